@@ -1,0 +1,118 @@
+// The memory map: every fixed region of linear memory, as constants.
+// Mirrored by src/wasm/layout.ts; test/wasm-layout.test.ts checks the two agree.
+// All offsets are absolute byte addresses. AssemblyScript's own static data and
+// stack are placed above LAYOUT_END by `--memoryBase` (see asconfig.json).
+
+export const LAYOUT_VERSION: i32 = 1;
+
+// ---- order books -------------------------------------------------------------
+export const MAX_BOOKS: i32 = 32;
+/** Each book holds a window of 2^WINDOW_BITS price ticks per side in flat arrays. */
+export const WINDOW_BITS: i32 = 18;
+export const WINDOW_TICKS: i32 = 1 << WINDOW_BITS;
+/** Level-0 bitmap: one bit per tick in the window. */
+export const BITMAP_WORDS: i32 = WINDOW_TICKS >> 6;
+/** Level-1 bitmap: one bit per non-zero level-0 word. */
+export const SUMMARY_WORDS: i32 = BITMAP_WORDS >> 6;
+/** Levels per side that lie outside the window, kept sorted by tick. */
+export const OVERFLOW_CAP: i32 = 16384;
+export const OVERFLOW_ENTRY_BYTES: i32 = 16; // i64 tick, i64 qty lots
+
+export const SIDE_QTY_OFFSET: i32 = 0;
+export const SIDE_L0_OFFSET: i32 = SIDE_QTY_OFFSET + WINDOW_TICKS * 8;
+export const SIDE_L1_OFFSET: i32 = SIDE_L0_OFFSET + BITMAP_WORDS * 8;
+export const SIDE_OVF_OFFSET: i32 = SIDE_L1_OFFSET + SUMMARY_WORDS * 8;
+export const SIDE_BYTES: i32 = SIDE_OVF_OFFSET + OVERFLOW_CAP * OVERFLOW_ENTRY_BYTES;
+
+export const BOOK_HEADER_BYTES: i32 = 256;
+export const BOOK_BID_OFFSET: i32 = BOOK_HEADER_BYTES;
+export const BOOK_ASK_OFFSET: i32 = BOOK_HEADER_BYTES + SIDE_BYTES;
+export const BOOK_BYTES: i32 = BOOK_HEADER_BYTES + 2 * SIDE_BYTES;
+
+// book header fields (byte offsets inside the header)
+export const BH_BASE_TICK: i32 = 0; // i64: tick at window index 0
+export const BH_WIN_BEST_BID: i32 = 8; // i32: window index of best bid in window, -1 none
+export const BH_WIN_BEST_ASK: i32 = 12; // i32: window index of best ask in window, -1 none
+export const BH_BID_LEVELS: i32 = 16; // i32: bid levels (window + overflow)
+export const BH_ASK_LEVELS: i32 = 20; // i32
+export const BH_BID_OVF: i32 = 24; // i32: bid levels in overflow
+export const BH_ASK_OVF: i32 = 28; // i32
+export const BH_FLAGS: i32 = 32; // i32: latched BOOK_FLAG_* bits
+export const BH_ERRORS: i32 = 36; // i32: rejected operations
+export const BH_RECENTERS: i32 = 40; // i32: window moves
+export const BH_LAST_ERROR: i32 = 44; // i32: last ERR_* code
+export const BH_UPDATES: i32 = 48; // f64: applied operations
+
+// ---- staging: bulk operations written by JS, applied by applyStaged(n) -------
+export const STAGING_CAP: i32 = 65536;
+export const STAGING_RECORD_BYTES: i32 = 32;
+export const SR_BOOK: i32 = 0; // i32 book index
+export const SR_OP: i32 = 4; // i32 OP_* | side << OP_SIDE_SHIFT
+export const SR_TICK: i32 = 8; // f64 integer price ticks
+export const SR_QTY: i32 = 16; // f64 integer lots (SET: absolute, CHANGE: signed delta)
+export const SR_STATUS: i32 = 24; // i32 ERR_* written back by applyStaged
+export const SR_RESERVED: i32 = 28;
+
+// ---- depth output: top-N levels written by bookTopN ----------------------------
+export const MAX_DEPTH_LEVELS: i32 = 1024;
+export const DEPTH_LEVEL_BYTES: i32 = 16; // f64 tick, f64 qty lots
+
+// ---- quote ladder --------------------------------------------------------------
+export const MAX_QUOTERS: i32 = 64;
+export const MAX_QUOTE_LEVELS: i32 = 32;
+/** f64 slots of one quoter's parameter block (QP_* indices, see assembly/quote). */
+export const QUOTE_PARAM_SLOTS: i32 = 128;
+/** f64 slots of one quoter's output block (QO_* indices). */
+export const QUOTE_OUT_SLOTS: i32 = 160;
+
+// ---- volatility ------------------------------------------------------------------
+export const VOL_BUCKETS: i32 = 64;
+/** f64 slots of one book's volatility state (VS_* indices, see assembly/vol). */
+export const VOL_STATE_SLOTS: i32 = 128;
+
+// ---- regions (absolute byte offsets, each 64 KiB aligned) -------------------------
+export const REGION_ALIGN: i32 = 65536;
+export const STAGING_OFFSET: i32 = REGION_ALIGN;
+export const STAGING_BYTES: i32 = STAGING_CAP * STAGING_RECORD_BYTES;
+export const DEPTH_OUT_OFFSET: i32 = STAGING_OFFSET + STAGING_BYTES;
+export const DEPTH_OUT_BYTES: i32 = 2 * MAX_DEPTH_LEVELS * DEPTH_LEVEL_BYTES; // bids then asks
+export const QUOTE_PARAMS_OFFSET: i32 = DEPTH_OUT_OFFSET + DEPTH_OUT_BYTES;
+export const QUOTE_PARAMS_BYTES: i32 = MAX_QUOTERS * QUOTE_PARAM_SLOTS * 8;
+export const QUOTE_OUT_OFFSET: i32 = QUOTE_PARAMS_OFFSET + QUOTE_PARAMS_BYTES;
+export const QUOTE_OUT_BYTES: i32 = MAX_QUOTERS * QUOTE_OUT_SLOTS * 8;
+export const VOL_OFFSET: i32 = QUOTE_OUT_OFFSET + QUOTE_OUT_BYTES;
+export const VOL_BYTES: i32 = MAX_BOOKS * VOL_STATE_SLOTS * 8;
+/** Scratch for window moves: every level of one side plus a second overflow array. */
+export const SCRATCH_OFFSET: i32 = VOL_OFFSET + VOL_BYTES;
+export const SCRATCH_BYTES: i32 = (WINDOW_TICKS + 2 * OVERFLOW_CAP) * OVERFLOW_ENTRY_BYTES;
+export const BOOKS_OFFSET: i32 = SCRATCH_OFFSET + SCRATCH_BYTES;
+export const BOOKS_BYTES: i32 = MAX_BOOKS * BOOK_BYTES;
+export const LAYOUT_END: i32 = BOOKS_OFFSET + BOOKS_BYTES;
+
+// ---- codes -----------------------------------------------------------------------
+export const SIDE_BID: i32 = 0;
+export const SIDE_ASK: i32 = 1;
+
+export const OP_SET: i32 = 1; // absolute quantity, 0 removes
+export const OP_CHANGE: i32 = 2; // signed delta
+export const OP_CLEAR_SIDE: i32 = 3;
+export const OP_CLEAR_BOOK: i32 = 4;
+export const OP_SIDE_SHIFT: i32 = 8;
+export const OP_CODE_MASK: i32 = 0xff;
+
+export const ERR_OK: i32 = 0;
+export const ERR_BAD_BOOK: i32 = 1; // book index out of range
+export const ERR_BAD_SIDE: i32 = 2;
+export const ERR_BAD_PRICE: i32 = 3; // not an integer tick, or beyond +-2^52
+export const ERR_BAD_QTY: i32 = 4; // not an integer lot count, negative absolute, or beyond 2^53
+export const ERR_NEGATIVE_LEVEL: i32 = 5; // a delta would take a level below zero
+export const ERR_OVERFLOW_FULL: i32 = 6; // no room left for a level outside the window
+export const ERR_BAD_OP: i32 = 7;
+export const ERR_BAD_COUNT: i32 = 8; // staged count out of range
+export const ERR_BAD_SLOT: i32 = 9; // quoter slot out of range
+
+export const BOOK_FLAG_CROSSED: i32 = 1; // best bid >= best ask (computed on read)
+export const BOOK_FLAG_INTEGRITY: i32 = 2; // a delta would have gone negative (latched)
+export const BOOK_FLAG_OVERFLOW_FULL: i32 = 4; // a level was refused for lack of room (latched)
+export const BOOK_FLAG_BID_EMPTY: i32 = 8;
+export const BOOK_FLAG_ASK_EMPTY: i32 = 16;

@@ -1,0 +1,1 @@
+export function volVersion(): i32 { return 1; }
