@@ -116,3 +116,87 @@ export const BOOK_FLAG_INTEGRITY: i32 = 2; // a delta would have gone negative (
 export const BOOK_FLAG_OVERFLOW_FULL: i32 = 4; // a level was refused for lack of room (latched)
 export const BOOK_FLAG_BID_EMPTY: i32 = 8;
 export const BOOK_FLAG_ASK_EMPTY: i32 = 16;
+
+// ---- quote parameter block: f64 slot indices inside one quoter's block -------------
+export const QP_MODEL: i32 = 0; // QUOTE_MODEL_*
+export const QP_LEVELS: i32 = 1; // levels per side, 1..MAX_QUOTE_LEVELS
+export const QP_HALF_SPREAD_BPS: i32 = 2; // half-spread in bps of fair value
+export const QP_HALF_SPREAD_TICKS: i32 = 3; // half-spread in ticks; > 0 takes precedence over bps
+export const QP_LEVEL_SPACING_BPS: i32 = 4;
+export const QP_LEVEL_SPACING_TICKS: i32 = 5; // > 0 takes precedence over bps
+export const QP_ORDER_SIZE_LOT: i32 = 6;
+export const QP_SKEW_MODE: i32 = 7; // SKEW_*
+export const QP_SKEW_FACTOR: i32 = 8; // SKEW_FACTOR: shift = -(q / max) * factor * halfSpread
+export const QP_MAX_POSITION_LOT: i32 = 9; // hard limit; 0 = none
+export const QP_SOFT_LIMIT_LOT: i32 = 10; // skew applies when |q| > this
+export const QP_ADJ_TICKS_PER_LOT: i32 = 11; // SKEW_PER_UNIT: shift = -q * this
+export const QP_STEP_LOT: i32 = 12; // SKEW_STEPPED: shift = -sign(q) * floor(|q| / step) * stepAdj
+export const QP_STEP_ADJ_TICKS: i32 = 13;
+export const QP_SOFT_SPREAD_MULT: i32 = 14; // spread multiplier beyond the soft limit (SKEW_STEPPED)
+export const QP_MIN_SPREAD_BPS: i32 = 15; // full spread clamps; 0 = none
+export const QP_MAX_SPREAD_BPS: i32 = 16;
+export const QP_MIN_SPREAD_TICKS: i32 = 17;
+export const QP_MAX_SPREAD_TICKS: i32 = 18;
+export const QP_SPREAD_MULT: i32 = 19; // volatility / regime multiplier on the half-spread
+export const QP_BID_SPREAD_MULT: i32 = 20; // per-side multipliers (regimes)
+export const QP_ASK_SPREAD_MULT: i32 = 21;
+export const QP_EXTRA_SHIFT_TICKS: i32 = 22; // added to the centre (imbalance, regime)
+export const QP_SIZE_MULT: i32 = 23; // quote size multiplier (regimes)
+export const QP_POST_ONLY: i32 = 24; // 1: never cross the opposite best of the book
+export const QP_GAMMA: i32 = 25; // risk aversion (AS, GLFT)
+export const QP_SIGMA: i32 = 26; // volatility, price units per sqrt(time unit)
+export const QP_K: i32 = 27; // order-arrival decay, per price unit
+export const QP_A: i32 = 28; // order-arrival intensity (GLFT)
+export const QP_HORIZON: i32 = 29; // T - t in time units (AS)
+export const QP_TICK_SIZE: i32 = 30; // price units per tick (model maths only)
+export const QP_LOT_SIZE: i32 = 31; // quantity units per lot (model maths only)
+export const QP_MIN_PRICE_TICK: i32 = 32; // lowest quotable price tick; 0 with MAX 0 = none
+export const QP_MAX_PRICE_TICK: i32 = 33; // highest quotable price tick
+export const QP_FAIR_MODE: i32 = 34; // FAIR_* used when the fair value passed in is NaN
+export const QP_LEVEL_SIZE_BASE: i32 = 48; // per-level sizes in lots (0 = order size)
+
+export const QUOTE_MODEL_LINEAR: i32 = 0;
+export const QUOTE_MODEL_AS: i32 = 1;
+export const QUOTE_MODEL_GLFT: i32 = 2;
+export const SKEW_NONE: i32 = 0;
+export const SKEW_FACTOR: i32 = 1;
+export const SKEW_PER_UNIT: i32 = 2;
+export const SKEW_STEPPED: i32 = 3;
+export const FAIR_MID: i32 = 0;
+export const FAIR_MICROPRICE: i32 = 1;
+
+// ---- quote output block: f64 slot indices -------------------------------------------
+export const QO_BID_COUNT: i32 = 0;
+export const QO_ASK_COUNT: i32 = 1;
+export const QO_FAIR_TICK: i32 = 2;
+export const QO_RESERVATION_TICK: i32 = 3; // centre after skew
+export const QO_HALF_SPREAD_TICKS: i32 = 4; // after multipliers and clamps
+export const QO_SKEW_TICKS: i32 = 5; // centre shift from inventory
+export const QO_FLAGS: i32 = 6; // QF_* bits
+export const QO_BIDS: i32 = 16; // (tick, qty lots) pairs, best first
+export const QO_ASKS: i32 = 16 + 2 * MAX_QUOTE_LEVELS;
+
+export const QF_BID_HARD_LIMIT: i32 = 1; // no bids: position at or beyond max
+export const QF_ASK_HARD_LIMIT: i32 = 2;
+export const QF_POST_ONLY_ADJUSTED: i32 = 4;
+export const QF_MIN_SPREAD_CLAMP: i32 = 8;
+export const QF_MAX_SPREAD_CLAMP: i32 = 16;
+export const QF_SKEWED: i32 = 32;
+export const QF_NO_FAIR: i32 = 64; // no fair value: nothing quoted
+
+// ---- volatility state: f64 slot indices inside one book's block ---------------------
+export const VS_WINDOW_US: i32 = 0; // rolling window length
+export const VS_SHORT_TAU_US: i32 = 1; // EWMA time constants
+export const VS_LONG_TAU_US: i32 = 2;
+export const VS_JUMP_BPS: i32 = 3; // |return| above this is a jump; 0 = off
+export const VS_JUMP_VOL_MULT: i32 = 4; // |return| above this many rolling vols is a jump; 0 = off
+export const VS_LAST_TS_US: i32 = 5;
+export const VS_LAST_MID: i32 = 6;
+export const VS_BUCKET_ID: i32 = 7; // floor(ts / bucket width) of the current bucket
+export const VS_SUM_SQ: i32 = 8; // sum of squared log returns over the window
+export const VS_EWMA_SHORT: i32 = 9; // exponentially weighted sums of squared returns
+export const VS_EWMA_LONG: i32 = 10;
+export const VS_LAST_RETURN_BPS: i32 = 11;
+export const VS_SAMPLES: i32 = 12;
+export const VS_JUMPS: i32 = 13;
+export const VS_BUCKETS: i32 = 32; // VOL_BUCKETS sums of squared returns

@@ -1,0 +1,42 @@
+// Every error the project raises carries a code from this table.
+
+export const ERROR_CODES = {
+  SPREADCORE_ERR_WASM_MISSING: 'the WebAssembly build is missing',
+  SPREADCORE_ERR_WASM_ABORT: 'the WebAssembly module aborted',
+  SPREADCORE_ERR_WASM_LAYOUT: 'the WebAssembly memory map does not match',
+  SPREADCORE_ERR_BAD_DECIMAL: 'not a valid decimal number',
+  SPREADCORE_ERR_OFF_GRID: 'price or quantity is not a multiple of the tick or lot size',
+  SPREADCORE_ERR_OUT_OF_RANGE: 'value out of the representable range',
+  SPREADCORE_ERR_BAD_BOOK: 'unknown or invalid book',
+  SPREADCORE_ERR_BOOK_FULL: 'no free book slot',
+  SPREADCORE_ERR_BOOK_OP: 'the book refused an operation',
+  SPREADCORE_ERR_BAD_INPUT: 'malformed input',
+  SPREADCORE_ERR_BAD_FLAG: 'invalid command-line flag',
+  SPREADCORE_ERR_BAD_PARAM: 'invalid parameter',
+  SPREADCORE_ERR_SEQUENCE_GAP: 'sequence gap in a market-data stream',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class SpreadcoreError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message?: string) {
+    super(message ?? ERROR_CODES[code]);
+    this.name = 'SpreadcoreError';
+    this.code = code;
+  }
+}
+
+/** Message text for a WASM ERR_* status code. */
+export const WASM_STATUS_TEXT: readonly string[] = [
+  'ok',
+  'book index out of range',
+  'side must be 0 (bid) or 1 (ask)',
+  'price is not an integer number of ticks within +-2^52',
+  'quantity is not a non-negative integer number of lots within 2^53',
+  'the change would take the level below zero',
+  'no room left for a level outside the price window',
+  'unknown operation',
+  'staged record count out of range',
+  'quoter slot out of range',
+];

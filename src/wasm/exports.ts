@@ -1,0 +1,51 @@
+// The WebAssembly module's exported functions, typed. Only i32/f64 cross.
+
+export interface BookExports {
+  bookReset(book: number): number;
+  bookClear(book: number): number;
+  bookClearSide(book: number, side: number): number;
+  bookSet(book: number, side: number, tick: number, qty: number): number;
+  bookChange(book: number, side: number, tick: number, delta: number): number;
+  applyStaged(n: number): number;
+  bookBestBidTick(book: number): number;
+  bookBestAskTick(book: number): number;
+  bookBestBidQty(book: number): number;
+  bookBestAskQty(book: number): number;
+  bookLevelQty(book: number, side: number, tick: number): number;
+  bookMidTick(book: number): number;
+  bookMicropriceTick(book: number): number;
+  bookImbalance(book: number, n: number): number;
+  bookTopN(book: number, n: number): number;
+  bookFlags(book: number): number;
+  bookLevelCount(book: number, side: number): number;
+  bookOverflowCount(book: number, side: number): number;
+  bookBaseTick(book: number): number;
+  bookErrors(book: number): number;
+  bookLastError(book: number): number;
+  bookRecenters(book: number): number;
+  bookUpdates(book: number): number;
+}
+
+export interface QuoteExports {
+  quoteReset(slot: number): number;
+  quoteCompute(slot: number, book: number, fairTick: number, inventoryLot: number): number;
+}
+
+export interface VolExports {
+  volConfigure(book: number, windowUs: number, shortTauUs: number, longTauUs: number, jumpBps: number, jumpVolMult: number): number;
+  volReset(book: number): number;
+  volUpdate(book: number, tsUs: number, mid: number): number;
+  volAdvance(book: number, tsUs: number): number;
+  volRollingBps(book: number): number;
+  volEwmaShortBps(book: number): number;
+  volEwmaLongBps(book: number): number;
+  volRatio(book: number): number;
+  volLastReturnBps(book: number): number;
+  volSamples(book: number): number;
+  volJumps(book: number): number;
+}
+
+export interface CoreExports extends BookExports, QuoteExports, VolExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+}

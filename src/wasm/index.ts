@@ -1,0 +1,3 @@
+export * from './load.js';
+export * from './book-api.js';
+export * as layout from './layout.js';

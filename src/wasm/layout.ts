@@ -1,0 +1,200 @@
+// Mirror of assembly/layout.ts: the memory map as seen from TypeScript.
+// test/wasm-layout.test.ts checks every constant against the module's exports.
+
+export const LAYOUT_VERSION = 1;
+
+// ---- order books -------------------------------------------------------------
+export const MAX_BOOKS = 32;
+/** Each book holds a window of 2^WINDOW_BITS price ticks per side in flat arrays. */
+export const WINDOW_BITS = 18;
+export const WINDOW_TICKS = 1 << WINDOW_BITS;
+/** Level-0 bitmap: one bit per tick in the window. */
+export const BITMAP_WORDS = WINDOW_TICKS >> 6;
+/** Level-1 bitmap: one bit per non-zero level-0 word. */
+export const SUMMARY_WORDS = BITMAP_WORDS >> 6;
+/** Levels per side that lie outside the window, kept sorted by tick. */
+export const OVERFLOW_CAP = 16384;
+export const OVERFLOW_ENTRY_BYTES = 16; // i64 tick, i64 qty lots
+
+export const SIDE_QTY_OFFSET = 0;
+export const SIDE_L0_OFFSET = SIDE_QTY_OFFSET + WINDOW_TICKS * 8;
+export const SIDE_L1_OFFSET = SIDE_L0_OFFSET + BITMAP_WORDS * 8;
+export const SIDE_OVF_OFFSET = SIDE_L1_OFFSET + SUMMARY_WORDS * 8;
+export const SIDE_BYTES = SIDE_OVF_OFFSET + OVERFLOW_CAP * OVERFLOW_ENTRY_BYTES;
+
+export const BOOK_HEADER_BYTES = 256;
+export const BOOK_BID_OFFSET = BOOK_HEADER_BYTES;
+export const BOOK_ASK_OFFSET = BOOK_HEADER_BYTES + SIDE_BYTES;
+export const BOOK_BYTES = BOOK_HEADER_BYTES + 2 * SIDE_BYTES;
+
+// book header fields (byte offsets inside the header)
+export const BH_BASE_TICK = 0; // i64: tick at window index 0
+export const BH_WIN_BEST_BID = 8; // i32: window index of best bid in window, -1 none
+export const BH_WIN_BEST_ASK = 12; // i32: window index of best ask in window, -1 none
+export const BH_BID_LEVELS = 16; // i32: bid levels (window + overflow)
+export const BH_ASK_LEVELS = 20; // i32
+export const BH_BID_OVF = 24; // i32: bid levels in overflow
+export const BH_ASK_OVF = 28; // i32
+export const BH_FLAGS = 32; // i32: latched BOOK_FLAG_* bits
+export const BH_ERRORS = 36; // i32: rejected operations
+export const BH_RECENTERS = 40; // i32: window moves
+export const BH_LAST_ERROR = 44; // i32: last ERR_* code
+export const BH_UPDATES = 48; // f64: applied operations
+
+// ---- staging: bulk operations written by JS, applied by applyStaged(n) -------
+export const STAGING_CAP = 65536;
+export const STAGING_RECORD_BYTES = 32;
+export const SR_BOOK = 0; // i32 book index
+export const SR_OP = 4; // i32 OP_* | side << OP_SIDE_SHIFT
+export const SR_TICK = 8; // f64 integer price ticks
+export const SR_QTY = 16; // f64 integer lots (SET: absolute, CHANGE: signed delta)
+export const SR_STATUS = 24; // i32 ERR_* written back by applyStaged
+export const SR_RESERVED = 28;
+
+// ---- depth output: top-N levels written by bookTopN ----------------------------
+export const MAX_DEPTH_LEVELS = 1024;
+export const DEPTH_LEVEL_BYTES = 16; // f64 tick, f64 qty lots
+
+// ---- quote ladder --------------------------------------------------------------
+export const MAX_QUOTERS = 64;
+export const MAX_QUOTE_LEVELS = 32;
+/** f64 slots of one quoter's parameter block (QP_* indices, see assembly/quote). */
+export const QUOTE_PARAM_SLOTS = 128;
+/** f64 slots of one quoter's output block (QO_* indices). */
+export const QUOTE_OUT_SLOTS = 160;
+
+// ---- volatility ------------------------------------------------------------------
+export const VOL_BUCKETS = 64;
+/** f64 slots of one book's volatility state (VS_* indices, see assembly/vol). */
+export const VOL_STATE_SLOTS = 128;
+
+// ---- regions (absolute byte offsets, each 64 KiB aligned) -------------------------
+export const REGION_ALIGN = 65536;
+export const STAGING_OFFSET = REGION_ALIGN;
+export const STAGING_BYTES = STAGING_CAP * STAGING_RECORD_BYTES;
+export const DEPTH_OUT_OFFSET = STAGING_OFFSET + STAGING_BYTES;
+export const DEPTH_OUT_BYTES = 2 * MAX_DEPTH_LEVELS * DEPTH_LEVEL_BYTES; // bids then asks
+export const QUOTE_PARAMS_OFFSET = DEPTH_OUT_OFFSET + DEPTH_OUT_BYTES;
+export const QUOTE_PARAMS_BYTES = MAX_QUOTERS * QUOTE_PARAM_SLOTS * 8;
+export const QUOTE_OUT_OFFSET = QUOTE_PARAMS_OFFSET + QUOTE_PARAMS_BYTES;
+export const QUOTE_OUT_BYTES = MAX_QUOTERS * QUOTE_OUT_SLOTS * 8;
+export const VOL_OFFSET = QUOTE_OUT_OFFSET + QUOTE_OUT_BYTES;
+export const VOL_BYTES = MAX_BOOKS * VOL_STATE_SLOTS * 8;
+/** Scratch for window moves: every level of one side plus a second overflow array. */
+export const SCRATCH_OFFSET = VOL_OFFSET + VOL_BYTES;
+export const SCRATCH_BYTES = (WINDOW_TICKS + 2 * OVERFLOW_CAP) * OVERFLOW_ENTRY_BYTES;
+export const BOOKS_OFFSET = SCRATCH_OFFSET + SCRATCH_BYTES;
+export const BOOKS_BYTES = MAX_BOOKS * BOOK_BYTES;
+export const LAYOUT_END = BOOKS_OFFSET + BOOKS_BYTES;
+
+// ---- codes -----------------------------------------------------------------------
+export const SIDE_BID = 0;
+export const SIDE_ASK = 1;
+
+export const OP_SET = 1; // absolute quantity, 0 removes
+export const OP_CHANGE = 2; // signed delta
+export const OP_CLEAR_SIDE = 3;
+export const OP_CLEAR_BOOK = 4;
+export const OP_SIDE_SHIFT = 8;
+export const OP_CODE_MASK = 0xff;
+
+export const ERR_OK = 0;
+export const ERR_BAD_BOOK = 1; // book index out of range
+export const ERR_BAD_SIDE = 2;
+export const ERR_BAD_PRICE = 3; // not an integer tick, or beyond +-2^52
+export const ERR_BAD_QTY = 4; // not an integer lot count, negative absolute, or beyond 2^53
+export const ERR_NEGATIVE_LEVEL = 5; // a delta would take a level below zero
+export const ERR_OVERFLOW_FULL = 6; // no room left for a level outside the window
+export const ERR_BAD_OP = 7;
+export const ERR_BAD_COUNT = 8; // staged count out of range
+export const ERR_BAD_SLOT = 9; // quoter slot out of range
+
+export const BOOK_FLAG_CROSSED = 1; // best bid >= best ask (computed on read)
+export const BOOK_FLAG_INTEGRITY = 2; // a delta would have gone negative (latched)
+export const BOOK_FLAG_OVERFLOW_FULL = 4; // a level was refused for lack of room (latched)
+export const BOOK_FLAG_BID_EMPTY = 8;
+export const BOOK_FLAG_ASK_EMPTY = 16;
+
+// ---- quote parameter block: f64 slot indices inside one quoter's block -------------
+export const QP_MODEL = 0; // QUOTE_MODEL_*
+export const QP_LEVELS = 1; // levels per side, 1..MAX_QUOTE_LEVELS
+export const QP_HALF_SPREAD_BPS = 2; // half-spread in bps of fair value
+export const QP_HALF_SPREAD_TICKS = 3; // half-spread in ticks; > 0 takes precedence over bps
+export const QP_LEVEL_SPACING_BPS = 4;
+export const QP_LEVEL_SPACING_TICKS = 5; // > 0 takes precedence over bps
+export const QP_ORDER_SIZE_LOT = 6;
+export const QP_SKEW_MODE = 7; // SKEW_*
+export const QP_SKEW_FACTOR = 8; // SKEW_FACTOR: shift = -(q / max) * factor * halfSpread
+export const QP_MAX_POSITION_LOT = 9; // hard limit; 0 = none
+export const QP_SOFT_LIMIT_LOT = 10; // skew applies when |q| > this
+export const QP_ADJ_TICKS_PER_LOT = 11; // SKEW_PER_UNIT: shift = -q * this
+export const QP_STEP_LOT = 12; // SKEW_STEPPED: shift = -sign(q) * floor(|q| / step) * stepAdj
+export const QP_STEP_ADJ_TICKS = 13;
+export const QP_SOFT_SPREAD_MULT = 14; // spread multiplier beyond the soft limit (SKEW_STEPPED)
+export const QP_MIN_SPREAD_BPS = 15; // full spread clamps; 0 = none
+export const QP_MAX_SPREAD_BPS = 16;
+export const QP_MIN_SPREAD_TICKS = 17;
+export const QP_MAX_SPREAD_TICKS = 18;
+export const QP_SPREAD_MULT = 19; // volatility / regime multiplier on the half-spread
+export const QP_BID_SPREAD_MULT = 20; // per-side multipliers (regimes)
+export const QP_ASK_SPREAD_MULT = 21;
+export const QP_EXTRA_SHIFT_TICKS = 22; // added to the centre (imbalance, regime)
+export const QP_SIZE_MULT = 23; // quote size multiplier (regimes)
+export const QP_POST_ONLY = 24; // 1: never cross the opposite best of the book
+export const QP_GAMMA = 25; // risk aversion (AS, GLFT)
+export const QP_SIGMA = 26; // volatility, price units per sqrt(time unit)
+export const QP_K = 27; // order-arrival decay, per price unit
+export const QP_A = 28; // order-arrival intensity (GLFT)
+export const QP_HORIZON = 29; // T - t in time units (AS)
+export const QP_TICK_SIZE = 30; // price units per tick (model maths only)
+export const QP_LOT_SIZE = 31; // quantity units per lot (model maths only)
+export const QP_MIN_PRICE_TICK = 32; // lowest quotable price tick; 0 with MAX 0 = none
+export const QP_MAX_PRICE_TICK = 33; // highest quotable price tick
+export const QP_FAIR_MODE = 34; // FAIR_* used when the fair value passed in is NaN
+export const QP_LEVEL_SIZE_BASE = 48; // per-level sizes in lots (0 = order size)
+
+export const QUOTE_MODEL_LINEAR = 0;
+export const QUOTE_MODEL_AS = 1;
+export const QUOTE_MODEL_GLFT = 2;
+export const SKEW_NONE = 0;
+export const SKEW_FACTOR = 1;
+export const SKEW_PER_UNIT = 2;
+export const SKEW_STEPPED = 3;
+export const FAIR_MID = 0;
+export const FAIR_MICROPRICE = 1;
+
+// ---- quote output block: f64 slot indices -------------------------------------------
+export const QO_BID_COUNT = 0;
+export const QO_ASK_COUNT = 1;
+export const QO_FAIR_TICK = 2;
+export const QO_RESERVATION_TICK = 3; // centre after skew
+export const QO_HALF_SPREAD_TICKS = 4; // after multipliers and clamps
+export const QO_SKEW_TICKS = 5; // centre shift from inventory
+export const QO_FLAGS = 6; // QF_* bits
+export const QO_BIDS = 16; // (tick, qty lots) pairs, best first
+export const QO_ASKS = 16 + 2 * MAX_QUOTE_LEVELS;
+
+export const QF_BID_HARD_LIMIT = 1; // no bids: position at or beyond max
+export const QF_ASK_HARD_LIMIT = 2;
+export const QF_POST_ONLY_ADJUSTED = 4;
+export const QF_MIN_SPREAD_CLAMP = 8;
+export const QF_MAX_SPREAD_CLAMP = 16;
+export const QF_SKEWED = 32;
+export const QF_NO_FAIR = 64; // no fair value: nothing quoted
+
+// ---- volatility state: f64 slot indices inside one book's block ---------------------
+export const VS_WINDOW_US = 0; // rolling window length
+export const VS_SHORT_TAU_US = 1; // EWMA time constants
+export const VS_LONG_TAU_US = 2;
+export const VS_JUMP_BPS = 3; // |return| above this is a jump; 0 = off
+export const VS_JUMP_VOL_MULT = 4; // |return| above this many rolling vols is a jump; 0 = off
+export const VS_LAST_TS_US = 5;
+export const VS_LAST_MID = 6;
+export const VS_BUCKET_ID = 7; // floor(ts / bucket width) of the current bucket
+export const VS_SUM_SQ = 8; // sum of squared log returns over the window
+export const VS_EWMA_SHORT = 9; // exponentially weighted sums of squared returns
+export const VS_EWMA_LONG = 10;
+export const VS_LAST_RETURN_BPS = 11;
+export const VS_SAMPLES = 12;
+export const VS_JUMPS = 13;
+export const VS_BUCKETS = 32; // VOL_BUCKETS sums of squared returns
