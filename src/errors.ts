@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   SPREADCORE_ERR_BOOK_OP: 'the book refused an operation',
   SPREADCORE_ERR_BAD_INPUT: 'malformed input',
   SPREADCORE_ERR_BAD_FLAG: 'invalid command-line flag',
+  SPREADCORE_ERR_IO: 'reading input or writing output failed',
   SPREADCORE_ERR_BAD_PARAM: 'invalid parameter',
   SPREADCORE_ERR_SEQUENCE_GAP: 'sequence gap in a market-data stream',
 } as const;

@@ -1,0 +1,168 @@
+// `spreadcore book`: replays NDJSON book events from stdin through a WASM order
+// book and prints the top of the book as NDJSON, once at the end or after every
+// event. Processing stops at the first bad line (exit 1); with --every, the books
+// of all earlier lines have been printed by then.
+import { SpreadcoreError } from '../errors.js';
+import { DecimalGrid } from '../numeric/decimal-grid.js';
+import { Instrument } from '../orderbook/instrument.js';
+import { BookSlots, OrderBook } from '../orderbook/order-book.js';
+import { WasmBooks } from '../wasm/book-api.js';
+import { MAX_DEPTH_LEVELS, SIDE_ASK, SIDE_BID } from '../wasm/layout.js';
+import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
+import { parseFlags, usageError } from './flags.js';
+import { ndjsonLines, type NumberedLine } from './ndjson-lines.js';
+import { OutputWriter } from './output-writer.js';
+import { parseBookEvent, type BookEvent, type ChangeEvent } from './book-event.js';
+
+export const DEFAULT_DEPTH = 10;
+
+const USAGE = `Usage: spreadcore book --tick-size <decimal> --lot-size <decimal> [options] < events.ndjson
+
+Replays newline-delimited JSON book events from stdin and prints the top of the
+book as NDJSON: {"bids":[["price","qty"],...],"asks":[...]}.
+
+Events, one JSON object per line (blank lines are ignored):
+  {"type":"snapshot","bids":[["p","q"],...],"asks":[...]}   replace the whole book
+  {"type":"set","bids":[["p","q"],...],"asks":[...]}        absolute quantities, "0" removes
+  {"type":"change","side":"bid"|"ask","price":"p","delta":"-q"}  signed quantity change
+Prices and quantities are decimal strings on the tick and lot grids.
+
+Options:
+  --tick-size <decimal>  price grid, e.g. 0.01 (required)
+  --lot-size <decimal>   quantity grid, e.g. 0.001 (required)
+  --depth <n>            levels per side to print, 1..${MAX_DEPTH_LEVELS} (default ${DEFAULT_DEPTH})
+  --every                print the book after every event, not only at the end
+  --symbol <name>        label: adds "symbol" to every output line
+  -h, --help             show this help
+
+Processing stops at the first bad line: the error names the line number, the exit
+status is 1, and with --every the books after all earlier lines have been printed.
+Exit status: 0 ok, 1 bad input data, 2 bad command line.`;
+
+const FLAGS = {
+  'tick-size': { type: 'string' },
+  'lot-size': { type: 'string' },
+  depth: { type: 'string' },
+  every: { type: 'boolean' },
+  symbol: { type: 'string' },
+} as const;
+
+export interface BookOptions {
+  tickSize: string;
+  lotSize: string;
+  depth: number;
+  every: boolean;
+  symbol: string | undefined;
+}
+
+function gridFlag(name: string, v: string | undefined): string {
+  if (v === undefined) throw usageError(`--${name} is required`);
+  try {
+    new DecimalGrid(v);
+  } catch {
+    throw usageError(`--${name} must be a positive decimal like 0.01, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export function parseBookOptions(args: readonly string[]): BookOptions {
+  const { flags, positionals } = parseFlags(args, FLAGS);
+  if (positionals.length > 0) {
+    throw usageError(`unexpected argument ${JSON.stringify(positionals[0])} (events are read from stdin)`);
+  }
+  const tickSize = gridFlag('tick-size', flags['tick-size']);
+  const lotSize = gridFlag('lot-size', flags['lot-size']);
+  let depth = DEFAULT_DEPTH;
+  const d = flags.depth;
+  if (d !== undefined) {
+    depth = /^[0-9]{1,5}$/.test(d) ? Number(d) : NaN;
+    if (!(depth >= 1 && depth <= MAX_DEPTH_LEVELS)) {
+      throw usageError(`--depth must be a whole number from 1 to ${MAX_DEPTH_LEVELS}, got ${JSON.stringify(d)}`);
+    }
+  }
+  const symbol = flags.symbol;
+  if (symbol !== undefined && symbol.trim() === '') throw usageError('--symbol must not be empty');
+  return { tickSize, lotSize, depth, every: flags.every === true, symbol };
+}
+
+// One process-wide set of WASM book slots: each run takes its own.
+let books: WasmBooks | null = null;
+const slots = new BookSlots();
+let runs = 0;
+
+function apply(book: OrderBook, ev: BookEvent): void {
+  if (ev.type === 'change') change(book, ev);
+  else if (ev.type === 'set') book.set(ev.bids, ev.asks);
+  else book.snapshot(ev.bids, ev.asks);
+}
+
+function change(book: OrderBook, ev: ChangeEvent): void {
+  try {
+    book.change(ev.side, ev.price, ev.delta);
+  } catch (e) {
+    if (!(e instanceof SpreadcoreError) || e.code !== 'SPREADCORE_ERR_BOOK_OP') throw e;
+    const { price, qty } = book.instrument;
+    const held = book.books.levelQty(book.book, ev.side === 'bid' ? SIDE_BID : SIDE_ASK, price.toUnits(ev.price));
+    throw new SpreadcoreError(e.code, `${e.message} (the ${ev.side} level at ${ev.price} holds ${qty.format(held)})`);
+  }
+}
+
+/** Prints the top of the book after the events on stdin; see USAGE. */
+export async function runBook(args: string[], io: CliIo): Promise<number> {
+  const opts = parseBookOptions(args);
+  const instrument = new Instrument({ symbol: opts.symbol ?? 'book', tickSize: opts.tickSize, lotSize: opts.lotSize });
+  books ??= new WasmBooks();
+  const key = `book-command#${++runs}`;
+  const book = new OrderBook(instrument, slots.acquire(key), books);
+  const render = (): string => {
+    const { bids, asks } = book.depth(opts.depth);
+    return JSON.stringify(opts.symbol === undefined ? { bids, asks } : { symbol: opts.symbol, bids, asks });
+  };
+  const out = new OutputWriter(io.stdout);
+  const lines = ndjsonLines(io.stdin);
+  let failure: SpreadcoreError | null = null;
+  let internal: Error | null = null;
+  let stoppedEarly = false;
+  try {
+    for (;;) {
+      let next: IteratorResult<NumberedLine>;
+      try {
+        next = await lines.next();
+      } catch (e) {
+        throw new SpreadcoreError('SPREADCORE_ERR_IO', `cannot read input: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (next.done === true) break;
+      const { lineNo, text } = next.value;
+      try {
+        apply(book, parseBookEvent(text, instrument));
+      } catch (e) {
+        if (e instanceof SpreadcoreError) failure = new SpreadcoreError(e.code, `line ${lineNo}: ${e.message}`);
+        else internal = new Error(`line ${lineNo}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        break;
+      }
+      if (opts.every) {
+        out.line(render());
+        if (out.blocked) await out.drained();
+        if (out.closed) break;
+      }
+    }
+    stoppedEarly = failure !== null || internal !== null || out.closed;
+    if (!stoppedEarly && !opts.every) out.line(render());
+    await out.finish();
+  } finally {
+    slots.release(key);
+    await lines.return(undefined);
+    // Stop reading an input we no longer need (it may never end).
+    if (stoppedEarly) (io.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  }
+  if (internal !== null) throw internal;
+  if (failure !== null) throw failure;
+  return EXIT_OK;
+}
+
+export const bookCommand: Command = {
+  name: 'book',
+  summary: 'replay NDJSON book events from stdin and print the top of the book',
+  usage: USAGE,
+  run: runBook,
+};

@@ -1,0 +1,12 @@
+// The command table: every `spreadcore <name>` subcommand, in help order.
+// Adding a command is one import and one entry here.
+import type { Command } from './cli-io.js';
+import { bookCommand } from './book-command.js';
+
+export const COMMANDS: readonly Command[] = [
+  bookCommand,
+];
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
