@@ -110,6 +110,8 @@ export const ERR_OVERFLOW_FULL: i32 = 6; // no room left for a level outside the
 export const ERR_BAD_OP: i32 = 7;
 export const ERR_BAD_COUNT: i32 = 8; // staged count out of range
 export const ERR_BAD_SLOT: i32 = 9; // quoter slot out of range
+export const ERR_BAD_TIME: i32 = 10; // timestamp not finite or beyond +-2^53 us
+export const ERR_BAD_PARAM: i32 = 11; // configuration value out of range
 
 export const BOOK_FLAG_CROSSED: i32 = 1; // best bid >= best ask (computed on read)
 export const BOOK_FLAG_INTEGRITY: i32 = 2; // a delta would have gone negative (latched)
@@ -199,4 +201,7 @@ export const VS_EWMA_LONG: i32 = 10;
 export const VS_LAST_RETURN_BPS: i32 = 11;
 export const VS_SAMPLES: i32 = 12;
 export const VS_JUMPS: i32 = 13;
+export const VS_START_TS_US: i32 = 14; // clock time of the first mid (EWMA warm-up)
 export const VS_BUCKETS: i32 = 32; // VOL_BUCKETS sums of squared returns
+
+export const VOL_FLAG_JUMP: i32 = 1; // volUpdate result bit: this return was a price jump

@@ -1,3 +1,4 @@
 export * from './load.js';
 export * from './book-api.js';
+export * from './vol-api.js';
 export * as layout from './layout.js';

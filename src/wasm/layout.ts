@@ -108,6 +108,8 @@ export const ERR_OVERFLOW_FULL = 6; // no room left for a level outside the wind
 export const ERR_BAD_OP = 7;
 export const ERR_BAD_COUNT = 8; // staged count out of range
 export const ERR_BAD_SLOT = 9; // quoter slot out of range
+export const ERR_BAD_TIME = 10; // timestamp not finite or beyond +-2^53 us
+export const ERR_BAD_PARAM = 11; // configuration value out of range
 
 export const BOOK_FLAG_CROSSED = 1; // best bid >= best ask (computed on read)
 export const BOOK_FLAG_INTEGRITY = 2; // a delta would have gone negative (latched)
@@ -197,4 +199,7 @@ export const VS_EWMA_LONG = 10;
 export const VS_LAST_RETURN_BPS = 11;
 export const VS_SAMPLES = 12;
 export const VS_JUMPS = 13;
+export const VS_START_TS_US = 14; // clock time of the first mid (EWMA warm-up)
 export const VS_BUCKETS = 32; // VOL_BUCKETS sums of squared returns
+
+export const VOL_FLAG_JUMP = 1; // volUpdate result bit: this return was a price jump
