@@ -42,7 +42,8 @@ describe('DecimalGrid', () => {
     [cents, '1.0.0', 'SPREADCORE_ERR_BAD_DECIMAL'],
     [cents, '-', 'SPREADCORE_ERR_BAD_DECIMAL'],
     [cents, '0x10', 'SPREADCORE_ERR_BAD_DECIMAL'],
-    [cents, '1234567890123456.7', 'SPREADCORE_ERR_BAD_DECIMAL'], // beyond 15 significant digits
+    [cents, '1234567890123456.7', 'SPREADCORE_ERR_OUT_OF_RANGE'], // beyond 15 significant digits
+    [sats, '0.1234567890123456', 'SPREADCORE_ERR_OUT_OF_RANGE'],
   ])('%s refuses %j with %s', (grid, s, code) => {
     expect(grid.toUnitsOrNaN(s)).toBeNaN();
     try {

@@ -11,6 +11,8 @@ for (let i = 0, p = 1; i <= 22; i++, p *= 10) POW10.push(p);
 // Result registers of scanDecimal (module-level so the hot path allocates nothing).
 let scanMantissa = 0;
 let scanScale = 0;
+/** Why the last scanDecimal call failed: true when only the digit count was the problem. */
+let scanTooLong = false;
 
 /**
  * Scans a plain decimal string ("-12.3400"): optional sign, digits, optional
@@ -19,6 +21,7 @@ let scanScale = 0;
  * more than 15 significant digits).
  */
 function scanDecimal(s: string): boolean {
+  scanTooLong = false;
   const n = s.length;
   let i = 0;
   let neg = false;
@@ -46,7 +49,7 @@ function scanDecimal(s: string): boolean {
       // flush pending zeros, then this digit
       if (pendingZeros > 0) {
         if (sig > 0) sig += pendingZeros;
-        if (pendingZeros > 22) return false;
+        if (pendingZeros > 22) { scanTooLong = true; return false; }
         m *= POW10[pendingZeros]!;
         scale += pendingZeros;
         pendingZeros = 0;
@@ -57,7 +60,7 @@ function scanDecimal(s: string): boolean {
       m = m * 10 + d;
     }
     if (m !== 0) sig++;
-    if (sig > 15 || m > MAX_SAFE) return false;
+    if (sig > 15 || m > MAX_SAFE) { scanTooLong = true; return false; }
   }
   if (digits === 0) return false;
   scanMantissa = neg ? -m : m;
@@ -113,7 +116,13 @@ export class DecimalGrid {
 
   /** As toUnitsOrNaN, but throws a coded error naming what was wrong. */
   toUnits(s: string, what = 'value'): number {
-    if (typeof s !== 'string' || !scanDecimal(s)) {
+    if (typeof s !== 'string') {
+      throw new SpreadcoreError('SPREADCORE_ERR_BAD_DECIMAL', `${what} must be a decimal string like "123.45", got ${JSON.stringify(s)}`);
+    }
+    if (!scanDecimal(s)) {
+      if (scanTooLong) {
+        throw new SpreadcoreError('SPREADCORE_ERR_OUT_OF_RANGE', `${what} ${s} has more than 15 significant digits and cannot be represented exactly`);
+      }
       throw new SpreadcoreError('SPREADCORE_ERR_BAD_DECIMAL', `${what} must be a decimal string like "123.45", got ${JSON.stringify(s)}`);
     }
     const u = this.unitsFromScan(scanMantissa, scanScale);
