@@ -185,6 +185,7 @@ export const QF_MIN_SPREAD_CLAMP: i32 = 8;
 export const QF_MAX_SPREAD_CLAMP: i32 = 16;
 export const QF_SKEWED: i32 = 32;
 export const QF_NO_FAIR: i32 = 64; // no fair value: nothing quoted
+export const QF_BAD_PARAMS: i32 = 128; // a parameter is NaN/Inf or out of range: nothing quoted
 
 // ---- volatility state: f64 slot indices inside one book's block ---------------------
 export const VS_WINDOW_US: i32 = 0; // rolling window length

@@ -183,6 +183,7 @@ export const QF_MIN_SPREAD_CLAMP = 8;
 export const QF_MAX_SPREAD_CLAMP = 16;
 export const QF_SKEWED = 32;
 export const QF_NO_FAIR = 64; // no fair value: nothing quoted
+export const QF_BAD_PARAMS = 128; // a parameter is NaN/Inf or out of range: nothing quoted
 
 // ---- volatility state: f64 slot indices inside one book's block ---------------------
 export const VS_WINDOW_US = 0; // rolling window length
