@@ -1,0 +1,46 @@
+// Binance instruments the project knows, with the grids its books use.
+// The book grids were checked against every price and quantity in the recorded
+// streams of 2024-08-08 (depth, snapshot, bookTicker, trade). On spot, resting
+// levels far from the market can carry quantities finer than today's order lot
+// (placed under an older, finer step), so the book's quantity grid is finer than
+// the exchange's order lot: orders must still use orderLotSize.
+import { SpreadcoreError } from '../../errors.js';
+import { Instrument } from '../../orderbook/instrument.js';
+import type { BinanceMarket } from './messages.js';
+
+export interface BinanceInstrumentSpec {
+  readonly market: BinanceMarket;
+  readonly symbol: string;
+  /** Price grid of the book and of orders. */
+  readonly tickSize: string;
+  /** Quantity grid of the book (every level quantity the venue publishes lies on it). */
+  readonly lotSize: string;
+  /** The exchange's LOT_SIZE step for orders. */
+  readonly orderLotSize: string;
+}
+
+export const BINANCE_INSTRUMENTS: readonly BinanceInstrumentSpec[] = [
+  // book quantities seen with 6 decimals (e.g. 25.426189 at ask 200000.00)
+  { market: 'spot', symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.000001', orderLotSize: '0.00001' },
+  // book quantities seen with 5 decimals (e.g. 2292.22972 at ask 5000.00)
+  { market: 'spot', symbol: 'ETHUSDT', tickSize: '0.01', lotSize: '0.00001', orderLotSize: '0.0001' },
+  { market: 'usdm', symbol: 'BTCUSDT', tickSize: '0.1', lotSize: '0.001', orderLotSize: '0.001' },
+];
+
+/** The spec for a market and symbol; SPREADCORE_ERR_BAD_INPUT when unknown. */
+export function binanceInstrumentSpec(market: BinanceMarket, symbol: string): BinanceInstrumentSpec {
+  for (const s of BINANCE_INSTRUMENTS) {
+    if (s.market === market && s.symbol === symbol) return s;
+  }
+  const known = BINANCE_INSTRUMENTS.filter((s) => s.market === market).map((s) => s.symbol).join(', ');
+  throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT',
+    `unknown Binance ${market} symbol ${JSON.stringify(symbol)} (known: ${known || 'none'})`);
+}
+
+/** An Instrument with the book grids of a known Binance symbol. */
+export function binanceInstrument(market: BinanceMarket, symbol: string): Instrument {
+  const s = binanceInstrumentSpec(market, symbol);
+  return new Instrument({
+    symbol: s.symbol, tickSize: s.tickSize, lotSize: s.lotSize, kind: market === 'spot' ? 'spot' : 'perp',
+  });
+}

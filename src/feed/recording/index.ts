@@ -1,0 +1,2 @@
+export * from './recording-line.js';
+export * from './read-recording.js';
