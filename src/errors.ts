@@ -40,4 +40,6 @@ export const WASM_STATUS_TEXT: readonly string[] = [
   'unknown operation',
   'staged record count out of range',
   'quoter slot out of range',
+  'timestamp is not a finite number of microseconds',
+  'parameter out of range',
 ];

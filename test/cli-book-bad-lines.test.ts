@@ -64,7 +64,7 @@ const BAD: [string, string, RegExp][] = [
   ['negative absolute quantity', set([['100.00', '1'], ['99.99', '-1']]), /bids\[1\] quantity must not be negative, got "-1"/],
   ['off-grid price', set([['100.005', '1']]), /bids\[0\] price 100\.005 is not a whole multiple of 0\.01/],
   ['off-grid quantity', set([], [['100.01', '0.0001']]), /asks\[0\] quantity 0\.0001 is not a whole multiple of 0\.001/],
-  ['too many digits', set([['1234567890.123456', '1']]), /bids\[0\] price 1234567890\.123456 has too many digits/],
+  ['too many digits', set([['1234567890.123456', '1']]), /bids\[0\] price 1234567890\.123456 has more than 15 significant digits/],
   ['change with an unknown side', chg({ side: 'buy' }), /"side" must be "bid" or "ask", got "buy"/],
   ['change with a numeric delta', chg({ delta: -1 }), /delta must be a decimal string.*got a number \(-1\)/],
   ['change with an off-grid price', chg({ price: '100.001' }), /price 100\.001 is not a whole multiple of 0\.01/],

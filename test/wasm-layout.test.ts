@@ -52,3 +52,12 @@ describe('memory map', () => {
     expect(core.memory.buffer).toBe(core.buffer);
   });
 });
+
+describe('status texts', () => {
+  it('every ERR_* code has a message', async () => {
+    const { WASM_STATUS_TEXT } = await import('../src/errors.js');
+    const codes = Object.entries(L).filter(([k]) => k.startsWith('ERR_')).map(([, v]) => v as number);
+    for (const c of codes) expect(WASM_STATUS_TEXT[c], `ERR code ${c}`).toBeTypeOf('string');
+    expect(WASM_STATUS_TEXT.length).toBe(Math.max(...codes) + 1);
+  });
+});

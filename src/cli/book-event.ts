@@ -52,16 +52,6 @@ function onGrid(grid: DecimalGrid, v: unknown, what: string): number {
   if (typeof v === 'string' && PLAIN_DECIMAL.test(v)) {
     const u = grid.toUnitsOrNaN(v);
     if (!Number.isNaN(u)) return u;
-    try {
-      return grid.toUnits(v, what);
-    } catch (e) {
-      // The grid refuses plain decimals with more digits than an exact double holds.
-      if (e instanceof SpreadcoreError && e.code === 'SPREADCORE_ERR_BAD_DECIMAL') {
-        throw new SpreadcoreError('SPREADCORE_ERR_OUT_OF_RANGE',
-          `${what} ${v} has too many digits to be exact (at most 15 significant digits)`);
-      }
-      throw e;
-    }
   }
   if (typeof v !== 'string') {
     throw new SpreadcoreError('SPREADCORE_ERR_BAD_DECIMAL',
