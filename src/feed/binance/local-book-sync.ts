@@ -18,12 +18,13 @@
 // received ids in lastGap, and events are buffered again until a new snapshot.
 // Each event's levels are converted (DecimalGrid.toUnitsOrNaN) into a scratch
 // array first, so an off-grid or malformed level rejects the whole event before
-// anything is staged; then one stageSet per level and one flush per event.
+// anything reaches the book; then one bookSet call per level (measured faster than
+// staging + flush for JSON input, see docs/benchmarks.md).
 import { SpreadcoreError, WASM_STATUS_TEXT } from '../../errors.js';
 import type { Instrument } from '../../orderbook/instrument.js';
 import type { DecimalGrid } from '../../numeric/decimal-grid.js';
 import type { WasmBooks } from '../../wasm/book-api.js';
-import { MAX_BOOKS, SIDE_ASK, SIDE_BID, STAGING_CAP } from '../../wasm/layout.js';
+import { MAX_BOOKS, SIDE_ASK, SIDE_BID } from '../../wasm/layout.js';
 import type { BinanceMarket, DecimalPair, DepthSnapshot, DepthUpdate } from './messages.js';
 
 /** Outcomes of onDepth / onSnapshot (plain numbers: nothing allocated per event). */
@@ -196,7 +197,7 @@ export class LocalBookSync {
     if (!this.convert(bids, 0) || !this.convert(asks, nb)) {
       return this.reject(this.levelError(ev, `depth event u=${ev.finalUpdateId}`), true);
     }
-    const refused = this.stage(nb, n, false);
+    const refused = this.applyLevels(nb, n, false);
     if (refused !== 0) return this.refused(refused, `depth event u=${ev.finalUpdateId}`);
     this.updateId = ev.finalUpdateId;
     this.stateNow = 'live';
@@ -223,21 +224,17 @@ export class LocalBookSync {
     return true;
   }
 
-  /** Stages scratch pairs [0, n) (bids below nb) and flushes; returns the records refused. */
-  private stage(nb: number, n: number, clearFirst: boolean): number {
+  /** Applies scratch pairs [0, n) (bids below nb); returns the levels refused. */
+  private applyLevels(nb: number, n: number, clearFirst: boolean): number {
     const books = this.books;
     const book = this.book;
     const s = this.scratch;
     let refused = 0;
-    if (clearFirst) {
-      if (books.stagedCount === STAGING_CAP) refused += books.flush();
-      books.stageClearBook(book);
-    }
+    if (clearFirst) books.clear(book);
     for (let i = 0; i < n; i++) {
-      if (books.stagedCount === STAGING_CAP) refused += books.flush();
-      books.stageSet(book, i < nb ? SIDE_BID : SIDE_ASK, s[2 * i]!, s[2 * i + 1]!);
+      if (books.set(book, i < nb ? SIDE_BID : SIDE_ASK, s[2 * i]!, s[2 * i + 1]!) !== 0) refused++;
     }
-    return refused + books.flush();
+    return refused;
   }
 
   // ---- snapshots -------------------------------------------------------------------
@@ -259,7 +256,7 @@ export class LocalBookSync {
       this.lastError = this.levelError(snap, `snapshot lastUpdateId=${snap.lastUpdateId}`);
       return SYNC_REJECTED;
     }
-    const refused = this.stage(nb, n, true);
+    const refused = this.applyLevels(nb, n, true);
     if (refused !== 0) return this.refused(refused, `snapshot lastUpdateId=${snap.lastUpdateId}`);
     this.snapshots++;
     this.updateId = snap.lastUpdateId;
