@@ -2,9 +2,11 @@
 // Adding a command is one import and one entry here.
 import type { Command } from './cli-io.js';
 import { bookCommand } from './book-command.js';
+import { selfcheckCommand } from './selfcheck-command.js';
 
 export const COMMANDS: readonly Command[] = [
   bookCommand,
+  selfcheckCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {
