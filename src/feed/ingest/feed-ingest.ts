@@ -1,0 +1,272 @@
+// The ingest engine: the FeedSink every market-data source ends in. It owns the
+// symbol registry (feed symbolId → instrument and WASM book slot), checks each
+// symbol's sequence numbers, applies levels to the WASM books synchronously, and
+// at the end of each batch reports the symbols whose books changed.
+//
+// Sequence rules per symbol: a snapshot is always accepted and makes the book
+// live (nextSeq = its seq + 1). While live, a message with seq == nextSeq applies;
+// seq < nextSeq is ignored (duplicate / reordered); seq > nextSeq is a gap: the
+// book is cleared, the symbol goes stale (quotes must be pulled), and everything
+// but a snapshot is dropped until the next snapshot resyncs it. A level the book
+// refuses (a delta below zero) is an integrity error with the same consequence.
+//
+// Nothing here allocates per message: counters are plain fields, the dirty set is
+// a preallocated array of ids.
+import { SpreadcoreError } from '../../errors.js';
+import { Instrument } from '../../orderbook/instrument.js';
+import { BookSlots } from '../../orderbook/order-book.js';
+import { WasmBooks } from '../../wasm/book-api.js';
+import { ERR_OK, MAX_BOOKS } from '../../wasm/layout.js';
+import { monoNowNs } from '../../net/clock.js';
+import type { FeedSink, InstrumentDefinition, SideCode } from '../feed-sink.js';
+import { isQuotable, newCounters, type StaleReason, type SymbolState } from './symbol-state.js';
+
+export const MAX_SYMBOL_ID = 65535;
+
+export interface IngestListener {
+  /** After each batch: the symbols whose books or trades changed, in first-touched order. */
+  onBatch?(ingest: FeedIngest, dirty: Int32Array, nDirty: number, sendTsNs: number): void;
+  /** A symbol stopped being usable for quoting (pull its quotes). */
+  onStale?(s: SymbolState, reason: StaleReason | 'crossed' | 'stale-feed'): void;
+  /** A symbol became usable again. */
+  onLive?(s: SymbolState): void;
+  onTrade?(s: SymbolState, aggressorSide: SideCode, tick: number, qtyLot: number, tsExchNs: number, tradeId: number): void;
+}
+
+export interface IngestCounters {
+  /** Messages for a symbolId no instrument definition declared. */
+  unknownSymbol: number;
+  /** Messages with non-integer or negative sequence numbers / ids, bad sides, NaN values. */
+  malformed: number;
+  heartbeats: number;
+  batches: number;
+}
+
+export interface FeedIngestOptions {
+  listener?: IngestListener;
+  /** A symbol with no message (heartbeats count) for this long is stale-feed. Default 5,000 ms. */
+  staleFeedMs?: number;
+}
+
+export class FeedIngest implements FeedSink {
+  readonly books: WasmBooks;
+  readonly counters: IngestCounters = { unknownSymbol: 0, malformed: 0, heartbeats: 0, batches: 0 };
+  listener: IngestListener;
+  staleFeedNs: number;
+
+  private readonly bySymbolId: (SymbolState | undefined)[] = [];
+  private readonly bySymbol = new Map<string, SymbolState>();
+  private readonly slots = new BookSlots();
+  private readonly dirty = new Int32Array(MAX_BOOKS);
+  private readonly dirtyFlag = new Uint8Array(MAX_SYMBOL_ID + 1);
+  private nDirty = 0;
+  private lastMonoNs = 0;
+
+  constructor(books: WasmBooks = new WasmBooks(), options: FeedIngestOptions = {}) {
+    this.books = books;
+    this.listener = options.listener ?? {};
+    const ms = options.staleFeedMs ?? 5000;
+    if (!(ms > 0) || !Number.isFinite(ms)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `staleFeedMs must be a positive number, got ${ms}`);
+    this.staleFeedNs = ms * 1e6;
+    this.lastMonoNs = monoNowNs();
+  }
+
+  // ---- registry ---------------------------------------------------------------------
+  symbolState(symbolId: number): SymbolState | undefined { return this.bySymbolId[symbolId]; }
+  bySymbolName(symbol: string): SymbolState | undefined { return this.bySymbol.get(symbol); }
+  symbols(): SymbolState[] { return [...this.bySymbol.values()]; }
+  quotable(symbolId: number): boolean {
+    const s = this.bySymbolId[symbolId];
+    return s !== undefined && isQuotable(s);
+  }
+
+  instrument(def: InstrumentDefinition): void {
+    const id = def.symbolId;
+    if (!Number.isInteger(id) || id < 0 || id > MAX_SYMBOL_ID) { this.counters.malformed++; return; }
+    const instrument = new Instrument({ symbol: def.symbol, tickSize: def.tickSize, lotSize: def.lotSize, kind: def.kind });
+    const prev = this.bySymbolId[id];
+    const sameGrid = prev !== undefined && prev.symbol === def.symbol && prev.instrument.tickSize === def.tickSize
+      && prev.instrument.lotSize === def.lotSize && prev.kind === def.kind && prev.resolutionTsNs === def.resolutionTsNs;
+    if (sameGrid) return; // a repeated definition (e.g. on reconnect) changes nothing
+    const other = this.bySymbol.get(def.symbol);
+    if (other !== undefined && other.symbolId !== id) {
+      // the symbol moved to another id: the old id goes away
+      this.bySymbolId[other.symbolId] = undefined;
+    }
+    if (prev !== undefined && prev.symbol !== def.symbol) {
+      this.bySymbol.delete(prev.symbol);
+      this.slots.release(prev.symbol);
+    }
+    const book = this.slots.acquire(def.symbol);
+    this.books.reset(book);
+    const s: SymbolState = {
+      symbolId: id, symbol: def.symbol, kind: def.kind, instrument, book, resolutionTsNs: def.resolutionTsNs,
+      state: 'awaiting-snapshot', staleReason: prev !== undefined ? 'redefined' : null, nextSeq: 0, crossed: false, staleFeed: false,
+      lastMsgMonoNs: this.now(), lastTsExchNs: 0, lastTradeTick: NaN, lastTradeLot: 0, lastTradeSide: -1, lastTradeId: -1,
+      counters: prev?.symbol === def.symbol ? prev.counters : newCounters(),
+    };
+    this.bySymbolId[id] = s;
+    this.bySymbol.set(def.symbol, s);
+    if (prev !== undefined && isQuotable(prev)) this.listener.onStale?.(s, 'redefined');
+  }
+
+  // ---- messages ------------------------------------------------------------------------
+  private now(): number {
+    return this.lastMonoNs;
+  }
+
+  /** Looks the symbol up and checks its sequence number; returns it when the message applies. */
+  private admit(symbolId: number, seq: number, tsExchNs: number, snapshot: boolean): SymbolState | undefined {
+    const s = this.bySymbolId[symbolId];
+    if (s === undefined) { this.counters.unknownSymbol++; return undefined; }
+    if (!Number.isSafeInteger(seq) || seq < 0 || !Number.isFinite(tsExchNs)) { this.counters.malformed++; return undefined; }
+    s.counters.messages++;
+    s.lastMsgMonoNs = this.lastMonoNs;
+    if (s.staleFeed) { s.staleFeed = false; this.markDirty(s); if (isQuotable(s)) this.listener.onLive?.(s); }
+    if (snapshot) return s;
+    if (s.state !== 'live') { s.counters.droppedWhileStale++; return undefined; }
+    if (seq < s.nextSeq) { s.counters.outOfOrder++; return undefined; }
+    if (seq > s.nextSeq) {
+      s.counters.gaps++;
+      this.goStale(s, 'gap');
+      return undefined;
+    }
+    s.nextSeq = seq + 1;
+    s.lastTsExchNs = tsExchNs;
+    return s;
+  }
+
+  private goStale(s: SymbolState, reason: StaleReason): void {
+    const was = isQuotable(s);
+    s.state = 'stale';
+    s.staleReason = reason;
+    s.crossed = false;
+    this.books.clear(s.book);
+    this.markDirty(s);
+    if (was) this.listener.onStale?.(s, reason);
+  }
+
+  private markDirty(s: SymbolState): void {
+    if (this.dirtyFlag[s.symbolId] === 1) return;
+    this.dirtyFlag[s.symbolId] = 1;
+    if (this.nDirty < this.dirty.length) this.dirty[this.nDirty++] = s.symbolId;
+  }
+
+  snapshot(symbolId: number, seq: number, tsExchNs: number, bids: Float64Array, nBids: number, asks: Float64Array, nAsks: number): void {
+    const s = this.admit(symbolId, seq, tsExchNs, true);
+    if (s === undefined) return;
+    if (!(nBids >= 0 && nAsks >= 0 && 2 * nBids <= bids.length && 2 * nAsks <= asks.length)) { this.counters.malformed++; return; }
+    const books = this.books;
+    const book = s.book;
+    books.clear(book);
+    let refused = 0;
+    for (let i = 0; i < nBids; i++) if (books.set(book, 0, bids[2 * i]!, bids[2 * i + 1]!) !== ERR_OK) refused++;
+    for (let i = 0; i < nAsks; i++) if (books.set(book, 1, asks[2 * i]!, asks[2 * i + 1]!) !== ERR_OK) refused++;
+    s.counters.snapshots++;
+    this.markDirty(s);
+    if (refused > 0) {
+      s.counters.rejected += refused;
+      this.goStale(s, 'integrity');
+      return;
+    }
+    const was = isQuotable(s);
+    s.state = 'live';
+    s.staleReason = null;
+    s.nextSeq = seq + 1;
+    s.lastTsExchNs = tsExchNs;
+    if (!was && isQuotable(s)) this.listener.onLive?.(s);
+  }
+
+  levelSet(symbolId: number, seq: number, tsExchNs: number, side: SideCode, tick: number, qtyLot: number): void {
+    const s = this.admit(symbolId, seq, tsExchNs, false);
+    if (s === undefined) return;
+    if (this.books.set(s.book, side, tick, qtyLot) !== ERR_OK) { s.counters.rejected++; this.goStale(s, 'integrity'); return; }
+    this.markDirty(s);
+  }
+
+  levelChange(symbolId: number, seq: number, tsExchNs: number, side: SideCode, tick: number, deltaLot: number): void {
+    const s = this.admit(symbolId, seq, tsExchNs, false);
+    if (s === undefined) return;
+    if (this.books.change(s.book, side, tick, deltaLot) !== ERR_OK) { s.counters.rejected++; this.goStale(s, 'integrity'); return; }
+    this.markDirty(s);
+  }
+
+  trade(symbolId: number, seq: number, tsExchNs: number, aggressorSide: SideCode, tick: number, qtyLot: number, tradeId: number): void {
+    const s = this.admit(symbolId, seq, tsExchNs, false);
+    if (s === undefined) return;
+    if ((aggressorSide !== 0 && aggressorSide !== 1) || !Number.isSafeInteger(tick) || !Number.isSafeInteger(qtyLot) || qtyLot <= 0) {
+      this.counters.malformed++;
+      return;
+    }
+    s.counters.trades++;
+    s.lastTradeTick = tick;
+    s.lastTradeLot = qtyLot;
+    s.lastTradeSide = aggressorSide;
+    s.lastTradeId = tradeId;
+    this.markDirty(s);
+    this.listener.onTrade?.(s, aggressorSide, tick, qtyLot, tsExchNs, tradeId);
+  }
+
+  heartbeat(tsExchNs: number): void {
+    this.counters.heartbeats++;
+    for (const s of this.bySymbol.values()) {
+      s.lastMsgMonoNs = this.lastMonoNs;
+      if (s.staleFeed) { s.staleFeed = false; this.markDirty(s); if (isQuotable(s)) this.listener.onLive?.(s); }
+    }
+    void tsExchNs;
+  }
+
+  /**
+   * A source lost sync for a symbol in its own terms (e.g. a Binance update-id gap):
+   * the book is cleared and stale until the next snapshot.
+   */
+  invalidate(symbolId: number): void {
+    const s = this.bySymbolId[symbolId];
+    if (s === undefined) { this.counters.unknownSymbol++; return; }
+    if (s.state === 'live') s.counters.gaps++;
+    this.goStale(s, 'invalidated');
+  }
+
+  endOfBatch(sendTsNs: number): void {
+    this.counters.batches++;
+    const n = this.nDirty;
+    for (let i = 0; i < n; i++) {
+      const s = this.bySymbolId[this.dirty[i]!];
+      if (s === undefined || s.state !== 'live') continue;
+      const crossed = this.books.isCrossed(s.book);
+      if (crossed !== s.crossed) {
+        const was = isQuotable(s);
+        s.crossed = crossed;
+        if (crossed) { s.counters.crossedBatches++; if (was) this.listener.onStale?.(s, 'crossed'); }
+        else if (isQuotable(s)) this.listener.onLive?.(s);
+      } else if (crossed) {
+        s.counters.crossedBatches++;
+      }
+    }
+    if (n > 0) this.listener.onBatch?.(this, this.dirty, n, sendTsNs);
+    for (let i = 0; i < n; i++) this.dirtyFlag[this.dirty[i]!] = 0;
+    this.nDirty = 0;
+  }
+
+  /**
+   * The receive clock for staleness: the transport sets it once per frame (so each
+   * message does not read the clock). Defaults to reading the clock.
+   */
+  setClock(monoNs: number = monoNowNs()): void {
+    this.lastMonoNs = monoNs;
+  }
+
+  /** Marks symbols with no message for longer than the stale-feed interval; returns how many went stale. */
+  checkStaleFeed(nowMonoNs: number = monoNowNs()): number {
+    let n = 0;
+    for (const s of this.bySymbol.values()) {
+      if (s.staleFeed || nowMonoNs - s.lastMsgMonoNs <= this.staleFeedNs) continue;
+      const was = isQuotable(s);
+      s.staleFeed = true;
+      s.counters.staleFeeds++;
+      n++;
+      if (was) this.listener.onStale?.(s, 'stale-feed');
+    }
+    return n;
+  }
+}

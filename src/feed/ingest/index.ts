@@ -1,0 +1,2 @@
+export * from './feed-ingest.js';
+export * from './symbol-state.js';

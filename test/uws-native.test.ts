@@ -1,0 +1,10 @@
+import { it, expect } from 'vitest';
+import { createRequire } from 'node:module';
+import { loadUws, isNativeUws } from '../src/net/uws.js';
+
+it('uWebSockets.js loads its native binding, and the JS fallback is recognised', () => {
+  const uws = loadUws();
+  expect(isNativeUws(uws)).toBe(true);
+  const fallback = createRequire(import.meta.url)('uWebSockets.js/dist/index.js') as Parameters<typeof isNativeUws>[0];
+  expect(isNativeUws(fallback)).toBe(false);
+});
