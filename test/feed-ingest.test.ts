@@ -131,6 +131,7 @@ describe('FeedIngest', () => {
     const t0 = Number(process.hrtime.bigint()) + 1e9;
     ingest.setClock(t0);
     snap(BTC, 1);
+    snap(ETH, 1);
     expect(ingest.checkStaleFeed(t0 + 0.5e9)).toBe(0);
     expect(ingest.checkStaleFeed(t0 + 1.5e9)).toBe(2); // BTC and ETH
     expect(ingest.quotable(BTC)).toBe(false);
