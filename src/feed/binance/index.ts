@@ -5,3 +5,6 @@ export * from './depth-sync.js';
 export * from './local-book-sync.js';
 export * from './read-binance-recording.js';
 export * from './book-ticker-oracle.js';
+export * from './ingest-depth-target.js';
+export * from './top-of-book-check.js';
+export * from './binance-ingest-adapter.js';
