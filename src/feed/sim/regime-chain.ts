@@ -1,0 +1,85 @@
+// A continuous-time Markov chain over market regimes: the time spent in a regime is
+// exponential with the regime's mean duration; on leaving, the next regime is drawn
+// from the row of transition weights (self-transitions excluded). With switching
+// off, the chain stays in its initial regime.
+import { REGIME_NAMES, type RegimeChainConfig, type RegimeName, type RegimeParams } from './sim-config.js';
+import type { Rng } from './rng.js';
+
+const N = REGIME_NAMES.length;
+
+export class RegimeChain {
+  /** Regime params by index (REGIME_NAMES order). */
+  readonly params: readonly RegimeParams[];
+  /** Index of the current regime in REGIME_NAMES. */
+  current: number;
+  /** Time of the next switch, seconds (Infinity when switching is off). */
+  nextSwitchS = Infinity;
+  /** Switches so far. */
+  switches = 0;
+  private readonly switching: boolean;
+  /** cumulative[i * N + j]: normalized cumulative weight of going from i to regimes 0..j. */
+  private readonly cumulative = new Float64Array(N * N);
+
+  constructor(config: RegimeChainConfig) {
+    this.params = REGIME_NAMES.map((n) => config.params[n]);
+    this.current = REGIME_NAMES.indexOf(config.initial);
+    this.switching = config.switching;
+    for (let i = 0; i < N; i++) {
+      const row = config.transitions[REGIME_NAMES[i]!];
+      let total = 0;
+      for (let j = 0; j < N; j++) if (j !== i) total += row[REGIME_NAMES[j]!] ?? 0;
+      let acc = 0;
+      for (let j = 0; j < N; j++) {
+        if (j !== i && total > 0) acc += (row[REGIME_NAMES[j]!] ?? 0) / total;
+        this.cumulative[i * N + j] = acc;
+      }
+    }
+  }
+
+  get name(): RegimeName { return REGIME_NAMES[this.current]!; }
+  get regime(): RegimeParams { return this.params[this.current]!; }
+
+  /** Draws the first switch time after startS. */
+  start(startS: number, rng: Rng): void {
+    this.nextSwitchS = this.switching ? startS + rng.exp() * this.regime.meanDurationS : Infinity;
+  }
+
+  /** Moves to the next regime at nextSwitchS and draws the switch after it. */
+  advance(rng: Rng): void {
+    const now = this.nextSwitchS;
+    const u = rng.uniform();
+    const base = this.current * N;
+    let next = this.current;
+    for (let j = 0; j < N; j++) {
+      if (j !== this.current && u < this.cumulative[base + j]!) { next = j; break; }
+    }
+    if (next === this.current) { // rounding at the top of the row: the last regime with weight
+      for (let j = N - 1; j >= 0; j--) if (j !== this.current && this.cumulative[base + j]! > (j > 0 ? this.cumulative[base + j - 1]! : 0)) { next = j; break; }
+    }
+    this.current = next;
+    this.switches++;
+    this.nextSwitchS = now + rng.exp() * this.regime.meanDurationS;
+  }
+
+  /**
+   * Stationary share of time in each regime: pi_i proportional to nu_i * meanDuration_i,
+   * nu the stationary law of the jump chain (power iteration). For docs and tests.
+   */
+  stationaryTimeShares(): number[] {
+    let nu = new Array<number>(N).fill(1 / N);
+    for (let it = 0; it < 10_000; it++) {
+      const next = new Array<number>(N).fill(0);
+      for (let i = 0; i < N; i++) {
+        for (let j = 0; j < N; j++) {
+          const lo = j > 0 ? this.cumulative[i * N + j - 1]! : 0;
+          next[j]! += nu[i]! * (this.cumulative[i * N + j]! - lo);
+        }
+      }
+      // damped to converge on periodic chains too
+      nu = next.map((v, j) => 0.5 * v + 0.5 * nu[j]!);
+    }
+    const w = nu.map((v, i) => v * this.params[i]!.meanDurationS);
+    const total = w.reduce((a, b) => a + b, 0);
+    return w.map((v) => v / total);
+  }
+}
