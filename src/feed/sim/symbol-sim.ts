@@ -230,11 +230,11 @@ export class SymbolSim {
     this.driver.advanceTo(this.resolutionS, this.chain.regime, this.rngPrice);
     this.outcome = this.driver.xBps > 0 ? 'yes' : 'no';
     this.fairTick = this.outcome === 'yes' ? this.maxTick : this.minTick;
+    this.resolved = true; // already visible to a sink reading it during the withdrawal batch
     const w = this.writer;
     while (w.bids.n > 0) w.cancelAt(SIDE_BID, w.bids.n - 1, w.bids.lots[w.bids.n - 1]!);
     while (w.asks.n > 0) w.cancelAt(SIDE_ASK, w.asks.n - 1, w.asks.lots[w.asks.n - 1]!);
     w.endBatch();
-    this.resolved = true;
   }
 
   // ---- book shape ---------------------------------------------------------------------------
