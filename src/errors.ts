@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   SPREADCORE_ERR_BAD_PARAM: 'invalid parameter',
   SPREADCORE_ERR_SEQUENCE_GAP: 'sequence gap in a market-data stream',
   SPREADCORE_ERR_UWS_NATIVE: 'uWebSockets.js native binding not loaded',
+  SPREADCORE_ERR_LISTEN: 'could not listen on the address',
   SPREADCORE_ERR_BAD_RECORDING: 'the recording file is malformed',
 } as const;
 

@@ -1,0 +1,349 @@
+// The feed handler: a uWebSockets.js server that accepts feed protocol v1 frames
+// (docs/feed-protocol.md) from publishers and decodes each one synchronously, in
+// the message callback, into the ingest engine (FeedIngest) and so into the WASM
+// books. One binary WebSocket message = one frame.
+//
+//   ws://HOST:PORT/feed       publishers connect here (default 127.0.0.1:8081)
+//   GET /feed/stats           counters, per connection and in total, as JSON
+//
+// Rules:
+//  - Bound to a non-loopback address, a token is required (the constructor refuses
+//    to start without one): the upgrade request must carry
+//    "Authorization: Bearer <token>" (compared in constant time) or gets 401. A
+//    configured token is enforced on loopback too, and on /feed/stats.
+//  - Text frames close the connection (1003). Frames over maxPayloadBytes are cut
+//    off by uWS itself (the client sees 1006; counted as oversized). Idle
+//    connections close after idleTimeoutS (uWS pings first).
+//  - A frame that fails to decode changes nothing (validate-then-apply) and is
+//    counted by code; a publisher reaching maxDecodeErrors is closed with 4001.
+//  - Nothing a publisher sends can throw out of a callback.
+//  - Per frame: the receive clock is read once (ingest.setClock), and the frame's
+//    transit latency (receive monotonic ns - sendTsNs) and decode+apply time go
+//    into a preallocated LatencyRing.
+//  - A timer calls ingest.checkStaleFeed() every staleCheckMs.
+//  - close(): stops listening, closes every connection (1001), stops the timer.
+// uWS neuters the message ArrayBuffer when the callback returns: the frame is
+// decoded inside the callback and nothing keeps a reference to it.
+import { SpreadcoreError } from '../../errors.js';
+import { monoNowNs } from '../../net/clock.js';
+import { loadUws, type Uws } from '../../net/uws.js';
+import type { FeedIngest } from '../ingest/feed-ingest.js';
+import { DECODE_CODE_NAMES, DECODE_OK } from '../protocol/decode-codes.js';
+import { FrameDecoder } from '../protocol/frame-decoder.js';
+import { bearerMatches, isLoopbackHost } from './bearer-auth.js';
+import { countsByName, FeedConnection, type FeedConnectionJson } from './feed-connection.js';
+import { LatencyRing, type LatencySummary } from './latency-ring.js';
+
+/** uWS copies the user data's own properties onto its socket object, so the connection rides in one field. */
+interface SocketData { conn: FeedConnection }
+type WebSocket = import('uWebSockets.js').WebSocket<SocketData>;
+type HttpResponse = import('uWebSockets.js').HttpResponse;
+type HttpRequest = import('uWebSockets.js').HttpRequest;
+type ListenSocket = import('uWebSockets.js').us_listen_socket;
+
+/** Close codes the handler sends. */
+export const FEED_CLOSE_SHUTDOWN = 1001;
+export const FEED_CLOSE_TEXT_FRAME = 1003;
+export const FEED_CLOSE_DECODE_ERRORS = 4001;
+/** uWS closes an oversized frame's connection without a close frame: the client sees 1006. */
+export const FEED_CLOSE_ABNORMAL = 1006;
+
+export interface FeedHandlerOptions {
+  /** Bind address. Default 127.0.0.1. Anything but loopback requires a token. */
+  host?: string;
+  /** Default 8081; 0 picks a free port (see port after listen()). */
+  port?: number;
+  /** WebSocket path. Default /feed; the stats route is `${path}/stats`. */
+  path?: string;
+  /** Bearer token publishers (and stats readers) must present. */
+  token?: string;
+  /** Largest frame accepted, bytes. Default 16 MiB. */
+  maxPayloadBytes?: number;
+  /** Close a connection silent for this long, seconds (0 disables; uWS wants 0 or >= 8). Default 60. */
+  idleTimeoutS?: number;
+  /** Close a publisher after this many frames that failed to decode. Default 8. */
+  maxDecodeErrors?: number;
+  /** How often to run the ingest stale-feed check, ms (0 disables). Default 250. */
+  staleCheckMs?: number;
+  /** Latency samples kept (ring). Default 65,536. */
+  latencySamples?: number;
+}
+
+export interface FeedHandlerTotals {
+  connectionsOpen: number;
+  connectionsAccepted: number;
+  /** Upgrade requests refused with 401. */
+  upgradesRefused: number;
+  frames: number;
+  framesApplied: number;
+  messages: number;
+  bytes: number;
+  decodeErrors: number;
+  textFrames: number;
+  oversizedFrames: number;
+  /** Connections the handler closed: too many decode errors, text frames. */
+  closedForDecodeErrors: number;
+  closedForTextFrames: number;
+  /** Exceptions caught in callbacks (should stay 0). */
+  internalErrors: number;
+}
+
+export interface FeedHandlerStats {
+  listening: { host: string; port: number; path: string; auth: boolean } | null;
+  totals: FeedHandlerTotals;
+  decodeErrorsByCode: Record<string, number>;
+  connections: FeedConnectionJson[];
+  ingest: {
+    counters: FeedIngest['counters'];
+    symbols: { symbolId: number; symbol: string; state: string; staleReason: string | null; crossed: boolean; staleFeed: boolean;
+      nextSeq: number; counters: Record<string, number> }[];
+  };
+  latency: { transitNs: LatencySummary; applyNs: LatencySummary; samples: number };
+}
+
+function positiveInt(v: number, what: string, min = 1): number {
+  if (!Number.isInteger(v) || v < min) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `${what} must be an integer >= ${min}, got ${v}`);
+  return v;
+}
+
+export class FeedHandler {
+  readonly ingest: FeedIngest;
+  readonly decoder: FrameDecoder;
+  readonly latency: LatencyRing;
+  readonly host: string;
+  readonly path: string;
+  readonly totals: FeedHandlerTotals = {
+    connectionsOpen: 0, connectionsAccepted: 0, upgradesRefused: 0, frames: 0, framesApplied: 0, messages: 0, bytes: 0,
+    decodeErrors: 0, textFrames: 0, oversizedFrames: 0, closedForDecodeErrors: 0, closedForTextFrames: 0, internalErrors: 0,
+  };
+  /** The last exception caught in a callback (for diagnosis; never rethrown). */
+  lastInternalError: unknown = undefined;
+
+  private readonly token: string | undefined;
+  private readonly requestedPort: number;
+  private readonly maxPayloadBytes: number;
+  private readonly idleTimeoutS: number;
+  private readonly maxDecodeErrors: number;
+  private readonly staleCheckMs: number;
+  private readonly uws: Uws;
+  private readonly sockets = new Set<WebSocket>();
+  private listenSocket: ListenSocket | null = null;
+  private boundPort = -1;
+  private timer: NodeJS.Timeout | null = null;
+  private nextConnectionId = 1;
+
+  constructor(ingest: FeedIngest, options: FeedHandlerOptions = {}) {
+    this.ingest = ingest;
+    this.host = options.host ?? '127.0.0.1';
+    this.requestedPort = options.port ?? 8081;
+    if (!Number.isInteger(this.requestedPort) || this.requestedPort < 0 || this.requestedPort > 65535) {
+      throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `port must be an integer in 0..65535, got ${this.requestedPort}`);
+    }
+    this.path = options.path ?? '/feed';
+    if (!/^\/[A-Za-z0-9._~\-/]*$/.test(this.path)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `path must start with / and hold URL-safe characters, got ${JSON.stringify(this.path)}`);
+    const token = options.token;
+    if (token !== undefined && (token.length < 16 || /\s/.test(token))) {
+      throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'token must be at least 16 characters without spaces');
+    }
+    if (token === undefined && !isLoopbackHost(this.host)) {
+      throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `binding the feed handler to ${this.host} (not loopback) requires a token`);
+    }
+    this.token = token;
+    this.maxPayloadBytes = positiveInt(options.maxPayloadBytes ?? 16 * 1024 * 1024, 'maxPayloadBytes', 20);
+    const idle = options.idleTimeoutS ?? 60;
+    if (!Number.isInteger(idle) || (idle !== 0 && (idle < 8 || idle > 960))) {
+      throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `idleTimeoutS must be 0 or an integer in 8..960, got ${idle}`);
+    }
+    this.idleTimeoutS = idle;
+    this.maxDecodeErrors = positiveInt(options.maxDecodeErrors ?? 8, 'maxDecodeErrors');
+    this.staleCheckMs = positiveInt(options.staleCheckMs ?? 250, 'staleCheckMs', 0);
+    this.latency = new LatencyRing(positiveInt(options.latencySamples ?? 65536, 'latencySamples'));
+    this.decoder = new FrameDecoder({ isKnownSymbol: (id) => ingest.symbolState(id) !== undefined });
+    this.uws = loadUws();
+  }
+
+  /** The bound port once listening (-1 before). */
+  get port(): number { return this.boundPort; }
+  get listening(): boolean { return this.listenSocket !== null; }
+
+  /** Starts the server; resolves with the bound port. */
+  listen(): Promise<number> {
+    if (this.listenSocket !== null) return Promise.resolve(this.boundPort);
+    const app = this.uws.App();
+    app.ws<SocketData>(this.path, {
+      maxPayloadLength: this.maxPayloadBytes,
+      idleTimeout: this.idleTimeoutS,
+      maxBackpressure: 64 * 1024,
+      sendPingsAutomatically: true,
+      upgrade: (res, req, context) => this.httpGuard(res, () => this.onUpgrade(res, req, context)),
+      open: (ws) => this.guard(() => this.onOpen(ws)),
+      message: (ws, message, isBinary) => this.guard(() => this.onMessage(ws, message, isBinary)),
+      close: (ws, code, message) => this.guard(() => this.onClose(ws, code, message)),
+    });
+    app.get(`${this.path}/stats`, (res, req) => this.httpGuard(res, () => this.onStats(res, req)));
+    app.any('/*', (res) => this.httpGuard(res, () => this.json(res, '404 Not Found', { ok: false, error: { code: 'NOT_FOUND', message: 'not found' } })));
+    return new Promise((resolve, reject) => {
+      app.listen(this.host, this.requestedPort, (ls) => {
+        if (ls === false) {
+          reject(new SpreadcoreError('SPREADCORE_ERR_LISTEN', `the feed handler could not listen on ${this.host}:${this.requestedPort}`));
+          return;
+        }
+        this.listenSocket = ls;
+        this.boundPort = this.uws.us_socket_local_port(ls as unknown as import('uWebSockets.js').us_socket);
+        if (this.staleCheckMs > 0) {
+          this.timer = setInterval(() => this.guard(() => { this.ingest.checkStaleFeed(monoNowNs()); }), this.staleCheckMs);
+          this.timer.unref();
+        }
+        resolve(this.boundPort);
+      });
+    });
+  }
+
+  /** Stops listening and closes every connection (1001). */
+  close(): void {
+    if (this.timer !== null) { clearInterval(this.timer); this.timer = null; }
+    if (this.listenSocket !== null) {
+      this.uws.us_listen_socket_close(this.listenSocket);
+      this.listenSocket = null;
+    }
+    for (const ws of [...this.sockets]) {
+      const c = ws.getUserData().conn;
+      c.closing = true;
+      ws.end(FEED_CLOSE_SHUTDOWN, 'server shutting down');
+    }
+  }
+
+  // ---- callbacks -------------------------------------------------------------------------
+  /** Runs a callback body; an exception is counted, never propagated into uWS. */
+  private guard(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.totals.internalErrors++;
+      this.lastInternalError = e;
+    }
+  }
+
+  /** As guard(), for HTTP routes: uWS requires a response before returning, so a failure still answers 500. */
+  private httpGuard(res: HttpResponse, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.totals.internalErrors++;
+      this.lastInternalError = e;
+      try {
+        this.json(res, '500 Internal Server Error', { ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
+      } catch {
+        // already answered
+      }
+    }
+  }
+
+  private json(res: HttpResponse, status: string, body: unknown, headers: readonly [string, string][] = []): void {
+    res.cork(() => {
+      res.writeStatus(status).writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store');
+      for (const [k, v] of headers) res.writeHeader(k, v);
+      res.end(JSON.stringify(body));
+    });
+  }
+
+  private authorized(req: HttpRequest): boolean {
+    return this.token === undefined || bearerMatches(req.getHeader('authorization'), this.token);
+  }
+
+  private refuse(res: HttpResponse): void {
+    this.json(res, '401 Unauthorized', { ok: false, error: { code: 'UNAUTHORIZED', message: 'a valid bearer token is required' } },
+      [['WWW-Authenticate', 'Bearer realm="spreadcore-feed"']]);
+  }
+
+  private onUpgrade(res: HttpResponse, req: HttpRequest, context: import('uWebSockets.js').us_socket_context_t): void {
+    // everything read from req happens synchronously, before the upgrade
+    if (!this.authorized(req)) {
+      this.totals.upgradesRefused++;
+      this.refuse(res);
+      return;
+    }
+    res.upgrade<SocketData>({ conn: new FeedConnection(this.nextConnectionId++) }, req.getHeader('sec-websocket-key'),
+      req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
+  }
+
+  private onOpen(ws: WebSocket): void {
+    const c = ws.getUserData().conn;
+    c.remote = Buffer.from(ws.getRemoteAddressAsText()).toString('latin1');
+    this.sockets.add(ws);
+    this.totals.connectionsOpen++;
+    this.totals.connectionsAccepted++;
+  }
+
+  private onMessage(ws: WebSocket, message: ArrayBuffer, isBinary: boolean): void {
+    const c = ws.getUserData().conn;
+    if (c.closing) return;
+    const t = this.totals;
+    if (!isBinary) {
+      c.textFrames++;
+      t.textFrames++;
+      t.closedForTextFrames++;
+      c.closing = true;
+      ws.end(FEED_CLOSE_TEXT_FRAME, 'binary frames only');
+      return;
+    }
+    const rxNs = monoNowNs();
+    const n = message.byteLength;
+    c.frames++;
+    c.bytes += n;
+    t.frames++;
+    t.bytes += n;
+    const ingest = this.ingest;
+    const dec = this.decoder;
+    ingest.setClock(rxNs);
+    const code = dec.decodeFrame(new Uint8Array(message), ingest);
+    if (code === DECODE_OK) {
+      const doneNs = monoNowNs();
+      const m = dec.messageCount;
+      c.framesApplied++;
+      c.messages += m;
+      t.framesApplied++;
+      t.messages += m;
+      const sendTs = dec.sendTsNs;
+      this.latency.record(sendTs > 0 ? rxNs - sendTs : NaN, doneNs - rxNs);
+      return;
+    }
+    c.decodeErrors++;
+    c.errorsByCode[code]!++;
+    t.decodeErrors++;
+    if (c.decodeErrors >= this.maxDecodeErrors) {
+      t.closedForDecodeErrors++;
+      c.closing = true;
+      ws.end(FEED_CLOSE_DECODE_ERRORS, `too many decode errors (${c.decodeErrors}, last: ${DECODE_CODE_NAMES[code]})`);
+    }
+  }
+
+  private onClose(ws: WebSocket, code: number, message: ArrayBuffer): void {
+    if (!this.sockets.delete(ws)) return;
+    this.totals.connectionsOpen--;
+    if (code === FEED_CLOSE_ABNORMAL && Buffer.from(message).toString('latin1').includes('too big')) this.totals.oversizedFrames++;
+  }
+
+  private onStats(res: HttpResponse, req: HttpRequest): void {
+    if (!this.authorized(req)) { this.refuse(res); return; }
+    this.json(res, '200 OK', this.stats());
+  }
+
+  // ---- stats -------------------------------------------------------------------------------
+  stats(): FeedHandlerStats {
+    return {
+      listening: this.listenSocket === null ? null : { host: this.host, port: this.boundPort, path: this.path, auth: this.token !== undefined },
+      totals: { ...this.totals },
+      decodeErrorsByCode: countsByName(this.decoder.frameCounts),
+      connections: [...this.sockets].map((ws) => ws.getUserData().conn.toJSON()),
+      ingest: {
+        counters: { ...this.ingest.counters },
+        symbols: this.ingest.symbols().map((s) => ({
+          symbolId: s.symbolId, symbol: s.symbol, state: s.state, staleReason: s.staleReason, crossed: s.crossed,
+          staleFeed: s.staleFeed, nextSeq: s.nextSeq, counters: { ...s.counters },
+        })),
+      },
+      latency: { transitNs: this.latency.summary('transit'), applyNs: this.latency.summary('apply'), samples: this.latency.total },
+    };
+  }
+}
