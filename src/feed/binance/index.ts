@@ -8,3 +8,8 @@ export * from './book-ticker-oracle.js';
 export * from './ingest-depth-target.js';
 export * from './top-of-book-check.js';
 export * from './binance-ingest-adapter.js';
+export * from './reconnect-backoff.js';
+export * from './connector-config.js';
+export * from './rest-depth-snapshot.js';
+export * from './stream-connection.js';
+export * from './binance-connector.js';

@@ -1,0 +1,3 @@
+export * from './reference-book.js';
+export * from './recorded-market.js';
+export * from './binance-protocol-server.js';
