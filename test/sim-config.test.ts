@@ -2,7 +2,7 @@
 // SPREADCORE_ERR_BAD_PARAM errors naming the field for every bad value.
 import { describe, it, expect } from 'vitest';
 import { SpreadcoreError } from '../src/errors.js';
-import { MarketSimulator, resolveSimConfig, DEFAULT_START_TS_NS, type SimConfigInput } from '../src/feed/sim/index.js';
+import { MarketSimulator, resolveSimConfig, effectiveSigmaBpsPerSqrtS, DEFAULT_START_TS_NS, type SimConfigInput } from '../src/feed/sim/index.js';
 import type { FeedSink } from '../src/feed/feed-sink.js';
 
 function badParam(f: () => unknown, field: RegExp): void {
@@ -28,7 +28,13 @@ describe('simulator configuration', () => {
     ]);
     const bin = c.instruments[2]!;
     expect([bin.minPrice, bin.maxPrice]).toEqual(['0.01', '0.99']);
-    expect(bin.referenceSigmaBpsPerSqrtS).toBe(bin.regimes.params.ranging.sigmaBpsPerSqrtS);
+    // the pricing reference defaults to the regimes' long-run diffusion (jumps and busy regimes included)
+    expect(bin.referenceSigmaBpsPerSqrtS).toBeCloseTo(effectiveSigmaBpsPerSqrtS(bin.regimes), 10);
+    expect(bin.referenceSigmaBpsPerSqrtS).toBeGreaterThan(bin.regimes.params.ranging.sigmaBpsPerSqrtS);
+    expect(resolveSimConfig({ instruments: [{ symbol: 'BTC-100K-YES', regimes: { switching: false } }] }).instruments[0]!
+      .referenceSigmaBpsPerSqrtS).toBe(bin.regimes.params.ranging.sigmaBpsPerSqrtS);
+    expect(resolveSimConfig({ instruments: [{ symbol: 'BTC-100K-YES', referenceSigmaBpsPerSqrtS: 7 }] }).instruments[0]!
+      .referenceSigmaBpsPerSqrtS).toBe(7);
     expect(c.instruments[0]!.book.levelsPerSide).toBeGreaterThanOrEqual(20);
   });
 

@@ -83,3 +83,21 @@ export class RegimeChain {
     return w.map((v) => v / total);
   }
 }
+
+/**
+ * The long-run diffusion of the driver under a regime chain, bps per sqrt(s):
+ *   sqrt( sum_i pi_i (sigma_i^2 + jumpRate_i * jumpSigma_i^2) + sum_i (pi_i / meanDuration_i) * entryJumpSigma_i^2 )
+ * with pi the stationary time shares (all weight on the initial regime when switching is
+ * off; its entry jump then never happens). Drifts are left out.
+ */
+export function effectiveSigmaBpsPerSqrtS(config: RegimeChainConfig): number {
+  const chain = new RegimeChain(config);
+  const shares = config.switching ? chain.stationaryTimeShares() : chain.params.map((_, i) => (i === chain.current ? 1 : 0));
+  let v = 0;
+  chain.params.forEach((p, i) => {
+    const pi = shares[i]!;
+    v += pi * (p.sigmaBpsPerSqrtS ** 2 + p.jumpRatePerS * p.jumpSigmaBps ** 2);
+    if (config.switching) v += (pi / p.meanDurationS) * p.entryJumpSigmaBps ** 2;
+  });
+  return Math.sqrt(v);
+}

@@ -3,6 +3,7 @@
 // field, e.g. "instruments[0].regimes.params.ranging.sigmaBpsPerSqrtS must be >= 0, got -1".
 import { SpreadcoreError } from '../../errors.js';
 import { DecimalGrid } from '../../numeric/decimal-grid.js';
+import { effectiveSigmaBpsPerSqrtS } from './regime-chain.js';
 import {
   REGIME_NAMES, type RegimeChainConfig, type RegimeParams, type SimConfig, type SimConfigInput,
   type SimInstrumentConfig, type SimInstrumentInput,
@@ -71,12 +72,18 @@ export function resolveSimConfig(input: SimConfigInput = {}): SimConfig {
     }
     if (merged.kind === 'binary') {
       if (raw.resolutionTsNs === undefined) merged.resolutionTsNs = startTsNs + DEFAULT_BINARY_RESOLUTION_AFTER_S * 1e9;
-      if (raw.referenceSigmaBpsPerSqrtS === undefined) merged.referenceSigmaBpsPerSqrtS = merged.regimes.params.ranging.sigmaBpsPerSqrtS;
     }
     return merged;
   });
   const config: SimConfig = { startTsNs, heartbeatIntervalMs, instruments };
   validateSimConfig(config);
+  // binary: unless given (0), the price's reference diffusion is the regimes' long-run one
+  // (so the price is a fair probability on average over regimes)
+  instruments.forEach((c) => {
+    if (c.kind !== 'binary' || c.referenceSigmaBpsPerSqrtS !== 0) return;
+    const sigma = effectiveSigmaBpsPerSqrtS(c.regimes);
+    c.referenceSigmaBpsPerSqrtS = sigma > 0 ? sigma : 1;
+  });
   return config;
 }
 
@@ -155,7 +162,7 @@ function validateInstrument(c: SimInstrumentConfig, path: string, startTsNs: num
     }
     if (!(initialTicks > 0 && initialTicks < one)) bad(`${path}.initialPrice of a binary contract must be strictly between 0 and 1, got ${c.initialPrice}`);
     num(c.resolutionTsNs, `${path}.resolutionTsNs`, (x) => x > startTsNs, `after startTsNs (${startTsNs})`);
-    positive(c.referenceSigmaBpsPerSqrtS, `${path}.referenceSigmaBpsPerSqrtS`);
+    nonNeg(c.referenceSigmaBpsPerSqrtS, `${path}.referenceSigmaBpsPerSqrtS`);
   } else {
     if (!(initialTicks > 0)) bad(`${path}.initialPrice must be > 0, got ${c.initialPrice}`);
     if (c.resolutionTsNs !== 0) bad(`${path}.resolutionTsNs is for binary contracts only (must be 0 for ${c.kind})`);

@@ -74,11 +74,11 @@ export class SimBookSide {
     }
   }
 
-  /** Total lots on the side except the deepest level (what may be taken without emptying it). */
-  lotsAboveDeepest(): number {
-    let s = 0;
-    for (let i = 0; i < this.n - 1; i++) s += this.lots[i]!;
-    return s;
+  /** Total lots on the side but one: what may be taken without emptying it. */
+  lotsButOne(): number {
+    let s = -1;
+    for (let i = 0; i < this.n; i++) s += this.lots[i]!;
+    return s < 0 ? 0 : s;
   }
 
   clear(): void { this.n = 0; }

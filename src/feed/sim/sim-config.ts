@@ -113,7 +113,8 @@ export interface SimInstrumentConfig {
   maxPrice: string;
   /**
    * Binary only: the score's reference diffusion, bps per sqrt(s): the price is
-   * Phi(x / (reference * sqrt(seconds to resolution))). Defaults to the ranging sigma.
+   * Phi(x / (reference * sqrt(seconds to resolution))). 0 (the default): the regimes'
+   * long-run diffusion (effectiveSigmaBpsPerSqrtS in regime-chain.ts).
    */
   referenceSigmaBpsPerSqrtS: number;
   regimes: RegimeChainConfig;

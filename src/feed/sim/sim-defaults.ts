@@ -41,17 +41,17 @@ export function cryptoRegimes(sigma: number): RegimeChainConfig {
   };
 }
 
-/** Binary regimes: the score is in bps with a reference sigma of 10 bps/sqrt(s). */
+/** Binary regimes: the score's dynamics in bps (its long-run diffusion, ~16 bps/sqrt(s), becomes the pricing reference). */
 export function binaryRegimes(): RegimeChainConfig {
   return {
     initial: 'ranging',
     switching: true,
     params: {
       ranging: regime(1800, 10),
-      trending_up: regime(600, 10, { driftBpsPerS: 3 }),
-      trending_down: regime(600, 10, { driftBpsPerS: -3 }),
-      high_volatility: regime(300, 25, { flowMultiplier: 2 }),
-      news: regime(60, 20, { entryJumpSigmaBps: 1500, jumpRatePerS: 0.01, jumpSigmaBps: 800, flowMultiplier: 3 }),
+      trending_up: regime(600, 10, { driftBpsPerS: 1 }),
+      trending_down: regime(600, 10, { driftBpsPerS: -1 }),
+      high_volatility: regime(300, 20, { flowMultiplier: 2 }),
+      news: regime(60, 20, { entryJumpSigmaBps: 1000, jumpRatePerS: 0.01, jumpSigmaBps: 800, flowMultiplier: 3 }),
     },
     transitions: DEFAULT_TRANSITIONS,
   };
@@ -90,7 +90,7 @@ export const ETHUSDT_DEFAULTS: SimInstrumentConfig = {
 
 export const BINARY_DEFAULTS: SimInstrumentConfig = {
   symbolId: 3, symbol: 'BTC-100K-YES', kind: 'binary', tickSize: '0.01', lotSize: '1', initialPrice: '0.35',
-  midStepMs: 250, resolutionTsNs: 0, minPrice: '0.01', maxPrice: '0.99', referenceSigmaBpsPerSqrtS: 10,
+  midStepMs: 250, resolutionTsNs: 0, minPrice: '0.01', maxPrice: '0.99', referenceSigmaBpsPerSqrtS: 0,
   regimes: binaryRegimes(),
   book: {
     levelsPerSide: 20, minLevelsPerSide: 10, maxLevelsPerSide: 40, levelGapTicks: 1, denseLevels: 5, touchHalfSpreadTicks: 1,

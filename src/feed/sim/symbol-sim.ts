@@ -18,7 +18,7 @@
 // minLevelsPerSide levels is refilled from the deepest level outwards.
 // Invariants kept by construction: a bid is only placed below the best ask and an
 // ask above the best bid, so the book never crosses; no market order, cancel or trim
-// removes a side's last level, so neither side empties (until a binary resolves).
+// takes a side's last lot, so neither side empties (until a binary resolves).
 import { DecimalGrid } from '../../numeric/decimal-grid.js';
 import { SIDE_ASK, SIDE_BID, type InstrumentDefinition, type SideCode } from '../feed-sink.js';
 import { BinaryPricer } from './binary-price.js';
@@ -303,8 +303,9 @@ export class SymbolSim {
     if (this.book.pickoffProbability > 0 && this.rngFlow.uniform() < this.book.pickoffProbability) {
       let want = this.marketSize();
       let took = false;
-      while (want > 0 && s.n > 1 && this.isStale(side, s.ticks[0]!)) {
-        const take = Math.min(want, s.lots[0]!);
+      while (want > 0 && this.isStale(side, s.ticks[0]!)) {
+        const take = Math.min(want, s.n > 1 ? s.lots[0]! : s.lots[0]! - 1); // never the side's last lot
+        if (take <= 0) break;
         w.executeAt(side, 0, take);
         want -= take;
         took = true;
@@ -391,12 +392,11 @@ export class SymbolSim {
     const s = w.sideOf(side);
     const d = this.book.touchHalfSpreadTicks + this.flow.arrivalDepthTicks * this.rngFlow.exp();
     let tick: number;
+    // beyond a binary's price bound an order rests at the bound
     if (side === SIDE_BID) {
-      tick = Math.min(Math.floor(this.fairTick - d), w.asks.best() - 1, this.maxTick - 1);
-      if (tick < this.minTick) { this.stats.skippedFlowEvents++; return; }
+      tick = Math.max(Math.min(Math.floor(this.fairTick - d), w.asks.best() - 1, this.maxTick - 1), this.minTick);
     } else {
-      tick = Math.max(Math.ceil(this.fairTick + d), w.bids.best() + 1, this.minTick + 1);
-      if (tick > this.maxTick) { this.stats.skippedFlowEvents++; return; }
+      tick = Math.min(Math.max(Math.ceil(this.fairTick + d), w.bids.best() + 1, this.minTick + 1), this.maxTick);
     }
     const lots = this.sizeAt(tick);
     if (Math.abs(tick - this.fairTick) > this.book.maxDepthTicks || s.n >= this.arrivalCap) {
@@ -432,7 +432,7 @@ export class SymbolSim {
     const buy = this.rngFlow.uniform() < 0.5 + 0.4 * (Number.isFinite(tilt) ? tilt : 0);
     const resting: SideCode = buy ? SIDE_ASK : SIDE_BID;
     const s = w.sideOf(resting);
-    let lots = Math.min(this.marketSize(), s.lotsAboveDeepest());
+    let lots = Math.min(this.marketSize(), s.lotsButOne());
     if (!(lots > 0)) { this.stats.skippedFlowEvents++; return; }
     while (lots > 0) {
       const take = Math.min(lots, s.lots[0]!);
