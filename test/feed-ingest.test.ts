@@ -170,6 +170,17 @@ describe('FeedIngest', () => {
     expect(ingest.symbolState(BTC)!.instrument.tickSize).toBe('0.1');
   });
 
+  it('definitions beyond the book slots, or with bad grids, are counted and refused, not thrown', () => {
+    const fresh = new FeedIngest(books);
+    for (let i = 0; i < 32; i++) fresh.instrument({ symbolId: i, symbol: `S${i}`, kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
+    expect(fresh.counters.refusedDefinitions).toBe(0);
+    fresh.instrument({ symbolId: 40, symbol: 'ONE-TOO-MANY', kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
+    fresh.instrument({ symbolId: 41, symbol: 'BAD', kind: 'spot', tickSize: '0', lotSize: '1', resolutionTsNs: 0 });
+    expect(fresh.counters.refusedDefinitions).toBe(2);
+    fresh.levelSet(40, 0, 1, 0, 100, 1);
+    expect(fresh.counters.unknownSymbol).toBe(1);
+  });
+
   it('invalidate (a source-level sync loss) makes the symbol stale', () => {
     snap(BTC, 1);
     ingest.invalidate(BTC);

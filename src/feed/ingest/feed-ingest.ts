@@ -38,6 +38,8 @@ export interface IngestCounters {
   unknownSymbol: number;
   /** Messages with non-integer or negative sequence numbers / ids, bad sides, NaN values. */
   malformed: number;
+  /** Instrument definitions refused: bad grid, or every WASM book slot in use. */
+  refusedDefinitions: number;
   heartbeats: number;
   batches: number;
 }
@@ -50,7 +52,7 @@ export interface FeedIngestOptions {
 
 export class FeedIngest implements FeedSink {
   readonly books: WasmBooks;
-  readonly counters: IngestCounters = { unknownSymbol: 0, malformed: 0, heartbeats: 0, batches: 0 };
+  readonly counters: IngestCounters = { unknownSymbol: 0, malformed: 0, refusedDefinitions: 0, heartbeats: 0, batches: 0 };
   listener: IngestListener;
   staleFeedNs: number;
 
@@ -83,7 +85,13 @@ export class FeedIngest implements FeedSink {
   instrument(def: InstrumentDefinition): void {
     const id = def.symbolId;
     if (!Number.isInteger(id) || id < 0 || id > MAX_SYMBOL_ID) { this.counters.malformed++; return; }
-    const instrument = new Instrument({ symbol: def.symbol, tickSize: def.tickSize, lotSize: def.lotSize, kind: def.kind });
+    let instrument: Instrument;
+    try {
+      instrument = new Instrument({ symbol: def.symbol, tickSize: def.tickSize, lotSize: def.lotSize, kind: def.kind });
+    } catch {
+      this.counters.refusedDefinitions++;
+      return;
+    }
     const prev = this.bySymbolId[id];
     const sameGrid = prev !== undefined && prev.symbol === def.symbol && prev.instrument.tickSize === def.tickSize
       && prev.instrument.lotSize === def.lotSize && prev.kind === def.kind && prev.resolutionTsNs === def.resolutionTsNs;
@@ -97,7 +105,15 @@ export class FeedIngest implements FeedSink {
       this.bySymbol.delete(prev.symbol);
       this.slots.release(prev.symbol);
     }
-    const book = this.slots.acquire(def.symbol);
+    let book: number;
+    try {
+      book = this.slots.acquire(def.symbol);
+    } catch {
+      // every book slot is in use: the symbol stays unknown and its messages are counted as such
+      this.counters.refusedDefinitions++;
+      if (prev !== undefined) this.bySymbolId[id] = undefined;
+      return;
+    }
     this.books.reset(book);
     const s: SymbolState = {
       symbolId: id, symbol: def.symbol, kind: def.kind, instrument, book, resolutionTsNs: def.resolutionTsNs,
