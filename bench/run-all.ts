@@ -16,6 +16,8 @@ const SUITES: Suite[] = [
   { name: 'book-update', file: 'book-update.bench.js', title: 'Book update on real Binance data: WASM vs pure TS' },
   { name: 'quote-ladder', file: 'quote-ladder.bench.js', title: 'Quote ladder computation' },
   { name: 'vol-update', file: 'vol-update.bench.js', title: 'Volatility update' },
+  { name: 'feed-decode', file: 'feed-decode.bench.js', title: 'Feed protocol decoding: binary-parser vs hand-written' },
+  { name: 'ingest-throughput', file: 'ingest-throughput.bench.js', title: 'Ingest throughput: binary protocol vs Binance JSON' },
 ];
 
 function root(): string {
