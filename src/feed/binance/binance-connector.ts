@@ -32,7 +32,7 @@ import type { DepthSnapshot, DepthUpdate } from './messages.js';
 import { parseBinanceMessage } from './parse-message.js';
 import { backoffDelayMs } from './reconnect-backoff.js';
 import { fetchDepthSnapshot } from './rest-depth-snapshot.js';
-import { StreamConnection, type ConnectionEnd, type ConnectionEndCause } from './stream-connection.js';
+import { StreamConnection, type ConnectionEnd, type ConnectionEndCause, type StreamConnectionHandlers } from './stream-connection.js';
 
 export type BinanceConnectorEvent =
   | { readonly type: 'connecting'; readonly connection: number; readonly url: string; readonly standby: boolean }
@@ -206,19 +206,42 @@ export class BinanceConnector {
     this.stateNow = 'connecting';
     this.firstEventWaitOver = false;
     this.activeAbort = new AbortController();
-    const conn = new StreamConnection(this.url, this.config, {
-      onOpen: (c) => this.onActiveOpen(c),
-      onMessage: (c, text) => { if (c === this.active) this.onActiveMessage(text); },
-      onBinary: () => this.parseError(new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', 'Binance message: a binary frame (expected JSON text)')),
-      onEnd: (c, end) => this.onActiveEnd(c, end),
-    });
+    const conn = new StreamConnection(this.url, this.config, this.handlers);
     this.active = conn;
     this.emit({ type: 'connecting', connection: conn.id, url: this.url, standby: false });
     conn.open();
   }
 
+  /**
+   * One set of handlers for every connection, dispatching on its current role:
+   * a standby connection becomes the active one at a rollover, and a retired one
+   * is ignored.
+   */
+  private readonly handlers: StreamConnectionHandlers = {
+    onOpen: (c) => {
+      if (c === this.active) this.onActiveOpen(c);
+      else if (c === this.standby?.conn) this.onStandbyOpen(this.standby);
+    },
+    onMessage: (c, text) => {
+      if (c === this.active) this.onActiveMessage(text);
+      else if (c === this.standby?.conn) this.onStandbyMessage(this.standby, text);
+    },
+    onBinary: (c) => {
+      if (c === this.active || c === this.standby?.conn) {
+        this.counters.messages++;
+        this.parseError(new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', 'Binance message: a binary frame (expected JSON text)'));
+      }
+    },
+    onEnd: (c, end) => {
+      if (c === this.active) this.onActiveEnd(c, end);
+      else if (c === this.standby?.conn) {
+        this.rolloverFailed(this.standby, `the new connection ended (${end.cause}${end.reason !== '' ? `: ${end.reason}` : ''})`);
+      }
+    },
+  };
+
   private onActiveOpen(c: StreamConnection): void {
-    if (c !== this.active || this.stateNow === 'stopped') return;
+    if (this.stateNow === 'stopped') return;
     this.stateNow = 'open';
     this.counters.connects++;
     const reconnect = this.hadConnection;
@@ -234,7 +257,6 @@ export class BinanceConnector {
   }
 
   private onActiveEnd(c: StreamConnection, end: ConnectionEnd): void {
-    if (c !== this.active) return; // a retired connection
     this.active = null;
     if (this.stateNow === 'stopped') return;
     if (this.firstEventTimer !== null) { clearTimeout(this.firstEventTimer); this.firstEventTimer = null; }
@@ -389,20 +411,7 @@ export class BinanceConnector {
     this.emit({ type: 'rollover-started', connection: old.id, ageMs: old.ageMs });
     const events = new Map<string, DepthUpdate[]>();
     for (const s of this.adapter.symbols) events.set(s, []);
-    const conn = new StreamConnection(this.url, this.config, {
-      onOpen: (c) => {
-        if (this.standby?.conn !== c) return;
-        this.counters.connects++;
-        this.emit({ type: 'connected', connection: c.id, reconnect: false, standby: true });
-        sb.firstEventTimer = setTimeout(() => { sb.firstEventTimer = null; this.fetchStandbySnapshots(sb); }, this.config.firstEventWaitMs);
-      },
-      onMessage: (c, text) => { if (this.standby?.conn === c) this.onStandbyMessage(sb, text); },
-      onBinary: () => this.parseError(new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', 'Binance message: a binary frame (expected JSON text)')),
-      onEnd: (c, end) => {
-        if (this.standby?.conn !== c) return;
-        this.rolloverFailed(sb, `the new connection ended (${end.cause}${end.reason !== '' ? `: ${end.reason}` : ''})`);
-      },
-    });
+    const conn = new StreamConnection(this.url, this.config, this.handlers);
     const sb: Standby = {
       conn, events, snapshots: new Map(), abort: new AbortController(), fetching: false, timeout: null, firstEventTimer: null,
     };
@@ -411,6 +420,12 @@ export class BinanceConnector {
     this.standby = sb;
     this.emit({ type: 'connecting', connection: conn.id, url: this.url, standby: true });
     conn.open();
+  }
+
+  private onStandbyOpen(sb: Standby): void {
+    this.counters.connects++;
+    this.emit({ type: 'connected', connection: sb.conn.id, reconnect: false, standby: true });
+    sb.firstEventTimer = setTimeout(() => { sb.firstEventTimer = null; this.fetchStandbySnapshots(sb); }, this.config.firstEventWaitMs);
   }
 
   private onStandbyMessage(sb: Standby, text: string): void {
