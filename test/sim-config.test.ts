@@ -99,5 +99,7 @@ describe('simulator configuration', () => {
     badParam(() => sim.advanceTo(sim.startTsNs + 1e9, NULL_SINK), /call start\(sink\) before advancing/);
     sim.start(NULL_SINK);
     badParam(() => sim.start(NULL_SINK), /already started/);
+    badParam(() => sim.advanceTo(NaN, NULL_SINK), /finite time/);
+    badParam(() => sim.advanceTo(Infinity, NULL_SINK), /finite time/);
   });
 });

@@ -3,7 +3,7 @@
 // The fair-price path depends only on the price and regime settings, not on the flow.
 import { describe, it, expect } from 'vitest';
 import type { FeedSink, InstrumentDefinition, SideCode } from '../src/feed/feed-sink.js';
-import { MarketSimulator, type SimConfigInput } from '../src/feed/sim/index.js';
+import { MarketSimulator, Rng, type SimConfigInput } from '../src/feed/sim/index.js';
 
 /** Folds every call and argument into a 64-bit FNV-1a style digest and counts calls by kind. */
 class DigestSink implements FeedSink {
@@ -131,5 +131,27 @@ describe('simulator determinism', () => {
       return [sim.symbol('BTCUSDT')!.fairTick, sim.symbol('BTC-100K-YES')!.fairTick];
     };
     expect(fairAfter(20, 20)).toEqual(fairAfter(200, 30));
+  });
+
+  it('Rng: uniform() is two xoshiro128** steps (27 + 26 bits); streams under one seed differ', () => {
+    const a = new Rng(123, 4);
+    const b = new Rng(123, 4);
+    for (let i = 0; i < 1000; i++) {
+      const hi = b.nextU32() >>> 5;
+      const lo = b.nextU32() >>> 6;
+      expect(a.uniform()).toBe((hi * 67108864 + lo) / 2 ** 53);
+    }
+    expect(new Rng(123, 5).uniform()).not.toBe(new Rng(123, 4).uniform());
+    expect(new Rng(124, 4).uniform()).not.toBe(new Rng(123, 4).uniform());
+    // moments of the derived draws
+    const r = new Rng(9, 0);
+    let s1 = 0;
+    let s2 = 0;
+    let e = 0;
+    const n = 200_000;
+    for (let i = 0; i < n; i++) { const z = r.normal(); s1 += z; s2 += z * z; e += r.exp(); }
+    expect(Math.abs(s1 / n)).toBeLessThan(0.01);
+    expect(Math.abs(s2 / n - 1)).toBeLessThan(0.01);
+    expect(Math.abs(e / n - 1)).toBeLessThan(0.01);
   });
 });

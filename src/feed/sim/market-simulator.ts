@@ -87,6 +87,7 @@ export class MarketSimulator {
   /** Emits every event with a simulated time <= tsNs, in time order; returns how many events ran. */
   advanceTo(tsNs: number, sink: FeedSink): number {
     this.requireStarted();
+    if (!(tsNs < Infinity)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `advanceTo needs a finite time in ns, got ${tsNs}`);
     const syms = this.symbols;
     const n = syms.length;
     for (let i = 0; i < n; i++) syms[i]!.writer.sink = sink;

@@ -66,19 +66,27 @@ export class RegimeChain {
    * nu the stationary law of the jump chain (power iteration). For docs and tests.
    */
   stationaryTimeShares(): number[] {
-    let nu = new Array<number>(N).fill(1 / N);
-    for (let it = 0; it < 10_000; it++) {
-      const next = new Array<number>(N).fill(0);
+    let nu = new Float64Array(N).fill(1 / N);
+    let next = new Float64Array(N);
+    for (let it = 0; it < 100_000; it++) {
+      next.fill(0);
       for (let i = 0; i < N; i++) {
         for (let j = 0; j < N; j++) {
           const lo = j > 0 ? this.cumulative[i * N + j - 1]! : 0;
-          next[j]! += nu[i]! * (this.cumulative[i * N + j]! - lo);
+          next[j] = next[j]! + nu[i]! * (this.cumulative[i * N + j]! - lo);
         }
       }
-      // damped to converge on periodic chains too
-      nu = next.map((v, j) => 0.5 * v + 0.5 * nu[j]!);
+      // damped, so periodic chains converge too
+      let change = 0;
+      for (let j = 0; j < N; j++) {
+        const v = 0.5 * next[j]! + 0.5 * nu[j]!;
+        change += Math.abs(v - nu[j]!);
+        next[j] = v;
+      }
+      [nu, next] = [next, nu];
+      if (change < 1e-15) break;
     }
-    const w = nu.map((v, i) => v * this.params[i]!.meanDurationS);
+    const w = Array.from(nu, (v, i) => v * this.params[i]!.meanDurationS);
     const total = w.reduce((a, b) => a + b, 0);
     return w.map((v) => v / total);
   }

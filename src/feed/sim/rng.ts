@@ -57,8 +57,21 @@ export class Rng {
 
   /** Uniform on [0, 1) with 53 random bits. */
   uniform(): number {
-    const a = this.nextU32() >>> 5; // 27 bits
-    const b = this.nextU32() >>> 6; // 26 bits
+    // two steps written out: small integers stay unboxed (nextU32's results can exceed V8's Smi range)
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    const a = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 5; // 27 bits
+    let t = s1 << 9;
+    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+    const b = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 6; // 26 bits
+    t = s1 << 9;
+    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
     return (a * 67108864 + b) / TWO_POW_53;
   }
 
