@@ -216,10 +216,10 @@ export class BinanceProtocolServer {
     this.restFailures = { count, status, body: JSON.stringify({ code, msg }) };
   }
 
-  /** Sends a raw text frame to every open, unfrozen connection. */
-  sendRaw(text: string): number {
+  /** Sends a raw frame (text for a string, binary for bytes) to every open, unfrozen connection. */
+  sendRaw(data: string | Uint8Array): number {
     let n = 0;
-    for (const c of this.live) if (!c.info.frozen) { c.ws.send(text); n++; }
+    for (const c of this.live) if (!c.info.frozen) { c.ws.send(data, { binary: typeof data !== 'string' }); n++; }
     return n;
   }
 
