@@ -18,6 +18,7 @@ const SUITES: Suite[] = [
   { name: 'vol-update', file: 'vol-update.bench.js', title: 'Volatility update' },
   { name: 'feed-decode', file: 'feed-decode.bench.js', title: 'Feed protocol decoding: binary-parser vs hand-written' },
   { name: 'ingest-throughput', file: 'ingest-throughput.bench.js', title: 'Ingest throughput: binary protocol vs Binance JSON' },
+  { name: 'simulator', file: 'simulator.bench.js', title: 'Built-in market simulator' },
 ];
 
 function root(): string {
