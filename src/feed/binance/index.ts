@@ -13,3 +13,4 @@ export * from './connector-config.js';
 export * from './rest-depth-snapshot.js';
 export * from './stream-connection.js';
 export * from './binance-connector.js';
+export * from './binance-line-replay.js';
