@@ -258,3 +258,22 @@ describe('trades and bookTickers', () => {
     expect(h.adapter.feed('BTCUSDT')!.topCheck.counters.offGrid).toBe(1);
   });
 });
+
+describe('sharing the ingest with other sources', () => {
+  it('refuses symbolIds or symbols another source declared, and a declaration the ingest refuses', () => {
+    const ingest = new FeedIngest(books);
+    ingest.instrument({ symbolId: 7, symbol: 'SIM1', kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
+    expect(() => new BinanceIngestAdapter(ingest, { market: 'spot', symbols: [{ symbol: 'BTCUSDT', symbolId: 7 }] })).toThrowError(
+      expect.objectContaining({ code: 'SPREADCORE_ERR_BAD_PARAM', message: 'symbolId 7 is already SIM1 in the ingest' }));
+    const a = new BinanceIngestAdapter(ingest, { market: 'spot', symbols: [{ symbol: 'BTCUSDT', symbolId: 8 }] });
+    expect(a.feed('BTCUSDT')!.symbolId).toBe(8);
+    expect(() => new BinanceIngestAdapter(ingest, { market: 'spot', symbols: [{ symbol: 'BTCUSDT', symbolId: 9 }] })).toThrowError(
+      'BTCUSDT is already symbolId 8 in the ingest');
+    // the same binding again (a new connector on the same ingest) is fine
+    expect(new BinanceIngestAdapter(ingest, { market: 'spot', symbols: [{ symbol: 'BTCUSDT', symbolId: 8 }] }).symbols).toEqual(['BTCUSDT']);
+    // every book slot taken by other symbols
+    for (let i = 0; i < 30; i++) ingest.instrument({ symbolId: 100 + i, symbol: `SIM${i + 2}`, kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
+    expect(() => new BinanceIngestAdapter(ingest, { market: 'spot', symbols: [{ symbol: 'ETHUSDT', symbolId: 9 }] })).toThrowError(
+      expect.objectContaining({ code: 'SPREADCORE_ERR_BOOK_FULL' }));
+  });
+});

@@ -131,9 +131,24 @@ export class BinanceIngestAdapter {
   private addSymbol(symbol: string, symbolId: number): void {
     const spec = binanceInstrumentSpec(this.market, symbol);
     const instrument = binanceInstrument(this.market, symbol);
+    // the ingest may carry other sources: never take over their symbols or ids
+    const byId = this.ingest.symbolState(symbolId);
+    const byName = this.ingest.bySymbolName(symbol);
+    if (byId !== undefined && byId.symbol !== symbol) {
+      throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `symbolId ${symbolId} is already ${byId.symbol} in the ingest`);
+    }
+    if (byName !== undefined && byName.symbolId !== symbolId) {
+      throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `${symbol} is already symbolId ${byName.symbolId} in the ingest`);
+    }
     this.ingest.instrument({
       symbolId, symbol, kind: instrument.kind, tickSize: spec.tickSize, lotSize: spec.lotSize, resolutionTsNs: 0,
     });
+    const declared = this.ingest.symbolState(symbolId);
+    if (declared === undefined || declared.symbol !== symbol || declared.instrument.tickSize !== spec.tickSize
+      || declared.instrument.lotSize !== spec.lotSize) {
+      throw new SpreadcoreError('SPREADCORE_ERR_BOOK_FULL',
+        `the ingest refused ${symbol} as symbolId ${symbolId} (every WASM book slot in use, or the symbol is declared with other grids)`);
+    }
     const counter: SeqCounter = { seq: 0 };
     const target = new IngestDepthTarget(this.ingest, symbolId, counter);
     const onApplied = this.options.onApplied;
