@@ -269,9 +269,8 @@ export class BinanceConnector {
     }
     if (end.openMs > 0) this.counters.disconnects++;
     this.emit({ type: 'disconnected', connection: c.id, cause: end.cause, code: end.code, reason: end.reason, openMs: end.openMs });
-    // a standby that is already open can take over at once
-    const sb = this.standby;
-    if (sb !== null) this.dropStandby();
+    // a rollover in progress is abandoned: the next connection resyncs every symbol anyway
+    this.dropStandby();
     // every book is behind the stream from here on: pull quotes until the resync
     this.adapter.restartAll();
     const delayMs = backoffDelayMs(this.attempt, this.config.reconnect, this.config.random);
@@ -353,8 +352,9 @@ export class BinanceConnector {
     this.emit({ type: 'snapshot-requested', symbol, standby: false });
     const abort = this.activeAbort;
     void fetchDepthSnapshot(depthSnapshotUrl(this.config, symbol), this.config.restTimeoutMs, abort.signal).then((res) => {
+      // the connection it was for is gone (its in-flight marks were cleared with it)
+      if (abort.signal.aborted || this.stateNow !== 'open') return;
       this.inflight.delete(symbol);
-      if (abort.signal.aborted || this.stateNow !== 'open') return; // the connection it was for is gone
       if (!res.ok) { this.snapshotFailed(symbol, res.error, res.retryAfterMs); return; }
       this.applySnapshot(symbol, res.snapshot);
     });
