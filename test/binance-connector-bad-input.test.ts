@@ -128,6 +128,32 @@ describe('bad frames from the server', () => {
   });
 });
 
+describe('hooks that throw', () => {
+  it('are counted and do not disturb the feed', async () => {
+    const server = await BinanceProtocolServer.start({ market: 'spot', recordings: market, speed: 'max' });
+    cleanup.push(() => server.close());
+    server.pauseAt(6000);
+    const ingest = new FeedIngest(books, { staleFeedMs: 60_000 });
+    const oracle = new BookTickerOracle(binanceInstrument('spot', 'BTCUSDT'), tickers);
+    let applied = 0;
+    const connector = new BinanceConnector(ingest, {
+      market: 'spot', symbols: ['BTCUSDT'], endpoints: { restUrl: server.restUrl, wsUrl: server.wsUrl },
+    }, {
+      onEvent: () => { throw new Error('listener bug'); },
+      onApplied: (_s, u) => { applied++; oracle.check(books, ingest.symbolState(0)!.book, u); throw new Error('listener bug'); },
+    });
+    cleanup.push(() => connector.stop());
+    connector.start();
+    await waitFor('the paused position', () => server.position >= 6000 && connector.counters.messages === server.connections[0]!.messagesSent);
+    expect(connector.synced).toBe(true);
+    expect(applied).toBe(connector.adapter.counters.appliedEvents);
+    expect(connector.counters.listenerErrors).toBeGreaterThanOrEqual(applied);
+    expect(connector.adapter.sync('BTCUSDT')!.updateId).toBe(server.book('BTCUSDT')!.updateId);
+    expect(oracle.mismatches).toEqual([]);
+    expect(oracle.checks).toBeGreaterThan(50);
+  });
+});
+
 describe('configuration', () => {
   const base: BinanceConnectorOptions = { market: 'spot', symbols: ['BTCUSDT'] };
   const bad = (o: Partial<BinanceConnectorOptions>, message: string | RegExp): void => {

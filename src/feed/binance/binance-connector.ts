@@ -76,6 +76,8 @@ export interface BinanceConnectorCounters {
   rejectedEvents: number;
   rollovers: number;
   rolloverFailures: number;
+  /** Exceptions thrown by the onEvent / onApplied hooks (caught: they do not reach the feed). */
+  listenerErrors: number;
 }
 
 export type ConnectorState = 'idle' | 'connecting' | 'open' | 'waiting' | 'stopped';
@@ -103,6 +105,7 @@ export class BinanceConnector {
   readonly counters: BinanceConnectorCounters = {
     connects: 0, disconnects: 0, reconnects: 0, deadConnections: 0, gaps: 0, resyncs: 0, snapshotRequests: 0,
     snapshotFailures: 0, messages: 0, parseErrors: 0, unknownStreams: 0, rejectedEvents: 0, rollovers: 0, rolloverFailures: 0,
+    listenerErrors: 0,
   };
   /** The last parse error, for reporting. */
   lastParseError: SpreadcoreError | null = null;
@@ -141,7 +144,13 @@ export class BinanceConnector {
       maxBuffered: this.config.maxBuffered,
       onApplied: (symbol, u) => {
         if (this.pendingSynced.delete(symbol)) this.markSynced(symbol, u);
-        hooks.onApplied?.(symbol, u);
+        const h = hooks.onApplied;
+        if (h === undefined) return;
+        try {
+          h(symbol, u);
+        } catch {
+          this.counters.listenerErrors++; // the sync is mid-replay here: a throw must not unwind it
+        }
       },
       onGap: (symbol, gap) => { this.counters.gaps++; this.emit({ type: 'gap', symbol, gap }); },
       onRejected: (symbol, error) => { this.counters.rejectedEvents++; this.emit({ type: 'rejected', symbol, error }); },
@@ -168,7 +177,7 @@ export class BinanceConnector {
     try {
       h(e);
     } catch {
-      // a listener's failure must not break the feed
+      this.counters.listenerErrors++; // a listener's failure must not break the feed
     }
   }
 
