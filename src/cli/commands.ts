@@ -3,10 +3,16 @@
 import type { Command } from './cli-io.js';
 import { bookCommand } from './book-command.js';
 import { selfcheckCommand } from './selfcheck-command.js';
+import { recordCommand } from './record-command.js';
+import { publishCommand } from './publish-command.js';
+import { replayCommand } from './replay-command.js';
 
 export const COMMANDS: readonly Command[] = [
   bookCommand,
   selfcheckCommand,
+  recordCommand,
+  publishCommand,
+  replayCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {
