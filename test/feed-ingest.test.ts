@@ -170,8 +170,17 @@ describe('FeedIngest', () => {
     expect(ingest.symbolState(BTC)!.instrument.tickSize).toBe('0.1');
   });
 
+  it('two ingests on one WASM core never share a book slot', () => {
+    const other = new FeedIngest(books);
+    other.instrument({ symbolId: 1, symbol: 'SOLUSDT', kind: 'spot', tickSize: '0.01', lotSize: '0.01', resolutionTsNs: 0 });
+    other.instrument({ symbolId: BTC, symbol: 'BTCUSDT', kind: 'spot', tickSize: '0.01', lotSize: '0.00001', resolutionTsNs: 0 });
+    const used = [ingest.symbolState(BTC)!.book, ingest.symbolState(ETH)!.book];
+    expect(used).not.toContain(other.symbolState(1)!.book);
+    expect(used).not.toContain(other.symbolState(BTC)!.book); // same symbol name, another source: another book
+  });
+
   it('definitions beyond the book slots, or with bad grids, are counted and refused, not thrown', () => {
-    const fresh = new FeedIngest(books);
+    const fresh = new FeedIngest(new WasmBooks(instantiateCore('debug')));
     for (let i = 0; i < 32; i++) fresh.instrument({ symbolId: i, symbol: `S${i}`, kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
     expect(fresh.counters.refusedDefinitions).toBe(0);
     fresh.instrument({ symbolId: 40, symbol: 'ONE-TOO-MANY', kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
@@ -179,6 +188,12 @@ describe('FeedIngest', () => {
     expect(fresh.counters.refusedDefinitions).toBe(2);
     fresh.levelSet(40, 0, 1, 0, 100, 1);
     expect(fresh.counters.unknownSymbol).toBe(1);
+    // closing gives every slot back to the core
+    fresh.close();
+    const next = new FeedIngest(fresh.books);
+    next.instrument({ symbolId: 40, symbol: 'ONE-TOO-MANY', kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
+    expect(next.counters.refusedDefinitions).toBe(0);
+    expect(next.symbolState(40)).toBeDefined();
   });
 
   it('invalidate (a source-level sync loss) makes the symbol stale', () => {

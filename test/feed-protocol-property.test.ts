@@ -290,8 +290,11 @@ describe('feed protocol v1 into the WASM books', () => {
   it('mutated streams never corrupt a book: every book equals the model and keeps its invariants', () => {
     let frames = 0;
     let applied = 0;
+    let previous: FeedIngest | null = null;
     fc.assert(fc.property(fc.array(streamFrameArb, { minLength: 1, maxLength: 14 }), (spec) => {
+      previous?.close(); // give the last run's book slots back
       const ingest = new FeedIngest(books, { staleFeedMs: 1e9 });
+      previous = ingest;
       const model = new ModelIngest();
       const guard = new GuardSink(ingest);
       const dec = new FrameDecoder({ isKnownSymbol: (id) => ingest.symbolState(id) !== undefined });

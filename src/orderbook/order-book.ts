@@ -10,8 +10,20 @@ export type DecimalLevel = [price: string, qty: string];
 export interface DecimalDepth { bids: DecimalLevel[]; asks: DecimalLevel[] }
 export type Side = 'bid' | 'ask';
 
+const sharedSlots = new WeakMap<object, BookSlots>();
+
 /** Hands out WASM book slots, one per symbol. */
 export class BookSlots {
+  /** The one registry for a WASM instance, so independent users never share a slot. */
+  static forCore(core: object): BookSlots {
+    let s = sharedSlots.get(core);
+    if (s === undefined) {
+      s = new BookSlots();
+      sharedSlots.set(core, s);
+    }
+    return s;
+  }
+
   private readonly used = new Map<string, number>();
   private readonly free: number[] = [];
   constructor() {

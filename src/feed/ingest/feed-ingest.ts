@@ -23,6 +23,8 @@ import { isQuotable, newCounters, type StaleReason, type SymbolState } from './s
 
 export const MAX_SYMBOL_ID = 65535;
 
+let nextIngestId = 1;
+
 export interface IngestListener {
   /** After each batch: the symbols whose books or trades changed, in first-touched order. */
   onBatch?(ingest: FeedIngest, dirty: Int32Array, nDirty: number, sendTsNs: number): void;
@@ -58,7 +60,9 @@ export class FeedIngest implements FeedSink {
 
   private readonly bySymbolId: (SymbolState | undefined)[] = [];
   private readonly bySymbol = new Map<string, SymbolState>();
-  private readonly slots = new BookSlots();
+  private readonly slots: BookSlots;
+  /** Prefix of this ingest's keys in the core-wide slot registry: ingests never share a book. */
+  private readonly slotKey = `ingest${nextIngestId++}:`;
   private readonly dirty = new Int32Array(MAX_BOOKS);
   private readonly dirtyFlag = new Uint8Array(MAX_SYMBOL_ID + 1);
   private nDirty = 0;
@@ -66,6 +70,7 @@ export class FeedIngest implements FeedSink {
 
   constructor(books: WasmBooks = new WasmBooks(), options: FeedIngestOptions = {}) {
     this.books = books;
+    this.slots = BookSlots.forCore(books.core);
     this.listener = options.listener ?? {};
     const ms = options.staleFeedMs ?? 5000;
     if (!(ms > 0) || !Number.isFinite(ms)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `staleFeedMs must be a positive number, got ${ms}`);
@@ -103,11 +108,11 @@ export class FeedIngest implements FeedSink {
     }
     if (prev !== undefined && prev.symbol !== def.symbol) {
       this.bySymbol.delete(prev.symbol);
-      this.slots.release(prev.symbol);
+      this.slots.release(this.slotKey + prev.symbol);
     }
     let book: number;
     try {
-      book = this.slots.acquire(def.symbol);
+      book = this.slots.acquire(this.slotKey + def.symbol);
     } catch {
       // every book slot is in use: the symbol stays unknown and its messages are counted as such
       this.counters.refusedDefinitions++;
@@ -262,6 +267,16 @@ export class FeedIngest implements FeedSink {
     if (n > 0) this.listener.onBatch?.(this, this.dirty, n, sendTsNs);
     for (let i = 0; i < n; i++) this.dirtyFlag[this.dirty[i]!] = 0;
     this.nDirty = 0;
+  }
+
+  /** Gives every book slot back to the core (the ingest is done; its symbols are forgotten). */
+  close(): void {
+    for (const s of this.bySymbol.values()) {
+      this.books.reset(s.book);
+      this.slots.release(this.slotKey + s.symbol);
+    }
+    this.bySymbol.clear();
+    this.bySymbolId.length = 0;
   }
 
   /**
