@@ -3,6 +3,7 @@
 import type { Command } from './cli-io.js';
 import { bookCommand } from './book-command.js';
 import { selfcheckCommand } from './selfcheck-command.js';
+import { feedCommand } from './feed-command.js';
 import { recordCommand } from './record-command.js';
 import { publishCommand } from './publish-command.js';
 import { replayCommand } from './replay-command.js';
@@ -10,6 +11,7 @@ import { replayCommand } from './replay-command.js';
 export const COMMANDS: readonly Command[] = [
   bookCommand,
   selfcheckCommand,
+  feedCommand,
   recordCommand,
   publishCommand,
   replayCommand,

@@ -1,0 +1,80 @@
+// `spreadcore feed`: runs the feed handler on its own — the uWS server that takes
+// protocol v1 frames from publishers (`spreadcore publish`, or any external feed
+// process) into the WASM books — and prints a status line every few seconds until
+// SIGINT/SIGTERM, then a final JSON summary.
+import { FeedHandler } from '../feed/handler/feed-handler.js';
+import { FeedIngest } from '../feed/ingest/feed-ingest.js';
+import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
+import { parseFlags, usageError } from './flags.js';
+import { TOKEN_ENV } from './publish-command.js';
+
+const USAGE = `Usage: spreadcore feed [--host 127.0.0.1] [--port 8081] [--token T] [--status-every-s 5] [--json]
+
+Runs the feed handler: a uWebSockets.js server at ws://HOST:PORT/feed that
+decodes feed protocol v1 frames from publishers into the order books, checking
+each symbol's sequence numbers (a gap makes the symbol stale until its next
+snapshot). GET /feed/stats returns the counters as JSON. Prints a status line
+every --status-every-s seconds; stops on Ctrl-C / SIGTERM and prints a summary.
+
+Options:
+  --host H             bind address (default 127.0.0.1). Any other address
+                       requires a token
+  --port N             port (default 8081; 0 = any free port, printed at start)
+  --token T            bearer token publishers must present (default: the
+                       ${TOKEN_ENV} environment variable)
+  --status-every-s S   seconds between status lines, 0 for none (default 5)
+  --json               print status lines and the summary as JSON
+  -h, --help           show this help`;
+
+const FLAGS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  token: { type: 'string' },
+  'status-every-s': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+function intFlag(name: string, v: string | undefined, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw usageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+export const feedCommand: Command = {
+  name: 'feed',
+  summary: 'run the feed handler that takes protocol v1 frames into the order books',
+  usage: USAGE,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { flags, positionals } = parseFlags(args, FLAGS);
+    if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const port = intFlag('port', flags.port, 8081, 0, 65535);
+    const everyS = intFlag('status-every-s', flags['status-every-s'], 5, 0, 86400);
+    const token = flags.token ?? io.env[TOKEN_ENV];
+    const ingest = new FeedIngest();
+    const handler = new FeedHandler(ingest, { host: flags.host ?? '127.0.0.1', port, ...(token !== undefined && token !== '' ? { token } : {}) });
+    const bound = await handler.listen();
+    const where = `ws://${handler.host}:${bound}${handler.path}`;
+    const line = (o: Record<string, unknown>, text: string): void => {
+      io.stdout.write(flags.json ? `${JSON.stringify(o)}\n` : `${text}\n`);
+    };
+    line({ event: 'listening', url: where, auth: token !== undefined && token !== '' }, `feed handler listening on ${where}${token ? ' (bearer token required)' : ''}; stats at http://${handler.host}:${bound}${handler.path}/stats`);
+    const status = (): void => {
+      const s = handler.stats();
+      const syms = s.ingest.symbols.map((x) => `${x.symbol}:${x.state}${x.crossed ? ',crossed' : ''}${x.staleFeed ? ',quiet' : ''}`).join(' ');
+      line({ event: 'status', totals: s.totals, symbols: s.ingest.symbols, latency: s.latency },
+        `connections ${s.totals.connectionsOpen}, frames ${s.totals.frames} (${s.totals.decodeErrors} bad), messages ${s.totals.messages}, apply p50 ${(s.latency.applyNs.p50 / 1000).toFixed(1)} µs; ${syms || 'no symbols yet'}`);
+    };
+    const timer = everyS > 0 ? setInterval(status, everyS * 1000) : null;
+    await new Promise<void>((resolve) => {
+      const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    if (timer !== null) clearInterval(timer);
+    const final = handler.stats();
+    handler.close();
+    line({ event: 'stopped', totals: final.totals, symbols: final.ingest.symbols },
+      `stopped: ${final.totals.frames} frames, ${final.totals.messages} messages, ${final.totals.decodeErrors} decode errors, ${final.ingest.symbols.length} symbols`);
+    return EXIT_OK;
+  },
+};
