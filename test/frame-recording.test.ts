@@ -99,6 +99,25 @@ describe('frame recording', () => {
     expect(got).toEqual([7]);
   });
 
+  it('an unwritable path is a coded error from close(), never a crash', async () => {
+    const w = new FrameRecordingWriter(join(dir, 'no-such-dir', 'x.screc'));
+    w.write(Uint8Array.of(1), 0);
+    const err = await w.close().then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(SpreadcoreError);
+    expect((err as Error).message).toMatch(/cannot write .*no-such-dir/);
+  });
+
+  it('backpressure: write returns false on a full buffer and drain() resolves', async () => {
+    const w = new FrameRecordingWriter(join(dir, 'big.screc'));
+    const big = new Uint8Array(1 << 20);
+    let full = false;
+    for (let i = 0; i < 8 && !full; i++) full = !w.write(big, i);
+    expect(full).toBe(true);
+    await w.drain();
+    await w.close();
+    expect(w.frames).toBeGreaterThan(0);
+  });
+
   it('refuses to write bad records', () => {
     expect(() => encodeRecord(-1, Uint8Array.of(1))).toThrow(SpreadcoreError);
     expect(() => encodeRecord(0, new Uint8Array(0))).toThrow(SpreadcoreError);

@@ -144,26 +144,42 @@ export async function* readFrameRecording(path: string): AsyncGenerator<Recorded
   return parser.header!;
 }
 
-/** Writes a recording; gzip when the path ends in .gz. close() flushes to disk. */
+/**
+ * Writes a recording; gzip when the path ends in .gz. A file error (unwritable
+ * path, full disk) never crashes the process: it is kept and thrown by the next
+ * write(), drain() or close(). write() returns false when the caller should
+ * `await drain()` before writing more (backpressure); close() flushes to disk.
+ */
 export class FrameRecordingWriter {
   private readonly out: WriteStream;
   private readonly gzip: Gzip | null;
   private readonly sink: NodeJS.WritableStream;
   private readonly startMonoNs: bigint;
+  private failure: Error | null = null;
   frames = 0;
   bytes = 0;
 
   constructor(path: string, startEpochNs: bigint = BigInt(Date.now()) * 1_000_000n) {
     this.out = createWriteStream(path);
     this.gzip = path.endsWith('.gz') ? createGzip() : null;
-    if (this.gzip !== null) this.gzip.pipe(this.out);
+    const fail = (e: Error): void => { this.failure ??= badRecording(`cannot write ${path}: ${e.message}`); };
+    this.out.on('error', fail);
+    if (this.gzip !== null) {
+      this.gzip.on('error', fail);
+      this.gzip.pipe(this.out);
+    }
     this.sink = this.gzip ?? this.out;
     this.startMonoNs = process.hrtime.bigint();
     this.sink.write(encodeRecordingHeader(startEpochNs));
   }
 
+  private check(): void {
+    if (this.failure !== null) throw this.failure;
+  }
+
   /** Appends a frame stamped now, or at offsetNs since the start when given. Copies the frame. */
   write(frame: Uint8Array, offsetNs?: number): boolean {
+    this.check();
     const t = offsetNs ?? Number(process.hrtime.bigint() - this.startMonoNs);
     const rec = encodeRecord(t, frame);
     this.frames++;
@@ -171,8 +187,22 @@ export class FrameRecordingWriter {
     return this.sink.write(rec);
   }
 
+  /** Resolves when buffered data has been handed on (after write() returned false). */
+  async drain(): Promise<void> {
+    this.check();
+    const ws = this.sink as NodeJS.WritableStream & { writableNeedDrain?: boolean };
+    if (ws.writableNeedDrain === true) {
+      await Promise.race([once(this.sink, 'drain'), once(this.out, 'close')]);
+    }
+    this.check();
+  }
+
   async close(): Promise<void> {
+    this.check();
     this.sink.end();
-    if (!this.out.writableFinished) await once(this.out, 'finish');
+    if (!this.out.writableFinished && !this.out.destroyed) {
+      await Promise.race([once(this.out, 'finish'), once(this.out, 'close')]);
+    }
+    this.check();
   }
 }
