@@ -192,7 +192,8 @@ export class FrameRecordingWriter {
     this.check();
     const ws = this.sink as NodeJS.WritableStream & { writableNeedDrain?: boolean };
     if (ws.writableNeedDrain === true) {
-      await Promise.race([once(this.sink, 'drain'), once(this.out, 'close')]);
+      // once() rejects on an 'error' event: the listener above has recorded it
+      await Promise.race([once(this.sink, 'drain'), once(this.out, 'close')]).catch(() => undefined);
     }
     this.check();
   }
@@ -201,7 +202,7 @@ export class FrameRecordingWriter {
     this.check();
     this.sink.end();
     if (!this.out.writableFinished && !this.out.destroyed) {
-      await Promise.race([once(this.out, 'finish'), once(this.out, 'close')]);
+      await Promise.race([once(this.out, 'finish'), once(this.out, 'close')]).catch(() => undefined);
     }
     this.check();
   }
