@@ -1,0 +1,345 @@
+// The accounting of one strategy on one symbol, fed fills, marks, activity counts
+// and settlements in order. Average-cost method: see average-cost-position.ts and
+// docs/accounting.md. Everything is exact decimal arithmetic (decimal.js); the
+// ledger is a pure function of its event sequence and round-trips through
+// snapshot() / SymbolLedger.restore() without any change.
+//
+// Time never runs backwards inside a ledger: an event older than the last one
+// seen is accounted at the last one's time (its own timestamp is still recorded
+// on its trade entry).
+import { SpreadcoreError } from '../errors.js';
+import type { FillRecord } from '../trading/types.js';
+import { Decimal, ZERO, nsDecimal, parseDecimal } from './decimal.js';
+import {
+  type AverageCostJson, type AverageCostState, applyTrade, decodeAverageCost, emptyAverageCost, encodeAverageCost, unrealizedAt,
+} from './average-cost-position.js';
+import { type RoundTripJson, type RoundTripState, decodeRoundTrips, emptyRoundTrips, encodeRoundTrips, onTradeSplit } from './round-trip-stats.js';
+import { type EquityJson, type EquityState, decodeEquity, emptyEquity, encodeEquity, onEquity } from './equity-stats.js';
+import { type MarkoutJson, type MarkoutState, decodeMarkouts, emptyMarkouts, encodeMarkouts, onMarkoutFill, onMarkoutMark } from './markout-stats.js';
+import {
+  type ActivityCounter, type QuoteActivityJson, type QuoteActivityState, addCount, decodeQuoteActivity, emptyQuoteActivity,
+  encodeQuoteActivity, onActivityMark,
+} from './quote-activity.js';
+import { type LedgerConfig, type ResolvedLedgerConfig, resolveLedgerConfig } from './ledger-config.js';
+import type { LedgerEvent, MarkEvent } from './ledger-events.js';
+import { type TradeEntry, type TradeEntryJson, decodeTradeEntry, encodeTradeEntry } from './trade-entry.js';
+
+export interface FillTotals {
+  fills: number;
+  buyFills: number;
+  sellFills: number;
+  buyQty: Decimal;
+  sellQty: Decimal;
+  /** Σ qty × price per side. */
+  buyNotional: Decimal;
+  sellNotional: Decimal;
+  /** Price P&L of all closed quantity against average entry (settlements included), before fees. */
+  realizedGross: Decimal;
+  /** Fees by liquidity; a rebate is negative. */
+  makerFees: Decimal;
+  takerFees: Decimal;
+  /** Quantity closed and what it had cost (qty × average entry, unsigned). */
+  closedQty: Decimal;
+  closedEntryNotional: Decimal;
+  /** Σ qty × time held of the closed quantity, unit·ns. */
+  heldUnitNs: Decimal;
+  /** Largest |position| reached. */
+  maxAbsPosition: Decimal;
+  settlements: number;
+}
+
+export interface LedgerState {
+  config: ResolvedLedgerConfig;
+  position: AverageCostState;
+  totals: FillTotals;
+  roundTrips: RoundTripState;
+  equity: EquityState;
+  markouts: MarkoutState;
+  activity: QuoteActivityState;
+  /** Most recent trades (at least config.tradeHistoryLimit of them once that many fills came), oldest first. */
+  trades: TradeEntry[];
+  firstTsNs: bigint | null;
+  lastTsNs: bigint | null;
+  lastMid: Decimal | null;
+  lastFillPrice: Decimal | null;
+}
+
+export const LEDGER_SNAPSHOT_VERSION = 1;
+
+export interface LedgerSnapshot {
+  version: 1;
+  config: ResolvedLedgerConfig;
+  position: AverageCostJson;
+  totals: Record<keyof FillTotals, string | number>;
+  roundTrips: RoundTripJson;
+  equity: EquityJson;
+  markouts: MarkoutJson;
+  activity: QuoteActivityJson;
+  trades: TradeEntryJson[];
+  firstTsNs: string | null;
+  lastTsNs: string | null;
+  lastMid: string | null;
+  lastFillPrice: string | null;
+}
+
+function emptyTotals(): FillTotals {
+  return {
+    fills: 0, buyFills: 0, sellFills: 0, buyQty: ZERO, sellQty: ZERO, buyNotional: ZERO, sellNotional: ZERO, realizedGross: ZERO,
+    makerFees: ZERO, takerFees: ZERO, closedQty: ZERO, closedEntryNotional: ZERO, heldUnitNs: ZERO, maxAbsPosition: ZERO, settlements: 0,
+  };
+}
+
+const COUNT_FIELDS: ReadonlySet<string> = new Set(['fills', 'buyFills', 'sellFills', 'settlements']);
+
+function bad(message: string): SpreadcoreError {
+  return new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', message);
+}
+
+export class SymbolLedger {
+  private s: LedgerState;
+
+  constructor(config: LedgerConfig) {
+    const c = resolveLedgerConfig(config);
+    this.s = {
+      config: c,
+      position: emptyAverageCost(),
+      totals: emptyTotals(),
+      roundTrips: emptyRoundTrips(),
+      equity: emptyEquity(BigInt(c.returnBucketMs) * 1_000_000n),
+      markouts: emptyMarkouts(c.markoutHorizonsMs.map((ms) => BigInt(ms) * 1_000_000n)),
+      activity: emptyQuoteActivity(),
+      trades: [],
+      firstTsNs: null,
+      lastTsNs: null,
+      lastMid: null,
+      lastFillPrice: null,
+    };
+  }
+
+  /** The state, read-only (views and summaries read it; only the apply methods change it). */
+  get state(): Readonly<LedgerState> {
+    return this.s;
+  }
+
+  get config(): ResolvedLedgerConfig {
+    return this.s.config;
+  }
+
+  apply(e: LedgerEvent): void {
+    switch (e.kind) {
+      case 'fill': this.applyFill(e.fill); return;
+      case 'mark': this.applyMark(e.mark); return;
+      case 'count': this.count(e.counter, e.n); return;
+      case 'settle': this.settle(e.price, e.tsNs); return;
+      default: throw bad(`unknown ledger event ${JSON.stringify((e as { kind?: unknown }).kind)}`);
+    }
+  }
+
+  private clock(tsNs: bigint): bigint {
+    if (typeof tsNs !== 'bigint') throw bad('timestamps must be bigint nanoseconds');
+    const s = this.s;
+    const t = s.lastTsNs !== null && tsNs < s.lastTsNs ? s.lastTsNs : tsNs;
+    if (s.firstTsNs === null) s.firstTsNs = t;
+    s.lastTsNs = t;
+    return t;
+  }
+
+  /** Applies one fill of this ledger's strategy and symbol; returns its trade entry. */
+  applyFill(fill: FillRecord): TradeEntry {
+    const s = this.s;
+    if (fill.symbol !== s.config.symbol || fill.strategyId !== s.config.strategyId) {
+      throw bad(`fill ${fill.tradeId} is for ${fill.strategyId ?? '(no strategy)'}/${fill.symbol}, not ${s.config.strategyId ?? '(no strategy)'}/${s.config.symbol}`);
+    }
+    const side: 1 | -1 = fill.side === 'BUY' ? 1 : fill.side === 'SELL' ? -1 : (() => { throw bad(`fill ${fill.tradeId} has side ${JSON.stringify(fill.side)}`); })();
+    if (fill.liquidity !== 'MAKER' && fill.liquidity !== 'TAKER') throw bad(`fill ${fill.tradeId} has liquidity ${JSON.stringify(fill.liquidity)}`);
+    const price = parseDecimal(fill.price, 'fill price');
+    const qty = parseDecimal(fill.qty, 'fill qty');
+    const fee = parseDecimal(fill.fee, 'fill fee');
+    if (!qty.gt(0)) throw bad(`fill ${fill.tradeId} has quantity ${fill.qty}; it must be > 0`);
+    const t = this.clock(fill.tsEventNs);
+
+    const split = applyTrade(s.position, side, qty, price, fee, nsDecimal(t));
+    const closedRoundTrip = onTradeSplit(s.roundTrips, split, t);
+
+    const tot = s.totals;
+    tot.fills++;
+    const notional = qty.times(price);
+    if (side === 1) {
+      tot.buyFills++;
+      tot.buyQty = tot.buyQty.plus(qty);
+      tot.buyNotional = tot.buyNotional.plus(notional);
+    } else {
+      tot.sellFills++;
+      tot.sellQty = tot.sellQty.plus(qty);
+      tot.sellNotional = tot.sellNotional.plus(notional);
+    }
+    if (fill.liquidity === 'MAKER') tot.makerFees = tot.makerFees.plus(fee);
+    else tot.takerFees = tot.takerFees.plus(fee);
+    const closed = !split.closedQty.isZero();
+    if (closed) {
+      tot.realizedGross = tot.realizedGross.plus(split.realizedGross);
+      tot.closedQty = tot.closedQty.plus(split.closedQty);
+      tot.closedEntryNotional = tot.closedEntryNotional.plus(split.closedEntryNotional);
+      tot.heldUnitNs = tot.heldUnitNs.plus(split.heldUnitNs);
+    }
+    const absPos = s.position.qty.abs();
+    if (absPos.gt(tot.maxAbsPosition)) tot.maxAbsPosition = absPos;
+    s.lastFillPrice = price;
+
+    onMarkoutFill(s.markouts, side, price, qty, t);
+
+    const entry: TradeEntry = {
+      tradeId: fill.tradeId,
+      orderId: fill.orderId,
+      side: fill.side,
+      price: fill.price,
+      qty: fill.qty,
+      fee: fill.fee,
+      liquidity: fill.liquidity,
+      tsEventNs: fill.tsEventNs,
+      positionAfter: s.position.qty,
+      roundTripProfit: closed ? split.closedNet : null,
+      roundTripGross: closed ? split.realizedGross : null,
+      closedRoundTripProfit: closedRoundTrip,
+    };
+    const limit = s.config.tradeHistoryLimit;
+    if (limit > 0) {
+      s.trades.push(entry);
+      if (s.trades.length >= 2 * limit + 64) s.trades = s.trades.slice(-limit);
+    }
+    return entry;
+  }
+
+  /** Applies a mark: equity sample (drawdown, returns), markouts, time at best. */
+  applyMark(mark: MarkEvent): void {
+    const s = this.s;
+    const mid = parseDecimal(mark.mid, 'mark mid');
+    const t = this.clock(mark.tsNs);
+    s.lastMid = mid;
+    onEquity(s.equity, this.equityAt(mid), t);
+    onMarkoutMark(s.markouts, mid, t);
+    onActivityMark(s.activity, t, mark.atBestBid === true, mark.atBestAsk === true);
+  }
+
+  /** Adds `n` (default 1) to an activity counter. */
+  count(counter: ActivityCounter, n = 1): void {
+    addCount(this.s.activity, counter, n);
+  }
+
+  /**
+   * Closes the whole position at `price` without a fill (a binary contract's
+   * payout at resolution, an expiry): realizes its P&L, closes the round trip,
+   * and samples equity at that price. Not counted as a fill or trade. Returns the
+   * price P&L realized.
+   */
+  settle(price: string, tsNs: bigint): Decimal {
+    const s = this.s;
+    const p = parseDecimal(price, 'settlement price');
+    const t = this.clock(tsNs);
+    let realized = ZERO;
+    if (!s.position.qty.isZero()) {
+      const side: 1 | -1 = s.position.qty.isPositive() ? -1 : 1;
+      const split = applyTrade(s.position, side, s.position.qty.abs(), p, ZERO, nsDecimal(t));
+      onTradeSplit(s.roundTrips, split, t);
+      const tot = s.totals;
+      tot.realizedGross = tot.realizedGross.plus(split.realizedGross);
+      tot.closedQty = tot.closedQty.plus(split.closedQty);
+      tot.closedEntryNotional = tot.closedEntryNotional.plus(split.closedEntryNotional);
+      tot.heldUnitNs = tot.heldUnitNs.plus(split.heldUnitNs);
+      realized = split.realizedGross;
+    }
+    s.totals.settlements++;
+    s.lastMid = p;
+    onEquity(s.equity, this.equityAt(p), t);
+    return realized;
+  }
+
+  // ---- reads ----
+
+  get position(): Decimal {
+    return this.s.position.qty;
+  }
+
+  /** Fees paid, net of rebates. */
+  get feesPaid(): Decimal {
+    return this.s.totals.makerFees.plus(this.s.totals.takerFees);
+  }
+
+  /** Realized P&L after every fee paid: realized price P&L − fees. */
+  get realizedNet(): Decimal {
+    return this.s.totals.realizedGross.minus(this.feesPaid);
+  }
+
+  /** The price unrealized P&L is measured at by default: last mark, else last fill price; null before either. */
+  get markPrice(): Decimal | null {
+    return this.s.lastMid ?? this.s.lastFillPrice;
+  }
+
+  unrealizedAt(mark: Decimal): Decimal {
+    return unrealizedAt(this.s.position, mark);
+  }
+
+  /** Equity at `mark`: realized − fees + unrealized at `mark`. */
+  equityAt(mark: Decimal): Decimal {
+    return this.realizedNet.plus(unrealizedAt(this.s.position, mark));
+  }
+
+  /** The last `n` trades, oldest first (at most config.tradeHistoryLimit). */
+  recentTrades(n: number): TradeEntry[] {
+    const keep = Math.max(0, Math.min(Math.floor(n), this.s.config.tradeHistoryLimit));
+    return keep === 0 ? [] : this.s.trades.slice(-keep);
+  }
+
+  // ---- snapshot / restore ----
+
+  snapshot(): LedgerSnapshot {
+    const s = this.s;
+    const totals = {} as Record<keyof FillTotals, string | number>;
+    for (const [k, v] of Object.entries(s.totals) as [keyof FillTotals, Decimal | number][]) {
+      totals[k] = typeof v === 'number' ? v : v.toString();
+    }
+    return {
+      version: LEDGER_SNAPSHOT_VERSION,
+      config: { ...s.config, markoutHorizonsMs: [...s.config.markoutHorizonsMs] },
+      position: encodeAverageCost(s.position),
+      totals,
+      roundTrips: encodeRoundTrips(s.roundTrips),
+      equity: encodeEquity(s.equity),
+      markouts: encodeMarkouts(s.markouts),
+      activity: encodeQuoteActivity(s.activity),
+      trades: this.recentTrades(s.config.tradeHistoryLimit).map(encodeTradeEntry),
+      firstTsNs: s.firstTsNs === null ? null : s.firstTsNs.toString(),
+      lastTsNs: s.lastTsNs === null ? null : s.lastTsNs.toString(),
+      lastMid: s.lastMid === null ? null : s.lastMid.toString(),
+      lastFillPrice: s.lastFillPrice === null ? null : s.lastFillPrice.toString(),
+    };
+  }
+
+  static restore(snap: LedgerSnapshot): SymbolLedger {
+    if (snap.version !== LEDGER_SNAPSHOT_VERSION) {
+      throw bad(`ledger snapshot version ${String(snap.version)} is not ${LEDGER_SNAPSHOT_VERSION}`);
+    }
+    const ledger = new SymbolLedger(snap.config);
+    const totals = emptyTotals() as unknown as Record<string, Decimal | number>;
+    for (const k of Object.keys(totals)) {
+      const v = (snap.totals as Record<string, string | number | undefined>)[k];
+      if (v === undefined) throw bad(`ledger snapshot lacks totals.${k}`);
+      totals[k] = COUNT_FIELDS.has(k) ? Number(v) : new Decimal(String(v));
+    }
+    ledger.s = {
+      config: ledger.s.config,
+      position: decodeAverageCost(snap.position),
+      totals: totals as unknown as FillTotals,
+      roundTrips: decodeRoundTrips(snap.roundTrips),
+      equity: decodeEquity(snap.equity),
+      markouts: decodeMarkouts(snap.markouts),
+      activity: decodeQuoteActivity(snap.activity),
+      trades: snap.trades.map(decodeTradeEntry),
+      firstTsNs: snap.firstTsNs === null ? null : BigInt(snap.firstTsNs),
+      lastTsNs: snap.lastTsNs === null ? null : BigInt(snap.lastTsNs),
+      lastMid: snap.lastMid === null ? null : new Decimal(snap.lastMid),
+      lastFillPrice: snap.lastFillPrice === null ? null : new Decimal(snap.lastFillPrice),
+    };
+    return ledger;
+  }
+}
