@@ -32,8 +32,9 @@ export function parseDecimal(text: string, what: string): Decimal {
   return new Decimal(text);
 }
 
-/** A decimal given as a plain decimal string or a finite JS number (parameters, config). */
-export function toDecimal(value: string | number, what: string): Decimal {
+/** A decimal given as a Decimal, a plain decimal string or a finite JS number (parameters, config). */
+export function toDecimal(value: Decimal | string | number, what: string): Decimal {
+  if (value instanceof Decimal) return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) {
       throw new SpreadcoreError('SPREADCORE_ERR_BAD_DECIMAL', `${what} must be finite, got ${value}`);
