@@ -14,9 +14,14 @@ function editDistance(a: string, b: string): number {
   return prev[b.length] ?? 0;
 }
 
-/** The known name closest to `name` (case-insensitive), if within 2 edits or a third of its length. */
+/**
+ * The known name `name` is a prefix of up to a unit suffix ("stop_loss" → "stop_loss_bps"),
+ * else the closest known name (case-insensitive) within 2 edits or a third of its length.
+ */
 export function closestName(name: string, known: Iterable<string>): string | null {
   const lower = name.toLowerCase();
+  const withSuffix = [...known].filter((k) => k.toLowerCase().startsWith(`${lower}_`)).sort((a, b) => a.length - b.length);
+  if (withSuffix[0] !== undefined) return withSuffix[0];
   const limit = Math.max(2, Math.floor(name.length / 3));
   let best: string | null = null;
   let bestDistance = Infinity;

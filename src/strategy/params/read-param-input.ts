@@ -99,7 +99,7 @@ function checkValue(key: string, spec: ParamSpec, alias: AliasSpec | null, raw: 
         if (typeof item !== 'number') { issues.push({ field: spec.name, message: `${at} must be a number, got ${describeValue(item)}` }); return undefined; }
         if (!Number.isFinite(item)) { issues.push({ field: spec.name, message: `${at} must be a finite number, got ${item}` }); return undefined; }
         if (!withinBounds(item, spec.items)) { issues.push({ field: spec.name, message: `${at} must be ${boundsText(spec.items) ?? ''}, got ${item}` }); return undefined; }
-        out.push(item);
+        out.push(item + 0);
       }
       return Object.freeze(out);
     }
@@ -114,7 +114,7 @@ function checkValue(key: string, spec: ParamSpec, alias: AliasSpec | null, raw: 
       if (!Number.isFinite(raw)) return fail(`must be a finite number, got ${raw}`);
       if (spec.type === 'integer' && !Number.isInteger(raw)) return fail(`must be an integer, got ${raw}`);
       const scale = alias?.scale ?? 1;
-      const value = scaleValue(raw, scale);
+      const value = scaleValue(raw, scale) + 0; // + 0: -0 becomes 0 (JSON cannot carry -0)
       if (!withinBounds(value, spec)) return fail(`must be ${boundsText(spec, scale) ?? ''}, got ${raw}`);
       return value;
     }
