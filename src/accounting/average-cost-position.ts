@@ -7,10 +7,11 @@
 //   openCost      Σ signed qty × price of the open quantity (buys +, sells −)
 //   openEntryFees fees of the opening trades not yet charged to a closing trade
 //   openUnitNs    Σ qty × time of the open quantity (for holding time per unit)
-// Closing q out of |P| takes the share q/|P| of each sum (the whole remainder when
-// q = |P|), so realized + unrealized always equals the cash-flow P&L exactly and
-// the average entry (openCost / P) only rounds when it is displayed.
-import { Decimal, ZERO } from './decimal.js';
+// Closing q out of |P| takes the share q/|P| of each sum (rounded to DIV_DP
+// decimal places; the whole remainder when q = |P|), so realized + unrealized
+// always equals the cash-flow P&L exactly and the average entry (openCost / P)
+// only rounds when it is displayed.
+import { Decimal, ZERO, share } from './decimal.js';
 
 export interface AverageCostState {
   /** Signed position: positive long, negative short. */
@@ -69,10 +70,10 @@ export function applyTrade(state: AverageCostState, side: 1 | -1, qty: Decimal, 
   if (!closedQty.isZero()) {
     const held = pos.abs();
     const whole = closedQty.eq(held);
-    const costPart = whole ? state.openCost : state.openCost.times(closedQty).div(held);
-    entryFees = whole ? state.openEntryFees : state.openEntryFees.times(closedQty).div(held);
-    const unitNsPart = whole ? state.openUnitNs : state.openUnitNs.times(closedQty).div(held);
-    closingFee = openedQty.isZero() ? fee : fee.times(closedQty).div(qty);
+    const costPart = whole ? state.openCost : share(state.openCost, closedQty, held);
+    entryFees = whole ? state.openEntryFees : share(state.openEntryFees, closedQty, held);
+    const unitNsPart = whole ? state.openUnitNs : share(state.openUnitNs, closedQty, held);
+    closingFee = openedQty.isZero() ? fee : share(fee, closedQty, qty);
     // Selling closes a long (+q·price in), buying closes a short (−q·price out).
     realizedGross = closedQty.times(price).times(-side).minus(costPart);
     closedEntryNotional = costPart.abs();

@@ -17,7 +17,7 @@
 // 0 (NO); after it the ledger takes no more fills.
 import { SpreadcoreError } from '../errors.js';
 import type { FillRecord } from '../trading/types.js';
-import { Decimal, ONE, ZERO, parseDecimal } from './decimal.js';
+import { Decimal, ONE, ZERO, parseDecimal, share } from './decimal.js';
 import type { LedgerConfig } from './ledger-config.js';
 import type { MarkEvent } from './ledger-events.js';
 import { type LedgerSnapshot, SymbolLedger } from './symbol-ledger.js';
@@ -58,7 +58,7 @@ function sellSide(s: SideInventory, qty: Decimal, price: Decimal): Decimal {
   if (s.qty.isZero()) return qty;
   const sold = qty.lte(s.qty) ? qty : s.qty;
   const whole = sold.eq(s.qty);
-  const costPart = whole ? s.cost : s.cost.times(sold).div(s.qty);
+  const costPart = whole ? s.cost : share(s.cost, sold, s.qty);
   s.realized = s.realized.plus(sold.times(price)).minus(costPart);
   s.qty = whole ? ZERO : s.qty.minus(sold);
   s.cost = whole ? ZERO : s.cost.minus(costPart);

@@ -2,14 +2,18 @@
 // uses decimal.js can change it) and strict parsing of the exact decimal strings
 // that fills, marks and parameters carry.
 //
-// 60 significant digits: sums and products of grid prices and quantities are
-// exact; only divisions (average entry, pro-rata splits, ratios) round, half to
-// even, far below any currency's smallest unit.
+// 80 significant digits, and every division whose result goes back into state
+// (pro-rata shares of a position's cost, fees and time) rounded to DIV_DP = 30
+// decimal places, half to even. Sums and products of grid prices and quantities
+// are then exact, and so is every later addition or subtraction of those shares
+// (30 decimal places plus up to 50 integer digits fit in 80 digits): closing a
+// position in full gives back exactly what it cost, whatever the splits on the
+// way. Only ratios that are shown and never stored round otherwise.
 import { Decimal as DecimalJs } from 'decimal.js';
 import { SpreadcoreError } from '../errors.js';
 
 export const Decimal = DecimalJs.clone({
-  precision: 60,
+  precision: 80,
   rounding: DecimalJs.ROUND_HALF_EVEN,
   toExpNeg: -40,
   toExpPos: 60,
@@ -17,6 +21,7 @@ export const Decimal = DecimalJs.clone({
 export type Decimal = InstanceType<typeof Decimal>;
 
 export const ZERO = new Decimal(0);
+export const DIV_DP = 30;
 export const ONE = new Decimal(1);
 
 const PLAIN_DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;
@@ -48,4 +53,9 @@ export function toDecimal(value: Decimal | string | number, what: string): Decim
 /** Nanoseconds (bigint) as a Decimal. */
 export function nsDecimal(ns: bigint): Decimal {
   return new Decimal(ns.toString());
+}
+
+/** a × b / c rounded half-to-even to DIV_DP decimal places: a pro-rata share kept in state. */
+export function share(a: Decimal, b: Decimal, c: Decimal): Decimal {
+  return a.times(b).div(c).toDecimalPlaces(DIV_DP, Decimal.ROUND_HALF_EVEN);
 }
