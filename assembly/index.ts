@@ -4,6 +4,7 @@ export * from './layout';
 export * from './book/api';
 export * from './quote/api';
 export * from './vol/api';
+export * from './feed/frame-apply';
 
 /** First byte above AssemblyScript's static data; must be >= LAYOUT_END. */
 export function heapBase(): i32 {

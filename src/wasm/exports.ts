@@ -45,7 +45,12 @@ export interface VolExports {
   volJumps(book: number): number;
 }
 
-export interface CoreExports extends BookExports, QuoteExports, VolExports {
+export interface FrameFastPathExports {
+  /** Checks, then applies, the protocol v1 frame of len bytes at FRAME_IN for ingest owner; FAST_* result. */
+  frameApply(len: number, owner: number, flags: number): number;
+}
+
+export interface CoreExports extends BookExports, QuoteExports, VolExports, FrameFastPathExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
 }

@@ -68,6 +68,40 @@ export const VOL_BUCKETS = 64;
 /** f64 slots of one book's volatility state (VS_* indices, see assembly/vol). */
 export const VOL_STATE_SLOTS = 128;
 
+// ---- frame fast path: protocol v1 frames applied inside WASM (assembly/feed) ----------
+/** Largest frame the fast path takes (bytes); a larger one goes to the TS decoder. */
+export const FRAME_IN_BYTES = 1 << 20;
+/** One record per book slot: which ingest and feed symbol own it, its sequence state, frame results. */
+export const FAST_RECORD_BYTES = 128;
+export const FP_OWNER = 0; // i32: id of the ingest whose symbol this book is; 0 = none
+export const FP_SYMBOL = 4; // i32: the feed symbolId of that symbol
+export const FP_LIVE = 8; // i32: 1 = in sequence and fed: in-sequence updates may apply in WASM
+export const FP_GEN = 12; // i32: internal: the frame that last touched the record
+export const FP_NEXT_SEQ = 16; // f64: seq the next message must carry (advanced by frameApply)
+export const FP_WORK_SEQ = 24; // i64: internal: next seq while a frame is checked
+export const FP_LAST_TS = 32; // f64 out: exchange ts of the last message admitted in the frame
+export const FP_MESSAGES = 40; // i32 out: messages of the frame for this symbol
+export const FP_DROPPED = 44; // i32 out: messages skipped after the book refused a level
+export const FP_REFUSED = 48; // i32 out: ERR_* of the level the book refused; 0 = none
+export const FP_TRADES = 52; // i32 out: trades of the frame for this symbol
+export const FP_TRADE_SIDE = 56; // i32 out: last trade's aggressor side
+export const FP_TRADE_TICK = 64; // f64 out: last trade's price ticks
+export const FP_TRADE_LOT = 72; // f64 out: last trade's quantity lots
+export const FP_TRADE_ID = 80; // f64 out: last trade's id
+/** Frame results written by frameApply (byte offsets in the frame-out region). */
+export const FO_STATUS = 0; // i32: FAST_* result
+export const FO_MESSAGES = 4; // i32: messages in the frame
+export const FO_LEVELS = 8; // i32: level set / change messages in the frame
+export const FO_TOUCHED = 12; // i32: books the frame touched
+export const FO_REFUSED = 16; // i32: books that refused a level
+export const FO_END_OF_BATCH = 20; // i32: 1 when the frame ends a batch
+export const FO_AT_MESSAGE = 24; // i32: message that decided a fallback; -1 the frame itself
+export const FO_SEND_TS = 32; // f64: the frame's sendTsNs
+export const FO_TOUCHED_LIST = 64; // i32 x MAX_BOOKS: touched books, first-touched first
+export const FO_REFUSED_LIST = FO_TOUCHED_LIST + MAX_BOOKS * 4; // i32 x MAX_BOOKS: in refusal order
+/** The frame-out region: FO_REFUSED_LIST + 4 * MAX_BOOKS bytes are used; the rest keeps the books 16 KiB aligned. */
+export const FRAME_OUT_BYTES = 3 * 4096;
+
 // ---- regions (absolute byte offsets, each 64 KiB aligned) -------------------------
 export const REGION_ALIGN = 65536;
 export const STAGING_OFFSET = REGION_ALIGN;
@@ -83,7 +117,12 @@ export const VOL_BYTES = MAX_BOOKS * VOL_STATE_SLOTS * 8;
 /** Scratch for window moves: every level of one side plus a second overflow array. */
 export const SCRATCH_OFFSET = VOL_OFFSET + VOL_BYTES;
 export const SCRATCH_BYTES = (WINDOW_TICKS + 2 * OVERFLOW_CAP) * OVERFLOW_ENTRY_BYTES;
-export const BOOKS_OFFSET = SCRATCH_OFFSET + SCRATCH_BYTES;
+/** Fast path: one record per book slot, the frame results, then the frame bytes. */
+export const FAST_STATE_OFFSET = SCRATCH_OFFSET + SCRATCH_BYTES;
+export const FAST_STATE_BYTES = MAX_BOOKS * FAST_RECORD_BYTES;
+export const FRAME_OUT_OFFSET = FAST_STATE_OFFSET + FAST_STATE_BYTES;
+export const FRAME_IN_OFFSET = FRAME_OUT_OFFSET + FRAME_OUT_BYTES;
+export const BOOKS_OFFSET = FRAME_IN_OFFSET + FRAME_IN_BYTES;
 export const BOOKS_BYTES = MAX_BOOKS * BOOK_BYTES;
 export const LAYOUT_END = BOOKS_OFFSET + BOOKS_BYTES;
 
@@ -110,6 +149,17 @@ export const ERR_BAD_COUNT = 8; // staged count out of range
 export const ERR_BAD_SLOT = 9; // quoter slot out of range
 export const ERR_BAD_TIME = 10; // timestamp not finite or beyond +-2^53 us
 export const ERR_BAD_PARAM = 11; // configuration value out of range
+
+/** frameApply results: applied, or why the frame must go to the TS decoder (nothing was changed). */
+export const FAST_APPLIED = 0;
+export const FAST_FALLBACK_SIZE = -1; // longer than FRAME_IN_BYTES, or bad arguments
+export const FAST_FALLBACK_INVALID = -2; // fails a check of the protocol: the TS decoder names it
+export const FAST_FALLBACK_TYPE = -3; // a message other than level set / change (trade unless FAST_TRADES)
+export const FAST_FALLBACK_SYMBOL = -4; // a symbol not mapped to this ingest, or not live
+export const FAST_FALLBACK_SEQ = -5; // a seq other than the next one (gap, duplicate, reordering)
+export const FAST_FALLBACK_COUNT = 6; // number of results: codes 0 .. -5
+/** frameApply flag: trades may be applied in WASM (nobody wants a call per trade). */
+export const FAST_TRADES = 1;
 
 export const BOOK_FLAG_CROSSED = 1; // best bid >= best ask (computed on read)
 export const BOOK_FLAG_INTEGRITY = 2; // a delta would have gone negative (latched)
