@@ -22,13 +22,18 @@
 //    into a preallocated LatencyRing.
 //  - A timer calls ingest.checkStaleFeed() every staleCheckMs.
 //  - close(): stops listening, closes every connection (1001), stops the timer.
+//  - Each frame first goes to the ingest's WASM fast path (FeedIngest.applyFrameFast),
+//    which applies frames of level updates for live symbols in sequence in one call;
+//    every other frame (definitions, snapshots, gaps, bad bytes...) is decoded by
+//    FrameDecoder, the reference semantics. Option fastPath: false skips the first step.
 // uWS neuters the message ArrayBuffer when the callback returns: the frame is
 // decoded inside the callback and nothing keeps a reference to it.
 import { SpreadcoreError } from '../../errors.js';
 import { monoNowNs } from '../../net/clock.js';
 import { loadUws, type Uws } from '../../net/uws.js';
 import type { FeedIngest } from '../ingest/feed-ingest.js';
-import { DECODE_CODE_NAMES, DECODE_OK } from '../protocol/decode-codes.js';
+import { FAST_FALLBACK_NAMES } from '../../wasm/frame-fast-path.js';
+import { DECODE_CODE_NAMES, DECODE_ERR_SINK_THREW, DECODE_OK } from '../protocol/decode-codes.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { bearerMatches, isLoopbackHost } from './bearer-auth.js';
 import { countsByName, FeedConnection, type FeedConnectionJson } from './feed-connection.js';
@@ -67,6 +72,8 @@ export interface FeedHandlerOptions {
   staleCheckMs?: number;
   /** Latency samples kept (ring). Default 65,536. */
   latencySamples?: number;
+  /** Try the WASM fast path before FrameDecoder on each frame. Default true. */
+  fastPath?: boolean;
 }
 
 export interface FeedHandlerTotals {
@@ -99,6 +106,8 @@ export interface FeedHandlerStats {
       nextSeq: number; counters: Record<string, number> }[];
   };
   latency: { transitNs: LatencySummary; applyNs: LatencySummary; samples: number };
+  /** Frames the WASM fast path applied, and those it handed to FrameDecoder by reason. */
+  fastPath: { enabled: boolean; framesApplied: number; messagesApplied: number; levelUpdatesApplied: number; fallbacks: Record<string, number> };
 }
 
 function positiveInt(v: number, what: string, min = 1): number {
@@ -112,6 +121,8 @@ export class FeedHandler {
   readonly latency: LatencyRing;
   readonly host: string;
   readonly path: string;
+  /** Whether frames go to the WASM fast path first. */
+  readonly fastPath: boolean;
   readonly totals: FeedHandlerTotals = {
     connectionsOpen: 0, connectionsAccepted: 0, upgradesRefused: 0, frames: 0, framesApplied: 0, messages: 0, bytes: 0,
     decodeErrors: 0, textFrames: 0, oversizedFrames: 0, closedForDecodeErrors: 0, closedForTextFrames: 0, internalErrors: 0,
@@ -158,6 +169,7 @@ export class FeedHandler {
     this.maxDecodeErrors = positiveInt(options.maxDecodeErrors ?? 8, 'maxDecodeErrors');
     this.staleCheckMs = positiveInt(options.staleCheckMs ?? 250, 'staleCheckMs', 0);
     this.latency = new LatencyRing(positiveInt(options.latencySamples ?? 65536, 'latencySamples'));
+    this.fastPath = options.fastPath ?? true;
     this.decoder = new FrameDecoder({ isKnownSymbol: (id) => ingest.symbolState(id) !== undefined });
     this.uws = loadUws();
   }
@@ -296,15 +308,25 @@ export class FeedHandler {
     const ingest = this.ingest;
     const dec = this.decoder;
     ingest.setClock(rxNs);
-    const code = dec.decodeFrame(new Uint8Array(message), ingest);
+    const frame = new Uint8Array(message);
+    let code = this.fastPath ? ingest.applyFrameFast(frame) : -1;
+    let m: number;
+    let sendTs: number;
+    if (code >= 0) {
+      const fp = ingest.fastPath;
+      m = fp.messageCount;
+      sendTs = fp.sendTsNs;
+    } else {
+      code = dec.decodeFrame(frame, ingest);
+      m = dec.messageCount;
+      sendTs = dec.sendTsNs;
+    }
     if (code === DECODE_OK) {
       const doneNs = monoNowNs();
-      const m = dec.messageCount;
       c.framesApplied++;
       c.messages += m;
       t.framesApplied++;
       t.messages += m;
-      const sendTs = dec.sendTsNs;
       this.latency.record(sendTs > 0 ? rxNs - sendTs : NaN, doneNs - rxNs);
       return;
     }
@@ -331,10 +353,15 @@ export class FeedHandler {
 
   // ---- stats -------------------------------------------------------------------------------
   stats(): FeedHandlerStats {
+    const fp = this.ingest.fastPath;
+    const byCode = this.decoder.frameCounts.slice();
+    byCode[DECODE_ERR_SINK_THREW]! += fp.listenerThrew;
+    const fallbacks: Record<string, number> = {};
+    for (let k = 1; k < fp.fallbacks.length; k++) if (fp.fallbacks[k]! > 0) fallbacks[FAST_FALLBACK_NAMES[k]!] = fp.fallbacks[k]!;
     return {
       listening: this.listenSocket === null ? null : { host: this.host, port: this.boundPort, path: this.path, auth: this.token !== undefined },
       totals: { ...this.totals },
-      decodeErrorsByCode: countsByName(this.decoder.frameCounts),
+      decodeErrorsByCode: countsByName(byCode),
       connections: [...this.sockets].map((ws) => ws.getUserData().conn.toJSON()),
       ingest: {
         counters: { ...this.ingest.counters },
@@ -344,6 +371,10 @@ export class FeedHandler {
         })),
       },
       latency: { transitNs: this.latency.summary('transit'), applyNs: this.latency.summary('apply'), samples: this.latency.total },
+      fastPath: {
+        enabled: this.fastPath, framesApplied: fp.framesApplied, messagesApplied: fp.messagesApplied,
+        levelUpdatesApplied: fp.levelUpdatesApplied, fallbacks,
+      },
     };
   }
 }

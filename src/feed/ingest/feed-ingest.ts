@@ -12,13 +12,23 @@
 //
 // Nothing here allocates per message: counters are plain fields, the dirty set is
 // a preallocated array of ids.
+//
+// Protocol v1 frames can skip the per-message calls: applyFrameFast() hands a whole
+// frame to the WASM fast path (src/wasm/frame-fast-path.ts), which applies it when
+// it is only level updates (and trades) of live symbols in sequence, and otherwise
+// changes nothing so the caller decodes it into this sink as usual. This class
+// stays the owner of every symbol's state: it writes what the fast path needs
+// (book slot, live, next seq) into WASM whenever that changes, and reads back what
+// a fast frame did.
 import { SpreadcoreError } from '../../errors.js';
 import { Instrument } from '../../orderbook/instrument.js';
 import { BookSlots } from '../../orderbook/order-book.js';
 import { WasmBooks } from '../../wasm/book-api.js';
-import { ERR_OK, MAX_BOOKS } from '../../wasm/layout.js';
+import { FrameFastPath } from '../../wasm/frame-fast-path.js';
+import { ERR_OK, FAST_APPLIED, FAST_TRADES, MAX_BOOKS } from '../../wasm/layout.js';
 import { monoNowNs } from '../../net/clock.js';
 import type { FeedSink, InstrumentDefinition, SideCode } from '../feed-sink.js';
+import { DECODE_ERR_SINK_THREW, DECODE_OK } from '../protocol/decode-codes.js';
 import { isQuotable, newCounters, type StaleReason, type SymbolState } from './symbol-state.js';
 
 export const MAX_SYMBOL_ID = 65535;
@@ -54,6 +64,10 @@ export interface FeedIngestOptions {
 
 export class FeedIngest implements FeedSink {
   readonly books: WasmBooks;
+  /** The WASM fast path for whole protocol v1 frames (see applyFrameFast). */
+  readonly fastPath: FrameFastPath;
+  /** What a listener threw while a fast-path frame was applied. */
+  lastListenerError: unknown = undefined;
   readonly counters: IngestCounters = { unknownSymbol: 0, malformed: 0, refusedDefinitions: 0, heartbeats: 0, batches: 0 };
   listener: IngestListener;
   staleFeedNs: number;
@@ -62,14 +76,19 @@ export class FeedIngest implements FeedSink {
   private readonly bySymbol = new Map<string, SymbolState>();
   private readonly slots: BookSlots;
   /** Prefix of this ingest's keys in the core-wide slot registry: ingests never share a book. */
-  private readonly slotKey = `ingest${nextIngestId++}:`;
+  private readonly ingestId = nextIngestId++;
+  private readonly slotKey = `ingest${this.ingestId}:`;
   private readonly dirty = new Int32Array(MAX_BOOKS);
   private readonly dirtyFlag = new Uint8Array(MAX_SYMBOL_ID + 1);
   private nDirty = 0;
   private lastMonoNs = 0;
+  /** Symbols whose book refused a level in a fast-path frame, and whether each was quotable. */
+  private readonly refusedIds = new Int32Array(MAX_BOOKS);
+  private readonly refusedWasQuotable = new Uint8Array(MAX_BOOKS);
 
   constructor(books: WasmBooks = new WasmBooks(), options: FeedIngestOptions = {}) {
     this.books = books;
+    this.fastPath = new FrameFastPath(books.core);
     this.slots = BookSlots.forCore(books.core);
     this.listener = options.listener ?? {};
     const ms = options.staleFeedMs ?? 5000;
@@ -108,6 +127,7 @@ export class FeedIngest implements FeedSink {
     }
     if (prev !== undefined && prev.symbol !== def.symbol) {
       this.bySymbol.delete(prev.symbol);
+      this.fastPath.release(prev.book);
       this.slots.release(this.slotKey + prev.symbol);
     }
     let book: number;
@@ -128,12 +148,18 @@ export class FeedIngest implements FeedSink {
     };
     this.bySymbolId[id] = s;
     this.bySymbol.set(def.symbol, s);
+    this.syncFast(s);
     if (prev !== undefined && isQuotable(prev)) this.listener.onStale?.(s, 'redefined');
   }
 
   // ---- messages ------------------------------------------------------------------------
   private now(): number {
     return this.lastMonoNs;
+  }
+
+  /** Writes what the fast path needs about s into WASM: a live, fed symbol takes in-sequence updates there. */
+  private syncFast(s: SymbolState): void {
+    this.fastPath.setSymbol(s.book, this.ingestId, s.symbolId, s.state === 'live' && !s.staleFeed, s.nextSeq);
   }
 
   /** Looks the symbol up and checks its sequence number; returns it when the message applies. */
@@ -143,7 +169,7 @@ export class FeedIngest implements FeedSink {
     if (!Number.isSafeInteger(seq) || seq < 0 || !Number.isFinite(tsExchNs)) { this.counters.malformed++; return undefined; }
     s.counters.messages++;
     s.lastMsgMonoNs = this.lastMonoNs;
-    if (s.staleFeed) { s.staleFeed = false; this.markDirty(s); if (isQuotable(s)) this.listener.onLive?.(s); }
+    if (s.staleFeed) { s.staleFeed = false; this.syncFast(s); this.markDirty(s); if (isQuotable(s)) this.listener.onLive?.(s); }
     if (snapshot) return s;
     if (s.state !== 'live') { s.counters.droppedWhileStale++; return undefined; }
     if (seq < s.nextSeq) { s.counters.outOfOrder++; return undefined; }
@@ -153,18 +179,25 @@ export class FeedIngest implements FeedSink {
       return undefined;
     }
     s.nextSeq = seq + 1;
+    this.fastPath.setNextSeq(s.book, s.nextSeq);
     s.lastTsExchNs = tsExchNs;
     return s;
   }
 
   private goStale(s: SymbolState, reason: StaleReason): void {
+    if (this.markStale(s, reason)) this.listener.onStale?.(s, reason);
+  }
+
+  /** goStale without the listener call; returns whether s was quotable. */
+  private markStale(s: SymbolState, reason: StaleReason): boolean {
     const was = isQuotable(s);
     s.state = 'stale';
     s.staleReason = reason;
     s.crossed = false;
+    this.syncFast(s);
     this.books.clear(s.book);
     this.markDirty(s);
-    if (was) this.listener.onStale?.(s, reason);
+    return was;
   }
 
   private markDirty(s: SymbolState): void {
@@ -195,6 +228,7 @@ export class FeedIngest implements FeedSink {
     s.staleReason = null;
     s.nextSeq = seq + 1;
     s.lastTsExchNs = tsExchNs;
+    this.syncFast(s);
     if (!was && isQuotable(s)) this.listener.onLive?.(s);
   }
 
@@ -232,7 +266,7 @@ export class FeedIngest implements FeedSink {
     this.counters.heartbeats++;
     for (const s of this.bySymbol.values()) {
       s.lastMsgMonoNs = this.lastMonoNs;
-      if (s.staleFeed) { s.staleFeed = false; this.markDirty(s); if (isQuotable(s)) this.listener.onLive?.(s); }
+      if (s.staleFeed) { s.staleFeed = false; this.syncFast(s); this.markDirty(s); if (isQuotable(s)) this.listener.onLive?.(s); }
     }
     void tsExchNs;
   }
@@ -269,10 +303,73 @@ export class FeedIngest implements FeedSink {
     this.nDirty = 0;
   }
 
+  /**
+   * One protocol v1 frame through the WASM fast path. When every message is a level
+   * set or change (or a trade, while no onTrade listener is set) of a live symbol of
+   * this ingest carrying exactly its next seq, and the whole frame passes the
+   * protocol's checks, the frame is applied with the same outcome as
+   * FrameDecoder.decodeFrame(frame, this) — books, symbol states and counters, the
+   * batch report — and DECODE_OK is returned (DECODE_ERR_SINK_THREW when a listener
+   * threw; the frame is applied all the same). Otherwise nothing changes and a
+   * FAST_FALLBACK_* code (< 0) says why: decode the frame with FrameDecoder instead.
+   * A symbol whose book refused a level goes stale after the frame's updates were
+   * applied (in the decoder path, at the refused message).
+   */
+  applyFrameFast(frame: Uint8Array): number {
+    const fp = this.fastPath;
+    const r = fp.apply(frame, this.ingestId, this.listener.onTrade === undefined ? FAST_TRADES : 0);
+    if (r !== FAST_APPLIED) return r;
+    const now = this.lastMonoNs;
+    const n = fp.touchedCount;
+    for (let i = 0; i < n; i++) {
+      const book = fp.touchedBook(i);
+      const s = this.bySymbolId[fp.symbolOf(book)];
+      if (s === undefined || s.book !== book) {
+        throw new SpreadcoreError('SPREADCORE_ERR_BAD_BOOK', `fast path record of book ${book} does not match the ingest's symbols`);
+      }
+      const c = s.counters;
+      c.messages += fp.messages(book);
+      s.lastMsgMonoNs = now;
+      s.nextSeq = fp.nextSeq(book);
+      s.lastTsExchNs = fp.lastTsExchNs(book);
+      const trades = fp.trades(book);
+      if (trades > 0) {
+        c.trades += trades;
+        s.lastTradeTick = fp.tradeTick(book);
+        s.lastTradeLot = fp.tradeLot(book);
+        s.lastTradeSide = fp.tradeSide(book);
+        s.lastTradeId = fp.tradeId(book);
+      }
+      this.markDirty(s);
+    }
+    // refused levels: every state change first, then the listener calls, in refusal order
+    const nRefused = fp.refusedCount;
+    for (let i = 0; i < nRefused; i++) {
+      const book = fp.refusedBook(i);
+      const s = this.bySymbolId[fp.symbolOf(book)]!;
+      s.counters.rejected++;
+      s.counters.droppedWhileStale += fp.dropped(book);
+      this.refusedIds[i] = s.symbolId;
+      this.refusedWasQuotable[i] = this.markStale(s, 'integrity') ? 1 : 0;
+    }
+    try {
+      for (let i = 0; i < nRefused; i++) {
+        if (this.refusedWasQuotable[i] === 1) this.listener.onStale?.(this.bySymbolId[this.refusedIds[i]!]!, 'integrity');
+      }
+      if (fp.endOfBatch) this.endOfBatch(fp.sendTsNs);
+    } catch (e) {
+      this.lastListenerError = e;
+      fp.listenerThrew++;
+      return DECODE_ERR_SINK_THREW;
+    }
+    return DECODE_OK;
+  }
+
   /** Gives every book slot back to the core (the ingest is done; its symbols are forgotten). */
   close(): void {
     for (const s of this.bySymbol.values()) {
       this.books.reset(s.book);
+      this.fastPath.release(s.book);
       this.slots.release(this.slotKey + s.symbol);
     }
     this.bySymbol.clear();
@@ -294,6 +391,7 @@ export class FeedIngest implements FeedSink {
       if (s.staleFeed || nowMonoNs - s.lastMsgMonoNs <= this.staleFeedNs) continue;
       const was = isQuotable(s);
       s.staleFeed = true;
+      this.syncFast(s);
       s.counters.staleFeeds++;
       n++;
       if (was) this.listener.onStale?.(s, 'stale-feed');
