@@ -51,6 +51,8 @@ describe('defaults', () => {
     expect(Object.isFrozen(p)).toBe(true);
     expect(Object.isFrozen(p.level_sizes)).toBe(true);
     expect(Object.keys(p)).toEqual(PARAM_SPECS.map((s) => s.name));
+    expect(Object.isFrozen(DEFAULT_PARAMS)).toBe(true);
+    expect(Object.isFrozen(DEFAULT_PARAMS.level_sizes)).toBe(true);
   });
 });
 
@@ -266,6 +268,8 @@ describe('bad input', () => {
     ['prototype', { prototype: {} }, 'parameter name "prototype" is not allowed'],
     ['an unknown name close to a known one', { spred_bps: 4 }, 'unknown parameter "spred_bps" (did you mean spread_bps?)'],
     ['an unknown alias close to a known one', { max_inventry: 4 }, 'unknown parameter "max_inventry" (did you mean max_inventory?)'],
+    ['a name without its unit suffix', { quote_refresh: 500 }, 'unknown parameter "quote_refresh" (did you mean quote_refresh_ms?)'],
+    ['another name without its unit suffix', { horizon: 60 }, 'unknown parameter "horizon" (did you mean horizon_seconds?)'],
     ['a seed name that is not a parameter', { hedge_threshold: 5 }, 'unknown parameter "hedge_threshold"'],
     ['an array as the parameters', [], 'parameters must be a JSON object, got an array'],
     ['null as the parameters', null, 'parameters must be a JSON object, got null'],

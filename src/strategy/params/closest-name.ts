@@ -14,18 +14,24 @@ function editDistance(a: string, b: string): number {
   return prev[b.length] ?? 0;
 }
 
+/** Unit suffixes of parameter names, for "stop_loss" → "stop_loss_bps". */
+const UNIT_SUFFIXES = ['bps', 'pct', 'ms', 'seconds', 'hours', 'price', 'qty', 'bars'];
+
 /**
- * The known name `name` is a prefix of up to a unit suffix ("stop_loss" → "stop_loss_bps"),
- * else the closest known name (case-insensitive) within 2 edits or a third of its length.
+ * The known name that is `name` plus a unit suffix ("stop_loss" → "stop_loss_bps"), else
+ * the closest known name (case-insensitive) within 2 edits or a third of its length.
  */
 export function closestName(name: string, known: Iterable<string>): string | null {
   const lower = name.toLowerCase();
-  const withSuffix = [...known].filter((k) => k.toLowerCase().startsWith(`${lower}_`)).sort((a, b) => a.length - b.length);
-  if (withSuffix[0] !== undefined) return withSuffix[0];
+  const names = [...known];
+  for (const suffix of UNIT_SUFFIXES) {
+    const hit = names.find((k) => k.toLowerCase() === `${lower}_${suffix}`);
+    if (hit !== undefined) return hit;
+  }
   const limit = Math.max(2, Math.floor(name.length / 3));
   let best: string | null = null;
   let bestDistance = Infinity;
-  for (const k of known) {
+  for (const k of names) {
     const d = editDistance(lower, k.toLowerCase());
     if (d < bestDistance) { best = k; bestDistance = d; }
   }

@@ -343,7 +343,7 @@ export const ALIASES_BY_NAME: ReadonlyMap<string, readonly AliasEntry[]> = (() =
   return m;
 })();
 
-/** Canonical defaults (every parameter's default value). */
+/** Canonical defaults (every parameter's default value), frozen. */
 export const DEFAULT_PARAMS = Object.freeze(
-  Object.fromEntries(PARAM_SPECS.map((s) => [s.name, s.default])),
+  Object.fromEntries(PARAM_SPECS.map((s) => [s.name, Array.isArray(s.default) ? Object.freeze([...s.default]) : s.default])),
 ) as unknown as StrategyParams;
