@@ -18,6 +18,12 @@ export const ERROR_CODES = {
   SPREADCORE_ERR_UWS_NATIVE: 'uWebSockets.js native binding not loaded',
   SPREADCORE_ERR_LISTEN: 'could not listen on the address',
   SPREADCORE_ERR_BAD_RECORDING: 'the recording file is malformed',
+  SPREADCORE_ERR_JOURNAL_SCHEMA: 'the journal was written with a schema this build does not know',
+  SPREADCORE_ERR_JOURNAL_CORRUPT: 'the journal file is corrupt or not a spreadcore journal',
+  SPREADCORE_ERR_JOURNAL_LOCKED: 'the journal is in use by another process',
+  SPREADCORE_ERR_JOURNAL_IO: 'reading or writing the journal failed',
+  SPREADCORE_ERR_JOURNAL_CONFLICT: 'the journal already holds a different record with this id',
+  SPREADCORE_ERR_JOURNAL_NOT_FOUND: 'no such strategy or order in the journal',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
