@@ -366,6 +366,38 @@ describe('fast path: ownership and listeners', () => {
     }
   });
 
+  it('a subclass that overrides the level or trade calls sees each of them: those frames go to the decoder', () => {
+    class Counting extends FeedIngest {
+      levels = 0;
+      override levelSet(...a: Parameters<FeedIngest['levelSet']>): void { this.levels++; super.levelSet(...a); }
+    }
+    class TradeCounting extends FeedIngest {
+      trades = 0;
+      override trade(...a: Parameters<FeedIngest['trade']>): void { this.trades++; super.trade(...a); }
+    }
+    for (const ing of [new Counting(booksA), new TradeCounting(booksA)]) {
+      try {
+        const d = new FrameDecoder({ isKnownSymbol: (id) => ing.symbolState(id) !== undefined });
+        expect(d.decodeFrame(frame((e) => {
+          e.instrument({ symbolId: BTC, symbol: 'SUB', kind: 'spot', tickSize: '1', lotSize: '1', resolutionTsNs: 0 });
+          e.snapshot(BTC, 1, TS, pairs(10, 1), 1, pairs(11, 1), 1);
+        }), ing)).toBe(DECODE_OK);
+        const levels = frame((e) => { e.levelSet(BTC, 2, TS, 0, 9, 5); });
+        const trade = frame((e) => { e.trade(BTC, 3, TS, 0, 11, 1, 1); });
+        if (ing instanceof Counting) {
+          expect(ing.applyFrameFast(levels)).toBe(FAST_FALLBACK_TYPE);
+        } else {
+          expect(ing.applyFrameFast(levels)).toBe(DECODE_OK);
+          expect(ing.applyFrameFast(trade)).toBe(FAST_FALLBACK_TYPE);
+          expect(d.decodeFrame(trade, ing)).toBe(DECODE_OK);
+          expect(ing.trades).toBe(1);
+        }
+      } finally {
+        ing.close();
+      }
+    }
+  });
+
   it('a listener that throws: sink-threw, and the ingest stays consistent with the books', () => {
     const { a } = twins();
     open.pop(); // b is not used here

@@ -80,16 +80,19 @@ export class FrameFastPath {
       this.u8.set(frame, L.FRAME_IN_OFFSET);
       r = this.x.frameApply(n, owner, flags);
     }
-    if (r !== L.FAST_APPLIED) {
-      this.lastApplied = false;
-      this.fallbacks[-r]!++;
-      return r;
-    }
+    if (r !== L.FAST_APPLIED) return this.handBack(r);
     this.lastApplied = true;
     this.framesApplied++;
     this.messagesApplied += this.messageCount;
     this.levelUpdatesApplied += this.levelCount;
     return r;
+  }
+
+  /** Counts a frame handed back with FAST_FALLBACK_* code (< 0) without trying it; returns the code. */
+  handBack(code: number): number {
+    this.lastApplied = false;
+    this.fallbacks[-code]!++;
+    return code;
   }
 
   // ---- the last frame's results ----

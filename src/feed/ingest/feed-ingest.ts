@@ -25,7 +25,7 @@ import { Instrument } from '../../orderbook/instrument.js';
 import { BookSlots } from '../../orderbook/order-book.js';
 import { WasmBooks } from '../../wasm/book-api.js';
 import { FrameFastPath } from '../../wasm/frame-fast-path.js';
-import { ERR_OK, FAST_APPLIED, FAST_TRADES, MAX_BOOKS } from '../../wasm/layout.js';
+import { ERR_OK, FAST_APPLIED, FAST_FALLBACK_TYPE, FAST_TRADES, MAX_BOOKS } from '../../wasm/layout.js';
 import { monoNowNs } from '../../net/clock.js';
 import type { FeedSink, InstrumentDefinition, SideCode } from '../feed-sink.js';
 import { DECODE_ERR_SINK_THREW, DECODE_OK } from '../protocol/decode-codes.js';
@@ -85,10 +85,16 @@ export class FeedIngest implements FeedSink {
   /** Symbols whose book refused a level in a fast-path frame, and whether each was quotable. */
   private readonly refusedIds = new Int32Array(MAX_BOOKS);
   private readonly refusedWasQuotable = new Uint8Array(MAX_BOOKS);
+  /** A subclass that overrides the level or trade calls must see each one: the fast path leaves those to the decoder. */
+  private readonly fastLevels: boolean;
+  private readonly fastTrades: boolean;
 
   constructor(books: WasmBooks = new WasmBooks(), options: FeedIngestOptions = {}) {
     this.books = books;
     this.fastPath = new FrameFastPath(books.core);
+    const own = FeedIngest.prototype;
+    this.fastLevels = this.levelSet === own.levelSet && this.levelChange === own.levelChange;
+    this.fastTrades = this.trade === own.trade;
     this.slots = BookSlots.forCore(books.core);
     this.listener = options.listener ?? {};
     const ms = options.staleFeedMs ?? 5000;
@@ -313,11 +319,14 @@ export class FeedIngest implements FeedSink {
    * threw; the frame is applied all the same). Otherwise nothing changes and a
    * FAST_FALLBACK_* code (< 0) says why: decode the frame with FrameDecoder instead.
    * A symbol whose book refused a level goes stale after the frame's updates were
-   * applied (in the decoder path, at the refused message).
+   * applied (in the decoder path, at the refused message). A subclass overriding
+   * levelSet or levelChange gets every frame handed back, one overriding trade every
+   * frame with a trade.
    */
   applyFrameFast(frame: Uint8Array): number {
     const fp = this.fastPath;
-    const r = fp.apply(frame, this.ingestId, this.listener.onTrade === undefined ? FAST_TRADES : 0);
+    if (!this.fastLevels) return fp.handBack(FAST_FALLBACK_TYPE);
+    const r = fp.apply(frame, this.ingestId, this.fastTrades && this.listener.onTrade === undefined ? FAST_TRADES : 0);
     if (r !== FAST_APPLIED) return r;
     const now = this.lastMonoNs;
     const n = fp.touchedCount;
