@@ -2,7 +2,9 @@
 // another process (started and stopped here) and sends protocol v1 frames to a
 // FeedHandler in this process: uWS → FrameDecoder → FeedIngest (WASM books) →
 // at each batch end the quote decision, WasmQuoter.compute for every dirty
-// quotable symbol. Per frame, three numbers, all CLOCK_MONOTONIC (the publisher
+// quotable symbol. Every scenario runs twice, side by side: frames decoded by the
+// TS FrameDecoder only, and frames through the WASM fast path first
+// (FeedIngest.applyFrameFast; the decoder takes the frames it hands back). Per frame, three numbers, all CLOCK_MONOTONIC (the publisher
 // stamps sendTsNs as it sends; both processes read the same clock):
 //   (i)   in-process: frame received (the handler's receive clock, read first
 //         thing in its message callback and handed to the ingest via setClock)
@@ -86,6 +88,8 @@ function percentiles(xs: Float64Array): Percentiles {
 
 interface Scenario {
   name: string;
+  /** The handler tries the WASM fast path before FrameDecoder. */
+  fastPath: boolean;
   /** Flags for `spreadcore publish` (without --url). */
   args: string[];
   timeoutS: number;
@@ -121,6 +125,8 @@ interface Outcome {
   publisher: PublisherResult;
   frames: number;
   levelUpdates: number;
+  /** Frames the fast path applied (the rest went through FrameDecoder). */
+  fastFrames: number;
   decodeErrors: number;
   gaps: number;
   samples: number;
@@ -161,15 +167,22 @@ export async function runE2eLatencyBench(): Promise<string> {
   const usdm = join(tmp, 'usdm_btcusdt.screc');
   const rec = await recordSource(await openMarketSource(parseSourceFlags({ source: `binance:${usdmJson}` })), usdm);
 
-  const scenarios: Scenario[] = [
-    { name: 'warm-up (discarded)', args: ['--source', 'sim', '--seed', '99', '--duration-s', '120', '--speed', 'max'], timeoutS: 15, sustained: false },
-    { name: 'warm-up (discarded)', args: ['--source', `screc:${usdm}`, '--duration-s', '60', '--speed', 'max'], timeoutS: 15, sustained: false },
+  const base: Omit<Scenario, 'fastPath'>[] = [
     { name: 'simulator, 3 symbols, 20,000 frames/s', args: ['--source', 'sim', '--seed', '1', '--duration-s', '240', '--rate', '20000'], timeoutS: 15, sustained: true },
     { name: 'simulator, 3 symbols, max', args: ['--source', 'sim', '--seed', '2', '--duration-s', '480', '--speed', 'max'], timeoutS: 15, sustained: false },
     { name: 'USD-M BTCUSDT recording, 10,000 frames/s', args: ['--source', `screc:${usdm}`, '--rate', '10000'], timeoutS: 15, sustained: true },
     { name: 'USD-M BTCUSDT recording, recorded pace x 50', args: ['--source', `screc:${usdm}`, '--speed', '50'], timeoutS: 15, sustained: true },
     { name: 'USD-M BTCUSDT recording, max', args: ['--source', `screc:${usdm}`, '--speed', 'max'], timeoutS: 15, sustained: false },
   ];
+  const scenarios: Scenario[] = [
+    { name: 'warm-up (discarded)', args: ['--source', 'sim', '--seed', '99', '--duration-s', '120', '--speed', 'max'], timeoutS: 15, sustained: false, fastPath: false },
+    { name: 'warm-up (discarded)', args: ['--source', `screc:${usdm}`, '--duration-s', '60', '--speed', 'max'], timeoutS: 15, sustained: false, fastPath: false },
+    { name: 'warm-up (discarded)', args: ['--source', 'sim', '--seed', '98', '--duration-s', '120', '--speed', 'max'], timeoutS: 15, sustained: false, fastPath: true },
+    { name: 'warm-up (discarded)', args: ['--source', `screc:${usdm}`, '--duration-s', '60', '--speed', 'max'], timeoutS: 15, sustained: false, fastPath: true },
+    // each scenario with the TS decoder, then with the fast path
+    ...base.flatMap((b) => [{ ...b, fastPath: false }, { ...b, fastPath: true }]),
+  ];
+  const pathName = (s: Scenario): string => (s.fastPath ? 'WASM fast path' : 'TS decoder');
 
   let gcs = 0;
   const obs = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
@@ -179,8 +192,9 @@ export async function runE2eLatencyBench(): Promise<string> {
   for (const scenario of scenarios) {
     const samples = new Samples();
     const ingest = new TimedIngest(books, { staleFeedMs: 60_000 });
-    const handler = new FeedHandler(ingest, { port: 0, staleCheckMs: 0, idleTimeoutS: 0 });
+    const handler = new FeedHandler(ingest, { port: 0, staleCheckMs: 0, idleTimeoutS: 0, fastPath: scenario.fastPath });
     const decoder = handler.decoder;
+    const fast = ingest.fastPath;
     const slotOf = new Int16Array(65536).fill(-1);
     let nextSlot = 0;
     ingest.listener = {
@@ -199,12 +213,13 @@ export async function runE2eLatencyBench(): Promise<string> {
           quoter.compute(slot, s.book, NaN, 0);
           samples.quotes++;
         }
-        samples.record(ingest.rxNs, monoNowNs(), sendTsNs, decoder.messageCount);
+        samples.record(ingest.rxNs, monoNowNs(), sendTsNs, fast.lastApplied ? fast.messageCount : decoder.messageCount);
       },
     };
     const port = await handler.listen();
     const url = `ws://127.0.0.1:${port}/feed`;
-    const levelsBefore = handler.decoder.levelUpdatesApplied;
+    const levelsBefore = decoder.levelUpdatesApplied + fast.levelUpdatesApplied;
+    const fastFramesBefore = fast.framesApplied;
     await new Promise((r) => setTimeout(r, 0));
     gcs = 0;
     const publisher = await runPublisher(root, url, scenario.args, scenario.timeoutS);
@@ -220,7 +235,8 @@ export async function runE2eLatencyBench(): Promise<string> {
       command: `spreadcore publish ${scenario.args.join(' ').replace(tmp, '$TMP')} --url ${url.replace(String(port), 'PORT')}`,
       publisher,
       frames: handler.totals.framesApplied,
-      levelUpdates: handler.decoder.levelUpdatesApplied - levelsBefore,
+      levelUpdates: decoder.levelUpdatesApplied + fast.levelUpdatesApplied - levelsBefore,
+      fastFrames: fast.framesApplied - fastFramesBefore,
       decodeErrors: handler.totals.decodeErrors,
       gaps,
       samples: n,
@@ -241,47 +257,50 @@ export async function runE2eLatencyBench(): Promise<string> {
   const rows: string[] = [
     '## End-to-end tick-to-quote latency over loopback',
     '',
-    'Run: `npx tsc -p tsconfig.build.json && node dist/bench/e2e-latency.bench.js` (about 25 s; it starts and stops the publisher processes itself).',
+    'Run: `npx tsc -p tsconfig.build.json && node dist/bench/e2e-latency.bench.js` (about 50 s; it starts and stops the publisher processes itself).',
     '',
     `tick-to-quote over loopback: \`spreadcore publish\` in a child process → FeedHandler (uWS) → FrameDecoder → FeedIngest (${core.target} WASM books) → WasmQuoter.compute (linear, ${QUOTE_LEVELS} levels) for each dirty quotable symbol; node ${process.version}. ` +
+      'Each scenario runs twice: "TS decoder" decodes every frame with FrameDecoder; "WASM fast path" gives each frame to FeedIngest.applyFrameFast first (one copy into WASM memory, one frameApply call) and FrameDecoder only the frames it hands back (definitions, snapshots, heartbeats, gaps). ' +
       `The USD-M source is a binary recording made of test/fixtures/binance/usdm_btcusdt_20240808.gz first (${int(rec.frames)} frames, ${int(rec.messages)} messages) so the publisher streams frames.`,
     '',
     'Commands (each run by the benchmark in its own process, against the handler in the benchmark process):',
     '',
-    ...outcomes.map((o) => `- ${o.scenario.name}: \`${o.command}\``),
+    ...outcomes.filter((o) => !o.scenario.fastPath).map((o) => `- ${o.scenario.name}: \`${o.command}\``),
     '',
     '### Latency per frame, µs',
     '',
-    '| scenario | part | p50 | p99 | p99.9 | max |',
-    '|---|---|--:|--:|--:|--:|',
+    '| scenario | frames through | part | p50 | p99 | p99.9 | max |',
+    '|---|---|---|--:|--:|--:|--:|',
   ];
   for (const o of outcomes) {
-    const row = (part: string, p: Percentiles): string => `| ${o.scenario.name} | ${part} | ${us(p.p50)} | ${us(p.p99)} | ${us(p.p999)} | ${us(p.max)} |`;
+    const row = (part: string, p: Percentiles): string => `| ${o.scenario.name} | ${pathName(o.scenario)} | ${part} | ${us(p.p50)} | ${us(p.p99)} | ${us(p.p999)} | ${us(p.max)} |`;
     rows.push(row('(i) in-process: received → quote decided', o.inProcess));
     rows.push(row('(ii) transport: sendTsNs → received', o.transport));
     rows.push(row('(iii) total: sendTsNs → quote decided', o.total));
   }
   rows.push('', '### (i) in-process by frame size, µs', '',
     'The in-process time grows with the messages (level updates) in the frame: decode, book apply, then one quote decision.', '',
-    '| scenario | messages per frame | frames | p50 | p99 | p99.9 | max |', '|---|---|--:|--:|--:|--:|--:|');
+    '| scenario | frames through | messages per frame | frames | p50 | p99 | p99.9 | max |', '|---|---|---|--:|--:|--:|--:|--:|');
   for (const o of outcomes) {
     if (!o.scenario.sustained) continue;
-    for (const [label, count, p] of o.bySize) rows.push(`| ${o.scenario.name} | ${label} | ${int(count)} | ${us(p.p50)} | ${us(p.p99)} | ${us(p.p999)} | ${us(p.max)} |`);
+    for (const [label, count, p] of o.bySize) {
+      rows.push(`| ${o.scenario.name} | ${pathName(o.scenario)} | ${label} | ${int(count)} | ${us(p.p50)} | ${us(p.p99)} | ${us(p.p999)} | ${us(p.max)} |`);
+    }
   }
   rows.push('', '### Throughput', '',
-    '| scenario | frames applied | level updates | quote decisions | frames/s | level updates/s | decode errors | gaps | GCs | publisher: socket drain waits, most bytes waiting |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
+    '| scenario | frames through | frames applied | of which by the fast path | level updates | quote decisions | frames/s | level updates/s | decode errors | gaps | GCs | publisher: socket drain waits, most bytes waiting |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const o of outcomes) {
     const span = o.spanS > 0 ? o.spanS : NaN;
     const p = o.publisher.report;
-    rows.push(`| ${o.scenario.name} | ${int(o.frames)} | ${int(o.levelUpdates)} | ${int(o.quotes)} | ${int(o.frames / span)} | ${int(o.levelUpdates / span)} | ` +
+    rows.push(`| ${o.scenario.name} | ${pathName(o.scenario)} | ${int(o.frames)} | ${int(o.fastFrames)} | ${int(o.levelUpdates)} | ${int(o.quotes)} | ${int(o.frames / span)} | ${int(o.levelUpdates / span)} | ` +
       `${o.decodeErrors} | ${o.gaps} | ${o.gcs} | ${p === null ? `exit ${o.publisher.code}` : `${int(p.backpressureWaits)}, ${int(p.maxBufferedBytes)} B`} |`);
   }
   rows.push('', 'Target, in-process received → quote decided at a sustained rate: p50 ≤ 5 µs, p99 ≤ 25 µs.', '');
   for (const o of outcomes) {
     if (!o.scenario.sustained) continue;
     const { p50, p99 } = o.inProcess;
-    rows.push(`- ${o.scenario.name}: p50 ${us(p50)} µs (${p50 <= 5000 ? 'PASS' : 'FAIL'}), p99 ${us(p99)} µs (${p99 <= 25_000 ? 'PASS' : 'FAIL'})`);
+    rows.push(`- ${o.scenario.name}, ${pathName(o.scenario)}: p50 ${us(p50)} µs (${p50 <= 5000 ? 'PASS' : 'FAIL'}), p99 ${us(p99)} µs (${p99 <= 25_000 ? 'PASS' : 'FAIL'})`);
   }
   rows.push(`- load average at the end of the run: ${loadavg().map((x) => x.toFixed(2)).join(' / ')} (2 cores: the publisher takes one)`);
   rows.push(
