@@ -150,7 +150,8 @@ export class SymbolLedger {
     if (fill.symbol !== s.config.symbol || fill.strategyId !== s.config.strategyId) {
       throw bad(`fill ${fill.tradeId} is for ${fill.strategyId ?? '(no strategy)'}/${fill.symbol}, not ${s.config.strategyId ?? '(no strategy)'}/${s.config.symbol}`);
     }
-    const side: 1 | -1 = fill.side === 'BUY' ? 1 : fill.side === 'SELL' ? -1 : (() => { throw bad(`fill ${fill.tradeId} has side ${JSON.stringify(fill.side)}`); })();
+    if (fill.side !== 'BUY' && fill.side !== 'SELL') throw bad(`fill ${fill.tradeId} has side ${JSON.stringify(fill.side)}`);
+    const side: 1 | -1 = fill.side === 'BUY' ? 1 : -1;
     if (fill.liquidity !== 'MAKER' && fill.liquidity !== 'TAKER') throw bad(`fill ${fill.tradeId} has liquidity ${JSON.stringify(fill.liquidity)}`);
     const price = parseDecimal(fill.price, 'fill price');
     const qty = parseDecimal(fill.qty, 'fill qty');
