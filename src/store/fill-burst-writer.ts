@@ -17,7 +17,7 @@ import type { RecordResult } from './journal-records.js';
 import { checkFill } from './record-checks.js';
 
 export interface FillBurstWriterOptions {
-  /** Called once per fill after its burst committed, in add() order. */
+  /** Called once per fill after its burst committed, in add() order. Must not throw: an exception stops the reporting of the rest of the burst and propagates. */
   readonly onDurable: (fill: FillRecord, result: RecordResult) => void;
   /** Called when a burst could not be written; none of its fills is reported. */
   readonly onError: (error: SpreadcoreError | Error, fills: readonly FillRecord[]) => void;
