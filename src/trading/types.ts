@@ -41,3 +41,28 @@ export interface FillRecord {
   readonly tsEventNs: bigint;
   readonly tsInitNs: bigint;
 }
+
+/**
+ * An order as the strategy, risk gate and execution layer pass it around: integer
+ * ticks and lots of the symbol's instrument (the hot-path form). Decimal strings
+ * appear only when it is journaled or reported (OrderRecord / FillRecord).
+ */
+export interface OrderIntent {
+  /** Unique per order; a retried submit with the same id is the same order (idempotent). */
+  readonly clientOrderId: string;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  /** Limit price in ticks; NaN for MARKET. */
+  readonly priceTick: number;
+  readonly qtyLot: number;
+  /** May only reduce the position (REDUCING state, inventory reduction). */
+  readonly reduceOnly: boolean;
+  /** Quote level this order belongs to (1 = best), 0 for non-ladder orders. */
+  readonly level: number;
+}
+
+/** Trading states of the risk engine (per strategy, and a global kill switch). */
+export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
