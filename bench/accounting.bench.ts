@@ -7,21 +7,11 @@ import { Bench } from 'tinybench';
 import { pathToFileURL } from 'node:url';
 import type { FillRecord } from '../src/trading/types.js';
 import { BinaryContractLedger, SymbolLedger, metricsView, summarizeLedger } from '../src/accounting/index.js';
+import { mulberry32 as rng } from '../src/numeric/mulberry32.js';
 
 const BATCH = 1_000;
 const PATH = 1 << 14; // precomputed fills, used cyclically
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Flow { fills: FillRecord[]; mids: string[] }
 

@@ -11,20 +11,10 @@ import { Bench } from 'tinybench';
 import { pathToFileURL } from 'node:url';
 import type { FeedSink, SideCode } from '../src/feed/feed-sink.js';
 import { FrameDecoder, FrameEncoder, ReferenceDecoder, applyWireFrame, parseWholeFrame, DECODE_OK } from '../src/feed/protocol/index.js';
+import { mulberry32 as rng } from '../src/numeric/mulberry32.js';
 
 const FRAMES = 512;
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class SumSink implements FeedSink {
   sum = 0;

@@ -8,22 +8,12 @@ import { pathToFileURL } from 'node:url';
 import { loadCore } from '../src/wasm/load.js';
 import { WasmVol, VOL_DEFAULTS } from '../src/wasm/vol-api.js';
 import * as L from '../src/wasm/layout.js';
+import { mulberry32 as rng } from '../src/numeric/mulberry32.js';
 
 const BATCH = 1_000;
 const PATH = 1 << 16; // precomputed mids and time steps, used cyclically
 const MASK = PATH - 1;
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case { name: string; meanDtUs: number; book: number; jumps: boolean; wrapper: boolean; advanceOnly?: boolean }
 

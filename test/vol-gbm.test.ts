@@ -4,21 +4,11 @@
 import { describe, it, expect } from 'vitest';
 import { instantiateCore } from '../src/wasm/load.js';
 import { WasmVol } from '../src/wasm/vol-api.js';
+import { mulberry32 as rng } from '../src/numeric/mulberry32.js';
 
 const vol = new WasmVol(instantiateCore('debug'));
 const B = 11;
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 /** Standard normals by Box-Muller. */
 function normals(seed: number): () => number {
   const u = rng(seed);

@@ -4,6 +4,7 @@ import { describe, it, expect, beforeEach } from 'vitest';
 import { instantiateCore } from '../src/wasm/load.js';
 import { WasmVol } from '../src/wasm/vol-api.js';
 import * as L from '../src/wasm/layout.js';
+import { mulberry32 as rng } from '../src/numeric/mulberry32.js';
 
 const vol = new WasmVol(instantiateCore('debug'));
 const B = 5;
@@ -14,17 +15,6 @@ function relClose(actual: number, expected: number, rel = 1e-12): void {
   expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(rel * Math.abs(expected) + 1e-300);
 }
 
-/** mulberry32: a small seeded PRNG, so every run sees the same sequence. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('rolling volatility', () => {
   beforeEach(() => { vol.configure(B, { windowUs: W }); });
