@@ -11,20 +11,14 @@ import {
   type BinanceConnectorEvent, type BinanceConnectorOptions, type BookTicker,
 } from '../src/feed/binance/index.js';
 import { BinanceProtocolServer, RecordedMarket, type BinanceProtocolServerOptions } from '../src/feed/binance-server/index.js';
+import { waitFor as waitForBase, sleep } from './support/wait.js';
+const waitFor = (what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> => waitForBase(what, cond, timeoutMs, 2);
 
 const SPOT_BTC = fileURLToPath(new URL('./fixtures/binance/spot_btcusdt_20240808.gz', import.meta.url));
 const books = new WasmBooks(instantiateCore());
 const market = new RecordedMarket('spot', [SPOT_BTC]);
 const tickers = market.messages.flatMap((m) => (m.kind === 'bookTicker' ? [parseBinanceJson(m.dataJson) as BookTicker] : []));
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f(); });

@@ -12,6 +12,8 @@ import {
   type BinanceConnectorEvent, type BinanceConnectorOptions, type BinanceMarket, type BookTicker,
 } from '../src/feed/binance/index.js';
 import { BinanceProtocolServer, RecordedMarket, type BinanceProtocolServerOptions } from '../src/feed/binance-server/index.js';
+import { waitFor as waitForBase, sleep } from './support/wait.js';
+const waitFor = (what: string, cond: () => boolean, timeoutMs = 6000): Promise<void> => waitForBase(what, cond, timeoutMs, 2);
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/binance/${name}`, import.meta.url));
 const books = new WasmBooks(instantiateCore());
@@ -20,14 +22,6 @@ const markets: Record<BinanceMarket, RecordedMarket> = {
   usdm: new RecordedMarket('usdm', [fixture('usdm_btcusdt_20240808.gz')]),
 };
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 6000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f(); });

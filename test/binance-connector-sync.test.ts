@@ -15,6 +15,8 @@ import {
 import {
   BinanceProtocolServer, RecordedMarket, parseStreamName, type BinanceProtocolServerOptions,
 } from '../src/feed/binance-server/index.js';
+import { waitFor as waitForBase } from './support/wait.js';
+const waitFor = (what: string, cond: () => boolean, timeoutMs = 8000): Promise<void> => waitForBase(what, cond, timeoutMs, 5);
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/binance/${name}`, import.meta.url));
 const SPOT_BTC = fixture('spot_btcusdt_20240808.gz');
@@ -22,13 +24,6 @@ const SPOT_ETH = fixture('spot_ethusdt_20240808.gz');
 const USDM_BTC = fixture('usdm_btcusdt_20240808.gz');
 const books = new WasmBooks(instantiateCore());
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 8000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 // each recording is loaded once per file (a RecordedMarket is read-only; every server replays it from the start)
 const markets = new Map<string, RecordedMarket>();

@@ -13,6 +13,8 @@ import type { FeedSink } from '../src/feed/feed-sink.js';
 import { WasmBooks } from '../src/wasm/book-api.js';
 import { instantiateCore } from '../src/wasm/load.js';
 import { MAX_BOOKS } from '../src/wasm/layout.js';
+import { waitFor as waitForBase } from './support/wait.js';
+const waitFor = (cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> => waitForBase(what, cond, timeoutMs, 2);
 
 const books = new WasmBooks(instantiateCore('debug'));
 const BTC = 7;
@@ -20,13 +22,6 @@ const TS = 1_723_161_599_000_000_000;
 const MAX_DECODE_ERRORS = 3;
 const MAX_PAYLOAD = 4096;
 
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 interface Client { ws: WebSocket; closed: Promise<{ code: number; reason: string }>; isClosed: () => boolean }
 async function connect(port: number): Promise<Client> {

@@ -10,18 +10,13 @@ import { FrameEncoder } from '../src/feed/protocol/index.js';
 import type { FeedSink } from '../src/feed/feed-sink.js';
 import { WasmBooks } from '../src/wasm/book-api.js';
 import { instantiateCore } from '../src/wasm/load.js';
+import { waitFor as waitForBase } from './support/wait.js';
+const waitFor = (cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> => waitForBase(what, cond, timeoutMs, 2);
 
 const books = new WasmBooks(instantiateCore('debug'));
 const BTC = 7;
 const TS = 1_723_161_599_000_000_000;
 
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 interface Client { ws: WebSocket; closed: Promise<{ code: number; reason: string }> }
 async function connect(port: number): Promise<Client> {

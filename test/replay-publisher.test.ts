@@ -10,16 +10,11 @@ import { instantiateCore } from '../src/wasm/load.js';
 import { publishFrames, stampSendTsNs, frameMessageCount } from '../src/feed/replay/index.js';
 import type { Paced } from '../src/feed/recording/pacer.js';
 import { SpreadcoreError } from '../src/errors.js';
+import { waitFor as waitForBase } from './support/wait.js';
+const waitFor = (cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> => waitForBase(what, cond, timeoutMs, 5);
 
 const FRAME_BYTES = 64 * 1024;
 
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('frame publisher', () => {
   it('waits for the socket to drain instead of buffering: a paused receiver stops the source', async () => {
