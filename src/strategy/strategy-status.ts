@@ -1,0 +1,24 @@
+// A strategy's lifecycle:
+//
+//   loaded ──start──▶ running ◀──resume── paused (volatility / risk / manual)
+//                       │  ──pause──▶        │
+//                       └──stop──▶ stopped ◀─┘ stop
+//   stopped ──start──▶ running
+//
+// paused is running with at least one pause reason: quotes are pulled and none are
+// placed until every reason is cleared. stop cancels everything and clears the
+// reasons; a stopped strategy can be started again or deleted.
+
+export type StrategyStatus = 'loaded' | 'running' | 'paused' | 'stopped';
+export type PauseReason = 'volatility' | 'risk' | 'manual';
+export const PAUSE_REASONS: readonly PauseReason[] = ['volatility', 'risk', 'manual'];
+
+/** Quotes are being maintained (running, not paused). */
+export function isQuoting(status: StrategyStatus): boolean {
+  return status === 'running';
+}
+
+/** Started and not stopped: running or paused. */
+export function isActive(status: StrategyStatus): boolean {
+  return status === 'running' || status === 'paused';
+}
