@@ -31,6 +31,8 @@ export class MarketMakingStrategy {
   /** Instruments of the symbols, in `symbols` order. */
   readonly instruments: readonly Instrument[];
   readonly journal: Journal | undefined;
+  /** Symbols quoting now (counted against max_markets by the legs). */
+  quotingLegs = 0;
   private p: StrategyParams;
   private st: StrategyStatus = 'loaded';
   private readonly reasons = new Set<PauseReason>();

@@ -1,0 +1,112 @@
+// The order diff: the ladder the quoter just computed against the orders resting,
+// level by level, with the requote rules. Cancels go out before new orders (so the
+// risk gate never sees a stale or superseded quote next to its replacement).
+//
+// A resting order is kept (it keeps its queue priority) unless:
+//   - its level is no longer in the ladder (fewer levels, the hard position limit
+//     trimmed a side) or its side is held empty after a fill (cancel_on_fill): always;
+//   - on a full requote pass: its price is more than the tolerance away from the
+//     level's new price (requote_threshold_price in ticks; same tick when null), its
+//     size differs from the level's new size, or it is older than
+//     max_quote_age_seconds.
+// A full requote pass runs every quote_refresh_ms, and at once after a fill, a
+// parameter change, start, or a request (the risk gate's quote-age requote). Between
+// passes, empty levels are filled, so a filled quote is replaced at once.
+// Nothing here allocates; the sink sends (and names) the orders.
+import { MAX_QUOTE_LEVELS } from '../wasm/layout.js';
+import { QS_EMPTY, type RestingSide } from './resting-quotes.js';
+import type { StrategyLeg } from './strategy-leg.js';
+
+export interface QuoteOrderSink {
+  /**
+   * Sends a new quote through the risk gate. When the gate allows it, the sink
+   * records it in leg.resting (add) before sending it, since the venue may answer
+   * (even fill it) before the send returns; returns false when the gate refused it
+   * (the level stays empty and is tried again later).
+   */
+  placeQuote(leg: StrategyLeg, side: 0 | 1, level: number, tick: number, qtyLot: number, nowNs: number): boolean;
+  /** Cancels a resting quote (the leg has already let go of it). */
+  cancelQuote(leg: StrategyLeg, clientOrderId: string, nowNs: number): void;
+}
+
+/** What one diff did. */
+export class DiffResult {
+  placed = 0;
+  cancelled = 0;
+  /** Orders the risk gate refused. */
+  refused = 0;
+  /** A full requote pass ran. */
+  fullPass = false;
+
+  reset(): void {
+    this.placed = 0;
+    this.cancelled = 0;
+    this.refused = 0;
+    this.fullPass = false;
+  }
+}
+
+function cancelLevel(leg: StrategyLeg, r: RestingSide, level: number, sink: QuoteOrderSink, nowNs: number, out: DiffResult): void {
+  const id = r.ids[level]!;
+  r.clear(level);
+  sink.cancelQuote(leg, id, nowNs);
+  out.cancelled++;
+}
+
+/** Cancels every resting quote of the leg; returns how many. */
+export function pullQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number, out: DiffResult): number {
+  const before = out.cancelled;
+  for (let s = 0; s < 2; s++) {
+    const r = leg.resting.side(s);
+    if (r.count === 0) continue;
+    for (let i = 0; i < MAX_QUOTE_LEVELS; i++) if (r.state[i] !== QS_EMPTY) cancelLevel(leg, r, i, sink, nowNs, out);
+  }
+  return out.cancelled - before;
+}
+
+/** Diffs the leg's last ladder (decide() returned DECIDE_QUOTE) against its resting orders. */
+export function diffQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number, tolTicks: number, out: DiffResult): void {
+  const rq = leg.resting;
+  const p = leg.strategy.params;
+  const full = rq.requoteDue || nowNs - rq.lastRefreshNs >= p.quote_refresh_ms * 1e6;
+  const maxAgeNs = p.max_quote_age_seconds * 1e9;
+  const held = rq.holdSide >= 0 && nowNs < rq.holdUntilNs ? rq.holdSide : -1;
+  if (held < 0) rq.holdSide = -1;
+
+  // cancels first
+  for (let s = 0; s < 2; s++) {
+    const r = rq.side(s);
+    if (r.count === 0) continue;
+    const n = s === 0 ? leg.bidCount() : leg.askCount();
+    for (let i = 0; i < MAX_QUOTE_LEVELS; i++) {
+      if (r.state[i] === QS_EMPTY) continue;
+      if (s === held || i >= n) { cancelLevel(leg, r, i, sink, nowNs, out); continue; }
+      if (!full) continue;
+      const tick = s === 0 ? leg.bidTick(i) : leg.askTick(i);
+      const qty = s === 0 ? leg.bidQtyLot(i) : leg.askQtyLot(i);
+      const d = r.tick[i]! - tick;
+      if ((d > tolTicks || d < -tolTicks) || r.qty[i] !== qty || nowNs - r.placedNs[i]! > maxAgeNs) {
+        cancelLevel(leg, r, i, sink, nowNs, out);
+      }
+    }
+  }
+  // then new orders on the empty levels
+  for (let s = 0; s < 2; s++) {
+    if (s === held) continue;
+    const r = rq.side(s);
+    const n = s === 0 ? leg.bidCount() : leg.askCount();
+    for (let i = 0; i < n; i++) {
+      if (r.state[i] !== QS_EMPTY) continue;
+      const tick = s === 0 ? leg.bidTick(i) : leg.askTick(i);
+      const qty = s === 0 ? leg.bidQtyLot(i) : leg.askQtyLot(i);
+      if (sink.placeQuote(leg, s as 0 | 1, i, tick, qty, nowNs)) out.placed++;
+      else out.refused++;
+    }
+  }
+  if (full) {
+    out.fullPass = true;
+    rq.requoteDue = false;
+    rq.lastRefreshNs = nowNs;
+    rq.refFairTick = leg.fairTick();
+  }
+}

@@ -1,0 +1,207 @@
+// One strategy on one symbol: its quoter slot, inventory in lots, and the quote
+// decision run on every batch in which the symbol's book changed.
+//
+// decide(nowNs) runs, in order: lifecycle (running, not paused) → the book is
+// quotable (in sequence, not crossed, not quiet) → parameter changes are pushed to
+// the quoter slot → binary contracts: time to resolution (skip / forced exit /
+// resolved) → min_liquidity → max_markets → the regime (seed 003 table; news can
+// pause) → live multipliers (dynamic volatility spread, regime, resolution, book
+// imbalance) → the WASM ladder from the book's fair value (mid or microprice) and
+// the inventory. The ladder stays in the slot's output block, where the order diff
+// reads it. Synchronous and allocation-free.
+import { isQuotable } from '../feed/ingest/symbol-state.js';
+import type { Instrument } from '../orderbook/instrument.js';
+import * as L from '../wasm/layout.js';
+import type { QuoteParams, WasmQuoter } from '../wasm/quote-api.js';
+import {
+  BINARY_FORCED_EXIT, BINARY_QUOTE, BINARY_RESOLVED, binaryPhase, hoursToResolution, payoutTicks, resolutionSpreadMultiplier,
+} from './binary-market-rules.js';
+import type { MarketMakingStrategy } from './market-making-strategy.js';
+import { decimalMulDiv } from './params/param-decimal.js';
+import { regimeAdjustment, toQuoteParams, type RegimeAdjustment } from './params/index.js';
+import { VOL_DEFAULTS } from '../wasm/vol-api.js';
+import { QuoteLiveInputs } from './quote-live-inputs.js';
+import { REGIME_CODES, REGIME_NEWS } from './regime-detector.js';
+import { RestingQuotes } from './resting-quotes.js';
+import type { SymbolMarket } from './symbol-market.js';
+
+/** decide() results. */
+export const DECIDE_QUOTE = 0;
+export const DECIDE_PULL = 1;
+/** No quotes, and the inventory must be closed (binary forced exit). */
+export const DECIDE_EXIT = 2;
+
+/** Why a leg is not quoting (pullReason). */
+export const PULL_NONE = 0;
+export const PULL_NOT_RUNNING = 1;
+export const PULL_NOT_QUOTABLE = 2;
+export const PULL_NO_FAIR = 3;
+export const PULL_NEWS = 4;
+export const PULL_TOO_FAR = 5;
+export const PULL_FORCED_EXIT = 6;
+export const PULL_RESOLVED = 7;
+export const PULL_LIQUIDITY = 8;
+export const PULL_MAX_MARKETS = 9;
+export const PULL_REASONS: readonly string[] = [
+  'none', 'not_running', 'not_quotable', 'no_fair_value', 'news_regime', 'resolution_too_far', 'forced_exit', 'resolved',
+  'min_liquidity', 'max_markets',
+];
+
+const NO_QUOTE_FLAGS = L.QF_NO_FAIR | L.QF_BAD_PARAMS;
+const SQRT_SHORT_TAU_S = Math.sqrt(VOL_DEFAULTS.shortTauUs / 1e6);
+
+export class StrategyLeg {
+  readonly strategy: MarketMakingStrategy;
+  readonly symbol: string;
+  readonly instrument: Instrument;
+  readonly market: SymbolMarket;
+  readonly quoter: WasmQuoter;
+  readonly slot: number;
+  /** Unique per engine: "<strategy id>/<symbol>". */
+  readonly key: string;
+  readonly binary: boolean;
+  /** Ticks per unit of payout (binary contracts), for the YES/NO complement. */
+  readonly payoutTicks: number;
+  /** Notional of one lot at one tick (quote currency). */
+  readonly quotePerLotTick: number;
+  /** Price units per tick, as a number (model σ). */
+  readonly tickSize: number;
+  readonly resting = new RestingQuotes();
+  private readonly live: QuoteLiveInputs;
+
+  /** Signed position in lots, kept from fills (the accounting ledger holds the exact decimal). */
+  inventoryLot = 0;
+  /** Counted in strategy.quotingLegs. */
+  quoting = false;
+  pullReason = PULL_NOT_RUNNING;
+  /** The static quote parameters last written to the slot. */
+  base: QuoteParams | undefined;
+  private version = -1;
+  private readonly regimeAdj: (RegimeAdjustment | undefined)[] = [];
+  /** Last live inputs, for views. */
+  volMult = 1;
+  regime = 0;
+  hoursLeft = Infinity;
+
+  constructor(strategy: MarketMakingStrategy, index: number, market: SymbolMarket, quoter: WasmQuoter, slot: number) {
+    this.strategy = strategy;
+    this.symbol = strategy.symbols[index]!;
+    this.instrument = strategy.instruments[index]!;
+    this.market = market;
+    this.quoter = quoter;
+    this.slot = slot;
+    this.key = `${strategy.id}/${this.symbol}`;
+    this.binary = this.instrument.kind === 'binary';
+    this.payoutTicks = this.binary ? payoutTicks(Number(this.instrument.tickSize)) : 0;
+    this.tickSize = Number(this.instrument.tickSize);
+    this.quotePerLotTick = decimalMulDiv(this.instrument.tickSize, this.instrument.lotSize, 1);
+    this.live = new QuoteLiveInputs(quoter, slot);
+    this.syncParams();
+  }
+
+  /** True when the strategy's parameters changed since the slot was configured. */
+  get paramsStale(): boolean {
+    return this.version !== this.strategy.paramsVersion;
+  }
+
+  /** Writes the strategy's parameters into the quoter slot when they changed; returns whether they did. */
+  syncParams(): boolean {
+    if (this.version === this.strategy.paramsVersion) return false;
+    const p = this.strategy.params;
+    const base = toQuoteParams(p, this.instrument);
+    this.quoter.configure(this.slot, base);
+    this.live.load();
+    this.base = base;
+    this.version = this.strategy.paramsVersion;
+    for (let i = 0; i < REGIME_CODES.length; i++) this.regimeAdj[i] = regimeAdjustment(p, REGIME_CODES[i]!);
+    return true;
+  }
+
+  private pull(reason: number): number {
+    this.pullReason = reason;
+    if (this.quoting) {
+      this.quoting = false;
+      this.strategy.quotingLegs--;
+    }
+    return DECIDE_PULL;
+  }
+
+  /** The quote decision at exchange time nowNs: DECIDE_QUOTE (ladder in the slot), DECIDE_PULL or DECIDE_EXIT. */
+  decide(nowNs: number): number {
+    const strategy = this.strategy;
+    if (strategy.status !== 'running') return this.pull(PULL_NOT_RUNNING);
+    const m = this.market;
+    if (!isQuotable(m.state)) return this.pull(PULL_NOT_QUOTABLE);
+    this.syncParams();
+    const p = strategy.params;
+
+    let resolutionMult = 1;
+    if (this.binary) {
+      const h = hoursToResolution(m.state.resolutionTsNs, nowNs);
+      this.hoursLeft = h;
+      const phase = binaryPhase(p, h);
+      if (phase !== BINARY_QUOTE) {
+        if (phase === BINARY_FORCED_EXIT) { this.pull(PULL_FORCED_EXIT); return DECIDE_EXIT; }
+        return this.pull(phase === BINARY_RESOLVED ? PULL_RESOLVED : PULL_TOO_FAR);
+      }
+      resolutionMult = resolutionSpreadMultiplier(h);
+    }
+    if (p.min_liquidity !== null && m.liquidityQuote(p.imbalance_depth_levels, this.quotePerLotTick) < p.min_liquidity) {
+      return this.pull(PULL_LIQUIDITY);
+    }
+    if (!this.quoting && strategy.quotingLegs >= p.max_markets) return this.pull(PULL_MAX_MARKETS);
+
+    const book = m.state.book;
+    const regime = p.regime_adjust ? m.regime.regime : 0;
+    this.regime = regime;
+    const adj = this.regimeAdj[regime]!;
+    if (adj.pause && regime === REGIME_NEWS) return this.pull(PULL_NEWS);
+    const q = adj.quote;
+
+    let volMult = 1;
+    if (p.dynamic_spread) {
+      const r = m.vol.ratio(book);
+      volMult = r > 1 ? (r < p.max_volatility_multiplier ? r : p.max_volatility_multiplier) : 1;
+    }
+    this.volMult = volMult;
+    let bidMult = q.bidSpreadMult;
+    let askMult = q.askSpreadMult;
+    if (p.imbalance_threshold !== null) {
+      const imb = m.books.imbalance(book, p.imbalance_depth_levels);
+      const k = p.imbalance_spread_adjust_pct / 100;
+      if (imb > p.imbalance_threshold) { askMult *= 1 + k; bidMult *= 1 - k; }
+      else if (imb < -p.imbalance_threshold) { bidMult *= 1 + k; askMult *= 1 - k; }
+    }
+    let sigma = this.base!.sigma;
+    let horizon = this.base!.horizon;
+    if (p.quote_model !== 'linear') {
+      if (p.sigma_bps === null) {
+        // σ per √s from the short EWMA reading (≈ σ·√τ), in price units at the mid
+        sigma = (m.vol.ewmaShortBps(book) / 1e4 / SQRT_SHORT_TAU_S) * m.midTick * this.tickSize;
+        if (!Number.isFinite(sigma) || sigma < 0) sigma = 0;
+      }
+      if (this.binary && Number.isFinite(this.hoursLeft)) horizon = this.hoursLeft * 3600;
+    }
+    this.live.set(q.spreadMult * volMult * resolutionMult, bidMult, askMult, q.skewFactor, q.sizeMult, sigma, horizon);
+
+    const status = this.quoter.compute(this.slot, book, NaN, this.inventoryLot);
+    if (status < 0 || (this.quoter.flags(this.slot) & NO_QUOTE_FLAGS) !== 0) return this.pull(PULL_NO_FAIR);
+    if (!this.quoting) {
+      this.quoting = true;
+      strategy.quotingLegs++;
+    }
+    this.pullReason = PULL_NONE;
+    return DECIDE_QUOTE;
+  }
+
+  // ---- the last ladder (valid after decide() returned DECIDE_QUOTE) ----
+  bidCount(): number { return this.quoter.bidCount(this.slot); }
+  askCount(): number { return this.quoter.askCount(this.slot); }
+  bidTick(i: number): number { return this.quoter.bidTick(i, this.slot); }
+  askTick(i: number): number { return this.quoter.askTick(i, this.slot); }
+  bidQtyLot(i: number): number { return this.quoter.bidQtyLot(i, this.slot); }
+  askQtyLot(i: number): number { return this.quoter.askQtyLot(i, this.slot); }
+  fairTick(): number { return this.quoter.fairTick(this.slot); }
+  skewTicks(): number { return this.quoter.skewTicks(this.slot); }
+  ladderFlags(): number { return this.quoter.flags(this.slot); }
+}
