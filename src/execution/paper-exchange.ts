@@ -290,7 +290,10 @@ export class PaperExchange implements Venue, IngestListener {
     if (o.state === PO_DONE) {
       reports.onCancelRejected(o.orderId, 'order already closed', tNs);
     } else if (o.state === PO_IN_FLIGHT) {
-      o.cancelBeforeArrival = true;
+      // the cancel overtook its order, or the order is waiting for a usable book: it never trades
+      o.state = PO_DONE;
+      this.open.delete(o.orderId);
+      reports.onCancelled(o.orderId, 'cancelled before the order reached the book', tNs);
     } else {
       o.state = PO_DONE;
       this.open.delete(o.orderId);
@@ -301,13 +304,8 @@ export class PaperExchange implements Venue, IngestListener {
 
   private arrive(ps: PaperSymbol, o: PaperOrder, tNs: number): void {
     const reports = this.reports!;
+    if (o.state !== PO_IN_FLIGHT) return; // cancelled on the way
     o.arrivalSeq = ++this.arrivalSeq;
-    if (o.cancelBeforeArrival) {
-      o.state = PO_DONE;
-      this.open.delete(o.orderId);
-      reports.onCancelled(o.orderId, 'cancelled before the order reached the book', tNs);
-      return;
-    }
     const limit = o.type === 'MARKET' ? (o.side === 0 ? Infinity : -Infinity) : o.priceTick;
     if (o.timeInForce === 'POST_ONLY' && this.crossesAvailable(ps, o.side, limit)) {
       o.state = PO_DONE;

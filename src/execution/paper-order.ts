@@ -23,8 +23,6 @@ export class PaperOrder implements QueuedOrder {
   /** Order of arrival at the exchange (queue priority among our orders). */
   arrivalSeq = 0;
   state: PaperOrderState = PO_IN_FLIGHT;
-  /** A cancel reached the exchange before the order did: it is cancelled on arrival. */
-  cancelBeforeArrival = false;
   leavesLot: number;
   aheadLot = 0;
   lastSeenLot = 0;
