@@ -36,7 +36,8 @@ export interface SubmitResult {
 }
 
 export interface ReplaceResult {
-  readonly cancel: CancelOutcome;
+  /** NOT_SENT: the replacement was refused and the old order left alone. */
+  readonly cancel: CancelOutcome | 'NOT_SENT';
   /** The new order's submit, or null when the old order was not open (nothing was sent). */
   readonly submit: SubmitResult | null;
   readonly reason: string | null;
@@ -225,9 +226,9 @@ export class OrderManager implements VenueReports {
     if (old === undefined) return { cancel: 'UNKNOWN', submit: null, reason: `no order with client order id ${clientOrderId}` };
     if (!old.isOpen) return { cancel: 'CLOSED', submit: null, reason: `order ${clientOrderId} is ${old.status}` };
     const a = old.intent;
-    if (newIntent.clientOrderId === clientOrderId) return { cancel: 'ALREADY_PENDING', submit: null, reason: 'the replacement needs its own client order id' };
+    if (newIntent.clientOrderId === clientOrderId) return { cancel: 'NOT_SENT', submit: null, reason: 'the replacement needs its own client order id' };
     if (newIntent.strategyId !== a.strategyId || newIntent.symbol !== a.symbol || newIntent.side !== a.side) {
-      return { cancel: old.status === 'PENDING_CANCEL' ? 'ALREADY_PENDING' : 'CLOSED', submit: null, reason: 'a replacement keeps the strategy, symbol and side' };
+      return { cancel: 'NOT_SENT', submit: null, reason: 'a replacement keeps the strategy, symbol and side' };
     }
     const cancel = this.cancelOrder(old);
     return { cancel, submit: this.submit(newIntent), reason: null };
