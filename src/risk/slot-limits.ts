@@ -74,7 +74,7 @@ export function toSlotLimits(p: StrategyParams, r: RiskLimits, inst: Instrument)
 
 export function toStrategyLimits(p: StrategyParams, r: RiskLimits): StrategyLimits {
   return Object.freeze({
-    dailyLossQuote: p.daily_loss_limit_pct === null ? Infinity : (p.daily_loss_limit_pct / 100) * p.capital,
+    dailyLossQuote: p.daily_loss_limit_pct === null ? Infinity : (p.daily_loss_limit_pct * p.capital) / 100,
     ordersPerSecond: r.max_orders_per_second,
     orderBurst: r.order_burst,
     resetMinuteUtc: resetMinuteUtc(r.daily_reset_utc),

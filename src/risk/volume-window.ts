@@ -45,8 +45,9 @@ export class VolumeWindow {
 
   /** Adds a trade at tsNs (a trade older than the newest bucket counts in the newest). */
   add(tsNs: number, qty: number): void {
+    if (!(qty > 0) || !Number.isFinite(qty) || !Number.isFinite(tsNs)) return;
     this.advance(tsNs);
-    if (Number.isNaN(this.headId) || !(qty > 0)) return;
+    if (Number.isNaN(this.headId)) return;
     const i = this.index(this.headId);
     this.ring[i] = (this.ring[i] ?? 0) + qty;
     this.windowSum += qty;
