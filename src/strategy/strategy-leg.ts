@@ -9,6 +9,7 @@
 // imbalance) → the WASM ladder from the book's fair value (mid or microprice) and
 // the inventory. The ladder stays in the slot's output block, where the order diff
 // reads it. Synchronous and allocation-free.
+import type { SymbolLedger } from '../accounting/symbol-ledger.js';
 import { isQuotable } from '../feed/ingest/symbol-state.js';
 import type { Instrument } from '../orderbook/instrument.js';
 import * as L from '../wasm/layout.js';
@@ -17,7 +18,7 @@ import {
   BINARY_FORCED_EXIT, BINARY_QUOTE, BINARY_RESOLVED, binaryPhase, hoursToResolution, payoutTicks, resolutionSpreadMultiplier,
 } from './binary-market-rules.js';
 import type { MarketMakingStrategy } from './market-making-strategy.js';
-import { decimalMulDiv } from './params/param-decimal.js';
+import { decimalMulDiv, decimalRatio } from './params/param-decimal.js';
 import { regimeAdjustment, toQuoteParams, type RegimeAdjustment } from './params/index.js';
 import { VOL_DEFAULTS } from '../wasm/vol-api.js';
 import { QuoteLiveInputs } from './quote-live-inputs.js';
@@ -42,9 +43,14 @@ export const PULL_FORCED_EXIT = 6;
 export const PULL_RESOLVED = 7;
 export const PULL_LIQUIDITY = 8;
 export const PULL_MAX_MARKETS = 9;
+export const PULL_VOLATILITY = 10;
+export const PULL_COOLDOWN = 11;
+export const PULL_RISK = 12;
+export const PULL_REDUCING = 13;
 export const PULL_REASONS: readonly string[] = [
   'none', 'not_running', 'not_quotable', 'no_fair_value', 'news_regime', 'resolution_too_far', 'forced_exit', 'resolved',
-  'min_liquidity', 'max_markets',
+  'min_liquidity', 'max_markets', 'volatility_pause', 'adverse_selection_cooldown', 'risk_state',
+  'inventory_reduction',
 ];
 
 const NO_QUOTE_FLAGS = L.QF_NO_FAIR | L.QF_BAD_PARAMS;
@@ -69,11 +75,23 @@ export class StrategyLeg {
   readonly resting = new RestingQuotes();
   private readonly live: QuoteLiveInputs;
 
-  /** Signed position in lots, kept from fills (the accounting ledger holds the exact decimal). */
+  /** Signed position in lots: the accounting ledger's position after each fill, on the lot grid. */
   inventoryLot = 0;
+  /** The accounting ledger of this strategy and symbol (set by the engine). */
+  ledger: SymbolLedger | undefined = undefined;
+  /** The risk gate's volatility pause is on for this strategy on this symbol. */
+  volPaused = false;
+  /** An adverse-selection cooldown of the risk gate runs until then (exchange ns). */
+  cooldownUntilNs = -Infinity;
+  /** Sides the leg may quote: bit 0 bids, bit 1 asks (REDUCING, inventory reduction). */
+  sideMask = 3;
+  /** A reduce-only order (inventory reduction, flatten, forced exit) is working: its client order id. */
+  exitOrderId: string | null = null;
   /** Counted in strategy.quotingLegs. */
   quoting = false;
   pullReason = PULL_NOT_RUNNING;
+  /** Price tolerance of the requote rule, ticks (requote_threshold_price; 0 = same tick). */
+  requoteTolTicks = 0;
   /** The static quote parameters last written to the slot. */
   base: QuoteParams | undefined;
   private version = -1;
@@ -112,6 +130,7 @@ export class StrategyLeg {
     this.quoter.configure(this.slot, base);
     this.live.load();
     this.base = base;
+    this.requoteTolTicks = p.requote_threshold_price === null ? 0 : decimalRatio(p.requote_threshold_price, this.instrument.tickSize);
     this.version = this.strategy.paramsVersion;
     for (let i = 0; i < REGIME_CODES.length; i++) this.regimeAdj[i] = regimeAdjustment(p, REGIME_CODES[i]!);
     return true;
@@ -130,8 +149,12 @@ export class StrategyLeg {
   decide(nowNs: number): number {
     const strategy = this.strategy;
     if (strategy.status !== 'running') return this.pull(PULL_NOT_RUNNING);
+    if (this.exitOrderId !== null) return this.pull(PULL_REDUCING);
     const m = this.market;
     if (!isQuotable(m.state)) return this.pull(PULL_NOT_QUOTABLE);
+    if (this.volPaused) return this.pull(PULL_VOLATILITY);
+    if (nowNs < this.cooldownUntilNs) return this.pull(PULL_COOLDOWN);
+    if (this.sideMask === 0) return this.pull(PULL_RISK);
     this.syncParams();
     const p = strategy.params;
 
@@ -194,9 +217,9 @@ export class StrategyLeg {
     return DECIDE_QUOTE;
   }
 
-  // ---- the last ladder (valid after decide() returned DECIDE_QUOTE) ----
-  bidCount(): number { return this.quoter.bidCount(this.slot); }
-  askCount(): number { return this.quoter.askCount(this.slot); }
+  // ---- the last ladder (valid after decide() returned DECIDE_QUOTE); a side outside sideMask is empty ----
+  bidCount(): number { return (this.sideMask & 1) === 0 ? 0 : this.quoter.bidCount(this.slot); }
+  askCount(): number { return (this.sideMask & 2) === 0 ? 0 : this.quoter.askCount(this.slot); }
   bidTick(i: number): number { return this.quoter.bidTick(i, this.slot); }
   askTick(i: number): number { return this.quoter.askTick(i, this.slot); }
   bidQtyLot(i: number): number { return this.quoter.bidQtyLot(i, this.slot); }

@@ -1,0 +1,107 @@
+// The JSON the control API returns, in seed 000's shapes, built from the legs'
+// resting quotes, the order manager and the accounting views. Off the quoting
+// path: these allocate and use decimals freely.
+import { Decimal, ZERO } from '../accounting/decimal.js';
+import { jsonNumber } from '../accounting/json-number.js';
+import { summarizeLedger } from '../accounting/ledger-summary.js';
+import type { OrderManager } from '../execution/order-manager.js';
+import type { Instrument } from '../orderbook/instrument.js';
+import { complementTick } from '../strategy/binary-market-rules.js';
+import { QS_EMPTY } from '../strategy/resting-quotes.js';
+import type { StrategyLeg } from '../strategy/strategy-leg.js';
+import { MAX_QUOTE_LEVELS } from '../wasm/layout.js';
+
+export interface PriceQty { price: number; qty: number }
+export interface LevelsJson { bid_levels: PriceQty[]; ask_levels: PriceQty[] }
+export interface QuoteLevelJson { level: number; price: number; qty: number; status: string }
+
+export interface QuotesJson {
+  strategy_id: string;
+  symbol: string;
+  mid_price: number | null;
+  status: string;
+  /** Why the leg is not quoting ('none' when it is). */
+  pull_reason: string;
+  quotes: { bids: QuoteLevelJson[]; asks: QuoteLevelJson[] };
+  inventory: { position: number; avg_entry: number; unrealized_pnl: number };
+  /** Binary contracts: each YES ask as the NO bid it is (1 − price), and each YES bid as the NO ask. */
+  no_side?: { bids: PriceQty[]; asks: PriceQty[] };
+}
+
+export function priceNumber(inst: Instrument, tick: number): number {
+  return Number(inst.price.format(tick));
+}
+
+export function qtyNumber(inst: Instrument, lots: number): number {
+  return Number(inst.qty.format(lots));
+}
+
+/** The mid (best bid + best ask) / 2 as an exact decimal string; undefined without both sides. */
+export function midPriceText(inst: Instrument, bidTick: number, askTick: number): string | undefined {
+  if (!(Number.isSafeInteger(bidTick) && Number.isSafeInteger(askTick))) return undefined;
+  const sum = bidTick + askTick;
+  if (sum % 2 === 0) return inst.price.format(sum / 2);
+  return new Decimal(inst.price.format(bidTick)).plus(inst.price.format(askTick)).div(2).toString();
+}
+
+export function midPriceNumber(leg: StrategyLeg): number | null {
+  const m = leg.market;
+  const t = midPriceText(leg.instrument, m.bestBidTick, m.bestAskTick);
+  return t === undefined ? null : Number(t);
+}
+
+/** The resting quotes of a leg, best first: seed 000's initial_quotes shape. */
+export function levelsView(leg: StrategyLeg): LevelsJson {
+  const out: LevelsJson = { bid_levels: [], ask_levels: [] };
+  for (let s = 0; s < 2; s++) {
+    const r = leg.resting.side(s);
+    const list = s === 0 ? out.bid_levels : out.ask_levels;
+    for (let i = 0; i < MAX_QUOTE_LEVELS; i++) {
+      if (r.state[i] === QS_EMPTY) continue;
+      list.push({ price: priceNumber(leg.instrument, r.tick[i]!), qty: qtyNumber(leg.instrument, r.open[i]!) });
+    }
+  }
+  return out;
+}
+
+/** GET /api/strategy/{id}/quotes for one leg. */
+export function quotesView(leg: StrategyLeg, orders: OrderManager, status: string, pullReason: string): QuotesJson {
+  const inst = leg.instrument;
+  const mid = midPriceText(inst, leg.market.bestBidTick, leg.market.bestAskTick);
+  const side = (s: number): QuoteLevelJson[] => {
+    const r = leg.resting.side(s);
+    const out: QuoteLevelJson[] = [];
+    for (let i = 0; i < MAX_QUOTE_LEVELS; i++) {
+      if (r.state[i] === QS_EMPTY) continue;
+      const id = r.ids[i]!;
+      out.push({ level: i + 1, price: priceNumber(inst, r.tick[i]!), qty: qtyNumber(inst, r.open[i]!), status: orders.order(id)?.status ?? 'PENDING_NEW' });
+    }
+    return out;
+  };
+  const bids = side(0);
+  const asks = side(1);
+  const ledger = leg.ledger!;
+  const x = summarizeLedger(ledger, mid);
+  const out: QuotesJson = {
+    strategy_id: leg.strategy.id,
+    symbol: leg.symbol,
+    mid_price: mid === undefined ? null : Number(mid),
+    status,
+    pull_reason: pullReason,
+    quotes: { bids, asks },
+    inventory: {
+      position: jsonNumber(x.position),
+      avg_entry: jsonNumber(x.avgEntry ?? ZERO, 10),
+      unrealized_pnl: jsonNumber(x.unrealizedPnl, 10),
+    },
+  };
+  if (leg.binary) {
+    const ticks = leg.payoutTicks;
+    const flip = (l: QuoteLevelJson, s: number): PriceQty => {
+      const r = leg.resting.side(s);
+      return { price: priceNumber(inst, complementTick(r.tick[l.level - 1]!, ticks)), qty: l.qty };
+    };
+    out.no_side = { bids: asks.map((l) => flip(l, 1)), asks: bids.map((l) => flip(l, 0)) };
+  }
+  return out;
+}

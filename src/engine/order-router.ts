@@ -1,0 +1,129 @@
+// Orders from the strategies to the venue: every order passes the risk gate, then
+// the order manager. It names orders (client order ids unique per engine run),
+// remembers which leg each open order belongs to, counts placements and cancels in
+// the leg's ledger, and keeps the risk gate's view of each order in step with the
+// order manager's (cancel requested, closed).
+//
+// The risk check runs on one reused intent object; a new client order id and the
+// intent the order manager keeps are created only for an order the gate allowed, so
+// a refused quote (retried at the next decision) allocates nothing.
+import type { OrderManager, SubmitResult } from '../execution/order-manager.js';
+import { ALLOW, type RiskCheckContext, type RiskEngine } from '../risk/index.js';
+import type { QuoteOrderSink } from '../strategy/order-diff.js';
+import type { StrategyLeg } from '../strategy/strategy-leg.js';
+import type { OrderIntent, OrderSide, OrderType, TimeInForce } from '../trading/types.js';
+
+type MutableIntent = { -readonly [K in keyof OrderIntent]: OrderIntent[K] };
+
+export interface PlaceOutcome {
+  /** ALLOW (0) or the risk gate's DENY_* code. */
+  readonly code: number;
+  /** The order manager's answer when the gate allowed it. */
+  readonly submit: SubmitResult | null;
+  readonly clientOrderId: string | null;
+}
+
+export class OrderRouter implements QuoteOrderSink {
+  readonly risk: RiskEngine;
+  readonly orders: OrderManager;
+  /** The leg of each open order placed through a leg (quotes and exits). */
+  readonly legByOrder = new Map<string, StrategyLeg>();
+  /** Risk gate refusals by code. */
+  readonly denials = new Float64Array(64);
+  /** Code of the last refusal. */
+  lastDeny = ALLOW;
+  private readonly prefix: string;
+  private seq = 0;
+  private readonly probe: MutableIntent = {
+    clientOrderId: '', strategyId: '', symbol: '', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC',
+    priceTick: 0, qtyLot: 0, reduceOnly: false, level: 0,
+  };
+  private readonly ctx: RiskCheckContext = { nowNs: 0 };
+  private pendingId: string;
+
+  constructor(risk: RiskEngine, orders: OrderManager, idPrefix: string) {
+    this.risk = risk;
+    this.orders = orders;
+    this.prefix = idPrefix;
+    this.pendingId = this.makeId();
+  }
+
+  private makeId(): string {
+    return `${this.prefix}-${++this.seq}`;
+  }
+
+  /**
+   * Risk gate, then the order manager. The leg (when given) records a quote before it
+   * is sent (onSent), since the venue may answer inside submit.
+   */
+  place(
+    strategyId: string, symbol: string, side: OrderSide, type: OrderType, tif: TimeInForce, priceTick: number, qtyLot: number,
+    reduceOnly: boolean, level: number, nowNs: number, leg: StrategyLeg | undefined, onSent?: (clientOrderId: string) => void,
+  ): PlaceOutcome {
+    const p = this.probe;
+    p.clientOrderId = this.pendingId;
+    p.strategyId = strategyId;
+    p.symbol = symbol;
+    p.side = side;
+    p.type = type;
+    p.timeInForce = tif;
+    p.priceTick = type === 'MARKET' ? NaN : priceTick;
+    p.qtyLot = qtyLot;
+    p.reduceOnly = reduceOnly;
+    p.level = level;
+    this.ctx.nowNs = nowNs;
+    const code = this.risk.check(p, this.ctx);
+    if (code !== ALLOW) {
+      this.lastDeny = code;
+      this.denials[code]!++;
+      return { code, submit: null, clientOrderId: null };
+    }
+    const id = this.pendingId;
+    this.pendingId = this.makeId();
+    const intent: OrderIntent = {
+      clientOrderId: id, strategyId, symbol, side, type, timeInForce: tif, priceTick: p.priceTick, qtyLot, reduceOnly, level,
+    };
+    if (leg !== undefined) this.legByOrder.set(id, leg);
+    onSent?.(id);
+    const submit = this.orders.submit(intent);
+    if (submit.outcome !== 'SENT') {
+      // refused by the order manager (its listener already closed it), or never created
+      this.risk.onOrderClosed(id);
+      this.legByOrder.delete(id);
+    } else {
+      leg?.ledger?.count('orders_placed');
+    }
+    return { code, submit, clientOrderId: id };
+  }
+
+  // ---- QuoteOrderSink ----
+  placeQuote(leg: StrategyLeg, side: 0 | 1, level: number, tick: number, qtyLot: number, nowNs: number): boolean {
+    const tif: TimeInForce = leg.strategy.params.post_only ? 'POST_ONLY' : 'GTC';
+    const r = this.place(leg.strategy.id, leg.symbol, side === 0 ? 'BUY' : 'SELL', 'LIMIT', tif, tick, qtyLot, false, level + 1, nowNs, leg,
+      (id) => leg.resting.add(side, level, id, tick, qtyLot, nowNs));
+    if (r.submit === null) return false;
+    if (r.submit.outcome !== 'SENT') { leg.resting.remove(r.clientOrderId!); return false; }
+    return true;
+  }
+
+  cancelQuote(leg: StrategyLeg, clientOrderId: string): void {
+    this.cancel(clientOrderId, leg);
+  }
+
+  /** Sends a cancel; returns whether one was sent. */
+  cancel(clientOrderId: string, leg?: StrategyLeg): boolean {
+    const outcome = this.orders.cancel(clientOrderId);
+    if (outcome !== 'SENT') return false;
+    this.risk.onCancelRequested(clientOrderId);
+    (leg ?? this.legByOrder.get(clientOrderId))?.ledger?.count('orders_cancelled');
+    return true;
+  }
+
+  /** The order manager closed the order (filled, cancelled, rejected). */
+  closed(clientOrderId: string, filled: boolean): StrategyLeg | undefined {
+    const leg = this.legByOrder.get(clientOrderId);
+    this.legByOrder.delete(clientOrderId);
+    if (!filled) this.risk.onOrderClosed(clientOrderId);
+    return leg;
+  }
+}

@@ -1,0 +1,910 @@
+// The engine: market data → books → strategies → risk gate → execution → fills →
+// accounting (+ journal) → events. It owns the wiring and the control methods the
+// HTTP API calls (seed 000's endpoints); every method answers in seed 000's JSON.
+//
+//   const engine = new TradingEngine();                 // paper exchange on its own FeedIngest
+//   const sim = new MarketSimulator({}, 42);
+//   const driver = new SimDriver(engine, sim);          // or any source driving engine.ingest
+//   engine.load({ name: 'btc_mm_1', symbols: ['BTCUSDT'], parameters: {...} });
+//   driver.run(1);                                      // 1 s of market: books are live
+//   engine.start('btc_mm_1');                           // → initial_quotes
+//
+// Per batch (FeedIngest.onBatch), synchronously: the paper exchange matches resting
+// orders against the new book (fills land in the ledgers first), each changed
+// symbol's volatility estimator takes the new mid, the risk engine runs its market
+// rules and its clock, then every leg on a changed symbol decides and diffs its
+// quotes; orders go through the risk gate to the order manager. Times are the
+// market's exchange time (the venue's clock), so a simulated market runs at any speed
+// and the same seed gives the same fills.
+import { type BinaryContractLedger, BinaryContractLedger as BinaryLedger } from '../accounting/binary-contract-ledger.js';
+import { binaryInventoryView } from '../accounting/binary-inventory-view.js';
+import { Decimal } from '../accounting/decimal.js';
+import { finalStateView } from '../accounting/final-state-view.js';
+import { inventoryView } from '../accounting/inventory-view.js';
+import { jsonNumber } from '../accounting/json-number.js';
+import { type LedgerDefaults, LedgerSet } from '../accounting/ledger-set.js';
+import { metricsView } from '../accounting/metrics-view.js';
+import type { SymbolLedger } from '../accounting/symbol-ledger.js';
+import { tradesView } from '../accounting/trades-view.js';
+import { SpreadcoreError } from '../errors.js';
+import type { ManagedOrder } from '../execution/managed-order.js';
+import { type OrderFillEvent, OrderManager } from '../execution/order-manager.js';
+import type { PaperExchangeConfigInput } from '../execution/paper-config.js';
+import { PaperExchange } from '../execution/paper-exchange.js';
+import type { SideCode } from '../feed/feed-sink.js';
+import { FeedIngest } from '../feed/ingest/feed-ingest.js';
+import type { SymbolState } from '../feed/ingest/symbol-state.js';
+import type { Instrument } from '../orderbook/instrument.js';
+import { ledgerPnl, reasonName, RiskEngine, type RiskEvent, type RiskLimits } from '../risk/index.js';
+import type { Journal } from '../store/journal.js';
+import { MarketMakingStrategy, paramsJson } from '../strategy/market-making-strategy.js';
+import { DiffResult, diffQuotes, pullQuotes } from '../strategy/order-diff.js';
+import { configView, validateParams, type ConfigView, type ParamValue } from '../strategy/params/index.js';
+import { toDecimalString } from '../strategy/params/param-decimal.js';
+import { QuoterSlots } from '../strategy/quoter-slots.js';
+import { readStrategyDefinition } from '../strategy/strategy-definition.js';
+import { StrategyError } from '../strategy/strategy-errors.js';
+import { DECIDE_EXIT, DECIDE_QUOTE, PULL_REASONS, StrategyLeg } from '../strategy/strategy-leg.js';
+import type { PauseReason, StrategyStatus } from '../strategy/strategy-status.js';
+import { isActive } from '../strategy/strategy-status.js';
+import { SymbolMarket } from '../strategy/symbol-market.js';
+import type { OrderSide, OrderType } from '../trading/types.js';
+import { WasmQuoter } from '../wasm/quote-api.js';
+import { WasmVol } from '../wasm/vol-api.js';
+import { EngineEvents, type FillEvent, type OrderEvent, type QuoteUpdateEvent } from './engine-events.js';
+import { type LevelsJson, levelsView, midPriceNumber, midPriceText, priceNumber, qtyNumber, quotesView, type QuotesJson } from './engine-views.js';
+import { OrderRouter } from './order-router.js';
+
+let nextEngineId = 1;
+
+/** The account of orders placed without a strategy (POST /api/order). */
+export const MANUAL_ACCOUNT = 'manual';
+
+export interface EngineOptions {
+  /** The market every source drives (default: a new FeedIngest on the shared WASM core). */
+  ingest?: FeedIngest;
+  paper?: PaperExchangeConfigInput;
+  /** Risk limits beyond the strategy parameters (price band, order rate, ...), for every strategy. */
+  riskLimits?: Partial<RiskLimits>;
+  /** Fills, orders, strategies and parameter changes are written here before they are reported. */
+  journal?: Journal;
+  /** Prefix of client order ids, order ids and paper trade ids; give each run its own when runs share a journal. Default "mm". */
+  idPrefix?: string;
+  /** How often each leg marks its ledger (time at best, drawdown, unrealized P&L) and the risk engine gets P&L, exchange ms. Default 1000. */
+  markIntervalMs?: number;
+  ledger?: LedgerDefaults;
+  /** Open orders the risk engine tracks at once (default 4096). */
+  maxOpenOrders?: number;
+}
+
+export interface LoadResult { ok: true; strategy_id: string; config: ConfigView }
+export interface StartResult { ok: true; strategy_id: string; status: StrategyStatus; initial_quotes: LevelsJson; symbols?: Record<string, LevelsJson> }
+export interface StopResult {
+  ok: true; strategy_id: string; status: StrategyStatus;
+  final_state: { quotes_cancelled: number; position: number; unrealized_pnl: number; realized_pnl: number; total_pnl: number };
+}
+export interface PatchResult { ok: true; strategy_id: string; updated_parameters: Readonly<Record<string, ParamValue>> }
+export interface ReduceInventoryBody { target_position?: unknown; aggression?: unknown; symbol?: unknown }
+export interface OrderBody { side?: unknown; symbol?: unknown; qty?: unknown; type?: unknown; price?: unknown; strategy_id?: unknown }
+
+export interface StrategySummary {
+  strategy_id: string;
+  name: string;
+  type: 'MarketMaking';
+  symbols: string[];
+  status: StrategyStatus;
+  pause_reasons: PauseReason[];
+  uptime_seconds: number;
+  risk_state: string;
+}
+
+function badInput(message: string): never {
+  throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', message);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export class TradingEngine {
+  readonly ingest: FeedIngest;
+  readonly paper: PaperExchange;
+  readonly orders: OrderManager;
+  readonly risk: RiskEngine;
+  readonly router: OrderRouter;
+  readonly ledgers: LedgerSet;
+  readonly events = new EngineEvents();
+  readonly journal: Journal | undefined;
+  readonly quoter: WasmQuoter;
+  readonly vol: WasmVol;
+  /** Engine-wide counters. */
+  readonly counters = { batches: 0, decisions: 0, quoteUpdates: 0, ordersPlaced: 0, ordersCancelled: 0, fills: 0 };
+
+  private readonly slots: QuoterSlots;
+  /** Engines sharing a WASM core never share a quoter slot: keys carry the engine's number. */
+  private readonly slotPrefix = `engine${nextEngineId++}:`;
+  private readonly riskLimits: Partial<RiskLimits>;
+  private readonly markIntervalNs: number;
+  private readonly strategies = new Map<string, MarketMakingStrategy>();
+  private readonly legsByStrategy = new Map<string, StrategyLeg[]>();
+  /** strategy id → symbol → leg. */
+  private readonly legIndex = new Map<string, Map<string, StrategyLeg>>();
+  private readonly markets = new Map<string, SymbolMarket>();
+  /** Legs per symbol name (the market's). */
+  private readonly legsBySymbol = new Map<string, StrategyLeg[]>();
+  /** SymbolMarket by feed symbol id. */
+  private readonly marketById: (SymbolMarket | undefined)[] = [];
+  private readonly binaryLedgers = new Map<string, BinaryContractLedger>();
+  private readonly diff = new DiffResult();
+  private nextMarkNs = -Infinity;
+  private readonly manualSymbols = new Set<string>();
+  private readonly ownsIngest: boolean;
+
+  constructor(options: EngineOptions = {}) {
+    const ingest = options.ingest ?? new FeedIngest();
+    this.ownsIngest = options.ingest === undefined;
+    this.ingest = ingest;
+    const prefix = options.idPrefix ?? 'mm';
+    this.paper = new PaperExchange(ingest, { idPrefix: prefix, ...options.paper });
+    this.journal = options.journal;
+    this.quoter = new WasmQuoter(ingest.books.core);
+    this.vol = new WasmVol(ingest.books.core);
+    this.slots = QuoterSlots.forCore(ingest.books.core);
+    this.riskLimits = options.riskLimits ?? {};
+    this.markIntervalNs = (options.markIntervalMs ?? 1000) * 1e6;
+    this.ledgers = new LedgerSet(options.ledger ?? {});
+    this.risk = new RiskEngine({
+      ingest, vol: this.vol, ...(options.maxOpenOrders !== undefined ? { maxOpenOrders: options.maxOpenOrders } : {}),
+      listener: (e) => this.onRisk(e),
+    });
+    this.orders = new OrderManager(this.paper, {
+      orderIdPrefix: `${prefix}-o`,
+      listener: {
+        onFill: (e) => this.onFill(e),
+        onOrderUpdate: (o, prev) => this.onOrderUpdate(o, prev),
+      },
+    });
+    this.router = new OrderRouter(this.risk, this.orders, `${prefix}-c`);
+    ingest.listener = {
+      onBatch: (ing, dirty, n) => this.onBatch(ing, dirty, n),
+      onTrade: (s, side, tick, qty, ts) => this.onTrade(s, side, tick, qty, ts),
+      onStale: (s) => this.onStale(s),
+    };
+  }
+
+  /** The exchange clock (the latest market event's time), Unix epoch ns. */
+  nowNs(): number {
+    return this.paper.nowNs();
+  }
+
+  // ======================================================================= market data
+
+  private onTrade(s: SymbolState, side: SideCode, tick: number, qtyLot: number, tsNs: number): void {
+    this.paper.onTrade(s, side, tick, qtyLot, tsNs);
+    this.risk.onTrade(s.symbol, qtyLot, tsNs);
+  }
+
+  private onStale(s: SymbolState): void {
+    this.paper.onStale(s);
+    const legs = this.legsBySymbol.get(s.symbol);
+    if (legs === undefined) return;
+    const t = this.nowNs();
+    for (const leg of legs) this.runLeg(leg, t);
+  }
+
+  private marketOf(s: SymbolState): SymbolMarket | undefined {
+    let m = this.marketById[s.symbolId];
+    if (m === undefined) {
+      m = this.markets.get(s.symbol);
+      if (m === undefined) return undefined;
+      this.marketById[s.symbolId] = m;
+    }
+    if (m.state !== s) {
+      if (m.symbol !== s.symbol) { this.marketById[s.symbolId] = undefined; return undefined; }
+      m.rebind(s);
+    }
+    return m;
+  }
+
+  private onBatch(ingest: FeedIngest, dirty: Int32Array, n: number): void {
+    this.counters.batches++;
+    this.paper.onBatch(ingest, dirty, n);
+    const t = this.nowNs();
+    for (let i = 0; i < n; i++) {
+      const s = ingest.symbolState(dirty[i]!);
+      if (s === undefined) continue;
+      const m = this.marketOf(s);
+      if (m === undefined) continue;
+      m.refresh(s.lastTsExchNs > 0 ? s.lastTsExchNs : t);
+      this.risk.onMarket(m.symbol, t);
+    }
+    this.risk.tick(t);
+    for (let i = 0; i < n; i++) {
+      const s = ingest.symbolState(dirty[i]!);
+      if (s === undefined) continue;
+      const legs = this.legsBySymbol.get(s.symbol);
+      if (legs === undefined) continue;
+      for (let j = 0; j < legs.length; j++) this.runLeg(legs[j]!, t);
+    }
+    if (t >= this.nextMarkNs) this.markAll(t);
+  }
+
+  /**
+   * The clock moved without market data (a timer, or a simulation step): the risk
+   * engine's cooldowns and quote ages, requotes that came due, and the marks.
+   */
+  tick(tNs: number = this.nowNs()): void {
+    this.risk.tick(tNs);
+    for (const legs of this.legsByStrategy.values()) for (const leg of legs) if (leg.strategy.status === 'running') this.runLeg(leg, tNs);
+    if (tNs >= this.nextMarkNs) this.markAll(tNs);
+  }
+
+  // ======================================================================= one leg
+
+  private effectiveMask(leg: StrategyLeg): number {
+    const state = this.risk.effectiveState(leg.strategy.id, leg.symbol);
+    if (state === 'HALTED') return 0;
+    if (state === 'REDUCING') return leg.inventoryLot > 0 ? 2 : leg.inventoryLot < 0 ? 1 : 0;
+    return 3;
+  }
+
+  /** Decide, then diff (or pull) one leg's quotes at tNs; returns the orders sent + cancelled. */
+  private runLeg(leg: StrategyLeg, tNs: number): number {
+    this.counters.decisions++;
+    leg.sideMask = this.effectiveMask(leg);
+    const d = this.diff;
+    d.reset();
+    const r = leg.decide(tNs);
+    if (r === DECIDE_QUOTE) diffQuotes(leg, this.router, tNs, leg.requoteTolTicks, d);
+    else {
+      if (leg.resting.count > 0) pullQuotes(leg, this.router, tNs, d);
+      if (r === DECIDE_EXIT) this.exitPosition(leg, tNs, 'MARKET');
+    }
+    const changes = d.placed + d.cancelled;
+    if (changes > 0) {
+      this.counters.quoteUpdates++;
+      this.counters.ordersPlaced += d.placed;
+      this.counters.ordersCancelled += d.cancelled;
+      leg.ledger!.count('quote_updates');
+      if (this.events.has('quote_update')) this.emitQuoteUpdate(leg, d, tNs);
+    }
+    return changes;
+  }
+
+  private emitQuoteUpdate(leg: StrategyLeg, d: DiffResult, tNs: number): void {
+    const inst = leg.instrument;
+    const bids = leg.resting.bids;
+    const asks = leg.resting.asks;
+    const bid = bids.state[0] !== 0 ? priceNumber(inst, bids.tick[0]!) : null;
+    const ask = asks.state[0] !== 0 ? priceNumber(inst, asks.tick[0]!) : null;
+    const mid = midPriceNumber(leg);
+    const e: QuoteUpdateEvent = {
+      strategy_id: leg.strategy.id,
+      symbol: leg.symbol,
+      mid_price: mid ?? 0,
+      bid,
+      ask,
+      spread_bps: bid !== null && ask !== null && mid !== null && mid > 0 ? Math.round(((ask - bid) / mid) * 1e4 * 1e4) / 1e4 : null,
+      levels: Math.max(bids.count, asks.count),
+      orders_placed: d.placed,
+      orders_cancelled: d.cancelled,
+      timestamp: Math.floor(tNs / 1e6),
+    };
+    if ((leg.ladderFlags() & 32) !== 0 && leg.inventoryLot !== 0) e.skew = leg.inventoryLot > 0 ? 'long' : 'short';
+    this.events.emit('quote_update', e);
+  }
+
+  private pullLeg(leg: StrategyLeg, tNs: number): number {
+    const d = this.diff;
+    d.reset();
+    const n = pullQuotes(leg, this.router, tNs, d);
+    if (n > 0) {
+      this.counters.ordersCancelled += n;
+      this.counters.quoteUpdates++;
+      leg.ledger!.count('quote_updates');
+      if (this.events.has('quote_update')) this.emitQuoteUpdate(leg, d, tNs);
+    }
+    return n;
+  }
+
+  /** A reduce-only order closing the leg's position (binary forced exit, stop-loss flatten). */
+  private exitPosition(leg: StrategyLeg, tNs: number, type: OrderType): void {
+    if (leg.exitOrderId !== null || leg.inventoryLot === 0) return;
+    const side: OrderSide = leg.inventoryLot > 0 ? 'SELL' : 'BUY';
+    const qty = Math.abs(leg.inventoryLot);
+    const r = this.router.place(leg.strategy.id, leg.symbol, side, type, 'IOC', NaN, qty, true, 0, tNs, leg, (id) => { leg.exitOrderId = id; });
+    if (r.submit === null || r.submit.outcome !== 'SENT') {
+      if (leg.exitOrderId === r.clientOrderId) leg.exitOrderId = null;
+    }
+  }
+
+  // ======================================================================= execution reports
+
+  private legOf(strategyId: string, symbol: string): StrategyLeg | undefined {
+    return this.legIndex.get(strategyId)?.get(symbol);
+  }
+
+  private onFill(e: OrderFillEvent): void {
+    const fill = e.fill;
+    this.counters.fills++;
+    const leg = this.legOf(fill.strategyId ?? '', fill.symbol);
+    const ledger = leg?.ledger ?? this.ledgers.ledger(fill.strategyId, fill.symbol);
+    const entry = ledger.applyFill(fill);
+    if (leg?.binary === true) this.binaryLedgers.get(leg.key)?.applyFill('YES', fill);
+    this.journal?.recordFill(fill);
+    const tNs = Number(fill.tsEventNs);
+    const id = fill.clientOrderId;
+    if (!this.risk.onFill(id, e.qtyLot, tNs)) this.risk.onUntrackedFill(fill.strategyId ?? MANUAL_ACCOUNT, fill.symbol, fill.side, e.qtyLot, tNs);
+    const inst = leg?.instrument ?? this.ingest.bySymbolName(fill.symbol)?.instrument;
+    if (leg !== undefined) {
+      const lots = inst!.qty.toUnitsOrNaN(entry.positionAfter.toFixed());
+      leg.inventoryLot = Number.isNaN(lots) ? e.inventoryAfterLot : lots;
+      const side = leg.resting.filled(id, e.qtyLot);
+      leg.resting.requoteDue = true;
+      if (side >= 0 && leg.strategy.params.cancel_on_fill) {
+        leg.resting.holdSide = 1 - side;
+        leg.resting.holdUntilNs = tNs + leg.strategy.params.quote_refresh_ms * 1e6;
+      }
+    }
+    this.updatePnl(fill.strategyId ?? MANUAL_ACCOUNT, fill.symbol, ledger, leg, tNs, false);
+    if (this.events.has('fill')) {
+      const ev: FillEvent = {
+        strategy_id: fill.strategyId ?? MANUAL_ACCOUNT,
+        symbol: fill.symbol,
+        side: fill.side,
+        price: Number(fill.price),
+        qty: Number(fill.qty),
+        inventory: jsonNumber(entry.positionAfter),
+        fee: Number(fill.fee),
+        liquidity: fill.liquidity,
+        client_order_id: id,
+        trade_id: fill.tradeId,
+        timestamp: Math.floor(tNs / 1e6),
+      };
+      if (entry.roundTripProfit !== null) ev.round_trip_profit = jsonNumber(entry.roundTripProfit, 10);
+      this.events.emit('fill', ev);
+    }
+  }
+
+  private onOrderUpdate(o: ManagedOrder, previous: string | null): void {
+    const id = o.clientOrderId;
+    const status = o.status;
+    const leg = this.router.legByOrder.get(id);
+    if (status === 'ACTIVE') leg?.resting.accepted(id);
+    else if (status === 'CANCELLED' || status === 'REJECTED' || status === 'FILLED') {
+      this.router.closed(id, status === 'FILLED');
+      if (leg !== undefined) {
+        if (status !== 'FILLED') leg.resting.remove(id);
+        if (leg.exitOrderId === id) { leg.exitOrderId = null; leg.resting.requoteDue = true; }
+      }
+    }
+    const j = this.journal;
+    if (j !== undefined && o.record !== null && (previous === null || status !== 'PENDING_CANCEL')) {
+      const ts = BigInt(Math.max(0, Math.trunc(o.updatedTsNs)));
+      if (previous === null) j.recordOrder(o.record, { status, tsEventNs: ts, ...(o.reason !== null ? { reason: o.reason } : {}) });
+      else if (status !== previous) j.recordOrderStatus(o.orderId, status, { tsEventNs: ts, ...(o.reason !== null ? { reason: o.reason } : {}) });
+    }
+    if (this.events.has('order')) {
+      const inst = this.ingest.bySymbolName(o.intent.symbol)?.instrument;
+      const it = o.intent;
+      const ev: OrderEvent = {
+        strategy_id: it.strategyId,
+        symbol: it.symbol,
+        client_order_id: id,
+        order_id: o.orderId,
+        side: it.side,
+        type: it.type,
+        price: it.type === 'MARKET' || inst === undefined ? null : priceNumber(inst, it.priceTick),
+        qty: inst === undefined ? it.qtyLot : qtyNumber(inst, it.qtyLot),
+        filled_qty: inst === undefined ? o.filledLot : qtyNumber(inst, o.filledLot),
+        status,
+        previous_status: previous,
+        level: it.level,
+        timestamp: Math.floor(o.updatedTsNs / 1e6),
+      };
+      if (o.reason !== null) ev.reason = o.reason;
+      this.events.emit('order', ev);
+    }
+  }
+
+  // ======================================================================= risk events
+
+  private onRisk(e: RiskEvent): void {
+    switch (e.type) {
+      case 'state_change': {
+        if (e.scope === 'global' || e.scope === 'strategy') {
+          for (const s of this.strategies.values()) {
+            if (e.scope === 'strategy' && s.id !== e.strategyId) continue;
+            const st = this.risk.killed ? 'HALTED' : this.risk.strategyState(s.id);
+            if (st === 'HALTED') this.pauseStrategy(s, 'risk', e.tsNs);
+            else this.resumeStrategy(s, 'risk', e.tsNs);
+          }
+        }
+        this.emitRisk(e.type, e.strategyId, e.symbol, { scope: e.scope, from: e.from, to: e.to, reason: e.reason, detail: e.detail, timestamp: Math.floor(e.tsNs / 1e6) });
+        return;
+      }
+      case 'volatility_pause':
+      case 'volatility_resume': {
+        const leg = this.legOf(e.strategyId, e.symbol);
+        const paused = e.type === 'volatility_pause';
+        if (leg !== undefined) {
+          leg.volPaused = paused;
+          if (paused) leg.ledger!.count('volatility_pauses');
+          const legs = this.legsByStrategy.get(e.strategyId)!;
+          const all = legs.every((l) => l.volPaused);
+          if (all) this.pauseStrategy(leg.strategy, 'volatility', e.tsNs);
+          else this.resumeStrategy(leg.strategy, 'volatility', e.tsNs);
+          if (!paused) leg.resting.requoteDue = true;
+        }
+        if (this.events.has('volatility_pause')) {
+          this.events.emit('volatility_pause', {
+            strategy_id: e.strategyId, symbol: e.symbol, state: paused ? 'paused' : 'resumed',
+            volatility_bps: e.rollingBps, threshold_bps: e.thresholdBps, timestamp: Math.floor(e.tsNs / 1e6),
+          });
+        }
+        return;
+      }
+      case 'adverse_selection': {
+        const leg = this.legOf(e.strategyId, e.symbol);
+        if (leg !== undefined) {
+          if (e.cooldownUntilNs > leg.cooldownUntilNs) leg.cooldownUntilNs = e.cooldownUntilNs;
+          leg.ledger!.count('adverse_selection_events');
+        }
+        this.emitRisk(e.type, e.strategyId, e.symbol, {
+          trigger: e.trigger, value: e.value, threshold: e.threshold, cooldown_until: Math.floor(e.cooldownUntilNs / 1e6), timestamp: Math.floor(e.tsNs / 1e6),
+        });
+        return;
+      }
+      case 'cancel_all': {
+        const t = e.tsNs;
+        for (const legs of this.legsByStrategy.values()) {
+          for (const leg of legs) {
+            if (e.scope !== 'global' && leg.strategy.id !== e.strategyId) continue;
+            if (e.scope === 'symbol' && leg.symbol !== e.symbol) continue;
+            this.pullLeg(leg, t);
+            leg.resting.requoteDue = true;
+          }
+        }
+        for (const o of this.orders.openOrders(e.scope === 'global' ? undefined : e.strategyId ?? undefined, e.scope === 'symbol' ? e.symbol ?? undefined : undefined)) {
+          if (o.status !== 'PENDING_CANCEL' && !o.intent.reduceOnly) this.router.cancel(o.clientOrderId);
+        }
+        this.emitRisk(e.type, e.strategyId, e.symbol, { scope: e.scope, reason: e.reason, timestamp: Math.floor(t / 1e6) });
+        return;
+      }
+      case 'flatten': {
+        const leg = this.legOf(e.strategyId, e.symbol);
+        if (leg !== undefined) this.exitPosition(leg, e.tsNs, 'MARKET');
+        this.emitRisk(e.type, e.strategyId, e.symbol, { reason: e.reason, position_lots: e.positionLot, timestamp: Math.floor(e.tsNs / 1e6) });
+        return;
+      }
+      case 'requote': {
+        const leg = this.legOf(e.strategyId, e.symbol);
+        if (leg !== undefined) leg.resting.requoteDue = true;
+        this.emitRisk(e.type, e.strategyId, e.symbol, { reason: e.reason, age_ms: e.ageNs / 1e6, timestamp: Math.floor(e.tsNs / 1e6) });
+        return;
+      }
+    }
+  }
+
+  private emitRisk(type: string, strategyId: string | null, symbol: string | null, fields: Record<string, unknown>): void {
+    if (!this.events.has('risk')) return;
+    this.events.emit('risk', { type, strategy_id: strategyId, symbol, ...fields });
+  }
+
+  private emitState(s: MarketMakingStrategy, change: { from: StrategyStatus; to: StrategyStatus; reason: PauseReason | null } | null, tNs: number): void {
+    if (change === null || !this.events.has('strategy_state')) return;
+    this.events.emit('strategy_state', { strategy_id: s.id, status: change.to, previous: change.from, reason: change.reason, timestamp: Math.floor(tNs / 1e6) });
+  }
+
+  private pauseStrategy(s: MarketMakingStrategy, reason: PauseReason, tNs: number): void {
+    const change = s.pause(reason);
+    if (change === null) return;
+    for (const leg of this.legsByStrategy.get(s.id) ?? []) this.pullLeg(leg, tNs);
+    this.emitState(s, change, tNs);
+  }
+
+  private resumeStrategy(s: MarketMakingStrategy, reason: PauseReason, tNs: number): void {
+    const change = s.resume(reason);
+    if (change === null) return;
+    for (const leg of this.legsByStrategy.get(s.id) ?? []) leg.resting.requoteDue = true;
+    this.emitState(s, change, tNs);
+  }
+
+  // ======================================================================= marks and P&L
+
+  private markPrice(leg: StrategyLeg | undefined, symbol: string): string | undefined {
+    if (leg !== undefined) return midPriceText(leg.instrument, leg.market.bestBidTick, leg.market.bestAskTick);
+    const s = this.ingest.bySymbolName(symbol);
+    if (s === undefined) return undefined;
+    return midPriceText(s.instrument, this.ingest.books.bestBidTick(s.book), this.ingest.books.bestAskTick(s.book));
+  }
+
+  private updatePnl(strategyId: string, symbol: string, ledger: SymbolLedger, leg: StrategyLeg | undefined, tNs: number, emit: boolean): void {
+    const mark = this.markPrice(leg, symbol) ?? ledger.markPrice?.toString();
+    if (mark === undefined) return;
+    const pnl = ledgerPnl(ledger, mark);
+    this.risk.onPnl(strategyId, symbol, pnl.realizedQuote, pnl.unrealizedQuote, pnl.entryValueQuote, tNs);
+    if (emit && this.events.has('pnl')) {
+      this.events.emit('pnl', {
+        strategy_id: strategyId, symbol, position: jsonNumber(ledger.position), mid_price: Number(mark),
+        realized_pnl: Math.round(pnl.realizedQuote * 1e8) / 1e8, unrealized_pnl: Math.round(pnl.unrealizedQuote * 1e8) / 1e8,
+        total_pnl: Math.round((pnl.realizedQuote + pnl.unrealizedQuote) * 1e8) / 1e8, timestamp: Math.floor(tNs / 1e6),
+      });
+    }
+  }
+
+  /** Marks every active leg's ledger at its mid (time at best, equity, markouts) and updates the risk engine's P&L. */
+  private markAll(tNs: number): void {
+    this.nextMarkNs = tNs + this.markIntervalNs;
+    const ts = BigInt(Math.trunc(tNs));
+    for (const legs of this.legsByStrategy.values()) {
+      for (const leg of legs) {
+        if (!isActive(leg.strategy.status)) continue;
+        const m = leg.market;
+        const mid = midPriceText(leg.instrument, m.bestBidTick, m.bestAskTick);
+        if (mid === undefined) continue;
+        const b = leg.resting.bids;
+        const a = leg.resting.asks;
+        const ledger = leg.ledger!;
+        ledger.applyMark({ tsNs: ts, mid, atBestBid: b.state[0] !== 0 && b.tick[0]! >= m.bestBidTick, atBestAsk: a.state[0] !== 0 && a.tick[0]! <= m.bestAskTick });
+        if (leg.binary) this.binaryLedgers.get(leg.key)?.applyMark({ tsNs: ts, mid });
+        this.updatePnl(leg.strategy.id, leg.symbol, ledger, leg, tNs, true);
+      }
+    }
+  }
+
+  // ======================================================================= control API
+
+  private require(id: string): MarketMakingStrategy {
+    const s = typeof id === 'string' ? this.strategies.get(id) : undefined;
+    if (s === undefined) throw new StrategyError('SPREADCORE_ERR_STRATEGY_NOT_FOUND', `no strategy ${JSON.stringify(id)}`);
+    return s;
+  }
+
+  private legsOf(id: string): StrategyLeg[] {
+    return this.legsByStrategy.get(id) ?? [];
+  }
+
+  private leg(id: string, symbol?: unknown): StrategyLeg {
+    const legs = this.legsOf(id);
+    if (symbol === undefined) return legs[0]!;
+    const leg = typeof symbol === 'string' ? this.legOf(id, symbol) : undefined;
+    if (leg === undefined) throw new StrategyError('SPREADCORE_ERR_UNKNOWN_SYMBOL', `strategy ${id} does not trade ${String(symbol)}`);
+    return leg;
+  }
+
+  /** POST /api/strategy/load. */
+  load(body: unknown): LoadResult {
+    const def = readStrategyDefinition(body);
+    if (def.id === MANUAL_ACCOUNT) badInput(`"${MANUAL_ACCOUNT}" is the account of orders without a strategy: choose another name`);
+    if (this.strategies.has(def.id)) throw new StrategyError('SPREADCORE_ERR_STRATEGY_EXISTS', `strategy ${def.id} is already loaded`);
+    const instruments: Instrument[] = def.symbols.map((sym) => {
+      const s = this.ingest.bySymbolName(sym);
+      if (s === undefined) throw new StrategyError('SPREADCORE_ERR_UNKNOWN_SYMBOL', `the market has no symbol ${sym}`);
+      return s.instrument;
+    });
+    if (this.slots.available < def.symbols.length) {
+      throw new StrategyError('SPREADCORE_ERR_CAPACITY', `${def.symbols.length} quoter slots needed, ${this.slots.available} free`);
+    }
+    const strategy = new MarketMakingStrategy(def, instruments, this.journal);
+    const j = this.journal;
+    if (j !== undefined) {
+      const doc = { id: def.id, name: def.name, type: def.type, symbols: [...def.symbols], parameters: paramsJson(strategy.params), status: 'loaded' };
+      if (j.strategy(def.id) === null) j.recordStrategy(doc);
+      else { j.recordParameterChanges(def.id, doc.parameters, { source: 'load' }); j.updateStrategyStatus(def.id, 'loaded'); }
+    }
+    const t = this.nowNs();
+    if (this.risk.hasStrategy(def.id)) this.risk.setParams(def.id, strategy.params, t, this.riskLimits);
+    else this.risk.addStrategy(def.id, strategy.params, this.riskLimits);
+    const legs: StrategyLeg[] = [];
+    const index = new Map<string, StrategyLeg>();
+    def.symbols.forEach((sym, i) => {
+      if (this.risk.exposure(def.id, sym) === undefined) this.risk.addSymbol(def.id, instruments[i]!);
+      let m = this.markets.get(sym);
+      if (m === undefined) {
+        m = new SymbolMarket(this.ingest.bySymbolName(sym)!, this.ingest.books, this.vol);
+        m.configureVol(strategy.params.volatility_window_seconds);
+        this.markets.set(sym, m);
+        this.marketById[m.state.symbolId] = m;
+        if (m.state.state === 'live') m.refresh(Math.max(t, m.state.lastTsExchNs));
+      }
+      const key = `${def.id}/${sym}`;
+      const leg = new StrategyLeg(strategy, i, m, this.quoter, this.slots.acquire(this.slotPrefix + key));
+      leg.ledger = this.ledgers.ledger(def.id, sym);
+      if (leg.binary && !this.binaryLedgers.has(key)) this.binaryLedgers.set(key, new BinaryLedger({ strategyId: def.id, symbol: sym }));
+      const pos = leg.ledger.position;
+      if (!pos.isZero()) leg.inventoryLot = instruments[i]!.qty.toUnitsOrNaN(pos.toFixed()) || 0;
+      legs.push(leg);
+      index.set(sym, leg);
+      const list = this.legsBySymbol.get(sym) ?? [];
+      list.push(leg);
+      this.legsBySymbol.set(sym, list);
+    });
+    this.strategies.set(def.id, strategy);
+    this.legsByStrategy.set(def.id, legs);
+    this.legIndex.set(def.id, index);
+    return { ok: true, strategy_id: def.id, config: configView(strategy.params) };
+  }
+
+  /** POST /api/strategy/{id}/start: quotes at once where the book is quotable. */
+  start(id: string): StartResult {
+    const s = this.require(id);
+    const t = this.nowNs();
+    const change = s.start(t);
+    const legs = this.legsOf(id);
+    for (const leg of legs) {
+      leg.resting.requoteDue = true;
+      leg.volPaused = false;
+      leg.cooldownUntilNs = -Infinity;
+    }
+    if (this.risk.killed || this.risk.strategyState(id) === 'HALTED') s.pause('risk');
+    this.emitState(s, change, t);
+    for (const leg of legs) this.runLeg(leg, t);
+    const out: StartResult = { ok: true, strategy_id: id, status: s.status, initial_quotes: levelsView(legs[0]!) };
+    if (legs.length > 1) out.symbols = Object.fromEntries(legs.map((l) => [l.symbol, levelsView(l)]));
+    return out;
+  }
+
+  /** POST /api/strategy/{id}/stop: cancels every quote and open order of the strategy. */
+  stop(id: string): StopResult {
+    const s = this.require(id);
+    const t = this.nowNs();
+    const change = s.stop(t);
+    let cancelled = 0;
+    for (const leg of this.legsOf(id)) cancelled += this.pullLeg(leg, t);
+    for (const o of this.orders.openOrders(id)) if (o.status !== 'PENDING_CANCEL') this.router.cancel(o.clientOrderId);
+    this.emitState(s, change, t);
+    return { ok: true, strategy_id: id, status: s.status, final_state: { quotes_cancelled: cancelled, ...this.finalState(id) } };
+  }
+
+  private finalState(id: string): { position: number; unrealized_pnl: number; realized_pnl: number; total_pnl: number } {
+    const legs = this.legsOf(id);
+    const views = legs.map((l) => finalStateView(l.ledger!, this.markPrice(l, l.symbol)));
+    const sum = (k: 'unrealized_pnl' | 'realized_pnl' | 'total_pnl'): number => Number(views.reduce((a, v) => a.plus(String(v[k])), new Decimal(0)).toString());
+    return { position: views[0]!.position, unrealized_pnl: sum('unrealized_pnl'), realized_pnl: sum('realized_pnl'), total_pnl: sum('total_pnl') };
+  }
+
+  /** Pause quoting by hand (the risk gate and volatility pause themselves). */
+  pause(id: string): { ok: true; strategy_id: string; status: StrategyStatus } {
+    const s = this.require(id);
+    const t = this.nowNs();
+    if (!isActive(s.status)) throw new StrategyError('SPREADCORE_ERR_STRATEGY_STATE', `strategy ${id} is ${s.status}, not running`);
+    this.pauseStrategy(s, 'manual', t);
+    return { ok: true, strategy_id: id, status: s.status };
+  }
+
+  resume(id: string): { ok: true; strategy_id: string; status: StrategyStatus } {
+    const s = this.require(id);
+    this.resumeStrategy(s, 'manual', this.nowNs());
+    return { ok: true, strategy_id: id, status: s.status };
+  }
+
+  /** PATCH /api/strategy/{id}/parameters: applies at once; running quotes are requoted. */
+  patchParameters(id: string, body: unknown): PatchResult {
+    const s = this.require(id);
+    const t = this.nowNs();
+    const r = s.patch(body, 'api', BigInt(Math.trunc(t)));
+    if (r.changes.length > 0) {
+      this.risk.setParams(id, s.params, t);
+      for (const leg of this.legsOf(id)) {
+        leg.resting.requoteDue = true;
+        if (s.status === 'running') this.runLeg(leg, t);
+      }
+    }
+    return { ok: true, strategy_id: id, updated_parameters: r.updatedParameters };
+  }
+
+  /** GET /api/strategy/{id}/quotes (the first symbol unless one is named). */
+  quotes(id: string, symbol?: string): QuotesJson {
+    const s = this.require(id);
+    const leg = this.leg(id, symbol);
+    return quotesView(leg, this.orders, s.status, PULL_REASONS[leg.pullReason] ?? 'none');
+  }
+
+  /** GET /api/strategy/{id}/metrics. */
+  metrics(id: string, symbol?: string): ReturnType<typeof metricsView> & { risk_engine?: unknown } {
+    const s = this.require(id);
+    const leg = this.leg(id, symbol);
+    return metricsView(leg.ledger!, { strategyId: id, uptimeSeconds: s.uptimeSeconds(this.nowNs()) });
+  }
+
+  /** GET /api/strategy/{id}/inventory (binary contracts add their YES/NO holdings). */
+  inventory(id: string, symbol?: string): ReturnType<typeof inventoryView> & { binary?: ReturnType<typeof binaryInventoryView> } {
+    const s = this.require(id);
+    const leg = this.leg(id, symbol);
+    const mark = this.markPrice(leg, leg.symbol);
+    const out: ReturnType<typeof inventoryView> & { binary?: ReturnType<typeof binaryInventoryView> } = inventoryView(leg.ledger!, {
+      strategyId: id, maxPosition: toDecimalString(s.params.max_position), ...(mark !== undefined ? { markPrice: mark } : {}),
+    });
+    const bin = this.binaryLedgers.get(leg.key);
+    if (bin !== undefined) out.binary = binaryInventoryView(bin, toDecimalString(s.params.max_position));
+    return out;
+  }
+
+  /** GET /api/strategy/{id}/trades?limit=N. */
+  trades(id: string, limit = 100, symbol?: string): ReturnType<typeof tradesView> {
+    this.require(id);
+    if (!Number.isSafeInteger(limit) || limit < 0) badInput(`limit must be a non-negative integer, got ${String(limit)}`);
+    return tradesView(this.leg(id, symbol).ledger!, { strategyId: id, limit });
+  }
+
+  /**
+   * POST /api/strategy/{id}/reduce_inventory: a reduce-only order toward
+   * target_position; the ladder is pulled while it works. aggression: passive
+   * (joins the best price on the closing side), moderate (one tick better than it,
+   * inside the spread), aggressive (crosses the spread: takes liquidity, IOC).
+   */
+  reduceInventory(id: string, body: ReduceInventoryBody): Record<string, unknown> {
+    const s = this.require(id);
+    if (!isRecord(body)) badInput('the body must be a JSON object');
+    const leg = this.leg(id, body.symbol);
+    const target = body.target_position ?? 0;
+    if (typeof target !== 'number' || !Number.isFinite(target)) badInput('target_position must be a number');
+    const aggression = body.aggression ?? 'moderate';
+    if (aggression !== 'passive' && aggression !== 'moderate' && aggression !== 'aggressive') badInput('aggression must be "passive", "moderate" or "aggressive"');
+    const inst = leg.instrument;
+    const targetLot = inst.qty.toUnitsOrNaN(toDecimalString(target));
+    if (Number.isNaN(targetLot)) badInput(`target_position ${target} is not a whole number of lots (${inst.lotSize})`);
+    const pos = leg.inventoryLot;
+    if (pos === 0 ? targetLot !== 0 : (targetLot * pos < 0 || Math.abs(targetLot) > Math.abs(pos))) {
+      badInput(`target_position ${target} does not reduce the position ${qtyNumber(inst, pos)}`);
+    }
+    const qty = Math.abs(pos - targetLot);
+    const sell = pos > targetLot;
+    const side: OrderSide = sell ? 'SELL' : 'BUY';
+    const out: Record<string, unknown> = {
+      ok: true, strategy_id: id, action: 'inventory_reduction',
+      method: `${aggression === 'passive' ? 'passive' : 'aggressive'}_${sell ? 'ask' : 'bid'}`,
+      target_position: qtyNumber(inst, targetLot), current_position: qtyNumber(inst, pos),
+      [sell ? 'qty_to_sell' : 'qty_to_buy']: qtyNumber(inst, qty),
+    };
+    if (qty === 0) return out;
+    const m = leg.market;
+    const bid = m.bestBidTick;
+    const ask = m.bestAskTick;
+    if (!(bid > 0 && ask > 0)) throw new StrategyError('SPREADCORE_ERR_ORDER_REJECTED', `no market on ${leg.symbol} to price the order`, { reason: 'DENY_NO_MARKET' });
+    let price: number;
+    if (aggression === 'aggressive') price = sell ? bid : ask;
+    else if (aggression === 'moderate') price = sell ? Math.max(bid + 1, ask - 1) : Math.min(ask - 1, bid + 1);
+    else price = sell ? ask : bid;
+    const t = this.nowNs();
+    // the working reduction replaces an earlier one
+    if (leg.exitOrderId !== null) this.router.cancel(leg.exitOrderId, leg);
+    leg.exitOrderId = null;
+    this.pullLeg(leg, t);
+    const r = this.router.place(id, leg.symbol, side, 'LIMIT', aggression === 'aggressive' ? 'IOC' : 'GTC', price, qty, true, 0, t, leg,
+      (cid) => { leg.exitOrderId = cid; });
+    if (r.submit === null || r.submit.outcome !== 'SENT') {
+      if (leg.exitOrderId === r.clientOrderId) leg.exitOrderId = null;
+      const reason = r.submit === null ? reasonName(r.code) : r.submit.reason ?? r.submit.outcome;
+      throw new StrategyError('SPREADCORE_ERR_ORDER_REJECTED', `inventory reduction refused: ${reason}`, { reason });
+    }
+    void s;
+    out['price'] = priceNumber(inst, price);
+    out['client_order_id'] = r.clientOrderId;
+    return out;
+  }
+
+  /** POST /api/order: a single order through the same risk gate (strategy_id optional; without it the "manual" account). */
+  placeOrder(body: OrderBody): Record<string, unknown> {
+    if (!isRecord(body)) badInput('the order must be a JSON object');
+    const { side, symbol, qty, type = 'LIMIT', price, strategy_id: sid } = body;
+    if (side !== 'BUY' && side !== 'SELL') badInput('side must be "BUY" or "SELL"');
+    if (type !== 'LIMIT' && type !== 'MARKET') badInput('type must be "LIMIT" or "MARKET"');
+    if (typeof symbol !== 'string') badInput('symbol must be a string');
+    const feed = this.ingest.bySymbolName(symbol);
+    if (feed === undefined) throw new StrategyError('SPREADCORE_ERR_UNKNOWN_SYMBOL', `the market has no symbol ${symbol}`);
+    const inst = feed.instrument;
+    if (typeof qty !== 'number' || !(qty > 0)) badInput('qty must be a positive number');
+    const qtyLot = inst.qty.toUnitsOrNaN(toDecimalString(qty));
+    if (!(qtyLot > 0)) badInput(`qty ${qty} is not a whole number of lots (${inst.lotSize})`);
+    let priceTick = NaN;
+    if (type === 'LIMIT') {
+      if (typeof price !== 'number' || !(price > 0)) badInput('a LIMIT order needs a positive price');
+      priceTick = inst.price.toUnitsOrNaN(toDecimalString(price));
+      if (!(priceTick > 0)) badInput(`price ${price} is not on the tick grid (${inst.tickSize})`);
+    } else if (price !== undefined) badInput('a MARKET order takes no price');
+    let strategyId = MANUAL_ACCOUNT;
+    if (sid !== undefined) {
+      if (typeof sid !== 'string') badInput('strategy_id must be a string');
+      this.require(sid);
+      if (this.legOf(sid, symbol) === undefined) throw new StrategyError('SPREADCORE_ERR_UNKNOWN_SYMBOL', `strategy ${sid} does not trade ${symbol}`);
+      strategyId = sid;
+    } else {
+      this.manualAccount(inst);
+    }
+    const leg = this.legOf(strategyId, symbol);
+    const r = this.router.place(strategyId, symbol, side, type, type === 'MARKET' ? 'IOC' : 'GTC', priceTick, qtyLot, false, 0, this.nowNs(), leg);
+    if (r.submit === null || r.submit.order === null || r.submit.outcome !== 'SENT') {
+      const reason = r.submit === null ? reasonName(r.code) : r.submit.reason ?? r.submit.outcome;
+      throw new StrategyError('SPREADCORE_ERR_ORDER_REJECTED', `order refused: ${reason}`, { reason });
+    }
+    const o = r.submit.order;
+    return {
+      ok: true,
+      order: {
+        client_order_id: o.clientOrderId, order_id: o.orderId, strategy_id: strategyId, symbol, side, type,
+        qty: qtyNumber(inst, qtyLot), price: type === 'LIMIT' ? priceNumber(inst, priceTick) : null, status: o.status,
+        filled_qty: qtyNumber(inst, o.filledLot),
+      },
+    };
+  }
+
+  private manualAccount(inst: Instrument): void {
+    if (!this.risk.hasStrategy(MANUAL_ACCOUNT)) {
+      this.risk.addStrategy(MANUAL_ACCOUNT, validateParams({ max_position: 1e6, stop_loss_bps: null, daily_loss_limit_pct: null }), this.riskLimits);
+    }
+    if (!this.manualSymbols.has(inst.symbol)) {
+      this.risk.addSymbol(MANUAL_ACCOUNT, inst);
+      this.manualSymbols.add(inst.symbol);
+    }
+  }
+
+  /** The global kill switch: every order cancelled, every strategy paused (risk) until resumeTrading(). */
+  kill(note = ''): { ok: true; state: 'HALTED'; orders_cancelled: number } {
+    const before = this.counters.ordersCancelled;
+    const open = this.orders.openOrders().length;
+    this.risk.kill(this.nowNs(), note);
+    return { ok: true, state: 'HALTED', orders_cancelled: Math.max(open, this.counters.ordersCancelled - before) };
+  }
+
+  /** Turns the kill switch off; strategies quote again unless their own risk state stops them. */
+  resumeTrading(note = ''): { ok: true; state: 'ACTIVE' } {
+    this.risk.resume(this.nowNs(), note);
+    return { ok: true, state: 'ACTIVE' };
+  }
+
+  get killed(): boolean {
+    return this.risk.killed;
+  }
+
+  list(): StrategySummary[] {
+    const t = this.nowNs();
+    return [...this.strategies.values()].map((s) => ({
+      strategy_id: s.id, name: s.name, type: s.type, symbols: [...s.symbols], status: s.status, pause_reasons: [...s.pauseReasons],
+      uptime_seconds: s.uptimeSeconds(t), risk_state: (this.risk.killed ? 'HALTED' : this.risk.strategyState(s.id)) ?? 'ACTIVE',
+    }));
+  }
+
+  /** The strategy object (parameters, status) — for tools and tests. */
+  strategy(id: string): MarketMakingStrategy {
+    return this.require(id);
+  }
+
+  /** The legs (one per symbol) of a strategy — for tools and tests. */
+  legs(id: string): readonly StrategyLeg[] {
+    this.require(id);
+    return this.legsOf(id);
+  }
+
+  /** DELETE /api/strategy/{id}: only a loaded or stopped strategy. Its ledgers stay (a reload with the same id continues them). */
+  delete(id: string): { ok: true; strategy_id: string } {
+    const s = this.require(id);
+    if (isActive(s.status)) throw new StrategyError('SPREADCORE_ERR_STRATEGY_STATE', `strategy ${id} is ${s.status}: stop it first`);
+    for (const leg of this.legsOf(id)) {
+      if (leg.quoting) { leg.quoting = false; s.quotingLegs--; }
+      this.slots.release(this.slotPrefix + leg.key);
+      const list = this.legsBySymbol.get(leg.symbol);
+      if (list !== undefined) {
+        const i = list.indexOf(leg);
+        if (i >= 0) list.splice(i, 1);
+        if (list.length === 0) this.legsBySymbol.delete(leg.symbol);
+      }
+    }
+    this.strategies.delete(id);
+    this.legsByStrategy.delete(id);
+    this.legIndex.delete(id);
+    this.journal?.updateStrategyStatus(id, 'deleted');
+    return { ok: true, strategy_id: id };
+  }
+
+  /** Releases the quoter slots of every strategy, and the book slots of an ingest the engine created (the engine is done). */
+  close(): void {
+    for (const legs of this.legsByStrategy.values()) for (const leg of legs) this.slots.release(this.slotPrefix + leg.key);
+    if (this.ownsIngest) this.ingest.close();
+    this.legsByStrategy.clear();
+    this.strategies.clear();
+    this.legIndex.clear();
+    this.legsBySymbol.clear();
+  }
+}
