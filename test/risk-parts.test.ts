@@ -2,11 +2,13 @@
 // daily reset time, the risk limits' validation and the conversion of parameters
 // to lots and ticks.
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { SpreadcoreError } from '../src/errors.js';
 import { Instrument } from '../src/orderbook/instrument.js';
 import { validateParams } from '../src/strategy/params/index.js';
 import { TokenBucket, VolumeWindow, nextDailyResetNs, resolveRiskLimits, DEFAULT_RISK_LIMITS, resetMinuteUtc } from '../src/risk/index.js';
 import { toSlotLimits, toStrategyLimits } from '../src/risk/slot-limits.js';
+import { OrderIdTable } from '../src/risk/order-id-table.js';
 
 const S = 1e9;
 
@@ -24,6 +26,38 @@ describe('TokenBucket', () => {
     expect(b.available(100 * S)).toBe(2);
     b.configure(1, 1);
     expect(b.available(100 * S)).toBe(1);
+  });
+});
+
+describe('OrderIdTable', () => {
+  it('behaves like a Map under random adds and deletes, at capacity and with colliding ids', () => {
+    const ids = fc.oneof(fc.string({ maxLength: 6 }), fc.nat({ max: 40 }).map((n) => `ord-${n}`));
+    const op = fc.record({ add: fc.boolean(), id: ids });
+    fc.assert(fc.property(fc.integer({ min: 1, max: 24 }), fc.array(op, { maxLength: 300 }), (cap, ops) => {
+      const t = new OrderIdTable(cap);
+      const m = new Map<string, number>();
+      let row = 0;
+      for (const o of ops) {
+        if (o.add) {
+          if (m.has(o.id)) continue;
+          const ok = t.add(o.id, row);
+          expect(ok).toBe(m.size < cap);
+          if (ok) m.set(o.id, row);
+          row++;
+        } else {
+          expect(t.delete(o.id)).toBe(m.delete(o.id));
+        }
+        expect(t.size).toBe(m.size);
+        for (const [k, v] of m) expect(t.get(k)).toBe(v);
+      }
+      expect(t.get('never-added')).toBe(m.get('never-added') ?? -1);
+    }), { numRuns: 300 });
+  });
+
+  it('matches equal strings whatever their identity', () => {
+    const t = new OrderIdTable(4);
+    t.add(['a', 'b', 'c'].join(''), 7);
+    expect(t.get(`a${'bc'}`)).toBe(7);
   });
 });
 

@@ -34,8 +34,9 @@ export class GateState {
   lastSlot: SlotRisk | undefined = undefined;
   lastSide = 0;
   /** The price recorded for the order (±Infinity for MARKET). */
-  lastOrderTick = 0;
+  lastOrderTick = NaN;
   lastMidTick = NaN;
+  lastNowNs = NaN;
 
   constructor(ingest: FeedIngest, vol: WasmVol, orderCapacity: number, listener: RiskEventListener | undefined) {
     this.ingest = ingest;

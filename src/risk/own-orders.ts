@@ -1,19 +1,20 @@
 // Our open orders as the gate counts them: every order the gate allowed, until the
 // order manager reports it filled, cancelled or rejected. Fixed-capacity typed
-// arrays with a free list, a doubly linked list per symbol, and a map from client
-// order id to row. Each change keeps the aggregates the checks read current:
+// arrays with a free list, a doubly linked list per symbol, and a fixed-memory hash
+// table from client order id to row (nothing allocates as orders come and go). Each change keeps the aggregates the checks read current:
 //   slot:   pending buy / sell lots, open order count, oldest quote not being cancelled
 //   symbol: our lowest open sell and highest open buy price (for the self-cross check)
 // An order still counts (as exposure and for self-cross) after its cancel was
 // requested: it can fill until the venue confirms the cancel.
 import type { SlotRisk, SymbolRisk } from './risk-state.js';
+import { OrderIdTable } from './order-id-table.js';
 
 export const SIDE_BUY = 0;
 export const SIDE_SELL = 1;
 
 export class OwnOrders {
   readonly capacity: number;
-  private readonly byId = new Map<string, number>();
+  private readonly byId: OrderIdTable;
   private readonly ids: (string | undefined)[];
   private readonly slots: (SlotRisk | undefined)[];
   readonly side: Uint8Array;
@@ -29,6 +30,7 @@ export class OwnOrders {
 
   constructor(capacity: number) {
     this.capacity = capacity;
+    this.byId = new OrderIdTable(capacity);
     this.ids = new Array<string | undefined>(capacity).fill(undefined);
     this.slots = new Array<SlotRisk | undefined>(capacity).fill(undefined);
     this.side = new Uint8Array(capacity);
@@ -44,9 +46,9 @@ export class OwnOrders {
 
   get size(): number { return this.used; }
   get full(): boolean { return this.freeHead < 0; }
-  has(clientOrderId: string): boolean { return this.byId.has(clientOrderId); }
+  has(clientOrderId: string): boolean { return this.byId.get(clientOrderId) >= 0; }
   /** Row of an open order, -1 when unknown. */
-  find(clientOrderId: string): number { return this.byId.get(clientOrderId) ?? -1; }
+  find(clientOrderId: string): number { return typeof clientOrderId === 'string' ? this.byId.get(clientOrderId) : -1; }
   slotOf(row: number): SlotRisk | undefined { return this.slots[row]; }
   idOf(row: number): string | undefined { return this.ids[row]; }
 
@@ -56,7 +58,7 @@ export class OwnOrders {
     if (row < 0) return -1;
     this.freeHead = this.next[row]!;
     this.used++;
-    this.byId.set(clientOrderId, row);
+    this.byId.add(clientOrderId, row);
     this.ids[row] = clientOrderId;
     this.slots[row] = slot;
     this.side[row] = side;

@@ -9,6 +9,7 @@
 // (those stop quoting, not closing a position); every other rule applies to it.
 import type { OrderIntent } from '../trading/types.js';
 import type { GateState } from './gate-state.js';
+import type { RiskCheckContext } from './risk-engine.js';
 import { SIDE_BUY, SIDE_SELL } from './own-orders.js';
 import {
   ALLOW, DENY_BOOK_CROSSED, DENY_BOOK_STALE, DENY_DUPLICATE_ORDER, DENY_FEED_STALE, DENY_HALTED, DENY_INVALID, DENY_KILL_SWITCH,
@@ -17,9 +18,12 @@ import {
   DENY_VOLUME_SPIKE,
 } from './reason-codes.js';
 
-export function preTradeCheck(g: GateState, intent: OrderIntent, nowNs: number): number {
+export function preTradeCheck(g: GateState, intent: OrderIntent, ctx: RiskCheckContext): number {
   g.lastStrategy = undefined;
   g.lastSlot = undefined;
+  // the clock is read here, not passed in: a double argument to a call that is not
+  // inlined is boxed (an allocation per check)
+  const nowNs = ctx.nowNs;
 
   // ---- well-formed ----
   if (typeof intent !== 'object' || intent === null) return DENY_INVALID;
@@ -93,11 +97,12 @@ export function preTradeCheck(g: GateState, intent: OrderIntent, nowNs: number):
 
   // ---- capacity and rate ----
   if (g.orders.full) return DENY_ORDER_TABLE_FULL;
-  if (strat.bucket.available(nowNs) < 1) return DENY_RATE_LIMIT;
+  if (!strat.bucket.hasToken(ctx)) return DENY_RATE_LIMIT;
 
   g.lastSlot = slot;
   g.lastSide = side;
   g.lastOrderTick = market ? (side === SIDE_BUY ? Infinity : -Infinity) : price;
   g.lastMidTick = mid;
+  g.lastNowNs = nowNs;
   return ALLOW;
 }

@@ -163,10 +163,8 @@ export class RiskEngine {
   check(intent: OrderIntent, ctx: RiskCheckContext): number {
     const g = this.g;
     let code: number;
-    let nowNs = NaN;
     try {
-      nowNs = ctx.nowNs;
-      code = preTradeCheck(g, intent, nowNs);
+      code = preTradeCheck(g, intent, ctx);
     } catch {
       code = DENY_INVALID; // a getter on a hostile object threw: the order goes nowhere
       g.lastSlot = undefined;
@@ -176,9 +174,9 @@ export class RiskEngine {
     if (strat !== undefined) strat.answers[code]!++;
     const slot = g.lastSlot;
     if (code === ALLOW && slot !== undefined) {
-      g.orders.add(intent.clientOrderId, slot, g.lastSide, g.lastOrderTick, intent.qtyLot, nowNs);
+      g.orders.add(intent.clientOrderId, slot, g.lastSide, g.lastOrderTick, intent.qtyLot, g.lastNowNs);
       if (intent.reduceOnly !== true) slot.refMidTick = g.lastMidTick;
-      slot.strategy.bucket.take(nowNs);
+      slot.strategy.bucket.take(g.lastNowNs);
     }
     return code;
   }
@@ -187,7 +185,7 @@ export class RiskEngine {
 
   /** A fill of an order the gate allowed; false when the id is not open (use onUntrackedFill). */
   onFill(clientOrderId: string, qtyLot: number, tsNs = NaN): boolean {
-    if (!(qtyLot > 0) || !Number.isFinite(qtyLot)) return false;
+    if (!Number.isSafeInteger(qtyLot) || qtyLot <= 0) return false;
     const orders = this.g.orders;
     const row = orders.find(clientOrderId);
     if (row < 0) return false;
@@ -202,7 +200,7 @@ export class RiskEngine {
   /** A fill of an order the gate does not track (placed before a restart, or outside the gate). */
   onUntrackedFill(strategyId: string, symbol: string, side: OrderSide, qtyLot: number, tsNs = NaN): boolean {
     const slot = this.g.strategies.get(strategyId)?.slots.get(symbol);
-    if (slot === undefined || !(qtyLot > 0) || !Number.isFinite(qtyLot) || (side !== 'BUY' && side !== 'SELL')) return false;
+    if (slot === undefined || !Number.isSafeInteger(qtyLot) || qtyLot <= 0 || (side !== 'BUY' && side !== 'SELL')) return false;
     slot.positionLot += side === 'BUY' ? qtyLot : -qtyLot;
     flatCheck(this.g, slot, tsNs);
     return true;

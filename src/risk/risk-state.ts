@@ -89,10 +89,12 @@ export class SlotRisk {
   readonly volume: VolumeWindow;
 
   // ---- P&L fed from accounting (quote currency) ----
-  realizedQuote = 0;
-  unrealizedQuote = 0;
-  entryValueQuote = 0;
-  dayBaselineQuote = 0;
+  // NaN first, 0 in the constructor: the fields are doubles from the start (a later
+  // change of field representation makes V8 box loads on the hot path)
+  realizedQuote = NaN;
+  unrealizedQuote = NaN;
+  entryValueQuote = NaN;
+  dayBaselineQuote = NaN;
 
   // ---- counters ----
   volatilityPauses = 0;
@@ -109,6 +111,10 @@ export class SlotRisk {
     this.symbol = symbol;
     this.limits = limits;
     this.volume = new VolumeWindow(limits.volumeWindowNs, limits.volumeBaselineNs);
+    this.realizedQuote = 0;
+    this.unrealizedQuote = 0;
+    this.entryValueQuote = 0;
+    this.dayBaselineQuote = 0;
   }
 
   get adverseSelectionEvents(): number {

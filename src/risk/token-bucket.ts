@@ -3,9 +3,11 @@
 // that goes backwards refills nothing. Plain number fields: no allocation.
 
 export class TokenBucket {
-  private ratePerNs: number;
-  private burst: number;
-  private tokens: number;
+  // NaN first: the fields hold doubles from the start, so V8 never changes their
+  // representation later (which would make loads on the check path box them)
+  private ratePerNs = NaN;
+  private burst = NaN;
+  private tokens = NaN;
   private lastNs = NaN;
 
   constructor(ratePerSecond: number, burst: number) {
@@ -27,6 +29,19 @@ export class TokenBucket {
     if (!(nowNs > last)) return this.tokens; // first use (NaN) or clock not moving forward
     const t = this.tokens + (nowNs - last) * this.ratePerNs;
     return t < this.burst ? t : this.burst;
+  }
+
+  /**
+   * available(clock.nowNs) >= 1. Takes the clock object and returns a boolean: a
+   * double passed to or returned from a call that is not inlined is boxed, and this
+   * runs on every order.
+   */
+  hasToken(clock: { readonly nowNs: number }): boolean {
+    const nowNs = clock.nowNs;
+    const last = this.lastNs;
+    if (!(nowNs > last)) return this.tokens >= 1;
+    const t = this.tokens + (nowNs - last) * this.ratePerNs;
+    return (t < this.burst ? t : this.burst) >= 1;
   }
 
   /** Spends one token at `nowNs`; false (nothing spent) when less than one is available. */
