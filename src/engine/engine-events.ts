@@ -115,6 +115,8 @@ export class EngineEvents {
   /** What a listener threw last. */
   lastListenerError: unknown = undefined;
   listenerErrors = 0;
+  private held = 0;
+  private readonly queue: [EngineEventName, unknown][] = [];
 
   constructor() {
     this.emitter.setMaxListeners(0);
@@ -136,10 +138,34 @@ export class EngineEvents {
     return (this.counts.get(name) ?? 0) > 0;
   }
 
+  /** Queues events until the matching release() (write, then report: the engine holds them while a journal transaction is open). */
+  hold(): void {
+    this.held++;
+  }
+
+  /** Ends a hold; the outermost release emits what was queued, in order. */
+  release(): void {
+    if (this.held === 0 || --this.held > 0) return;
+    const q = this.queue;
+    for (let i = 0; i < q.length; i++) this.deliver(q[i]![0], q[i]![1]);
+    q.length = 0;
+  }
+
+  /** Drops what a hold queued (the journal transaction failed: nothing of it happened durably). */
+  discard(): void {
+    this.held = 0;
+    this.queue.length = 0;
+  }
+
   emit<K extends EngineEventName>(name: K, e: EngineEventMap[K]): void {
+    if (this.held > 0) { this.queue.push([name, e]); return; }
+    this.deliver(name, e);
+  }
+
+  private deliver(name: EngineEventName, e: unknown): void {
     for (const fn of this.emitter.listeners(name)) {
       try {
-        (fn as (e: EngineEventMap[K]) => void)(e);
+        (fn as (e: unknown) => void)(e);
       } catch (err) {
         this.lastListenerError = err;
         this.listenerErrors++;

@@ -44,7 +44,9 @@ import { toDecimalString } from '../strategy/params/param-decimal.js';
 import { QuoterSlots } from '../strategy/quoter-slots.js';
 import { readStrategyDefinition } from '../strategy/strategy-definition.js';
 import { StrategyError } from '../strategy/strategy-errors.js';
-import { DECIDE_EXIT, DECIDE_QUOTE, PULL_REASONS, StrategyLeg } from '../strategy/strategy-leg.js';
+import {
+  DECIDE_EXIT, DECIDE_QUOTE, PULL_REASONS, REDUCE_AGGRESSIVE, REDUCE_MARKET, REDUCE_MODERATE, REDUCE_PASSIVE, StrategyLeg,
+} from '../strategy/strategy-leg.js';
 import type { PauseReason, StrategyStatus } from '../strategy/strategy-status.js';
 import { isActive } from '../strategy/strategy-status.js';
 import { SymbolMarket } from '../strategy/symbol-market.js';
@@ -165,11 +167,31 @@ export class TradingEngine {
       },
     });
     this.router = new OrderRouter(this.risk, this.orders, `${prefix}-c`);
-    ingest.listener = {
-      onBatch: (ing, dirty, n) => this.onBatch(ing, dirty, n),
-      onTrade: (s, side, tick, qty, ts) => this.onTrade(s, side, tick, qty, ts),
-      onStale: (s) => this.onStale(s),
-    };
+    const journal = this.journal;
+    ingest.listener = journal === undefined
+      ? {
+        onBatch: (ing, dirty, n) => this.onBatch(ing, dirty, n),
+        onTrade: (s, side, tick, qty, ts) => this.onTrade(s, side, tick, qty, ts),
+        onStale: (s) => this.onStale(s),
+      }
+      : {
+        // with a journal, everything one market event writes commits in one transaction, and is reported after it
+        onBatch: (ing, dirty, n) => this.journaled(() => this.onBatch(ing, dirty, n)),
+        onTrade: (s, side, tick, qty, ts) => this.journaled(() => this.onTrade(s, side, tick, qty, ts)),
+        onStale: (s) => this.journaled(() => this.onStale(s)),
+      };
+  }
+
+  private journaled(fn: () => void): void {
+    const ev = this.events;
+    ev.hold();
+    try {
+      this.journal!.batch(fn);
+    } catch (e) {
+      ev.discard();
+      throw e;
+    }
+    ev.release();
   }
 
   /** The exchange clock (the latest market event's time), Unix epoch ns. */
@@ -234,6 +256,11 @@ export class TradingEngine {
    * engine's cooldowns and quote ages, requotes that came due, and the marks.
    */
   tick(tNs: number = this.nowNs()): void {
+    if (this.journal !== undefined) this.journaled(() => this.tickNow(tNs));
+    else this.tickNow(tNs);
+  }
+
+  private tickNow(tNs: number): void {
     this.risk.tick(tNs);
     for (const legs of this.legsByStrategy.values()) for (const leg of legs) if (leg.strategy.status === 'running') this.runLeg(leg, tNs);
     if (tNs >= this.nextMarkNs) this.markAll(tNs);
@@ -258,16 +285,11 @@ export class TradingEngine {
     if (r === DECIDE_QUOTE) diffQuotes(leg, this.router, tNs, leg.requoteTolTicks, d);
     else {
       if (leg.resting.count > 0) pullQuotes(leg, this.router, tNs, d);
-      if (r === DECIDE_EXIT) this.exitPosition(leg, tNs, 'MARKET');
+      if (r === DECIDE_EXIT && leg.inventoryLot !== 0 && leg.reduceTargetLot !== 0) { leg.reduceTargetLot = 0; leg.reduceMode = REDUCE_MARKET; }
     }
+    if (leg.reduceTargetLot === leg.reduceTargetLot) this.workReduction(leg, tNs);
     const changes = d.placed + d.cancelled;
-    if (changes > 0) {
-      this.counters.quoteUpdates++;
-      this.counters.ordersPlaced += d.placed;
-      this.counters.ordersCancelled += d.cancelled;
-      leg.ledger!.count('quote_updates');
-      if (this.events.has('quote_update')) this.emitQuoteUpdate(leg, d, tNs);
-    }
+    this.countChanges(leg, d, changes, tNs);
     return changes;
   }
 
@@ -294,28 +316,56 @@ export class TradingEngine {
     this.events.emit('quote_update', e);
   }
 
-  private pullLeg(leg: StrategyLeg, tNs: number): number {
-    const d = this.diff;
-    d.reset();
-    const n = pullQuotes(leg, this.router, tNs, d);
-    if (n > 0) {
-      this.counters.ordersCancelled += n;
-      this.counters.quoteUpdates++;
-      leg.ledger!.count('quote_updates');
-      if (this.events.has('quote_update')) this.emitQuoteUpdate(leg, d, tNs);
-    }
-    return n;
+  private countChanges(leg: StrategyLeg, d: DiffResult, n: number, tNs: number): void {
+    if (n === 0) return;
+    this.counters.ordersCancelled += d.cancelled;
+    this.counters.ordersPlaced += d.placed;
+    this.counters.quoteUpdates++;
+    leg.ledger!.count('quote_updates');
+    if (this.events.has('quote_update')) this.emitQuoteUpdate(leg, d, tNs);
   }
 
-  /** A reduce-only order closing the leg's position (binary forced exit, stop-loss flatten). */
-  private exitPosition(leg: StrategyLeg, tNs: number, type: OrderType): void {
-    if (leg.exitOrderId !== null || leg.inventoryLot === 0) return;
-    const side: OrderSide = leg.inventoryLot > 0 ? 'SELL' : 'BUY';
-    const qty = Math.abs(leg.inventoryLot);
-    const r = this.router.place(leg.strategy.id, leg.symbol, side, type, 'IOC', NaN, qty, true, 0, tNs, leg, (id) => { leg.exitOrderId = id; });
-    if (r.submit === null || r.submit.outcome !== 'SENT') {
-      if (leg.exitOrderId === r.clientOrderId) leg.exitOrderId = null;
+  /**
+   * Works an inventory reduction (manual, stop-loss flatten, binary forced exit): one
+   * reduce-only order at a time toward leg.reduceTargetLot, sent once no order of the
+   * leg on the closing side is still open (the pulled quotes' cancels are confirmed),
+   * so the risk gate's reduce-only rule counts it alone. Ends when the position
+   * reaches (or passes) the target.
+   */
+  private workReduction(leg: StrategyLeg, tNs: number): void {
+    if (leg.exitOrderId !== null) return;
+    const target = leg.reduceTargetLot;
+    const pos = leg.inventoryLot;
+    const qty = pos - target;
+    if (qty === 0 || (target > 0 && pos < target) || (target < 0 && pos > target)) {
+      this.endReduction(leg);
+      return;
     }
+    const side: OrderSide = qty > 0 ? 'SELL' : 'BUY';
+    if (this.orders.pendingExposureLot(leg.strategy.id, leg.symbol, side) > 0) return;
+    const m = leg.market;
+    const bid = m.bestBidTick;
+    const ask = m.bestAskTick;
+    const mode = leg.reduceMode;
+    const sell = side === 'SELL';
+    let type: OrderType = 'LIMIT';
+    let price = NaN;
+    if (mode === REDUCE_MARKET) type = 'MARKET';
+    else {
+      if (!(bid > 0 && ask > 0)) return;
+      if (mode === REDUCE_AGGRESSIVE) price = sell ? bid : ask;
+      else if (mode === REDUCE_MODERATE) price = sell ? Math.max(bid + 1, ask - 1) : Math.min(ask - 1, bid + 1);
+      else price = sell ? ask : bid;
+    }
+    const tif = mode >= REDUCE_AGGRESSIVE ? 'IOC' : 'GTC';
+    this.router.place(leg.strategy.id, leg.symbol, side, type, tif, price, Math.abs(qty), true, 0, tNs, leg, (id) => { leg.exitOrderId = id; });
+    const id = leg.exitOrderId as string | null;
+    if (id !== null && this.router.legByOrder.get(id) !== leg) leg.exitOrderId = null; // refused or closed at once
+  }
+
+  private endReduction(leg: StrategyLeg): void {
+    leg.reduceTargetLot = NaN;
+    leg.resting.requoteDue = true;
   }
 
   // ======================================================================= execution reports
@@ -461,7 +511,8 @@ export class TradingEngine {
           for (const leg of legs) {
             if (e.scope !== 'global' && leg.strategy.id !== e.strategyId) continue;
             if (e.scope === 'symbol' && leg.symbol !== e.symbol) continue;
-            this.pullLeg(leg, t);
+            // the event that asked for it (pause, cooldown, halt) already stops the leg quoting: deciding now pulls its quotes
+            if (leg.resting.count > 0) { const d = this.diff; d.reset(); this.countChanges(leg, d, pullQuotes(leg, this.router, t, d), t); }
             leg.resting.requoteDue = true;
           }
         }
@@ -473,7 +524,11 @@ export class TradingEngine {
       }
       case 'flatten': {
         const leg = this.legOf(e.strategyId, e.symbol);
-        if (leg !== undefined) this.exitPosition(leg, e.tsNs, 'MARKET');
+        if (leg !== undefined) {
+          leg.reduceTargetLot = 0;
+          leg.reduceMode = REDUCE_MARKET;
+          this.workReduction(leg, e.tsNs);
+        }
         this.emitRisk(e.type, e.strategyId, e.symbol, { reason: e.reason, position_lots: e.positionLot, timestamp: Math.floor(e.tsNs / 1e6) });
         return;
       }
@@ -499,7 +554,7 @@ export class TradingEngine {
   private pauseStrategy(s: MarketMakingStrategy, reason: PauseReason, tNs: number): void {
     const change = s.pause(reason);
     if (change === null) return;
-    for (const leg of this.legsByStrategy.get(s.id) ?? []) this.pullLeg(leg, tNs);
+    for (const leg of this.legsByStrategy.get(s.id) ?? []) this.runLeg(leg, tNs);
     this.emitState(s, change, tNs);
   }
 
@@ -594,8 +649,9 @@ export class TradingEngine {
       else { j.recordParameterChanges(def.id, doc.parameters, { source: 'load' }); j.updateStrategyStatus(def.id, 'loaded'); }
     }
     const t = this.nowNs();
-    if (this.risk.hasStrategy(def.id)) this.risk.setParams(def.id, strategy.params, t, this.riskLimits);
-    else this.risk.addStrategy(def.id, strategy.params, this.riskLimits);
+    const limits = this.limitsFor(instruments);
+    if (this.risk.hasStrategy(def.id)) this.risk.setParams(def.id, strategy.params, t, limits);
+    else this.risk.addStrategy(def.id, strategy.params, limits);
     const legs: StrategyLeg[] = [];
     const index = new Map<string, StrategyLeg>();
     def.symbols.forEach((sym, i) => {
@@ -626,6 +682,18 @@ export class TradingEngine {
     return { ok: true, strategy_id: def.id, config: configView(strategy.params) };
   }
 
+  /**
+   * The risk limits of a strategy: the engine's. A binary contract's price moves in
+   * whole cents of a 1-unit payout, so a spread of a few cents is hundreds of bps of
+   * a low price: unless the engine's limits set price_band_bps, a strategy on a
+   * binary contract gets the widest band (the contract's 0.01–0.99 bounds limit the
+   * price instead).
+   */
+  private limitsFor(instruments: readonly Instrument[]): Partial<RiskLimits> {
+    if (this.riskLimits.price_band_bps !== undefined || !instruments.some((i) => i.kind === 'binary')) return this.riskLimits;
+    return { ...this.riskLimits, price_band_bps: 10_000 };
+  }
+
   /** POST /api/strategy/{id}/start: quotes at once where the book is quotable. */
   start(id: string): StartResult {
     const s = this.require(id);
@@ -651,8 +719,14 @@ export class TradingEngine {
     const t = this.nowNs();
     const change = s.stop(t);
     let cancelled = 0;
-    for (const leg of this.legsOf(id)) cancelled += this.pullLeg(leg, t);
+    for (const leg of this.legsOf(id)) {
+      leg.reduceTargetLot = NaN;
+      this.runLeg(leg, t);
+      cancelled += this.diff.cancelled;
+    }
+    // anything else still open (an inventory reduction's order)
     for (const o of this.orders.openOrders(id)) if (o.status !== 'PENDING_CANCEL') this.router.cancel(o.clientOrderId);
+    for (const leg of this.legsOf(id)) leg.exitOrderId = null;
     this.emitState(s, change, t);
     return { ok: true, strategy_id: id, status: s.status, final_state: { quotes_cancelled: cancelled, ...this.finalState(id) } };
   }
@@ -735,7 +809,7 @@ export class TradingEngine {
    * inside the spread), aggressive (crosses the spread: takes liquidity, IOC).
    */
   reduceInventory(id: string, body: ReduceInventoryBody): Record<string, unknown> {
-    const s = this.require(id);
+    this.require(id);
     if (!isRecord(body)) badInput('the body must be a JSON object');
     const leg = this.leg(id, body.symbol);
     const target = body.target_position ?? 0;
@@ -758,30 +832,16 @@ export class TradingEngine {
       target_position: qtyNumber(inst, targetLot), current_position: qtyNumber(inst, pos),
       [sell ? 'qty_to_sell' : 'qty_to_buy']: qtyNumber(inst, qty),
     };
-    if (qty === 0) return out;
-    const m = leg.market;
-    const bid = m.bestBidTick;
-    const ask = m.bestAskTick;
-    if (!(bid > 0 && ask > 0)) throw new StrategyError('SPREADCORE_ERR_ORDER_REJECTED', `no market on ${leg.symbol} to price the order`, { reason: 'DENY_NO_MARKET' });
-    let price: number;
-    if (aggression === 'aggressive') price = sell ? bid : ask;
-    else if (aggression === 'moderate') price = sell ? Math.max(bid + 1, ask - 1) : Math.min(ask - 1, bid + 1);
-    else price = sell ? ask : bid;
     const t = this.nowNs();
-    // the working reduction replaces an earlier one
-    if (leg.exitOrderId !== null) this.router.cancel(leg.exitOrderId, leg);
+    if (leg.exitOrderId !== null) this.router.cancel(leg.exitOrderId, leg); // a new reduction replaces a working one
     leg.exitOrderId = null;
-    this.pullLeg(leg, t);
-    const r = this.router.place(id, leg.symbol, side, 'LIMIT', aggression === 'aggressive' ? 'IOC' : 'GTC', price, qty, true, 0, t, leg,
-      (cid) => { leg.exitOrderId = cid; });
-    if (r.submit === null || r.submit.outcome !== 'SENT') {
-      if (leg.exitOrderId === r.clientOrderId) leg.exitOrderId = null;
-      const reason = r.submit === null ? reasonName(r.code) : r.submit.reason ?? r.submit.outcome;
-      throw new StrategyError('SPREADCORE_ERR_ORDER_REJECTED', `inventory reduction refused: ${reason}`, { reason });
-    }
-    void s;
-    out['price'] = priceNumber(inst, price);
-    out['client_order_id'] = r.clientOrderId;
+    if (qty === 0) { leg.reduceTargetLot = NaN; return out; }
+    leg.reduceTargetLot = targetLot;
+    leg.reduceMode = aggression === 'passive' ? REDUCE_PASSIVE : aggression === 'moderate' ? REDUCE_MODERATE : REDUCE_AGGRESSIVE;
+    this.runLeg(leg, t); // pulls the ladder, then works the reduction
+    // 'waiting': the pulled quotes' cancels are not confirmed yet; the order goes out once they are
+    out['status'] = leg.exitOrderId !== null ? 'sent' : 'waiting';
+    if (leg.exitOrderId !== null) out['client_order_id'] = leg.exitOrderId;
     return out;
   }
 

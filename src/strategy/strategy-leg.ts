@@ -32,6 +32,12 @@ export const DECIDE_PULL = 1;
 /** No quotes, and the inventory must be closed (binary forced exit). */
 export const DECIDE_EXIT = 2;
 
+/** Pricing of inventory reduction orders: join the best price on the closing side, one tick better, cross the spread (IOC), market (IOC). */
+export const REDUCE_PASSIVE = 0;
+export const REDUCE_MODERATE = 1;
+export const REDUCE_AGGRESSIVE = 2;
+export const REDUCE_MARKET = 3;
+
 /** Why a leg is not quoting (pullReason). */
 export const PULL_NONE = 0;
 export const PULL_NOT_RUNNING = 1;
@@ -87,6 +93,10 @@ export class StrategyLeg {
   sideMask = 3;
   /** A reduce-only order (inventory reduction, flatten, forced exit) is working: its client order id. */
   exitOrderId: string | null = null;
+  /** An inventory reduction is under way toward this position (lots); NaN when none. The ladder is pulled meanwhile. */
+  reduceTargetLot = NaN;
+  /** How the reduction's orders are priced: REDUCE_* */
+  reduceMode = 0;
   /** Counted in strategy.quotingLegs. */
   quoting = false;
   pullReason = PULL_NOT_RUNNING;
@@ -149,7 +159,7 @@ export class StrategyLeg {
   decide(nowNs: number): number {
     const strategy = this.strategy;
     if (strategy.status !== 'running') return this.pull(PULL_NOT_RUNNING);
-    if (this.exitOrderId !== null) return this.pull(PULL_REDUCING);
+    if (this.exitOrderId !== null || this.reduceTargetLot === this.reduceTargetLot) return this.pull(PULL_REDUCING);
     const m = this.market;
     if (!isQuotable(m.state)) return this.pull(PULL_NOT_QUOTABLE);
     if (this.volPaused) return this.pull(PULL_VOLATILITY);
