@@ -14,9 +14,9 @@
 // state changes, volatility pauses, adverse-selection triggers, cancel-all /
 // flatten / requote requests.
 //
-// check() never throws and does not allocate (apart from the open-order id map
-// growing its table now and then). The other inputs do not throw on bad numbers
-// either; registration and parameter changes throw SpreadcoreError on bad input.
+// check() never throws and does not allocate. The other inputs do not throw on bad
+// numbers either; registration and parameter changes throw SpreadcoreError on bad
+// input.
 import { SpreadcoreError } from '../errors.js';
 import type { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import type { Instrument } from '../orderbook/instrument.js';
