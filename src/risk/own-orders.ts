@@ -1,7 +1,8 @@
 // Our open orders as the gate counts them: every order the gate allowed, until the
 // order manager reports it filled, cancelled or rejected. Fixed-capacity typed
 // arrays with a free list, a doubly linked list per symbol, and a fixed-memory hash
-// table from client order id to row (nothing allocates as orders come and go). Each change keeps the aggregates the checks read current:
+// table from client order id to row (nothing allocates as orders come and go).
+// Each change keeps the aggregates the checks read current:
 //   slot:   pending buy / sell lots, open order count, oldest quote not being cancelled
 //   symbol: our lowest open sell and highest open buy price (for the self-cross check)
 // An order still counts (as exposure and for self-cross) after its cancel was

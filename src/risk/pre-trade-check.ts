@@ -1,5 +1,6 @@
 // The pre-trade rules, in order; the first that fails gives the answer. Reads
-// numbers only (no allocation, no throw on any input): the intent's fields, the
+// numbers only (no allocation; a malformed intent is an answer, not an exception,
+// and the engine catches what a hostile getter throws): the intent's fields, the
 // strategy and slot records, the feed's symbol state, the WASM book's best prices,
 // our open orders' aggregates, the order-rate bucket. Changes nothing but the
 // "last check" fields of GateState; recording an allowed order is the engine's.
