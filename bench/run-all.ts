@@ -19,6 +19,7 @@ const SUITES: Suite[] = [
   { name: 'feed-decode', file: 'feed-decode.bench.js', title: 'Feed protocol decoding: binary-parser vs hand-written' },
   { name: 'ingest-throughput', file: 'ingest-throughput.bench.js', title: 'Ingest throughput: binary protocol vs Binance JSON' },
   { name: 'simulator', file: 'simulator.bench.js', title: 'Built-in market simulator' },
+  { name: 'risk-gate', file: 'risk-gate.bench.js', title: 'Risk gate check' },
   { name: 'accounting', file: 'accounting.bench.js', title: 'Accounting ledger (decimal.js)' },
   { name: 'journal', file: 'journal.bench.js', title: 'Journal writes (SQLite, WAL, synchronous=FULL)' },
   { name: 'e2e-latency', file: 'e2e-latency.bench.js', title: 'End to end: publish (another process) → uWS → decode → book → quote decision' },
