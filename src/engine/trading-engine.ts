@@ -77,6 +77,8 @@ export interface EngineOptions {
   ledger?: LedgerDefaults;
   /** Open orders the risk engine tracks at once (default 4096). */
   maxOpenOrders?: number;
+  /** Closed orders the order manager keeps findable by id (default 10,000; the journal keeps them all). */
+  retainClosedOrders?: number;
 }
 
 export interface LoadResult { ok: true; strategy_id: string; config: ConfigView }
@@ -161,6 +163,7 @@ export class TradingEngine {
     });
     this.orders = new OrderManager(this.paper, {
       orderIdPrefix: `${prefix}-o`,
+      retainClosedOrders: options.retainClosedOrders ?? 10_000,
       listener: {
         onFill: (e) => this.onFill(e),
         onOrderUpdate: (o, prev) => this.onOrderUpdate(o, prev),

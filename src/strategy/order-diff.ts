@@ -58,8 +58,7 @@ export function pullQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number
   const before = out.cancelled;
   for (let s = 0; s < 2; s++) {
     const r = leg.resting.side(s);
-    if (r.count === 0) continue;
-    for (let i = 0; i < MAX_QUOTE_LEVELS; i++) if (r.state[i] !== QS_EMPTY) cancelLevel(leg, r, i, sink, nowNs, out);
+    for (let i = 0; i < MAX_QUOTE_LEVELS && r.count > 0; i++) if (r.state[i] !== QS_EMPTY) cancelLevel(leg, r, i, sink, nowNs, out);
   }
   return out.cancelled - before;
 }
@@ -78,8 +77,10 @@ export function diffQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number
     const r = rq.side(s);
     if (r.count === 0) continue;
     const n = s === 0 ? leg.bidCount() : leg.askCount();
-    for (let i = 0; i < MAX_QUOTE_LEVELS; i++) {
+    let left = r.count; // resting orders not looked at yet: stop once every one was
+    for (let i = 0; i < MAX_QUOTE_LEVELS && left > 0; i++) {
       if (r.state[i] === QS_EMPTY) continue;
+      left--;
       if (s === held || i >= n) { cancelLevel(leg, r, i, sink, nowNs, out); continue; }
       if (!full) continue;
       const tick = s === 0 ? leg.bidTick(i) : leg.askTick(i);
