@@ -779,7 +779,7 @@ export class TradingEngine {
   }
 
   /** GET /api/strategy/{id}/metrics. */
-  metrics(id: string, symbol?: string): ReturnType<typeof metricsView> & { risk_engine?: unknown } {
+  metrics(id: string, symbol?: string): ReturnType<typeof metricsView> {
     const s = this.require(id);
     const leg = this.leg(id, symbol);
     return metricsView(leg.ledger!, { strategyId: id, uptimeSeconds: s.uptimeSeconds(this.nowNs()) });
