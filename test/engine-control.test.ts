@@ -222,5 +222,20 @@ describe('journal', () => {
     const orders = journal.orders({ strategyId: 'j' });
     expect(orders.length).toBe(engine.counters.ordersPlaced);
     expect(journal.orders({ strategyId: 'j', openOnly: true })).toHaveLength(0);
+
+    // a restart: a new engine on the same journal gets the strategy, its fills and its position back
+    const before = { inv: engine.inventory('j').inventory, perf: engine.metrics('j').performance, lots: engine.orders.positionLot('j', 'BTCUSDT') };
+    engine.close();
+    const { engine: again, driver: d2 } = setup(HOT, 43, { journal });
+    expect(again.restore()).toMatchObject({ ok: true, strategies: ['j'], fills: fills.length, kill_switch: 'OFF', open_orders: 0 });
+    expect(again.strategy('j').params.spread_bps).toBe(5);
+    expect(again.metrics('j').performance).toEqual(before.perf);
+    expect(again.inventory('j').inventory.position).toBe(before.inv.position);
+    expect(again.orders.positionLot('j', 'BTCUSDT')).toBe(before.lots);
+    expect(again.risk.exposure('j', 'BTCUSDT')!.positionLot).toBe(before.lots);
+    expect(again.legs('j')[0]!.inventoryLot).toBe(before.lots);
+    again.start('j');
+    d2.run(5);
+    expect(journal.strategy('j')!.status).toBe('running');
   });
 });

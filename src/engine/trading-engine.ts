@@ -70,7 +70,7 @@ export interface EngineOptions {
   riskLimits?: Partial<RiskLimits>;
   /** Fills, orders, strategies and parameter changes are written here before they are reported. */
   journal?: Journal;
-  /** Prefix of client order ids, order ids and paper trade ids; give each run its own when runs share a journal. Default "mm". */
+  /** Prefix of client order ids, order ids and paper trade ids. Default "mm", or "mm<time>" with a journal (each run its own). */
   idPrefix?: string;
   /** How often each leg marks its ledger (time at best, drawdown, unrealized P&L) and the risk engine gets P&L, exchange ms. Default 1000. */
   markIntervalMs?: number;
@@ -148,7 +148,8 @@ export class TradingEngine {
     const ingest = options.ingest ?? new FeedIngest();
     this.ownsIngest = options.ingest === undefined;
     this.ingest = ingest;
-    const prefix = options.idPrefix ?? 'mm';
+    // with a journal, ids must not repeat across runs (the journal keeps orders and fills by id): a prefix per run
+    const prefix = options.idPrefix ?? (options.journal === undefined ? 'mm' : `mm${Date.now().toString(36)}`);
     this.paper = new PaperExchange(ingest, { idPrefix: prefix, ...options.paper });
     this.journal = options.journal;
     this.quoter = new WasmQuoter(ingest.books.core);
@@ -905,15 +906,16 @@ export class TradingEngine {
 
   /** The global kill switch: every order cancelled, every strategy paused (risk) until resumeTrading(). */
   kill(note = ''): { ok: true; state: 'HALTED'; orders_cancelled: number } {
-    const before = this.counters.ordersCancelled;
-    const open = this.orders.openOrders().length;
+    const open = this.orders.openOrders().filter((o) => o.status !== 'PENDING_CANCEL').length;
     this.risk.kill(this.nowNs(), note);
-    return { ok: true, state: 'HALTED', orders_cancelled: Math.max(open, this.counters.ordersCancelled - before) };
+    this.journal?.setKillSwitch('HALTED', note === '' ? {} : { reason: note });
+    return { ok: true, state: 'HALTED', orders_cancelled: open };
   }
 
   /** Turns the kill switch off; strategies quote again unless their own risk state stops them. */
   resumeTrading(note = ''): { ok: true; state: 'ACTIVE' } {
     this.risk.resume(this.nowNs(), note);
+    this.journal?.setKillSwitch('OFF', note === '' ? {} : { reason: note });
     return { ok: true, state: 'ACTIVE' };
   }
 
@@ -959,6 +961,48 @@ export class TradingEngine {
     this.legIndex.delete(id);
     this.journal?.updateStrategyStatus(id, 'deleted');
     return { ok: true, strategy_id: id };
+  }
+
+  /**
+   * Rebuilds the engine from its journal after a restart (call it once, on a new
+   * engine, once the market's symbols are defined): every strategy that was not
+   * deleted is loaded again with its last parameters (status loaded: start it to
+   * quote), every fill is replayed into the ledgers, and each strategy's position
+   * is set in its leg, the order manager and the risk engine; the kill switch comes
+   * back on if it was. Orders left open by the previous run are not at this venue
+   * (the paper exchange starts empty): they are reported in `open_orders` only.
+   */
+  restore(): { ok: true; strategies: string[]; fills: number; kill_switch: string; open_orders: number } {
+    const j = this.journal;
+    if (j === undefined) badInput('restore needs a journal');
+    if (this.strategies.size > 0) throw new StrategyError('SPREADCORE_ERR_STRATEGY_STATE', 'restore runs on an engine with no strategy loaded');
+    const r = j.restore();
+    const loaded: string[] = [];
+    for (const s of r.strategies) {
+      if (s.lastStatus === 'deleted') continue;
+      this.load({ name: s.name, type: s.type, symbols: s.symbols, parameters: s.parameters });
+      loaded.push(s.id);
+    }
+    let fills = 0;
+    for (const list of r.fillsByStrategy.values()) {
+      for (const f of list) {
+        const leg = this.legOf(f.strategyId ?? '', f.symbol);
+        (leg?.ledger ?? this.ledgers.ledger(f.strategyId, f.symbol)).applyFill(f);
+        if (leg?.binary === true) this.binaryLedgers.get(leg.key)?.applyFill('YES', f);
+        fills++;
+      }
+    }
+    const t = this.nowNs();
+    for (const id of loaded) {
+      for (const leg of this.legsOf(id)) {
+        const lots = leg.instrument.qty.toUnitsOrNaN(leg.ledger!.position.toFixed());
+        leg.inventoryLot = Number.isNaN(lots) ? 0 : lots;
+        this.orders.exposure.getOrCreate(id, leg.symbol).positionLot = leg.inventoryLot;
+        this.risk.setPosition(id, leg.symbol, leg.inventoryLot, t);
+      }
+    }
+    if (r.killSwitch.state === 'HALTED' && !this.risk.killed) this.risk.kill(t, r.killSwitch.reason ?? 'restored');
+    return { ok: true, strategies: loaded, fills, kill_switch: r.killSwitch.state, open_orders: r.openOrders.length };
   }
 
   /** Releases the quoter slots of every strategy, and the book slots of an ingest the engine created (the engine is done). */
