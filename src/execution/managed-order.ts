@@ -30,8 +30,8 @@ export class ManagedOrder {
   /** When it was created and last changed, exchange-time ns. */
   readonly createdTsNs: number;
   updatedTsNs: number;
-  /** Venue trade ids of its fills (a fill reported twice is applied once). */
-  readonly tradeIds: string[] = [];
+  /** Fills applied to it. */
+  fills = 0;
 
   constructor(orderId: string, intent: OrderIntent, record: OrderRecord | null, tsNs: number) {
     this.orderId = orderId;

@@ -83,6 +83,9 @@ export interface OrderManagerCounters {
   unknownReports: number;
 }
 
+/** How many of the latest venue trade ids are checked for a fill reported twice. */
+export const TRADE_IDS_REMEMBERED = 65_536;
+
 const SIDES: readonly string[] = ['BUY', 'SELL'];
 const TYPES: readonly string[] = ['LIMIT', 'MARKET'];
 const TIFS: readonly string[] = ['GTC', 'IOC', 'POST_ONLY'];
@@ -108,6 +111,10 @@ export class OrderManager implements VenueReports {
   private readonly byClientId = new Map<string, ManagedOrder>();
   private readonly byOrderId = new Map<string, ManagedOrder>();
   private readonly openSet = new Set<ManagedOrder>();
+  /** Recent venue trade ids (a fill reported twice is applied once), oldest first in the ring. */
+  private readonly seenTradeIds = new Set<string>();
+  private readonly tradeIdRing: string[] = [];
+  private tradeIdNext = 0;
   private readonly closedQueue: ManagedOrder[] = [];
   private closedHead = 0;
   private readonly prefix: string;
@@ -255,9 +262,10 @@ export class OrderManager implements VenueReports {
   onFill(orderId: string, tradeId: string, priceTick: number, qtyLot: number, fee: string, liquidity: Liquidity, tsEventNs: number): void {
     const o = this.find(orderId);
     if (o === undefined) return;
-    if (o.tradeIds.includes(tradeId)) { this.counters.duplicateFills++; return; }
-    o.tradeIds.push(tradeId);
+    if (this.seenTradeIds.has(tradeId)) { this.counters.duplicateFills++; return; }
+    this.rememberTradeId(tradeId);
     this.counters.fills++;
+    o.fills++;
     const intent = o.intent;
     const instrument = this.venue.instrument(intent.symbol);
     const e = this.exposure.getOrCreate(intent.strategyId, intent.symbol);
@@ -377,6 +385,18 @@ export class OrderManager implements VenueReports {
     o.status = status;
     this.openSet.delete(o);
     this.remember(o);
+  }
+
+  private rememberTradeId(tradeId: string): void {
+    const ring = this.tradeIdRing;
+    if (ring.length < TRADE_IDS_REMEMBERED) {
+      ring.push(tradeId);
+    } else {
+      this.seenTradeIds.delete(ring[this.tradeIdNext]!);
+      ring[this.tradeIdNext] = tradeId;
+      this.tradeIdNext = (this.tradeIdNext + 1) % TRADE_IDS_REMEMBERED;
+    }
+    this.seenTradeIds.add(tradeId);
   }
 
   /** Keeps the last `retain` closed orders findable by client id; forgets older ones. */

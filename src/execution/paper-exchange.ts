@@ -273,11 +273,12 @@ export class PaperExchange implements Venue, IngestListener {
   }
 
   private runTaken(ps: PaperSymbol, tNs: number, pick: (a: VenueAction) => boolean): void {
+    if (ps.actions.peekDue(tNs) === undefined) return;
     const out = this.dueScratch;
     const start = out.length;
     ps.actions.takeDue(tNs, pick, out);
     for (let i = start; i < out.length; i++) this.act(ps, out[i]!, tNs);
-    out.length = start;
+    if (out.length > start) out.length = start;
   }
 
   private act(ps: PaperSymbol, a: VenueAction, tNs: number): void {

@@ -48,12 +48,14 @@ export class TakenLiquidity {
         k++;
       }
     }
+    if (k === n) return;
     this.side.length = k;
     this.tick.length = k;
     this.lot.length = k;
   }
 
   clear(): void {
+    if (this.lot.length === 0) return;
     this.side.length = 0;
     this.tick.length = 0;
     this.lot.length = 0;
