@@ -14,6 +14,8 @@
 //   batch's book changes (a batch is the first moment its book is visible). Within
 //   one batch end, cancels of orders already in the book go first, then the book's
 //   changes reach resting orders, then the remaining arrivals and cancels in time order.
+//   A cancel that reaches the exchange before its order (or while the order waits for
+//   a usable book) closes it: it never trades.
 // - On arrival an order that crosses takes the displayed liquidity level by level at
 //   book prices (TAKER); what we took stays taken (TakenLiquidity). A LIMIT GTC
 //   remainder rests, an IOC or MARKET remainder is cancelled, a crossing POST_ONLY is
