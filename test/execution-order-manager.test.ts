@@ -176,6 +176,22 @@ describe('exposure, position and events', () => {
     expect(h.om.exposure.get('s1', 'BTCUSDT')!.openOrders).toBe(3);
   });
 
+  it('an order waits for a market event of its own symbol', () => {
+    const h = make({ orderLatencyNs: 5 * MS });
+    h.om.submit(intent('b', 'BUY', P, 1));
+    h.om.submit(intent('e', 'BUY', E - 5, 1, { symbol: 'ETHUSDT' }));
+    h.change(2, T0 + 6 * MS, 0, E - 7, 1);
+    expect(h.om.order('e')!.status).toBe('ACTIVE');
+    expect(h.om.order('b')!.status).toBe('PENDING_NEW');
+    h.tick(T0 + 7 * MS);
+    expect(h.om.order('b')!.status).toBe('ACTIVE');
+    expect(h.paper.queueAheadLot(h.om.order('b')!.orderId)).toBe(10);
+    h.sweep(2, T0 + 8 * MS, 1, E, 10); // ETH sellers: through the ETH bid, nothing to do with BTC
+    expect(h.om.order('e')!.status).toBe('FILLED');
+    expect(h.paper.queueAheadLot(h.om.order('b')!.orderId)).toBe(10);
+    expect(h.om.order('b')!.status).toBe('ACTIVE');
+  });
+
   it('cancelAll by strategy, by symbol, or everything', () => {
     const h = make();
     h.om.submit(intent('a', 'BUY', P - 5, 1));

@@ -276,3 +276,58 @@ describe('a book that goes stale', () => {
     expect(h.lotsOf('a')).toEqual([2]);
   });
 });
+
+describe('naive mode', () => {
+  it('a trade touching the price fills the whole order; the queue model waits its turn', () => {
+    const q = make();
+    const n = make({ fillModel: 'naive', orderLatencyNs: 5 * MS });
+    for (const h of [q, n]) {
+      h.submit('a', 'BUY', P, 3);
+      h.sweep(T0 + MS, ASK, [P, 1]);
+    }
+    expect(q.lotsOf('a')).toEqual([]);
+    expect(q.ahead('a')).toBe(9);
+    expect(n.lotsOf('a')).toEqual([3]); // no latency either, whatever the setting
+    expect(n.fills[0]!.fill.liquidity).toBe('MAKER');
+  });
+
+  it('the opposite best touching the price fills in full, not just what is displayed', () => {
+    const q = make();
+    const n = make({ fillModel: 'naive' });
+    for (const h of [q, n]) {
+      h.submit('a', 'BUY', P, 3);
+      h.changes(T0 + MS, [BID, P, -10], [ASK, P, 2]);
+    }
+    expect(q.lotsOf('a')).toEqual([2]);
+    expect(n.lotsOf('a')).toEqual([3]);
+  });
+});
+
+describe('settings and fees', () => {
+  it('bad settings are refused, naming the setting', async () => {
+    const { resolvePaperConfig } = await import('../src/execution/paper-config.js');
+    const bad: [object, RegExp][] = [
+      [{ orderLatencyNs: -1 }, /orderLatencyNs/], [{ cancelLatencyNs: 1.5 }, /cancelLatencyNs/], [{ makerFeeBps: Infinity }, /makerFeeBps/],
+      [{ takerFeeBps: 0.0000001 }, /takerFeeBps.*decimals/], [{ queueModel: 'optimistic' }, /queueModel/], [{ fillModel: 'magic' }, /fillModel/],
+      [{ idPrefix: 'has space' }, /idPrefix/], [{ orderLatencyNs: '5' }, /orderLatencyNs/],
+    ];
+    for (const [input, why] of bad) {
+      expect(() => resolvePaperConfig(input as never)).toThrow(why);
+      try { resolvePaperConfig(input as never); } catch (e) { expect((e as { code: string }).code).toBe('SPREADCORE_ERR_BAD_PARAM'); }
+    }
+    expect(resolvePaperConfig({ fillModel: 'naive', orderLatencyNs: 7, cancelLatencyNs: 9 })).toMatchObject({ orderLatencyNs: 0, cancelLatencyNs: 0 });
+    expect(resolvePaperConfig()).toMatchObject({ orderLatencyNs: 2_000_000, makerFeeBps: 10, takerFeeBps: 10, queueModel: 'proportional', fillModel: 'queue' });
+  });
+
+  it('fees are exact decimals of price × quantity × bps', async () => {
+    const { FeeRate, scaledText } = await import('../src/execution/fee-text.js');
+    const { Instrument } = await import('../src/orderbook/instrument.js');
+    const btc = new Instrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.001' });
+    const yes = new Instrument({ symbol: 'YES', tickSize: '0.01', lotSize: '1', kind: 'binary' });
+    expect(new FeeRate(7.5).feeText(btc, 5_000_000, 3)).toBe('0.1125'); // 150 × 0.00075
+    expect(new FeeRate(10).feeText(btc, 4_999_000, 1)).toBe('0.04999'); // seed 000: 0.001 BTC at 49,990
+    expect(new FeeRate(0).feeText(btc, 5_000_000, 3)).toBe('0');
+    expect(new FeeRate(-0.25).feeText(yes, 35, 100)).toBe('-0.000875'); // 35 × −0.000025
+    expect([scaledText(0n, 5), scaledText(-5n, 3), scaledText(1200n, 2), scaledText(7n, 0)]).toEqual(['0', '-0.005', '12', '7']);
+  });
+});
