@@ -13,6 +13,11 @@ import type { QuoteOrderSink } from '../strategy/order-diff.js';
 import type { StrategyLeg } from '../strategy/strategy-leg.js';
 import type { OrderIntent, OrderSide, OrderType, TimeInForce } from '../trading/types.js';
 
+/** What an order placed through a leg is to it (place()'s role). */
+export const ROLE_OTHER = 0;
+export const ROLE_QUOTE = 1;
+export const ROLE_EXIT = 2;
+
 type MutableIntent = { -readonly [K in keyof OrderIntent]: OrderIntent[K] };
 
 export interface PlaceOutcome {
@@ -53,12 +58,14 @@ export class OrderRouter implements QuoteOrderSink {
   }
 
   /**
-   * Risk gate, then the order manager. The leg (when given) records a quote before it
-   * is sent (onSent), since the venue may answer inside submit.
+   * Risk gate, then the order manager. With a leg, the order is recorded on it before
+   * it is sent, since the venue may answer (even fill it) inside submit: a quote
+   * (ROLE_QUOTE) in its resting quotes at `level` − 1, an exit (ROLE_EXIT) as its
+   * working reduce-only order.
    */
   place(
     strategyId: string, symbol: string, side: OrderSide, type: OrderType, tif: TimeInForce, priceTick: number, qtyLot: number,
-    reduceOnly: boolean, level: number, nowNs: number, leg: StrategyLeg | undefined, onSent?: (clientOrderId: string) => void,
+    reduceOnly: boolean, level: number, nowNs: number, leg: StrategyLeg | undefined, role = ROLE_OTHER,
   ): PlaceOutcome {
     const p = this.probe;
     p.clientOrderId = this.pendingId;
@@ -83,8 +90,11 @@ export class OrderRouter implements QuoteOrderSink {
     const intent: OrderIntent = {
       clientOrderId: id, strategyId, symbol, side, type, timeInForce: tif, priceTick: p.priceTick, qtyLot, reduceOnly, level,
     };
-    if (leg !== undefined) this.legByOrder.set(id, leg);
-    onSent?.(id);
+    if (leg !== undefined) {
+      this.legByOrder.set(id, leg);
+      if (role === ROLE_QUOTE) leg.resting.add(side === 'BUY' ? 0 : 1, level - 1, id, priceTick, qtyLot, nowNs);
+      else if (role === ROLE_EXIT) leg.exitOrderId = id;
+    }
     const submit = this.orders.submit(intent);
     if (submit.outcome !== 'SENT') {
       // refused by the order manager (its listener already closed it), or never created
@@ -99,8 +109,7 @@ export class OrderRouter implements QuoteOrderSink {
   // ---- QuoteOrderSink ----
   placeQuote(leg: StrategyLeg, side: 0 | 1, level: number, tick: number, qtyLot: number, nowNs: number): boolean {
     const tif: TimeInForce = leg.strategy.params.post_only ? 'POST_ONLY' : 'GTC';
-    const r = this.place(leg.strategy.id, leg.symbol, side === 0 ? 'BUY' : 'SELL', 'LIMIT', tif, tick, qtyLot, false, level + 1, nowNs, leg,
-      (id) => leg.resting.add(side, level, id, tick, qtyLot, nowNs));
+    const r = this.place(leg.strategy.id, leg.symbol, side === 0 ? 'BUY' : 'SELL', 'LIMIT', tif, tick, qtyLot, false, level + 1, nowNs, leg, ROLE_QUOTE);
     if (r.submit === null) return false;
     if (r.submit.outcome !== 'SENT') { leg.resting.remove(r.clientOrderId!); return false; }
     return true;

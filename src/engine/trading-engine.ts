@@ -55,7 +55,7 @@ import { WasmQuoter } from '../wasm/quote-api.js';
 import { WasmVol } from '../wasm/vol-api.js';
 import { EngineEvents, type FillEvent, type OrderEvent, type QuoteUpdateEvent } from './engine-events.js';
 import { type LevelsJson, levelsView, midPriceNumber, midPriceText, priceNumber, qtyNumber, quotesView, type QuotesJson } from './engine-views.js';
-import { OrderRouter } from './order-router.js';
+import { OrderRouter, ROLE_EXIT } from './order-router.js';
 
 let nextEngineId = 1;
 
@@ -141,6 +141,8 @@ export class TradingEngine {
   private readonly binaryLedgers = new Map<string, BinaryContractLedger>();
   private readonly diff = new DiffResult();
   private nextMarkNs = -Infinity;
+  /** Legs whose mark of the current interval is still to do. */
+  private readonly markDue: StrategyLeg[] = [];
   private readonly manualSymbols = new Set<string>();
   private readonly ownsIngest: boolean;
 
@@ -252,7 +254,10 @@ export class TradingEngine {
       if (legs === undefined) continue;
       for (let j = 0; j < legs.length; j++) this.runLeg(legs[j]!, t);
     }
-    if (t >= this.nextMarkNs) this.markAll(t);
+    // marks: at most one leg per batch, so a batch never carries every leg's decimal work
+    if (t >= this.nextMarkNs) this.scheduleMarks(t);
+    const due = this.markDue.pop();
+    if (due !== undefined) this.markLeg(due, t);
   }
 
   /**
@@ -267,7 +272,8 @@ export class TradingEngine {
   private tickNow(tNs: number): void {
     this.risk.tick(tNs);
     for (const legs of this.legsByStrategy.values()) for (const leg of legs) if (leg.strategy.status === 'running') this.runLeg(leg, tNs);
-    if (tNs >= this.nextMarkNs) this.markAll(tNs);
+    if (tNs >= this.nextMarkNs) this.scheduleMarks(tNs);
+    for (let leg = this.markDue.pop(); leg !== undefined; leg = this.markDue.pop()) this.markLeg(leg, tNs);
   }
 
   // ======================================================================= one leg
@@ -362,7 +368,7 @@ export class TradingEngine {
       else price = sell ? ask : bid;
     }
     const tif = mode >= REDUCE_AGGRESSIVE ? 'IOC' : 'GTC';
-    this.router.place(leg.strategy.id, leg.symbol, side, type, tif, price, Math.abs(qty), true, 0, tNs, leg, (id) => { leg.exitOrderId = id; });
+    this.router.place(leg.strategy.id, leg.symbol, side, type, tif, price, Math.abs(qty), true, 0, tNs, leg, ROLE_EXIT);
     const id = leg.exitOrderId as string | null;
     if (id !== null && this.router.legByOrder.get(id) !== leg) leg.exitOrderId = null; // refused or closed at once
   }
@@ -592,24 +598,24 @@ export class TradingEngine {
     }
   }
 
-  /** Marks every active leg's ledger at its mid (time at best, equity, markouts) and updates the risk engine's P&L. */
-  private markAll(tNs: number): void {
+  /** Every active leg is due for a mark (once per mark interval). */
+  private scheduleMarks(tNs: number): void {
     this.nextMarkNs = tNs + this.markIntervalNs;
+    this.markDue.length = 0;
+    for (const legs of this.legsByStrategy.values()) for (const leg of legs) if (isActive(leg.strategy.status)) this.markDue.push(leg);
+  }
+
+  /** Marks a leg's ledger at its mid (time at best, equity, markouts) and gives the risk engine its P&L. */
+  private markLeg(leg: StrategyLeg, tNs: number): void {
+    const m = leg.market;
+    const mid = midPriceText(leg.instrument, m.bestBidTick, m.bestAskTick);
+    if (mid === undefined || leg.ledger === undefined) return;
     const ts = BigInt(Math.trunc(tNs));
-    for (const legs of this.legsByStrategy.values()) {
-      for (const leg of legs) {
-        if (!isActive(leg.strategy.status)) continue;
-        const m = leg.market;
-        const mid = midPriceText(leg.instrument, m.bestBidTick, m.bestAskTick);
-        if (mid === undefined) continue;
-        const b = leg.resting.bids;
-        const a = leg.resting.asks;
-        const ledger = leg.ledger!;
-        ledger.applyMark({ tsNs: ts, mid, atBestBid: b.state[0] !== 0 && b.tick[0]! >= m.bestBidTick, atBestAsk: a.state[0] !== 0 && a.tick[0]! <= m.bestAskTick });
-        if (leg.binary) this.binaryLedgers.get(leg.key)?.applyMark({ tsNs: ts, mid });
-        this.updatePnl(leg.strategy.id, leg.symbol, ledger, leg, tNs, true);
-      }
-    }
+    const b = leg.resting.bids;
+    const a = leg.resting.asks;
+    leg.ledger.applyMark({ tsNs: ts, mid, atBestBid: b.state[0] !== 0 && b.tick[0]! >= m.bestBidTick, atBestAsk: a.state[0] !== 0 && a.tick[0]! <= m.bestAskTick });
+    if (leg.binary) this.binaryLedgers.get(leg.key)?.applyMark({ tsNs: ts, mid });
+    this.updatePnl(leg.strategy.id, leg.symbol, leg.ledger, leg, tNs, true);
   }
 
   // ======================================================================= control API
@@ -956,6 +962,7 @@ export class TradingEngine {
         if (list.length === 0) this.legsBySymbol.delete(leg.symbol);
       }
     }
+    for (let i = this.markDue.length - 1; i >= 0; i--) if (this.markDue[i]!.strategy === s) this.markDue.splice(i, 1);
     this.strategies.delete(id);
     this.legsByStrategy.delete(id);
     this.legIndex.delete(id);
