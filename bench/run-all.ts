@@ -20,6 +20,8 @@ const SUITES: Suite[] = [
   { name: 'ingest-throughput', file: 'ingest-throughput.bench.js', title: 'Ingest throughput: binary protocol vs Binance JSON' },
   { name: 'simulator', file: 'simulator.bench.js', title: 'Built-in market simulator' },
   { name: 'risk-gate', file: 'risk-gate.bench.js', title: 'Risk gate check' },
+  { name: 'paper-exchange', file: 'paper-exchange.bench.js', title: 'Paper exchange and order manager' },
+  { name: 'decision-path', file: 'decision-path.bench.js', title: 'Decision path per book update and fills through exchange + accounting' },
   { name: 'accounting', file: 'accounting.bench.js', title: 'Accounting ledger (decimal.js)' },
   { name: 'journal', file: 'journal.bench.js', title: 'Journal writes (SQLite, WAL, synchronous=FULL)' },
   { name: 'e2e-latency', file: 'e2e-latency.bench.js', title: 'End to end: publish (another process) → uWS → decode → book → quote decision' },
