@@ -835,7 +835,6 @@ export class TradingEngine {
     }
     const qty = Math.abs(pos - targetLot);
     const sell = pos > targetLot;
-    const side: OrderSide = sell ? 'SELL' : 'BUY';
     const out: Record<string, unknown> = {
       ok: true, strategy_id: id, action: 'inventory_reduction',
       method: `${aggression === 'passive' ? 'passive' : 'aggressive'}_${sell ? 'ask' : 'bid'}`,
