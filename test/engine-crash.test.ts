@@ -75,6 +75,7 @@ function runChild(dataDir: string, seed: number, mode: 'fresh' | 'resume', optio
           run.killSwitchAt = run.fills.length;
           if (kill.msAfterKillSwitch !== undefined) setTimeout(killNow, kill.msAfterKillSwitch);
         } else if (tag === 'C') run.closedPosition = Number(a[0]);
+        else if (tag === 'E') reject(new Error(`the engine reported a fill before it was durable: ${line}`));
         else reject(new Error(`unexpected line from the child: ${JSON.stringify(line)}`));
       }
       if (kill.afterFills !== undefined && run.fills.length >= kill.afterFills) killNow();
@@ -164,8 +165,8 @@ function verify(dataDir: string, reported: readonly Reported[], o: { killSwitch:
     expect(trades).toHaveLength(journaled.length);
     expect(trades.slice(0, reported.length).map((t) => [t.side, t.price, t.qty, t.inventory_after])).toEqual(reported.map((f) => [f.side, f.price, f.qty, f.inventory]));
 
-    // Restored, it does not quote: 20 s of market place no order and fill nothing.
-    driver.run(20);
+    // Restored, it does not quote: 10 s of market place no order and fill nothing.
+    driver.run(10);
     expect([engine.counters.ordersPlaced, engine.counters.fills, engine.orders.openOrders().length]).toEqual([0, 0, 0]);
     expect(engine.quotes(ID).quotes.bids).toEqual([]);
     expect(engine.quotes(ID).quotes.asks).toEqual([]);
@@ -233,7 +234,7 @@ afterAll(() => {
 describe('engine under SIGKILL', () => {
   it(`${RUNS} paper-trading runs killed after a random number of reported fills: every reported fill journaled once, restore equals the replay`, async () => {
     const rng = createRng(20261121);
-    const runs = Array.from({ length: RUNS }, (_, i) => ({ seed: 3000 + i, killAfter: 50 + Math.floor(rng() * 2000) }));
+    const runs = Array.from({ length: RUNS }, (_, i) => ({ seed: 3000 + i, killAfter: 50 + Math.floor(rng() * 1500) }));
     const rows: { seed: number; killAfter: number; reported: number; journaled: number; unreported: number; restoreMs: number }[] = [];
     await pool(runs, POOL, async ({ seed, killAfter }) => {
       const dataDir = freshDir(true);

@@ -12,6 +12,7 @@
 //   S <status>                                        strategy started
 //   F <trade_id> <side> <price> <qty> <inventory>    a reported fill
 //   K                                                 kill switch on (returned: journaled)
+//   E <trade_id> <why>                                a fill reported before its write committed
 //   C <position>                                      strategy stopped, journal closed (clean exit)
 // options: { killSwitchAfter?: n (engage the kill switch after n fills),
 //            stopAfter?: n (stop cleanly after n fills), maxSeconds?: simulated seconds }
@@ -63,7 +64,9 @@ driver.run(2); // books live
 
 let fills = 0;
 let stopping = false;
+const db = journal.db; // the connection (a private field of the compiled Journal): to see whether a transaction is open
 engine.events.on('fill', (f) => {
+  if (db.inTransaction) report(`E ${f.trade_id} reported while a journal transaction is open\n`); // write, then report
   report(`F ${f.trade_id} ${f.side} ${f.price} ${f.qty} ${f.inventory}\n`);
   fills++;
   if (options.killSwitchAfter !== undefined && fills === options.killSwitchAfter) {
