@@ -142,8 +142,8 @@ function verify(dataDir: string, reported: readonly Reported[], o: { killSwitch:
     expect(r).toEqual({ ok: true, strategies: [ID], fills: journaled.length, kill_switch: o.killSwitch ? 'HALTED' : 'OFF', open_orders: expect.any(Number) });
     expect(engine.killed).toBe(o.killSwitch);
     const s = engine.list()[0]!;
-    expect([s.strategy_id, s.status, s.risk_state]).toEqual([ID, 'loaded', o.killSwitch ? 'HALTED' : 'ACTIVE']);
-    expect(journal.strategy(ID)!.status).toBe('loaded'); // not running: starting it again is the user's decision
+    expect([s.strategy_id, s.status, s.risk_state]).toEqual([ID, 'stopped', o.killSwitch ? 'HALTED' : 'ACTIVE']);
+    expect(journal.strategy(ID)!.status).toBe('stopped'); // restored stopped: starting it again is the user's decision
 
     const uptime = engine.metrics(ID).uptime_seconds;
     expect(engine.metrics(ID)).toEqual(metricsView(ledger, { strategyId: ID, uptimeSeconds: uptime }));
@@ -266,7 +266,7 @@ describe('engine under SIGKILL', () => {
 
     const r2 = await runChild(dataDir, seed + 1, 'resume', { stopAfter: 600 });
     expect([r2.code, r2.signal], r2.stderr).toEqual([0, null]);
-    expect(r2.restored).toMatchObject({ fills: v1.journaled.length, position: v1.position, status: 'loaded', killSwitch: 'OFF' });
+    expect(r2.restored).toMatchObject({ fills: v1.journaled.length, position: v1.position, status: 'stopped', killSwitch: 'OFF' });
     expect(r2.startedStatus).toBe('running');
     expect(r2.fills.length).toBeGreaterThanOrEqual(600);
     const old = new Set(v1.journaled.map((f) => f.tradeId));
@@ -300,7 +300,7 @@ describe('engine under SIGKILL', () => {
     // a new process on the journal: restored halted, started it stays paused by the risk engine, no fill
     const r2 = await runChild(dataDir, seed + 1, 'resume', { maxSeconds: 30 });
     expect([r2.code, r2.signal], r2.stderr).toEqual([0, null]);
-    expect(r2.restored).toMatchObject({ fills: v.journaled.length, position: v.position, status: 'loaded', killSwitch: 'HALTED' });
+    expect(r2.restored).toMatchObject({ fills: v.journaled.length, position: v.position, status: 'stopped', killSwitch: 'HALTED' });
     expect(r2.startedStatus).toBe('paused');
     expect(r2.fills).toEqual([]);
     expect(r2.closedPosition).toBe(v.position);

@@ -987,6 +987,7 @@ export class TradingEngine {
     for (const s of r.strategies) {
       if (s.lastStatus === 'deleted') continue;
       this.load({ name: s.name, type: s.type, symbols: s.symbols, parameters: s.parameters });
+      this.strategies.get(s.id)?.markRestored();
       loaded.push(s.id);
     }
     let fills = 0;

@@ -106,6 +106,15 @@ export class MarketMakingStrategy {
     return this.set(from, 'stopped', null);
   }
 
+  /**
+   * A strategy rebuilt from the journal after a restart comes back stopped: it
+   * never quotes until someone starts it again.
+   */
+  markRestored(): StatusChange {
+    if (this.st !== 'loaded') throw new StrategyError('SPREADCORE_ERR_STRATEGY_STATE', `strategy ${this.id} is ${this.st}, not freshly restored`);
+    return this.set('loaded', 'stopped', null);
+  }
+
   /** Adds a pause reason; null when the status did not change (already paused for another reason, or not active). */
   pause(reason: PauseReason): StatusChange | null {
     if (!isActive(this.st)) {
