@@ -56,6 +56,7 @@ import { WasmVol } from '../wasm/vol-api.js';
 import { EngineEvents, type FillEvent, type OrderEvent, type QuoteUpdateEvent } from './engine-events.js';
 import { type LevelsJson, levelsView, midPriceNumber, midPriceText, priceNumber, qtyNumber, quotesView, type QuotesJson } from './engine-views.js';
 import { OrderRouter, ROLE_EXIT } from './order-router.js';
+import { spreadWarning, type SpreadWarning } from '../strategy/spread-warning.js';
 
 let nextEngineId = 1;
 
@@ -81,13 +82,13 @@ export interface EngineOptions {
   retainClosedOrders?: number;
 }
 
-export interface LoadResult { ok: true; strategy_id: string; config: ConfigView }
+export interface LoadResult { ok: true; strategy_id: string; config: ConfigView; warnings?: SpreadWarning[] }
 export interface StartResult { ok: true; strategy_id: string; status: StrategyStatus; initial_quotes: LevelsJson; symbols?: Record<string, LevelsJson> }
 export interface StopResult {
   ok: true; strategy_id: string; status: StrategyStatus;
   final_state: { quotes_cancelled: number; position: number; unrealized_pnl: number; realized_pnl: number; total_pnl: number };
 }
-export interface PatchResult { ok: true; strategy_id: string; updated_parameters: Readonly<Record<string, ParamValue>> }
+export interface PatchResult { ok: true; strategy_id: string; updated_parameters: Readonly<Record<string, ParamValue>>; warnings?: SpreadWarning[] }
 export interface ReduceInventoryBody { target_position?: unknown; aggression?: unknown; symbol?: unknown }
 export interface OrderBody { side?: unknown; symbol?: unknown; qty?: unknown; type?: unknown; price?: unknown; strategy_id?: unknown }
 
@@ -689,7 +690,8 @@ export class TradingEngine {
     this.strategies.set(def.id, strategy);
     this.legsByStrategy.set(def.id, legs);
     this.legIndex.set(def.id, index);
-    return { ok: true, strategy_id: def.id, config: configView(strategy.params) };
+    const warning = spreadWarning(strategy.params, this.midPriceOf(def.symbols[0]));
+    return { ok: true, strategy_id: def.id, config: configView(strategy.params), ...(warning !== null ? { warnings: [warning] } : {}) };
   }
 
   /**
@@ -775,7 +777,17 @@ export class TradingEngine {
         if (s.status === 'running') this.runLeg(leg, t);
       }
     }
-    return { ok: true, strategy_id: id, updated_parameters: r.updatedParameters };
+    const warning = r.changes.length > 0 ? spreadWarning(s.params, this.midPriceOf(this.legsOf(id)[0]?.symbol)) : null;
+    return { ok: true, strategy_id: id, updated_parameters: r.updatedParameters, ...(warning !== null ? { warnings: [warning] } : {}) };
+  }
+
+  /** The symbol's book mid in price units, when the book has both sides. */
+  private midPriceOf(symbol: string | undefined): number | undefined {
+    if (symbol === undefined) return undefined;
+    const st = this.ingest.bySymbolName(symbol);
+    if (st === undefined) return undefined;
+    const mid = this.ingest.books.midTick(st.book);
+    return Number.isFinite(mid) ? st.instrument.price.toNumber(1) * mid : undefined;
   }
 
   /** GET /api/strategy/{id}/quotes (the first symbol unless one is named). */
