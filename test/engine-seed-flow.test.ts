@@ -35,8 +35,10 @@ describe('seed 000 flow', () => {
   it('load → start → fills → views add up → PATCH → stop', () => {
     const { engine, driver } = setup();
     // Step 4
+    // seed 000's response exactly, plus seed 001's break-even warning: 4 bps is below 2 x the 10 bps maker fee
     expect(engine.load(STEP4)).toEqual({
       ok: true, strategy_id: ID, config: { spread_bps: 4, half_spread_bps: 2, order_size: 0.001, max_position: 0.01, quote_levels: 3 },
+      warnings: [expect.objectContaining({ code: 'spread_below_break_even', spread_bps: 4, break_even_spread_bps: 20 })],
     });
     expect(engine.list()[0]).toMatchObject({ strategy_id: ID, status: 'loaded' });
 
@@ -126,7 +128,9 @@ describe('seed 000 flow', () => {
     });
 
     // Step 8: PATCH
-    expect(engine.patchParameters(ID, STEP8)).toEqual({ ok: true, strategy_id: ID, updated_parameters: STEP8 });
+    // seed 000's echo, plus the break-even warning that still applies to the unchanged 4 bps spread
+    expect(engine.patchParameters(ID, STEP8)).toEqual({ ok: true, strategy_id: ID, updated_parameters: STEP8,
+      warnings: [expect.objectContaining({ code: 'spread_below_break_even', break_even_spread_bps: 20 })] });
     expect(engine.strategy(ID).params.max_position).toBe(0.005);
     const fillsBefore = fills.length;
     driver.run(300);
