@@ -20,7 +20,7 @@ describe('break-even spread warning', () => {
   it('seed 000 Step 4 (4 bps with the default 10 bps maker fee) loads with a warning naming both numbers', () => {
     const r = engine().load({ name: 'btc_mm_1', type: 'MarketMaking', symbols: ['BTCUSDT'],
       parameters: { spread_bps: 4.0, order_size: 0.001, max_position: 0.01, quote_levels: 3, level_spacing_bps: 2.0, inventory_skew: true, skew_factor: 0.5 } });
-    expect(r.config.spread_bps).toBe(4);
+    expect(r.config).toMatchObject({ spread_bps: 4 });
     expect(r.warnings).toEqual([expect.objectContaining({ code: 'spread_below_break_even', spread_bps: 4, break_even_spread_bps: 20 })]);
     expect(r.warnings![0]!.message).toMatch(/4 bps is below the break-even spread of 20 bps/);
   });
