@@ -5,10 +5,9 @@
 // orders across a stale book.
 import { afterEach, describe, expect, it } from 'vitest';
 import { FeedIngest } from '../src/feed/ingest/index.js';
-import { OrderManager, type OrderFillEvent } from '../src/execution/order-manager.js';
-import { PaperExchange } from '../src/execution/paper-exchange.js';
 import type { PaperExchangeConfigInput } from '../src/execution/paper-config.js';
-import type { OrderIntent, OrderSide, OrderType, TimeInForce } from '../src/trading/types.js';
+import type { OrderSide, OrderType, TimeInForce } from '../src/trading/types.js';
+import { paperMarket, type Lv } from './support/paper-market.js';
 import { WasmBooks } from '../src/wasm/book-api.js';
 import { instantiateCore } from '../src/wasm/load.js';
 
@@ -19,53 +18,21 @@ const P = 5_000_000; // 50,000.00
 const BID = 0;
 const ASK = 1;
 
-type Lv = [number, number];
 const BOOK: { bids: Lv[]; asks: Lv[] } = { bids: [[P, 10], [P - 1, 5]], asks: [[P + 1, 8], [P + 2, 4], [P + 3, 10]] };
 
 let open: FeedIngest[] = [];
 afterEach(() => { for (const i of open) i.close(); open = []; });
 
 function make(config: PaperExchangeConfigInput = {}, book = BOOK) {
-  const ingest = new FeedIngest(books);
-  open.push(ingest);
-  ingest.instrument({ symbolId: 1, symbol: 'BTCUSDT', kind: 'spot', tickSize: '0.01', lotSize: '0.001', resolutionTsNs: 0 });
-  const paper = new PaperExchange(ingest, { orderLatencyNs: 0, cancelLatencyNs: 0, makerFeeBps: 0, takerFeeBps: 0, ...config });
-  ingest.listener = paper;
-  const fills: OrderFillEvent[] = [];
-  const updates: string[] = [];
-  const om = new OrderManager(paper, {
-    listener: { onFill: (e) => fills.push(e), onOrderUpdate: (o, prev) => updates.push(`${o.clientOrderId} ${prev ?? '-'}>${o.status}`) },
-  });
-  let seq = 1;
-  let tid = 1;
+  const m = paperMarket(books, config);
+  open.push(m.ingest);
   const h = {
-    ingest, paper, om, fills, updates,
-    snapshot(ts: number, bids: Lv[], asks: Lv[]): void {
-      ingest.snapshot(1, seq++, ts, Float64Array.from(bids.flat()), bids.length, Float64Array.from(asks.flat()), asks.length);
-      ingest.endOfBatch(0);
-    },
-    changes(ts: number, ...ch: [number, number, number][]): void {
-      for (const [side, tick, d] of ch) ingest.levelChange(1, seq++, ts, side as 0 | 1, tick, d);
-      ingest.endOfBatch(0);
-    },
-    sweep(ts: number, aggressor: 0 | 1, ...levels: Lv[]): void {
-      const hit = aggressor === BID ? ASK : BID;
-      for (const [tick, lots] of levels) {
-        ingest.trade(1, seq++, ts, aggressor, tick, lots, tid++);
-        ingest.levelChange(1, seq++, ts, hit, tick, -lots);
-      }
-      ingest.endOfBatch(0);
-    },
-    /** Loses a message: the next one is a gap. */
-    loseOne(): void { seq++; },
+    ...m,
     submit(id: string, side: OrderSide, tick: number, lots: number, tif: TimeInForce = 'GTC', type: OrderType = 'LIMIT') {
-      const intent: OrderIntent = { clientOrderId: id, strategyId: 's1', symbol: 'BTCUSDT', side, type, timeInForce: tif, priceTick: type === 'MARKET' ? NaN : tick, qtyLot: lots, reduceOnly: false, level: 1 };
-      return om.submit(intent);
+      return m.om.submit(m.order(id, side, tick, lots, tif, type));
     },
-    status(id: string): string { return om.order(id)!.status; },
-    fillsOf(id: string): string[] { return fills.filter((f) => f.fill.clientOrderId === id).map((f) => `${f.fill.qty}@${f.fill.price} ${f.fill.liquidity} fee ${f.fill.fee}`); },
-    lotsOf(id: string): number[] { return fills.filter((f) => f.fill.clientOrderId === id).map((f) => f.qtyLot); },
-    ahead(id: string): number | undefined { return paper.queueAheadLot(om.order(id)!.orderId); },
+    status(id: string): string { return m.om.order(id)!.status; },
+    fillsOf(id: string): string[] { return m.fills.filter((f) => f.fill.clientOrderId === id).map((f) => `${f.fill.qty}@${f.fill.price} ${f.fill.liquidity} fee ${f.fill.fee}`); },
   };
   h.snapshot(T0, book.bids, book.asks);
   return h;

@@ -4,11 +4,10 @@
 // liquidity through our price fill us. Also the queue arithmetic on its own.
 import { afterEach, describe, expect, it } from 'vitest';
 import { FeedIngest } from '../src/feed/ingest/index.js';
-import { OrderManager, type OrderFillEvent } from '../src/execution/order-manager.js';
-import { PaperExchange } from '../src/execution/paper-exchange.js';
 import type { PaperExchangeConfigInput } from '../src/execution/paper-config.js';
 import { observeLevel, tradeAtLevel, type QueuedOrder } from '../src/execution/queue-position.js';
-import type { OrderIntent, OrderSide, TimeInForce } from '../src/trading/types.js';
+import type { TimeInForce } from '../src/trading/types.js';
+import { paperMarket } from './support/paper-market.js';
 import { WasmBooks } from '../src/wasm/book-api.js';
 import { instantiateCore } from '../src/wasm/load.js';
 
@@ -19,47 +18,14 @@ const P = 5_000_000; // 50,000.00
 const BID = 0;
 const ASK = 1;
 
-type Lv = [number, number];
 
 function harness(config: PaperExchangeConfigInput = {}) {
-  const ingest = new FeedIngest(books);
-  ingest.instrument({ symbolId: 1, symbol: 'BTCUSDT', kind: 'spot', tickSize: '0.01', lotSize: '0.001', resolutionTsNs: 0 });
-  const paper = new PaperExchange(ingest, { orderLatencyNs: 0, cancelLatencyNs: 0, makerFeeBps: 0, takerFeeBps: 0, ...config });
-  ingest.listener = paper;
-  const fills: OrderFillEvent[] = [];
-  const updates: string[] = [];
-  const om = new OrderManager(paper, {
-    listener: { onFill: (e) => fills.push(e), onOrderUpdate: (o, prev) => updates.push(`${o.clientOrderId} ${prev ?? '-'}>${o.status}`) },
-  });
-  let seq = 1;
-  let tid = 1;
+  const m = paperMarket(books, config);
   const h = {
-    ingest, paper, om, fills, updates,
-    snapshot(ts: number, bids: Lv[], asks: Lv[]): void {
-      ingest.snapshot(1, seq++, ts, Float64Array.from(bids.flat()), bids.length, Float64Array.from(asks.flat()), asks.length);
-      ingest.endOfBatch(0);
-    },
-    /** One batch of level changes. */
-    changes(ts: number, ...ch: [number, number, number][]): void {
-      for (const [side, tick, d] of ch) ingest.levelChange(1, seq++, ts, side as 0 | 1, tick, d);
-      ingest.endOfBatch(0);
-    },
-    /** A market order in one batch: for each level a trade, then that level's depletion. */
-    sweep(ts: number, aggressor: 0 | 1, ...levels: Lv[]): void {
-      const hit = aggressor === BID ? ASK : BID;
-      for (const [tick, lots] of levels) {
-        ingest.trade(1, seq++, ts, aggressor, tick, lots, tid++);
-        ingest.levelChange(1, seq++, ts, hit, tick, -lots);
-      }
-      ingest.endOfBatch(0);
-    },
-    order(id: string, side: OrderSide, tick: number, lots: number, tif: TimeInForce = 'GTC'): OrderIntent {
-      return { clientOrderId: id, strategyId: 's1', symbol: 'BTCUSDT', side, type: 'LIMIT', timeInForce: tif, priceTick: tick, qtyLot: lots, reduceOnly: false, level: 1 };
-    },
-    buy(id: string, tick: number, lots: number, tif: TimeInForce = 'GTC') { return om.submit(h.order(id, 'BUY', tick, lots, tif)); },
-    sell(id: string, tick: number, lots: number, tif: TimeInForce = 'GTC') { return om.submit(h.order(id, 'SELL', tick, lots, tif)); },
-    fillsOf(id: string): number[] { return fills.filter((f) => f.fill.clientOrderId === id).map((f) => f.qtyLot); },
-    ahead(id: string): number | undefined { return paper.queueAheadLot(om.order(id)!.orderId); },
+    ...m,
+    buy(id: string, tick: number, lots: number, tif: TimeInForce = 'GTC') { return m.om.submit(m.order(id, 'BUY', tick, lots, tif)); },
+    sell(id: string, tick: number, lots: number, tif: TimeInForce = 'GTC') { return m.om.submit(m.order(id, 'SELL', tick, lots, tif)); },
+    fillsOf: m.lotsOf,
   };
   h.snapshot(T0, [[P, 10], [P - 1, 5]], [[P + 1, 8], [P + 2, 4]]);
   return h;
