@@ -1,0 +1,247 @@
+// The HTTP control API on uWebSockets.js (default 127.0.0.1:8080): the routes of
+// routes-api.ts over a TradingEngine, JSON in and out.
+//
+// Rules:
+//  - Every answer is JSON; errors are {"ok":false,"error":{"code","message"}} with a 4xx
+//    (5xx only for a bug, counted in internalErrors, never with internals in the body).
+//  - Nothing a client sends can throw out of a uWS callback (every handler guarded).
+//  - Bodies: onAborted is registered before reading; a body over maxBodyBytes is 413
+//    (checked against content-length first, then while reading); mutating requests
+//    carrying a body must be application/json (415); the JSON is checked by
+//    parseJsonBody (400). The engine call runs once the body is complete, synchronously.
+//  - Host check against DNS rebinding on loopback: the Host header must name a loopback
+//    address (403 otherwise); a cross-site Origin on a mutating request is 403.
+//  - Bound to a non-loopback address, a bearer token is required (constructor refuses
+//    otherwise) and checked on every request; a configured token is checked on loopback too.
+//  - Writes made after the request callback returned are corked.
+//  - `extend(app)` lets another module add routes (e.g. the SSE stream) before the catch-all.
+import { SpreadcoreError } from '../errors.js';
+import { loadUws, type Uws } from '../net/uws.js';
+import type { TradingEngine } from '../engine/trading-engine.js';
+import { bearerMatches, isLoopbackHost } from '../feed/handler/bearer-auth.js';
+import { HttpError, statusLine, toHttpError } from './http-errors.js';
+import { isJsonContentType, parseJsonBody } from './http-json-body.js';
+import { API_ROUTES, matchRoute, type Route } from './routes-api.js';
+
+type HttpResponse = import('uWebSockets.js').HttpResponse;
+type HttpRequest = import('uWebSockets.js').HttpRequest;
+type TemplatedApp = import('uWebSockets.js').TemplatedApp;
+type ListenSocket = import('uWebSockets.js').us_listen_socket;
+
+export interface GatewayOptions {
+  host?: string;
+  /** Default 8080; 0 picks a free port (see port after listen()). */
+  port?: number;
+  /** Required when host is not loopback. */
+  token?: string;
+  /** Largest request body, bytes. Default 64 KiB. */
+  maxBodyBytes?: number;
+  /** Deepest JSON nesting accepted. Default 16. */
+  maxJsonDepth?: number;
+  /** Extra fields in GET /api/health. */
+  healthInfo?: () => Record<string, unknown>;
+  /** Adds routes to the app before the API's catch-all (e.g. GET /api/stream). */
+  extend?: (app: TemplatedApp) => void;
+}
+
+export interface GatewayCounters { requests: number; errors4xx: number; internalErrors: number; aborted: number }
+
+const MUTATING = new Set(['POST', 'PATCH', 'DELETE', 'PUT']);
+
+export class Gateway {
+  readonly engine: TradingEngine;
+  readonly host: string;
+  readonly counters: GatewayCounters = { requests: 0, errors4xx: 0, internalErrors: 0, aborted: 0 };
+  /** The last unexpected exception (for diagnosis; never sent to a client). */
+  lastInternalError: unknown = undefined;
+
+  private readonly requestedPort: number;
+  private readonly token: string | undefined;
+  private readonly maxBodyBytes: number;
+  private readonly maxJsonDepth: number;
+  private readonly healthInfo: () => Record<string, unknown>;
+  private readonly extend: ((app: TemplatedApp) => void) | undefined;
+  private readonly routes: readonly Route[] = API_ROUTES;
+  private readonly uws: Uws;
+  private listenSocket: ListenSocket | null = null;
+  private boundPort = -1;
+  private readonly startedMs = Date.now();
+
+  constructor(engine: TradingEngine, options: GatewayOptions = {}) {
+    this.engine = engine;
+    this.host = options.host ?? '127.0.0.1';
+    this.requestedPort = options.port ?? 8080;
+    if (!Number.isInteger(this.requestedPort) || this.requestedPort < 0 || this.requestedPort > 65535) {
+      throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `port must be an integer in 0..65535, got ${this.requestedPort}`);
+    }
+    const token = options.token;
+    if (token !== undefined && (token.length < 16 || /\s/.test(token))) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'token must be at least 16 characters without spaces');
+    if (token === undefined && !isLoopbackHost(this.host)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `binding the gateway to ${this.host} (not loopback) requires a token`);
+    this.token = token;
+    this.maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
+    if (!Number.isInteger(this.maxBodyBytes) || this.maxBodyBytes < 2) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'maxBodyBytes must be an integer >= 2');
+    this.maxJsonDepth = options.maxJsonDepth ?? 16;
+    this.healthInfo = options.healthInfo ?? (() => ({}));
+    this.extend = options.extend;
+    this.uws = loadUws();
+  }
+
+  get port(): number { return this.boundPort; }
+  get listening(): boolean { return this.listenSocket !== null; }
+  get url(): string { return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.boundPort}`; }
+
+  listen(): Promise<number> {
+    if (this.listenSocket !== null) return Promise.resolve(this.boundPort);
+    const app = this.uws.App();
+    this.extend?.(app);
+    app.any('/*', (res, req) => this.onRequest(res, req));
+    return new Promise((resolve, reject) => {
+      app.listen(this.host, this.requestedPort, (ls) => {
+        if (ls === false) {
+          reject(new SpreadcoreError('SPREADCORE_ERR_LISTEN', `the gateway could not listen on ${this.host}:${this.requestedPort}`));
+          return;
+        }
+        this.listenSocket = ls;
+        this.boundPort = this.uws.us_socket_local_port(ls as unknown as import('uWebSockets.js').us_socket);
+        resolve(this.boundPort);
+      });
+    });
+  }
+
+  /** Stops listening (open keep-alive connections end with the process or their client). */
+  close(): void {
+    if (this.listenSocket !== null) {
+      this.uws.us_listen_socket_close(this.listenSocket);
+      this.listenSocket = null;
+    }
+  }
+
+  health(): Record<string, unknown> {
+    return {
+      ok: true, status: 'ready', uptime_seconds: Math.floor((Date.now() - this.startedMs) / 1000),
+      strategies: this.engine.list().length, kill_switch: this.engine.risk.killed ? 'HALTED' : 'ACTIVE',
+      ...this.healthInfo(),
+    };
+  }
+
+  // ---- requests ---------------------------------------------------------------------------
+  private onRequest(res: HttpResponse, req: HttpRequest): void {
+    this.counters.requests++;
+    const state = { aborted: false, done: false };
+    let hasBody = false;
+    try {
+      // everything needed from req is read now: it is invalid once this callback returns
+      const method = req.getCaseSensitiveMethod().toUpperCase();
+      const path = req.getUrl();
+      const rawQuery = req.getQuery() ?? '';
+      const host = req.getHeader('host');
+      const origin = req.getHeader('origin');
+      const auth = req.getHeader('authorization');
+      const contentType = req.getHeader('content-type');
+      const contentLength = req.getHeader('content-length');
+      const transferEncoding = req.getHeader('transfer-encoding');
+
+      this.checkAccess(method, host, origin, auth);
+      const match = matchRoute(this.routes, method, path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
+      const query = new URLSearchParams(rawQuery);
+
+      const mayHaveBody = method !== 'GET' && method !== 'HEAD' && (contentLength !== '' && contentLength !== '0' || transferEncoding !== '');
+      hasBody = mayHaveBody;
+      if (!mayHaveBody) {
+        if (MUTATING.has(method) && contentType !== '' && !isJsonContentType(contentType)) {
+          throw new HttpError(415, 'SPREADCORE_ERR_UNSUPPORTED_MEDIA_TYPE', 'mutating requests must be application/json');
+        }
+        this.answer(res, state, () => match.route.handle({ engine: this.engine, params: match.params, query, body: undefined, health: () => this.health() }));
+        return;
+      }
+      if (!isJsonContentType(contentType)) throw new HttpError(415, 'SPREADCORE_ERR_UNSUPPORTED_MEDIA_TYPE', `the body must be application/json, got ${JSON.stringify(contentType.slice(0, 64))}`);
+      if (contentLength !== '' && (!/^\d+$/.test(contentLength) || Number(contentLength) > this.maxBodyBytes)) {
+        throw new HttpError(413, 'SPREADCORE_ERR_BODY_TOO_LARGE', `the body is larger than ${this.maxBodyBytes} bytes`);
+      }
+      // the body arrives later: onAborted first
+      res.onAborted(() => { state.aborted = true; this.counters.aborted++; });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.onData((chunk, isLast) => {
+        if (state.aborted || state.done) return;
+        try {
+          size += chunk.byteLength;
+          if (size > this.maxBodyBytes) {
+            this.fail(res, state, new HttpError(413, 'SPREADCORE_ERR_BODY_TOO_LARGE', `the body is larger than ${this.maxBodyBytes} bytes`), true);
+            return;
+          }
+          chunks.push(Buffer.from(chunk.slice(0))); // uWS reuses the chunk's memory after this callback
+          if (!isLast) return;
+          const bytes = Buffer.concat(chunks, size);
+          this.answer(res, state, () => {
+            const body = parseJsonBody(bytes, this.maxJsonDepth);
+            return match.route.handle({ engine: this.engine, params: match.params, query, body, health: () => this.health() });
+          });
+        } catch (e) {
+          this.fail(res, state, e);
+        }
+      });
+    } catch (e) {
+      // an answer before the body was read closes the connection: the unread body must not become the next request
+      this.fail(res, state, e, hasBody);
+    }
+  }
+
+  private checkAccess(method: string, host: string, origin: string, auth: string): void {
+    if (isLoopbackHost(this.host)) {
+      const name = hostName(host);
+      if (name !== '' && !isLoopbackHost(name) && name !== 'localhost') throw new HttpError(403, 'SPREADCORE_ERR_FORBIDDEN', 'the Host header must name this machine');
+    }
+    if (origin !== '' && MUTATING.has(method)) {
+      let originHost = '';
+      try { originHost = new URL(origin).host; } catch { /* opaque origin ("null") */ }
+      if (originHost !== host) throw new HttpError(403, 'SPREADCORE_ERR_FORBIDDEN', 'cross-origin requests are not allowed');
+    }
+    if (this.token !== undefined && !bearerMatches(auth, this.token)) {
+      throw new HttpError(401, 'SPREADCORE_ERR_UNAUTHORIZED', 'a bearer token is required', [['www-authenticate', 'Bearer']]);
+    }
+  }
+
+  private answer(res: HttpResponse, state: { aborted: boolean; done: boolean }, f: () => { status: number; body: unknown }): void {
+    let a: { status: number; body: unknown };
+    try {
+      a = f();
+    } catch (e) {
+      this.fail(res, state, e);
+      return;
+    }
+    this.send(res, state, a.status, JSON.stringify(a.body), [], false);
+  }
+
+  private fail(res: HttpResponse, state: { aborted: boolean; done: boolean }, e: unknown, close = false): void {
+    const h = toHttpError(e);
+    if (h.internal) { this.counters.internalErrors++; this.lastInternalError = e; } else if (h.status < 500) this.counters.errors4xx++;
+    this.send(res, state, h.status, JSON.stringify(h.body), h.headers, close);
+  }
+
+  private send(res: HttpResponse, state: { aborted: boolean; done: boolean }, status: number, body: string, headers: readonly [string, string][], close: boolean): void {
+    if (state.aborted || state.done) return;
+    state.done = true;
+    try {
+      res.cork(() => {
+        res.writeStatus(statusLine(status)).writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store')
+          .writeHeader('x-content-type-options', 'nosniff');
+        for (const [k, v] of headers) res.writeHeader(k, v);
+        res.end(body, close);
+      });
+    } catch (e) {
+      this.counters.internalErrors++;
+      this.lastInternalError = e;
+    }
+  }
+}
+
+/** The host name of a Host header ("127.0.0.1:8080" → "127.0.0.1", "[::1]:80" → "::1"). */
+function hostName(host: string): string {
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    return end < 0 ? host : host.slice(1, end);
+  }
+  const colon = host.indexOf(':');
+  return colon < 0 ? host : host.slice(0, colon);
+}

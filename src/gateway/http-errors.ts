@@ -1,0 +1,59 @@
+// The control API's error answer: {"ok":false,"error":{"code","message"}} with an
+// HTTP status. HttpError is what request checks throw; toHttpError maps any error
+// (engine, strategy, parameter, or unexpected) to a status and a body.
+import { SpreadcoreError } from '../errors.js';
+import { StrategyError } from '../strategy/strategy-errors.js';
+
+export type HttpErrorCode =
+  | 'SPREADCORE_ERR_NOT_FOUND'
+  | 'SPREADCORE_ERR_METHOD_NOT_ALLOWED'
+  | 'SPREADCORE_ERR_BODY_TOO_LARGE'
+  | 'SPREADCORE_ERR_UNSUPPORTED_MEDIA_TYPE'
+  | 'SPREADCORE_ERR_BAD_JSON'
+  | 'SPREADCORE_ERR_BAD_QUERY'
+  | 'SPREADCORE_ERR_UNAUTHORIZED'
+  | 'SPREADCORE_ERR_FORBIDDEN'
+  | 'SPREADCORE_ERR_NOT_READY'
+  | 'SPREADCORE_ERR_INTERNAL';
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 421: 'Misdirected Request',
+  422: 'Unprocessable Entity', 500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+export function statusLine(status: number): string {
+  return `${status} ${STATUS_TEXT[status] ?? (status < 300 ? 'OK' : 'Error')}`;
+}
+
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly headers: readonly [string, string][];
+  constructor(status: number, code: HttpErrorCode, message: string, headers: readonly [string, string][] = []) {
+    super(message);
+    this.name = 'HttpError';
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+export interface ErrorBody { ok: false; error: { code: string; message: string; detail?: Readonly<Record<string, unknown>> } }
+
+/** Status, body and extra headers for any thrown value. Unexpected errors say nothing about internals. */
+export function toHttpError(e: unknown): { status: number; body: ErrorBody; headers: readonly [string, string][]; internal: boolean } {
+  if (e instanceof HttpError) return { status: e.status, body: { ok: false, error: { code: e.code, message: e.message } }, headers: e.headers, internal: false };
+  if (e instanceof StrategyError) {
+    const error: ErrorBody['error'] = { code: e.code, message: e.message };
+    if (e.detail !== undefined) error.detail = e.detail;
+    return { status: e.status, body: { ok: false, error }, headers: [], internal: false };
+  }
+  if (e instanceof SpreadcoreError) {
+    // bad parameters, malformed bodies, off-grid prices, out-of-range values: the request's fault
+    const internal = e.code.startsWith('SPREADCORE_ERR_WASM') || e.code.startsWith('SPREADCORE_ERR_JOURNAL');
+    if (internal) return { status: 500, body: { ok: false, error: { code: 'SPREADCORE_ERR_INTERNAL', message: 'internal error' } }, headers: [], internal };
+    return { status: 400, body: { ok: false, error: { code: e.code, message: e.message } }, headers: [], internal: false };
+  }
+  return { status: 500, body: { ok: false, error: { code: 'SPREADCORE_ERR_INTERNAL', message: 'internal error' } }, headers: [], internal: true };
+}

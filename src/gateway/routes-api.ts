@@ -1,0 +1,107 @@
+// The control API's route table (seed 000's endpoints plus list / delete / kill /
+// resume / health). Each route: method, path pattern (":id" matches one segment),
+// whether it takes a JSON body, and a synchronous handler returning the JSON answer.
+// Handlers throw (HttpError, StrategyError, ParameterError, SpreadcoreError) and
+// the gateway turns that into the error answer; a handler that throws changes nothing
+// (the engine validates before it applies).
+import type { TradingEngine } from '../engine/trading-engine.js';
+import { HttpError } from './http-errors.js';
+import { intParam, symbolParam } from './http-query.js';
+import { depthView } from './routes-depth.js';
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface RouteContext {
+  readonly engine: TradingEngine;
+  /** Path parameters in pattern order, URI-decoded. */
+  readonly params: readonly string[];
+  readonly query: URLSearchParams;
+  /** The JSON body (an object), or undefined when the request had none. */
+  readonly body: Record<string, unknown> | undefined;
+  readonly health: () => Record<string, unknown>;
+}
+
+export interface RouteAnswer { status: number; body: unknown }
+
+export interface Route {
+  readonly method: Method;
+  readonly pattern: string;
+  readonly handle: (ctx: RouteContext) => RouteAnswer;
+}
+
+const ok = (body: unknown, status = 200): RouteAnswer => ({ status, body });
+
+function id(ctx: RouteContext): string { return ctx.params[0]!; }
+
+function requireBody(ctx: RouteContext): Record<string, unknown> {
+  if (ctx.body === undefined) throw new HttpError(400, 'SPREADCORE_ERR_BAD_JSON', 'this request needs a JSON object body');
+  return ctx.body;
+}
+
+function noteOf(ctx: RouteContext): string {
+  const note = ctx.body?.note;
+  if (note === undefined) return '';
+  if (typeof note !== 'string' || note.length > 500) throw new HttpError(400, 'SPREADCORE_ERR_BAD_JSON', 'note must be a string of at most 500 characters');
+  return note;
+}
+
+function onlyKeys(ctx: RouteContext, allowed: readonly string[]): void {
+  if (ctx.body === undefined) return;
+  for (const k of Object.keys(ctx.body)) {
+    if (!allowed.includes(k)) throw new HttpError(400, 'SPREADCORE_ERR_BAD_JSON', `unknown field ${JSON.stringify(k)}`);
+  }
+}
+
+export const API_ROUTES: readonly Route[] = [
+  { method: 'GET', pattern: '/api/health', handle: (ctx) => ok(ctx.health()) },
+  {
+    method: 'GET', pattern: '/api/market/depth',
+    handle: (ctx) => ok(depthView(ctx.engine.ingest, symbolParam(ctx.query, 'symbol', true)!, intParam(ctx.query, 'limit', 10, 1, 1000))),
+  },
+  { method: 'GET', pattern: '/api/strategies', handle: (ctx) => ok({ ok: true, strategies: ctx.engine.list() }) },
+  { method: 'POST', pattern: '/api/strategy/load', handle: (ctx) => ok(ctx.engine.load(requireBody(ctx))) },
+  { method: 'POST', pattern: '/api/strategy/:id/start', handle: (ctx) => { onlyKeys(ctx, []); return ok(ctx.engine.start(id(ctx))); } },
+  { method: 'POST', pattern: '/api/strategy/:id/stop', handle: (ctx) => { onlyKeys(ctx, []); return ok(ctx.engine.stop(id(ctx))); } },
+  { method: 'GET', pattern: '/api/strategy/:id/quotes', handle: (ctx) => ok(ctx.engine.quotes(id(ctx), symbolParam(ctx.query))) },
+  { method: 'PATCH', pattern: '/api/strategy/:id/parameters', handle: (ctx) => ok(ctx.engine.patchParameters(id(ctx), requireBody(ctx))) },
+  { method: 'GET', pattern: '/api/strategy/:id/metrics', handle: (ctx) => ok(ctx.engine.metrics(id(ctx), symbolParam(ctx.query))) },
+  { method: 'GET', pattern: '/api/strategy/:id/inventory', handle: (ctx) => ok(ctx.engine.inventory(id(ctx), symbolParam(ctx.query))) },
+  { method: 'POST', pattern: '/api/strategy/:id/reduce_inventory', handle: (ctx) => ok(ctx.engine.reduceInventory(id(ctx), ctx.body ?? {})) },
+  {
+    method: 'GET', pattern: '/api/strategy/:id/trades',
+    handle: (ctx) => ok(ctx.engine.trades(id(ctx), intParam(ctx.query, 'limit', 100, 1, 10_000), symbolParam(ctx.query))),
+  },
+  { method: 'DELETE', pattern: '/api/strategy/:id', handle: (ctx) => { onlyKeys(ctx, []); return ok(ctx.engine.delete(id(ctx))); } },
+  { method: 'POST', pattern: '/api/order', handle: (ctx) => ok(ctx.engine.placeOrder(requireBody(ctx))) },
+  { method: 'POST', pattern: '/api/kill', handle: (ctx) => { onlyKeys(ctx, ['note']); return ok(ctx.engine.kill(noteOf(ctx))); } },
+  { method: 'POST', pattern: '/api/resume', handle: (ctx) => { onlyKeys(ctx, ['note']); return ok(ctx.engine.resumeTrading(noteOf(ctx))); } },
+];
+
+export interface RouteMatch { route: Route; params: string[] }
+
+/** The route for a method and path; 404 when no pattern matches the path, 405 (with Allow) when only other methods do. */
+export function matchRoute(routes: readonly Route[], method: string, path: string): RouteMatch {
+  const segs = path.split('/');
+  const allowed: string[] = [];
+  for (const r of routes) {
+    const ps = r.pattern.split('/');
+    if (ps.length !== segs.length) continue;
+    const params: string[] = [];
+    let hit = true;
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i]!;
+      const s = segs[i]!;
+      if (p.startsWith(':')) {
+        if (s === '') { hit = false; break; }
+        let v: string;
+        try { v = decodeURIComponent(s); } catch { throw new HttpError(400, 'SPREADCORE_ERR_BAD_QUERY', 'bad percent-encoding in the path'); }
+        params.push(v);
+      } else if (p !== s) { hit = false; break; }
+    }
+    if (!hit) continue;
+    if (r.method === method) return { route: r, params };
+    allowed.push(r.method);
+  }
+  if (allowed.length > 0) throw new HttpError(405, 'SPREADCORE_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`, [['allow', [...new Set(allowed)].join(', ')]]);
+  throw new HttpError(404, 'SPREADCORE_ERR_NOT_FOUND', `no route ${path}`);
+}
