@@ -43,6 +43,7 @@ class SseReader {
   get connected(): boolean { return this.status !== 0; }
   events(name?: string): SseMessage[] { return name === undefined ? this.messages : this.messages.filter((m) => m.event === name); }
   destroy(): void { this.req.destroy(); }
+  resume(): void { this.res?.resume(); }
 
   private onChunk(chunk: string): void {
     if (this.status !== 200) { this.body += chunk; return; }
@@ -73,11 +74,14 @@ class SseReader {
 
 const open: { hub: SseHub; ls: ListenSocket; readers: SseReader[] }[] = [];
 
-async function start(hubOptions: SseHubOptions = {}, mountOptions: SseMountOptions = {}): Promise<{ hub: SseHub; port: number; connect: (q?: string, h?: Record<string, string>, paused?: boolean) => SseReader }> {
+type App = import('uWebSockets.js').TemplatedApp;
+
+async function start(hubOptions: SseHubOptions = {}, mountOptions: SseMountOptions = {}, routes?: (app: App, hub: SseHub) => void): Promise<{ hub: SseHub; port: number; connect: (q?: string, h?: Record<string, string>, paused?: boolean) => SseReader }> {
   const uws = loadUws();
   const app = uws.App();
   const hub = new SseHub(hubOptions);
   hub.mount(app, '/api/stream', mountOptions);
+  routes?.(app, hub);
   const ls = await new Promise<ListenSocket>((resolve, reject) => app.listen('127.0.0.1', 0, (s) => (s === false ? reject(new Error('listen')) : resolve(s))));
   const port = uws.us_socket_local_port(ls as unknown as import('uWebSockets.js').us_socket);
   const entry = { hub, ls, readers: [] as SseReader[] };
@@ -277,6 +281,76 @@ describe('SseHub: heartbeats, slow clients, shutdown', () => {
     expect(hub.stats().backedUp.clients).toBe(1);
     for (let i = 0; i < 100; i++) { pub(hub, 'quote_update', quote('s1', i)); pub(hub, 'quote_update', quote('s2', i)); }
     expect(hub.counters.coalesced).toBe(198);
+  });
+});
+
+describe('SseHub: backpressure recovery', () => {
+  it('a client that backs up and then reads again gets every fill in order and the latest quote per strategy', async () => {
+    const { hub, connect } = await start({ heartbeatMs: 0, maxPendingBytes: 64 * 1024 * 1024 });
+    const r = connect('', {}, true);
+    await waitFor('connected', () => r.connected && hub.counters.clients === 1);
+    const pad = 'z'.repeat(1000);
+    let n = 0;
+    for (let round = 0; round < 50 && hub.stats().backedUp.clients === 0; round++) {
+      for (let i = 0; i < 500; i++) { pub(hub, 'fill', { ...fill('s1', n), pad } as FillEvent); n++; }
+      await sleep(5);
+    }
+    expect(hub.stats().backedUp.clients).toBe(1);
+    for (let i = 0; i < 300; i++) {
+      pub(hub, 'quote_update', quote('s1', 1000 + i));
+      pub(hub, 'quote_update', quote('s2', 2000 + i));
+      pub(hub, 'fill', { ...fill('s1', n), pad } as FillEvent);
+      n++;
+    }
+    const last = hub.lastEventId;
+    r.resume();
+    await waitFor('drained', () => r.messages.length > 0 && Number(r.messages[r.messages.length - 1]!.id) === last, 20_000);
+    expect(hub.stats().backedUp.clients).toBe(0);
+    const fills = r.events('fill').map((m) => (JSON.parse(m.data) as FillEvent).trade_id);
+    expect(fills).toEqual(Array.from({ length: n }, (_, i) => `t${i}`));
+    const ids = r.messages.map((m) => Number(m.id));
+    for (let i = 1; i < ids.length; i++) expect(ids[i]!).toBeGreaterThan(ids[i - 1]!);
+    const quotes = r.events('quote_update').map((m) => JSON.parse(m.data) as QuoteUpdateEvent);
+    expect(quotes.filter((q) => q.strategy_id === 's1').at(-1)!.mid_price).toBe(1299);
+    expect(quotes.filter((q) => q.strategy_id === 's2').at(-1)!.mid_price).toBe(2299);
+    expect(quotes.length).toBeLessThan(600);
+    expect(hub.counters.coalesced).toBe(600 - quotes.length);
+    // Live again after draining.
+    pub(hub, 'fill', fill('s1', n));
+    await waitFor('live', () => Number(r.messages.at(-1)!.id) === last + 1);
+    expect(hub.counters.droppedClients).toBe(0);
+    expect(hub.counters.internalErrors).toBe(0);
+  }, 60_000);
+
+  it('drops a client that stays backed up longer than stallMs', async () => {
+    const { hub, connect } = await start({ heartbeatMs: 20, stallMs: 100, maxPendingBytes: 64 * 1024 * 1024 });
+    const r = connect('', {}, true);
+    await waitFor('connected', () => r.connected && hub.counters.clients === 1);
+    const pad = 'w'.repeat(1000);
+    for (let round = 0; round < 50 && hub.stats().backedUp.clients === 0; round++) {
+      for (let i = 0; i < 500; i++) pub(hub, 'fill', { ...fill('s1', i), pad } as FillEvent);
+      await sleep(5);
+    }
+    expect(hub.stats().backedUp.clients).toBe(1);
+    await waitFor('stall drop', () => hub.counters.droppedClients === 1, 5000);
+    expect(hub.counters.clients).toBe(0);
+  }, 30_000);
+
+  it('publishing from inside another uWS request handler reaches subscribers', async () => {
+    const { hub, port, connect } = await start({ heartbeatMs: 0 }, {}, (app, h) => {
+      app.post('/publish', (res) => {
+        for (let i = 0; i < 3; i++) h.publish('fill', fill('s1', i), { strategyId: 's1' });
+        res.end('{"ok":true}');
+      });
+    });
+    const a = connect();
+    const b = connect('?events=fill');
+    await waitFor('connected', () => hub.counters.clients === 2 && a.connected && b.connected);
+    const resp = await fetch(`http://127.0.0.1:${port}/publish`, { method: 'POST' });
+    expect(await resp.text()).toBe('{"ok":true}');
+    await waitFor('delivered', () => a.messages.length === 3 && b.messages.length === 3);
+    expect(a.messages.map((m) => m.id)).toEqual(['1', '2', '3']);
+    expect(hub.counters.internalErrors).toBe(0);
   });
 });
 
