@@ -42,6 +42,12 @@ export interface SseHubOptions {
   retryMs?: number;
   /** Concurrent subscribers; beyond it a request gets 503. Default 1,000. */
   maxClients?: number;
+  /**
+   * Id of the first event. Default 1. A process that wants ids from before a
+   * restart to be told apart (resync instead of a wrong replay) passes a larger
+   * base, e.g. Date.now() * 1000.
+   */
+  firstId?: number;
 }
 
 export interface SseMountOptions {
@@ -123,6 +129,9 @@ export class SseHub {
     this.heartbeatMs = intOption(options.heartbeatMs, 15_000, 'heartbeatMs', 0);
     this.retryMs = intOption(options.retryMs, 3000, 'retryMs', 0);
     this.maxClients = intOption(options.maxClients, 1000, 'maxClients', 1);
+    const firstId = intOption(options.firstId, 1, 'firstId', 1);
+    if (!Number.isSafeInteger(firstId * 2)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `firstId is too large: ${firstId}`);
+    this.lastId = firstId - 1;
   }
 
   /** The id of the last published event (0 before any). */

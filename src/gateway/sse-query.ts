@@ -52,8 +52,9 @@ export function parseSseQuery(query: string, lastEventIdHeader: string, knownEve
   const rawId = lastEventIdHeader !== '' ? lastEventIdHeader : (param(q, 'last_event_id') ?? '');
   let lastEventId: number | null = null;
   if (rawId !== '') {
-    if (!/^\d{1,15}$/.test(rawId.trim())) return { ok: false, message: 'Last-Event-ID must be a non-negative integer' };
-    lastEventId = Number(rawId.trim());
+    const n = /^\d{1,16}$/.test(rawId.trim()) ? Number(rawId.trim()) : NaN;
+    if (!Number.isSafeInteger(n)) return { ok: false, message: 'Last-Event-ID must be a non-negative integer' };
+    lastEventId = n;
   }
   return { ok: true, sub: { filter: { strategyId, symbol, events }, lastEventId } };
 }
