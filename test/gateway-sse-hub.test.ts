@@ -368,6 +368,35 @@ describe('SseHub: fan-out and the engine', () => {
     expect(hub.counters.droppedClients).toBe(0);
   }, 60_000);
 
+  it('a fetch() reader sees the seed 000 Step 6 stream; over maxClients answers 503', async () => {
+    const { hub, port, connect } = await start({ heartbeatMs: 0, maxClients: 1 });
+    const events = new EngineEvents();
+    attachEngine(hub, events);
+    const ac = new AbortController();
+    const resp = await fetch(`http://127.0.0.1:${port}/api/stream?filter=strategy&strategy_id=btc_mm_1`, { signal: ac.signal });
+    expect(resp.status).toBe(200);
+    const extra = connect();
+    await waitFor('refused', () => extra.ended);
+    expect(extra.status).toBe(503);
+    events.emit('quote_update', quote('btc_mm_1', 50000));
+    events.emit('fill', { ...fill('btc_mm_1', 0), price: 49990 });
+    const reader = resp.body!.getReader();
+    const dec = new TextDecoder();
+    let text = '';
+    const t0 = Date.now();
+    while (!text.includes('event: fill') && Date.now() - t0 < 5000) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += dec.decode(value, { stream: true });
+    }
+    ac.abort();
+    expect(text).toMatch(/^retry: 3000\n\nid: 1\nevent: quote_update\ndata: \{"strategy_id":"btc_mm_1","symbol":"BTCUSDT","mid_price":50000,"bid":49990,"ask":50010,"spread_bps":4,/);
+    expect(text).toContain('id: 2\nevent: fill\ndata: {"strategy_id":"btc_mm_1","symbol":"BTCUSDT","side":"BUY","price":49990,"qty":0.001,"inventory":0.001,');
+    await waitFor('aborted client gone', () => hub.counters.clients === 0);
+    expect(() => events.emit('fill', fill('btc_mm_1', 1))).not.toThrow();
+    expect(events.listenerErrors).toBe(0);
+  });
+
   it('attachEngine forwards engine events with their payloads', async () => {
     const { hub, connect } = await start({ heartbeatMs: 0 });
     const events = new EngineEvents();

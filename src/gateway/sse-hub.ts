@@ -287,9 +287,9 @@ export class SseHub {
       let r: ReturnType<SseClient['send']> = 'written';
       if (cork && !c.backedUp) c.res.cork(() => { r = c.send(frame, bytes, key); });
       else r = c.send(frame, bytes, key);
+      if (r === 'over_limit') { this.drop(c); return; }
       this.counters.deliveries++;
       if (r === 'coalesced') this.counters.coalesced++;
-      else if (r === 'over_limit') this.drop(c);
     } catch (e) {
       this.internal(e);
       this.drop(c);
