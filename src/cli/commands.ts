@@ -7,6 +7,7 @@ import { feedCommand } from './feed-command.js';
 import { recordCommand } from './record-command.js';
 import { publishCommand } from './publish-command.js';
 import { replayCommand } from './replay-command.js';
+import { serveCommand } from './serve-command.js';
 
 export const COMMANDS: readonly Command[] = [
   bookCommand,
@@ -15,6 +16,7 @@ export const COMMANDS: readonly Command[] = [
   recordCommand,
   publishCommand,
   replayCommand,
+  serveCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {
