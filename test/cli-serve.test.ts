@@ -74,6 +74,14 @@ describe('spreadcore serve', () => {
     expect(q.status).toBe(200);
     expect(q.json.quotes.bids.length + q.json.quotes.asks.length).toBeGreaterThan(0);
 
+    // the event stream is served too
+    const ac = new AbortController();
+    const ev = await fetch(`${s.base}/api/stream?filter=strategy&strategy_id=btc_mm_1`, { signal: ac.signal });
+    expect(ev.status).toBe(200);
+    const first = await ev.body!.getReader().read();
+    expect(new TextDecoder().decode(first.value)).toMatch(/retry:|event:|id:/);
+    ac.abort();
+
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
     expect(s.out()).toMatch(/stopped 1 strategies/);

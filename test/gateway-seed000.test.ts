@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimDriver, TradingEngine } from '../src/engine/index.js';
 import { MarketSimulator } from '../src/feed/sim/index.js';
-import { Gateway } from '../src/gateway/index.js';
+import { Gateway, SseHub, attachEngine } from '../src/gateway/index.js';
 
 const ID = 'btc_mm_1';
 const STEP4 = {
@@ -22,9 +22,12 @@ async function setup(): Promise<{ engine: TradingEngine; driver: SimDriver; base
   cleanup.push(() => engine.close());
   const driver = new SimDriver(engine, new MarketSimulator({ instruments: [{ symbol: 'BTCUSDT', regimes: { initial: 'high_volatility' } }] }, 42));
   driver.run(2);
-  const gw = new Gateway(engine, { port: 0 });
+  const hub = new SseHub({ maxPendingBytes: 256 * 1024 * 1024, heartbeatMs: 0 });
+  cleanup.push(attachEngine(hub, engine.events));
+  const gw = new Gateway(engine, { port: 0, stream: hub });
   const port = await gw.listen();
   cleanup.push(() => gw.close());
+  cleanup.push(() => hub.close());
   return { engine, driver, base: `http://127.0.0.1:${port}` };
 }
 
@@ -62,6 +65,12 @@ describe('seed 000 over HTTP', () => {
     const list = await call(base, 'GET', '/api/strategies');
     expect(list.json.strategies).toEqual([expect.objectContaining({ strategy_id: ID, status: 'loaded', symbols: ['BTCUSDT'] })]);
 
+    // Step 6's stream, opened before the start so it sees everything
+    const abort = new AbortController();
+    const stream = await fetch(`${base}/api/stream?filter=strategy&strategy_id=${ID}`, { signal: abort.signal });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+
     // Step 5: start, initial quotes 3 a side, 2 bps apart around the mid
     const s = await call(base, 'POST', `/api/strategy/${ID}/start`);
     expect(s.status).toBe(200);
@@ -83,6 +92,30 @@ describe('seed 000 over HTTP', () => {
     engine.events.on('fill', (f) => fills.push(f));
     driver.run(600);
     expect(fills.length).toBeGreaterThan(5);
+    // Step 6: the stream carries this strategy's quote updates and fills, seed 000's fields
+    const seen = new Map<string, any[]>();
+    const reader = stream.body!.getReader();
+    const dec = new TextDecoder();
+    let buf = '';
+    while (!((seen.get('fill')?.length ?? 0) >= fills.length && seen.has('quote_update'))) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += dec.decode(value, { stream: true });
+      let i: number;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const frame = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const ev = /^event: (.+)$/m.exec(frame)?.[1];
+        const data = /^data: (.+)$/m.exec(frame)?.[1];
+        if (ev === undefined || data === undefined) continue;
+        const list = seen.get(ev) ?? [];
+        list.push(JSON.parse(data));
+        seen.set(ev, list);
+      }
+    }
+    abort.abort();
+    expect(seen.get('quote_update')![0]).toMatchObject({ strategy_id: ID, mid_price: expect.any(Number), bid: expect.any(Number), ask: expect.any(Number) });
+    expect(seen.get('fill')!.map((f) => f.inventory)).toEqual(fills.map((f) => f.inventory));
     const pos = fills.reduce((a, f) => Math.round((a + (f.side === 'BUY' ? f.qty : -f.qty)) * 1e8) / 1e8, 0);
 
     // Step 7: quotes

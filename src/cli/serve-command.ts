@@ -9,6 +9,8 @@ import { SimDriver } from '../engine/sim-driver.js';
 import { TradingEngine } from '../engine/trading-engine.js';
 import { MarketSimulator } from '../feed/sim/market-simulator.js';
 import { Gateway } from '../gateway/gateway.js';
+import { attachEngine } from '../gateway/sse-engine.js';
+import { SseHub } from '../gateway/sse-hub.js';
 import { Journal } from '../store/journal.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
 import { parseFlags, usageError } from './flags.js';
@@ -19,7 +21,7 @@ const USAGE = `Usage: spreadcore serve [--host 127.0.0.1] [--port 8080] [--seed 
 
 Runs the engine on the built-in simulated market (BTCUSDT, ETHUSDT and a binary
 YES contract, paced in real time) with paper execution, and the HTTP control API
-at http://HOST:PORT/api (see docs/api.md). Fills, orders, strategies and
+at http://HOST:PORT/api with the event stream at /api/stream (see docs/api.md). Fills, orders, strategies and
 parameter changes are journaled in the data directory; at start the journal is
 restored (strategies come back stopped, with their positions). Stops on
 Ctrl-C / SIGTERM: strategies stop, the API and the journal close.
@@ -73,6 +75,7 @@ export const serveCommand: Command = {
     let engine: TradingEngine | undefined;
     let gateway: Gateway | undefined;
     let timer: NodeJS.Timeout | null = null;
+    let hub: SseHub | undefined;
     try {
       engine = new TradingEngine({ journal });
       const sim = new MarketSimulator({ startTsNs: Date.now() * 1e6 }, seed);
@@ -89,15 +92,18 @@ export const serveCommand: Command = {
           lastError = msg;
         }
       }, tickMs);
+      // ids from an earlier run are told apart (resync, not a wrong replay)
+      hub = new SseHub({ firstId: Date.now() * 1000 });
+      attachEngine(hub, eng.events);
       gateway = new Gateway(eng, {
-        host, port, ...(token !== undefined ? { token } : {}),
+        host, port, stream: hub, ...(token !== undefined ? { token } : {}),
         healthInfo: () => ({ market: 'simulator', seed, symbols: eng.ingest.symbols().map((s) => s.symbol), market_events: driver.events }),
       });
       const bound = await gateway.listen();
       io.stdout.write(
         `spreadcore serve: market: built-in simulator, seed ${seed}, symbols ${eng.ingest.symbols().map((s) => s.symbol).join(', ')}; paper execution\n`
         + `spreadcore serve: journal: ${dataDir} (restored ${restored.strategies.length} strategies, ${restored.fills} fills, kill switch ${restored.kill_switch})\n`
-        + `spreadcore serve: control API listening on ${gateway.url}/api on port ${bound} (health: ${gateway.url}/api/health)${token !== undefined ? ', bearer token required' : ''}; Ctrl-C to stop\n`);
+        + `spreadcore serve: control API listening on ${gateway.url}/api on port ${bound} (health: ${gateway.url}/api/health, events: ${gateway.url}/api/stream)${token !== undefined ? ', bearer token required' : ''}; Ctrl-C to stop\n`);
 
       await new Promise<void>((done) => {
         const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); done(); };
@@ -117,6 +123,7 @@ export const serveCommand: Command = {
       return EXIT_OK;
     } finally {
       if (timer !== null) clearInterval(timer);
+      hub?.close();
       gateway?.close();
       engine?.close();
       journal.close();

@@ -14,7 +14,7 @@
 //  - Bound to a non-loopback address, a bearer token is required (constructor refuses
 //    otherwise) and checked on every request; a configured token is checked on loopback too.
 //  - Writes made after the request callback returned are corked.
-//  - `extend(app)` lets another module add routes (e.g. the SSE stream) before the catch-all.
+//  - GET /api/stream is the SseHub passed as `stream`, under the same Host and token checks.
 import { SpreadcoreError } from '../errors.js';
 import { loadUws, type Uws } from '../net/uws.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
@@ -22,6 +22,7 @@ import { bearerMatches, isLoopbackHost } from '../feed/handler/bearer-auth.js';
 import { HttpError, statusLine, toHttpError } from './http-errors.js';
 import { isJsonContentType, parseJsonBody } from './http-json-body.js';
 import { API_ROUTES, matchRoute, type Route } from './routes-api.js';
+import type { SseHub } from './sse-hub.js';
 
 type HttpResponse = import('uWebSockets.js').HttpResponse;
 type HttpRequest = import('uWebSockets.js').HttpRequest;
@@ -40,7 +41,9 @@ export interface GatewayOptions {
   maxJsonDepth?: number;
   /** Extra fields in GET /api/health. */
   healthInfo?: () => Record<string, unknown>;
-  /** Adds routes to the app before the API's catch-all (e.g. GET /api/stream). */
+  /** The event stream served at GET /api/stream (same Host and token checks as the API); its owner closes it. */
+  stream?: SseHub;
+  /** Adds routes to the app before the API's catch-all. */
   extend?: (app: TemplatedApp) => void;
 }
 
@@ -61,6 +64,7 @@ export class Gateway {
   private readonly maxJsonDepth: number;
   private readonly healthInfo: () => Record<string, unknown>;
   private readonly extend: ((app: TemplatedApp) => void) | undefined;
+  private readonly stream: SseHub | undefined;
   private readonly routes: readonly Route[] = API_ROUTES;
   private readonly uws: Uws;
   private listenSocket: ListenSocket | null = null;
@@ -83,6 +87,7 @@ export class Gateway {
     this.maxJsonDepth = options.maxJsonDepth ?? 16;
     this.healthInfo = options.healthInfo ?? (() => ({}));
     this.extend = options.extend;
+    this.stream = options.stream;
     this.uws = loadUws();
   }
 
@@ -93,6 +98,10 @@ export class Gateway {
   listen(): Promise<number> {
     if (this.listenSocket !== null) return Promise.resolve(this.boundPort);
     const app = this.uws.App();
+    this.stream?.mount(app, '/api/stream', {
+      hostCheck: (req) => this.hostAllowed(req.getHeader('host')),
+      authorize: (req) => this.token === undefined || bearerMatches(req.getHeader('authorization'), this.token),
+    });
     this.extend?.(app);
     app.any('/*', (res, req) => this.onRequest(res, req));
     return new Promise((resolve, reject) => {
@@ -187,11 +196,15 @@ export class Gateway {
     }
   }
 
+  /** Bound to loopback, the Host header must name a loopback address (no DNS rebinding). */
+  private hostAllowed(host: string): boolean {
+    if (!isLoopbackHost(this.host)) return true;
+    const name = hostName(host);
+    return name === '' || isLoopbackHost(name);
+  }
+
   private checkAccess(method: string, host: string, origin: string, auth: string): void {
-    if (isLoopbackHost(this.host)) {
-      const name = hostName(host);
-      if (name !== '' && !isLoopbackHost(name) && name !== 'localhost') throw new HttpError(403, 'SPREADCORE_ERR_FORBIDDEN', 'the Host header must name this machine');
-    }
+    if (!this.hostAllowed(host)) throw new HttpError(403, 'SPREADCORE_ERR_FORBIDDEN', 'the Host header must name this machine');
     if (origin !== '' && MUTATING.has(method)) {
       let originHost = '';
       try { originHost = new URL(origin).host; } catch { /* opaque origin ("null") */ }
