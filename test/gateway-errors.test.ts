@@ -50,6 +50,8 @@ const CASES: Case[] = [
   { name: 'unknown strategy', method: 'GET', path: '/api/strategy/nope/quotes', status: 404, code: 'SPREADCORE_ERR_STRATEGY_NOT_FOUND' },
   { name: 'start unknown strategy', method: 'POST', path: '/api/strategy/nope/start', status: 404, code: 'SPREADCORE_ERR_STRATEGY_NOT_FOUND' },
   { name: 'start a started strategy', method: 'POST', path: '/api/strategy/btc_mm_1/start', status: 409, code: 'SPREADCORE_ERR_STRATEGY_STATE' },
+  { name: 'delete a running strategy', method: 'DELETE', path: '/api/strategy/btc_mm_1', status: 409, code: 'SPREADCORE_ERR_STRATEGY_STATE' },
+  { name: 'stop a loaded strategy', method: 'POST', path: '/api/strategy/idle/stop', status: 409, code: 'SPREADCORE_ERR_STRATEGY_STATE' },
   { name: 'load an existing id', method: 'POST', path: '/api/strategy/load', body: J(STEP4), status: 409, code: 'SPREADCORE_ERR_STRATEGY_EXISTS' },
   { name: 'load without body', method: 'POST', path: '/api/strategy/load', status: 400, code: 'SPREADCORE_ERR_BAD_JSON' },
   { name: 'invalid JSON', method: 'POST', path: '/api/strategy/load', body: '{"name":', status: 400, code: 'SPREADCORE_ERR_BAD_JSON' },
@@ -140,6 +142,24 @@ describe('gateway bad input', () => {
     const r = await fetch(`${base}/api/kill`, { method: 'POST', headers: { origin: 'http://evil.example' } });
     expect(r.status).toBe(403);
     expect(state()).toBe(before);
+  });
+
+  it('with a token: 401 without it or with a wrong one, 200 with it', async () => {
+    const token = 'a-long-enough-test-token';
+    const g2 = new Gateway(engine, { port: 0, token });
+    const b2 = `http://127.0.0.1:${await g2.listen()}`;
+    try {
+      const before = state();
+      const none = await fetch(`${b2}/api/kill`, { method: 'POST' });
+      expect(none.status).toBe(401);
+      expect((await none.json()).error.code).toBe('SPREADCORE_ERR_UNAUTHORIZED');
+      expect((await fetch(`${b2}/api/strategies`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
+      expect(state()).toBe(before);
+      expect((await fetch(`${b2}/api/strategies`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    } finally {
+      g2.close();
+    }
+    expect(() => new Gateway(engine, { host: '0.0.0.0', port: 0 })).toThrow(/requires a token/);
   });
 
   it('a good PATCH after all that still applies', async () => {
