@@ -152,7 +152,7 @@ describe('gateway bad input', () => {
       const before = state();
       const none = await fetch(`${b2}/api/kill`, { method: 'POST' });
       expect(none.status).toBe(401);
-      expect((await none.json()).error.code).toBe('SPREADCORE_ERR_UNAUTHORIZED');
+      expect(((await none.json()) as { error: { code: string } }).error.code).toBe('SPREADCORE_ERR_UNAUTHORIZED');
       expect((await fetch(`${b2}/api/strategies`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
       expect(state()).toBe(before);
       expect((await fetch(`${b2}/api/strategies`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
