@@ -47,6 +47,8 @@ const CASES: Case[] = [
   { name: 'unknown route', method: 'GET', path: '/api/nope', status: 404, code: 'SPREADCORE_ERR_NOT_FOUND' },
   { name: 'wrong method', method: 'GET', path: '/api/strategy/load', status: 405, code: 'SPREADCORE_ERR_METHOD_NOT_ALLOWED' },
   { name: 'PUT on parameters', method: 'PUT', path: P, body: J({ max_position: 1 }), status: 405, code: 'SPREADCORE_ERR_METHOD_NOT_ALLOWED' },
+  { name: 'POST on the stream', method: 'POST', path: '/api/stream', status: 405, code: 'SPREADCORE_ERR_METHOD_NOT_ALLOWED' },
+  { name: 'stream without a hub', method: 'GET', path: '/api/stream', status: 404, code: 'SPREADCORE_ERR_NOT_FOUND' },
   { name: 'unknown strategy', method: 'GET', path: '/api/strategy/nope/quotes', status: 404, code: 'SPREADCORE_ERR_STRATEGY_NOT_FOUND' },
   { name: 'start unknown strategy', method: 'POST', path: '/api/strategy/nope/start', status: 404, code: 'SPREADCORE_ERR_STRATEGY_NOT_FOUND' },
   { name: 'start a started strategy', method: 'POST', path: '/api/strategy/btc_mm_1/start', status: 409, code: 'SPREADCORE_ERR_STRATEGY_STATE' },

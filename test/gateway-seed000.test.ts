@@ -70,6 +70,7 @@ describe('seed 000 over HTTP', () => {
     const stream = await fetch(`${base}/api/stream?filter=strategy&strategy_id=${ID}`, { signal: abort.signal });
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect((await call(base, 'POST', '/api/stream')).status).toBe(405);
 
     // Step 5: start, initial quotes 3 a side, 2 bps apart around the mid
     const s = await call(base, 'POST', `/api/strategy/${ID}/start`);

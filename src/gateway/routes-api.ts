@@ -74,6 +74,8 @@ export const API_ROUTES: readonly Route[] = [
   { method: 'DELETE', pattern: '/api/strategy/:id', handle: (ctx) => { onlyKeys(ctx, []); return ok(ctx.engine.delete(id(ctx))); } },
   { method: 'POST', pattern: '/api/order', handle: (ctx) => ok(ctx.engine.placeOrder(requireBody(ctx))) },
   { method: 'POST', pattern: '/api/kill', handle: (ctx) => { onlyKeys(ctx, ['note']); return ok(ctx.engine.kill(noteOf(ctx))); } },
+  // served by the SSE hub when the gateway has one (uWS routes GET there first); other methods get 405
+  { method: 'GET', pattern: '/api/stream', handle: () => { throw new HttpError(404, 'SPREADCORE_ERR_NOT_FOUND', 'this server has no event stream'); } },
   { method: 'POST', pattern: '/api/resume', handle: (ctx) => { onlyKeys(ctx, ['note']); return ok(ctx.engine.resumeTrading(noteOf(ctx))); } },
 ];
 
