@@ -133,6 +133,21 @@ describe('gateway bad input', () => {
     expect((await fetch(`${base}/api/health`)).status).toBe(200);
   });
 
+  it('a client that disconnects halfway through its body changes nothing and breaks nothing', async () => {
+    const before = state();
+    const abortedBefore = gw.counters.aborted;
+    await new Promise<void>((resolve) => {
+      const req = request(`${base}${P}`, { method: 'PATCH', headers: { 'content-type': 'application/json', 'content-length': '2000' } });
+      req.on('error', () => resolve());
+      req.on('close', () => resolve());
+      req.write('{"max_position":0.00', () => { setTimeout(() => req.destroy(), 20); });
+    });
+    for (let i = 0; i < 50 && gw.counters.aborted === abortedBefore; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(gw.counters.aborted).toBe(abortedBefore + 1);
+    expect(state()).toBe(before);
+    expect((await fetch(`${base}/api/health`)).status).toBe(200);
+  });
+
   it('a foreign Host header (DNS rebinding) and a cross-site Origin: 403', async () => {
     const before = state();
     const host = await new Promise<number>((resolve, reject) => {
