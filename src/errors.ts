@@ -30,6 +30,16 @@ export const ERROR_CODES = {
   SPREADCORE_ERR_UNKNOWN_SYMBOL: 'the market has no such symbol',
   SPREADCORE_ERR_ORDER_REJECTED: 'the order was rejected by the risk gate',
   SPREADCORE_ERR_CAPACITY: 'no free quoter slot or market for another strategy symbol',
+  SPREADCORE_ERR_NOT_FOUND: 'no such route or resource',
+  SPREADCORE_ERR_METHOD_NOT_ALLOWED: 'method not allowed on this route',
+  SPREADCORE_ERR_BODY_TOO_LARGE: 'request body too large',
+  SPREADCORE_ERR_UNSUPPORTED_MEDIA_TYPE: 'mutating requests must be application/json',
+  SPREADCORE_ERR_BAD_JSON: 'malformed JSON body',
+  SPREADCORE_ERR_BAD_QUERY: 'malformed query string',
+  SPREADCORE_ERR_UNAUTHORIZED: 'a bearer token is required',
+  SPREADCORE_ERR_FORBIDDEN: 'host or origin not allowed',
+  SPREADCORE_ERR_NOT_READY: 'the engine is not ready yet',
+  SPREADCORE_ERR_INTERNAL: 'internal error',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,10 +1,11 @@
 // The control API's error answer: {"ok":false,"error":{"code","message"}} with an
 // HTTP status. HttpError is what request checks throw; toHttpError maps any error
 // (engine, strategy, parameter, or unexpected) to a status and a body.
-import { SpreadcoreError } from '../errors.js';
+import { SpreadcoreError, type ErrorCode } from '../errors.js';
 import { StrategyError } from '../strategy/strategy-errors.js';
 
-export type HttpErrorCode =
+/** The codes of request-level errors: entries of the project's one table (src/errors.ts). */
+export type HttpErrorCode = Extract<ErrorCode,
   | 'SPREADCORE_ERR_NOT_FOUND'
   | 'SPREADCORE_ERR_METHOD_NOT_ALLOWED'
   | 'SPREADCORE_ERR_BODY_TOO_LARGE'
@@ -14,7 +15,7 @@ export type HttpErrorCode =
   | 'SPREADCORE_ERR_UNAUTHORIZED'
   | 'SPREADCORE_ERR_FORBIDDEN'
   | 'SPREADCORE_ERR_NOT_READY'
-  | 'SPREADCORE_ERR_INTERNAL';
+  | 'SPREADCORE_ERR_INTERNAL'>;
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
