@@ -5,7 +5,7 @@
 import { FeedHandler } from '../feed/handler/feed-handler.js';
 import { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
-import { parseFlags, usageError } from './flags.js';
+import { intFlag, parseFlags, usageError } from './flags.js';
 import { TOKEN_ENV } from './publish-command.js';
 
 const USAGE = `Usage: spreadcore feed [--host 127.0.0.1] [--port 8081] [--token T] [--status-every-s 5] [--json]
@@ -34,11 +34,6 @@ const FLAGS = {
   json: { type: 'boolean' },
 } as const;
 
-function intFlag(name: string, v: string | undefined, dflt: number, min: number, max: number): number {
-  if (v === undefined) return dflt;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw usageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  return Number(v);
-}
 
 export const feedCommand: Command = {
   name: 'feed',

@@ -20,6 +20,16 @@ export function usageError(message: string): SpreadcoreError {
   return new SpreadcoreError('SPREADCORE_ERR_BAD_FLAG', message);
 }
 
+/**
+ * A whole-number flag value in [min, max]; dflt when absent. With emptyIsDefault an
+ * empty value (e.g. an environment variable set to "") also means the default.
+ */
+export function intFlag(name: string, v: string | undefined, dflt: number, min: number, max: number, emptyIsDefault = false): number {
+  if (v === undefined || (emptyIsDefault && v === '')) return dflt;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw usageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
 /** True when -h or --help appears before any `--`. */
 export function wantsHelp(args: readonly string[]): boolean {
   for (const a of args) {

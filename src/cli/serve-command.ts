@@ -13,7 +13,7 @@ import { attachEngine } from '../gateway/sse-engine.js';
 import { SseHub } from '../gateway/sse-hub.js';
 import { Journal } from '../store/journal.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
-import { parseFlags, usageError } from './flags.js';
+import { intFlag, parseFlags, usageError } from './flags.js';
 
 export const TOKEN_ENV_API = 'SPREADCORE_API_TOKEN';
 
@@ -48,11 +48,6 @@ const FLAGS = {
   'tick-ms': { type: 'string' },
 } as const;
 
-function intValue(name: string, v: string | undefined, dflt: number, min: number, max: number): number {
-  if (v === undefined || v === '') return dflt;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw usageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  return Number(v);
-}
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -63,9 +58,9 @@ export const serveCommand: Command = {
     if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     const env = io.env;
     const host = flags.host ?? (env.SPREADCORE_HOST || '127.0.0.1');
-    const port = intValue('port', flags.port ?? env.SPREADCORE_PORT, 8080, 0, 65535);
-    const seed = intValue('seed', flags.seed ?? env.SPREADCORE_SEED, 1, 0, 2 ** 31 - 1);
-    const tickMs = intValue('tick-ms', flags['tick-ms'], 5, 1, 1000);
+    const port = intFlag('port', flags.port ?? env.SPREADCORE_PORT, 8080, 0, 65535, true);
+    const seed = intFlag('seed', flags.seed ?? env.SPREADCORE_SEED, 1, 0, 2 ** 31 - 1, true);
+    const tickMs = intFlag('tick-ms', flags['tick-ms'], 5, 1, 1000, true);
     const dataDir = resolvePath(flags['data-dir'] ?? (env.SPREADCORE_DATA_DIR || './data'));
     const tokenRaw = flags.token ?? env[TOKEN_ENV_API];
     const token = tokenRaw === undefined || tokenRaw === '' ? undefined : tokenRaw;
