@@ -171,44 +171,30 @@ export async function runBook(args: string[], io: CliIo): Promise<number> {
     return JSON.stringify(opts.symbol === undefined ? { bids, asks } : { symbol: opts.symbol, bids, asks });
   };
   const out = new OutputWriter(io.stdout);
-  const lines = ndjsonLines(io.stdin);
-  let failure: SpreadcoreError | null = null;
-  let internal: Error | null = null;
   let stoppedEarly = false;
+  let r: Awaited<ReturnType<typeof eachLine>>;
   try {
-    for (;;) {
-      let next: IteratorResult<NumberedLine>;
-      try {
-        next = await lines.next();
-      } catch (e) {
-        throw new SpreadcoreError('SPREADCORE_ERR_IO', `cannot read input: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      if (next.done === true) break;
-      const { lineNo, text } = next.value;
+    r = await eachLine(io, out, async (text, lineNo) => {
       try {
         apply(book, parseBookEvent(text, instrument));
       } catch (e) {
-        if (e instanceof SpreadcoreError) failure = new SpreadcoreError(e.code, `line ${lineNo}: ${e.message}`);
-        else internal = new Error(`line ${lineNo}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-        break;
+        throw e instanceof SpreadcoreError ? new SpreadcoreError(e.code, `line ${lineNo}: ${e.message}`) : e;
       }
       if (opts.every) {
         out.line(render());
         if (out.blocked) await out.drained();
-        if (out.closed) break;
       }
-    }
-    stoppedEarly = failure !== null || internal !== null || out.closed;
+    });
+    stoppedEarly = r.stoppedEarly;
     if (!stoppedEarly && !opts.every) out.line(render());
     await out.finish();
   } finally {
     slots.release(key);
-    await lines.return(undefined);
     // Stop reading an input we no longer need (it may never end).
     if (stoppedEarly) (io.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
   }
-  if (internal !== null) throw internal;
-  if (failure !== null) throw failure;
+  if (r.internal !== null) throw r.internal;
+  if (r.failure !== null) throw r.failure;
   return EXIT_OK;
 }
 
