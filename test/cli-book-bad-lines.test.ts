@@ -3,29 +3,11 @@
 // the problem, never a stack trace; with --every, the books of the lines before
 // it have been printed.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { ROOT, spreadcore } from './support/run-cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = fileURLToPath(new URL('../bin/spreadcore.js', import.meta.url));
 const ARGS = ['book', '--tick-size', '0.01', '--lot-size', '0.001'];
 
-interface Ran { status: number | null; stdout: string; stderr: string }
-
-function spreadcore(args: string[], input: string): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.on('error', () => { /* the command may stop reading at a bad line */ });
-    child.stdin.end(input);
-  });
-}
 
 const GOOD1 = '{"type":"snapshot","bids":[["100.00","1"]],"asks":[["100.01","2"]]}';
 const GOOD2 = '{"type":"change","side":"bid","price":"99.99","delta":"3"}';

@@ -3,7 +3,6 @@
 // command. Every printed book is checked against the recording's bookTickers;
 // a removed depth line is reported as a gap and resynced by a later snapshot line.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -13,26 +12,10 @@ import {
   LocalBookSync, binanceInstrument, parseBinanceJson,
   type BinanceMarket, type BookTicker, type DecimalPair, type DepthUpdate,
 } from '../src/feed/binance/index.js';
+import { ROOT, spreadcore } from './support/run-cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = fileURLToPath(new URL('../bin/spreadcore.js', import.meta.url));
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/binance/${name}`, import.meta.url));
 
-interface Ran { status: number | null; stdout: string; stderr: string }
-
-function spreadcore(args: string[], input: string): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.on('error', () => { /* the command may exit before reading everything */ });
-    child.stdin.end(input);
-  });
-}
 
 /** Recording lines with the parsed payload of each. */
 interface Line { text: string; msg: ReturnType<typeof parseBinanceJson> }

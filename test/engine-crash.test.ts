@@ -20,6 +20,7 @@ import { SimDriver, TradingEngine } from '../src/engine/index.js';
 import { MarketSimulator, type SimConfigInput } from '../src/feed/sim/index.js';
 import { Journal, type JournalFill } from '../src/store/index.js';
 import { createRng } from './support/fill-sequence.mjs';
+import { pool } from './support/pool.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHILD = join(ROOT, 'test', 'support', 'engine-child.mjs');
@@ -178,20 +179,6 @@ function verify(dataDir: string, reported: readonly Reported[], o: { killSwitch:
   }
 }
 
-async function pool<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  const errors: unknown[] = [];
-  await Promise.all(Array.from({ length: size }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
-      try {
-        await fn(item);
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-  }));
-  if (errors.length > 0) throw errors[0];
-}
 
 const dirs: string[] = [];
 /**

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../src/store/index.js';
 import type { JournalFill } from '../src/store/index.js';
 import { createRng, distinctFills, PARAM_EVERY, parameterStep, positions, STRATEGY_IDS } from './support/fill-sequence.mjs';
+import { pool } from './support/pool.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHILD = join(ROOT, 'test', 'support', 'journal-child.mjs');
@@ -130,20 +131,6 @@ function verifyJournal(dataDir: string, x: Expectation): JournalFill[] {
   }
 }
 
-async function pool<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  const errors: unknown[] = [];
-  await Promise.all(Array.from({ length: size }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
-      try {
-        await fn(item);
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-  }));
-  if (errors.length > 0) throw errors[0];
-}
 
 const dirs: string[] = [];
 function freshDir(): string {
