@@ -124,6 +124,8 @@ export class TradingEngine {
   readonly vol: WasmVol;
   /** Engine-wide counters. */
   readonly counters = { batches: 0, decisions: 0, quoteUpdates: 0, ordersPlaced: 0, ordersCancelled: 0, fills: 0 };
+  /** Told each batch's decision time (paper matching, risk, quoting), ns; for metrics. Must not throw or allocate. */
+  batchTimer: ((durationNs: number) => void) | null = null;
 
   private readonly slots: QuoterSlots;
   /** Engines sharing a WASM core never share a quoter slot: keys carry the engine's number. */
@@ -236,6 +238,8 @@ export class TradingEngine {
   }
 
   private onBatch(ingest: FeedIngest, dirty: Int32Array, n: number): void {
+    const timer = this.batchTimer;
+    const startMs = timer === null ? 0 : performance.now();
     this.counters.batches++;
     this.paper.onBatch(ingest, dirty, n);
     const t = this.nowNs();
@@ -259,6 +263,7 @@ export class TradingEngine {
     if (t >= this.nextMarkNs) this.scheduleMarks(t);
     const due = this.markDue.pop();
     if (due !== undefined) this.markLeg(due, t);
+    if (timer !== null) timer((performance.now() - startMs) * 1e6);
   }
 
   /**
