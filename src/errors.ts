@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   SPREADCORE_ERR_UNAUTHORIZED: 'a bearer token is required',
   SPREADCORE_ERR_FORBIDDEN: 'host or origin not allowed',
   SPREADCORE_ERR_NOT_READY: 'the engine is not ready yet',
+  SPREADCORE_ERR_RATE_LIMITED: 'too many requests from this client',
   SPREADCORE_ERR_INTERNAL: 'internal error',
   SPREADCORE_ERR_BAD_SWEEP_SPACE: 'the sweep space file is invalid or too large',
   SPREADCORE_ERR_BAD_CHART: 'invalid chart or report input',
