@@ -19,7 +19,7 @@ import {
   type SequenceGap, type SyncOutcome,
 } from './depth-sync.js';
 import { IngestDepthTarget, type SeqCounter } from './ingest-depth-target.js';
-import { binanceInstrument, binanceInstrumentSpec } from './instruments.js';
+import { instrumentOfSpec, resolveBinanceInstrumentSpec, type BinanceInstrumentSpec } from './instruments.js';
 import type { AggTrade, BinanceMarket, BinanceMessage, BookTicker, DepthSnapshot, DepthUpdate, Trade } from './messages.js';
 import { TopOfBookCheck } from './top-of-book-check.js';
 
@@ -38,6 +38,8 @@ export interface BinanceIngestAdapterOptions {
   symbols: readonly (string | BinanceSymbolBinding)[];
   firstSymbolId?: number;
   tradeSource?: BinanceTradeSource;
+  /** Grids for symbols the built-in table does not know, or replacing its grids (e.g. a backtest's params file). */
+  instruments?: readonly BinanceInstrumentSpec[];
   /** Depth events held per symbol while waiting for a snapshot. Default 10,000. */
   maxBuffered?: number;
   /** After each applied depth event (the ingest's batch has ended). */
@@ -129,8 +131,8 @@ export class BinanceIngestAdapter {
   }
 
   private addSymbol(symbol: string, symbolId: number): void {
-    const spec = binanceInstrumentSpec(this.market, symbol);
-    const instrument = binanceInstrument(this.market, symbol);
+    const spec = resolveBinanceInstrumentSpec(this.market, symbol, this.options.instruments);
+    const instrument = instrumentOfSpec(spec);
     // the ingest may carry other sources: never take over their symbols or ids
     const byId = this.ingest.symbolState(symbolId);
     const byName = this.ingest.bySymbolName(symbol);

@@ -25,6 +25,8 @@ export const BINANCE_INSTRUMENTS: readonly BinanceInstrumentSpec[] = [
   // book quantities seen with 5 decimals (e.g. 2292.22972 at ask 5000.00)
   { market: 'spot', symbol: 'ETHUSDT', tickSize: '0.01', lotSize: '0.00001', orderLotSize: '0.0001' },
   { market: 'usdm', symbol: 'BTCUSDT', tickSize: '0.1', lotSize: '0.001', orderLotSize: '0.001' },
+  // Binance USD-M exchangeInfo: PRICE_FILTER tickSize 0.01, LOT_SIZE stepSize 0.001
+  { market: 'usdm', symbol: 'ETHUSDT', tickSize: '0.01', lotSize: '0.001', orderLotSize: '0.001' },
 ];
 
 /** The spec for a market and symbol; SPREADCORE_ERR_BAD_INPUT when unknown. */
@@ -35,6 +37,20 @@ export function binanceInstrumentSpec(market: BinanceMarket, symbol: string): Bi
   const known = BINANCE_INSTRUMENTS.filter((s) => s.market === market).map((s) => s.symbol).join(', ');
   throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT',
     `unknown Binance ${market} symbol ${JSON.stringify(symbol)} (known: ${known || 'none'})`);
+}
+
+/**
+ * The spec for a market and symbol from `overrides` (a user's grids for a symbol the
+ * table does not know, or replacing its grids) when one matches, else from the table.
+ */
+export function resolveBinanceInstrumentSpec(market: BinanceMarket, symbol: string, overrides?: readonly BinanceInstrumentSpec[]): BinanceInstrumentSpec {
+  const o = overrides?.find((s) => s.market === market && s.symbol === symbol);
+  return o ?? binanceInstrumentSpec(market, symbol);
+}
+
+/** An Instrument with the book grids of a spec. */
+export function instrumentOfSpec(s: BinanceInstrumentSpec): Instrument {
+  return new Instrument({ symbol: s.symbol, tickSize: s.tickSize, lotSize: s.lotSize, kind: s.market === 'spot' ? 'spot' : 'perp' });
 }
 
 /** An Instrument with the book grids of a known Binance symbol. */
