@@ -22,6 +22,7 @@ import { bearerMatches, isLoopbackHost } from '../feed/handler/bearer-auth.js';
 import { HttpError, statusLine, toHttpError } from './http-errors.js';
 import { isJsonContentType, parseJsonBody } from './http-json-body.js';
 import { API_ROUTES, matchRoute, type Route } from './routes-api.js';
+import { mountDashboard } from './routes-static.js';
 import type { SseHub } from './sse-hub.js';
 
 type HttpResponse = import('uWebSockets.js').HttpResponse;
@@ -102,6 +103,7 @@ export class Gateway {
       hostCheck: (req) => this.hostAllowed(req.getHeader('host')),
       authorize: (req) => this.token === undefined || bearerMatches(req.getHeader('authorization'), this.token),
     });
+    mountDashboard(app, { hostAllowed: (host) => this.hostAllowed(host) }); // GET /: docs/dashboard.md
     this.extend?.(app);
     app.any('/*', (res, req) => this.onRequest(res, req));
     return new Promise((resolve, reject) => {
