@@ -98,7 +98,7 @@ export const serveCommand: Command = {
       io.stdout.write(
         `spreadcore serve: market: built-in simulator, seed ${seed}, symbols ${eng.ingest.symbols().map((s) => s.symbol).join(', ')}; paper execution\n`
         + `spreadcore serve: journal: ${dataDir} (restored ${restored.strategies.length} strategies, ${restored.fills} fills, kill switch ${restored.kill_switch})\n`
-        + `spreadcore serve: control API listening on ${gateway.url}/api on port ${bound} (health: ${gateway.url}/api/health, events: ${gateway.url}/api/stream)${token !== undefined ? ', bearer token required' : ''}; Ctrl-C to stop\n`);
+        + `spreadcore serve: control API listening on ${gateway.url}/api on port ${bound} (dashboard: ${gateway.url}/, health: ${gateway.url}/api/health, events: ${gateway.url}/api/stream)${token !== undefined ? ', bearer token required' : ''}; Ctrl-C to stop\n`);
 
       await new Promise<void>((done) => {
         const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); done(); };
