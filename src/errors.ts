@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   SPREADCORE_ERR_NOT_READY: 'the engine is not ready yet',
   SPREADCORE_ERR_RATE_LIMITED: 'too many requests from this client',
   SPREADCORE_ERR_INTERNAL: 'internal error',
+  SPREADCORE_ERR_WORKER: 'a worker thread failed',
   SPREADCORE_ERR_BAD_SWEEP_SPACE: 'the sweep space file is invalid or too large',
   SPREADCORE_ERR_BAD_CHART: 'invalid chart or report input',
 } as const;
