@@ -89,6 +89,11 @@ const CASES: Case[] = [
   { name: 'trades limit 1e3', method: 'GET', path: '/api/strategy/btc_mm_1/trades?limit=1e3', status: 400, code: 'SPREADCORE_ERR_BAD_QUERY' },
   { name: 'kill note wrong type', method: 'POST', path: '/api/kill', body: J({ note: 5 }), status: 400, code: 'SPREADCORE_ERR_BAD_JSON' },
   { name: 'kill unknown field', method: 'POST', path: '/api/kill', body: J({ force: true }), status: 400, code: 'SPREADCORE_ERR_BAD_JSON' },
+  { name: 'order unknown field', method: 'POST', path: '/api/order', body: J({ side: 'BUY', symbol: 'BTCUSDT', qty: 0.001, type: 'MARKET', leverage: 10 }), status: 400, code: 'SPREADCORE_ERR_BAD_INPUT' },
+  { name: 'order lower-case side', method: 'POST', path: '/api/order', body: J({ side: 'buy', symbol: 'BTCUSDT', qty: 0.001, type: 'MARKET' }), status: 400, code: 'SPREADCORE_ERR_BAD_INPUT' },
+  { name: 'reduce unknown field', method: 'POST', path: '/api/strategy/btc_mm_1/reduce_inventory', body: J({ target_position: 0, urgency: 'high' }), status: 400, code: 'SPREADCORE_ERR_BAD_INPUT' },
+  { name: 'start with a field', method: 'POST', path: '/api/strategy/idle/start', body: J({ now: true }), status: 400, code: 'SPREADCORE_ERR_BAD_JSON' },
+  { name: 'load parameters as an array', method: 'POST', path: '/api/strategy/load', body: J({ ...STEP4, name: 'n5', parameters: [1] }), status: 400, code: 'SPREADCORE_ERR_BAD_INPUT' },
   { name: 'reduce with a NaN target', method: 'POST', path: '/api/strategy/btc_mm_1/reduce_inventory', body: J({ target_position: 'NaN' }), status: 400, code: 'SPREADCORE_ERR_BAD_INPUT' },
   { name: 'bad percent-encoding', method: 'GET', path: '/api/strategy/%E0%A4%A/quotes', status: 400, code: 'SPREADCORE_ERR_BAD_QUERY' },
 ];

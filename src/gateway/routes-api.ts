@@ -8,6 +8,8 @@ import type { TradingEngine } from '../engine/trading-engine.js';
 import { HttpError } from './http-errors.js';
 import { intParam, symbolParam } from './http-query.js';
 import { depthView } from './routes-depth.js';
+import { checkBody } from './body-validator.js';
+import type { BodySchemaName } from './request-schemas.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -33,23 +35,23 @@ const ok = (body: unknown, status = 200): RouteAnswer => ({ status, body });
 
 function id(ctx: RouteContext): string { return ctx.params[0]!; }
 
-function requireBody(ctx: RouteContext): Record<string, unknown> {
+/** The body, checked against its compiled schema (request-schemas.ts); a missing body is 400. */
+function requireBody(ctx: RouteContext, schema: BodySchemaName): Record<string, unknown> {
   if (ctx.body === undefined) throw new HttpError(400, 'SPREADCORE_ERR_BAD_JSON', 'this request needs a JSON object body');
+  checkBody(schema, ctx.body);
+  return ctx.body;
+}
+
+/** The body if there is one, checked against its schema; {} without one. */
+function optionalBody(ctx: RouteContext, schema: BodySchemaName): Record<string, unknown> {
+  if (ctx.body === undefined) return {};
+  checkBody(schema, ctx.body);
   return ctx.body;
 }
 
 function noteOf(ctx: RouteContext): string {
-  const note = ctx.body?.note;
-  if (note === undefined) return '';
-  if (typeof note !== 'string' || note.length > 500) throw new HttpError(400, 'SPREADCORE_ERR_BAD_JSON', 'note must be a string of at most 500 characters');
-  return note;
-}
-
-function onlyKeys(ctx: RouteContext, allowed: readonly string[]): void {
-  if (ctx.body === undefined) return;
-  for (const k of Object.keys(ctx.body)) {
-    if (!allowed.includes(k)) throw new HttpError(400, 'SPREADCORE_ERR_BAD_JSON', `unknown field ${JSON.stringify(k)}`);
-  }
+  const note = optionalBody(ctx, 'note').note;
+  return typeof note === 'string' ? note : '';
 }
 
 export const API_ROUTES: readonly Route[] = [
@@ -59,24 +61,24 @@ export const API_ROUTES: readonly Route[] = [
     handle: (ctx) => ok(depthView(ctx.engine.ingest, symbolParam(ctx.query, 'symbol', true)!, intParam(ctx.query, 'limit', 10, 1, 1000))),
   },
   { method: 'GET', pattern: '/api/strategies', handle: (ctx) => ok({ ok: true, strategies: ctx.engine.list() }) },
-  { method: 'POST', pattern: '/api/strategy/load', handle: (ctx) => ok(ctx.engine.load(requireBody(ctx))) },
-  { method: 'POST', pattern: '/api/strategy/:id/start', handle: (ctx) => { onlyKeys(ctx, []); return ok(ctx.engine.start(id(ctx))); } },
-  { method: 'POST', pattern: '/api/strategy/:id/stop', handle: (ctx) => { onlyKeys(ctx, []); return ok(ctx.engine.stop(id(ctx))); } },
+  { method: 'POST', pattern: '/api/strategy/load', handle: (ctx) => ok(ctx.engine.load(requireBody(ctx, 'load'))) },
+  { method: 'POST', pattern: '/api/strategy/:id/start', handle: (ctx) => { optionalBody(ctx, 'empty'); return ok(ctx.engine.start(id(ctx))); } },
+  { method: 'POST', pattern: '/api/strategy/:id/stop', handle: (ctx) => { optionalBody(ctx, 'empty'); return ok(ctx.engine.stop(id(ctx))); } },
   { method: 'GET', pattern: '/api/strategy/:id/quotes', handle: (ctx) => ok(ctx.engine.quotes(id(ctx), symbolParam(ctx.query))) },
-  { method: 'PATCH', pattern: '/api/strategy/:id/parameters', handle: (ctx) => ok(ctx.engine.patchParameters(id(ctx), requireBody(ctx))) },
+  { method: 'PATCH', pattern: '/api/strategy/:id/parameters', handle: (ctx) => ok(ctx.engine.patchParameters(id(ctx), requireBody(ctx, 'parameters'))) },
   { method: 'GET', pattern: '/api/strategy/:id/metrics', handle: (ctx) => ok(ctx.engine.metrics(id(ctx), symbolParam(ctx.query))) },
   { method: 'GET', pattern: '/api/strategy/:id/inventory', handle: (ctx) => ok(ctx.engine.inventory(id(ctx), symbolParam(ctx.query))) },
-  { method: 'POST', pattern: '/api/strategy/:id/reduce_inventory', handle: (ctx) => ok(ctx.engine.reduceInventory(id(ctx), ctx.body ?? {})) },
+  { method: 'POST', pattern: '/api/strategy/:id/reduce_inventory', handle: (ctx) => ok(ctx.engine.reduceInventory(id(ctx), optionalBody(ctx, 'reduce'))) },
   {
     method: 'GET', pattern: '/api/strategy/:id/trades',
     handle: (ctx) => ok(ctx.engine.trades(id(ctx), intParam(ctx.query, 'limit', 100, 1, 10_000), symbolParam(ctx.query))),
   },
-  { method: 'DELETE', pattern: '/api/strategy/:id', handle: (ctx) => { onlyKeys(ctx, []); return ok(ctx.engine.delete(id(ctx))); } },
-  { method: 'POST', pattern: '/api/order', handle: (ctx) => ok(ctx.engine.placeOrder(requireBody(ctx))) },
-  { method: 'POST', pattern: '/api/kill', handle: (ctx) => { onlyKeys(ctx, ['note']); return ok(ctx.engine.kill(noteOf(ctx))); } },
+  { method: 'DELETE', pattern: '/api/strategy/:id', handle: (ctx) => { optionalBody(ctx, 'empty'); return ok(ctx.engine.delete(id(ctx))); } },
+  { method: 'POST', pattern: '/api/order', handle: (ctx) => ok(ctx.engine.placeOrder(requireBody(ctx, 'order'))) },
+  { method: 'POST', pattern: '/api/kill', handle: (ctx) => ok(ctx.engine.kill(noteOf(ctx))) },
   // served by the SSE hub when the gateway has one (uWS routes GET there first); other methods get 405
   { method: 'GET', pattern: '/api/stream', handle: () => { throw new HttpError(404, 'SPREADCORE_ERR_NOT_FOUND', 'this server has no event stream'); } },
-  { method: 'POST', pattern: '/api/resume', handle: (ctx) => { onlyKeys(ctx, ['note']); return ok(ctx.engine.resumeTrading(noteOf(ctx))); } },
+  { method: 'POST', pattern: '/api/resume', handle: (ctx) => ok(ctx.engine.resumeTrading(noteOf(ctx))) },
 ];
 
 export interface RouteMatch { route: Route; params: string[] }
