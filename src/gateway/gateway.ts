@@ -22,6 +22,8 @@ import { bearerMatches, isLoopbackHost } from '../feed/handler/bearer-auth.js';
 import { HttpError, statusLine, toHttpError } from './http-errors.js';
 import { isJsonContentType, parseJsonBody } from './http-json-body.js';
 import { API_ROUTES, matchRoute, type Route } from './routes-api.js';
+import { PROMETHEUS_CONTENT_TYPE } from './prometheus-text.js';
+import { GatewayRateLimits, type GatewayRateLimitOptions } from './rate-limit-http.js';
 import { mountDashboard } from './routes-static.js';
 import type { SseHub } from './sse-hub.js';
 
@@ -44,6 +46,10 @@ export interface GatewayOptions {
   healthInfo?: () => Record<string, unknown>;
   /** The event stream served at GET /api/stream (same Host and token checks as the API); its owner closes it. */
   stream?: SseHub;
+  /** Serves GET /metrics (Prometheus text; same Host and token checks as the API). */
+  metrics?: (gateway: Gateway) => string;
+  /** Per-client request limits (429 over them; see rate-limit-http.ts). Absent: no limit. */
+  rateLimit?: GatewayRateLimitOptions;
   /** Adds routes to the app before the API's catch-all. */
   extend?: (app: TemplatedApp) => void;
 }
@@ -58,6 +64,9 @@ export class Gateway {
   readonly counters: GatewayCounters = { requests: 0, errors4xx: 0, internalErrors: 0, aborted: 0 };
   /** The last unexpected exception (for diagnosis; never sent to a client). */
   lastInternalError: unknown = undefined;
+  /** The per-client request limits, when configured. */
+  readonly rateLimits: GatewayRateLimits | undefined;
+  private readonly metrics: ((gateway: Gateway) => string) | undefined;
 
   private readonly requestedPort: number;
   private readonly token: string | undefined;
@@ -89,6 +98,8 @@ export class Gateway {
     this.healthInfo = options.healthInfo ?? (() => ({}));
     this.extend = options.extend;
     this.stream = options.stream;
+    this.metrics = options.metrics;
+    this.rateLimits = options.rateLimit === undefined ? undefined : new GatewayRateLimits(options.rateLimit);
     this.uws = loadUws();
   }
 
@@ -138,6 +149,7 @@ export class Gateway {
   // ---- requests ---------------------------------------------------------------------------
   private onRequest(res: HttpResponse, req: HttpRequest): void {
     this.counters.requests++;
+    if (this.rateLimits !== undefined && this.rateLimits.refuse(res, req)) return;
     const state = { aborted: false, done: false };
     let hasBody = false;
     try {
@@ -153,6 +165,11 @@ export class Gateway {
       const transferEncoding = req.getHeader('transfer-encoding');
 
       this.checkAccess(method, host, origin, auth);
+      if (this.metrics !== undefined && (path === '/metrics' || path === '/metrics/') && !hasBodyHeaders(contentLength, transferEncoding)) {
+        if (method !== 'GET') throw new HttpError(405, 'SPREADCORE_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed on /metrics`, [['allow', 'GET']]);
+        this.send(res, state, 200, this.metrics(this), [], false, PROMETHEUS_CONTENT_TYPE);
+        return;
+      }
       const match = matchRoute(this.routes, method, path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
       const query = new URLSearchParams(rawQuery);
 
@@ -234,12 +251,12 @@ export class Gateway {
     this.send(res, state, h.status, JSON.stringify(h.body), h.headers, close);
   }
 
-  private send(res: HttpResponse, state: { aborted: boolean; done: boolean }, status: number, body: string, headers: readonly [string, string][], close: boolean): void {
+  private send(res: HttpResponse, state: { aborted: boolean; done: boolean }, status: number, body: string, headers: readonly [string, string][], close: boolean, contentType = 'application/json'): void {
     if (state.aborted || state.done) return;
     state.done = true;
     try {
       res.cork(() => {
-        res.writeStatus(statusLine(status)).writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store')
+        res.writeStatus(statusLine(status)).writeHeader('content-type', contentType).writeHeader('cache-control', 'no-store')
           .writeHeader('x-content-type-options', 'nosniff');
         for (const [k, v] of headers) res.writeHeader(k, v);
         res.end(body, close);
@@ -249,6 +266,10 @@ export class Gateway {
       this.lastInternalError = e;
     }
   }
+}
+
+function hasBodyHeaders(contentLength: string, transferEncoding: string): boolean {
+  return (contentLength !== '' && contentLength !== '0') || transferEncoding !== '';
 }
 
 /** The host name of a Host header ("127.0.0.1:8080" → "127.0.0.1", "[::1]:80" → "::1"). */
