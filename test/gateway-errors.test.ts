@@ -105,6 +105,7 @@ async function send(c: Case): Promise<{ status: number; json: any }> {
   if (c.body !== undefined) init.body = c.type === null ? new TextEncoder().encode(c.body) : c.body;
   const r = await fetch(base + c.path, init);
   expect(r.headers.get('content-type')).toBe('application/json');
+  expect(r.headers.get('access-control-allow-origin')).toBeNull(); // never "*": no cross-site reads
   return { status: r.status, json: await r.json() };
 }
 
