@@ -2,6 +2,7 @@
 // as JSON numbers (prices and quantities on the instrument's grid), with the spread
 // and mid price (null while a side is empty).
 import type { FeedIngest } from '../feed/ingest/feed-ingest.js';
+import type { DecimalGrid } from '../numeric/decimal-grid.js';
 import { HttpError } from './http-errors.js';
 
 export interface DepthJson {
@@ -17,7 +18,7 @@ export function depthView(ingest: FeedIngest, symbol: string, limit: number): De
   if (s === undefined) throw new HttpError(404, 'SPREADCORE_ERR_NOT_FOUND', `the market has no symbol ${JSON.stringify(symbol)}`);
   const { price, qty } = s.instrument;
   const top = ingest.books.topLevels(s.book, limit);
-  const level = (l: { tick: number; qtyLot: number }): { price: number; qty: number } => ({ price: Number(price.format(l.tick)), qty: Number(qty.format(l.qtyLot)) });
+  const level = (l: { tick: number; qtyLot: number }): { price: number; qty: number } => ({ price: gridNumber(price, l.tick), qty: gridNumber(qty, l.qtyLot) });
   const bids = top.bids.map(level);
   const asks = top.asks.map(level);
   const bb = top.bids[0];
@@ -25,8 +26,27 @@ export function depthView(ingest: FeedIngest, symbol: string, limit: number): De
   let spread: number | null = null;
   let mid: number | null = null;
   if (bb !== undefined && ba !== undefined) {
-    spread = Number(price.format(ba.tick - bb.tick));
-    mid = Number(((Number(price.format(bb.tick)) + Number(price.format(ba.tick))) / 2).toFixed(12));
+    spread = gridNumber(price, ba.tick - bb.tick);
+    mid = Number(((gridNumber(price, bb.tick) + gridNumber(price, ba.tick)) / 2).toFixed(12));
   }
   return { symbol: s.symbol, bids, asks, spread, mid_price: mid };
+}
+
+/** Largest |units| whose units × step mantissa is an exact integer in a double, per grid. */
+const exactLimit = new WeakMap<DecimalGrid, number>();
+
+/**
+ * units × step as the JSON number of its exact decimal, i.e. Number(grid.format(units)),
+ * without building the string: (units × mantissa) / 10^scale is one correctly rounded
+ * division of two exact integers, the same double Number() parses from the decimal.
+ * Outside that range it falls back to the string.
+ */
+export function gridNumber(grid: DecimalGrid, units: number): number {
+  let limit = exactLimit.get(grid);
+  if (limit === undefined) {
+    const mantissa = Math.round(grid.toNumber(1) * 10 ** grid.scale);
+    limit = grid.scale <= 22 && mantissa > 0 ? Math.floor(Number.MAX_SAFE_INTEGER / mantissa) : 0;
+    exactLimit.set(grid, limit);
+  }
+  return Number.isInteger(units) && Math.abs(units) <= limit ? grid.toNumber(units) : Number(grid.format(units));
 }
