@@ -1,0 +1,113 @@
+// What a backtest returns: seed 000's metrics JSON (`summary`), the curves, the
+// fills and the markouts, the settings it ran with, and `objectives` (plain numbers
+// for ranking many runs). Everything is a plain JSON value built in a fixed order,
+// so JSON.stringify of the same run is the same bytes.
+import type { AnalyticsJson } from '../accounting/analytics-view.js';
+import type { MetricsJson } from '../accounting/metrics-view.js';
+import type { FillModel, QueueModel } from '../execution/paper-config.js';
+import type { RecordingFormat } from './recording-plan.js';
+
+export const BACKTEST_RESULT_VERSION = 1;
+
+/** Compact figures for ranking runs (sweeps): plain numbers, never null. */
+export interface BacktestObjectives {
+  /** Realized net of fees + unrealized at the last mid, quote currency, summed over the symbols. */
+  net_pnl: number;
+  /** Sharpe ratio of the equity buckets (0 when there are too few). */
+  sharpe: number;
+  /** Largest peak-to-trough fall of equity, quote currency (largest over the symbols). */
+  max_drawdown: number;
+  /** Fills / orders placed × 100 (0 with no order). */
+  fill_rate: number;
+  fills: number;
+  /** Market events replayed: price levels written to the book plus trades. */
+  events: number;
+}
+
+/** Points of a curve: x is exchange time in Unix epoch ms. */
+export interface CurveJson {
+  t_ms: number[];
+  values: number[];
+}
+
+export interface BacktestFillJson {
+  t_ms: number;
+  symbol: string;
+  side: 'BUY' | 'SELL';
+  price: number;
+  qty: number;
+  fee: number;
+  liquidity: string;
+  /** Position after the fill. */
+  inventory: number;
+  client_order_id: string;
+  trade_id: string;
+}
+
+export interface BacktestSymbolJson {
+  metrics: MetricsJson;
+  /** Every ledger metric (fees by liquidity, Sharpe, Sortino, markouts, ...). */
+  analytics: AnalyticsJson;
+}
+
+export interface BacktestResult {
+  version: typeof BACKTEST_RESULT_VERSION;
+  seed: number;
+  /** True when shouldStop() ended the run before the end of the recording. */
+  stopped: boolean;
+  data: {
+    format: RecordingFormat;
+    market: string | null;
+    symbols: string[];
+    first_ts_ms: number | null;
+    last_ts_ms: number | null;
+    duration_seconds: number;
+    steps: number;
+    events: number;
+    skipped_lines: number;
+  };
+  config: {
+    strategy_id: string;
+    symbols: string[];
+    /** Every strategy parameter, defaults filled in. */
+    parameters: Record<string, unknown>;
+    fill_model: FillModel;
+    queue_model: QueueModel;
+    order_latency_ms: number;
+    cancel_latency_ms: number;
+    maker_fee_bps: number;
+    taker_fee_bps: number;
+    instruments: Record<string, { tick_size: string; lot_size: string }>;
+    sample_interval_ms: number;
+  };
+  /** Seed 000's GET /api/strategy/{id}/metrics of the first symbol. */
+  summary: MetricsJson;
+  /** Metrics and analytics per symbol. */
+  symbols: Record<string, BacktestSymbolJson>;
+  objectives: BacktestObjectives;
+  /** Exchange time the strategy started quoting (all its books live), ms; null if it never could. */
+  started_ts_ms: number | null;
+  final_state: { quotes_cancelled: number; position: number; unrealized_pnl: number; realized_pnl: number; total_pnl: number } | null;
+  curves: {
+    /** Total P&L (realized net + unrealized at the mid) over all symbols, every sample interval and at the end. */
+    equity: CurveJson;
+    /** Position per symbol: at the start, after every fill, at the end (a step curve). */
+    inventory: Record<string, CurveJson>;
+    /** Mid price per symbol, every sample interval. */
+    mid: Record<string, CurveJson>;
+  };
+  fills: BacktestFillJson[];
+  /** Fills beyond the list's cap (counted in the metrics, not listed). */
+  fills_not_listed: number;
+  /** Per symbol and horizon, P&L per unit against the mid h after each fill. */
+  markouts: Record<string, AnalyticsJson['markouts']>;
+  counters: {
+    batches: number;
+    decisions: number;
+    orders_placed: number;
+    orders_cancelled: number;
+    fills: number;
+    gaps: number;
+  };
+  warnings: string[];
+}

@@ -1,0 +1,147 @@
+// The params file of a backtest, read and checked:
+//   { "symbols": ["BTCUSDT"], "parameters": { "spread_bps": 4, ... },
+//     "fill_model": "queue", "order_latency_ms": 2, "maker_fee_bps": 0, ... }
+// "symbols" and "parameters" are the body of POST /api/strategy/load (same checks,
+// same messages: readStrategyDefinition and validateParams); the other fields set
+// the paper exchange, the instrument grids and the curves. Every mistake throws a
+// SpreadcoreError naming the field and the bad value.
+import { SpreadcoreError } from '../errors.js';
+import type { FillModel, QueueModel } from '../execution/paper-config.js';
+import type { BinanceMarket } from '../feed/binance/messages.js';
+import { validateParams } from '../strategy/params/index.js';
+import { readStrategyDefinition } from '../strategy/strategy-definition.js';
+
+export const DEFAULT_STRATEGY_NAME = 'backtest';
+export const DEFAULT_SAMPLE_INTERVAL_MS = 1000;
+
+/** Grids of one symbol given in the params file (decimal strings, as Binance's exchangeInfo has them). */
+export interface InstrumentOverride {
+  readonly tickSize: string;
+  readonly lotSize: string;
+  /** Which Binance market the grids are for; both when absent. */
+  readonly market: BinanceMarket | null;
+}
+
+export interface BacktestSpec {
+  /** The strategy id in the result (the API's "name"). */
+  readonly name: string;
+  readonly symbols: readonly string[];
+  /** The raw parameters object, already validated without instruments (checked again against each symbol's grids at load). */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly fillModel: FillModel;
+  readonly queueModel: QueueModel;
+  /** null: the paper exchange's default. */
+  readonly orderLatencyMs: number | null;
+  readonly cancelLatencyMs: number | null;
+  readonly makerFeeBps: number | null;
+  readonly takerFeeBps: number | null;
+  /** Binance recordings: spot or usdm; null = detected from the recording. */
+  readonly market: BinanceMarket | null;
+  readonly instruments: Readonly<Record<string, InstrumentOverride>>;
+  /** Spacing of the equity and mid curves, exchange-time ms. */
+  readonly sampleIntervalMs: number;
+  /** Stop after this much recording time, s; null = the whole recording. */
+  readonly durationS: number | null;
+}
+
+const FIELDS = [
+  'name', 'symbols', 'parameters', 'fill_model', 'queue_model', 'order_latency_ms', 'cancel_latency_ms',
+  'maker_fee_bps', 'taker_fee_bps', 'market', 'instruments', 'sample_interval_ms', 'duration_s',
+] as const;
+
+const MAX_LATENCY_MS = 3_600_000;
+const DECIMAL_RE = /^(?:0|[1-9][0-9]{0,15})(?:\.[0-9]{1,12})?$/;
+
+function bad(message: string): never {
+  throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', `params file: ${message}`);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[], dflt: T): T {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    bad(`${field} must be ${allowed.map((a) => JSON.stringify(a)).join(' or ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as T;
+}
+
+function latencyMs(field: string, v: unknown): number | null {
+  if (v === undefined) return null;
+  // whole nanoseconds: at most 6 decimals of a millisecond
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_LATENCY_MS || Math.abs(v * 1e6 - Math.round(v * 1e6)) > 1e-6) {
+    bad(`${field} must be a number of milliseconds in 0..${MAX_LATENCY_MS} (at most 6 decimals), got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function feeBps(field: string, v: unknown): number | null {
+  if (v === undefined) return null;
+  if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 1000) bad(`${field} must be a number of bps in -1000..1000, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function gridText(field: string, v: unknown): string {
+  if (typeof v !== 'string' || !DECIMAL_RE.test(v) || Number(v) <= 0) {
+    bad(`${field} must be a positive decimal string such as "0.01", got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function readInstruments(v: unknown): Record<string, InstrumentOverride> {
+  if (v === undefined) return {};
+  if (!isRecord(v)) bad('instruments must be an object of symbol → {"tick_size", "lot_size"}');
+  const out: Record<string, InstrumentOverride> = {};
+  for (const [symbol, g] of Object.entries(v)) {
+    const at = `instruments.${symbol}`;
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(symbol)) bad(`instruments: ${JSON.stringify(symbol)} is not a symbol name`);
+    if (!isRecord(g)) bad(`${at} must be an object {"tick_size": "0.01", "lot_size": "0.001"}`);
+    for (const k of Object.keys(g)) {
+      if (k !== 'tick_size' && k !== 'lot_size' && k !== 'market') bad(`unknown field ${at}.${k} (expected tick_size, lot_size, market)`);
+    }
+    const market = g['market'] === undefined ? null : oneOf<BinanceMarket>(`${at}.market`, g['market'], ['spot', 'usdm'], 'spot');
+    out[symbol] = Object.freeze({ tickSize: gridText(`${at}.tick_size`, g['tick_size']), lotSize: gridText(`${at}.lot_size`, g['lot_size']), market });
+  }
+  return out;
+}
+
+/**
+ * Checks a params file's JSON. Throws SpreadcoreError naming the field:
+ * SPREADCORE_ERR_BAD_INPUT for the file's own fields and the strategy definition,
+ * SPREADCORE_ERR_BAD_PARAM (ParameterError) for strategy parameters, as the API does.
+ */
+export function parseBacktestSpec(json: unknown): BacktestSpec {
+  if (!isRecord(json)) bad('must be a JSON object {"symbols": [...], "parameters": {...}}');
+  for (const key of Object.keys(json)) {
+    if (!(FIELDS as readonly string[]).includes(key)) bad(`unknown field ${JSON.stringify(key)} (expected ${FIELDS.join(', ')})`);
+  }
+  const name = json['name'] ?? DEFAULT_STRATEGY_NAME;
+  const def = readStrategyDefinition({ name, symbols: json['symbols'], parameters: json['parameters'] });
+  validateParams(def.parameters); // the API's checks and messages; the grids are checked again at load
+  const sample = json['sample_interval_ms'] ?? DEFAULT_SAMPLE_INTERVAL_MS;
+  if (typeof sample !== 'number' || !Number.isSafeInteger(sample) || sample < 10 || sample > 3_600_000) {
+    bad(`sample_interval_ms must be a whole number of ms in 10..3600000, got ${JSON.stringify(sample)}`);
+  }
+  const duration = json['duration_s'];
+  if (duration !== undefined && (typeof duration !== 'number' || !(duration > 0) || !Number.isFinite(duration))) {
+    bad(`duration_s must be a positive number of seconds, got ${JSON.stringify(duration)}`);
+  }
+  const market = json['market'] === undefined ? null : oneOf<BinanceMarket>('market', json['market'], ['spot', 'usdm'], 'spot');
+  return Object.freeze({
+    name: def.name,
+    symbols: def.symbols,
+    parameters: def.parameters,
+    fillModel: oneOf<FillModel>('fill_model', json['fill_model'], ['queue', 'naive'], 'queue'),
+    queueModel: oneOf<QueueModel>('queue_model', json['queue_model'], ['proportional', 'pessimistic'], 'proportional'),
+    orderLatencyMs: latencyMs('order_latency_ms', json['order_latency_ms']),
+    cancelLatencyMs: latencyMs('cancel_latency_ms', json['cancel_latency_ms']),
+    makerFeeBps: feeBps('maker_fee_bps', json['maker_fee_bps']),
+    takerFeeBps: feeBps('taker_fee_bps', json['taker_fee_bps']),
+    market,
+    instruments: Object.freeze(readInstruments(json['instruments'])),
+    sampleIntervalMs: sample,
+    durationS: (duration as number | undefined) ?? null,
+  });
+}

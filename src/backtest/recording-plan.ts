@@ -1,0 +1,196 @@
+// A recording held in memory, read synchronously into steps for a backtest. The
+// bytes are gzip or plain (detected by the gzip magic), then either the project's
+// binary recording (magic "SCRC") or Binance `<ts_ns> <json>` lines. Reading reuses
+// the project's parsers (readBinanceRecordingBuffer, RecordingParser); applying a
+// step reuses the live paths: the Binance ingest adapter (the connector's local-book
+// sync), or the feed handler's frame path (the WASM fast path, else FrameDecoder).
+//
+// Each step has an offset (ns of the recording's own clock since its first step:
+// receive time for Binance lines, capture time for frames) and a number of events:
+// price levels written to the book (depth-event and snapshot levels, frame level
+// messages) plus trades.
+import { gunzipSync } from 'node:zlib';
+import { SpreadcoreError } from '../errors.js';
+import { BinanceIngestAdapter } from '../feed/binance/binance-ingest-adapter.js';
+import type { BinanceInstrumentSpec } from '../feed/binance/instruments.js';
+import type { BinanceMarket, BinanceMessage } from '../feed/binance/messages.js';
+import { readBinanceRecordingBuffer } from '../feed/binance/read-binance-recording.js';
+import type { FeedIngest } from '../feed/ingest/feed-ingest.js';
+import { DECODE_CODE_NAMES, DECODE_ERR_SINK_THREW, DECODE_OK } from '../feed/protocol/decode-codes.js';
+import { FrameDecoder } from '../feed/protocol/frame-decoder.js';
+import { RECORDING_MAGIC, RecordingParser } from '../feed/recording/frame-recording.js';
+import { isGzip } from '../feed/recording/read-recording.js';
+import { MonotoneOffset } from '../feed/replay/market-source.js';
+import { frameMessageCount } from '../feed/replay/source-frames.js';
+
+export type RecordingFormat = 'binance' | 'screc';
+
+/** Applies step i to the ingest it was bound to. */
+export type StepApplier = (i: number) => void;
+
+export interface RecordingPlan {
+  readonly format: RecordingFormat;
+  /** Binance only: the market and symbol the lines carry. */
+  readonly market: BinanceMarket | null;
+  readonly symbol: string | null;
+  /** Unix epoch ns of offset 0 (exact). */
+  readonly startEpochNs: bigint;
+  readonly steps: number;
+  /** Offsets never decrease. */
+  readonly offsetNs: Float64Array;
+  readonly events: Uint32Array;
+  readonly eventsTotal: number;
+  /** Lines that were not market data (Binance), and the first one's problem. */
+  readonly skippedLines: number;
+  readonly firstProblem: string | null;
+  /** Binds the steps to an ingest (once per run). */
+  bind(ingest: FeedIngest, instruments: readonly BinanceInstrumentSpec[]): StepApplier;
+}
+
+function badRecording(message: string): SpreadcoreError {
+  return new SpreadcoreError('SPREADCORE_ERR_BAD_RECORDING', message);
+}
+
+/** The bytes, un-gzipped when they are gzip. May be backed by a SharedArrayBuffer. */
+function plainBytes(data: Uint8Array): Uint8Array {
+  if (!(data instanceof Uint8Array)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'recording data must be a Uint8Array');
+  if (!isGzip(data)) return data;
+  try {
+    return gunzipSync(data);
+  } catch (e) {
+    throw badRecording(`the recording is not valid gzip data (${(e as Error).message})`);
+  }
+}
+
+function isFrameRecording(b: Uint8Array): boolean {
+  return b.length >= 4 && (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0 === RECORDING_MAGIC;
+}
+
+/** Reads a recording's steps. Throws SPREADCORE_ERR_BAD_RECORDING when the bytes are neither format. */
+export function planRecording(data: Uint8Array, options: { durationS: number | null; market: BinanceMarket | null }): RecordingPlan {
+  const bytes = plainBytes(data);
+  if (bytes.length === 0) throw badRecording('the recording is empty');
+  const limitNs = options.durationS === null ? Infinity : options.durationS * 1e9;
+  return isFrameRecording(bytes) ? planFrames(bytes, limitNs) : planBinance(bytes, limitNs, options.market);
+}
+
+// ---------------------------------------------------------------------------- frames
+
+function planFrames(bytes: Uint8Array, limitNs: number): RecordingPlan {
+  const parser = new RecordingParser();
+  let frames;
+  try {
+    frames = parser.push(bytes);
+    parser.end();
+  } catch (e) {
+    if (e instanceof SpreadcoreError) throw badRecording(`spreadcore recording: ${e.message}`);
+    throw e;
+  }
+  const offsets = new MonotoneOffset();
+  let n = 0;
+  while (n < frames.length && offsets.next(frames[n]!.offsetNs) <= limitNs) n++;
+  const offsetNs = new Float64Array(n);
+  const events = new Uint32Array(n);
+  const mono = new MonotoneOffset();
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const f = frames[i]!;
+    offsetNs[i] = mono.next(f.offsetNs);
+    events[i] = frameMessageCount(f.frame);
+    total += events[i]!;
+  }
+  return {
+    format: 'screc', market: null, symbol: null, startEpochNs: parser.header!.startEpochNs, steps: n, offsetNs, events,
+    eventsTotal: total, skippedLines: 0, firstProblem: null,
+    bind(ingest) {
+      const decoder = new FrameDecoder({ isKnownSymbol: (id) => ingest.symbolState(id) !== undefined });
+      return (i) => {
+        const frame = frames[i]!.frame;
+        // the feed handler's path: the WASM fast path first, the decoder for what it hands back
+        let code = ingest.applyFrameFast(frame);
+        if (code < 0) code = decoder.decodeFrame(frame, ingest);
+        if (code !== DECODE_OK) {
+          const where = code === DECODE_ERR_SINK_THREW ? '' : ` at byte ${decoder.errorOffset}`;
+          const cause = code === DECODE_ERR_SINK_THREW && decoder.lastSinkError instanceof Error ? `: ${decoder.lastSinkError.message}` : '';
+          throw badRecording(`spreadcore recording: frame ${i + 1} does not decode: ${DECODE_CODE_NAMES[code]}${where}${cause}`);
+        }
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------- Binance lines
+
+/** USD-M when its depth events carry pu or its bookTickers E; null when the message does not tell. */
+function marketOf(msg: BinanceMessage): BinanceMarket | null {
+  if (msg.kind === 'depth') return msg.prevFinalUpdateId >= 0 ? 'usdm' : 'spot';
+  if (msg.kind === 'bookTicker') return msg.eventTimeMs >= 0 ? 'usdm' : 'spot';
+  return null;
+}
+
+function eventsOf(msg: BinanceMessage): number {
+  switch (msg.kind) {
+    case 'depth':
+    case 'snapshot': return msg.bids.length + msg.asks.length;
+    case 'trade': return 1;
+    default: return 0; // bookTicker (checked, not applied), aggTrade (the trade stream feeds trades)
+  }
+}
+
+function planBinance(bytes: Uint8Array, limitNs: number, market: BinanceMarket | null): RecordingPlan {
+  const msgs: BinanceMessage[] = [];
+  const offsets: number[] = [];
+  let start: bigint | null = null;
+  let symbol: string | null = null;
+  let seen: BinanceMarket | null = null;
+  let skipped = 0;
+  let firstProblem: string | null = null;
+  const mono = new MonotoneOffset();
+  for (const item of readBinanceRecordingBuffer(bytes)) {
+    if (item.kind === 'fault') {
+      skipped++;
+      firstProblem ??= item.error.message;
+      continue;
+    }
+    start ??= item.tsNs;
+    const t = mono.next(Number(item.tsNs - start));
+    if (t > limitNs) break;
+    const m = item.msg;
+    if (m.kind !== 'snapshot') {
+      if (symbol === null) symbol = m.symbol;
+      else if (m.symbol !== symbol) {
+        throw badRecording(`Binance recording line ${item.lineNo} is ${m.symbol}, earlier lines ${symbol}: its REST snapshots name no symbol, so a recording holds one symbol`);
+      }
+    }
+    seen ??= marketOf(m);
+    msgs.push(m);
+    offsets.push(t);
+  }
+  if (start === null || symbol === null) {
+    const why = firstProblem !== null && start === null ? `first problem: ${firstProblem}` : 'no line holds Binance market data with a symbol';
+    throw badRecording(`the data is neither a spreadcore recording nor Binance "<ts_ns> <json>" lines (${why})`);
+  }
+  if (seen !== null && market !== null && seen !== market) {
+    throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', `params file: market is ${JSON.stringify(market)} but the recording is ${seen === 'usdm' ? 'USD-M futures (depth events carry "pu")' : 'spot'}`);
+  }
+  const m = market ?? seen;
+  if (m === null) throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', 'params file: the recording does not tell spot from USD-M (no depth or bookTicker event): set "market"');
+  const n = msgs.length;
+  const offsetNs = Float64Array.from(offsets);
+  const events = new Uint32Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) { events[i] = eventsOf(msgs[i]!); total += events[i]!; }
+  const sym = symbol;
+  return {
+    format: 'binance', market: m, symbol: sym, startEpochNs: start, steps: n, offsetNs, events, eventsTotal: total,
+    skippedLines: skipped, firstProblem,
+    bind(ingest, instruments) {
+      const adapter = new BinanceIngestAdapter(ingest, { market: m, symbols: [{ symbol: sym, symbolId: 0 }], instruments });
+      return (i) => {
+        const msg = msgs[i]!;
+        if (msg.kind === 'snapshot') adapter.onSnapshot(sym, msg);
+        else adapter.onMessage(msg);
+      };
+    },
+  };
+}

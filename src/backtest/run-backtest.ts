@@ -1,0 +1,295 @@
+// runBacktest(): a recording through the live engine path, synchronously, on the
+// recording's own time: feed ingest (Binance adapter or the frame path) → WASM
+// books → strategy → risk gate → paper exchange (latency, queue position, fees) →
+// accounting. The engine's times are exchange times from the data, the ingest's
+// stale-feed clock is the recording's receive/capture clock, ids carry a fixed
+// prefix: nothing reads the wall clock, so the same bytes, spec and seed give the
+// same result, byte for byte.
+//
+// Per step: set the ingest clock to the step's offset, apply the step (the engine
+// reacts to each batch: fills, quotes, orders), then at most every TICK_MS of
+// recording time check for a quiet feed and let the engine's clock run (cooldowns,
+// quote ages, requotes due, marks). The strategy is loaded once the recording has
+// declared its symbols and started once all of its books are live.
+//
+// Safe to call many times in a row in one thread (a piscina worker): the WASM core
+// is loaded once per thread, and each run closes its engine (book and quoter slots
+// go back). Parsed recordings are kept per data array (WeakMap), so a sweep that
+// passes the same Uint8Array again does not parse it again.
+import { analyticsView, type AnalyticsJson } from '../accounting/analytics-view.js';
+import { Decimal } from '../accounting/decimal.js';
+import { SpreadcoreError } from '../errors.js';
+import { resolvePaperConfig, type PaperExchangeConfigInput } from '../execution/paper-config.js';
+import type { BinanceInstrumentSpec } from '../feed/binance/instruments.js';
+import { isQuotable } from '../feed/ingest/symbol-state.js';
+import { midPriceText } from '../engine/engine-views.js';
+import type { FillEvent } from '../engine/engine-events.js';
+import { TradingEngine } from '../engine/trading-engine.js';
+import { paramsJson } from '../strategy/market-making-strategy.js';
+import type { StrategyLeg } from '../strategy/strategy-leg.js';
+import { backtestInstrumentSpecs, requireBinanceGrids } from './backtest-instruments.js';
+import {
+  BACKTEST_RESULT_VERSION, type BacktestFillJson, type BacktestObjectives, type BacktestResult, type BacktestSymbolJson, type CurveJson,
+} from './backtest-result.js';
+import type { BacktestSpec } from './backtest-spec.js';
+import { planRecording, type RecordingPlan } from './recording-plan.js';
+
+export interface BacktestOptions {
+  /** Recorded in the result. A replayed recording draws no random numbers today: runs differ by seed only in this field. */
+  seed: number;
+  /** Called every few thousand events and at the end. */
+  onProgress?: (eventsDone: number, eventsTotal: number) => void;
+  /** Polled every 1024 steps; true ends the run early (the result has stopped: true). */
+  shouldStop?: () => boolean;
+}
+
+/** Fixed prefix of order, client order and trade ids: never time-based. */
+export const BACKTEST_ID_PREFIX = 'bt';
+/** Recording time between engine clock ticks (stale-feed check, cooldowns, requotes, marks). */
+export const TICK_MS = 100;
+/** Fills listed in the result at most (all are counted in the metrics). */
+export const MAX_LISTED_FILLS = 100_000;
+const PROGRESS_EVERY_STEPS = 1024;
+
+const planCache = new WeakMap<Uint8Array, Map<string, RecordingPlan>>();
+
+function planFor(data: Uint8Array, spec: BacktestSpec): RecordingPlan {
+  const key = `${spec.durationS ?? ''}|${spec.market ?? ''}`;
+  let byKey = planCache.get(data);
+  if (byKey === undefined) { byKey = new Map(); planCache.set(data, byKey); }
+  let plan = byKey.get(key);
+  if (plan === undefined) {
+    plan = planRecording(data, { durationS: spec.durationS, market: spec.market });
+    byKey.set(key, plan);
+  }
+  return plan;
+}
+
+function paperInput(spec: BacktestSpec): PaperExchangeConfigInput {
+  const p: { -readonly [K in keyof PaperExchangeConfigInput]: PaperExchangeConfigInput[K] } = {
+    fillModel: spec.fillModel, queueModel: spec.queueModel, idPrefix: BACKTEST_ID_PREFIX,
+  };
+  if (spec.orderLatencyMs !== null) p.orderLatencyNs = Math.round(spec.orderLatencyMs * 1e6);
+  if (spec.cancelLatencyMs !== null) p.cancelLatencyNs = Math.round(spec.cancelLatencyMs * 1e6);
+  if (spec.makerFeeBps !== null) p.makerFeeBps = spec.makerFeeBps;
+  if (spec.takerFeeBps !== null) p.takerFeeBps = spec.takerFeeBps;
+  return p;
+}
+
+const round8 = (x: number): number => Math.round(x * 1e8) / 1e8;
+const msOf = (ns: number): number => Math.floor(ns / 1e6);
+
+function legMid(leg: StrategyLeg): string | undefined {
+  return midPriceText(leg.instrument, leg.market.bestBidTick, leg.market.bestAskTick);
+}
+
+/** Runs one backtest. Throws SpreadcoreError for bad data or a spec the recording cannot run. */
+export function runBacktest(data: Uint8Array, spec: BacktestSpec, options: BacktestOptions): BacktestResult {
+  if (!Number.isSafeInteger(options.seed)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `seed must be an integer, got ${String(options.seed)}`);
+  const plan = planFor(data, spec);
+  const specs = plan.market === null ? [] : backtestInstrumentSpecs(plan.market, spec.instruments);
+  if (plan.market !== null && plan.symbol !== null) requireBinanceGrids(plan.market, plan.symbol, specs);
+  const paper = resolvePaperConfig(paperInput(spec));
+  const engine = new TradingEngine({ idPrefix: BACKTEST_ID_PREFIX, paper: paperInput(spec) });
+  try {
+    return drive(engine, plan, spec, specs, paper, options);
+  } finally {
+    engine.close();
+  }
+}
+
+function drive(
+  engine: TradingEngine, plan: RecordingPlan, spec: BacktestSpec, specs: readonly BinanceInstrumentSpec[],
+  paper: ReturnType<typeof resolvePaperConfig>, options: BacktestOptions,
+): BacktestResult {
+  const ingest = engine.ingest;
+  ingest.setClock(0); // the recording's clock from here on: the ingest never reads the host's
+  const apply = plan.bind(ingest, specs);
+  const id = spec.name;
+  const warnings: string[] = [];
+  const fills: BacktestFillJson[] = [];
+  let fillsNotListed = 0;
+  const inventory = new Map<string, CurveJson>();
+  const mids = new Map<string, CurveJson>();
+  for (const s of spec.symbols) { inventory.set(s, { t_ms: [], values: [] }); mids.set(s, { t_ms: [], values: [] }); }
+  const equity: CurveJson = { t_ms: [], values: [] };
+  engine.events.on('fill', (e: FillEvent) => {
+    inventory.get(e.symbol)?.t_ms.push(e.timestamp);
+    inventory.get(e.symbol)?.values.push(e.inventory);
+    if (fills.length >= MAX_LISTED_FILLS) { fillsNotListed++; return; }
+    fills.push({
+      t_ms: e.timestamp, symbol: e.symbol, side: e.side, price: e.price, qty: e.qty, fee: e.fee, liquidity: e.liquidity,
+      inventory: e.inventory, client_order_id: e.client_order_id, trade_id: e.trade_id,
+    });
+  });
+
+  let legs: readonly StrategyLeg[] = [];
+  let startedNs: number | null = null;
+  const intervalNs = spec.sampleIntervalMs * 1e6;
+  let nextSampleNs = Infinity;
+  const sample = (tNs: number): void => {
+    let total = 0;
+    for (const leg of legs) {
+      const mid = legMid(leg);
+      const ledger = leg.ledger!;
+      const mark = mid ?? ledger.markPrice?.toString();
+      total += mark === undefined ? ledger.realizedNet.toNumber() : ledger.realizedNet.plus(ledger.unrealizedAt(new Decimal(mark))).toNumber();
+      if (mid !== undefined) {
+        const c = mids.get(leg.symbol)!;
+        c.t_ms.push(msOf(tNs));
+        c.values.push(Number(mid));
+      }
+    }
+    equity.t_ms.push(msOf(tNs));
+    equity.values.push(round8(total));
+  };
+
+  const tryLoad = (): void => {
+    for (const s of spec.symbols) if (ingest.bySymbolName(s) === undefined) return;
+    engine.load({ name: id, type: 'MarketMaking', symbols: [...spec.symbols], parameters: { ...spec.parameters } });
+    legs = engine.legs(id);
+  };
+  const tryStart = (): void => {
+    for (const leg of legs) {
+      const st = ingest.bySymbolName(leg.symbol);
+      if (st === undefined || !isQuotable(st)) return;
+    }
+    const t = engine.nowNs();
+    engine.start(id);
+    startedNs = t;
+    for (const s of spec.symbols) {
+      const c = inventory.get(s)!;
+      c.t_ms.push(msOf(t));
+      c.values.push(0);
+    }
+    sample(t);
+    nextSampleNs = (Math.floor(t / intervalNs) + 1) * intervalNs;
+  };
+
+  tryLoad();
+  const n = plan.steps;
+  const offsets = plan.offsetNs;
+  const events = plan.events;
+  const total = plan.eventsTotal;
+  const tickNs = TICK_MS * 1e6;
+  let nextTickNs = 0;
+  let done = 0;
+  let stopped = false;
+  let i = 0;
+  for (; i < n; i++) {
+    if ((i & (PROGRESS_EVERY_STEPS - 1)) === 0 && i > 0) {
+      options.onProgress?.(done, total);
+      if (options.shouldStop?.() === true) { stopped = true; break; }
+    }
+    const t = offsets[i]!;
+    ingest.setClock(t);
+    apply(i);
+    done += events[i]!;
+    if (startedNs === null) {
+      if (legs.length === 0) tryLoad();
+      if (legs.length > 0) tryStart();
+    }
+    if (t >= nextTickNs) {
+      ingest.checkStaleFeed(t);
+      engine.tick(engine.nowNs());
+      nextTickNs = t + tickNs;
+    }
+    if (startedNs !== null) {
+      const now = engine.nowNs();
+      if (now >= nextSampleNs) {
+        sample(now);
+        nextSampleNs = (Math.floor(now / intervalNs) + 1) * intervalNs;
+      }
+    }
+  }
+  options.onProgress?.(done, total);
+
+  if (legs.length === 0) {
+    const have = ingest.symbols().map((s) => s.symbol);
+    throw new SpreadcoreError('SPREADCORE_ERR_UNKNOWN_SYMBOL',
+      `params file: symbols ${JSON.stringify(spec.symbols)} are not all in the recording (it carries ${have.length > 0 ? have.join(', ') : 'no symbol'})`);
+  }
+  const endNs = engine.nowNs();
+  engine.tick(endNs);
+  if (startedNs !== null) sample(endNs);
+  else warnings.push('the strategy never quoted: its books were never live together in the recording');
+  if (plan.skippedLines > 0) warnings.push(`skipped ${plan.skippedLines} lines that are not market data (first: ${plan.firstProblem ?? '?'})`);
+
+  const perSymbol: Record<string, BacktestSymbolJson> = {};
+  const markouts: Record<string, AnalyticsJson['markouts']> = {};
+  for (const leg of legs) {
+    const a = analyticsView(leg.ledger!, legMid(leg));
+    perSymbol[leg.symbol] = { metrics: engine.metrics(id, leg.symbol), analytics: a };
+    markouts[leg.symbol] = a.markouts;
+  }
+  const summary = engine.metrics(id);
+  const finalState = startedNs !== null ? engine.stop(id).final_state : null;
+  for (const leg of legs) {
+    const c = inventory.get(leg.symbol)!;
+    if (c.t_ms.length > 0) { c.t_ms.push(msOf(endNs)); c.values.push(perSymbol[leg.symbol]!.analytics.inventory.position); }
+  }
+
+  const analytics = Object.values(perSymbol).map((s) => s.analytics);
+  const fillsTotal = analytics.reduce((a, x) => a + x.fills.total, 0);
+  const placed = analytics.reduce((a, x) => a + x.quoting.orders_placed, 0);
+  const objectives: BacktestObjectives = {
+    net_pnl: round8(analytics.reduce((a, x) => a + x.pnl.total, 0)),
+    sharpe: analytics[0]?.risk.sharpe ?? 0,
+    max_drawdown: analytics.reduce((a, x) => Math.max(a, x.risk.max_drawdown), 0),
+    fill_rate: placed > 0 ? round8((fillsTotal / placed) * 100) : 0,
+    fills: fillsTotal,
+    events: done,
+  };
+  const firstNs = startedNs ?? null;
+  const gaps = ingest.symbols().reduce((a, s) => a + s.counters.gaps, 0);
+  const c = engine.counters;
+  const instruments: Record<string, { tick_size: string; lot_size: string }> = {};
+  for (const leg of legs) instruments[leg.symbol] = { tick_size: leg.instrument.tickSize, lot_size: leg.instrument.lotSize };
+  const lastOffset = i > 0 ? offsets[i - 1]! : 0;
+  return {
+    version: BACKTEST_RESULT_VERSION,
+    seed: options.seed,
+    stopped,
+    data: {
+      format: plan.format,
+      market: plan.market,
+      symbols: ingest.symbols().map((s) => s.symbol),
+      first_ts_ms: Number(plan.startEpochNs / 1_000_000n),
+      last_ts_ms: Number(plan.startEpochNs / 1_000_000n) + msOf(lastOffset),
+      duration_seconds: Math.round(lastOffset / 1e6) / 1e3,
+      steps: i,
+      events: done,
+      skipped_lines: plan.skippedLines,
+    },
+    config: {
+      strategy_id: id,
+      symbols: [...spec.symbols],
+      parameters: paramsJson(engine.strategy(id).params),
+      fill_model: paper.fillModel,
+      queue_model: paper.queueModel,
+      order_latency_ms: paper.orderLatencyNs / 1e6,
+      cancel_latency_ms: paper.cancelLatencyNs / 1e6,
+      maker_fee_bps: paper.makerFeeBps,
+      taker_fee_bps: paper.takerFeeBps,
+      instruments,
+      sample_interval_ms: spec.sampleIntervalMs,
+    },
+    summary,
+    symbols: perSymbol,
+    objectives,
+    started_ts_ms: firstNs === null ? null : msOf(firstNs),
+    final_state: finalState,
+    curves: {
+      equity,
+      inventory: Object.fromEntries(inventory),
+      mid: Object.fromEntries(mids),
+    },
+    fills,
+    fills_not_listed: fillsNotListed,
+    markouts,
+    counters: {
+      batches: c.batches, decisions: c.decisions, orders_placed: c.ordersPlaced, orders_cancelled: c.ordersCancelled, fills: c.fills, gaps,
+    },
+    warnings,
+  };
+}
