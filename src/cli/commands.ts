@@ -8,6 +8,7 @@ import { recordCommand } from './record-command.js';
 import { publishCommand } from './publish-command.js';
 import { replayCommand } from './replay-command.js';
 import { serveCommand } from './serve-command.js';
+import { simulateCommand } from './simulate-command.js';
 
 export const COMMANDS: readonly Command[] = [
   bookCommand,
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   publishCommand,
   replayCommand,
   serveCommand,
+  simulateCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {

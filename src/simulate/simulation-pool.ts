@@ -1,0 +1,69 @@
+// Runs a whole experiment across a piscina pool of worker threads: the paths are
+// cut into chunks of CHUNK_PATHS, each chunk is one task, and the per-path records
+// are placed by path index, so the result does not depend on the number of
+// workers or on the order in which chunks finish.
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { SpreadcoreError } from '../errors.js';
+import { checkSimulationOptions, type ExperimentParams, type SimulationOptions } from './experiment.js';
+import { RECORD_FIELDS } from './simulate-strategies.js';
+
+export const CHUNK_PATHS = 50;
+export const MAX_WORKERS = 64;
+
+export interface PoolRunOptions {
+  /** Worker threads, 1..MAX_WORKERS (default os.availableParallelism()). */
+  workers?: number;
+  /** Called after each finished chunk with the number of paths done so far. */
+  onProgress?: (donePaths: number, totalPaths: number) => void;
+}
+
+export interface ExperimentRun extends ExperimentParams {
+  seed: number;
+  paths: number;
+}
+
+const WORKER_FILE = new URL('./simulate-worker.js', import.meta.url);
+
+export function defaultWorkers(): number {
+  return Math.min(MAX_WORKERS, Math.max(1, availableParallelism()));
+}
+
+/** Every path's record (RECORD_FIELDS numbers per path, path 0 first). */
+export async function simulateOnPool(run: ExperimentRun, options: PoolRunOptions = {}): Promise<Float64Array> {
+  const workers = options.workers ?? defaultWorkers();
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+    throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `workers must be an integer from 1 to ${MAX_WORKERS}, got ${workers}`);
+  }
+  const { paths, ...rest } = run;
+  checkSimulationOptions({ ...rest, firstPath: 0, pathCount: paths });
+  const pool = new Piscina<SimulationOptions, Float64Array>({
+    filename: WORKER_FILE.href,
+    minThreads: Math.min(workers, Math.ceil(paths / CHUNK_PATHS)),
+    maxThreads: workers,
+  });
+  const records = new Float64Array(paths * RECORD_FIELDS);
+  let done = 0;
+  try {
+    const tasks: Promise<void>[] = [];
+    for (let first = 0; first < paths; first += CHUNK_PATHS) {
+      const count = Math.min(CHUNK_PATHS, paths - first);
+      tasks.push(pool.run({ ...rest, firstPath: first, pathCount: count }).then((chunk) => {
+        if (chunk.length !== count * RECORD_FIELDS) {
+          throw new SpreadcoreError('SPREADCORE_ERR_WORKER', `a worker returned ${chunk.length} numbers for ${count} paths`);
+        }
+        records.set(chunk, first * RECORD_FIELDS);
+        done += count;
+        options.onProgress?.(done, paths);
+      }));
+    }
+    await Promise.all(tasks);
+  } catch (e) {
+    if (e instanceof SpreadcoreError) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new SpreadcoreError('SPREADCORE_ERR_WORKER', `simulation worker failed: ${msg.split('\n')[0]}`);
+  } finally {
+    await pool.destroy();
+  }
+  return records;
+}
