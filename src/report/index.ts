@@ -11,3 +11,4 @@ export { drawText, textWidthPx, fitText, hasGlyph } from './font.js';
 export { niceTicks, timeTicks, padRange, finiteExtent, formatNumberTicks, formatValue, formatUtcTick, niceStepAtLeast, type AxisRange, type Ticks } from './ticks.js';
 export { m4Indices, GAP } from './downsample.js';
 export { parseHexColor, viridis, blueWhiteRed, SERIES_PALETTE, type Rgb } from './color.js';
+export { renderHeatmapPng, heatScale, bestCell, DEFAULT_HEATMAP_WIDTH_PX, DEFAULT_HEATMAP_HEIGHT_PX, type HeatScale } from './heatmap.js';

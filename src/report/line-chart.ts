@@ -271,7 +271,7 @@ function drawSeries(mask: CoverageMask, s: ChartSeries, xr: AxisRange, yr: AxisR
   let runLen = 0;
   const endRun = (): void => {
     // A lone point between gaps has no segment: show it as a dot.
-    if (runLen === 1) mask.disc(prevX, prevY, lineW);
+    if (runLen === 1) mask.disc(prevX, prevY, lineW + 1.5);
     runLen = 0;
   };
   for (const i of keep) {

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { bestCell, renderHeatmapPng } from '../src/report/index.js';
+import { SpreadcoreError } from '../src/errors.js';
+import { decodePng, findPixels, pixel, type DecodedPng } from './report-png-reader.js';
+
+type Box = { x0: number; y0: number; x1: number; y1: number };
+
+function bbox(points: { x: number; y: number }[]): Box {
+  expect(points.length).toBeGreaterThan(0);
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  return { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
+}
+
+const BLACK: [number, number, number] = [0, 0, 0];
+
+/** The best-cell outline: black pixels in horizontal runs of 20+ px (cell text is shorter). */
+function outlineBox(png: DecodedPng): Box {
+  const black = findPixels(png, BLACK);
+  const set = new Set(black.map((p) => p.y * png.width + p.x));
+  const inRun = (p: { x: number; y: number }): boolean => {
+    let a = p.x;
+    let b = p.x;
+    while (set.has(p.y * png.width + a - 1)) a--;
+    while (set.has(p.y * png.width + b + 1)) b++;
+    return b - a + 1 >= 20;
+  };
+  return bbox(black.filter(inRun));
+}
+const NO_RESULT: [number, number, number] = [238, 238, 238];
+
+function render(z: (number | null)[][], extra: Partial<Parameters<typeof renderHeatmapPng>[0]> = {}): DecodedPng {
+  return decodePng(
+    renderHeatmapPng({
+      title: 'sweep',
+      xName: 'spreadMult',
+      yName: 'gamma',
+      zName: 'pnl',
+      xValues: z[0]!.map((_, i) => i + 1),
+      yValues: z.map((_, i) => (i + 1) * 10),
+      z,
+      width: 640,
+      height: 420,
+      ...extra,
+    }),
+  );
+}
+
+function codeOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SpreadcoreError);
+    return (e as SpreadcoreError).code + ': ' + (e as Error).message;
+  }
+  throw new Error('did not throw');
+}
+
+describe('renderHeatmapPng', () => {
+  it('outlines the maximum, hatches the null cell, and colours min and max with the ends of the scale', () => {
+    // z[yi][xi]; yi = 0 is drawn at the bottom. Max at (yi 0, xi 3): bottom right.
+    // No result at (yi 2, xi 0): top left. Min (0) everywhere else but one cell.
+    const z = [
+      [0, 0, 0, 10],
+      [0, 1, 0, 0],
+      [null, 0, 0, 0],
+    ];
+    const png = render(z);
+    const outline = outlineBox(png);
+    // Hatched pixels left of the outline's right edge: the null cell (not the legend swatch).
+    const missing = bbox(findPixels(png, NO_RESULT, 0, { x0: 0, y0: 0, x1: outline.x1, y1: png.height }));
+    const cellW = missing.x1 - missing.x0 + 1;
+    const cellH = missing.y1 - missing.y0 + 1;
+    // The outline is one cell, three columns right and two rows down from the null cell.
+    expect(Math.abs(outline.x1 - outline.x0 + 1 - cellW)).toBeLessThanOrEqual(2);
+    expect(Math.abs(outline.y1 - outline.y0 + 1 - cellH)).toBeLessThanOrEqual(2);
+    expect(Math.abs(outline.x0 - missing.x0 - 3 * (cellW + 1))).toBeLessThanOrEqual(3);
+    expect(Math.abs(outline.y0 - missing.y0 - 2 * (cellH + 1))).toBeLessThanOrEqual(3);
+    // Inside the outline (a corner, away from the printed value): the top of viridis.
+    expect(pixel(png, outline.x0 + 10, outline.y0 + 10)).toEqual([253, 231, 37]);
+    // A zero cell (middle column of the top row) is the bottom of viridis.
+    expect(pixel(png, missing.x0 + cellW + 8, missing.y0 + 8)).toEqual([68, 1, 84]);
+    // The colour bar is to the right of the grid and spans the scale: both ends present there.
+    const right = { x0: outline.x1 + 5, y0: 0, x1: png.width, y1: png.height };
+    expect(findPixels(png, [253, 231, 37], 0, right).length).toBeGreaterThan(0);
+    expect(findPixels(png, [68, 1, 84], 0, right).length).toBeGreaterThan(0);
+  });
+
+  it('uses a diverging scale around zero when values have both signs', () => {
+    const png = render([[-5, 0, 5]], { width: 600, height: 300 });
+    const outline = outlineBox(png);
+    const cellW = outline.x1 - outline.x0 + 1;
+    const sample = (xi: number): [number, number, number] => pixel(png, outline.x0 + 8 - (2 - xi) * (cellW + 1), outline.y0 + 8);
+    const [nr, , nb] = sample(0);
+    const [zr, zg, zb] = sample(1);
+    const [pr, , pb] = sample(2);
+    expect(nb).toBeGreaterThan(nr + 80); // negative: blue
+    expect(Math.min(zr, zg, zb)).toBeGreaterThan(235); // zero: near white
+    expect(pr).toBeGreaterThan(pb + 80); // positive: red, and outlined as the best
+  });
+
+  it('treats NaN and Infinity as no result: the best cell is the largest finite value', () => {
+    const z = [
+      [1, Infinity, 3],
+      [NaN, 2, -Infinity],
+    ];
+    expect(bestCell(z)).toEqual([0, 2]);
+    const png = render(z);
+    const outline = outlineBox(png);
+    const missing = findPixels(png, NO_RESULT, 0, { x0: 0, y0: 0, x1: outline.x1, y1: png.height });
+    // Hatched: (yi 1, xi 0) and (yi 1, xi 2) in the top row, (yi 0, xi 1) left of the outline.
+    expect(missing.some((p) => p.x >= outline.x0 && p.x <= outline.x1 && p.y < outline.y0)).toBe(true);
+    expect(missing.some((p) => p.y >= outline.y0 && p.y <= outline.y1 && p.x < outline.x0)).toBe(true);
+    // The top-left cell is hatched too, the bottom-left (value 1) is not.
+    const left = bbox(missing);
+    expect(missing.some((p) => p.x === left.x0 + 5 && p.y > outline.y0)).toBe(false);
+  });
+
+  it('draws a grid without any result with no outline, and never crashes on odd shapes and values', () => {
+    const allNull = render([
+      [null, null],
+      [null, null],
+    ]);
+    expect(findPixels(allNull, BLACK)).toEqual([]);
+    expect(findPixels(allNull, NO_RESULT).length).toBeGreaterThan(1000);
+    expect(bestCell([[null]])).toBeNull();
+    // Single cell, all equal, huge magnitudes, many cells, tiny image, empty grid.
+    for (const z of [[[4]], [[2, 2], [2, 2]], [[1e300, -1e300], [1e-300, 0]]]) {
+      const png = render(z);
+      expect(png.width).toBe(640);
+    }
+    const big = Array.from({ length: 60 }, (_, yi) => Array.from({ length: 80 }, (_, xi) => Math.sin(xi / 7) * Math.cos(yi / 5)));
+    expect(render(big).height).toBe(420);
+    expect(render([[1, 2]], { width: 160, height: 120 }).width).toBe(160);
+    const empty = decodePng(renderHeatmapPng({ title: 'e', xName: 'a', yName: 'b', zName: 'c', xValues: [], yValues: [], z: [] }));
+    expect([empty.width, empty.height]).toEqual([900, 600]);
+  });
+
+  it('rejects grids that do not match the parameter values with a coded error naming the field', () => {
+    const base = { title: 't', xName: 'a', yName: 'b', zName: 'c', xValues: [1, 2], yValues: [1] };
+    expect(codeOf(() => renderHeatmapPng({ ...base, z: [] }))).toMatch(/SPREADCORE_ERR_BAD_CHART: z has 0 rows but yValues has 1/);
+    expect(codeOf(() => renderHeatmapPng({ ...base, z: [[1]] }))).toMatch(/z\[0\] has 1 values but xValues has 2/);
+    expect(codeOf(() => renderHeatmapPng({ ...base, z: [[1, 'x' as unknown as number]] }))).toMatch(/z\[0\]\[1\]/);
+    expect(codeOf(() => renderHeatmapPng({ ...base, xValues: 'no' as unknown as number[], z: [[1, 2]] }))).toMatch(/xValues must be an array/);
+    expect(codeOf(() => renderHeatmapPng({ ...base, z: [[1, 2]], width: 50 }))).toMatch(/width must be an integer/);
+    expect(codeOf(() => renderHeatmapPng(null as unknown as Parameters<typeof renderHeatmapPng>[0]))).toMatch(/must be an object/);
+  });
+});
