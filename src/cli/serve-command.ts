@@ -1,104 +1,130 @@
-// `spreadcore serve`: the engine on the built-in simulated market with paper
-// execution, its journal in the data directory (restored at start), and the HTTP
-// control API. The simulator runs in real time: a timer hands it the wall clock
-// every few ms. Ctrl-C / SIGTERM stops every strategy, closes the API and the
+// `spreadcore serve`: the engine with paper execution on a market source (the
+// built-in simulator, a recording replayed in real time, the live Binance
+// connector, or only the feed handler), its journal in the data directory
+// (restored at start), the HTTP control API with its event stream and /metrics,
+// and optionally the binary feed handler (--feed-port) into the same engine.
+// Every option is checked before anything is opened or bound (serve-options.ts).
+// Ctrl-C / SIGTERM stops every strategy, closes the sources, the API and the
 // journal, and exits 0.
 import { mkdirSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { SimDriver } from '../engine/sim-driver.js';
 import { TradingEngine } from '../engine/trading-engine.js';
-import { MarketSimulator } from '../feed/sim/market-simulator.js';
+import { FeedHandler } from '../feed/handler/feed-handler.js';
 import { Gateway } from '../gateway/gateway.js';
+import { EngineMetrics } from '../gateway/routes-metrics.js';
 import { attachEngine } from '../gateway/sse-engine.js';
 import { SseHub } from '../gateway/sse-hub.js';
 import { Journal } from '../store/journal.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
-import { intFlag, parseFlags, usageError } from './flags.js';
+import { prepareMarket, type RunningMarket } from './serve-market.js';
+import { FEED_TOKEN_ENV, parseServeOptions, TOKEN_ENV_API } from './serve-options.js';
 
-export const TOKEN_ENV_API = 'SPREADCORE_API_TOKEN';
+export { TOKEN_ENV_API };
 
-const USAGE = `Usage: spreadcore serve [--host 127.0.0.1] [--port 8080] [--seed N] [--data-dir ./data] [--token T] [--tick-ms 5]
+const USAGE = `Usage: spreadcore serve [--host 127.0.0.1] [--port 8080] [--feed-port 8081] [--data-dir ./data]
+                       [--seed N] [--market sim|replay:FILE|binance|feed] [--token T] [options]
 
-Runs the engine on the built-in simulated market (BTCUSDT, ETHUSDT and a binary
-YES contract, paced in real time) with paper execution, and the HTTP control API
-at http://HOST:PORT/api with the event stream at /api/stream (see docs/api.md). Fills, orders, strategies and
-parameter changes are journaled in the data directory; at start the journal is
-restored (strategies come back stopped, with their positions). Stops on
-Ctrl-C / SIGTERM: strategies stop, the API and the journal close.
+Runs the engine with paper execution on a market source, and the HTTP control
+API at http://HOST:PORT/api with the event stream at /api/stream, Prometheus
+metrics at /metrics and the dashboard at / (see docs/api.md). Fills, orders,
+strategies and parameter changes are journaled in the data directory; at start
+the journal is restored (strategies come back stopped, with their positions).
+Stops on Ctrl-C / SIGTERM: strategies stop, the sources, the API and the
+journal close.
+
+Markets (--market, SPREADCORE_MARKET; default sim):
+  sim             the built-in simulator (BTCUSDT, ETHUSDT and a binary YES
+                  contract) paced in real time
+  replay:FILE     a recording — Binance "<ts_ns> <json>" lines (gzip or plain)
+                  or a spreadcore .screc/.screc.gz — at its recorded pace x --speed;
+                  when it ends the API keeps answering, strategies keep their
+                  state and the books go stale
+  binance         the live Binance spot connector for --symbols (binance:usdm
+                  for USD-M futures); --binance-rest-url / --binance-ws-url point
+                  it at another server (e.g. testnet or a local one)
+  feed            no built-in source: the feed handler (--feed-port, default
+                  8081) takes protocol v1 frames from spreadcore publish
 
 Options (each also from an environment variable):
-  --host H        bind address (SPREADCORE_HOST, default 127.0.0.1); any
-                  other address requires a token
-  --port N        port (SPREADCORE_PORT, default 8080; 0 = any free port,
-                  printed at start)
-  --seed N        simulator seed (SPREADCORE_SEED, default 1)
-  --data-dir D    journal directory (SPREADCORE_DATA_DIR, default ./data)
-  --token T       bearer token every API request must carry
-                  (${TOKEN_ENV_API})
-  --tick-ms N     how often the simulator catches up with the clock, ms
-                  (default 5)
-  -h, --help      show this help`;
+  --host H             bind address (SPREADCORE_HOST, default 127.0.0.1); any
+                       other address requires a token
+  --port N             API port (SPREADCORE_PORT, default 8080; 0 = any free
+                       port, printed at start)
+  --feed-port N        also run the feed handler on 127.0.0.1:N into the same
+                       engine (SPREADCORE_FEED_PORT; default off, 0 = off;
+                       publishers authenticate with ${FEED_TOKEN_ENV} when set)
+  --data-dir D         journal directory (SPREADCORE_DATA_DIR, default ./data)
+  --seed N             simulator seed (SPREADCORE_SEED, default 1)
+  --speed S            replay pace: S x recorded, or max (SPREADCORE_SPEED, default 1)
+  --symbols A,B        binance symbols (SPREADCORE_SYMBOLS, default BTCUSDT)
+  --binance-rest-url U Binance REST base (SPREADCORE_BINANCE_REST_URL)
+  --binance-ws-url U   Binance WebSocket base (SPREADCORE_BINANCE_WS_URL)
+  --token T            bearer token every API request must carry
+                       (${TOKEN_ENV_API}; at least 16 characters)
+  --rate-limit N       API requests per second per client address, 0 = no limit
+                       (SPREADCORE_RATE_LIMIT, default 50); health and metrics
+                       have their own limit (10/s, burst 20)
+  --rate-burst N       requests a client may make at once (SPREADCORE_RATE_BURST,
+                       default 2 x --rate-limit)
+  --tick-ms N          how often the market and the engine clock catch up,
+                       ms (SPREADCORE_TICK_MS, default 5)
+  -h, --help           show this help
 
-const FLAGS = {
-  host: { type: 'string' },
-  port: { type: 'string' },
-  seed: { type: 'string' },
-  'data-dir': { type: 'string' },
-  token: { type: 'string' },
-  'tick-ms': { type: 'string' },
-} as const;
-
+Exit status: 0 stopped by a signal, 1 failure (e.g. the port is taken),
+2 bad command line or environment value (nothing is started).`;
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'run the engine on the simulated market with the HTTP control API',
+  summary: 'run the engine on a market source with the HTTP control API',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { flags, positionals } = parseFlags(args, FLAGS);
-    if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-    const env = io.env;
-    const host = flags.host ?? (env.SPREADCORE_HOST || '127.0.0.1');
-    const port = intFlag('port', flags.port ?? env.SPREADCORE_PORT, 8080, 0, 65535, true);
-    const seed = intFlag('seed', flags.seed ?? env.SPREADCORE_SEED, 1, 0, 2 ** 31 - 1, true);
-    const tickMs = intFlag('tick-ms', flags['tick-ms'], 5, 1, 1000, true);
-    const dataDir = resolvePath(flags['data-dir'] ?? (env.SPREADCORE_DATA_DIR || './data'));
-    const tokenRaw = flags.token ?? env[TOKEN_ENV_API];
-    const token = tokenRaw === undefined || tokenRaw === '' ? undefined : tokenRaw;
+    const o = parseServeOptions(args, io.env);
+    const prepared = await prepareMarket(o);
+    const dataDir = resolvePath(o.dataDir);
 
     mkdirSync(dataDir, { recursive: true });
     const journal = Journal.open(dataDir);
     let engine: TradingEngine | undefined;
     let gateway: Gateway | undefined;
-    let timer: NodeJS.Timeout | null = null;
     let hub: SseHub | undefined;
+    let market: RunningMarket | undefined;
+    let feed: FeedHandler | undefined;
+    let metrics: EngineMetrics | undefined;
     try {
       engine = new TradingEngine({ journal });
-      const sim = new MarketSimulator({ startTsNs: Date.now() * 1e6 }, seed);
-      const driver = new SimDriver(engine, sim, { stepMs: tickMs });
-      const restored = engine.restore();
-      let lastError = '';
       const eng = engine;
-      timer = setInterval(() => {
-        try {
-          driver.runUntil(Date.now() * 1e6);
-        } catch (e) {
-          const msg = e instanceof Error ? e.message : String(e);
-          if (msg !== lastError) io.stderr.write(`spreadcore serve: market step failed: ${msg}\n`);
-          lastError = msg;
-        }
-      }, tickMs);
       // ids from an earlier run are told apart (resync, not a wrong replay)
       hub = new SseHub({ firstId: Date.now() * 1000 });
       attachEngine(hub, eng.events);
+      // the source defines its instruments first: restored strategies load on known symbols
+      market = prepared.start(eng, io);
+      const restored = eng.restore();
+      if (o.feedPort !== 0) {
+        feed = new FeedHandler(eng.ingest, { host: '127.0.0.1', port: o.feedPort, ...(o.feedToken !== undefined ? { token: o.feedToken } : {}) });
+      }
+      const fh = feed;
+      metrics = new EngineMetrics(eng, {
+        stream: hub,
+        market: () => ({ source: o.market.kind, state: market?.state() ?? 'starting' }),
+        ...(fh !== undefined ? { feedHandler: () => fh.stats().totals } : {}),
+      });
+      const m = metrics;
       gateway = new Gateway(eng, {
-        host, port, stream: hub, ...(token !== undefined ? { token } : {}),
-        healthInfo: () => ({ market: 'simulator', seed, symbols: eng.ingest.symbols().map((s) => s.symbol), market_events: driver.events }),
+        host: o.host, port: o.port, stream: hub, ...(o.token !== undefined ? { token: o.token } : {}),
+        metrics: (g) => m.render(g),
+        ...(o.rateLimit > 0 ? { rateLimit: { api: { ratePerSecond: o.rateLimit, burst: o.rateBurst } } } : {}),
+        healthInfo: () => ({
+          market: o.market.kind, market_state: market?.state() ?? 'starting', ...market?.health(),
+          ...(fh !== undefined ? { feed_handler: { url: `ws://127.0.0.1:${fh.port}${fh.path}`, connections: fh.stats().totals.connectionsOpen } } : {}),
+        }),
       });
       const bound = await gateway.listen();
+      const feedBound = feed === undefined ? 0 : await feed.listen();
       io.stdout.write(
-        `spreadcore serve: market: built-in simulator, seed ${seed}, symbols ${eng.ingest.symbols().map((s) => s.symbol).join(', ')}; paper execution\n`
+        `spreadcore serve: market: ${market.describe}; paper execution\n`
         + `spreadcore serve: journal: ${dataDir} (restored ${restored.strategies.length} strategies, ${restored.fills} fills, kill switch ${restored.kill_switch})\n`
-        + `spreadcore serve: control API listening on ${gateway.url}/api on port ${bound} (dashboard: ${gateway.url}/, health: ${gateway.url}/api/health, events: ${gateway.url}/api/stream)${token !== undefined ? ', bearer token required' : ''}; Ctrl-C to stop\n`);
+        + (feed !== undefined ? `spreadcore serve: feed handler listening on ws://127.0.0.1:${feedBound}${feed.path}${o.feedToken !== undefined ? ' (bearer token required)' : ''}\n` : '')
+        + `spreadcore serve: control API listening on ${gateway.url}/api on port ${bound} (dashboard: ${gateway.url}/, health: ${gateway.url}/api/health, events: ${gateway.url}/api/stream, metrics: ${gateway.url}/metrics)${o.token !== undefined ? ', bearer token required' : ''}; Ctrl-C to stop\n`);
 
       await new Promise<void>((done) => {
         const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); done(); };
@@ -117,7 +143,9 @@ export const serveCommand: Command = {
       setTimeout(() => process.exit(process.exitCode ?? EXIT_OK), 500).unref();
       return EXIT_OK;
     } finally {
-      if (timer !== null) clearInterval(timer);
+      await market?.stop().catch(() => undefined);
+      metrics?.detach();
+      feed?.close();
       hub?.close();
       gateway?.close();
       engine?.close();

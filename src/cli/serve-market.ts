@@ -1,0 +1,177 @@
+// The market sources of `spreadcore serve`, each driving the engine's FeedIngest:
+//   sim             the built-in simulator, paced by the wall clock (a timer every tick-ms)
+//   replay:FILE     a recording (Binance "<ts> <json>" lines or .screc) at its recorded
+//                   pace x speed; when it ends the engine keeps running on the last
+//                   book, which goes stale after the ingest's stale-feed interval
+//   binance         the live Binance connector (spot or USD-M) for the given symbols
+//   feed            nothing built in: the data comes from the feed handler (--feed-port)
+// prepareMarket() opens what can fail on bad input (a recording's file and format)
+// before anything is bound; start() runs the source on an engine. Outside the
+// simulator (which sets the clock itself), a timer moves the engine's clock and
+// runs the stale-feed check every tick-ms.
+import { SpreadcoreError } from '../errors.js';
+import { SimDriver } from '../engine/sim-driver.js';
+import type { TradingEngine } from '../engine/trading-engine.js';
+import { BinanceConnector } from '../feed/binance/binance-connector.js';
+import { pace } from '../feed/recording/pacer.js';
+import { skippedInputWarning, type MarketSource } from '../feed/replay/market-source.js';
+import { openMarketSource } from '../feed/replay/source-options.js';
+import { MarketSimulator } from '../feed/sim/market-simulator.js';
+import type { CliIo } from './cli-io.js';
+import { usageError } from './flags.js';
+import type { ServeOptions } from './serve-options.js';
+
+export interface RunningMarket {
+  /** sim, replay, binance or feed. */
+  readonly source: string;
+  /** running, ended, failed (replay); connecting, open, waiting, stopped (binance); listening (feed). */
+  state(): string;
+  /** Fields for GET /api/health. */
+  health(): Record<string, unknown>;
+  /** One line for the start banner. */
+  readonly describe: string;
+  stop(): Promise<void>;
+}
+
+export interface PreparedMarket {
+  start(engine: TradingEngine, io: CliIo): RunningMarket;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Checks and opens what the market needs from disk; a missing or unreadable recording is a usage error. */
+export async function prepareMarket(o: ServeOptions): Promise<PreparedMarket> {
+  const m = o.market;
+  switch (m.kind) {
+    case 'sim': return { start: (engine, io) => startSim(engine, io, o) };
+    case 'feed': return { start: (engine, io) => startFeedOnly(engine, io, o) };
+    case 'binance': return { start: (engine, io) => startBinance(engine, io, o) };
+    case 'replay': {
+      let source: MarketSource;
+      try {
+        source = await openMarketSource(m.format === 'binance'
+          ? { kind: 'binance', path: m.path, market: undefined, durationS: undefined }
+          : { kind: 'screc', path: m.path, durationS: undefined });
+      } catch (e) {
+        if (e instanceof SpreadcoreError) throw usageError(`--market replay:${m.path}: ${e.message}`);
+        throw e;
+      }
+      return { start: (engine, io) => startReplay(engine, io, o, source) };
+    }
+  }
+}
+
+/** The clock timer of the sources that do not drive the clock themselves. */
+function clockTimer(engine: TradingEngine, io: CliIo, tickMs: number): NodeJS.Timeout {
+  let lastError = '';
+  return setInterval(() => {
+    try {
+      engine.ingest.checkStaleFeed();
+      engine.tick();
+    } catch (e) {
+      const msg = errorText(e);
+      if (msg !== lastError) io.stderr.write(`spreadcore serve: engine clock step failed: ${msg}\n`);
+      lastError = msg;
+    }
+  }, tickMs);
+}
+
+function symbolsOf(engine: TradingEngine): string[] {
+  return engine.ingest.symbols().map((s) => s.symbol);
+}
+
+function startSim(engine: TradingEngine, io: CliIo, o: ServeOptions): RunningMarket {
+  const sim = new MarketSimulator({ startTsNs: Date.now() * 1e6 }, o.seed);
+  const driver = new SimDriver(engine, sim, { stepMs: o.tickMs });
+  let lastError = '';
+  const timer = setInterval(() => {
+    try {
+      driver.runUntil(Date.now() * 1e6);
+    } catch (e) {
+      const msg = errorText(e);
+      if (msg !== lastError) io.stderr.write(`spreadcore serve: market step failed: ${msg}\n`);
+      lastError = msg;
+    }
+  }, o.tickMs);
+  return {
+    source: 'sim',
+    state: () => 'running',
+    health: () => ({ seed: o.seed, symbols: symbolsOf(engine), market_events: driver.events }),
+    describe: `built-in simulator, seed ${o.seed}, symbols ${symbolsOf(engine).join(', ')}`,
+    stop: () => { clearInterval(timer); return Promise.resolve(); },
+  };
+}
+
+function startFeedOnly(engine: TradingEngine, io: CliIo, o: ServeOptions): RunningMarket {
+  const timer = clockTimer(engine, io, o.tickMs);
+  return {
+    source: 'feed',
+    state: () => (engine.ingest.symbols().length === 0 ? 'waiting' : 'receiving'),
+    health: () => ({ symbols: symbolsOf(engine) }),
+    describe: `the feed handler on 127.0.0.1:${o.feedPort} (publish to it with spreadcore publish)`,
+    stop: () => { clearInterval(timer); return Promise.resolve(); },
+  };
+}
+
+function startReplay(engine: TradingEngine, io: CliIo, o: ServeOptions, source: MarketSource): RunningMarket {
+  const ingest = engine.ingest;
+  const abort = new AbortController();
+  let state = 'running';
+  let steps = 0;
+  let error = '';
+  const run = source.open(ingest);
+  const timer = clockTimer(engine, io, o.tickMs);
+  const done = pace(run.steps, o.speed, (step) => {
+    ingest.setClock();
+    run.apply(step);
+    steps++;
+  }, abort.signal).then(() => {
+    if (abort.signal.aborted) return;
+    state = 'ended';
+    const warning = skippedInputWarning(source);
+    io.stdout.write(`spreadcore serve: market: the recording ended after ${steps} messages; strategies keep their state, the API keeps answering, the books go stale without data${warning !== null ? ` (${warning})` : ''}\n`);
+  }, (e: unknown) => {
+    state = 'failed';
+    error = errorText(e);
+    io.stderr.write(`spreadcore serve: market: the replay stopped after ${steps} messages: ${error}\n`);
+  });
+  return {
+    source: 'replay',
+    state: () => state,
+    health: () => ({ recording: source.label, speed: o.speed, messages: steps, symbols: symbolsOf(engine), ...(error !== '' ? { error } : {}) }),
+    describe: `replay of ${source.label} at ${o.speed === 'max' ? 'full speed' : `${o.speed}x the recorded pace`}`,
+    stop: async () => { abort.abort(); clearInterval(timer); await done; },
+  };
+}
+
+function startBinance(engine: TradingEngine, io: CliIo, o: ServeOptions): RunningMarket {
+  const m = o.market;
+  if (m.kind !== 'binance') throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'not a Binance market');
+  const synced = new Set<string>();
+  const connector = new BinanceConnector(engine.ingest, {
+    market: m.market, symbols: o.symbols,
+    ...(m.restUrl !== undefined ? { restUrl: m.restUrl } : {}), ...(m.wsUrl !== undefined ? { wsUrl: m.wsUrl } : {}),
+  }, {
+    onEvent: (e) => {
+      if (e.type === 'synced' && !synced.has(e.symbol)) {
+        synced.add(e.symbol);
+        io.stdout.write(`spreadcore serve: market: ${e.symbol} in sync with Binance (update id ${e.updateId})\n`);
+      } else if (e.type === 'gap') io.stdout.write(`spreadcore serve: market: ${e.symbol} sequence gap, resyncing\n`);
+      else if (e.type === 'disconnected') io.stdout.write(`spreadcore serve: market: Binance connection ${e.connection} closed (${e.cause}); reconnecting\n`);
+    },
+  });
+  const timer = clockTimer(engine, io, o.tickMs);
+  connector.start();
+  return {
+    source: 'binance',
+    state: () => connector.state,
+    health: () => ({
+      binance_market: m.market, symbols: connector.symbols, synced: connector.synced,
+      connects: connector.counters.connects, reconnects: connector.counters.reconnects, gaps: connector.counters.gaps, messages: connector.counters.messages,
+    }),
+    describe: `Binance ${m.market} ${connector.symbols.join(', ')} (${connector.config.wsUrl})`,
+    stop: async () => { clearInterval(timer); await connector.stop(); },
+  };
+}

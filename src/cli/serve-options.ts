@@ -1,0 +1,165 @@
+// The command line of `spreadcore serve`: every flag also from an environment
+// variable (the flag wins). Everything is checked here, before anything is opened
+// or bound: a bad value is a usage error (exit 2) naming the flag or the variable.
+// Token values never appear in a message.
+import { SpreadcoreError } from '../errors.js';
+import { resolveConnectorConfig } from '../feed/binance/connector-config.js';
+import type { BinanceMarket } from '../feed/binance/messages.js';
+import { parseSpeed, type ReplaySpeed } from '../feed/recording/pacer.js';
+import { isLoopbackHost } from '../feed/handler/bearer-auth.js';
+import { intFlag, parseFlags, usageError } from './flags.js';
+
+export const TOKEN_ENV_API = 'SPREADCORE_API_TOKEN';
+export const FEED_TOKEN_ENV = 'SPREADCORE_FEED_TOKEN';
+
+export const SERVE_FLAGS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'feed-port': { type: 'string' },
+  seed: { type: 'string' },
+  'data-dir': { type: 'string' },
+  token: { type: 'string' },
+  'tick-ms': { type: 'string' },
+  market: { type: 'string' },
+  speed: { type: 'string' },
+  symbols: { type: 'string' },
+  'binance-rest-url': { type: 'string' },
+  'binance-ws-url': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  'rate-burst': { type: 'string' },
+} as const;
+
+/** Environment variable of each flag. */
+export const SERVE_ENV: Readonly<Record<keyof typeof SERVE_FLAGS, string>> = {
+  host: 'SPREADCORE_HOST',
+  port: 'SPREADCORE_PORT',
+  'feed-port': 'SPREADCORE_FEED_PORT',
+  seed: 'SPREADCORE_SEED',
+  'data-dir': 'SPREADCORE_DATA_DIR',
+  token: TOKEN_ENV_API,
+  'tick-ms': 'SPREADCORE_TICK_MS',
+  market: 'SPREADCORE_MARKET',
+  speed: 'SPREADCORE_SPEED',
+  symbols: 'SPREADCORE_SYMBOLS',
+  'binance-rest-url': 'SPREADCORE_BINANCE_REST_URL',
+  'binance-ws-url': 'SPREADCORE_BINANCE_WS_URL',
+  'rate-limit': 'SPREADCORE_RATE_LIMIT',
+  'rate-burst': 'SPREADCORE_RATE_BURST',
+};
+
+export type ServeMarket =
+  | { kind: 'sim' }
+  | { kind: 'replay'; path: string; format: 'binance' | 'screc' }
+  | { kind: 'binance'; market: BinanceMarket; restUrl: string | undefined; wsUrl: string | undefined }
+  | { kind: 'feed' };
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  /** 0 = no feed handler. */
+  feedPort: number;
+  seed: number;
+  dataDir: string;
+  token: string | undefined;
+  feedToken: string | undefined;
+  tickMs: number;
+  market: ServeMarket;
+  speed: ReplaySpeed;
+  symbols: string[];
+  /** Requests per second per client on the API; 0 = no limit. */
+  rateLimit: number;
+  rateBurst: number;
+}
+
+export const DEFAULT_FEED_PORT = 8081;
+const SYMBOL_RE = /^[A-Z0-9][A-Z0-9._-]{0,31}$/;
+
+/** Parses serve's arguments and environment; throws a usage error (SPREADCORE_ERR_BAD_FLAG). */
+export function parseServeOptions(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ServeOptions {
+  const { flags, positionals } = parseFlags(args, SERVE_FLAGS);
+  if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  /** The flag's value, else its variable's (an empty variable counts as unset). */
+  const raw = (name: keyof typeof SERVE_FLAGS): { v: string | undefined; fromEnv: boolean } => {
+    const f = flags[name];
+    if (f !== undefined) return { v: f, fromEnv: false };
+    const e = env[SERVE_ENV[name]];
+    return { v: e === '' ? undefined : e, fromEnv: e !== undefined && e !== '' };
+  };
+  /** Runs a check; a failure on an environment value names the variable. */
+  const check = <T>(name: keyof typeof SERVE_FLAGS, f: (v: string | undefined) => T): T => {
+    const r = raw(name);
+    try {
+      return f(r.v);
+    } catch (e) {
+      if (!(e instanceof SpreadcoreError)) throw e;
+      throw usageError(r.fromEnv ? `environment variable ${SERVE_ENV[name]}: ${e.message}` : e.message);
+    }
+  };
+  const int = (name: keyof typeof SERVE_FLAGS, dflt: number, min: number, max: number): number => check(name, (v) => intFlag(name, v, dflt, min, max));
+
+  const host = raw('host').v ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(host)) throw usageError(`--host must be an address or host name, got ${JSON.stringify(host)}`);
+  const port = int('port', 8080, 0, 65535);
+  const seed = int('seed', 1, 0, 2 ** 31 - 1);
+  const tickMs = int('tick-ms', 5, 1, 1000);
+  const dataDir = raw('data-dir').v ?? './data';
+  const token = raw('token').v;
+  if (token !== undefined && (token.length < 16 || /\s/.test(token))) {
+    throw usageError(`--token (or ${TOKEN_ENV_API}) must be at least 16 characters without spaces`);
+  }
+  if (token === undefined && !isLoopbackHost(host)) throw usageError(`--host ${host} is not a loopback address: give a --token (or ${TOKEN_ENV_API}) to bind it`);
+  const feedTokenRaw = env[FEED_TOKEN_ENV];
+  const feedToken = feedTokenRaw === undefined || feedTokenRaw === '' ? undefined : feedTokenRaw;
+  if (feedToken !== undefined && (feedToken.length < 16 || /\s/.test(feedToken))) throw usageError(`${FEED_TOKEN_ENV} must be at least 16 characters without spaces`);
+
+  const market = check('market', (v) => parseMarket(v ?? 'sim'));
+  const feedPort = int('feed-port', market.kind === 'feed' ? DEFAULT_FEED_PORT : 0, 0, 65535);
+  if (market.kind === 'feed' && feedPort === 0) throw usageError('--market feed takes its data from the feed handler: --feed-port must not be 0');
+  if (feedPort !== 0 && feedPort === port) throw usageError(`--feed-port and --port are both ${port}`);
+
+  const speedR = raw('speed');
+  if (speedR.v !== undefined && market.kind !== 'replay') throw usageError('--speed applies to --market replay:FILE only');
+  const speed = check('speed', (v) => (v === undefined ? 1 : parseSpeed(v)));
+
+  const symR = raw('symbols');
+  if (symR.v !== undefined && market.kind !== 'binance') throw usageError('--symbols applies to --market binance only (the simulator and recordings bring their own)');
+  const symbols = check('symbols', (v) => parseSymbols(v ?? 'BTCUSDT'));
+
+  for (const n of ['binance-rest-url', 'binance-ws-url'] as const) {
+    if (raw(n).v !== undefined && market.kind !== 'binance') throw usageError(`--${n} applies to --market binance only`);
+  }
+  if (market.kind === 'binance') {
+    market.restUrl = raw('binance-rest-url').v;
+    market.wsUrl = raw('binance-ws-url').v;
+    try {
+      resolveConnectorConfig({ market: market.market, symbols, ...(market.restUrl !== undefined ? { restUrl: market.restUrl } : {}), ...(market.wsUrl !== undefined ? { wsUrl: market.wsUrl } : {}) });
+    } catch (e) {
+      if (e instanceof SpreadcoreError) throw usageError(`--market binance: ${e.message}`);
+      throw e;
+    }
+  }
+  const rateLimit = int('rate-limit', 50, 0, 1_000_000);
+  const rateBurst = int('rate-burst', Math.max(1, rateLimit * 2), 1, 1_000_000);
+  return { host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, speed, symbols, rateLimit, rateBurst };
+}
+
+function parseMarket(v: string): ServeMarket {
+  if (v === 'sim') return { kind: 'sim' };
+  if (v === 'feed') return { kind: 'feed' };
+  if (v === 'binance' || v === 'binance:spot') return { kind: 'binance', market: 'spot', restUrl: undefined, wsUrl: undefined };
+  if (v === 'binance:usdm') return { kind: 'binance', market: 'usdm', restUrl: undefined, wsUrl: undefined };
+  if (v.startsWith('replay:')) {
+    const path = v.slice('replay:'.length);
+    if (path === '') throw usageError('--market replay: needs a file, e.g. --market replay:test/fixtures/binance/spot_btcusdt_20240808.gz');
+    return { kind: 'replay', path, format: /\.screc(\.gz)?$/i.test(path) ? 'screc' : 'binance' };
+  }
+  throw usageError(`--market must be sim, replay:FILE, binance (binance:spot, binance:usdm) or feed, got ${JSON.stringify(v)}`);
+}
+
+function parseSymbols(v: string): string[] {
+  const list = v.split(',');
+  for (const s of list) if (!SYMBOL_RE.test(s)) throw usageError(`--symbols must be a comma-separated list of upper-case symbols such as BTCUSDT,ETHUSDT, got ${JSON.stringify(v)}`);
+  if (new Set(list).size !== list.length) throw usageError(`--symbols lists a symbol twice: ${JSON.stringify(v)}`);
+  if (list.length > 32) throw usageError(`--symbols takes at most 32 symbols, got ${list.length}`);
+  return list;
+}
