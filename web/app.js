@@ -139,7 +139,7 @@ async function refreshAll() {
 async function poll() {
   if (!st.symbol || st.apiState !== 'ok') return;
   try {
-    const d = await api('GET', `/api/market/depth?symbol=${encodeURIComponent(st.symbol)}&limit=12`);
+    const d = await api('GET', `/api/market/depth?symbol=${encodeURIComponent(st.symbol)}&limit=15`);
     if (d.symbol !== st.symbol) return;
     st.depth = d;
     if (d.mid_price !== null) { st.last.mid = d.mid_price; st.last.t = Math.max(st.last.t, Date.now()); markDirty('price'); }
@@ -446,6 +446,8 @@ function wireControls() {
 function main() {
   charts = createCharts({ price: $('chart-price'), inventory: $('chart-inv'), pnl: $('chart-pnl') });
   fill($('price-legend'), [['mid', 'mid'], ['bid', 'our bid'], ['ask', 'our ask'], ['far', 'ladder ends'], ['bid dot', 'buy'], ['ask dot', 'sell']]
+    .map(([cls, text]) => el('span', { class: `key ${cls}`, text })));
+  fill($('pnl-legend'), [['realized', 'realized'], ['unrealized', 'unrealized'], ['total', 'total']]
     .map(([cls, text]) => el('span', { class: `key ${cls}`, text })));
   wireControls();
   stream = new EventStream({

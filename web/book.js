@@ -2,7 +2,7 @@
 // bar per level, and our resting quotes merged in (marked, with our size).
 import { el, fill, decimalsOf } from './dom.js';
 
-export function renderBook(tbody, depth, ours, rows = 12) {
+export function renderBook(tbody, depth, ours, rows = 15) {
   if (!depth) { fill(tbody, []); return undefined; }
   const quotes = ours ?? { bids: [], asks: [] };
   let dp = 0;
@@ -23,10 +23,10 @@ export function renderBook(tbody, depth, ours, rows = 12) {
   const asks = side(depth.asks, quotes.asks, false);
   const maxQty = Math.max(1e-12, ...bids.map((l) => l.qty), ...asks.map((l) => l.qty));
   const qdp = Math.max(0, ...[...depth.bids, ...depth.asks].map((l) => decimalsOf(l.qty)));
-  // depth bar: a gradient sized by the level's share of the largest level (CSSOM, allowed by the CSP)
+  // depth bar: a gradient sized by the level's share of the largest level (square-root scale) (CSSOM, allowed by the CSP)
   const qtyCell = (qty, cls, right) => {
     const td = el('td', { class: `${right ? 'r ' : ''}qty ${cls}`, text: qty > 0 ? qty.toFixed(qdp) : '' });
-    const pct = Math.min(100, (qty / maxQty) * 100).toFixed(1);
+    const pct = Math.min(100, Math.sqrt(qty / maxQty) * 100).toFixed(1); // sqrt: small levels stay visible
     const color = cls === 'bid' ? 'rgba(63,182,139,0.20)' : 'rgba(239,83,80,0.20)';
     td.style.backgroundImage = `linear-gradient(to ${right ? 'left' : 'right'}, ${color} ${pct}%, transparent ${pct}%)`;
     return td;

@@ -95,14 +95,31 @@ export class EventStream {
     es.onerror = () => {
       if (this.es !== es) return;
       if (es.readyState === EventSource.CLOSED) {
-        // the browser gave up (non-200 answer): open a new one ourselves
+        // the browser gave up (non-200 answer): a 401 waits for a token, anything else is retried here
         this.es = null;
         es.close();
-        this.scheduleReconnect('stream refused; retrying');
+        this.refusedForToken().then((needsToken) => {
+          if (this.stopped || this.es !== null || this.abort !== null || this.timer !== null) return;
+          if (needsToken) this.setState('unauthorized', 'the stream needs a bearer token');
+          else this.scheduleReconnect('stream refused; retrying');
+        });
       } else {
         this.setState('reconnecting', 'connection lost; the browser retries');
       }
     };
+  }
+
+  /** Whether the stream answers 401 (EventSource does not tell the status). */
+  async refusedForToken() {
+    const ctl = new AbortController();
+    try {
+      const res = await fetch(this.url, { cache: 'no-store', signal: ctl.signal, headers: { accept: 'text/event-stream' } });
+      return res.status === 401;
+    } catch {
+      return false;
+    } finally {
+      ctl.abort();
+    }
   }
 
   async openFetch() {
