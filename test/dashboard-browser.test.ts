@@ -13,6 +13,14 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+// the page's globals as used by the functions evaluated in the browser (the project compiles without the DOM library)
+declare const document: {
+  body: { dataset: Record<string, string | undefined> };
+  querySelectorAll(selector: string): ArrayLike<{ width?: number }> & Iterable<{ width?: number }>;
+  querySelector(selector: string): { getAttribute(name: string): string | null } | null;
+};
+declare const sessionStorage: { getItem(key: string): string | null };
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'spreadcore.js');
 const SHOT = join(ROOT, 'test-artifacts', 'dashboard.png');
@@ -106,7 +114,7 @@ describe('dashboard in Chromium', () => {
     await page.waitForFunction(() => document.querySelectorAll('#fills tbody tr').length >= 4, undefined, { timeout: 60_000 });
     await page.waitForSelector('#book tbody tr.ours', { timeout: 10_000 });
     await page.waitForTimeout(3000);
-    const points = await page.evaluate(() => [...document.querySelectorAll('.chart canvas')].map((c) => (c as HTMLCanvasElement).width));
+    const points = await page.evaluate(() => [...document.querySelectorAll('.chart canvas')].map((c) => c.width ?? 0));
     expect(points).toHaveLength(3);
     for (const width of points) expect(width).toBeGreaterThan(100);
     expect(await page.textContent('#conn')).toBe('live');

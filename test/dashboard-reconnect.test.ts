@@ -15,6 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+// the page's globals as used by the functions evaluated in the browser (the project compiles without the DOM library)
+declare const document: {
+  body: { dataset: Record<string, string | undefined> };
+  querySelectorAll(selector: string): ArrayLike<{ width?: number }> & Iterable<{ width?: number }>;
+  querySelector(selector: string): { getAttribute(name: string): string | null } | null;
+};
+declare const sessionStorage: { getItem(key: string): string | null };
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'spreadcore.js');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
