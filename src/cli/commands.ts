@@ -9,6 +9,7 @@ import { publishCommand } from './publish-command.js';
 import { replayCommand } from './replay-command.js';
 import { serveCommand } from './serve-command.js';
 import { simulateCommand } from './simulate-command.js';
+import { backtestCommand } from './backtest-command.js';
 
 export const COMMANDS: readonly Command[] = [
   bookCommand,
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   replayCommand,
   serveCommand,
   simulateCommand,
+  backtestCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {

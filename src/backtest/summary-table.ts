@@ -1,0 +1,62 @@
+// The readable summary of a backtest for a terminal: what was replayed and how,
+// then seed 000's metric groups and the markouts, one figure per line.
+import type { BacktestResult } from './backtest-result.js';
+
+function utc(ms: number | null): string {
+  if (ms === null) return '?';
+  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+}
+
+function num(v: number | null | undefined, dp?: number): string {
+  if (v === null || v === undefined) return '—';
+  if (dp !== undefined) return v.toFixed(dp);
+  return String(v);
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function backtestSummaryText(r: BacktestResult): string {
+  const lines: string[] = [];
+  const d = r.data;
+  const c = r.config;
+  const sym = c.symbols[0] ?? '';
+  const a = r.symbols[sym]?.analytics;
+  const m = r.summary;
+  const row = (label: string, value: string): void => { lines.push(`  ${label.padEnd(34)} ${value}`); };
+  const source = d.format === 'binance' ? `Binance ${d.market ?? ''} recording` : 'spreadcore recording';
+  lines.push(`backtest ${c.strategy_id} on ${c.symbols.join(', ')}: ${source}, ${utc(d.first_ts_ms)} → ${utc(d.last_ts_ms)} UTC (${d.duration_seconds} s)`);
+  const latency = c.fill_model === 'naive' ? 'no latency, first in every queue' : `latency ${c.order_latency_ms} ms order / ${c.cancel_latency_ms} ms cancel, queue ${c.queue_model}`;
+  lines.push(`  fill model ${c.fill_model} (${latency}); fees maker ${c.maker_fee_bps} bps, taker ${c.taker_fee_bps} bps; seed ${r.seed}`);
+  lines.push(`  ${count(d.events)} events (book levels + trades) in ${count(d.steps)} steps${r.stopped ? ' — stopped early' : ''}`);
+  lines.push('');
+  lines.push('performance');
+  row('net P&L (realized + unrealized)', num(r.objectives.net_pnl));
+  row('net profit (realized, after fees)', num(m.performance.net_profit));
+  row('gross profit', num(m.performance.gross_profit));
+  row('fees paid', num(m.performance.fees_paid));
+  row('fills (buy / sell)', `${m.performance.total_trades} (${m.performance.buy_fills} / ${m.performance.sell_fills})`);
+  row('round trips', String(m.performance.round_trips));
+  row('profit per round trip', num(m.performance.profit_per_round_trip));
+  lines.push('inventory');
+  row('current position', num(m.inventory.current_position));
+  row('max position reached', num(m.inventory.max_position_reached));
+  row('avg holding time, s', num(m.inventory.avg_holding_time_seconds));
+  lines.push('quoting');
+  row('quote updates', String(m.quoting.quote_updates));
+  row('orders placed / cancelled', a === undefined ? '—' : `${a.quoting.orders_placed} / ${a.quoting.orders_cancelled}`);
+  row('fill rate %', num(m.quoting.fill_rate_pct));
+  row('time at best bid / ask %', `${num(m.quoting.time_at_best_bid_pct)} / ${num(m.quoting.time_at_best_ask_pct)}`);
+  lines.push('risk');
+  row('max drawdown', num(m.risk.max_drawdown));
+  row('sharpe (per return bucket)', a === undefined ? '—' : num(a.risk.sharpe));
+  row('volatility pauses', String(m.risk.volatility_pauses));
+  row('adverse selection events', String(m.risk.adverse_selection_events));
+  if (a !== undefined && a.markouts.length > 0) {
+    lines.push('markouts (P&L per unit against the mid after the fill)');
+    for (const k of a.markouts) row(`${k.horizon_ms / 1000} s (buy / sell)`, `${num(k.buy.avg_pnl_per_unit)} / ${num(k.sell.avg_pnl_per_unit)}`);
+  }
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  return `${lines.join('\n')}\n`;
+}
