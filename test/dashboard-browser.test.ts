@@ -4,7 +4,8 @@
 // loaded and started from the page's controls, a fill shows up in the fills table
 // (and matches the API's trades), the book and charts are drawn, and a screenshot is
 // kept in test-artifacts/dashboard.png. A bad parameter shows the API's coded error
-// and loads nothing; parameters that are not JSON are refused before any request.
+// and loads nothing; parameters that are not JSON are refused before any request;
+// parameter edits (a refused one shows its code) and the kill switch work from the page.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,7 +129,7 @@ describe('dashboard in Chromium', () => {
     await page.close();
   }, 120_000);
 
-  it('a bad parameter shows the API\'s coded error and loads nothing; parameters that are not JSON are refused in the page', async () => {
+  it('a bad parameter shows the API\'s coded error and loads nothing; bad JSON is refused in the page; parameter edits; kill and resume', async () => {
     const w = await open();
     const { page } = w;
     const before = (await api('GET', '/api/strategies')).json.strategies;
@@ -159,9 +160,27 @@ describe('dashboard in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('#notice')?.getAttribute('data-code') === 'INVALID_JSON', undefined, { timeout: 5000 });
     expect((await api('GET', '/api/strategies')).json.strategies).toEqual(before);
 
+    // parameter edits of the selected strategy: a bad one shows its code, a good one is applied
+    expect(await page.inputValue('#strategy')).toBe('dash_mm');
+    await page.fill('#patch-params', '{"spread_bps": "wide"}');
+    await page.click('#patch-btn');
+    await page.waitForFunction(() => document.querySelector('#notice')?.getAttribute('data-code') === 'SPREADCORE_ERR_BAD_PARAM', undefined, { timeout: 10_000 });
+    await page.fill('#patch-params', '{"spread_bps": 2}');
+    await page.click('#patch-btn');
+    await page.waitForSelector('#notice[data-kind="ok"]', { timeout: 10_000 });
+    expect(await page.textContent('#notice')).toContain('"spread_bps":2');
+
+    // the kill switch and its release from the header
+    await page.click('#kill-btn');
+    await page.waitForFunction(() => document.querySelector('#killstate')?.getAttribute('data-state') === 'HALTED', undefined, { timeout: 10_000 });
+    expect((await api('GET', '/api/health')).json.kill_switch).toBe('HALTED');
+    await page.click('#resume-btn');
+    await page.waitForFunction(() => document.querySelector('#killstate')?.getAttribute('data-state') === 'ACTIVE', undefined, { timeout: 10_000 });
+    expect((await api('GET', '/api/health')).json.kill_switch).toBe('ACTIVE');
+
     expect(w.pageErrors).toEqual([]);
-    // the only console errors are the browser's own notes on the two refused requests
-    expect(w.consoleErrors).toHaveLength(2);
+    // the only console errors are the browser's own notes on the three refused requests
+    expect(w.consoleErrors).toHaveLength(3);
     for (const m of w.consoleErrors) expect(m).toMatch(/Failed to load resource: the server responded with a status of (400|409)/);
     await page.close();
   }, 60_000);
