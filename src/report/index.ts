@@ -12,3 +12,5 @@ export { niceTicks, timeTicks, padRange, finiteExtent, formatNumberTicks, format
 export { m4Indices, GAP } from './downsample.js';
 export { parseHexColor, viridis, blueWhiteRed, SERIES_PALETTE, type Rgb } from './color.js';
 export { renderHeatmapPng, heatScale, bestCell, DEFAULT_HEATMAP_WIDTH_PX, DEFAULT_HEATMAP_HEIGHT_PX, type HeatScale } from './heatmap.js';
+export { renderHtmlReport, escapeHtml, jsonForScript } from './html.js';
+export { pageSeriesData, PAGE_MAX_BUCKETS, type PageSeriesData } from './page-downsample.js';
