@@ -25,6 +25,7 @@ const SUITES: Suite[] = [
   { name: 'accounting', file: 'accounting.bench.js', title: 'Accounting ledger (decimal.js)' },
   { name: 'journal', file: 'journal.bench.js', title: 'Journal writes (SQLite, WAL, synchronous=FULL)' },
   { name: 'e2e-latency', file: 'e2e-latency.bench.js', title: 'End to end: publish (another process) → uWS → decode → book → quote decision' },
+  { name: 'simulate', file: 'simulate.bench.js', title: 'Avellaneda–Stoikov Monte-Carlo experiment on the worker pool' },
 ];
 
 function root(): string {
