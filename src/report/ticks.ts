@@ -57,6 +57,13 @@ export function padRange(extent: AxisRange | null, padFraction: number): AxisRan
     }
     return { lo: Math.max(-MAX_ABS * 1.5, lo), hi: Math.min(MAX_ABS * 1.5, hi) };
   }
+  // Keep at least a few parts in 10^12 of the magnitude so that ticks stay distinct numbers.
+  const minSpan = Math.max(Math.abs(lo), Math.abs(hi)) * 1e-12;
+  if (hi - lo < minSpan) {
+    const mid = lo / 2 + hi / 2;
+    lo = mid - minSpan / 2;
+    hi = mid + minSpan / 2;
+  }
   const pad = (hi - lo) * padFraction;
   return { lo: lo - pad, hi: hi + pad };
 }
@@ -80,18 +87,33 @@ export function niceStepAtLeast(x: number): number {
 export function niceTicks(range: AxisRange, maxTicks: number): Ticks {
   const n = Math.max(2, Math.floor(maxTicks));
   const span = range.hi - range.lo;
-  // span > 0 and finite by construction of AxisRange (padRange).
+  if (!(span > 0) || !Number.isFinite(span)) return endpointTicks(range);
   let step = niceStepAtLeast(span / n);
   const values: number[] = [];
   for (let guard = 0; guard < 4; guard++) {
     values.length = 0;
     const k0 = Math.ceil(range.lo / step - 1e-9);
     const k1 = Math.floor(range.hi / step + 1e-9);
-    for (let k = k0; k <= k1; k++) values.push(k * step);
-    if (values.length <= n) break;
+    // Multiples beyond 2^52 are not distinct doubles: the range is too narrow for its
+    // magnitude to have ticks of its own.
+    if (Math.abs(k0) > 2 ** 52 || Math.abs(k1) > 2 ** 52) return endpointTicks(range);
+    if (k1 - k0 + 1 <= n) {
+      for (let k = k0; k <= k1; k++) values.push(k * step);
+      break;
+    }
     step = niceStepAtLeast(step * 1.01);
   }
   return { values, step, labels: formatNumberTicks(values, step) };
+}
+
+/** Fallback: a tick at each end of the range, with as many digits as it takes to tell them apart. */
+function endpointTicks(range: AxisRange): Ticks {
+  const values = range.hi > range.lo ? [range.lo, range.hi] : [range.lo];
+  let labels = values.map(formatValue);
+  for (let digits = 7; digits <= 17 && new Set(labels).size < labels.length; digits++) {
+    labels = values.map((v) => v.toPrecision(digits));
+  }
+  return { values, step: Math.max(range.hi - range.lo, Number.MIN_VALUE), labels };
 }
 
 /**
