@@ -63,11 +63,22 @@ export function inventoryQuoteParams(o: SimulationOptions): Partial<QuoteParams>
   };
 }
 
+/** The last averageHalfSpreadTicks result and its inputs: every chunk of a run asks for the same one. */
+let lastAverage: { key: string; quoter: WasmQuoter; halfTicks: number } | undefined;
+
 /**
  * The mean over the time grid t = 0, dt, …, T − dt of the inventory strategy's
  * half-spread in ticks, computed by the quoter (it does not depend on q or the mid).
  */
 function averageHalfSpreadTicks(quoter: WasmQuoter, o: SimulationOptions, steps: number, fairTick: number): number {
+  const key = [o.model, o.gamma, o.sigma, o.k, o.A, o.dt, o.T, fairTick].join(' ');
+  if (lastAverage !== undefined && lastAverage.key === key && lastAverage.quoter === quoter) return lastAverage.halfTicks;
+  const halfTicks = computeAverageHalfSpreadTicks(quoter, o, steps, fairTick);
+  lastAverage = { key, quoter, halfTicks };
+  return halfTicks;
+}
+
+function computeAverageHalfSpreadTicks(quoter: WasmQuoter, o: SimulationOptions, steps: number, fairTick: number): number {
   let sum = 0;
   for (let i = 0; i < steps; i++) {
     if (o.model === 'avellaneda_stoikov') quoter.update(INV_SLOT, { horizon: o.T - i * o.dt });
