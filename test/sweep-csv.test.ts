@@ -49,7 +49,7 @@ describe('sweep CSV', () => {
     });
     const doc = resultsJson({
       status: 'complete', objective: 'net_pnl', search: 'grid', seed: 1,
-      files: { data: 'd', params: 'p', space: 's' }, parameters: ['fair_value', 'quote_levels'], total: 2, workers: 1, elapsedMs: 1000,
+      files: { data: 'd', params: 'p', space: 's' }, parameters: ['fair_value', 'quote_levels'], total: 2, workers: 1, elapsedMs: 1000, threads: [],
     }, [mk(0, 1), mk(1, 3)], []);
     const rows = parseCsv(resultsCsv(doc));
     expect(rows[0]).toEqual(['rank', 'index', 'fair_value', 'quote_levels', 'net_pnl', 'sharpe', 'max_drawdown', 'dd_adjusted_pnl', 'fill_rate', 'fills', 'events', 'elapsed_ms']);

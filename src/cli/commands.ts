@@ -10,6 +10,7 @@ import { replayCommand } from './replay-command.js';
 import { serveCommand } from './serve-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { backtestCommand } from './backtest-command.js';
+import { sweepCommand } from './sweep-command.js';
 
 export const COMMANDS: readonly Command[] = [
   bookCommand,
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   serveCommand,
   simulateCommand,
   backtestCommand,
+  sweepCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {

@@ -11,7 +11,7 @@ export const OBJECTIVE_TEXT: Readonly<Record<ObjectiveName, string>> = {
   net_pnl: 'net P&L after fees, quote currency',
   sharpe: 'Sharpe ratio of the run',
   dd_adjusted_pnl: 'net P&L minus the largest drawdown, quote currency',
-  fill_rate: 'filled orders / placed orders',
+  fill_rate: 'fills per order placed, %',
 };
 
 /** The numbers one backtest reports (BacktestResult.objectives), plus the derived one. */
@@ -41,7 +41,8 @@ function finiteOrNull(x: number): number | null {
 
 /** A backtest's objectives with dd_adjusted_pnl = net_pnl − |max_drawdown|. */
 export function runObjectives(o: BacktestObjectives): RunObjectives {
-  const ddAdjusted = o.net_pnl - Math.abs(o.max_drawdown);
+  // rounded to 1e-8 like the backtest's own figures: no float noise in the last digits
+  const ddAdjusted = Math.round((o.net_pnl - Math.abs(o.max_drawdown)) * 1e8) / 1e8;
   return {
     net_pnl: o.net_pnl,
     sharpe: finiteOrNull(o.sharpe),

@@ -26,6 +26,16 @@ export interface SweepSummary {
   readonly total: number;
   readonly workers: number;
   readonly elapsedMs: number;
+  /** What each worker thread reported about itself. */
+  readonly threads: readonly WorkerThreadReport[];
+}
+
+/** One worker thread: tasks it ran, times its module initialised, WebAssembly instances it created. */
+export interface WorkerThreadReport {
+  readonly worker: number;
+  readonly tasks: number;
+  readonly inits: number;
+  readonly wasm_instances: number;
 }
 
 export interface ResultsJson {
@@ -47,7 +57,7 @@ export interface ResultsJson {
     timing: { elapsed_ms: number; worker: number };
   }[];
   failures: { index: number; parameters: Record<string, SweepValue>; error: string }[];
-  timing: { workers: number; elapsed_ms: number; backtests_per_s: number; events_per_s: number };
+  timing: { workers: number; elapsed_ms: number; backtests_per_s: number; events_per_s: number; threads: WorkerThreadReport[] };
 }
 
 function paramObject(names: readonly string[], values: readonly SweepValue[]): Record<string, SweepValue> {
@@ -84,6 +94,7 @@ export function resultsJson(s: SweepSummary, runs: readonly RunRecord[], failure
       elapsed_ms: Math.round(s.elapsedMs),
       backtests_per_s: seconds > 0 ? runs.length / seconds : 0,
       events_per_s: seconds > 0 ? events / seconds : 0,
+      threads: s.threads.map((t) => ({ ...t })),
     },
   };
 }

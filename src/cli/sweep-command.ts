@@ -1,0 +1,153 @@
+// `spreadcore sweep`: a parameter sweep of backtests on a worker pool, ranked by an
+// objective, with results.json, results.csv and a heat map in the output
+// directory. Ctrl-C stops dispatching, ends in-flight backtests, keeps every
+// finished run and exits 130.
+import { availableParallelism } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
+import { OBJECTIVES, OBJECTIVE_TEXT, parseObjective } from '../sweep/objectives.js';
+import { MAX_SWEEP_POINTS } from '../sweep/expand.js';
+import { rankedTable } from '../sweep/ranked-table.js';
+import { runSweep, type SearchKind, type SweepOutcome } from '../sweep/run-sweep.js';
+import { renderSweepHeatmap } from '../sweep/render-heatmap.js';
+import { EXIT_FAILURE, EXIT_OK, type CliIo, type Command } from './cli-io.js';
+import { intFlag, parseFlags, usageError } from './flags.js';
+import { ProgressBar } from './progress-bar.js';
+
+/** Exit status after Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
+const MAX_WORKERS = 64;
+const DEFAULT_TOP = 10;
+const DEFAULT_OUT = 'sweep-out';
+
+const USAGE = `Usage: spreadcore sweep --data FILE --params FILE --space FILE [--search grid|random]
+                       [--samples N] [--objective NAME] [--workers N] [--out DIR]
+                       [--seed N] [--heatmap X,Y|none] [--top N] [--json]
+
+Runs one backtest per point of a parameter space on a pool of worker threads
+and ranks the points by an objective (see docs/sweep.md).
+
+  --data FILE        the recording (Binance lines or .screc, gzip or not); read
+                     once and shared by every worker
+  --params FILE      the backtest params file {"symbols":[…],"parameters":{…},…}
+                     (as for a backtest); swept parameters replace its values
+  --space FILE       what to sweep: {"spread_bps":[2,4,8],
+                     "order_size":{"min":0.001,"max":0.004,"step":0.001}, …}
+                     a list of values, or a range with step, count or log
+  --search S         grid (default): every combination, at most ${MAX_SWEEP_POINTS.toLocaleString('en-US')};
+                     random: --samples points drawn from the ranges (log: true
+                     draws log-uniformly), the same points for the same --seed
+  --samples N        points of a random search (1..${MAX_SWEEP_POINTS})
+  --objective NAME   what ranks the runs, higher is better (default net_pnl):
+${OBJECTIVES.map((o) => `                       ${o.padEnd(16)} ${OBJECTIVE_TEXT[o]}`).join('\n')}
+  --workers N        worker threads (default: the CPUs available, here ${availableParallelism()})
+  --out DIR          output directory (default ./${DEFAULT_OUT}): results.json,
+                     results.csv (every finished run, ranked; rewritten as runs
+                     finish) and heatmap.png
+  --seed N           seeds the random search and every backtest (default 1)
+  --heatmap X,Y      the heat map's two parameters (default: the first two
+                     numeric swept parameters), or none; each cell is the best
+                     objective over the other parameters
+  --top N            rows of the ranked table printed (default ${DEFAULT_TOP})
+  --json             print results.json to stdout instead of the table
+  -h, --help         show this help
+
+Every parameter name and value of the space, and every point's params file, is
+checked before any backtest runs. A progress bar is drawn on stderr when it is
+a terminal. Ctrl-C stops: no new backtests start, running ones end early and
+are dropped, finished runs are written, and the exit status is 130.
+
+Exit status: 0 done, 1 bad input or a backtest failed, 2 bad command line,
+130 stopped by Ctrl-C.`;
+
+const FLAGS = {
+  data: { type: 'string' },
+  params: { type: 'string' },
+  space: { type: 'string' },
+  search: { type: 'string' },
+  samples: { type: 'string' },
+  objective: { type: 'string' },
+  workers: { type: 'string' },
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  heatmap: { type: 'string' },
+  top: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+function required(name: string, v: string | undefined): string {
+  if (v === undefined || v === '') throw usageError(`--${name} FILE is required`);
+  return v;
+}
+
+function summaryLine(outcome: SweepOutcome): string {
+  const { doc } = outcome;
+  const s = doc.timing.elapsed_ms / 1000;
+  const rate = `${doc.timing.backtests_per_s.toFixed(2)} backtests/s, ${Math.round(doc.timing.events_per_s).toLocaleString('en-US')} events/s`;
+  return `${doc.finished} of ${doc.total} backtests finished${doc.failed > 0 ? `, ${doc.failed} failed` : ''} in ${s.toFixed(1)} s on ${doc.timing.workers} workers (${rate})`;
+}
+
+export const sweepCommand: Command = {
+  name: 'sweep',
+  summary: 'run backtests over a parameter grid or random search on a worker pool, ranked',
+  usage: USAGE,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { flags, positionals } = parseFlags(args, FLAGS);
+    if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const dataPath = required('data', flags.data);
+    const paramsPath = required('params', flags.params);
+    const spacePath = required('space', flags.space);
+    const search = (flags.search ?? 'grid') as SearchKind;
+    if (search !== 'grid' && search !== 'random') throw usageError(`--search must be grid or random, got ${JSON.stringify(flags.search)}`);
+    if (search === 'random' && flags.samples === undefined) throw usageError('--search random needs --samples N');
+    if (search === 'grid' && flags.samples !== undefined) throw usageError('--samples applies to --search random only');
+    const samples = intFlag('samples', flags.samples, 0, 1, MAX_SWEEP_POINTS);
+    const objective = parseObjective(flags.objective ?? 'net_pnl');
+    if (objective === undefined) throw usageError(`--objective must be one of ${OBJECTIVES.join(', ')}, got ${JSON.stringify(flags.objective)}`);
+    const workers = intFlag('workers', flags.workers, Math.max(1, availableParallelism()), 1, MAX_WORKERS);
+    const seed = intFlag('seed', flags.seed, 1, 0, 2 ** 31 - 1);
+    const top = intFlag('top', flags.top, DEFAULT_TOP, 1, MAX_SWEEP_POINTS);
+    const outDir = resolvePath(flags.out ?? DEFAULT_OUT);
+
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSigint = (): void => {
+      interrupts++;
+      if (interrupts === 1) {
+        io.stderr.write('\nspreadcore sweep: stopping: no new backtests; finishing what is running (Ctrl-C again to quit now)\n');
+        controller.abort();
+      } else {
+        io.stderr.write('spreadcore sweep: quit; results.json holds the runs written so far\n');
+        process.exit(EXIT_INTERRUPTED);
+      }
+    };
+    process.on('SIGINT', onSigint);
+    const bar = new ProgressBar({ stream: io.stderr, label: 'sweep', unit: 'backtests' });
+    let outcome: SweepOutcome;
+    try {
+      outcome = await runSweep({
+        dataPath, paramsPath, spacePath, search, samples, objective, workers, outDir, seed,
+        heatmap: flags.heatmap,
+        renderHeatmap: renderSweepHeatmap,
+        onStart: (total) => {
+          io.stderr.write(`spreadcore sweep: ${total} backtests (${search}) on ${workers} worker${workers === 1 ? '' : 's'}, ranked by ${objective}; results in ${outDir}\n`);
+          bar.update(0, total);
+        },
+        onProgress: (done, total) => bar.update(done, total),
+      }, controller.signal);
+    } finally {
+      process.off('SIGINT', onSigint);
+      bar.finish();
+    }
+
+    if (flags.json === true) io.stdout.write(`${JSON.stringify(outcome.doc, null, 2)}\n`);
+    else if (outcome.doc.runs.length > 0) io.stdout.write(`${rankedTable(outcome.doc, top)}\n`);
+    const stopped = outcome.status === 'stopped';
+    io.stderr.write(`spreadcore sweep: ${stopped ? 'stopped: ' : ''}${summaryLine(outcome)}\n`);
+    io.stderr.write(`spreadcore sweep: wrote ${outDir}/results.json, results.csv${'path' in outcome.heatmap ? ', heatmap.png' : ''}\n`);
+    if ('note' in outcome.heatmap) io.stderr.write(`spreadcore sweep: ${outcome.heatmap.note}\n`);
+    const firstFailure = outcome.doc.failures[0];
+    if (firstFailure !== undefined) io.stderr.write(`spreadcore sweep: point ${firstFailure.index} failed: ${firstFailure.error}\n`);
+    if (stopped) return EXIT_INTERRUPTED;
+    return firstFailure !== undefined ? EXIT_FAILURE : EXIT_OK;
+  },
+};

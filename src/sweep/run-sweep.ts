@@ -1,0 +1,211 @@
+// runSweep(): a parameter sweep end to end. Reads and checks the params file and the
+// space, builds the points (grid or seeded random) and checks every point's params
+// file before any backtest runs; reads the recording once into shared memory; runs
+// the points on a worker pool; keeps results.json and results.csv in the output
+// directory up to date as results arrive (rewritten at most every flushIntervalMs,
+// and at the end); draws the heat map at the end. An abort signal (Ctrl-C) stops
+// dispatching, ends in-flight backtests early and keeps every finished run.
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseBacktestSpec } from '../backtest/index.js';
+import { SpreadcoreError } from '../errors.js';
+import { expandGrid, sampleRandom, type SweepPoint } from './expand.js';
+import { chooseHeatmapAxes, type HeatmapChoice } from './heatmap-grid.js';
+import { runObjectives, type ObjectiveName, type RunRecord } from './objectives.js';
+import { pointParams } from './point-params.js';
+import { resultsJson, writeAtomic, writeResults, type ResultsJson, type RunFailure, type SweepSummary } from './results-doc.js';
+import { parseSweepSpace, type SweepSpace } from './space.js';
+import { newStopFlag, runOnPool } from './sweep-pool.js';
+import type { TaskResult, WorkerInit } from './sweep-protocol.js';
+
+export type SearchKind = 'grid' | 'random';
+
+export interface SweepOptions {
+  readonly dataPath: string;
+  readonly paramsPath: string;
+  readonly spacePath: string;
+  readonly search: SearchKind;
+  /** Random search: how many points. */
+  readonly samples: number;
+  readonly objective: ObjectiveName;
+  readonly workers: number;
+  readonly outDir: string;
+  /** Seeds the random search and every backtest. */
+  readonly seed: number;
+  /** "x,y", "none", or undefined for the first two numeric parameters. */
+  readonly heatmap?: string | undefined;
+  /** Called once the sweep is checked, before the first backtest: how many points. */
+  readonly onStart?: ((total: number) => void) | undefined;
+  /** Called after each finished point: finished points, all points. */
+  readonly onProgress?: ((finished: number, total: number) => void) | undefined;
+  /** The compiled worker module; default: sweep-worker.js next to this file. */
+  readonly workerFile?: string | URL | undefined;
+  /** Least time between rewrites of the results files while running, ms (default 1000). */
+  readonly flushIntervalMs?: number | undefined;
+  /** Draws the heat map PNG; absent = no image (the grid is still chosen and checked). */
+  readonly renderHeatmap?: ((space: SweepSpace, choice: HeatmapChoice & { kind: 'axes' }, runs: readonly RunRecord[], objective: ObjectiveName) => Uint8Array) | undefined;
+}
+
+export interface SweepOutcome {
+  readonly status: 'complete' | 'stopped';
+  readonly doc: ResultsJson;
+  readonly space: SweepSpace;
+  readonly runs: readonly RunRecord[];
+  readonly failures: readonly RunFailure[];
+  readonly heatmap: { readonly path: string } | { readonly note: string };
+}
+
+/** Prepared and checked, nothing run yet. */
+export interface PreparedSweep {
+  readonly space: SweepSpace;
+  readonly points: readonly SweepPoint[];
+  readonly baseParams: unknown;
+  readonly names: readonly string[];
+  readonly canonical: readonly string[];
+  readonly heatmap: HeatmapChoice;
+}
+
+function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SpreadcoreError('SPREADCORE_ERR_IO', `cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', `the ${what} ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function describePoint(names: readonly string[], p: SweepPoint): string {
+  return names.map((n, i) => `${n}=${JSON.stringify(p.values[i])}`).join(', ');
+}
+
+/** Reads the params file and the space and checks every point. Throws before anything runs. */
+export function prepareSweep(o: Pick<SweepOptions, 'paramsPath' | 'spacePath' | 'search' | 'samples' | 'seed' | 'heatmap'>, usage: (m: string) => Error): PreparedSweep {
+  const baseParams = readJsonFile(o.paramsPath, 'params file');
+  parseBacktestSpec(baseParams);
+  const space = parseSweepSpace(readJsonFile(o.spacePath, 'space file'));
+  const heatmap = chooseHeatmapAxes(space.axes, o.heatmap, usage);
+  const points = o.search === 'grid' ? expandGrid(space) : sampleRandom(space, o.samples, o.seed);
+  const names = space.axes.map((a) => a.name);
+  const canonical = space.axes.map((a) => a.spec.name);
+  for (const p of points) {
+    try {
+      parseBacktestSpec(pointParams(baseParams, names, canonical, p.values));
+    } catch (e) {
+      if (!(e instanceof SpreadcoreError)) throw e;
+      throw new SpreadcoreError(e.code, `sweep point ${p.index} (${describePoint(names, p)}): ${e.message}`);
+    }
+  }
+  return { space, points, baseParams, names, canonical, heatmap };
+}
+
+/** The recording file's bytes in shared memory (read once; every worker sees the same bytes). */
+export function readShared(path: string): SharedArrayBuffer {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new SpreadcoreError('SPREADCORE_ERR_IO', `cannot read the recording ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const sab = new SharedArrayBuffer(size);
+    const view = new Uint8Array(sab);
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, view, at, size - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    if (at !== size) throw new SpreadcoreError('SPREADCORE_ERR_IO', `the recording ${path} changed while it was read`);
+    return sab;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<SweepOutcome> {
+  const started = performance.now();
+  const usage = (m: string): Error => new SpreadcoreError('SPREADCORE_ERR_BAD_FLAG', m);
+  const prep = prepareSweep(o, usage);
+  const data = readShared(o.dataPath);
+  try {
+    mkdirSync(o.outDir, { recursive: true });
+  } catch (e) {
+    throw new SpreadcoreError('SPREADCORE_ERR_IO', `cannot create the output directory ${o.outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+
+  const runs: RunRecord[] = [];
+  const failures: RunFailure[] = [];
+  const threads = new Map<number, { tasks: number; inits: number; wasm_instances: number }>();
+  const total = prep.points.length;
+  let status: SweepSummary['status'] = 'running';
+  const summary = (): SweepSummary => ({
+    status, objective: o.objective, search: o.search, seed: o.seed,
+    files: { data: o.dataPath, params: o.paramsPath, space: o.spacePath },
+    parameters: prep.names, total, workers: o.workers, elapsedMs: performance.now() - started,
+    threads: [...threads.entries()].sort((a, b) => a[0] - b[0]).map(([worker, t]) => ({ worker, ...t })),
+  });
+  const flush = (): ResultsJson => {
+    const doc = resultsJson(summary(), runs, failures);
+    writeResults(o.outDir, doc);
+    return doc;
+  };
+  flush();
+  o.onStart?.(total);
+
+  const flushEveryMs = o.flushIntervalMs ?? 1000;
+  let lastFlush = performance.now();
+  const onResult = (r: TaskResult): void => {
+    if (r.workerId >= 0) {
+      const t = threads.get(r.workerId) ?? { tasks: 0, inits: 0, wasm_instances: 0 };
+      t.tasks = Math.max(t.tasks, r.workerTasks);
+      t.inits = Math.max(t.inits, r.workerInits);
+      t.wasm_instances = Math.max(t.wasm_instances, r.wasmInstances);
+      threads.set(r.workerId, t);
+    }
+    const point = prep.points[r.index]!;
+    if (r.kind === 'done') {
+      runs.push({ index: r.index, values: point.values, objectives: runObjectives(r.objectives), elapsedMs: r.elapsedMs, workerId: r.workerId });
+    } else if (r.kind === 'failed') {
+      failures.push({ index: r.index, values: point.values, error: r.error });
+    } else {
+      return;
+    }
+    o.onProgress?.(runs.length + failures.length, total);
+    if (performance.now() - lastFlush >= flushEveryMs) {
+      flush();
+      lastFlush = performance.now();
+    }
+  };
+
+  const init: WorkerInit = {
+    data, stop: newStopFlag(), baseParams: prep.baseParams, names: prep.names, canonical: prep.canonical, seed: o.seed,
+  };
+  const pool = await runOnPool({
+    filename: o.workerFile ?? new URL('./sweep-worker.js', import.meta.url),
+    workers: o.workers,
+    init,
+    tasks: prep.points.map((p) => ({ index: p.index, values: p.values })),
+    onResult,
+    signal,
+  });
+  status = pool.stopped && runs.length + failures.length < total ? 'stopped' : 'complete';
+  const doc = flush();
+
+  let heatmap: SweepOutcome['heatmap'];
+  if (prep.heatmap.kind === 'none') heatmap = { note: prep.heatmap.reason };
+  else if (runs.length === 0) heatmap = { note: 'no heat map: no run finished' };
+  else if (o.renderHeatmap === undefined) heatmap = { note: 'no heat map renderer' };
+  else {
+    const png = o.renderHeatmap(prep.space, prep.heatmap, runs, o.objective);
+    const path = join(o.outDir, 'heatmap.png');
+    writeAtomic(path, png);
+    heatmap = { path };
+  }
+  return { status, doc, space: prep.space, runs, failures, heatmap };
+}
