@@ -55,7 +55,7 @@ export async function prepareMarket(o: ServeOptions): Promise<PreparedMarket> {
           ? { kind: 'binance', path: m.path, market: undefined, durationS: undefined }
           : { kind: 'screc', path: m.path, durationS: undefined });
       } catch (e) {
-        if (e instanceof SpreadcoreError) throw usageError(`--market replay:${m.path}: ${e.message}`);
+        if (e instanceof SpreadcoreError) throw usageError(`${o.marketOrigin} replay:${m.path}: ${e.message}`);
         throw e;
       }
       return { start: (engine, io) => startReplay(engine, io, o, source) };

@@ -64,6 +64,8 @@ export interface ServeOptions {
   feedToken: string | undefined;
   tickMs: number;
   market: ServeMarket;
+  /** Where --market came from, for messages: "--market" or "environment variable SPREADCORE_MARKET: --market". */
+  marketOrigin: string;
   speed: ReplaySpeed;
   symbols: string[];
   /** Requests per second per client on the API; 0 = no limit. */
@@ -140,7 +142,8 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   }
   const rateLimit = int('rate-limit', 50, 0, 1_000_000);
   const rateBurst = int('rate-burst', Math.max(1, rateLimit * 2), 1, 1_000_000);
-  return { host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, speed, symbols, rateLimit, rateBurst };
+  const marketOrigin = raw('market').fromEnv ? `environment variable ${SERVE_ENV.market}: --market` : '--market';
+  return { host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst };
 }
 
 function parseMarket(v: string): ServeMarket {
