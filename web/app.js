@@ -207,6 +207,7 @@ function addFill(f, backfill = false) {
   st.fillCounts.set(f.strategy_id, (st.fillCounts.get(f.strategy_id) ?? 0) + 1);
   if (f.strategy_id === st.selected && (f.symbol === st.symbol || backfill)) {
     st.pendingFills.push(f);
+    if (st.pendingFills.length > MAX_FILL_ROWS * 10) st.pendingFills.splice(0, st.pendingFills.length - MAX_FILL_ROWS * 10);
     st.last.position = f.inventory;
   }
   markDirty('fills', 'stats');
@@ -262,7 +263,8 @@ function markDirty(...what) {
   if (frameQueued) return;
   frameQueued = true;
   const wait = Math.max(0, FRAME_MIN_MS - (performance.now() - lastFrameMs));
-  setTimeout(() => requestAnimationFrame(frame), wait);
+  // a hidden tab gets no animation frames: draw from the timer then, so nothing piles up
+  setTimeout(() => { if (document.hidden) frame(); else requestAnimationFrame(frame); }, wait);
 }
 
 function frame() {

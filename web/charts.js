@@ -13,7 +13,7 @@ const SYNC_KEY = 'spreadcore';
 function axes(fmt) {
   const base = { stroke: COLORS.axis, grid: { stroke: COLORS.grid, width: 1 }, ticks: { stroke: COLORS.grid, width: 1, size: 4 }, font: '11px system-ui, sans-serif' };
   return [
-    { ...base, space: 70 },
+    { ...base, space: 80, size: 26, values: (u, splits) => splits.map(clockLabel) },
     { ...base, size: 64, values: (u, splits) => splits.map(fmt) },
   ];
 }
@@ -22,6 +22,12 @@ function fmtNum(v) {
   if (v === null || v === undefined) return '';
   const a = Math.abs(v);
   return a >= 1000 ? v.toFixed(2) : a >= 1 ? v.toFixed(3) : v.toPrecision(3);
+}
+
+function clockLabel(sec) {
+  const d = new Date(sec * 1000);
+  const p = (n) => String(n).padStart(2, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 function timeLabel(sec) {
