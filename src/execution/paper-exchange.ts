@@ -284,8 +284,10 @@ export class PaperExchange implements Venue, IngestListener {
   }
 
   private act(ps: PaperSymbol, a: VenueAction, tNs: number): void {
-    if (a.kind === ACT_ARRIVE) this.arrive(ps, a.order, tNs);
-    else this.applyCancel(ps, a.order, tNs);
+    if (a.kind === ACT_ARRIVE) {
+      a.order.arrivedNs = a.dueNs > tNs ? tNs : a.dueNs;
+      this.arrive(ps, a.order, tNs);
+    } else this.applyCancel(ps, a.order, tNs);
   }
 
   private applyCancel(ps: PaperSymbol, o: PaperOrder, tNs: number): void {
@@ -441,6 +443,7 @@ export class PaperExchange implements Venue, IngestListener {
         const orders = level.orders;
         for (let k = 0; k < orders.length && volume > 0; k++) {
           const o = orders[k]!;
+          if (o.arrivedNs > tNs) continue; // the trade printed before this order reached the book
           const f = o.leavesLot < volume ? o.leavesLot : volume;
           volume -= f;
           this.counters.tradeThroughFills++;
@@ -449,7 +452,9 @@ export class PaperExchange implements Venue, IngestListener {
       } else {
         if (level.tick === tick) {
           const orders = level.orders;
-          const n = orders.length;
+          // orders queue in arrival order: those that reached the book after the trade printed are at the back
+          let n = orders.length;
+          while (n > 0 && orders[n - 1]!.arrivedNs > tNs) n--;
           tradeAtLevel(orders, n, volume, qtyLot);
           for (let k = 0; k < n; k++) {
             const o = orders[k]!;
@@ -464,12 +469,13 @@ export class PaperExchange implements Venue, IngestListener {
 
   /** Naive model: a trade at or through a resting order's price fills all of it. */
   private naiveTrade(ps: PaperSymbol, tick: number, tNs: number): void {
-    this.naiveFillThrough(ps.bids, tick);
-    this.naiveFillThrough(ps.asks, tick);
+    this.naiveFillThrough(ps.bids, tick, tNs);
+    this.naiveFillThrough(ps.asks, tick, tNs);
     this.flushFills(ps, tNs);
   }
 
-  private naiveFillThrough(side: RestingSide, tick: number): void {
+  /** printedNs: a trade's time (orders that reached the book after it are not filled by it); Infinity for the book touching. */
+  private naiveFillThrough(side: RestingSide, tick: number, printedNs = Infinity): void {
     const levels = side.levels;
     for (let l = 0; l < levels.length; l++) {
       const level = levels[l]!;
@@ -477,7 +483,7 @@ export class PaperExchange implements Venue, IngestListener {
       const orders = level.orders;
       for (let k = 0; k < orders.length; k++) {
         const o = orders[k]!;
-        if (o.leavesLot > 0) this.queueFill(o, level.tick, o.leavesLot, LIQ_MAKER);
+        if (o.leavesLot > 0 && o.arrivedNs <= printedNs) this.queueFill(o, level.tick, o.leavesLot, LIQ_MAKER);
       }
     }
   }

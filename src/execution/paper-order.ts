@@ -22,6 +22,8 @@ export class PaperOrder implements QueuedOrder {
   readonly qtyLot: number;
   /** Order of arrival at the exchange (queue priority among our orders). */
   arrivalSeq = 0;
+  /** Exchange time the order reached the book: a trade printed before it (a late trade message) never fills it. */
+  arrivedNs = 0;
   state: PaperOrderState = PO_IN_FLIGHT;
   leavesLot: number;
   aheadLot = 0;
