@@ -114,8 +114,14 @@ function drive(
   for (const s of spec.symbols) { inventory.set(s, { t_ms: [], values: [] }); mids.set(s, { t_ms: [], values: [] }); }
   const equity: CurveJson = { t_ms: [], values: [] };
   engine.events.on('fill', (e: FillEvent) => {
-    inventory.get(e.symbol)?.t_ms.push(e.timestamp);
-    inventory.get(e.symbol)?.values.push(e.inventory);
+    const inv = inventory.get(e.symbol);
+    if (inv !== undefined) {
+      // a fill carries its trade's time, which can be a little before the previous fill's (a late trade
+      // message): the curve's time never goes back
+      const last = inv.t_ms.length > 0 ? inv.t_ms[inv.t_ms.length - 1]! : e.timestamp;
+      inv.t_ms.push(e.timestamp > last ? e.timestamp : last);
+      inv.values.push(e.inventory);
+    }
     if (fills.length >= MAX_LISTED_FILLS) { fillsNotListed++; return; }
     fills.push({
       t_ms: e.timestamp, symbol: e.symbol, side: e.side, price: e.price, qty: e.qty, fee: e.fee, liquidity: e.liquidity,
@@ -226,7 +232,7 @@ function drive(
   const finalState = startedNs !== null ? engine.stop(id).final_state : null;
   for (const leg of legs) {
     const c = inventory.get(leg.symbol)!;
-    if (c.t_ms.length > 0) { c.t_ms.push(msOf(endNs)); c.values.push(perSymbol[leg.symbol]!.analytics.inventory.position); }
+    if (c.t_ms.length > 0) { c.t_ms.push(Math.max(msOf(endNs), c.t_ms[c.t_ms.length - 1]!)); c.values.push(perSymbol[leg.symbol]!.analytics.inventory.position); }
   }
 
   const analytics = Object.values(perSymbol).map((s) => s.analytics);
