@@ -88,7 +88,14 @@ export function runBacktest(data: Uint8Array, spec: BacktestSpec, options: Backt
   if (!Number.isSafeInteger(options.seed)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `seed must be an integer, got ${String(options.seed)}`);
   const plan = planFor(data, spec);
   const specs = plan.market === null ? [] : backtestInstrumentSpecs(plan.market, spec.instruments);
-  if (plan.market !== null && plan.symbol !== null) requireBinanceGrids(plan.market, plan.symbol, specs);
+  if (plan.market !== null && plan.symbol !== null) {
+    const missing = spec.symbols.filter((s) => s !== plan.symbol);
+    if (missing.length > 0) {
+      throw new SpreadcoreError('SPREADCORE_ERR_UNKNOWN_SYMBOL',
+        `params file: the recording carries ${plan.symbol} only, not ${missing.join(', ')} (a Binance recording holds one symbol)`);
+    }
+    requireBinanceGrids(plan.market, plan.symbol, specs);
+  }
   const paper = resolvePaperConfig(paperInput(spec));
   const engine = new TradingEngine({ idPrefix: BACKTEST_ID_PREFIX, paper: paperInput(spec) });
   try {
