@@ -14,6 +14,11 @@
 //  - Slow clients: see SseClient. A client over its pending limit is closed and
 //    counted; publish() carries on with the others.
 //  - close() ends every response cleanly and stops the timer; later requests get 503.
+//  - deferDelivery: publish() still assigns the id and keeps the event at once, but
+//    the writes wait for one flush per turn of the event loop (setImmediate), which
+//    corks once per client for all the events published since: one send per client
+//    instead of one per event, and none inside the publisher's own work (the engine's
+//    batch). A client gets the events published after it joined, as without it.
 import { SpreadcoreError } from '../errors.js';
 import { SseClient } from './sse-client.js';
 import { filterMatches, parseSseQuery } from './sse-query.js';
@@ -48,6 +53,11 @@ export interface SseHubOptions {
    * base, e.g. Date.now() * 1000.
    */
   firstId?: number;
+  /**
+   * Write events to clients once per turn of the event loop (setImmediate) instead
+   * of inside publish(). Default false.
+   */
+  deferDelivery?: boolean;
 }
 
 export interface SseMountOptions {
@@ -121,6 +131,12 @@ export class SseHub {
   private nextClientId = 1;
   private timer: NodeJS.Timeout | null = null;
   private closedHub = false;
+  private readonly deferDelivery: boolean;
+  /** Deferred mode: events published since the last flush, with their coalescing keys. */
+  private outbox: { entry: SseEntry; key: string | null }[] = [];
+  private flushScheduled: NodeJS.Immediate | null = null;
+  /** Deferred mode: the last event id published before each client joined (it gets the later ones). */
+  private readonly joinedAfter = new WeakMap<SseClient, number>();
 
   constructor(options: SseHubOptions = {}) {
     this.ring = new SseRing(intOption(options.bufferEvents, 10_000, 'bufferEvents', 1), intOption(options.bufferBytes, 8 * 1024 * 1024, 'bufferBytes', 1024));
@@ -132,6 +148,7 @@ export class SseHub {
     const firstId = intOption(options.firstId, 1, 'firstId', 1);
     if (!Number.isSafeInteger(firstId * 2)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `firstId is too large: ${firstId}`);
     this.lastId = firstId - 1;
+    this.deferDelivery = options.deferDelivery ?? false;
   }
 
   /** The id of the last published event (0 before any). */
@@ -158,6 +175,11 @@ export class SseHub {
     this.counters.events++;
     if (this.clients.size === 0) return id;
     const key = event === 'quote_update' ? `${entry.strategyId ?? ''}\u0000${entry.symbol ?? ''}` : null;
+    if (this.deferDelivery) {
+      this.outbox.push({ entry, key });
+      this.flushScheduled ??= setImmediate(() => this.flush());
+      return id;
+    }
     for (const c of this.clients) {
       if (!filterMatches(c.filter, event, entry.strategyId, entry.symbol)) continue;
       this.deliver(c, entry.frame, entry.bytes, key, true);
@@ -194,9 +216,43 @@ export class SseHub {
     };
   }
 
+  /** Deferred mode: writes the events published since the last flush, one cork per client. */
+  flush(): void {
+    if (this.flushScheduled !== null) { clearImmediate(this.flushScheduled); this.flushScheduled = null; }
+    const out = this.outbox;
+    if (out.length === 0) return;
+    this.outbox = [];
+    for (const c of [...this.clients]) {
+      if (!c.live) continue;
+      const after = this.joinedAfter.get(c) ?? 0;
+      const mine = out.filter((o) => o.entry.id > after && filterMatches(c.filter, o.entry.event, o.entry.strategyId, o.entry.symbol));
+      if (mine.length === 0) continue;
+      if (c.backedUp) {
+        for (const o of mine) this.deliver(c, o.entry.frame, o.entry.bytes, o.key, false);
+        continue;
+      }
+      let over = false;
+      try {
+        c.res.cork(() => {
+          for (const o of mine) {
+            const r = c.send(o.entry.frame, o.entry.bytes, o.key);
+            if (r === 'over_limit') { over = true; return; }
+            this.counters.deliveries++;
+            if (r === 'coalesced') this.counters.coalesced++;
+          }
+        });
+      } catch (e) {
+        this.internal(e);
+        over = true;
+      }
+      if (over) this.drop(c);
+    }
+  }
+
   /** Ends every subscriber's response cleanly and stops the heartbeat; the hub refuses new work. */
   close(): void {
     if (this.closedHub) return;
+    this.flush();
     this.closedHub = true;
     this.stopTimer();
     for (const c of [...this.clients]) {
@@ -248,6 +304,7 @@ export class SseHub {
       }
     });
     this.clients.add(c);
+    this.joinedAfter.set(c, this.lastId);
     this.counters.clients = this.clients.size;
     this.counters.clientsAccepted++;
     res.writeStatus('200 OK')
