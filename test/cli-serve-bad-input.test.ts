@@ -40,7 +40,8 @@ function serve(args: string[], env: Record<string, string> = {}): Promise<{ stat
 
 const CANARY = 'CANARYtoken-do-not-print-9f8e7d6c';
 
-const CASES: { name: string; args?: string[]; env?: Record<string, string>; message: RegExp }[] = [
+interface Case { name: string; args?: string[]; env?: Record<string, string>; message: RegExp }
+const CASES: Case[] = [
   { name: 'unknown market', args: ['--market', 'foo'], message: /--market must be sim, replay:FILE, binance .* got "foo"/ },
   { name: 'replay without a file', args: ['--market', 'replay:'], message: /--market replay: needs a file/ },
   { name: 'replay of a missing file', args: ['--market', 'replay:/nonexistent/rec.gz'], message: /--market replay:\/nonexistent\/rec\.gz: cannot read \/nonexistent\/rec\.gz: no such file/ },
@@ -70,14 +71,14 @@ const CASES: { name: string; args?: string[]; env?: Record<string, string>; mess
 
 describe('serve: bad values exit 2 before anything starts', () => {
   // child processes in parallel (each spends most of its time starting node)
-  it.concurrent.for(CASES)('$name', async ({ args = [], env = {}, message }, { expect }) => {
+  it.concurrent.for(CASES)('$name', { timeout: 20_000 }, async ({ args = [], env = {}, message }, { expect }) => {
     const dataDir = join(tmp, `never-${Math.random().toString(36).slice(2)}`);
     const r = await serve(['--data-dir', dataDir, ...args], env);
     expect(r.status, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).not.toMatch(/listening/);
     expect(existsSync(dataDir)).toBe(false); // nothing opened
-  }, 20_000);
+  });
 
   it('a short token is refused without printing it (flag and environment)', async () => {
     const short = 'short-CANARY';
