@@ -148,14 +148,17 @@ function filterScanlines(rgba: Uint8Array, width: number, height: number, bpp: n
   return out;
 }
 
-/** |v| of a filtered byte read as a signed value. */
-function cost(v: number): number {
-  const b = v & 0xff;
-  return b < 128 ? b : 256 - b;
-}
-
 function chooseFilter(cur: Uint8Array, prev: Uint8Array, bpp: number): number {
   const n = cur.length;
+  // A row equal to the one above filters to all zeros with Up: nothing can beat that.
+  let same = true;
+  for (let i = 0; i < n; i++) {
+    if (cur[i] !== prev[i]) {
+      same = false;
+      break;
+    }
+  }
+  if (same) return 2;
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
@@ -166,21 +169,28 @@ function chooseFilter(cur: Uint8Array, prev: Uint8Array, bpp: number): number {
     const a = i >= bpp ? cur[i - bpp]! : 0;
     const b = prev[i]!;
     const c = i >= bpp ? prev[i - bpp]! : 0;
+    // Paeth predictor inline (spec 9.4).
+    const p = a + b - c;
+    const pa = p > a ? p - a : a - p;
+    const pb = p > b ? p - b : b - p;
+    const pc = p > c ? p - c : c - p;
+    const pr = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
     s0 += x < 128 ? x : 256 - x;
-    s1 += cost(x - a);
-    s2 += cost(x - b);
-    s3 += cost(x - ((a + b) >> 1));
-    s4 += cost(x - paeth(a, b, c));
+    let v = (x - a) & 0xff;
+    s1 += v < 128 ? v : 256 - v;
+    v = (x - b) & 0xff;
+    s2 += v < 128 ? v : 256 - v;
+    v = (x - ((a + b) >> 1)) & 0xff;
+    s3 += v < 128 ? v : 256 - v;
+    v = (x - pr) & 0xff;
+    s4 += v < 128 ? v : 256 - v;
   }
   let best = 0;
   let bestSum = s0;
-  const sums = [s0, s1, s2, s3, s4];
-  for (let f = 1; f < 5; f++) {
-    if (sums[f]! < bestSum) {
-      bestSum = sums[f]!;
-      best = f;
-    }
-  }
+  if (s1 < bestSum) { best = 1; bestSum = s1; }
+  if (s2 < bestSum) { best = 2; bestSum = s2; }
+  if (s3 < bestSum) { best = 3; bestSum = s3; }
+  if (s4 < bestSum) { best = 4; bestSum = s4; }
   return best;
 }
 

@@ -13,7 +13,8 @@ export class Raster {
     this.width = width;
     this.height = height;
     this.rgba = new Uint8Array(width * height * 4);
-    this.fillRect(0, 0, width, height, background);
+    const px = Uint8Array.of(background.r, background.g, background.b, 255);
+    for (let i = 0; i < this.rgba.length; i += 4) this.rgba.set(px, i);
   }
 
   /** Sets pixel (x, y) to `c` blended with weight `alpha` (0..1). Out-of-bounds is ignored. */
@@ -149,7 +150,7 @@ export class CoverageMask {
     const y1 = Math.min(this.height - 1, Math.ceil(cy + radiusPx + 1));
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
-        const d = Math.hypot(x - cx, y - cy);
+        const d = Math.sqrt((x - cx) * (x - cx) + (y - cy) * (y - cy));
         this.put(x, y, Math.min(1, radiusPx + 0.5 - d));
       }
     }
