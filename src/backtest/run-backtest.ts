@@ -225,7 +225,14 @@ function drive(
   const endNs = engine.nowNs();
   engine.tick(endNs);
   if (startedNs !== null) sample(endNs);
-  else warnings.push('the strategy never quoted: its books were never live together in the recording');
+  else {
+    const why = spec.symbols.map((sym) => {
+      const st = ingest.bySymbolName(sym)!;
+      const c = st.counters;
+      return `${sym} ${st.state}${st.staleReason !== null ? ` (${st.staleReason})` : ''}, ${c.rejected} updates refused by the book, ${c.snapshots} snapshots`;
+    });
+    warnings.push(`the strategy never quoted: its books were never live together in the recording (${why.join('; ')}); check the instruments' tick and lot sizes`);
+  }
   if (plan.skippedLines > 0) warnings.push(`skipped ${plan.skippedLines} lines that are not market data (first: ${plan.firstProblem ?? '?'})`);
 
   const perSymbol: Record<string, BacktestSymbolJson> = {};
