@@ -1,0 +1,251 @@
+// Secrets never leak: `spreadcore serve` (the real CLI, a child process) runs with
+// canary values as its API bearer token, its feed-handler token and the usual
+// Binance API key / secret variables (the connector reads only public market data
+// and takes no key: the variables are set to prove nothing picks them up). Every
+// route is exercised, with the right token and with wrong ones that contain the
+// canary, through the error paths (401, 403, 404, 405, 413, 415, 400 with bodies
+// the error echoes, 429), the event stream is read while a strategy trades, the
+// feed handler is asked with good and bad tokens; then the server is stopped and
+// stdout, stderr, every response status line, header and body, the stream bytes,
+// and every file in the data directory (SQLite journal, WAL, shared memory) are
+// searched for the canaries: none may be there.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BinanceProtocolServer } from '../src/feed/binance-server/binance-protocol-server.js';
+import { BIN, ROOT } from './support/run-cli.js';
+import { sleep } from './support/wait.js';
+
+const CANARY = 'CANARYapi7f3a9c1e5b2d4f60a8e1';
+const FEED_CANARY = 'CANARYfeed0b1c2d3e4f5a6b7c8d9';
+const KEY_CANARY = 'CANARYkey5e6f7a8b9c0d1e2f3a4b';
+const SECRET_CANARY = 'CANARYsecret9a8b7c6d5e4f3a2b1';
+const CANARIES = [CANARY, FEED_CANARY, KEY_CANARY, SECRET_CANARY];
+const SPOT_BTC = join(ROOT, 'test/fixtures/binance/spot_btcusdt_20240808.gz');
+
+let tmp = '';
+const children = new Set<ChildProcess>();
+const cleanup: (() => Promise<void> | void)[] = [];
+beforeAll(() => {
+  if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist is missing: run "npm run build" first (npm test does it)');
+  tmp = mkdtempSync(join(tmpdir(), 'spreadcore-canary-'));
+});
+afterEach(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  children.clear();
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Everything a client saw: status lines, headers, bodies, stream bytes. */
+class Seen {
+  text = '';
+  add(s: string): void { this.text += `${s}\n`; }
+  async response(r: Response): Promise<string> {
+    const body = await r.text();
+    this.add(`${r.status} ${r.statusText}`);
+    for (const [k, v] of r.headers) this.add(`${k}: ${v}`);
+    this.add(body);
+    return body;
+  }
+}
+
+function files(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...files(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+async function runScenario(market: 'sim' | 'binance'): Promise<void> {
+  const dataDir = mkdtempSync(join(tmp, `data-${market}-`));
+  const feedPort = await freePort();
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SPREADCORE_')) env[k] = v;
+  Object.assign(env, {
+    SPREADCORE_API_TOKEN: CANARY, SPREADCORE_FEED_TOKEN: FEED_CANARY, SPREADCORE_FEED_PORT: String(feedPort),
+    BINANCE_API_KEY: KEY_CANARY, BINANCE_API_SECRET: SECRET_CANARY, SPREADCORE_BINANCE_API_KEY: KEY_CANARY, SPREADCORE_BINANCE_API_SECRET: SECRET_CANARY,
+  });
+  if (market === 'binance') {
+    const server = await BinanceProtocolServer.start({ market: 'spot', recordings: [SPOT_BTC], speed: 1 });
+    cleanup.push(() => server.close());
+    Object.assign(env, { SPREADCORE_MARKET: 'binance', SPREADCORE_BINANCE_REST_URL: server.restUrl, SPREADCORE_BINANCE_WS_URL: server.wsUrl });
+  }
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let logs = '';
+  child.stdout!.on('data', (b: Buffer) => { logs += b.toString('latin1'); });
+  child.stderr!.on('data', (b: Buffer) => { logs += b.toString('latin1'); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const t0 = Date.now();
+  while (!/listening on http:\/\/127\.0\.0\.1:\d+\/api/.test(logs)) {
+    if (Date.now() - t0 > 15_000 || child.exitCode !== null) throw new Error(`serve did not start: ${logs}`);
+    await sleep(20);
+  }
+  const base = /listening on (http:\/\/127\.0\.0\.1:\d+)\/api/.exec(logs)![1]!;
+  const seen = new Seen();
+  const auth = { authorization: `Bearer ${CANARY}` };
+  const call = async (method: string, path: string, opts: { body?: string; headers?: Record<string, string> } = {}): Promise<Response> => {
+    const r = await fetch(base + path, { method, headers: opts.headers ?? auth, ...(opts.body !== undefined ? { body: opts.body } : {}), signal: AbortSignal.timeout(5000) });
+    return r;
+  };
+  const json = { ...auth, 'content-type': 'application/json' };
+  const expectStatus = async (r: Promise<Response>, status: number): Promise<string> => {
+    const res = await r;
+    const body = await seen.response(res);
+    expect(res.status, body).toBe(status);
+    return body;
+  };
+
+  // wait for a two-sided book
+  for (let i = 0; i < 150; i++) {
+    const d = await (await call('GET', '/api/market/depth?symbol=BTCUSDT&limit=3')).json() as { bids?: unknown[] };
+    if ((d.bids?.length ?? 0) > 0) break;
+    await sleep(100);
+  }
+
+  // the event stream, read while the strategy trades
+  const ac = new AbortController();
+  const stream = await fetch(`${base}/api/stream`, { headers: auth, signal: ac.signal });
+  expect(stream.status).toBe(200);
+  seen.add(`${stream.status}`);
+  for (const [k, v] of stream.headers) seen.add(`${k}: ${v}`);
+  const reader = stream.body!.getReader();
+  let sseBytes = 0;
+  const sse = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        sseBytes += value.byteLength;
+        seen.add(Buffer.from(value).toString('latin1'));
+      }
+    } catch { /* aborted */ }
+  })();
+
+  // every route, the right token
+  await expectStatus(call('GET', '/api/health'), 200);
+  await expectStatus(call('GET', '/api/strategies'), 200);
+  await expectStatus(call('POST', '/api/strategy/load', {
+    headers: json,
+    body: JSON.stringify({ name: 'canary_mm', type: 'MarketMaking', symbols: ['BTCUSDT'], parameters: { spread_bps: 2, order_size: 0.001, max_position: 0.01, quote_levels: 2, level_spacing_bps: 1 } }),
+  }), 200);
+  await expectStatus(call('POST', '/api/strategy/canary_mm/start', { headers: auth }), 200);
+  await sleep(1500);
+  await expectStatus(call('GET', '/api/strategy/canary_mm/quotes'), 200);
+  await expectStatus(call('PATCH', '/api/strategy/canary_mm/parameters', { headers: json, body: JSON.stringify({ spread_bps: 3 }) }), 200);
+  await expectStatus(call('GET', '/api/strategy/canary_mm/metrics'), 200);
+  await expectStatus(call('GET', '/api/strategy/canary_mm/inventory'), 200);
+  await expectStatus(call('GET', '/api/strategy/canary_mm/trades?limit=5'), 200);
+  await seen.response(await call('POST', '/api/strategy/canary_mm/reduce_inventory', { headers: json, body: JSON.stringify({ target_position: 0 }) }));
+  await seen.response(await call('POST', '/api/order', { headers: json, body: JSON.stringify({ side: 'BUY', symbol: 'BTCUSDT', qty: 0.001, type: 'MARKET' }) }));
+  const metrics = await expectStatus(call('GET', '/metrics'), 200);
+  expect(metrics).toMatch(/spreadcore_fills_total/);
+  await expectStatus(call('GET', '/'), 200);
+  await expectStatus(call('POST', '/api/kill', { headers: json, body: JSON.stringify({ note: 'canary test' }) }), 200);
+  await expectStatus(call('POST', '/api/resume', { headers: json, body: '{}' }), 200);
+  await expectStatus(call('POST', '/api/strategy/canary_mm/stop', { headers: auth }), 200);
+
+  // error paths, with tokens that contain the canary
+  await expectStatus(call('GET', '/api/strategies', { headers: {} }), 401);
+  await expectStatus(call('GET', '/api/strategies', { headers: { authorization: `Bearer ${CANARY}x` } }), 401);
+  await expectStatus(call('GET', '/api/strategies', { headers: { authorization: `Bearer x${CANARY}` } }), 401);
+  await expectStatus(call('GET', '/metrics', { headers: { authorization: `Basic ${CANARY}` } }), 401);
+  await expectStatus(call('GET', '/api/stream', { headers: { authorization: CANARY } }), 401);
+  await expectStatus(call('POST', '/api/strategy/load', { headers: { authorization: `Bearer ${CANARY}!`, 'content-type': 'application/json' }, body: '{"name":"x"}' }), 401);
+  await expectStatus(call('GET', '/api/nope'), 404);
+  await expectStatus(call('GET', '/api/strategy/unknown_id/metrics'), 404);
+  await expectStatus(call('PUT', '/api/strategies'), 405);
+  await expectStatus(call('POST', '/api/strategy/load', { headers: { ...auth, 'content-type': 'text/plain' }, body: 'x' }), 415);
+  await expectStatus(call('POST', '/api/strategy/load', { headers: json, body: `{"name":"${'a'.repeat(70_000)}"}` }), 413);
+  await expectStatus(call('POST', '/api/strategy/load', { headers: json, body: '{"name": "x", "bogus_field": 1' }), 400);
+  await expectStatus(call('POST', '/api/strategy/load', { headers: json, body: JSON.stringify({ name: 'x y', type: 'MarketMaking', symbols: ['NOPE'], parameters: { spread_bps: 'wide' } }) }), 400);
+  await seen.response(await call('PATCH', '/api/strategy/canary_mm/parameters', { headers: json, body: JSON.stringify({ not_a_parameter: 1, spread_bps: -1 }) }));
+  await seen.response(await call('POST', '/api/order', { headers: json, body: JSON.stringify({ side: 'SIDEWAYS', symbol: 'BTCUSDT', qty: 1 }) }));
+  await seen.response(await call('GET', '/api/market/depth?symbol=%ZZ&limit=abc'));
+  await expectStatus(call('POST', '/api/kill', { headers: { ...json, origin: 'http://evil.example' }, body: '{}' }), 403);
+  const hostStatus = await new Promise<number>((resolve, reject) => {
+    const req = request(`${base}/api/strategies`, { headers: { host: 'evil.example', ...auth } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => { body += c.toString('latin1'); });
+      res.on('end', () => { seen.add(`${res.statusCode} ${JSON.stringify(res.headers)} ${body}`); resolve(res.statusCode ?? 0); });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  expect(hostStatus).toBe(403);
+  await expectStatus(call('DELETE', '/api/strategy/canary_mm', { headers: auth }), 200);
+
+  // the feed handler: stats with its token, and a refused publisher
+  const stats = await fetch(`http://127.0.0.1:${feedPort}/feed/stats`, { headers: { authorization: `Bearer ${FEED_CANARY}` } });
+  expect(stats.status).toBe(200);
+  await seen.response(stats);
+  const badStats = await fetch(`http://127.0.0.1:${feedPort}/feed/stats`, { headers: { authorization: `Bearer ${FEED_CANARY}0` } });
+  expect(badStats.status).toBe(401);
+  await seen.response(badStats);
+  const refused = await new Promise<string>((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${feedPort}/feed`, { headers: { authorization: `Bearer ${CANARY}` } });
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => { body += c.toString('latin1'); });
+      res.on('end', () => resolve(`${res.statusCode} ${JSON.stringify(res.headers)} ${body}`));
+    });
+    ws.on('open', () => { ws.close(); resolve('open'); });
+    ws.on('error', (e) => resolve(`error ${e.message}`));
+  });
+  expect(refused).toMatch(/^401/);
+  seen.add(refused);
+
+  // over the request limit: 429
+  const flood = await Promise.all(Array.from({ length: 160 }, () => call('GET', '/api/strategies').then(async (r) => { await seen.response(r); return r.status; })));
+  expect(flood).toContain(429);
+
+  await sleep(200);
+  ac.abort();
+  await sse;
+  expect(sseBytes).toBeGreaterThan(100);
+
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+
+  // the search
+  const journalFiles = files(dataDir);
+  expect(journalFiles.length).toBeGreaterThan(0);
+  for (const c of CANARIES) {
+    expect(logs.includes(c), `${c} in stdout/stderr`).toBe(false);
+    expect(seen.text.includes(c), `${c} in a response, header or the stream`).toBe(false);
+    const needles = [Buffer.from(c, 'utf8'), Buffer.from(c, 'utf16le'), Buffer.from(Buffer.from(c).toString('base64').slice(0, 24))];
+    for (const f of journalFiles) {
+      const bytes = readFileSync(f);
+      for (const n of needles) expect(bytes.includes(n), `${c} in ${f}`).toBe(false);
+    }
+  }
+  // the search itself works: the canary strategy's name is in the journal and the responses
+  expect(journalFiles.some((f) => readFileSync(f).includes(Buffer.from('canary_mm')))).toBe(true);
+  expect(seen.text).toContain('canary_mm');
+}
+
+describe('secrets never appear in logs, responses, the event stream or the journal', () => {
+  it('serve on the simulator with the feed handler', async () => { await runScenario('sim'); }, 60_000);
+  it('serve on the Binance connector (local Binance-protocol server)', async () => { await runScenario('binance'); }, 60_000);
+});
