@@ -1,6 +1,7 @@
 // The HTML report of a backtest: what ran, the headline figures, interactive charts
 // (mid with our fills, equity, inventory), the metric groups, the markouts and the
 // fills, with the PNG of the main chart.
+import { renderHtmlReport } from '../report/index.js';
 import type { HtmlReportOptions, ReportTable } from '../report/types.js';
 import { reportCharts } from './backtest-charts.js';
 import type { BacktestResult } from './backtest-result.js';
@@ -68,22 +69,7 @@ export function backtestHtmlOptions(r: BacktestResult, png: Buffer): HtmlReportO
   };
 }
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
-/** The report as one self-contained HTML page. */
+/** The report as one self-contained HTML page (src/report's renderer: uPlot inlined). */
 export function backtestHtml(r: BacktestResult, png: Buffer): string {
-  const o = backtestHtmlOptions(r, png);
-  const parts: string[] = [];
-  parts.push(`<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(o.title)}</title></head><body>`);
-  parts.push(`<h1>${escapeHtml(o.title)}</h1><p>${escapeHtml(o.subtitle ?? '')}</p><dl>`);
-  for (const s of o.summary) parts.push(`<dt>${escapeHtml(s.label)}</dt><dd>${escapeHtml(s.value)}</dd>`);
-  parts.push('</dl>');
-  for (const img of o.images ?? []) parts.push(`<h2>${escapeHtml(img.title)}</h2><img alt="${escapeHtml(img.title)}" src="data:image/png;base64,${img.pngBase64}">`);
-  for (const t of o.tables ?? []) {
-    parts.push(`<h2>${escapeHtml(t.title)}</h2><table><tr>${t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`);
-    for (const row of t.rows) parts.push(`<tr>${row.map((v) => `<td>${escapeHtml(String(v))}</td>`).join('')}</tr>`);
-    parts.push('</table>');
-  }
-  parts.push('</body></html>\n');
-  return parts.join('');
+  return renderHtmlReport(backtestHtmlOptions(r, png));
 }
