@@ -26,6 +26,9 @@ const SUITES: Suite[] = [
   { name: 'journal', file: 'journal.bench.js', title: 'Journal writes (SQLite, WAL, synchronous=FULL)' },
   { name: 'e2e-latency', file: 'e2e-latency.bench.js', title: 'End to end: publish (another process) → uWS → decode → book → quote decision' },
   { name: 'simulate', file: 'simulate.bench.js', title: 'Avellaneda–Stoikov Monte-Carlo experiment on the worker pool' },
+  { name: 'gateway-http', file: 'gateway-http.bench.js', title: 'Gateway HTTP: uWS vs node:http with the same handlers (autocannon, loopback)' },
+  { name: 'sse-fanout', file: 'sse-fanout.bench.js', title: 'SSE fan-out to 1,000 subscribers: delivery, fills, tick-to-quote' },
+  { name: 'report', file: 'report.bench.js', title: 'Report rendering: PNG charts and the HTML report' },
 ];
 
 function root(): string {
