@@ -5,10 +5,14 @@
 //    reconnects by itself, gets `resync` (its last id is from the old process), reloads
 //    state (the strategy restored stopped), and a strategy started again from the page
 //    brings new fills over the new stream;
+//  - the connection drops while the server stays up (a TCP proxy between the browser and
+//    the server cuts every connection): the browser resumes with Last-Event-ID from the
+//    server's replay buffer, no resync, and no fill made during the gap is missing;
 //  - with a bearer token the page asks for it, keeps it in sessionStorage, sends it as
 //    a header on the API and on the fetch-read stream, and never puts it in a URL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +84,28 @@ function watch(page: Page): Watch {
   return w;
 }
 
+/** A TCP proxy to 127.0.0.1:targetPort; dropAll() cuts every connection it carries. */
+function tcpProxy(targetPort: number): Promise<{ port: number; dropAll: () => number; close: () => void }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(a);
+      a.pipe(b);
+      a.on('error', () => { a.destroy(); b.destroy(); });
+      a.on('close', () => { sockets.delete(a); b.destroy(); });
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      const dropAll = (): number => { const n = sockets.size; for (const x of sockets) x.destroy(); return n; };
+      resolve({ port, dropAll, close: () => { dropAll(); server.close(); } });
+    });
+  });
+}
+
 const streamState = (page: Page): Promise<string | undefined> => page.evaluate(() => document.body.dataset.stream);
 const fillRows = (page: Page, id: string): Promise<number> => page.locator(`#fills tbody tr[data-strategy="${id}"]`).count();
 
@@ -148,6 +174,55 @@ describe('dashboard stream in Chromium', () => {
     await page.close();
     s2.child.kill('SIGTERM');
     expect(await s2.exited).toBe(0);
+  }, 120_000);
+
+  it('resumes with Last-Event-ID after its connections drop while the server stays up: no resync, no fill missing', async () => {
+    const s = await serve(tempDir(), 0);
+    const proxy = await tcpProxy(s.port);
+    expect((await api(s.base, 'POST', '/api/strategy/load', { name: 'drop_mm', ...FAST })).status).toBe(200);
+    expect((await api(s.base, 'POST', '/api/strategy/drop_mm/start')).status).toBe(200);
+
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    const w = watch(page);
+    const resumeIds: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/stream') void r.allHeaders().then((h) => resumeIds.push(h['last-event-id'] ?? new URL(r.url()).searchParams.get('last_event_id') ?? ''));
+    });
+    await page.goto(`http://127.0.0.1:${proxy.port}/`, { timeout: 15_000 });
+    await page.waitForFunction(() => document.body.dataset.stream === 'live', undefined, { timeout: 15_000 });
+    await page.waitForSelector('#fills tbody tr[data-strategy="drop_mm"]', { timeout: 60_000 });
+    // some events seen, so the page has an id to resume from
+    await page.waitForFunction(() => Number(document.body.dataset.events ?? 0) >= 5, undefined, { timeout: 20_000 });
+
+    w.phase = 'down';
+    expect(proxy.dropAll()).toBeGreaterThan(0);
+    await page.waitForFunction(() => document.body.dataset.stream !== 'live', undefined, { timeout: 10_000 });
+    const tradesAtDrop = (await api(s.base, 'GET', '/api/strategy/drop_mm/trades?limit=1000')).json.trades.length as number;
+    // the browser waits the server's retry (3 s) and reconnects through the proxy
+    await page.waitForFunction(() => document.body.dataset.stream === 'live', undefined, { timeout: 20_000 });
+    w.phase = 'back';
+    expect(resumeIds[0]).toBe('');
+    expect(resumeIds.length).toBeGreaterThanOrEqual(2);
+    expect(resumeIds.at(-1)).toMatch(/^\d+$/); // the reconnect carried its resume point
+    // fills made while the page was away arrive from the replay buffer
+    await page.waitForFunction((n) => document.querySelectorAll('#fills tbody tr[data-strategy="drop_mm"]').length > n, tradesAtDrop, { timeout: 60_000 });
+    expect((await api(s.base, 'POST', '/api/strategy/drop_mm/stop')).status).toBe(200);
+    await page.waitForSelector('#strategies tr[data-id="drop_mm"] .status.stopped', { timeout: 10_000 });
+    await page.waitForTimeout(500);
+    expect(await page.evaluate(() => document.body.dataset.resyncs)).toBeUndefined();
+    expect(await page.textContent('#log')).not.toContain('without a resume point');
+    const trades = (await api(s.base, 'GET', '/api/strategy/drop_mm/trades?limit=1000')).json.trades as { price: number }[];
+    expect(trades.length).toBeLessThanOrEqual(100); // all of them fit in the table
+    const shown = await page.locator('#fills tbody tr[data-strategy="drop_mm"] td:nth-child(4)').allTextContents();
+    expect(shown.map(Number).sort()).toEqual(trades.map((t) => t.price).sort());
+
+    expect(w.pageErrors).toEqual([]);
+    for (const m of w.consoleErrors) expect(m).toMatch(/^down: Failed to load resource: net::ERR_(EMPTY_RESPONSE|CONNECTION_RESET|CONNECTION_CLOSED|INCOMPLETE_CHUNKED_ENCODING)/);
+    expect(w.refused).toEqual([]);
+    await page.close();
+    proxy.close();
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
   }, 120_000);
 
   it('with a bearer token: the page asks for it, then uses it in headers only (API and fetch-read stream)', async () => {

@@ -461,6 +461,11 @@ function main() {
       if (detail) log(state === 'live' ? 'ok' : 'warn', `stream ${state}: ${detail}`);
       if (state === 'live') refreshHealth();
     },
+    onReopen: (resumed) => {
+      if (resumed) return; // the server replays what was missed, or sends resync
+      log('warn', 'stream reopened without a resume point: reloading state');
+      refreshAll();
+    },
   });
   refreshAll().finally(() => stream.start());
   setInterval(() => { poll(); }, POLL_MS);

@@ -9,6 +9,8 @@
 //
 // onState(state, detail): 'connecting' | 'live' | 'reconnecting' | 'unauthorized' | 'stopped'.
 // onEvent(name, data, id): every event, 'resync' included.
+// onReopen(resumed): a connection opened again after a drop; resumed is false when the
+// page had no event id to resume from (the events in between are lost: reload state).
 
 export const STREAM_EVENTS = ['quote_update', 'fill', 'order', 'volatility_pause', 'risk', 'strategy_state', 'pnl', 'resync'];
 
@@ -16,11 +18,13 @@ const MIN_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 8000;
 
 export class EventStream {
-  constructor({ url = '/api/stream', token = () => '', onEvent, onState }) {
+  constructor({ url = '/api/stream', token = () => '', onEvent, onState, onReopen = () => {} }) {
     this.url = url;
     this.token = token;
     this.onEvent = onEvent;
     this.onState = onState;
+    this.onReopen = onReopen;
+    this.opens = 0;
     this.lastEventId = '';
     this.state = 'stopped';
     this.es = null;
@@ -83,6 +87,12 @@ export class EventStream {
     if (this.token()) this.openFetch(); else this.openEventSource();
   }
 
+  opened() {
+    this.opens++;
+    this.setState('live');
+    if (this.opens > 1) this.onReopen(this.lastEventId !== '');
+  }
+
   urlWithResume() {
     return this.lastEventId ? `${this.url}?last_event_id=${encodeURIComponent(this.lastEventId)}` : this.url;
   }
@@ -90,7 +100,7 @@ export class EventStream {
   openEventSource() {
     const es = new EventSource(this.urlWithResume());
     this.es = es;
-    es.onopen = () => { this.backoffMs = MIN_BACKOFF_MS; this.setState('live'); };
+    es.onopen = () => { this.backoffMs = MIN_BACKOFF_MS; this.opened(); };
     for (const name of STREAM_EVENTS) es.addEventListener(name, (ev) => this.dispatch(name, ev.data, ev.lastEventId));
     es.onerror = () => {
       if (this.es !== es) return;
@@ -148,7 +158,7 @@ export class EventStream {
       return;
     }
     this.backoffMs = MIN_BACKOFF_MS;
-    this.setState('live');
+    this.opened();
     try {
       await this.readSse(res.body, ctl);
     } catch { /* aborted or dropped */ }
