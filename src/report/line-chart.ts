@@ -7,7 +7,7 @@ import { drawText, fitText, textWidthPx } from './font.js';
 import { encodePng } from './png.js';
 import { CoverageMask, Raster } from './raster.js';
 import { AXIS, GRID, MUTED_TEXT, TEXT, WHITE, ZERO_LINE, metricsFor, type Metrics } from './style.js';
-import { finiteExtent, niceTicks, padRange, timeTicks, utcDate, type AxisRange, type Ticks } from './ticks.js';
+import { niceTicks, padRange, timeTicks, utcDate, type AxisRange, type Ticks } from './ticks.js';
 import type { ChartSeries, LineChartOptions } from './types.js';
 import { MIN_HEIGHT_PX, MIN_WIDTH_PX, checkSeriesList, optionalString, requireObject, requireString, sidePx } from './validate.js';
 
@@ -146,7 +146,7 @@ function finiteExtentOfPairs(series: readonly ChartSeries[], axis: 'x' | 'y'): A
       if (v > hi) hi = v;
     }
   }
-  return lo <= hi ? { lo, hi } : finiteExtent([]);
+  return lo <= hi ? { lo, hi } : null;
 }
 
 function legendSwatchW(m: Metrics): number {
