@@ -136,8 +136,11 @@ async function refreshAll() {
   markDirty('fills');
 }
 
+let polling = false;
+
 async function poll() {
-  if (!st.symbol || st.apiState !== 'ok') return;
+  if (!st.symbol || st.apiState !== 'ok' || polling) return; // a slow answer is not overtaken by the next poll
+  polling = true;
   try {
     const d = await api('GET', `/api/market/depth?symbol=${encodeURIComponent(st.symbol)}&limit=15`);
     if (d.symbol !== st.symbol) return;
@@ -160,6 +163,8 @@ async function poll() {
     markDirty('book');
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) needToken();
+  } finally {
+    polling = false;
   }
 }
 
