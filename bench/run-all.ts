@@ -29,6 +29,7 @@ const SUITES: Suite[] = [
   { name: 'gateway-http', file: 'gateway-http.bench.js', title: 'Gateway HTTP: uWS vs node:http with the same handlers (autocannon, loopback)' },
   { name: 'sse-fanout', file: 'sse-fanout.bench.js', title: 'SSE fan-out to 1,000 subscribers: delivery, fills, tick-to-quote' },
   { name: 'report', file: 'report.bench.js', title: 'Report rendering: PNG charts and the HTML report' },
+  { name: 'sweep', file: 'sweep.bench.js', title: 'Parameter sweep on the worker pool: 1 vs 2 workers' },
 ];
 
 function root(): string {
