@@ -79,7 +79,7 @@ export function renderLineChartPng(opts: LineChartOptions): Buffer {
   const bottomH = TICK_LEN + 3 * m.text + m.lineH + (xLabel ? 4 * m.text + m.lineH : 0) + m.pad;
   const plotH = Math.max(10, height - plotTop - bottomH);
 
-  const yTicks = niceTicks(yRange, Math.max(2, Math.floor(plotH / (m.lineH * 2.4))));
+  const yTicks = niceTicks(yRange, Math.max(2, Math.floor(plotH / (m.lineH * 2))));
   const yTickW = Math.max(0, ...yTicks.labels.map((l) => textWidthPx(l, m.text)));
   const plotLeft = m.pad + (yLabel ? m.lineH + 6 * m.text : 0) + yTickW + TICK_LEN + 4 * m.text;
   const rightPad = Math.max(m.pad, 14 * m.text);
