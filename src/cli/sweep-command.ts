@@ -128,8 +128,8 @@ export const sweepCommand: Command = {
         dataPath, paramsPath, spacePath, search, samples, objective, workers, outDir, seed,
         heatmap: flags.heatmap,
         renderHeatmap: renderSweepHeatmap,
-        onStart: (total) => {
-          io.stderr.write(`spreadcore sweep: ${total} backtests (${search}) on ${workers} worker${workers === 1 ? '' : 's'}, ranked by ${objective}; results in ${outDir}\n`);
+        onStart: (total, threads) => {
+          io.stderr.write(`spreadcore sweep: ${total} backtests (${search}) on ${threads} worker${threads === 1 ? '' : 's'}, ranked by ${objective}; results in ${outDir}\n`);
           bar.update(0, total);
         },
         onProgress: (done, total) => bar.update(done, total),

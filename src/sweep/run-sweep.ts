@@ -34,8 +34,8 @@ export interface SweepOptions {
   readonly seed: number;
   /** "x,y", "none", or undefined for the first two numeric parameters. */
   readonly heatmap?: string | undefined;
-  /** Called once the sweep is checked, before the first backtest: how many points. */
-  readonly onStart?: ((total: number) => void) | undefined;
+  /** Called once the sweep is checked, before the first backtest: how many points, on how many workers. */
+  readonly onStart?: ((total: number, workers: number) => void) | undefined;
   /** Called after each finished point: finished points, all points. */
   readonly onProgress?: ((finished: number, total: number) => void) | undefined;
   /** The compiled worker module; default: sweep-worker.js next to this file. */
@@ -143,11 +143,13 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
   const failures: RunFailure[] = [];
   const threads = new Map<number, { tasks: number; inits: number; wasm_instances: number }>();
   const total = prep.points.length;
+  // no idle threads: never more workers than points
+  const workerCount = Math.max(1, Math.min(o.workers, total));
   let status: SweepSummary['status'] = 'running';
   const summary = (): SweepSummary => ({
     status, objective: o.objective, search: o.search, seed: o.seed,
     files: { data: o.dataPath, params: o.paramsPath, space: o.spacePath },
-    parameters: prep.names, total, workers: o.workers, elapsedMs: performance.now() - started,
+    parameters: prep.names, total, workers: workerCount, elapsedMs: performance.now() - started,
     threads: [...threads.entries()].sort((a, b) => a[0] - b[0]).map(([worker, t]) => ({ worker, ...t })),
   });
   const flush = (): ResultsJson => {
@@ -156,7 +158,7 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
     return doc;
   };
   flush();
-  o.onStart?.(total);
+  o.onStart?.(total, workerCount);
 
   const flushEveryMs = o.flushIntervalMs ?? 1000;
   let lastFlush = performance.now();
@@ -188,7 +190,7 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
   };
   const pool = await runOnPool({
     filename: o.workerFile ?? new URL('./sweep-worker.js', import.meta.url),
-    workers: o.workers,
+    workers: workerCount,
     init,
     tasks: prep.points.map((p) => ({ index: p.index, values: p.values })),
     onResult,
