@@ -30,6 +30,7 @@ const SUITES: Suite[] = [
   { name: 'sse-fanout', file: 'sse-fanout.bench.js', title: 'SSE fan-out to 1,000 subscribers: delivery, fills, tick-to-quote' },
   { name: 'report', file: 'report.bench.js', title: 'Report rendering: PNG charts and the HTML report' },
   { name: 'sweep', file: 'sweep.bench.js', title: 'Parameter sweep on the worker pool: 1 vs 2 workers' },
+  { name: 'backtest', file: 'backtest.bench.js', title: 'Backtest throughput on real Binance recordings: book only and the full engine path' },
 ];
 
 function root(): string {
