@@ -46,6 +46,12 @@ export const REPORT_BOOT_JS = `
   function timeAxisValues(u, splits, axisIdx, space, incr) {
     return splits.map(function (v) { return v == null ? '' : timeLabel(v, incr); });
   }
+  // y axis wide enough for its longest tick label (uPlot's default fits about five characters).
+  function ySize(u, values) {
+    var n = 0;
+    (values || []).forEach(function (v) { n = Math.max(n, String(v).length); });
+    return Math.max(50, n * 7 + 18);
+  }
   function timeLegend(u, v) { return v == null ? '--' : new Date(v).toISOString().replace('T', ' ').replace('Z', ' UTC'); }
   function widthOf(el) { return Math.max(300, Math.floor(el.clientWidth || 800)); }
   data.charts.forEach(function (c, ci) {
@@ -60,7 +66,8 @@ export const REPORT_BOOT_JS = `
     var aligned = uPlot.join(withPoints.map(function (s) { return [s.x, s.y]; }));
     var series = [c.xIsTime ? { label: 'time', value: timeLegend } : { label: 'x' }];
     withPoints.forEach(function (s) {
-      var o = { label: s.name, stroke: s.color, width: 1.5, points: { show: false } };
+      // Points are drawn by uPlot only where they are far apart (sparse data, isolated points).
+      var o = { label: s.name, stroke: s.color, width: 1.5, points: { size: 5, fill: s.color } };
       if (s.style === 'step') o.paths = uPlot.paths.stepped({ align: 1 });
       if (s.style === 'points') {
         o.paths = function () { return null; };
@@ -73,7 +80,7 @@ export const REPORT_BOOT_JS = `
       height: 320,
       series: series,
       scales: { x: { time: !!c.xIsTime } },
-      axes: [c.xIsTime ? { values: timeAxisValues, space: 80 } : {}, c.yLabel ? { label: c.yLabel } : {}],
+      axes: [c.xIsTime ? { values: timeAxisValues, space: 80 } : {}, c.yLabel ? { label: c.yLabel, size: ySize } : { size: ySize }],
       cursor: { drag: { x: true, y: false } }
     };
     if (c.xIsTime) { opts.ms = 1; opts.tzDate = utc; }
