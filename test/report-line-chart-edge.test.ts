@@ -47,6 +47,22 @@ describe('renderLineChartPng edge cases', () => {
     expect(Math.abs(cy - (f.top + f.bottom) / 2)).toBeLessThanOrEqual(1.5);
   });
 
+  it('gives a single instant on a time axis a two-second window with HH:MM:SS ticks', () => {
+    const t = Date.UTC(2024, 4, 1, 12, 0, 0);
+    const png = chart([{ name: 'one', color: '#ff0000', x: [t], y: [1] }], { xIsTime: true });
+    const f = findPlotFrame(png, AXIS);
+    const red = findPixels(png, RED, 0, { x0: f.left, y0: f.top, x1: f.right + 1, y1: f.bottom + 1 });
+    const cx = red.reduce((s, p) => s + p.x, 0) / red.length;
+    expect(Math.abs(cx - (f.left + f.right) / 2)).toBeLessThanOrEqual(1.5);
+    // The x tick labels are the same as those of a chart whose data spans exactly t +- 1 s
+    // (drawn in white so that only its axis shows).
+    const ref = chart([{ name: 'one', color: '#ffffff', x: [t - 1000, t + 1000], y: [1, 1] }], { xIsTime: true });
+    const band = { x0: 0, y0: f.bottom + 2, x1: png.width, y1: png.height };
+    const ink = findPixels(png, [34, 34, 34], 0, band);
+    expect(ink.length).toBeGreaterThan(100);
+    expect(findPixels(ref, [34, 34, 34], 0, band)).toEqual(ink);
+  });
+
   it('skips NaN and Infinity, and survives huge, tiny and equal values', () => {
     expect(redInPlot([{ name: 'h', color: '#ff0000', x: [0, 1, 2, 3], y: [1e300, -1e300, 1.7e308, -Number.MAX_VALUE] }]).length).toBeGreaterThan(50);
     expect(redInPlot([{ name: 't', color: '#ff0000', x: [0, 1, 2], y: [1e-300, 3e-300, 2e-300] }]).length).toBeGreaterThan(50);

@@ -55,7 +55,10 @@ export function renderLineChartPng(opts: LineChartOptions): Buffer {
 
   const xExtent = finiteExtentOfPairs(series, 'x');
   const yExtent = finiteExtentOfPairs(series, 'y');
-  const xRange = padRange(xExtent, 0);
+  // A single instant on a time axis gets one second either side (not 5% of the epoch value).
+  const xRange = xIsTime && xExtent !== null && xExtent.lo === xExtent.hi && Math.abs(xExtent.lo) < 8.64e15
+    ? { lo: xExtent.lo - 1000, hi: xExtent.hi + 1000 }
+    : padRange(xExtent, 0);
   const yRange = padRange(yExtent, 0.05);
 
   let xLabel = xLabelIn;
