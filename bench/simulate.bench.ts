@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { PAPER_CONSTANTS, stepCount, type SimulationModel } from '../src/simulate/experiment.js';
 import { simulateStrategies, simulationQuoter, inventoryQuoteParams } from '../src/simulate/simulate-strategies.js';
-import { simulateOnPool } from '../src/simulate/simulation-pool.js';
+import { chunkPaths, simulateOnPool } from '../src/simulate/simulation-pool.js';
 
 const POOL_PATHS = 8000;
 const LOOP_PATHS = 2000;
@@ -59,7 +59,7 @@ export async function runSimulateBench(): Promise<string> {
   const rows: string[] = [
     `Monte-Carlo experiment, paper constants (${steps} steps per path, two strategies per path), γ = 0.1, release build, best of ${ROUNDS}`,
     '',
-    `Pool (${POOL_PATHS} paths, chunks of 50; wall time including pool start-up; ${availableParallelism()} cores on this machine):`,
+    `Pool (${POOL_PATHS} paths, chunks of ${chunkPaths(POOL_PATHS, 1)} paths with 1 worker and ${chunkPaths(POOL_PATHS, 2)} with 2; wall time including pool start-up; ${availableParallelism()} cores on this machine):`,
     '',
     '| model | workers | ms | paths/s | speed-up |',
     '|---|---:|---:|---:|---:|',

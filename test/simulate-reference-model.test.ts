@@ -9,6 +9,7 @@ import { describe, it, expect } from 'vitest';
 import { mulberry32 } from '../src/numeric/mulberry32.js';
 import { PAPER_CONSTANTS, type SimulationModel, type SimulationOptions } from '../src/simulate/experiment.js';
 import { pathSeed } from '../src/simulate/path-seed.js';
+import { chunkPaths } from '../src/simulate/simulation-pool.js';
 import {
   RECORD_FIELDS, REC_INV_PROFIT, REC_INV_Q, REC_INV_SPREAD, REC_SYM_PROFIT, REC_SYM_Q, REC_SYM_SPREAD, simulateStrategies,
 } from '../src/simulate/simulate-strategies.js';
@@ -127,6 +128,14 @@ describe('chunks and streams', () => {
     joined.set(b, a.length);
     joined.set(c, a.length + b.length);
     expect(Array.from(joined)).toEqual(Array.from(whole));
+  });
+
+  it('the pool\'s chunks are 50 to 500 paths, about 8 per worker', () => {
+    expect(chunkPaths(1000, 2)).toBe(63);
+    expect(chunkPaths(230, 2)).toBe(50);
+    expect(chunkPaths(1000, 1)).toBe(125);
+    expect(chunkPaths(1_000_000, 2)).toBe(500);
+    expect(chunkPaths(1, 64)).toBe(50);
   });
 
   it('paths draw from different streams, and a different seed changes them', () => {

@@ -1,15 +1,27 @@
 // Runs a whole experiment across a piscina pool of worker threads: the paths are
-// cut into chunks of CHUNK_PATHS, each chunk is one task, and the per-path records
+// cut into chunks (chunkPaths), each chunk is one task, and the per-path records
 // are placed by path index, so the result does not depend on the number of
-// workers or on the order in which chunks finish.
+// workers, the chunk size or the order in which chunks finish.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { SpreadcoreError } from '../errors.js';
 import { checkSimulationOptions, type ExperimentParams, type SimulationOptions } from './experiment.js';
 import { RECORD_FIELDS } from './simulate-strategies.js';
 
-export const CHUNK_PATHS = 50;
+export const MIN_CHUNK_PATHS = 50;
+export const MAX_CHUNK_PATHS = 500;
+/** Tasks per worker the chunk size aims for, so that uneven workers still finish together. */
+const TASKS_PER_WORKER = 8;
 export const MAX_WORKERS = 64;
+
+/**
+ * Paths per task: about TASKS_PER_WORKER tasks per worker, within [50, 500]. Each task
+ * pays a fixed cost (the quoter's horizon is rewritten once per step, ~10 µs each, so
+ * ~2 ms per task for Avellaneda–Stoikov), which big runs amortise over bigger chunks.
+ */
+export function chunkPaths(paths: number, workers: number): number {
+  return Math.min(MAX_CHUNK_PATHS, Math.max(MIN_CHUNK_PATHS, Math.ceil(paths / (workers * TASKS_PER_WORKER))));
+}
 
 export interface PoolRunOptions {
   /** Worker threads, 1..MAX_WORKERS (default os.availableParallelism()). */
@@ -37,17 +49,18 @@ export async function simulateOnPool(run: ExperimentRun, options: PoolRunOptions
   }
   const { paths, ...rest } = run;
   checkSimulationOptions({ ...rest, firstPath: 0, pathCount: paths });
+  const chunk = chunkPaths(paths, workers);
   const pool = new Piscina<SimulationOptions, Float64Array>({
     filename: WORKER_FILE.href,
-    minThreads: Math.min(workers, Math.ceil(paths / CHUNK_PATHS)),
+    minThreads: Math.min(workers, Math.ceil(paths / chunk)),
     maxThreads: workers,
   });
   const records = new Float64Array(paths * RECORD_FIELDS);
   let done = 0;
   try {
     const tasks: Promise<void>[] = [];
-    for (let first = 0; first < paths; first += CHUNK_PATHS) {
-      const count = Math.min(CHUNK_PATHS, paths - first);
+    for (let first = 0; first < paths; first += chunk) {
+      const count = Math.min(chunk, paths - first);
       tasks.push(pool.run({ ...rest, firstPath: first, pathCount: count }).then((chunk) => {
         if (chunk.length !== count * RECORD_FIELDS) {
           throw new SpreadcoreError('SPREADCORE_ERR_WORKER', `a worker returned ${chunk.length} numbers for ${count} paths`);
