@@ -5,6 +5,7 @@
 // on the data, the params file, the space, the search and the seed.
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SpreadcoreError } from '../errors.js';
 import { csvLine } from './csv.js';
 import { objectiveValue, rankRuns, type ObjectiveName, type RunRecord } from './objectives.js';
 import type { SweepValue } from './space.js';
@@ -112,8 +113,12 @@ export function resultsCsv(doc: ResultsJson): string {
 /** Writes path through a temporary file and a rename, so a reader never sees half a file. */
 export function writeAtomic(path: string, content: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (e) {
+    throw new SpreadcoreError('SPREADCORE_ERR_IO', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 export function writeResults(dir: string, doc: ResultsJson): void {
