@@ -174,6 +174,20 @@ describe('serve --market replay:FILE', () => {
   }, 40_000);
 });
 
+describe('a journal from another market', () => {
+  it('a restored strategy on a symbol the market lacks at start: exit 1 with what to do', async () => {
+    const s = await serve(['--seed', '3']);
+    const dataDir = /journal: (\S+) \(/.exec(s.out())![1]!;
+    expect(await json(s.base, '/api/strategy/load', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(STRATEGY) })).toMatchObject({ ok: true });
+    await stop(s);
+    const port = await freePort();
+    const r = await run(['serve', '--port', '0', '--data-dir', dataDir, '--market', 'feed', '--feed-port', String(port)]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/the journal in .* holds a strategy on a symbol the feed market does not have at start \(the market has no symbol BTCUSDT\): use another --data-dir/);
+    expect(r.stdout).not.toMatch(/listening/);
+  }, 40_000);
+});
+
 describe('serve --market binance', () => {
   it('runs the Binance connector against a Binance-protocol server: in sync, the book in the depth endpoint', async () => {
     const server = await BinanceProtocolServer.start({ market: 'spot', recordings: [SPOT_BTC], speed: 1 });

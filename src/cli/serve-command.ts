@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { TradingEngine } from '../engine/trading-engine.js';
+import { SpreadcoreError } from '../errors.js';
 import { FeedHandler } from '../feed/handler/feed-handler.js';
 import { Gateway } from '../gateway/gateway.js';
 import { EngineMetrics } from '../gateway/routes-metrics.js';
@@ -73,6 +74,17 @@ Options (each also from an environment variable):
 Exit status: 0 stopped by a signal, 1 failure (e.g. the port is taken),
 2 bad command line or environment value (nothing is started).`;
 
+/** Restores the journal; a strategy on a symbol the source has not defined yet (feed) gets a message that says what to do. */
+function restoreJournal(engine: TradingEngine, dataDir: string, market: string): ReturnType<TradingEngine['restore']> {
+  try {
+    return engine.restore();
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'SPREADCORE_ERR_UNKNOWN_SYMBOL') throw e;
+    throw new SpreadcoreError('SPREADCORE_ERR_UNKNOWN_SYMBOL',
+      `the journal in ${dataDir} holds a strategy on a symbol the ${market} market does not have at start (${(e as Error).message}): use another --data-dir, or a market that carries the symbol`);
+  }
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the engine on a market source with the HTTP control API',
@@ -98,7 +110,7 @@ export const serveCommand: Command = {
       attachEngine(hub, eng.events);
       // the source defines its instruments first: restored strategies load on known symbols
       market = prepared.start(eng, io);
-      const restored = eng.restore();
+      const restored = restoreJournal(eng, dataDir, o.market.kind);
       if (o.feedPort !== 0) {
         feed = new FeedHandler(eng.ingest, { host: '127.0.0.1', port: o.feedPort, ...(o.feedToken !== undefined ? { token: o.feedToken } : {}) });
       }
