@@ -174,6 +174,21 @@ describe('serve --market replay:FILE', () => {
   }, 40_000);
 });
 
+describe('a recording that breaks off', () => {
+  it('a gzip stream cut in the middle: the replay stops with the reason, health says failed, the API keeps answering', async () => {
+    const gz = readFileSync(shortRec);
+    const cut = join(tmp, 'btc-cut.gz');
+    writeFileSync(cut, gz.subarray(0, Math.floor(gz.length / 2)));
+    const s = await serve(['--market', `replay:${cut}`, '--speed', 'max']);
+    await waitFor('the replay to stop', () => /the replay stopped after \d+ messages: /.test(s.out()), 15_000);
+    const h = await json(s.base, '/api/health');
+    expect(h).toMatchObject({ ok: true, market: 'replay', market_state: 'failed', error: expect.stringMatching(/^cannot read .*btc-cut\.gz: unexpected end of file$/) });
+    expect(h.messages).toBeGreaterThan(100);
+    expect((await json(s.base, '/api/strategies')).ok).toBe(true);
+    await stop(s);
+  }, 40_000);
+});
+
 describe('a journal from another market', () => {
   it('a restored strategy on a symbol the market lacks at start: exit 1 with what to do', async () => {
     const s = await serve(['--seed', '3']);
