@@ -49,6 +49,7 @@ describe('backtests in a row', () => {
     const full = runBacktest(bytes, spec, { seed: 1, onProgress: (done, total) => seen.push([done, total]) });
     expect(seen.length).toBeGreaterThan(2);
     const total = seen[0]![1];
+    expect(seen[0]).toEqual([0, total]); // once the recording is read, before the replay
     expect(seen.every(([, t]) => t === total)).toBe(true);
     for (let i = 1; i < seen.length; i++) expect(seen[i]![0]).toBeGreaterThanOrEqual(seen[i - 1]![0]);
     expect(seen[seen.length - 1]).toEqual([total, total]);

@@ -37,7 +37,7 @@ import { planRecording, type RecordingPlan } from './recording-plan.js';
 export interface BacktestOptions {
   /** Recorded in the result. A replayed recording draws no random numbers today: runs differ by seed only in this field. */
   seed: number;
-  /** Called every few thousand events and at the end. */
+  /** Called once the recording is read (0 done), every 1024 steps, and at the end. */
   onProgress?: (eventsDone: number, eventsTotal: number) => void;
   /** Polled every 1024 steps; true ends the run early (the result has stopped: true). */
   shouldStop?: () => boolean;
@@ -189,6 +189,7 @@ function drive(
   let done = 0;
   let stopped = false;
   let i = 0;
+  options.onProgress?.(0, total);
   for (; i < n; i++) {
     if ((i & (PROGRESS_EVERY_STEPS - 1)) === 0 && i > 0) {
       options.onProgress?.(done, total);

@@ -97,12 +97,19 @@ export const backtestCommand: Command = {
       throw e;
     }
     const data = readInput(flags.data, 'recording');
-    const bar = new ProgressBar({ stream: io.stderr, label: 'backtest', unit: 'events' });
+    // the bar starts with the replay (its rate and ETA leave out reading and parsing the recording)
+    let bar: ProgressBar | null = null;
     let result;
     try {
-      result = runBacktest(data, spec, { seed, onProgress: (done, total) => bar.update(done, total) });
+      result = runBacktest(data, spec, {
+        seed,
+        onProgress: (done, total) => {
+          bar ??= new ProgressBar({ stream: io.stderr, label: 'backtest', unit: 'events', total });
+          bar.update(done, total);
+        },
+      });
     } finally {
-      bar.finish();
+      (bar as ProgressBar | null)?.finish();
     }
     if (flags.report !== undefined) {
       const files = renderBacktestReport(result);
