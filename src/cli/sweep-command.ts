@@ -130,6 +130,7 @@ export const sweepCommand: Command = {
         renderHeatmap: renderSweepHeatmap,
         onStart: (total, threads) => {
           io.stderr.write(`spreadcore sweep: ${total} backtests (${search}) on ${threads} worker${threads === 1 ? '' : 's'}, ranked by ${objective}; results in ${outDir}\n`);
+          if (search === 'random' && total < samples) io.stderr.write(`spreadcore sweep: the space holds only ${total} distinct points: ${samples} samples asked\n`);
           bar.update(0, total);
         },
         onProgress: (done, total) => bar.update(done, total),
