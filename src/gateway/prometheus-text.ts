@@ -75,8 +75,7 @@ export class PrometheusText {
     this.family(name, 'histogram', help);
     const list = 'bounds' in samples ? [[undefined, samples] as const] : samples;
     for (const [labels, h] of list) {
-      // read once: the engine may observe between two lines only in another turn, but keep the sample self-consistent
-      const counts = Float64Array.from(h.counts);
+      const counts = h.counts; // the engine observes only between scrapes (one thread): the sample is consistent
       let cum = 0;
       for (let i = 0; i < h.bounds.length; i++) {
         cum += counts[i]!;
