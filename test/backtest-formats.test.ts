@@ -53,6 +53,28 @@ describe('recording formats', () => {
     expect(trading(zipped)).toEqual(trading(lines));
   });
 
+  it('a .screc of two simulated symbols runs one strategy on both: per-symbol metrics, summed objectives', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bt-sim-'));
+    const out = join(dir, 'sim.screc.gz');
+    const rec = await spreadcore(['record', '--source', 'sim', '--symbols', 'BTCUSDT,ETHUSDT', '--duration-s', '120', '--seed', '3', '--out', out], '');
+    expect(rec.status, rec.stderr).toBe(0);
+    const two = parseBacktestSpec({ symbols: ['BTCUSDT', 'ETHUSDT'], parameters: { spread_bps: 0.5, order_size: 0.01, max_position: 0.1, quote_levels: 2 } });
+    const r = runBacktest(readFileSync(out), two, { seed: 1 });
+    expect(r.data).toMatchObject({ format: 'screc', symbols: ['BTCUSDT', 'ETHUSDT'], duration_seconds: 120 });
+    const btc = r.symbols['BTCUSDT']!.analytics;
+    const eth = r.symbols['ETHUSDT']!.analytics;
+    expect(btc.fills.total).toBeGreaterThan(0);
+    expect(eth.fills.total).toBeGreaterThan(0);
+    expect(r.summary).toEqual(r.symbols['BTCUSDT']!.metrics);
+    expect(r.objectives.fills).toBe(btc.fills.total + eth.fills.total);
+    expect(r.objectives.net_pnl).toBeCloseTo(btc.pnl.total + eth.pnl.total, 6);
+    expect(r.curves.equity.values[r.curves.equity.values.length - 1]).toBeCloseTo(r.objectives.net_pnl, 6);
+    expect(r.curves.inventory['ETHUSDT']!.values.at(-1)).toBe(eth.inventory.position);
+    expect(r.fills.filter((f) => f.symbol === 'ETHUSDT')).toHaveLength(eth.fills.total);
+    expect(codeOf(() => runBacktest(readFileSync(out), { ...two, symbols: ['SOLUSDT'] }, { seed: 1 })))
+      .toMatch(/SPREADCORE_ERR_UNKNOWN_SYMBOL: params file: symbols \["SOLUSDT"\] are not all in the recording \(it carries BTCUSDT, ETHUSDT\)/);
+  });
+
   it.each([
     ['empty bytes', new Uint8Array(0), /SPREADCORE_ERR_BAD_RECORDING: the recording is empty/],
     ['text that is not a recording', Buffer.from('hello\nworld\n'), /SPREADCORE_ERR_BAD_RECORDING: the data is neither a spreadcore recording nor Binance/],
