@@ -27,19 +27,22 @@ writeFileSync(params, JSON.stringify({
 }));
 writeFileSync(space, JSON.stringify({ spread_bps: [0.5, 1, 2, 3, 4, 6, 8, 16], max_position: [0.004, 0.008] }));
 
-interface Round { workers: number; load1: number; seconds: number; backtests: number; events: number; outcome: SweepOutcome }
+interface Round { workers: number; load1: number; seconds: number; cpuSeconds: number; backtests: number; events: number; outcome: SweepOutcome }
 
 async function once(workers: number, round: number): Promise<Round> {
   const load1 = loadavg()[0]!;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const outcome = await runSweep({
     dataPath: DATA, paramsPath: params, spacePath: space, search: 'grid', samples: 0, objective: 'net_pnl',
     workers, outDir: join(dir, `out-${workers}-${round}`), seed: 1, heatmap: 'none',
   });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   if (outcome.status !== 'complete' || outcome.doc.failed > 0) throw new Error(`sweep did not complete: ${JSON.stringify(outcome.doc.failures[0])}`);
   const events = outcome.runs.reduce((n, r) => n + r.objectives.events, 0);
-  return { workers, load1, seconds, backtests: outcome.runs.length, events, outcome };
+  return { workers, load1, seconds, cpuSeconds, backtests: outcome.runs.length, events, outcome };
 }
 
 const results: Round[] = [];
@@ -65,14 +68,15 @@ lines.push('## Parameter sweep on the worker pool: 1 vs 2 workers');
 lines.push('');
 lines.push(`${b1.backtests} backtests (spread_bps 8 values × max_position 2) over the whole spot BTCUSDT recording, ${(b1.events / b1.backtests).toLocaleString('en-US')} events each; ${ROUNDS} rounds per worker count, alternating; ${availableParallelism()} CPUs available.`);
 lines.push('');
-lines.push('| workers | round | load avg (1 min) at start | wall s | backtests/s | events/s | backtest ms (median / max) |');
-lines.push('|---:|---:|---:|---:|---:|---:|---:|');
+lines.push('| workers | round | load avg (1 min) at start | wall s | CPU s (all threads) | CPU / wall | backtests/s | events/s | backtest ms (median / max) |');
+lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 results.forEach((r, i) => {
-  lines.push(`| ${r.workers} | ${Math.floor(i / 2) + 1} | ${r.load1.toFixed(1)} | ${r.seconds.toFixed(2)} | ${(r.backtests / r.seconds).toFixed(2)} | ${Math.round(r.events / r.seconds).toLocaleString('en-US')} | ${perBacktestMs(r)} |`);
+  lines.push(`| ${r.workers} | ${Math.floor(i / 2) + 1} | ${r.load1.toFixed(1)} | ${r.seconds.toFixed(2)} | ${r.cpuSeconds.toFixed(2)} | ${(r.cpuSeconds / r.seconds).toFixed(2)} | ${(r.backtests / r.seconds).toFixed(2)} | ${Math.round(r.events / r.seconds).toLocaleString('en-US')} | ${perBacktestMs(r)} |`);
 });
 lines.push('');
 lines.push(`Speed-up with 2 workers (best round of each): **${(b1.seconds / b2.seconds).toFixed(2)}×** (${b1.seconds.toFixed(2)} s → ${b2.seconds.toFixed(2)} s). Rankings identical: ${rankingSame ? 'yes' : 'NO'}.`);
 lines.push('');
+lines.push('CPU / wall is how many cores the process kept busy on average: near 2 with 2 workers means the pool ran in parallel; well under it means other processes had the cores.');
 lines.push('The largest backtest time per worker is its first: it parses the recording (gunzip and every line) before replaying; later backtests in the same worker reuse the parsed recording.');
 process.stdout.write(`${lines.join('\n')}\n`);
 if (!rankingSame) process.exitCode = 1;
