@@ -19,7 +19,7 @@
 import { analyticsView, type AnalyticsJson } from '../accounting/analytics-view.js';
 import { Decimal } from '../accounting/decimal.js';
 import { SpreadcoreError } from '../errors.js';
-import { resolvePaperConfig, type PaperExchangeConfigInput } from '../execution/paper-config.js';
+import type { PaperExchangeConfigInput } from '../execution/paper-config.js';
 import type { BinanceInstrumentSpec } from '../feed/binance/instruments.js';
 import { isQuotable } from '../feed/ingest/symbol-state.js';
 import { midPriceText } from '../engine/engine-views.js';
@@ -96,20 +96,19 @@ export function runBacktest(data: Uint8Array, spec: BacktestSpec, options: Backt
     }
     requireBinanceGrids(plan.market, plan.symbol, specs);
   }
-  const paper = resolvePaperConfig(paperInput(spec));
   const engine = new TradingEngine({ idPrefix: BACKTEST_ID_PREFIX, paper: paperInput(spec) });
   try {
-    return drive(engine, plan, spec, specs, paper, options);
+    return drive(engine, plan, spec, specs, options);
   } finally {
     engine.close();
   }
 }
 
 function drive(
-  engine: TradingEngine, plan: RecordingPlan, spec: BacktestSpec, specs: readonly BinanceInstrumentSpec[],
-  paper: ReturnType<typeof resolvePaperConfig>, options: BacktestOptions,
+  engine: TradingEngine, plan: RecordingPlan, spec: BacktestSpec, specs: readonly BinanceInstrumentSpec[], options: BacktestOptions,
 ): BacktestResult {
   const ingest = engine.ingest;
+  const paper = engine.paper.config;
   ingest.setClock(0); // the recording's clock from here on: the ingest never reads the host's
   const apply = plan.bind(ingest, specs);
   const id = spec.name;
