@@ -108,6 +108,20 @@ describe('spreadcore sweep: a small grid', () => {
     expect(readFileSync(join(out, 'heatmap.png')).subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 
+  it('every backtest that fails is recorded with its code and parameters; the exit status is 1', async () => {
+    const out = join(dir, 'fail');
+    const eth = file('eth.json', { symbols: ['ETHUSDT'], parameters: { spread_bps: 4, order_size: 0.01, max_position: 0.1 }, duration_s: 5 });
+    const r = await spreadcore(['sweep', '--data', DATA, '--params', eth, '--space', file('two.json', { spread_bps: [2, 4] }), '--workers', '1', '--out', out], '');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('0 of 2 backtests finished, 2 failed');
+    expect(r.stderr).toMatch(/point 0 failed: .*ETHUSDT.*\(SPREADCORE_ERR_UNKNOWN_SYMBOL\)/);
+    const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { failed: number; runs: unknown[]; failures: { index: number; code: string; parameters: unknown }[] };
+    expect(doc.runs).toEqual([]);
+    expect(doc.failures.map((f) => [f.index, f.code, f.parameters])).toEqual([
+      [0, 'SPREADCORE_ERR_UNKNOWN_SYMBOL', { spread_bps: 2 }], [1, 'SPREADCORE_ERR_UNKNOWN_SYMBOL', { spread_bps: 4 }],
+    ]);
+  });
+
   it('--json prints results.json; a random search gives the same points for the same seed', async () => {
     const space = file('random.json', { spread_bps: { min: 0.5, max: 8, log: true }, max_position: { min: 0.002, max: 0.01, step: 0.002 } });
     const run = (out: string, seed: string) => spreadcore(['sweep', '--data', DATA, '--params', PARAMS, '--space', space, '--search', 'random', '--samples', '3', '--seed', seed, '--workers', '1', '--heatmap', 'none', '--json', '--out', join(dir, out)], '');

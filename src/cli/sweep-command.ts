@@ -147,7 +147,7 @@ export const sweepCommand: Command = {
     io.stderr.write(`spreadcore sweep: wrote ${outDir}/results.json, results.csv${'path' in outcome.heatmap ? ', heatmap.png' : ''}\n`);
     if ('note' in outcome.heatmap) io.stderr.write(`spreadcore sweep: ${outcome.heatmap.note}\n`);
     const firstFailure = outcome.doc.failures[0];
-    if (firstFailure !== undefined) io.stderr.write(`spreadcore sweep: point ${firstFailure.index} failed: ${firstFailure.error}\n`);
+    if (firstFailure !== undefined) io.stderr.write(`spreadcore sweep: point ${firstFailure.index} failed: ${firstFailure.error} (${firstFailure.code})\n`);
     if (stopped) return EXIT_INTERRUPTED;
     return firstFailure !== undefined ? EXIT_FAILURE : EXIT_OK;
   },

@@ -14,6 +14,8 @@ export interface RunFailure {
   readonly index: number;
   readonly values: readonly SweepValue[];
   readonly error: string;
+  /** The error's code (SPREADCORE_ERR_INTERNAL for an unexpected error or a worker that died). */
+  readonly code: string;
 }
 
 export interface SweepSummary {
@@ -57,7 +59,7 @@ export interface ResultsJson {
     objectives: RunRecord['objectives'];
     timing: { elapsed_ms: number; worker: number };
   }[];
-  failures: { index: number; parameters: Record<string, SweepValue>; error: string }[];
+  failures: { index: number; parameters: Record<string, SweepValue>; error: string; code: string }[];
   timing: { workers: number; elapsed_ms: number; backtests_per_s: number; events_per_s: number; threads: WorkerThreadReport[] };
 }
 
@@ -89,7 +91,7 @@ export function resultsJson(s: SweepSummary, runs: readonly RunRecord[], failure
       objectives: r.objectives,
       timing: { elapsed_ms: Math.round(r.elapsedMs * 1000) / 1000, worker: r.workerId },
     })),
-    failures: [...failures].sort((a, b) => a.index - b.index).map((f) => ({ index: f.index, parameters: paramObject(s.parameters, f.values), error: f.error })),
+    failures: [...failures].sort((a, b) => a.index - b.index).map((f) => ({ index: f.index, parameters: paramObject(s.parameters, f.values), error: f.error, code: f.code })),
     timing: {
       workers: s.workers,
       elapsed_ms: Math.round(s.elapsedMs),

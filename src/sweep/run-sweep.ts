@@ -174,7 +174,7 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
     if (r.kind === 'done') {
       runs.push({ index: r.index, values: point.values, objectives: runObjectives(r.objectives), elapsedMs: r.elapsedMs, workerId: r.workerId });
     } else if (r.kind === 'failed') {
-      failures.push({ index: r.index, values: point.values, error: r.error });
+      failures.push({ index: r.index, values: point.values, error: r.error, code: r.code });
     } else {
       return;
     }

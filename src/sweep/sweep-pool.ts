@@ -68,7 +68,7 @@ export async function runOnPool(o: PoolRunOptions): Promise<PoolRunStats> {
             (r: TaskResult) => deliver(r),
             (e: unknown) => deliver({
               index: task.index, workerId: -1, workerInits: 0, wasmInstances: 0, workerTasks: 0,
-              kind: 'failed', error: e instanceof Error ? e.message : String(e),
+              kind: 'failed', error: e instanceof Error ? e.message : String(e), code: 'SPREADCORE_ERR_INTERNAL',
             }),
           ).finally(() => {
             inFlight--;

@@ -39,5 +39,5 @@ interface TaskResultCommon {
 export type TaskResult = TaskResultCommon & (
   | { readonly kind: 'done'; readonly objectives: BacktestObjectives; readonly elapsedMs: number }
   | { readonly kind: 'stopped' }
-  | { readonly kind: 'failed'; readonly error: string }
+  | { readonly kind: 'failed'; readonly error: string; readonly code: string }
 );

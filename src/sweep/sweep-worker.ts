@@ -6,6 +6,7 @@
 import { wasmInstances } from './wasm-instance-count.js';
 import { threadId, workerData } from 'node:worker_threads';
 import { parseBacktestSpec, runBacktest } from '../backtest/index.js';
+import { SpreadcoreError } from '../errors.js';
 import { loadCore } from '../wasm/load.js';
 import { pointParams } from './point-params.js';
 import type { SweepTask, TaskResult, WorkerInit } from './sweep-protocol.js';
@@ -40,6 +41,6 @@ export default function runPoint(task: SweepTask): TaskResult {
     };
   } catch (e) {
     if (stopped()) return { ...common, wasmInstances: wasmInstances(), kind: 'stopped' };
-    return { ...common, wasmInstances: wasmInstances(), kind: 'failed', error: e instanceof Error ? e.message : String(e) };
+    return { ...common, wasmInstances: wasmInstances(), kind: 'failed', error: e instanceof Error ? e.message : String(e), code: e instanceof SpreadcoreError ? e.code : 'SPREADCORE_ERR_INTERNAL' };
   }
 }
