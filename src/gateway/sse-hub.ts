@@ -225,16 +225,16 @@ export class SseHub {
     for (const c of [...this.clients]) {
       if (!c.live) continue;
       const after = this.joinedAfter.get(c) ?? 0;
-      const mine = out.filter((o) => o.entry.id > after && filterMatches(c.filter, o.entry.event, o.entry.strategyId, o.entry.symbol));
-      if (mine.length === 0) continue;
+      const mine = (o: { entry: SseEntry }): boolean => o.entry.id > after && filterMatches(c.filter, o.entry.event, o.entry.strategyId, o.entry.symbol);
       if (c.backedUp) {
-        for (const o of mine) this.deliver(c, o.entry.frame, o.entry.bytes, o.key, false);
+        for (const o of out) if (mine(o)) this.deliver(c, o.entry.frame, o.entry.bytes, o.key, false);
         continue;
       }
       let over = false;
       try {
         c.res.cork(() => {
-          for (const o of mine) {
+          for (const o of out) {
+            if (!mine(o)) continue;
             const r = c.send(o.entry.frame, o.entry.bytes, o.key);
             if (r === 'over_limit') { over = true; return; }
             this.counters.deliveries++;
