@@ -115,7 +115,7 @@ export async function runGatewayHttpBench(): Promise<string> {
     const rows: string[] = [
       '## Gateway HTTP: uWS vs node:http, same handlers',
       '',
-      `Command: \`npx tsc -p tsconfig.build.json && node dist/bench/gateway-http.bench.js\` (about ${Math.round((ROUTES.length * 2 * (WARM_S + ROUNDS * DURATION_S) + DURATION_S + 5))} s)`,
+      `Run: \`npx tsc -p tsconfig.build.json && node dist/bench/gateway-http.bench.js\` (about ${Math.round((ROUTES.length * 2 * (WARM_S + ROUNDS * DURATION_S) + DURATION_S + 5))} s; it starts and stops the server processes itself)`,
       '',
       `autocannon 9 (programmatic) in the benchmark process, ${CONNECTIONS} keep-alive connections, 1 request in flight per connection, against a server in a child process on 127.0.0.1; ` +
         `load generator and server share the ${cpus().length} cores. Each server process holds the same engine (simulator seed 7, seed 000's strategy quoting BTCUSDT, market paused during the run). ` +

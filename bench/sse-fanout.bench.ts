@@ -48,11 +48,11 @@ async function runMode(here: string, defer: boolean): Promise<ModeResult> {
     await sleep(PHASE_S * 1000);
     const before = await server.ask<Phase>('phase-end');
 
-    for (let i = 0; i < CLIENT_PROCESSES; i++) clients.push(forkBenchChild(join(here, 'support', 'sse-subscribers.js')));
-    const connected = await Promise.all(clients.map((c) => c.ask<{ connected: number; chunked: boolean }>('connect', { port, n: SUBSCRIBERS / CLIENT_PROCESSES, path: '/api/stream' }, 120_000)));
-    await sleep(1000);
-    // the window: events from the next id on, counted by every subscriber
+    // subscribers connect while the market and the orders are paused
     const { lastEventId } = await server.ask<{ lastEventId: number }>('pause');
+    for (let i = 0; i < CLIENT_PROCESSES; i++) clients.push(forkBenchChild(join(here, 'support', 'sse-subscribers.js')));
+    const connected = await Promise.all(clients.map((c) => c.ask<{ connected: number; chunked: boolean }>('connect', { port, n: SUBSCRIBERS / CLIENT_PROCESSES, path: '/api/stream' }, 60_000)));
+    // the window: events from the next id on, counted by every subscriber
     await Promise.all(clients.map((c) => c.ask('window', lastEventId + 1)));
     const cpu0 = await Promise.all(clients.map((c) => c.ask<NodeJS.CpuUsage>('cpu')));
     const t0 = performance.now();
@@ -93,10 +93,10 @@ export async function runSseFanoutBench(): Promise<string> {
   const rows: string[] = [
     '## SSE fan-out to 1,000 subscribers',
     '',
-    `Command: \`npx tsc -p tsconfig.build.json && node dist/bench/sse-fanout.bench.js\` (about ${Math.round(4 * PHASE_S + 30)} s)`,
+    `Run: \`npx tsc -p tsconfig.build.json && node dist/bench/sse-fanout.bench.js\` (about ${Math.round(4 * PHASE_S + 30)} s; it starts and stops its server and subscriber processes itself)`,
     '',
     `Server child: TradingEngine on the built-in simulator paced in real time (SimDriver every ${TICK_MS} ms, as \`spreadcore serve\`), seed 000's strategy quoting BTCUSDT, ` +
-      `${FILLS_PER_S} market orders/s of 0.01 ETHUSDT (alternating sides; no strategy quotes ETHUSDT, so they do not cross our own quotes) so fills are frequent, ` +
+      `${FILLS_PER_S} market orders/s of 0.01 ETHUSDT offered (runs of 50 on one side, then the other; no strategy quotes ETHUSDT, so they do not cross our own quotes) so fills are frequent, ` +
       'the SseHub attached to the engine\'s events and served by the uWS Gateway at /api/stream (no request-rate limit configured; hub defaults otherwise: 1 MiB pending per client, ' +
       `quote_update coalescing while a client is backed up). Subscribers: ${CLIENT_PROCESSES} processes × ${SUBSCRIBERS / CLIENT_PROCESSES} raw node:net connections ` +
       `(HTTP/1.1, chunked decoding, SSE framing; no filter: every event). Server, subscribers and this process share the ${cpus().length} cores. ` +
@@ -126,6 +126,7 @@ export async function runSseFanoutBench(): Promise<string> {
   row('phase length, s', (r) => r.during.seconds.toFixed(1));
   for (const k of names) row(`${k} published/s`, (r) => int((r.during.published[k] ?? 0) / r.during.seconds));
   row('all events published/s', (r) => int(published(r) / r.during.seconds));
+  row('market orders placed / refused per s; engine fills per s', (r) => `${int(r.during.ordersSent / r.during.seconds)} / ${int(r.during.orderErrors / r.during.seconds)}; ${int(r.during.fills / r.during.seconds)}`);
   row('subscribers connected (chunked responses)', (r) => `${int(r.connected.reduce((a, c) => a + c.connected, 0))} (${r.connected.every((c) => c.chunked) ? 'yes' : 'no'})`);
   row('events received per subscriber: min / median / max (of published)', (r) => { const w = win(r); return `${int(w[0] ?? 0)} / ${int(w[w.length >> 1] ?? 0)} / ${int(w[w.length - 1] ?? 0)} (${int(published(r))})`; });
   row('events/s per subscriber (median)', (r) => { const w = win(r); return int((w[w.length >> 1] ?? 0) / r.during.seconds); });
@@ -143,10 +144,11 @@ export async function runSseFanoutBench(): Promise<string> {
   row(`server RSS with ${SUBSCRIBERS} subscribers / none, MiB`, (r) => `${mib(r.during.rssBytes)} / ${mib(r.before.rssBytes)}`);
   const [a, b] = results as [ModeResult, ModeResult];
   const lossFree = results.every((r) => sum(r, 'ok') === SUBSCRIBERS && sum(r, 'missing') + sum(r, 'duplicates') + sum(r, 'outOfOrder') === 0);
-  rows.push('', `Reading: ${lossFree ? 'every subscriber got every fill exactly once and in order in both ways' : 'FILL LOSS: see the table'}; ` +
-    `with ${SUBSCRIBERS} subscribers and the hub writing inside publish(), tick-to-quote p99 goes from ${us(a.before.batches.p99)} to ${us(a.during.batches.p99)} µs ` +
-    `(batches that publish: p99 ${us(a.during.eventBatches.p99)} µs, one send per event per subscriber); with deferred delivery ${us(b.before.batches.p99)} → ${us(b.during.batches.p99)} µs, ` +
-    `the writes happen after the batch, one send per subscriber per loop turn. Load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' / ')}.`);
+  rows.push('', `Reading: ${lossFree ? 'every subscriber got every fill exactly once and in order in both ways' : 'FILL LOSS: see the table'}. ` +
+    `Writing inside publish() (one send per event per subscriber, ${((a.during.publishNs / 1000) / Math.max(1, a.during.deliveries)).toFixed(1)} µs each) makes a batch that publishes take ${us(a.during.eventBatches.p50)} µs at the median with ${SUBSCRIBERS} subscribers ` +
+    `(${us(a.before.eventBatches.p50)} µs with none) and the engine falls behind its offered orders (${int(a.during.ordersSent / a.during.seconds)} placed/s of ${FILLS_PER_S}); ` +
+    `deferred delivery keeps such batches at ${us(b.during.eventBatches.p50)} µs (${us(b.before.eventBatches.p50)} µs with none), places ${int(b.during.ordersSent / b.during.seconds)}/s and delivers ${int(win(b).reduce((x, y) => x + y, 0) / b.during.seconds)} events/s ` +
+    `(${((b.during.flushNs / 1000) / Math.max(1, b.during.deliveries)).toFixed(1)} µs per delivery). Load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' / ')}.`);
   return rows.join('\n');
 }
 

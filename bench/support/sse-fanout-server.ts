@@ -24,6 +24,7 @@ const FILLS_PER_S = arg('--fills-per-s', 100);
 const TICK_MS = arg('--tick-ms', 5);
 const ORDER_EVERY_MS = 10;
 const DEFER = process.argv.includes('--defer');
+const ORDERS_PER_SIDE = 50;
 
 /** The hub, keeping the id of every fill it publishes and a count per event name. */
 class CountingHub extends SseHub {
@@ -76,8 +77,12 @@ function resume(): void {
   simAtNs = driver.nowNs;
   wallAtMs = Date.now();
   marketTimer = setInterval(() => { driver.runUntil(simAtNs + (Date.now() - wallAtMs) * 1e6); }, TICK_MS);
+  let lastOrderMs = Date.now();
   orderTimer = setInterval(() => {
-    orderCarry += (FILLS_PER_S * ORDER_EVERY_MS) / 1000;
+    // by elapsed time: the same offered rate however late the timer fires
+    const now = Date.now();
+    orderCarry = Math.min(orderCarry + (FILLS_PER_S * (now - lastOrderMs)) / 1000, Math.max(1, FILLS_PER_S / 20)); // at most 50 ms of orders at once
+    lastOrderMs = now;
     for (; orderCarry >= 1; orderCarry--) {
       try {
         engine.placeOrder({ side, symbol: MANUAL_SYMBOL, qty: 0.01, type: 'MARKET' });
@@ -85,7 +90,8 @@ function resume(): void {
       } catch {
         orderErrors++;
       }
-      side = side === 'BUY' ? 'SELL' : 'BUY';
+      // runs of one side: a market order on the other side while ours is still in flight would cross it (refused)
+      if (ordersSent % ORDERS_PER_SIDE === 0) side = side === 'BUY' ? 'SELL' : 'BUY';
     }
   }, ORDER_EVERY_MS);
 }
@@ -103,6 +109,7 @@ interface PhaseMark {
   publishNs: number; flushNs: number; flushes: number;
 }
 let phase: PhaseMark | null = null;
+let phaseOrders = { sent: 0, errors: 0, fills: 0 };
 
 ingest.onBegin = () => { hub.touched = false; };
 ingest.onTimed = (ns) => {
@@ -132,6 +139,7 @@ answerIpc({
   pause: () => { pause(); return { lastEventId: hub.lastEventId }; },
   resume: () => { resume(); return null; },
   'phase-start': (name: string) => {
+    phaseOrders = { sent: ordersSent, errors: orderErrors, fills: engine.counters.fills };
     ingest.n = 0;
     ingest.recording = true;
     phase = {
@@ -155,7 +163,7 @@ answerIpc({
       published, deliveries: hub.counters.deliveries - p.deliveries, coalesced: hub.counters.coalesced - p.coalesced,
       publishNs: hub.publishNs - p.publishNs, flushNs: hub.flushNs - p.flushNs, flushTimes: pcts(hub.flushes.slice(p.flushes)),
       cpu: (cpu.user + cpu.system) / 1e6 / seconds, rssBytes: process.memoryUsage().rss, clients: hub.counters.clients,
-      ordersSent, orderErrors, fills: engine.counters.fills,
+      ordersSent: ordersSent - phaseOrders.sent, orderErrors: orderErrors - phaseOrders.errors, fills: engine.counters.fills - phaseOrders.fills,
     };
   },
   'fill-ids': () => hub.fillIds,
