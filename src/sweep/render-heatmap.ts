@@ -1,6 +1,6 @@
 // The sweep's heat map image: two swept parameters, the best objective per cell
 // (heatmap-grid.ts), drawn by the report renderer.
-import { renderHeatmapPng } from '../report/heatmap.js';
+import { renderHeatmapPng } from '../report/index.js';
 import { heatmapGrid, type HeatmapChoice } from './heatmap-grid.js';
 import type { ObjectiveName, RunRecord } from './objectives.js';
 import type { SweepSpace } from './space.js';
