@@ -48,7 +48,7 @@ describe('sweep CSV', () => {
       objectives: runObjectives({ net_pnl: pnl, sharpe: NaN, max_drawdown: 1, fill_rate: 0.5, fills: 2, events: 100 }),
     });
     const doc = resultsJson({
-      status: 'complete', objective: 'net_pnl', search: 'grid', seed: 1,
+      status: 'complete', objective: 'net_pnl', search: 'grid', samples: null, seed: 1,
       files: { data: 'd', params: 'p', space: 's' }, parameters: ['fair_value', 'quote_levels'], total: 2, workers: 1, elapsedMs: 1000, threads: [],
     }, [mk(0, 1), mk(1, 3)], []);
     const rows = parseCsv(resultsCsv(doc));

@@ -22,6 +22,8 @@ export interface SweepSummary {
   readonly status: 'running' | 'complete' | 'stopped';
   readonly objective: ObjectiveName;
   readonly search: 'grid' | 'random';
+  /** Random search: the samples asked (total may be fewer); null for a grid. */
+  readonly samples: number | null;
   readonly seed: number;
   readonly files: { readonly data: string; readonly params: string; readonly space: string };
   readonly parameters: readonly string[];
@@ -45,6 +47,7 @@ export interface ResultsJson {
   status: string;
   objective: ObjectiveName;
   search: string;
+  samples: number | null;
   seed: number;
   files: { data: string; params: string; space: string };
   parameters: string[];
@@ -77,6 +80,7 @@ export function resultsJson(s: SweepSummary, runs: readonly RunRecord[], failure
     status: s.status,
     objective: s.objective,
     search: s.search,
+    samples: s.samples,
     seed: s.seed,
     files: { ...s.files },
     parameters: [...s.parameters],

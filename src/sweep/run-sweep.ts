@@ -5,7 +5,7 @@
 // directory up to date as results arrive (rewritten at most every flushIntervalMs,
 // and at the end); draws the heat map at the end. An abort signal (Ctrl-C) stops
 // dispatching, ends in-flight backtests early and keeps every finished run.
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBacktestSpec } from '../backtest/index.js';
 import { SpreadcoreError } from '../errors.js';
@@ -135,6 +135,8 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
   const data = readShared(o.dataPath);
   try {
     mkdirSync(o.outDir, { recursive: true });
+    // a heat map of an earlier sweep in the same directory must not pass for this one's
+    rmSync(join(o.outDir, 'heatmap.png'), { force: true });
   } catch (e) {
     throw new SpreadcoreError('SPREADCORE_ERR_IO', `cannot create the output directory ${o.outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
@@ -147,7 +149,7 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
   const workerCount = Math.max(1, Math.min(o.workers, total));
   let status: SweepSummary['status'] = 'running';
   const summary = (): SweepSummary => ({
-    status, objective: o.objective, search: o.search, seed: o.seed,
+    status, objective: o.objective, search: o.search, samples: o.search === 'random' ? o.samples : null, seed: o.seed,
     files: { data: o.dataPath, params: o.paramsPath, space: o.spacePath },
     parameters: prep.names, total, workers: workerCount, elapsedMs: performance.now() - started,
     threads: [...threads.entries()].sort((a, b) => a[0] - b[0]).map(([worker, t]) => ({ worker, ...t })),
