@@ -148,7 +148,10 @@ export async function runSseFanoutBench(): Promise<string> {
     `Writing inside publish() (one send per event per subscriber, ${((a.during.publishNs / 1000) / Math.max(1, a.during.deliveries)).toFixed(1)} µs each) makes a batch that publishes take ${us(a.during.eventBatches.p50)} µs at the median with ${SUBSCRIBERS} subscribers ` +
     `(${us(a.before.eventBatches.p50)} µs with none) and the engine falls behind its offered orders (${int(a.during.ordersSent / a.during.seconds)} placed/s of ${FILLS_PER_S}); ` +
     `deferred delivery keeps such batches at ${us(b.during.eventBatches.p50)} µs (${us(b.before.eventBatches.p50)} µs with none), places ${int(b.during.ordersSent / b.during.seconds)}/s and delivers ${int(win(b).reduce((x, y) => x + y, 0) / b.during.seconds)} events/s ` +
-    `(${((b.during.flushNs / 1000) / Math.max(1, b.during.deliveries)).toFixed(1)} µs per delivery). Load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' / ')}.`);
+    `(${((b.during.flushNs / 1000) / Math.max(1, b.during.deliveries)).toFixed(1)} µs per delivery). Over all batches, p99 / p99.9 without → with subscribers: ` +
+    `${us(a.before.batches.p99)} / ${us(a.before.batches.p999)} → ${us(a.during.batches.p99)} / ${us(a.during.batches.p999)} µs in publish(), ` +
+    `${us(b.before.batches.p99)} / ${us(b.before.batches.p999)} → ${us(b.during.batches.p99)} / ${us(b.during.batches.p999)} µs deferred ` +
+    `(in publish() few batches publish at all, so its p99 hides them). Load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' / ')}.`);
   return rows.join('\n');
 }
 
