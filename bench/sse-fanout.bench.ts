@@ -25,6 +25,7 @@ const TICK_MS = 5;
 interface Pcts { n: number; p50: number; p99: number; p999: number; max: number }
 interface Phase {
   name: string; seconds: number; firstId: number; lastId: number; batches: Pcts; eventBatches: Pcts; publishNs: number; flushNs: number; flushTimes: Pcts;
+  gc: { n: number; totalMs: number; maxMs: number };
   published: Record<string, number>; deliveries: number; coalesced: number; cpu: number; rssBytes: number; clients: number;
   ordersSent: number; orderErrors: number; fills: number;
 }
@@ -107,13 +108,14 @@ export async function runSseFanoutBench(): Promise<string> {
     '',
     'Every batch from its first message to the return of its end of batch: book updates, the engine\'s decision (paper matching and fills, risk, quote ladder, order diff, orders) and publishing its events to the hub, which by default writes each event to every subscriber there and then.',
     '',
-    '| hub writes | subscribers | batches | p50 | p99 | p99.9 | max | batches that published events | their p50 | their p99 | server CPU | server RSS MiB |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| hub writes | subscribers | batches | p50 | p99 | p99.9 | max | batches that published events | their p50 | their p99 | server CPU | server RSS MiB | GC pauses: count, total ms, max ms |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of results) {
     for (const p of [r.before, r.during]) {
       rows.push(`| ${mode(r)} | ${p.clients} | ${int(p.batches.n)} | ${us(p.batches.p50)} | ${us(p.batches.p99)} | ${us(p.batches.p999)} | ${us(p.batches.max)} | ` +
-        `${int(p.eventBatches.n)} | ${us(p.eventBatches.p50)} | ${us(p.eventBatches.p99)} | ${Math.round(p.cpu * 100)}% | ${mib(p.rssBytes)} |`);
+        `${int(p.eventBatches.n)} | ${us(p.eventBatches.p50)} | ${us(p.eventBatches.p99)} | ${Math.round(p.cpu * 100)}% | ${mib(p.rssBytes)} | ` +
+        `${p.gc.n}, ${p.gc.totalMs.toFixed(0)}, ${p.gc.maxMs.toFixed(1)} |`);
     }
   }
   const names = [...new Set(results.flatMap((r) => Object.keys(r.during.published)))].sort();

@@ -8,6 +8,7 @@
 //
 // argv: --fills-per-s N (default 100) --tick-ms N (default 5) [--defer] (the hub's deferDelivery)
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { monoNowNs } from '../../src/net/clock.js';
 import { attachEngine } from '../../src/gateway/sse-engine.js';
@@ -110,6 +111,10 @@ interface PhaseMark {
 }
 let phase: PhaseMark | null = null;
 let phaseOrders = { sent: 0, errors: 0, fills: 0 };
+const gc = { n: 0, totalMs: 0, maxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) { gc.n++; gc.totalMs += e.duration; gc.maxMs = Math.max(gc.maxMs, e.duration); }
+}).observe({ entryTypes: ['gc'] });
 
 ingest.onBegin = () => { hub.touched = false; };
 ingest.onTimed = (ns) => {
@@ -140,6 +145,7 @@ answerIpc({
   resume: () => { resume(); return null; },
   'phase-start': (name: string) => {
     phaseOrders = { sent: ordersSent, errors: orderErrors, fills: engine.counters.fills };
+    gc.n = 0; gc.totalMs = 0; gc.maxMs = 0;
     ingest.n = 0;
     ingest.recording = true;
     phase = {
@@ -163,6 +169,7 @@ answerIpc({
       published, deliveries: hub.counters.deliveries - p.deliveries, coalesced: hub.counters.coalesced - p.coalesced,
       publishNs: hub.publishNs - p.publishNs, flushNs: hub.flushNs - p.flushNs, flushTimes: pcts(hub.flushes.slice(p.flushes)),
       cpu: (cpu.user + cpu.system) / 1e6 / seconds, rssBytes: process.memoryUsage().rss, clients: hub.counters.clients,
+      gc: { ...gc },
       ordersSent: ordersSent - phaseOrders.sent, orderErrors: orderErrors - phaseOrders.errors, fills: engine.counters.fills - phaseOrders.fills,
     };
   },
