@@ -270,18 +270,26 @@ describe('SseHub: heartbeats, slow clients, shutdown', () => {
     expect(hub.counters.internalErrors).toBe(0);
   });
 
-  it('coalesces quote_update per strategy for a backed-up client, never fills', async () => {
-    const { hub, connect } = await start({ heartbeatMs: 0, maxPendingBytes: 64 * 1024 * 1024 });
-    const r = connect('', {}, true);
-    await waitFor('connected', () => r.connected && hub.counters.clients === 1);
-    const pad = 'y'.repeat(1000);
-    for (let i = 0; i < 4000 && hub.stats().backedUp.clients === 0; i++) pub(hub, 'fill', { ...fill('s1', i), pad } as FillEvent);
-    await sleep(50);
-    for (let i = 0; i < 4000 && hub.stats().backedUp.clients === 0; i++) pub(hub, 'fill', { ...fill('s1', i), pad } as FillEvent);
-    expect(hub.stats().backedUp.clients).toBe(1);
-    for (let i = 0; i < 100; i++) { pub(hub, 'quote_update', quote('s1', i)); pub(hub, 'quote_update', quote('s2', i)); }
-    expect(hub.counters.coalesced).toBe(198);
-  });
+  for (const deferDelivery of [true, false]) {
+    it(`coalesces quote_update per strategy for a backed-up client, never fills (${deferDelivery ? 'deferred writes' : 'writes inside publish'})`, async () => {
+      const { hub, connect } = await start({ heartbeatMs: 0, maxPendingBytes: 64 * 1024 * 1024, deferDelivery });
+      const r = connect('', {}, true);
+      await waitFor('connected', () => r.connected && hub.counters.clients === 1);
+      const pad = 'y'.repeat(1000);
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < 4000 && hub.stats().backedUp.clients === 0; i++) {
+          pub(hub, 'fill', { ...fill('s1', i), pad } as FillEvent);
+          if (i % 50 === 49) hub.flush();
+        }
+        hub.flush();
+        await sleep(50);
+      }
+      expect(hub.stats().backedUp.clients).toBe(1);
+      for (let i = 0; i < 100; i++) { pub(hub, 'quote_update', quote('s1', i)); pub(hub, 'quote_update', quote('s2', i)); }
+      hub.flush();
+      expect(hub.counters.coalesced).toBe(198);
+    });
+  }
 });
 
 describe('SseHub: backpressure recovery', () => {

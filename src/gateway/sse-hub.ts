@@ -55,7 +55,8 @@ export interface SseHubOptions {
   firstId?: number;
   /**
    * Write events to clients once per turn of the event loop (setImmediate) instead
-   * of inside publish(). Default false.
+   * of inside publish(). Default true: with many subscribers, writing inside
+   * publish() (the engine's batch) stalls the engine (docs/benchmarks.md, SSE fan-out).
    */
   deferDelivery?: boolean;
 }
@@ -148,7 +149,7 @@ export class SseHub {
     const firstId = intOption(options.firstId, 1, 'firstId', 1);
     if (!Number.isSafeInteger(firstId * 2)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `firstId is too large: ${firstId}`);
     this.lastId = firstId - 1;
-    this.deferDelivery = options.deferDelivery ?? false;
+    this.deferDelivery = options.deferDelivery ?? true;
   }
 
   /** The id of the last published event (0 before any). */
