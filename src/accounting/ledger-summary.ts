@@ -104,6 +104,16 @@ function pct(num: Decimal | number | bigint, den: Decimal | number | bigint): De
 }
 
 /** Summarizes a ledger; `markPrice` (plain decimal string) overrides the price unrealized P&L is measured at. */
+/** Position, average entry and unrealized P&L only: the fields of GET …/quotes, without the whole summary (equity ratios, markouts, round trips). */
+export function inventorySnapshot(ledger: SymbolLedger, markPrice?: string): { position: Decimal; avgEntry: Decimal | null; unrealizedPnl: Decimal } {
+  const mark = markPrice !== undefined ? parseDecimal(markPrice, 'mark price') : ledger.markPrice;
+  return {
+    position: ledger.state.position.qty,
+    avgEntry: averageEntry(ledger.state.position),
+    unrealizedPnl: mark === null ? ZERO : ledger.unrealizedAt(mark),
+  };
+}
+
 export function summarizeLedger(ledger: SymbolLedger, markPrice?: string): LedgerSummary {
   const s = ledger.state;
   const t = s.totals;

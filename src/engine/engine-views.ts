@@ -3,7 +3,7 @@
 // path: these allocate and use decimals freely.
 import { Decimal, ZERO } from '../accounting/decimal.js';
 import { jsonNumber } from '../accounting/json-number.js';
-import { summarizeLedger } from '../accounting/ledger-summary.js';
+import { inventorySnapshot } from '../accounting/ledger-summary.js';
 import type { OrderManager } from '../execution/order-manager.js';
 import type { Instrument } from '../orderbook/instrument.js';
 import { complementTick } from '../strategy/binary-market-rules.js';
@@ -81,7 +81,7 @@ export function quotesView(leg: StrategyLeg, orders: OrderManager, status: strin
   const bids = side(0);
   const asks = side(1);
   const ledger = leg.ledger!;
-  const x = summarizeLedger(ledger, mid);
+  const x = inventorySnapshot(ledger, mid);
   const out: QuotesJson = {
     strategy_id: leg.strategy.id,
     symbol: leg.symbol,
