@@ -84,11 +84,19 @@ export const API_ROUTES: readonly Route[] = [
 export interface RouteMatch { route: Route; params: string[] }
 
 /** The route for a method and path; 404 when no pattern matches the path, 405 (with Allow) when only other methods do. */
+/** Each route's pattern split into segments, once. */
+const PATTERN_SEGMENTS = new WeakMap<Route, readonly string[]>();
+function patternSegments(r: Route): readonly string[] {
+  let ps = PATTERN_SEGMENTS.get(r);
+  if (ps === undefined) { ps = r.pattern.split('/'); PATTERN_SEGMENTS.set(r, ps); }
+  return ps;
+}
+
 export function matchRoute(routes: readonly Route[], method: string, path: string): RouteMatch {
   const segs = path.split('/');
   const allowed: string[] = [];
   for (const r of routes) {
-    const ps = r.pattern.split('/');
+    const ps = patternSegments(r);
     if (ps.length !== segs.length) continue;
     const params: string[] = [];
     let hit = true;
