@@ -90,7 +90,7 @@ export async function runSseFanoutBench(): Promise<string> {
   const us = (ns: number): string => (ns / 1000).toFixed(1);
   const int = (x: number): string => Math.round(x).toLocaleString('en-US');
   const mib = (b: number): string => (b / 2 ** 20).toFixed(0);
-  const mode = (r: ModeResult): string => (r.defer ? 'deferred (one flush per loop turn)' : 'in publish() (default)');
+  const mode = (r: ModeResult): string => (r.defer ? 'deferred (one flush per loop turn; default)' : 'in publish()');
   const rows: string[] = [
     '## SSE fan-out to 1,000 subscribers',
     '',
@@ -106,7 +106,7 @@ export async function runSseFanoutBench(): Promise<string> {
     '',
     '### Tick-to-quote in the server, µs',
     '',
-    'Every batch from its first message to the return of its end of batch: book updates, the engine\'s decision (paper matching and fills, risk, quote ladder, order diff, orders) and publishing its events to the hub, which by default writes each event to every subscriber there and then.',
+    'Every batch from its first message to the return of its end of batch: book updates, the engine\'s decision (paper matching and fills, risk, quote ladder, order diff, orders) and publishing its events to the hub (which writes them there and then in the in-publish() mode, and at the next event-loop turn when deferred).',
     '',
     '| hub writes | subscribers | batches | p50 | p99 | p99.9 | max | batches that published events | their p50 | their p99 | server CPU | server RSS MiB | GC pauses: count, total ms, max ms |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
