@@ -4,7 +4,6 @@
 // publisher's monotonic clock; refused connections and bad flags fail cleanly.
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { FeedIngest } from '../src/feed/ingest/index.js';
 import { WasmBooks } from '../src/wasm/book-api.js';
 import { instantiateCore } from '../src/wasm/load.js';
 import { openMarketSource, parseSourceFlags, recordSource, replaySource, type SourceFlagValues } from '../src/feed/replay/index.js';
+import { freePort } from './support/free-port.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'spreadcore.js');
@@ -54,13 +54,6 @@ async function reference(flags: SourceFlagValues): Promise<Books> {
   return booksOf(ingest);
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 describe('spreadcore publish → feed handler', () => {
   let handler: FeedHandler | null = null;

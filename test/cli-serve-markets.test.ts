@@ -6,7 +6,6 @@
 // connector against the local Binance-protocol server), and feed (the feed
 // handler taking frames from `spreadcore publish` in another process).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BinanceProtocolServer } from '../src/feed/binance-server/binance-protocol-server.js';
 import { BIN, ROOT } from './support/run-cli.js';
 import { sleep, waitFor } from './support/wait.js';
+import { freePort } from './support/free-port.js';
 
 const SPOT_BTC = join(ROOT, 'test/fixtures/binance/spot_btcusdt_20240808.gz');
 let tmp = '';
@@ -97,17 +97,6 @@ async function referenceBook(file: string): Promise<{ bids: { price: number; qty
   return { bids: line.bids.map(conv), asks: line.asks.map(conv) };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const STRATEGY = {
   name: 'btc_replay', type: 'MarketMaking', symbols: ['BTCUSDT'],

@@ -16,7 +16,8 @@ import { createServer, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // the page's globals as used by the functions evaluated in the browser (the project compiles without the DOM library)
@@ -29,7 +30,6 @@ declare const sessionStorage: { getItem(key: string): string | null };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'spreadcore.js');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 const FAST = {
   type: 'MarketMaking', symbols: ['BTCUSDT'],
   parameters: { spread_bps: 1.0, order_size: 0.001, max_position: 0.01, quote_levels: 3, level_spacing_bps: 1.0, inventory_skew: true, skew_factor: 0.5 },
@@ -111,7 +111,7 @@ const fillRows = (page: Page, id: string): Promise<number> => page.locator(`#fil
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist/src/gateway/routes-static.js'))) throw new Error('dist is missing: run "npm run build" first (npm test does it)');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { bodyMatches, checkBody } from '../src/gateway/body-validator.js';
 import { ALIASES_BY_NAME, PARAM_SPECS, SPEC_BY_NAME } from '../src/strategy/params/index.js';
 import type { ParamIssue } from '../src/strategy/params/param-errors.js';
 import { readParamInput } from '../src/strategy/params/read-param-input.js';
-import { SpreadcoreError } from '../src/errors.js';
+import { spreadcoreErrorOf } from './support/thrown.js';
 
 const NAMES: string[] = [...new Set([...SPEC_BY_NAME.keys(), ...ALIASES_BY_NAME.keys()])].sort();
 
@@ -88,24 +88,15 @@ describe('parameter JSON Schema vs the parameter reader', () => {
   });
 });
 
-function errorOf(fn: () => void): SpreadcoreError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SpreadcoreError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('request body schemas', () => {
   it('a bad parameter is BAD_PARAM with the reader\'s message, in PATCH and inside load', () => {
-    const patch = errorOf(() => checkBody('parameters', { order_size: -0.001 }));
+    const patch = spreadcoreErrorOf(() => checkBody('parameters', { order_size: -0.001 }));
     const issues: ParamIssue[] = [];
     readParamInput({ order_size: -0.001 }, issues);
     expect(patch.code).toBe('SPREADCORE_ERR_BAD_PARAM');
     expect(patch.message).toBe(issues[0]!.message);
-    const load = errorOf(() => checkBody('load', { name: 'a', symbols: ['BTCUSDT'], parameters: { spred_bps: 4 } }));
+    const load = spreadcoreErrorOf(() => checkBody('load', { name: 'a', symbols: ['BTCUSDT'], parameters: { spred_bps: 4 } }));
     expect(load.code).toBe('SPREADCORE_ERR_BAD_PARAM');
     expect(load.message).toContain('unknown parameter "spred_bps"');
     expect(load.message).toContain('did you mean spread_bps');
@@ -129,7 +120,7 @@ describe('request body schemas', () => {
       ['empty', { force: true }, 'SPREADCORE_ERR_BAD_JSON', /unknown field "force"/],
     ];
     for (const [schema, body, code, re] of cases) {
-      const e = errorOf(() => checkBody(schema, body));
+      const e = spreadcoreErrorOf(() => checkBody(schema, body));
       expect({ schema, body, code: e.code }).toEqual({ schema, body, code });
       expect(e.message).toMatch(re);
     }

@@ -7,21 +7,21 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHeatmapPng, renderHtmlReport, renderLineChartPng } from '../src/report/index.js';
 import { decodePng } from './report-png-reader.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 const NASTY = 'mid </script><script>alert(1)</script>';
 
 let browser: Browser | undefined;
 let tmp = '';
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   tmp = mkdtempSync(join(tmpdir(), 'spreadcore-report-'));
   mkdirSync(ARTIFACTS, { recursive: true });
 });

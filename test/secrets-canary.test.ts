@@ -12,7 +12,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -20,6 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BinanceProtocolServer } from '../src/feed/binance-server/binance-protocol-server.js';
 import { BIN, ROOT } from './support/run-cli.js';
 import { sleep } from './support/wait.js';
+import { freePort } from './support/free-port.js';
 
 const CANARY = 'CANARYapi7f3a9c1e5b2d4f60a8e1';
 const FEED_CANARY = 'CANARYfeed0b1c2d3e4f5a6b7c8d9';
@@ -42,17 +42,6 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Everything a client saw: status lines, headers, bodies, stream bytes. */
 class Seen {

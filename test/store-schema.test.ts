@@ -6,9 +6,9 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SpreadcoreError } from '../src/errors.js';
 import { JOURNAL_APPLICATION_ID, JOURNAL_SCHEMA_VERSION, Journal, MIGRATIONS, type Migration } from '../src/store/index.js';
 import type { FillRecord } from '../src/trading/types.js';
+import { spreadcoreErrorOf } from './support/thrown.js';
 
 const dirs: string[] = [];
 const journals: Journal[] = [];
@@ -29,15 +29,6 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function openError(fn: () => unknown): SpreadcoreError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SpreadcoreError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 function fill(n: number): FillRecord {
   return {
@@ -81,7 +72,7 @@ describe('schema versions', () => {
   it('refuses a journal written by a newer build', () => {
     const dir = dataDir();
     keep(Journal.open(dir, { migrations: [...MIGRATIONS, V2] })).close();
-    const e = openError(() => keep(Journal.open(dir)));
+    const e = spreadcoreErrorOf(() => keep(Journal.open(dir)));
     expect(e.code).toBe('SPREADCORE_ERR_JOURNAL_SCHEMA');
     expect(e.message).toContain(`schema version 2 was written by a newer spreadcore; this build reads up to version ${JOURNAL_SCHEMA_VERSION}`);
     // Refused without a change: the newer build still opens it.
@@ -92,7 +83,7 @@ describe('schema versions', () => {
     const dir = dataDir();
     keep(Journal.open(dir)).close();
     const broken: Migration = { version: 2, description: 'half done', up: (db) => { db.exec('CREATE TABLE extra (x INTEGER) STRICT; SELECT no_such_function()'); } };
-    const e = openError(() => keep(Journal.open(dir, { migrations: [...MIGRATIONS, broken] })));
+    const e = spreadcoreErrorOf(() => keep(Journal.open(dir, { migrations: [...MIGRATIONS, broken] })));
     expect(e.code).toBe('SPREADCORE_ERR_JOURNAL_SCHEMA');
     expect(e.message).toContain('migration to schema version 2 (half done) failed and was rolled back');
     const db = new Database(join(dir, 'journal.sqlite'), { readonly: true });
@@ -110,7 +101,7 @@ describe('files that are not a usable journal', () => {
     const dir = dataDir();
     keep(Journal.open(dir)).close();
     writeFileSync(join(dir, 'journal.sqlite'), 'this is not a database, just some text that is long enough to be read as a header '.repeat(20));
-    const e = openError(() => keep(Journal.open(dir)));
+    const e = spreadcoreErrorOf(() => keep(Journal.open(dir)));
     expect(e.code).toBe('SPREADCORE_ERR_JOURNAL_CORRUPT');
     expect(e.message).toContain(join(dir, 'journal.sqlite'));
   });
@@ -122,7 +113,7 @@ describe('files that are not a usable journal', () => {
     const db = new Database(join(dir, 'journal.sqlite'));
     db.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)');
     db.close();
-    const e = openError(() => keep(Journal.open(dir)));
+    const e = spreadcoreErrorOf(() => keep(Journal.open(dir)));
     expect(e.code).toBe('SPREADCORE_ERR_JOURNAL_CORRUPT');
     expect(e.message).toContain('not a spreadcore journal');
   });
@@ -141,7 +132,7 @@ describe('files that are not a usable journal', () => {
     } finally {
       closeSync(fd);
     }
-    const e = openError(() => {
+    const e = spreadcoreErrorOf(() => {
       const again = keep(Journal.open(dir));
       again.verifyIntegrity();
       again.restore();
@@ -153,7 +144,7 @@ describe('files that are not a usable journal', () => {
     const dir = dataDir();
     const first = keep(Journal.open(dir));
     first.recordFill(fill(1));
-    const e = openError(() => keep(Journal.open(dir)));
+    const e = spreadcoreErrorOf(() => keep(Journal.open(dir)));
     expect(e.code).toBe('SPREADCORE_ERR_JOURNAL_LOCKED');
     expect(e.message).toContain('another spreadcore process using the same --data-dir');
     first.close();
@@ -163,7 +154,7 @@ describe('files that are not a usable journal', () => {
   it('reports a data directory that cannot be created', () => {
     const base = dataDir();
     keep(Journal.open(base)).close();
-    const e = openError(() => keep(Journal.open(join(base, 'journal.sqlite', 'sub'))));
+    const e = spreadcoreErrorOf(() => keep(Journal.open(join(base, 'journal.sqlite', 'sub'))));
     expect(e.code).toBe('SPREADCORE_ERR_JOURNAL_IO');
   });
 });

@@ -12,6 +12,7 @@ import type { TradingEngine } from '../../src/engine/trading-engine.js';
 import { isLoopbackHost } from '../../src/feed/handler/bearer-auth.js';
 import { HttpError, toHttpError } from '../../src/gateway/http-errors.js';
 import { API_ROUTES, matchRoute } from '../../src/gateway/routes-api.js';
+import { hostName } from '../../src/gateway/gateway.js';
 
 export interface NodeHttpGateway {
   readonly server: Server;
@@ -19,14 +20,6 @@ export interface NodeHttpGateway {
   close(): Promise<void>;
 }
 
-function hostName(host: string): string {
-  if (host.startsWith('[')) {
-    const end = host.indexOf(']');
-    return end < 0 ? host : host.slice(1, end);
-  }
-  const colon = host.indexOf(':');
-  return colon < 0 ? host : host.slice(0, colon);
-}
 
 function send(res: ServerResponse, status: number, body: string, extra: readonly [string, string][] = []): void {
   const headers: Record<string, string | number> = {

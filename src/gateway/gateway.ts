@@ -273,7 +273,7 @@ function hasBodyHeaders(contentLength: string, transferEncoding: string): boolea
 }
 
 /** The host name of a Host header ("127.0.0.1:8080" → "127.0.0.1", "[::1]:80" → "::1"). */
-function hostName(host: string): string {
+export function hostName(host: string): string {
   if (host.startsWith('[')) {
     const end = host.indexOf(']');
     return end < 0 ? host : host.slice(1, end);
