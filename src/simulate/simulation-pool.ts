@@ -55,6 +55,13 @@ export async function simulateOnPool(run: ExperimentRun, options: PoolRunOptions
     minThreads: Math.min(workers, Math.ceil(paths / chunk)),
     maxThreads: workers,
   });
+  // a worker fault piscina cannot tie to a task (a worker that fails to load while another
+  // task is already settled, or dies between tasks) comes as the pool's 'error' event:
+  // without a listener it would be an uncaught exception; it fails the run instead
+  let failPool: (e: unknown) => void = () => {};
+  const poolFailed = new Promise<never>((_, reject) => { failPool = reject; });
+  poolFailed.catch(() => { /* observed through the race below */ });
+  pool.on('error', (e: unknown) => failPool(e));
   const records = new Float64Array(paths * RECORD_FIELDS);
   let done = 0;
   try {
@@ -70,7 +77,8 @@ export async function simulateOnPool(run: ExperimentRun, options: PoolRunOptions
         options.onProgress?.(done, paths);
       }));
     }
-    await Promise.all(tasks);
+    for (const t of tasks) t.catch(() => { /* the first failure is reported by the race below */ });
+    await Promise.race([Promise.all(tasks), poolFailed]);
   } catch (e) {
     if (e instanceof SpreadcoreError) throw e;
     const msg = e instanceof Error ? e.message : String(e);

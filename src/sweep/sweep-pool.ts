@@ -57,6 +57,12 @@ export async function runOnPool(o: PoolRunOptions): Promise<PoolRunStats> {
       stop();
     }
   };
+  // a worker fault piscina cannot tie to a task (a worker dying between tasks) comes as the
+  // pool's 'error' event: without a listener it would be an uncaught exception
+  pool.on('error', (error: unknown) => {
+    failure ??= { error };
+    stop();
+  });
   let onAbort = (): void => {};
   try {
     await new Promise<void>((resolve) => {
