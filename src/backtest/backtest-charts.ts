@@ -36,7 +36,7 @@ export function mainChart(r: BacktestResult): LineChartOptions {
     width: 1200,
     height: 600,
     xIsTime: true,
-    xLabel: 'exchange time (UTC)',
+    xLabel: 'exchange time',
     yLabel: 'price',
     series: midWithFillsSeries(r, symbol),
   };

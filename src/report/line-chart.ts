@@ -232,7 +232,7 @@ function drawAxes(r: Raster, l: Layout, xt: Ticks, yt: Ticks, xr: AxisRange, yr:
     r.vline(px, bottom + 1, bottom + TICK_LEN, AXIS);
     const label = xt.labels[i]!;
     const tw = textWidthPx(label, m.text);
-    const x = Math.max(0, Math.min(r.width - tw, px - Math.round(tw / 2)));
+    const x = Math.max(m.pad, Math.min(r.width - tw - m.pad, px - Math.round(tw / 2)));
     drawText(r, label, x, bottom + TICK_LEN + 3 * m.text, { scale: m.text, color: TEXT });
   });
 }
