@@ -1,8 +1,9 @@
 // A backtest is a function of its inputs: the same recording, params file and seed
 // give the same JSON, byte for byte, in this process (twice, the second time from a
 // SharedArrayBuffer copy of the bytes) and in a child process running the compiled
-// CLI. Another seed changes only the seed field: a replayed recording draws no
-// random numbers.
+// CLI. Without latency jitter another seed changes only the seed field (a replayed
+// recording draws no random numbers); with latency_jitter_ms the seed drives the
+// jitter: the same seed gives the same bytes, another seed other fills.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,6 +49,19 @@ describe('backtest determinism', () => {
     const text = backtestJsonText(other);
     expect(text).not.toBe(first);
     expect(text.replace('"seed":8', '"seed":7')).toBe(first);
+  });
+
+  it('with latency jitter: the same seed gives the same bytes, other seeds other fills', () => {
+    const jittered = { ...spec, latencyJitterMs: 50 };
+    const a = backtestJsonText(runBacktest(bytes, jittered, { seed: 7 }));
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+    shared.set(bytes);
+    expect(backtestJsonText(runBacktest(shared, jittered, { seed: 7 })) === a).toBe(true);
+    expect(a).not.toBe(first);
+    expect(JSON.parse(a).config.latency_jitter_ms).toBe(50);
+    const fillsOf = (t: string): string => JSON.stringify((JSON.parse(t) as { fills: unknown[] }).fills);
+    const others = [8, 9, 10].map((seed) => fillsOf(backtestJsonText(runBacktest(bytes, jittered, { seed }))));
+    expect(others.some((f) => f !== fillsOf(a))).toBe(true);
   });
 
   it('depends on what it should: another fill model gives another result', () => {

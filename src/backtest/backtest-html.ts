@@ -23,7 +23,7 @@ export function backtestHtmlOptions(r: BacktestResult, png: Buffer): HtmlReportO
   const a = r.symbols[c.symbols[0] ?? '']?.analytics;
   const fillModel = c.fill_model === 'naive'
     ? 'naive (no latency, first in every queue)'
-    : `queue (${c.queue_model}; latency ${c.order_latency_ms} ms order, ${c.cancel_latency_ms} ms cancel)`;
+    : `queue (${c.queue_model}; latency ${c.order_latency_ms} ms order, ${c.cancel_latency_ms} ms cancel${c.latency_jitter_ms > 0 ? `, + up to ${c.latency_jitter_ms} ms jitter` : ''})`;
   const tables: ReportTable[] = [];
   tables.push({
     title: 'Metrics (GET /api/strategy/{id}/metrics)',

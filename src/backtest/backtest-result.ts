@@ -75,6 +75,8 @@ export interface BacktestResult {
     queue_model: QueueModel;
     order_latency_ms: number;
     cancel_latency_ms: number;
+    /** Extra latency per order and cancel, uniform in [0, this) ms, drawn from the seed. */
+    latency_jitter_ms: number;
     maker_fee_bps: number;
     taker_fee_bps: number;
     instruments: Record<string, { tick_size: string; lot_size: string }>;

@@ -33,6 +33,8 @@ export interface BacktestSpec {
   /** null: the paper exchange's default. */
   readonly orderLatencyMs: number | null;
   readonly cancelLatencyMs: number | null;
+  /** Extra latency per order and cancel, uniform in [0, this) ms, drawn from the run's seed; null: none. */
+  readonly latencyJitterMs: number | null;
   readonly makerFeeBps: number | null;
   readonly takerFeeBps: number | null;
   /** Binance recordings: spot or usdm; null = detected from the recording. */
@@ -46,7 +48,7 @@ export interface BacktestSpec {
 
 const FIELDS = [
   'name', 'symbols', 'parameters', 'fill_model', 'queue_model', 'order_latency_ms', 'cancel_latency_ms',
-  'maker_fee_bps', 'taker_fee_bps', 'market', 'instruments', 'sample_interval_ms', 'duration_s',
+  'latency_jitter_ms', 'maker_fee_bps', 'taker_fee_bps', 'market', 'instruments', 'sample_interval_ms', 'duration_s',
 ] as const;
 
 const MAX_LATENCY_MS = 3_600_000;
@@ -137,6 +139,7 @@ export function parseBacktestSpec(json: unknown): BacktestSpec {
     queueModel: oneOf<QueueModel>('queue_model', json['queue_model'], ['proportional', 'pessimistic'], 'proportional'),
     orderLatencyMs: latencyMs('order_latency_ms', json['order_latency_ms']),
     cancelLatencyMs: latencyMs('cancel_latency_ms', json['cancel_latency_ms']),
+    latencyJitterMs: latencyMs('latency_jitter_ms', json['latency_jitter_ms']),
     makerFeeBps: feeBps('maker_fee_bps', json['maker_fee_bps']),
     takerFeeBps: feeBps('taker_fee_bps', json['taker_fee_bps']),
     market,

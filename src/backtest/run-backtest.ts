@@ -35,7 +35,7 @@ import type { BacktestSpec } from './backtest-spec.js';
 import { planRecording, type RecordingPlan } from './recording-plan.js';
 
 export interface BacktestOptions {
-  /** Recorded in the result. A replayed recording draws no random numbers today: runs differ by seed only in this field. */
+  /** Seeds the paper exchange's latency jitter (latency_jitter_ms); without jitter a replay draws no random numbers and runs differ by seed only in this field. */
   seed: number;
   /** Called once the recording is read (0 done), every 1024 steps, and at the end. */
   onProgress?: (eventsDone: number, eventsTotal: number) => void;
@@ -65,10 +65,11 @@ function planFor(data: Uint8Array, spec: BacktestSpec): RecordingPlan {
   return plan;
 }
 
-function paperInput(spec: BacktestSpec): PaperExchangeConfigInput {
+function paperInput(spec: BacktestSpec, seed: number): PaperExchangeConfigInput {
   const p: { -readonly [K in keyof PaperExchangeConfigInput]: PaperExchangeConfigInput[K] } = {
-    fillModel: spec.fillModel, queueModel: spec.queueModel, idPrefix: BACKTEST_ID_PREFIX,
+    fillModel: spec.fillModel, queueModel: spec.queueModel, idPrefix: BACKTEST_ID_PREFIX, seed,
   };
+  if (spec.latencyJitterMs !== null) p.latencyJitterNs = Math.round(spec.latencyJitterMs * 1e6);
   if (spec.orderLatencyMs !== null) p.orderLatencyNs = Math.round(spec.orderLatencyMs * 1e6);
   if (spec.cancelLatencyMs !== null) p.cancelLatencyNs = Math.round(spec.cancelLatencyMs * 1e6);
   if (spec.makerFeeBps !== null) p.makerFeeBps = spec.makerFeeBps;
@@ -96,7 +97,7 @@ export function runBacktest(data: Uint8Array, spec: BacktestSpec, options: Backt
     }
     requireBinanceGrids(plan.market, plan.symbol, specs);
   }
-  const engine = new TradingEngine({ idPrefix: BACKTEST_ID_PREFIX, paper: paperInput(spec) });
+  const engine = new TradingEngine({ idPrefix: BACKTEST_ID_PREFIX, paper: paperInput(spec, options.seed) });
   try {
     return drive(engine, plan, spec, specs, options);
   } finally {
@@ -289,6 +290,7 @@ function drive(
       queue_model: paper.queueModel,
       order_latency_ms: paper.orderLatencyNs / 1e6,
       cancel_latency_ms: paper.cancelLatencyNs / 1e6,
+      latency_jitter_ms: paper.latencyJitterNs / 1e6,
       maker_fee_bps: paper.makerFeeBps,
       taker_fee_bps: paper.takerFeeBps,
       instruments,

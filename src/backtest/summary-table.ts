@@ -27,7 +27,7 @@ export function backtestSummaryText(r: BacktestResult): string {
   const row = (label: string, value: string): void => { lines.push(`  ${label.padEnd(34)} ${value}`); };
   const source = d.format === 'binance' ? `Binance ${d.market ?? ''} recording` : 'spreadcore recording';
   lines.push(`backtest ${c.strategy_id} on ${c.symbols.join(', ')}: ${source}, ${utc(d.first_ts_ms)} → ${utc(d.last_ts_ms)} UTC (${d.duration_seconds} s)`);
-  const latency = c.fill_model === 'naive' ? 'no latency, first in every queue' : `latency ${c.order_latency_ms} ms order / ${c.cancel_latency_ms} ms cancel, queue ${c.queue_model}`;
+  const latency = c.fill_model === 'naive' ? 'no latency, first in every queue' : `latency ${c.order_latency_ms} ms order / ${c.cancel_latency_ms} ms cancel${c.latency_jitter_ms > 0 ? ` + up to ${c.latency_jitter_ms} ms jitter` : ''}, queue ${c.queue_model}`;
   lines.push(`  fill model ${c.fill_model} (${latency}); fees maker ${c.maker_fee_bps} bps, taker ${c.taker_fee_bps} bps; seed ${r.seed}`);
   lines.push(`  ${count(d.events)} events (book levels + trades) in ${count(d.steps)} steps${r.stopped ? ' — stopped early' : ''}`);
   lines.push('');

@@ -26,6 +26,14 @@ export interface PaperExchangeConfig {
   readonly orderLatencyNs: number;
   /** From cancel to the cancel taking effect, exchange-time ns. */
   readonly cancelLatencyNs: number;
+  /**
+   * Extra latency drawn for every order and cancel, uniform in [0, latencyJitterNs)
+   * exchange-time ns, from a generator seeded with `seed`: orders and cancels can
+   * overtake each other as on a real network. 0 (default) = fixed latency.
+   */
+  readonly latencyJitterNs: number;
+  /** Seed of the latency jitter draws (same seed, same draws). */
+  readonly seed: number;
   /** Fee on maker fills, bps of notional; negative = rebate. */
   readonly makerFeeBps: number;
   /** Fee on taker fills, bps of notional; negative = rebate. */
@@ -41,6 +49,8 @@ export type PaperExchangeConfigInput = Partial<PaperExchangeConfig>;
 export const PAPER_DEFAULTS: PaperExchangeConfig = Object.freeze({
   orderLatencyNs: 2_000_000,
   cancelLatencyNs: 2_000_000,
+  latencyJitterNs: 0,
+  seed: 1,
   makerFeeBps: 10,
   takerFeeBps: 10,
   queueModel: 'proportional',
@@ -79,11 +89,15 @@ export function resolvePaperConfig(input: PaperExchangeConfigInput = {}): PaperE
   if (typeof c.idPrefix !== 'string' || !/^[A-Za-z0-9_.:-]{1,40}$/.test(c.idPrefix)) throw bad('idPrefix', 'must be 1-40 of A-Z a-z 0-9 _ . : -', c.idPrefix);
   const orderLatencyNs = latency('orderLatencyNs', c.orderLatencyNs);
   const cancelLatencyNs = latency('cancelLatencyNs', c.cancelLatencyNs);
+  const latencyJitterNs = latency('latencyJitterNs', c.latencyJitterNs);
+  if (typeof c.seed !== 'number' || !Number.isSafeInteger(c.seed)) throw bad('seed', 'must be an integer', c.seed);
   const naive = fillModel === 'naive';
   return Object.freeze({
     // the naive model has no latency, whatever was configured
     orderLatencyNs: naive ? 0 : orderLatencyNs,
     cancelLatencyNs: naive ? 0 : cancelLatencyNs,
+    latencyJitterNs: naive ? 0 : latencyJitterNs,
+    seed: c.seed,
     makerFeeBps: feeBps('makerFeeBps', c.makerFeeBps),
     takerFeeBps: feeBps('takerFeeBps', c.takerFeeBps),
     queueModel,

@@ -38,6 +38,7 @@ import { SpreadcoreError } from '../errors.js';
 import type { Liquidity } from '../trading/types.js';
 import type { WasmBooks } from '../wasm/book-api.js';
 import { MAX_DEPTH_LEVELS } from '../wasm/layout.js';
+import { mulberry32 } from '../numeric/mulberry32.js';
 import { FeeRate } from './fee-text.js';
 import { resolvePaperConfig, type PaperExchangeConfig, type PaperExchangeConfigInput } from './paper-config.js';
 import { PaperOrder, PO_DONE, PO_IN_FLIGHT, PO_RESTING, type RestingSide } from './paper-order.js';
@@ -72,6 +73,7 @@ function isCancelOfBooked(a: VenueAction): boolean { return a.kind === ACT_CANCE
 export class PaperExchange implements Venue, IngestListener {
   readonly name = 'paper';
   readonly config: PaperExchangeConfig;
+  private readonly jitterRandom: () => number;
   readonly ingest: FeedIngest;
   readonly counters: PaperExchangeCounters = {
     ordersReceived: 0, cancelsReceived: 0, rejected: 0, makerFills: 0, takerFills: 0,
@@ -111,6 +113,13 @@ export class PaperExchange implements Venue, IngestListener {
     this.naive = this.config.fillModel === 'naive';
     this.makerFee = new FeeRate(this.config.makerFeeBps);
     this.takerFee = new FeeRate(this.config.takerFeeBps);
+    this.jitterRandom = mulberry32(this.config.seed);
+  }
+
+  /** Extra latency of one order or cancel: uniform in [0, latencyJitterNs), whole ns; 0 without jitter. */
+  private jitterNs(): number {
+    const j = this.config.latencyJitterNs;
+    return j === 0 ? 0 : Math.floor(this.jitterRandom() * j);
   }
 
   // ---- Venue ---------------------------------------------------------------------------
@@ -146,7 +155,7 @@ export class PaperExchange implements Venue, IngestListener {
     if (feed!.lastTsExchNs > this.clockNs) this.clockNs = feed!.lastTsExchNs;
     const o = new PaperOrder(order);
     this.open.set(o.orderId, o);
-    this.schedule(ps, ACT_ARRIVE, this.clockNs + this.config.orderLatencyNs, o);
+    this.schedule(ps, ACT_ARRIVE, this.clockNs + this.config.orderLatencyNs + this.jitterNs(), o);
   }
 
   cancel(orderId: string): void {
@@ -158,7 +167,7 @@ export class PaperExchange implements Venue, IngestListener {
       reports.onCancelRejected(orderId, 'unknown or closed order', this.clockNs);
       return;
     }
-    this.schedule(ps, ACT_CANCEL, this.clockNs + this.config.cancelLatencyNs, o);
+    this.schedule(ps, ACT_CANCEL, this.clockNs + this.config.cancelLatencyNs + this.jitterNs(), o);
   }
 
   // ---- market events (IngestListener) -----------------------------------------------------
