@@ -52,7 +52,7 @@ describe('spreadcore sweep: refused before any work', () => {
     ['space file not JSON', ['--data', DATA, '--params', PARAMS, '--space', file('bad.json', '{"spread_bps": [1,')], 1, /space file .*bad\.json is not valid JSON.*\(SPREADCORE_ERR_BAD_INPUT\)/],
     ['unknown parameter in the space', ['--data', DATA, '--params', PARAMS, '--space', file('unknown.json', { spread_bps: [1], max_postion: [1] })], 1, /max_postion\[0\]: unknown parameter "max_postion" \(did you mean max_position\?\) \(SPREADCORE_ERR_BAD_SWEEP_SPACE\)/],
     ['too many combinations', ['--data', DATA, '--params', PARAMS, '--space', file('huge.json', { spread_bps: { min: 1, max: 200, step: 1 }, max_position: { min: 0.001, max: 0.1, step: 0.001 } })], 1, /the grid has 20,000 combinations \(spread_bps 200 × max_position 100\); the limit is 10,000/],
-    ['a point the params file refuses', ['--data', DATA, '--params', PARAMS, '--space', file('cross.json', { order_size: [0.001, 0.02] })], 1, /sweep point 1 \(order_size=0\.02\): .*order_size.*\(SPREADCORE_ERR_BAD_PARAM\)/],
+    ['every point refused by the params file', ['--data', DATA, '--params', PARAMS, '--space', file('cross.json', { order_size: [0.02, 0.05] })], 1, /every sweep point is refused by the params-file checks; point 0 \(order_size=0\.02\): .*order_size.*\(SPREADCORE_ERR_BAD_PARAM\)/],
     ['bad params file', ['--data', DATA, '--params', file('p-bad.json', { symbols: ['BTCUSDT'], parameters: {}, fill_model: 'magic' }), '--space', SPACE], 1, /fill_model must be "queue" or "naive", got "magic" \(SPREADCORE_ERR_BAD_INPUT\)/],
     ['missing recording', ['--data', join(dir, 'none.gz'), '--params', PARAMS, '--space', SPACE], 1, /cannot read the recording .*none\.gz: ENOENT \(SPREADCORE_ERR_IO\)/],
   ])('%s', async (_what, args, status, message) => {
@@ -106,6 +106,22 @@ describe('spreadcore sweep: a small grid', () => {
     expect(csv.slice(1).map((l) => Number(l.split(',')[1]))).toEqual(doc.runs.map((x) => x.index));
     // a PNG
     expect(readFileSync(join(out, 'heatmap.png')).subarray(1, 4).toString('latin1')).toBe('PNG');
+  });
+
+  it('points a rule between parameters refuses are skipped and listed; the others run', async () => {
+    const out = join(dir, 'skip');
+    // max_position 0.01 in the params file: order_size 0.02 breaks a rule between parameters
+    const r = await spreadcore(['sweep', '--data', DATA, '--params', PARAMS, '--space', file('cross-some.json', { order_size: [0.001, 0.02, 0.002] }), '--workers', '1', '--heatmap', 'none', '--out', out], '');
+    expect(r.stderr).toContain('2 of 3 backtests finished, 1 skipped');
+    expect(r.stderr).toMatch(/1 point skipped \(the params-file checks refuse them; listed in results\.json\), first: point 1: .*order_size.*\(SPREADCORE_ERR_BAD_PARAM\)/);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      status: string; total: number; finished: number; skipped: number; runs: { index: number }[]; skipped_points: { index: number; code: string; parameters: unknown; error: string }[];
+    };
+    expect(doc).toMatchObject({ status: 'complete', total: 3, finished: 2, skipped: 1 });
+    expect(doc.runs.map((x) => x.index).sort()).toEqual([0, 2]);
+    expect(doc.skipped_points.map((x) => [x.index, x.code, x.parameters])).toEqual([[1, 'SPREADCORE_ERR_BAD_PARAM', { order_size: 0.02 }]]);
+    expect(doc.skipped_points[0]!.error).toMatch(/order_size/);
   });
 
   it('every backtest that fails is recorded with its code and parameters; the exit status is 1', async () => {

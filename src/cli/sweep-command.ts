@@ -83,7 +83,7 @@ function summaryLine(outcome: SweepOutcome): string {
   const { doc } = outcome;
   const s = doc.timing.elapsed_ms / 1000;
   const rate = `${doc.timing.backtests_per_s.toFixed(2)} backtests/s, ${Math.round(doc.timing.events_per_s).toLocaleString('en-US')} events/s`;
-  return `${doc.finished} of ${doc.total} backtests finished${doc.failed > 0 ? `, ${doc.failed} failed` : ''} in ${s.toFixed(1)} s on ${doc.timing.workers} workers (${rate})`;
+  return `${doc.finished} of ${doc.total} backtests finished${doc.failed > 0 ? `, ${doc.failed} failed` : ''}${doc.skipped > 0 ? `, ${doc.skipped} skipped` : ''} in ${s.toFixed(1)} s on ${doc.timing.workers} workers (${rate})`;
 }
 
 export const sweepCommand: Command = {
@@ -146,6 +146,10 @@ export const sweepCommand: Command = {
     io.stderr.write(`spreadcore sweep: ${stopped ? 'stopped: ' : ''}${summaryLine(outcome)}\n`);
     io.stderr.write(`spreadcore sweep: wrote ${outDir}/results.json, results.csv${'path' in outcome.heatmap ? ', heatmap.png' : ''}\n`);
     if ('note' in outcome.heatmap) io.stderr.write(`spreadcore sweep: ${outcome.heatmap.note}\n`);
+    const firstSkipped = outcome.doc.skipped_points[0];
+    if (firstSkipped !== undefined) {
+      io.stderr.write(`spreadcore sweep: ${outcome.doc.skipped} point${outcome.doc.skipped === 1 ? '' : 's'} skipped (the params-file checks refuse them; listed in results.json), first: point ${firstSkipped.index}: ${firstSkipped.error} (${firstSkipped.code})\n`);
+    }
     const firstFailure = outcome.doc.failures[0];
     if (firstFailure !== undefined) io.stderr.write(`spreadcore sweep: point ${firstFailure.index} failed: ${firstFailure.error} (${firstFailure.code})\n`);
     if (stopped) return EXIT_INTERRUPTED;

@@ -54,6 +54,8 @@ export interface ResultsJson {
   total: number;
   finished: number;
   failed: number;
+  /** Points the params-file checks refused (a rule between parameters): not run. */
+  skipped: number;
   runs: {
     rank: number;
     index: number;
@@ -63,6 +65,7 @@ export interface ResultsJson {
     timing: { elapsed_ms: number; worker: number };
   }[];
   failures: { index: number; parameters: Record<string, SweepValue>; error: string; code: string }[];
+  skipped_points: { index: number; parameters: Record<string, SweepValue>; error: string; code: string }[];
   timing: { workers: number; elapsed_ms: number; backtests_per_s: number; events_per_s: number; threads: WorkerThreadReport[] };
 }
 
@@ -72,7 +75,7 @@ function paramObject(names: readonly string[], values: readonly SweepValue[]): R
   return out;
 }
 
-export function resultsJson(s: SweepSummary, runs: readonly RunRecord[], failures: readonly RunFailure[]): ResultsJson {
+export function resultsJson(s: SweepSummary, runs: readonly RunRecord[], failures: readonly RunFailure[], skipped: readonly RunFailure[] = []): ResultsJson {
   const ranked = rankRuns(runs, s.objective);
   const events = runs.reduce((t, r) => t + r.objectives.events, 0);
   const seconds = s.elapsedMs / 1000;
@@ -87,6 +90,7 @@ export function resultsJson(s: SweepSummary, runs: readonly RunRecord[], failure
     total: s.total,
     finished: runs.length,
     failed: failures.length,
+    skipped: skipped.length,
     runs: ranked.map((r, i) => ({
       rank: i + 1,
       index: r.index,
@@ -96,6 +100,7 @@ export function resultsJson(s: SweepSummary, runs: readonly RunRecord[], failure
       timing: { elapsed_ms: Math.round(r.elapsedMs * 1000) / 1000, worker: r.workerId },
     })),
     failures: [...failures].sort((a, b) => a.index - b.index).map((f) => ({ index: f.index, parameters: paramObject(s.parameters, f.values), error: f.error, code: f.code })),
+    skipped_points: [...skipped].sort((a, b) => a.index - b.index).map((f) => ({ index: f.index, parameters: paramObject(s.parameters, f.values), error: f.error, code: f.code })),
     timing: {
       workers: s.workers,
       elapsed_ms: Math.round(s.elapsedMs),

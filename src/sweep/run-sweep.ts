@@ -8,7 +8,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBacktestSpec } from '../backtest/index.js';
-import { SpreadcoreError } from '../errors.js';
+import { SpreadcoreError, type ErrorCode } from '../errors.js';
 import { expandGrid, sampleRandom, type SweepPoint } from './expand.js';
 import { chooseHeatmapAxes, type HeatmapChoice } from './heatmap-grid.js';
 import { runObjectives, type ObjectiveName, type RunRecord } from './objectives.js';
@@ -58,7 +58,12 @@ export interface SweepOutcome {
 /** Prepared and checked, nothing run yet. */
 export interface PreparedSweep {
   readonly space: SweepSpace;
+  /** Every point, by index. */
   readonly points: readonly SweepPoint[];
+  /** The points whose params file passes every check: these run. */
+  readonly runnable: readonly SweepPoint[];
+  /** Points a rule between parameters (or any params-file check) refuses: reported, not run. */
+  readonly skipped: readonly RunFailure[];
   readonly baseParams: unknown;
   readonly names: readonly string[];
   readonly canonical: readonly string[];
@@ -83,7 +88,11 @@ function describePoint(names: readonly string[], p: SweepPoint): string {
   return names.map((n, i) => `${n}=${JSON.stringify(p.values[i])}`).join(', ');
 }
 
-/** Reads the params file and the space and checks every point. Throws before anything runs. */
+/**
+ * Reads the params file and the space and checks every point before anything runs.
+ * A point the params-file checks refuse (order_size above max_position, say) is
+ * skipped and reported; when every point is refused the sweep is refused.
+ */
 export function prepareSweep(o: Pick<SweepOptions, 'paramsPath' | 'spacePath' | 'search' | 'samples' | 'seed' | 'heatmap'>, usage: (m: string) => Error): PreparedSweep {
   const baseParams = readJsonFile(o.paramsPath, 'params file');
   parseBacktestSpec(baseParams);
@@ -92,15 +101,24 @@ export function prepareSweep(o: Pick<SweepOptions, 'paramsPath' | 'spacePath' | 
   const points = o.search === 'grid' ? expandGrid(space) : sampleRandom(space, o.samples, o.seed);
   const names = space.axes.map((a) => a.name);
   const canonical = space.axes.map((a) => a.spec.name);
+  const runnable: SweepPoint[] = [];
+  const skipped: RunFailure[] = [];
   for (const p of points) {
     try {
       parseBacktestSpec(pointParams(baseParams, names, canonical, p.values));
+      runnable.push(p);
     } catch (e) {
       if (!(e instanceof SpreadcoreError)) throw e;
-      throw new SpreadcoreError(e.code, `sweep point ${p.index} (${describePoint(names, p)}): ${e.message}`);
+      skipped.push({ index: p.index, values: p.values, error: e.message, code: e.code });
     }
   }
-  return { space, points, baseParams, names, canonical, heatmap };
+  if (runnable.length === 0) {
+    const first = skipped[0]!;
+    const p = points[first.index]!;
+    throw new SpreadcoreError(first.code as ErrorCode,
+      `every sweep point is refused by the params-file checks; point ${p.index} (${describePoint(names, p)}): ${first.error}`);
+  }
+  return { space, points, runnable, skipped, baseParams, names, canonical, heatmap };
 }
 
 /** The recording file's bytes in shared memory (read once; every worker sees the same bytes). */
@@ -145,8 +163,8 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
   const failures: RunFailure[] = [];
   const threads = new Map<number, { tasks: number; inits: number; wasm_instances: number }>();
   const total = prep.points.length;
-  // no idle threads: never more workers than points
-  const workerCount = Math.max(1, Math.min(o.workers, total));
+  // no idle threads: never more workers than points to run
+  const workerCount = Math.max(1, Math.min(o.workers, prep.runnable.length));
   let status: SweepSummary['status'] = 'running';
   const summary = (): SweepSummary => ({
     status, objective: o.objective, search: o.search, samples: o.search === 'random' ? o.samples : null, seed: o.seed,
@@ -155,7 +173,7 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
     threads: [...threads.entries()].sort((a, b) => a[0] - b[0]).map(([worker, t]) => ({ worker, ...t })),
   });
   const flush = (): ResultsJson => {
-    const doc = resultsJson(summary(), runs, failures);
+    const doc = resultsJson(summary(), runs, failures, prep.skipped);
     writeResults(o.outDir, doc);
     return doc;
   };
@@ -180,7 +198,7 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
     } else {
       return;
     }
-    o.onProgress?.(runs.length + failures.length, total);
+    o.onProgress?.(prep.skipped.length + runs.length + failures.length, total);
     if (performance.now() - lastFlush >= flushEveryMs) {
       flush();
       lastFlush = performance.now();
@@ -194,11 +212,11 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
     filename: o.workerFile ?? new URL('./sweep-worker.js', import.meta.url),
     workers: workerCount,
     init,
-    tasks: prep.points.map((p) => ({ index: p.index, values: p.values })),
+    tasks: prep.runnable.map((p) => ({ index: p.index, values: p.values })),
     onResult,
     signal,
   });
-  status = pool.stopped && runs.length + failures.length < total ? 'stopped' : 'complete';
+  status = pool.stopped && prep.skipped.length + runs.length + failures.length < total ? 'stopped' : 'complete';
   const doc = flush();
 
   let heatmap: SweepOutcome['heatmap'];
