@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 declare const document: {
   body: { dataset: Record<string, string | undefined> };
   querySelectorAll(selector: string): ArrayLike<{ width?: number }> & Iterable<{ width?: number }>;
-  querySelector(selector: string): { getAttribute(name: string): string | null } | null;
+  querySelector(selector: string): { getAttribute(name: string): string | null; textContent: string | null } | null;
 };
 declare const sessionStorage: { getItem(key: string): string | null };
 
@@ -171,6 +171,10 @@ describe('dashboard in Chromium', () => {
     await page.click('#patch-btn');
     await page.waitForSelector('#notice[data-kind="ok"]', { timeout: 10_000 });
     expect(await page.textContent('#notice')).toContain('"spread_bps":2');
+    // the panel's current values follow the change (GET …/parameters)
+    await page.waitForFunction(() => /"spread_bps": 2\b/.test(document.querySelector('#current-params')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    const shown = JSON.parse((await page.textContent('#current-params')) ?? '{}') as Record<string, unknown>;
+    expect(shown).toEqual((await api('GET', '/api/strategy/dash_mm/parameters')).json.parameters);
 
     // the kill switch and its release from the header
     await page.click('#kill-btn');

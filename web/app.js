@@ -186,8 +186,22 @@ function selectSymbol(sym) {
   resetCharts();
 }
 
+/** The selected strategy's current parameters (GET …/parameters) into the edit panel. */
+async function refreshParams() {
+  const id = st.selected;
+  const out = $('current-params');
+  if (!id) { out.textContent = ''; return; }
+  try {
+    const r = await api('GET', `/api/strategy/${encodeURIComponent(id)}/parameters`);
+    if (st.selected === id) out.textContent = JSON.stringify(r.parameters, null, 1);
+  } catch (e) {
+    if (st.selected === id) out.textContent = e instanceof ApiError ? `${e.code}: ${e.message}` : String(e);
+  }
+}
+
 function selectStrategy(id) {
   st.selected = id;
+  void refreshParams();
   $('strategy').value = id;
   $('edit-target').textContent = id;
   $('pos-strategy').textContent = id;
@@ -416,6 +430,7 @@ function wireControls() {
     if (changes === undefined) return;
     const r = await api('PATCH', `/api/strategy/${encodeURIComponent(st.selected)}/parameters`, changes);
     notice('ok', '', `${st.selected}: updated ${JSON.stringify(r.updated_parameters)}`);
+    await refreshParams();
   }));
   $('strategies').addEventListener('click', (ev) => {
     const b = ev.target.closest('button[data-action]');

@@ -795,6 +795,12 @@ export class TradingEngine {
     return Number.isFinite(mid) ? st.instrument.price.toNumber(1) * mid : undefined;
   }
 
+  /** GET /api/strategy/{id}/parameters: every canonical parameter with its current value (defaults included). */
+  parameters(id: string): { ok: true; strategy_id: string; status: StrategyStatus; parameters: Record<string, unknown> } {
+    const s = this.require(id);
+    return { ok: true, strategy_id: id, status: s.status, parameters: paramsJson(s.params) };
+  }
+
   /** GET /api/strategy/{id}/quotes (the first symbol unless one is named). */
   quotes(id: string, symbol?: string): QuotesJson {
     const s = this.require(id);

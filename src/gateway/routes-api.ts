@@ -65,6 +65,7 @@ export const API_ROUTES: readonly Route[] = [
   { method: 'POST', pattern: '/api/strategy/:id/start', handle: (ctx) => { optionalBody(ctx, 'empty'); return ok(ctx.engine.start(id(ctx))); } },
   { method: 'POST', pattern: '/api/strategy/:id/stop', handle: (ctx) => { optionalBody(ctx, 'empty'); return ok(ctx.engine.stop(id(ctx))); } },
   { method: 'GET', pattern: '/api/strategy/:id/quotes', handle: (ctx) => ok(ctx.engine.quotes(id(ctx), symbolParam(ctx.query))) },
+  { method: 'GET', pattern: '/api/strategy/:id/parameters', handle: (ctx) => ok(ctx.engine.parameters(id(ctx))) },
   { method: 'PATCH', pattern: '/api/strategy/:id/parameters', handle: (ctx) => ok(ctx.engine.patchParameters(id(ctx), requireBody(ctx, 'parameters'))) },
   { method: 'GET', pattern: '/api/strategy/:id/metrics', handle: (ctx) => ok(ctx.engine.metrics(id(ctx), symbolParam(ctx.query))) },
   { method: 'GET', pattern: '/api/strategy/:id/inventory', handle: (ctx) => ok(ctx.engine.inventory(id(ctx), symbolParam(ctx.query))) },
