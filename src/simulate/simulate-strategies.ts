@@ -17,6 +17,7 @@ import { SpreadcoreError } from '../errors.js';
 import { mulberry32 } from '../numeric/mulberry32.js';
 import { instantiateCore } from '../wasm/load.js';
 import { WasmQuoter, type QuoteParams } from '../wasm/quote-api.js';
+import { QuoteLiveInputs } from '../strategy/quote-live-inputs.js';
 import { checkSimulationOptions, SIM_TICK_SIZE, stepCount, type SimulationOptions } from './experiment.js';
 import { pathSeed } from './path-seed.js';
 
@@ -78,10 +79,17 @@ function averageHalfSpreadTicks(quoter: WasmQuoter, o: SimulationOptions, steps:
   return halfTicks;
 }
 
+/** Sets the slot's horizon (T − t) in place, as live quoting does (QuoteLiveInputs), without re-validating the whole block. */
+function setHorizon(live: QuoteLiveInputs, horizon: number): void {
+  live.set(live.spreadMult, live.bidSpreadMult, live.askSpreadMult, live.skewFactor, live.sizeMult, live.sigma, horizon);
+}
+
 function computeAverageHalfSpreadTicks(quoter: WasmQuoter, o: SimulationOptions, steps: number, fairTick: number): number {
   let sum = 0;
+  const live = new QuoteLiveInputs(quoter, INV_SLOT);
+  live.load();
   for (let i = 0; i < steps; i++) {
-    if (o.model === 'avellaneda_stoikov') quoter.update(INV_SLOT, { horizon: o.T - i * o.dt });
+    if (o.model === 'avellaneda_stoikov') setHorizon(live, o.T - i * o.dt);
     const status = quoter.compute(INV_SLOT, -1, fairTick, 0);
     const h = quoter.halfSpreadTicks(INV_SLOT);
     if (status < 0 || !(h > 0)) noQuote('inventory strategy', status);
@@ -113,8 +121,10 @@ export function simulateStrategies(options: SimulationOptions, quoter: WasmQuote
 
   const moveTick = o.sigma * Math.sqrt(o.dt) / tick;
   const { A, k, dt } = o;
+  const live = new QuoteLiveInputs(quoter, INV_SLOT);
+  live.load();
   for (let i = 0; i < steps; i++) {
-    if (o.model === 'avellaneda_stoikov') quoter.update(INV_SLOT, { horizon: o.T - i * dt });
+    if (o.model === 'avellaneda_stoikov') setHorizon(live, o.T - i * dt);
     for (let j = 0; j < n; j++) {
       const rng = rngs[j]!;
       const uBid = rng();
