@@ -10,7 +10,7 @@ import { runBacktest } from '../backtest/run-backtest.js';
 import { backtestSummaryText } from '../backtest/summary-table.js';
 import { SpreadcoreError } from '../errors.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
-import { parseFlags, usageError } from './flags.js';
+import { usageError, parseOnlyFlags } from './flags.js';
 import { OutputWriter } from './output-writer.js';
 import { ProgressBar } from './progress-bar.js';
 
@@ -80,8 +80,7 @@ export const backtestCommand: Command = {
   summary: 'replay a recording through the strategy and the paper exchange; metrics, curves, report',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { flags, positionals } = parseFlags(args, FLAGS);
-    if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const flags = parseOnlyFlags(args, FLAGS);
     if (flags.data === undefined) throw usageError('--data FILE is required (a Binance or spreadcore recording)');
     if (flags.params === undefined) throw usageError('--params FILE is required (JSON with "symbols" and "parameters")');
     if (flags.report === '') throw usageError('--report needs a directory');

@@ -5,7 +5,7 @@
 import { FeedHandler } from '../feed/handler/feed-handler.js';
 import { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
-import { intFlag, parseFlags, usageError } from './flags.js';
+import { intFlag, parseOnlyFlags } from './flags.js';
 import { TOKEN_ENV } from './publish-command.js';
 
 const USAGE = `Usage: spreadcore feed [--host 127.0.0.1] [--port 8081] [--token T] [--status-every-s 5] [--json]
@@ -40,8 +40,7 @@ export const feedCommand: Command = {
   summary: 'run the feed handler that takes protocol v1 frames into the order books',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { flags, positionals } = parseFlags(args, FLAGS);
-    if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const flags = parseOnlyFlags(args, FLAGS);
     const port = intFlag('port', flags.port, 8081, 0, 65535);
     const everyS = intFlag('status-every-s', flags['status-every-s'], 5, 0, 86400);
     const token = flags.token ?? io.env[TOKEN_ENV];

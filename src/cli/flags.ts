@@ -76,3 +76,10 @@ export function parseFlags<S extends FlagSpec>(args: readonly string[], spec: S)
   }
   return { flags: values as ParsedFlags<S>, positionals };
 }
+
+/** parseFlags for commands that take no positional arguments: any is a usage error. */
+export function parseOnlyFlags<S extends FlagSpec>(args: readonly string[], spec: S): ParsedFlags<S> {
+  const { flags, positionals } = parseFlags(args, spec);
+  if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  return flags;
+}

@@ -8,7 +8,7 @@ import { sourceFrames } from '../feed/replay/source-frames.js';
 import { openMarketSource, parseSourceFlags, SOURCE_FLAGS, SOURCE_USAGE } from '../feed/replay/source-options.js';
 import { parseSpeed, type ReplaySpeed } from '../feed/recording/pacer.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
-import { parseFlags, usageError } from './flags.js';
+import { usageError, parseOnlyFlags } from './flags.js';
 import { OutputWriter } from './output-writer.js';
 
 export const TOKEN_ENV = 'SPREADCORE_FEED_TOKEN';
@@ -87,8 +87,7 @@ export const publishCommand: Command = {
   summary: 'send a market source to a running feed handler as protocol v1 frames',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { flags, positionals } = parseFlags(args, FLAGS);
-    if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const flags = parseOnlyFlags(args, FLAGS);
     const spec = parseSourceFlags(flags);
     if (flags.speed !== undefined && flags.rate !== undefined) throw usageError('give --speed or --rate, not both');
     const speed: ReplaySpeed = flags.speed === undefined ? 1 : parseSpeed(flags.speed);

@@ -9,7 +9,7 @@ import { recordSource, type RecordReport } from '../feed/replay/record-source.js
 import { skippedInputWarning } from '../feed/replay/market-source.js';
 import { openMarketSource, parseSourceFlags, SOURCE_FLAGS, SOURCE_USAGE, sourcePath } from '../feed/replay/source-options.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
-import { parseFlags, usageError } from './flags.js';
+import { usageError, parseOnlyFlags } from './flags.js';
 import { OutputWriter } from './output-writer.js';
 
 const USAGE = `Usage: spreadcore record --source binance:FILE|screc:FILE|sim [source options] --out FILE.screc[.gz]
@@ -60,8 +60,7 @@ export const recordCommand: Command = {
   summary: 'record a market source (Binance recording, binary recording, simulator) as a binary recording',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { flags, positionals } = parseFlags(args, FLAGS);
-    if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const flags = parseOnlyFlags(args, FLAGS);
     const spec = parseSourceFlags(flags);
     const out = flags.out;
     if (out === undefined) throw usageError('--out is required (a .screc or .screc.gz file)');

@@ -9,7 +9,7 @@ import { parseSpeed, type ReplaySpeed } from '../feed/recording/pacer.js';
 import { WasmBooks } from '../wasm/book-api.js';
 import { MAX_DEPTH_LEVELS } from '../wasm/layout.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
-import { parseFlags, usageError } from './flags.js';
+import { usageError, parseOnlyFlags } from './flags.js';
 import { OutputWriter } from './output-writer.js';
 
 const DEFAULT_DEPTH = 10;
@@ -50,8 +50,7 @@ export const replayCommand: Command = {
   summary: 'replay a market source into the order books and print them',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { flags, positionals } = parseFlags(args, FLAGS);
-    if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const flags = parseOnlyFlags(args, FLAGS);
     const spec = parseSourceFlags(flags);
     const speed: ReplaySpeed = flags.speed === undefined ? 'max' : parseSpeed(flags.speed);
     const depth = parseDepth(flags.depth);

@@ -16,7 +16,7 @@ import { loadCore } from '../wasm/load.js';
 import { WasmQuoter } from '../wasm/quote-api.js';
 import { WasmVol } from '../wasm/vol-api.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo, type Command } from './cli-io.js';
-import { parseFlags, usageError } from './flags.js';
+import { usageError, parseOnlyFlags } from './flags.js';
 
 const DEFAULT_RECORDING = 'test/fixtures/binance/spot_btcusdt_20240808.gz';
 const BOOK = 0;
@@ -190,8 +190,7 @@ export const selfcheckCommand: Command = {
   summary: 'replay a bundled real recording through the engine core and verify it',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { flags, positionals } = parseFlags(args, FLAGS);
-    if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const flags = parseOnlyFlags(args, FLAGS);
     const market = flags.market ?? 'spot';
     if (market !== 'spot' && market !== 'usdm') throw usageError(`--market must be spot or usdm, got ${JSON.stringify(market)}`);
     const symbol = flags.symbol ?? 'BTCUSDT';

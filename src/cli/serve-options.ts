@@ -7,7 +7,7 @@ import { resolveConnectorConfig } from '../feed/binance/connector-config.js';
 import type { BinanceMarket } from '../feed/binance/messages.js';
 import { parseSpeed, type ReplaySpeed } from '../feed/recording/pacer.js';
 import { isLoopbackHost } from '../feed/handler/bearer-auth.js';
-import { intFlag, parseFlags, usageError } from './flags.js';
+import { intFlag, usageError, parseOnlyFlags } from './flags.js';
 
 export const TOKEN_ENV_API = 'SPREADCORE_API_TOKEN';
 export const FEED_TOKEN_ENV = 'SPREADCORE_FEED_TOKEN';
@@ -78,8 +78,7 @@ const SYMBOL_RE = /^[A-Z0-9][A-Z0-9._-]{0,31}$/;
 
 /** Parses serve's arguments and environment; throws a usage error (SPREADCORE_ERR_BAD_FLAG). */
 export function parseServeOptions(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ServeOptions {
-  const { flags, positionals } = parseFlags(args, SERVE_FLAGS);
-  if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const flags = parseOnlyFlags(args, SERVE_FLAGS);
   /** The flag's value, else its variable's (an empty variable counts as unset). */
   const raw = (name: keyof typeof SERVE_FLAGS): { v: string | undefined; fromEnv: boolean } => {
     const f = flags[name];

@@ -9,7 +9,7 @@ import {
 import { defaultWorkers, MAX_WORKERS, simulateOnPool } from '../simulate/simulation-pool.js';
 import { summarize, type StrategyStats } from '../simulate/summarize.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
-import { intFlag, parseFlags, usageError } from './flags.js';
+import { intFlag, usageError, parseOnlyFlags } from './flags.js';
 import { ProgressBar } from './progress-bar.js';
 
 const DEFAULT_PATHS = 1000;
@@ -108,8 +108,7 @@ export const simulateCommand: Command = {
   summary: 'the Avellaneda–Stoikov (2008) Monte-Carlo experiment on a worker pool',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { flags, positionals } = parseFlags(args, FLAGS);
-    if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const flags = parseOnlyFlags(args, FLAGS);
     const params: ExperimentParams = {
       model: parseModel(flags.model),
       gamma: positiveFlag('gamma', flags.gamma),

@@ -10,7 +10,7 @@ import { rankedTable } from '../sweep/ranked-table.js';
 import { runSweep, type SearchKind, type SweepOutcome } from '../sweep/run-sweep.js';
 import { renderSweepHeatmap } from '../sweep/render-heatmap.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo, type Command } from './cli-io.js';
-import { intFlag, parseFlags, usageError } from './flags.js';
+import { intFlag, usageError, parseOnlyFlags } from './flags.js';
 import { ProgressBar } from './progress-bar.js';
 
 /** Exit status after Ctrl-C (128 + SIGINT), as shells report it. */
@@ -91,8 +91,7 @@ export const sweepCommand: Command = {
   summary: 'run backtests over a parameter grid or random search on a worker pool, ranked',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { flags, positionals } = parseFlags(args, FLAGS);
-    if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const flags = parseOnlyFlags(args, FLAGS);
     const dataPath = required('data', flags.data);
     const paramsPath = required('params', flags.params);
     const spacePath = required('space', flags.space);
