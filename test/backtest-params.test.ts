@@ -4,21 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseBacktestSpec } from '../src/backtest/index.js';
-import { SpreadcoreError } from '../src/errors.js';
 import { readStrategyDefinition } from '../src/strategy/strategy-definition.js';
 import { validateParams } from '../src/strategy/params/index.js';
+import { spreadcoreErrorOf } from './support/thrown.js';
 
 const BASE = { symbols: ['BTCUSDT'], parameters: { spread_bps: 4, order_size: 0.001, max_position: 0.01 } };
 
-function errorOf(fn: () => unknown): SpreadcoreError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SpreadcoreError) return e;
-    throw e;
-  }
-  throw new Error('expected a SpreadcoreError');
-}
 
 describe('parseBacktestSpec', () => {
   it('reads a full file, filling defaults', () => {
@@ -52,7 +43,7 @@ describe('parseBacktestSpec', () => {
     [[], 'SPREADCORE_ERR_BAD_INPUT', /must be a JSON object/],
     [null, 'SPREADCORE_ERR_BAD_INPUT', /must be a JSON object/],
   ])('refuses %j', (json, code, message) => {
-    const e = errorOf(() => parseBacktestSpec(json));
+    const e = spreadcoreErrorOf(() => parseBacktestSpec(json));
     expect(e.code).toBe(code);
     expect(e.message).toMatch(message);
   });
@@ -64,21 +55,21 @@ describe('parseBacktestSpec', () => {
       [{ name: 'a b', symbols: ['BTCUSDT'] }, { name: 'a b', symbols: ['BTCUSDT'] }],
     ];
     for (const [file, body] of cases) {
-      const api = errorOf(() => readStrategyDefinition(body));
-      const ours = errorOf(() => parseBacktestSpec(file));
+      const api = spreadcoreErrorOf(() => readStrategyDefinition(body));
+      const ours = spreadcoreErrorOf(() => parseBacktestSpec(file));
       expect(ours.code).toBe(api.code);
       expect(ours.message).toBe(api.message);
     }
     const params = { spread_bps: -4, order_size: 0.001, quote_levelz: 3 };
-    const api = errorOf(() => validateParams(params));
-    const ours = errorOf(() => parseBacktestSpec({ symbols: ['BTCUSDT'], parameters: params }));
+    const api = spreadcoreErrorOf(() => validateParams(params));
+    const ours = spreadcoreErrorOf(() => parseBacktestSpec({ symbols: ['BTCUSDT'], parameters: params }));
     expect(ours.code).toBe('SPREADCORE_ERR_BAD_PARAM');
     expect(ours.message).toBe(api.message);
     expect(ours.message).toMatch(/quote_levelz/);
   });
 
   it('names the parameter whose value is wrong', () => {
-    const e = errorOf(() => parseBacktestSpec({ symbols: ['BTCUSDT'], parameters: { spread_bps: 'wide' } }));
+    const e = spreadcoreErrorOf(() => parseBacktestSpec({ symbols: ['BTCUSDT'], parameters: { spread_bps: 'wide' } }));
     expect(e.code).toBe('SPREADCORE_ERR_BAD_PARAM');
     expect(e.message).toMatch(/spread_bps/);
     expect(e.message).toMatch(/wide/);

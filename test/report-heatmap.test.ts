@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bestCell, renderHeatmapPng } from '../src/report/index.js';
-import { SpreadcoreError } from '../src/errors.js';
 import { decodePng, findPixels, pixel, type DecodedPng } from './report-png-reader.js';
+import { spreadcoreErrorOf } from './support/thrown.js';
 
 type Box = { x0: number; y0: number; x1: number; y1: number };
 
@@ -47,13 +47,8 @@ function render(z: (number | null)[][], extra: Partial<Parameters<typeof renderH
 }
 
 function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SpreadcoreError);
-    return (e as SpreadcoreError).code + ': ' + (e as Error).message;
-  }
-  throw new Error('did not throw');
+  const e = spreadcoreErrorOf(f);
+  return `${e.code}: ${e.message}`;
 }
 
 describe('renderHeatmapPng', () => {

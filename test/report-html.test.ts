@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { renderHtmlReport, type HtmlReportOptions } from '../src/report/index.js';
-import { SpreadcoreError } from '../src/errors.js';
+import { spreadcoreErrorOf } from './support/thrown.js';
 
 const require = createRequire(import.meta.url);
 const UPLOT_JS = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
@@ -27,15 +27,6 @@ function dataBlock(html: string): { charts: { series: { name: string; x: number[
   return JSON.parse(m![1]!);
 }
 
-function errorOf(f: () => unknown): SpreadcoreError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SpreadcoreError);
-    return e as SpreadcoreError;
-  }
-  throw new Error('did not throw');
-}
 
 describe('renderHtmlReport', () => {
   it('inlines uPlot and references nothing outside the file', () => {
@@ -97,7 +88,7 @@ describe('renderHtmlReport', () => {
     for (const [mutate, re] of cases) {
       const o = baseReport();
       mutate(o);
-      const e = errorOf(() => renderHtmlReport(o));
+      const e = spreadcoreErrorOf(() => renderHtmlReport(o));
       expect(e.code).toBe('SPREADCORE_ERR_BAD_CHART');
       expect(e.message).toMatch(re);
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderLineChartPng, type ChartSeries } from '../src/report/index.js';
-import { SpreadcoreError } from '../src/errors.js';
 import { decodePng, findPixels, findPlotFrame } from './report-png-reader.js';
+import { spreadcoreErrorOf } from './support/thrown.js';
 
 const AXIS: [number, number, number] = [68, 68, 68];
 const RED: [number, number, number] = [255, 0, 0];
@@ -16,15 +16,6 @@ function redInPlot(series: ChartSeries[], extra: Record<string, unknown> = {}): 
   return findPixels(png, RED, 0, { x0: f.left, y0: f.top, x1: f.right + 1, y1: f.bottom + 1 });
 }
 
-function errorOf(f: () => unknown): SpreadcoreError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SpreadcoreError);
-    return e as SpreadcoreError;
-  }
-  throw new Error('did not throw');
-}
 
 describe('renderLineChartPng edge cases', () => {
   it('renders axes for no series, empty series and all-non-finite series', () => {
@@ -93,7 +84,7 @@ describe('renderLineChartPng edge cases', () => {
       [() => renderLineChartPng({ title: 't', series: [{ name: 'a', x: 5 as never, y: [1] }] }), /series\[0\]\.x must be an array/],
     ];
     for (const [f, re] of cases) {
-      const e = errorOf(f);
+      const e = spreadcoreErrorOf(f);
       expect(e.code).toBe('SPREADCORE_ERR_BAD_CHART');
       expect(e.message).toMatch(re);
     }

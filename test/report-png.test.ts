@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { crc32, encodePng, pngChunk } from '../src/report/index.js';
 import { SpreadcoreError } from '../src/errors.js';
 import { crc32Bitwise, decodePng } from './report-png-reader.js';
+import { spreadcoreErrorOf } from './support/thrown.js';
 
 function randomImage(width: number, height: number, seed: number, opaque: boolean): Uint8Array {
   // Small LCG so the test data is reproducible.
@@ -74,14 +75,7 @@ describe('PNG encoder', () => {
   });
 
   it('rejects a pixel buffer of the wrong size and bad dimensions with a coded error', () => {
-    const bad = (f: () => unknown): SpreadcoreError => {
-      try {
-        f();
-      } catch (e) {
-        return e as SpreadcoreError;
-      }
-      throw new Error('did not throw');
-    };
+    const bad = spreadcoreErrorOf;
     const e1 = bad(() => encodePng({ width: 4, height: 4, rgba: new Uint8Array(10) }));
     expect(e1).toBeInstanceOf(SpreadcoreError);
     expect(e1.code).toBe('SPREADCORE_ERR_BAD_CHART');
