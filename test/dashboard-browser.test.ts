@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep } from './support/wait.js';
 
 // the page's globals as used by the functions evaluated in the browser (the project compiles without the DOM library)
 declare const document: {
@@ -177,6 +178,12 @@ describe('dashboard in Chromium', () => {
     expect(shown).toEqual((await api('GET', '/api/strategy/dash_mm/parameters')).json.parameters);
 
     // the kill switch and its release from the header
+    // the kill switch asks first: dismissed, nothing happens; accepted, trading halts
+    page.once('dialog', (d) => { void d.dismiss(); });
+    await page.click('#kill-btn');
+    await sleep(500);
+    expect((await api('GET', '/api/health')).json.kill_switch).toBe('ACTIVE');
+    page.once('dialog', (d) => { expect(d.type()).toBe('confirm'); void d.accept(); });
     await page.click('#kill-btn');
     await page.waitForFunction(() => document.querySelector('#killstate')?.getAttribute('data-state') === 'HALTED', undefined, { timeout: 10_000 });
     expect((await api('GET', '/api/health')).json.kill_switch).toBe('HALTED');

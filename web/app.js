@@ -442,6 +442,7 @@ function wireControls() {
   $('symbol').addEventListener('change', (ev) => { selectSymbol(ev.target.value); poll(); });
   $('refresh-btn').addEventListener('click', () => refreshAll());
   $('kill-btn').addEventListener('click', (ev) => guarded(ev.currentTarget, 'kill', async () => {
+    if (!window.confirm('Kill switch: cancel every open order of every strategy and refuse new ones until Resume?')) return;
     const r = await api('POST', '/api/kill', { note: 'dashboard' });
     notice('warn', '', `kill switch ${r.state}: ${r.orders_cancelled} orders cancelled`);
     await refreshHealth();
