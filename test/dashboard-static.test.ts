@@ -78,6 +78,14 @@ describe('dashboard static files', () => {
     expect(again.headers.get('etag')).toBe(etag);
     expect((await fetch(`${base}/`, { headers: { 'if-none-match': '"other"' } })).status).toBe(200);
 
+    // HEAD: the GET's status and headers (its length too), no body
+    const head = await fetch(`${base}/`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(head.headers.get('etag')).toBe(etag);
+    expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(html)));
+    expect(await head.text()).toBe('');
+
     for (const [path, type, file] of [
       ['/index.html', 'text/html; charset=utf-8', 'web/index.html'],
       ['/app.js', 'text/javascript; charset=utf-8', 'web/app.js'],

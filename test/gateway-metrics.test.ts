@@ -288,7 +288,7 @@ describe('GET /metrics', () => {
     await scrape(base, { authorization: `Bearer ${TOKEN}` });
     const p = await post(base, '/metrics', undefined, { authorization: `Bearer ${TOKEN}` });
     expect(p.status).toBe(405);
-    expect(p.headers.get('allow')).toBe('GET');
+    expect(p.headers.get('allow')).toBe('GET, HEAD');
     // fetch() cannot set Host: node:http can
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(`${base}/metrics`, { headers: { host: 'evil.example:80', authorization: `Bearer ${TOKEN}` } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });

@@ -19,7 +19,7 @@ import { SpreadcoreError } from '../errors.js';
 import { loadUws, type Uws } from '../net/uws.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import { bearerMatches, isLoopbackHost } from '../feed/handler/bearer-auth.js';
-import { HttpError, statusLine, toHttpError } from './http-errors.js';
+import { endAnswer, HttpError, statusLine, toHttpError } from './http-errors.js';
 import { isJsonContentType, parseJsonBody } from './http-json-body.js';
 import { API_ROUTES, matchRoute, type Route } from './routes-api.js';
 import { PROMETHEUS_CONTENT_TYPE } from './prometheus-text.js';
@@ -57,6 +57,9 @@ export interface GatewayOptions {
 export interface GatewayCounters { requests: number; errors4xx: number; internalErrors: number; aborted: number }
 
 const MUTATING = new Set(['POST', 'PATCH', 'DELETE', 'PUT']);
+
+/** One request's answer state: aborted by the client, answered, a HEAD request (headers only). */
+interface AnswerState { aborted: boolean; done: boolean; head: boolean }
 
 export class Gateway {
   readonly engine: TradingEngine;
@@ -150,11 +153,12 @@ export class Gateway {
   private onRequest(res: HttpResponse, req: HttpRequest): void {
     this.counters.requests++;
     if (this.rateLimits !== undefined && this.rateLimits.refuse(res, req)) return;
-    const state = { aborted: false, done: false };
+    const state = { aborted: false, done: false, head: false };
     let hasBody = false;
     try {
       // everything needed from req is read now: it is invalid once this callback returns
       const method = req.getCaseSensitiveMethod().toUpperCase();
+      state.head = method === 'HEAD';
       const path = req.getUrl();
       const rawQuery = req.getQuery() ?? '';
       const host = req.getHeader('host');
@@ -166,11 +170,12 @@ export class Gateway {
 
       this.checkAccess(method, host, origin, auth);
       if (this.metrics !== undefined && (path === '/metrics' || path === '/metrics/') && !hasBodyHeaders(contentLength, transferEncoding)) {
-        if (method !== 'GET') throw new HttpError(405, 'SPREADCORE_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed on /metrics`, [['allow', 'GET']]);
+        if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'SPREADCORE_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed on /metrics`, [['allow', 'GET, HEAD']]);
         this.send(res, state, 200, this.metrics(this), [], false, PROMETHEUS_CONTENT_TYPE);
         return;
       }
-      const match = matchRoute(this.routes, method, path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
+      // HEAD is a GET without the body (the answer's length is still sent)
+      const match = matchRoute(this.routes, state.head ? 'GET' : method, path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
       const query = new URLSearchParams(rawQuery);
 
       const mayHaveBody = method !== 'GET' && method !== 'HEAD' && (contentLength !== '' && contentLength !== '0' || transferEncoding !== '');
@@ -234,7 +239,7 @@ export class Gateway {
     }
   }
 
-  private answer(res: HttpResponse, state: { aborted: boolean; done: boolean }, f: () => { status: number; body: unknown }): void {
+  private answer(res: HttpResponse, state: AnswerState, f: () => { status: number; body: unknown }): void {
     let a: { status: number; body: unknown };
     try {
       a = f();
@@ -245,13 +250,13 @@ export class Gateway {
     this.send(res, state, a.status, JSON.stringify(a.body), [], false);
   }
 
-  private fail(res: HttpResponse, state: { aborted: boolean; done: boolean }, e: unknown, close = false): void {
+  private fail(res: HttpResponse, state: AnswerState, e: unknown, close = false): void {
     const h = toHttpError(e);
     if (h.internal) { this.counters.internalErrors++; this.lastInternalError = e; } else if (h.status < 500) this.counters.errors4xx++;
     this.send(res, state, h.status, JSON.stringify(h.body), h.headers, close);
   }
 
-  private send(res: HttpResponse, state: { aborted: boolean; done: boolean }, status: number, body: string, headers: readonly [string, string][], close: boolean, contentType = 'application/json'): void {
+  private send(res: HttpResponse, state: AnswerState, status: number, body: string, headers: readonly [string, string][], close: boolean, contentType = 'application/json'): void {
     if (state.aborted || state.done) return;
     state.done = true;
     try {
@@ -259,7 +264,7 @@ export class Gateway {
         res.writeStatus(statusLine(status)).writeHeader('content-type', contentType).writeHeader('cache-control', 'no-store')
           .writeHeader('x-content-type-options', 'nosniff');
         for (const [k, v] of headers) res.writeHeader(k, v);
-        res.end(body, close);
+        endAnswer(res, body, close, state.head);
       });
     } catch (e) {
       this.counters.internalErrors++;

@@ -8,6 +8,7 @@
 // The event stream (/api/stream) is not counted here: it is one long request, and
 // the SSE hub caps its subscribers.
 import { checkRateLimitOptions, RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { endAnswer } from './http-errors.js';
 
 type HttpResponse = import('uWebSockets.js').HttpResponse;
 type HttpRequest = import('uWebSockets.js').HttpRequest;
@@ -60,10 +61,11 @@ export class GatewayRateLimits {
     });
     // an unread request body must not be taken for the next request: close such a connection
     const hasBody = req.getHeader('content-length').replace(/^0+$/, '') !== '' || req.getHeader('transfer-encoding') !== '';
+    const head = req.getCaseSensitiveMethod().toUpperCase() === 'HEAD';
     res.cork(() => {
       res.writeStatus('429 Too Many Requests').writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store')
         .writeHeader('x-content-type-options', 'nosniff').writeHeader('retry-after', String(retryAfterS));
-      res.end(body, hasBody);
+      endAnswer(res, body, hasBody, head);
     });
     return true;
   }

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { statusLine } from './http-errors.js';
 
 type HttpResponse = import('uWebSockets.js').HttpResponse;
+type HttpRequest = import('uWebSockets.js').HttpRequest;
 type TemplatedApp = import('uWebSockets.js').TemplatedApp;
 
 export const DASHBOARD_CSP = [
@@ -79,11 +80,11 @@ export interface StaticMountOptions {
   files?: Map<string, StaticFile>;
 }
 
-/** Registers GET for every dashboard path on the app; returns how many paths. */
+/** Registers GET and HEAD for every dashboard path on the app; returns how many paths. */
 export function mountDashboard(app: TemplatedApp, options: StaticMountOptions): number {
   const files = options.files ?? dashboardFiles();
   for (const [path, file] of files) {
-    app.get(path, (res, req) => {
+    const answer = (head: boolean) => (res: HttpResponse, req: HttpRequest): void => {
       const host = req.getHeader('host');
       const ifNoneMatch = req.getHeader('if-none-match');
       try {
@@ -97,12 +98,18 @@ export function mountDashboard(app: TemplatedApp, options: StaticMountOptions): 
         const fresh = ifNoneMatch !== '' && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === file.etag);
         res.cork(() => {
           writeHeaders(res, fresh ? '304 Not Modified' : statusLine(200), file);
-          if (fresh) res.endWithoutBody(); else res.end(file.body);
+          if (fresh) res.endWithoutBody();
+          // HEAD: the GET's headers and length, no body (this uWS build aborts on endWithoutBody(length)
+          // and sends the body on end() even for HEAD, so the length is a header of ours)
+          else if (head) res.writeHeader('content-length', String(file.body.length)).endWithoutBody();
+          else res.end(file.body);
         });
       } catch {
         // the client went away mid-answer; nothing to do
       }
-    });
+    };
+    app.get(path, answer(false));
+    app.head(path, answer(true));
   }
   return files.size;
 }
