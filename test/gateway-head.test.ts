@@ -1,11 +1,14 @@
 // HEAD requests: the GET's status and headers with the body's length, and no body
 // bytes on the wire — so the next request on a kept-alive connection is read
-// correctly. For API routes, the dashboard's files and errors alike.
+// correctly. For API routes, the dashboard's files and errors alike, and the feed
+// handler's HTTP answers.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimDriver, TradingEngine } from '../src/engine/index.js';
 import { MarketSimulator } from '../src/feed/sim/index.js';
 import { Gateway } from '../src/gateway/index.js';
+import { FeedHandler } from '../src/feed/handler/feed-handler.js';
+import { FeedIngest } from '../src/feed/ingest/feed-ingest.js';
 
 let engine: TradingEngine;
 let gw: Gateway;
@@ -22,9 +25,9 @@ afterAll(() => { gw.close(); engine.close(); });
 interface Answer { status: number; headers: Record<string, string>; body: string }
 
 /** Writes the requests back to back on one connection; parses the answers in order (HEAD answers have no body). */
-function pipelined(requests: { method: string; path: string }[]): Promise<Answer[]> {
+function pipelined(requests: { method: string; path: string }[], toPort = port): Promise<Answer[]> {
   return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1', () => {
+    const s = connect(toPort, '127.0.0.1', () => {
       s.write(requests.map((r, i) => `${r.method} ${r.path} HTTP/1.1\r\nhost: 127.0.0.1\r\n${i === requests.length - 1 ? 'connection: close\r\n' : ''}\r\n`).join(''));
     });
     let data = Buffer.alloc(0);
@@ -66,5 +69,22 @@ describe('HEAD', () => {
       if (paths[i] !== '/api/health') expect(Number(head.headers['content-length'])).toBe(Buffer.byteLength(get.body));
     }
     expect(answers[6]!.status).toBe(404);
+  });
+
+  it('the feed handler\'s HTTP answers too', async () => {
+    const ingest = new FeedIngest();
+    const handler = new FeedHandler(ingest, { port: 0 });
+    try {
+      const feedPort = await handler.listen();
+      const answers = await pipelined([
+        { method: 'HEAD', path: '/nope' }, { method: 'GET', path: '/nope' }, { method: 'GET', path: '/feed/stats' },
+      ], feedPort);
+      expect(answers.map((a) => a.status)).toEqual([404, 404, 200]);
+      expect(answers[0]!.body).toBe('');
+      expect(Number(answers[0]!.headers['content-length'])).toBe(Buffer.byteLength(answers[1]!.body));
+    } finally {
+      handler.close();
+      ingest.close();
+    }
   });
 });

@@ -23,20 +23,6 @@ const STATUS_TEXT: Record<number, string> = {
   422: 'Unprocessable Entity', 500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
-type HttpResponse = import('uWebSockets.js').HttpResponse;
-
-/**
- * Ends an answer: the body, or for a HEAD request its length alone. (On end() this
- * uWS build sends the body even to HEAD, which would corrupt a kept-alive connection,
- * and it aborts the process when endWithoutBody() is given any argument: the length
- * goes in a header of ours.) A HEAD request never has its body read, so `close` does
- * not apply to it.
- */
-export function endAnswer(res: HttpResponse, body: string, close: boolean, head: boolean): void {
-  if (head) res.writeHeader('content-length', String(Buffer.byteLength(body))).endWithoutBody();
-  else res.end(body, close);
-}
-
 export function statusLine(status: number): string {
   return `${status} ${STATUS_TEXT[status] ?? (status < 300 ? 'OK' : 'Error')}`;
 }

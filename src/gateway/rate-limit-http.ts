@@ -8,7 +8,7 @@
 // The event stream (/api/stream) is not counted here: it is one long request, and
 // the SSE hub caps its subscribers.
 import { checkRateLimitOptions, RateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { endAnswer } from './http-errors.js';
+import { endAnswer } from '../net/http-answer.js';
 
 type HttpResponse = import('uWebSockets.js').HttpResponse;
 type HttpRequest = import('uWebSockets.js').HttpRequest;

@@ -38,6 +38,7 @@ import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { bearerMatches, isLoopbackHost } from './bearer-auth.js';
 import { countsByName, FeedConnection, type FeedConnectionJson } from './feed-connection.js';
 import { LatencyRing, type LatencySummary } from './latency-ring.js';
+import { endAnswer } from '../../net/http-answer.js';
 
 /** uWS copies the user data's own properties onto its socket object, so the connection rides in one field. */
 interface SocketData { conn: FeedConnection }
@@ -193,7 +194,10 @@ export class FeedHandler {
       close: (ws, code, message) => this.guard(() => this.onClose(ws, code, message)),
     });
     app.get(`${this.path}/stats`, (res, req) => this.httpGuard(res, () => this.onStats(res, req)));
-    app.any('/*', (res) => this.httpGuard(res, () => this.json(res, '404 Not Found', { ok: false, error: { code: 'NOT_FOUND', message: 'not found' } })));
+    app.any('/*', (res, req) => {
+      const head = req.getMethod() === 'head';
+      this.httpGuard(res, () => this.json(res, '404 Not Found', { ok: false, error: { code: 'NOT_FOUND', message: 'not found' } }, [], head));
+    });
     return new Promise((resolve, reject) => {
       app.listen(this.host, this.requestedPort, (ls) => {
         if (ls === false) {
@@ -251,11 +255,11 @@ export class FeedHandler {
     }
   }
 
-  private json(res: HttpResponse, status: string, body: unknown, headers: readonly [string, string][] = []): void {
+  private json(res: HttpResponse, status: string, body: unknown, headers: readonly [string, string][] = [], head = false): void {
     res.cork(() => {
       res.writeStatus(status).writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store');
       for (const [k, v] of headers) res.writeHeader(k, v);
-      res.end(JSON.stringify(body));
+      endAnswer(res, JSON.stringify(body), false, head);
     });
   }
 
