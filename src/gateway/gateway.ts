@@ -9,16 +9,19 @@
 //    (checked against content-length first, then while reading); mutating requests
 //    carrying a body must be application/json (415); the JSON is checked by
 //    parseJsonBody (400). The engine call runs once the body is complete, synchronously.
-//  - Host check against DNS rebinding on loopback: the Host header must name a loopback
-//    address (403 otherwise); a cross-site Origin on a mutating request is 403.
-//  - Bound to a non-loopback address, a bearer token is required (constructor refuses
-//    otherwise) and checked on every request; a configured token is checked on loopback too.
+//  - Access (src/net/access.ts, the rules of every listener): bound to loopback, the
+//    Host header must name a loopback address (403 otherwise, against DNS rebinding);
+//    a cross-site Origin on a mutating request, or on GET /api/stream, is 403. Bound to
+//    a non-loopback address, a bearer token is required (constructor refuses otherwise)
+//    and checked on every request; a configured token is checked on loopback too.
+//  - The port is bound exclusively (src/net/listen.ts): a port in use fails listen().
 //  - Writes made after the request callback returned are corked.
-//  - GET /api/stream is the SseHub passed as `stream`, under the same Host and token checks.
+//  - GET /api/stream is the SseHub passed as `stream`, under the same Host and token checks (and Origin).
 import { SpreadcoreError } from '../errors.js';
 import { loadUws, type Uws } from '../net/uws.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
-import { bearerMatches, isLoopbackHost } from '../feed/handler/bearer-auth.js';
+import { accessDenial, checkBind, hostAllowed, type AccessPolicy } from '../net/access.js';
+import { listenExclusive } from '../net/listen.js';
 import { HttpError, statusLine, toHttpError } from './http-errors.js';
 import { endAnswer } from '../net/http-answer.js';
 import { isJsonContentType, parseJsonBody } from './http-json-body.js';
@@ -73,7 +76,7 @@ export class Gateway {
   private readonly metrics: ((gateway: Gateway) => string) | undefined;
 
   private readonly requestedPort: number;
-  private readonly token: string | undefined;
+  private readonly access: AccessPolicy;
   private readonly maxBodyBytes: number;
   private readonly maxJsonDepth: number;
   private readonly healthInfo: () => Record<string, unknown>;
@@ -93,9 +96,8 @@ export class Gateway {
       throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `port must be an integer in 0..65535, got ${this.requestedPort}`);
     }
     const token = options.token;
-    if (token !== undefined && (token.length < 16 || /\s/.test(token))) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'token must be at least 16 characters without spaces');
-    if (token === undefined && !isLoopbackHost(this.host)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `binding the gateway to ${this.host} (not loopback) requires a token`);
-    this.token = token;
+    checkBind(this.host, token, 'the gateway');
+    this.access = { boundHost: this.host, token };
     this.maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
     if (!Number.isInteger(this.maxBodyBytes) || this.maxBodyBytes < 2) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'maxBodyBytes must be an integer >= 2');
     this.maxJsonDepth = options.maxJsonDepth ?? 16;
@@ -115,22 +117,18 @@ export class Gateway {
     if (this.listenSocket !== null) return Promise.resolve(this.boundPort);
     const app = this.uws.App();
     this.stream?.mount(app, '/api/stream', {
-      hostCheck: (req) => this.hostAllowed(req.getHeader('host')),
-      authorize: (req) => this.token === undefined || bearerMatches(req.getHeader('authorization'), this.token),
+      // a stream is read by EventSource, which sends Origin cross-site: refused like a mutating request
+      access: (req) => accessDenial(this.access, {
+        host: req.getHeader('host'), origin: req.getHeader('origin'), authorization: req.getHeader('authorization'), checkOrigin: true,
+      }),
     });
-    mountDashboard(app, { hostAllowed: (host) => this.hostAllowed(host) }); // GET /: docs/dashboard.md
+    mountDashboard(app, { hostAllowed: (host) => hostAllowed(this.host, host) }); // GET /: docs/dashboard.md
     this.extend?.(app);
     app.any('/*', (res, req) => this.onRequest(res, req));
-    return new Promise((resolve, reject) => {
-      app.listen(this.host, this.requestedPort, (ls) => {
-        if (ls === false) {
-          reject(new SpreadcoreError('SPREADCORE_ERR_LISTEN', `the gateway could not listen on ${this.host}:${this.requestedPort}`));
-          return;
-        }
-        this.listenSocket = ls;
-        this.boundPort = this.uws.us_socket_local_port(ls as unknown as import('uWebSockets.js').us_socket);
-        resolve(this.boundPort);
-      });
+    return listenExclusive(this.uws, app, this.host, this.requestedPort, 'the control API').then((b) => {
+      this.listenSocket = b.socket;
+      this.boundPort = b.port;
+      return b.port;
     });
   }
 
@@ -221,23 +219,12 @@ export class Gateway {
     }
   }
 
-  /** Bound to loopback, the Host header must name a loopback address (no DNS rebinding). */
-  private hostAllowed(host: string): boolean {
-    if (!isLoopbackHost(this.host)) return true;
-    const name = hostName(host);
-    return name === '' || isLoopbackHost(name);
-  }
-
+  /** Host, Origin (mutating methods) and token: src/net/access.ts. */
   private checkAccess(method: string, host: string, origin: string, auth: string): void {
-    if (!this.hostAllowed(host)) throw new HttpError(403, 'SPREADCORE_ERR_FORBIDDEN', 'the Host header must name this machine');
-    if (origin !== '' && MUTATING.has(method)) {
-      let originHost = '';
-      try { originHost = new URL(origin).host; } catch { /* opaque origin ("null") */ }
-      if (originHost !== host) throw new HttpError(403, 'SPREADCORE_ERR_FORBIDDEN', 'cross-origin requests are not allowed');
-    }
-    if (this.token !== undefined && !bearerMatches(auth, this.token)) {
-      throw new HttpError(401, 'SPREADCORE_ERR_UNAUTHORIZED', 'a bearer token is required', [['www-authenticate', 'Bearer']]);
-    }
+    const d = accessDenial(this.access, { host, origin, authorization: auth, checkOrigin: MUTATING.has(method) });
+    if (d === null) return;
+    if (d.status === 403) throw new HttpError(403, 'SPREADCORE_ERR_FORBIDDEN', d.message);
+    throw new HttpError(401, 'SPREADCORE_ERR_UNAUTHORIZED', 'a bearer token is required', [['www-authenticate', 'Bearer']]);
   }
 
   private answer(res: HttpResponse, state: AnswerState, f: () => { status: number; body: unknown }): void {
@@ -278,12 +265,4 @@ function hasBodyHeaders(contentLength: string, transferEncoding: string): boolea
   return (contentLength !== '' && contentLength !== '0') || transferEncoding !== '';
 }
 
-/** The host name of a Host header ("127.0.0.1:8080" → "127.0.0.1", "[::1]:80" → "::1"). */
-export function hostName(host: string): string {
-  if (host.startsWith('[')) {
-    const end = host.indexOf(']');
-    return end < 0 ? host : host.slice(1, end);
-  }
-  const colon = host.indexOf(':');
-  return colon < 0 ? host : host.slice(0, colon);
-}
+export { hostName } from '../net/access.js';

@@ -20,6 +20,7 @@
 //    instead of one per event, and none inside the publisher's own work (the engine's
 //    batch). A client gets the events published after it joined, as without it.
 import { SpreadcoreError } from '../errors.js';
+import type { AccessDenial } from '../net/access.js';
 import { SseClient } from './sse-client.js';
 import { filterMatches, parseSseQuery } from './sse-query.js';
 import { SseRing, type SseEntry } from './sse-ring.js';
@@ -62,6 +63,8 @@ export interface SseHubOptions {
 }
 
 export interface SseMountOptions {
+  /** The listener's access rules (src/net/access.ts), called synchronously with the request: a denial answers its 403/401. */
+  access?: (req: HttpRequest) => AccessDenial | null;
   /** Called synchronously with the request; false answers 401. */
   authorize?: (req: HttpRequest) => boolean;
   /** Host/Origin check (DNS rebinding); false answers 403. */
@@ -268,6 +271,12 @@ export class SseHub {
   // ---- internals -------------------------------------------------------------------------
   private onRequest(res: HttpResponse, req: HttpRequest, options: SseMountOptions): void {
     // HttpRequest lives only during this call: read everything first.
+    const denial = options.access?.(req) ?? null;
+    if (denial !== null) {
+      if (denial.status === 403) this.refuse(res, '403 Forbidden', 'FORBIDDEN', denial.message);
+      else this.refuse(res, '401 Unauthorized', 'UNAUTHORIZED', 'missing or invalid bearer token', [['www-authenticate', 'Bearer']]);
+      return;
+    }
     if (options.hostCheck !== undefined && !options.hostCheck(req)) {
       this.refuse(res, '403 Forbidden', 'FORBIDDEN', 'host or origin not allowed');
       return;

@@ -7,10 +7,16 @@
 //   GET /feed/stats           counters, per connection and in total, as JSON
 //
 // Rules:
-//  - Bound to a non-loopback address, a token is required (the constructor refuses
-//    to start without one): the upgrade request must carry
-//    "Authorization: Bearer <token>" (compared in constant time) or gets 401. A
-//    configured token is enforced on loopback too, and on /feed/stats.
+//  - Access, on the upgrade and on /feed/stats alike (src/net/access.ts, the rules of
+//    every listener): bound to loopback, the Host header must name a loopback
+//    address, and a request with an Origin header from another site (any other
+//    host:port, "null" included) is refused with 403 — browsers send Origin on a
+//    WebSocket upgrade and nothing else stops a page from publishing; publishers
+//    that are not browsers send none. Bound to a non-loopback address, a token is
+//    required (the constructor refuses to start without one): requests must carry
+//    "Authorization: Bearer <token>" (compared in constant time) or get 401. A
+//    configured token is enforced on loopback too.
+//  - The port is bound exclusively (src/net/listen.ts): a port in use fails listen().
 //  - Text frames close the connection (1003). Frames over maxPayloadBytes are cut
 //    off by uWS itself (the client sees 1006; counted as oversized). Idle
 //    connections close after idleTimeoutS (uWS pings first).
@@ -35,7 +41,8 @@ import type { FeedIngest } from '../ingest/feed-ingest.js';
 import { FAST_FALLBACK_NAMES } from '../../wasm/frame-fast-path.js';
 import { DECODE_CODE_NAMES, DECODE_ERR_SINK_THREW, DECODE_OK } from '../protocol/decode-codes.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
-import { bearerMatches, isLoopbackHost } from './bearer-auth.js';
+import { accessDenial, checkBind, type AccessDenial, type AccessPolicy } from '../../net/access.js';
+import { listenExclusive } from '../../net/listen.js';
 import { countsByName, FeedConnection, type FeedConnectionJson } from './feed-connection.js';
 import { LatencyRing, type LatencySummary } from './latency-ring.js';
 import { endAnswer } from '../../net/http-answer.js';
@@ -80,7 +87,7 @@ export interface FeedHandlerOptions {
 export interface FeedHandlerTotals {
   connectionsOpen: number;
   connectionsAccepted: number;
-  /** Upgrade requests refused with 401. */
+  /** Upgrade requests refused (401 without the token, 403 for a foreign Host or Origin). */
   upgradesRefused: number;
   frames: number;
   framesApplied: number;
@@ -132,6 +139,7 @@ export class FeedHandler {
   lastInternalError: unknown = undefined;
 
   private readonly token: string | undefined;
+  private readonly access: AccessPolicy;
   private readonly requestedPort: number;
   private readonly maxPayloadBytes: number;
   private readonly idleTimeoutS: number;
@@ -154,13 +162,9 @@ export class FeedHandler {
     this.path = options.path ?? '/feed';
     if (!/^\/[A-Za-z0-9._~\-/]*$/.test(this.path)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `path must start with / and hold URL-safe characters, got ${JSON.stringify(this.path)}`);
     const token = options.token;
-    if (token !== undefined && (token.length < 16 || /\s/.test(token))) {
-      throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'token must be at least 16 characters without spaces');
-    }
-    if (token === undefined && !isLoopbackHost(this.host)) {
-      throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `binding the feed handler to ${this.host} (not loopback) requires a token`);
-    }
+    checkBind(this.host, token, 'the feed handler');
     this.token = token;
+    this.access = { boundHost: this.host, token };
     this.maxPayloadBytes = positiveInt(options.maxPayloadBytes ?? 16 * 1024 * 1024, 'maxPayloadBytes', 20);
     const idle = options.idleTimeoutS ?? 60;
     if (!Number.isInteger(idle) || (idle !== 0 && (idle < 8 || idle > 960))) {
@@ -198,20 +202,14 @@ export class FeedHandler {
       const head = req.getMethod() === 'head';
       this.httpGuard(res, () => this.json(res, '404 Not Found', { ok: false, error: { code: 'NOT_FOUND', message: 'not found' } }, [], head));
     });
-    return new Promise((resolve, reject) => {
-      app.listen(this.host, this.requestedPort, (ls) => {
-        if (ls === false) {
-          reject(new SpreadcoreError('SPREADCORE_ERR_LISTEN', `the feed handler could not listen on ${this.host}:${this.requestedPort}`));
-          return;
-        }
-        this.listenSocket = ls;
-        this.boundPort = this.uws.us_socket_local_port(ls as unknown as import('uWebSockets.js').us_socket);
-        if (this.staleCheckMs > 0) {
-          this.timer = setInterval(() => this.guard(() => { this.ingest.checkStaleFeed(monoNowNs()); }), this.staleCheckMs);
-          this.timer.unref();
-        }
-        resolve(this.boundPort);
-      });
+    return listenExclusive(this.uws, app, this.host, this.requestedPort, 'the feed handler').then((b) => {
+      this.listenSocket = b.socket;
+      this.boundPort = b.port;
+      if (this.staleCheckMs > 0) {
+        this.timer = setInterval(() => this.guard(() => { this.ingest.checkStaleFeed(monoNowNs()); }), this.staleCheckMs);
+        this.timer.unref();
+      }
+      return b.port;
     });
   }
 
@@ -263,20 +261,28 @@ export class FeedHandler {
     });
   }
 
-  private authorized(req: HttpRequest): boolean {
-    return this.token === undefined || bearerMatches(req.getHeader('authorization'), this.token);
+  /** Host, Origin and token (src/net/access.ts); the Origin rule applies to every request here. */
+  private denial(req: HttpRequest): AccessDenial | null {
+    return accessDenial(this.access, {
+      host: req.getHeader('host'), origin: req.getHeader('origin'), authorization: req.getHeader('authorization'), checkOrigin: true,
+    });
   }
 
-  private refuse(res: HttpResponse): void {
+  private refuse(res: HttpResponse, d: AccessDenial): void {
+    if (d.status === 403) {
+      this.json(res, '403 Forbidden', { ok: false, error: { code: 'FORBIDDEN', message: d.message } });
+      return;
+    }
     this.json(res, '401 Unauthorized', { ok: false, error: { code: 'UNAUTHORIZED', message: 'a valid bearer token is required' } },
       [['WWW-Authenticate', 'Bearer realm="spreadcore-feed"']]);
   }
 
   private onUpgrade(res: HttpResponse, req: HttpRequest, context: import('uWebSockets.js').us_socket_context_t): void {
     // everything read from req happens synchronously, before the upgrade
-    if (!this.authorized(req)) {
+    const d = this.denial(req);
+    if (d !== null) {
       this.totals.upgradesRefused++;
-      this.refuse(res);
+      this.refuse(res, d);
       return;
     }
     res.upgrade<SocketData>({ conn: new FeedConnection(this.nextConnectionId++) }, req.getHeader('sec-websocket-key'),
@@ -351,7 +357,8 @@ export class FeedHandler {
   }
 
   private onStats(res: HttpResponse, req: HttpRequest): void {
-    if (!this.authorized(req)) { this.refuse(res); return; }
+    const d = this.denial(req);
+    if (d !== null) { this.refuse(res, d); return; }
     this.json(res, '200 OK', this.stats());
   }
 
