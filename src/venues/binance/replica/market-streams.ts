@@ -1,0 +1,73 @@
+// Public market data served from the replica's own books (simulator and manual
+// markets): GET depth snapshots and the trade / bookTicker streams, combined
+// (/stream?streams=a/b, {"stream","data"}) or raw (/ws/<stream>). Field names as
+// binance-spot-api-docs web-socket-streams.md (USD-M adds its event fields).
+// A replayed recording is served by the project's BinanceProtocolServer instead
+// (every recorded stream, diff depth included): see replica-server.ts.
+import type { WebSocket } from 'ws';
+import type { MarketTrade, ReplicaMarket } from './replica-market.js';
+
+interface StreamConn { readonly ws: WebSocket; readonly combined: boolean; readonly streams: Map<string, string> }
+
+export class MarketStreams {
+  private readonly market: ReplicaMarket;
+  private readonly futures: boolean;
+  private readonly conns = new Set<StreamConn>();
+  private readonly lastTop = new Map<string, string>();
+  private updateId = 1;
+
+  constructor(market: ReplicaMarket, futures: boolean) {
+    this.market = market;
+    this.futures = futures;
+    market.onTrade = (t) => this.trade(t);
+    market.onBatch = (syms) => { for (const s of syms) this.bookTicker(s); };
+  }
+
+  /** Stream names this server knows: <symbol>@trade, <symbol>@aggTrade, <symbol>@bookTicker. */
+  static valid(name: string): boolean { return /^[a-z0-9]+@(trade|aggTrade|bookTicker)$/.test(name); }
+
+  add(ws: WebSocket, names: readonly string[], combined: boolean): void {
+    const streams = new Map<string, string>();
+    for (const n of names) streams.set(n, n);
+    const c: StreamConn = { ws, combined, streams };
+    this.conns.add(c);
+    ws.on('close', () => this.conns.delete(c));
+  }
+
+  closeAll(): void { for (const c of this.conns) c.ws.terminate(); this.conns.clear(); }
+
+  private send(name: string, data: Record<string, unknown>): void {
+    for (const c of this.conns) {
+      if (!c.streams.has(name)) continue;
+      c.ws.send(JSON.stringify(c.combined ? { stream: name, data } : data));
+    }
+  }
+
+  private trade(t: MarketTrade): void {
+    if (this.conns.size === 0) return;
+    const s = this.market.symbol(t.symbol);
+    if (s === undefined) return;
+    const now = Date.now();
+    const price = s.instrument.price.format(t.tick);
+    const qty = s.instrument.qty.format(t.lot);
+    const lower = t.symbol.toLowerCase();
+    this.send(`${lower}@trade`, { e: 'trade', E: now, s: t.symbol, t: t.tradeId, p: price, q: qty, T: now, m: !t.buyerAggressor, M: true });
+    this.send(`${lower}@aggTrade`, { e: 'aggTrade', E: now, s: t.symbol, a: t.tradeId, p: price, q: qty, f: t.tradeId, l: t.tradeId, T: now, m: !t.buyerAggressor, M: true });
+  }
+
+  private bookTicker(symbol: string): void {
+    if (this.conns.size === 0) return;
+    const d = this.market.depth(symbol, 1);
+    if (d === undefined) return;
+    const b = d.bids[0] ?? ['0', '0'];
+    const a = d.asks[0] ?? ['0', '0'];
+    const key = `${b[0]} ${b[1]} ${a[0]} ${a[1]}`;
+    if (this.lastTop.get(symbol) === key) return;
+    this.lastTop.set(symbol, key);
+    const now = Date.now();
+    const data: Record<string, unknown> = this.futures
+      ? { e: 'bookTicker', u: this.updateId++, E: now, T: now, s: symbol, b: b[0], B: b[1], a: a[0], A: a[1] }
+      : { u: this.updateId++, s: symbol, b: b[0], B: b[1], a: a[0], A: a[1] };
+    this.send(`${symbol.toLowerCase()}@bookTicker`, data);
+  }
+}

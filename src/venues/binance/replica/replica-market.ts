@@ -1,0 +1,193 @@
+// The market the replica trades against: one FeedIngest (WASM books) driven by the
+// built-in simulator, a Binance recording, or by hand (tests, demos), with a
+// PaperExchange listening first so resting orders fill against that market with
+// queue position (src/execution/paper-exchange.ts). The paper exchange runs with
+// zero latency and zero fees: the replica answers an order at once from what the
+// paper exchange reported, and charges Binance-style commissions itself.
+import { SpreadcoreError } from '../../../errors.js';
+import { PaperExchange } from '../../../execution/paper-exchange.js';
+import type { SideCode } from '../../../feed/feed-sink.js';
+import { FeedIngest, type IngestListener } from '../../../feed/ingest/feed-ingest.js';
+import type { SymbolState } from '../../../feed/ingest/symbol-state.js';
+import { pace, type ReplaySpeed } from '../../../feed/recording/pacer.js';
+import type { MarketSource } from '../../../feed/replay/market-source.js';
+import { openMarketSource } from '../../../feed/replay/source-options.js';
+import { MarketSimulator } from '../../../feed/sim/market-simulator.js';
+
+export interface ManualInstrument { readonly symbol: string; readonly tickSize: string; readonly lotSize: string }
+
+export type ReplicaMarketSpec =
+  | { readonly kind: 'sim'; readonly seed?: number; readonly stepMs?: number }
+  | { readonly kind: 'replay'; readonly path: string; readonly speed?: ReplaySpeed }
+  | { readonly kind: 'manual'; readonly instruments: readonly ManualInstrument[] };
+
+export interface MarketTrade { readonly symbol: string; readonly tick: number; readonly lot: number; readonly buyerAggressor: boolean; readonly tradeId: number }
+
+export type Level = readonly [string, string];
+
+export class ReplicaMarket {
+  readonly ingest = new FeedIngest();
+  readonly paper: PaperExchange;
+  readonly spec: ReplicaMarketSpec;
+  /** Called after the paper exchange saw each market trade. */
+  onTrade: ((t: MarketTrade) => void) | null = null;
+  /** Called after each batch (books changed). */
+  onBatch: ((symbols: readonly string[]) => void) | null = null;
+  state = 'starting';
+  error = '';
+  private timer: NodeJS.Timeout | null = null;
+  private abort = new AbortController();
+  private done: Promise<void> = Promise.resolve();
+  private source: MarketSource | null = null;
+  private sim: MarketSimulator | null = null;
+  private readonly manualSeq = new Map<number, number>();
+  private manualTradeId = 0;
+
+  constructor(spec: ReplicaMarketSpec) {
+    this.spec = spec;
+    this.paper = new PaperExchange(this.ingest, {
+      orderLatencyNs: 0, cancelLatencyNs: 0, makerFeeBps: 0, takerFeeBps: 0, idPrefix: 'replica',
+    });
+    const paper = this.paper;
+    const listener: IngestListener = {
+      onTrade: (s: SymbolState, side: SideCode, tick: number, lot: number, ts: number, tradeId: number) => {
+        paper.onTrade(s, side, tick, lot, ts);
+        this.onTrade?.({ symbol: s.symbol, tick, lot, buyerAggressor: side === 0, tradeId });
+      },
+      onBatch: (ingest, dirty, n) => {
+        paper.onBatch(ingest, dirty, n);
+        if (this.onBatch !== null) {
+          const syms: string[] = [];
+          for (let i = 0; i < n; i++) { const s = ingest.symbolState(dirty[i]!); if (s !== undefined) syms.push(s.symbol); }
+          this.onBatch(syms);
+        }
+      },
+      onStale: (s) => paper.onStale(s),
+    };
+    this.ingest.listener = listener;
+  }
+
+  /** Opens what can fail on bad input (a recording) before the server binds. */
+  async prepare(futures: boolean): Promise<void> {
+    if (this.spec.kind === 'replay') {
+      this.source = await openMarketSource({ kind: 'binance', path: this.spec.path, market: futures ? 'usdm' : 'spot', durationS: undefined });
+    }
+  }
+
+  /** Starts the market: instruments are defined (and books live) when this returns for sim and manual. */
+  start(): void {
+    const spec = this.spec;
+    const ingest = this.ingest;
+    if (spec.kind === 'sim') {
+      const sim = new MarketSimulator({ startTsNs: Date.now() * 1e6 }, spec.seed ?? 1);
+      this.sim = sim;
+      ingest.setClock();
+      sim.start(ingest);
+      const stepMs = spec.stepMs ?? 50;
+      this.timer = setInterval(() => this.stepSim(), stepMs);
+      this.state = 'running';
+    } else if (spec.kind === 'manual') {
+      spec.instruments.forEach((d, i) => {
+        ingest.instrument({ symbolId: i, symbol: d.symbol, kind: 'spot', tickSize: d.tickSize, lotSize: d.lotSize, resolutionTsNs: 0 });
+        this.manualSeq.set(i, 0);
+      });
+      this.state = 'manual';
+    } else {
+      const source = this.source;
+      if (source === null) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'call prepare() before start() for a replay market');
+      const run = source.open(ingest);
+      this.state = 'running';
+      this.done = pace(run.steps, spec.speed ?? 1, (step) => { ingest.setClock(); run.apply(step); }, this.abort.signal)
+        .then(() => { if (!this.abort.signal.aborted) this.state = 'ended'; }, (e: unknown) => { this.state = 'failed'; this.error = e instanceof Error ? e.message : String(e); });
+    }
+  }
+
+  /** Runs the simulator up to now (wall clock). */
+  stepSim(untilNs = Date.now() * 1e6): void {
+    const sim = this.sim;
+    if (sim === null) return;
+    try {
+      this.ingest.setClock();
+      sim.advanceTo(untilNs, this.ingest);
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.abort.abort();
+    await this.done;
+  }
+
+  symbols(): SymbolState[] { return this.ingest.symbols(); }
+  symbol(name: string): SymbolState | undefined { return this.ingest.bySymbolName(name); }
+
+  /** Top `limit` levels of a symbol's book as Binance [price, qty] strings. */
+  depth(symbol: string, limit: number): { lastUpdateId: number; bids: Level[]; asks: Level[] } | undefined {
+    const s = this.ingest.bySymbolName(symbol);
+    if (s === undefined) return undefined;
+    const top = this.ingest.books.topLevels(s.book, Math.min(limit, 1000));
+    const p = s.instrument.price;
+    const q = s.instrument.qty;
+    return {
+      lastUpdateId: Math.max(0, s.nextSeq - 1),
+      bids: top.bids.map((l) => [p.format(l.tick), q.format(l.qtyLot)] as const),
+      asks: top.asks.map((l) => [p.format(l.tick), q.format(l.qtyLot)] as const),
+    };
+  }
+
+  /** Best bid and ask ticks (NaN when a side is empty). */
+  best(symbol: string): { bid: number; ask: number } {
+    const s = this.ingest.bySymbolName(symbol);
+    if (s === undefined || s.state !== 'live') return { bid: NaN, ask: NaN };
+    const books = this.ingest.books;
+    const packed = books.topN(s.book, 1);
+    if (packed < 0) return { bid: NaN, ask: NaN };
+    return { bid: (packed & 0xffff) > 0 ? books.depthBidTick(0) : NaN, ask: (packed >>> 16) > 0 ? books.depthAskTick(0) : NaN };
+  }
+
+  // ---- manual market (tests, demos: POST /__replica/market) ----------------------------
+
+  private manualId(symbol: string): SymbolState {
+    if (this.spec.kind !== 'manual') throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'the market is not manual: it is driven by the simulator or a recording');
+    const s = this.ingest.bySymbolName(symbol);
+    if (s === undefined) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `unknown symbol ${symbol}`);
+    return s;
+  }
+
+  private nextSeq(id: number): number {
+    const n = (this.manualSeq.get(id) ?? 0) + 1;
+    this.manualSeq.set(id, n);
+    return n;
+  }
+
+  /** Replaces a symbol's book (price/qty decimal strings, best first). */
+  setBook(symbol: string, bids: readonly Level[], asks: readonly Level[]): void {
+    const s = this.manualId(symbol);
+    const flat = (levels: readonly Level[], what: string): Float64Array => {
+      const a = new Float64Array(levels.length * 2);
+      levels.forEach(([p, q], i) => {
+        a[2 * i] = s.instrument.price.toUnits(p, `${what} price`);
+        a[2 * i + 1] = s.instrument.qty.toUnits(q, `${what} qty`);
+      });
+      return a;
+    };
+    const b = flat(bids, 'bid');
+    const a = flat(asks, 'ask');
+    this.ingest.setClock();
+    this.ingest.snapshot(s.symbolId, this.nextSeq(s.symbolId), Date.now() * 1e6, b, bids.length, a, asks.length);
+    this.ingest.endOfBatch(0);
+  }
+
+  /** A market trade: the aggressor BUY lifts asks (fills our resting sells at or below the price), SELL hits bids. */
+  trade(symbol: string, aggressor: 'BUY' | 'SELL', price: string, qty: string): void {
+    const s = this.manualId(symbol);
+    const tick = s.instrument.price.toUnits(price, 'trade price');
+    const lot = s.instrument.qty.toUnits(qty, 'trade qty');
+    this.ingest.setClock();
+    this.ingest.trade(s.symbolId, this.nextSeq(s.symbolId), Date.now() * 1e6, aggressor === 'BUY' ? 0 : 1, tick, lot, ++this.manualTradeId);
+    this.ingest.endOfBatch(0);
+  }
+}
