@@ -1,7 +1,7 @@
 // The JSON the control API returns, in seed 000's shapes, built from the legs'
 // resting quotes, the order manager and the accounting views. Off the quoting
 // path: these allocate and use decimals freely.
-import { Decimal, ZERO } from '../accounting/decimal.js';
+import { ZERO } from '../accounting/decimal.js';
 import { jsonNumber } from '../accounting/json-number.js';
 import { inventorySnapshot } from '../accounting/ledger-summary.js';
 import type { OrderManager } from '../execution/order-manager.js';
@@ -36,18 +36,49 @@ export function qtyNumber(inst: Instrument, lots: number): number {
   return Number(inst.qty.format(lots));
 }
 
-/** The mid (best bid + best ask) / 2 as an exact decimal string; undefined without both sides. */
+/**
+ * The mid (best bid + best ask) / 2 as an exact decimal string, computed on the tick
+ * grid: (bidTick + askTick) / 2 ticks, which for an odd sum is a whole number of ticks
+ * and a half (one more decimal digit); plain digits, never an exponent. Undefined
+ * without both sides.
+ */
 export function midPriceText(inst: Instrument, bidTick: number, askTick: number): string | undefined {
   if (!(Number.isSafeInteger(bidTick) && Number.isSafeInteger(askTick))) return undefined;
   const sum = bidTick + askTick;
-  if (sum % 2 === 0) return inst.price.format(sum / 2);
-  return new Decimal(inst.price.format(bidTick)).plus(inst.price.format(askTick)).div(2).toString();
+  if (Number.isSafeInteger(sum) && sum % 2 === 0) return inst.price.format(sum / 2);
+  return halfOfDecimal(inst.price.format(bidTick), inst.price.format(askTick));
+}
+
+/** The mid as a JSON number: the double nearest the exact decimal of midPriceText (50000.12, never 50000.119999999995); null without both sides. */
+export function midPriceOnGrid(inst: Instrument, bidTick: number, askTick: number): number | null {
+  const t = midPriceText(inst, bidTick, askTick);
+  return t === undefined ? null : Number(t);
 }
 
 export function midPriceNumber(leg: StrategyLeg): number | null {
   const m = leg.market;
-  const t = midPriceText(leg.instrument, m.bestBidTick, m.bestAskTick);
-  return t === undefined ? null : Number(t);
+  return midPriceOnGrid(leg.instrument, m.bestBidTick, m.bestAskTick);
+}
+
+/** (a + b) / 2 of two plain decimal strings, exactly, as a plain decimal string. */
+function halfOfDecimal(a: string, b: string): string {
+  const [ma, sa] = scaled(a);
+  const [mb, sb] = scaled(b);
+  const scale = Math.max(sa, sb);
+  // (a + b) / 2 = (a + b) × 5 / 10: one more decimal digit
+  const n = (ma * 10n ** BigInt(scale - sa) + mb * 10n ** BigInt(scale - sb)) * 5n;
+  const neg = n < 0n;
+  const digits = (neg ? -n : n).toString().padStart(scale + 2, '0');
+  const int = digits.slice(0, digits.length - scale - 1);
+  const frac = digits.slice(digits.length - scale - 1).replace(/0+$/, '');
+  return `${neg ? '-' : ''}${int}${frac === '' ? '' : `.${frac}`}`;
+}
+
+/** A plain decimal string as (integer mantissa, decimal scale). */
+function scaled(text: string): [bigint, number] {
+  const dot = text.indexOf('.');
+  if (dot < 0) return [BigInt(text), 0];
+  return [BigInt(text.slice(0, dot) + text.slice(dot + 1)), text.length - dot - 1];
 }
 
 /** The resting quotes of a leg, best first: seed 000's initial_quotes shape. */

@@ -1,8 +1,10 @@
 // GET /api/market/depth?symbol=&limit=: the top `limit` levels of a symbol's book
 // as JSON numbers (prices and quantities on the instrument's grid), with the spread
-// and mid price (null while a side is empty).
+// and mid price (null while a side is empty) — both on the tick grid: the mid is the
+// exact decimal (bidTick + askTick) / 2 ticks as a number, never a float average.
 import type { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import type { DecimalGrid } from '../numeric/decimal-grid.js';
+import { midPriceOnGrid } from '../engine/engine-views.js';
 import { HttpError } from './http-errors.js';
 
 export interface DepthJson {
@@ -27,7 +29,7 @@ export function depthView(ingest: FeedIngest, symbol: string, limit: number): De
   let mid: number | null = null;
   if (bb !== undefined && ba !== undefined) {
     spread = gridNumber(price, ba.tick - bb.tick);
-    mid = Number(((gridNumber(price, bb.tick) + gridNumber(price, ba.tick)) / 2).toFixed(12));
+    mid = midPriceOnGrid(s.instrument, bb.tick, ba.tick);
   }
   return { symbol: s.symbol, bids, asks, spread, mid_price: mid };
 }
