@@ -20,6 +20,8 @@ export interface SymbolRules {
   readonly symbol: string;
   readonly instrument: Instrument;
   readonly status: string;
+  readonly baseAsset: string;
+  readonly quoteAsset: string;
   /** Limits in ticks / lots; 0 / Infinity when the rule is disabled or absent. */
   readonly minPriceTick: number;
   readonly maxPriceTick: number;
@@ -129,6 +131,8 @@ export function symbolRulesFrom(entry: unknown, kind: InstrumentKind = 'spot'): 
 
   return {
     symbol, instrument, status: typeof e['status'] === 'string' ? e['status'] : 'TRADING',
+    baseAsset: typeof e['baseAsset'] === 'string' ? e['baseAsset'] : '',
+    quoteAsset: typeof e['quoteAsset'] === 'string' ? e['quoteAsset'] : '',
     minPriceTick, maxPriceTick, minQtyLot, maxQtyLot, marketMinQtyLot, marketMaxQtyLot,
     minNotionalUnits, maxNotionalUnits, percent,
   };

@@ -58,11 +58,11 @@ export interface PositionRisk { symbol: string; positionAmt: string; entryPrice:
 
 const SPOT = {
   time: '/api/v3/time', exchangeInfo: '/api/v3/exchangeInfo', order: '/api/v3/order', cancelReplace: '/api/v3/order/cancelReplace',
-  openOrders: '/api/v3/openOrders', myTrades: '/api/v3/myTrades', account: '/api/v3/account',
+  openOrders: '/api/v3/openOrders', cancelAll: '/api/v3/openOrders', myTrades: '/api/v3/myTrades', account: '/api/v3/account',
 } as const;
 const USDM = {
   time: '/fapi/v1/time', exchangeInfo: '/fapi/v1/exchangeInfo', order: '/fapi/v1/order', openOrders: '/fapi/v1/openOrders',
-  userTrades: '/fapi/v1/userTrades', positionRisk: '/fapi/v3/positionRisk', listenKey: '/fapi/v1/listenKey',
+  cancelAll: '/fapi/v1/allOpenOrders', userTrades: '/fapi/v1/userTrades', positionRisk: '/fapi/v3/positionRisk', listenKey: '/fapi/v1/listenKey',
   countdownCancelAll: '/fapi/v1/countdownCancelAll',
 } as const;
 
@@ -187,6 +187,17 @@ export class BinanceRestClient {
   openOrders(symbol?: string): Promise<OrderAnswer[]> {
     const w = symbol === undefined ? (this.market === 'spot' ? 80 : 40) : (this.market === 'spot' ? 6 : 1);
     return this.signedRequest('GET', this.paths.openOrders, { symbol }, { weight: w, priority: Priority.CANCEL });
+  }
+
+  /** Cancels every open order of a symbol (spot DELETE /api/v3/openOrders, USD-M DELETE /fapi/v1/allOpenOrders). */
+  cancelAllOpenOrders(symbol: string): Promise<unknown> {
+    return this.signedRequest('DELETE', this.paths.cancelAll, { symbol }, { weight: 1, priority: Priority.CANCEL });
+  }
+  /** The account's trades of one order (spot myTrades / USD-M userTrades with orderId). */
+  tradesForOrder(symbol: string, orderId: number): Promise<Array<SpotTrade | UsdmTrade>> {
+    return this.market === 'spot'
+      ? this.signedRequest('GET', SPOT.myTrades, { symbol, orderId }, { weight: 5, priority: Priority.CANCEL })
+      : this.signedRequest('GET', USDM.userTrades, { symbol, orderId }, { weight: 5, priority: Priority.CANCEL });
   }
 
   // ---- spot only ----

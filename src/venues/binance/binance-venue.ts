@@ -1,0 +1,571 @@
+// BinanceExecutionVenue: the `Venue` the order manager trades through, for Binance spot and
+// USD-M futures. It maps our orders (ticks/lots) to Binance requests (exact decimal strings
+// through the instrument's grids), Binance's answers and user-data events back to
+// VenueReports, and never loses track of an order:
+//
+// - post-only is spot `type=LIMIT_MAKER` / USD-M `timeInForce=GTX`; a crossing one
+//   (-2010 "Order would immediately match and take." / -5022) → onRejected `post_only_would_cross`.
+// - fills are keyed by venue trade id: duplicated or out-of-order user events, REST answers
+//   and reconciliation all report each trade once, accepted before filled.
+// - an unknown outcome (timeout, 5xx, -1007, dropped connection) is resolved by querying the
+//   order by its client id, never by sending it again; a -2013 "Order does not exist." right
+//   after placing is only final once seen `notFoundThreshold` times and `notFoundGraceMs` after
+//   the send (the venue can briefly not know an order it has just accepted).
+// - reconcile() compares open orders, trades since a trade id, balances (spot) or positions
+//   (USD-M) with what we know, and returns a report for the engine to act on.
+// - cancelAll(symbol) is confirmed with an open-orders query; on USD-M a countdownCancelAll
+//   heartbeat runs while the user stream is connected (the venue cancels if we go silent).
+//
+// The per-order path is lean: grids format ticks/lots, the signer holds pre-built keys, no
+// decimal.js (used only for fees charged in the base asset and in reconcile).
+import { Decimal } from 'decimal.js';
+import type { Instrument } from '../../orderbook/instrument.js';
+import type { Venue, VenueOrder, VenueReports } from '../../execution/venue.js';
+import type { Liquidity } from '../../trading/types.js';
+import { ClientOrderIdGenerator, isValidClientOrderId, type BinanceMarket } from './client-order-id.js';
+import { BinanceApiError, BinanceError } from './errors.js';
+import { checkOrder, type SymbolRules } from './filters.js';
+import { Priority } from './rate-budget.js';
+import { BudgetRefusedError, type BinanceRestClient, type OrderAnswer, type Params, type SpotTrade, type UsdmTrade } from './rest-client.js';
+import { parseSpotUserEvent, parseUsdmUserEvent, type OrderUpdate, type UserEvent } from './user-events.js';
+import type { BinanceWsApiClient } from './ws-api-client.js';
+import type { ListenKeyStream } from './listen-key-stream.js';
+
+/** Where orders and cancels go: the REST client or the WebSocket API client (same methods). */
+export interface OrderEntry {
+  placeOrder(params: Params, priority: Priority): Promise<OrderAnswer>;
+  cancelOrder(symbol: string, ref: { orderId?: number; origClientOrderId?: string }, priority: Priority): Promise<OrderAnswer>;
+}
+
+export interface BinanceVenueOptions {
+  market: BinanceMarket;
+  rest: BinanceRestClient;
+  /** Order entry; the REST client when absent. */
+  orderEntry?: OrderEntry;
+  /** Symbol rules from exchangeInfo (or call loadExchangeInfo()). */
+  rules?: Map<string, SymbolRules>;
+  name?: string;
+  /** Venue client ids from a journal-persisted prefix/sequence; without it the order manager's ids are used (and must match the venue's pattern). */
+  clientIds?: ClientOrderIdGenerator;
+  /** Budget priority of an order (default TOP_REQUOTE). */
+  priorityOf?: (order: VenueOrder) => Priority;
+  /** PERCENT_PRICE reference (ticks) per symbol; NaN skips the rule. */
+  refPriceTick?: (symbol: string) => number;
+  notFoundThreshold?: number;
+  notFoundGraceMs?: number;
+  /** Delay before (re)querying an order whose outcome is unknown. */
+  queryDelayMs?: number;
+  /** Local wall clock, ms. */
+  now?: () => number;
+}
+
+type Phase = 'sending' | 'unknown' | 'open' | 'closed';
+
+interface Tracked {
+  readonly orderId: string;
+  readonly clientId: string;
+  readonly symbol: string;
+  readonly rules: SymbolRules;
+  readonly order: VenueOrder;
+  readonly postOnly: boolean;
+  venueOrderId: number;
+  phase: Phase;
+  accepted: boolean;
+  cancelWanted: boolean;
+  cancelInFlight: boolean;
+  cancelAttempts: number;
+  filledLots: number;
+  notFound: number;
+  sentMs: number;
+  queryAttempts: number;
+  resolveTimer: NodeJS.Timeout | null;
+}
+
+export interface ReconcileOptions {
+  symbols?: string[];
+  /** Trades after this id (exclusive) per symbol are fetched; absent → trades of tracked orders only. */
+  sinceTradeId?: Record<string, number>;
+  /** Spot: expected total (free + locked) per asset. */
+  expectedBalances?: Record<string, string>;
+  /** USD-M: expected net position per symbol (signed decimal string). */
+  expectedPositions?: Record<string, string>;
+}
+
+export interface ReconcileReport {
+  readonly market: BinanceMarket;
+  readonly atMs: number;
+  /** Open at the venue, unknown to us (not ours, or lost by a crash): the engine cancels or adopts them. */
+  readonly unknownToUs: Array<{ symbol: string; venueOrderId: number; clientOrderId: string; side: string; price: string; origQty: string; executedQty: string; status: string }>;
+  /** We thought them open; the venue does not list them. Each was queried; `status` is what the venue said (or NOT_FOUND). */
+  readonly missingAtVenue: Array<{ orderId: string; clientOrderId: string; symbol: string; status: string }>;
+  /** Trades we had not seen; `applied` when reported to the order manager as a fill of a known order. */
+  readonly missedFills: Array<{ symbol: string; tradeId: number; venueOrderId: number; orderId: string | null; price: string; qty: string; applied: boolean }>;
+  /** The highest trade id seen per symbol (persist it for the next reconcile). */
+  readonly lastTradeId: Record<string, number>;
+  readonly balanceMismatches: Array<{ asset: string; expected: string; venue: string }>;
+  readonly positionMismatches: Array<{ symbol: string; expected: string; venue: string }>;
+  readonly ok: boolean;
+}
+
+const NO_REPORTS: VenueReports = {
+  onAccepted() {}, onRejected() {}, onFill() {}, onCancelled() {}, onCancelRejected() {},
+};
+
+export class BinanceExecutionVenue implements Venue {
+  readonly name: string;
+  readonly market: BinanceMarket;
+  private readonly rest: BinanceRestClient;
+  private readonly entry: OrderEntry;
+  private rules: Map<string, SymbolRules>;
+  private readonly clientIds: ClientOrderIdGenerator | undefined;
+  private readonly priorityOf: (o: VenueOrder) => Priority;
+  private readonly refPriceTick: (symbol: string) => number;
+  private readonly notFoundThreshold: number;
+  private readonly notFoundGraceMs: number;
+  private readonly queryDelayMs: number;
+  private readonly now: () => number;
+  private reports: VenueReports = NO_REPORTS;
+  private readonly byOrderId = new Map<string, Tracked>();
+  private readonly byClientId = new Map<string, Tracked>();
+  private readonly byVenueId = new Map<string, Tracked>();
+  private readonly seenTrades = new Set<string>();
+  private readonly lastTrade: Record<string, number> = {};
+  private heartbeat: NodeJS.Timeout | null = null;
+  private reconcileListeners: Array<() => void> = [];
+  /** Counters for metrics. */
+  readonly counters = {
+    submitted: 0, rejectedLocally: 0, postOnlyRejects: 0, unknownOutcomes: 0, queries: 0, duplicateFills: 0,
+    foreignEvents: 0, badEvents: 0, lateFills: 0, otherAssetFees: 0, heartbeats: 0, heartbeatFailures: 0,
+  };
+
+  constructor(opts: BinanceVenueOptions) {
+    this.market = opts.market;
+    this.name = opts.name ?? (opts.market === 'spot' ? 'binance' : 'binance-usdm');
+    this.rest = opts.rest;
+    this.entry = opts.orderEntry ?? opts.rest;
+    this.rules = opts.rules ?? new Map();
+    this.clientIds = opts.clientIds;
+    this.priorityOf = opts.priorityOf ?? (() => Priority.TOP_REQUOTE);
+    this.refPriceTick = opts.refPriceTick ?? (() => Number.NaN);
+    this.notFoundThreshold = opts.notFoundThreshold ?? 3;
+    this.notFoundGraceMs = opts.notFoundGraceMs ?? 5000;
+    this.queryDelayMs = opts.queryDelayMs ?? 500;
+    this.now = opts.now ?? Date.now;
+  }
+
+  // ---- Venue ----
+  nowNs(): number { return Math.round(this.rest.clock.serverNowMs()) * 1e6; }
+  instrument(symbol: string): Instrument | undefined { return this.rules.get(symbol)?.instrument; }
+  connect(reports: VenueReports): void { this.reports = reports; }
+
+  /** Loads symbol rules and rate limits from exchangeInfo. */
+  async loadExchangeInfo(rulesFrom: (info: unknown) => Map<string, SymbolRules>): Promise<void> {
+    const info = await this.rest.exchangeInfo();
+    this.rules = rulesFrom(info);
+    if (Array.isArray(info.rateLimits)) this.rest.budget.setLimits(info.rateLimits as never);
+  }
+  setRules(rules: Map<string, SymbolRules>): void { this.rules = rules; }
+
+  submit(order: VenueOrder): void {
+    const ts = this.nowNs();
+    if (this.byOrderId.has(order.orderId)) return; // the same order twice: already in hand
+    const rules = this.rules.get(order.symbol);
+    if (rules === undefined) { this.counters.rejectedLocally++; this.reports.onRejected(order.orderId, 'unknown_symbol', ts); return; }
+    const isMarket = order.type === 'MARKET';
+    const why = checkOrder(rules, order.side, isMarket, order.priceTick, order.qtyLot, this.refPriceTick(order.symbol));
+    if (why !== null) { this.counters.rejectedLocally++; this.reports.onRejected(order.orderId, why, ts); return; }
+    const clientId = this.clientIds !== undefined ? this.clientIds.next() : order.clientOrderId;
+    if (!isValidClientOrderId(clientId, this.market) || this.byClientId.has(clientId)) {
+      this.counters.rejectedLocally++; this.reports.onRejected(order.orderId, 'bad_client_order_id', ts); return;
+    }
+    const postOnly = order.timeInForce === 'POST_ONLY';
+    const t: Tracked = {
+      orderId: order.orderId, clientId, symbol: order.symbol, rules, order, postOnly, venueOrderId: -1, phase: 'sending',
+      accepted: false, cancelWanted: false, cancelInFlight: false, cancelAttempts: 0, filledLots: 0, notFound: 0,
+      sentMs: this.now(), queryAttempts: 0, resolveTimer: null,
+    };
+    this.byOrderId.set(order.orderId, t);
+    this.byClientId.set(clientId, t);
+    this.counters.submitted++;
+    const inst = rules.instrument;
+    const params: Params = {
+      symbol: order.symbol, side: order.side,
+      type: isMarket ? 'MARKET' : postOnly && this.market === 'spot' ? 'LIMIT_MAKER' : 'LIMIT',
+      timeInForce: isMarket ? undefined : postOnly ? (this.market === 'spot' ? undefined : 'GTX') : order.timeInForce,
+      quantity: inst.qty.format(order.qtyLot),
+      price: isMarket ? undefined : inst.price.format(order.priceTick),
+      newClientOrderId: clientId,
+      newOrderRespType: 'RESULT',
+    };
+    this.entry.placeOrder(params, this.priorityOf(order)).then((a) => this.applySnapshot(t, a), (e) => this.onPlaceError(t, e));
+  }
+
+  cancel(orderId: string): void {
+    const t = this.byOrderId.get(orderId);
+    if (t === undefined) { this.reports.onCancelRejected(orderId, 'unknown_order', this.nowNs()); return; }
+    if (t.phase === 'closed') { this.reports.onCancelRejected(orderId, 'already_closed', this.nowNs()); return; }
+    t.cancelWanted = true;
+    if (!t.cancelInFlight) this.sendCancel(t);
+  }
+
+  // ---- reports, each at most once per order / trade ----
+  private accept(t: Tracked, tsNs: number): void {
+    if (t.accepted || t.phase === 'closed') return;
+    t.accepted = true;
+    if (t.phase !== 'open') t.phase = 'open';
+    this.reports.onAccepted(t.orderId, tsNs);
+  }
+  private reject(t: Tracked, reason: string, tsNs: number): void {
+    if (t.phase === 'closed') return;
+    if (t.accepted) { this.closeCancelled(t, reason, tsNs); return; }
+    t.phase = 'closed';
+    this.clearResolve(t);
+    if (reason === 'post_only_would_cross') this.counters.postOnlyRejects++;
+    this.reports.onRejected(t.orderId, reason, tsNs);
+  }
+  private closeCancelled(t: Tracked, reason: string, tsNs: number): void {
+    if (t.phase === 'closed') return;
+    this.accept(t, tsNs);
+    t.phase = 'closed';
+    this.clearResolve(t);
+    this.reports.onCancelled(t.orderId, reason, tsNs);
+  }
+  private fill(t: Tracked, tradeId: number, price: string, qty: string, commission: string, commissionAsset: string | null, maker: boolean, tsNs: number): boolean {
+    const key = t.symbol + ':' + tradeId;
+    if (this.seenTrades.has(key)) { this.counters.duplicateFills++; return false; }
+    const inst = t.rules.instrument;
+    const ticks = inst.price.toUnitsOrNaN(price);
+    const lots = inst.qty.toUnitsOrNaN(qty);
+    if (Number.isNaN(ticks) || Number.isNaN(lots) || lots <= 0) { this.counters.badEvents++; return false; }
+    this.seenTrades.add(key);
+    if ((this.lastTrade[t.symbol] ?? -1) < tradeId) this.lastTrade[t.symbol] = tradeId;
+    if (t.phase === 'closed') this.counters.lateFills++;
+    else this.accept(t, tsNs);
+    t.filledLots += lots;
+    const liquidity: Liquidity = maker ? 'MAKER' : 'TAKER';
+    this.reports.onFill(t.orderId, String(tradeId), ticks, lots, this.feeInQuote(t.rules, commission, commissionAsset, price), liquidity, tsNs);
+    if (t.filledLots >= t.order.qtyLot && t.phase !== 'closed') { t.phase = 'closed'; this.clearResolve(t); }
+    return true;
+  }
+
+  /** Fee in the quote currency: quote-asset (and USD-M margin) fees as is, base-asset fees × price; other assets (BNB) are counted and reported as 0. */
+  private feeInQuote(r: SymbolRules, commission: string, asset: string | null, price: string): string {
+    if (asset === null || asset === '' || /^0(\.0*)?$/.test(commission)) return '0';
+    if (this.market === 'usdm' || asset === r.quoteAsset) return commission;
+    if (asset === r.baseAsset) return new Decimal(commission).mul(price).toFixed();
+    this.counters.otherAssetFees++;
+    return '0';
+  }
+
+  // ---- answers ----
+  private track(t: Tracked, venueOrderId: number): void {
+    if (t.venueOrderId === venueOrderId) return;
+    t.venueOrderId = venueOrderId;
+    this.byVenueId.set(t.symbol + ':' + venueOrderId, t);
+  }
+
+  /** An order as the venue reports it (place/cancel/query answers, open orders). */
+  private applySnapshot(t: Tracked, a: OrderAnswer): void {
+    if (typeof a?.orderId === 'number') this.track(t, a.orderId);
+    t.notFound = 0;
+    const ts = (a.updateTime ?? a.transactTime ?? a.workingTime ?? 0) > 0 ? (a.updateTime ?? a.transactTime ?? a.workingTime)! * 1e6 : this.nowNs();
+    const executed = t.rules.instrument.qty.toUnitsOrNaN(a.executedQty ?? '0');
+    const missing = executed > t.filledLots;
+    const status = a.status;
+    const open = status === 'NEW' || status === 'PARTIALLY_FILLED' || status === 'PENDING_NEW';
+    if (open || status === 'FILLED') {
+      if (t.phase === 'sending' || t.phase === 'unknown') t.phase = 'open';
+      this.accept(t, ts);
+      if (missing) void this.fetchFills(t);
+      if (open && t.cancelWanted && !t.cancelInFlight && t.phase !== 'closed') this.sendCancel(t);
+      return;
+    }
+    const close = (): void => {
+      if (status === 'REJECTED') this.reject(t, 'rejected', ts);
+      else if (status === 'EXPIRED' && t.postOnly && !t.accepted && t.filledLots === 0) this.reject(t, 'post_only_would_cross', ts); // USD-M GTX
+      else if (status === 'EXPIRED_IN_MATCH') this.closeCancelled(t, 'self_trade_prevention', ts);
+      else this.closeCancelled(t, status === 'EXPIRED' ? 'expired' : 'cancelled', ts);
+    };
+    if (missing) void this.fetchFills(t).finally(close);
+    else close();
+  }
+
+  private onPlaceError(t: Tracked, e: unknown): void {
+    const ts = this.nowNs();
+    if (e instanceof BudgetRefusedError) { this.reject(t, e.blocked ? 'rate_limited' : 'rate_budget', ts); return; }
+    if (e instanceof BinanceError && e.code === 'BINANCE_ERR_CLOSED') { this.reject(t, 'not_connected', ts); return; }
+    if (e instanceof BinanceApiError && e.cls !== 'unknown_outcome') {
+      this.reject(t, e.cls === 'rate_limited' || e.cls === 'banned' ? 'rate_limited' : e.reason, ts);
+      return;
+    }
+    // unknown outcome: the order may be live. Query it by client id; never send it again.
+    t.phase = 'unknown';
+    this.counters.unknownOutcomes++;
+    this.scheduleResolve(t, this.queryDelayMs);
+  }
+
+  private sendCancel(t: Tracked): void {
+    if (t.cancelAttempts >= 5) { t.cancelWanted = false; this.reports.onCancelRejected(t.orderId, 'cancel_attempts_exhausted', this.nowNs()); return; }
+    t.cancelInFlight = true;
+    t.cancelAttempts++;
+    const ref = t.venueOrderId >= 0 ? { orderId: t.venueOrderId } : { origClientOrderId: t.clientId };
+    this.entry.cancelOrder(t.symbol, ref, Priority.CANCEL).then(
+      (a) => { t.cancelInFlight = false; this.applySnapshot(t, a); },
+      (e) => { t.cancelInFlight = false; this.onCancelError(t, e); },
+    );
+  }
+
+  private onCancelError(t: Tracked, e: unknown): void {
+    if (t.phase === 'closed') { if (t.cancelWanted) { t.cancelWanted = false; this.reports.onCancelRejected(t.orderId, 'already_closed', this.nowNs()); } return; }
+    if (e instanceof BudgetRefusedError || (e instanceof BinanceError && e.code === 'BINANCE_ERR_CLOSED')) {
+      t.cancelWanted = false;
+      this.reports.onCancelRejected(t.orderId, e instanceof BudgetRefusedError ? 'rate_budget' : 'not_connected', this.nowNs());
+      return;
+    }
+    if (e instanceof BinanceApiError && (e.cls === 'rate_limited' || e.cls === 'banned')) {
+      t.cancelWanted = false;
+      this.reports.onCancelRejected(t.orderId, 'rate_limited', this.nowNs());
+      return;
+    }
+    // -2011 / -2013 / unknown outcome: learn the order's state by a query; an open order
+    // with cancelWanted gets the cancel again (a cancel is safe to repeat), a closed one
+    // reports its close and then the cancel's refusal.
+    if (e instanceof BinanceApiError && e.cls !== 'unknown_outcome' && t.phase === 'open') {
+      void this.resolve(t).then(() => {
+        if (t.phase !== 'closed' && t.cancelWanted && !t.cancelInFlight) { t.cancelWanted = false; this.reports.onCancelRejected(t.orderId, e.reason, this.nowNs()); }
+        else if (t.phase === 'closed' && t.cancelWanted) { t.cancelWanted = false; this.reports.onCancelRejected(t.orderId, 'already_closed', this.nowNs()); }
+      });
+      return;
+    }
+    this.scheduleResolve(t, this.queryDelayMs);
+  }
+
+  private clearResolve(t: Tracked): void { if (t.resolveTimer !== null) { clearTimeout(t.resolveTimer); t.resolveTimer = null; } }
+
+  private scheduleResolve(t: Tracked, delayMs: number): void {
+    if (t.resolveTimer !== null || t.phase === 'closed') return;
+    t.resolveTimer = setTimeout(() => { t.resolveTimer = null; void this.resolve(t); }, delayMs);
+    t.resolveTimer.unref();
+  }
+
+  /** Queries an order by its client id and applies what the venue says. */
+  private async resolve(t: Tracked): Promise<string> {
+    if (t.phase === 'closed') return 'CLOSED';
+    this.counters.queries++;
+    t.queryAttempts++;
+    try {
+      const a = await this.rest.queryOrder(t.symbol, { origClientOrderId: t.clientId });
+      this.applySnapshot(t, a);
+      return a.status;
+    } catch (e) {
+      if (e instanceof BinanceApiError && e.cls === 'not_found') {
+        t.notFound++;
+        if (!t.accepted && t.notFound >= this.notFoundThreshold && this.now() - t.sentMs >= this.notFoundGraceMs) {
+          this.reject(t, 'not_found_at_venue', this.nowNs());
+          if (t.cancelWanted) { t.cancelWanted = false; this.reports.onCancelRejected(t.orderId, 'already_closed', this.nowNs()); }
+        } else if (t.phase !== 'open') {
+          this.scheduleResolve(t, this.queryDelayMs);
+        }
+        return 'NOT_FOUND';
+      }
+      // still unknown (timeout, 5xx, budget): try again later, backing off
+      if (t.phase !== 'open') this.scheduleResolve(t, Math.min(30_000, this.queryDelayMs * 2 ** Math.min(6, t.queryAttempts)));
+      return 'UNKNOWN';
+    }
+  }
+
+  private async fetchFills(t: Tracked): Promise<void> {
+    if (t.venueOrderId < 0) return;
+    try {
+      const trades = await this.rest.tradesForOrder(t.symbol, t.venueOrderId);
+      for (const tr of trades) this.applyTrade(t, tr);
+    } catch { /* reconcile picks these up */ }
+  }
+
+  private applyTrade(t: Tracked, tr: SpotTrade | UsdmTrade): boolean {
+    const maker = 'isMaker' in tr ? tr.isMaker : tr.maker;
+    return this.fill(t, tr.id, tr.price, tr.qty, tr.commission, tr.commissionAsset, maker, tr.time * 1e6);
+  }
+
+  // ---- user data ----
+  /** A raw user-data frame from the spot WebSocket API or the USD-M listenKey stream. */
+  onUserFrame(frame: unknown): void {
+    let ev: UserEvent;
+    try { ev = this.market === 'spot' ? parseSpotUserEvent(frame) : parseUsdmUserEvent(frame); } catch { this.counters.badEvents++; return; }
+    this.onUserEvent(ev);
+  }
+
+  onUserEvent(ev: UserEvent): void {
+    if (ev.kind === 'order') this.onOrderUpdate(ev);
+    else if (ev.kind === 'stream_ended') for (const cb of this.reconcileListeners) cb();
+  }
+
+  private onOrderUpdate(u: OrderUpdate): void {
+    const t = this.byClientId.get(u.clientOrderId) ?? this.byVenueId.get(u.symbol + ':' + u.orderId);
+    if (t === undefined) { this.counters.foreignEvents++; return; }
+    this.track(t, u.orderId);
+    const ts = u.transactTimeMs * 1e6;
+    switch (u.execType) {
+      case 'NEW':
+        if (t.phase === 'sending' || t.phase === 'unknown') t.phase = 'open';
+        this.accept(t, ts);
+        if (t.cancelWanted && !t.cancelInFlight && t.phase === 'open' && t.venueOrderId >= 0 && t.cancelAttempts === 0) this.sendCancel(t);
+        break;
+      case 'TRADE':
+      case 'CALCULATED':
+        this.fill(t, u.tradeId, u.lastPrice, u.lastQty, u.commission, u.commissionAsset, u.isMaker, ts);
+        break;
+      case 'CANCELED':
+      case 'EXPIRED':
+      case 'TRADE_PREVENTION':
+      case 'REJECTED': {
+        if (u.execType === 'TRADE_PREVENTION' && u.status !== 'EXPIRED') break;
+        const status = u.execType === 'REJECTED' ? 'REJECTED' : u.execType === 'TRADE_PREVENTION' ? 'EXPIRED_IN_MATCH' : u.status === 'EXPIRED_IN_MATCH' ? 'EXPIRED_IN_MATCH' : u.execType;
+        this.applySnapshot(t, { symbol: u.symbol, orderId: u.orderId, clientOrderId: t.clientId, price: u.price, origQty: u.origQty, executedQty: u.cumQty, status, timeInForce: u.timeInForce, type: u.orderType, side: u.side, updateTime: u.transactTimeMs });
+        break;
+      }
+      default:
+        break; // AMENDMENT, REPLACED: nothing for the order manager
+    }
+  }
+
+  /** Wires the spot WebSocket API: user frames in, reconcile after every reconnect. */
+  attachSpotUserStream(ws: BinanceWsApiClient): void {
+    ws.onUserFrame((f) => this.onUserFrame(f));
+    ws.onReconnected(() => { for (const cb of this.reconcileListeners) cb(); });
+  }
+
+  /** Wires a USD-M listenKey stream, with the countdownCancelAll heartbeat while it is connected. */
+  attachUsdmUserStream(stream: ListenKeyStream, deadMan?: { symbols: string[]; countdownMs?: number; heartbeatMs?: number }): void {
+    stream.onFrame((f) => this.onUserFrame(f));
+    stream.onConnected((first) => {
+      if (deadMan !== undefined) this.startDeadManSwitch(deadMan.symbols, deadMan.countdownMs, deadMan.heartbeatMs);
+      if (!first) for (const cb of this.reconcileListeners) cb();
+    });
+    stream.onDisconnected(() => this.stopDeadManSwitch());
+  }
+
+  /** The engine registers here: called when a reconnect may have lost events (reconcile before quoting again). */
+  onNeedsReconcile(cb: () => void): void { this.reconcileListeners.push(cb); }
+
+  /** USD-M dead-man switch: countdownCancelAll(symbol, countdownMs) every heartbeatMs (docs' example: 120 s every 30 s). */
+  startDeadManSwitch(symbols: string[], countdownMs = 120_000, heartbeatMs = 30_000): void {
+    if (this.market !== 'usdm') throw new BinanceError('BINANCE_ERR_CONFIG', 'countdownCancelAll is USD-M only');
+    this.stopDeadManSwitch();
+    const beat = (): void => {
+      for (const s of symbols) {
+        this.rest.countdownCancelAll(s, countdownMs).then(() => { this.counters.heartbeats++; }, () => { this.counters.heartbeatFailures++; });
+      }
+    };
+    beat();
+    this.heartbeat = setInterval(beat, heartbeatMs);
+    this.heartbeat.unref();
+  }
+  stopDeadManSwitch(): void { if (this.heartbeat !== null) { clearInterval(this.heartbeat); this.heartbeat = null; } }
+
+  /** Cancels every open order of a symbol and confirms with an open-orders query. */
+  async cancelAll(symbol: string): Promise<{ confirmed: boolean; remaining: number }> {
+    try {
+      const r = await this.rest.cancelAllOpenOrders(symbol);
+      if (Array.isArray(r)) for (const a of r as OrderAnswer[]) { const t = this.byClientId.get(a.clientOrderId) ?? this.byClientId.get((a as { origClientOrderId?: string }).origClientOrderId ?? ''); if (t !== undefined) this.applySnapshot(t, a); }
+    } catch (e) {
+      if (!(e instanceof BinanceApiError) || (e.cls !== 'rejected' && e.cls !== 'not_found' && e.cls !== 'unknown_outcome')) throw e;
+    }
+    let open: OrderAnswer[] = [];
+    for (let i = 0; i < 3; i++) {
+      open = await this.rest.openOrders(symbol);
+      if (open.length === 0) break;
+      await Promise.allSettled(open.map((o) => this.rest.cancelOrder(symbol, { orderId: o.orderId })));
+    }
+    if (open.length > 0) open = await this.rest.openOrders(symbol);
+    if (open.length === 0) {
+      // nothing is open at the venue: learn how each order we still think open ended
+      const pending = [...this.byOrderId.values()].filter((t) => t.symbol === symbol && t.phase !== 'closed');
+      await Promise.allSettled(pending.map((t) => this.resolve(t)));
+    }
+    return { confirmed: open.length === 0, remaining: open.length };
+  }
+
+  /** Open orders, trades since a trade id, balances / positions vs what we know. */
+  async reconcile(opts: ReconcileOptions = {}): Promise<ReconcileReport> {
+    const symbols = opts.symbols ?? [...new Set([...this.byOrderId.values()].map((t) => t.symbol))];
+    const unknownToUs: ReconcileReport['unknownToUs'] = [];
+    const missingAtVenue: ReconcileReport['missingAtVenue'] = [];
+    const missedFills: ReconcileReport['missedFills'] = [];
+    for (const symbol of symbols) {
+      const open = await this.rest.openOrders(symbol);
+      const openIds = new Set<string>();
+      for (const a of open) {
+        openIds.add(a.clientOrderId);
+        const t = this.byClientId.get(a.clientOrderId) ?? this.byVenueId.get(symbol + ':' + a.orderId);
+        if (t === undefined) {
+          unknownToUs.push({ symbol, venueOrderId: a.orderId, clientOrderId: a.clientOrderId, side: a.side, price: a.price, origQty: a.origQty, executedQty: a.executedQty, status: a.status });
+        } else {
+          openIds.add(t.clientId);
+          this.applySnapshot(t, a);
+        }
+      }
+      // trades first, so an order that closed with fills reports them before its close
+      const since = opts.sinceTradeId?.[symbol];
+      if (since !== undefined) {
+        let fromId = since + 1;
+        for (;;) {
+          const page = this.market === 'spot' ? await this.rest.myTrades(symbol, fromId) : await this.rest.userTrades(symbol, fromId);
+          for (const tr of page) {
+            if ((this.lastTrade[symbol] ?? -1) < tr.id) this.lastTrade[symbol] = tr.id;
+            if (this.seenTrades.has(symbol + ':' + tr.id)) continue;
+            const t = this.byVenueId.get(symbol + ':' + tr.orderId);
+            const applied = t !== undefined && this.applyTrade(t, tr);
+            missedFills.push({ symbol, tradeId: tr.id, venueOrderId: tr.orderId, orderId: t?.orderId ?? null, price: tr.price, qty: tr.qty, applied });
+          }
+          if (page.length < 1000) break;
+          fromId = page[page.length - 1]!.id + 1;
+        }
+      }
+      for (const t of [...this.byOrderId.values()]) {
+        if (t.symbol !== symbol || t.phase === 'closed' || openIds.has(t.clientId)) continue;
+        const before = t.filledLots;
+        const status = await this.resolve(t);
+        if (t.filledLots > before && since === undefined) {
+          missedFills.push({ symbol, tradeId: -1, venueOrderId: t.venueOrderId, orderId: t.orderId, price: '', qty: t.rules.instrument.qty.format(t.filledLots - before), applied: true });
+        }
+        missingAtVenue.push({ orderId: t.orderId, clientOrderId: t.clientId, symbol, status });
+      }
+    }
+    const balanceMismatches: ReconcileReport['balanceMismatches'] = [];
+    const positionMismatches: ReconcileReport['positionMismatches'] = [];
+    if (this.market === 'spot' && opts.expectedBalances !== undefined) {
+      const acct = await this.rest.account();
+      const venue = new Map(acct.balances.map((b) => [b.asset, new Decimal(b.free).add(b.locked)]));
+      for (const [asset, expected] of Object.entries(opts.expectedBalances)) {
+        const v = venue.get(asset) ?? new Decimal(0);
+        if (!v.eq(expected)) balanceMismatches.push({ asset, expected, venue: v.toFixed() });
+      }
+    }
+    if (this.market === 'usdm' && opts.expectedPositions !== undefined) {
+      const risk = await this.rest.positionRisk();
+      const venue = new Map<string, Decimal>();
+      for (const p of risk) venue.set(p.symbol, (venue.get(p.symbol) ?? new Decimal(0)).add(p.positionAmt));
+      for (const [symbol, expected] of Object.entries(opts.expectedPositions)) {
+        const v = venue.get(symbol) ?? new Decimal(0);
+        if (!v.eq(expected)) positionMismatches.push({ symbol, expected, venue: v.toFixed() });
+      }
+    }
+    return {
+      market: this.market, atMs: this.now(), unknownToUs, missingAtVenue, missedFills, lastTradeId: { ...this.lastTrade },
+      balanceMismatches, positionMismatches,
+      ok: unknownToUs.length === 0 && missingAtVenue.length === 0 && missedFills.length === 0 && balanceMismatches.length === 0 && positionMismatches.length === 0,
+    };
+  }
+
+  /** The state of an order as this venue sees it (tests, diagnostics). */
+  orderState(orderId: string): { phase: Phase; accepted: boolean; venueOrderId: number; filledLots: number; clientId: string } | undefined {
+    const t = this.byOrderId.get(orderId);
+    return t === undefined ? undefined : { phase: t.phase, accepted: t.accepted, venueOrderId: t.venueOrderId, filledLots: t.filledLots, clientId: t.clientId };
+  }
+
+  close(): void {
+    this.stopDeadManSwitch();
+    for (const t of this.byOrderId.values()) this.clearResolve(t);
+  }
+}

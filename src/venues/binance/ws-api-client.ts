@@ -1,0 +1,250 @@
+// The WebSocket API client: spot `wss://ws-api.binance.com:443/ws-api/v3` (testnet
+// `wss://ws-api.testnet.binance.vision/ws-api/v3`) and USD-M `wss://ws-fapi.binance.com/ws-fapi/v1`
+// (testnet `wss://testnet.binancefuture.com/ws-fapi/v1`).
+//
+// - Requests `{"id","method","params"}`, answers `{"id","status","result"|"error","rateLimits"}`
+//   matched by id (web-socket-api.md "Request format", "Response format"); every answer's
+//   `rateLimits` feeds the budget.
+// - SIGNED params: apiKey, timestamp, recvWindow, then `signature` over the params sorted by
+//   name (web-socket-api.md "SIGNED request security"). -1021 → one resync and one retry.
+// - A request with no answer within its timeout, or pending when the connection drops,
+//   fails with unknown_outcome: the caller queries, never resends blindly.
+// - The server pings every 20 s and wants a pong within a minute (`ws` answers pings
+//   itself); we also ping and drop a link that does not pong. Reconnect with backoff;
+//   the spot user data subscription (`userDataStream.subscribe.signature`) is renewed on
+//   every new connection, and `onReconnected` tells the venue to reconcile.
+import WebSocket from 'ws';
+import { ServerClock } from './clock.js';
+import { BinanceApiError, BinanceError, apiError } from './errors.js';
+import { Priority, RateBudget } from './rate-budget.js';
+import { wsSignaturePayload, type ParamValue, type RequestSigner } from './signing.js';
+import type { BinanceMarket } from './client-order-id.js';
+import type { OrderAnswer } from './rest-client.js';
+import { BudgetRefusedError } from './rest-client.js';
+
+export interface WsApiOptions {
+  market: BinanceMarket;
+  url: string;
+  signer: RequestSigner;
+  clock: ServerClock;
+  budget: RateBudget;
+  requestTimeoutMs?: number;
+  pingIntervalMs?: number;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  recvWindowMs?: number;
+}
+
+interface Pending { resolve(v: unknown): void; reject(e: unknown): void; timer: NodeJS.Timeout }
+
+export interface WsCost { weight: number; orders?: number; priority?: Priority }
+
+export class BinanceWsApiClient {
+  readonly market: BinanceMarket;
+  private readonly opts: Required<Omit<WsApiOptions, 'market' | 'url' | 'signer' | 'clock' | 'budget'>>;
+  private readonly url: string;
+  private readonly signer: RequestSigner;
+  private readonly clock: ServerClock;
+  private readonly budget: RateBudget;
+  private ws: WebSocket | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<string, Pending>();
+  private closedByUs = false;
+  private attempts = 0;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private awaitingPong = false;
+  private userDataWanted = false;
+  private userListeners: Array<(frame: unknown) => void> = [];
+  private reconnectListeners: Array<() => void> = [];
+  private downListeners: Array<() => void> = [];
+  /** Counters for metrics. */
+  readonly counters = { requests: 0, timeouts: 0, reconnects: 0, droppedPending: 0, badFrames: 0 };
+
+  constructor(opts: WsApiOptions) {
+    this.market = opts.market;
+    this.url = opts.url;
+    this.signer = opts.signer;
+    this.clock = opts.clock;
+    this.budget = opts.budget;
+    this.opts = {
+      requestTimeoutMs: opts.requestTimeoutMs ?? 10_000, pingIntervalMs: opts.pingIntervalMs ?? 20_000,
+      reconnectMinMs: opts.reconnectMinMs ?? 250, reconnectMaxMs: opts.reconnectMaxMs ?? 30_000, recvWindowMs: opts.recvWindowMs ?? 5000,
+    };
+  }
+
+  get connected(): boolean { return this.ws !== null && this.ws.readyState === WebSocket.OPEN; }
+
+  /** User data frames (`{"subscriptionId","event"}`), raw; parse with parseSpotUserEvent. */
+  onUserFrame(cb: (frame: unknown) => void): void { this.userListeners.push(cb); }
+  /** Called after a reconnect (and re-subscription): reconcile before quoting again. */
+  onReconnected(cb: () => void): void { this.reconnectListeners.push(cb); }
+  /** Called when the connection drops. */
+  onDisconnected(cb: () => void): void { this.downListeners.push(cb); }
+
+  /** Opens the connection (resolves when open). */
+  connect(): Promise<void> {
+    this.closedByUs = false;
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(this.url);
+      let opened = false;
+      ws.on('open', () => {
+        opened = true;
+        this.ws = ws;
+        this.attempts = 0;
+        this.startPing();
+        resolve();
+      });
+      ws.on('message', (data) => this.onMessage(data.toString()));
+      ws.on('pong', () => { this.awaitingPong = false; });
+      ws.on('error', (err) => { if (!opened) reject(new BinanceError('BINANCE_ERR_CLOSED', `WebSocket API connection failed: ${err.message}`)); });
+      ws.on('close', () => { if (opened) this.onClose(ws); });
+    });
+  }
+
+  close(): void {
+    this.closedByUs = true;
+    if (this.reconnectTimer !== null) { clearTimeout(this.reconnectTimer); this.reconnectTimer = null; }
+    this.stopPing();
+    const ws = this.ws;
+    this.ws = null;
+    this.failPending('connection closed');
+    ws?.close();
+  }
+
+  private startPing(): void {
+    this.stopPing();
+    this.awaitingPong = false;
+    this.pingTimer = setInterval(() => {
+      const ws = this.ws;
+      if (ws === null) return;
+      if (this.awaitingPong) { ws.terminate(); return; } // dead link
+      this.awaitingPong = true;
+      ws.ping();
+    }, this.opts.pingIntervalMs);
+    this.pingTimer.unref();
+  }
+  private stopPing(): void { if (this.pingTimer !== null) { clearInterval(this.pingTimer); this.pingTimer = null; } }
+
+  private failPending(why: string): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      this.counters.droppedPending++;
+      p.reject(new BinanceApiError(0, 0, `${why} before the answer to request ${id}`, 'unknown_outcome'));
+    }
+    this.pending.clear();
+  }
+
+  private onClose(ws: WebSocket): void {
+    if (this.ws === ws) this.ws = null;
+    this.stopPing();
+    this.failPending('connection lost');
+    for (const cb of this.downListeners) cb();
+    if (this.closedByUs) return;
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const delay = Math.min(this.opts.reconnectMaxMs, this.opts.reconnectMinMs * 2 ** this.attempts) * (0.75 + Math.random() * 0.5);
+    this.attempts++;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.closedByUs) return;
+      this.connect().then(async () => {
+        this.counters.reconnects++;
+        if (this.userDataWanted) await this.subscribeUserData().catch(() => undefined);
+        for (const cb of this.reconnectListeners) cb();
+      }, () => { if (!this.closedByUs) this.scheduleReconnect(); });
+    }, delay);
+  }
+
+  private onMessage(text: string): void {
+    let msg: Record<string, unknown>;
+    try { msg = JSON.parse(text) as Record<string, unknown>; } catch { this.counters.badFrames++; return; }
+    if (msg === null || typeof msg !== 'object') { this.counters.badFrames++; return; }
+    if ('subscriptionId' in msg && 'event' in msg) { for (const cb of this.userListeners) cb(msg); return; }
+    if (msg['rateLimits'] !== undefined) this.budget.observeRateLimits(msg['rateLimits']);
+    const id = msg['id'];
+    if (typeof id !== 'string' && typeof id !== 'number') {
+      // serverShutdown and other connection events: let the reconnect logic handle it
+      if ((msg as { event?: { e?: string } }).event?.e === 'serverShutdown') this.ws?.close();
+      return;
+    }
+    const p = this.pending.get(String(id));
+    if (p === undefined) return; // a late answer after its timeout: the venue's query resolves that order
+    this.pending.delete(String(id));
+    clearTimeout(p.timer);
+    const status = typeof msg['status'] === 'number' ? msg['status'] : 0;
+    if (status === 200) { p.resolve(msg['result']); return; }
+    const err = (msg['error'] ?? {}) as { code?: unknown; msg?: unknown };
+    const retry = (err as { data?: { retryAfter?: unknown } }).data?.retryAfter;
+    const retryMs = typeof retry === 'number' ? Math.max(0, retry - this.clock.serverNowMs()) : 0;
+    const e = apiError(status, typeof err.code === 'number' ? err.code : 0, typeof err.msg === 'string' ? err.msg : `status ${status}`, retryMs);
+    if (e.cls === 'rate_limited' || e.cls === 'banned') this.budget.onRateLimited(status, e.retryAfterMs);
+    p.reject(e);
+  }
+
+  /** One request; signed ones get apiKey/timestamp/recvWindow/signature (re-signed on the -1021 retry). */
+  request<T>(method: string, params: Record<string, ParamValue | undefined>, signed: boolean, cost: WsCost): Promise<T> {
+    const run = (): Promise<T> => {
+      let p = params;
+      if (signed) {
+        p = { ...params, apiKey: this.signer.apiKey(), recvWindow: this.opts.recvWindowMs, timestamp: this.clock.timestamp() };
+        p['signature'] = this.signer.sign(wsSignaturePayload(p));
+      }
+      return this.send<T>(method, p, cost);
+    };
+    return signed ? this.clock.withSkewRetry(run) : run();
+  }
+
+  private send<T>(method: string, params: Record<string, ParamValue | undefined>, cost: WsCost): Promise<T> {
+    const ws = this.ws;
+    if (ws === null || ws.readyState !== WebSocket.OPEN) return Promise.reject(new BinanceError('BINANCE_ERR_CLOSED', 'WebSocket API not connected; nothing was sent'));
+    const prio = cost.priority ?? Priority.NORMAL;
+    if (!this.budget.tryAcquire(cost.weight, cost.orders ?? 0, prio)) {
+      return Promise.reject(new BudgetRefusedError(this.budget.waitMs(cost.weight, cost.orders ?? 0, prio), this.budget.blockedUntilMs > 0));
+    }
+    const id = 'r' + (this.nextId++).toString(36);
+    const clean: Record<string, ParamValue> = {};
+    for (const k in params) { const v = params[k]; if (v !== undefined) clean[k] = v; }
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        this.counters.timeouts++;
+        reject(new BinanceApiError(0, 0, `no answer to ${method} within ${this.opts.requestTimeoutMs} ms`, 'unknown_outcome'));
+      }, this.opts.requestTimeoutMs);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.counters.requests++;
+      ws.send(JSON.stringify({ id, method, params: clean }));
+    });
+  }
+
+  // ---- methods (web-socket-api.md "Trading requests", USD-M "WebSocket API" trade pages) ----
+  placeOrder(params: Record<string, ParamValue | undefined>, priority: Priority = Priority.NORMAL): Promise<OrderAnswer> {
+    return this.request('order.place', params, true, { weight: this.market === 'spot' ? 1 : 0, orders: 1, priority });
+  }
+  cancelOrder(symbol: string, ref: { orderId?: number; origClientOrderId?: string }, priority: Priority = Priority.CANCEL): Promise<OrderAnswer> {
+    return this.request('order.cancel', { symbol, orderId: ref.orderId, origClientOrderId: ref.origClientOrderId }, true, { weight: 1, priority });
+  }
+  /** Spot `order.cancelReplace`. */
+  cancelReplace(params: Record<string, ParamValue | undefined>, priority: Priority = Priority.TOP_REQUOTE): Promise<unknown> {
+    if (this.market !== 'spot') return Promise.reject(new BinanceError('BINANCE_ERR_CONFIG', 'order.cancelReplace is spot only'));
+    return this.request('order.cancelReplace', { cancelReplaceMode: 'STOP_ON_FAILURE', ...params }, true, { weight: 1, orders: 1, priority });
+  }
+  /** USD-M `order.modify` (price and quantity both required). */
+  modifyOrder(params: Record<string, ParamValue | undefined>, priority: Priority = Priority.TOP_REQUOTE): Promise<OrderAnswer> {
+    if (this.market !== 'usdm') return Promise.reject(new BinanceError('BINANCE_ERR_CONFIG', 'order.modify is USD-M only'));
+    return this.request('order.modify', params, true, { weight: 1, orders: 1, priority });
+  }
+  /** Spot `openOrders.status`. */
+  openOrders(symbol?: string): Promise<OrderAnswer[]> {
+    return this.request('openOrders.status', { symbol }, true, { weight: symbol === undefined ? 80 : 6, priority: Priority.CANCEL });
+  }
+  /** Spot `userDataStream.subscribe.signature` (web-socket-api.md "User Data Stream requests"): returns the subscriptionId. */
+  async subscribeUserData(): Promise<number> {
+    this.userDataWanted = true;
+    const r = await this.request<{ subscriptionId: number }>('userDataStream.subscribe.signature', {}, true, { weight: 2, priority: Priority.CANCEL });
+    if (typeof r?.subscriptionId !== 'number') throw new BinanceApiError(200, 0, 'subscription answer without subscriptionId', 'rejected');
+    return r.subscriptionId;
+  }
+}
