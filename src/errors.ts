@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   SPREADCORE_ERR_STRATEGY_NOT_FOUND: 'no such strategy',
   SPREADCORE_ERR_STRATEGY_EXISTS: 'a strategy with this id is already loaded',
   SPREADCORE_ERR_STRATEGY_STATE: 'the strategy is not in a state that allows this',
+  SPREADCORE_ERR_STRATEGY_INVALID: 'the strategy restored from the journal no longer passes the parameter checks',
   SPREADCORE_ERR_UNKNOWN_SYMBOL: 'the market has no such symbol',
   SPREADCORE_ERR_ORDER_REJECTED: 'the order was rejected by the risk gate',
   SPREADCORE_ERR_CAPACITY: 'no free quoter slot or market for another strategy symbol',

@@ -71,7 +71,8 @@ describe('units', () => {
     const p = validateParams({ quote_model: 'avellaneda_stoikov', sigma_bps: 1, gamma: 0.2, k: 2, horizon_seconds: 30 });
     expect(toQuoteParams(p, btc, 50000)).toMatchObject({ model: 'avellaneda_stoikov', sigma: 5, gamma: 0.2, k: 2, a: 140, horizon: 30 });
     expect(toQuoteParams(p, btc, '50000.00').sigma).toBe(5);
-    expect(() => toQuoteParams(p, btc)).toThrow('sigma_bps 1 needs the mid price to become price units for the avellaneda_stoikov model');
+    // without a mid the leg converts sigma_bps at quote time: nothing here depends on the market
+    expect(toQuoteParams(p, btc).sigma).toBe(0);
     expect(() => toQuoteParams(p, btc, 0)).toThrow('mid price must be a positive number');
     expect(toQuoteParams(validateParams({ quote_model: 'glft' }), btc).sigma).toBe(0);
   });

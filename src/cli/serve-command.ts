@@ -69,6 +69,15 @@ Options (each also from an environment variable):
                        default 2 x --rate-limit)
   --tick-ms N          how often the market and the engine clock catch up,
                        ms (SPREADCORE_TICK_MS, default 5)
+  --maker-fee-bps F    the paper exchange's maker fee, bps of notional, negative
+  --taker-fee-bps F    for a rebate (SPREADCORE_MAKER_FEE_BPS / _TAKER_FEE_BPS,
+                       default 10 each); a strategy's maker_fee_bps /
+                       taker_fee_bps parameters override them for its fills
+  --manual-max-notional N
+                       the manual account's (POST /api/order without
+                       strategy_id) position limit per symbol, in the quote
+                       currency at the mid when the symbol is first traded
+                       (SPREADCORE_MANUAL_MAX_NOTIONAL, default 1000)
   -h, --help           show this help
 
 Exit status: 0 stopped by a signal, 1 failure (e.g. the port is taken),
@@ -103,7 +112,9 @@ export const serveCommand: Command = {
     let feed: FeedHandler | undefined;
     let metrics: EngineMetrics | undefined;
     try {
-      engine = new TradingEngine({ journal });
+      engine = new TradingEngine({
+        journal, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
+      });
       const eng = engine;
       // ids from an earlier run are told apart (resync, not a wrong replay)
       hub = new SseHub({ firstId: Date.now() * 1000 });

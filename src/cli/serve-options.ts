@@ -7,6 +7,8 @@ import { resolveConnectorConfig } from '../feed/binance/connector-config.js';
 import type { BinanceMarket } from '../feed/binance/messages.js';
 import { parseSpeed, type ReplaySpeed } from '../feed/recording/pacer.js';
 import { isLoopbackHost } from '../feed/handler/bearer-auth.js';
+import { checkFeeBps } from '../execution/paper-config.js';
+import { DEFAULT_MANUAL_MAX_NOTIONAL } from '../engine/manual-account.js';
 import { intFlag, usageError, parseOnlyFlags } from './flags.js';
 
 export const TOKEN_ENV_API = 'SPREADCORE_API_TOKEN';
@@ -27,6 +29,9 @@ export const SERVE_FLAGS = {
   'binance-ws-url': { type: 'string' },
   'rate-limit': { type: 'string' },
   'rate-burst': { type: 'string' },
+  'maker-fee-bps': { type: 'string' },
+  'taker-fee-bps': { type: 'string' },
+  'manual-max-notional': { type: 'string' },
 } as const;
 
 /** Environment variable of each flag. */
@@ -45,6 +50,9 @@ export const SERVE_ENV: Readonly<Record<keyof typeof SERVE_FLAGS, string>> = {
   'binance-ws-url': 'SPREADCORE_BINANCE_WS_URL',
   'rate-limit': 'SPREADCORE_RATE_LIMIT',
   'rate-burst': 'SPREADCORE_RATE_BURST',
+  'maker-fee-bps': 'SPREADCORE_MAKER_FEE_BPS',
+  'taker-fee-bps': 'SPREADCORE_TAKER_FEE_BPS',
+  'manual-max-notional': 'SPREADCORE_MANUAL_MAX_NOTIONAL',
 };
 
 export type ServeMarket =
@@ -71,6 +79,11 @@ export interface ServeOptions {
   /** Requests per second per client on the API; 0 = no limit. */
   rateLimit: number;
   rateBurst: number;
+  /** The paper exchange's fee schedule, bps of notional (a strategy without its own fee parameters pays these). */
+  makerFeeBps: number;
+  takerFeeBps: number;
+  /** The manual account's limit per symbol, quote currency of position value. */
+  manualMaxNotional: number;
 }
 
 export const DEFAULT_FEED_PORT = 8081;
@@ -141,8 +154,25 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   }
   const rateLimit = int('rate-limit', 50, 0, 1_000_000);
   const rateBurst = int('rate-burst', Math.max(1, rateLimit * 2), 1, 1_000_000);
+  const fee = (name: 'maker-fee-bps' | 'taker-fee-bps'): number => check(name, (v) => {
+    if (v === undefined) return 10;
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isFinite(x)) throw usageError(`--${name} must be a number of bps (negative for a rebate), got ${JSON.stringify(v)}`);
+    try { return checkFeeBps(name.replace(/-/g, '_'), x); } catch (e) {
+      if (e instanceof SpreadcoreError) throw usageError(`--${name}: ${e.message.replace(/^paper exchange \S+ /, '')}`);
+      throw e;
+    }
+  });
+  const makerFeeBps = fee('maker-fee-bps');
+  const takerFeeBps = fee('taker-fee-bps');
+  const manualMaxNotional = check('manual-max-notional', (v) => {
+    if (v === undefined) return DEFAULT_MANUAL_MAX_NOTIONAL;
+    const x = Number(v);
+    if (v.trim() === '' || !(x > 0) || !Number.isFinite(x)) throw usageError(`--manual-max-notional must be a positive amount of the quote currency, got ${JSON.stringify(v)}`);
+    return x;
+  });
   const marketOrigin = raw('market').fromEnv ? `environment variable ${SERVE_ENV.market}: --market` : '--market';
-  return { host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst };
+  return { host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional };
 }
 
 function parseMarket(v: string): ServeMarket {

@@ -30,6 +30,7 @@ import { SpreadcoreError } from '../errors.js';
 import type { ManagedOrder } from '../execution/managed-order.js';
 import { type OrderFillEvent, OrderManager } from '../execution/order-manager.js';
 import type { PaperExchangeConfigInput } from '../execution/paper-config.js';
+import { checkFeeBps } from '../execution/paper-config.js';
 import { PaperExchange } from '../execution/paper-exchange.js';
 import type { SideCode } from '../feed/feed-sink.js';
 import { FeedIngest } from '../feed/ingest/feed-ingest.js';
@@ -39,10 +40,10 @@ import { ledgerPnl, reasonName, RiskEngine, type RiskEvent, type RiskLimits } fr
 import type { Journal } from '../store/journal.js';
 import { MarketMakingStrategy, paramsJson } from '../strategy/market-making-strategy.js';
 import { DiffResult, diffQuotes, pullQuotes } from '../strategy/order-diff.js';
-import { configView, validateParams, type ConfigView, type ParamValue } from '../strategy/params/index.js';
+import { configView, givenParamNames, ParameterError, validateParams, type ConfigView, type ParamValue, type StrategyParams } from '../strategy/params/index.js';
 import { toDecimalString } from '../strategy/params/param-decimal.js';
 import { QuoterSlots } from '../strategy/quoter-slots.js';
-import { readStrategyDefinition } from '../strategy/strategy-definition.js';
+import { readStrategyDefinition, type StrategyDefinition } from '../strategy/strategy-definition.js';
 import { StrategyError } from '../strategy/strategy-errors.js';
 import {
   DECIDE_EXIT, DECIDE_QUOTE, PULL_REASONS, REDUCE_AGGRESSIVE, REDUCE_MARKET, REDUCE_MODERATE, REDUCE_PASSIVE, StrategyLeg,
@@ -56,12 +57,13 @@ import { WasmVol } from '../wasm/vol-api.js';
 import { EngineEvents, type FillEvent, type OrderEvent, type QuoteUpdateEvent } from './engine-events.js';
 import { type LevelsJson, levelsView, midPriceNumber, midPriceText, priceNumber, qtyNumber, quotesView, type QuotesJson } from './engine-views.js';
 import { OrderRouter, ROLE_EXIT } from './order-router.js';
+import { DEFAULT_MANUAL_MAX_NOTIONAL, MANUAL_ACCOUNT, manualMaxPositionLot } from './manual-account.js';
+import { DENY_SELF_CROSS } from '../risk/reason-codes.js';
 import { spreadWarning, type SpreadWarning } from '../strategy/spread-warning.js';
 
 let nextEngineId = 1;
 
-/** The account of orders placed without a strategy (POST /api/order). */
-export const MANUAL_ACCOUNT = 'manual';
+export { MANUAL_ACCOUNT };
 
 export interface EngineOptions {
   /** The market every source drives (default: a new FeedIngest on the shared WASM core). */
@@ -80,6 +82,8 @@ export interface EngineOptions {
   maxOpenOrders?: number;
   /** Closed orders the order manager keeps findable by id (default 10,000; the journal keeps them all). */
   retainClosedOrders?: number;
+  /** The manual account's position limit per symbol, quote currency at the mid when it first trades the symbol (default 1000). */
+  manualMaxNotional?: number;
 }
 
 export interface LoadResult { ok: true; strategy_id: string; config: ConfigView; warnings?: SpreadWarning[] }
@@ -101,6 +105,44 @@ export interface StrategySummary {
   pause_reasons: PauseReason[];
   uptime_seconds: number;
   risk_state: string;
+  /** Why the strategy cannot quote: restored with parameters that no longer pass, or quoting threw (paused, reason "error"). */
+  error?: { code: string; message: string };
+}
+
+/** A journaled strategy that failed to load at restore. */
+interface InvalidStrategy {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly symbols: readonly string[];
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+const FEE_PARAMS = ['maker_fee_bps', 'taker_fee_bps'] as const;
+
+/**
+ * The venue's fee schedule fills in the fee parameters a definition does not give
+ * (by canonical name or alias): a strategy's fees are the venue's unless it says
+ * otherwise, and they are what the paper exchange charges it.
+ */
+function withVenueFees(def: StrategyDefinition, schedule: { makerFeeBps: number; takerFeeBps: number }): StrategyDefinition {
+  const given = givenParamNames(def.parameters);
+  const fill: Record<string, number> = {};
+  if (!given.has(FEE_PARAMS[0])) fill[FEE_PARAMS[0]] = schedule.makerFeeBps;
+  if (!given.has(FEE_PARAMS[1])) fill[FEE_PARAMS[1]] = schedule.takerFeeBps;
+  return Object.keys(fill).length === 0 ? def : { ...def, parameters: { ...def.parameters, ...fill } };
+}
+
+/** The fee parameters as the paper exchange charges them (at most FEE_BPS_DECIMALS decimals). */
+function checkFees(p: StrategyParams): void {
+  try {
+    checkFeeBps('maker_fee_bps', p.maker_fee_bps);
+    checkFeeBps('taker_fee_bps', p.taker_fee_bps);
+  } catch (e) {
+    if (e instanceof SpreadcoreError) throw new ParameterError([{ field: e.message.includes('maker') ? 'maker_fee_bps' : 'taker_fee_bps', message: e.message.replace('paper exchange ', '') }]);
+    throw e;
+  }
 }
 
 function badInput(message: string): never {
@@ -146,8 +188,14 @@ export class TradingEngine {
   private nextMarkNs = -Infinity;
   /** Legs whose mark of the current interval is still to do. */
   private readonly markDue: StrategyLeg[] = [];
-  private readonly manualSymbols = new Set<string>();
+  /** Symbols the manual account trades → its max position there (lots). */
+  private readonly manualSymbols = new Map<string, number>();
+  private readonly manualMaxNotional: number;
   private readonly ownsIngest: boolean;
+  /** Strategies the journal holds whose parameters no longer pass the checks: listed stopped with the reason; PATCH fixes, DELETE removes. */
+  private readonly invalid = new Map<string, InvalidStrategy>();
+  /** The last error quoting threw per strategy (pause reason "error"). */
+  private readonly legErrors = new Map<string, string>();
 
   constructor(options: EngineOptions = {}) {
     const ingest = options.ingest ?? new FeedIngest();
@@ -162,6 +210,7 @@ export class TradingEngine {
     this.slots = QuoterSlots.forCore(ingest.books.core);
     this.riskLimits = options.riskLimits ?? {};
     this.markIntervalNs = (options.markIntervalMs ?? 1000) * 1e6;
+    this.manualMaxNotional = options.manualMaxNotional ?? DEFAULT_MANUAL_MAX_NOTIONAL;
     this.ledgers = new LedgerSet(options.ledger ?? {});
     this.risk = new RiskEngine({
       ingest, vol: this.vol, ...(options.maxOpenOrders !== undefined ? { maxOpenOrders: options.maxOpenOrders } : {}),
@@ -220,7 +269,37 @@ export class TradingEngine {
     const legs = this.legsBySymbol.get(s.symbol);
     if (legs === undefined) return;
     const t = this.nowNs();
-    for (const leg of legs) this.runLeg(leg, t);
+    for (const leg of legs) this.runLegGuarded(leg, t);
+  }
+
+  /**
+   * runLeg for the market's own steps: an error in one strategy's quoting pauses that
+   * strategy (reason "error", its quotes pulled) instead of stopping the market step
+   * for every strategy on the symbol.
+   */
+  private runLegGuarded(leg: StrategyLeg, tNs: number): void {
+    try {
+      this.runLeg(leg, tNs);
+    } catch (e) {
+      this.legFailed(leg, e, tNs);
+    }
+  }
+
+  private legFailed(leg: StrategyLeg, e: unknown, tNs: number): void {
+    const s = leg.strategy;
+    const message = e instanceof Error ? e.message : String(e);
+    this.legErrors.set(s.id, message);
+    process.stderr.write(`strategy ${s.id} paused: quoting ${leg.symbol} failed: ${message}\n`);
+    const change = s.pause('error');
+    // pull what rests without deciding again (deciding is what failed)
+    for (const l of this.legsOf(s.id)) {
+      if (l.resting.count === 0) continue;
+      const d = this.diff;
+      d.reset();
+      try { this.countChanges(l, d, pullQuotes(l, this.router, tNs, d), tNs); } catch { /* the risk gate's cancel-all below covers it */ }
+    }
+    for (const o of this.orders.openOrders(s.id)) if (o.status !== 'PENDING_CANCEL' && !o.intent.reduceOnly) this.router.cancel(o.clientOrderId);
+    this.emitState(s, change, tNs);
   }
 
   private marketOf(s: SymbolState): SymbolMarket | undefined {
@@ -257,7 +336,7 @@ export class TradingEngine {
       if (s === undefined) continue;
       const legs = this.legsBySymbol.get(s.symbol);
       if (legs === undefined) continue;
-      for (let j = 0; j < legs.length; j++) this.runLeg(legs[j]!, t);
+      for (let j = 0; j < legs.length; j++) this.runLegGuarded(legs[j]!, t);
     }
     // marks: at most one leg per batch, so a batch never carries every leg's decimal work
     if (t >= this.nextMarkNs) this.scheduleMarks(t);
@@ -277,7 +356,7 @@ export class TradingEngine {
 
   private tickNow(tNs: number): void {
     this.risk.tick(tNs);
-    for (const legs of this.legsByStrategy.values()) for (const leg of legs) if (leg.strategy.status === 'running') this.runLeg(leg, tNs);
+    for (const legs of this.legsByStrategy.values()) for (const leg of legs) if (leg.strategy.status === 'running') this.runLegGuarded(leg, tNs);
     if (tNs >= this.nextMarkNs) this.scheduleMarks(tNs);
     for (let leg = this.markDue.pop(); leg !== undefined; leg = this.markDue.pop()) this.markLeg(leg, tNs);
   }
@@ -399,6 +478,8 @@ export class TradingEngine {
     if (leg?.binary === true) this.binaryLedgers.get(leg.key)?.applyFill('YES', fill);
     this.journal?.recordFill(fill);
     const tNs = Number(fill.tsEventNs);
+    // the event's ms from the exact ns (Number(ns) can round up past a ms boundary)
+    const tsMs = Number(BigInt(fill.tsEventNs) / 1_000_000n);
     const id = fill.clientOrderId;
     if (!this.risk.onFill(id, e.qtyLot, tNs)) this.risk.onUntrackedFill(fill.strategyId ?? MANUAL_ACCOUNT, fill.symbol, fill.side, e.qtyLot, tNs);
     const inst = leg?.instrument ?? this.ingest.bySymbolName(fill.symbol)?.instrument;
@@ -425,7 +506,7 @@ export class TradingEngine {
         liquidity: fill.liquidity,
         client_order_id: id,
         trade_id: fill.tradeId,
-        timestamp: Math.floor(tNs / 1e6),
+        timestamp: tsMs,
       };
       if (entry.roundTripProfit !== null) ev.round_trip_profit = jsonNumber(entry.roundTripProfit, 10);
       this.events.emit('fill', ev);
@@ -570,7 +651,7 @@ export class TradingEngine {
   private pauseStrategy(s: MarketMakingStrategy, reason: PauseReason, tNs: number): void {
     const change = s.pause(reason);
     if (change === null) return;
-    for (const leg of this.legsByStrategy.get(s.id) ?? []) this.runLeg(leg, tNs);
+    for (const leg of this.legsByStrategy.get(s.id) ?? []) this.runLegGuarded(leg, tNs);
     this.emitState(s, change, tNs);
   }
 
@@ -628,7 +709,15 @@ export class TradingEngine {
 
   private require(id: string): MarketMakingStrategy {
     const s = typeof id === 'string' ? this.strategies.get(id) : undefined;
-    if (s === undefined) throw new StrategyError('SPREADCORE_ERR_STRATEGY_NOT_FOUND', `no strategy ${JSON.stringify(id)}`);
+    if (s === undefined) {
+      const bad = typeof id === 'string' ? this.invalid.get(id) : undefined;
+      if (bad !== undefined) {
+        throw new StrategyError('SPREADCORE_ERR_STRATEGY_INVALID',
+          `strategy ${id} was restored from the journal stopped: ${bad.error.message}; fix it with PATCH /api/strategy/${id}/parameters or DELETE it`,
+          { reason: bad.error.code });
+      }
+      throw new StrategyError('SPREADCORE_ERR_STRATEGY_NOT_FOUND', `no strategy ${JSON.stringify(id)}`);
+    }
     return s;
   }
 
@@ -646,9 +735,9 @@ export class TradingEngine {
 
   /** POST /api/strategy/load. */
   load(body: unknown): LoadResult {
-    const def = readStrategyDefinition(body);
+    const def = withVenueFees(readStrategyDefinition(body), this.paper.feeSchedule);
     if (def.id === MANUAL_ACCOUNT) badInput(`"${MANUAL_ACCOUNT}" is the account of orders without a strategy: choose another name`);
-    if (this.strategies.has(def.id)) throw new StrategyError('SPREADCORE_ERR_STRATEGY_EXISTS', `strategy ${def.id} is already loaded`);
+    if (this.strategies.has(def.id) || this.invalid.has(def.id)) throw new StrategyError('SPREADCORE_ERR_STRATEGY_EXISTS', `strategy ${def.id} is already loaded`);
     const instruments: Instrument[] = def.symbols.map((sym) => {
       const s = this.ingest.bySymbolName(sym);
       if (s === undefined) throw new StrategyError('SPREADCORE_ERR_UNKNOWN_SYMBOL', `the market has no symbol ${sym}`);
@@ -658,6 +747,7 @@ export class TradingEngine {
       throw new StrategyError('SPREADCORE_ERR_CAPACITY', `${def.symbols.length} quoter slots needed, ${this.slots.available} free`);
     }
     const strategy = new MarketMakingStrategy(def, instruments, this.journal);
+    checkFees(strategy.params);
     const j = this.journal;
     if (j !== undefined) {
       const doc = { id: def.id, name: def.name, type: def.type, symbols: [...def.symbols], parameters: paramsJson(strategy.params), status: 'loaded' };
@@ -684,19 +774,28 @@ export class TradingEngine {
       const leg = new StrategyLeg(strategy, i, m, this.quoter, this.slots.acquire(this.slotPrefix + key));
       leg.ledger = this.ledgers.ledger(def.id, sym);
       if (leg.binary && !this.binaryLedgers.has(key)) this.binaryLedgers.set(key, new BinaryLedger({ strategyId: def.id, symbol: sym }));
-      const pos = leg.ledger.position;
-      if (!pos.isZero()) leg.inventoryLot = instruments[i]!.qty.toUnitsOrNaN(pos.toFixed()) || 0;
       legs.push(leg);
       index.set(sym, leg);
       const list = this.legsBySymbol.get(sym) ?? [];
       list.push(leg);
       this.legsBySymbol.set(sym, list);
     });
+    this.paper.setAccountFees(def.id, strategy.params.maker_fee_bps, strategy.params.taker_fee_bps);
     this.strategies.set(def.id, strategy);
     this.legsByStrategy.set(def.id, legs);
     this.legIndex.set(def.id, index);
+    // the position always comes from the ledger (a reload after DELETE, a restart): leg, order manager and risk gate alike
+    for (const leg of legs) this.positionFromLedger(leg, t);
     const warning = spreadWarning(strategy.params, this.midPriceOf(def.symbols[0]));
     return { ok: true, strategy_id: def.id, config: configView(strategy.params), ...(warning !== null ? { warnings: [warning] } : {}) };
+  }
+
+  /** Sets a leg's position (lots) from its ledger in the leg, the order manager's exposure and the risk gate. */
+  private positionFromLedger(leg: StrategyLeg, tNs: number): void {
+    const lots = leg.instrument.qty.toUnitsOrNaN(leg.ledger!.position.toFixed());
+    leg.inventoryLot = Number.isNaN(lots) ? 0 : lots;
+    this.orders.exposure.getOrCreate(leg.strategy.id, leg.symbol).positionLot = leg.inventoryLot;
+    this.risk.setPosition(leg.strategy.id, leg.symbol, leg.inventoryLot, tNs);
   }
 
   /**
@@ -715,8 +814,12 @@ export class TradingEngine {
   start(id: string): StartResult {
     const s = this.require(id);
     const t = this.nowNs();
-    const change = s.start(t);
     const legs = this.legsOf(id);
+    if (isActive(s.status)) throw new StrategyError('SPREADCORE_ERR_STRATEGY_STATE', `strategy ${id} is already ${s.status}`);
+    // every check quoting applies, before the status changes (a failure leaves the strategy as it was)
+    for (const leg of legs) leg.syncParams();
+    const change = s.start(t);
+    this.legErrors.delete(id);
     for (const leg of legs) {
       leg.resting.requoteDue = true;
       leg.volPaused = false;
@@ -772,18 +875,44 @@ export class TradingEngine {
 
   /** PATCH /api/strategy/{id}/parameters: applies at once; running quotes are requoted. */
   patchParameters(id: string, body: unknown): PatchResult {
+    if (typeof id === 'string' && this.invalid.has(id)) return this.patchInvalid(id, body);
     const s = this.require(id);
     const t = this.nowNs();
-    const r = s.patch(body, 'api', BigInt(Math.trunc(t)));
+    const r = s.patch(body, 'api', BigInt(Math.trunc(t)), (next) => { checkFees(next); this.risk.checkParams(id, next); });
     if (r.changes.length > 0) {
       this.risk.setParams(id, s.params, t);
+      this.paper.setAccountFees(id, s.params.maker_fee_bps, s.params.taker_fee_bps);
+      for (const leg of this.legsOf(id)) leg.syncParams();
+      this.legErrors.delete(id);
+      this.resumeStrategy(s, 'error', t);
       for (const leg of this.legsOf(id)) {
         leg.resting.requoteDue = true;
-        if (s.status === 'running') this.runLeg(leg, t);
+        if (s.status === 'running') this.runLegGuarded(leg, t);
       }
     }
     const warning = r.changes.length > 0 ? spreadWarning(s.params, this.midPriceOf(this.legsOf(id)[0]?.symbol)) : null;
     return { ok: true, strategy_id: id, updated_parameters: r.updatedParameters, ...(warning !== null ? { warnings: [warning] } : {}) };
+  }
+
+  /**
+   * PATCH on a strategy the journal restored as invalid: the body is merged over its
+   * journaled parameters and the strategy loaded again with them (stopped); when
+   * they still fail, the error says why and nothing changes.
+   */
+  private patchInvalid(id: string, body: unknown): PatchResult {
+    const bad = this.invalid.get(id)!;
+    if (!isRecord(body)) badInput('the parameters must be a JSON object');
+    this.invalid.delete(id);
+    try {
+      this.load({ name: bad.name, type: bad.type, symbols: [...bad.symbols], parameters: { ...bad.parameters, ...body } });
+    } catch (e) {
+      this.invalid.set(id, bad);
+      throw e;
+    }
+    this.strategies.get(id)!.markRestored();
+    const updated: Record<string, ParamValue> = {};
+    for (const k of Object.keys(body)) updated[k] = body[k] as ParamValue;
+    return { ok: true, strategy_id: id, updated_parameters: updated };
   }
 
   /** The symbol's book mid in price units, when the book has both sides. */
@@ -810,6 +939,7 @@ export class TradingEngine {
 
   /** GET /api/strategy/{id}/metrics. */
   metrics(id: string, symbol?: string): ReturnType<typeof metricsView> {
+    if (id === MANUAL_ACCOUNT) return metricsView(this.manualLedger(symbol).ledger, { strategyId: id, uptimeSeconds: 0 });
     const s = this.require(id);
     const leg = this.leg(id, symbol);
     return metricsView(leg.ledger!, { strategyId: id, uptimeSeconds: s.uptimeSeconds(this.nowNs()) });
@@ -817,6 +947,13 @@ export class TradingEngine {
 
   /** GET /api/strategy/{id}/inventory (binary contracts add their YES/NO holdings). */
   inventory(id: string, symbol?: string): ReturnType<typeof inventoryView> & { binary?: ReturnType<typeof binaryInventoryView> } {
+    if (id === MANUAL_ACCOUNT) {
+      const m = this.manualLedger(symbol);
+      const inst = this.ingest.bySymbolName(m.symbol)!.instrument;
+      const cap = this.manualSymbols.get(m.symbol) ?? 0;
+      const mark = this.markPrice(undefined, m.symbol);
+      return inventoryView(m.ledger, { strategyId: id, maxPosition: String(qtyNumber(inst, cap)), ...(mark !== undefined ? { markPrice: mark } : {}) });
+    }
     const s = this.require(id);
     const leg = this.leg(id, symbol);
     const mark = this.markPrice(leg, leg.symbol);
@@ -830,8 +967,9 @@ export class TradingEngine {
 
   /** GET /api/strategy/{id}/trades?limit=N. */
   trades(id: string, limit = 100, symbol?: string): ReturnType<typeof tradesView> {
-    this.require(id);
     if (!Number.isSafeInteger(limit) || limit < 0) badInput(`limit must be a non-negative integer, got ${String(limit)}`);
+    if (id === MANUAL_ACCOUNT) return tradesView(this.manualLedger(symbol).ledger, { strategyId: id, limit });
+    this.require(id);
     return tradesView(this.leg(id, symbol).ledger!, { strategyId: id, limit });
   }
 
@@ -909,6 +1047,17 @@ export class TradingEngine {
     const r = this.router.place(strategyId, symbol, side, type, type === 'MARKET' ? 'IOC' : 'GTC', priceTick, qtyLot, false, 0, this.nowNs(), leg);
     if (r.submit === null || r.submit.order === null || r.submit.outcome !== 'SENT') {
       const reason = r.submit === null ? reasonName(r.code) : r.submit.reason ?? r.submit.outcome;
+      if (r.submit === null && r.code === DENY_SELF_CROSS && strategyId !== MANUAL_ACCOUNT) {
+        throw new StrategyError('SPREADCORE_ERR_ORDER_REJECTED',
+          `order refused: ${reason}: it would cross strategy ${strategyId}'s own resting quotes on ${symbol}. To close its position while it quotes, `
+          + `use POST /api/strategy/${strategyId}/reduce_inventory (it pulls the quotes first, then sends the order), or stop the strategy first`, { reason });
+      }
+      if (r.submit === null && strategyId === MANUAL_ACCOUNT && reason === 'DENY_MAX_POSITION') {
+        const cap = this.manualSymbols.get(symbol) ?? 0;
+        throw new StrategyError('SPREADCORE_ERR_ORDER_REJECTED',
+          `order refused: ${reason}: the manual account may hold at most ${qtyNumber(inst, cap)} ${symbol} (serve --manual-max-notional ${this.manualMaxNotional}); `
+          + 'to close a strategy\'s position name it with strategy_id', { reason });
+      }
       throw new StrategyError('SPREADCORE_ERR_ORDER_REJECTED', `order refused: ${reason}`, { reason });
     }
     const o = r.submit.order;
@@ -922,14 +1071,78 @@ export class TradingEngine {
     };
   }
 
+  /**
+   * The manual account on inst's symbol: registered with the risk gate at first use,
+   * its limit sized from manualMaxNotional at the current mid, its position from the
+   * ledger (a restart, earlier orders).
+   */
   private manualAccount(inst: Instrument): void {
+    if (this.manualSymbols.has(inst.symbol)) return;
+    const mid = this.midPriceOf(inst.symbol);
+    if (mid === undefined) throw new StrategyError('SPREADCORE_ERR_ORDER_REJECTED', `order refused: ${inst.symbol} has no mid price yet to size the manual account's limit`, { reason: 'no_mid_price' });
+    const cap = manualMaxPositionLot(this.manualMaxNotional, mid, inst.lotSize);
     if (!this.risk.hasStrategy(MANUAL_ACCOUNT)) {
-      this.risk.addStrategy(MANUAL_ACCOUNT, validateParams({ max_position: 1e6, stop_loss_bps: null, daily_loss_limit_pct: null }), this.riskLimits);
+      this.risk.addStrategy(MANUAL_ACCOUNT, validateParams({ max_position: 1e9, stop_loss_bps: null, daily_loss_limit_pct: null }), this.riskLimits);
     }
-    if (!this.manualSymbols.has(inst.symbol)) {
-      this.risk.addSymbol(MANUAL_ACCOUNT, inst);
-      this.manualSymbols.add(inst.symbol);
+    this.risk.addSymbol(MANUAL_ACCOUNT, inst);
+    this.risk.capPosition(MANUAL_ACCOUNT, inst.symbol, cap);
+    this.manualSymbols.set(inst.symbol, cap);
+    const lots = inst.qty.toUnitsOrNaN(this.ledgers.ledger(MANUAL_ACCOUNT, inst.symbol).position.toFixed());
+    const pos = Number.isNaN(lots) ? 0 : lots;
+    this.orders.exposure.getOrCreate(MANUAL_ACCOUNT, inst.symbol).positionLot = pos;
+    this.risk.setPosition(MANUAL_ACCOUNT, inst.symbol, pos, this.nowNs());
+  }
+
+  /** The manual account's ledger on a symbol (the one named, else the only or first one it traded). */
+  private manualLedger(symbol?: unknown): { ledger: SymbolLedger; symbol: string } {
+    if (symbol !== undefined) {
+      if (typeof symbol !== 'string' || this.ingest.bySymbolName(symbol) === undefined) throw new StrategyError('SPREADCORE_ERR_UNKNOWN_SYMBOL', `the market has no symbol ${String(symbol)}`);
+      return { ledger: this.ledgers.ledger(MANUAL_ACCOUNT, symbol), symbol };
     }
+    const traded = this.ledgers.forStrategy(MANUAL_ACCOUNT).map((l) => l.config.symbol);
+    const first = traded[0];
+    if (first === undefined) throw new StrategyError('SPREADCORE_ERR_UNKNOWN_SYMBOL', 'the manual account has not traded yet: name a symbol (?symbol=)');
+    return { ledger: this.ledgers.ledger(MANUAL_ACCOUNT, first), symbol: first };
+  }
+
+  /** GET /api/accounts: every account (each strategy, and the manual account) with its position per symbol. */
+  accounts(): { ok: true; accounts: { account: string; kind: 'strategy' | 'manual'; positions: { symbol: string; position: number; max_position: number | null; realized_pnl: number }[] }[] } {
+    const row = (account: string, symbols: readonly string[], max: (sym: string) => number | null): { symbol: string; position: number; max_position: number | null; realized_pnl: number }[] =>
+      symbols.map((sym) => {
+        const l = this.ledgers.ledger(account, sym);
+        return { symbol: sym, position: jsonNumber(l.position), max_position: max(sym), realized_pnl: jsonNumber(l.realizedNet) };
+      });
+    const out: { account: string; kind: 'strategy' | 'manual'; positions: ReturnType<typeof row> }[] = [];
+    for (const s of this.strategies.values()) out.push({ account: s.id, kind: 'strategy', positions: row(s.id, s.symbols, () => s.params.max_position) });
+    const manual = this.ledgers.forStrategy(MANUAL_ACCOUNT).map((l) => l.config.symbol);
+    for (const sym of this.manualSymbols.keys()) if (!manual.includes(sym)) manual.push(sym);
+    out.push({
+      account: MANUAL_ACCOUNT, kind: 'manual',
+      positions: row(MANUAL_ACCOUNT, manual, (sym) => {
+        const cap = this.manualSymbols.get(sym);
+        const inst = this.ingest.bySymbolName(sym)?.instrument;
+        return cap === undefined || inst === undefined ? null : qtyNumber(inst, cap);
+      }),
+    });
+    return { ok: true, accounts: out };
+  }
+
+  /** GET /api/orders: the open orders (of one account when named), oldest first. */
+  openOrdersView(account?: string): { ok: true; orders: Record<string, unknown>[] } {
+    if (account !== undefined && account !== MANUAL_ACCOUNT) this.require(account);
+    return {
+      ok: true,
+      orders: this.orders.openOrders(account).map((o) => {
+        const it = o.intent;
+        const inst = this.ingest.bySymbolName(it.symbol)?.instrument;
+        return {
+          account: it.strategyId, client_order_id: o.clientOrderId, order_id: o.orderId, symbol: it.symbol, side: it.side, type: it.type,
+          price: it.type === 'MARKET' || inst === undefined ? null : priceNumber(inst, it.priceTick),
+          qty: inst === undefined ? it.qtyLot : qtyNumber(inst, it.qtyLot), filled_qty: inst === undefined ? o.filledLot : qtyNumber(inst, o.filledLot),
+          status: o.status, reduce_only: it.reduceOnly,
+        };
+      }),
+    };
   }
 
   /** The global kill switch: every order cancelled, every strategy paused (risk) until resumeTrading(). */
@@ -953,10 +1166,22 @@ export class TradingEngine {
 
   list(): StrategySummary[] {
     const t = this.nowNs();
-    return [...this.strategies.values()].map((s) => ({
-      strategy_id: s.id, name: s.name, type: s.type, symbols: [...s.symbols], status: s.status, pause_reasons: [...s.pauseReasons],
-      uptime_seconds: s.uptimeSeconds(t), risk_state: (this.risk.killed ? 'HALTED' : this.risk.strategyState(s.id)) ?? 'ACTIVE',
-    }));
+    const out: StrategySummary[] = [...this.strategies.values()].map((s) => {
+      const row: StrategySummary = {
+        strategy_id: s.id, name: s.name, type: s.type, symbols: [...s.symbols], status: s.status, pause_reasons: [...s.pauseReasons],
+        uptime_seconds: s.uptimeSeconds(t), risk_state: (this.risk.killed ? 'HALTED' : this.risk.strategyState(s.id)) ?? 'ACTIVE',
+      };
+      const err = this.legErrors.get(s.id);
+      if (err !== undefined && s.hasPauseReason('error')) row.error = { code: 'SPREADCORE_ERR_INTERNAL', message: err };
+      return row;
+    });
+    for (const bad of this.invalid.values()) {
+      out.push({
+        strategy_id: bad.id, name: bad.name, type: 'MarketMaking', symbols: [...bad.symbols], status: 'stopped', pause_reasons: [],
+        uptime_seconds: 0, risk_state: this.risk.killed ? 'HALTED' : 'ACTIVE', error: { code: 'SPREADCORE_ERR_STRATEGY_INVALID', message: bad.error.message },
+      });
+    }
+    return out;
   }
 
   /** The strategy object (parameters, status) — for tools and tests. */
@@ -972,6 +1197,11 @@ export class TradingEngine {
 
   /** DELETE /api/strategy/{id}: only a loaded or stopped strategy. Its ledgers stay (a reload with the same id continues them). */
   delete(id: string): { ok: true; strategy_id: string } {
+    if (typeof id === 'string' && this.invalid.has(id)) {
+      this.invalid.delete(id);
+      this.journal?.updateStrategyStatus(id, 'deleted');
+      return { ok: true, strategy_id: id };
+    }
     const s = this.require(id);
     if (isActive(s.status)) throw new StrategyError('SPREADCORE_ERR_STRATEGY_STATE', `strategy ${id} is ${s.status}: stop it first`);
     for (const leg of this.legsOf(id)) {
@@ -988,6 +1218,7 @@ export class TradingEngine {
     this.strategies.delete(id);
     this.legsByStrategy.delete(id);
     this.legIndex.delete(id);
+    this.legErrors.delete(id);
     this.journal?.updateStrategyStatus(id, 'deleted');
     return { ok: true, strategy_id: id };
   }
@@ -1001,15 +1232,25 @@ export class TradingEngine {
    * back on if it was. Orders left open by the previous run are not at this venue
    * (the paper exchange starts empty): they are reported in `open_orders` only.
    */
-  restore(): { ok: true; strategies: string[]; fills: number; kill_switch: string; open_orders: number } {
+  restore(): { ok: true; strategies: string[]; fills: number; kill_switch: string; open_orders: number; invalid: { strategy_id: string; code: string; message: string }[] } {
     const j = this.journal;
     if (j === undefined) badInput('restore needs a journal');
     if (this.strategies.size > 0) throw new StrategyError('SPREADCORE_ERR_STRATEGY_STATE', 'restore runs on an engine with no strategy loaded');
     const r = j.restore();
     const loaded: string[] = [];
+    const invalid: { strategy_id: string; code: string; message: string }[] = [];
     for (const s of r.strategies) {
       if (s.lastStatus === 'deleted') continue;
-      this.load({ name: s.name, type: s.type, symbols: s.symbols, parameters: s.parameters });
+      try {
+        this.load({ name: s.name, type: s.type, symbols: s.symbols, parameters: s.parameters });
+      } catch (e) {
+        // a journal never stops the engine from starting: the strategy comes back stopped, with the reason
+        if (!(e instanceof SpreadcoreError) || e.code === 'SPREADCORE_ERR_UNKNOWN_SYMBOL' || e.code === 'SPREADCORE_ERR_CAPACITY') throw e;
+        const error = { code: e.code, message: e.message };
+        this.invalid.set(s.id, { id: s.id, name: s.name, type: s.type, symbols: [...s.symbols], parameters: { ...s.parameters }, error });
+        invalid.push({ strategy_id: s.id, ...error });
+        continue;
+      }
       this.strategies.get(s.id)?.markRestored();
       loaded.push(s.id);
     }
@@ -1023,16 +1264,9 @@ export class TradingEngine {
       }
     }
     const t = this.nowNs();
-    for (const id of loaded) {
-      for (const leg of this.legsOf(id)) {
-        const lots = leg.instrument.qty.toUnitsOrNaN(leg.ledger!.position.toFixed());
-        leg.inventoryLot = Number.isNaN(lots) ? 0 : lots;
-        this.orders.exposure.getOrCreate(id, leg.symbol).positionLot = leg.inventoryLot;
-        this.risk.setPosition(id, leg.symbol, leg.inventoryLot, t);
-      }
-    }
+    for (const id of loaded) for (const leg of this.legsOf(id)) this.positionFromLedger(leg, t);
     if (r.killSwitch.state === 'HALTED' && !this.risk.killed) this.risk.kill(t, r.killSwitch.reason ?? 'restored');
-    return { ok: true, strategies: loaded, fills, kill_switch: r.killSwitch.state, open_orders: r.openOrders.length };
+    return { ok: true, strategies: loaded, fills, kill_switch: r.killSwitch.state, open_orders: r.openOrders.length, invalid };
   }
 
   /** Releases the quoter slots of every strategy, and the book slots of an ingest the engine created (the engine is done). */

@@ -72,6 +72,11 @@ function latency(field: string, v: unknown): number {
   return v;
 }
 
+/** Checks a fee in bps as the paper exchange takes it (range and decimals); throws SPREADCORE_ERR_BAD_PARAM naming the field. */
+export function checkFeeBps(field: string, v: unknown): number {
+  return feeBps(field, v);
+}
+
 function feeBps(field: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > MAX_FEE_BPS) throw bad(field, `must be a number of bps in -${MAX_FEE_BPS}..${MAX_FEE_BPS}`, v);
   const scaled = v * 10 ** FEE_BPS_DECIMALS;

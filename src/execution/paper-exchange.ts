@@ -40,7 +40,7 @@ import type { WasmBooks } from '../wasm/book-api.js';
 import { MAX_DEPTH_LEVELS } from '../wasm/layout.js';
 import { mulberry32 } from '../numeric/mulberry32.js';
 import { FeeRate } from './fee-text.js';
-import { resolvePaperConfig, type PaperExchangeConfig, type PaperExchangeConfigInput } from './paper-config.js';
+import { checkFeeBps, resolvePaperConfig, type PaperExchangeConfig, type PaperExchangeConfigInput } from './paper-config.js';
 import { PaperOrder, PO_DONE, PO_IN_FLIGHT, PO_RESTING, type RestingSide } from './paper-order.js';
 import { PaperSymbol } from './paper-symbol.js';
 import { joinBack, observeLevel, tradeAtLevel } from './queue-position.js';
@@ -84,6 +84,8 @@ export class PaperExchange implements Venue, IngestListener {
   private readonly naive: boolean;
   private readonly makerFee: FeeRate;
   private readonly takerFee: FeeRate;
+  /** Fee rates of accounts (strategies) that have their own; the others pay the exchange's. */
+  private readonly accountFees = new Map<string, { readonly maker: FeeRate; readonly taker: FeeRate }>();
   private reports: VenueReports | null = null;
   private clockNs = 0;
   private readonly bySymbol = new Map<string, PaperSymbol>();
@@ -130,6 +132,18 @@ export class PaperExchange implements Venue, IngestListener {
   }
 
   connect(reports: VenueReports): void { this.reports = reports; }
+
+  /** The exchange's fee schedule, bps of notional (an account without its own rates pays these). */
+  get feeSchedule(): { readonly makerFeeBps: number; readonly takerFeeBps: number } {
+    return { makerFeeBps: this.config.makerFeeBps, takerFeeBps: this.config.takerFeeBps };
+  }
+
+  /** An account's own fee rates, bps of notional (negative = rebate), for its fills from now on. Throws on a rate the exchange cannot charge exactly. */
+  setAccountFees(account: string, makerFeeBps: number, takerFeeBps: number): void {
+    checkFeeBps('maker_fee_bps', makerFeeBps);
+    checkFeeBps('taker_fee_bps', takerFeeBps);
+    this.accountFees.set(account, { maker: new FeeRate(makerFeeBps), taker: new FeeRate(takerFeeBps) });
+  }
 
   /** Orders at the exchange or travelling to it. */
   get openOrders(): number { return this.open.size; }
@@ -411,7 +425,9 @@ export class PaperExchange implements Venue, IngestListener {
       if (maker) this.counters.makerFills++;
       else this.counters.takerFills++;
       if (o.state === PO_DONE && o.leavesLot === 0 && this.open.delete(o.orderId) && maker) restingDone = true;
-      const fee = (maker ? this.makerFee : this.takerFee).feeText(instrument, tick, lots);
+      const own = this.accountFees.get(o.strategyId);
+      const rate = own === undefined ? (maker ? this.makerFee : this.takerFee) : (maker ? own.maker : own.taker);
+      const fee = rate.feeText(instrument, tick, lots);
       const liquidity: Liquidity = maker ? 'MAKER' : 'TAKER';
       reports.onFill(o.orderId, `${this.config.idPrefix}-t${++this.tradeSeq}`, tick, lots, fee, liquidity, tNs);
     }

@@ -13,6 +13,8 @@ export type PaperOrderState = typeof PO_IN_FLIGHT | typeof PO_RESTING | typeof P
 export class PaperOrder implements QueuedOrder {
   readonly orderId: string;
   readonly clientOrderId: string;
+  /** The account (strategy) the order belongs to: its fee rates apply. */
+  readonly strategyId: string;
   readonly symbol: string;
   /** SIDE_BID for BUY, SIDE_ASK for SELL. */
   readonly side: SideCode;
@@ -34,6 +36,7 @@ export class PaperOrder implements QueuedOrder {
   constructor(o: VenueOrder) {
     this.orderId = o.orderId;
     this.clientOrderId = o.clientOrderId;
+    this.strategyId = o.strategyId;
     this.symbol = o.symbol;
     this.side = o.side === 'BUY' ? 0 : 1;
     this.type = o.type;

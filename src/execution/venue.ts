@@ -50,4 +50,11 @@ export interface Venue {
   submit(order: VenueOrder): void;
   /** Sends a cancel for an order previously submitted. */
   cancel(orderId: string): void;
+  /**
+   * A simulated venue charges an account (strategy) its own fee rates, bps of notional;
+   * a real venue charges what it charges and does not implement this.
+   */
+  setAccountFees?(account: string, makerFeeBps: number, takerFeeBps: number): void;
+  /** The venue's default fee schedule, bps of notional, where it has one (the paper exchange). */
+  readonly feeSchedule?: { readonly makerFeeBps: number; readonly takerFeeBps: number };
 }

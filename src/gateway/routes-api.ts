@@ -49,6 +49,14 @@ function optionalBody(ctx: RouteContext, schema: BodySchemaName): Record<string,
   return ctx.body;
 }
 
+/** ?account= (a strategy id or "manual"), optional. */
+function accountParam(q: URLSearchParams): string | undefined {
+  const v = q.get('account');
+  if (v === null) return undefined;
+  if (v === '' || v.length > 64) throw new HttpError(400, 'SPREADCORE_ERR_BAD_QUERY', 'account must be a strategy id or "manual"');
+  return v;
+}
+
 function noteOf(ctx: RouteContext): string {
   const note = optionalBody(ctx, 'note').note;
   return typeof note === 'string' ? note : '';
@@ -76,6 +84,8 @@ export const API_ROUTES: readonly Route[] = [
   },
   { method: 'DELETE', pattern: '/api/strategy/:id', handle: (ctx) => { optionalBody(ctx, 'empty'); return ok(ctx.engine.delete(id(ctx))); } },
   { method: 'POST', pattern: '/api/order', handle: (ctx) => ok(ctx.engine.placeOrder(requireBody(ctx, 'order'))) },
+  { method: 'GET', pattern: '/api/accounts', handle: (ctx) => ok(ctx.engine.accounts()) },
+  { method: 'GET', pattern: '/api/orders', handle: (ctx) => ok(ctx.engine.openOrdersView(accountParam(ctx.query))) },
   { method: 'POST', pattern: '/api/kill', handle: (ctx) => ok(ctx.engine.kill(noteOf(ctx))) },
   // served by the SSE hub when the gateway has one (uWS routes GET there first); other methods get 405
   { method: 'GET', pattern: '/api/stream', handle: () => { throw new HttpError(404, 'SPREADCORE_ERR_NOT_FOUND', 'this server has no event stream'); } },

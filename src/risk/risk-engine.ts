@@ -146,6 +146,26 @@ export class RiskEngine {
     });
   }
 
+  /**
+   * Caps one symbol's position (and so its order size) below what the parameters say,
+   * in lots: the manual account's per-symbol limit.
+   */
+  capPosition(strategyId: string, symbol: string, maxPositionLot: number): void {
+    const slot = this.strategy(strategyId).slots.get(symbol);
+    if (slot === undefined || !Number.isSafeInteger(maxPositionLot) || maxPositionLot < 0) {
+      throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `cannot cap ${strategyId} on ${symbol} at ${maxPositionLot} lots`);
+    }
+    slot.limits = Object.freeze({ ...slot.limits, maxPositionLot, maxOrderLot: Math.min(slot.limits.maxOrderLot, maxPositionLot) });
+  }
+
+  /** Throws (changing nothing) when setParams(strategyId, params) would: every limit conversion of every symbol. */
+  checkParams(strategyId: string, params: StrategyParams): void {
+    const s = this.strategy(strategyId);
+    const c = this.configs.get(strategyId)!;
+    toStrategyLimits(params, c.limits);
+    for (const slot of s.slotList) toSlotLimits(params, c.limits, this.instruments.get(slot)!);
+  }
+
   /** The parameters and risk limits the strategy runs with. */
   config(strategyId: string): { params: StrategyParams; limits: RiskLimits } | undefined {
     return this.configs.get(strategyId);

@@ -4,8 +4,9 @@
 import type { Instrument } from '../orderbook/instrument.js';
 import type { Journal } from '../store/journal.js';
 import {
-  patchParams, validateParams, type ParamChange, type ParamValue, type StrategyParams,
+  patchParams, regimeAdjustment, toQuoteParams, validateParams, type ParamChange, type ParamValue, type StrategyParams,
 } from './params/index.js';
+import { REGIME_CODES } from './regime-detector.js';
 import type { StrategyDefinition } from './strategy-definition.js';
 import { StrategyError } from './strategy-errors.js';
 import { isActive, type PauseReason, type StrategyStatus } from './strategy-status.js';
@@ -57,6 +58,7 @@ export class MarketMakingStrategy {
     let params: StrategyParams | undefined;
     for (const instrument of instruments) params = validateParams(def.parameters, { instrument });
     this.p = params ?? validateParams(def.parameters);
+    checkQuotable(this.p, instruments);
   }
 
   get params(): StrategyParams { return this.p; }
@@ -72,15 +74,19 @@ export class MarketMakingStrategy {
   }
 
   /**
-   * Applies a PATCH body to the parameters, checked against every instrument. A bad
-   * patch throws ParameterError and changes nothing. With a journal the new
+   * Applies a PATCH body to the parameters, checked against every instrument, through
+   * the quote ladder's own checks (checkQuotable) and the caller's `check` (the risk
+   * limits). A bad patch throws (ParameterError or the check's error) and changes nothing. With a journal the new
    * parameters and one audit row per changed field are written before this returns.
    */
-  patch(body: unknown, source = 'api', tsNs?: bigint): PatchOutcome {
+  patch(body: unknown, source = 'api', tsNs?: bigint, check?: (next: StrategyParams) => void): PatchOutcome {
     let result: ReturnType<typeof patchParams> | undefined;
     for (const instrument of this.instruments) result = patchParams(this.p, body, { instrument });
     const r = result ?? patchParams(this.p, body);
     if (r.changes.length > 0) {
+      // every check quoting and starting apply runs before the change is journaled or applied
+      checkQuotable(r.next, this.instruments);
+      check?.(r.next);
       this.journal?.recordParameterChanges(this.id, paramsJson(r.next), tsNs === undefined ? { source } : { source, tsNs });
       this.p = r.next;
       this.version++;
@@ -137,6 +143,16 @@ export class MarketMakingStrategy {
     this.journal?.updateStrategyStatus(this.id, to);
     return { from, to, reason };
   }
+}
+
+/**
+ * The checks quoting applies to parameters, run where a change is accepted (load,
+ * PATCH, a new instrument definition): the WASM ladder's parameters for every
+ * instrument and the regime table. Throws ParameterError; changes nothing.
+ */
+export function checkQuotable(p: StrategyParams, instruments: readonly Instrument[]): void {
+  for (const inst of instruments) toQuoteParams(p, inst);
+  for (const code of REGIME_CODES) regimeAdjustment(p, code);
 }
 
 /** The parameters as the JSON object the journal stores. */

@@ -211,8 +211,11 @@ export class StrategyLeg {
       if (p.sigma_bps === null) {
         // σ per √s from the short EWMA reading (≈ σ·√τ), in price units at the mid
         sigma = (m.vol.ewmaShortBps(book) / 1e4 / SQRT_SHORT_TAU_S) * m.midTick * this.tickSize;
-        if (!Number.isFinite(sigma) || sigma < 0) sigma = 0;
+      } else {
+        // the configured σ in bps of the price, in price units at the current mid
+        sigma = (p.sigma_bps / 1e4) * m.midTick * this.tickSize;
       }
+      if (!Number.isFinite(sigma) || sigma < 0) sigma = 0;
       if (this.binary && Number.isFinite(this.hoursLeft)) horizon = this.hoursLeft * 3600;
     }
     this.live.set(q.spreadMult * volMult * resolutionMult, bidMult, askMult, q.skewFactor, q.sizeMult, sigma, horizon);

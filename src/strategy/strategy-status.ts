@@ -10,8 +10,14 @@
 // reasons; a stopped strategy can be started again or deleted.
 
 export type StrategyStatus = 'loaded' | 'running' | 'paused' | 'stopped';
-export type PauseReason = 'volatility' | 'risk' | 'manual';
-export const PAUSE_REASONS: readonly PauseReason[] = ['volatility', 'risk', 'manual'];
+/**
+ * volatility / risk / manual as named; instrument: the symbol's instrument was
+ * redefined and the strategy is re-validated against it (lifted when it passes);
+ * error: quoting threw (the message is in the strategy's lastError), lifted by a
+ * PATCH that passes every check or by stop and start.
+ */
+export type PauseReason = 'volatility' | 'risk' | 'manual' | 'instrument' | 'error';
+export const PAUSE_REASONS: readonly PauseReason[] = ['volatility', 'risk', 'manual', 'instrument', 'error'];
 
 /** Quotes are being maintained (running, not paused). */
 export function isQuoting(status: StrategyStatus): boolean {

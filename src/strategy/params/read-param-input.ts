@@ -25,6 +25,17 @@ export interface ReadParamInput {
   readonly keys: readonly { readonly key: string; readonly field: ParamName; readonly alias: AliasSpec | null }[];
 }
 
+/** The canonical names a raw parameters object gives (directly or by an alias); unknown keys are ignored. */
+export function givenParamNames(input: unknown): Set<ParamName> {
+  const out = new Set<ParamName>();
+  if (!isPlainObject(input)) return out;
+  for (const [key, raw] of Object.entries(input)) {
+    const r = resolveKey(key, raw);
+    if (r !== null) out.add(r.spec.name);
+  }
+  return out;
+}
+
 /** Keys that could reach an object's prototype; never parameter names. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 

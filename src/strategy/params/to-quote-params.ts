@@ -19,9 +19,10 @@ function badParam(field: string, message: string): never {
 }
 
 /**
- * midPrice (price units) is needed only to turn `sigma_bps` into price units for the
- * avellaneda_stoikov and glft models; without it and without sigma_bps, sigma is 0 and
- * the strategy sets it from the volatility estimator (WasmQuoter.update).
+ * midPrice (price units) turns `sigma_bps` into price units for the avellaneda_stoikov
+ * and glft models. Without it sigma is 0 here: a strategy leg converts sigma_bps at the
+ * book's mid on every decision (or reads σ from the volatility estimator when
+ * sigma_bps is null), so no check here depends on the market.
  */
 export function toQuoteParams(p: StrategyParams, inst: Instrument, midPrice?: number | string): QuoteParams {
   const issues = instrumentIssues(p, inst, (f: ParamName) => `${f} ${formatValue(p[f])}`);
@@ -45,7 +46,7 @@ export function toQuoteParams(p: StrategyParams, inst: Instrument, midPrice?: nu
   if (p.sigma_bps !== null) {
     const mid = typeof midPrice === 'string' ? Number(midPrice) : midPrice;
     if (mid === undefined) {
-      if (p.quote_model !== 'linear') badParam('sigma_bps', `sigma_bps ${p.sigma_bps} needs the mid price to become price units for the ${p.quote_model} model`);
+      sigma = 0;
     } else if (!Number.isFinite(mid) || mid <= 0) {
       badParam('sigma_bps', `mid price must be a positive number to convert sigma_bps, got ${String(midPrice)}`);
     } else {
