@@ -201,8 +201,8 @@ describe('Binance replica, spot: orders', () => {
 
     await admin('market', { symbol: 'BTCUSDT', trade: { side: 'SELL', price: '100.00', qty: '1.20000' } });
     await admin('market', { symbol: 'BTCUSDT', trade: { side: 'SELL', price: '99.99', qty: '1.00000' } });
-    // NEW, TRADE + account, TRADE + account
-    await api.until(5);
+    // NEW + account (the lock), TRADE + account, TRADE + account
+    await api.until(6);
     const reports = api.events.filter((e) => e.event.e === 'executionReport').map((e) => e.event);
     expect(api.events.every((e) => e.subscriptionId === subId)).toBe(true);
     expect(reports.map((r) => `${r.x}/${r.X}/${r.l}@${r.L}`)).toEqual([

@@ -86,10 +86,16 @@ export class RateLimiter {
   /** Bans ip until now + ms (fault injection). */
   ban(ip: string, now: number, ms: number): void { this.bans.set(ip, now + ms); }
 
+  /** The end of a ban of ip (or of every client, key '*'), or null. */
   bannedUntil(ip: string, now: number): number | null {
-    const until = this.bans.get(ip);
-    if (until === undefined || until <= now) { this.bans.delete(ip); return null; }
-    return until;
+    let end: number | null = null;
+    for (const k of [ip, '*']) {
+      const until = this.bans.get(k);
+      if (until === undefined) continue;
+      if (until <= now) this.bans.delete(k);
+      else end = Math.max(end ?? 0, until);
+    }
+    return end;
   }
 
   /** Counts a request of `weight`; throws 418 / 429 when it must be refused. */

@@ -285,7 +285,10 @@ export class ReplicaExchange implements VenueReports {
       this.emitOrder(o, 'AMENDMENT', null);
       return;
     }
-    if (o.versions === 1) this.emitOrder(o, 'NEW', null);
+    if (o.versions === 1) {
+      this.emitOrder(o, 'NEW', null);
+      if (!this.futures && o.lockedE8 > 0n) this.emitAccount(o, null); // the order's lock moved free to locked
+    }
   }
 
   onRejected(paperId: string, reason: string): void {

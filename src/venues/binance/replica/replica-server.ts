@@ -275,7 +275,7 @@ export class BinanceReplica {
   private handle(req: IncomingMessage, res: ServerResponse, url: URL, body: string): void {
     const method = req.method ?? 'GET';
     const path = url.pathname;
-    if (path.startsWith('/__replica/')) { this.admin(method, path, body, res); return; }
+    if (path.startsWith('/__replica/')) { this.admin(method, path, body, res, req.socket); return; }
     const depthPath = this.futures ? '/fapi/v1/depth' : '/api/v3/depth';
     if (path === depthPath && method === 'GET' && this.recorded !== null) { this.proxyRest(req, res); return; }
     const ip = req.socket.remoteAddress ?? '?';
@@ -361,7 +361,7 @@ export class BinanceReplica {
 
   // ---- admin ----------------------------------------------------------------------------------
 
-  private admin(method: string, path: string, body: string, res: ServerResponse): void {
+  private admin(method: string, path: string, body: string, res: ServerResponse, own: Socket): void {
     const bad = (msg: string): void => this.reply(res, 400, { ok: false, error: msg });
     if (path === '/__replica/state' && method === 'GET') {
       this.reply(res, 200, { serverTime: this.now(), market: { kind: this.market.spec.kind, state: this.market.state }, ...this.exchange.state() });
@@ -379,7 +379,8 @@ export class BinanceReplica {
         try { input = JSON.parse(body); } catch { bad('the body must be JSON'); return; }
         try {
           const a = applyFaults(this.faults, input);
-          if (a.dropConnections) this.dropConnections();
+          // after this answer is out, sparing the connection it goes on
+          if (a.dropConnections) res.once('finish', () => setImmediate(() => this.dropConnections(own)));
           if (a.expireListenKeys) this.expireListenKeys(true);
           if (a.ban418Ms > 0) this.limiter.ban('*', this.now(), a.ban418Ms);
         } catch (e) {
@@ -410,10 +411,10 @@ export class BinanceReplica {
     this.reply(res, 404, { ok: false, error: `unknown admin endpoint ${method} ${path}` });
   }
 
-  private dropConnections(): void {
+  private dropConnections(spare: Socket | null): void {
     for (const c of this.wss.clients) c.terminate();
     if (this.recorded !== null) this.recorded.dropConnections();
-    for (const s of this.sockets) s.destroy();
+    for (const s of this.sockets) if (s !== spare) s.destroy();
   }
 
   // ---- listenKey (USD-M user data) --------------------------------------------------------------
