@@ -11,7 +11,8 @@ import { BinanceReplica, DEMO_API_KEY, DEMO_API_SECRET } from '../src/venues/bin
 let replica: BinanceReplica;
 
 function signed(params: Record<string, string | number>, ts = Date.now()): string {
-  const q = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) q.set(k, String(v));
   q.set('timestamp', String(ts));
   q.set('signature', createHmac('sha256', DEMO_API_SECRET).update(q.toString()).digest('hex'));
   return q.toString();
