@@ -131,6 +131,8 @@ export class BinanceExecutionVenue implements Venue {
   private readonly seenTrades = new Set<string>();
   private readonly lastTrade: Record<string, number> = {};
   private heartbeat: NodeJS.Timeout | null = null;
+  /** While a reconcile runs: every fill it reports. */
+  private collect: ReconcileReport['missedFills'] | null = null;
   private reconcileListeners: Array<() => void> = [];
   /** Counters for metrics. */
   readonly counters = {
@@ -197,7 +199,7 @@ export class BinanceExecutionVenue implements Venue {
       newClientOrderId: clientId,
       newOrderRespType: 'RESULT',
     };
-    this.entry.placeOrder(params, this.priorityOf(order)).then((a) => this.applySnapshot(t, a), (e) => this.onPlaceError(t, e));
+    this.entry.placeOrder(params, this.priorityOf(order)).then((a) => this.applySnapshot(t, a), (e) => this.onPlaceError(t, e)).catch(() => undefined);
   }
 
   cancel(orderId: string): void {
@@ -242,6 +244,7 @@ export class BinanceExecutionVenue implements Venue {
     if (t.phase === 'closed') this.counters.lateFills++;
     else this.accept(t, tsNs);
     t.filledLots += lots;
+    this.collect?.push({ symbol: t.symbol, tradeId, venueOrderId: t.venueOrderId, orderId: t.orderId, price, qty, applied: true });
     const liquidity: Liquidity = maker ? 'MAKER' : 'TAKER';
     this.reports.onFill(t.orderId, String(tradeId), ticks, lots, this.feeInQuote(t.rules, commission, commissionAsset, price), liquidity, tsNs);
     if (t.filledLots >= t.order.qtyLot && t.phase !== 'closed') { t.phase = 'closed'; this.clearResolve(t); }
@@ -265,7 +268,7 @@ export class BinanceExecutionVenue implements Venue {
   }
 
   /** An order as the venue reports it (place/cancel/query answers, open orders). */
-  private applySnapshot(t: Tracked, a: OrderAnswer): void {
+  private async applySnapshot(t: Tracked, a: OrderAnswer): Promise<void> {
     if (typeof a?.orderId === 'number') this.track(t, a.orderId);
     t.notFound = 0;
     const ts = (a.updateTime ?? a.transactTime ?? a.workingTime ?? 0) > 0 ? (a.updateTime ?? a.transactTime ?? a.workingTime)! * 1e6 : this.nowNs();
@@ -276,7 +279,7 @@ export class BinanceExecutionVenue implements Venue {
     if (open || status === 'FILLED') {
       if (t.phase === 'sending' || t.phase === 'unknown') t.phase = 'open';
       this.accept(t, ts);
-      if (missing) void this.fetchFills(t);
+      if (missing) await this.fetchFills(t);
       if (open && t.cancelWanted && !t.cancelInFlight && t.phase !== 'closed') this.sendCancel(t);
       return;
     }
@@ -286,8 +289,8 @@ export class BinanceExecutionVenue implements Venue {
       else if (status === 'EXPIRED_IN_MATCH') this.closeCancelled(t, 'self_trade_prevention', ts);
       else this.closeCancelled(t, status === 'EXPIRED' ? 'expired' : 'cancelled', ts);
     };
-    if (missing) void this.fetchFills(t).finally(close);
-    else close();
+    if (missing) await this.fetchFills(t);
+    close();
   }
 
   private onPlaceError(t: Tracked, e: unknown): void {
@@ -310,9 +313,9 @@ export class BinanceExecutionVenue implements Venue {
     t.cancelAttempts++;
     const ref = t.venueOrderId >= 0 ? { orderId: t.venueOrderId } : { origClientOrderId: t.clientId };
     this.entry.cancelOrder(t.symbol, ref, Priority.CANCEL).then(
-      (a) => { t.cancelInFlight = false; this.applySnapshot(t, a); },
+      (a) => { t.cancelInFlight = false; return this.applySnapshot(t, a); },
       (e) => { t.cancelInFlight = false; this.onCancelError(t, e); },
-    );
+    ).catch(() => undefined);
   }
 
   private onCancelError(t: Tracked, e: unknown): void {
@@ -355,7 +358,7 @@ export class BinanceExecutionVenue implements Venue {
     t.queryAttempts++;
     try {
       const a = await this.rest.queryOrder(t.symbol, { origClientOrderId: t.clientId });
-      this.applySnapshot(t, a);
+      await this.applySnapshot(t, a);
       return a.status;
     } catch (e) {
       if (e instanceof BinanceApiError && e.cls === 'not_found') {
@@ -421,7 +424,7 @@ export class BinanceExecutionVenue implements Venue {
       case 'REJECTED': {
         if (u.execType === 'TRADE_PREVENTION' && u.status !== 'EXPIRED') break;
         const status = u.execType === 'REJECTED' ? 'REJECTED' : u.execType === 'TRADE_PREVENTION' ? 'EXPIRED_IN_MATCH' : u.status === 'EXPIRED_IN_MATCH' ? 'EXPIRED_IN_MATCH' : u.execType;
-        this.applySnapshot(t, { symbol: u.symbol, orderId: u.orderId, clientOrderId: t.clientId, price: u.price, origQty: u.origQty, executedQty: u.cumQty, status, timeInForce: u.timeInForce, type: u.orderType, side: u.side, updateTime: u.transactTimeMs });
+        void this.applySnapshot(t, { symbol: u.symbol, orderId: u.orderId, clientOrderId: t.clientId, price: u.price, origQty: u.origQty, executedQty: u.cumQty, status, timeInForce: u.timeInForce, type: u.orderType, side: u.side, updateTime: u.transactTimeMs });
         break;
       }
       default:
@@ -467,7 +470,13 @@ export class BinanceExecutionVenue implements Venue {
   async cancelAll(symbol: string): Promise<{ confirmed: boolean; remaining: number }> {
     try {
       const r = await this.rest.cancelAllOpenOrders(symbol);
-      if (Array.isArray(r)) for (const a of r as OrderAnswer[]) { const t = this.byClientId.get(a.clientOrderId) ?? this.byClientId.get((a as { origClientOrderId?: string }).origClientOrderId ?? ''); if (t !== undefined) this.applySnapshot(t, a); }
+      if (Array.isArray(r)) {
+        for (const a of r as Array<OrderAnswer & { origClientOrderId?: string }>) {
+          // a spot cancel answer's clientOrderId is the cancel's own id; the order's is origClientOrderId
+          const t = this.byClientId.get(a.origClientOrderId ?? a.clientOrderId) ?? this.byVenueId.get(symbol + ':' + a.orderId);
+          if (t !== undefined) await this.applySnapshot(t, a);
+        }
+      }
     } catch (e) {
       if (!(e instanceof BinanceApiError) || (e.cls !== 'rejected' && e.cls !== 'not_found' && e.cls !== 'unknown_outcome')) throw e;
     }
@@ -488,10 +497,19 @@ export class BinanceExecutionVenue implements Venue {
 
   /** Open orders, trades since a trade id, balances / positions vs what we know. */
   async reconcile(opts: ReconcileOptions = {}): Promise<ReconcileReport> {
+    const missedFills: ReconcileReport['missedFills'] = [];
+    this.collect = missedFills;
+    try {
+      return await this.doReconcile(opts, missedFills);
+    } finally {
+      this.collect = null;
+    }
+  }
+
+  private async doReconcile(opts: ReconcileOptions, missedFills: ReconcileReport['missedFills']): Promise<ReconcileReport> {
     const symbols = opts.symbols ?? [...new Set([...this.byOrderId.values()].map((t) => t.symbol))];
     const unknownToUs: ReconcileReport['unknownToUs'] = [];
     const missingAtVenue: ReconcileReport['missingAtVenue'] = [];
-    const missedFills: ReconcileReport['missedFills'] = [];
     for (const symbol of symbols) {
       const open = await this.rest.openOrders(symbol);
       const openIds = new Set<string>();
@@ -502,10 +520,9 @@ export class BinanceExecutionVenue implements Venue {
           unknownToUs.push({ symbol, venueOrderId: a.orderId, clientOrderId: a.clientOrderId, side: a.side, price: a.price, origQty: a.origQty, executedQty: a.executedQty, status: a.status });
         } else {
           openIds.add(t.clientId);
-          this.applySnapshot(t, a);
+          await this.applySnapshot(t, a); // fetches the trades of a partly filled order we had not seen
         }
       }
-      // trades first, so an order that closed with fills reports them before its close
       const since = opts.sinceTradeId?.[symbol];
       if (since !== undefined) {
         let fromId = since + 1;
@@ -515,20 +532,17 @@ export class BinanceExecutionVenue implements Venue {
             if ((this.lastTrade[symbol] ?? -1) < tr.id) this.lastTrade[symbol] = tr.id;
             if (this.seenTrades.has(symbol + ':' + tr.id)) continue;
             const t = this.byVenueId.get(symbol + ':' + tr.orderId);
-            const applied = t !== undefined && this.applyTrade(t, tr);
-            missedFills.push({ symbol, tradeId: tr.id, venueOrderId: tr.orderId, orderId: t?.orderId ?? null, price: tr.price, qty: tr.qty, applied });
+            if (t !== undefined) this.applyTrade(t, tr);
+            else missedFills.push({ symbol, tradeId: tr.id, venueOrderId: tr.orderId, orderId: null, price: tr.price, qty: tr.qty, applied: false });
           }
           if (page.length < 1000) break;
           fromId = page[page.length - 1]!.id + 1;
         }
       }
+      // orders we think open that the venue does not list: ask how each ended (fills first, then the close)
       for (const t of [...this.byOrderId.values()]) {
         if (t.symbol !== symbol || t.phase === 'closed' || openIds.has(t.clientId)) continue;
-        const before = t.filledLots;
         const status = await this.resolve(t);
-        if (t.filledLots > before && since === undefined) {
-          missedFills.push({ symbol, tradeId: -1, venueOrderId: t.venueOrderId, orderId: t.orderId, price: '', qty: t.rules.instrument.qty.format(t.filledLots - before), applied: true });
-        }
         missingAtVenue.push({ orderId: t.orderId, clientOrderId: t.clientId, symbol, status });
       }
     }
@@ -552,7 +566,7 @@ export class BinanceExecutionVenue implements Venue {
       }
     }
     return {
-      market: this.market, atMs: this.now(), unknownToUs, missingAtVenue, missedFills, lastTradeId: { ...this.lastTrade },
+      market: this.market, atMs: this.now(), unknownToUs, missingAtVenue, missedFills: [...missedFills], lastTradeId: { ...this.lastTrade },
       balanceMismatches, positionMismatches,
       ok: unknownToUs.length === 0 && missingAtVenue.length === 0 && missedFills.length === 0 && balanceMismatches.length === 0 && positionMismatches.length === 0,
     };
