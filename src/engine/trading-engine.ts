@@ -41,12 +41,12 @@ import type { Journal } from '../store/journal.js';
 import { MarketMakingStrategy, paramsJson } from '../strategy/market-making-strategy.js';
 import { DiffResult, diffQuotes, pullQuotes } from '../strategy/order-diff.js';
 import { configView, givenParamNames, ParameterError, validateParams, type ConfigView, type ParamValue, type StrategyParams } from '../strategy/params/index.js';
-import { toDecimalString } from '../strategy/params/param-decimal.js';
+import { decimalRatio, toDecimalString } from '../strategy/params/param-decimal.js';
 import { QuoterSlots } from '../strategy/quoter-slots.js';
 import { readStrategyDefinition, type StrategyDefinition } from '../strategy/strategy-definition.js';
 import { StrategyError } from '../strategy/strategy-errors.js';
 import {
-  DECIDE_EXIT, DECIDE_QUOTE, PULL_REASONS, REDUCE_AGGRESSIVE, REDUCE_MARKET, REDUCE_MODERATE, REDUCE_PASSIVE, StrategyLeg,
+  DECIDE_EXIT, DECIDE_QUOTE, PULL_REASONS, REDUCE_AGGRESSIVE, REDUCE_MARKET, REDUCE_MODERATE, REDUCE_PASSIVE, REDUCE_PROTECT, StrategyLeg,
 } from '../strategy/strategy-leg.js';
 import type { PauseReason, StrategyStatus } from '../strategy/strategy-status.js';
 import { isActive } from '../strategy/strategy-status.js';
@@ -380,7 +380,7 @@ export class TradingEngine {
     if (r === DECIDE_QUOTE) diffQuotes(leg, this.router, tNs, leg.requoteTolTicks, d);
     else {
       if (leg.resting.count > 0) pullQuotes(leg, this.router, tNs, d);
-      if (r === DECIDE_EXIT && leg.inventoryLot !== 0 && leg.reduceTargetLot !== 0) { leg.reduceTargetLot = 0; leg.reduceMode = REDUCE_MARKET; }
+      if (r === DECIDE_EXIT && leg.inventoryLot !== 0 && leg.reduceTargetLot !== 0) { leg.reduceTargetLot = 0; leg.reduceMode = REDUCE_PROTECT; }
     }
     if (leg.reduceTargetLot === leg.reduceTargetLot) this.workReduction(leg, tNs);
     const changes = d.placed + d.cancelled;
@@ -446,7 +446,16 @@ export class TradingEngine {
     let type: OrderType = 'LIMIT';
     let price = NaN;
     if (mode === REDUCE_MARKET) type = 'MARKET';
-    else {
+    else if (mode === REDUCE_PROTECT) {
+      if (!(bid > 0 && ask > 0) || tNs < leg.exitRetryAtNs) return;
+      const p = leg.strategy.params;
+      const midTick = (bid + ask) / 2;
+      const slipTicks = leg.binary ? decimalRatio(p.binary_exit_max_slippage_price, leg.instrument.tickSize) : (midTick * p.exit_max_slippage_bps) / 1e4;
+      // never worse than the band: a sell no lower, a buy no higher (rounded inward to the grid)
+      price = sell ? Math.max(1, Math.ceil(midTick - slipTicks - 1e-9)) : Math.floor(midTick + slipTicks + 1e-9);
+      if (leg.binary) price = Math.min(Math.max(price, 1), leg.payoutTicks - 1);
+      leg.exitRetryAtNs = tNs + p.quote_refresh_ms * 1e6;
+    } else {
       if (!(bid > 0 && ask > 0)) return;
       if (mode === REDUCE_AGGRESSIVE) price = sell ? bid : ask;
       else if (mode === REDUCE_MODERATE) price = sell ? Math.max(bid + 1, ask - 1) : Math.min(ask - 1, bid + 1);
@@ -522,7 +531,12 @@ export class TradingEngine {
       this.router.closed(id, status === 'FILLED');
       if (leg !== undefined) {
         if (status !== 'FILLED') leg.resting.remove(id);
-        if (leg.exitOrderId === id) { leg.exitOrderId = null; leg.resting.requoteDue = true; }
+        if (leg.exitOrderId === id) {
+          leg.exitOrderId = null;
+          leg.resting.requoteDue = true;
+          // a protective exit's order is retried at once when it filled, after quote_refresh_ms when the band left it unfilled
+          if (status === 'FILLED') leg.exitRetryAtNs = -Infinity;
+        }
       }
     }
     const j = this.journal;
@@ -623,7 +637,8 @@ export class TradingEngine {
         const leg = this.legOf(e.strategyId, e.symbol);
         if (leg !== undefined) {
           leg.reduceTargetLot = 0;
-          leg.reduceMode = REDUCE_MARKET;
+          leg.reduceMode = REDUCE_PROTECT;
+          leg.exitRetryAtNs = -Infinity;
           this.workReduction(leg, e.tsNs);
         }
         this.emitRisk(e.type, e.strategyId, e.symbol, { reason: e.reason, position_lots: e.positionLot, timestamp: Math.floor(e.tsNs / 1e6) });
@@ -1082,7 +1097,7 @@ export class TradingEngine {
     if (mid === undefined) throw new StrategyError('SPREADCORE_ERR_ORDER_REJECTED', `order refused: ${inst.symbol} has no mid price yet to size the manual account's limit`, { reason: 'no_mid_price' });
     const cap = manualMaxPositionLot(this.manualMaxNotional, mid, inst.lotSize);
     if (!this.risk.hasStrategy(MANUAL_ACCOUNT)) {
-      this.risk.addStrategy(MANUAL_ACCOUNT, validateParams({ max_position: 1e9, stop_loss_bps: null, daily_loss_limit_pct: null }), this.riskLimits);
+      this.risk.addStrategy(MANUAL_ACCOUNT, validateParams({ max_position: 1e9, stop_loss_bps: null, binary_stop_loss_price: null, daily_loss_limit_pct: null }), this.riskLimits);
     }
     this.risk.addSymbol(MANUAL_ACCOUNT, inst);
     this.risk.capPosition(MANUAL_ACCOUNT, inst.symbol, cap);

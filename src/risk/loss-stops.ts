@@ -28,13 +28,22 @@ export function dailyReset(g: GateState, s: StrategyRisk, tsNs: number): void {
 
 export function stopLoss(g: GateState, slot: SlotRisk, tsNs: number): void {
   const bps = slot.limits.stopLossBps;
-  if (!(bps < Infinity) || slot.state !== 'ACTIVE') return;
+  const perLot = slot.limits.stopLossQuotePerLot;
+  if ((!(bps < Infinity) && !(perLot < Infinity)) || slot.state !== 'ACTIVE') return;
   const u = slot.unrealizedQuote;
   const value = slot.entryValueQuote;
-  if (!(u < 0 && value > 0) || -u * 1e4 < bps * value) return;
-  slot.stopLosses++;
-  const lossBps = (-u * 1e4) / value;
-  setSlotState(g, slot, 'REDUCING', 'stop_loss', `unrealized ${fmt(u)} on entry value ${fmt(value)} = ${fmt(lossBps)} bps >= stop_loss_bps ${fmt(bps)}`, tsNs);
+  if (!(u < 0 && value > 0)) return;
+  if (bps < Infinity && -u * 1e4 >= bps * value) {
+    slot.stopLosses++;
+    const lossBps = (-u * 1e4) / value;
+    setSlotState(g, slot, 'REDUCING', 'stop_loss', `unrealized ${fmt(u)} on entry value ${fmt(value)} = ${fmt(lossBps)} bps >= stop_loss_bps ${fmt(bps)}`, tsNs);
+    return;
+  }
+  const lots = Math.abs(slot.positionLot);
+  if (perLot < Infinity && lots > 0 && -u >= perLot * lots * (1 - 1e-12)) {
+    slot.stopLosses++;
+    setSlotState(g, slot, 'REDUCING', 'stop_loss', `unrealized ${fmt(u)} on ${lots} lots = ${fmt(-u / lots)} per lot >= binary_stop_loss_price ${fmt(perLot)} per lot`, tsNs);
+  }
 }
 
 export function dailyLoss(g: GateState, s: StrategyRisk, tsNs: number): void {

@@ -32,8 +32,10 @@ export interface SlotLimits {
   readonly volatilityThresholdBps: number;
   readonly volatilityCooldownNs: number;
   readonly maxQuoteAgeNs: number;
-  /** Unrealized loss in bps of the position's entry value that triggers the stop; Infinity = off. */
+  /** Unrealized loss in bps of the position's entry value that triggers the stop; Infinity = off (always off on binary contracts). */
   readonly stopLossBps: number;
+  /** Binary contracts: unrealized loss per lot of position (quote currency) that triggers the stop; Infinity = off. */
+  readonly stopLossQuotePerLot: number;
 }
 
 /** One strategy, across its symbols. */
@@ -68,7 +70,8 @@ export function toSlotLimits(p: StrategyParams, r: RiskLimits, inst: Instrument)
     volatilityThresholdBps: p.volatility_threshold_bps,
     volatilityCooldownNs: r.volatility_pause_cooldown_ms * NS_PER_MS,
     maxQuoteAgeNs: p.max_quote_age_seconds * NS_PER_S,
-    stopLossBps: p.stop_loss_bps ?? Infinity,
+    stopLossBps: inst.kind === 'binary' ? Infinity : p.stop_loss_bps ?? Infinity,
+    stopLossQuotePerLot: inst.kind !== 'binary' || p.binary_stop_loss_price === null ? Infinity : p.binary_stop_loss_price * Number(inst.lotSize),
   });
 }
 

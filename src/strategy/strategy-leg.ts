@@ -32,11 +32,17 @@ export const DECIDE_PULL = 1;
 /** No quotes, and the inventory must be closed (binary forced exit). */
 export const DECIDE_EXIT = 2;
 
-/** Pricing of inventory reduction orders: join the best price on the closing side, one tick better, cross the spread (IOC), market (IOC). */
+/**
+ * Pricing of inventory reduction orders: join the best price on the closing side, one
+ * tick better, cross the spread (IOC), market (IOC), or a protective exit (stop loss,
+ * forced exit): IOC limited to the mid ∓ exit_max_slippage_bps (binary contracts:
+ * binary_exit_max_slippage_price), retried every quote_refresh_ms while it does not fill.
+ */
 export const REDUCE_PASSIVE = 0;
 export const REDUCE_MODERATE = 1;
 export const REDUCE_AGGRESSIVE = 2;
 export const REDUCE_MARKET = 3;
+export const REDUCE_PROTECT = 4;
 
 /** Why a leg is not quoting (pullReason). */
 export const PULL_NONE = 0;
@@ -97,6 +103,8 @@ export class StrategyLeg {
   reduceTargetLot = NaN;
   /** How the reduction's orders are priced: REDUCE_* */
   reduceMode = 0;
+  /** A protective exit that did not (fully) fill is sent again from this time (exchange ns). */
+  exitRetryAtNs = -Infinity;
   /** Counted in strategy.quotingLegs. */
   quoting = false;
   pullReason = PULL_NOT_RUNNING;

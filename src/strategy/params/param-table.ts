@@ -219,6 +219,19 @@ export const PARAM_TABLE: ParamTable = {
     type: 'number', nullable: true, default: 200, min: 0, minExclusive: true, max: 10000, unit: 'bps of position value', group: 'risk', seeds: ['000', '003'],
     description: 'Close the position when its unrealized loss exceeds this share of its value (seed 000: 50 = 0.5%; seed 003: 2-3%, default 200 = 2%); null = no per-symbol stop.',
   },
+  binary_stop_loss_price: {
+    type: 'number', nullable: true, default: 0.1, min: 0, minExclusive: true, max: 1, unit: 'price units per contract', group: 'risk', seeds: ['004'],
+    description: 'Binary contracts: close the position when the mid has moved this far against its average entry (default 0.10 = 10 cents of a $1 payout); '
+      + 'stop_loss_bps does not apply to them, since a one-cent spread is already hundreds of bps of a low price. null = no per-symbol stop.',
+  },
+  exit_max_slippage_bps: {
+    type: 'number', default: 50, min: 0, max: 10000, unit: 'bps of the mid', group: 'risk', seeds: [],
+    description: 'Stop-loss flattens and forced exits are IOC limit orders no worse than the mid by this much (never a market order); what does not fill is retried at the next book update.',
+  },
+  binary_exit_max_slippage_price: {
+    type: 'number', default: 0.03, min: 0, max: 1, unit: 'price units per contract', group: 'risk', seeds: ['004'],
+    description: 'Binary contracts: the exit limit of stop-loss flattens and forced exits, in price units from the mid (default 3 cents).',
+  },
   daily_loss_limit_pct: {
     type: 'number', nullable: true, default: 5, min: 0, minExclusive: true, max: 100, unit: '% of capital', group: 'risk', seeds: ['003'],
     description: 'Stop trading for the day when the day\'s loss (realized + unrealized) exceeds this share of `capital` (seed 003: 5%); null = none.',

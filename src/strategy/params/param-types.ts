@@ -50,6 +50,9 @@ export interface StrategyParams {
   readonly requote_threshold_price: number | null;
   readonly cancel_on_fill: boolean;
   readonly stop_loss_bps: number | null;
+  readonly binary_stop_loss_price: number | null;
+  readonly exit_max_slippage_bps: number;
+  readonly binary_exit_max_slippage_price: number;
   readonly daily_loss_limit_pct: number | null;
   readonly capital: number;
   readonly pause_on_volatility: boolean;
