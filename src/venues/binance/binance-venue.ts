@@ -107,6 +107,25 @@ export interface ReconcileReport {
   readonly ok: boolean;
 }
 
+/**
+ * The new-order params of an order: ticks/lots as exact decimal strings on the symbol's
+ * grids; post-only = spot `type=LIMIT_MAKER` (no timeInForce) / USD-M `timeInForce=GTX`
+ * (rest-api.md "New order"; USDⓈ-M "New Order (TRADE)").
+ */
+export function orderParams(market: BinanceMarket, order: VenueOrder, inst: Instrument, clientId: string): Params {
+  const isMarket = order.type === 'MARKET';
+  const postOnly = order.timeInForce === 'POST_ONLY';
+  return {
+    symbol: order.symbol, side: order.side,
+    type: isMarket ? 'MARKET' : postOnly && market === 'spot' ? 'LIMIT_MAKER' : 'LIMIT',
+    timeInForce: isMarket ? undefined : postOnly ? (market === 'spot' ? undefined : 'GTX') : order.timeInForce,
+    quantity: inst.qty.format(order.qtyLot),
+    price: isMarket ? undefined : inst.price.format(order.priceTick),
+    newClientOrderId: clientId,
+    newOrderRespType: 'RESULT',
+  };
+}
+
 const NO_REPORTS: VenueReports = {
   onAccepted() {}, onRejected() {}, onFill() {}, onCancelled() {}, onCancelRejected() {},
 };
@@ -189,16 +208,7 @@ export class BinanceExecutionVenue implements Venue {
     this.byOrderId.set(order.orderId, t);
     this.byClientId.set(clientId, t);
     this.counters.submitted++;
-    const inst = rules.instrument;
-    const params: Params = {
-      symbol: order.symbol, side: order.side,
-      type: isMarket ? 'MARKET' : postOnly && this.market === 'spot' ? 'LIMIT_MAKER' : 'LIMIT',
-      timeInForce: isMarket ? undefined : postOnly ? (this.market === 'spot' ? undefined : 'GTX') : order.timeInForce,
-      quantity: inst.qty.format(order.qtyLot),
-      price: isMarket ? undefined : inst.price.format(order.priceTick),
-      newClientOrderId: clientId,
-      newOrderRespType: 'RESULT',
-    };
+    const params = orderParams(this.market, order, rules.instrument, clientId);
     this.entry.placeOrder(params, this.priorityOf(order)).then((a) => this.applySnapshot(t, a), (e) => this.onPlaceError(t, e)).catch(() => undefined);
   }
 

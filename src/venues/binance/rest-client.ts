@@ -66,6 +66,12 @@ const USDM = {
   countdownCancelAll: '/fapi/v1/countdownCancelAll',
 } as const;
 
+/** `base&recvWindow=…&timestamp=…&signature=…`: the signed query string or form body of a SIGNED request. */
+export function buildSignedQuery(base: string, recvWindowMs: number, timestamp: number, signer: RequestSigner): string {
+  const payload = (base.length > 0 ? base + '&' : '') + 'recvWindow=' + recvWindowMs + '&timestamp=' + timestamp;
+  return payload + '&signature=' + signatureParam(signer, payload);
+}
+
 export class BinanceRestClient {
   readonly market: BinanceMarket;
   readonly clock: ServerClock;
@@ -104,10 +110,7 @@ export class BinanceRestClient {
     if (signer === undefined) return Promise.reject(new BinanceError('BINANCE_ERR_KEYS', 'no API keys configured for a SIGNED request'));
     const base = toQueryString(params);
     return this.clock.withSkewRetry(() => {
-      let payload = base;
-      if (payload.length > 0) payload += '&';
-      payload += 'recvWindow=' + this.clock.recvWindowMs + '&timestamp=' + this.clock.timestamp();
-      const signed = payload + '&signature=' + signatureParam(signer, payload);
+      const signed = buildSignedQuery(base, this.clock.recvWindowMs, this.clock.timestamp(), signer);
       return method === 'GET' || method === 'DELETE'
         ? this.send<T>(method, path, signed, '', true, cost)
         : this.send<T>(method, path, '', signed, true, cost);

@@ -37,6 +37,24 @@ export interface WsApiOptions {
 
 interface Pending { resolve(v: unknown): void; reject(e: unknown): void; timer: NodeJS.Timeout }
 
+/** The text frame of an unsigned request. */
+export function buildWsFrame(id: string, method: string, params: Record<string, ParamValue | undefined>): string {
+  const clean: Record<string, ParamValue> = {};
+  for (const k in params) { const v = params[k]; if (v !== undefined) clean[k] = v; }
+  return JSON.stringify({ id, method, params: clean });
+}
+
+/** The text frame of a SIGNED request: apiKey, recvWindow, timestamp added, `signature` over the sorted params. */
+export function buildSignedWsFrame(id: string, method: string, params: Record<string, ParamValue | undefined>, signer: RequestSigner, recvWindowMs: number, timestamp: number): string {
+  const p: Record<string, ParamValue> = {};
+  for (const k in params) { const v = params[k]; if (v !== undefined) p[k] = v; }
+  p['apiKey'] = signer.apiKey();
+  p['recvWindow'] = recvWindowMs;
+  p['timestamp'] = timestamp;
+  p['signature'] = signer.sign(wsSignaturePayload(p));
+  return JSON.stringify({ id, method, params: p });
+}
+
 export interface WsCost { weight: number; orders?: number; priority?: Priority }
 
 export class BinanceWsApiClient {
@@ -187,26 +205,22 @@ export class BinanceWsApiClient {
   /** One request; signed ones get apiKey/timestamp/recvWindow/signature (re-signed on the -1021 retry). */
   request<T>(method: string, params: Record<string, ParamValue | undefined>, signed: boolean, cost: WsCost): Promise<T> {
     const run = (): Promise<T> => {
-      let p = params;
-      if (signed) {
-        p = { ...params, apiKey: this.signer.apiKey(), recvWindow: this.opts.recvWindowMs, timestamp: this.clock.timestamp() };
-        p['signature'] = this.signer.sign(wsSignaturePayload(p));
+      const ws = this.ws;
+      if (ws === null || ws.readyState !== WebSocket.OPEN) return Promise.reject(new BinanceError('BINANCE_ERR_CLOSED', 'WebSocket API not connected; nothing was sent'));
+      const prio = cost.priority ?? Priority.NORMAL;
+      if (!this.budget.tryAcquire(cost.weight, cost.orders ?? 0, prio)) {
+        return Promise.reject(new BudgetRefusedError(this.budget.waitMs(cost.weight, cost.orders ?? 0, prio), this.budget.blockedUntilMs > 0));
       }
-      return this.send<T>(method, p, cost);
+      const id = 'r' + (this.nextId++).toString(36);
+      const frame = signed
+        ? buildSignedWsFrame(id, method, params, this.signer, this.opts.recvWindowMs, this.clock.timestamp())
+        : buildWsFrame(id, method, params);
+      return this.send<T>(ws, id, method, frame);
     };
     return signed ? this.clock.withSkewRetry(run) : run();
   }
 
-  private send<T>(method: string, params: Record<string, ParamValue | undefined>, cost: WsCost): Promise<T> {
-    const ws = this.ws;
-    if (ws === null || ws.readyState !== WebSocket.OPEN) return Promise.reject(new BinanceError('BINANCE_ERR_CLOSED', 'WebSocket API not connected; nothing was sent'));
-    const prio = cost.priority ?? Priority.NORMAL;
-    if (!this.budget.tryAcquire(cost.weight, cost.orders ?? 0, prio)) {
-      return Promise.reject(new BudgetRefusedError(this.budget.waitMs(cost.weight, cost.orders ?? 0, prio), this.budget.blockedUntilMs > 0));
-    }
-    const id = 'r' + (this.nextId++).toString(36);
-    const clean: Record<string, ParamValue> = {};
-    for (const k in params) { const v = params[k]; if (v !== undefined) clean[k] = v; }
+  private send<T>(ws: WebSocket, id: string, method: string, frame: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -215,7 +229,7 @@ export class BinanceWsApiClient {
       }, this.opts.requestTimeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       this.counters.requests++;
-      ws.send(JSON.stringify({ id, method, params: clean }));
+      ws.send(frame);
     });
   }
 
