@@ -11,6 +11,7 @@ import { serveCommand } from './serve-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { backtestCommand } from './backtest-command.js';
 import { sweepCommand } from './sweep-command.js';
+import { replicaCommand } from './replica-command.js';
 
 export const COMMANDS: readonly Command[] = [
   bookCommand,
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   simulateCommand,
   backtestCommand,
   sweepCommand,
+  replicaCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {

@@ -84,14 +84,18 @@ export class ReplicaExchange implements VenueReports {
     const st = this.market.symbol(name);
     if (st === undefined) return undefined;
     if (s === undefined || s.state !== st) {
-      s = new ReplicaSymbol(st, this.options.filters);
+      try {
+        s = new ReplicaSymbol(st, this.options.filters);
+      } catch {
+        return undefined; // a grid finer than Binance's 8 decimals: not tradable here
+      }
       this.symbols.set(name, s);
     }
     return s;
   }
 
   allSymbols(): ReplicaSymbol[] {
-    return this.market.symbols().map((s) => this.symbol(s.symbol)!).filter((s) => s !== undefined);
+    return this.market.symbols().map((s) => this.symbol(s.symbol)).filter((s): s is ReplicaSymbol => s !== undefined);
   }
 
   get makerBps(): number { return this.options.makerFeeBps; }
