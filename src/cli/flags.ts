@@ -1,6 +1,8 @@
 // Command-line flag parsing: `--name value`, `--name=value`, boolean `--name`,
-// `--` ends the flags. Every mistake is a usage error (SPREADCORE_ERR_BAD_FLAG).
+// `--` ends the flags. Every mistake is a usage error (SPREADCORE_ERR_BAD_FLAG); an
+// unknown flag names the closest known one ("did you mean --port?").
 import { SpreadcoreError } from '../errors.js';
+import { closestName } from '../strategy/params/closest-name.js';
 
 export type FlagType = 'string' | 'boolean';
 export interface FlagDef { readonly type: FlagType }
@@ -30,6 +32,24 @@ export function intFlag(name: string, v: string | undefined, dflt: number, min: 
   return Number(v);
 }
 
+/**
+ * " (did you mean X?)" for a mistyped name among `known`, else "". Each candidate is
+ * compared as written (`format` adds the dashes or quotes shown to the user).
+ */
+export function didYouMean(name: string, known: Iterable<string>, format: (k: string) => string = (k) => k): string {
+  const near = closestName(name, known);
+  return near === null ? '' : ` (did you mean ${format(near)}?)`;
+}
+
+/** "unknown flag …" with the closest flag of `spec` (or --help) when one is near. */
+function unknownFlag(arg: string, name: string, spec: FlagSpec): SpreadcoreError {
+  const known = [...Object.keys(spec), 'help'];
+  // `-port`: a long flag with one dash
+  const exact = arg.startsWith('--') ? undefined : known.find((k) => k === name);
+  const hint = exact !== undefined ? ` (did you mean --${exact}?)` : didYouMean(name, known, (k) => `--${k}`);
+  return usageError(`unknown flag ${arg.startsWith('--') ? `--${name}` : arg}${hint}`);
+}
+
 /** True when -h or --help appears before any `--`. */
 export function wantsHelp(args: readonly string[]): boolean {
   for (const a of args) {
@@ -52,11 +72,14 @@ export function parseFlags<S extends FlagSpec>(args: readonly string[], spec: S)
       positionals.push(arg);
       continue;
     }
-    if (!arg.startsWith('--')) throw usageError(`unknown flag ${arg}`);
+    if (!arg.startsWith('--')) {
+      const eq1 = arg.indexOf('=');
+      throw unknownFlag(arg, eq1 < 0 ? arg.slice(1) : arg.slice(1, eq1), spec);
+    }
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
     const def = Object.hasOwn(spec, name) ? spec[name] : undefined;
-    if (def === undefined) throw usageError(`unknown flag --${name}`);
+    if (def === undefined) throw unknownFlag(arg, name, spec);
     if (Object.hasOwn(values, name)) throw usageError(`--${name} given more than once`);
     if (def.type === 'boolean') {
       if (eq >= 0) throw usageError(`--${name} takes no value`);

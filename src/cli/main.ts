@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { SpreadcoreError } from '../errors.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from './cli-io.js';
 import { COMMANDS, findCommand } from './commands.js';
-import { wantsHelp } from './flags.js';
+import { didYouMean, wantsHelp } from './flags.js';
 
 const DEBUG_HINT = '(set SPREADCORE_DEBUG=1 for details)';
 
@@ -45,6 +45,15 @@ function say(stream: NodeJS.WritableStream, text: string): void {
   stream.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
+/** The names `spreadcore <name>` takes: the commands and `help`. */
+function commandNames(): string[] {
+  return [...COMMANDS.map((c) => c.name), 'help'];
+}
+
+function unknownCommand(io: CliIo, name: string): number {
+  return usageFailure(io, 'spreadcore', `unknown command ${JSON.stringify(name)}${didYouMean(name, commandNames(), (k) => JSON.stringify(k))}`, 'spreadcore');
+}
+
 function usageFailure(io: CliIo, prefix: string, message: string, helpCmd: string): number {
   say(io.stderr, `${prefix}: ${message}\nRun "${helpCmd} --help" for usage.`);
   return EXIT_USAGE;
@@ -67,16 +76,24 @@ export async function run(args: readonly string[], io: CliIo = processIo()): Pro
     return EXIT_OK;
   }
   if (first === 'help') {
+    // `spreadcore help [<command>]`: the command's usage on stdout, as `<command> --help`
     const topic = args[1];
-    if (topic === undefined) { say(io.stdout, topUsage()); return EXIT_OK; }
+    if (topic === undefined || topic === 'help' || topic === '--help' || topic === '-h') { say(io.stdout, topUsage()); return EXIT_OK; }
+    if (args.length > 2) return usageFailure(io, 'spreadcore', `help takes one command name, got ${args.length - 1} arguments`, 'spreadcore');
     const cmd = findCommand(topic);
-    if (cmd === undefined) return usageFailure(io, 'spreadcore', `unknown command ${JSON.stringify(topic)}`, 'spreadcore');
+    if (cmd === undefined) return unknownCommand(io, topic);
     say(io.stdout, cmd.usage);
     return EXIT_OK;
   }
-  if (first.startsWith('-')) return usageFailure(io, 'spreadcore', `unknown option ${first}`, 'spreadcore');
+  if (first.startsWith('-')) {
+    const name = first.replace(/^--?/, '').split('=')[0]!;
+    const command = findCommand(name);
+    // `spreadcore --serve`: a command written as an option
+    const hint = command !== undefined ? ` (did you mean the command ${command.name}?)` : didYouMean(name, ['help', 'version'], (k) => `--${k}`);
+    return usageFailure(io, 'spreadcore', `unknown option ${first}${hint}`, 'spreadcore');
+  }
   const cmd = findCommand(first);
-  if (cmd === undefined) return usageFailure(io, 'spreadcore', `unknown command ${JSON.stringify(first)}`, 'spreadcore');
+  if (cmd === undefined) return unknownCommand(io, first);
   const rest = args.slice(1);
   if (wantsHelp(rest)) {
     say(io.stdout, cmd.usage);
