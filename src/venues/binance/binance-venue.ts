@@ -24,7 +24,7 @@ import type { Venue, VenueOrder, VenueReports } from '../../execution/venue.js';
 import type { Liquidity } from '../../trading/types.js';
 import { ClientOrderIdGenerator, isValidClientOrderId, type BinanceMarket } from './client-order-id.js';
 import { BinanceApiError, BinanceError } from './errors.js';
-import { checkOrder, type SymbolRules } from './filters.js';
+import { checkOrder, rulesFromExchangeInfo, type SymbolRules } from './filters.js';
 import { Priority } from './rate-budget.js';
 import { BudgetRefusedError, type BinanceRestClient, type OrderAnswer, type Params, type SpotTrade, type UsdmTrade } from './rest-client.js';
 import { parseSpotUserEvent, parseUsdmUserEvent, type OrderUpdate, type UserEvent } from './user-events.js';
@@ -180,9 +180,9 @@ export class BinanceExecutionVenue implements Venue {
   connect(reports: VenueReports): void { this.reports = reports; }
 
   /** Loads symbol rules and rate limits from exchangeInfo. */
-  async loadExchangeInfo(rulesFrom: (info: unknown) => Map<string, SymbolRules>): Promise<void> {
+  async loadExchangeInfo(): Promise<void> {
     const info = await this.rest.exchangeInfo();
-    this.rules = rulesFrom(info);
+    this.rules = rulesFromExchangeInfo(info, this.market === 'spot' ? 'spot' : 'perp');
     if (Array.isArray(info.rateLimits)) this.rest.budget.setLimits(info.rateLimits as never);
   }
   setRules(rules: Map<string, SymbolRules>): void { this.rules = rules; }
