@@ -196,6 +196,10 @@ export class TradingEngine {
   private readonly invalid = new Map<string, InvalidStrategy>();
   /** The last error quoting threw per strategy (pause reason "error"). */
   private readonly legErrors = new Map<string, string>();
+  /** Why a strategy stays paused after its symbol was redefined (pause reason "instrument"). */
+  private readonly instrumentErrors = new Map<string, string>();
+  /** Symbols whose instrument was redefined after the manual account traded them: its limit is sized again at the next order. */
+  private readonly manualResized = new Set<string>();
 
   constructor(options: EngineOptions = {}) {
     const ingest = options.ingest ?? new FeedIngest();
@@ -231,12 +235,14 @@ export class TradingEngine {
         onBatch: (ing, dirty, n) => this.onBatch(ing, dirty, n),
         onTrade: (s, side, tick, qty, ts) => this.onTrade(s, side, tick, qty, ts),
         onStale: (s) => this.onStale(s),
+        onRedefined: (s, prev) => this.onRedefined(s, prev),
       }
       : {
         // with a journal, everything one market event writes commits in one transaction, and is reported after it
         onBatch: (ing, dirty, n) => this.journaled(() => this.onBatch(ing, dirty, n)),
         onTrade: (s, side, tick, qty, ts) => this.journaled(() => this.onTrade(s, side, tick, qty, ts)),
         onStale: (s) => this.journaled(() => this.onStale(s)),
+        onRedefined: (s, prev) => this.journaled(() => this.onRedefined(s, prev)),
       };
   }
 
@@ -270,6 +276,69 @@ export class TradingEngine {
     if (legs === undefined) return;
     const t = this.nowNs();
     for (const leg of legs) this.runLegGuarded(leg, t);
+  }
+
+  /**
+   * The feed redefined a symbol's instrument (tick or lot size, kind, resolution). The
+   * venue cancels every order on the old grid; each strategy trading the symbol pauses
+   * (reason "instrument") and is checked again on the new grid: its parameters, its
+   * risk limits and its position (a whole number of the new lots). It resumes when all
+   * pass; otherwise it stays paused with the reason (a PATCH that passes on the new grid
+   * resumes it). The manual account may not trade the symbol until its limit is sized
+   * again at the new mid.
+   */
+  private onRedefined(s: SymbolState, prev: SymbolState): void {
+    const inst = s.instrument;
+    const old = prev.instrument;
+    if (old.tickSize === inst.tickSize && old.lotSize === inst.lotSize && old.kind === inst.kind && prev.resolutionTsNs === s.resolutionTsNs) return;
+    const t = this.nowNs();
+    this.paper.onRedefined(s);
+    const m = this.markets.get(s.symbol);
+    if (m !== undefined) { this.marketById[prev.symbolId] = undefined; this.marketById[s.symbolId] = m; m.rebind(s); }
+    if (this.manualSymbols.has(s.symbol)) {
+      this.risk.rebindInstrument(MANUAL_ACCOUNT, inst);
+      this.risk.capPosition(MANUAL_ACCOUNT, s.symbol, 0);
+      this.manualSymbols.delete(s.symbol);
+      this.manualResized.add(s.symbol);
+    }
+    for (const leg of [...(this.legsBySymbol.get(s.symbol) ?? [])]) {
+      const strat = leg.strategy;
+      this.pauseStrategy(strat, 'instrument', t);
+      const detail = `${s.symbol} redefined: tick ${old.tickSize} → ${inst.tickSize}, lot ${old.lotSize} → ${inst.lotSize}, kind ${old.kind} → ${inst.kind}`;
+      strat.replaceInstrument(s.symbol, inst);
+      leg.rebind(inst);
+      const problem = this.recheckGrid(strat, t);
+      this.emitRisk('instrument_redefined', strat.id, s.symbol, { detail, ok: problem === null, ...(problem !== null ? { problem } : {}), timestamp: Math.floor(t / 1e6) });
+      if (problem !== null) {
+        this.instrumentErrors.set(strat.id, `${detail}; ${problem}`);
+        continue;
+      }
+      this.instrumentErrors.delete(strat.id);
+      this.resumeStrategy(strat, 'instrument', t);
+    }
+  }
+
+  /**
+   * After an instrument redefinition: the strategy's parameters, risk limits and
+   * positions on the current grids of all its symbols. Applies the risk limits and
+   * positions when everything passes and returns null; else the first problem.
+   */
+  private recheckGrid(strat: MarketMakingStrategy, tNs: number): string | null {
+    for (const inst of strat.instruments) {
+      const p = strat.replaceInstrument(inst.symbol, inst);
+      if (p !== null) return p;
+    }
+    for (const leg of this.legsOf(strat.id)) {
+      const lots = leg.instrument.qty.toUnitsOrNaN(leg.ledger!.position.toFixed());
+      if (Number.isNaN(lots)) return `the position ${leg.ledger!.position.toFixed()} ${leg.symbol} is not a whole number of lots of ${leg.instrument.lotSize}; close it with a manual order first`;
+    }
+    try {
+      for (const leg of this.legsOf(strat.id)) this.risk.rebindInstrument(strat.id, leg.instrument);
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+    for (const leg of this.legsOf(strat.id)) this.positionFromLedger(leg, tNs);
+    return null;
   }
 
   /**
@@ -832,6 +901,8 @@ export class TradingEngine {
     const legs = this.legsOf(id);
     if (isActive(s.status)) throw new StrategyError('SPREADCORE_ERR_STRATEGY_STATE', `strategy ${id} is already ${s.status}`);
     // every check quoting applies, before the status changes (a failure leaves the strategy as it was)
+    const gridProblem = this.instrumentErrors.get(id);
+    if (gridProblem !== undefined) throw new StrategyError('SPREADCORE_ERR_STRATEGY_STATE', `strategy ${id} cannot start: ${gridProblem}`);
     for (const leg of legs) leg.syncParams();
     const change = s.start(t);
     this.legErrors.delete(id);
@@ -900,6 +971,15 @@ export class TradingEngine {
       for (const leg of this.legsOf(id)) leg.syncParams();
       this.legErrors.delete(id);
       this.resumeStrategy(s, 'error', t);
+      if (this.instrumentErrors.has(id)) {
+        const problem = this.recheckGrid(s, t);
+        if (problem === null) {
+          this.instrumentErrors.delete(id);
+          this.resumeStrategy(s, 'instrument', t);
+        } else {
+          this.instrumentErrors.set(id, problem);
+        }
+      }
       for (const leg of this.legsOf(id)) {
         leg.resting.requoteDue = true;
         if (s.status === 'running') this.runLegGuarded(leg, t);
@@ -1099,7 +1179,8 @@ export class TradingEngine {
     if (!this.risk.hasStrategy(MANUAL_ACCOUNT)) {
       this.risk.addStrategy(MANUAL_ACCOUNT, validateParams({ max_position: 1e9, stop_loss_bps: null, binary_stop_loss_price: null, daily_loss_limit_pct: null }), this.riskLimits);
     }
-    this.risk.addSymbol(MANUAL_ACCOUNT, inst);
+    if (this.manualResized.delete(inst.symbol)) this.risk.rebindInstrument(MANUAL_ACCOUNT, inst);
+    else this.risk.addSymbol(MANUAL_ACCOUNT, inst);
     this.risk.capPosition(MANUAL_ACCOUNT, inst.symbol, cap);
     this.manualSymbols.set(inst.symbol, cap);
     const lots = inst.qty.toUnitsOrNaN(this.ledgers.ledger(MANUAL_ACCOUNT, inst.symbol).position.toFixed());
@@ -1188,6 +1269,8 @@ export class TradingEngine {
       };
       const err = this.legErrors.get(s.id);
       if (err !== undefined && s.hasPauseReason('error')) row.error = { code: 'SPREADCORE_ERR_INTERNAL', message: err };
+      const ierr = this.instrumentErrors.get(s.id);
+      if (ierr !== undefined && s.hasPauseReason('instrument')) row.error = { code: 'SPREADCORE_ERR_BAD_PARAM', message: ierr };
       return row;
     });
     for (const bad of this.invalid.values()) {
@@ -1234,6 +1317,7 @@ export class TradingEngine {
     this.legsByStrategy.delete(id);
     this.legIndex.delete(id);
     this.legErrors.delete(id);
+    this.instrumentErrors.delete(id);
     this.journal?.updateStrategyStatus(id, 'deleted');
     return { ok: true, strategy_id: id };
   }

@@ -65,6 +65,8 @@ export interface PaperExchangeCounters {
   bookThroughFills: number;
   /** Times resting orders were put at the back of their queue because the book was replaced or had gone stale. */
   resyncs: number;
+  /** Orders the exchange cancelled because their symbol's instrument was redefined. */
+  redefinedCancels: number;
 }
 
 function isCancel(a: VenueAction): boolean { return a.kind === ACT_CANCEL; }
@@ -77,7 +79,7 @@ export class PaperExchange implements Venue, IngestListener {
   readonly ingest: FeedIngest;
   readonly counters: PaperExchangeCounters = {
     ordersReceived: 0, cancelsReceived: 0, rejected: 0, makerFills: 0, takerFills: 0,
-    queueFills: 0, tradeThroughFills: 0, bookThroughFills: 0, resyncs: 0,
+    queueFills: 0, tradeThroughFills: 0, bookThroughFills: 0, resyncs: 0, redefinedCancels: 0,
   };
 
   private readonly books: WasmBooks;
@@ -225,6 +227,28 @@ export class PaperExchange implements Venue, IngestListener {
   onStale(s: SymbolState): void {
     const ps = this.byId[s.symbolId];
     if (ps !== undefined && ps.symbol === s.symbol) { ps.synced = false; ps.taken.clear(); }
+  }
+
+  /**
+   * The symbol's instrument was redefined (another tick or lot size, kind or
+   * resolution): every order on it, resting or in flight, was priced and sized on the
+   * old grid, so the exchange cancels them all (reason instrument_redefined) and starts
+   * the symbol afresh.
+   */
+  onRedefined(s: SymbolState): void {
+    const reports = this.requireReports();
+    const ps = this.bySymbol.get(s.symbol);
+    for (const o of [...this.open.values()]) {
+      if (o.symbol !== s.symbol) continue;
+      o.state = PO_DONE;
+      this.open.delete(o.orderId);
+      this.counters.redefinedCancels++;
+      reports.onCancelled(o.orderId, 'instrument_redefined', this.clockNs);
+    }
+    if (ps !== undefined) {
+      this.bySymbol.delete(s.symbol);
+      for (let i = 0; i < this.byId.length; i++) if (this.byId[i] === ps) this.byId[i] = undefined;
+    }
   }
 
   // ---- internals ------------------------------------------------------------------------

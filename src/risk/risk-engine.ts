@@ -158,6 +158,20 @@ export class RiskEngine {
     slot.limits = Object.freeze({ ...slot.limits, maxPositionLot, maxOrderLot: Math.min(slot.limits.maxOrderLot, maxPositionLot) });
   }
 
+  /**
+   * The symbol's instrument was redefined: the strategy's limits on it are converted
+   * again on the new grid (lots, ticks). Throws, changing nothing, when they cannot be.
+   */
+  rebindInstrument(strategyId: string, instrument: Instrument): void {
+    const s = this.strategy(strategyId);
+    const slot = s.slots.get(instrument.symbol);
+    if (slot === undefined) return;
+    const c = this.configs.get(strategyId)!;
+    const limits = toSlotLimits(c.params, c.limits, instrument);
+    this.instruments.set(slot, instrument);
+    slot.limits = limits;
+  }
+
   /** Throws (changing nothing) when setParams(strategyId, params) would: every limit conversion of every symbol. */
   checkParams(strategyId: string, params: StrategyParams): void {
     const s = this.strategy(strategyId);

@@ -29,8 +29,9 @@ export class MarketMakingStrategy {
   readonly name: string;
   readonly type = 'MarketMaking' as const;
   readonly symbols: readonly string[];
-  /** Instruments of the symbols, in `symbols` order. */
-  readonly instruments: readonly Instrument[];
+  /** Instruments of the symbols, in `symbols` order (replaceInstrument() when the feed redefines one). */
+  get instruments(): readonly Instrument[] { return this.insts; }
+  private readonly insts: Instrument[];
   readonly journal: Journal | undefined;
   /** Symbols quoting now (counted against max_markets by the legs). */
   quotingLegs = 0;
@@ -53,7 +54,7 @@ export class MarketMakingStrategy {
     this.id = def.id;
     this.name = def.name;
     this.symbols = def.symbols;
-    this.instruments = instruments;
+    this.insts = [...instruments];
     this.journal = journal;
     let params: StrategyParams | undefined;
     for (const instrument of instruments) params = validateParams(def.parameters, { instrument });
@@ -62,6 +63,23 @@ export class MarketMakingStrategy {
   }
 
   get params(): StrategyParams { return this.p; }
+
+  /**
+   * A symbol's instrument was redefined: later checks (PATCH, start) run against the new
+   * one. Returns the reason the current parameters fail on it, or null when they pass.
+   */
+  replaceInstrument(symbol: string, inst: Instrument): string | null {
+    const i = this.symbols.indexOf(symbol);
+    if (i < 0) return null;
+    this.insts[i] = inst;
+    try {
+      validateParams(paramsJson(this.p), { instrument: inst });
+      checkQuotable(this.p, [inst]);
+      return null;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  }
   get status(): StrategyStatus { return this.st; }
   get paramsVersion(): number { return this.version; }
   get pauseReasons(): readonly PauseReason[] { return [...this.reasons]; }

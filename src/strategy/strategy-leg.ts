@@ -71,19 +71,20 @@ const SQRT_SHORT_TAU_S = Math.sqrt(VOL_DEFAULTS.shortTauUs / 1e6);
 export class StrategyLeg {
   readonly strategy: MarketMakingStrategy;
   readonly symbol: string;
-  readonly instrument: Instrument;
+  /** The symbol's instrument (replaced by rebind() when the feed redefines it). */
+  instrument: Instrument;
   readonly market: SymbolMarket;
   readonly quoter: WasmQuoter;
   readonly slot: number;
   /** Unique per engine: "<strategy id>/<symbol>". */
   readonly key: string;
-  readonly binary: boolean;
+  binary: boolean;
   /** Ticks per unit of payout (binary contracts), for the YES/NO complement. */
-  readonly payoutTicks: number;
+  payoutTicks: number;
   /** Notional of one lot at one tick (quote currency). */
-  readonly quotePerLotTick: number;
+  quotePerLotTick: number;
   /** Price units per tick, as a number (model σ). */
-  readonly tickSize: number;
+  tickSize: number;
   readonly resting = new RestingQuotes();
   private readonly live: QuoteLiveInputs;
 
@@ -127,12 +128,34 @@ export class StrategyLeg {
     this.quoter = quoter;
     this.slot = slot;
     this.key = `${strategy.id}/${this.symbol}`;
-    this.binary = this.instrument.kind === 'binary';
-    this.payoutTicks = this.binary ? payoutTicks(Number(this.instrument.tickSize)) : 0;
-    this.tickSize = Number(this.instrument.tickSize);
-    this.quotePerLotTick = decimalMulDiv(this.instrument.tickSize, this.instrument.lotSize, 1);
+    this.binary = false;
+    this.payoutTicks = 0;
+    this.tickSize = 0;
+    this.quotePerLotTick = 0;
+    this.setGrid(this.instrument);
     this.live = new QuoteLiveInputs(quoter, slot);
     this.syncParams();
+  }
+
+  private setGrid(inst: Instrument): void {
+    this.instrument = inst;
+    this.binary = inst.kind === 'binary';
+    this.payoutTicks = this.binary ? payoutTicks(Number(inst.tickSize)) : 0;
+    this.tickSize = Number(inst.tickSize);
+    this.quotePerLotTick = decimalMulDiv(inst.tickSize, inst.lotSize, 1);
+  }
+
+  /**
+   * The feed redefined the symbol's instrument: the leg takes the new grid. Nothing
+   * rests (the venue cancelled the old grid's orders); the quoter slot is written
+   * again at the next decision, whose checks the engine ran before it resumes the leg.
+   */
+  rebind(inst: Instrument): void {
+    this.setGrid(inst);
+    this.version = -1;
+    this.requoteTolTicks = 0;
+    this.exitOrderId = null;
+    this.reduceTargetLot = NaN;
   }
 
   /** True when the strategy's parameters changed since the slot was configured. */

@@ -42,6 +42,12 @@ export interface IngestListener {
   onStale?(s: SymbolState, reason: StaleReason | 'crossed' | 'stale-feed'): void;
   /** A symbol became usable again. */
   onLive?(s: SymbolState): void;
+  /**
+   * The symbol's instrument was redefined: another tick or lot size, kind or resolution
+   * (s is the new state, prev the old one; called before onStale). Orders and quotes
+   * on the old grid are meaningless from here on.
+   */
+  onRedefined?(s: SymbolState, prev: SymbolState): void;
   onTrade?(s: SymbolState, aggressorSide: SideCode, tick: number, qtyLot: number, tsExchNs: number, tradeId: number): void;
 }
 
@@ -155,6 +161,7 @@ export class FeedIngest implements FeedSink {
     this.bySymbolId[id] = s;
     this.bySymbol.set(def.symbol, s);
     this.syncFast(s);
+    if (prev !== undefined && prev.symbol === def.symbol) this.listener.onRedefined?.(s, prev);
     if (prev !== undefined && isQuotable(prev)) this.listener.onStale?.(s, 'redefined');
   }
 
