@@ -587,6 +587,25 @@ describe('Binance spot venue against a local Binance', () => {
   });
 });
 
+describe('bounded memory', () => {
+  it('closed orders and their trade ids are forgotten after retainClosedMs; open ones are kept', async () => {
+    const s = await setup('spot');
+    const venue = new BinanceExecutionVenue({ market: 'spot', rest: s.rest, rules: rulesFromExchangeInfo(EXCHANGE_INFO('spot')), retainClosedMs: 50 });
+    const rec = new Recorder();
+    venue.connect(rec);
+    const a = order({ priceTick: 6_000_000 }); // crosses → rejected → closed
+    const b = order();
+    venue.submit(a);
+    venue.submit(b);
+    await waitFor(() => rec.of(a.orderId).length > 0 && rec.of(b.orderId).length > 0);
+    expect(venue.trackedOrders).toBe(2);
+    await sleep(80);
+    venue.submit(order({ priceTick: 6_000_001 }));
+    expect(venue.orderState(a.orderId)).toBeUndefined();
+    expect(venue.orderState(b.orderId)?.phase).toBe('open');
+  });
+});
+
 describe('Binance USD-M venue against a local Binance', () => {
   async function setupUsdm() {
     const s = await setup('usdm');

@@ -57,6 +57,8 @@ export interface BinanceVenueOptions {
   queryDelayMs?: number;
   /** Local wall clock, ms. */
   now?: () => number;
+  /** How long a closed order (and its trade ids) is remembered for late or duplicated events; default 10 min. */
+  retainClosedMs?: number;
 }
 
 type Phase = 'sending' | 'unknown' | 'open' | 'closed';
@@ -79,6 +81,8 @@ interface Tracked {
   sentMs: number;
   queryAttempts: number;
   resolveTimer: NodeJS.Timeout | null;
+  closedMs: number;
+  readonly tradeKeys: string[];
 }
 
 export interface ReconcileOptions {
@@ -153,6 +157,10 @@ export class BinanceExecutionVenue implements Venue {
   /** While a reconcile runs: every fill it reports. */
   private collect: ReconcileReport['missedFills'] | null = null;
   private reconcileListeners: Array<() => void> = [];
+  /** Closed orders in closing order; forgotten `retainClosedMs` after closing (late events for them count as foreign). */
+  private readonly closedQueue: Tracked[] = [];
+  private closedHead = 0;
+  private readonly retainClosedMs: number;
   /** Counters for metrics. */
   readonly counters = {
     submitted: 0, rejectedLocally: 0, postOnlyRejects: 0, unknownOutcomes: 0, queries: 0, duplicateFills: 0,
@@ -172,6 +180,7 @@ export class BinanceExecutionVenue implements Venue {
     this.notFoundGraceMs = opts.notFoundGraceMs ?? 5000;
     this.queryDelayMs = opts.queryDelayMs ?? 500;
     this.now = opts.now ?? Date.now;
+    this.retainClosedMs = opts.retainClosedMs ?? 10 * 60_000;
   }
 
   // ---- Venue ----
@@ -189,6 +198,7 @@ export class BinanceExecutionVenue implements Venue {
 
   submit(order: VenueOrder): void {
     const ts = this.nowNs();
+    if (this.closedQueue.length > 0) this.prune();
     if (this.byOrderId.has(order.orderId)) return; // the same order twice: already in hand
     const rules = this.rules.get(order.symbol);
     if (rules === undefined) { this.counters.rejectedLocally++; this.reports.onRejected(order.orderId, 'unknown_symbol', ts); return; }
@@ -203,7 +213,7 @@ export class BinanceExecutionVenue implements Venue {
     const t: Tracked = {
       orderId: order.orderId, clientId, symbol: order.symbol, rules, order, postOnly, venueOrderId: -1, phase: 'sending',
       accepted: false, cancelWanted: false, cancelInFlight: false, cancelAttempts: 0, filledLots: 0, notFound: 0,
-      sentMs: this.now(), queryAttempts: 0, resolveTimer: null,
+      sentMs: this.now(), queryAttempts: 0, resolveTimer: null, closedMs: 0, tradeKeys: [],
     };
     this.byOrderId.set(order.orderId, t);
     this.byClientId.set(clientId, t);
@@ -230,16 +240,14 @@ export class BinanceExecutionVenue implements Venue {
   private reject(t: Tracked, reason: string, tsNs: number): void {
     if (t.phase === 'closed') return;
     if (t.accepted) { this.closeCancelled(t, reason, tsNs); return; }
-    t.phase = 'closed';
-    this.clearResolve(t);
+    this.markClosed(t);
     if (reason === 'post_only_would_cross') this.counters.postOnlyRejects++;
     this.reports.onRejected(t.orderId, reason, tsNs);
   }
   private closeCancelled(t: Tracked, reason: string, tsNs: number): void {
     if (t.phase === 'closed') return;
     this.accept(t, tsNs);
-    t.phase = 'closed';
-    this.clearResolve(t);
+    this.markClosed(t);
     this.reports.onCancelled(t.orderId, reason, tsNs);
   }
   private fill(t: Tracked, tradeId: number, price: string, qty: string, commission: string, commissionAsset: string | null, maker: boolean, tsNs: number): boolean {
@@ -250,6 +258,7 @@ export class BinanceExecutionVenue implements Venue {
     const lots = inst.qty.toUnitsOrNaN(qty);
     if (Number.isNaN(ticks) || Number.isNaN(lots) || lots <= 0) { this.counters.badEvents++; return false; }
     this.seenTrades.add(key);
+    t.tradeKeys.push(key);
     if ((this.lastTrade[t.symbol] ?? -1) < tradeId) this.lastTrade[t.symbol] = tradeId;
     if (t.phase === 'closed') this.counters.lateFills++;
     else this.accept(t, tsNs);
@@ -257,7 +266,7 @@ export class BinanceExecutionVenue implements Venue {
     this.collect?.push({ symbol: t.symbol, tradeId, venueOrderId: t.venueOrderId, orderId: t.orderId, price, qty, applied: true });
     const liquidity: Liquidity = maker ? 'MAKER' : 'TAKER';
     this.reports.onFill(t.orderId, String(tradeId), ticks, lots, this.feeInQuote(t.rules, commission, commissionAsset, price), liquidity, tsNs);
-    if (t.filledLots >= t.order.qtyLot && t.phase !== 'closed') { t.phase = 'closed'; this.clearResolve(t); }
+    if (t.filledLots >= t.order.qtyLot && t.phase !== 'closed') this.markClosed(t);
     return true;
   }
 
@@ -352,6 +361,31 @@ export class BinanceExecutionVenue implements Venue {
     }
     this.scheduleResolve(t, this.queryDelayMs);
   }
+
+  private markClosed(t: Tracked): void {
+    t.phase = 'closed';
+    t.closedMs = this.now();
+    this.clearResolve(t);
+    this.closedQueue.push(t);
+  }
+
+  /** Forgets orders closed longer than retainClosedMs ago (bounded memory over a long run). */
+  private prune(): void {
+    const cutoff = this.now() - this.retainClosedMs;
+    const q = this.closedQueue;
+    while (this.closedHead < q.length && q[this.closedHead]!.closedMs <= cutoff) {
+      const t = q[this.closedHead++]!;
+      if (this.byOrderId.get(t.orderId) !== t) continue;
+      this.byOrderId.delete(t.orderId);
+      this.byClientId.delete(t.clientId);
+      if (t.venueOrderId >= 0) this.byVenueId.delete(t.symbol + ':' + t.venueOrderId);
+      for (const k of t.tradeKeys) this.seenTrades.delete(k);
+    }
+    if (this.closedHead > 1024 && this.closedHead * 2 > q.length) { q.splice(0, this.closedHead); this.closedHead = 0; }
+  }
+
+  /** Orders tracked (open or recently closed), for metrics. */
+  get trackedOrders(): number { return this.byOrderId.size; }
 
   private clearResolve(t: Tracked): void { if (t.resolveTimer !== null) { clearTimeout(t.resolveTimer); t.resolveTimer = null; } }
 
