@@ -279,7 +279,7 @@ export const PARAM_TABLE: ParamTable = {
   // ── fees ───────────────────────────────────────────────────────────────────────
   maker_fee_bps: {
     type: 'number', default: 10, min: -100, max: 1000, unit: 'bps of notional', group: 'fees', seeds: ['000', '001'],
-    description: 'Fee on passive fills, negative for a rebate (seed 000: 0.1% maker fee; its trades pay 0.05 on 0.001 BTC at ~50,000).',
+    description: 'Fee on passive fills, negative for a rebate (seed 000: 0.1% maker fee; its trades pay 0.05 on 0.001 BTC at ~50,000). The paper exchange charges the strategy this rate; when a definition does not give it, the venue\'s schedule fills it in (serve --maker-fee-bps, a backtest\'s top-level maker_fee_bps; default 10).',
     aliases: [
       { name: 'fee_rate_bps', seeds: ['000'], note: 'Seed 000: `min_spread_bps = 2 * fee_rate_bps` for the maker fee.' },
       { name: 'fee_bps', seeds: [], note: 'Shorthand for the maker fee, the one a market maker mostly pays.' },
@@ -287,7 +287,7 @@ export const PARAM_TABLE: ParamTable = {
   },
   taker_fee_bps: {
     type: 'number', default: 10, min: -100, max: 1000, unit: 'bps of notional', group: 'fees', seeds: ['001'],
-    description: 'Fee on aggressive fills (inventory reduction, stop-loss exits); seed 001: exchange fees 0.01-0.10%.',
+    description: 'Fee on aggressive fills (inventory reduction, stop-loss exits); seed 001: exchange fees 0.01-0.10%. Charged and defaulted like maker_fee_bps (serve --taker-fee-bps).',
   },
 
   // ── markets ────────────────────────────────────────────────────────────────────
