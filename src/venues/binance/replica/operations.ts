@@ -2,7 +2,6 @@
 // APIs (they differ only in transport, signing and weights). Spot answers follow
 // rest-api.md / web-socket-api.md; USD-M answers binance-connector-js
 // derivatives-trading-usds-futures (rest-api/modules/trade-api.ts and its types).
-import { E8 } from './fixed.js';
 import {
   futuresOrder, futuresTrade, positionRisk, spotAccount, spotCancelResult, spotFill, spotOrderQuery, spotOrderResult, spotTrade,
 } from './formats.js';
@@ -212,11 +211,5 @@ export class ReplicaOperations {
       this.countdowns.set(sym.symbol, t);
     }
     return { symbol: sym.symbol, countdownTime: String(ms) };
-  }
-
-  /** Account view for the futures state (GET /fapi/v2/balance-like, used by the admin state). */
-  walletBalance(): string {
-    const w = this.ex.perp.walletE8;
-    return `${w / E8}`;
   }
 }
