@@ -57,7 +57,7 @@ class CountingHub extends SseHub {
 
 const ingest = new TimedIngest();
 const { engine, driver } = benchMarket({ ingest, startTsNs: Date.now() * 1e6, stepMs: TICK_MS, warmS: 10, runS: 10 });
-const hub = new CountingHub({ maxClients: 1000, deferDelivery: DEFER });
+const hub = new CountingHub({ maxClients: 1000, maxClientsPerAddress: 1000, deferDelivery: DEFER }); // the subscribers share one address
 attachEngine(hub, engine.events);
 // no request-rate limit configured (Gateway without rateLimit)
 const gateway = new Gateway(engine, { port: 0, stream: hub });

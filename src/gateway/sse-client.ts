@@ -32,11 +32,21 @@ export class SseClient {
   eventsSent = 0;
   /** Extra queue room while a resume replay drains (those frames are shared with the ring). */
   replayAllowance = 0;
+  /** Deferred writes: the id of the last event this client was given (written, queued or filtered out). */
+  cursor = 0;
+  /** The client's address (for the per-address subscriber limit). */
+  address = '';
   private queue: Pending[] = [];
   private qHead = 0;
   private readonly latestQuote = new Map<string, Pending>();
 
-  constructor(readonly id: number, readonly res: HttpResponse, readonly filter: SseFilter, readonly maxPendingBytes: number) {}
+  /** The filter as a string: clients with equal keys receive the same events. */
+  readonly filterKey: string;
+
+  constructor(readonly id: number, readonly res: HttpResponse, readonly filter: SseFilter, readonly maxPendingBytes: number) {
+    const events = filter.events === null ? '*' : [...filter.events].sort().join(',');
+    this.filterKey = JSON.stringify([filter.strategyId, filter.symbol, events]);
+  }
 
   get live(): boolean { return !this.aborted && !this.closed; }
 
@@ -69,6 +79,18 @@ export class SseClient {
     if (this.pendingBytes > this.maxPendingSeen) this.maxPendingSeen = this.pendingBytes;
     if (coalesceKey !== null) this.latestQuote.set(coalesceKey, p);
     return result;
+  }
+
+  /**
+   * Writes n frames joined into one chunk while the client drains (caller corks and
+   * checks backedUp first: a backed-up client's frames go through send()).
+   */
+  writeChunk(chunk: string, n: number): void {
+    this.eventsSent += n;
+    if (!this.res.write(chunk)) {
+      this.backedUp = true;
+      this.backedUpSince = Date.now();
+    }
   }
 
   /** onWritable: writes queued frames until uWS reports backpressure again. Returns what uWS needs to hear. */

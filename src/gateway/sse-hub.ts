@@ -2,8 +2,8 @@
 //
 //  - publish() gives each event the next id, encodes it once into a complete SSE
 //    frame, keeps it in a ring bounded by count and bytes (for Last-Event-ID
-//    resume) and writes it to every matching subscriber. It is synchronous, never
-//    throws and never waits on a client.
+//    resume) and hands it to the subscribers. It is synchronous, never throws and
+//    never waits on a client.
 //  - mount(app, path) registers the GET route on any uWS TemplatedApp. A request
 //    may carry filters (filter=strategy&strategy_id=…, symbol=…, events=a,b) and a
 //    resume point (Last-Event-ID header or last_event_id query): the kept events
@@ -11,14 +11,19 @@
 //    ring (or newer than the last id) gets one `resync` event instead.
 //  - A timer writes a heartbeat comment to every client and drops clients that
 //    stayed backed up longer than stallMs.
-//  - Slow clients: see SseClient. A client over its pending limit is closed and
-//    counted; publish() carries on with the others.
+//  - Slow clients: see SseClient. A client over its pending limit or backed up longer
+//    than stallMs is closed and counted; the others carry on.
+//  - Admission: at most maxClients subscribers (503) and maxClientsPerAddress from one
+//    client address (429), both SPREADCORE_ERR_TOO_MANY_SUBSCRIBERS with Retry-After.
 //  - close() ends every response cleanly and stops the timer; later requests get 503.
-//  - deferDelivery: publish() still assigns the id and keeps the event at once, but
-//    the writes wait for one flush per turn of the event loop (setImmediate), which
-//    corks once per client for all the events published since: one send per client
-//    instead of one per event, and none inside the publisher's own work (the engine's
-//    batch). A client gets the events published after it joined, as without it.
+//  - deferDelivery (the default): publish() only assigns the id and keeps the event;
+//    the writes happen in flush passes off the publisher's stack. Each client has a
+//    cursor (the last id it was given); a pass visits every client once and writes,
+//    corked, everything after its cursor that matches its filter in one send. Passes
+//    start at most every flushIntervalMs, and a pass spends at most writeBudgetMs per
+//    turn of the event loop: past it, the pass yields (setImmediate) and carries on
+//    with the next client in the next turn, so timers, the engine's ticks and other
+//    requests run in between. A client gets the events published after it joined.
 import { SpreadcoreError } from '../errors.js';
 import type { AccessDenial } from '../net/access.js';
 import { SseClient } from './sse-client.js';
@@ -38,9 +43,9 @@ export interface SseHubOptions {
   bufferEvents?: number;
   /** Bytes kept for resume. Default 8 MiB. */
   bufferBytes?: number;
-  /** Per-client bytes queued while the client is backed up before it is dropped. Default 1 MiB. */
+  /** Per-client bytes queued while the client is backed up before it is dropped. Default 256 KiB. */
   maxPendingBytes?: number;
-  /** Drop a client backed up for longer than this, ms. Default 30,000. */
+  /** Drop a client backed up for longer than this, ms. Default 5,000. */
   stallMs?: number;
   /** Heartbeat comment interval, ms (0 disables). Default 15,000. */
   heartbeatMs?: number;
@@ -48,6 +53,12 @@ export interface SseHubOptions {
   retryMs?: number;
   /** Concurrent subscribers; beyond it a request gets 503. Default 1,000. */
   maxClients?: number;
+  /** Concurrent subscribers from one client address; beyond it a request gets 429. Default 256. */
+  maxClientsPerAddress?: number;
+  /** Deferred writes: the longest a flush pass writes in one turn of the event loop before yielding, ms. Default 4. */
+  writeBudgetMs?: number;
+  /** Deferred writes: the shortest time between the starts of two flush passes, ms (0: every turn). Default 20. */
+  flushIntervalMs?: number;
   /**
    * Id of the first event. Default 1. A process that wants ids from before a
    * restart to be told apart (resync instead of a wrong replay) passes a larger
@@ -80,20 +91,29 @@ export interface SseHubCounters {
   /** Subscribers connected now. */
   clients: number;
   clientsAccepted: number;
-  /** Requests refused (401/403/400/503). */
+  /** Requests refused (401/403/400/429/503). */
   clientsRefused: number;
+  /** Requests refused for a subscriber limit (429 per address, 503 in total). */
+  refusedTooMany: number;
   /** Events published (ids assigned). */
   events: number;
   /** Frames written or queued to clients. */
   deliveries: number;
-  /** Clients closed for exceeding their pending limit or stalling. */
+  /** Clients closed for being too slow (the sum of the two reasons below). */
   droppedClients: number;
+  /** ... whose queue would have exceeded maxPendingBytes. */
+  droppedOverLimit: number;
+  /** ... backed up longer than stallMs. */
+  droppedStalled: number;
   /** Clients that went away while backed up (uWS timed them out or they disconnected). */
   abortedBackedUp: number;
   /** quote_update frames replaced by a newer one while a client was backed up. */
   coalesced: number;
   resyncs: number;
   heartbeats: number;
+  /** Deferred writes: flush passes completed, and times a pass used up its write budget and yielded to the event loop. */
+  flushPasses: number;
+  flushYields: number;
   /** publish() calls refused (payload not JSON-encodable, hub closed). */
   publishErrors: number;
   /** Exceptions caught around uWS calls (should stay 0). */
@@ -104,7 +124,7 @@ export interface SseHubStats {
   counters: SseHubCounters;
   lastEventId: number;
   buffer: { events: number; bytes: number; oldestId: number | null; maxEvents: number; maxBytes: number };
-  limits: { maxPendingBytes: number; stallMs: number; heartbeatMs: number; maxClients: number };
+  limits: { maxPendingBytes: number; stallMs: number; heartbeatMs: number; maxClients: number; maxClientsPerAddress: number; writeBudgetMs: number; flushIntervalMs: number };
   /** Clients currently backed up and their queued bytes. */
   backedUp: { clients: number; pendingBytes: number };
 }
@@ -117,10 +137,16 @@ function intOption(v: number | undefined, dflt: number, what: string, min: numbe
 
 const KNOWN_EVENTS = new Set(SSE_EVENT_NAMES);
 
+/** quote_update frames of one strategy and symbol replace each other while a client is backed up. */
+function coalesceKey(e: SseEntry): string | null {
+  return e.event === 'quote_update' ? `${e.strategyId ?? ''}\u0000${e.symbol ?? ''}` : null;
+}
+
 export class SseHub {
   readonly counters: SseHubCounters = {
-    clients: 0, clientsAccepted: 0, clientsRefused: 0, events: 0, deliveries: 0, droppedClients: 0, abortedBackedUp: 0,
-    coalesced: 0, resyncs: 0, heartbeats: 0, publishErrors: 0, internalErrors: 0,
+    clients: 0, clientsAccepted: 0, clientsRefused: 0, refusedTooMany: 0, events: 0, deliveries: 0,
+    droppedClients: 0, droppedOverLimit: 0, droppedStalled: 0, abortedBackedUp: 0,
+    coalesced: 0, resyncs: 0, heartbeats: 0, flushPasses: 0, flushYields: 0, publishErrors: 0, internalErrors: 0,
   };
   lastInternalError: unknown = undefined;
 
@@ -130,25 +156,48 @@ export class SseHub {
   private readonly heartbeatMs: number;
   private readonly retryMs: number;
   private readonly maxClients: number;
+  private readonly maxClientsPerAddress: number;
+  private readonly writeBudgetMs: number;
+  private readonly flushIntervalMs: number;
   private readonly clients = new Set<SseClient>();
+  /** Subscribers per client address. */
+  private readonly perAddress = new Map<string, number>();
   private lastId = 0;
   private nextClientId = 1;
   private timer: NodeJS.Timeout | null = null;
   private closedHub = false;
   private readonly deferDelivery: boolean;
-  /** Deferred mode: events published since the last flush, with their coalescing keys. */
-  private outbox: { entry: SseEntry; key: string | null }[] = [];
-  private flushScheduled: NodeJS.Immediate | null = null;
-  /** Deferred mode: the last event id published before each client joined (it gets the later ones). */
-  private readonly joinedAfter = new WeakMap<SseClient, number>();
+  /** Deferred mode: the next pass (or the rest of the current one) waiting for its turn. */
+  private flushImmediate: NodeJS.Immediate | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** Deferred mode: the clients of the pass under way and the next one to visit (null: no pass under way). */
+  private pass: SseClient[] | null = null;
+  private passIndex = 0;
+  private lastPassStartMs = -Infinity;
+  /**
+   * Deferred mode: the events not yet given to every client (consecutive ids from
+   * backlog[backlogHead]), trimmed after each pass to the lowest client cursor. The
+   * ring's bounds do not apply: a burst larger than the ring still reaches everyone.
+   */
+  private backlog: SseEntry[] = [];
+  private backlogHead = 0;
+  /**
+   * Deferred mode, during a pass: the chunk built for a (cursor, last id, filter),
+   * shared by every client that needs the same one (most have no filter and the same
+   * cursor): joined, and converted for the socket, once.
+   */
+  private readonly chunks = new Map<string, { chunk: string; n: number }>();
 
   constructor(options: SseHubOptions = {}) {
     this.ring = new SseRing(intOption(options.bufferEvents, 10_000, 'bufferEvents', 1), intOption(options.bufferBytes, 8 * 1024 * 1024, 'bufferBytes', 1024));
-    this.maxPendingBytes = intOption(options.maxPendingBytes, 1024 * 1024, 'maxPendingBytes', 1024);
-    this.stallMs = intOption(options.stallMs, 30_000, 'stallMs', 1);
+    this.maxPendingBytes = intOption(options.maxPendingBytes, 256 * 1024, 'maxPendingBytes', 1024);
+    this.stallMs = intOption(options.stallMs, 5000, 'stallMs', 1);
     this.heartbeatMs = intOption(options.heartbeatMs, 15_000, 'heartbeatMs', 0);
     this.retryMs = intOption(options.retryMs, 3000, 'retryMs', 0);
     this.maxClients = intOption(options.maxClients, 1000, 'maxClients', 1);
+    this.maxClientsPerAddress = intOption(options.maxClientsPerAddress, 256, 'maxClientsPerAddress', 1);
+    this.writeBudgetMs = intOption(options.writeBudgetMs, 4, 'writeBudgetMs', 1);
+    this.flushIntervalMs = intOption(options.flushIntervalMs, 20, 'flushIntervalMs', 0);
     const firstId = intOption(options.firstId, 1, 'firstId', 1);
     if (!Number.isSafeInteger(firstId * 2)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `firstId is too large: ${firstId}`);
     this.lastId = firstId - 1;
@@ -178,12 +227,14 @@ export class SseHub {
     this.ring.push(entry);
     this.counters.events++;
     if (this.clients.size === 0) return id;
-    const key = event === 'quote_update' ? `${entry.strategyId ?? ''}\u0000${entry.symbol ?? ''}` : null;
     if (this.deferDelivery) {
-      this.outbox.push({ entry, key });
-      this.flushScheduled ??= setImmediate(() => this.flush());
+      const b = this.backlog;
+      if (b.length > this.backlogHead && b[b.length - 1]!.id !== id - 1) this.clearBacklog();
+      b.push(entry);
+      this.scheduleFlush();
       return id;
     }
+    const key = coalesceKey(entry);
     for (const c of this.clients) {
       if (!filterMatches(c.filter, event, entry.strategyId, entry.symbol)) continue;
       this.deliver(c, entry.frame, entry.bytes, key, true);
@@ -215,48 +266,151 @@ export class SseHub {
       counters: { ...this.counters },
       lastEventId: this.lastId,
       buffer: { events: this.ring.size, bytes: this.ring.bytes, oldestId: this.ring.oldestId, maxEvents: this.ring.maxEvents, maxBytes: this.ring.maxBytes },
-      limits: { maxPendingBytes: this.maxPendingBytes, stallMs: this.stallMs, heartbeatMs: this.heartbeatMs, maxClients: this.maxClients },
+      limits: {
+        maxPendingBytes: this.maxPendingBytes, stallMs: this.stallMs, heartbeatMs: this.heartbeatMs, maxClients: this.maxClients,
+        maxClientsPerAddress: this.maxClientsPerAddress, writeBudgetMs: this.writeBudgetMs, flushIntervalMs: this.flushIntervalMs,
+      },
       backedUp: { clients: backed, pendingBytes: pending },
     };
   }
 
-  /** Deferred mode: writes the events published since the last flush, one cork per client. */
-  flush(): void {
-    if (this.flushScheduled !== null) { clearImmediate(this.flushScheduled); this.flushScheduled = null; }
-    const out = this.outbox;
-    if (out.length === 0) return;
-    this.outbox = [];
-    for (const c of [...this.clients]) {
-      if (!c.live) continue;
-      const after = this.joinedAfter.get(c) ?? 0;
-      const mine = (o: { entry: SseEntry }): boolean => o.entry.id > after && filterMatches(c.filter, o.entry.event, o.entry.strategyId, o.entry.symbol);
-      if (c.backedUp) {
-        for (const o of out) if (mine(o)) this.deliver(c, o.entry.frame, o.entry.bytes, o.key, false);
-        continue;
+  /**
+   * Deferred mode: runs the flush pass under way, or starts one, for at most
+   * `budgetMs` (default writeBudgetMs): every client gets, in one corked send, the
+   * events after its cursor that match its filter. A pass that runs out of budget
+   * continues with its next client on the next turn of the event loop.
+   */
+  flush(budgetMs: number = this.writeBudgetMs): void {
+    this.clearScheduled();
+    if (!this.deferDelivery) return; // publish() wrote already
+    if (this.pass === null) {
+      if (!this.anyBehind()) return;
+      this.pass = [...this.clients];
+      this.passIndex = 0;
+      this.chunks.clear();
+      this.lastPassStartMs = performance.now();
+    }
+    const pass = this.pass;
+    const deadline = performance.now() + budgetMs;
+    while (this.passIndex < pass.length) {
+      const c = pass[this.passIndex++]!;
+      if (c.live) this.catchUp(c);
+      if (this.passIndex < pass.length && performance.now() >= deadline) {
+        this.counters.flushYields++;
+        this.flushImmediate = setImmediate(() => { this.flushImmediate = null; this.flush(); });
+        return;
       }
-      let over = false;
-      try {
-        c.res.cork(() => {
-          for (const o of out) {
-            if (!mine(o)) continue;
-            const r = c.send(o.entry.frame, o.entry.bytes, o.key);
-            if (r === 'over_limit') { over = true; return; }
-            this.counters.deliveries++;
-            if (r === 'coalesced') this.counters.coalesced++;
-          }
-        });
-      } catch (e) {
-        this.internal(e);
-        over = true;
+    }
+    this.pass = null;
+    this.chunks.clear();
+    this.counters.flushPasses++;
+    this.trimBacklog();
+    // events published during the pass, to clients it had already visited
+    if (this.anyBehind()) this.scheduleFlush();
+  }
+
+  /** Deferred mode: brings every client up to the last event now, whatever the budget (close()). */
+  private flushAll(): void {
+    if (this.pass !== null) this.flush(Infinity);
+    this.flush(Infinity);
+  }
+
+  /** True when some live client has not been given the last event. */
+  private anyBehind(): boolean {
+    for (const c of this.clients) if (c.live && c.cursor < this.lastId) return true;
+    return false;
+  }
+
+  /** Deferred mode: the next pass, no sooner than flushIntervalMs after the last one started. */
+  private scheduleFlush(): void {
+    if (this.flushImmediate !== null || this.flushTimer !== null || this.pass !== null || this.closedHub) return;
+    const wait = this.lastPassStartMs + this.flushIntervalMs - performance.now();
+    if (wait <= 1) {
+      this.flushImmediate = setImmediate(() => { this.flushImmediate = null; this.flush(); });
+    } else {
+      this.flushTimer = setTimeout(() => { this.flushTimer = null; this.flush(); }, Math.ceil(wait));
+    }
+  }
+
+  private clearScheduled(): void {
+    if (this.flushImmediate !== null) { clearImmediate(this.flushImmediate); this.flushImmediate = null; }
+    if (this.flushTimer !== null) { clearTimeout(this.flushTimer); this.flushTimer = null; }
+  }
+
+  /** Deferred mode: drops the backlog's events every live client has been given. */
+  private trimBacklog(): void {
+    const b = this.backlog;
+    if (b.length === this.backlogHead) { this.clearBacklog(); return; }
+    let min = Infinity;
+    for (const c of this.clients) if (c.live && c.cursor < min) min = c.cursor;
+    if (min === Infinity) { this.clearBacklog(); return; }
+    const firstId = b[this.backlogHead]!.id;
+    this.backlogHead = Math.min(b.length, Math.max(this.backlogHead, this.backlogHead + (min + 1 - firstId)));
+    if (this.backlogHead === b.length) { this.clearBacklog(); return; }
+    if (this.backlogHead > 1024 && this.backlogHead * 2 > b.length) {
+      this.backlog = b.slice(this.backlogHead);
+      this.backlogHead = 0;
+    }
+  }
+
+  private clearBacklog(): void {
+    this.backlog = [];
+    this.backlogHead = 0;
+  }
+
+  /** Deferred mode: gives one client every event after its cursor that matches its filter. */
+  private catchUp(c: SseClient): void {
+    if (c.backedUp && Date.now() - c.backedUpSince > this.stallMs) { this.drop(c, 'stalled'); return; }
+    const last = this.lastId;
+    if (c.cursor >= last) return;
+    const b = this.backlog;
+    const head = this.backlogHead;
+    // the backlog holds every id after the lowest cursor (a client joins at the last id)
+    const from = b.length > head ? head + Math.max(0, c.cursor + 1 - b[head]!.id) : b.length;
+    const f = c.filter;
+    c.cursor = last;
+    if (c.backedUp) {
+      // queued frame by frame (quote_update coalescing, the pending limit)
+      for (let i = from; i < b.length; i++) {
+        const e = b[i]!;
+        if (!filterMatches(f, e.event, e.strategyId, e.symbol)) continue;
+        const r = c.send(e.frame, e.bytes, coalesceKey(e));
+        if (r === 'over_limit') { this.drop(c, 'over_limit'); return; }
+        this.counters.deliveries++;
+        if (r === 'coalesced') this.counters.coalesced++;
       }
-      if (over) this.drop(c);
+      return;
+    }
+    const cacheKey = `${from - head + (b.length > head ? b[head]!.id : 0)}:${last}:${c.filterKey}`;
+    let built = this.chunks.get(cacheKey);
+    if (built === undefined) {
+      let chunk = '';
+      let n = 0;
+      for (let i = from; i < b.length; i++) {
+        const e = b[i]!;
+        if (!filterMatches(f, e.event, e.strategyId, e.symbol)) continue;
+        chunk += e.frame;
+        n++;
+      }
+      built = { chunk, n };
+      this.chunks.set(cacheKey, built);
+    }
+    const { chunk, n } = built;
+    if (n === 0) return;
+    try {
+      c.res.cork(() => { c.writeChunk(chunk, n); });
+      this.counters.deliveries += n;
+    } catch (e) {
+      this.internal(e);
+      this.drop(c, 'over_limit');
     }
   }
 
   /** Ends every subscriber's response cleanly and stops the heartbeat; the hub refuses new work. */
   close(): void {
     if (this.closedHub) return;
-    this.flush();
+    if (this.deferDelivery) this.flushAll();
+    this.clearScheduled();
     this.closedHub = true;
     this.stopTimer();
     for (const c of [...this.clients]) {
@@ -266,6 +420,7 @@ export class SseHub {
       this.guard(() => { c.res.cork(() => { c.res.end(); }); });
     }
     this.ring.clear();
+    this.clearBacklog();
   }
 
   // ---- internals -------------------------------------------------------------------------
@@ -294,12 +449,25 @@ export class SseHub {
       this.refuse(res, '503 Service Unavailable', 'UNAVAILABLE', 'the stream is shut down');
       return;
     }
+    const address = Buffer.from(res.getRemoteAddressAsText()).toString('latin1');
     if (this.clients.size >= this.maxClients) {
-      this.refuse(res, '503 Service Unavailable', 'UNAVAILABLE', 'too many stream subscribers', [['retry-after', '5']]);
+      this.counters.refusedTooMany++;
+      this.refuse(res, '503 Service Unavailable', 'SPREADCORE_ERR_TOO_MANY_SUBSCRIBERS',
+        `the stream has its maximum of ${this.maxClients} subscribers; retry later`, [['retry-after', '5']]);
+      return;
+    }
+    const fromAddress = this.perAddress.get(address) ?? 0;
+    if (fromAddress >= this.maxClientsPerAddress) {
+      this.counters.refusedTooMany++;
+      this.refuse(res, '429 Too Many Requests', 'SPREADCORE_ERR_TOO_MANY_SUBSCRIBERS',
+        `at most ${this.maxClientsPerAddress} stream subscribers per client address; close one or retry later`, [['retry-after', '5']]);
       return;
     }
     const { filter, lastEventId } = parsed.sub;
     const c = new SseClient(this.nextClientId++, res, filter, this.maxPendingBytes);
+    c.address = address;
+    c.cursor = this.lastId;
+    this.perAddress.set(address, fromAddress + 1);
     res.onAborted(() => {
       if (!c.closed && c.backedUp) this.counters.abortedBackedUp++;
       c.aborted = true;
@@ -314,7 +482,6 @@ export class SseHub {
       }
     });
     this.clients.add(c);
-    this.joinedAfter.set(c, this.lastId);
     this.counters.clients = this.clients.size;
     this.counters.clientsAccepted++;
     res.writeStatus('200 OK')
@@ -341,8 +508,9 @@ export class SseHub {
     // ring's size on top of its limit until it has drained them.
     c.replayAllowance = this.ring.bytes;
     this.ring.forEachAfter(after, (e) => {
-      if (!c.live || !filterMatches(c.filter, e.event, e.strategyId, e.symbol)) return;
-      this.deliver(c, e.frame, e.bytes, null, false);
+      if (!c.live) return false;
+      if (filterMatches(c.filter, e.event, e.strategyId, e.symbol)) this.deliver(c, e.frame, e.bytes, null, false);
+      return true;
     });
     if (!c.backedUp) c.replayAllowance = 0;
   }
@@ -354,28 +522,35 @@ export class SseHub {
       let r: ReturnType<SseClient['send']> = 'written';
       if (cork && !c.backedUp) c.res.cork(() => { r = c.send(frame, bytes, key); });
       else r = c.send(frame, bytes, key);
-      if (r === 'over_limit') { this.drop(c); return; }
+      if (r === 'over_limit') { this.drop(c, 'over_limit'); return; }
       this.counters.deliveries++;
       if (r === 'coalesced') this.counters.coalesced++;
     } catch (e) {
       this.internal(e);
-      this.drop(c);
+      this.drop(c, 'over_limit');
     }
   }
 
-  private drop(c: SseClient): void {
+  private drop(c: SseClient, why: 'over_limit' | 'stalled'): void {
     if (!c.live) return;
     c.closed = true;
     this.counters.droppedClients++;
+    if (why === 'over_limit') this.counters.droppedOverLimit++;
+    else this.counters.droppedStalled++;
     this.detach(c);
     // close() runs onAborted synchronously; the client is already detached.
     this.guard(() => { c.res.close(); });
   }
 
   private detach(c: SseClient): void {
-    if (this.clients.delete(c)) this.counters.clients = this.clients.size;
+    if (this.clients.delete(c)) {
+      this.counters.clients = this.clients.size;
+      const n = (this.perAddress.get(c.address) ?? 1) - 1;
+      if (n <= 0) this.perAddress.delete(c.address);
+      else this.perAddress.set(c.address, n);
+    }
     c.release();
-    if (this.clients.size === 0) this.stopTimer();
+    if (this.clients.size === 0) { this.stopTimer(); this.clearBacklog(); }
   }
 
   private refuse(res: HttpResponse, status: string, code: string, message: string, headers: readonly [string, string][] = []): void {
@@ -401,7 +576,7 @@ export class SseHub {
     const now = Date.now();
     for (const c of [...this.clients]) {
       if (c.backedUp) {
-        if (now - c.backedUpSince > this.stallMs) this.drop(c);
+        if (now - c.backedUpSince > this.stallMs) this.drop(c, 'stalled');
         continue;
       }
       this.guard(() => {

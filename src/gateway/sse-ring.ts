@@ -35,12 +35,12 @@ export class SseRing {
     while (this.totalBytes > this.maxBytes && this.count > 1) this.dropOldest();
   }
 
-  /** Calls fn for every kept event with id > afterId, oldest first. */
-  forEachAfter(afterId: number, fn: (e: SseEntry) => void): void {
+  /** Calls fn for every kept event with id > afterId, oldest first, until fn returns false. */
+  forEachAfter(afterId: number, fn: (e: SseEntry) => boolean | void): void {
     const oldest = this.oldestId;
     if (oldest === null) return;
     const skip = Math.max(0, afterId + 1 - oldest);
-    for (let i = skip; i < this.count; i++) fn(this.slots[(this.head + i) % this.maxEvents]!);
+    for (let i = skip; i < this.count; i++) if (fn(this.slots[(this.head + i) % this.maxEvents]!) === false) return;
   }
 
   clear(): void {
