@@ -28,7 +28,7 @@ interface FakeOrder {
   status: string; timeInForce: string; type: string; side: string; time: number;
 }
 interface FakeTrade { symbol: string; id: number; orderId: number; price: string; qty: string; commission: string; commissionAsset: string; time: number; maker: boolean; side: string }
-type PlaceAction = 'ok' | '503' | 'create-then-503' | 'create-then-silence' | '429';
+type PlaceAction = 'ok' | '503' | 'create-then-503' | 'slow' | '429';
 
 const EXCHANGE_INFO = (market: Market) => ({
   timezone: 'UTC', serverTime: Date.now(),
@@ -207,6 +207,7 @@ class FakeBinance {
         const action = this.placeActions.shift() ?? 'ok';
         if (action === '429') return this.send(res, 429, { code: -1015, msg: 'Too many new orders; current limit is 50 orders per 10 SECOND.' }, { 'Retry-After': '2' });
         if (action === '503') return this.send(res, 503, '<html>Service Unavailable</html>');
+        if (action === 'slow') await new Promise((r) => setTimeout(r, 150)); // the matching engine is slow: the order does not exist yet
         const r = this.place(market, p);
         if (action === 'create-then-503') return this.send(res, 503, '<html>Service Unavailable</html>');
         return this.send(res, r.status, r.body, { 'X-MBX-ORDER-COUNT-10S': '1', 'X-MBX-ORDER-COUNT-1D': '1' });
@@ -504,6 +505,21 @@ describe('Binance spot venue against a local Binance', () => {
     venue.cancel(o.orderId);
     expect(rec.of(o.orderId)[2]).toBe(`cancel_rejected ${o.orderId} already_closed`);
     expect(fake.count('WS order.cancel')).toBe(1);
+  });
+
+  it('a cancel sent while the place is still in flight is sent again once the order exists', async () => {
+    const { fake, venue, rec } = await setup('spot');
+    fake.placeActions.push('slow');
+    const o = order();
+    venue.submit(o);
+    await sleep(20);
+    venue.cancel(o.orderId); // the venue does not know the order yet: -2011
+    await waitFor(() => rec.of(o.orderId).length >= 2);
+    await sleep(50);
+    expect(rec.of(o.orderId)).toEqual([`accepted ${o.orderId}`, `cancelled ${o.orderId} cancelled`]);
+    expect(fake.count('POST /api/v3/order')).toBe(1);
+    expect(fake.count('DELETE /api/v3/order')).toBe(2);
+    expect(fake.orders.get(o.clientOrderId)!.status).toBe('CANCELED');
   });
 
   it('a cancel racing a fill: -2011 → query → the missing fill, then the cancel refusal', async () => {

@@ -349,6 +349,10 @@ export class BinanceExecutionVenue implements Venue {
       this.reports.onCancelRejected(t.orderId, 'rate_limited', this.nowNs());
       return;
     }
+    // the place is still in flight: its answer (or the query after an unknown outcome)
+    // sees cancelWanted and sends the cancel again; a query now could not tell "not yet
+    // there" from "never will be"
+    if (t.phase === 'sending') return;
     // -2011 / -2013 / unknown outcome: learn the order's state by a query; an open order
     // with cancelWanted gets the cancel again (a cancel is safe to repeat), a closed one
     // reports its close and then the cancel's refusal.
@@ -407,7 +411,8 @@ export class BinanceExecutionVenue implements Venue {
     } catch (e) {
       if (e instanceof BinanceApiError && e.cls === 'not_found') {
         t.notFound++;
-        if (!t.accepted && t.notFound >= this.notFoundThreshold && this.now() - t.sentMs >= this.notFoundGraceMs) {
+        // final only once the place itself came back without an outcome (never while it is in flight)
+        if (t.phase === 'unknown' && !t.accepted && t.notFound >= this.notFoundThreshold && this.now() - t.sentMs >= this.notFoundGraceMs) {
           this.reject(t, 'not_found_at_venue', this.nowNs());
           if (t.cancelWanted) { t.cancelWanted = false; this.reports.onCancelRejected(t.orderId, 'already_closed', this.nowNs()); }
         } else if (t.phase !== 'open') {
