@@ -272,3 +272,26 @@ describe('Binance replica, spot: cancelReplace', () => {
     expect([both.status, both.body.code, both.body.data.newOrderResult]).toEqual([400, -2022, 'FAILURE']);
   });
 });
+
+describe('Binance replica, spot: Ed25519 keys', () => {
+  it('accepts a request signed with the Ed25519 key (base64) and refuses a wrong one with -1022', async () => {
+    const { generateKeyPairSync, sign: edSign } = await import('node:crypto');
+    const good = generateKeyPairSync('ed25519');
+    const other = generateKeyPairSync('ed25519');
+    const r = await BinanceReplica.start({
+      market: { kind: 'manual', instruments: [{ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001' }] },
+      apiKeys: [{ apiKey: 'ed-key', ed25519PublicKeyPem: good.publicKey.export({ type: 'spki', format: 'pem' }).toString() }],
+    });
+    try {
+      const ask = async (key: typeof good.privateKey): Promise<any> => {
+        const q = new URLSearchParams({ timestamp: String(Date.now()) });
+        q.set('signature', edSign(null, Buffer.from(q.toString()), key).toString('base64'));
+        return (await fetch(`${r.restUrl}/api/v3/account?${q}`, { headers: { 'X-MBX-APIKEY': 'ed-key' } })).json();
+      };
+      expect((await ask(good.privateKey)).accountType).toBe('SPOT');
+      expect((await ask(other.privateKey)).code).toBe(-1022);
+    } finally {
+      await r.close();
+    }
+  });
+});
