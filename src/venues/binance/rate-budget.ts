@@ -38,6 +38,13 @@ export const DEFAULT_SPOT_LIMITS: readonly RateLimitDef[] = [
   { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61_000 },
 ];
 
+/** USD-M's example limits (USDⓈ-M "Exchange Information" example), used until exchangeInfo is read. */
+export const DEFAULT_USDM_LIMITS: readonly RateLimitDef[] = [
+  { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 2400 },
+  { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: 1200 },
+  { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 300 },
+];
+
 class Window {
   readonly windowMs: number;
   start = 0;

@@ -10,7 +10,7 @@
 // Sources: rest-api.md "General API Information", "LIMITS", "SIGNED Endpoint security".
 import { ServerClock } from './clock.js';
 import { BinanceApiError, BinanceError, apiError, retryAfterMs } from './errors.js';
-import { Priority, RateBudget } from './rate-budget.js';
+import { DEFAULT_SPOT_LIMITS, DEFAULT_USDM_LIMITS, Priority, RateBudget } from './rate-budget.js';
 import { signatureParam, toQueryString, type ParamValue, type RequestSigner } from './signing.js';
 import type { BinanceMarket } from './client-order-id.js';
 
@@ -90,7 +90,7 @@ export class BinanceRestClient {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.doFetch = opts.fetch ?? fetch;
     this.clock = opts.clock ?? new ServerClock({ fetchServerTime: () => this.serverTime(), recvWindowMs: opts.recvWindowMs ?? 5000 });
-    this.budget = opts.budget ?? new RateBudget({ now: () => this.clock.serverNowMs() });
+    this.budget = opts.budget ?? new RateBudget({ now: () => this.clock.serverNowMs(), limits: opts.market === 'spot' ? DEFAULT_SPOT_LIMITS : DEFAULT_USDM_LIMITS });
   }
 
   private get paths() { return this.market === 'spot' ? SPOT : USDM; }

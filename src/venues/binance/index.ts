@@ -1,0 +1,21 @@
+// The Binance execution client (spot and USD-M): see docs/live-trading.md.
+export { BinanceExecutionVenue, orderParams } from './binance-venue.js';
+export type { BinanceVenueOptions, OrderEntry, ReconcileOptions, ReconcileReport } from './binance-venue.js';
+export { ClientOrderIdGenerator, isValidClientOrderId, newRunPrefix } from './client-order-id.js';
+export type { BinanceMarket } from './client-order-id.js';
+export { ServerClock } from './clock.js';
+export { binanceEndpoints } from './endpoints.js';
+export type { BinanceEndpoints, BinanceMode } from './endpoints.js';
+export { BINANCE_ERROR_TABLE, BinanceApiError, BinanceError, classify } from './errors.js';
+export type { ErrorClass } from './errors.js';
+export { checkOrder, rulesFromExchangeInfo, symbolRulesFrom } from './filters.js';
+export type { FilterReason, SymbolRules } from './filters.js';
+export { ListenKeyStream } from './listen-key-stream.js';
+export { DEFAULT_SPOT_LIMITS, DEFAULT_USDM_LIMITS, Priority, RateBudget } from './rate-budget.js';
+export type { BudgetCounters, RateLimitDef } from './rate-budget.js';
+export { BinanceRestClient, BudgetRefusedError, buildSignedQuery } from './rest-client.js';
+export { Ed25519Signer, HmacSigner, signerFromEnv } from './signing.js';
+export type { RequestSigner } from './signing.js';
+export { parseSpotUserEvent, parseUsdmUserEvent } from './user-events.js';
+export type { OrderUpdate, UserEvent } from './user-events.js';
+export { BinanceWsApiClient, buildSignedWsFrame } from './ws-api-client.js';
