@@ -295,3 +295,36 @@ describe('Binance replica, spot: Ed25519 keys', () => {
     }
   });
 });
+
+describe('Binance replica, spot: the other WebSocket API methods', () => {
+  it('time, exchangeInfo, order.status, order.cancelReplace, openOrders.status/cancelAll, order.cancel, returnRateLimits', async () => {
+    await call('DELETE', '/api/v3/openOrders', { symbol: 'BTCUSDT' }); // what earlier tests left open
+    const api = new WsApi(`${replica.wsUrl}/ws-api/v3`);
+    await api.open();
+    const t = await api.request('time');
+    expect([t.status, typeof t.result.serverTime]).toEqual([200, 'number']);
+    expect(t.rateLimits).toEqual([expect.objectContaining({ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 })]);
+    expect((await api.request('time', { returnRateLimits: false })).rateLimits).toBeUndefined();
+    const info = await api.request('exchangeInfo', { symbols: ['BTCUSDT'] });
+    expect(info.result.symbols.map((s: any) => s.symbol)).toEqual(['BTCUSDT']);
+    const o = await api.request('order.place', { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.10000', price: '101.00', newClientOrderId: 'ws-a' }, true);
+    expect(o.result.status).toBe('NEW');
+    const st = await api.request('order.status', { symbol: 'BTCUSDT', origClientOrderId: 'ws-a' }, true);
+    expect(st.result).toMatchObject({ orderId: o.result.orderId, status: 'NEW', price: '101.00000000', isWorking: true });
+    const cr = await api.request('order.cancelReplace', { symbol: 'BTCUSDT', cancelReplaceMode: 'STOP_ON_FAILURE', cancelOrigClientOrderId: 'ws-a', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.10000', price: '101.50', newClientOrderId: 'ws-b' }, true);
+    expect(cr.status).toBe(200);
+    expect(cr.result).toMatchObject({ cancelResult: 'SUCCESS', newOrderResult: 'SUCCESS', newOrderResponse: { clientOrderId: 'ws-b' } });
+    const failed = await api.request('order.cancelReplace', { symbol: 'BTCUSDT', cancelReplaceMode: 'STOP_ON_FAILURE', cancelOrigClientOrderId: 'ws-a', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.10000', price: '101.50' }, true);
+    expect([failed.status, failed.error.code, failed.error.data.cancelResult]).toEqual([400, -2022, 'FAILURE']);
+    await api.request('order.place', { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.10000', price: '102.00', newClientOrderId: 'ws-c' }, true);
+    const open = await api.request('openOrders.status', { symbol: 'BTCUSDT' }, true);
+    expect(open.result.map((x: any) => x.clientOrderId).sort()).toEqual(['ws-b', 'ws-c']);
+    const one = await api.request('order.cancel', { symbol: 'BTCUSDT', origClientOrderId: 'ws-c' }, true);
+    expect(one.result).toMatchObject({ origClientOrderId: 'ws-c', status: 'CANCELED' });
+    const all = await api.request('openOrders.cancelAll', { symbol: 'BTCUSDT' }, true);
+    expect(all.result.map((x: any) => x.origClientOrderId)).toEqual(['ws-b']);
+    const unknown = await api.request('order.list');
+    expect([unknown.status, unknown.error.code]).toEqual([400, -1100]);
+    api.ws.close();
+  });
+});
