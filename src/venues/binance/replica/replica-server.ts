@@ -97,6 +97,8 @@ export class BinanceReplica {
   private readonly sockets = new Set<Socket>();
   private readonly listenKeyTtlMs: number;
   private keyTimer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private readonly lastPong = new WeakMap<WebSocket, number>();
   private held: Record<string, unknown> | null = null;
   private heldTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -143,6 +145,10 @@ export class BinanceReplica {
     });
     r.keyTimer = setInterval(() => r.expireListenKeys(false), 1000);
     r.keyTimer.unref();
+    // like Binance: a ping every 20 s (USD-M 3 min); a connection silent to pings for 60 s (USD-M 10 min) is dropped
+    const [every, patience] = r.futures ? [180_000, 600_000] : [20_000, 60_000];
+    r.pingTimer = setInterval(() => r.pingAll(patience), every);
+    r.pingTimer.unref();
     return r;
   }
 
@@ -168,6 +174,7 @@ export class BinanceReplica {
     if (this.closed) return;
     this.closed = true;
     if (this.keyTimer !== null) clearInterval(this.keyTimer);
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
     if (this.heldTimer !== null) clearTimeout(this.heldTimer);
     this.ops.close();
     for (const c of this.wss.clients) c.terminate();
@@ -275,7 +282,11 @@ export class BinanceReplica {
   private handle(req: IncomingMessage, res: ServerResponse, url: URL, body: string): void {
     const method = req.method ?? 'GET';
     const path = url.pathname;
-    if (path.startsWith('/__replica/')) { this.admin(method, path, body, res, req.socket); return; }
+    if (path.startsWith('/__replica/')) {
+      if (!isLoopback(req.socket.remoteAddress)) { this.reply(res, 403, { ok: false, error: 'the admin endpoints answer loopback clients only' }); return; }
+      this.admin(method, path, body, res, req.socket);
+      return;
+    }
     const depthPath = this.futures ? '/fapi/v1/depth' : '/api/v3/depth';
     if (path === depthPath && method === 'GET' && this.recorded !== null) { this.proxyRest(req, res); return; }
     const ip = req.socket.remoteAddress ?? '?';
@@ -504,6 +515,15 @@ export class BinanceReplica {
 
   // ---- WebSocket -----------------------------------------------------------------------------
 
+  private pingAll(patienceMs: number): void {
+    const now = Date.now();
+    for (const ws of this.wss.clients) {
+      const last = this.lastPong.get(ws);
+      if (last === undefined) { this.lastPong.set(ws, now); ws.on('pong', () => this.lastPong.set(ws, Date.now())); } else if (now - last > patienceMs) { ws.terminate(); continue; }
+      ws.ping();
+    }
+  }
+
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
@@ -655,6 +675,10 @@ export class BinanceReplica {
     else if (!c.subs.delete(Number(s))) throw new ReplicaError(400, -2036, 'Subscription not found.');
     return {};
   }
+}
+
+function isLoopback(a: string | undefined): boolean {
+  return a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1';
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
