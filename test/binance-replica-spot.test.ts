@@ -129,6 +129,8 @@ describe('Binance replica, spot: signing and timing', () => {
     expect(r.body.clientOrderId).toBe('body-1');
     expect(r.headers.get('x-mbx-order-count-10s')).not.toBeNull();
     expect(r.headers.get('x-mbx-order-count-1d')).not.toBeNull();
+    const mismatch = await call('GET', '/api/v3/order', { symbol: 'BTCUSDT', orderId: r.body.orderId, origClientOrderId: 'other' });
+    expect(mismatch.body).toEqual({ code: -2039, msg: 'Client order ID is not correct for this order ID.' });
     const c = await call('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'body-1' });
     expect(c.body.status).toBe('CANCELED');
     const again = await call('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'body-1' });

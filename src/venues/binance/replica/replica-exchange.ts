@@ -123,12 +123,14 @@ export class ReplicaExchange implements VenueReports {
     return undefined;
   }
 
-  /** orderId first, then origClientOrderId (both given: they must name the same order). */
+  /** orderId first, then origClientOrderId (both given: they must name the same order, else -2039). */
   find(symbol: string, orderId: number | null, origClientOrderId: string | null): ReplicaOrder | undefined {
     if (orderId !== null) {
       const o = this.orders.get(orderId);
       if (o === undefined || o.sym.symbol !== symbol) return undefined;
-      if (origClientOrderId !== null && o.clientOrderId !== origClientOrderId) return undefined;
+      if (origClientOrderId !== null && o.clientOrderId !== origClientOrderId) {
+        throw new ReplicaError(400, -2039, 'Client order ID is not correct for this order ID.');
+      }
       return o;
     }
     if (origClientOrderId === null) return undefined;

@@ -672,7 +672,7 @@ export class BinanceReplica {
   private unsubscribe(c: ApiConn, p: Params): Record<string, unknown> {
     const s = p.get('subscriptionId');
     if (s === undefined) c.subs.clear();
-    else if (!c.subs.delete(Number(s))) throw new ReplicaError(400, -2036, 'Subscription not found.');
+    else if (!c.subs.delete(Number(s))) throw new ReplicaError(400, -2036, 'User Data Stream subscription not active.');
     return {};
   }
 }
