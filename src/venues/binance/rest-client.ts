@@ -30,6 +30,8 @@ export interface RestClientOptions {
   recvWindowMs?: number;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** USD-M position endpoint: `/fapi/v3/positionRisk` ("Position Information V3", default) or `/fapi/v2/positionRisk`. */
+  positionRiskPath?: string;
 }
 
 /** The budget refused: nothing was sent. */
@@ -80,6 +82,7 @@ export class BinanceRestClient {
   private readonly signer: RequestSigner | undefined;
   private readonly timeoutMs: number;
   private readonly doFetch: typeof fetch;
+  private readonly positionRiskPath: string;
   /** Counters for metrics. */
   readonly counters = { requests: 0, errors: 0, unknownOutcomes: 0 };
 
@@ -89,6 +92,7 @@ export class BinanceRestClient {
     this.signer = opts.signer;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.doFetch = opts.fetch ?? fetch;
+    this.positionRiskPath = opts.positionRiskPath ?? USDM.positionRisk;
     this.clock = opts.clock ?? new ServerClock({ fetchServerTime: () => this.serverTime(), recvWindowMs: opts.recvWindowMs ?? 5000 });
     this.budget = opts.budget ?? new RateBudget({ now: () => this.clock.serverNowMs(), limits: opts.market === 'spot' ? DEFAULT_SPOT_LIMITS : DEFAULT_USDM_LIMITS });
   }
@@ -230,7 +234,7 @@ export class BinanceRestClient {
   }
   positionRisk(symbol?: string): Promise<PositionRisk[]> {
     this.only('usdm');
-    return this.signedRequest('GET', USDM.positionRisk, { symbol }, { weight: 5, priority: Priority.CANCEL });
+    return this.signedRequest('GET', this.positionRiskPath, { symbol }, { weight: 5, priority: Priority.CANCEL });
   }
   createListenKey(): Promise<{ listenKey: string }> {
     this.only('usdm');

@@ -1,0 +1,231 @@
+// BinanceExecutionVenue end to end against the project's Binance replica
+// (src/venues/binance/replica), written independently from the same public docs: two
+// readings of the docs have to agree. Spot through the WebSocket API (orders + user data)
+// with REST queries; USD-M through REST with the listenKey stream; the replica's faults
+// drive the unknown outcomes, clock skew, 429s, duplicated events and listenKey expiry.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VenueOrder, VenueReports } from '../src/execution/venue.js';
+import { BinanceReplica } from '../src/venues/binance/replica/index.js';
+import { BinanceExecutionVenue } from '../src/venues/binance/binance-venue.js';
+import { ServerClock } from '../src/venues/binance/clock.js';
+import { ListenKeyStream } from '../src/venues/binance/listen-key-stream.js';
+import { RateBudget } from '../src/venues/binance/rate-budget.js';
+import { BinanceRestClient } from '../src/venues/binance/rest-client.js';
+import { HmacSigner } from '../src/venues/binance/signing.js';
+import { BinanceWsApiClient } from '../src/venues/binance/ws-api-client.js';
+
+const KEY = 'exec-test-key';
+const SECRET = 'exec-test-secret-0123456789';
+
+class Recorder implements VenueReports {
+  readonly log: string[] = [];
+  onAccepted(id: string): void { this.log.push(`accepted ${id}`); }
+  onRejected(id: string, reason: string): void { this.log.push(`rejected ${id} ${reason}`); }
+  onFill(id: string, tradeId: string, priceTick: number, qtyLot: number, fee: string, liq: string): void { this.log.push(`fill ${id} ${tradeId} ${priceTick}x${qtyLot} fee=${fee} ${liq}`); }
+  onCancelled(id: string, reason: string): void { this.log.push(`cancelled ${id} ${reason}`); }
+  onCancelRejected(id: string, reason: string): void { this.log.push(`cancel_rejected ${id} ${reason}`); }
+  of(id: string): string[] { return this.log.filter((l) => l.split(' ')[1] === id); }
+}
+
+async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function admin(r: BinanceReplica, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${r.restUrl}/__replica/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  if (res.status !== 200) throw new Error(`admin ${path}: ${res.status} ${await res.text()}`);
+}
+
+let seq = 0;
+function order(over: Partial<VenueOrder> = {}): VenueOrder {
+  seq++;
+  return { orderId: `o${seq}`, clientOrderId: `rx${seq}-a`, strategyId: 's1', symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'POST_ONLY', priceTick: 9_998, qtyLot: 10_000, ...over };
+}
+
+function clients(r: BinanceReplica, market: 'spot' | 'usdm') {
+  const signer = new HmacSigner(KEY, SECRET);
+  let rest: BinanceRestClient | null = null;
+  const clock = new ServerClock({ samples: 1, fetchServerTime: () => rest!.serverTime() });
+  const budget = new RateBudget({ now: () => clock.serverNowMs() });
+  rest = new BinanceRestClient({ market, baseUrl: r.restUrl, signer, clock, budget, timeoutMs: 1500, positionRiskPath: '/fapi/v2/positionRisk' });
+  return { signer, clock, budget, rest };
+}
+
+describe('spot venue against the replica (WebSocket API order entry)', () => {
+  let replica: BinanceReplica;
+  let venue: BinanceExecutionVenue;
+  let ws: BinanceWsApiClient;
+  let rest: BinanceRestClient;
+  let clock: ServerClock;
+  const rec = new Recorder();
+
+  beforeAll(async () => {
+    replica = await BinanceReplica.start({
+      market: { kind: 'manual', instruments: [{ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001' }] },
+      apiKeys: [{ apiKey: KEY, secret: SECRET }],
+      balances: { USDT: '100000', BTC: '10' },
+    });
+    await admin(replica, 'market', { symbol: 'BTCUSDT', bids: [['100.00', '1.00000'], ['99.99', '2.00000']], asks: [['100.01', '1.50000'], ['100.02', '3.00000']] });
+    const c = clients(replica, 'spot');
+    rest = c.rest;
+    clock = c.clock;
+    ws = new BinanceWsApiClient({ market: 'spot', url: `${replica.wsUrl}/ws-api/v3`, signer: c.signer, clock: c.clock, budget: c.budget, requestTimeoutMs: 500, reconnectMinMs: 20 });
+    await ws.connect();
+    venue = new BinanceExecutionVenue({ market: 'spot', rest, orderEntry: ws, notFoundGraceMs: 200, queryDelayMs: 50 });
+    await venue.loadExchangeInfo();
+    venue.connect(rec);
+    venue.attachSpotUserStream(ws);
+    await ws.subscribeUserData();
+  });
+  afterAll(async () => { venue.close(); ws.close(); await replica.close(); });
+
+  it('reads the replica exchangeInfo into an instrument', () => {
+    expect(venue.instrument('BTCUSDT')?.price.format(9_998)).toBe('99.98');
+  });
+
+  it('a post-only bid rests; a crossing one is post_only_would_cross', async () => {
+    const a = order();
+    const b = order({ priceTick: 10_001 });
+    venue.submit(a);
+    venue.submit(b);
+    await waitFor(() => rec.of(a.orderId).length > 0 && rec.of(b.orderId).length > 0);
+    expect(rec.of(a.orderId)).toEqual([`accepted ${a.orderId}`]);
+    expect(rec.of(b.orderId)).toEqual([`rejected ${b.orderId} post_only_would_cross`]);
+  });
+
+  it('a fill with duplicated user events is reported once, fee converted from BTC to USDT', async () => {
+    const o = order({ priceTick: 9_997 });
+    venue.submit(o);
+    await waitFor(() => rec.of(o.orderId).length > 0);
+    await admin(replica, 'faults', { duplicateUserEvents: 10 });
+    await admin(replica, 'market', { symbol: 'BTCUSDT', trade: { side: 'SELL', price: '99.96', qty: '5.00000' } }); // through both our bids
+    await waitFor(() => rec.of(o.orderId).some((l) => l.startsWith('fill')));
+    await sleep(100);
+    const fills = rec.of(o.orderId).filter((l) => l.startsWith('fill'));
+    expect(fills).toHaveLength(1);
+    expect(fills[0]).toMatch(/ 9997x10000 fee=[0-9.]+ MAKER$/);
+    expect(venue.counters.duplicateFills).toBeGreaterThanOrEqual(1);
+    await fetch(`${replica.restUrl}/__replica/faults`, { method: 'DELETE' });
+  });
+
+  it('an unknown outcome (5xx) is queried, never resent: exactly one order at the venue', async () => {
+    await admin(replica, 'faults', { unknownOutcome: { count: 1, mode: '5xx' } });
+    const o = order({ priceTick: 9_990 });
+    venue.submit(o);
+    await waitFor(() => rec.of(o.orderId).length > 0);
+    expect(rec.of(o.orderId)).toEqual([`accepted ${o.orderId}`]);
+    const open = await rest.openOrders('BTCUSDT');
+    expect(open.filter((x) => x.clientOrderId === o.clientOrderId)).toHaveLength(1);
+  });
+
+  it('clock skew: -1021, one resync, one retry', async () => {
+    await sleep(300); // let the previous test's query finish (it would meet the skew too)
+    await admin(replica, 'faults', { clockSkewMs: 30_000 });
+    const before = clock.skewRetries;
+    const syncsBefore = clock.syncCount;
+    const wsBefore = ws.counters.requests;
+    const o = order({ priceTick: 9_980 });
+    venue.submit(o);
+    await waitFor(() => rec.of(o.orderId).length > 0);
+    expect(rec.of(o.orderId)).toEqual([`accepted ${o.orderId}`]);
+    expect(clock.skewRetries).toBe(before + 1);
+    expect(clock.syncCount).toBe(syncsBefore + 1);
+    expect(ws.counters.requests).toBe(wsBefore + 2); // the refused order.place and its one retry
+    expect(clock.offsetMs).toBeGreaterThan(29_000);
+    await admin(replica, 'faults', { clockSkewMs: 0 });
+    await clock.sync();
+  });
+
+  it('reconcile agrees with the replica; cancelAll is confirmed and every close reported', async () => {
+    const r = await venue.reconcile({ symbols: ['BTCUSDT'] });
+    expect(r.unknownToUs).toEqual([]);
+    expect(r.missingAtVenue).toEqual([]);
+    const open = await rest.openOrders('BTCUSDT');
+    expect(open.length).toBeGreaterThanOrEqual(2); // the unknown-outcome and the clock-skew orders
+    const cancelledBefore = rec.log.filter((l) => l.startsWith('cancelled')).length;
+    const res = await venue.cancelAll('BTCUSDT');
+    expect(res).toEqual({ confirmed: true, remaining: 0 });
+    await waitFor(() => rec.log.filter((l) => l.startsWith('cancelled')).length === cancelledBefore + open.length);
+    expect(await rest.openOrders('BTCUSDT')).toEqual([]);
+  });
+
+  it('a 429 blocks the next order locally until Retry-After', async () => {
+    await admin(replica, 'faults', { rateLimit429: { count: 1, retryAfterS: 2 } });
+    const a = order({ priceTick: 9_970 });
+    venue.submit(a);
+    await waitFor(() => rec.of(a.orderId).length > 0);
+    expect(rec.of(a.orderId)).toEqual([`rejected ${a.orderId} rate_limited`]);
+    const b = order({ priceTick: 9_970 });
+    venue.submit(b);
+    await waitFor(() => rec.of(b.orderId).length > 0);
+    expect(rec.of(b.orderId)).toEqual([`rejected ${b.orderId} rate_limited`]);
+    expect(rest.budget.counters.blocked).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('USD-M venue against the replica (REST + listenKey stream)', () => {
+  let replica: BinanceReplica;
+  let venue: BinanceExecutionVenue;
+  let stream: ListenKeyStream;
+  let rest: BinanceRestClient;
+  const rec = new Recorder();
+
+  beforeAll(async () => {
+    replica = await BinanceReplica.start({ futures: true, market: { kind: 'manual', instruments: [{ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.001' }] }, apiKeys: [{ apiKey: KEY, secret: SECRET }] });
+    await admin(replica, 'market', { symbol: 'BTCUSDT', bids: [['100.00', '1.000']], asks: [['100.01', '1.000']] });
+    rest = clients(replica, 'usdm').rest;
+    venue = new BinanceExecutionVenue({ market: 'usdm', rest, notFoundGraceMs: 200, queryDelayMs: 50 });
+    await venue.loadExchangeInfo();
+    venue.connect(rec);
+    stream = new ListenKeyStream({ rest, streamBaseUrl: replica.wsUrl, keepAliveMs: 60_000, reconnectMinMs: 20 });
+    venue.attachUsdmUserStream(stream, { symbols: ['BTCUSDT'], countdownMs: 120_000, heartbeatMs: 100 });
+    await stream.start();
+  });
+  afterAll(async () => { venue.close(); await stream.stop(); await replica.close(); });
+
+  it('GTX rests; a crossing GTX is -5022 → post_only_would_cross', async () => {
+    const a = order({ priceTick: 9_990, qtyLot: 100 });
+    const b = order({ priceTick: 10_001, qtyLot: 100 });
+    venue.submit(a);
+    venue.submit(b);
+    await waitFor(() => rec.of(a.orderId).length > 0 && rec.of(b.orderId).length > 0);
+    expect(rec.of(a.orderId)).toEqual([`accepted ${a.orderId}`]);
+    expect(rec.of(b.orderId)).toEqual([`rejected ${b.orderId} post_only_would_cross`]);
+  });
+
+  it('a fill arrives through ORDER_TRADE_UPDATE; positionRisk agrees', async () => {
+    const o = order({ priceTick: 9_995, qtyLot: 100 });
+    venue.submit(o);
+    await waitFor(() => rec.of(o.orderId).length > 0);
+    await admin(replica, 'market', { symbol: 'BTCUSDT', trade: { side: 'SELL', price: '99.94', qty: '1.000' } });
+    await waitFor(() => rec.of(o.orderId).some((l) => l.startsWith('fill')));
+    // the trade at 99.94 fills our bid at 99.95, not the one at 99.90
+    const r = await venue.reconcile({ symbols: ['BTCUSDT'], expectedPositions: { BTCUSDT: '0.1' } });
+    expect(r.positionMismatches).toEqual([]);
+    const wrong = await venue.reconcile({ symbols: ['BTCUSDT'], expectedPositions: { BTCUSDT: '0.2' } });
+    expect(wrong.positionMismatches).toEqual([{ symbol: 'BTCUSDT', expected: '0.2', venue: '0.1' }]);
+  });
+
+  it('the countdownCancelAll heartbeat runs while the stream is connected', async () => {
+    const before = venue.counters.heartbeats;
+    await waitFor(() => venue.counters.heartbeats >= before + 2);
+    expect(venue.counters.heartbeatFailures).toBe(0);
+  });
+
+  it('an expired listenKey (-1125 on keepalive) is replaced and events flow again', async () => {
+    const first = stream.listenKey;
+    await admin(replica, 'faults', { expireListenKeys: true });
+    await stream.keepAlive();
+    await waitFor(() => stream.connected && stream.listenKey !== first);
+    const o = order({ priceTick: 9_985, qtyLot: 100 });
+    venue.submit(o);
+    await waitFor(() => rec.of(o.orderId).length > 0);
+    await admin(replica, 'market', { symbol: 'BTCUSDT', trade: { side: 'SELL', price: '99.84', qty: '1.000' } });
+    await waitFor(() => rec.of(o.orderId).some((l) => l.startsWith('fill')));
+  });
+});
