@@ -100,6 +100,9 @@ describe('Binance replica, USD-M', () => {
     expect((await call('GET', '/fapi/v1/userTrades', { symbol: 'BTCUSDT', fromId: trades[2].id })).body.map((t: any) => t.id)).toEqual([trades[2].id]);
     const pos = (await call('GET', '/fapi/v2/positionRisk', { symbol: 'BTCUSDT' })).body[0];
     expect(pos).toMatchObject({ symbol: 'BTCUSDT', positionAmt: '0.300', entryPrice: '100.00000000', markPrice: '101.00500000', unRealizedProfit: '0.30150000', positionSide: 'BOTH' });
+    const v3 = (await call('GET', '/fapi/v3/positionRisk', {})).body;
+    expect(v3).toHaveLength(1);
+    expect(v3[0]).toMatchObject({ symbol: 'BTCUSDT', positionAmt: '0.300', notional: '30.30150000', initialMargin: '1.51507500', maintMargin: '0.75753750', marginAsset: 'USDT' });
     const state = await (await fetch(`${replica.restUrl}/__replica/state`)).json() as any;
     expect(state.walletBalance).toBe('100000.12980000');
     const lastAcct = u.events.filter((e) => e.e === 'ACCOUNT_UPDATE').at(-1);

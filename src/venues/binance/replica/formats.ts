@@ -178,3 +178,19 @@ export function positionRisk(w: FuturesWallet, sym: ReplicaSymbol, markE8: bigin
     updateTime: p.updateTime,
   };
 }
+
+/** GET /fapi/v3/positionRisk: margins from the leverage and the 2.5 % maintenance rate exchangeInfo shows. */
+export function positionRiskV3(w: FuturesWallet, sym: ReplicaSymbol, markE8: bigint, leverage: number, bidE8: bigint, askE8: bigint): Record<string, unknown> {
+  const p = w.position(sym.symbol);
+  const notional = (markE8 * sym.qtyE8(Math.abs(p.amtLot))) / E8;
+  const lev = BigInt(leverage);
+  const initial = divRound(notional, lev);
+  const openInitial = divRound(bidE8 > askE8 ? bidE8 : askE8, lev);
+  return {
+    symbol: sym.symbol, positionSide: 'BOTH', positionAmt: fQty(sym, p.amtLot), entryPrice: formatE8(entryPriceE8(p, sym)),
+    breakEvenPrice: formatE8(entryPriceE8(p, sym)), markPrice: formatE8(markE8), unRealizedProfit: formatE8(unrealizedE8(p, sym, markE8)),
+    liquidationPrice: '0', isolatedMargin: '0', notional: formatE8(p.amtLot < 0 ? -notional : notional), marginAsset: w.asset, isolatedWallet: '0',
+    initialMargin: formatE8(initial + openInitial), maintMargin: formatE8(divRound(notional * 25n, 1000n)), positionInitialMargin: formatE8(initial),
+    openOrderInitialMargin: formatE8(openInitial), adl: 0, bidNotional: formatE8(bidE8), askNotional: formatE8(askE8), updateTime: p.updateTime,
+  };
+}

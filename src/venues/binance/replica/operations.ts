@@ -3,7 +3,7 @@
 // rest-api.md / web-socket-api.md; USD-M answers binance-connector-js
 // derivatives-trading-usds-futures (rest-api/modules/trade-api.ts and its types).
 import {
-  futuresOrder, futuresTrade, positionRisk, spotAccount, spotCancelResult, spotFill, spotOrderQuery, spotOrderResult, spotTrade,
+  futuresOrder, futuresTrade, positionRisk, positionRiskV3, spotAccount, spotCancelResult, spotFill, spotOrderQuery, spotOrderResult, spotTrade,
 } from './formats.js';
 import { intParam, need, optional, orderRef, parseNewOrder, symbolParam, type Params } from './order-params.js';
 import { err, ReplicaError } from './replica-error.js';
@@ -195,6 +195,26 @@ export class ReplicaOperations {
     const s = optional(p, 'symbol');
     const syms = s === null ? ex.allSymbols() : [symbolParam(p, ex)];
     return syms.map((sym) => positionRisk(ex.perp, sym, ex.markE8(sym), ex.options.leverage));
+  }
+
+  /** v3: only symbols with a position or open orders, with margins and open-order notionals. */
+  positionRiskV3(p: Params): Record<string, unknown>[] {
+    const ex = this.ex;
+    const s = optional(p, 'symbol');
+    const syms = s === null ? ex.allSymbols() : [symbolParam(p, ex)];
+    const out: Record<string, unknown>[] = [];
+    for (const sym of syms) {
+      let bid = 0n;
+      let ask = 0n;
+      for (const o of ex.openOrders(sym.symbol)) {
+        if (Number.isNaN(o.priceTick)) continue;
+        const v = sym.notionalE8(o.priceTick, o.qtyLot - o.executedLot);
+        if (o.side === 'BUY') bid += v; else ask += v;
+      }
+      if (ex.perp.position(sym.symbol).amtLot === 0 && bid === 0n && ask === 0n) continue;
+      out.push(positionRiskV3(ex.perp, sym, ex.markE8(sym), ex.options.leverage, bid, ask));
+    }
+    return out;
   }
 
   /** Dead-man switch: cancels the symbol's open orders unless called again within countdownTime ms (0 stops it). */
