@@ -9,7 +9,6 @@
 // receive time for Binance lines, capture time for frames) and a number of events:
 // price levels written to the book (depth-event and snapshot levels, frame level
 // messages) plus trades.
-import { gunzipSync } from 'node:zlib';
 import { SpreadcoreError } from '../errors.js';
 import { BinanceIngestAdapter } from '../feed/binance/binance-ingest-adapter.js';
 import type { BinanceInstrumentSpec } from '../feed/binance/instruments.js';
@@ -19,7 +18,7 @@ import type { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import { DECODE_CODE_NAMES, DECODE_ERR_SINK_THREW, DECODE_OK } from '../feed/protocol/decode-codes.js';
 import { FrameDecoder } from '../feed/protocol/frame-decoder.js';
 import { RECORDING_MAGIC, RecordingParser } from '../feed/recording/frame-recording.js';
-import { isGzip } from '../feed/recording/read-recording.js';
+import { inflateRecording } from '../feed/recording/read-recording.js';
 import { MonotoneOffset } from '../feed/replay/market-source.js';
 import { frameMessageCount } from '../feed/replay/source-frames.js';
 
@@ -51,15 +50,10 @@ function badRecording(message: string): SpreadcoreError {
   return new SpreadcoreError('SPREADCORE_ERR_BAD_RECORDING', message);
 }
 
-/** The bytes, un-gzipped when they are gzip. May be backed by a SharedArrayBuffer. */
+/** The bytes, un-gzipped when they are gzip (at most MAX_IN_MEMORY_RECORDING_BYTES expanded). May be backed by a SharedArrayBuffer. */
 function plainBytes(data: Uint8Array): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'recording data must be a Uint8Array');
-  if (!isGzip(data)) return data;
-  try {
-    return gunzipSync(data);
-  } catch (e) {
-    throw badRecording(`the recording is not valid gzip data (${(e as Error).message})`);
-  }
+  return inflateRecording(data);
 }
 
 function isFrameRecording(b: Uint8Array): boolean {

@@ -1,12 +1,55 @@
 // Readers for `<ts_ns> <json>` recordings, gzip-compressed or plain (detected by
 // the gzip magic bytes 1f 8b, not by the file name). Empty lines are skipped;
 // malformed lines come out as faults carrying a coded error with the line number.
+//
+// Size rules (a gzip file may expand a thousandfold, so the compressed size says
+// nothing): lines are cut at newline bytes and decoded one at a time, never as one
+// string of the whole file; a line longer than MAX_RECORDING_LINE_BYTES is refused
+// (SPREADCORE_ERR_BAD_RECORDING) as soon as the reader has seen that much of it. A
+// recording read into memory whole (backtest, sweep) may expand to at most
+// MAX_IN_MEMORY_RECORDING_BYTES (SPREADCORE_ERR_BAD_RECORDING naming the limit, found while
+// inflating, before more is allocated); a streamed one (replay, publish, serve) has no
+// size limit.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip, gunzipSync } from 'node:zlib';
-import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
+import { SpreadcoreError } from '../../errors.js';
 import { recordingItem, type RecordingItem } from './recording-line.js';
+
+/** The longest recording line accepted, bytes (a Binance depth snapshot of 5,000 levels a side is ~300 KB). */
+export const MAX_RECORDING_LINE_BYTES = 16 * 1024 * 1024;
+/** The most a recording read into memory whole may expand to, bytes. */
+export const MAX_IN_MEMORY_RECORDING_BYTES = 512 * 1024 * 1024;
+
+const MiB = (n: number): string => `${n / (1024 * 1024)} MiB`;
+
+function lineTooLong(lineNo: number): SpreadcoreError {
+  return new SpreadcoreError('SPREADCORE_ERR_BAD_RECORDING',
+    `recording line ${lineNo} is longer than ${MiB(MAX_RECORDING_LINE_BYTES)} (the longest line a recording may have): this is not a recording of lines`);
+}
+
+/**
+ * The bytes of an in-memory recording, inflated when they are gzip; refused when they
+ * would expand past maxBytes (zlib stops there: no larger buffer is allocated).
+ * Throws SPREADCORE_ERR_BAD_RECORDING naming the limit, or for data
+ * that is not valid gzip.
+ */
+export function inflateRecording(bytes: Uint8Array, maxBytes: number = MAX_IN_MEMORY_RECORDING_BYTES): Uint8Array {
+  if (!isGzip(bytes)) return bytes; // already in memory as it is
+  try {
+    return gunzipSync(bytes, { maxOutputLength: maxBytes });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes);
+    throw new SpreadcoreError('SPREADCORE_ERR_BAD_RECORDING', `the recording is not valid gzip data (${(e as Error).message})`);
+  }
+}
+
+function tooLarge(maxBytes: number): SpreadcoreError {
+  return new SpreadcoreError('SPREADCORE_ERR_BAD_RECORDING',
+    `the recording expands to more than ${MiB(maxBytes)}, the most a recording read into memory (backtest, sweep) may hold: ` +
+    'use a shorter part of it (spreadcore replay and publish stream recordings of any size)');
+}
 
 export interface ReadRecordingOptions {
   /** JSON.parse each line's payload (default true); a parse failure is a fault. */
@@ -25,14 +68,16 @@ function stripCr(line: string): string {
 /** Every line of an in-memory recording (gzip or plain), in order. */
 export function* readRecordingBuffer(bytes: Uint8Array, options: ReadRecordingOptions = {}): Generator<RecordingItem> {
   const parseJson = options.parseJson ?? true;
-  const text = (isGzip(bytes) ? gunzipSync(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8');
+  const plain = inflateRecording(bytes);
+  const buf = Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength);
   let lineNo = 0;
   let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
+  while (start < buf.length) {
+    let end = buf.indexOf(10, start);
+    if (end < 0) end = buf.length;
     lineNo++;
-    const line = stripCr(text.slice(start, end));
+    if (end - start > MAX_RECORDING_LINE_BYTES) throw lineTooLong(lineNo);
+    const line = stripCr(buf.toString('utf8', start, end));
     start = end + 1;
     if (line.length > 0) yield recordingItem(line, lineNo, parseJson);
   }
@@ -49,7 +94,10 @@ async function fileIsGzip(path: string): Promise<boolean> {
   }
 }
 
-/** Streams a recording file line by line without loading it whole. */
+/**
+ * Streams a recording file line by line without loading it whole: only the line
+ * being read is held (refused past MAX_RECORDING_LINE_BYTES).
+ */
 export async function* readRecordingFile(path: string, options: ReadRecordingOptions = {}): AsyncGenerator<RecordingItem> {
   const parseJson = options.parseJson ?? true;
   const gz = await fileIsGzip(path);
@@ -60,25 +108,42 @@ export async function* readRecordingFile(path: string, options: ReadRecordingOpt
     file.on('error', (e) => gunzip.destroy(e));
     source = file.pipe(gunzip);
   }
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
+  // the start of the line being read, when it began in an earlier chunk
+  let carry: Buffer[] = [];
+  let carryBytes = 0;
   let lineNo = 0;
   try {
-    for await (const chunk of source) {
-      const text = carry + decoder.write(chunk as Buffer);
+    for await (const c of source) {
+      const chunk = c as Buffer;
       let start = 0;
       for (;;) {
-        const end = text.indexOf('\n', start);
+        const end = chunk.indexOf(10, start);
         if (end < 0) break;
         lineNo++;
-        const line = stripCr(text.slice(start, end));
+        if (carryBytes + end - start > MAX_RECORDING_LINE_BYTES) throw lineTooLong(lineNo);
+        let line: string;
+        if (carryBytes === 0) {
+          line = chunk.toString('utf8', start, end);
+        } else {
+          carry.push(chunk.subarray(start, end));
+          line = Buffer.concat(carry).toString('utf8');
+          carry = [];
+          carryBytes = 0;
+        }
+        line = stripCr(line);
         start = end + 1;
         if (line.length > 0) yield recordingItem(line, lineNo, parseJson);
       }
-      carry = text.slice(start);
+      if (start < chunk.length) {
+        carryBytes += chunk.length - start;
+        if (carryBytes > MAX_RECORDING_LINE_BYTES) throw lineTooLong(lineNo + 1);
+        carry.push(Buffer.from(chunk.subarray(start))); // a copy: the stream may reuse its chunk
+      }
     }
-    const rest = stripCr(carry + decoder.end());
-    if (rest.length > 0) yield recordingItem(rest, ++lineNo, parseJson);
+    if (carryBytes > 0) {
+      const rest = stripCr(Buffer.concat(carry).toString('utf8'));
+      if (rest.length > 0) yield recordingItem(rest, ++lineNo, parseJson);
+    }
   } finally {
     file.destroy();
     if (source !== file) source.destroy();
