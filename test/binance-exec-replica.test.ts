@@ -52,7 +52,7 @@ function clients(r: BinanceReplica, market: 'spot' | 'usdm') {
   let rest: BinanceRestClient | null = null;
   const clock = new ServerClock({ samples: 1, fetchServerTime: () => rest!.serverTime() });
   const budget = new RateBudget({ now: () => clock.serverNowMs() });
-  rest = new BinanceRestClient({ market, baseUrl: r.restUrl, signer, clock, budget, timeoutMs: 1500, positionRiskPath: '/fapi/v2/positionRisk' });
+  rest = new BinanceRestClient({ market, baseUrl: r.restUrl, signer, clock, budget, timeoutMs: 1500 });
   return { signer, clock, budget, rest };
 }
 
@@ -215,6 +215,27 @@ describe('USD-M venue against the replica (REST + listenKey stream)', () => {
     const before = venue.counters.heartbeats;
     await waitFor(() => venue.counters.heartbeats >= before + 2);
     expect(venue.counters.heartbeatFailures).toBe(0);
+  });
+
+  it('order entry over ws-fapi: order.place (GTX), order.modify, order.cancel through the venue', async () => {
+    const c = clients(replica, 'usdm');
+    const wsf = new BinanceWsApiClient({ market: 'usdm', url: `${replica.wsUrl}/ws-fapi/v1`, signer: c.signer, clock: c.clock, budget: c.budget, requestTimeoutMs: 1000 });
+    await wsf.connect();
+    const v2 = new BinanceExecutionVenue({ market: 'usdm', rest: c.rest, orderEntry: wsf });
+    await v2.loadExchangeInfo();
+    const r2 = new Recorder();
+    v2.connect(r2);
+    const o = order({ priceTick: 9_950, qtyLot: 100 });
+    v2.submit(o);
+    await waitFor(() => r2.of(o.orderId).length > 0);
+    expect(r2.of(o.orderId)).toEqual([`accepted ${o.orderId}`]);
+    const modified = await wsf.modifyOrder({ symbol: 'BTCUSDT', origClientOrderId: o.clientOrderId, side: 'BUY', quantity: '0.100', price: '99.40' });
+    expect(modified.price).toMatch(/^99\.40*$/);
+    v2.cancel(o.orderId);
+    await waitFor(() => r2.of(o.orderId).length > 1);
+    expect(r2.of(o.orderId)[1]).toBe(`cancelled ${o.orderId} cancelled`);
+    v2.close();
+    wsf.close();
   });
 
   it('an expired listenKey (-1125 on keepalive) is replaced and events flow again', async () => {
