@@ -90,7 +90,7 @@ export async function runSseFanoutBench(): Promise<string> {
   const us = (ns: number): string => (ns / 1000).toFixed(1);
   const int = (x: number): string => Math.round(x).toLocaleString('en-US');
   const mib = (b: number): string => (b / 2 ** 20).toFixed(0);
-  const mode = (r: ModeResult): string => (r.defer ? 'deferred (one flush per loop turn; default)' : 'in publish()');
+  const mode = (r: ModeResult): string => (r.defer ? 'deferred (flush passes: ≤ 4 ms per loop turn, one every ≥ 20 ms; default)' : 'in publish()');
   const rows: string[] = [
     '## SSE fan-out to 1,000 subscribers',
     '',
@@ -98,7 +98,7 @@ export async function runSseFanoutBench(): Promise<string> {
     '',
     `Server child: TradingEngine on the built-in simulator paced in real time (SimDriver every ${TICK_MS} ms, as \`spreadcore serve\`), seed 000's strategy quoting BTCUSDT, ` +
       `${FILLS_PER_S} market orders/s of 0.01 ETHUSDT offered (runs of 50 on one side, then the other; no strategy quotes ETHUSDT, so they do not cross our own quotes) so fills are frequent, ` +
-      'the SseHub attached to the engine\'s events and served by the uWS Gateway at /api/stream (no request-rate limit configured; hub defaults otherwise: 1 MiB pending per client, ' +
+      'the SseHub attached to the engine\'s events and served by the uWS Gateway at /api/stream (no request-rate limit configured; hub defaults otherwise (the per-address subscriber limit raised to 1,000: the subscribers share one address): 256 KiB pending per client, 5 s backed up at most, ' +
       `quote_update coalescing while a client is backed up). Subscribers: ${CLIENT_PROCESSES} processes × ${SUBSCRIBERS / CLIENT_PROCESSES} raw node:net connections ` +
       `(HTTP/1.1, chunked decoding, SSE framing; no filter: every event). Server, subscribers and this process share the ${cpus().length} cores. ` +
       `Open-files limit in the server (soft hard): ${results[0]!.openFiles}; ${SUBSCRIBERS} subscribers need ~${SUBSCRIBERS} descriptors on each side, so nothing was raised. ` +
@@ -106,7 +106,7 @@ export async function runSseFanoutBench(): Promise<string> {
     '',
     '### Tick-to-quote in the server, µs',
     '',
-    'Every batch from its first message to the return of its end of batch: book updates, the engine\'s decision (paper matching and fills, risk, quote ladder, order diff, orders) and publishing its events to the hub (which writes them there and then in the in-publish() mode, and at the next event-loop turn when deferred).',
+    'Every batch from its first message to the return of its end of batch: book updates, the engine\'s decision (paper matching and fills, risk, quote ladder, order diff, orders) and publishing its events to the hub (which writes them there and then in the in-publish() mode, and in the next flush pass when deferred).',
     '',
     '| hub writes | subscribers | batches | p50 | p99 | p99.9 | max | batches that published events | their p50 | their p99 | server CPU | server RSS MiB | GC pauses: count, total ms, max ms |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
