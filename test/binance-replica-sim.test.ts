@@ -78,3 +78,42 @@ describe('Binance replica on the simulator', () => {
     ws.close();
   });
 });
+
+describe('Binance replica on the simulator: diff-depth stream', () => {
+  it('a local book built from a snapshot and the depthUpdate events (Binance sync rules) equals the replica book', async () => {
+    const ws = new WebSocket(`${replica.wsUrl}/stream?streams=ethusdt@depth@100ms`);
+    const events: any[] = [];
+    ws.on('message', (d: Buffer) => events.push(JSON.parse(d.toString())));
+    await new Promise<void>((res, rej) => { ws.once('open', () => res()); ws.once('error', rej); });
+    let t = Math.max(replica.market.simNowNs, Date.now() * 1e6);
+    const step = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) { t += 200e6; replica.market.stepSim(t); await new Promise((r) => setTimeout(r, 110)); }
+    };
+    await step(3);
+    const snap = await (await fetch(`${replica.restUrl}/api/v3/depth?symbol=ETHUSDT&limit=1000`)).json() as any;
+    await step(5);
+    await new Promise((r) => setTimeout(r, 150));
+    const bids = new Map<string, string>(snap.bids);
+    const asks = new Map<string, string>(snap.asks);
+    let prevU: number | null = null;
+    let applied = 0;
+    for (const { stream, data } of events) {
+      expect(stream).toBe('ethusdt@depth@100ms');
+      expect(data.e).toBe('depthUpdate');
+      if (data.u <= snap.lastUpdateId) continue;
+      if (prevU === null) expect(data.U <= snap.lastUpdateId + 1 && data.u >= snap.lastUpdateId + 1).toBe(true);
+      else expect(data.U).toBe(prevU + 1);
+      prevU = data.u;
+      for (const [p, q] of data.b) { if (Number(q) === 0) bids.delete(p); else bids.set(p, q); }
+      for (const [p, q] of data.a) { if (Number(q) === 0) asks.delete(p); else asks.set(p, q); }
+      applied++;
+    }
+    expect(applied).toBeGreaterThan(0);
+    const now = await (await fetch(`${replica.restUrl}/api/v3/depth?symbol=ETHUSDT&limit=1000`)).json() as any;
+    const sorted = (m: Map<string, string>, desc: boolean): [string, string][] => [...m].sort((x, y) => (desc ? Number(y[0]) - Number(x[0]) : Number(x[0]) - Number(y[0])));
+    expect(sorted(bids, true)).toEqual(now.bids);
+    expect(sorted(asks, false)).toEqual(now.asks);
+    expect(prevU).toBe(now.lastUpdateId);
+    ws.close();
+  });
+});

@@ -1,7 +1,10 @@
 // Public market data served from the replica's own books (simulator and manual
-// markets): GET depth snapshots and the trade / bookTicker streams, combined
-// (/stream?streams=a/b, {"stream","data"}) or raw (/ws/<stream>). Field names as
-// binance-spot-api-docs web-socket-streams.md (USD-M adds its event fields).
+// markets): GET depth snapshots and the trade / aggTrade / bookTicker / diff-depth
+// streams, combined (/stream?streams=a/b, {"stream","data"}) or raw
+// (/ws/<stream>). Field names as binance-spot-api-docs web-socket-streams.md
+// (USD-M adds its event fields). Update ids are the feed's sequence numbers: a
+// depth snapshot's lastUpdateId and the diff events' U/u (and pu) follow Binance's
+// local-book rules, so a client syncs to the replica as it does to Binance.
 // A replayed recording is served by the project's BinanceProtocolServer instead
 // (every recorded stream, diff depth included): see replica-server.ts.
 import type { WebSocket } from 'ws';
@@ -9,12 +12,18 @@ import type { MarketTrade, ReplicaMarket } from './replica-market.js';
 
 interface StreamConn { readonly ws: WebSocket; readonly combined: boolean; readonly streams: Map<string, string> }
 
+interface DepthTrack { bids: Map<string, string>; asks: Map<string, string>; lastU: number }
+
+const DEPTH = /^([a-z0-9]+)@depth(@\d+ms)?$/;
+
 export class MarketStreams {
   private readonly market: ReplicaMarket;
   private readonly futures: boolean;
   private readonly conns = new Set<StreamConn>();
   private readonly lastTop = new Map<string, string>();
   private updateId = 1;
+  private readonly depthTracks = new Map<string, DepthTrack>();
+  private depthTimer: NodeJS.Timeout | null = null;
 
   constructor(market: ReplicaMarket, futures: boolean) {
     this.market = market;
@@ -24,7 +33,7 @@ export class MarketStreams {
   }
 
   /** Stream names this server knows: <symbol>@trade, <symbol>@aggTrade, <symbol>@bookTicker. */
-  static valid(name: string): boolean { return /^[a-z0-9]+@(trade|aggTrade|bookTicker)$/.test(name); }
+  static valid(name: string): boolean { return /^[a-z0-9]+@(trade|aggTrade|bookTicker)$/.test(name) || DEPTH.test(name); }
 
   add(ws: WebSocket, names: readonly string[], combined: boolean): void {
     const streams = new Map<string, string>();
@@ -32,9 +41,58 @@ export class MarketStreams {
     const c: StreamConn = { ws, combined, streams };
     this.conns.add(c);
     ws.on('close', () => this.conns.delete(c));
+    for (const n of names) {
+      const m = DEPTH.exec(n);
+      if (m === null) continue;
+      const symbol = m[1]!.toUpperCase();
+      if (!this.depthTracks.has(symbol)) {
+        const d = this.market.depth(symbol, 1000);
+        if (d === undefined) continue;
+        this.depthTracks.set(symbol, { bids: new Map(d.bids), asks: new Map(d.asks), lastU: d.lastUpdateId });
+      }
+      if (this.depthTimer === null) this.depthTimer = setInterval(() => this.flushDepth(), 100);
+    }
   }
 
-  closeAll(): void { for (const c of this.conns) c.ws.terminate(); this.conns.clear(); }
+  closeAll(): void {
+    if (this.depthTimer !== null) clearInterval(this.depthTimer);
+    this.depthTimer = null;
+    for (const c of this.conns) c.ws.terminate();
+    this.conns.clear();
+  }
+
+  /** Every 100 ms: the levels that changed since the last event of each tracked symbol, as one depthUpdate. */
+  flushDepth(): void {
+    const now = Date.now();
+    for (const [symbol, t] of this.depthTracks) {
+      const d = this.market.depth(symbol, 1000);
+      if (d === undefined || d.lastUpdateId <= t.lastU) continue;
+      const diff = (prev: Map<string, string>, cur: readonly (readonly [string, string])[]): [string, string][] => {
+        const out: [string, string][] = [];
+        const next = new Map(cur);
+        for (const [p, q] of next) if (prev.get(p) !== q) out.push([p, q]);
+        for (const p of prev.keys()) if (!next.has(p)) out.push([p, '0']);
+        return out;
+      };
+      const b = diff(t.bids, d.bids);
+      const a = diff(t.asks, d.asks);
+      if (b.length === 0 && a.length === 0) continue;
+      const data: Record<string, unknown> = this.futures
+        ? { e: 'depthUpdate', E: now, T: now, s: symbol, U: t.lastU + 1, u: d.lastUpdateId, pu: t.lastU, b, a }
+        : { e: 'depthUpdate', E: now, s: symbol, U: t.lastU + 1, u: d.lastUpdateId, b, a };
+      t.bids = new Map(d.bids);
+      t.asks = new Map(d.asks);
+      t.lastU = d.lastUpdateId;
+      const lower = symbol.toLowerCase();
+      for (const c of this.conns) {
+        for (const name of c.streams.keys()) {
+          const m = DEPTH.exec(name);
+          if (m === null || m[1] !== lower) continue;
+          c.ws.send(JSON.stringify(c.combined ? { stream: name, data } : data));
+        }
+      }
+    }
+  }
 
   private send(name: string, data: Record<string, unknown>): void {
     for (const c of this.conns) {

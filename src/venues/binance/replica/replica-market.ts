@@ -102,10 +102,14 @@ export class ReplicaMarket {
     }
   }
 
-  /** Runs the simulator up to now (wall clock). */
+  /** Simulated time reached, Unix epoch ns (0 without a simulator). */
+  simNowNs = 0;
+
+  /** Runs the simulator up to untilNs (default: now, wall clock). */
   stepSim(untilNs = Date.now() * 1e6): void {
     const sim = this.sim;
     if (sim === null) return;
+    if (untilNs > this.simNowNs) this.simNowNs = untilNs;
     try {
       this.ingest.setClock();
       sim.advanceTo(untilNs, this.ingest);

@@ -177,6 +177,7 @@ export class BinanceReplica {
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     if (this.heldTimer !== null) clearTimeout(this.heldTimer);
     this.ops.close();
+    this.streams.closeAll();
     for (const c of this.wss.clients) c.terminate();
     this.wss.close();
     this.http.closeAllConnections();
