@@ -62,7 +62,7 @@ function packageDir(): string {
 
 function untarBrotli(file: string, into: string): void {
   mkdirSync(into, { recursive: true });
-  execFileSync('tar', ['-x', '-f', '-', '-C', into], { input: brotliDecompressSync(readFileSync(file)), stdio: ['pipe', 'ignore', 'pipe'] });
+  execFileSync('tar', ['-x', '--no-same-owner', '-f', '-', '-C', into], { input: brotliDecompressSync(readFileSync(file)), stdio: ['pipe', 'ignore', 'pipe'] });
 }
 
 /** Unpacks the bundled Chromium once per package version; returns its folder. */
