@@ -11,7 +11,8 @@ import { ServerClock } from '../src/venues/binance/clock.js';
 import { ListenKeyStream } from '../src/venues/binance/listen-key-stream.js';
 import { RateBudget } from '../src/venues/binance/rate-budget.js';
 import { BinanceRestClient } from '../src/venues/binance/rest-client.js';
-import { HmacSigner } from '../src/venues/binance/signing.js';
+import { Ed25519Signer, HmacSigner } from '../src/venues/binance/signing.js';
+import { generateKeyPairSync } from 'node:crypto';
 import { BinanceWsApiClient } from '../src/venues/binance/ws-api-client.js';
 
 const KEY = 'exec-test-key';
@@ -248,5 +249,40 @@ describe('USD-M venue against the replica (REST + listenKey stream)', () => {
     await waitFor(() => rec.of(o.orderId).length > 0);
     await admin(replica, 'market', { symbol: 'BTCUSDT', trade: { side: 'SELL', price: '99.84', qty: '1.000' } });
     await waitFor(() => rec.of(o.orderId).some((l) => l.startsWith('fill')));
+  });
+});
+
+describe('Ed25519 keys and cancelReplace against the replica', () => {
+  it('REST (percent-encoded base64 signature) and WS API requests signed with Ed25519 are accepted; a wrong key is refused', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const other = generateKeyPairSync('ed25519').privateKey;
+    const replica = await BinanceReplica.start({
+      market: { kind: 'manual', instruments: [{ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001' }] },
+      apiKeys: [{ apiKey: 'ed-key', ed25519PublicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() }],
+    });
+    try {
+      await admin(replica, 'market', { symbol: 'BTCUSDT', bids: [['100.00', '1.00000']], asks: [['100.01', '1.00000']] });
+      const signer = new Ed25519Signer('ed-key', privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+      let rest: BinanceRestClient | null = null;
+      const clock = new ServerClock({ samples: 1, fetchServerTime: () => rest!.serverTime() });
+      const budget = new RateBudget({ now: () => clock.serverNowMs() });
+      rest = new BinanceRestClient({ market: 'spot', baseUrl: replica.restUrl, signer, clock, budget });
+      // many signatures, so some contain + / = (percent-encoding matters)
+      for (let i = 0; i < 5; i++) await expect(rest.openOrders('BTCUSDT')).resolves.toEqual([]);
+      const placed = await rest.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT_MAKER', quantity: '0.10000', price: '99.00', newClientOrderId: 'ed-1', newOrderRespType: 'RESULT' });
+      expect(placed.status).toBe('NEW');
+      // cancelReplace: the resting order replaced by a new price in one request
+      const cr = await rest.cancelReplace({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT_MAKER', quantity: '0.10000', price: '99.50', cancelOrigClientOrderId: 'ed-1', newClientOrderId: 'ed-2', newOrderRespType: 'RESULT' }) as { cancelResult: string; newOrderResult: string; newOrderResponse: { clientOrderId: string; price: string } };
+      expect([cr.cancelResult, cr.newOrderResult, cr.newOrderResponse.clientOrderId]).toEqual(['SUCCESS', 'SUCCESS', 'ed-2']);
+      const ws = new BinanceWsApiClient({ market: 'spot', url: `${replica.wsUrl}/ws-api/v3`, signer, clock, budget, requestTimeoutMs: 1000 });
+      await ws.connect();
+      const cancelled = await ws.cancelOrder('BTCUSDT', { origClientOrderId: 'ed-2' });
+      expect(cancelled.status).toBe('CANCELED');
+      ws.close();
+      const wrong = new BinanceRestClient({ market: 'spot', baseUrl: replica.restUrl, signer: new Ed25519Signer('ed-key', other.export({ type: 'pkcs8', format: 'pem' }).toString()), clock, budget: new RateBudget() });
+      await expect(wrong.openOrders('BTCUSDT')).rejects.toMatchObject({ binanceCode: -1022, cls: 'rejected' });
+    } finally {
+      await replica.close();
+    }
   });
 });

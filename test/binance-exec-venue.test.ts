@@ -603,6 +603,25 @@ describe('Binance spot venue against a local Binance', () => {
   });
 });
 
+describe('answers without a status', () => {
+  it('an ACK answer (newOrderRespType=ACK shape) accepts the order; it does not close it', async () => {
+    const s = await setup('spot');
+    const entry = {
+      placeOrder: async (p: Record<string, unknown>) => ({ symbol: 'BTCUSDT', orderId: 77, orderListId: -1, clientOrderId: String(p['newClientOrderId']), transactTime: Date.now() }) as never,
+      cancelOrder: async () => { throw new Error('unused'); },
+    };
+    const venue = new BinanceExecutionVenue({ market: 'spot', rest: s.rest, rules: rulesFromExchangeInfo(EXCHANGE_INFO('spot')), orderEntry: entry });
+    const rec = new Recorder();
+    venue.connect(rec);
+    const o = order();
+    venue.submit(o);
+    await waitFor(() => rec.of(o.orderId).length > 0);
+    await sleep(20);
+    expect(rec.of(o.orderId)).toEqual([`accepted ${o.orderId}`]);
+    expect(venue.orderState(o.orderId)).toMatchObject({ phase: 'open', venueOrderId: 77 });
+  });
+});
+
 describe('bounded memory', () => {
   it('closed orders and their trade ids are forgotten after retainClosedMs; open ones are kept', async () => {
     const s = await setup('spot');

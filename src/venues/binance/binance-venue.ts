@@ -294,7 +294,8 @@ export class BinanceExecutionVenue implements Venue {
     const executed = t.rules.instrument.qty.toUnitsOrNaN(a.executedQty ?? '0');
     const missing = executed > t.filledLots;
     const status = a.status;
-    const open = status === 'NEW' || status === 'PARTIALLY_FILLED' || status === 'PENDING_NEW';
+    // an ACK answer (no status; newOrderRespType=ACK) says only that the order was taken
+    const open = status === 'NEW' || status === 'PARTIALLY_FILLED' || status === 'PENDING_NEW' || typeof status !== 'string';
     if (open || status === 'FILLED') {
       if (t.phase === 'sending' || t.phase === 'unknown') t.phase = 'open';
       this.accept(t, ts);
