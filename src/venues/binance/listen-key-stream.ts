@@ -34,6 +34,7 @@ export class ListenKeyStream {
   private connectedListeners: Array<(first: boolean) => void> = [];
   private downListeners: Array<() => void> = [];
   private everConnected = false;
+  private renewing: Promise<void> | null = null;
   readonly counters = { keysCreated: 0, keepAlives: 0, reconnects: 0, badFrames: 0 };
 
   constructor(opts: ListenKeyStreamOptions) {
@@ -86,9 +87,14 @@ export class ListenKeyStream {
     this.counters.keysCreated++;
   }
 
-  /** A new key and a new connection (the old socket is dropped). */
-  async renew(): Promise<void> {
-    if (this.stopped) return;
+  /** A new key and a new connection (the old socket is dropped); concurrent callers share one renewal. */
+  renew(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.renewing === null) this.renewing = this.doRenew().finally(() => { this.renewing = null; });
+    return this.renewing;
+  }
+
+  private async doRenew(): Promise<void> {
     const old = this.ws;
     this.ws = null;
     old?.removeAllListeners('close');

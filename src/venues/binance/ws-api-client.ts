@@ -170,7 +170,13 @@ export class BinanceWsApiClient {
       if (this.closedByUs) return;
       this.connect().then(async () => {
         this.counters.reconnects++;
-        if (this.userDataWanted) await this.subscribeUserData().catch(() => undefined);
+        if (this.userDataWanted) {
+          try { await this.subscribeUserData(); } catch {
+            // no user data on this connection: drop it and try again rather than trade blind
+            this.ws?.close();
+            return;
+          }
+        }
         for (const cb of this.reconnectListeners) cb();
       }, () => { if (!this.closedByUs) this.scheduleReconnect(); });
     }, delay);
