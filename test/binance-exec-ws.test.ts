@@ -113,8 +113,9 @@ describe('WebSocket API client', () => {
 });
 
 describe('endpoints', () => {
-  it('testnet unless production is asked for explicitly', () => {
+  it('testnet unless another mode is named', () => {
     expect(binanceEndpoints('spot').rest).toBe('https://testnet.binance.vision');
-    expect(binanceEndpoints('usdm', { production: true }).wsApi).toBe('wss://ws-fapi.binance.com/ws-fapi/v1');
+    expect(binanceEndpoints('spot', { mode: 'demo' }).wsApi).toBe('wss://demo-ws-api.binance.com/ws-api/v3');
+    expect(binanceEndpoints('usdm', { mode: 'production' }).wsApi).toBe('wss://ws-fapi.binance.com/ws-fapi/v1');
   });
 });
