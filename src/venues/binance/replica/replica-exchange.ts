@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Liquidity } from '../../../trading/types.js';
 import type { VenueReports } from '../../../execution/venue.js';
-import { bpsToRateE8, E8, formatE8, mulE8, parseE8 } from './fixed.js';
+import { bpsToRateE8, formatE8, mulE8, parseE8 } from './fixed.js';
 import {
   accountUpdate, executionReport, orderTradeUpdate, outboundAccountPosition, type ExecType,
 } from './formats.js';
@@ -460,4 +460,3 @@ export class ReplicaExchange implements VenueReports {
   }
 }
 
-export { E8 };

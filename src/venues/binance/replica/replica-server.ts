@@ -20,7 +20,7 @@ import { applyFaults, noFaults, type FaultState } from './faults.js';
 import { MarketStreams } from './market-streams.js';
 import { ReplicaOperations } from './operations.js';
 import type { Params } from './order-params.js';
-import { banned, FUTURES_RATE_LIMITS, RateLimiter, SPOT_RATE_LIMITS, type RateLimitDef } from './rate-limiter.js';
+import { FUTURES_RATE_LIMITS, RateLimiter, SPOT_RATE_LIMITS, type RateLimitDef } from './rate-limiter.js';
 import { err, ReplicaError } from './replica-error.js';
 import { ReplicaExchange } from './replica-exchange.js';
 import { ReplicaMarket, type Level, type ReplicaMarketSpec } from './replica-market.js';
@@ -711,4 +711,3 @@ function levels(v: unknown): Level[] {
   return v as Level[];
 }
 
-export { banned };
