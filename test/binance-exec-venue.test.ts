@@ -377,6 +377,7 @@ describe('Binance spot venue against a local Binance', () => {
     expect(fake.count('POST /api/v3/order')).toBe(2);
     expect(fake.count('GET /api/v3/time')).toBe(1);
     expect(clock.skewRetries).toBe(1);
+    expect(venue.metrics()).toMatchObject({ clock_skew_retries: 1, venue_submitted: 1, rest_requests: 3, budget_used_request_weight_1minute: expect.any(Number) });
     expect(clock.offsetMs).toBeGreaterThan(19_000);
   });
 

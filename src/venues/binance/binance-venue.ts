@@ -392,6 +392,25 @@ export class BinanceExecutionVenue implements Venue {
   /** Orders tracked (open or recently closed), for metrics. */
   get trackedOrders(): number { return this.byOrderId.size; }
 
+  /** Every counter of this venue, its REST client and its rate budget, for /metrics. */
+  metrics(): Record<string, number> {
+    const out: Record<string, number> = { tracked_orders: this.trackedOrders };
+    for (const [k, v] of Object.entries(this.counters)) out[`venue_${k}`] = v;
+    for (const [k, v] of Object.entries(this.rest.counters)) out[`rest_${k}`] = v;
+    const b = this.rest.budget.counters;
+    out['budget_allowed'] = b.allowed;
+    b.deferred.forEach((v, i) => { out[`budget_deferred_p${i}`] = v; });
+    out['budget_blocked'] = b.blocked;
+    out['budget_http429'] = b.http429;
+    out['budget_http418'] = b.http418;
+    out['budget_corrected'] = b.corrected;
+    out['budget_blocked_until_ms'] = this.rest.budget.blockedUntilMs;
+    for (const u of this.rest.budget.usage()) out[`budget_used_${u.key.replace(/[^A-Za-z0-9]/g, '_').toLowerCase()}`] = u.used;
+    out['clock_offset_ms'] = this.rest.clock.offsetMs;
+    out['clock_skew_retries'] = this.rest.clock.skewRetries;
+    return out;
+  }
+
   private clearResolve(t: Tracked): void { if (t.resolveTimer !== null) { clearTimeout(t.resolveTimer); t.resolveTimer = null; } }
 
   private scheduleResolve(t: Tracked, delayMs: number): void {
