@@ -276,6 +276,7 @@ describe('Ed25519 keys and cancelReplace against the replica', () => {
       expect([cr.cancelResult, cr.newOrderResult, cr.newOrderResponse.clientOrderId]).toEqual(['SUCCESS', 'SUCCESS', 'ed-2']);
       const ws = new BinanceWsApiClient({ market: 'spot', url: `${replica.wsUrl}/ws-api/v3`, signer, clock, budget, requestTimeoutMs: 1000 });
       await ws.connect();
+      expect((await ws.openOrders('BTCUSDT')).map((o) => o.clientOrderId)).toEqual(['ed-2']);
       const cancelled = await ws.cancelOrder('BTCUSDT', { origClientOrderId: 'ed-2' });
       expect(cancelled.status).toBe('CANCELED');
       ws.close();

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Ed25519Signer, HmacSigner, signerFromEnv, toQueryString, wsSignaturePayload } from '../src/venues/binance/signing.js';
 import { ServerClock } from '../src/venues/binance/clock.js';
 import { BinanceApiError, apiError, classify } from '../src/venues/binance/errors.js';
+import { BinanceRestClient } from '../src/venues/binance/rest-client.js';
 
 // rest-api.md "SIGNED Endpoint Examples for POST /api/v3/order" (HMAC Keys): example keys and vector
 const DOC_API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
@@ -74,6 +75,24 @@ describe('keys never leak', () => {
     expect(fromEnv.kind).toBe('hmac');
     expect(inspect(fromEnv)).not.toContain(DOC_SECRET);
     expect(signerFromEnv({})).toBeUndefined();
+    // nor through the objects that hold a signer
+    const rest = new BinanceRestClient({ market: 'spot', baseUrl: 'http://127.0.0.1:1', signer: signers[0]! });
+    for (const t of [inspect(rest, { depth: 10, showHidden: true }), JSON.stringify({ signer: signers[1] })]) {
+      expect(t).not.toContain(DOC_SECRET);
+      expect(t).not.toContain(DOC_API_KEY);
+      expect(t).not.toContain(pemBody);
+    }
+  });
+
+  it('errors of failed requests carry no key material', async () => {
+    const rest = new BinanceRestClient({ market: 'spot', baseUrl: 'http://127.0.0.1:1', signer: new HmacSigner(DOC_API_KEY, DOC_SECRET), timeoutMs: 500 });
+    const e = await rest.openOrders('BTCUSDT').catch((x) => x);
+    expect(e).toBeInstanceOf(BinanceApiError);
+    for (const t of [String(e), inspect(e), JSON.stringify(e), (e as Error).stack ?? '']) {
+      expect(t).not.toContain(DOC_SECRET);
+      expect(t).not.toContain(DOC_API_KEY);
+      expect(t).not.toMatch(/signature=/);
+    }
   });
 });
 
