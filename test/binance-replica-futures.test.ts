@@ -103,6 +103,11 @@ describe('Binance replica, USD-M', () => {
     const v3 = (await call('GET', '/fapi/v3/positionRisk', {})).body;
     expect(v3).toHaveLength(1);
     expect(v3[0]).toMatchObject({ symbol: 'BTCUSDT', positionAmt: '0.300', notional: '30.30150000', initialMargin: '1.51507500', maintMargin: '0.75753750', marginAsset: 'USDT' });
+    const account = (await call('GET', '/fapi/v3/account', {})).body;
+    expect(account).toMatchObject({ totalWalletBalance: '100000.12980000', totalUnrealizedProfit: '0.30150000', totalMarginBalance: '100000.43130000', totalInitialMargin: '1.51507500' });
+    expect(account.positions).toEqual([expect.objectContaining({ symbol: 'BTCUSDT', positionAmt: '0.300', unrealizedProfit: '0.30150000' })]);
+    const balance = (await call('GET', '/fapi/v2/balance', {})).body;
+    expect(balance[0]).toMatchObject({ asset: 'USDT', balance: '100000.12980000', crossUnPnl: '0.30150000', availableBalance: '99998.91622500' });
     const state = await (await fetch(`${replica.restUrl}/__replica/state`)).json() as any;
     expect(state.walletBalance).toBe('100000.12980000');
     const lastAcct = u.events.filter((e) => e.e === 'ACCOUNT_UPDATE').at(-1);

@@ -2,6 +2,7 @@
 // APIs (they differ only in transport, signing and weights). Spot answers follow
 // rest-api.md / web-socket-api.md; USD-M answers binance-connector-js
 // derivatives-trading-usds-futures (rest-api/modules/trade-api.ts and its types).
+import { formatE8, parseE8 } from './fixed.js';
 import {
   futuresOrder, futuresTrade, positionRisk, positionRiskV3, spotAccount, spotCancelResult, spotFill, spotOrderQuery, spotOrderResult, spotTrade,
 } from './formats.js';
@@ -215,6 +216,57 @@ export class ReplicaOperations {
       out.push(positionRiskV3(ex.perp, sym, ex.markE8(sym), ex.options.leverage, bid, ask));
     }
     return out;
+  }
+
+  /** The wallet with every position's unrealized PnL and margins (GET /fapi/v3/account, /fapi/v2|v3/balance). */
+  private futuresTotals(): { wallet: bigint; upnl: bigint; initial: bigint; maint: bigint; posInitial: bigint; openInitial: bigint; positions: Record<string, unknown>[] } {
+    const ex = this.ex;
+    const rows = ex.allSymbols().map((sym) => {
+      let bid = 0n;
+      let ask = 0n;
+      for (const o of ex.openOrders(sym.symbol)) {
+        if (Number.isNaN(o.priceTick)) continue;
+        const v = sym.notionalE8(o.priceTick, o.qtyLot - o.executedLot);
+        if (o.side === 'BUY') bid += v; else ask += v;
+      }
+      return positionRiskV3(ex.perp, sym, ex.markE8(sym), ex.options.leverage, bid, ask);
+    });
+    const sum = (k: string): bigint => rows.reduce((a, r) => a + (parseE8(String(r[k])) ?? 0n), 0n);
+    return {
+      wallet: ex.perp.walletE8, upnl: sum('unRealizedProfit'), initial: sum('initialMargin'), maint: sum('maintMargin'),
+      posInitial: sum('positionInitialMargin'), openInitial: sum('openOrderInitialMargin'),
+      positions: rows.map((r) => ({
+        symbol: r['symbol'], positionSide: 'BOTH', positionAmt: r['positionAmt'], unrealizedProfit: r['unRealizedProfit'], isolatedMargin: '0',
+        notional: r['notional'], isolatedWallet: '0', initialMargin: r['positionInitialMargin'], maintMargin: r['maintMargin'], updateTime: r['updateTime'],
+      })),
+    };
+  }
+
+  futuresAccount(): Record<string, unknown> {
+    const t = this.futuresTotals();
+    const f = (v: bigint): string => formatE8(v);
+    const available = t.wallet + t.upnl - t.initial;
+    const upd = this.ex.perp.updateTime;
+    return {
+      totalInitialMargin: f(t.initial), totalMaintMargin: f(t.maint), totalWalletBalance: f(t.wallet), totalUnrealizedProfit: f(t.upnl),
+      totalMarginBalance: f(t.wallet + t.upnl), totalPositionInitialMargin: f(t.posInitial), totalOpenOrderInitialMargin: f(t.openInitial),
+      totalCrossWalletBalance: f(t.wallet), totalCrossUnPnl: f(t.upnl), availableBalance: f(available), maxWithdrawAmount: f(available),
+      assets: [{
+        asset: this.ex.perp.asset, walletBalance: f(t.wallet), unrealizedProfit: f(t.upnl), marginBalance: f(t.wallet + t.upnl), maintMargin: f(t.maint),
+        initialMargin: f(t.initial), positionInitialMargin: f(t.posInitial), openOrderInitialMargin: f(t.openInitial), crossWalletBalance: f(t.wallet),
+        crossUnPnl: f(t.upnl), availableBalance: f(available), maxWithdrawAmount: f(available), updateTime: upd,
+      }],
+      positions: t.positions.filter((p) => p['positionAmt'] !== undefined && !/^-?0(\.0+)?$/.test(String(p['positionAmt']))),
+    };
+  }
+
+  futuresBalance(): Record<string, unknown>[] {
+    const t = this.futuresTotals();
+    const available = t.wallet + t.upnl - t.initial;
+    return [{
+      accountAlias: 'replica', asset: this.ex.perp.asset, balance: formatE8(t.wallet), crossWalletBalance: formatE8(t.wallet), crossUnPnl: formatE8(t.upnl),
+      availableBalance: formatE8(available), maxWithdrawAmount: formatE8(available), marginAvailable: true, updateTime: this.ex.perp.updateTime,
+    }];
   }
 
   /** Dead-man switch: cancels the symbol's open orders unless called again within countdownTime ms (0 stops it). */

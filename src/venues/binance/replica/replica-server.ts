@@ -235,6 +235,9 @@ export class BinanceReplica {
     this.route('GET', '/fapi/v1/userTrades', 'SIGNED', w(5), (c) => ops.myTrades(c.p));
     this.route('GET', '/fapi/v2/positionRisk', 'SIGNED', w(5), (c) => ops.positionRisk(c.p));
     this.route('GET', '/fapi/v3/positionRisk', 'SIGNED', w(5), (c) => ops.positionRiskV3(c.p));
+    this.route('GET', '/fapi/v3/account', 'SIGNED', w(5), () => ops.futuresAccount());
+    this.route('GET', '/fapi/v2/balance', 'SIGNED', w(5), () => ops.futuresBalance());
+    this.route('GET', '/fapi/v3/balance', 'SIGNED', w(5), () => ops.futuresBalance());
     this.route('POST', '/fapi/v1/countdownCancelAll', 'SIGNED', w(10), (c) => ops.countdownCancelAll(c.p), false, true);
     this.route('POST', '/fapi/v1/listenKey', 'API_KEY', w(1), (c) => this.listenKeyCreate(c.now));
     this.route('PUT', '/fapi/v1/listenKey', 'API_KEY', w(1), (c) => this.listenKeyKeepalive(c.p, c.now));
