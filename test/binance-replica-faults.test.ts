@@ -208,6 +208,10 @@ describe('Binance replica rate limits', () => {
       expect(c.body).toEqual({ code: -1015, msg: 'Too many new orders; current limit is 2 orders per 10 SECOND.' });
       expect(Number(c.headers.get('retry-after'))).toBeLessThanOrEqual(10);
       expect(await orderState(r, 'o3')).toBeUndefined();
+      const counts = await call(r, 'GET', '/api/v3/rateLimit/order');
+      expect(counts.body).toEqual([{ rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 2, count: 2 }]);
+      const all = await call(r, 'GET', '/api/v3/allOrders', { symbol: 'BTCUSDT' });
+      expect(all.body.map((o: any) => o.clientOrderId)).toEqual(['o1', 'o2']);
     } finally {
       await r.close();
     }

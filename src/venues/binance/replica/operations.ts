@@ -158,6 +158,17 @@ export class ReplicaOperations {
     throw new ReplicaError(409, -2021, 'Order cancel-replace partially failed.', data);
   }
 
+  /** GET /api/v3/allOrders (USD-M /fapi/v1/allOrders): from orderId (inclusive), else the most recent `limit`. */
+  allOrders(p: Params): Record<string, unknown>[] {
+    const sym = symbolParam(p, this.ex);
+    const fromId = intParam(p, 'orderId', 0);
+    const limit = intParam(p, 'limit', 1, 1000) ?? 500;
+    let os = [...this.ex.orders.values()].filter((o) => o.sym.symbol === sym.symbol);
+    if (fromId !== null) os = os.filter((o) => o.orderId >= fromId).slice(0, limit);
+    else os = os.slice(Math.max(0, os.length - limit));
+    return os.map((o) => (this.ex.futures ? futuresOrder(o, true) : spotOrderQuery(o)));
+  }
+
   myTrades(p: Params): Record<string, unknown>[] {
     const sym = symbolParam(p, this.ex);
     const orderId = intParam(p, 'orderId', 0);

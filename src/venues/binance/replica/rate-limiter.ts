@@ -137,6 +137,9 @@ export class RateLimiter {
     return h;
   }
 
+  /** The ORDERS counters (GET /api/v3/rateLimit/order, account.rateLimits.orders). */
+  orderCounts(now: number): Record<string, unknown>[] { return this.orders.map((c) => c.json(ACCOUNT, now)); }
+
   /** The WS API's `rateLimits` array. */
   json(ip: string, now: number, withOrders: boolean): Record<string, unknown>[] {
     const out: Record<string, unknown>[] = [];

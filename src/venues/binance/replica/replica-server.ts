@@ -205,6 +205,8 @@ export class BinanceReplica {
     this.route('DELETE', '/api/v3/openOrders', 'SIGNED', w(1), (c) => ops.cancelAll(c.p, c.now), false, true);
     this.route('GET', '/api/v3/myTrades', 'SIGNED', (p) => (p.has('orderId') ? 5 : 20), (c) => ops.myTrades(c.p));
     this.route('GET', '/api/v3/account', 'SIGNED', w(20), (c) => ops.account(c.p));
+    this.route('GET', '/api/v3/allOrders', 'SIGNED', w(20), (c) => ops.allOrders(c.p));
+    this.route('GET', '/api/v3/rateLimit/order', 'SIGNED', w(40), (c) => this.limiter.orderCounts(c.now));
     const ws = (method: string, security: Security, weight: (p: Params) => number, run: (c: Ctx) => unknown, order = false, trading = false): void => {
       this.wsMethods.set(method, { security, weight, order, trading, run });
     };
@@ -219,6 +221,8 @@ export class BinanceReplica {
     ws('openOrders.cancelAll', 'SIGNED', w(1), (c) => ops.cancelAll(c.p, c.now), false, true);
     ws('account.status', 'SIGNED', w(20), (c) => ops.account(c.p));
     ws('myTrades', 'SIGNED', (p) => (p.has('orderId') ? 5 : 20), (c) => ops.myTrades(c.p));
+    ws('allOrders', 'SIGNED', w(20), (c) => ops.allOrders(c.p));
+    ws('account.rateLimits.orders', 'SIGNED', w(40), (c) => this.limiter.orderCounts(c.now));
   }
 
   private futuresRoutes(): void {
@@ -233,6 +237,7 @@ export class BinanceReplica {
     this.route('GET', '/fapi/v1/openOrders', 'SIGNED', (p) => (p.has('symbol') ? 1 : 40), (c) => ops.openOrders(c.p));
     this.route('DELETE', '/fapi/v1/allOpenOrders', 'SIGNED', w(1), (c) => ops.cancelAll(c.p, c.now), false, true);
     this.route('GET', '/fapi/v1/userTrades', 'SIGNED', w(5), (c) => ops.myTrades(c.p));
+    this.route('GET', '/fapi/v1/allOrders', 'SIGNED', w(5), (c) => ops.allOrders(c.p));
     this.route('GET', '/fapi/v2/positionRisk', 'SIGNED', w(5), (c) => ops.positionRisk(c.p));
     this.route('GET', '/fapi/v3/positionRisk', 'SIGNED', w(5), (c) => ops.positionRiskV3(c.p));
     this.route('GET', '/fapi/v3/account', 'SIGNED', w(5), () => ops.futuresAccount());
