@@ -212,6 +212,12 @@ describe('Binance replica rate limits', () => {
       expect(counts.body).toEqual([{ rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 2, count: 2 }]);
       const all = await call(r, 'GET', '/api/v3/allOrders', { symbol: 'BTCUSDT' });
       expect(all.body.map((o: any) => o.clientOrderId)).toEqual(['o1', 'o2']);
+      // filled orders do not count (faqs/order_count_decrement.md): a maker fill gives the count back
+      const res = await fetch(`${r.restUrl}/__replica/market`, { method: 'POST', body: JSON.stringify({ symbol: 'BTCUSDT', trade: { side: 'SELL', price: '99.00', qty: '0.05' } }) });
+      expect(res.status).toBe(200);
+      expect((await orderState(r, 'o1')).status).toBe('PARTIALLY_FILLED');
+      expect((await call(r, 'GET', '/api/v3/rateLimit/order')).body[0].count).toBe(0);
+      expect((await call(r, 'POST', '/api/v3/order', limit('o4'))).status).toBe(200);
     } finally {
       await r.close();
     }

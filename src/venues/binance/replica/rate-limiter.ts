@@ -137,6 +137,11 @@ export class RateLimiter {
     return h;
   }
 
+  /** An order's first fill gives back `n` from every ORDERS count (never below 0): faqs/order_count_decrement.md. */
+  orderFilled(now: number, n: number): void {
+    for (const c of this.orders) c.add(ACCOUNT, now, -Math.min(n, c.count(ACCOUNT, now)));
+  }
+
   /** The ORDERS counters (GET /api/v3/rateLimit/order, account.rateLimits.orders). */
   orderCounts(now: number): Record<string, unknown>[] { return this.orders.map((c) => c.json(ACCOUNT, now)); }
 

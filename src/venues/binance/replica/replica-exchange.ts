@@ -41,6 +41,8 @@ export class ReplicaExchange implements VenueReports {
   readonly orders = new Map<number, ReplicaOrder>();
   readonly trades: ReplicaTrade[] = [];
   readonly listeners = new Set<UserEventListener>();
+  /** Called on an order's first fill (the unfilled order count gives it back). */
+  onFirstFill: ((maker: boolean) => void) | null = null;
   /** Server time, ms (the fault layer may skew it). */
   clock: () => number = () => Date.now();
   private readonly symbols = new Map<string, ReplicaSymbol>();
@@ -345,6 +347,7 @@ export class ReplicaExchange implements VenueReports {
       }
       w.updateTime = now;
     }
+    const first = o.executedLot === 0;
     o.executedLot += lot;
     o.cumQuoteE8 += quote;
     o.status = o.executedLot >= o.qtyLot ? 'FILLED' : 'PARTIALLY_FILLED';
@@ -354,6 +357,7 @@ export class ReplicaExchange implements VenueReports {
       quoteE8: quote, commissionE8: commission, commissionAsset, time: now, isMaker: maker, realizedE8: realized,
     };
     this.trades.push(t);
+    if (first) this.onFirstFill?.(maker);
     if (o.status === 'FILLED') this.release(o);
     this.emitOrder(o, 'TRADE', t);
     this.emitAccount(o, t);

@@ -117,6 +117,8 @@ export class BinanceReplica {
       ...(o.balances !== undefined ? { balances: o.balances } : {}),
     });
     this.exchange.clock = () => this.now();
+    // spot's unfilled order count: a first fill gives back 1 (taker) or 5 (maker, the FAQ's example)
+    if (!this.futures) this.exchange.onFirstFill = (maker) => this.limiter.orderFilled(this.now(), maker ? 5 : 1);
     this.exchange.listeners.add((e) => this.userEvent(e));
     this.ops = new ReplicaOperations(this.exchange, limits);
     this.streams = new MarketStreams(this.market, this.futures);
