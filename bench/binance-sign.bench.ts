@@ -1,7 +1,9 @@
 // The cost of building and signing one Binance order frame, per key type, on the
 // requote path: VenueOrder (ticks/lots) → params with exact decimal strings (instrument
 // grids) → signed REST query string (HMAC hex / Ed25519 base64 percent-encoded) or signed
-// WebSocket API text frame (params sorted, signed, JSON). Keys are pre-built KeyObjects.
+// WebSocket API text frame (params sorted, signed, JSON), or a WebSocket API frame on a
+// session authenticated once by session.logon (no per-request signature). Keys are pre-built
+// KeyObjects.
 // Run: npx tsc -p tsconfig.build.json && node dist/bench/binance-sign.bench.js
 import { generateKeyPairSync } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -11,7 +13,7 @@ import { Instrument } from '../src/orderbook/instrument.js';
 import { orderParams } from '../src/venues/binance/binance-venue.js';
 import { buildSignedQuery } from '../src/venues/binance/rest-client.js';
 import { Ed25519Signer, HmacSigner, toQueryString, type RequestSigner } from '../src/venues/binance/signing.js';
-import { buildSignedWsFrame } from '../src/venues/binance/ws-api-client.js';
+import { buildSessionWsFrame, buildSignedWsFrame } from '../src/venues/binance/ws-api-client.js';
 
 export async function runBinanceSignBench(): Promise<string> {
   const inst = new Instrument({ symbol: 'BTCUSDT', tickSize: '0.01000000', lotSize: '0.00001000' });
@@ -42,6 +44,10 @@ export async function runBinanceSignBench(): Promise<string> {
   bench.add('REST order, Ed25519 (params + query + signature)', rest(ed));
   bench.add('WS API order.place frame, HMAC (sorted, signed, JSON)', ws(hmac));
   bench.add('WS API order.place frame, Ed25519 (sorted, signed, JSON)', ws(ed));
+  bench.add('WS API order.place frame, Ed25519 session.logon (timestamp only, JSON)', () => {
+    const o = nextOrder();
+    sink += buildSessionWsFrame('r' + n.toString(36), 'order.place', orderParams('spot', o, inst, o.clientOrderId), 5000, ts + n).length;
+  });
   await bench.run();
   if (sink === 0) throw new Error('nothing built');
 

@@ -2,7 +2,7 @@
 // for REST (spot /api/v3, USD-M /fapi) and a ws WebSocketServer for the spot WebSocket API
 // and the USD-M listenKey stream. It checks HMAC signatures and timestamps and answers with
 // the documented shapes (rest-api.md, web-socket-api.md, user-data-stream.md).
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync, verify as edVerify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Decimal } from 'decimal.js';
@@ -16,7 +16,7 @@ import { rulesFromExchangeInfo } from '../src/venues/binance/filters.js';
 import { ListenKeyStream } from '../src/venues/binance/listen-key-stream.js';
 import { BinanceRestClient } from '../src/venues/binance/rest-client.js';
 import { RateBudget } from '../src/venues/binance/rate-budget.js';
-import { HmacSigner } from '../src/venues/binance/signing.js';
+import { Ed25519Signer, HmacSigner } from '../src/venues/binance/signing.js';
 import { BinanceWsApiClient } from '../src/venues/binance/ws-api-client.js';
 
 const API_KEY = 'test-api-key-0123456789';
@@ -68,6 +68,9 @@ class FakeBinance {
   bidPrice = new Decimal('59999');
   wsSilenceNext = false;
   keepAliveExpired = false;
+  /** Ed25519 public key accepted besides the HMAC secret (WS API). */
+  edPublicKey: KeyObject | null = null;
+  readonly wsFrames: Array<{ method: string; params: Record<string, unknown> }> = [];
   balances: Record<string, { free: string; locked: string }> = { USDT: { free: '1000', locked: '0' }, BTC: { free: '0.5', locked: '0' } };
   positions: Record<string, string> = { BTCUSDT: '0' };
   private nextOrderId = 1000;
@@ -264,9 +267,11 @@ class FakeBinance {
       set.add(ws);
       return;
     }
+    let session = false;
     ws.on('message', (data) => {
       const req = JSON.parse(data.toString()) as { id: string; method: string; params: Record<string, string | number> };
       this.calls.push(`WS ${req.method}`);
+      this.wsFrames.push({ method: req.method, params: req.params });
       if (this.wsSilenceNext) {
         this.wsSilenceNext = false;
         if (req.method === 'order.place') this.place('spot', new URLSearchParams(Object.entries(req.params).map(([k, v]): [string, string] => [k, String(v)])));
@@ -277,7 +282,12 @@ class FakeBinance {
         : { id: req.id, status, error: r }));
       const { signature, ...rest } = req.params;
       const payload = Object.keys(rest).sort().map((k) => `${k}=${rest[k]}`).join('&');
-      if (rest['apiKey'] !== API_KEY || createHmac('sha256', SECRET).update(payload).digest('hex') !== signature) return reply(400, { code: -1022, msg: 'Signature for this request is not valid.' });
+      const sigOk = typeof signature === 'string' && (/^[0-9a-f]{64}$/.test(signature)
+        ? createHmac('sha256', SECRET).update(payload).digest('hex') === signature
+        : this.edPublicKey !== null && edVerify(null, Buffer.from(payload), this.edPublicKey, Buffer.from(signature, 'base64')));
+      const bySession = session && signature === undefined && rest['apiKey'] === undefined;
+      if (!bySession && (rest['apiKey'] !== API_KEY || !sigOk)) return reply(400, { code: -1022, msg: 'Signature for this request is not valid.' });
+      if (req.method === 'session.logon') { session = true; return reply(200, { apiKey: API_KEY, authorizedSince: Date.now(), connectedSince: Date.now(), returnRateLimits: false, serverTime: Date.now(), userDataStream: false }); }
       const p = new URLSearchParams(Object.entries(rest).map(([k, v]): [string, string] => [k, String(v)]));
       if (req.method === 'userDataStream.subscribe.signature') { this.subscribers.add(ws); return reply(200, { subscriptionId: 0 }); }
       if (req.method === 'order.place') { const r = this.place('spot', p); return reply(r.status, r.body); }
@@ -587,6 +597,39 @@ describe('Binance spot venue against a local Binance', () => {
     await waitFor(() => reconciles === 1 && ws!.connected);
     expect(fake.count('WS userDataStream.subscribe.signature')).toBe(2);
     expect(ws!.counters.reconnects).toBe(1);
+  });
+
+  it('Ed25519 session.logon: orders carry no per-request signature; the session is renewed after a reconnect', async () => {
+    const fake = new FakeBinance();
+    await fake.start();
+    cleanups.push(() => fake.stop());
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    fake.edPublicKey = publicKey;
+    const signer = new Ed25519Signer(API_KEY, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    let restRef: BinanceRestClient | null = null;
+    const clock = new ServerClock({ samples: 1, fetchServerTime: () => restRef!.serverTime() });
+    const budget = new RateBudget();
+    restRef = new BinanceRestClient({ market: 'spot', baseUrl: fake.url, signer: new HmacSigner(API_KEY, SECRET), clock, budget });
+    const ws = new BinanceWsApiClient({ market: 'spot', url: `${fake.wsUrl}/ws-api/v3`, signer, clock, budget, sessionLogon: true, reconnectMinMs: 10, reconnectMaxMs: 50 });
+    cleanups.push(() => ws.close());
+    await ws.connect();
+    expect(ws.sessionAuthenticated).toBe(true);
+    const venue = new BinanceExecutionVenue({ market: 'spot', rest: restRef, rules: rulesFromExchangeInfo(EXCHANGE_INFO('spot')), orderEntry: ws });
+    const rec = new Recorder();
+    venue.connect(rec);
+    const o = order();
+    venue.submit(o);
+    await waitFor(() => rec.of(o.orderId).length > 0);
+    expect(rec.of(o.orderId)).toEqual([`accepted ${o.orderId}`]);
+    const placed = fake.wsFrames.find((f) => f.method === 'order.place')!;
+    expect(placed.params['signature']).toBeUndefined();
+    expect(placed.params['apiKey']).toBeUndefined();
+    expect(typeof placed.params['timestamp']).toBe('number');
+    const logon = fake.wsFrames.find((f) => f.method === 'session.logon')!;
+    expect(String(logon.params['signature'])).toMatch(/^[A-Za-z0-9+/]{86}==$/);
+    fake.dropWsConnections();
+    await waitFor(() => fake.count('WS session.logon') === 2 && ws.sessionAuthenticated);
+    expect(() => new BinanceWsApiClient({ market: 'spot', url: 'ws://x', signer: new HmacSigner('k', 's'), clock, budget, sessionLogon: true })).toThrow(/Ed25519/);
   });
 
   it('venue client ids from a persisted prefix/sequence', async () => {

@@ -33,6 +33,12 @@ export interface WsApiOptions {
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
   recvWindowMs?: number;
+  /**
+   * Ed25519 keys only: authenticate the connection once with `session.logon` (and again after
+   * every reconnect); SIGNED requests then carry only `timestamp`/`recvWindow`, no apiKey and
+   * no per-request signature (web-socket-api.md § Session Authentication).
+   */
+  sessionLogon?: boolean;
 }
 
 interface Pending { resolve(v: unknown): void; reject(e: unknown): void; timer: NodeJS.Timeout }
@@ -42,6 +48,15 @@ export function buildWsFrame(id: string, method: string, params: Record<string, 
   const clean: Record<string, ParamValue> = {};
   for (const k in params) { const v = params[k]; if (v !== undefined) clean[k] = v; }
   return JSON.stringify({ id, method, params: clean });
+}
+
+/** The text frame of a SIGNED request on a session authenticated by session.logon: timestamp and recvWindow only. */
+export function buildSessionWsFrame(id: string, method: string, params: Record<string, ParamValue | undefined>, recvWindowMs: number, timestamp: number): string {
+  const p: Record<string, ParamValue> = {};
+  for (const k in params) { const v = params[k]; if (v !== undefined) p[k] = v; }
+  p['recvWindow'] = recvWindowMs;
+  p['timestamp'] = timestamp;
+  return JSON.stringify({ id, method, params: p });
 }
 
 /** The text frame of a SIGNED request: apiKey, recvWindow, timestamp added, `signature` over the sorted params. */
@@ -59,7 +74,9 @@ export interface WsCost { weight: number; orders?: number; priority?: Priority }
 
 export class BinanceWsApiClient {
   readonly market: BinanceMarket;
-  private readonly opts: Required<Omit<WsApiOptions, 'market' | 'url' | 'signer' | 'clock' | 'budget'>>;
+  private readonly opts: Required<Omit<WsApiOptions, 'market' | 'url' | 'signer' | 'clock' | 'budget' | 'sessionLogon'>>;
+  private readonly sessionLogon: boolean;
+  private sessionActive = false;
   private readonly url: string;
   private readonly signer: RequestSigner;
   private readonly clock: ServerClock;
@@ -77,7 +94,7 @@ export class BinanceWsApiClient {
   private reconnectListeners: Array<() => void> = [];
   private downListeners: Array<() => void> = [];
   /** Counters for metrics. */
-  readonly counters = { requests: 0, timeouts: 0, reconnects: 0, droppedPending: 0, badFrames: 0 };
+  readonly counters = { requests: 0, timeouts: 0, reconnects: 0, droppedPending: 0, badFrames: 0, logons: 0, logonFailures: 0, sessionRevoked: 0 };
 
   constructor(opts: WsApiOptions) {
     this.market = opts.market;
@@ -85,6 +102,8 @@ export class BinanceWsApiClient {
     this.signer = opts.signer;
     this.clock = opts.clock;
     this.budget = opts.budget;
+    this.sessionLogon = opts.sessionLogon === true;
+    if (this.sessionLogon && opts.signer.kind !== 'ed25519') throw new BinanceError('BINANCE_ERR_CONFIG', 'session.logon needs an Ed25519 key');
     this.opts = {
       requestTimeoutMs: opts.requestTimeoutMs ?? 10_000, pingIntervalMs: opts.pingIntervalMs ?? 20_000,
       reconnectMinMs: opts.reconnectMinMs ?? 250, reconnectMaxMs: opts.reconnectMaxMs ?? 30_000, recvWindowMs: opts.recvWindowMs ?? 5000,
@@ -100,9 +119,25 @@ export class BinanceWsApiClient {
   /** Called when the connection drops. */
   onDisconnected(cb: () => void): void { this.downListeners.push(cb); }
 
-  /** Opens the connection (resolves when open). */
-  connect(): Promise<void> {
+  /** True while the connection is authenticated by session.logon. */
+  get sessionAuthenticated(): boolean { return this.sessionActive; }
+
+  /** Opens the connection (resolves when open and, with sessionLogon, logged on or fallen back to per-request signatures). */
+  async connect(): Promise<void> {
     this.closedByUs = false;
+    await this.open();
+    if (this.sessionLogon) {
+      try {
+        await this.request('session.logon', {}, true, { weight: 2, priority: Priority.CANCEL });
+        this.sessionActive = true;
+        this.counters.logons++;
+      } catch {
+        this.counters.logonFailures++; // requests keep their own signatures
+      }
+    }
+  }
+
+  private open(): Promise<void> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.url);
       let opened = false;
@@ -155,6 +190,7 @@ export class BinanceWsApiClient {
 
   private onClose(ws: WebSocket): void {
     if (this.ws === ws) this.ws = null;
+    this.sessionActive = false;
     this.stopPing();
     this.failPending('connection lost');
     for (const cb of this.downListeners) cb();
@@ -189,6 +225,7 @@ export class BinanceWsApiClient {
     if ('subscriptionId' in msg && 'event' in msg) { for (const cb of this.userListeners) cb(msg); return; }
     if (msg['rateLimits'] !== undefined) this.budget.observeRateLimits(msg['rateLimits']);
     const id = msg['id'];
+    if (id === null && msg['status'] === 401) { this.sessionActive = false; this.counters.sessionRevoked++; return; } // the session's key was revoked
     if (typeof id !== 'string' && typeof id !== 'number') {
       // serverShutdown and other connection events: let the reconnect logic handle it
       if ((msg as { event?: { e?: string } }).event?.e === 'serverShutdown') this.ws?.close();
@@ -218,9 +255,11 @@ export class BinanceWsApiClient {
         return Promise.reject(new BudgetRefusedError(this.budget.waitMs(cost.weight, cost.orders ?? 0, prio), this.budget.blockedUntilMs > 0));
       }
       const id = 'r' + (this.nextId++).toString(36);
-      const frame = signed
-        ? buildSignedWsFrame(id, method, params, this.signer, this.opts.recvWindowMs, this.clock.timestamp())
-        : buildWsFrame(id, method, params);
+      const frame = !signed
+        ? buildWsFrame(id, method, params)
+        : this.sessionActive && method !== 'userDataStream.subscribe.signature'
+          ? buildSessionWsFrame(id, method, params, this.opts.recvWindowMs, this.clock.timestamp())
+          : buildSignedWsFrame(id, method, params, this.signer, this.opts.recvWindowMs, this.clock.timestamp());
       return this.send<T>(ws, id, method, frame);
     };
     return signed ? this.clock.withSkewRetry(run) : run();
