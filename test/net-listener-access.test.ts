@@ -113,7 +113,7 @@ describe('listeners refuse cross-site pages (serve --market feed --feed-port)', 
     const statuses: number[] = [];
     page.on('response', (r) => { if (r.url().includes(`:${feedPort}/`)) statuses.push(r.status()); });
     await page.goto(`http://127.0.0.1:${pagePort}/`);
-    const result = await page.evaluate(() => (window as unknown as { attempt: () => Promise<{ ws: string; stats: string }> }).attempt());
+    const result = await page.evaluate(() => (globalThis as unknown as { attempt: () => Promise<{ ws: string; stats: string }> }).attempt());
     await page.close();
 
     expect(result.ws).toMatch(/^refused:/);
