@@ -18,4 +18,4 @@ export { Ed25519Signer, HmacSigner, signerFromEnv } from './signing.js';
 export type { RequestSigner } from './signing.js';
 export { parseSpotUserEvent, parseUsdmUserEvent } from './user-events.js';
 export type { OrderUpdate, UserEvent } from './user-events.js';
-export { BinanceWsApiClient, buildSignedWsFrame } from './ws-api-client.js';
+export { BinanceWsApiClient, buildSessionWsFrame, buildSignedWsFrame } from './ws-api-client.js';
