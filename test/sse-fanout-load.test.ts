@@ -5,7 +5,7 @@
 // generous bound the whole time, subscribers that never read are dropped, readers keep
 // receiving. One address past its subscriber limit gets a coded 429.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,9 @@ let tmp = '';
 const forks = new Set<ChildProcess>();
 beforeAll(() => {
   requireDist();
+  // each side of every subscriber holds a descriptor
+  const soft = Number(/^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? Infinity);
+  if (soft < READERS + STUCK + 400) throw new Error(`the open-files limit (${soft}) is too low for ${READERS + STUCK} subscribers: raise it (ulimit -n 4096)`);
   tmp = mkdtempSync(join(tmpdir(), 'spreadcore-sse-load-'));
 });
 afterAll(() => {
