@@ -471,7 +471,7 @@ describe('Binance spot venue against a local Binance', () => {
     await waitFor(() => rec.of(o.orderId).length >= 2);
     await sleep(50);
     const tradeId = (ev['event'] as { t: number }).t;
-    expect(rec.of(o.orderId)).toEqual([`accepted ${o.orderId}`, `fill ${o.orderId} ${tradeId} 5990000x40 fee=0.02396 MAKER`]);
+    expect(rec.of(o.orderId)).toEqual([`accepted ${o.orderId}`, `fill ${o.orderId} BTCUSDT:${tradeId} 5990000x40 fee=0.02396 MAKER`]);
     expect(venue.counters.duplicateFills).toBe(1);
     expect(fake.count('WS order.place')).toBe(1);
   });
@@ -486,7 +486,7 @@ describe('Binance spot venue against a local Binance', () => {
     const trade = fake.fill('spot', o.clientOrderId, '0.00100', '59900.00');
     await waitFor(() => rec.of(o.orderId).length >= 2);
     await sleep(400); // the WS request timed out and the query answered too
-    expect(rec.of(o.orderId)).toEqual([`accepted ${o.orderId}`, `fill ${o.orderId} ${(trade['event'] as { t: number }).t} 5990000x100 fee=0.0599 MAKER`]);
+    expect(rec.of(o.orderId)).toEqual([`accepted ${o.orderId}`, `fill ${o.orderId} BTCUSDT:${(trade['event'] as { t: number }).t} 5990000x100 fee=0.0599 MAKER`]);
     expect(fake.count('WS order.place')).toBe(1);
     expect(ws!.counters.timeouts).toBe(1);
   });
@@ -543,7 +543,7 @@ describe('Binance spot venue against a local Binance', () => {
     await waitFor(() => rec.of(o.orderId).length >= 3);
     const log = rec.of(o.orderId);
     expect(log[0]).toBe(`accepted ${o.orderId}`);
-    expect(log[1]).toMatch(new RegExp(`^fill ${o.orderId} \\d+ 5990000x100 `));
+    expect(log[1]).toMatch(new RegExp(`^fill ${o.orderId} BTCUSDT:\\d+ 5990000x100 `));
     expect(log[2]).toBe(`cancel_rejected ${o.orderId} already_closed`);
     expect(log.length).toBe(3);
   });
@@ -717,7 +717,7 @@ describe('Binance USD-M venue against a local Binance', () => {
     fake.push('usdm', ev);
     await waitFor(() => rec.of(o.orderId).length >= 2);
     await sleep(50);
-    expect(rec.of(o.orderId).filter((l) => l.startsWith('fill'))).toEqual([`fill ${o.orderId} ${(ev['o'] as { t: number }).t} 599000x1 fee=0.01 MAKER`]);
+    expect(rec.of(o.orderId).filter((l) => l.startsWith('fill'))).toEqual([`fill ${o.orderId} BTCUSDT:${(ev['o'] as { t: number }).t} 599000x1 fee=0.01 MAKER`]);
     fake.positions['BTCUSDT'] = '0.001';
     const r = await venue.reconcile({ symbols: ['BTCUSDT'], expectedPositions: { BTCUSDT: '0.002' } });
     expect(r.positionMismatches).toEqual([{ symbol: 'BTCUSDT', expected: '0.002', venue: '0.001' }]);

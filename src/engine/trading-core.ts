@@ -38,7 +38,7 @@ import { DECIDE_EXIT, DECIDE_QUOTE, REDUCE_AGGRESSIVE, REDUCE_MARKET, REDUCE_MOD
 import type { PauseReason, StrategyStatus } from '../strategy/strategy-status.js';
 import { isActive } from '../strategy/strategy-status.js';
 import { SymbolMarket } from '../strategy/symbol-market.js';
-import type { OrderSide, OrderType } from '../trading/types.js';
+import type { FillRecord, OrderSide, OrderType } from '../trading/types.js';
 import { WasmQuoter } from '../wasm/quote-api.js';
 import { WasmVol } from '../wasm/vol-api.js';
 import { EngineEvents, type FillEvent, type OrderEvent, type QuoteUpdateEvent } from './engine-events.js';
@@ -193,6 +193,8 @@ export class TradingCore {
   protected readonly legErrors = new Map<string, string>();
   /** Why a strategy stays paused after its symbol was redefined (pause reason "instrument"). */
   protected readonly instrumentErrors = new Map<string, string>();
+  /** A live venue is down or being reconciled (venueDown): strategies started meanwhile stay paused (reason "venue"). */
+  protected venueHeld = false;
   /** Symbols whose instrument was redefined after the manual account traded them: its limit is sized again at the next order. */
   protected readonly manualResized = new Set<string>();
 
@@ -336,6 +338,64 @@ export class TradingCore {
     }
     for (const leg of this.legsOf(strat.id)) this.positionFromLedger(leg, tNs);
     return null;
+  }
+
+  /** The live venue is down or being reconciled: no strategy quotes until venueUp() (pause reason "venue"). */
+  venueDown(): void {
+    this.venueHeld = true;
+    const t = this.nowNs();
+    for (const s of this.strategies.values()) this.pauseStrategy(s, 'venue', t);
+  }
+
+  /** The venue agrees with the journal again: strategies quote again (unless something else pauses them). */
+  venueUp(): void {
+    this.venueHeld = false;
+    const t = this.nowNs();
+    for (const s of this.strategies.values()) this.resumeStrategy(s, 'venue', t);
+  }
+
+  /**
+   * A fill the venue reports for an order this process did not send (placed before a
+   * restart, found by reconciliation): journaled once (the journal's unique venue trade
+   * id makes a second report a no-op, which returns false), then applied like any fill
+   * to the ledger, the risk gate, the leg and the event stream.
+   */
+  applyExternalFill(fill: FillRecord): boolean {
+    const apply = (): boolean => {
+      if (this.journal !== undefined && this.journal.recordFill(fill, this.venue.name) === 'duplicate') return false;
+      const inst = this.ingest.bySymbolName(fill.symbol)?.instrument;
+      const qtyLot = inst?.qty.toUnitsOrNaN(fill.qty) ?? NaN;
+      const account = fill.strategyId ?? MANUAL_ACCOUNT;
+      const leg = this.legOf(account, fill.symbol);
+      const ledger = leg?.ledger ?? this.ledgers.ledger(fill.strategyId, fill.symbol);
+      const entry = ledger.applyFill(fill);
+      if (leg?.binary === true) this.binaryLedgers.get(leg.key)?.applyFill('YES', fill);
+      this.counters.fills++;
+      const tNs = Number(fill.tsEventNs);
+      if (Number.isFinite(qtyLot) && qtyLot > 0) this.risk.onUntrackedFill(account, fill.symbol, fill.side, qtyLot, tNs);
+      if (leg !== undefined) {
+        this.positionFromLedger(leg, tNs);
+        leg.resting.requoteDue = true;
+      } else if (inst !== undefined) {
+        const lots = inst.qty.toUnitsOrNaN(ledger.position.toFixed());
+        if (!Number.isNaN(lots)) this.orders.exposure.getOrCreate(account, fill.symbol).positionLot = lots;
+      }
+      this.updatePnl(account, fill.symbol, ledger, leg, tNs, false);
+      if (this.events.has('fill')) {
+        const ev: FillEvent = {
+          strategy_id: account, symbol: fill.symbol, side: fill.side, price: Number(fill.price), qty: Number(fill.qty),
+          inventory: jsonNumber(entry.positionAfter), fee: Number(fill.fee), liquidity: fill.liquidity,
+          client_order_id: fill.clientOrderId, trade_id: fill.tradeId, timestamp: Number(BigInt(fill.tsEventNs) / 1_000_000n),
+        };
+        if (entry.roundTripProfit !== null) ev.round_trip_profit = jsonNumber(entry.roundTripProfit, 10);
+        this.events.emit('fill', ev);
+      }
+      return true;
+    };
+    if (this.journal === undefined) return apply();
+    let out = false;
+    this.journaled(() => { out = apply(); });
+    return out;
   }
 
   /**
@@ -551,7 +611,7 @@ export class TradingCore {
     const ledger = leg?.ledger ?? this.ledgers.ledger(fill.strategyId, fill.symbol);
     const entry = ledger.applyFill(fill);
     if (leg?.binary === true) this.binaryLedgers.get(leg.key)?.applyFill('YES', fill);
-    this.journal?.recordFill(fill);
+    this.journal?.recordFill(fill, this.venue.name);
     const tNs = Number(fill.tsEventNs);
     // the event's ms from the exact ns (Number(ns) can round up past a ms boundary)
     const tsMs = Number(BigInt(fill.tsEventNs) / 1_000_000n);
@@ -675,7 +735,7 @@ export class TradingCore {
         const leg = this.legOf(e.strategyId, e.symbol);
         if (leg !== undefined) {
           if (e.cooldownUntilNs > leg.cooldownUntilNs) leg.cooldownUntilNs = e.cooldownUntilNs;
-          leg.ledger!.count('adverse_selection_events');
+          if (e.trigger === 'large_trade' || e.trigger === 'volume_spike') leg.ledger!.count('adverse_selection_events'); // price moves are requotes; adverse fills are counted by the ledger's markouts
         }
         this.emitRisk(e.type, e.strategyId, e.symbol, {
           trigger: e.trigger, value: e.value, threshold: e.threshold, cooldown_until: Math.floor(e.cooldownUntilNs / 1e6), timestamp: Math.floor(e.tsNs / 1e6),

@@ -167,6 +167,7 @@ export class TradingEngine extends TradingCore {
       leg.cooldownUntilNs = -Infinity;
     }
     if (this.risk.killed || this.risk.strategyState(id) === 'HALTED') s.pause('risk');
+    if (this.venueHeld) s.pause('venue');
     this.emitState(s, change, t);
     for (const leg of legs) this.runLeg(leg, t);
     const out: StartResult = { ok: true, strategy_id: id, status: s.status, initial_quotes: levelsView(legs[0]!) };

@@ -321,6 +321,20 @@ export class Journal {
     return row === undefined ? null : orderFromRow(row);
   }
 
+  /** The order journaled with this client order id (unique in the journal), or null. */
+  orderByClientId(clientOrderId: string): JournalOrder | null {
+    checkText(clientOrderId, 'clientOrderId');
+    const row = this.guard('reading an order', () => {
+      let stmt = this.orderQueries.get('client');
+      if (stmt === undefined) {
+        stmt = this.db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE client_order_id = ?`).safeIntegers(true);
+        this.orderQueries.set('client', stmt);
+      }
+      return stmt.get(clientOrderId) as OrderRow | undefined;
+    });
+    return row === undefined ? null : orderFromRow(row);
+  }
+
   /** Orders in journal order (or newest first), optionally one strategy's, optionally only open ones. */
   orders(query: OrderQuery = {}): JournalOrder[] {
     const byStrategy = query.strategyId !== undefined;

@@ -14,10 +14,12 @@ export type StrategyStatus = 'loaded' | 'running' | 'paused' | 'stopped';
  * volatility / risk / manual as named; instrument: the symbol's instrument was
  * redefined and the strategy is re-validated against it (lifted when it passes);
  * error: quoting threw (the message is in the strategy's lastError), lifted by a
- * PATCH that passes every check or by stop and start.
+ * PATCH that passes every check or by stop and start. venue: a live venue is
+ * disconnected or being reconciled (lifted when its open orders, fills and positions
+ * agree with the journal again).
  */
-export type PauseReason = 'volatility' | 'risk' | 'manual' | 'instrument' | 'error';
-export const PAUSE_REASONS: readonly PauseReason[] = ['volatility', 'risk', 'manual', 'instrument', 'error'];
+export type PauseReason = 'volatility' | 'risk' | 'manual' | 'instrument' | 'error' | 'venue';
+export const PAUSE_REASONS: readonly PauseReason[] = ['volatility', 'risk', 'manual', 'instrument', 'error', 'venue'];
 
 /** Quotes are being maintained (running, not paused). */
 export function isQuoting(status: StrategyStatus): boolean {

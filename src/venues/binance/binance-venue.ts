@@ -20,6 +20,7 @@
 // decimal.js (used only for fees charged in the base asset and in reconcile).
 import { Decimal } from 'decimal.js';
 import type { Instrument } from '../../orderbook/instrument.js';
+import { decimalRatio } from '../../strategy/params/param-decimal.js';
 import type { Venue, VenueOrder, VenueReports } from '../../execution/venue.js';
 import type { Liquidity } from '../../trading/types.js';
 import { ClientOrderIdGenerator, isValidClientOrderId, type BinanceMarket } from './client-order-id.js';
@@ -59,6 +60,25 @@ export interface BinanceVenueOptions {
   now?: () => number;
   /** How long a closed order (and its trade ids) is remembered for late or duplicated events; default 10 min. */
   retainClosedMs?: number;
+  /**
+   * The engine's instrument of a symbol, when its grids are finer than the exchange's
+   * (the book's quantity grid on spot is finer than the order LOT_SIZE): orders arrive
+   * in the engine's ticks/lots and are converted to the exchange's (an order that is not
+   * a whole number of exchange steps is refused locally), fills are reported back in
+   * the engine's. Without it the two grids are the same.
+   */
+  engineInstrument?: (symbol: string) => Instrument | undefined;
+}
+
+/** The trade id a fill is reported and journaled under: Binance trade ids are per symbol. */
+export function binanceTradeKey(symbol: string, tradeId: number): string {
+  return `${symbol}:${tradeId}`;
+}
+
+/** How many engine units make one exchange unit (tick or lot); NaN when the exchange step is not a whole number of engine steps. */
+function unitRatio(exchangeStep: string, engineStep: string): number {
+  const r = decimalRatio(exchangeStep, engineStep);
+  return Number.isInteger(r) && r >= 1 ? r : Number.NaN;
 }
 
 type Phase = 'sending' | 'unknown' | 'open' | 'closed';
@@ -83,6 +103,9 @@ interface Tracked {
   resolveTimer: NodeJS.Timeout | null;
   closedMs: number;
   readonly tradeKeys: string[];
+  /** Engine ticks / lots per exchange tick / lot (1 when the grids are the same). */
+  readonly tickMul: number;
+  readonly lotMul: number;
 }
 
 export interface ReconcileOptions {
@@ -143,6 +166,7 @@ export class BinanceExecutionVenue implements Venue {
   private readonly clientIds: ClientOrderIdGenerator | undefined;
   private readonly priorityOf: (o: VenueOrder) => Priority;
   private readonly refPriceTick: (symbol: string) => number;
+  private readonly engineInstrument: ((symbol: string) => Instrument | undefined) | undefined;
   private readonly notFoundThreshold: number;
   private readonly notFoundGraceMs: number;
   private readonly queryDelayMs: number;
@@ -181,6 +205,7 @@ export class BinanceExecutionVenue implements Venue {
     this.queryDelayMs = opts.queryDelayMs ?? 500;
     this.now = opts.now ?? Date.now;
     this.retainClosedMs = opts.retainClosedMs ?? 10 * 60_000;
+    this.engineInstrument = opts.engineInstrument;
   }
 
   // ---- Venue ----
@@ -196,14 +221,29 @@ export class BinanceExecutionVenue implements Venue {
   }
   setRules(rules: Map<string, SymbolRules>): void { this.rules = rules; }
 
-  submit(order: VenueOrder): void {
+  submit(input: VenueOrder): void {
+    let order = input;
     const ts = this.nowNs();
     if (this.closedQueue.length > 0) this.prune();
     if (this.byOrderId.has(order.orderId)) return; // the same order twice: already in hand
     const rules = this.rules.get(order.symbol);
     if (rules === undefined) { this.counters.rejectedLocally++; this.reports.onRejected(order.orderId, 'unknown_symbol', ts); return; }
     const isMarket = order.type === 'MARKET';
-    const why = checkOrder(rules, order.side, isMarket, order.priceTick, order.qtyLot, this.refPriceTick(order.symbol));
+    let tickMul = 1;
+    let lotMul = 1;
+    const eng = this.engineInstrument?.(order.symbol);
+    if (eng !== undefined && eng !== rules.instrument) {
+      tickMul = unitRatio(rules.instrument.tickSize, eng.tickSize);
+      lotMul = unitRatio(rules.instrument.lotSize, eng.lotSize);
+      if (Number.isNaN(tickMul) || Number.isNaN(lotMul)) { this.counters.rejectedLocally++; this.reports.onRejected(order.orderId, 'grid_mismatch', ts); return; }
+      const exTick = isMarket ? order.priceTick : order.priceTick / tickMul;
+      const exLot = order.qtyLot / lotMul;
+      if (!isMarket && !Number.isInteger(exTick)) { this.counters.rejectedLocally++; this.reports.onRejected(order.orderId, 'filter_price_tick', ts); return; }
+      if (!Number.isInteger(exLot)) { this.counters.rejectedLocally++; this.reports.onRejected(order.orderId, 'filter_lot_size', ts); return; }
+      order = { ...order, priceTick: exTick, qtyLot: exLot };
+    }
+    const ref = this.refPriceTick(order.symbol) / tickMul;
+    const why = checkOrder(rules, order.side, isMarket, order.priceTick, order.qtyLot, ref);
     if (why !== null) { this.counters.rejectedLocally++; this.reports.onRejected(order.orderId, why, ts); return; }
     const clientId = this.clientIds !== undefined ? this.clientIds.next() : order.clientOrderId;
     if (!isValidClientOrderId(clientId, this.market) || this.byClientId.has(clientId)) {
@@ -213,7 +253,7 @@ export class BinanceExecutionVenue implements Venue {
     const t: Tracked = {
       orderId: order.orderId, clientId, symbol: order.symbol, rules, order, postOnly, venueOrderId: -1, phase: 'sending',
       accepted: false, cancelWanted: false, cancelInFlight: false, cancelAttempts: 0, filledLots: 0, notFound: 0,
-      sentMs: this.now(), queryAttempts: 0, resolveTimer: null, closedMs: 0, tradeKeys: [],
+      sentMs: this.now(), queryAttempts: 0, resolveTimer: null, closedMs: 0, tradeKeys: [], tickMul, lotMul,
     };
     this.byOrderId.set(order.orderId, t);
     this.byClientId.set(clientId, t);
@@ -265,7 +305,7 @@ export class BinanceExecutionVenue implements Venue {
     t.filledLots += lots;
     this.collect?.push({ symbol: t.symbol, tradeId, venueOrderId: t.venueOrderId, orderId: t.orderId, price, qty, applied: true });
     const liquidity: Liquidity = maker ? 'MAKER' : 'TAKER';
-    this.reports.onFill(t.orderId, String(tradeId), ticks, lots, this.feeInQuote(t.rules, commission, commissionAsset, price), liquidity, tsNs);
+    this.reports.onFill(t.orderId, binanceTradeKey(t.symbol, tradeId), ticks * t.tickMul, lots * t.lotMul, this.feeInQuote(t.rules, commission, commissionAsset, price), liquidity, tsNs);
     if (t.filledLots >= t.order.qtyLot && t.phase !== 'closed') this.markClosed(t);
     return true;
   }

@@ -1,5 +1,5 @@
 // The Binance execution client (spot and USD-M): see docs/live-trading.md.
-export { BinanceExecutionVenue, orderParams } from './binance-venue.js';
+export { BinanceExecutionVenue, binanceTradeKey, orderParams } from './binance-venue.js';
 export type { BinanceVenueOptions, OrderEntry, ReconcileOptions, ReconcileReport } from './binance-venue.js';
 export { ClientOrderIdGenerator, isValidClientOrderId, newRunPrefix } from './client-order-id.js';
 export type { BinanceMarket } from './client-order-id.js';
