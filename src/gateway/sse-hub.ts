@@ -19,11 +19,12 @@
 //  - deferDelivery (the default): publish() only assigns the id and keeps the event;
 //    the writes happen in flush passes off the publisher's stack. Each client has a
 //    cursor (the last id it was given); a pass visits every client once and writes,
-//    corked, everything after its cursor that matches its filter in one send. Passes
-//    start at most every flushIntervalMs, and a pass spends at most writeBudgetMs per
-//    turn of the event loop: past it, the pass yields (setImmediate) and carries on
-//    with the next client in the next turn, so timers, the engine's ticks and other
-//    requests run in between. A client gets the events published after it joined.
+//    corked, everything after its cursor that matches its filter in one send. A pass
+//    spends at most writeBudgetMs per turn of the event loop: past it, the pass yields
+//    (setImmediate) and carries on with the next client in the next turn, so timers,
+//    the engine's ticks and other requests run in between. After a pass that wrote for
+//    W ms the next one waits min(4 W, flushIntervalMs): writes take at most about a
+//    fifth of the loop. A client gets the events published after it joined.
 import { SpreadcoreError } from '../errors.js';
 import type { AccessDenial } from '../net/access.js';
 import { SseClient } from './sse-client.js';
@@ -57,7 +58,11 @@ export interface SseHubOptions {
   maxClientsPerAddress?: number;
   /** Deferred writes: the longest a flush pass writes in one turn of the event loop before yielding, ms. Default 4. */
   writeBudgetMs?: number;
-  /** Deferred writes: the shortest time between the starts of two flush passes, ms (0: every turn). Default 20. */
+  /**
+   * Deferred writes: the longest pause between two flush passes, ms. A pass that wrote
+   * for W ms is followed by a pause of min(4 W, flushIntervalMs): none after a cheap
+   * pass, up to this after a busy one (0: every turn). Default 20.
+   */
   flushIntervalMs?: number;
   /**
    * Id of the first event. Default 1. A process that wants ids from before a
@@ -137,6 +142,9 @@ function intOption(v: number | undefined, dflt: number, what: string, min: numbe
 
 const KNOWN_EVENTS = new Set(SSE_EVENT_NAMES);
 
+/** A pass that wrote for W ms is followed by a pause of 4 W (at most flushIntervalMs): writes take at most ~1/5 of the loop. */
+const PASS_PAUSE_FACTOR = 4;
+
 /** quote_update frames of one strategy and symbol replace each other while a client is backed up. */
 function coalesceKey(e: SseEntry): string | null {
   return e.event === 'quote_update' ? `${e.strategyId ?? ''}\u0000${e.symbol ?? ''}` : null;
@@ -173,7 +181,9 @@ export class SseHub {
   /** Deferred mode: the clients of the pass under way and the next one to visit (null: no pass under way). */
   private pass: SseClient[] | null = null;
   private passIndex = 0;
-  private lastPassStartMs = -Infinity;
+  /** Time the pass under way (or the last one) spent writing, and when the last one ended, ms. */
+  private passWorkMs = 0;
+  private lastPassEndMs = -Infinity;
   /**
    * Deferred mode: the events not yet given to every client (consecutive ids from
    * backlog[backlogHead]), trimmed after each pass to the lowest client cursor. The
@@ -287,20 +297,24 @@ export class SseHub {
       if (!this.anyBehind()) return;
       this.pass = [...this.clients];
       this.passIndex = 0;
+      this.passWorkMs = 0;
       this.chunks.clear();
-      this.lastPassStartMs = performance.now();
     }
     const pass = this.pass;
-    const deadline = performance.now() + budgetMs;
+    const t0 = performance.now();
+    const deadline = t0 + budgetMs;
     while (this.passIndex < pass.length) {
       const c = pass[this.passIndex++]!;
       if (c.live) this.catchUp(c);
       if (this.passIndex < pass.length && performance.now() >= deadline) {
         this.counters.flushYields++;
+        this.passWorkMs += performance.now() - t0;
         this.flushImmediate = setImmediate(() => { this.flushImmediate = null; this.flush(); });
         return;
       }
     }
+    this.lastPassEndMs = performance.now();
+    this.passWorkMs += this.lastPassEndMs - t0;
     this.pass = null;
     this.chunks.clear();
     this.counters.flushPasses++;
@@ -321,10 +335,15 @@ export class SseHub {
     return false;
   }
 
-  /** Deferred mode: the next pass, no sooner than flushIntervalMs after the last one started. */
+  /**
+   * Deferred mode: the next pass, after a pause of PASS_PAUSE_FACTOR times the last
+   * pass's writing time (at most flushIntervalMs) since it ended: the hub writes at most
+   * about a fifth of the time, and a cheap pass (few clients) is followed at once.
+   */
   private scheduleFlush(): void {
     if (this.flushImmediate !== null || this.flushTimer !== null || this.pass !== null || this.closedHub) return;
-    const wait = this.lastPassStartMs + this.flushIntervalMs - performance.now();
+    const pause = Math.min(this.flushIntervalMs, PASS_PAUSE_FACTOR * this.passWorkMs);
+    const wait = this.lastPassEndMs + pause - performance.now();
     if (wait <= 1) {
       this.flushImmediate = setImmediate(() => { this.flushImmediate = null; this.flush(); });
     } else {
@@ -564,7 +583,7 @@ export class SseHub {
 
   private ensureTimer(): void {
     if (this.timer !== null || this.heartbeatMs === 0) return;
-    this.timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
+    this.timer = setInterval(() => { this.heartbeat(); }, this.heartbeatMs);
     this.timer.unref();
   }
 
@@ -572,19 +591,27 @@ export class SseHub {
     if (this.timer !== null) { clearInterval(this.timer); this.timer = null; }
   }
 
-  private heartbeat(): void {
+  /** Heartbeats every client (and drops the stalled ones), yielding after the write budget like a flush pass. */
+  private heartbeat(clients: SseClient[] = [...this.clients], from = 0): void {
     const now = Date.now();
-    for (const c of [...this.clients]) {
+    const deadline = performance.now() + this.writeBudgetMs;
+    for (let i = from; i < clients.length; i++) {
+      const c = clients[i]!;
+      if (!c.live) continue;
       if (c.backedUp) {
         if (now - c.backedUpSince > this.stallMs) this.drop(c, 'stalled');
-        continue;
-      }
-      this.guard(() => {
-        c.res.cork(() => {
-          if (!c.res.write(': heartbeat\n\n')) { c.backedUp = true; c.backedUpSince = now; }
+      } else {
+        this.guard(() => {
+          c.res.cork(() => {
+            if (!c.res.write(': heartbeat\n\n')) { c.backedUp = true; c.backedUpSince = now; }
+          });
         });
-      });
-      this.counters.heartbeats++;
+        this.counters.heartbeats++;
+      }
+      if (i + 1 < clients.length && performance.now() >= deadline) {
+        setImmediate(() => { if (!this.closedHub) this.heartbeat(clients, i + 1); });
+        return;
+      }
     }
   }
 
