@@ -22,7 +22,7 @@ function fill(side: OrderSide, qty: string, price: string, atS: number, fee = '0
   };
 }
 
-const ledger = (o: { markoutHorizonsMs?: number[]; returnBucketMs?: number; tradeHistoryLimit?: number } = {}) =>
+const ledger = (o: { markoutHorizonsMs?: number[]; returnBucketMs?: number; minReturnBuckets?: number; tradeHistoryLimit?: number } = {}) =>
   new SymbolLedger({ strategyId: 's1', symbol: 'X', ...o });
 const mark = (l: SymbolLedger, atS: number, mid: string, atBestBid = false, atBestAsk = false) =>
   l.applyMark({ tsNs: BigInt(atS) * S, mid, atBestBid, atBestAsk });
@@ -143,7 +143,7 @@ describe('equity: drawdown, Sharpe, Sortino', () => {
   });
 
   it('Sharpe and Sortino from 1-minute equity changes, annualized with √(525,600)', () => {
-    const l = ledger({ returnBucketMs: 60_000 });
+    const l = ledger({ returnBucketMs: 60_000, minReturnBuckets: 2 }); // the formula on 5 buckets (30 by default)
     l.applyFill(fill('BUY', '1', '100', 0));
     // bucket closes (equity at the last mark of each minute): 2, 1, 4, (4 again: empty minute), 3
     mark(l, 10, '101');

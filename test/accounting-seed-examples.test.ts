@@ -111,20 +111,23 @@ describe('seed 000: market making tutorial', () => {
 
   it('metrics example: every field', () => {
     const l = seedMetricsLedger();
-    // profit_per_round_trip is 392 / 22 = 17.8181…; the seed prints it to one decimal place.
+    // round trips are FIFO matches of closing fills against open lots: 1 + 21 + 1 (the last sell
+    // closes one of the three open buys) = 23, where the seed's example prints 22 (flat to flat);
+    // profit_per_round_trip is 392 / 23 = 17.04…
     const view = metricsView(l, { uptimeSeconds: 3600, precision: { moneyDp: 1, pctDp: 1, secondsDp: 0, ratioDp: 2 } });
     expect(view).toEqual({
       strategy_id: 'btc_mm_1',
       uptime_seconds: 3600,
       performance: {
-        total_trades: 48, buy_fills: 25, sell_fills: 23, round_trips: 22,
-        gross_profit: 440.0, fees_paid: 48.0, net_profit: 392.0, profit_per_round_trip: 17.8,
+        total_trades: 48, buy_fills: 25, sell_fills: 23, round_trips: 23,
+        gross_profit: 440.0, fees_paid: 48.0, net_profit: 392.0, profit_per_round_trip: 17.0,
       },
       inventory: { current_position: 0.002, max_position_reached: 0.004, avg_holding_time_seconds: 120 },
       quoting: { quote_updates: 1200, time_at_best_bid_pct: 45.0, time_at_best_ask_pct: 42.0, fill_rate_pct: 4.0 },
       risk: { max_drawdown: 15.0, volatility_pauses: 2, adverse_selection_events: 3 },
     });
-    expect(metricsView(l, { uptimeSeconds: 3600 }).performance.profit_per_round_trip).toBe(17.8181818182);
+    expect(metricsView(l, { uptimeSeconds: 3600 }).performance.profit_per_round_trip).toBe(17.0434782609);
+    expect(summarizeLedger(l).flatToFlatCycles).toBe(22);
   });
 
   it('stop final_state: position 0.002, unrealized 10.0 at 55,000, realized 392.0, total 402.0', () => {
@@ -200,11 +203,14 @@ describe('seed 002: binary market making scenarios (10 contracts)', () => {
     expect(profits).toEqual(['0.2', '0.3', '0.4']);
     const x = summarizeLedger(l);
     expect(x.realizedGross.toString()).toBe('0.9');
-    expect(x.roundTrips).toBe(1);
+    // FIFO: each sell of 10 closes one lot of 10 → three round trips, one flat-to-flat cycle
+    expect(x.roundTrips).toBe(3);
+    expect(x.flatToFlatCycles).toBe(1);
     expect(x.maxAbsPosition.toString()).toBe('30');
     // held from an average 12:10 entry to an average 12:25 exit
     expect(x.avgHoldingSecondsPerUnit!.toString()).toBe('900');
-    expect(x.avgRoundTripSeconds!.toString()).toBe('1500');
+    // each lot held 15 minutes (12:05→12:20, 12:10→12:25, 12:15→12:30)
+    expect(x.avgRoundTripSeconds!.toString()).toBe('900');
   });
 });
 

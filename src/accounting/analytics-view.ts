@@ -17,7 +17,7 @@ export interface AnalyticsJson {
   };
   fills: { total: number; buy: number; sell: number; buy_qty: number; sell_qty: number; volume_notional: number };
   round_trips: {
-    count: number; winners: number; win_rate_pct: number | null; profit_per_round_trip: number | null;
+    count: number; matched_qty: number; flat_to_flat: number; winners: number; win_rate_pct: number | null; profit_per_round_trip: number | null;
     avg_closed_profit: number | null; avg_duration_seconds: number | null;
   };
   spread_captured: { per_unit: number | null; bps: number | null };
@@ -27,7 +27,9 @@ export interface AnalyticsJson {
   };
   risk: {
     max_drawdown: number; sharpe: number | null; sortino: number | null; return_bucket_seconds: number; return_buckets: number;
-    volatility_pauses: number; adverse_selection_events: number;
+    /** Why sharpe / sortino is null (too few buckets, no variation), else null. */
+    sharpe_note: string | null; sortino_note: string | null;
+    volatility_pauses: number; adverse_selection_events: number; adverse_markout_fills: number; adverse_triggers: number;
   };
   quoting: {
     orders_placed: number; orders_cancelled: number; quote_updates: number; fill_rate_pct: number | null;
@@ -62,6 +64,8 @@ export function analyticsView(ledger: SymbolLedger, markPrice?: string, p: JsonP
     },
     round_trips: {
       count: x.roundTrips,
+      matched_qty: jsonNumber(x.roundTripQty),
+      flat_to_flat: x.flatToFlatCycles,
       winners: x.winningRoundTrips,
       win_rate_pct: jsonNumberOrNull(x.winRatePct, p.pctDp),
       profit_per_round_trip: jsonNumberOrNull(x.profitPerRoundTrip, m),
@@ -86,8 +90,12 @@ export function analyticsView(ledger: SymbolLedger, markPrice?: string, p: JsonP
       sortino: jsonNumberOrNull(x.sortino, p.ratioDp),
       return_bucket_seconds: jsonNumber(x.returnBucketSeconds),
       return_buckets: x.returnBuckets,
+      sharpe_note: x.sharpeNote,
+      sortino_note: x.sortinoNote,
       volatility_pauses: x.volatilityPauses,
       adverse_selection_events: x.adverseSelectionEvents,
+      adverse_markout_fills: x.adverseMarkoutFills,
+      adverse_triggers: x.adverseTriggers,
     },
     quoting: {
       orders_placed: x.ordersPlaced,

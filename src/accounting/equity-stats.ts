@@ -65,25 +65,44 @@ export interface RatioStats {
   meanReturn: Decimal | null;
   /** Sample standard deviation (n − 1). */
   stdevReturn: Decimal | null;
-  /** mean / stdev × √(buckets per year); null with fewer than 2 buckets or no variation. */
+  /** mean / stdev × √(buckets per year); null with fewer than minBuckets buckets or no variation. */
   sharpe: Decimal | null;
-  /** mean / √(Σ min(r,0)² / n) × √(buckets per year); null with fewer than 2 buckets or no losing bucket. */
+  /** mean / √(Σ min(r,0)² / n) × √(buckets per year); null with fewer than minBuckets buckets or no losing bucket. */
   sortino: Decimal | null;
+  /** Why sharpe / sortino is null, else null. */
+  sharpeNote: string | null;
+  sortinoNote: string | null;
 }
 
-export function ratioStats(s: EquityState): RatioStats {
+/**
+ * Fewest returns a ratio is reported from. With n returns the estimate's standard
+ * error is about √((1 + SR²/2) / n) per bucket (Lo 2002, "The Statistics of Sharpe
+ * Ratios", for i.i.d. returns), i.e. ±0.18 per bucket at n = 30 before it is scaled
+ * by √(buckets per year) — already ±130 annualised for 1-minute buckets; below 30 the
+ * figure says nothing.
+ */
+export const MIN_RATIO_BUCKETS = 30;
+
+export function ratioStats(s: EquityState, minBuckets: number = MIN_RATIO_BUCKETS): RatioStats {
   const n = s.n;
-  if (n === 0) return { buckets: 0, meanReturn: null, stdevReturn: null, sharpe: null, sortino: null };
+  const secs = Number(s.bucketNs) / 1e9;
+  const few = `${n} return bucket${n === 1 ? '' : 's'} of ${secs} s, fewer than the ${Math.max(2, minBuckets)} a ratio needs`;
+  if (n === 0) return { buckets: 0, meanReturn: null, stdevReturn: null, sharpe: null, sortino: null, sharpeNote: few, sortinoNote: few };
   const mean = s.sum.div(n);
-  if (n < 2) return { buckets: n, meanReturn: mean, stdevReturn: null, sharpe: null, sortino: null };
+  if (n < 2) return { buckets: n, meanReturn: mean, stdevReturn: null, sharpe: null, sortino: null, sharpeNote: few, sortinoNote: few };
   let variance = s.sumSq.minus(mean.times(s.sum)).div(n - 1);
   if (variance.isNegative()) variance = ZERO;
   const stdev = variance.sqrt();
   const perYear = new Decimal(SECONDS_PER_YEAR).times(1e9).div(s.bucketNs.toString()).sqrt();
+  if (n < minBuckets) return { buckets: n, meanReturn: mean, stdevReturn: stdev, sharpe: null, sortino: null, sharpeNote: few, sortinoNote: few };
   const sharpe = stdev.isZero() ? null : mean.div(stdev).times(perYear);
   const downDev = s.downSq.div(n).sqrt();
   const sortino = downDev.isZero() ? null : mean.div(downDev).times(perYear);
-  return { buckets: n, meanReturn: mean, stdevReturn: stdev, sharpe, sortino };
+  return {
+    buckets: n, meanReturn: mean, stdevReturn: stdev, sharpe, sortino,
+    sharpeNote: sharpe === null ? 'equity did not vary between buckets' : null,
+    sortinoNote: sortino === null ? 'no losing bucket' : null,
+  };
 }
 
 export interface EquityJson {

@@ -50,13 +50,17 @@ export interface LedgerSummary {
   buyQty: Decimal;
   sellQty: Decimal;
   volumeNotional: Decimal;
-  // round trips
+  // round trips (FIFO matches of closing fills against open lots; round-trip-stats.ts)
   roundTrips: number;
+  /** Σ quantity matched by the round trips. */
+  roundTripQty: Decimal;
+  /** Flat-to-flat cycles of the position (the old round-trip count). */
+  flatToFlatCycles: number;
   winningRoundTrips: number;
   winRatePct: Decimal | null;
   /** realizedNet / roundTrips, as seed 000 computes it (392 / 22 = 17.8). */
   profitPerRoundTrip: Decimal | null;
-  /** Σ profit of closed round trips / their number: each net of the fees paid inside it (none of the open one's). */
+  /** Σ profit of the round trips / their number (each: the closing fill's net profit per unit × matched quantity). */
   avgClosedRoundTripProfit: Decimal | null;
   avgRoundTripSeconds: Decimal | null;
   /** realizedGross / closed quantity: price edge earned per unit closed. */
@@ -76,8 +80,16 @@ export interface LedgerSummary {
   returnBuckets: number;
   sharpe: Decimal | null;
   sortino: Decimal | null;
+  /** Why sharpe is null (too few buckets, no variation), else null. */
+  sharpeNote: string | null;
+  sortinoNote: string | null;
   volatilityPauses: number;
+  /** adverseMarkoutFills + adverseTriggers. */
   adverseSelectionEvents: number;
+  /** Fills whose first-horizon markout lost more than adverseMarkoutBps. */
+  adverseMarkoutFills: number;
+  /** Large-trade and volume-spike triggers of the risk layer (counted by the engine). */
+  adverseTriggers: number;
   // quoting
   ordersPlaced: number;
   ordersCancelled: number;
@@ -125,7 +137,7 @@ export function summarizeLedger(ledger: SymbolLedger, markPrice?: string): Ledge
   const now = s.lastTsNs ?? 0n;
   const inPositionNs = timeInPositionNs(rt, now);
   const spanNs = s.firstTsNs === null || s.lastTsNs === null ? 0n : s.lastTsNs - s.firstTsNs;
-  const ratios = ratioStats(s.equity);
+  const ratios = ratioStats(s.equity, s.config.minReturnBuckets);
   const a = s.activity;
   const observed = observedNs(a);
   return {
@@ -147,12 +159,14 @@ export function summarizeLedger(ledger: SymbolLedger, markPrice?: string): Ledge
     buyQty: t.buyQty,
     sellQty: t.sellQty,
     volumeNotional: t.buyNotional.plus(t.sellNotional),
-    roundTrips: rt.closed,
-    winningRoundTrips: rt.winners,
-    winRatePct: pct(rt.winners, rt.closed),
-    profitPerRoundTrip: ratio(realizedNet, rt.closed),
-    avgClosedRoundTripProfit: ratio(rt.closedNet, rt.closed),
-    avgRoundTripSeconds: rt.closed === 0 ? null : new Decimal(rt.closedNs.toString()).div(rt.closed).div(NS_PER_S),
+    roundTrips: rt.matches,
+    roundTripQty: rt.matchedQty,
+    flatToFlatCycles: rt.closed,
+    winningRoundTrips: rt.matchWinners,
+    winRatePct: pct(rt.matchWinners, rt.matches),
+    profitPerRoundTrip: ratio(realizedNet, rt.matches),
+    avgClosedRoundTripProfit: ratio(rt.matchNet, rt.matches),
+    avgRoundTripSeconds: rt.matches === 0 ? null : new Decimal(rt.matchNs.toString()).div(rt.matches).div(NS_PER_S),
     avgSpreadCapturedPerUnit: ratio(t.realizedGross, t.closedQty),
     avgSpreadCapturedBps: t.closedEntryNotional.isZero() ? null : t.realizedGross.div(t.closedEntryNotional).times(10_000),
     maxAbsPosition: t.maxAbsPosition,
@@ -164,8 +178,12 @@ export function summarizeLedger(ledger: SymbolLedger, markPrice?: string): Ledge
     returnBuckets: ratios.buckets,
     sharpe: ratios.sharpe,
     sortino: ratios.sortino,
+    sharpeNote: ratios.sharpeNote,
+    sortinoNote: ratios.sortinoNote,
     volatilityPauses: a.counters.volatility_pauses,
-    adverseSelectionEvents: a.counters.adverse_selection_events,
+    adverseSelectionEvents: a.counters.adverse_selection_events + s.markouts.adverseFills,
+    adverseMarkoutFills: s.markouts.adverseFills,
+    adverseTriggers: a.counters.adverse_selection_events,
     ordersPlaced: a.counters.orders_placed,
     ordersCancelled: a.counters.orders_cancelled,
     quoteUpdates: a.counters.quote_updates,

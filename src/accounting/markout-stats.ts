@@ -6,6 +6,11 @@
 // after it is used. Averages are per side and weighted by quantity (P&L per unit).
 // Fill times arrive in non-decreasing order, so each horizon's pending fills are a
 // queue ordered by due time.
+//
+// Adverse fills: a fill whose markout at the first horizon is a loss of more than
+// adverseBps of its price ((price − mid) / price × 10,000 > adverseBps for a buy,
+// (mid − price) / price for a sell) was picked off: the price moved through it right
+// after. They count towards adverse_selection_events (docs/accounting.md).
 import { Decimal, ZERO } from './decimal.js';
 
 interface Pending { dueNs: bigint; side: 1 | -1; price: Decimal; qty: Decimal }
@@ -28,12 +33,18 @@ export interface HorizonState {
 
 export interface MarkoutState {
   horizons: HorizonState[];
+  /** Loss at the first horizon, bps of the fill price, beyond which a fill counts as adverse. */
+  adverseBps: number;
+  /** Fills whose first-horizon markout lost more than adverseBps. */
+  adverseFills: number;
   /** The last mark's mid: the prevailing mid at a due time before the current mark. */
   lastMid: Decimal | null;
 }
 
-export function emptyMarkouts(horizonsNs: readonly bigint[]): MarkoutState {
+export function emptyMarkouts(horizonsNs: readonly bigint[], adverseBps = 2): MarkoutState {
   return {
+    adverseBps,
+    adverseFills: 0,
     horizons: horizonsNs.map((h) => ({ horizonNs: h, pending: [], head: 0, buy: emptySide(), sell: emptySide() })),
     lastMid: null,
   };
@@ -50,7 +61,8 @@ export function onMarkoutFill(s: MarkoutState, side: 1 | -1, price: Decimal, qty
 
 /** A mark (mid) at time `tNs` (non-decreasing): resolves every fill whose horizon it reaches. */
 export function onMarkoutMark(s: MarkoutState, mid: Decimal, tNs: bigint): void {
-  for (const h of s.horizons) {
+  for (let k = 0; k < s.horizons.length; k++) {
+    const h = s.horizons[k]!;
     const q = h.pending;
     while (h.head < q.length) {
       const p = q[h.head]!;
@@ -61,6 +73,7 @@ export function onMarkoutMark(s: MarkoutState, mid: Decimal, tNs: bigint): void 
       acc.fills++;
       acc.qty = acc.qty.plus(p.qty);
       acc.pnl = acc.pnl.plus(perUnit.times(p.qty));
+      if (k === 0 && perUnit.isNegative() && perUnit.neg().times(10_000).gt(p.price.times(s.adverseBps))) s.adverseFills++;
       h.head++;
     }
     if (h.head > 1024 && h.head * 2 > q.length) {
@@ -85,6 +98,8 @@ interface SideJson { fills: number; qty: string; pnl: string }
 export interface MarkoutJson {
   horizons: { horizonNs: string; pending: PendingJson[]; buy: SideJson; sell: SideJson }[];
   lastMid: string | null;
+  /** Absent in snapshots written before adverse fills were counted. */
+  adverseFills?: number;
 }
 
 const encodeSide = (s: SideMarkout): SideJson => ({ fills: s.fills, qty: s.qty.toString(), pnl: s.pnl.toString() });
@@ -99,11 +114,14 @@ export function encodeMarkouts(s: MarkoutState): MarkoutJson {
       sell: encodeSide(h.sell),
     })),
     lastMid: s.lastMid === null ? null : s.lastMid.toString(),
+    adverseFills: s.adverseFills,
   };
 }
 
-export function decodeMarkouts(j: MarkoutJson): MarkoutState {
+export function decodeMarkouts(j: MarkoutJson, adverseBps = 2): MarkoutState {
   return {
+    adverseBps,
+    adverseFills: j.adverseFills ?? 0,
     horizons: j.horizons.map((h) => ({
       horizonNs: BigInt(h.horizonNs),
       pending: h.pending.map((p) => ({ dueNs: BigInt(p.dueNs), side: p.side, price: new Decimal(p.price), qty: new Decimal(p.qty) })),
