@@ -65,6 +65,10 @@ export interface PaperExchangeCounters {
   bookThroughFills: number;
   /** Times resting orders were put at the back of their queue because the book was replaced or had gone stale. */
   resyncs: number;
+  /** Fills the strategy heard of after it had sent a cancel for the order (the fill happened during the cancel's or the report's latency). */
+  fillsAfterCancelSent: number;
+  /** Reports held back by the response latency and delivered later. */
+  delayedReports: number;
   /** Orders the exchange cancelled because their symbol's instrument was redefined. */
   redefinedCancels: number;
 }
@@ -79,7 +83,7 @@ export class PaperExchange implements Venue, IngestListener {
   readonly ingest: FeedIngest;
   readonly counters: PaperExchangeCounters = {
     ordersReceived: 0, cancelsReceived: 0, rejected: 0, makerFills: 0, takerFills: 0,
-    queueFills: 0, tradeThroughFills: 0, bookThroughFills: 0, resyncs: 0, redefinedCancels: 0,
+    queueFills: 0, tradeThroughFills: 0, bookThroughFills: 0, resyncs: 0, fillsAfterCancelSent: 0, delayedReports: 0, redefinedCancels: 0,
   };
 
   private readonly books: WasmBooks;
@@ -89,7 +93,15 @@ export class PaperExchange implements Venue, IngestListener {
   /** Fee rates of accounts (strategies) that have their own; the others pay the exchange's. */
   private readonly accountFees = new Map<string, { readonly maker: FeeRate; readonly taker: FeeRate }>();
   private reports: VenueReports | null = null;
+  /** Where reports go: the order manager itself, or the response-latency queue in front of it. */
+  private out: VenueReports | null = null;
+  private readonly delayed: DelayedReports | null;
+  /** Exchange clock: the exchange time of the latest market event seen. */
   private clockNs = 0;
+  /** Strategy (local) clock set by setLocalClock, e.g. a recording's receive time; -Infinity when unset. */
+  private localNs = -Infinity;
+  /** Scratch of observe(): the queue model with the symbol's lot size. */
+  private readonly qp: { model: PaperExchangeConfig['queueModel']; exponent: number; lotQty: number };
   private readonly bySymbol = new Map<string, PaperSymbol>();
   private readonly byId: (PaperSymbol | undefined)[] = [];
   /** Orders at the exchange or on their way to it, by orderId. */
@@ -118,6 +130,49 @@ export class PaperExchange implements Venue, IngestListener {
     this.makerFee = new FeeRate(this.config.makerFeeBps);
     this.takerFee = new FeeRate(this.config.takerFeeBps);
     this.jitterRandom = mulberry32(this.config.seed);
+    this.qp = { model: this.config.queueModel, exponent: this.config.queueExponent, lotQty: 1 };
+    const c = this.config;
+    this.delayed = c.responseLatencyNs > 0 || (c.latencyCurve !== null && c.latencyCurve.responseNs.some((x) => x > 0)) ? new DelayedReports(this) : null;
+  }
+
+  /** Entry latency of an order or cancel sent at strategy time tNs (the latency curve's, else the constant), plus jitter. */
+  private entryNs(constNs: number, tNs: number): number {
+    const curve = this.config.latencyCurve;
+    return (curve === null ? constNs : curve.entryAt(tNs)) + this.jitterNs();
+  }
+
+  /** Response latency of a report of an exchange event at tNs. */
+  responseNs(tNs: number): number {
+    const curve = this.config.latencyCurve;
+    return curve === null ? this.config.responseLatencyNs : curve.responseAt(tNs);
+  }
+
+  /**
+   * Sets the strategy's (local) clock, Unix epoch ns, e.g. the receive time of the
+   * recording step about to be applied (feed latency "recorded"): from here on
+   * nowNs() — the time the engine decides, sends and times at — is at least this,
+   * while market events still match at their exchange times. Never goes back.
+   * Delivers the reports whose response latency has run out by then.
+   */
+  setLocalClock(tNs: number): void {
+    if (tNs > this.localNs) this.localNs = tNs;
+    if (this.delayed !== null && this.busy === 0) this.delayed.pump(this.nowNs());
+  }
+
+  /** Exchange clock: the exchange time of the latest market event seen (nowNs() is the strategy's). */
+  exchangeNowNs(): number { return this.clockNs; }
+
+  /** Reports still waiting out their response latency. */
+  get pendingReports(): number { return this.delayed === null ? 0 : this.delayed.length; }
+
+  /** Delivers every report still waiting out its response latency (the end of a backtest). */
+  drainReports(): void {
+    if (this.delayed !== null) this.delayed.pump(Infinity);
+  }
+
+  /** Delivers due reports once no event is being processed. */
+  private pump(): void {
+    if (this.delayed !== null && this.busy === 0 && this.delayed.length > 0) this.delayed.pump(this.nowNs());
   }
 
   /** Extra latency of one order or cancel: uniform in [0, latencyJitterNs), whole ns; 0 without jitter. */
@@ -127,13 +182,27 @@ export class PaperExchange implements Venue, IngestListener {
   }
 
   // ---- Venue ---------------------------------------------------------------------------
-  nowNs(): number { return this.clockNs; }
+  /**
+   * The strategy's clock: the exchange time of the latest market event plus the
+   * constant feed latency, or the local clock set by setLocalClock when later (a
+   * strategy never acts before the exchange time of what it saw).
+   */
+  nowNs(): number {
+    const t = this.clockNs + this.config.feedLatencyNs;
+    return this.localNs > t ? this.localNs : t;
+  }
 
   instrument(symbol: string): Instrument | undefined {
     return this.ingest.bySymbolName(symbol)?.instrument;
   }
 
-  connect(reports: VenueReports): void { this.reports = reports; }
+  connect(reports: VenueReports): void {
+    this.reports = reports;
+    this.out = this.delayed === null ? reports : this.delayed;
+  }
+
+  /** Where the delayed reports finally go (DelayedReports). */
+  deliverTo(): VenueReports { return this.requireReports(); }
 
   /** The exchange's fee schedule, bps of notional (an account without its own rates pays these). */
   get feeSchedule(): { readonly makerFeeBps: number; readonly takerFeeBps: number } {
@@ -157,7 +226,7 @@ export class PaperExchange implements Venue, IngestListener {
   }
 
   submit(order: VenueOrder): void {
-    const reports = this.requireReports();
+    const reports = this.outbox();
     this.counters.ordersReceived++;
     const feed = this.ingest.bySymbolName(order.symbol);
     const reason = feed === undefined ? `unknown symbol ${order.symbol}` : checkOrder(order);
@@ -171,11 +240,13 @@ export class PaperExchange implements Venue, IngestListener {
     if (feed!.lastTsExchNs > this.clockNs) this.clockNs = feed!.lastTsExchNs;
     const o = new PaperOrder(order);
     this.open.set(o.orderId, o);
-    this.schedule(ps, ACT_ARRIVE, this.clockNs + this.config.orderLatencyNs + this.jitterNs(), o);
+    const sentNs = this.nowNs();
+    o.sentNs = sentNs;
+    this.schedule(ps, ACT_ARRIVE, sentNs + this.entryNs(this.config.orderLatencyNs, sentNs), o);
   }
 
   cancel(orderId: string): void {
-    const reports = this.requireReports();
+    const reports = this.outbox();
     this.counters.cancelsReceived++;
     const o = this.open.get(orderId);
     const ps = o === undefined ? undefined : this.bySymbol.get(o.symbol);
@@ -183,7 +254,9 @@ export class PaperExchange implements Venue, IngestListener {
       reports.onCancelRejected(orderId, 'unknown or closed order', this.clockNs);
       return;
     }
-    this.schedule(ps, ACT_CANCEL, this.clockNs + this.config.cancelLatencyNs + this.jitterNs(), o);
+    const sentNs = this.nowNs();
+    if (o.cancelSentNs < 0) o.cancelSentNs = sentNs;
+    this.schedule(ps, ACT_CANCEL, sentNs + this.entryNs(this.config.cancelLatencyNs, sentNs), o);
   }
 
   // ---- market events (IngestListener) -----------------------------------------------------
@@ -202,6 +275,7 @@ export class PaperExchange implements Venue, IngestListener {
       this.busy--;
     }
     if (this.later.length > 0) this.runLater();
+    this.pump();
   }
 
   onBatch(ingest: FeedIngest, dirty: Int32Array, nDirty: number): void {
@@ -221,6 +295,7 @@ export class PaperExchange implements Venue, IngestListener {
       this.busy--;
     }
     if (this.later.length > 0) this.runLater();
+    this.pump();
   }
 
   /** The symbol's book can no longer be trusted: resting orders stay, their queue positions are rebuilt when it is live again. */
@@ -236,7 +311,7 @@ export class PaperExchange implements Venue, IngestListener {
    * the symbol afresh.
    */
   onRedefined(s: SymbolState): void {
-    const reports = this.requireReports();
+    const reports = this.outbox();
     const ps = this.bySymbol.get(s.symbol);
     for (const o of [...this.open.values()]) {
       if (o.symbol !== s.symbol) continue;
@@ -255,6 +330,12 @@ export class PaperExchange implements Venue, IngestListener {
   private requireReports(): VenueReports {
     if (this.reports === null) throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', 'the paper exchange has no order manager connected');
     return this.reports;
+  }
+
+  /** The reports' way out (through the response latency when there is one). */
+  private outbox(): VenueReports {
+    this.requireReports();
+    return this.out!;
   }
 
   private symbolFor(feed: SymbolState): PaperSymbol {
@@ -338,7 +419,7 @@ export class PaperExchange implements Venue, IngestListener {
   }
 
   private applyCancel(ps: PaperSymbol, o: PaperOrder, tNs: number): void {
-    const reports = this.reports!;
+    const reports = this.out!;
     if (o.state === PO_DONE) {
       reports.onCancelRejected(o.orderId, 'order already closed', tNs);
     } else if (o.state === PO_IN_FLIGHT) {
@@ -355,7 +436,7 @@ export class PaperExchange implements Venue, IngestListener {
   }
 
   private arrive(ps: PaperSymbol, o: PaperOrder, tNs: number): void {
-    const reports = this.reports!;
+    const reports = this.out!;
     if (o.state !== PO_IN_FLIGHT) return; // cancelled on the way
     o.arrivalSeq = ++this.arrivalSeq;
     const limit = o.type === 'MARKET' ? (o.side === 0 ? Infinity : -Infinity) : o.priceTick;
@@ -438,7 +519,7 @@ export class PaperExchange implements Venue, IngestListener {
   private flushFills(ps: PaperSymbol, tNs: number): void {
     const n = this.fOrder.length;
     if (n === 0) return;
-    const reports = this.reports!;
+    const reports = this.out!;
     const instrument = ps.feed.instrument;
     let restingDone = false;
     for (let i = 0; i < n; i++) {
@@ -453,7 +534,12 @@ export class PaperExchange implements Venue, IngestListener {
       const rate = own === undefined ? (maker ? this.makerFee : this.takerFee) : (maker ? own.maker : own.taker);
       const fee = rate.feeText(instrument, tick, lots);
       const liquidity: Liquidity = maker ? 'MAKER' : 'TAKER';
-      reports.onFill(o.orderId, `${this.config.idPrefix}-t${++this.tradeSeq}`, tick, lots, fee, liquidity, tNs);
+      const tradeId = `${this.config.idPrefix}-t${++this.tradeSeq}`;
+      if (this.delayed !== null) this.delayed.fill(o, tradeId, tick, lots, fee, liquidity, tNs);
+      else {
+        if (o.cancelSentNs >= 0) this.counters.fillsAfterCancelSent++;
+        reports.onFill(o.orderId, tradeId, tick, lots, fee, liquidity, tNs);
+      }
     }
     this.fOrder.length = 0;
     this.fTick.length = 0;
@@ -562,14 +648,16 @@ export class PaperExchange implements Venue, IngestListener {
   /** The displayed size at every resting order's price moves its queue position (cancels ahead, trades seen). */
   private observe(ps: PaperSymbol, book: number): void {
     const books = this.books;
-    const model = this.config.queueModel;
+    const q = this.qp;
+    // the log and power models read quantities in the instrument's units
+    if (q.model === 'log' || q.model === 'power') q.lotQty = Number(ps.feed.instrument.lotSize);
     for (let side = 0; side < 2; side++) {
       const levels = ps.side(side).levels;
       for (let l = 0; l < levels.length; l++) {
         const level = levels[l]!;
         const shown = books.levelQty(book, side, level.tick);
         const orders = level.orders;
-        for (let k = 0; k < orders.length; k++) observeLevel(orders[k]!, shown, model);
+        for (let k = 0; k < orders.length; k++) observeLevel(orders[k]!, shown, q);
       }
     }
   }
@@ -648,4 +736,62 @@ function checkOrder(o: VenueOrder): string | null {
     return `unknown order type ${String(o.type)}`;
   }
   return null;
+}
+
+/**
+ * Reports on their way back to the strategy (response latency): each is due at its
+ * exchange event time + the response latency and is delivered once the strategy's
+ * clock reaches that; delivery keeps the order the exchange produced them in (a
+ * report is never due before the one queued ahead of it).
+ */
+class DelayedReports implements VenueReports {
+  private readonly due: number[] = [];
+  private readonly run: (() => void)[] = [];
+  private head = 0;
+  private lastDue = -Infinity;
+  private pumping = false;
+  constructor(private readonly ex: PaperExchange) {}
+
+  get length(): number { return this.run.length - this.head; }
+
+  private push(tNs: number, f: () => void): void {
+    let d = tNs + this.ex.responseNs(tNs);
+    if (d < this.lastDue) d = this.lastDue;
+    this.lastDue = d;
+    this.due.push(d);
+    this.run.push(f);
+    this.ex.counters.delayedReports++;
+  }
+
+  /** Delivers, in order, the reports due at or before nowNs (anything they cause goes through the queue again). */
+  pump(nowNs: number): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.head < this.run.length && this.due[this.head]! <= nowNs) {
+        const f = this.run[this.head]!;
+        this.head++;
+        f();
+      }
+      if (this.head === this.run.length) { this.head = 0; this.due.length = 0; this.run.length = 0; }
+      else if (this.head > 1024) { this.due.splice(0, this.head); this.run.splice(0, this.head); this.head = 0; }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  fill(o: PaperOrder, tradeId: string, tick: number, lots: number, fee: string, liq: Liquidity, tNs: number): void {
+    this.push(tNs, () => {
+      if (o.cancelSentNs >= 0) this.ex.counters.fillsAfterCancelSent++;
+      this.ex.deliverTo().onFill(o.orderId, tradeId, tick, lots, fee, liq, tNs);
+    });
+  }
+
+  onAccepted(orderId: string, tNs: number): void { this.push(tNs, () => this.ex.deliverTo().onAccepted(orderId, tNs)); }
+  onRejected(orderId: string, reason: string, tNs: number): void { this.push(tNs, () => this.ex.deliverTo().onRejected(orderId, reason, tNs)); }
+  onFill(orderId: string, tradeId: string, tick: number, lots: number, fee: string, liq: Liquidity, tNs: number): void {
+    this.push(tNs, () => this.ex.deliverTo().onFill(orderId, tradeId, tick, lots, fee, liq, tNs));
+  }
+  onCancelled(orderId: string, reason: string, tNs: number): void { this.push(tNs, () => this.ex.deliverTo().onCancelled(orderId, reason, tNs)); }
+  onCancelRejected(orderId: string, reason: string, tNs: number): void { this.push(tNs, () => this.ex.deliverTo().onCancelRejected(orderId, reason, tNs)); }
 }

@@ -26,6 +26,10 @@ export class PaperOrder implements QueuedOrder {
   arrivalSeq = 0;
   /** Exchange time the order reached the book: a trade printed before it (a late trade message) never fills it. */
   arrivedNs = 0;
+  /** Strategy time the order was sent. */
+  sentNs = 0;
+  /** Strategy time the first cancel was sent; -1 while none was. */
+  cancelSentNs = -1;
   state: PaperOrderState = PO_IN_FLIGHT;
   leavesLot: number;
   aheadLot = 0;

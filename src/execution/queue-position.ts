@@ -12,7 +12,7 @@
 // and the market quantity ahead of it that the trade took is
 //   min(ahead_i, V − Σ_{j<i} fill_j).
 // A decrease of the displayed size that trades do not explain is a cancel by someone
-// else; the queue model says how much of it was ahead of us (see paper-config.ts).
+// else; the queue model says how much of it was ahead of us (shareAhead, below).
 // Additions join the back of the level and change nothing ahead of us. Quantities
 // stay whole lots: a proportional share is rounded so the queue ahead stays the
 // larger (a cancel moves us forward by floor(share)).
@@ -60,22 +60,67 @@ export function tradeAtLevel(orders: readonly QueuedOrder[], n: number, volumeLo
 }
 
 /**
+ * The share of a cancel at our price that was ahead of us, given the market quantity
+ * ahead (front) and behind (back) of our order just before it, in base units of the
+ * instrument (hftbacktest's ProbQueueModel: the probability that a decrease is behind
+ * us is p = f(back) / (f(back) + f(front)); this returns 1 − p):
+ * - proportional: f(x) = x, so front / (front + back) (Rigtorp 2013; quant.stackexchange 3782);
+ * - power:        f(x) = x^n  (n = the exponent; n = 1 is proportional);
+ * - log:          f(x) = ln(1 + x);
+ * - risk_averse / pessimistic: 0 (cancels never come from ahead of us).
+ * When front and back are both 0 the whole decrease is ahead (1).
+ */
+export function shareAhead(model: QueueModel, exponent: number, front: number, back: number): number {
+  switch (model) {
+    case 'risk_averse':
+    case 'pessimistic': return 0;
+    case 'proportional': return front + back > 0 ? front / (front + back) : 1;
+    case 'power': {
+      const ff = Math.pow(front, exponent);
+      const fb = Math.pow(back, exponent);
+      return ff + fb > 0 ? ff / (ff + fb) : 1;
+    }
+    case 'log': {
+      const ff = Math.log1p(front);
+      const fb = Math.log1p(back);
+      return ff + fb > 0 ? ff / (ff + fb) : 1;
+    }
+  }
+}
+
+/** How the queue models read a level: the model, its exponent (power only), and the size of one lot in base units. */
+export interface QueueModelParams {
+  readonly model: QueueModel;
+  readonly exponent: number;
+  /** Base units per lot (the log model is not scale-free: it reads quantities in the instrument's units, as hftbacktest does). */
+  readonly lotQty: number;
+}
+
+/**
  * Brings an order's queue position up to date with the displayed quantity now at its
  * price: a decrease first uses up the trade volume seen since the last look (those
- * lots left by trading), the rest is cancels, attributed by the model; then the
- * queue ahead never exceeds what is displayed.
+ * lots left by trading), the rest is cancels, of which shareAhead() was ahead of us
+ * (the part ahead shrinks by floor(share × cancelled) lots, so the queue ahead stays
+ * the larger); then the queue ahead never exceeds what is displayed (that clamp is
+ * hftbacktest's min(0, back − p·chg) term: cancels beyond what was behind us must
+ * have been ahead).
  */
-export function observeLevel(o: QueuedOrder, displayedLot: number, model: QueueModel): void {
+export function observeLevel(o: QueuedOrder, displayedLot: number, model: QueueModelParams | QueueModel): void {
+  const q = typeof model === 'string' ? { model, exponent: 2, lotQty: 1 } : model;
   const decrease = o.lastSeenLot - displayedLot;
   if (decrease > 0) {
     const traded = o.tradedSinceSeenLot;
     const explained = decrease < traded ? decrease : traded;
     o.tradedSinceSeenLot = traded - explained;
     const cancelled = decrease - explained;
-    if (cancelled > 0 && model === 'proportional') {
+    if (cancelled > 0 && o.aheadLot > 0) {
       const levelBefore = o.lastSeenLot - explained; // market size just before the cancels
-      if (levelBefore > 0 && o.aheadLot > 0) {
-        const share = Math.floor((cancelled * o.aheadLot) / levelBefore);
+      if (levelBefore > 0) {
+        const front = o.aheadLot < levelBefore ? o.aheadLot : levelBefore;
+        const back = levelBefore - front;
+        const share = q.model === 'proportional'
+          ? Math.floor((cancelled * o.aheadLot) / levelBefore) // exact in whole lots (as before the other models existed)
+          : Math.floor(cancelled * shareAhead(q.model, q.exponent, front * q.lotQty, back * q.lotQty) + 1e-9);
         o.aheadLot = share >= o.aheadLot ? 0 : o.aheadLot - share;
       }
     }
