@@ -30,7 +30,7 @@ describe('parseBacktestSpec', () => {
   it.each([
     [{ ...BASE, speed: 2 }, 'SPREADCORE_ERR_BAD_INPUT', /unknown field "speed"/],
     [{ ...BASE, fill_model: 'optimistic' }, 'SPREADCORE_ERR_BAD_INPUT', /fill_model must be "queue" or "naive", got "optimistic"/],
-    [{ ...BASE, queue_model: 'fifo' }, 'SPREADCORE_ERR_BAD_INPUT', /queue_model must be "proportional" or "pessimistic", got "fifo"/],
+    [{ ...BASE, queue_model: 'fifo' }, 'SPREADCORE_ERR_BAD_INPUT', /queue_model must be "proportional" or "power" or "log" or "risk_averse" or "pessimistic", got "fifo"/],
     [{ ...BASE, order_latency_ms: -1 }, 'SPREADCORE_ERR_BAD_INPUT', /order_latency_ms must be a number of milliseconds.*got -1/],
     [{ ...BASE, cancel_latency_ms: '2' }, 'SPREADCORE_ERR_BAD_INPUT', /cancel_latency_ms .*got "2"/],
     [{ ...BASE, maker_fee_bps: 5000 }, 'SPREADCORE_ERR_BAD_INPUT', /maker_fee_bps must be a number of bps in -1000..1000, got 5000/],

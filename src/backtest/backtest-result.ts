@@ -9,12 +9,22 @@ import type { RecordingFormat } from './recording-plan.js';
 
 export const BACKTEST_RESULT_VERSION = 1;
 
-/** Compact figures for ranking runs (sweeps): plain numbers, never null. */
+/** Compact figures for ranking runs (sweeps). */
 export interface BacktestObjectives {
   /** Realized net of fees + unrealized at the last mid, quote currency, summed over the symbols. */
   net_pnl: number;
-  /** Sharpe ratio of the equity buckets (0 when there are too few). */
-  sharpe: number;
+  /**
+   * The first symbol's annualised Sharpe ratio of its equity buckets (sharpe_interval_s
+   * wide); 0 when equity never moved; null when the run has fewer than 30 buckets
+   * (sharpe_note says why).
+   */
+  sharpe: number | null;
+  /** Width of the return buckets behind sharpe, s. */
+  sharpe_interval_s: number;
+  /** Return buckets behind sharpe. */
+  sharpe_samples: number;
+  /** Why sharpe is null, else null. */
+  sharpe_note: string | null;
   /** Largest peak-to-trough fall of equity, quote currency (largest over the symbols). */
   max_drawdown: number;
   /** Fills / orders placed × 100 (0 with no order). */
@@ -22,6 +32,21 @@ export interface BacktestObjectives {
   fills: number;
   /** Market events replayed: price levels written to the book plus trades. */
   events: number;
+}
+
+/**
+ * Receive time − exchange time of a recording's steps that carried a new exchange
+ * time, ms, after the clock correction (the feed latency the replay applies).
+ */
+export interface FeedLagJson {
+  steps: number;
+  /** Added to every receive time so that none is before its exchange time (the recorder's clock was behind). */
+  clock_correction_ms: number;
+  p1: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
 }
 
 /** Points of a curve: x is exchange time in Unix epoch ms. */
@@ -65,6 +90,8 @@ export interface BacktestResult {
     steps: number;
     events: number;
     skipped_lines: number;
+    /** What the recording says about its feed latency (null: no step carried a new exchange time). */
+    feed_latency_ms: FeedLagJson | null;
   };
   config: {
     strategy_id: string;
@@ -77,6 +104,14 @@ export interface BacktestResult {
     cancel_latency_ms: number;
     /** Extra latency per order and cancel, uniform in [0, this) ms, drawn from the seed. */
     latency_jitter_ms: number;
+    /** Exponent of the power queue model; null for the other models. */
+    queue_exponent: number | null;
+    /** When the strategy saw each event: "recorded" (receive time), "none" (exchange time), or exchange time + ms. */
+    feed_latency: 'recorded' | 'none' | number;
+    /** Delay of every report (accept, fill, cancel) before the strategy hears of it. */
+    response_latency_ms: number;
+    /** The latency samples that replaced the constant latencies, or null. */
+    order_latency_file: { path: string | null; samples: number } | null;
     maker_fee_bps: number;
     taker_fee_bps: number;
     instruments: Record<string, { tick_size: string; lot_size: string }>;
@@ -110,6 +145,10 @@ export interface BacktestResult {
     orders_cancelled: number;
     fills: number;
     gaps: number;
+    /** Fills the strategy heard of after it had sent a cancel for the order. */
+    fills_after_cancel_sent: number;
+    /** Reports held back by the response latency. */
+    delayed_reports: number;
   };
   warnings: string[];
 }

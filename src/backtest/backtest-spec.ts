@@ -5,14 +5,18 @@
 // same messages: readStrategyDefinition and validateParams); the other fields set
 // the paper exchange, the instrument grids and the curves. Every mistake throws a
 // SpreadcoreError naming the field and the bad value.
+import { readFileSync } from 'node:fs';
 import { SpreadcoreError } from '../errors.js';
-import type { FillModel, QueueModel } from '../execution/paper-config.js';
+import { LatencyCurve, QUEUE_MODELS, type FillModel, type QueueModel } from '../execution/paper-config.js';
 import type { BinanceMarket } from '../feed/binance/messages.js';
 import { validateParams } from '../strategy/params/index.js';
 import { readStrategyDefinition } from '../strategy/strategy-definition.js';
 
 export const DEFAULT_STRATEGY_NAME = 'backtest';
 export const DEFAULT_SAMPLE_INTERVAL_MS = 1000;
+export const DEFAULT_QUEUE_EXPONENT = 2;
+
+export type FeedLatency = 'recorded' | 'none' | number;
 
 /** Grids of one symbol given in the params file (decimal strings, as Binance's exchangeInfo has them). */
 export interface InstrumentOverride {
@@ -30,6 +34,18 @@ export interface BacktestSpec {
   readonly parameters: Readonly<Record<string, unknown>>;
   readonly fillModel: FillModel;
   readonly queueModel: QueueModel;
+  /** Exponent of the 'power' queue model (f(x) = x^n). */
+  readonly queueExponent: number;
+  /**
+   * When the strategy sees each market event: 'recorded' = at the recording's receive
+   * (capture) time, 'none' = at its exchange time, a number = exchange time + that many ms.
+   */
+  readonly feedLatency: FeedLatency;
+  /** Delay of every exchange report (accept, fill, cancel) before the strategy hears of it, ms; null: none. */
+  readonly responseLatencyMs: number | null;
+  /** order_latency_file as given, and its samples; replaces the constant latencies. */
+  readonly orderLatencyFile: string | null;
+  readonly latencyCurve: LatencyCurve | null;
   /** null: the paper exchange's default. */
   readonly orderLatencyMs: number | null;
   readonly cancelLatencyMs: number | null;
@@ -47,8 +63,8 @@ export interface BacktestSpec {
 }
 
 const FIELDS = [
-  'name', 'symbols', 'parameters', 'fill_model', 'queue_model', 'order_latency_ms', 'cancel_latency_ms',
-  'latency_jitter_ms', 'maker_fee_bps', 'taker_fee_bps', 'market', 'instruments', 'sample_interval_ms', 'duration_s',
+  'name', 'symbols', 'parameters', 'fill_model', 'queue_model', 'queue_exponent', 'feed_latency', 'order_latency_ms', 'cancel_latency_ms',
+  'response_latency_ms', 'order_latency_file', 'latency_jitter_ms', 'maker_fee_bps', 'taker_fee_bps', 'market', 'instruments', 'sample_interval_ms', 'duration_s',
 ] as const;
 
 const MAX_LATENCY_MS = 3_600_000;
@@ -131,12 +147,48 @@ export function parseBacktestSpec(json: unknown): BacktestSpec {
     bad(`duration_s must be a positive number of seconds, got ${JSON.stringify(duration)}`);
   }
   const market = json['market'] === undefined ? null : oneOf<BinanceMarket>('market', json['market'], ['spot', 'usdm'], 'spot');
+  const queueModel = oneOf<QueueModel>('queue_model', json['queue_model'], QUEUE_MODELS, 'proportional');
+  const exponent = json['queue_exponent'] ?? DEFAULT_QUEUE_EXPONENT;
+  if (typeof exponent !== 'number' || !Number.isFinite(exponent) || exponent < 0.01 || exponent > 100) {
+    bad(`queue_exponent must be a number in 0.01..100, got ${JSON.stringify(exponent)}`);
+  }
+  if (json['queue_exponent'] !== undefined && queueModel !== 'power') bad(`queue_exponent applies to queue_model "power" only (queue_model is ${JSON.stringify(queueModel)})`);
+  const fl = json['feed_latency'] ?? 'recorded';
+  let feedLatency: FeedLatency;
+  if (fl === 'recorded' || fl === 'none') feedLatency = fl;
+  else if (typeof fl === 'number') feedLatency = latencyMs('feed_latency', fl)!;
+  else bad(`feed_latency must be "recorded", "none" or a number of milliseconds, got ${JSON.stringify(fl)}`);
+  const file = json['order_latency_file'];
+  let latencyCurve: LatencyCurve | null = null;
+  if (file !== undefined) {
+    if (typeof file !== 'string' || file === '') bad(`order_latency_file must be a path, got ${JSON.stringify(file)}`);
+    for (const k of ['order_latency_ms', 'cancel_latency_ms', 'response_latency_ms']) {
+      if (json[k] !== undefined) bad(`order_latency_file and ${k} cannot both be given (the file's samples are the entry and response latencies)`);
+    }
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      bad(`order_latency_file ${JSON.stringify(file)} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    try {
+      latencyCurve = LatencyCurve.parse(text, `order_latency_file ${file}`);
+    } catch (e) {
+      if (e instanceof SpreadcoreError) bad(e.message);
+      throw e;
+    }
+  }
   return Object.freeze({
     name: def.name,
     symbols: def.symbols,
     parameters: def.parameters,
     fillModel: oneOf<FillModel>('fill_model', json['fill_model'], ['queue', 'naive'], 'queue'),
-    queueModel: oneOf<QueueModel>('queue_model', json['queue_model'], ['proportional', 'pessimistic'], 'proportional'),
+    queueModel,
+    queueExponent: exponent,
+    feedLatency,
+    responseLatencyMs: latencyMs('response_latency_ms', json['response_latency_ms']),
+    orderLatencyFile: (file as string | undefined) ?? null,
+    latencyCurve,
     orderLatencyMs: latencyMs('order_latency_ms', json['order_latency_ms']),
     cancelLatencyMs: latencyMs('cancel_latency_ms', json['cancel_latency_ms']),
     latencyJitterMs: latencyMs('latency_jitter_ms', json['latency_jitter_ms']),

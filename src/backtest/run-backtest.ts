@@ -18,9 +18,11 @@
 // passes the same Uint8Array again does not parse it again.
 import { analyticsView, type AnalyticsJson } from '../accounting/analytics-view.js';
 import { Decimal } from '../accounting/decimal.js';
+import { MIN_RATIO_BUCKETS } from '../accounting/equity-stats.js';
 import { SpreadcoreError } from '../errors.js';
 import type { PaperExchangeConfigInput } from '../execution/paper-config.js';
 import type { BinanceInstrumentSpec } from '../feed/binance/instruments.js';
+import { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import { isQuotable } from '../feed/ingest/symbol-state.js';
 import { midPriceText } from '../engine/engine-views.js';
 import type { FillEvent } from '../engine/engine-events.js';
@@ -29,7 +31,7 @@ import { paramsJson } from '../strategy/market-making-strategy.js';
 import type { StrategyLeg } from '../strategy/strategy-leg.js';
 import { backtestInstrumentSpecs, requireBinanceGrids } from './backtest-instruments.js';
 import {
-  BACKTEST_RESULT_VERSION, type BacktestFillJson, type BacktestObjectives, type BacktestResult, type BacktestSymbolJson, type CurveJson,
+  BACKTEST_RESULT_VERSION, type BacktestFillJson, type FeedLagJson, type BacktestObjectives, type BacktestResult, type BacktestSymbolJson, type CurveJson,
 } from './backtest-result.js';
 import type { BacktestSpec } from './backtest-spec.js';
 import { planRecording, type RecordingPlan } from './recording-plan.js';
@@ -67,8 +69,11 @@ function planFor(data: Uint8Array, spec: BacktestSpec): RecordingPlan {
 
 function paperInput(spec: BacktestSpec, seed: number): PaperExchangeConfigInput {
   const p: { -readonly [K in keyof PaperExchangeConfigInput]: PaperExchangeConfigInput[K] } = {
-    fillModel: spec.fillModel, queueModel: spec.queueModel, idPrefix: BACKTEST_ID_PREFIX, seed,
+    fillModel: spec.fillModel, queueModel: spec.queueModel, queueExponent: spec.queueExponent, idPrefix: BACKTEST_ID_PREFIX, seed,
+    latencyCurve: spec.latencyCurve,
   };
+  if (typeof spec.feedLatency === 'number') p.feedLatencyNs = Math.round(spec.feedLatency * 1e6);
+  if (spec.responseLatencyMs !== null) p.responseLatencyNs = Math.round(spec.responseLatencyMs * 1e6);
   if (spec.latencyJitterMs !== null) p.latencyJitterNs = Math.round(spec.latencyJitterMs * 1e6);
   if (spec.orderLatencyMs !== null) p.orderLatencyNs = Math.round(spec.orderLatencyMs * 1e6);
   if (spec.cancelLatencyMs !== null) p.cancelLatencyNs = Math.round(spec.cancelLatencyMs * 1e6);
@@ -78,6 +83,79 @@ function paperInput(spec: BacktestSpec, seed: number): PaperExchangeConfigInput 
 }
 
 const round8 = (x: number): number => Math.round(x * 1e8) / 1e8;
+
+/** The Sharpe objective with its sampling stated: null with a reason when there are too few buckets, 0 when equity never moved. */
+function sharpeObjective(a: AnalyticsJson | undefined): Pick<BacktestObjectives, 'sharpe' | 'sharpe_interval_s' | 'sharpe_samples' | 'sharpe_note'> {
+  if (a === undefined) return { sharpe: null, sharpe_interval_s: 0, sharpe_samples: 0, sharpe_note: 'no symbol' };
+  const r = a.risk;
+  const enough = r.return_buckets >= MIN_RATIO_BUCKETS;
+  return {
+    sharpe: r.sharpe ?? (enough ? 0 : null),
+    sharpe_interval_s: r.return_bucket_seconds,
+    sharpe_samples: r.return_buckets,
+    sharpe_note: enough ? null : r.sharpe_note,
+  };
+}
+
+interface RecordedClocks {
+  /** Added to every receive time so that no step is received before its exchange time, ns. */
+  readonly correctionNs: number;
+  readonly stats: FeedLagJson | null;
+}
+
+const clockCache = new WeakMap<RecordingPlan, RecordedClocks>();
+
+/**
+ * The recording's feed latency: receive (capture) time − exchange time of every step
+ * that carries an exchange time, read by replaying the steps once into a bare ingest
+ * (cached per plan). The recorder's clock is not the exchange's: on the bundled
+ * Binance recordings the receive times are ~1.3 s *before* the event times. As
+ * hftbacktest's correct_local_timestamp does, every receive time is shifted by the
+ * most negative latency seen (when there is one), so the fastest message arrives at
+ * its exchange time and the others keep their recorded delays relative to it; the
+ * latency so measured is a lower bound (the shift also removes the true minimum
+ * latency).
+ */
+function recordedClocks(plan: RecordingPlan, books: FeedIngest['books'], specs: readonly BinanceInstrumentSpec[]): RecordedClocks {
+  const hit = clockCache.get(plan);
+  if (hit !== undefined) return hit;
+  const ingest = new FeedIngest(books);
+  const lag = new Float64Array(plan.steps);
+  let k = 0;
+  try {
+    ingest.setClock(0);
+    const apply = plan.bind(ingest, specs);
+    const start = Number(plan.startEpochNs);
+    let last = 0;
+    for (let i = 0; i < plan.steps; i++) {
+      const t = plan.offsetNs[i]!;
+      ingest.setClock(t);
+      apply(i);
+      let exch = 0;
+      for (const s of ingest.symbols()) if (s.lastTsExchNs > exch) exch = s.lastTsExchNs;
+      if (exch > last) { lag[k++] = start + t - exch; last = exch; }
+    }
+  } catch {
+    k = 0; // a recording the run itself will refuse, with its own message
+  } finally {
+    ingest.close();
+  }
+  if (k === 0) {
+    const none = { correctionNs: 0, stats: null };
+    clockCache.set(plan, none);
+    return none;
+  }
+  const sorted = lag.subarray(0, k).sort();
+  const min = sorted[0]!;
+  const correction = min < 0 ? -min : 0;
+  const q = (p: number): number => Math.round((sorted[Math.min(k - 1, Math.floor(p * k))]! + correction) / 1e3) / 1e3;
+  const out: RecordedClocks = {
+    correctionNs: correction,
+    stats: { steps: k, clock_correction_ms: Math.round(correction / 1e3) / 1e3, p1: q(0.01), p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1) },
+  };
+  clockCache.set(plan, out);
+  return out;
+}
 const msOf = (ns: number): number => Math.floor(ns / 1e6);
 
 function legMid(leg: StrategyLeg): string | undefined {
@@ -109,7 +187,8 @@ function drive(
   engine: TradingEngine, plan: RecordingPlan, spec: BacktestSpec, specs: readonly BinanceInstrumentSpec[], options: BacktestOptions,
 ): BacktestResult {
   const ingest = engine.ingest;
-  const paper = engine.paper.config;
+  const exchange = engine.paper;
+  const paper = exchange.config;
   ingest.setClock(0); // the recording's clock from here on: the ingest never reads the host's
   const apply = plan.bind(ingest, specs);
   const id = spec.name;
@@ -167,7 +246,8 @@ function drive(
       const st = ingest.bySymbolName(leg.symbol);
       if (st === undefined || !isQuotable(st)) return;
     }
-    const t = engine.nowNs();
+    // curves are on exchange time whatever the strategy's clock (feed latency) is
+    const t = exchange.exchangeNowNs();
     engine.start(id);
     startedNs = t;
     for (const s of spec.symbols) {
@@ -189,6 +269,11 @@ function drive(
   let done = 0;
   let stopped = false;
   let i = 0;
+  // feed latency "recorded": the strategy's clock is the step's receive time, corrected for the
+  // recorder's clock offset (the exchange still matches at exchange time)
+  const clocks = recordedClocks(plan, ingest.books, specs);
+  const recorded = spec.feedLatency === 'recorded' && paper.fillModel === 'queue';
+  const localBaseNs = Number(plan.startEpochNs) + clocks.correctionNs;
   options.onProgress?.(0, total);
   for (; i < n; i++) {
     if ((i & (PROGRESS_EVERY_STEPS - 1)) === 0 && i > 0) {
@@ -197,6 +282,7 @@ function drive(
     }
     const t = offsets[i]!;
     ingest.setClock(t);
+    if (recorded) exchange.setLocalClock(localBaseNs + t);
     apply(i);
     done += events[i]!;
     if (startedNs === null) {
@@ -209,7 +295,7 @@ function drive(
       nextTickNs = t + tickNs;
     }
     if (startedNs !== null) {
-      const now = engine.nowNs();
+      const now = exchange.exchangeNowNs();
       if (now >= nextSampleNs) {
         sample(now);
         nextSampleNs = (Math.floor(now / intervalNs) + 1) * intervalNs;
@@ -223,8 +309,9 @@ function drive(
     throw new SpreadcoreError('SPREADCORE_ERR_UNKNOWN_SYMBOL',
       `params file: symbols ${JSON.stringify(spec.symbols)} are not all in the recording (it carries ${have.length > 0 ? have.join(', ') : 'no symbol'})`);
   }
-  const endNs = engine.nowNs();
-  engine.tick(endNs);
+  exchange.drainReports(); // reports still on their way when the recording ends reach the strategy
+  engine.tick(engine.nowNs());
+  const endNs = exchange.exchangeNowNs();
   if (startedNs !== null) sample(endNs);
   else {
     const why = spec.symbols.map((sym) => {
@@ -255,7 +342,7 @@ function drive(
   const placed = analytics.reduce((a, x) => a + x.quoting.orders_placed, 0);
   const objectives: BacktestObjectives = {
     net_pnl: round8(analytics.reduce((a, x) => a + x.pnl.total, 0)),
-    sharpe: analytics[0]?.risk.sharpe ?? 0,
+    ...sharpeObjective(analytics[0]),
     max_drawdown: analytics.reduce((a, x) => Math.max(a, x.risk.max_drawdown), 0),
     fill_rate: placed > 0 ? round8((fillsTotal / placed) * 100) : 0,
     fills: fillsTotal,
@@ -281,6 +368,7 @@ function drive(
       steps: i,
       events: done,
       skipped_lines: plan.skippedLines,
+      feed_latency_ms: clocks.stats,
     },
     config: {
       strategy_id: id,
@@ -291,6 +379,10 @@ function drive(
       order_latency_ms: paper.orderLatencyNs / 1e6,
       cancel_latency_ms: paper.cancelLatencyNs / 1e6,
       latency_jitter_ms: paper.latencyJitterNs / 1e6,
+      queue_exponent: paper.queueModel === 'power' ? paper.queueExponent : null,
+      feed_latency: paper.fillModel === 'naive' ? 'none' : spec.feedLatency,
+      response_latency_ms: paper.responseLatencyNs / 1e6,
+      order_latency_file: paper.latencyCurve === null ? null : { path: spec.orderLatencyFile, samples: paper.latencyCurve.samples },
       maker_fee_bps: paper.makerFeeBps,
       taker_fee_bps: paper.takerFeeBps,
       instruments,
@@ -311,6 +403,7 @@ function drive(
     markouts,
     counters: {
       batches: c.batches, decisions: c.decisions, orders_placed: c.ordersPlaced, orders_cancelled: c.ordersCancelled, fills: c.fills, gaps,
+      fills_after_cancel_sent: exchange.counters.fillsAfterCancelSent, delayed_reports: exchange.counters.delayedReports,
     },
     warnings,
   };

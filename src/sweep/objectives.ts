@@ -2,6 +2,7 @@
 // better". Ties (and runs whose objective is not a finite number, which go last)
 // are ordered by the point's index, so a ranking never depends on the order in
 // which results arrived.
+import { SpreadcoreError } from '../errors.js';
 import type { SweepValue } from './space.js';
 
 export const OBJECTIVES = ['net_pnl', 'sharpe', 'dd_adjusted_pnl', 'fill_rate'] as const;
@@ -9,7 +10,7 @@ export type ObjectiveName = typeof OBJECTIVES[number];
 
 export const OBJECTIVE_TEXT: Readonly<Record<ObjectiveName, string>> = {
   net_pnl: 'net P&L after fees, quote currency',
-  sharpe: 'Sharpe ratio of the run',
+  sharpe: 'annualised Sharpe ratio of the first symbol\'s 1-minute equity buckets (needs >= 30 of them)',
   dd_adjusted_pnl: 'net P&L minus the largest drawdown, quote currency',
   fill_rate: 'fills per order placed, %',
 };
@@ -27,7 +28,8 @@ export interface RunObjectives {
 
 export interface BacktestObjectives {
   readonly net_pnl: number;
-  readonly sharpe: number;
+  /** null (or NaN) when the run cannot give one (fewer than 30 return buckets). */
+  readonly sharpe: number | null;
   readonly max_drawdown: number;
   readonly fill_rate: number;
   readonly fills: number;
@@ -45,7 +47,7 @@ export function runObjectives(o: BacktestObjectives): RunObjectives {
   const ddAdjusted = Math.round((o.net_pnl - Math.abs(o.max_drawdown)) * 1e8) / 1e8;
   return {
     net_pnl: o.net_pnl,
-    sharpe: finiteOrNull(o.sharpe),
+    sharpe: o.sharpe === null ? null : finiteOrNull(o.sharpe),
     max_drawdown: o.max_drawdown,
     dd_adjusted_pnl: ddAdjusted,
     fill_rate: finiteOrNull(o.fill_rate),
@@ -70,8 +72,18 @@ export function objectiveValue(r: RunRecord, objective: ObjectiveName): number |
   return v !== null && Number.isFinite(v) ? v : null;
 }
 
-/** Best first; non-finite objectives last; ties by index. Returns a new array. */
+/**
+ * Best first; non-finite objectives last; ties by index. Returns a new array.
+ * Ranking by sharpe when no finished run has one is refused (SPREADCORE_ERR_BAD_PARAM):
+ * a backtest reports a Sharpe ratio only from 30 or more return buckets (a flat run
+ * counts as 0), so a sweep whose recording is too short for that has nothing to rank.
+ */
 export function rankRuns(runs: readonly RunRecord[], objective: ObjectiveName): RunRecord[] {
+  if (objective === 'sharpe' && runs.length > 0 && runs.every((r) => objectiveValue(r, 'sharpe') === null)) {
+    throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM',
+      `--objective sharpe cannot be computed: no run has a Sharpe ratio (${runs.length} finished) — a backtest reports one only from at least 30 one-minute equity buckets, ` +
+      'so the recording must cover 30 minutes or more after the strategy starts; rank by net_pnl or dd_adjusted_pnl instead');
+  }
   return [...runs].sort((a, b) => {
     const va = objectiveValue(a, objective);
     const vb = objectiveValue(b, objective);
