@@ -43,7 +43,9 @@ describe('spreadcore backtest', () => {
     expect(Object.keys(j.risk)).toEqual(['max_drawdown', 'volatility_pauses', 'adverse_selection_events']);
     expect(j.strategy_id).toBe('backtest');
     expect(j.performance.total_trades).toBeGreaterThan(0);
-    expect(Object.keys(j.objectives)).toEqual(['net_pnl', 'sharpe', 'max_drawdown', 'fill_rate', 'fills', 'events']);
+    expect(Object.keys(j.objectives)).toEqual(['net_pnl', 'sharpe', 'sharpe_interval_s', 'sharpe_samples', 'sharpe_note', 'max_drawdown', 'fill_rate', 'fills', 'events']);
+    expect(j.objectives.sharpe).toBe(null); // a few minutes: fewer than 30 one-minute buckets
+    expect(j.objectives.sharpe_note).toMatch(/fewer than the 30/);
     expect(j.curves.equity.t_ms.length).toBe(j.curves.equity.values.length);
     expect(j.curves.inventory.ETHUSDT.values.length).toBe(j.fills.length + 2);
     expect(j.markouts.ETHUSDT).toHaveLength(3);
@@ -60,21 +62,24 @@ describe('spreadcore backtest', () => {
     expect(r.stdout).toMatch(/^ {2}fills \(buy \/ sell\) +\d+ \(\d+ \/ \d+\)$/m);
   });
 
-  it('--report writes report.html, equity.png and result.json (the --json document)', async () => {
+  it('--report writes report.html, mid-fills.png, equity-drawdown.png and result.json (the --json document)', async () => {
     const out = join(dir, 'report');
     const params = file('p3.json', JSON.stringify(PARAMS));
     const r = await spreadcore(['backtest', '--data', DATA, '--params', params, '--report', out, '--json'], '');
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/wrote .*result\.json, .*equity\.png, .*report\.html/);
-    expect(readdirSync(out).sort()).toEqual(['equity.png', 'report.html', 'result.json']);
+    expect(r.stderr).toMatch(/wrote .*result\.json, .*mid-fills\.png, .*equity-drawdown\.png, .*report\.html/);
+    expect(readdirSync(out).sort()).toEqual(['equity-drawdown.png', 'mid-fills.png', 'report.html', 'result.json']);
     expect(readFileSync(join(out, 'result.json'), 'utf8')).toBe(r.stdout);
-    const png = readFileSync(join(out, 'equity.png'));
+    const png = readFileSync(join(out, 'mid-fills.png'));
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(png.readUInt32BE(16)).toBe(1200); // IHDR width
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html).toContain('Backtest backtest: ETHUSDT');
     expect(html).toContain(png.toString('base64').slice(0, 200));
+    expect(html).toContain(readFileSync(join(out, 'equity-drawdown.png')).toString('base64').slice(0, 200));
+    // every setting is listed: the fill model's and each strategy parameter
+    for (const k of ['queue_model', 'feed_latency', 'response_latency_ms', 'order_latency_file', 'spread_bps', 'max_position']) expect(html).toContain(k);
     expect(html).not.toMatch(/<script[^>]+src=/); // self-contained
   });
 

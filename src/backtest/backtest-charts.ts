@@ -1,6 +1,6 @@
-// The charts of a backtest as series for the report renderer (src/report): the main
-// chart (each symbol's mid with our buys and sells on it), equity, inventory.
-// Times are exchange time, Unix epoch ms.
+// The charts of a backtest as series for the report renderer (src/report), each named
+// for what it shows: each symbol's mid with our buys and sells on it, equity with its
+// drawdown from the running peak, inventory. Times are exchange time, Unix epoch ms.
 import type { ChartSeries, LineChartOptions, ReportChart } from '../report/types.js';
 import type { BacktestResult } from './backtest-result.js';
 
@@ -24,15 +24,47 @@ export function equitySeries(r: BacktestResult): ChartSeries[] {
   return [{ name: 'total P&L', color: '#2166ac', x: r.curves.equity.t_ms, y: r.curves.equity.values, style: 'line' }];
 }
 
+/**
+ * Drawdown at each equity sample: equity − its running peak (≤ 0; the peak starts at
+ * 0, the equity of an empty ledger, as the ledger's max drawdown does).
+ */
+export function drawdownValues(equity: readonly number[]): number[] {
+  let peak = 0;
+  return equity.map((v) => {
+    if (v > peak) peak = v;
+    return Math.round((v - peak) * 1e8) / 1e8;
+  });
+}
+
+export function equityDrawdownSeries(r: BacktestResult): ChartSeries[] {
+  const e = r.curves.equity;
+  return [
+    ...equitySeries(r),
+    { name: 'drawdown from peak', color: '#b2182b', x: e.t_ms, y: drawdownValues(e.values), style: 'line' },
+  ];
+}
+
+/** The fill model in a few words, for chart titles: "queue (proportional), feed recorded, order 2 ms…" or "naive". */
+export function fillModelText(r: BacktestResult): string {
+  const c = r.config;
+  if (c.fill_model === 'naive') return 'naive fills (no latency, first in every queue)';
+  const q = c.queue_model === 'power' ? `power n=${c.queue_exponent}` : c.queue_model;
+  const feed = c.feed_latency === 'recorded' ? 'recorded' : c.feed_latency === 'none' ? 'none' : `${c.feed_latency} ms`;
+  const lat = c.order_latency_file !== null
+    ? `latency from ${c.order_latency_file.samples} samples`
+    : `order ${c.order_latency_ms} / cancel ${c.cancel_latency_ms} / response ${c.response_latency_ms} ms`;
+  return `queue fills (${q}; feed latency ${feed}; ${lat}${c.latency_jitter_ms > 0 ? ` + jitter < ${c.latency_jitter_ms} ms` : ''})`;
+}
+
 export function inventorySeries(r: BacktestResult): ChartSeries[] {
   return Object.entries(r.curves.inventory).map(([symbol, c]) => ({ name: `${symbol} position`, x: c.t_ms, y: c.values, style: 'step' as const }));
 }
 
-/** The PNG's chart: the first symbol's mid with our fills (the picture of what the strategy did). */
-export function mainChart(r: BacktestResult): LineChartOptions {
+/** mid-fills.png: the first symbol's mid with our fills (the picture of what the strategy did). */
+export function midFillsChart(r: BacktestResult): LineChartOptions {
   const symbol = r.config.symbols[0] ?? '';
   return {
-    title: `${symbol}: mid and our fills (${r.config.fill_model} fills, net P&L ${r.objectives.net_pnl})`,
+    title: `${symbol}: mid and our fills — ${fillModelText(r)}, net P&L ${r.objectives.net_pnl}`,
     width: 1200,
     height: 600,
     xIsTime: true,
@@ -42,10 +74,23 @@ export function mainChart(r: BacktestResult): LineChartOptions {
   };
 }
 
+/** equity-drawdown.png: total P&L and its drawdown from the running peak. */
+export function equityDrawdownChart(r: BacktestResult): LineChartOptions {
+  return {
+    title: `Equity (realized net + unrealized) and drawdown — ${fillModelText(r)}, max drawdown ${r.objectives.max_drawdown}`,
+    width: 1200,
+    height: 500,
+    xIsTime: true,
+    xLabel: 'exchange time',
+    yLabel: 'quote currency',
+    series: equityDrawdownSeries(r),
+  };
+}
+
 /** The interactive charts of the HTML report. */
 export function reportCharts(r: BacktestResult): ReportChart[] {
   const charts: ReportChart[] = r.config.symbols.map((s) => ({ title: `${s}: mid and our fills`, yLabel: 'price', xIsTime: true, series: midWithFillsSeries(r, s) }));
-  charts.push({ title: 'Equity: realized net + unrealized P&L', yLabel: 'quote currency', xIsTime: true, series: equitySeries(r) });
+  charts.push({ title: 'Equity (realized net + unrealized P&L) and drawdown from its peak', yLabel: 'quote currency', xIsTime: true, series: equityDrawdownSeries(r) });
   charts.push({ title: 'Inventory', yLabel: 'position', xIsTime: true, series: inventorySeries(r) });
   return charts;
 }

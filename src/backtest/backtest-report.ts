@@ -1,27 +1,41 @@
-// `--report DIR`: result.json (the --json document), equity.png (the main chart, for
-// terminals and CI artifacts) and report.html (self-contained, interactive charts,
-// the metrics and the fills). Everything is rendered in memory first; the files are
+// `--report DIR`: result.json (the --json document), one PNG per chart named for what
+// it shows — mid-fills.png (the first symbol's mid with our fills) and
+// equity-drawdown.png (total P&L and its drawdown from the peak), for terminals and CI
+// artifacts — and report.html (self-contained, interactive charts, the settings, the
+// metrics and the fills). Everything is rendered in memory first; the files are
 // written only once all of it succeeded.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpreadcoreError } from '../errors.js';
 import { renderLineChartPng } from '../report/index.js';
-import { mainChart } from './backtest-charts.js';
+import { equityDrawdownChart, midFillsChart } from './backtest-charts.js';
 import { backtestJsonText } from './backtest-json.js';
 import { backtestHtml } from './backtest-html.js';
 import type { BacktestResult } from './backtest-result.js';
 
-export const REPORT_FILES = ['report.html', 'equity.png', 'result.json'] as const;
+export const REPORT_FILES = ['report.html', 'mid-fills.png', 'equity-drawdown.png', 'result.json'] as const;
+
+export interface ReportPng {
+  /** File name, e.g. "mid-fills.png". */
+  readonly name: string;
+  readonly title: string;
+  readonly png: Buffer;
+}
 
 export interface ReportFiles {
   html: string;
-  png: Buffer;
+  pngs: ReportPng[];
   json: string;
 }
 
 export function renderBacktestReport(r: BacktestResult): ReportFiles {
-  const png = renderLineChartPng(mainChart(r));
-  return { png, json: `${backtestJsonText(r)}\n`, html: backtestHtml(r, png) };
+  const mid = midFillsChart(r);
+  const eq = equityDrawdownChart(r);
+  const pngs: ReportPng[] = [
+    { name: 'mid-fills.png', title: mid.title, png: renderLineChartPng(mid) },
+    { name: 'equity-drawdown.png', title: eq.title, png: renderLineChartPng(eq) },
+  ];
+  return { pngs, json: `${backtestJsonText(r)}\n`, html: backtestHtml(r, pngs) };
 }
 
 /** Writes the report files into dir (created when missing). Throws SPREADCORE_ERR_IO naming the path. */
@@ -42,7 +56,7 @@ export function writeBacktestReport(dir: string, files: ReportFiles): string[] {
     throw new SpreadcoreError('SPREADCORE_ERR_IO', `cannot create the report directory ${dir}: ${(e as Error).message}`);
   }
   write('result.json', files.json);
-  write('equity.png', files.png);
+  for (const p of files.pngs) write(p.name, p.png);
   write('report.html', files.html);
   return written;
 }

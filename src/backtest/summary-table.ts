@@ -1,5 +1,6 @@
 // The readable summary of a backtest for a terminal: what was replayed and how,
 // then seed 000's metric groups and the markouts, one figure per line.
+import { fillModelText } from './backtest-charts.js';
 import type { BacktestResult } from './backtest-result.js';
 
 function utc(ms: number | null): string {
@@ -27,8 +28,12 @@ export function backtestSummaryText(r: BacktestResult): string {
   const row = (label: string, value: string): void => { lines.push(`  ${label.padEnd(34)} ${value}`); };
   const source = d.format === 'binance' ? `Binance ${d.market ?? ''} recording` : 'spreadcore recording';
   lines.push(`backtest ${c.strategy_id} on ${c.symbols.join(', ')}: ${source}, ${utc(d.first_ts_ms)} → ${utc(d.last_ts_ms)} UTC (${d.duration_seconds} s)`);
-  const latency = c.fill_model === 'naive' ? 'no latency, first in every queue' : `latency ${c.order_latency_ms} ms order / ${c.cancel_latency_ms} ms cancel${c.latency_jitter_ms > 0 ? ` + up to ${c.latency_jitter_ms} ms jitter` : ''}, queue ${c.queue_model}`;
-  lines.push(`  fill model ${c.fill_model} (${latency}); fees maker ${c.maker_fee_bps} bps, taker ${c.taker_fee_bps} bps; seed ${r.seed}`);
+  lines.push(`  ${fillModelText(r)}; fees maker ${c.maker_fee_bps} bps, taker ${c.taker_fee_bps} bps; seed ${r.seed}`);
+  const fl = d.feed_latency_ms;
+  if (c.feed_latency === 'recorded' && fl !== null) {
+    lines.push(`  recorded feed latency p50 ${fl.p50} / p90 ${fl.p90} / p99 ${fl.p99} ms (receive times shifted ${fl.clock_correction_ms} ms for the recorder's clock)`);
+  }
+  lines.push(`  parameters ${Object.entries(c.parameters).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ')}`);
   lines.push(`  ${count(d.events)} events (book levels + trades) in ${count(d.steps)} steps${r.stopped ? ' — stopped early' : ''}`);
   lines.push('');
   lines.push('performance');
@@ -37,7 +42,7 @@ export function backtestSummaryText(r: BacktestResult): string {
   row('gross profit', num(m.performance.gross_profit));
   row('fees paid', num(m.performance.fees_paid));
   row('fills (buy / sell)', `${m.performance.total_trades} (${m.performance.buy_fills} / ${m.performance.sell_fills})`);
-  row('round trips', String(m.performance.round_trips));
+  row('round trips (FIFO matches)', String(m.performance.round_trips));
   row('profit per round trip', num(m.performance.profit_per_round_trip));
   lines.push('inventory');
   row('current position', num(m.inventory.current_position));
@@ -50,9 +55,12 @@ export function backtestSummaryText(r: BacktestResult): string {
   row('time at best bid / ask %', `${num(m.quoting.time_at_best_bid_pct)} / ${num(m.quoting.time_at_best_ask_pct)}`);
   lines.push('risk');
   row('max drawdown', num(m.risk.max_drawdown));
-  row('sharpe (per return bucket)', a === undefined ? '—' : num(a.risk.sharpe));
+  const o = r.objectives;
+  row(`sharpe (annualised, ${o.sharpe_interval_s} s buckets)`, o.sharpe === null ? `— (${o.sharpe_note ?? 'undefined'})` : `${num(o.sharpe)} from ${o.sharpe_samples} buckets`);
   row('volatility pauses', String(m.risk.volatility_pauses));
-  row('adverse selection events', String(m.risk.adverse_selection_events));
+  row('adverse selection events', a === undefined ? String(m.risk.adverse_selection_events)
+    : `${m.risk.adverse_selection_events} (${a.risk.adverse_markout_fills} adverse fills, ${a.risk.adverse_triggers} large-trade / volume-spike triggers)`);
+  row('fills after a cancel was sent', String(r.counters.fills_after_cancel_sent));
   if (a !== undefined && a.markouts.length > 0) {
     lines.push('markouts (P&L per unit against the mid after the fill)');
     for (const k of a.markouts) row(`${k.horizon_ms / 1000} s (buy / sell)`, `${num(k.buy.avg_pnl_per_unit)} / ${num(k.sell.avg_pnl_per_unit)}`);
