@@ -251,6 +251,9 @@ export class PaperExchange implements Venue, IngestListener {
     const o = this.open.get(orderId);
     const ps = o === undefined ? undefined : this.bySymbol.get(o.symbol);
     if (o === undefined || ps === undefined) {
+      // filled, but the strategy has not heard yet (response latency): the cancel was sent all the same
+      const unheard = this.delayed?.unheardFill(orderId);
+      if (unheard !== undefined && unheard.cancelSentNs < 0) unheard.cancelSentNs = this.nowNs();
       reports.onCancelRejected(orderId, 'unknown or closed order', this.clockNs);
       return;
     }
@@ -746,6 +749,8 @@ function checkOrder(o: VenueOrder): string | null {
  */
 class DelayedReports implements VenueReports {
   private readonly due: number[] = [];
+  /** Orders with fills not yet delivered, and how many. */
+  private readonly unheard = new Map<string, { o: PaperOrder; n: number }>();
   private readonly run: (() => void)[] = [];
   private head = 0;
   private lastDue = -Infinity;
@@ -780,8 +785,16 @@ class DelayedReports implements VenueReports {
     }
   }
 
+  /** The order of a fill still on its way to the strategy. */
+  unheardFill(orderId: string): PaperOrder | undefined { return this.unheard.get(orderId)?.o; }
+
   fill(o: PaperOrder, tradeId: string, tick: number, lots: number, fee: string, liq: Liquidity, tNs: number): void {
+    const u = this.unheard.get(o.orderId);
+    if (u === undefined) this.unheard.set(o.orderId, { o, n: 1 });
+    else u.n++;
     this.push(tNs, () => {
+      const w = this.unheard.get(o.orderId)!;
+      if (--w.n === 0) this.unheard.delete(o.orderId);
       if (o.cancelSentNs >= 0) this.ex.counters.fillsAfterCancelSent++;
       this.ex.deliverTo().onFill(o.orderId, tradeId, tick, lots, fee, liq, tNs);
     });
