@@ -11,7 +11,12 @@
 //    the same market as a .screc through the feed handler's frame path;
 //  - full backtest: runBacktest() with the parse cached: ingest, book, strategy,
 //    risk gate, paper exchange (queue, latency, fees), accounting, curves;
-//  - full backtest, cold: a new data array each run, so the parse is included.
+//  - full backtest, cold: a new data array each run, so the parse is included (and
+//    the one-off replay that reads the recording's feed latency);
+//  - the fill-model settings of a trustworthy backtest, parse cached: feed latency
+//    "none" (decide at exchange time) against the default "recorded" (receive times,
+//    the strategy's clock apart from the exchange's), response latency (every report
+//    held back 2 ms in a queue), and the power and log queue models.
 //
 // Each case runs REPS times after a warm-up; the table gives the median and the
 // range over the runs.
@@ -98,6 +103,15 @@ export async function main(): Promise<void> {
     rows.push({ name: `${label}: book only, same market as .screc (frame fast path → WASM book)`, ...time(bookOnly(screc, books)) });
     rows.push({ name: `${label}: full backtest, parse cached (strategy + risk + paper exchange + accounting)`, ...time(() => runBacktest(gz, spec, { seed: 1 }).objectives.events) });
     rows.push({ name: `${label}: full backtest, cold (parse included)`, ...time(() => runBacktest(Uint8Array.from(gz), spec, { seed: 1 }).objectives.events) });
+    for (const [what, extra] of [
+      ['feed latency none', { feed_latency: 'none' }],
+      ['feed latency recorded + response latency 2 ms', { response_latency_ms: 2 }],
+      ['queue model power n=2', { queue_model: 'power', queue_exponent: 2 }],
+      ['queue model log', { queue_model: 'log' }],
+    ] as const) {
+      const s = parseBacktestSpec({ ...PARAMS, ...extra });
+      rows.push({ name: `${label}: full backtest, parse cached, ${what}`, ...time(() => runBacktest(gz, s, { seed: 1 }).objectives.events) });
+    }
   }
   const out: string[] = [];
   out.push('## Backtest throughput');
