@@ -16,6 +16,7 @@ import { EngineMetrics } from '../gateway/routes-metrics.js';
 import { attachEngine } from '../gateway/sse-engine.js';
 import { SseHub } from '../gateway/sse-hub.js';
 import { Journal } from '../store/journal.js';
+import { BinanceLive } from '../venues/binance/binance-live.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
 import { prepareMarket, type RunningMarket } from './serve-market.js';
 import { FEED_TOKEN_ENV, parseServeOptions, TOKEN_ENV_API } from './serve-options.js';
@@ -105,6 +106,14 @@ export const serveCommand: Command = {
 
     mkdirSync(dataDir, { recursive: true });
     const journal = Journal.open(dataDir);
+    const venueName = o.live === null ? 'paper' : o.live.market === 'spot' ? 'binance' : 'binance-usdm';
+    const otherVenues = journal.fillVenues().filter((v) => v !== venueName);
+    if (otherVenues.length > 0) {
+      journal.close();
+      io.stderr.write(`spreadcore serve: the journal in ${dataDir} holds fills of ${otherVenues.join(', ')}; ${venueName} execution keeps its own positions: give it another --data-dir\n`);
+      return 1;
+    }
+    let live: BinanceLive | undefined;
     let engine: TradingEngine | undefined;
     let gateway: Gateway | undefined;
     let hub: SseHub | undefined;
@@ -112,9 +121,29 @@ export const serveCommand: Command = {
     let feed: FeedHandler | undefined;
     let metrics: EngineMetrics | undefined;
     try {
-      engine = new TradingEngine({
-        journal, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
-      });
+      if (o.live !== null) {
+        const lx = o.live;
+        if (lx.production) io.stderr.write(`spreadcore serve: *** MAINNET *** ${lx.mode}: orders go to Binance's production exchange (${lx.restUrl}) with real money\n`);
+        let ref: TradingEngine | undefined;
+        try {
+          live = await BinanceLive.connect({
+            market: lx.market, production: lx.production, restUrl: lx.restUrl, wsApiUrl: lx.wsApiUrl, userStreamUrl: lx.userStreamUrl,
+            symbols: o.symbols, apiKey: lx.apiKey, apiSecret: lx.apiSecret, orphanOrders: lx.orphanOrders,
+            log: (line) => io.stderr.write(`spreadcore serve: ${line}\n`),
+          }, (sym) => ref?.ingest.bySymbolName(sym)?.instrument);
+        } catch (e) {
+          io.stderr.write(`spreadcore serve: cannot connect to Binance (${lx.mode}, ${lx.restUrl}): ${e instanceof Error ? e.message : String(e)}\n`);
+          return 1;
+        }
+        engine = new TradingEngine({
+          journal, venue: live.venue, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
+        });
+        ref = engine;
+      } else {
+        engine = new TradingEngine({
+          journal, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
+        });
+      }
       const eng = engine;
       // ids from an earlier run are told apart (resync, not a wrong replay)
       hub = new SseHub({ firstId: Date.now() * 1000 });
@@ -122,6 +151,18 @@ export const serveCommand: Command = {
       // the source defines its instruments first: restored strategies load on known symbols
       market = prepared.start(eng, io);
       const restored = restoreJournal(eng, dataDir, o.market.kind);
+      const lv = live;
+      let reconcile = '';
+      if (lv !== undefined) {
+        const r = await lv.start(eng);
+        reconcile = `; reconciled: ${r.fillsApplied} missed fills journaled, ${r.ordersCancelled} untracked orders cancelled${r.ok ? '' : `, MISMATCH (strategies halted): ${r.mismatches.join('; ')}`}`;
+        eng.afterKill = () => {
+          lv.cancelAll().then(
+            (c) => io.stderr.write(`spreadcore serve: kill switch: ${c.confirmed ? 'no order left open at Binance (confirmed by an open-orders query)' : `${c.remaining} order(s) still open at Binance`}\n`),
+            (e: unknown) => io.stderr.write(`spreadcore serve: kill switch: cancelling at Binance failed: ${e instanceof Error ? e.message : String(e)}\n`),
+          );
+        };
+      }
       if (o.feedPort !== 0) {
         feed = new FeedHandler(eng.ingest, { host: '127.0.0.1', port: o.feedPort, ...(o.feedToken !== undefined ? { token: o.feedToken } : {}) });
       }
@@ -137,6 +178,7 @@ export const serveCommand: Command = {
         metrics: (g) => m.render(g),
         ...(o.rateLimit > 0 ? { rateLimit: { api: { ratePerSecond: o.rateLimit, burst: o.rateBurst } } } : {}),
         healthInfo: () => ({
+          execution: lv === undefined ? { mode: 'paper', venue: 'paper' } : { mode: o.live!.mode, ...lv.health() },
           market: o.market.kind, market_state: market?.state() ?? 'starting', ...market?.health(),
           ...(fh !== undefined ? { feed_handler: { url: `ws://127.0.0.1:${fh.port}${fh.path}`, connections: fh.stats().totals.connectionsOpen } } : {}),
         }),
@@ -144,7 +186,7 @@ export const serveCommand: Command = {
       const bound = await gateway.listen();
       const feedBound = feed === undefined ? 0 : await feed.listen();
       io.stdout.write(
-        `spreadcore serve: market: ${market.describe}; paper execution\n`
+        `spreadcore serve: market: ${market.describe}; ${lv === undefined ? 'paper execution' : `${o.live!.mode} execution: ${o.live!.production ? 'PRODUCTION' : 'testnet'} ${o.live!.restUrl}${o.live!.wsApiUrl !== '' ? `, WebSocket API ${o.live!.wsApiUrl}` : ''}${reconcile}`}\n`
         + `spreadcore serve: journal: ${dataDir} (restored ${restored.strategies.length} strategies, ${restored.fills} fills, kill switch ${restored.kill_switch})\n`
         + (feed !== undefined ? `spreadcore serve: feed handler listening on ws://127.0.0.1:${feedBound}${feed.path}${o.feedToken !== undefined ? ' (bearer token required)' : ''}\n` : '')
         + `spreadcore serve: control API listening on ${gateway.url}/api on port ${bound} (dashboard: ${gateway.url}/, health: ${gateway.url}/api/health, events: ${gateway.url}/api/stream, metrics: ${gateway.url}/metrics)${o.token !== undefined ? ', bearer token required' : ''}; Ctrl-C to stop\n`);
@@ -161,6 +203,10 @@ export const serveCommand: Command = {
         }
       }
       io.stdout.write(`spreadcore serve: stopped ${stopped} strategies; closing\n`);
+      if (lv !== undefined) {
+        const c = await Promise.race([lv.cancelAll(), new Promise<null>((r) => setTimeout(() => r(null), 10_000).unref())]).catch(() => null);
+        io.stdout.write(`spreadcore serve: ${c === null ? 'could not confirm the cancels at Binance within 10 s' : c.confirmed ? 'no order left open at Binance' : `${c.remaining} order(s) still open at Binance`}\n`);
+      }
       // idle keep-alive connections of clients would hold the process until they time out:
       // once everything is closed, give them a moment, then end the process
       setTimeout(() => process.exit(process.exitCode ?? EXIT_OK), 500).unref();
@@ -172,6 +218,7 @@ export const serveCommand: Command = {
       hub?.close();
       gateway?.close();
       engine?.close();
+      await live?.close();
       journal.close();
     }
   },

@@ -10,6 +10,7 @@ import { isLoopbackHost } from '../feed/handler/bearer-auth.js';
 import { checkFeeBps } from '../execution/paper-config.js';
 import { DEFAULT_MANUAL_MAX_NOTIONAL } from '../engine/manual-account.js';
 import { intFlag, usageError, parseOnlyFlags } from './flags.js';
+import { parseExecution, type LiveExecution } from './serve-execution.js';
 
 export const TOKEN_ENV_API = 'SPREADCORE_API_TOKEN';
 export const FEED_TOKEN_ENV = 'SPREADCORE_FEED_TOKEN';
@@ -32,6 +33,10 @@ export const SERVE_FLAGS = {
   'maker-fee-bps': { type: 'string' },
   'taker-fee-bps': { type: 'string' },
   'manual-max-notional': { type: 'string' },
+  execution: { type: 'string' },
+  mainnet: { type: 'boolean' },
+  'binance-ws-api-url': { type: 'string' },
+  'orphan-orders': { type: 'string' },
 } as const;
 
 /** Environment variable of each flag. */
@@ -53,6 +58,10 @@ export const SERVE_ENV: Readonly<Record<keyof typeof SERVE_FLAGS, string>> = {
   'maker-fee-bps': 'SPREADCORE_MAKER_FEE_BPS',
   'taker-fee-bps': 'SPREADCORE_TAKER_FEE_BPS',
   'manual-max-notional': 'SPREADCORE_MANUAL_MAX_NOTIONAL',
+  execution: 'SPREADCORE_EXECUTION_MODE',
+  mainnet: 'SPREADCORE_MAINNET',
+  'binance-ws-api-url': 'SPREADCORE_BINANCE_WS_API_URL',
+  'orphan-orders': 'SPREADCORE_ORPHAN_ORDERS',
 };
 
 export type ServeMarket =
@@ -84,6 +93,8 @@ export interface ServeOptions {
   takerFeeBps: number;
   /** The manual account's limit per symbol, quote currency of position value. */
   manualMaxNotional: number;
+  /** A live venue to trade on instead of the paper exchange (--execution), else null. */
+  live: LiveExecution | null;
 }
 
 export const DEFAULT_FEED_PORT = 8081;
@@ -95,7 +106,7 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   /** The flag's value, else its variable's (an empty variable counts as unset). */
   const raw = (name: keyof typeof SERVE_FLAGS): { v: string | undefined; fromEnv: boolean } => {
     const f = flags[name];
-    if (f !== undefined) return { v: f, fromEnv: false };
+    if (f !== undefined) return { v: f === true ? 'true' : f, fromEnv: false };
     const e = env[SERVE_ENV[name]];
     return { v: e === '' ? undefined : e, fromEnv: e !== undefined && e !== '' };
   };
@@ -126,7 +137,18 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   const feedToken = feedTokenRaw === undefined || feedTokenRaw === '' ? undefined : feedTokenRaw;
   if (feedToken !== undefined && (feedToken.length < 16 || /\s/.test(feedToken))) throw usageError(`${FEED_TOKEN_ENV} must be at least 16 characters without spaces`);
 
-  const market = check('market', (v) => parseMarket(v ?? 'sim'));
+  const live = parseExecution({
+    flag: typeof flags.execution === 'string' ? flags.execution : undefined, mainnet: flags.mainnet === true || env[SERVE_ENV.mainnet] === '1',
+    restUrl: raw('binance-rest-url').v, wsUrl: raw('binance-ws-url').v, wsApiUrl: raw('binance-ws-api-url').v,
+    orphanOrders: raw('orphan-orders').v, env,
+  });
+  // a live venue trades on the market its data comes from: Binance's, through the connector
+  const liveMarket = live === null ? undefined : `binance:${live.market}`;
+  const marketRaw = raw('market').v;
+  if (live !== null && marketRaw !== undefined && marketRaw !== liveMarket && !(marketRaw === 'binance' && live.market === 'spot')) {
+    throw usageError(`--execution ${live.mode} trades on Binance ${live.market}: --market must be ${liveMarket} (the default with it), got ${JSON.stringify(marketRaw)}`);
+  }
+  const market = check('market', (v) => parseMarket(v ?? liveMarket ?? 'sim'));
   const feedPort = int('feed-port', market.kind === 'feed' ? DEFAULT_FEED_PORT : 0, 0, 65535);
   if (market.kind === 'feed' && feedPort === 0) throw usageError('--market feed takes its data from the feed handler: --feed-port must not be 0');
   if (feedPort !== 0 && feedPort === port) throw usageError(`--feed-port and --port are both ${port}`);
@@ -143,8 +165,8 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
     if (raw(n).v !== undefined && market.kind !== 'binance') throw usageError(`--${n} applies to --market binance only`);
   }
   if (market.kind === 'binance') {
-    market.restUrl = raw('binance-rest-url').v;
-    market.wsUrl = raw('binance-ws-url').v;
+    market.restUrl = raw('binance-rest-url').v ?? (live !== null ? live.restUrl : undefined);
+    market.wsUrl = raw('binance-ws-url').v ?? (live !== null ? live.marketWsUrl ?? testnetStreams(live) : undefined);
     try {
       resolveConnectorConfig({ market: market.market, symbols, ...(market.restUrl !== undefined ? { restUrl: market.restUrl } : {}), ...(market.wsUrl !== undefined ? { wsUrl: market.wsUrl } : {}) });
     } catch (e) {
@@ -172,7 +194,13 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
     return x;
   });
   const marketOrigin = raw('market').fromEnv ? `environment variable ${SERVE_ENV.market}: --market` : '--market';
-  return { host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional };
+  return { host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, live };
+}
+
+/** The public market-data streams that go with a live mode's endpoints (testnet data for a testnet venue). */
+function testnetStreams(live: LiveExecution): string | undefined {
+  if (live.production) return undefined;
+  return live.market === 'spot' ? 'wss://stream.testnet.binance.vision' : 'wss://fstream.binancefuture.com';
 }
 
 function parseMarket(v: string): ServeMarket {

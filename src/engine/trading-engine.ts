@@ -52,6 +52,9 @@ export {
 
 /** The engine with its control plane: seed 000's control methods and views over the hot path (TradingCore). */
 export class TradingEngine extends TradingCore {
+  /** Runs after the kill switch cancelled every order (a live venue confirms at the venue that none is left open). */
+  afterKill: (() => void) | null = null;
+
   constructor(options: EngineOptions = {}) {
     super(options);
   }
@@ -502,6 +505,7 @@ export class TradingEngine extends TradingCore {
     const open = this.orders.openOrders().filter((o) => o.status !== 'PENDING_CANCEL').length;
     this.risk.kill(this.nowNs(), note);
     this.journal?.setKillSwitch('HALTED', note === '' ? {} : { reason: note });
+    this.afterKill?.();
     return { ok: true, state: 'HALTED', orders_cancelled: open };
   }
 

@@ -321,6 +321,11 @@ export class Journal {
     return row === undefined ? null : orderFromRow(row);
   }
 
+  /** The venues the journal holds fills of ('paper', 'binance', ...), sorted. */
+  fillVenues(): string[] {
+    return this.guard('reading fill venues', () => (this.db.prepare('SELECT DISTINCT venue FROM fills ORDER BY venue').pluck().all() as string[]));
+  }
+
   /** The order journaled with this client order id (unique in the journal), or null. */
   orderByClientId(clientOrderId: string): JournalOrder | null {
     checkText(clientOrderId, 'clientOrderId');

@@ -210,7 +210,12 @@ export class BinanceExecutionVenue implements Venue {
 
   // ---- Venue ----
   nowNs(): number { return Math.round(this.rest.clock.serverNowMs()) * 1e6; }
-  instrument(symbol: string): Instrument | undefined { return this.rules.get(symbol)?.instrument; }
+  /** The instrument whose ticks/lots orders and reports use: the engine's when given (engineInstrument), else the exchange's. */
+  instrument(symbol: string): Instrument | undefined {
+    const rules = this.rules.get(symbol);
+    if (rules === undefined) return undefined;
+    return this.engineInstrument?.(symbol) ?? rules.instrument;
+  }
   connect(reports: VenueReports): void { this.reports = reports; }
 
   /** Loads symbol rules and rate limits from exchangeInfo. */
@@ -220,6 +225,8 @@ export class BinanceExecutionVenue implements Venue {
     if (Array.isArray(info.rateLimits)) this.rest.budget.setLimits(info.rateLimits as never);
   }
   setRules(rules: Map<string, SymbolRules>): void { this.rules = rules; }
+  /** The exchange's rules of a symbol (assets, grids, filters), as exchangeInfo gave them. */
+  symbolRules(symbol: string): SymbolRules | undefined { return this.rules.get(symbol); }
 
   submit(input: VenueOrder): void {
     let order = input;

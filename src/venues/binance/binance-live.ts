@@ -1,0 +1,357 @@
+// A live Binance session for `spreadcore serve --execution binance-*`: the signed REST
+// client, the WebSocket API (spot order entry and user data) or the USD-M listenKey
+// stream, the execution venue the engine trades through, and reconciliation with the
+// journal at start and after every reconnect, before quoting resumes:
+//
+//   1. every strategy pauses (reason "venue");
+//   2. the venue's open orders, trades since the last journaled trade id, and balances
+//      (spot) or positions (USD-M) are fetched (BinanceExecutionVenue.reconcile);
+//   3. fills of orders this process did not send (placed before a restart) are
+//      journaled exactly once (venue trade id) and applied to the ledgers;
+//   4. open orders this process does not track are cancelled (or kept, a setting);
+//      orders the journal thinks open but the venue does not are closed there with
+//      their venue status;
+//   5. the ledger's positions are compared with the venue's: a mismatch halts every
+//      strategy on the symbol (risk state HALTED, reason reconcile_mismatch) instead
+//      of quoting on a wrong position;
+//   6. strategies quote again.
+// Keys are held by the signer only; nothing here prints them.
+import { Decimal } from 'decimal.js';
+import type { TradingEngine } from '../../engine/trading-engine.js';
+import type { Journal } from '../../store/journal.js';
+import type { FillRecord, OrderSide } from '../../trading/types.js';
+import { BinanceExecutionVenue, binanceTradeKey, type ReconcileReport } from './binance-venue.js';
+import type { BinanceMarket } from './client-order-id.js';
+import { ServerClock } from './clock.js';
+import { ListenKeyStream } from './listen-key-stream.js';
+import { DEFAULT_SPOT_LIMITS, DEFAULT_USDM_LIMITS, RateBudget } from './rate-budget.js';
+import { BinanceRestClient, type SpotTrade, type UsdmTrade } from './rest-client.js';
+import { HmacSigner } from './signing.js';
+import { BinanceWsApiClient } from './ws-api-client.js';
+
+export interface BinanceLiveConfig {
+  readonly market: BinanceMarket;
+  /** Production (mainnet) endpoints were asked for explicitly. */
+  readonly production: boolean;
+  readonly restUrl: string;
+  /** Spot: the WebSocket API (order entry and user data); USD-M: unused ('' = REST order entry). */
+  readonly wsApiUrl: string;
+  /** USD-M listenKey stream base. */
+  readonly userStreamUrl: string;
+  readonly symbols: readonly string[];
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  /** Open orders the engine does not track at reconciliation: cancel them (default) or leave them. */
+  readonly orphanOrders: 'cancel' | 'keep';
+  readonly log: (line: string) => void;
+}
+
+export interface ReconcileSummary {
+  readonly ok: boolean;
+  readonly fillsApplied: number;
+  readonly fillsForeign: number;
+  readonly ordersCancelled: number;
+  readonly ordersKept: number;
+  readonly journalOrdersClosed: number;
+  readonly mismatches: string[];
+  readonly atMs: number;
+}
+
+const TRADE_STATE_KEY = (market: BinanceMarket): string => `binance:${market}:last_trade_id`;
+const BASELINE_KEY = (market: BinanceMarket): string => `binance:${market}:balance_baseline`;
+
+const VENUE_STATUS: Record<string, 'FILLED' | 'CANCELLED' | 'REJECTED'> = {
+  FILLED: 'FILLED', CANCELED: 'CANCELLED', EXPIRED: 'CANCELLED', EXPIRED_IN_MATCH: 'CANCELLED', REJECTED: 'REJECTED',
+};
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class BinanceLive {
+  readonly venue: BinanceExecutionVenue;
+  readonly rest: BinanceRestClient;
+  readonly config: BinanceLiveConfig;
+  private readonly ws: BinanceWsApiClient | null;
+  private stream: ListenKeyStream | null = null;
+  private engine: TradingEngine | null = null;
+  private reconciling: Promise<ReconcileSummary> | null = null;
+  private again = false;
+  private last: ReconcileSummary | null = null;
+  private closed = false;
+
+  private constructor(config: BinanceLiveConfig, rest: BinanceRestClient, ws: BinanceWsApiClient | null, venue: BinanceExecutionVenue) {
+    this.config = config;
+    this.rest = rest;
+    this.ws = ws;
+    this.venue = venue;
+  }
+
+  /**
+   * Connects (clock, exchangeInfo, WebSocket API) and checks that every symbol trades
+   * there. The venue converts the engine's grids (engineInstrument) to the exchange's.
+   */
+  static async connect(config: BinanceLiveConfig, engineInstrument: (symbol: string) => import('../../orderbook/instrument.js').Instrument | undefined): Promise<BinanceLive> {
+    const signer = new HmacSigner(config.apiKey, config.apiSecret);
+    let rest: BinanceRestClient | null = null;
+    const clock = new ServerClock({ samples: 3, fetchServerTime: () => rest!.serverTime() });
+    const budget = new RateBudget({ now: () => clock.serverNowMs(), limits: config.market === 'spot' ? DEFAULT_SPOT_LIMITS : DEFAULT_USDM_LIMITS });
+    rest = new BinanceRestClient({ market: config.market, baseUrl: config.restUrl, signer, clock, budget });
+    await clock.sync();
+    let ws: BinanceWsApiClient | null = null;
+    if (config.market === 'spot') {
+      ws = new BinanceWsApiClient({ market: 'spot', url: config.wsApiUrl, signer, clock, budget });
+      await ws.connect();
+    }
+    const venue = new BinanceExecutionVenue({
+      market: config.market, rest, ...(ws !== null ? { orderEntry: ws } : {}), engineInstrument,
+      name: config.market === 'spot' ? 'binance' : 'binance-usdm',
+    });
+    await venue.loadExchangeInfo();
+    for (const s of config.symbols) {
+      if (venue.instrument(s) === undefined) throw new Error(`Binance ${config.market} exchangeInfo has no symbol ${s}`);
+    }
+    return new BinanceLive(config, rest, ws, venue);
+  }
+
+  /** Attaches the user-data stream, reconciles with the journal before any quote, and reconciles again after every reconnect. */
+  async start(engine: TradingEngine): Promise<ReconcileSummary> {
+    this.engine = engine;
+    engine.venueDown();
+    this.venue.onNeedsReconcile(() => { void this.reconcile().catch((e: unknown) => this.config.log(`binance: reconciliation failed: ${errText(e)}`)); });
+    if (this.ws !== null) {
+      this.venue.attachSpotUserStream(this.ws);
+      await this.ws.subscribeUserData();
+    } else {
+      const stream = new ListenKeyStream({ rest: this.rest, streamBaseUrl: this.config.userStreamUrl });
+      this.stream = stream;
+      this.venue.attachUsdmUserStream(stream, { symbols: [...this.config.symbols] });
+      await stream.start();
+    }
+    return this.reconcile();
+  }
+
+  /** One reconciliation at a time; a request during one runs once more after it. Strategies are paused meanwhile. */
+  reconcile(): Promise<ReconcileSummary> {
+    if (this.reconciling !== null) { this.again = true; return this.reconciling; }
+    const run = async (): Promise<ReconcileSummary> => {
+      let s: ReconcileSummary;
+      do {
+        this.again = false;
+        this.engine!.venueDown();
+        s = await this.reconcileOnce();
+      } while (this.again && !this.closed);
+      this.last = s;
+      if (!this.closed) this.engine!.venueUp();
+      return s;
+    };
+    this.reconciling = run().finally(() => { this.reconciling = null; });
+    return this.reconciling;
+  }
+
+  private async reconcileOnce(): Promise<ReconcileSummary> {
+    const engine = this.engine!;
+    const journal = engine.journal;
+    const market = this.config.market;
+    const symbols = [...this.config.symbols];
+    const since = (journal?.getState(TRADE_STATE_KEY(market)) ?? {}) as Record<string, number>;
+    const sinceTradeId: Record<string, number> = {};
+    for (const s of symbols) if (typeof since[s] === 'number') sinceTradeId[s] = since[s]!;
+    const firstRun = Object.keys(sinceTradeId).length === 0;
+    if (firstRun) {
+      // the first run on this account: nothing of ours can have traded before; start after the latest trade
+      for (const s of symbols) sinceTradeId[s] = await this.latestTradeId(s);
+    }
+    const report = await this.venue.reconcile({ symbols, sinceTradeId });
+    let fillsApplied = 0;
+    let fillsForeign = 0;
+    // fills of orders this process did not send: find the order (ours from before a restart, or foreign)
+    const byOrder = new Map<string, ReconcileReport['missedFills']>();
+    for (const f of report.missedFills) {
+      if (f.applied) continue;
+      const k = `${f.symbol}|${f.venueOrderId}`;
+      byOrder.set(k, [...(byOrder.get(k) ?? []), f]);
+    }
+    for (const [k, fills] of byOrder) {
+      const [symbol, venueOrderIdText] = k.split('|') as [string, string];
+      const venueOrderId = Number(venueOrderIdText);
+      const answer = await this.rest.queryOrder(symbol, { orderId: venueOrderId });
+      const ours = journal?.orderByClientId(answer.clientOrderId) ?? null;
+      if (ours === null) {
+        fillsForeign += fills.length;
+        this.config.log(`binance: ${fills.length} fill(s) of order ${venueOrderId} (${answer.clientOrderId}) on ${symbol} are not ours: left to the position check`);
+        continue;
+      }
+      const trades = await this.rest.tradesForOrder(symbol, venueOrderId);
+      const wanted = new Set(fills.map((f) => f.tradeId));
+      for (const tr of trades) {
+        if (!wanted.has(tr.id)) continue;
+        if (engine.applyExternalFill(this.fillRecord(symbol, tr, ours.orderId, ours.clientOrderId, ours.strategyId, ours.side))) fillsApplied++;
+      }
+    }
+    // open orders this process does not track
+    let ordersCancelled = 0;
+    let ordersKept = 0;
+    for (const o of report.unknownToUs) {
+      if (this.config.orphanOrders === 'keep') { ordersKept++; continue; }
+      try {
+        await this.rest.cancelOrder(o.symbol, { orderId: o.venueOrderId });
+        ordersCancelled++;
+        const mine = journal?.orderByClientId(o.clientOrderId) ?? null;
+        if (mine !== null && journal !== undefined) journal.recordOrderStatus(mine.orderId, 'CANCELLED', { tsEventNs: BigInt(engine.nowNs()), reason: 'reconcile: open at the venue, not tracked after a restart' });
+      } catch (e) {
+        this.config.log(`binance: could not cancel untracked order ${o.clientOrderId} on ${o.symbol}: ${errText(e)}`);
+      }
+    }
+    // the journal's open orders from an earlier run: how did they end?
+    let journalOrdersClosed = 0;
+    if (journal !== undefined) {
+      const tracked = new Set(engine.orders.openOrders().map((o) => o.orderId));
+      for (const o of journal.orders({ openOnly: true })) {
+        if (tracked.has(o.orderId) || !symbols.includes(o.symbol)) continue;
+        let status: 'FILLED' | 'CANCELLED' | 'REJECTED' = 'CANCELLED';
+        let reason = 'reconcile: not found at the venue';
+        try {
+          const a = await this.rest.queryOrder(o.symbol, { origClientOrderId: o.clientOrderId });
+          if (a.status === 'NEW' || a.status === 'PARTIALLY_FILLED') continue; // still open: the cancel above handles it next time
+          status = VENUE_STATUS[a.status] ?? 'CANCELLED';
+          reason = `reconcile: ${a.status} at the venue`;
+        } catch { /* -2013: never reached the venue */ }
+        journal.recordOrderStatus(o.orderId, status, { tsEventNs: BigInt(engine.nowNs()), reason });
+        journalOrdersClosed++;
+      }
+    }
+    const mismatches = await this.checkPositions(symbols);
+    // persist how far the trades were read
+    if (journal !== undefined) {
+      const next: Record<string, number> = { ...since };
+      for (const s of symbols) next[s] = Math.max(sinceTradeId[s] ?? -1, report.lastTradeId[s] ?? -1);
+      journal.setState(TRADE_STATE_KEY(market), next);
+    }
+    const summary: ReconcileSummary = {
+      ok: mismatches.length === 0, fillsApplied, fillsForeign, ordersCancelled, ordersKept, journalOrdersClosed, mismatches, atMs: Date.now(),
+    };
+    this.config.log(`binance: reconciled ${symbols.join(',')}: ${fillsApplied} missed fill(s) journaled, ${ordersCancelled} untracked order(s) cancelled, `
+      + `${journalOrdersClosed} journal order(s) closed${mismatches.length > 0 ? `; MISMATCH: ${mismatches.join('; ')}` : ''}`);
+    return summary;
+  }
+
+  private async latestTradeId(symbol: string): Promise<number> {
+    const page = this.config.market === 'spot' ? await this.rest.myTrades(symbol, undefined, 1) : await this.rest.userTrades(symbol, undefined, 1);
+    return page.length === 0 ? -1 : page[page.length - 1]!.id;
+  }
+
+  private fillRecord(symbol: string, tr: SpotTrade | UsdmTrade, orderId: string, clientOrderId: string, strategyId: string | null, side: OrderSide): FillRecord {
+    const maker = 'isMaker' in tr ? tr.isMaker : (tr as UsdmTrade).maker;
+    let fee = new Decimal(tr.commission);
+    const rules = this.venue.symbolRules(symbol);
+    if (rules !== undefined && tr.commissionAsset !== rules.quoteAsset) fee = tr.commissionAsset === rules.baseAsset ? fee.mul(tr.price) : new Decimal(0);
+    const ts = BigInt(tr.time) * 1_000_000n;
+    return {
+      tradeId: binanceTradeKey(symbol, tr.id), orderId, clientOrderId, strategyId, symbol, side,
+      price: new Decimal(tr.price).toFixed(), qty: new Decimal(tr.qty).toFixed(), fee: fee.toFixed(), liquidity: maker ? 'MAKER' : 'TAKER',
+      tsEventNs: ts, tsInitNs: ts,
+    };
+  }
+
+  /**
+   * The ledgers' positions against the venue's. USD-M: positionRisk per symbol. Spot: the
+   * base asset's balance, against the balance seen the first time this journal traded
+   * the account (the baseline) plus the ledgers' positions. A mismatch halts every
+   * strategy on the symbol.
+   */
+  private async checkPositions(symbols: readonly string[]): Promise<string[]> {
+    const engine = this.engine!;
+    const journal = engine.journal;
+    const ledgerPos = (symbol: string): Decimal => engine.ledgers.ledgers()
+      .filter((l) => l.config.symbol === symbol)
+      .reduce((a, l) => a.add(l.position.toFixed()), new Decimal(0));
+    const out: string[] = [];
+    if (this.config.market === 'usdm') {
+      const risk = await this.rest.positionRisk();
+      for (const s of symbols) {
+        const venue = risk.filter((p) => p.symbol === s).reduce((a, p) => a.add(p.positionAmt), new Decimal(0));
+        const mine = ledgerPos(s);
+        if (!venue.eq(mine)) out.push(`${s} position ${mine.toFixed()} in the ledgers, ${venue.toFixed()} at the venue`);
+      }
+    } else {
+      // spot has no position: the ledgers' position must equal what the venue's own trades
+      // since the baseline (the first live run on this journal) added to it; the base
+      // asset's balance must equal the baseline plus those trades less the commissions
+      // charged in it (a difference there is a deposit or a trade by someone else: told,
+      // not halted)
+      const stored = (journal?.getState(BASELINE_KEY('spot')) ?? {}) as Record<string, { balance: string; tradeId: number; position: string }>;
+      const baseline = { ...stored };
+      const acct = await this.rest.account();
+      const total = new Map(acct.balances.map((b) => [b.asset, new Decimal(b.free).add(b.locked)]));
+      for (const s of symbols) {
+        const rules = this.venue.symbolRules(s);
+        if (rules === undefined) continue;
+        const balance = total.get(rules.baseAsset) ?? new Decimal(0);
+        const mine = ledgerPos(s);
+        const b = baseline[s];
+        if (b === undefined) {
+          baseline[s] = { balance: balance.toFixed(), tradeId: await this.latestTradeId(s), position: mine.toFixed() };
+          continue;
+        }
+        let net = new Decimal(0);
+        let baseFees = new Decimal(0);
+        for (let fromId = b.tradeId + 1; ;) {
+          const page = await this.rest.myTrades(s, fromId);
+          for (const tr of page) {
+            net = tr.isBuyer ? net.add(tr.qty) : net.sub(tr.qty);
+            if (tr.commissionAsset === rules.baseAsset) baseFees = baseFees.add(tr.commission);
+          }
+          if (page.length < 1000) break;
+          fromId = page[page.length - 1]!.id + 1;
+        }
+        const expectedPos = new Decimal(b.position).add(net);
+        if (!expectedPos.eq(mine)) out.push(`${s} position ${mine.toFixed()} in the ledgers, ${expectedPos.toFixed()} from the venue's trades`);
+        const expectedBalance = new Decimal(b.balance).add(net).sub(baseFees);
+        if (!expectedBalance.eq(balance)) {
+          this.config.log(`binance: ${rules.baseAsset} balance ${balance.toFixed()} at the venue, ${expectedBalance.toFixed()} from our trades since the baseline: moved by something else (a deposit, a withdrawal, another client)`);
+        }
+      }
+      journal?.setState(BASELINE_KEY('spot'), baseline);
+    }
+    if (out.length > 0) {
+      const t = engine.nowNs();
+      for (const s of engine.list()) {
+        if (s.symbols.some((sym) => out.some((m) => m.startsWith(sym) || m.startsWith(this.venue.symbolRules(sym)?.baseAsset ?? '\u0000')))) {
+          if (engine.risk.hasStrategy(s.strategy_id)) engine.risk.haltStrategy(s.strategy_id, t, 'reconcile_mismatch');
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Cancels every open order of the session's symbols at the venue and confirms it (kill switch). */
+  async cancelAll(): Promise<{ confirmed: boolean; remaining: number }> {
+    let remaining = 0;
+    let confirmed = true;
+    for (const s of this.config.symbols) {
+      const r = await this.venue.cancelAll(s);
+      remaining += r.remaining;
+      confirmed &&= r.confirmed;
+    }
+    return { confirmed, remaining };
+  }
+
+  /** For GET /api/health and the start-up line (never keys). */
+  health(): Record<string, unknown> {
+    return {
+      venue: this.venue.name, market: this.config.market, environment: this.config.production ? 'production' : 'testnet',
+      rest_url: this.config.restUrl, ws_api_url: this.config.wsApiUrl || null, user_stream_url: this.config.userStreamUrl || null,
+      reconciling: this.reconciling !== null, last_reconcile: this.last,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.venue.close();
+    this.ws?.close();
+    if (this.stream !== null) await this.stream.stop().catch(() => undefined);
+  }
+}
+
+export type { Journal };
