@@ -121,6 +121,10 @@ describe('serve in live mode against the Binance replica', () => {
     await api('/api/strategy/live_mm/stop', {});
     await waitUntil('no open order at the venue', async () => (await venueOpen()).length === 0, 20_000);
     await sleep(500);
+    // the venue's counters and rate-budget use are in /metrics
+    const metrics = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
+    expect(metrics).toMatch(/spreadcore_venue\{venue="binance",name="venue_submitted"\} [1-9]/);
+    expect(metrics).toMatch(/spreadcore_venue\{venue="binance",name="budget_allowed"\} [1-9]/);
     let trades = (await api<{ trades: EngineTrade[] }>('/api/strategy/live_mm/trades?limit=10000')).trades;
     sameTrades(trades, await venueTrades());
     const pos1 = (await api<{ inventory: { position: number } }>('/api/strategy/live_mm/inventory')).inventory.position;

@@ -171,6 +171,7 @@ export const serveCommand: Command = {
         stream: hub,
         market: () => ({ source: o.market.kind, state: market?.state() ?? 'starting' }),
         ...(fh !== undefined ? { feedHandler: () => fh.stats().totals } : {}),
+        ...(lv !== undefined ? { venue: () => ({ venue: lv.venue.name, values: lv.venue.metrics() }) } : {}),
       });
       const m = metrics;
       gateway = new Gateway(eng, {

@@ -204,6 +204,7 @@ export class OrderManager implements VenueReports {
     const sent: VenueOrder = {
       orderId: order.orderId, clientOrderId: id, strategyId: intent.strategyId, symbol: intent.symbol, side: intent.side,
       type: intent.type, timeInForce: intent.timeInForce, priceTick: intent.type === 'MARKET' ? NaN : intent.priceTick, qtyLot: intent.qtyLot,
+      level: intent.level, reduceOnly: intent.reduceOnly,
     };
     this.venue.submit(sent);
     return { outcome: order.status === 'REJECTED' ? 'REJECTED' : 'SENT', order, reason: order.status === 'REJECTED' ? order.reason : null };

@@ -21,6 +21,10 @@ export interface VenueOrder {
   /** Limit price in ticks; NaN for MARKET. */
   readonly priceTick: number;
   readonly qtyLot: number;
+  /** Quote level (1 = best), 0 for orders outside the ladder: a live venue's rate budget lets deep levels wait first. */
+  readonly level?: number;
+  /** A reduce-only order (an exit): sent ahead of quotes when the rate budget is tight. */
+  readonly reduceOnly?: boolean;
 }
 
 /** What a venue tells the order manager. Reports for one order come in the order they happened. */

@@ -33,6 +33,8 @@ export interface EngineMetricsOptions {
   stream?: SseHub;
   market?: () => MarketSourceInfo;
   feedHandler?: () => FeedHandlerTotalsView;
+  /** A live venue's counters (orders, REST, rate budget use), name → value; exported as spreadcore_venue{name=…}. */
+  venue?: () => { readonly venue: string; readonly values: Readonly<Record<string, number>> };
 }
 
 /** Unix time the process started, seconds. */
@@ -119,6 +121,12 @@ export class EngineMetrics {
       p.counter('spreadcore_feed_handler_frames_total', 'Frames the feed handler received.', fh.frames);
       p.counter('spreadcore_feed_handler_messages_total', 'Messages in those frames.', fh.messages);
       p.counter('spreadcore_feed_handler_decode_errors_total', 'Frames that failed to decode.', fh.decodeErrors);
+    }
+
+    const venue = this.options.venue?.();
+    if (venue !== undefined) {
+      p.gauge('spreadcore_venue', 'A live venue\'s counters and rate-budget use (request weight and order counts against the venue\'s limits), by name.',
+        Object.entries(venue.values).map(([name, v]) => [{ venue: venue.venue, name }, v]));
     }
 
     const hub = this.options.stream;

@@ -24,7 +24,8 @@ import { BinanceExecutionVenue, binanceTradeKey, type ReconcileReport } from './
 import type { BinanceMarket } from './client-order-id.js';
 import { ServerClock } from './clock.js';
 import { ListenKeyStream } from './listen-key-stream.js';
-import { DEFAULT_SPOT_LIMITS, DEFAULT_USDM_LIMITS, RateBudget } from './rate-budget.js';
+import { DEFAULT_SPOT_LIMITS, DEFAULT_USDM_LIMITS, Priority, RateBudget } from './rate-budget.js';
+import type { VenueOrder } from '../../execution/venue.js';
 import { BinanceRestClient, type SpotTrade, type UsdmTrade } from './rest-client.js';
 import { HmacSigner } from './signing.js';
 import { BinanceWsApiClient } from './ws-api-client.js';
@@ -63,6 +64,16 @@ const BASELINE_KEY = (market: BinanceMarket): string => `binance:${market}:balan
 const VENUE_STATUS: Record<string, 'FILLED' | 'CANCELLED' | 'REJECTED'> = {
   FILLED: 'FILLED', CANCELED: 'CANCELLED', EXPIRED: 'CANCELLED', EXPIRED_IN_MATCH: 'CANCELLED', REJECTED: 'REJECTED',
 };
+
+/**
+ * What an order is worth to the rate budget: exits and best-level quotes go first; as
+ * the budget tightens, deeper levels wait (they are retried at the next decision).
+ */
+export function orderPriority(o: VenueOrder): Priority {
+  if (o.reduceOnly === true) return Priority.TOP_REQUOTE;
+  if (o.level === undefined || o.level === 0) return Priority.NORMAL;
+  return o.level <= 1 ? Priority.TOP_REQUOTE : Priority.DEEP;
+}
 
 function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -104,7 +115,7 @@ export class BinanceLive {
       await ws.connect();
     }
     const venue = new BinanceExecutionVenue({
-      market: config.market, rest, ...(ws !== null ? { orderEntry: ws } : {}), engineInstrument,
+      market: config.market, rest, ...(ws !== null ? { orderEntry: ws } : {}), engineInstrument, priorityOf: orderPriority,
       name: config.market === 'spot' ? 'binance' : 'binance-usdm',
     });
     await venue.loadExchangeInfo();
