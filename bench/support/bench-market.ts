@@ -30,7 +30,8 @@ export interface BenchMarketOptions {
 
 export function benchMarket(o: BenchMarketOptions = {}): BenchMarket {
   // order-rate limits out of the way: the benchmarks place orders faster than a person would
-  const engine = new TradingEngine({ riskLimits: { max_orders_per_second: 1e6, order_burst: 1e6 }, ...(o.ingest !== undefined ? { ingest: o.ingest } : {}) });
+  // the manual account's limit out of the way too: the fan-out benchmark's market orders run one side at a time
+  const engine = new TradingEngine({ riskLimits: { max_orders_per_second: 1e6, order_burst: 1e6 }, manualMaxNotional: 1e12, ...(o.ingest !== undefined ? { ingest: o.ingest } : {}) });
   const sim = new MarketSimulator({ startTsNs: o.startTsNs ?? 1_700_000_000_000_000_000 }, o.seed ?? 7);
   const driver = new SimDriver(engine, sim, { stepMs: o.stepMs ?? 5 });
   driver.run(o.warmS ?? 10);
