@@ -13,6 +13,7 @@ import { pace, type ReplaySpeed } from '../../../feed/recording/pacer.js';
 import type { MarketSource } from '../../../feed/replay/market-source.js';
 import { openMarketSource } from '../../../feed/replay/source-options.js';
 import { MarketSimulator } from '../../../feed/sim/market-simulator.js';
+import type { SimInstrumentInput } from '../../../feed/sim/sim-config.js';
 
 export interface ManualInstrument { readonly symbol: string; readonly tickSize: string; readonly lotSize: string }
 
@@ -24,6 +25,25 @@ export type ReplicaMarketSpec =
 export interface MarketTrade { readonly symbol: string; readonly tick: number; readonly lot: number; readonly buyerAggressor: boolean; readonly tradeId: number }
 
 export type Level = readonly [string, string];
+
+/**
+ * The simulator's instruments on USD-M grids: Binance's USD-M BTCUSDT trades on a 0.1 tick and
+ * a 0.001 step (ETHUSDT 0.01 / 0.001), coarser than spot's, so a client that knows USD-M's
+ * grids (the project's own connector among them) can sync to the replica's book. The book and
+ * order-flow shapes are the spot presets rescaled to the same prices and sizes in the new units.
+ */
+export const USDM_SIM_INSTRUMENTS: readonly SimInstrumentInput[] = [
+  {
+    symbol: 'BTCUSDT', tickSize: '0.1', lotSize: '0.001',
+    book: { levelGapTicks: 2, touchHalfSpreadTicks: 1, maxTouchGapTicks: 2, maxDepthTicks: 500, orderMedianLots: 50, sizeGrowthTicks: 5 },
+    flow: { arrivalDepthTicks: 20, marketMedianLots: 10 },
+  },
+  {
+    symbol: 'ETHUSDT', tickSize: '0.01', lotSize: '0.001',
+    book: { orderMedianLots: 500 },
+    flow: { marketMedianLots: 100 },
+  },
+];
 
 export class ReplicaMarket {
   readonly ingest = new FeedIngest();
@@ -42,6 +62,7 @@ export class ReplicaMarket {
   private sim: MarketSimulator | null = null;
   private readonly manualSeq = new Map<number, number>();
   private manualTradeId = 0;
+  private futures = false;
 
   constructor(spec: ReplicaMarketSpec) {
     this.spec = spec;
@@ -69,6 +90,7 @@ export class ReplicaMarket {
 
   /** Opens what can fail on bad input (a recording) before the server binds. */
   async prepare(futures: boolean): Promise<void> {
+    this.futures = futures;
     if (this.spec.kind === 'replay') {
       this.source = await openMarketSource({ kind: 'binance', path: this.spec.path, market: futures ? 'usdm' : 'spot', durationS: undefined });
     }
@@ -79,7 +101,7 @@ export class ReplicaMarket {
     const spec = this.spec;
     const ingest = this.ingest;
     if (spec.kind === 'sim') {
-      const sim = new MarketSimulator({ startTsNs: Date.now() * 1e6 }, spec.seed ?? 1);
+      const sim = new MarketSimulator({ startTsNs: Date.now() * 1e6, ...(this.futures ? { instruments: USDM_SIM_INSTRUMENTS.map((i) => ({ ...i })) } : {}) }, spec.seed ?? 1);
       this.sim = sim;
       ingest.setClock();
       sim.start(ingest);
