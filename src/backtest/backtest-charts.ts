@@ -56,6 +56,16 @@ export function fillModelText(r: BacktestResult): string {
   return `queue fills (${q}; feed latency ${feed}; ${lat}${c.latency_jitter_ms > 0 ? ` + jitter < ${c.latency_jitter_ms} ms` : ''})`;
 }
 
+/** The fill model in ASCII for PNG titles (the PNG font has no dashes or arrows): "queue proportional, feed recorded, latency 2/2/0 ms". */
+export function fillModelShort(r: BacktestResult): string {
+  const c = r.config;
+  if (c.fill_model === 'naive') return 'naive fills';
+  const q = c.queue_model === 'power' ? `power n=${c.queue_exponent}` : c.queue_model;
+  const feed = typeof c.feed_latency === 'number' ? `${c.feed_latency} ms` : c.feed_latency;
+  const lat = c.order_latency_file !== null ? 'latency file' : `latency ${c.order_latency_ms}/${c.cancel_latency_ms}/${c.response_latency_ms} ms`;
+  return `queue ${q}, feed ${feed}, ${lat}`;
+}
+
 export function inventorySeries(r: BacktestResult): ChartSeries[] {
   return Object.entries(r.curves.inventory).map(([symbol, c]) => ({ name: `${symbol} position`, x: c.t_ms, y: c.values, style: 'step' as const }));
 }
@@ -64,7 +74,7 @@ export function inventorySeries(r: BacktestResult): ChartSeries[] {
 export function midFillsChart(r: BacktestResult): LineChartOptions {
   const symbol = r.config.symbols[0] ?? '';
   return {
-    title: `${symbol}: mid and our fills — ${fillModelText(r)}, net P&L ${r.objectives.net_pnl}`,
+    title: `${symbol} mid and our fills | ${fillModelShort(r)} | net P&L ${r.objectives.net_pnl.toFixed(4)}`,
     width: 1200,
     height: 600,
     xIsTime: true,
@@ -77,7 +87,7 @@ export function midFillsChart(r: BacktestResult): LineChartOptions {
 /** equity-drawdown.png: total P&L and its drawdown from the running peak. */
 export function equityDrawdownChart(r: BacktestResult): LineChartOptions {
   return {
-    title: `Equity (realized net + unrealized) and drawdown — ${fillModelText(r)}, max drawdown ${r.objectives.max_drawdown}`,
+    title: `Equity and drawdown | ${fillModelShort(r)} | max drawdown ${r.objectives.max_drawdown.toFixed(4)}`,
     width: 1200,
     height: 500,
     xIsTime: true,
