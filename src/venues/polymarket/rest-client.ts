@@ -1,0 +1,171 @@
+// The Polymarket CLOB REST client: public market data (/book, /tick-size, /neg-risk,
+// /fee-rate, /version), L1 key derivation, and L2-signed trading (POST /order, POST /orders,
+// DELETE /order, DELETE /cancel-all, GET /data/order/{id}, /data/orders, /data/trades,
+// POST /v1/heartbeats). Trading requests spend the rate budget first and are refused
+// locally (BudgetRefusedError, nothing sent) when it cannot pay.
+//
+// Paths and bodies follow Polymarket/clob-client-v2 src/client.ts: the L2 signature covers
+// the path without its query string; DELETE /order's body is {"orderID"}; an order body is
+// {order, owner (the API key), orderType, postOnly, deferExec}.
+import { SpreadcoreError } from '../../errors.js';
+import type { PolymarketCredentials } from './credentials.js';
+import { PATHS } from './endpoints.js';
+import { l1Headers } from './l1-auth.js';
+import { l2Headers } from './l2-auth.js';
+import { Priority, RateBudget } from './rate-budget.js';
+import type { SignedOrderV2 } from './order-signing.js';
+
+export type OrderType = 'GTC' | 'GTD' | 'FOK' | 'FAK';
+
+export interface BookLevel { readonly price: string; readonly size: string }
+export interface BookSummary {
+  readonly market: string; readonly asset_id: string; readonly timestamp: string; readonly hash: string;
+  readonly bids: BookLevel[]; readonly asks: BookLevel[];
+  readonly min_order_size?: string; readonly tick_size?: string; readonly neg_risk?: boolean;
+}
+export interface OrderResponse {
+  readonly success: boolean; readonly errorMsg: string; readonly orderID: string; readonly status: string;
+  readonly takingAmount?: string; readonly makingAmount?: string; readonly tradeIDs?: string[]; readonly transactionsHashes?: string[];
+}
+export interface CancelResponse { readonly canceled: string[]; readonly not_canceled: Record<string, string> }
+export interface OpenOrder {
+  readonly id: string; readonly status: string; readonly owner: string; readonly maker_address: string; readonly market: string;
+  readonly asset_id: string; readonly side: string; readonly original_size: string; readonly size_matched: string; readonly price: string;
+  readonly associate_trades: string[]; readonly outcome: string; readonly created_at: number; readonly expiration: string; readonly order_type: string;
+}
+export interface MakerOrder { readonly order_id: string; readonly owner: string; readonly maker_address: string; readonly matched_amount: string; readonly price: string; readonly asset_id: string; readonly outcome: string; readonly side?: string; readonly fee_rate_bps?: string }
+export interface TradeRecord {
+  readonly id: string; readonly taker_order_id: string; readonly market: string; readonly asset_id: string; readonly side: 'BUY' | 'SELL';
+  readonly size: string; readonly fee_rate_bps: string; readonly price: string; readonly status: string; readonly match_time: string;
+  readonly last_update: string; readonly outcome: string; readonly owner: string; readonly maker_address: string;
+  readonly maker_orders: MakerOrder[]; readonly transaction_hash?: string; readonly trader_side: 'TAKER' | 'MAKER';
+}
+
+export class PolymarketApiError extends Error {
+  constructor(readonly status: number, readonly errorMsg: string, readonly path: string) {
+    super(`Polymarket ${path}: HTTP ${status} ${errorMsg}`);
+    this.name = 'PolymarketApiError';
+  }
+  /** The request may or may not have taken effect (5xx, timeouts are thrown as other errors). */
+  get outcomeUnknown(): boolean { return this.status >= 500; }
+}
+
+export class BudgetRefusedError extends Error {
+  constructor(readonly bucket: string) { super(`rate budget refused a request (${bucket})`); this.name = 'BudgetRefusedError'; }
+}
+
+export interface RestClientOptions {
+  baseUrl: string;
+  credentials: PolymarketCredentials;
+  chainId: number;
+  budget?: RateBudget;
+  timeoutMs?: number;
+  /** Wall clock, ms (the L1/L2 timestamps are its seconds). */
+  now?: () => number;
+}
+
+export class PolymarketRestClient {
+  readonly budget: RateBudget;
+  private readonly base: string;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: RestClientOptions) {
+    this.base = opts.baseUrl.replace(/\/+$/, '');
+    this.budget = opts.budget ?? new RateBudget();
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  private async call<T>(method: string, path: string, opts: { query?: Record<string, string>; body?: unknown; auth?: 'l2' | Record<string, string>; bucket?: 'orders' | 'cancels' } = {}): Promise<T> {
+    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (opts.auth === 'l2') {
+      const c = this.opts.credentials;
+      const address = c.address;
+      if (address === null) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'L2 requests need the wallet address (POLYMARKET_PRIVATE_KEY)');
+      Object.assign(headers, l2Headers(address, c.creds(), Math.floor(this.now() / 1000), method, path, body));
+    } else if (opts.auth !== undefined) {
+      Object.assign(headers, opts.auth);
+    }
+    const qs = opts.query === undefined ? '' : `?${new URLSearchParams(opts.query).toString()}`;
+    const res = await fetch(`${this.base}${path}${qs}`, { method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+    this.budget.observe(opts.bucket ?? null, res.status, res.headers);
+    const text = await res.text();
+    let json: unknown = null;
+    try { json = text === '' ? null : JSON.parse(text); } catch { json = null; }
+    if (!res.ok) {
+      const msg = json !== null && typeof json === 'object' && 'error' in json ? String((json as { error: unknown }).error) : text.slice(0, 200);
+      throw new PolymarketApiError(res.status, msg, path);
+    }
+    return json as T;
+  }
+
+  // ---- public -------------------------------------------------------------------------
+  /** The CLOB's order version (2 = CTF Exchange V2); clob-client-v2 defaults to 2 when absent. */
+  async getVersion(): Promise<number> {
+    const r = await this.call<{ version?: number } | null>('GET', PATHS.version);
+    return r?.version ?? 2;
+  }
+  getBook(tokenId: string): Promise<BookSummary> { return this.call('GET', PATHS.book, { query: { token_id: tokenId } }); }
+  async getTickSize(tokenId: string): Promise<string> {
+    const r = await this.call<{ minimum_tick_size: number | string }>('GET', PATHS.tickSize, { query: { token_id: tokenId } });
+    return String(r.minimum_tick_size);
+  }
+  async getNegRisk(tokenId: string): Promise<boolean> {
+    const r = await this.call<{ neg_risk: boolean }>('GET', PATHS.negRisk, { query: { token_id: tokenId } });
+    return r.neg_risk === true;
+  }
+
+  // ---- L1 -----------------------------------------------------------------------------
+  /** GET /auth/derive-api-key with L1 headers: the API credentials of the wallet and nonce. */
+  async deriveApiKey(nonce = 0): Promise<{ apiKey: string; secret: string; passphrase: string }> {
+    const h = await l1Headers(this.opts.credentials.account(), this.opts.chainId, Math.floor(this.now() / 1000), nonce);
+    return this.call('GET', PATHS.deriveApiKey, { auth: { ...h } });
+  }
+  async createApiKey(nonce = 0): Promise<{ apiKey: string; secret: string; passphrase: string }> {
+    const h = await l1Headers(this.opts.credentials.account(), this.opts.chainId, Math.floor(this.now() / 1000), nonce);
+    return this.call('POST', PATHS.createApiKey, { auth: { ...h } });
+  }
+
+  // ---- L2 trading ---------------------------------------------------------------------
+  private orderBody(order: SignedOrderV2, orderType: OrderType, postOnly: boolean): object {
+    return { order, owner: this.opts.credentials.creds().key, orderType, postOnly, deferExec: false };
+  }
+  async postOrder(order: SignedOrderV2, orderType: OrderType, postOnly: boolean, priority: Priority = Priority.TOP_REQUOTE): Promise<OrderResponse> {
+    if (!this.budget.tryTake('orders', 1, priority)) throw new BudgetRefusedError('orders');
+    return this.call('POST', PATHS.order, { body: this.orderBody(order, orderType, postOnly), auth: 'l2', bucket: 'orders' });
+  }
+  async postOrders(orders: ReadonlyArray<{ order: SignedOrderV2; orderType: OrderType }>, postOnly: boolean, priority: Priority = Priority.NORMAL): Promise<OrderResponse[]> {
+    if (orders.length === 0) return [];
+    if (!this.budget.tryTake('orders', orders.length, priority)) throw new BudgetRefusedError('orders');
+    return this.call('POST', PATHS.orders, { body: orders.map((o) => this.orderBody(o.order, o.orderType, postOnly)), auth: 'l2', bucket: 'orders' });
+  }
+  async cancelOrder(orderId: string): Promise<CancelResponse> {
+    if (!this.budget.tryTake('cancels', 1, Priority.CANCEL)) throw new BudgetRefusedError('cancels');
+    return this.call('DELETE', PATHS.order, { body: { orderID: orderId }, auth: 'l2', bucket: 'cancels' });
+  }
+  async cancelAll(): Promise<CancelResponse> {
+    if (!this.budget.tryTake('cancels', 1, Priority.CANCEL)) throw new BudgetRefusedError('cancels');
+    const r = await this.call<CancelResponse>('DELETE', PATHS.cancelAll, { auth: 'l2', bucket: 'cancels' });
+    this.budget.cancels.charge(r.canceled.length);
+    return r;
+  }
+  getOrder(orderId: string): Promise<OpenOrder | null> { return this.call('GET', `${PATHS.orderById}${orderId}`, { auth: 'l2' }); }
+  async getOpenOrders(assetId?: string): Promise<OpenOrder[]> {
+    const r = await this.call<OpenOrder[] | { data: OpenOrder[] }>('GET', PATHS.openOrders, { auth: 'l2', ...(assetId !== undefined ? { query: { asset_id: assetId } } : {}) });
+    return Array.isArray(r) ? r : r.data;
+  }
+  async getTrades(q: { asset_id?: string; id?: string; after?: string } = {}): Promise<TradeRecord[]> {
+    const query: Record<string, string> = {};
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) query[k] = v;
+    const r = await this.call<TradeRecord[] | { data: TradeRecord[] }>('GET', PATHS.trades, { auth: 'l2', query });
+    return Array.isArray(r) ? r : r.data;
+  }
+  /** The dead-man switch: open orders are cancelled when heartbeats stop. Returns the heartbeat id to send next. */
+  async heartbeat(heartbeatId = ''): Promise<string> {
+    const r = await this.call<{ heartbeat_id?: string }>('POST', PATHS.heartbeat, { body: { heartbeat_id: heartbeatId }, auth: 'l2' });
+    return r.heartbeat_id ?? heartbeatId;
+  }
+}
