@@ -95,6 +95,16 @@ export interface PnlEvent {
   timestamp: number;
 }
 
+/** A binary contract resolved: every position on it settled at 1 (YES) or 0, its quoting stopped. */
+export interface MarketResolvedEvent {
+  symbol: string;
+  outcome: 'YES' | 'NO';
+  settlement_price: number;
+  /** Each account that held a position: what it held and the P&L the settlement realized. */
+  positions: { strategy_id: string; position: number; realized_pnl: number }[];
+  timestamp: number;
+}
+
 export interface EngineEventMap {
   quote_update: QuoteUpdateEvent;
   fill: FillEvent;
@@ -103,10 +113,11 @@ export interface EngineEventMap {
   risk: RiskStreamEvent;
   strategy_state: StrategyStateEvent;
   pnl: PnlEvent;
+  market_resolved: MarketResolvedEvent;
 }
 
 export type EngineEventName = keyof EngineEventMap;
-export const ENGINE_EVENT_NAMES: readonly EngineEventName[] = ['quote_update', 'fill', 'order', 'volatility_pause', 'risk', 'strategy_state', 'pnl'];
+export const ENGINE_EVENT_NAMES: readonly EngineEventName[] = ['quote_update', 'fill', 'order', 'volatility_pause', 'risk', 'strategy_state', 'pnl', 'market_resolved'];
 
 /** Typed emitter; a listener that throws is counted, never allowed to break the engine. */
 export class EngineEvents {

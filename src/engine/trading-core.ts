@@ -12,7 +12,7 @@
 // (the paper exchange, or a live venue given in EngineOptions.venue). Times are the
 // venue's clock (for paper: the market's exchange time), so a simulated market runs at
 // any speed and the same seed gives the same fills.
-import { type BinaryContractLedger } from '../accounting/binary-contract-ledger.js';
+import { BinaryContractLedger, BinaryContractLedger as BinaryLedger } from '../accounting/binary-contract-ledger.js';
 import { jsonNumber } from '../accounting/json-number.js';
 import { type LedgerDefaults, LedgerSet } from '../accounting/ledger-set.js';
 import type { SymbolLedger } from '../accounting/symbol-ledger.js';
@@ -234,6 +234,7 @@ export class TradingCore {
         onTrade: (s, side, tick, qty, ts) => this.onTrade(s, side, tick, qty, ts),
         onStale: (s) => this.onStale(s),
         onRedefined: (s, prev) => this.onRedefined(s, prev),
+        onSettled: (s, outcome, ts) => this.onSettled(s, outcome, ts),
       }
       : {
         // with a journal, everything one market event writes commits in one transaction, and is reported after it
@@ -241,6 +242,7 @@ export class TradingCore {
         onTrade: (s, side, tick, qty, ts) => this.journaled(() => this.onTrade(s, side, tick, qty, ts)),
         onStale: (s) => this.journaled(() => this.onStale(s)),
         onRedefined: (s, prev) => this.journaled(() => this.onRedefined(s, prev)),
+        onSettled: (s, outcome, ts) => this.journaled(() => this.onSettled(s, outcome, ts)),
       };
   }
 
@@ -340,6 +342,68 @@ export class TradingCore {
     return null;
   }
 
+  /**
+   * A binary contract resolved. Orders on it are cancelled (the paper exchange closes
+   * them; a live venue closes its own), every account's position settles at 1 (YES)
+   * or 0 in its ledger (realized P&L and metrics update), the legs stop quoting for
+   * good, positions in the risk gate go to zero, a `market_resolved` event goes out,
+   * and the settlement is journaled (a restart settles the restored ledgers again).
+   */
+  protected onSettled(s: SymbolState, outcome: 'yes' | 'no', tsNs: number): void {
+    if (this.venue === this.paper) this.paper.onRedefined(s);
+    else for (const o of this.orders.openOrders(undefined, s.symbol)) if (o.status !== 'PENDING_CANCEL') this.router.cancel(o.clientOrderId);
+    const positions = this.settleLedgers(s.symbol, outcome, tsNs);
+    for (const leg of this.legsBySymbol.get(s.symbol) ?? []) {
+      leg.reduceTargetLot = NaN;
+      leg.exitOrderId = null;
+      this.positionFromLedger(leg, tsNs);
+      this.runLegGuarded(leg, tsNs);
+    }
+    this.journal?.setState(`settled:${s.symbol}`, { outcome, tsNs: String(Math.trunc(tsNs)), resolutionTsNs: String(Math.trunc(s.resolutionTsNs)) });
+    if (this.events.has('market_resolved')) {
+      this.events.emit('market_resolved', {
+        symbol: s.symbol, outcome: outcome === 'yes' ? 'YES' : 'NO', settlement_price: outcome === 'yes' ? 1 : 0, positions, timestamp: Math.floor(tsNs / 1e6),
+      });
+    }
+  }
+
+  /**
+   * The YES/NO ledger of a leg on a binary contract; once its market resolved, a fill or
+   * mark on the same symbol belongs to a new market listed under that name (a simulator
+   * run, a recurring series), which starts a fresh one.
+   */
+  protected liveBinaryLedger(leg: StrategyLeg): BinaryContractLedger {
+    let bin = this.binaryLedgers.get(leg.key);
+    if (bin === undefined || bin.resolved !== null) {
+      bin = new BinaryLedger({ strategyId: leg.strategy.id, symbol: leg.symbol });
+      this.binaryLedgers.set(leg.key, bin);
+    }
+    return bin;
+  }
+
+  /** Settles every ledger on the symbol at the outcome's price; the positions settled and the P&L realized. */
+  protected settleLedgers(symbol: string, outcome: 'yes' | 'no', tsNs: number): { strategy_id: string; position: number; realized_pnl: number }[] {
+    const out: { strategy_id: string; position: number; realized_pnl: number }[] = [];
+    const ts = BigInt(Math.max(0, Math.trunc(tsNs)));
+    const price = outcome === 'yes' ? '1' : '0';
+    for (const ledger of this.ledgers.ledgers()) {
+      if (ledger.config.symbol !== symbol) continue;
+      const account = ledger.config.strategyId ?? MANUAL_ACCOUNT;
+      const held = ledger.position;
+      const bin = this.binaryLedgers.get(`${account}/${symbol}`);
+      if (bin !== undefined && bin.resolved === null) bin.resolve(outcome === 'yes' ? 'YES' : 'NO', ts);
+      if (held.isZero()) continue;
+      const realized = ledger.settle(price, ts);
+      out.push({ strategy_id: account, position: jsonNumber(held), realized_pnl: jsonNumber(realized) });
+      if (!this.legOf(account, symbol)) {
+        const inst = this.ingest.bySymbolName(symbol)?.instrument;
+        if (inst !== undefined && this.risk.hasStrategy(account)) this.risk.setPosition(account, symbol, 0, tsNs);
+        this.orders.exposure.getOrCreate(account, symbol).positionLot = 0;
+      }
+    }
+    return out;
+  }
+
   /** The live venue is down or being reconciled: no strategy quotes until venueUp() (pause reason "venue"). */
   venueDown(): void {
     this.venueHeld = true;
@@ -369,7 +433,7 @@ export class TradingCore {
       const leg = this.legOf(account, fill.symbol);
       const ledger = leg?.ledger ?? this.ledgers.ledger(fill.strategyId, fill.symbol);
       const entry = ledger.applyFill(fill);
-      if (leg?.binary === true) this.binaryLedgers.get(leg.key)?.applyFill('YES', fill);
+      if (leg?.binary === true) this.liveBinaryLedger(leg).applyFill('YES', fill);
       this.counters.fills++;
       const tNs = Number(fill.tsEventNs);
       if (Number.isFinite(qtyLot) && qtyLot > 0) this.risk.onUntrackedFill(account, fill.symbol, fill.side, qtyLot, tNs);
@@ -506,7 +570,11 @@ export class TradingCore {
     if (r === DECIDE_QUOTE) diffQuotes(leg, this.router, tNs, leg.requoteTolTicks, d);
     else {
       if (leg.resting.count > 0) pullQuotes(leg, this.router, tNs, d);
-      if (r === DECIDE_EXIT && leg.inventoryLot !== 0 && leg.reduceTargetLot !== 0) { leg.reduceTargetLot = 0; leg.reduceMode = REDUCE_PROTECT; }
+      if (r === DECIDE_EXIT && leg.inventoryLot !== 0 && leg.reduceTargetLot !== 0
+        && Math.abs(leg.inventoryLot) > decimalRatio(leg.strategy.params.forced_exit_min_position, leg.instrument.lotSize)) {
+        leg.reduceTargetLot = 0;
+        leg.reduceMode = REDUCE_PROTECT;
+      }
     }
     if (leg.reduceTargetLot === leg.reduceTargetLot) this.workReduction(leg, tNs);
     const changes = d.placed + d.cancelled;
@@ -610,7 +678,7 @@ export class TradingCore {
     const leg = this.legOf(fill.strategyId ?? '', fill.symbol);
     const ledger = leg?.ledger ?? this.ledgers.ledger(fill.strategyId, fill.symbol);
     const entry = ledger.applyFill(fill);
-    if (leg?.binary === true) this.binaryLedgers.get(leg.key)?.applyFill('YES', fill);
+    if (leg?.binary === true) this.liveBinaryLedger(leg).applyFill('YES', fill);
     this.journal?.recordFill(fill, this.venue.name);
     const tNs = Number(fill.tsEventNs);
     // the event's ms from the exact ns (Number(ns) can round up past a ms boundary)
@@ -842,7 +910,7 @@ export class TradingCore {
     const b = leg.resting.bids;
     const a = leg.resting.asks;
     leg.ledger.applyMark({ tsNs: ts, mid, atBestBid: b.state[0] !== 0 && b.tick[0]! >= m.bestBidTick, atBestAsk: a.state[0] !== 0 && a.tick[0]! <= m.bestAskTick });
-    if (leg.binary) this.binaryLedgers.get(leg.key)?.applyMark({ tsNs: ts, mid });
+    if (leg.binary && leg.market.state.settled === null) this.liveBinaryLedger(leg).applyMark({ tsNs: ts, mid });
     this.updatePnl(leg.strategy.id, leg.symbol, leg.ledger, leg, tNs, true);
   }
 

@@ -618,9 +618,20 @@ export class TradingEngine extends TradingCore {
       for (const f of list) {
         const leg = this.legOf(f.strategyId ?? '', f.symbol);
         (leg?.ledger ?? this.ledgers.ledger(f.strategyId, f.symbol)).applyFill(f);
-        if (leg?.binary === true) this.binaryLedgers.get(leg.key)?.applyFill('YES', f);
+        if (leg?.binary === true) this.liveBinaryLedger(leg).applyFill('YES', f);
         fills++;
       }
+    }
+    // settlements of binary contracts journaled after those fills
+    for (const [key, value] of r.engineState) {
+      if (!key.startsWith('settled:')) continue;
+      const v = value as { outcome?: unknown; tsNs?: unknown; resolutionTsNs?: unknown };
+      if (v.outcome !== 'yes' && v.outcome !== 'no') continue;
+      const symbol = key.slice('settled:'.length);
+      this.settleLedgers(symbol, v.outcome, Number(v.tsNs ?? 0));
+      // the market the source lists now is that one (same resolution time): it stays resolved; a new one under the name trades
+      const st = this.ingest.bySymbolName(symbol);
+      if (st !== undefined && st.settled === null && String(Math.trunc(st.resolutionTsNs)) === String(v.resolutionTsNs)) st.settled = v.outcome;
     }
     const t = this.nowNs();
     for (const id of loaded) for (const leg of this.legsOf(id)) this.positionFromLedger(leg, t);

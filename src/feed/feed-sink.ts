@@ -49,6 +49,11 @@ export interface FeedSink {
   /** Liveness when nothing else is sent. */
   heartbeat(tsExchNs: number): void;
   /**
+   * A binary contract resolved: YES pays 1 and NO 0 ('yes'), or the reverse ('no'). Nothing
+   * trades on the symbol afterwards. Optional: sinks that keep no positions ignore it.
+   */
+  settle?(symbolId: number, tsExchNs: number, outcome: 'yes' | 'no'): void;
+  /**
    * The end of a batch of messages that belong together (one exchange event, one
    * frame): books are consistent here, and this is where quoting decisions run.
    * sendTsNs is the sender's monotonic clock when the batch left it (0 if unknown).

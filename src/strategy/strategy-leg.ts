@@ -192,6 +192,7 @@ export class StrategyLeg {
     if (strategy.status !== 'running') return this.pull(PULL_NOT_RUNNING);
     if (this.exitOrderId !== null || this.reduceTargetLot === this.reduceTargetLot) return this.pull(PULL_REDUCING);
     const m = this.market;
+    if (m.state.settled !== null) return this.pull(PULL_RESOLVED);
     if (!isQuotable(m.state)) return this.pull(PULL_NOT_QUOTABLE);
     if (this.volPaused) return this.pull(PULL_VOLATILITY);
     if (nowNs < this.cooldownUntilNs) return this.pull(PULL_COOLDOWN);
@@ -208,7 +209,7 @@ export class StrategyLeg {
         if (phase === BINARY_FORCED_EXIT) { this.pull(PULL_FORCED_EXIT); return DECIDE_EXIT; }
         return this.pull(phase === BINARY_RESOLVED ? PULL_RESOLVED : PULL_TOO_FAR);
       }
-      resolutionMult = resolutionSpreadMultiplier(h);
+      resolutionMult = resolutionSpreadMultiplier(p, h);
     }
     if (p.min_liquidity !== null && m.liquidityQuote(p.imbalance_depth_levels, this.quotePerLotTick) < p.min_liquidity) {
       return this.pull(PULL_LIQUIDITY);

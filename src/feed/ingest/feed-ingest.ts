@@ -48,6 +48,8 @@ export interface IngestListener {
    * on the old grid are meaningless from here on.
    */
   onRedefined?(s: SymbolState, prev: SymbolState): void;
+  /** A binary contract resolved (once per symbol): positions settle at 1 (yes) or 0 (no). */
+  onSettled?(s: SymbolState, outcome: 'yes' | 'no', tsExchNs: number): void;
   onTrade?(s: SymbolState, aggressorSide: SideCode, tick: number, qtyLot: number, tsExchNs: number, tradeId: number): void;
 }
 
@@ -155,7 +157,7 @@ export class FeedIngest implements FeedSink {
     const s: SymbolState = {
       symbolId: id, symbol: def.symbol, kind: def.kind, instrument, book, resolutionTsNs: def.resolutionTsNs,
       state: 'awaiting-snapshot', staleReason: prev !== undefined ? 'redefined' : null, nextSeq: 0, crossed: false, staleFeed: false,
-      lastMsgMonoNs: this.now(), lastTsExchNs: 0, lastTradeTick: NaN, lastTradeLot: 0, lastTradeSide: -1, lastTradeId: -1,
+      lastMsgMonoNs: this.now(), lastTsExchNs: 0, lastTradeTick: NaN, lastTradeLot: 0, lastTradeSide: -1, lastTradeId: -1, settled: prev?.symbol === def.symbol ? prev.settled : null,
       counters: prev?.symbol === def.symbol ? prev.counters : newCounters(),
     };
     this.bySymbolId[id] = s;
@@ -163,6 +165,21 @@ export class FeedIngest implements FeedSink {
     this.syncFast(s);
     if (prev !== undefined && prev.symbol === def.symbol) this.listener.onRedefined?.(s, prev);
     if (prev !== undefined && isQuotable(prev)) this.listener.onStale?.(s, 'redefined');
+  }
+
+  /**
+   * A binary contract resolved (FeedSink.settle): recorded on the symbol and told to
+   * the listener once; a repeat, an unknown symbol or a non-binary one is counted and
+   * ignored.
+   */
+  settle(symbolId: number, tsExchNs: number, outcome: 'yes' | 'no'): void {
+    const s = this.bySymbolId[symbolId];
+    if (s === undefined) { this.counters.unknownSymbol++; return; }
+    if (s.kind !== 'binary' || (outcome !== 'yes' && outcome !== 'no') || !Number.isFinite(tsExchNs)) { this.counters.malformed++; return; }
+    if (s.settled !== null) return;
+    s.settled = outcome;
+    if (tsExchNs > s.lastTsExchNs) s.lastTsExchNs = tsExchNs;
+    this.listener.onSettled?.(s, outcome, tsExchNs);
   }
 
   // ---- messages ------------------------------------------------------------------------

@@ -47,6 +47,8 @@ export interface SymbolState {
   lastTradeLot: number;
   lastTradeSide: number;
   lastTradeId: number;
+  /** A binary contract's outcome once it resolved (FeedIngest.settle); null before. */
+  settled: 'yes' | 'no' | null;
   readonly counters: SymbolCounters;
 }
 

@@ -235,6 +235,7 @@ export class SymbolSim {
     while (w.bids.n > 0) w.cancelAt(SIDE_BID, w.bids.n - 1, w.bids.lots[w.bids.n - 1]!);
     while (w.asks.n > 0) w.cancelAt(SIDE_ASK, w.asks.n - 1, w.asks.lots[w.asks.n - 1]!);
     w.endBatch();
+    w.sink.settle?.(w.symbolId, w.tsNs, this.outcome);
   }
 
   // ---- book shape ---------------------------------------------------------------------------

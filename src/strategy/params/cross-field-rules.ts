@@ -55,6 +55,13 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     check: (p, ref) => atMost('order_size', 'max_position', p, ref),
   },
   {
+    fields: ['resolution_tier_hours', 'resolution_tier_multipliers'],
+    text: '`resolution_tier_hours` and `resolution_tier_multipliers` have the same length.',
+    check: (p, ref) => p.resolution_tier_hours.length === p.resolution_tier_multipliers.length
+      ? null
+      : `${ref('resolution_tier_hours')} has ${p.resolution_tier_hours.length} entries but ${ref('resolution_tier_multipliers')} has ${p.resolution_tier_multipliers.length}`,
+  },
+  {
     fields: ['level_sizes', 'quote_levels'],
     text: '`level_sizes` has at most `quote_levels` entries.',
     check: (p, ref) => p.level_sizes.length <= p.quote_levels

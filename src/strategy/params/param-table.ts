@@ -303,6 +303,22 @@ export const PARAM_TABLE: ParamTable = {
     type: 'number', nullable: true, default: null, min: 0, minExclusive: true, unit: 'h', group: 'markets', seeds: ['004'],
     description: 'Skip binary markets resolving later than this (seed 004: 72 conservative, 168 aggressive); null = no limit.',
   },
+  resolution_tier_hours: {
+    type: 'array', default: [6], maxItems: 8, items: { min: 0, minExclusive: true }, unit: 'h', group: 'markets', seeds: ['004'],
+    description: 'Binary contracts: hours before resolution at which the spread widens, one per tier (seed 004: "time multiplier (< 6h)"); with `resolution_tier_multipliers` of the same length. The tightest tier whose hours exceed the time left applies.',
+  },
+  resolution_tier_multipliers: {
+    type: 'array', default: [2], maxItems: 8, items: { min: 1 }, unit: '× spread', group: 'markets', seeds: ['004'],
+    description: 'Spread multiplier of each `resolution_tier_hours` tier (seed 004: 2.0 under 6 h).',
+  },
+  forced_exit_hours: {
+    type: 'number', default: 0.5, min: 0, unit: 'h', group: 'markets', seeds: ['004'],
+    description: 'Binary contracts: this close to resolution, quoting stops and the position is closed with protective exits (seed 004: "time_to_close < 0.5 … FORCE EXIT"); 0 = hold to resolution.',
+  },
+  forced_exit_min_position: {
+    type: 'number', default: 5, min: 0, unit: 'contracts', group: 'markets', seeds: ['004'],
+    description: 'The forced exit closes positions larger than this (seed 004: `abs(inventory.net_position) > 5`); smaller ones are held to resolution.',
+  },
 
   // ── model constants ────────────────────────────────────────────────────────────
   gamma: {

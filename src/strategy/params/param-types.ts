@@ -68,6 +68,10 @@ export interface StrategyParams {
   readonly max_markets: number;
   readonly min_liquidity: number | null;
   readonly max_time_to_resolution_hours: number | null;
+  readonly resolution_tier_hours: readonly number[];
+  readonly resolution_tier_multipliers: readonly number[];
+  readonly forced_exit_hours: number;
+  readonly forced_exit_min_position: number;
   readonly gamma: number;
   readonly k: number;
   readonly a: number;
