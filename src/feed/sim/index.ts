@@ -7,3 +7,4 @@ export * from './hawkes-clock.js';
 export * from './regime-chain.js';
 export * from './binary-price.js';
 export * from './rng.js';
+export * from './market-stats.js';

@@ -185,6 +185,7 @@ function validateInstrument(c: SimInstrumentConfig, path: string, startTsNs: num
   positive(b.sizeGrowthTicks, `${bp}.sizeGrowthTicks`);
   nonNeg(b.sizeSigma, `${bp}.sizeSigma`);
   num(b.pickoffProbability, `${bp}.pickoffProbability`, (x) => x >= 0 && x <= 1, 'in [0, 1]');
+  atLeast(b.touchSizeMultiplier, `${bp}.touchSizeMultiplier`, 1);
 
   const f = c.flow;
   const fp = `${path}.flow`;

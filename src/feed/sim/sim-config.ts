@@ -72,6 +72,8 @@ export interface BookShapeConfig {
   sizeSigma: number;
   /** Probability that a stale side (quotes through the new fair mid) is hit by an informed market order before it is cancelled, [0, 1]. */
   pickoffProbability: number;
+  /** A fresh best quote (the liquidity providers' re-quote at the touch) is this many times a normal order's size (>= 1). */
+  touchSizeMultiplier: number;
 }
 
 /** Order flow: one Hawkes clock per instrument; each arrival is a limit order, a cancel or a market order. */

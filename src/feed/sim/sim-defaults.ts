@@ -25,16 +25,27 @@ export const DEFAULT_TRANSITIONS: Record<RegimeName, Partial<Record<RegimeName, 
   news: { high_volatility: 0.6, ranging: 0.4 },
 };
 
-/** Crypto regimes for a coin with ranging volatility sigma (bps/sqrt(s)). */
-export function cryptoRegimes(sigma: number): RegimeChainConfig {
+/** Small price jumps of the calm regimes: a real book's touch moves in bursts (see BTCUSDT_DEFAULTS). */
+export interface MicroJumps {
+  /** Jumps per second in ranging; trending and high volatility scale it by their flow multiplier. */
+  ratePerS: number;
+  sigmaBps: number;
+}
+
+/**
+ * Crypto regimes for a coin with ranging diffusion sigma (bps/sqrt(s)), plus optional
+ * small jumps in the ranging, trending and high-volatility regimes.
+ */
+export function cryptoRegimes(sigma: number, micro: MicroJumps = { ratePerS: 0, sigmaBps: 0 }): RegimeChainConfig {
+  const j = (flowMultiplier: number): Partial<RegimeParams> => (micro.ratePerS > 0 ? { jumpRatePerS: micro.ratePerS * flowMultiplier, jumpSigmaBps: micro.sigmaBps } : {});
   return {
     initial: 'ranging',
     switching: true,
     params: {
-      ranging: regime(900, sigma, { meanReversionPerS: 1 / 300 }),
-      trending_up: regime(300, 1.2 * sigma, { driftBpsPerS: 0.1 * sigma, flowMultiplier: 1.2 }),
-      trending_down: regime(300, 1.2 * sigma, { driftBpsPerS: -0.1 * sigma, flowMultiplier: 1.2 }),
-      high_volatility: regime(120, 3 * sigma, { flowMultiplier: 2 }),
+      ranging: regime(900, sigma, { meanReversionPerS: 1 / 300, ...j(1) }),
+      trending_up: regime(300, 1.2 * sigma, { driftBpsPerS: 0.1 * sigma, flowMultiplier: 1.2, ...j(1.2) }),
+      trending_down: regime(300, 1.2 * sigma, { driftBpsPerS: -0.1 * sigma, flowMultiplier: 1.2, ...j(1.2) }),
+      high_volatility: regime(120, 3 * sigma, { flowMultiplier: 2, ...j(2) }),
       news: regime(30, 8 * sigma, { entryJumpSigmaBps: 80, jumpRatePerS: 0.05, jumpSigmaBps: 20, flowMultiplier: 3 }),
     },
     transitions: DEFAULT_TRANSITIONS,
@@ -57,20 +68,29 @@ export function binaryRegimes(): RegimeChainConfig {
   };
 }
 
+// BTCUSDT is calibrated to Binance spot BTCUSDT as recorded on 2024-08-08 (test/fixtures/binance,
+// measured by bench/sim-calibration.ts; both columns are in docs/simulator.md "Calibration"):
+// a one-tick spread, ~0.1 BTC a level near the touch with about two levels in the 10 ticks
+// behind it, ~28 trades/s of median 0.0006 BTC (mean ~0.02 BTC, heavy tail), and a mid
+// volatility of ~1.27 bps/sqrt(s) that comes in bursts (most seconds the touch does not move,
+// ~6 % of seconds move more than 2 bps; excess kurtosis ~25): diffusion 0.5 bps/sqrt(s) plus
+// jumps of sigma 4 bps at 0.085/s (0.5^2 + 0.085 * 4^2 = 1.27^2).
 const BTC_BOOK: BookShapeConfig = {
-  levelsPerSide: 25, minLevelsPerSide: 20, maxLevelsPerSide: 60, levelGapTicks: 20, denseLevels: 10, touchHalfSpreadTicks: 1,
-  maxTouchGapTicks: 5, maxDepthTicks: 5000, orderMedianLots: 5000, sizeGrowthTicks: 50, sizeSigma: 0.8,
-  pickoffProbability: 0.3,
+  levelsPerSide: 25, minLevelsPerSide: 20, maxLevelsPerSide: 60, levelGapTicks: 8, denseLevels: 10, touchHalfSpreadTicks: 0,
+  maxTouchGapTicks: 1, maxDepthTicks: 5000, orderMedianLots: 3000, sizeGrowthTicks: 50, sizeSigma: 0.8,
+  pickoffProbability: 0.3, touchSizeMultiplier: 50,
 };
 const BTC_FLOW: FlowConfig = {
-  baseRatePerS: 60, branchingRatio: 0.6, decayPerS: 20, limitWeight: 0.5, cancelWeight: 0.4, marketWeight: 0.1,
-  arrivalDepthTicks: 200, marketMedianLots: 1000, marketSizeSigma: 1.2,
+  baseRatePerS: 95, branchingRatio: 0.6, decayPerS: 20, limitWeight: 0.5, cancelWeight: 0.4, marketWeight: 0.1,
+  arrivalDepthTicks: 200, marketMedianLots: 60, marketSizeSigma: 2.7,
 };
+/** BTCUSDT's small jumps (see above). */
+export const BTC_MICRO_JUMPS: MicroJumps = { ratePerS: 0.075, sigmaBps: 4 };
 
 export const BTCUSDT_DEFAULTS: SimInstrumentConfig = {
   symbolId: 1, symbol: 'BTCUSDT', kind: 'spot', tickSize: '0.01', lotSize: '0.00001', initialPrice: '50000',
   midStepMs: 100, resolutionTsNs: 0, minPrice: '0', maxPrice: '0', referenceSigmaBpsPerSqrtS: 0,
-  regimes: cryptoRegimes(0.5), book: BTC_BOOK, flow: BTC_FLOW,
+  regimes: cryptoRegimes(0.5, BTC_MICRO_JUMPS), book: BTC_BOOK, flow: BTC_FLOW,
 };
 
 export const ETHUSDT_DEFAULTS: SimInstrumentConfig = {
@@ -80,7 +100,7 @@ export const ETHUSDT_DEFAULTS: SimInstrumentConfig = {
   book: {
     levelsPerSide: 25, minLevelsPerSide: 20, maxLevelsPerSide: 60, levelGapTicks: 3, denseLevels: 10, touchHalfSpreadTicks: 1,
     maxTouchGapTicks: 4, maxDepthTicks: 1000, orderMedianLots: 5000, sizeGrowthTicks: 10, sizeSigma: 0.8,
-    pickoffProbability: 0.3,
+    pickoffProbability: 0.3, touchSizeMultiplier: 1,
   },
   flow: {
     baseRatePerS: 40, branchingRatio: 0.6, decayPerS: 20, limitWeight: 0.5, cancelWeight: 0.4, marketWeight: 0.1,
@@ -95,7 +115,7 @@ export const BINARY_DEFAULTS: SimInstrumentConfig = {
   book: {
     levelsPerSide: 20, minLevelsPerSide: 10, maxLevelsPerSide: 40, levelGapTicks: 1, denseLevels: 5, touchHalfSpreadTicks: 1,
     maxTouchGapTicks: 3, maxDepthTicks: 30, orderMedianLots: 100, sizeGrowthTicks: 5, sizeSigma: 0.7,
-    pickoffProbability: 0.3,
+    pickoffProbability: 0.3, touchSizeMultiplier: 1,
   },
   flow: {
     baseRatePerS: 5, branchingRatio: 0.5, decayPerS: 2, limitWeight: 0.5, cancelWeight: 0.4, marketWeight: 0.1,

@@ -245,6 +245,11 @@ export class SymbolSim {
     return Math.max(1, Math.round(this.rngFlow.logNormal(median, this.book.sizeSigma)));
   }
 
+  /** The size of a fresh best quote at tick. */
+  private touchSizeAt(tick: number): number {
+    return this.book.touchSizeMultiplier === 1 ? this.sizeAt(tick) : Math.round(this.sizeAt(tick) * this.book.touchSizeMultiplier);
+  }
+
   private marketSize(): number {
     return Math.max(1, Math.round(this.rngFlow.logNormal(this.flow.marketMedianLots, this.flow.marketSizeSigma)));
   }
@@ -274,7 +279,7 @@ export class SymbolSim {
       const s = this.writer.sideOf(side);
       let tick = this.quoteTick(side);
       while (s.n < this.book.levelsPerSide && !Number.isNaN(tick)) {
-        s.add(tick, this.sizeAt(tick));
+        s.add(tick, s.n === 0 ? this.touchSizeAt(tick) : this.sizeAt(tick));
         tick = this.deeperTick(side, tick);
       }
     }
@@ -315,7 +320,7 @@ export class SymbolSim {
     }
     if (this.isStale(side, s.ticks[s.n - 1]!)) { // every level is stale: quote first so the side never empties
       const tick = this.quoteTick(side);
-      w.add(side, tick, this.sizeAt(tick));
+      w.add(side, tick, this.touchSizeAt(tick));
       w.endBatch();
       this.stats.requotes++;
     }
@@ -333,7 +338,7 @@ export class SymbolSim {
     if (!(gap > this.book.maxTouchGapTicks)) return;
     const tick = this.quoteTick(side);
     if (s.n > 0 && (side === SIDE_BID ? tick <= best : tick >= best)) return;
-    if (this.writer.add(side, tick, this.sizeAt(tick))) {
+    if (this.writer.add(side, tick, this.touchSizeAt(tick))) {
       this.writer.endBatch();
       this.stats.requotes++;
     }
