@@ -176,6 +176,8 @@ export class BinanceExecutionVenue implements Venue {
   private readonly byClientId = new Map<string, Tracked>();
   private readonly byVenueId = new Map<string, Tracked>();
   private readonly seenTrades = new Set<string>();
+  /** Engine ticks / lots per exchange tick / lot, per symbol, for the instruments they were computed from. */
+  private readonly gridRatios = new Map<string, { engine: Instrument; exchange: Instrument; tickMul: number; lotMul: number }>();
   private readonly lastTrade: Record<string, number> = {};
   private heartbeat: NodeJS.Timeout | null = null;
   /** While a reconcile runs: every fill it reports. */
@@ -240,8 +242,14 @@ export class BinanceExecutionVenue implements Venue {
     let lotMul = 1;
     const eng = this.engineInstrument?.(order.symbol);
     if (eng !== undefined && eng !== rules.instrument) {
-      tickMul = unitRatio(rules.instrument.tickSize, eng.tickSize);
-      lotMul = unitRatio(rules.instrument.lotSize, eng.lotSize);
+      // the grid ratios of this pair of instruments, computed once (decimal arithmetic) and reused per order
+      let g = this.gridRatios.get(order.symbol);
+      if (g === undefined || g.engine !== eng || g.exchange !== rules.instrument) {
+        g = { engine: eng, exchange: rules.instrument, tickMul: unitRatio(rules.instrument.tickSize, eng.tickSize), lotMul: unitRatio(rules.instrument.lotSize, eng.lotSize) };
+        this.gridRatios.set(order.symbol, g);
+      }
+      tickMul = g.tickMul;
+      lotMul = g.lotMul;
       if (Number.isNaN(tickMul) || Number.isNaN(lotMul)) { this.counters.rejectedLocally++; this.reports.onRejected(order.orderId, 'grid_mismatch', ts); return; }
       const exTick = isMarket ? order.priceTick : order.priceTick / tickMul;
       const exLot = order.qtyLot / lotMul;

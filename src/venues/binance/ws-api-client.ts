@@ -43,31 +43,77 @@ export interface WsApiOptions {
 
 interface Pending { resolve(v: unknown): void; reject(e: unknown): void; timer: NodeJS.Timeout }
 
+/** A JSON string literal; plain printable ASCII without quotes or backslashes (symbols, decimals, ids) needs no escaping. */
+function jsonString(v: string): string {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return JSON.stringify(v);
+  }
+  return '"' + v + '"';
+}
+
+function jsonValue(v: ParamValue): string {
+  return typeof v === 'string' ? jsonString(v) : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'null') : v ? 'true' : 'false';
+}
+
+/** The defined param names, sorted (insertion sort: a handful of names). */
+function sortedKeys(params: Readonly<Record<string, ParamValue | undefined>>, extra: readonly string[]): string[] {
+  const keys: string[] = [];
+  for (const k in params) if (params[k] !== undefined && k !== 'signature' && !extra.includes(k)) keys.push(k);
+  for (const k of extra) keys.push(k);
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) { keys[j + 1] = keys[j]!; j--; }
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
 /** The text frame of an unsigned request. */
 export function buildWsFrame(id: string, method: string, params: Record<string, ParamValue | undefined>): string {
-  const clean: Record<string, ParamValue> = {};
-  for (const k in params) { const v = params[k]; if (v !== undefined) clean[k] = v; }
-  return JSON.stringify({ id, method, params: clean });
+  let body = '';
+  for (const k in params) {
+    const v = params[k];
+    if (v === undefined) continue;
+    body += (body.length === 0 ? '' : ',') + jsonString(k) + ':' + jsonValue(v);
+  }
+  return '{"id":' + jsonString(id) + ',"method":' + jsonString(method) + ',"params":{' + body + '}}';
 }
 
 /** The text frame of a SIGNED request on a session authenticated by session.logon: timestamp and recvWindow only. */
 export function buildSessionWsFrame(id: string, method: string, params: Record<string, ParamValue | undefined>, recvWindowMs: number, timestamp: number): string {
-  const p: Record<string, ParamValue> = {};
-  for (const k in params) { const v = params[k]; if (v !== undefined) p[k] = v; }
-  p['recvWindow'] = recvWindowMs;
-  p['timestamp'] = timestamp;
-  return JSON.stringify({ id, method, params: p });
+  let body = '';
+  for (const k in params) {
+    const v = params[k];
+    if (v === undefined || k === 'recvWindow' || k === 'timestamp') continue;
+    body += jsonString(k) + ':' + jsonValue(v) + ',';
+  }
+  body += '"recvWindow":' + jsonValue(recvWindowMs) + ',"timestamp":' + jsonValue(timestamp);
+  return '{"id":' + jsonString(id) + ',"method":' + jsonString(method) + ',"params":{' + body + '}}';
 }
 
-/** The text frame of a SIGNED request: apiKey, recvWindow, timestamp added, `signature` over the sorted params. */
+const SIGNED_EXTRA = ['apiKey', 'recvWindow', 'timestamp'] as const;
+
+/**
+ * The text frame of a SIGNED request: apiKey, recvWindow, timestamp added, `signature` over the
+ * params sorted by name (web-socket-api.md § SIGNED request example). The payload and the JSON
+ * params are built in one pass over the sorted names (no intermediate objects, no
+ * JSON.stringify of an object per order); the params go out in that sorted order.
+ */
 export function buildSignedWsFrame(id: string, method: string, params: Record<string, ParamValue | undefined>, signer: RequestSigner, recvWindowMs: number, timestamp: number): string {
-  const p: Record<string, ParamValue> = {};
-  for (const k in params) { const v = params[k]; if (v !== undefined) p[k] = v; }
-  p['apiKey'] = signer.apiKey();
-  p['recvWindow'] = recvWindowMs;
-  p['timestamp'] = timestamp;
-  p['signature'] = signer.sign(wsSignaturePayload(p));
-  return JSON.stringify({ id, method, params: p });
+  const keys = sortedKeys(params, SIGNED_EXTRA);
+  let payload = '';
+  let body = '';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v: ParamValue = k === 'apiKey' ? signer.apiKey() : k === 'recvWindow' ? recvWindowMs : k === 'timestamp' ? timestamp : params[k]!;
+    if (i > 0) { payload += '&'; body += ','; }
+    payload += k + '=' + String(v);
+    body += jsonString(k) + ':' + jsonValue(v);
+  }
+  body += ',"signature":' + jsonString(signer.sign(payload));
+  return '{"id":' + jsonString(id) + ',"method":' + jsonString(method) + ',"params":{' + body + '}}';
 }
 
 export interface WsCost { weight: number; orders?: number; priority?: Priority }
