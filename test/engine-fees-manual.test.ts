@@ -141,3 +141,35 @@ describe('the manual account', () => {
     expect(engine.openOrdersView().orders.every((o) => o['account'] === 'mm')).toBe(true);
   });
 });
+
+describe('prediction-market fee models', () => {
+  async function binaryEngine() {
+    const { FeedIngest } = await import('../src/feed/ingest/index.js');
+    const ingest = new FeedIngest();
+    const engine = new TradingEngine({ ingest, paper: { orderLatencyNs: 0, cancelLatencyNs: 0 } });
+    cleanup.push(() => { engine.close(); ingest.close(); });
+    ingest.instrument({ symbolId: 1, symbol: 'PMYES', kind: 'binary', tickSize: '0.01', lotSize: '1', resolutionTsNs: 1_800_000_000e9 });
+    ingest.snapshot(1, 1, 1_700_000_000e9, Float64Array.from([49, 1000]), 1, Float64Array.from([50, 1000]), 1);
+    ingest.endOfBatch(0);
+    return engine;
+  }
+
+  it('kalshi: the taker pays 0.07·C·P·(1−P) rounded up to the cent; polymarket: C·rate·(P(1−P))^e', async () => {
+    const engine = await binaryEngine();
+    const fills: FillEvent[] = [];
+    engine.events.on('fill', (f) => fills.push(f));
+    engine.load({ name: 'k', symbols: ['PMYES'], parameters: { order_size: 10, max_position: 100, spread_price: 0.02, fee_model: 'kalshi' } });
+    engine.load({ name: 'p', symbols: ['PMYES'], parameters: { order_size: 10, max_position: 200, spread_price: 0.02, fee_model: 'polymarket', polymarket_fee_rate: 0.03 } });
+    engine.load({ name: 'b', symbols: ['PMYES'], parameters: { order_size: 10, max_position: 100, spread_price: 0.02, taker_fee_bps: 10 } });
+    engine.placeOrder({ side: 'BUY', symbol: 'PMYES', qty: 10, type: 'MARKET', strategy_id: 'k' });
+    engine.placeOrder({ side: 'BUY', symbol: 'PMYES', qty: 100, type: 'MARKET', strategy_id: 'p' });
+    engine.placeOrder({ side: 'BUY', symbol: 'PMYES', qty: 10, type: 'MARKET', strategy_id: 'b' });
+    const fee = (id: string): number => fills.find((f) => f.strategy_id === id)!.fee;
+    // Kalshi's schedule example: 10 contracts at $0.50 → 0.175 → $0.18
+    expect(fee('k')).toBe(0.18);
+    // 100 × 0.03 × 0.25 = 0.75
+    expect(fee('p')).toBe(0.75);
+    // 10 bps of 5.00
+    expect(fee('b')).toBe(0.005);
+  });
+});

@@ -27,7 +27,7 @@ import { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import type { Instrument } from '../orderbook/instrument.js';
 import { reasonName, type RiskLimits } from '../risk/index.js';
 import { MarketMakingStrategy, paramsJson } from '../strategy/market-making-strategy.js';
-import { configView, validateParams, type ParamValue } from '../strategy/params/index.js';
+import { configView, validateParams, type ParamValue, type StrategyParams } from '../strategy/params/index.js';
 import { toDecimalString } from '../strategy/params/param-decimal.js';
 import { readStrategyDefinition } from '../strategy/strategy-definition.js';
 import { StrategyError } from '../strategy/strategy-errors.js';
@@ -49,6 +49,11 @@ export {
   MANUAL_ACCOUNT, TradingCore,
   type EngineOptions, type LoadResult, type OrderBody, type PatchResult, type ReduceInventoryBody, type StartResult, type StopResult, type StrategySummary,
 };
+
+/** The fee model a strategy's parameters ask of a simulated venue. */
+function feeModelOf(p: StrategyParams): { model: StrategyParams['fee_model']; polymarketRate: number; polymarketExponent: number } {
+  return { model: p.fee_model, polymarketRate: p.polymarket_fee_rate, polymarketExponent: p.polymarket_fee_exponent };
+}
 
 /** The engine with its control plane: seed 000's control methods and views over the hot path (TradingCore). */
 export class TradingEngine extends TradingCore {
@@ -130,7 +135,7 @@ export class TradingEngine extends TradingCore {
       list.push(leg);
       this.legsBySymbol.set(sym, list);
     });
-    this.venue.setAccountFees?.(def.id, strategy.params.maker_fee_bps, strategy.params.taker_fee_bps);
+    this.venue.setAccountFees?.(def.id, strategy.params.maker_fee_bps, strategy.params.taker_fee_bps, feeModelOf(strategy.params));
     this.strategies.set(def.id, strategy);
     this.legsByStrategy.set(def.id, legs);
     this.legIndex.set(def.id, index);
@@ -226,7 +231,7 @@ export class TradingEngine extends TradingCore {
     const r = s.patch(body, 'api', BigInt(Math.trunc(t)), (next) => { checkFees(next); this.risk.checkParams(id, next); });
     if (r.changes.length > 0) {
       this.risk.setParams(id, s.params, t);
-      this.venue.setAccountFees?.(id, s.params.maker_fee_bps, s.params.taker_fee_bps);
+      this.venue.setAccountFees?.(id, s.params.maker_fee_bps, s.params.taker_fee_bps, feeModelOf(s.params));
       for (const leg of this.legsOf(id)) leg.syncParams();
       this.legErrors.delete(id);
       this.resumeStrategy(s, 'error', t);

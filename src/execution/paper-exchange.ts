@@ -40,6 +40,7 @@ import type { WasmBooks } from '../wasm/book-api.js';
 import { MAX_DEPTH_LEVELS } from '../wasm/layout.js';
 import { mulberry32 } from '../numeric/mulberry32.js';
 import { FeeRate } from './fee-text.js';
+import { feeModel, type FeeModel, type FeeModelSettings } from './fee-models.js';
 import { checkFeeBps, resolvePaperConfig, type PaperExchangeConfig, type PaperExchangeConfigInput } from './paper-config.js';
 import { PaperOrder, PO_DONE, PO_IN_FLIGHT, PO_RESTING, type RestingSide } from './paper-order.js';
 import { PaperSymbol } from './paper-symbol.js';
@@ -91,7 +92,7 @@ export class PaperExchange implements Venue, IngestListener {
   private readonly makerFee: FeeRate;
   private readonly takerFee: FeeRate;
   /** Fee rates of accounts (strategies) that have their own; the others pay the exchange's. */
-  private readonly accountFees = new Map<string, { readonly maker: FeeRate; readonly taker: FeeRate }>();
+  private readonly accountFees = new Map<string, FeeModel>();
   private reports: VenueReports | null = null;
   /** Where reports go: the order manager itself, or the response-latency queue in front of it. */
   private out: VenueReports | null = null;
@@ -210,10 +211,10 @@ export class PaperExchange implements Venue, IngestListener {
   }
 
   /** An account's own fee rates, bps of notional (negative = rebate), for its fills from now on. Throws on a rate the exchange cannot charge exactly. */
-  setAccountFees(account: string, makerFeeBps: number, takerFeeBps: number): void {
+  setAccountFees(account: string, makerFeeBps: number, takerFeeBps: number, model?: Omit<FeeModelSettings, 'makerFeeBps' | 'takerFeeBps'>): void {
     checkFeeBps('maker_fee_bps', makerFeeBps);
     checkFeeBps('taker_fee_bps', takerFeeBps);
-    this.accountFees.set(account, { maker: new FeeRate(makerFeeBps), taker: new FeeRate(takerFeeBps) });
+    this.accountFees.set(account, feeModel({ model: 'bps', polymarketRate: 0, polymarketExponent: 1, ...model, makerFeeBps, takerFeeBps }));
   }
 
   /** Orders at the exchange or travelling to it. */
@@ -534,8 +535,7 @@ export class PaperExchange implements Venue, IngestListener {
       else this.counters.takerFills++;
       if (o.state === PO_DONE && o.leavesLot === 0 && this.open.delete(o.orderId) && maker) restingDone = true;
       const own = this.accountFees.get(o.strategyId);
-      const rate = own === undefined ? (maker ? this.makerFee : this.takerFee) : (maker ? own.maker : own.taker);
-      const fee = rate.feeText(instrument, tick, lots);
+      const fee = own === undefined ? (maker ? this.makerFee : this.takerFee).feeText(instrument, tick, lots) : own.feeText(instrument, tick, lots, maker, o.side === 0);
       const liquidity: Liquidity = maker ? 'MAKER' : 'TAKER';
       const tradeId = `${this.config.idPrefix}-t${++this.tradeSeq}`;
       if (this.delayed !== null) this.delayed.fill(o, tradeId, tick, lots, fee, liquidity, tNs);

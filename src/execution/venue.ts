@@ -58,7 +58,7 @@ export interface Venue {
    * A simulated venue charges an account (strategy) its own fee rates, bps of notional;
    * a real venue charges what it charges and does not implement this.
    */
-  setAccountFees?(account: string, makerFeeBps: number, takerFeeBps: number): void;
+  setAccountFees?(account: string, makerFeeBps: number, takerFeeBps: number, model?: { readonly model: 'bps' | 'kalshi' | 'kalshi_maker_fees' | 'polymarket'; readonly polymarketRate: number; readonly polymarketExponent: number }): void;
   /** The venue's default fee schedule, bps of notional, where it has one (the paper exchange). */
   readonly feeSchedule?: { readonly makerFeeBps: number; readonly takerFeeBps: number };
 }

@@ -285,6 +285,18 @@ export const PARAM_TABLE: ParamTable = {
       { name: 'fee_bps', seeds: [], note: 'Shorthand for the maker fee, the one a market maker mostly pays.' },
     ],
   },
+  fee_model: {
+    type: 'enum', values: ['bps', 'kalshi', 'kalshi_maker_fees', 'polymarket'], default: 'bps', unit: '—', group: 'fees', seeds: ['004'],
+    description: 'How the paper exchange charges the strategy\'s fills: `bps` (maker_fee_bps / taker_fee_bps of the notional), `kalshi` (Kalshi\'s quadratic fee 0.07·C·P·(1−P) on takers, rounded up to the cent; makers free), `kalshi_maker_fees` (also 0.0175·C·P·(1−P) on makers, for series that charge it), `polymarket` (takers C·rate·(P(1−P))^exponent with `polymarket_fee_rate` and `polymarket_fee_exponent`; makers free). Sources in docs/prediction-markets.md.',
+  },
+  polymarket_fee_rate: {
+    type: 'number', default: 0, min: 0, max: 1, unit: 'fraction', group: 'fees', seeds: [],
+    description: 'The Polymarket market\'s taker fee rate for `fee_model: polymarket` (e.g. 0.03).',
+  },
+  polymarket_fee_exponent: {
+    type: 'integer', default: 1, min: 0, max: 16, unit: '—', group: 'fees', seeds: [],
+    description: 'The Polymarket market\'s fee exponent for `fee_model: polymarket` (1 gives the P(1−P) curve).',
+  },
   taker_fee_bps: {
     type: 'number', default: 10, min: -100, max: 1000, unit: 'bps of notional', group: 'fees', seeds: ['001'],
     description: 'Fee on aggressive fills (inventory reduction, stop-loss exits); seed 001: exchange fees 0.01-0.10%. Charged and defaulted like maker_fee_bps (serve --taker-fee-bps).',

@@ -50,6 +50,9 @@ export interface StrategyParams {
   readonly requote_threshold_price: number | null;
   readonly cancel_on_fill: boolean;
   readonly stop_loss_bps: number | null;
+  readonly fee_model: 'bps' | 'kalshi' | 'kalshi_maker_fees' | 'polymarket';
+  readonly polymarket_fee_rate: number;
+  readonly polymarket_fee_exponent: number;
   readonly binary_stop_loss_price: number | null;
   readonly exit_max_slippage_bps: number;
   readonly binary_exit_max_slippage_price: number;
