@@ -117,6 +117,29 @@ describe('latency samples from a file', () => {
     expect(c.entryAt(9e12)).toBe(6e6);
     expect(() => LatencyCurve.parse('1000 2')).toThrow(/line 1: expected "<time_ms> <entry_ms> <response_ms>"/);
     expect(() => LatencyCurve.parse('2000 1 1\n1000 1 1')).toThrow(/non-decreasing/);
+    // against a plain linear scan, at any time, asked in any order
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 0, max: 1e7 })), { minLength: 1, maxLength: 30 }),
+      fc.array(fc.integer({ min: -1000, max: 40_000 }), { minLength: 1, maxLength: 20 }),
+      (steps, queries) => {
+        const t: number[] = [];
+        let at = 0;
+        for (const [dt] of steps) { at += dt; t.push(at); }
+        const e = steps.map(([, v]) => v);
+        const curve = new LatencyCurve(t, e, e);
+        for (const q of queries) {
+          let want: number;
+          if (q <= t[0]!) want = e[0]!;
+          else if (q >= t[t.length - 1]!) want = e[e.length - 1]!;
+          else {
+            let i = 0;
+            while (t[i + 1]! < q) i++;
+            want = e[i]! + (e[i + 1]! - e[i]!) * ((q - t[i]!) / (t[i + 1]! - t[i]!));
+          }
+          if (curve.entryAt(q) !== Math.round(want)) return false;
+        }
+        return true;
+      }));
   });
 
   it('constant samples give exactly the constant latencies; a slow period gives other fills', () => {

@@ -81,7 +81,6 @@ export class LatencyCurve {
   readonly tNs: Float64Array;
   readonly entryNs: Float64Array;
   readonly responseNs: Float64Array;
-  private i = 0;
 
   constructor(tNs: readonly number[], entryNs: readonly number[], responseNs: readonly number[]) {
     if (tNs.length === 0 || tNs.length !== entryNs.length || tNs.length !== responseNs.length) {
@@ -110,11 +109,15 @@ export class LatencyCurve {
     const n = t.length;
     if (tNs <= t[0]!) return Math.round(v[0]!);
     if (tNs >= t[n - 1]!) return Math.round(v[n - 1]!);
-    // times mostly move forward: start from the last segment
-    let i = this.i;
-    if (i >= n - 1 || t[i]! > tNs) i = 0;
-    while (t[i + 1]! < tNs) i++;
-    this.i = i;
+    // the segment [t[i], t[i+1]] holding tNs: binary search (entry and response are asked at different times)
+    let lo = 0;
+    let hi = n - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (t[mid]! < tNs) lo = mid;
+      else hi = mid;
+    }
+    const i = lo;
     const t0 = t[i]!;
     const t1 = t[i + 1]!;
     const w = t1 > t0 ? (tNs - t0) / (t1 - t0) : 1;
