@@ -1,0 +1,182 @@
+// The Kalshi REST client (Trade API v2): markets, events, order books, orders, fills,
+// positions, balance. Every request is signed (signing.ts) — public market data does not
+// need it, but a signed read costs nothing more — and paid for from the rate budget first
+// (reads and writes separately); a request the budget cannot pay for is not sent
+// (KalshiBudgetError). Field names are Kalshi's fixed-point ones: prices `*_dollars`
+// strings, counts `*_fp` strings (getting_started/fixed_point_migration); orders use the
+// documented CreateOrderRequest body (kalshi-typescript models/create-order-request):
+// ticker, client_order_id, side yes|no, action buy|sell, count_fp, yes_price_dollars |
+// no_price_dollars, time_in_force, post_only.
+import { KalshiApiError, KalshiBudgetError } from './errors.js';
+import { KALSHI_DEMO, REST_PREFIX, type KalshiEndpoints } from './endpoints.js';
+import { KalshiPriority, KalshiRateBudget, type BucketName } from './rate-budget.js';
+import type { KalshiSigner } from './signing.js';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface KalshiMarket {
+  ticker: string; event_ticker: string; status: string; close_time?: string;
+  price_level_structure?: string; price_ranges?: unknown; result?: string;
+  yes_bid_dollars?: string; yes_ask_dollars?: string; [k: string]: unknown;
+}
+export interface KalshiOrder {
+  order_id: string; client_order_id: string; ticker: string; side: 'yes' | 'no'; action: 'buy' | 'sell'; type?: string;
+  status: 'resting' | 'canceled' | 'executed' | 'pending'; yes_price_dollars: string; no_price_dollars: string;
+  initial_count_fp?: string; fill_count_fp: string; remaining_count_fp: string; post_only?: boolean;
+  created_time?: string; last_update_time?: string; [k: string]: unknown;
+}
+export interface KalshiFill {
+  fill_id: string; trade_id: string; order_id: string; client_order_id?: string; ticker: string;
+  side: 'yes' | 'no'; action: 'buy' | 'sell'; count_fp: string; yes_price_dollars: string; no_price_dollars: string;
+  is_taker: boolean; fee_cost?: string; created_time?: string; ts?: number; [k: string]: unknown;
+}
+export interface KalshiPosition { ticker: string; position_fp: string; [k: string]: unknown }
+export interface OrderbookFp { yes_dollars: Array<[string, string]>; no_dollars: Array<[string, string]> }
+
+export interface CreateOrderBody {
+  ticker: string; client_order_id: string; side: 'yes' | 'no'; action: 'buy' | 'sell'; count_fp: string;
+  yes_price_dollars?: string; no_price_dollars?: string; type?: 'limit';
+  time_in_force?: 'good_till_canceled' | 'immediate_or_cancel' | 'fill_or_kill'; post_only?: boolean; reduce_only?: boolean;
+}
+
+export interface KalshiRestOptions {
+  endpoints?: KalshiEndpoints;
+  signer?: KalshiSigner;
+  budget?: KalshiRateBudget;
+  timeoutMs?: number;
+}
+
+export class KalshiRestClient {
+  readonly endpoints: KalshiEndpoints;
+  readonly budget: KalshiRateBudget;
+  private readonly signer: KalshiSigner | undefined;
+  private readonly timeoutMs: number;
+  readonly counters = { requests: 0, errors: 0, transportErrors: 0 };
+
+  constructor(o: KalshiRestOptions = {}) {
+    this.endpoints = o.endpoints ?? KALSHI_DEMO;
+    this.signer = o.signer;
+    this.budget = o.budget ?? new KalshiRateBudget();
+    this.timeoutMs = o.timeoutMs ?? 10_000;
+  }
+
+  /** One request. `path` is relative to /trade-api/v2. */
+  async request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; bucket?: BucketName; cost?: number; priority?: KalshiPriority } = {}): Promise<T> {
+    const bucket = opts.bucket ?? (method === 'GET' ? 'read' : 'write');
+    const cost = opts.cost ?? 1;
+    const prio = opts.priority ?? KalshiPriority.NORMAL;
+    if (!this.budget.tryTake(bucket, cost, prio)) throw new KalshiBudgetError(bucket, this.budget.waitMs(bucket, cost, prio));
+    let qs = '';
+    if (opts.query !== undefined) {
+      const p = new URLSearchParams();
+      for (const [k, v] of Object.entries(opts.query)) if (v !== undefined) p.set(k, String(v));
+      const s = p.toString();
+      if (s !== '') qs = `?${s}`;
+    }
+    const url = `${this.endpoints.restBase}${path}${qs}`;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.signer !== undefined) Object.assign(headers, this.signer.headers(method, new URL(url).pathname));
+    let body: string | undefined;
+    if (opts.body !== undefined) { body = JSON.stringify(opts.body); headers['content-type'] = 'application/json'; }
+    this.counters.requests++;
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (e) {
+      this.counters.transportErrors++;
+      throw new KalshiApiError(0, 'transport', e instanceof Error ? e.message : String(e));
+    }
+    const text = await res.text().catch(() => '');
+    if (res.status === 429) {
+      const ra = Number(res.headers.get('retry-after') ?? '');
+      this.budget.on429(Number.isFinite(ra) ? ra : undefined);
+    }
+    if (!res.ok) {
+      this.counters.errors++;
+      let code = 'http_error';
+      let msg = text.slice(0, 200);
+      try {
+        const j = JSON.parse(text) as { error?: { code?: string; message?: string } };
+        if (j.error !== undefined) { code = String(j.error.code ?? code); msg = String(j.error.message ?? msg); }
+      } catch { /* not JSON */ }
+      throw new KalshiApiError(res.status, code, msg);
+    }
+    try {
+      return (text === '' ? {} : JSON.parse(text)) as T;
+    } catch {
+      throw new KalshiApiError(0, 'bad_json', `${method} ${REST_PREFIX}${path}: the answer is not JSON`);
+    }
+  }
+
+  // ---- market data ----
+  getMarkets(q: { limit?: number; cursor?: string; status?: string; event_ticker?: string; series_ticker?: string; tickers?: string; min_close_ts?: number; max_close_ts?: number } = {}): Promise<{ markets: KalshiMarket[]; cursor: string }> {
+    return this.request('GET', '/markets', { query: q });
+  }
+  /** Every page of /markets (cursor paging until the cursor is empty). */
+  async getAllMarkets(q: Omit<Parameters<KalshiRestClient['getMarkets']>[0] & object, 'cursor'> = {}, maxPages = 100): Promise<KalshiMarket[]> {
+    const out: KalshiMarket[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < maxPages; i++) {
+      const page = await this.getMarkets({ ...q, ...(cursor !== undefined ? { cursor } : {}) });
+      out.push(...page.markets);
+      if (page.cursor === undefined || page.cursor === '') break;
+      cursor = page.cursor;
+    }
+    return out;
+  }
+  getMarket(ticker: string): Promise<{ market: KalshiMarket }> { return this.request('GET', `/markets/${encodeURIComponent(ticker)}`); }
+  getEvents(q: { limit?: number; cursor?: string; status?: string; series_ticker?: string } = {}): Promise<{ events: Array<Record<string, unknown>>; cursor: string }> {
+    return this.request('GET', '/events', { query: q });
+  }
+  getOrderbook(ticker: string, depth?: number): Promise<{ orderbook_fp: OrderbookFp }> {
+    return this.request('GET', `/markets/${encodeURIComponent(ticker)}/orderbook`, { query: { depth } });
+  }
+
+  // ---- orders (write bucket) ----
+  createOrder(body: CreateOrderBody, priority: KalshiPriority = KalshiPriority.NORMAL): Promise<{ order: KalshiOrder }> {
+    return this.request('POST', '/portfolio/orders', { body, priority });
+  }
+  cancelOrder(orderId: string, priority: KalshiPriority = KalshiPriority.CANCEL): Promise<{ order: KalshiOrder; reduced_by_fp?: string }> {
+    return this.request('DELETE', `/portfolio/orders/${encodeURIComponent(orderId)}`, { priority });
+  }
+  amendOrder(orderId: string, body: { ticker: string; side: 'yes' | 'no'; action: 'buy' | 'sell'; client_order_id: string; updated_client_order_id: string; yes_price_dollars?: string; no_price_dollars?: string; count_fp?: string }): Promise<{ old_order: KalshiOrder; order: KalshiOrder }> {
+    return this.request('POST', `/portfolio/orders/${encodeURIComponent(orderId)}/amend`, { body });
+  }
+  decreaseOrder(orderId: string, body: { reduce_by_fp?: string; reduce_to_fp?: string }): Promise<{ order: KalshiOrder }> {
+    return this.request('POST', `/portfolio/orders/${encodeURIComponent(orderId)}/decrease`, { body, priority: KalshiPriority.CANCEL });
+  }
+  /** Each order in the batch costs one write transaction. */
+  batchCreateOrders(orders: CreateOrderBody[]): Promise<{ orders: Array<{ order: KalshiOrder | null; error: { code: string; message: string } | null }> }> {
+    return this.request('POST', '/portfolio/orders/batched', { body: { orders }, cost: orders.length });
+  }
+  /** Each cancel in the batch costs 0.2 write transactions. */
+  batchCancelOrders(ids: string[]): Promise<{ orders: Array<{ order: KalshiOrder | null; order_id: string; error: { code: string; message: string } | null }> }> {
+    return this.request('DELETE', '/portfolio/orders/batched', { body: { ids }, cost: ids.length * 0.2, priority: KalshiPriority.CANCEL });
+  }
+
+  // ---- portfolio (read bucket) ----
+  getOrder(orderId: string): Promise<{ order: KalshiOrder }> { return this.request('GET', `/portfolio/orders/${encodeURIComponent(orderId)}`, { priority: KalshiPriority.TOP_REQUOTE }); }
+  getOrders(q: { ticker?: string; status?: string; cursor?: string; limit?: number } = {}): Promise<{ orders: KalshiOrder[]; cursor: string }> {
+    return this.request('GET', '/portfolio/orders', { query: q });
+  }
+  getFills(q: { ticker?: string; order_id?: string; min_ts?: number; max_ts?: number; cursor?: string; limit?: number } = {}): Promise<{ fills: KalshiFill[]; cursor: string }> {
+    return this.request('GET', '/portfolio/fills', { query: q });
+  }
+  getPositions(q: { ticker?: string; cursor?: string; limit?: number } = {}): Promise<{ market_positions: KalshiPosition[]; event_positions?: unknown[]; cursor: string }> {
+    return this.request('GET', '/portfolio/positions', { query: q });
+  }
+  getBalance(): Promise<{ balance: number; balance_dollars?: string }> { return this.request('GET', '/portfolio/balance'); }
+
+  /** Every page of a cursor-paged list. */
+  async all<T>(fetchPage: (cursor: string | undefined) => Promise<{ cursor: string } & Record<string, unknown>>, key: string, maxPages = 100): Promise<T[]> {
+    const out: T[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < maxPages; i++) {
+      const page = await fetchPage(cursor);
+      out.push(...((page[key] as T[] | undefined) ?? []));
+      if (page.cursor === undefined || page.cursor === '') break;
+      cursor = page.cursor;
+    }
+    return out;
+  }
+}
