@@ -5,6 +5,7 @@
 import { SpreadcoreError } from '../errors.js';
 import { parseSpeed } from '../feed/recording/pacer.js';
 import { BinanceReplica, DEMO_API_KEY, DEMO_API_SECRET, type ReplicaMarketSpec } from '../venues/binance/replica/index.js';
+import { runKalshiReplica } from '../venues/kalshi/replica/replica-cli.js';
 import { runPolymarketReplica } from '../venues/polymarket/replica/replica-cli.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
 import { intFlag, parseFlags, usageError } from './flags.js';
@@ -66,6 +67,7 @@ export const replicaCommand: Command = {
   summary: 'run a local replica of a venue (binance: spot or USD-M trading, user data, market data, faults)',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
+    if (args[0] === 'kalshi') return runKalshiReplica(args.slice(1), io);
     if (args[0] === 'polymarket') return runPolymarketReplica(args.slice(1), io);
     const { flags, positionals } = parseFlags(args, FLAGS);
     if (positionals.length === 0) throw usageError('name the venue: spreadcore replica binance');
