@@ -82,3 +82,26 @@ describe('seed 004 time-to-resolution rules as parameters', () => {
     expect(binaryPhase(seed, 0)).toBe(BINARY_RESOLVED);
   });
 });
+
+describe('a fair value the trader sets', () => {
+  it('quotes centre on fair_value_price, and a PATCH moves them; off the tick grid it is refused', () => {
+    const engine = new TradingEngine();
+    cleanup.push(() => engine.close());
+    const driver = new SimDriver(engine, new MarketSimulator({ startTsNs: START, instruments: [{ symbol: 'BTC-100K-YES', resolutionTsNs: START + 100 * 3600e9 }] }, 4));
+    driver.run(2);
+    const st = engine.ingest.bySymbolName('BTC-100K-YES')!;
+    const mid = Math.round(engine.ingest.books.midTick(st.book)) / 100;
+    const fair = Math.round((mid + 0.01) * 100) / 100; // a view one cent above the market's
+    engine.load({ name: 'fv', symbols: ['BTC-100K-YES'], parameters: { spread_price: 0.1, order_size: 5, max_position: 50, quote_levels: 1, fair_value_price: fair, inventory_skew: false } });
+    engine.start('fv');
+    let q = engine.quotes('fv').quotes;
+    const r2 = (x: number): number => Math.round(x * 100) / 100;
+    expect([q.bids[0]!.price, q.asks[0]!.price]).toEqual([r2(fair - 0.05), r2(fair + 0.05)]);
+    engine.patchParameters('fv', { fair_value_price: r2(fair - 0.05) }); // beyond any requote tolerance
+    driver.run(1);
+    q = engine.quotes('fv').quotes;
+    expect([q.bids[0]!.price, q.asks[0]!.price]).toEqual([r2(fair - 0.1), r2(fair)]);
+    expect(() => engine.patchParameters('fv', { fair_value_price: 0.555 })).toThrow('fair_value_price');
+    expect(engine.parameters('fv').parameters['fair_value_price']).toBe(r2(fair - 0.05));
+  });
+});

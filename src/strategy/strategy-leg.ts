@@ -109,6 +109,8 @@ export class StrategyLeg {
   /** Counted in strategy.quotingLegs. */
   quoting = false;
   pullReason = PULL_NOT_RUNNING;
+  /** The trader's fair value in ticks (fair_value_price), NaN = the book's. */
+  fairOverrideTick = Number.NaN;
   /** Price tolerance of the requote rule, ticks (requote_threshold_price; 0 = same tick). */
   requoteTolTicks = 0;
   /** The static quote parameters last written to the slot. */
@@ -172,6 +174,7 @@ export class StrategyLeg {
     this.live.load();
     this.base = base;
     this.requoteTolTicks = p.requote_threshold_price === null ? 0 : decimalRatio(p.requote_threshold_price, this.instrument.tickSize);
+    this.fairOverrideTick = p.fair_value_price === null ? Number.NaN : decimalRatio(p.fair_value_price, this.instrument.tickSize);
     this.version = this.strategy.paramsVersion;
     for (let i = 0; i < REGIME_CODES.length; i++) this.regimeAdj[i] = regimeAdjustment(p, REGIME_CODES[i]!);
     return true;
@@ -252,7 +255,7 @@ export class StrategyLeg {
     }
     this.live.set(q.spreadMult * volMult * resolutionMult, bidMult, askMult, q.skewFactor, q.sizeMult, sigma, horizon);
 
-    const status = this.quoter.compute(this.slot, book, NaN, this.inventoryLot);
+    const status = this.quoter.compute(this.slot, book, this.fairOverrideTick, this.inventoryLot);
     if (status < 0 || (this.quoter.flags(this.slot) & NO_QUOTE_FLAGS) !== 0) return this.pull(PULL_NO_FAIR);
     if (!this.quoting) {
       this.quoting = true;

@@ -17,6 +17,9 @@ export function instrumentIssues(p: StrategyParams, inst: Instrument, ref: Param
       issues.push({ field: 'level_sizes', message: `level_sizes[${i}] ${size} is not a whole number of lots (${lots})` });
     }
   });
+  if (p.fair_value_price !== null && !isWholeMultiple(p.fair_value_price, inst.tickSize)) {
+    issues.push({ field: 'fair_value_price', message: `${ref('fair_value_price')} is not on the tick grid (tick size ${inst.tickSize} on ${inst.symbol})` });
+  }
   if (p.spread_price !== null && decimalRatio(p.spread_price, inst.tickSize) < 1) {
     issues.push({ field: 'spread_price', message: `${ref('spread_price')} is less than one tick (tick size ${inst.tickSize} on ${inst.symbol})` });
   }

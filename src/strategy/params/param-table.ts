@@ -16,6 +16,10 @@ export const PARAM_TABLE: ParamTable = {
     type: 'enum', values: ['mid', 'microprice'], default: 'mid', unit: '—', group: 'model', seeds: ['000', '001'],
     description: 'Fair value the quotes centre on when the book supplies it: `mid` = (best bid + best ask) / 2, `microprice` = size-weighted (bid × askQty + ask × bidQty) / (bidQty + askQty).',
   },
+  fair_value_price: {
+    type: 'number', nullable: true, default: null, min: 0, minExclusive: true, unit: 'price units', group: 'model', seeds: ['004'],
+    description: 'A fair value the trader sets (and PATCHes as the view changes) instead of the book\'s: quotes centre on it (seed 004 starts from the trader\'s own model, "fair 0.50"). Must lie on the tick grid of every symbol. null = `fair_value` from the book.',
+  },
   post_only: {
     type: 'boolean', default: true, unit: '—', group: 'model', seeds: ['000'],
     description: 'Quotes never cross or lock the book: a bid at or above the best ask moves to one tick below it, an ask at or below the best bid to one tick above it (seed 000: quote wider than the market to avoid immediate fills).',

@@ -7,6 +7,7 @@ export type SkewStyle = 'factor' | 'per_unit' | 'stepped';
 /** One strategy's validated parameters. Quantities are in the instrument's base units, prices in its quote units. */
 export interface StrategyParams {
   readonly quote_model: QuoteModelName;
+  readonly fair_value_price: number | null;
   readonly fair_value: FairModeName;
   readonly post_only: boolean;
   readonly spread_bps: number | null;
