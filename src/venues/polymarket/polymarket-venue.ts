@@ -206,7 +206,8 @@ export class PolymarketExecutionVenue implements Venue {
       if (res.success) {
         if (res.orderID !== '' && res.orderID !== t.hash) { this.byHash.set(res.orderID, t); t.hash = res.orderID; }
         this.markAccepted(t);
-        if (orderType === 'FAK' && res.status !== 'live') this.closeIfDone(t, true);
+        // FAK: whatever did not match at once is gone (its remainder is reported cancelled once its trades settle)
+        if (orderType === 'FAK' && res.status !== 'live') { t.cancelDone = true; this.closeIfDone(t, true); }
       } else {
         this.reject(t, res.errorMsg || 'rejected');
       }
