@@ -263,6 +263,28 @@ describe('honest metrics', () => {
     }
   });
 
+  it('a ledger snapshot from before FIFO lots restores with the open position as one lot', () => {
+    const l = new SymbolLedger({ strategyId: 's', symbol: 'X' });
+    const f = (n: number, side: 'BUY' | 'SELL', qty: string, price: string, atS: number) => l.applyFill({
+      tradeId: `t${n}`, orderId: `o${n}`, clientOrderId: `c${n}`, strategyId: 's', symbol: 'X', side, price, qty, fee: '0', liquidity: 'MAKER',
+      tsEventNs: BigInt(atS) * 1_000_000_000n, tsInitNs: 0n,
+    });
+    f(1, 'BUY', '2', '100', 10);
+    f(2, 'BUY', '1', '101', 20);
+    const snap = JSON.parse(JSON.stringify(l.snapshot())) as ReturnType<SymbolLedger['snapshot']>;
+    const rt = snap.roundTrips as unknown as Record<string, unknown>;
+    for (const k of ['matches', 'matchedQty', 'matchWinners', 'matchNet', 'matchNs', 'lots']) delete rt[k];
+    const old = SymbolLedger.restore(snap);
+    const now = SymbolLedger.restore(l.snapshot());
+    for (const [k, led] of [['old', old], ['now', now]] as const) {
+      led.applyFill({ tradeId: 't3', orderId: 'o3', clientOrderId: 'c3', strategyId: 's', symbol: 'X', side: 'SELL', price: '103', qty: '3', fee: '0', liquidity: 'MAKER', tsEventNs: 70_000_000_000n, tsInitNs: 0n });
+      const x = summarizeLedger(led);
+      expect(x.roundTrips, k).toBe(k === 'old' ? 1 : 2); // one lot of 3 (opened at 10 s) against the two real lots
+      expect(x.roundTripQty.toString(), k).toBe('3');
+      expect(x.avgRoundTripSeconds!.toString(), k).toBe(k === 'old' ? '60' : '55');
+    }
+  });
+
   it('adverse-selection events are adverse fills (1 s markout loss beyond 2 bps) plus large-trade and volume-spike triggers', () => {
     const r = run(USDM, {});
     const risk = Object.values(r.symbols)[0]!.analytics.risk;
