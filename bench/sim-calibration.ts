@@ -14,8 +14,9 @@ export async function measureRecording(path: string, symbol = 'BTCUSDT'): Promis
   return sink.result();
 }
 
-export function measureSim(seconds: number, seed: number, symbol = 'BTCUSDT', switching = true): MarketStats {
-  const sim = new MarketSimulator({ instruments: [{ symbol, regimes: { switching } }] }, seed);
+export function measureSim(seconds: number, seed: number, symbol = 'BTCUSDT', regime: 'switching' | 'ranging' | 'high_volatility' = 'switching'): MarketStats {
+  const regimes = regime === 'switching' ? {} : { initial: regime, switching: false };
+  const sim = new MarketSimulator({ instruments: [{ symbol, regimes }] }, seed);
   const sink = new MarketStatsSink(symbol);
   sim.start(sink);
   sim.advanceTo(sim.startTsNs + seconds * 1e9, sink);
@@ -50,7 +51,8 @@ async function main(): Promise<void> {
   const files = ['test/fixtures/binance/spot_btcusdt_20240808.gz', 'test/fixtures/binance/usdm_btcusdt_20240808.gz'];
   const cols: [string, Record<string, string>][] = [];
   for (const f of files) cols.push([f.split('/').pop()!, rows(await measureRecording(f))]);
-  cols.push([`sim BTCUSDT ranging, seed ${seed}, ${seconds} s`, rows(measureSim(seconds, seed, 'BTCUSDT', false))]);
+  cols.push([`sim BTCUSDT ranging, seed ${seed}, ${seconds} s`, rows(measureSim(seconds, seed, 'BTCUSDT', 'ranging'))]);
+  cols.push([`sim BTCUSDT high_volatility, seed ${seed}, ${seconds} s`, rows(measureSim(seconds, seed, 'BTCUSDT', 'high_volatility'))]);
   cols.push([`sim BTCUSDT regimes switching, seed ${seed}, ${seconds} s`, rows(measureSim(seconds, seed))]);
   const keys = Object.keys(cols[0]![1]);
   process.stdout.write(`| | ${cols.map((c) => c[0]).join(' | ')} |\n|---|${cols.map(() => '---:').join('|')}|\n`);

@@ -85,7 +85,7 @@ const BTC_FLOW: FlowConfig = {
   arrivalDepthTicks: 200, marketMedianLots: 60, marketSizeSigma: 2.7,
 };
 /** BTCUSDT's small jumps (see above). */
-export const BTC_MICRO_JUMPS: MicroJumps = { ratePerS: 0.075, sigmaBps: 4 };
+export const BTC_MICRO_JUMPS: MicroJumps = { ratePerS: 0.03, sigmaBps: 4 };
 
 export const BTCUSDT_DEFAULTS: SimInstrumentConfig = {
   symbolId: 1, symbol: 'BTCUSDT', kind: 'spot', tickSize: '0.01', lotSize: '0.00001', initialPrice: '50000',
