@@ -6,9 +6,18 @@
 //   - its level is no longer in the ladder (fewer levels, the hard position limit
 //     trimmed a side) or its side is held empty after a fill (cancel_on_fill): always;
 //   - on a full requote pass: its price is more than the tolerance away from the
-//     level's new price (requote_threshold_price in ticks; same tick when null), its
-//     size differs from the level's new size, or it is older than
-//     max_quote_age_seconds.
+//     level's new price, its size differs from the level's new size, or it is older
+//     than max_quote_age_seconds. The tolerance is requote_threshold_price in ticks;
+//     when that is null, half the level's distance from the fair value: for seed
+//     000's ladder (2, 4, 6 bps from the mid) 1, 2 and 3 bps; for a 4-cent binary
+//     spread one tick at level 1. A quote still that close to its target keeps its
+//     queue place, and an unchanged ladder sends nothing.
+// New quotes spend a placement budget (a token bucket per leg): it holds two full
+// ladders (4 x quote_levels orders) and refills by one full ladder (2 x quote_levels)
+// every 3 x quote_refresh_ms. Seed 000's ladder (3 levels, 1 s refresh) may place at
+// most 12 + 20 = 32 orders in any 10 s and 120 a minute, against Binance's 50 per
+// 10 s. Level 1 is placed before deeper levels; a level without budget stays empty
+// and is tried again at the next decision. Cancels are never held back.
 // A full requote pass runs every quote_refresh_ms, and at once after a fill, a
 // parameter change, start, or a request (the risk gate's quote-age requote). Between
 // passes, empty levels are filled, so a filled quote is replaced at once.
@@ -63,6 +72,28 @@ export function pullQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number
   return out.cancelled - before;
 }
 
+/**
+ * The requote tolerance when requote_threshold_price is null: half the distance from the
+ * fair value to the side's new level-1 price, in whole ticks (0 = same tick only).
+ */
+export function defaultToleranceTicks(leg: StrategyLeg, side: number, level: number): number {
+  const d = side === 0 ? leg.fairTick() - leg.bidTick(level) : leg.askTick(level) - leg.fairTick();
+  return d > 0 ? Math.floor(d / 2) : 0;
+}
+
+/** Tops up the leg's placement budget to nowNs; returns the orders it may place now. */
+function placementBudget(leg: StrategyLeg, nowNs: number): number {
+  const rq = leg.resting;
+  const p = leg.strategy.params;
+  const ladder = 2 * p.quote_levels;
+  const cap = 2 * ladder;
+  if (!(rq.budget >= 0) || nowNs < rq.budgetNs) { rq.budget = cap; rq.budgetNs = nowNs; return cap; }
+  const refill = (ladder * (nowNs - rq.budgetNs)) / (3 * p.quote_refresh_ms * 1e6);
+  rq.budget = Math.min(cap, rq.budget + refill);
+  rq.budgetNs = nowNs;
+  return rq.budget;
+}
+
 /** Diffs the leg's last ladder (decide() returned DECIDE_QUOTE) against its resting orders. */
 export function diffQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number, tolTicks: number, out: DiffResult): void {
   const rq = leg.resting;
@@ -71,6 +102,7 @@ export function diffQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number
   const maxAgeNs = p.max_quote_age_seconds * 1e9;
   const held = rq.holdSide >= 0 && nowNs < rq.holdUntilNs ? rq.holdSide : -1;
   if (held < 0) rq.holdSide = -1;
+  const defaultTol = p.requote_threshold_price === null;
 
   // cancels first
   for (let s = 0; s < 2; s++) {
@@ -86,24 +118,29 @@ export function diffQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number
       const tick = s === 0 ? leg.bidTick(i) : leg.askTick(i);
       const qty = s === 0 ? leg.bidQtyLot(i) : leg.askQtyLot(i);
       const d = r.tick[i]! - tick;
-      if ((d > tolTicks || d < -tolTicks) || r.qty[i] !== qty || nowNs - r.placedNs[i]! > maxAgeNs) {
+      const tol = defaultTol ? defaultToleranceTicks(leg, s, i) : tolTicks;
+      if ((d > tol || d < -tol) || r.qty[i] !== qty || nowNs - r.placedNs[i]! > maxAgeNs) {
         cancelLevel(leg, r, i, sink, nowNs, out);
       }
     }
   }
-  // then new orders on the empty levels
-  for (let s = 0; s < 2; s++) {
-    if (s === held) continue;
-    const r = rq.side(s);
-    const n = s === 0 ? leg.bidCount() : leg.askCount();
-    for (let i = 0; i < n; i++) {
+  // then new orders on the empty levels, level by level (both sides' level 1 first), within the budget
+  const nb = leg.bidCount();
+  const na = leg.askCount();
+  const levels = nb > na ? nb : na;
+  let budget = placementBudget(leg, nowNs);
+  for (let i = 0; i < levels && budget >= 1; i++) {
+    for (let s = 0; s < 2 && budget >= 1; s++) {
+      if (s === held || i >= (s === 0 ? nb : na)) continue;
+      const r = rq.side(s);
       if (r.state[i] !== QS_EMPTY) continue;
       const tick = s === 0 ? leg.bidTick(i) : leg.askTick(i);
       const qty = s === 0 ? leg.bidQtyLot(i) : leg.askQtyLot(i);
-      if (sink.placeQuote(leg, s as 0 | 1, i, tick, qty, nowNs)) out.placed++;
+      if (sink.placeQuote(leg, s as 0 | 1, i, tick, qty, nowNs)) { out.placed++; budget--; }
       else out.refused++;
     }
   }
+  rq.budget = budget;
   if (full) {
     out.fullPass = true;
     rq.requoteDue = false;

@@ -44,6 +44,9 @@ export class RestingQuotes {
   /** cancel_on_fill: this side (0 bid, 1 ask; -1 none) stays empty until holdUntilNs. */
   holdSide = -1;
   holdUntilNs = -Infinity;
+  /** Placement budget (order-diff.ts): orders that may be sent now, and when it was last topped up (ns). */
+  budget = NaN;
+  budgetNs = -Infinity;
 
   side(s: number): RestingSide {
     return s === 0 ? this.bids : this.asks;
