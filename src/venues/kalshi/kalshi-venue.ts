@@ -306,9 +306,9 @@ export class KalshiExecutionVenue implements Venue {
   /** The fee of a fill as a dollar string: fee_cost when given, else the formula. */
   feeOf(f: KalshiFill, ticker: string): string {
     if (typeof f.fee_cost === 'string' && f.fee_cost !== '') return f.fee_cost;
-    const price = f.side === 'no' ? f.no_price_dollars : f.yes_price_dollars;
+    const price = (f.side === 'no' ? f.no_price_dollars : f.yes_price_dollars) ?? '';
     const rate = f.is_taker ? TAKER_RATE : this.makerFees(ticker) ? MAKER_RATE : '0';
-    return kalshiFee({ count: f.count_fp, price, rate, buyer: f.action === 'buy' });
+    try { return kalshiFee({ count: f.count_fp ?? String(f['count']), price, rate, buyer: f.action === 'buy' }); } catch { return '0'; }
   }
 
   private applyFill(t: Tracked, f: KalshiFill): boolean {
@@ -316,9 +316,13 @@ export class KalshiExecutionVenue implements Venue {
     if (key === '') { this.counters.badEvents++; return false; }
     if (this.seenFills.has(key)) { this.counters.duplicateFills++; return false; }
     const inst = t.market.instrument;
-    const yes = f.yes_price_dollars ?? (typeof f.no_price_dollars === 'string' ? inst.price.format(inst.price.toUnits('1') - inst.price.toUnitsOrNaN(f.no_price_dollars)) : '');
+    // fixed-point fields first; older Fill models name the price yes_price_fixed and the count an integer `count`
+    const yesStr = f.yes_price_dollars ?? (typeof f['yes_price_fixed'] === 'string' ? f['yes_price_fixed'] : undefined);
+    const noStr = f.no_price_dollars ?? (typeof f['no_price_fixed'] === 'string' ? f['no_price_fixed'] : undefined);
+    const yes = yesStr ?? (noStr !== undefined ? inst.price.format(inst.price.toUnits('1') - inst.price.toUnitsOrNaN(noStr)) : '');
+    const countStr = typeof f.count_fp === 'string' ? f.count_fp : Number.isSafeInteger(f['count']) ? String(f['count']) : '';
     const ticks = inst.price.toUnitsOrNaN(yes);
-    const lots = inst.qty.toUnitsOrNaN(f.count_fp);
+    const lots = inst.qty.toUnitsOrNaN(countStr);
     if (Number.isNaN(ticks) || Number.isNaN(lots) || lots <= 0) { this.counters.badEvents++; return false; }
     this.seenFills.add(key);
     const ts = tsNsOf(f, this.nowNs());
@@ -326,8 +330,8 @@ export class KalshiExecutionVenue implements Venue {
     if (sec > this.lastFillTs) this.lastFillTs = sec;
     if (t.phase !== 'closed') this.accept(t, ts);
     t.filledLots += lots;
-    this.collect?.push({ fillId: key, ticker: t.market.ticker, orderId: t.orderId, price: yes, count: f.count_fp, applied: true });
-    this.reports.onFill(t.orderId, `kalshi:${key}`, ticks, lots, this.feeOf(f, t.market.ticker), f.is_taker ? 'TAKER' : 'MAKER', ts);
+    this.collect?.push({ fillId: key, ticker: t.market.ticker, orderId: t.orderId, price: yes, count: countStr, applied: true });
+    this.reports.onFill(t.orderId, `kalshi:${key}`, ticks, lots, this.feeOf({ ...f, yes_price_dollars: yes, count_fp: countStr, ...(noStr !== undefined ? { no_price_dollars: noStr } : { no_price_dollars: inst.price.format(inst.price.toUnits('1') - ticks) }) }, t.market.ticker), f.is_taker ? 'TAKER' : 'MAKER', ts);
     if (t.filledLots >= t.order.qtyLot && t.phase !== 'closed') this.close(t);
     return true;
   }
