@@ -15,6 +15,7 @@ import type { FeedSink, InstrumentDefinition } from '../feed-sink.js';
 import { resolveSimConfig } from './resolve-sim-config.js';
 import type { SimConfig, SimConfigInput } from './sim-config.js';
 import { SymbolSim } from './symbol-sim.js';
+import { BinaryUniverse } from './binary-universe.js';
 
 export class MarketSimulator {
   readonly config: SimConfig;
@@ -26,6 +27,8 @@ export class MarketSimulator {
   private heartbeatIndex = 1;
   private started = false;
   private heartbeats = 0;
+  /** The binary-market universe (config.universe), or null. */
+  readonly universe: BinaryUniverse | null;
 
   /** Throws SPREADCORE_ERR_BAD_PARAM for an invalid configuration or seed. */
   constructor(config: SimConfigInput = {}, seed = 1) {
@@ -36,16 +39,19 @@ export class MarketSimulator {
     this.symbols = this.config.instruments.map((c) => new SymbolSim(c, seed, this.startTsNs));
     this.heartbeatS = this.config.heartbeatIntervalMs / 1000;
     this.nextHeartbeatS = this.heartbeatS > 0 ? this.heartbeatS : Infinity;
+    this.universe = config.universe === undefined ? null : new BinaryUniverse(config.universe, seed, this.startTsNs);
   }
 
   /** The instrument definitions start() sends. */
   definitions(): InstrumentDefinition[] {
-    return this.symbols.map((s) => s.definition);
+    const defs = this.symbols.map((s) => s.definition);
+    return this.universe === null ? defs : [...defs, ...this.universe.definitions()];
   }
 
   /** A simulated instrument by feed symbol id or symbol name (for reads: fair mid, regime, stats). */
   symbol(idOrName: number | string): SymbolSim | undefined {
-    return this.symbols.find((s) => (typeof idOrName === 'number' ? s.config.symbolId === idOrName : s.config.symbol === idOrName));
+    return this.symbols.find((s) => (typeof idOrName === 'number' ? s.config.symbolId === idOrName : s.config.symbol === idOrName))
+      ?? this.universe?.symbol(idOrName);
   }
 
   get isStarted(): boolean { return this.started; }
@@ -61,6 +67,7 @@ export class MarketSimulator {
       s.writer.tsNs = this.startTsNs;
       s.emitSnapshot();
     }
+    this.universe?.start(sink);
   }
 
   /**
@@ -81,6 +88,7 @@ export class MarketSimulator {
   nextEventTsNs(): number {
     let t = this.nextHeartbeatS;
     for (const s of this.symbols) if (s.nextS < t) t = s.nextS;
+    if (this.universe !== null) t = Math.min(t, this.universe.nextS());
     return this.startTsNs + t * 1e9;
   }
 
@@ -99,6 +107,14 @@ export class MarketSimulator {
       for (let i = 0; i < n; i++) {
         const t = syms[i]!.nextS;
         if (t < bestS) { bestS = t; best = i; }
+      }
+      const u = this.universe;
+      const uS = u === null ? Infinity : u.nextS();
+      if (uS < bestS && uS <= this.nextHeartbeatS) {
+        if (start + uS * 1e9 > tsNs) break;
+        u!.step(sink);
+        events++;
+        continue;
       }
       if (this.nextHeartbeatS < bestS) {
         if (start + this.nextHeartbeatS * 1e9 > tsNs) break;

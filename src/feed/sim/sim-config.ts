@@ -2,6 +2,7 @@
 // built-in instruments are in sim-defaults.ts; resolveSimConfig() there merges a
 // partial configuration onto them and calls validateSimConfig().
 import type { InstrumentKind } from '../feed-sink.js';
+import type { BinaryUniverseInput } from './binary-universe.js';
 
 export const REGIME_NAMES = ['ranging', 'trending_up', 'trending_down', 'high_volatility', 'news'] as const;
 export type RegimeName = typeof REGIME_NAMES[number];
@@ -142,4 +143,6 @@ export interface SimConfigInput {
   heartbeatIntervalMs?: number;
   /** Default: BTCUSDT, ETHUSDT, BTC-100K-YES. */
   instruments?: SimInstrumentInput[];
+  /** A universe of binary markets listed and resolved as the simulation runs (binary-universe.ts); off when absent. */
+  universe?: BinaryUniverseInput;
 }
