@@ -105,6 +105,31 @@ export interface MarketResolvedEvent {
   timestamp: number;
 }
 
+/** Two symbols mapped to one event are priced apart by more than the fees (seed 004 Pattern 2/3). */
+export interface ArbitrageSignalEvent {
+  event_id: string;
+  /** Buy this symbol's event exposure (its YES when direction "same", its NO when "opposite")... */
+  buy: { symbol: string; direction: 'same' | 'opposite'; price: number };
+  /** ...and sell it on this one. Prices are of the event happening (a NO's price is 1 − its YES bid/ask). */
+  sell: { symbol: string; direction: 'same' | 'opposite'; price: number };
+  /** sell.price − buy.price, and the fees of taking both (per contract). */
+  gap: number;
+  fees: number;
+  edge: number;
+  timestamp: number;
+}
+
+/** The scanner of a universe strategy added or retired a market. */
+export interface MarketScanEvent {
+  strategy_id: string;
+  symbol: string;
+  action: 'added' | 'retired' | 'removed';
+  reason: string;
+  hours_to_resolution: number | null;
+  liquidity: number;
+  timestamp: number;
+}
+
 export interface EngineEventMap {
   quote_update: QuoteUpdateEvent;
   fill: FillEvent;
@@ -114,10 +139,12 @@ export interface EngineEventMap {
   strategy_state: StrategyStateEvent;
   pnl: PnlEvent;
   market_resolved: MarketResolvedEvent;
+  arbitrage_signal: ArbitrageSignalEvent;
+  market_scan: MarketScanEvent;
 }
 
 export type EngineEventName = keyof EngineEventMap;
-export const ENGINE_EVENT_NAMES: readonly EngineEventName[] = ['quote_update', 'fill', 'order', 'volatility_pause', 'risk', 'strategy_state', 'pnl', 'market_resolved'];
+export const ENGINE_EVENT_NAMES: readonly EngineEventName[] = ['quote_update', 'fill', 'order', 'volatility_pause', 'risk', 'strategy_state', 'pnl', 'market_resolved', 'arbitrage_signal', 'market_scan'];
 
 /** Typed emitter; a listener that throws is counted, never allowed to break the engine. */
 export class EngineEvents {

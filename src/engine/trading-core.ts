@@ -43,7 +43,8 @@ import { WasmQuoter } from '../wasm/quote-api.js';
 import { WasmVol } from '../wasm/vol-api.js';
 import { EngineEvents, type FillEvent, type OrderEvent, type QuoteUpdateEvent } from './engine-events.js';
 import { type LevelsJson, midPriceNumber, midPriceText, priceNumber, qtyNumber } from './engine-views.js';
-import { OrderRouter, ROLE_EXIT } from './order-router.js';
+import { ROLE_EXIT } from './order-router.js';
+import { EventRouter } from './event-router.js';
 import { DEFAULT_MANUAL_MAX_NOTIONAL, MANUAL_ACCOUNT } from './manual-account.js';
 import { type SpreadWarning } from '../strategy/spread-warning.js';
 
@@ -153,7 +154,7 @@ export class TradingCore {
   readonly venue: Venue;
   readonly orders: OrderManager;
   readonly risk: RiskEngine;
-  readonly router: OrderRouter;
+  readonly router: EventRouter;
   readonly ledgers: LedgerSet;
   readonly events = new EngineEvents();
   readonly journal: Journal | undefined;
@@ -226,7 +227,7 @@ export class TradingCore {
         onOrderUpdate: (o, prev) => this.onOrderUpdate(o, prev),
       },
     });
-    this.router = new OrderRouter(this.risk, this.orders, `${prefix}-c`);
+    this.router = new EventRouter(this.risk, this.orders, `${prefix}-c`);
     const journal = this.journal;
     ingest.listener = journal === undefined
       ? {

@@ -40,6 +40,9 @@ import { MANUAL_ACCOUNT, manualMaxPositionLot } from './manual-account.js';
 import { DENY_SELF_CROSS } from '../risk/reason-codes.js';
 import { spreadWarning } from '../strategy/spread-warning.js';
 
+import { UniverseCore } from './universe-core.js';
+import { readScannerParams, splitScannerParams } from '../strategy/market-scanner.js';
+import { DENY_MAX_EVENT_EXPOSURE, DENY_MAX_EVENT_EXPOSURE_NAME } from './event-router.js';
 import {
   badInput, checkFees, isRecord, TradingCore, withVenueFees,
   type EngineOptions, type LoadResult, type OrderBody, type PatchResult, type ReduceInventoryBody, type StartResult, type StopResult, type StrategySummary,
@@ -56,7 +59,7 @@ function feeModelOf(p: StrategyParams): { model: StrategyParams['fee_model']; po
 }
 
 /** The engine with its control plane: seed 000's control methods and views over the hot path (TradingCore). */
-export class TradingEngine extends TradingCore {
+export class TradingEngine extends UniverseCore {
   /** Runs after the kill switch cancelled every order (a live venue confirms at the venue that none is left open). */
   afterKill: (() => void) | null = null;
 
@@ -82,7 +85,10 @@ export class TradingEngine extends TradingCore {
 
   private leg(id: string, symbol?: unknown): StrategyLeg {
     const legs = this.legsOf(id);
-    if (symbol === undefined) return legs[0]!;
+    if (symbol === undefined) {
+      if (legs.length === 0) throw new StrategyError('SPREADCORE_ERR_UNKNOWN_SYMBOL', `strategy ${id} quotes no market now: name one with ?symbol= (GET /api/markets lists them)`);
+      return legs[0]!;
+    }
     const leg = typeof symbol === 'string' ? this.legOf(id, symbol) : undefined;
     if (leg === undefined) throw new StrategyError('SPREADCORE_ERR_UNKNOWN_SYMBOL', `strategy ${id} does not trade ${String(symbol)}`);
     return leg;
@@ -90,9 +96,14 @@ export class TradingEngine extends TradingCore {
 
   /** POST /api/strategy/load. */
   load(body: unknown): LoadResult {
-    const def = withVenueFees(readStrategyDefinition(body), this.venue.feeSchedule ?? this.paper.feeSchedule);
+    const read = readStrategyDefinition(body);
+    // the scanner's parameters (scan_interval_seconds, max_spread, min_volume, max_event_exposure) are the engine's, not the ladder's
+    const split = splitScannerParams(read.parameters);
+    const scanner = readScannerParams(split.scanner);
+    const def = withVenueFees({ ...read, parameters: split.rest }, this.venue.feeSchedule ?? this.paper.feeSchedule);
     if (def.id === MANUAL_ACCOUNT) badInput(`"${MANUAL_ACCOUNT}" is the account of orders without a strategy: choose another name`);
     if (this.strategies.has(def.id) || this.invalid.has(def.id)) throw new StrategyError('SPREADCORE_ERR_STRATEGY_EXISTS', `strategy ${def.id} is already loaded`);
+    if (def.universe !== undefined) return this.loadUniverse(def, scanner);
     const instruments: Instrument[] = def.symbols.map((sym) => {
       const s = this.ingest.bySymbolName(sym);
       if (s === undefined) throw new StrategyError('SPREADCORE_ERR_UNKNOWN_SYMBOL', `the market has no symbol ${sym}`);
@@ -141,6 +152,7 @@ export class TradingEngine extends TradingCore {
     this.legIndex.set(def.id, index);
     // the position always comes from the ledger (a reload after DELETE, a restart): leg, order manager and risk gate alike
     for (const leg of legs) this.positionFromLedger(leg, t);
+    if (Object.keys(split.scanner).length > 0) this.setExtraParams(def.id, scanner, null);
     const warning = spreadWarning(strategy.params, this.midPriceOf(def.symbols[0]));
     return { ok: true, strategy_id: def.id, config: configView(strategy.params), ...(warning !== null ? { warnings: [warning] } : {}) };
   }
@@ -178,6 +190,14 @@ export class TradingEngine extends TradingCore {
     if (this.venueHeld) s.pause('venue');
     this.emitState(s, change, t);
     for (const leg of legs) this.runLeg(leg, t);
+    if (this.isUniverse(id)) {
+      // the scanner picks the markets now; its new legs quote at once
+      this.scanNow();
+      const now = this.legsOf(id);
+      const out: StartResult = { ok: true, strategy_id: id, status: s.status, initial_quotes: now.length > 0 ? levelsView(now[0]!) : { bid_levels: [], ask_levels: [] } };
+      out.symbols = Object.fromEntries(now.map((l) => [l.symbol, levelsView(l)]));
+      return out;
+    }
     const out: StartResult = { ok: true, strategy_id: id, status: s.status, initial_quotes: levelsView(legs[0]!) };
     if (legs.length > 1) out.symbols = Object.fromEntries(legs.map((l) => [l.symbol, levelsView(l)]));
     return out;
@@ -205,7 +225,7 @@ export class TradingEngine extends TradingCore {
     const legs = this.legsOf(id);
     const views = legs.map((l) => finalStateView(l.ledger!, this.markPrice(l, l.symbol)));
     const sum = (k: 'unrealized_pnl' | 'realized_pnl' | 'total_pnl'): number => Number(views.reduce((a, v) => a.plus(String(v[k])), new Decimal(0)).toString());
-    return { position: views[0]!.position, unrealized_pnl: sum('unrealized_pnl'), realized_pnl: sum('realized_pnl'), total_pnl: sum('total_pnl') };
+    return { position: views[0]?.position ?? 0, unrealized_pnl: sum('unrealized_pnl'), realized_pnl: sum('realized_pnl'), total_pnl: sum('total_pnl') };
   }
 
   /** Pause quoting by hand (the risk gate and volatility pause themselves). */
@@ -228,6 +248,15 @@ export class TradingEngine extends TradingCore {
     if (typeof id === 'string' && this.invalid.has(id)) return this.patchInvalid(id, body);
     const s = this.require(id);
     const t = this.nowNs();
+    if (isRecord(body)) {
+      const split = splitScannerParams(body);
+      if (Object.keys(split.scanner).length > 0) {
+        readScannerParams(split.scanner, this.scannerParams(id)); // checked before anything changes
+        const rest = Object.keys(split.rest).length > 0 ? this.patchParameters(id, split.rest) : null;
+        this.patchScanner(id, split.scanner);
+        return { ok: true, strategy_id: id, updated_parameters: { ...(rest?.updated_parameters ?? {}), ...(split.scanner as Record<string, ParamValue>) }, ...(rest?.warnings !== undefined ? { warnings: rest.warnings } : {}) };
+      }
+    }
     const r = s.patch(body, 'api', BigInt(Math.trunc(t)), (next) => { checkFees(next); this.risk.checkParams(id, next); });
     if (r.changes.length > 0) {
       this.risk.setParams(id, s.params, t);
@@ -286,7 +315,7 @@ export class TradingEngine extends TradingCore {
   /** GET /api/strategy/{id}/parameters: every canonical parameter with its current value (defaults included). */
   parameters(id: string): { ok: true; strategy_id: string; status: StrategyStatus; parameters: Record<string, unknown> } {
     const s = this.require(id);
-    return { ok: true, strategy_id: id, status: s.status, parameters: paramsJson(s.params) };
+    return { ok: true, strategy_id: id, status: s.status, parameters: this.extraParams.has(id) ? { ...paramsJson(s.params), ...this.scannerParams(id) } : paramsJson(s.params) };
   }
 
   /** GET /api/strategy/{id}/quotes (the first symbol unless one is named). */
@@ -405,7 +434,7 @@ export class TradingEngine extends TradingCore {
     const leg = this.legOf(strategyId, symbol);
     const r = this.router.place(strategyId, symbol, side, type, type === 'MARKET' ? 'IOC' : 'GTC', priceTick, qtyLot, false, 0, this.nowNs(), leg);
     if (r.submit === null || r.submit.order === null || r.submit.outcome !== 'SENT') {
-      const reason = r.submit === null ? reasonName(r.code) : r.submit.reason ?? r.submit.outcome;
+      const reason = r.submit === null ? (r.code === DENY_MAX_EVENT_EXPOSURE ? DENY_MAX_EVENT_EXPOSURE_NAME : reasonName(r.code)) : r.submit.reason ?? r.submit.outcome;
       if (r.submit === null && r.code === DENY_SELF_CROSS && strategyId !== MANUAL_ACCOUNT) {
         throw new StrategyError('SPREADCORE_ERR_ORDER_REJECTED',
           `order refused: ${reason}: it would cross strategy ${strategyId}'s own resting quotes on ${symbol}. To close its position while it quotes, `
@@ -583,6 +612,7 @@ export class TradingEngine extends TradingCore {
     this.legIndex.delete(id);
     this.legErrors.delete(id);
     this.instrumentErrors.delete(id);
+    this.dropUniverse(id);
     this.journal?.updateStrategyStatus(id, 'deleted');
     return { ok: true, strategy_id: id };
   }
@@ -605,8 +635,11 @@ export class TradingEngine extends TradingCore {
     const invalid: { strategy_id: string; code: string; message: string }[] = [];
     for (const s of r.strategies) {
       if (s.lastStatus === 'deleted') continue;
+      const ext = r.engineState.get(`strategy-ext:${s.id}`) as { universe?: unknown; scanner?: Record<string, unknown> } | undefined;
+      const parameters = { ...s.parameters, ...(ext?.scanner ?? {}) };
       try {
-        this.load({ name: s.name, type: s.type, symbols: s.symbols, parameters: s.parameters });
+        if (ext?.universe !== undefined && ext.universe !== null) this.load({ name: s.name, type: s.type, universe: ext.universe, parameters });
+        else this.load({ name: s.name, type: s.type, symbols: s.symbols, parameters });
       } catch (e) {
         // a journal never stops the engine from starting: the strategy comes back stopped, with the reason
         if (!(e instanceof SpreadcoreError) || e.code === 'SPREADCORE_ERR_UNKNOWN_SYMBOL' || e.code === 'SPREADCORE_ERR_CAPACITY') throw e;

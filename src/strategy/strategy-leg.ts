@@ -59,10 +59,12 @@ export const PULL_VOLATILITY = 10;
 export const PULL_COOLDOWN = 11;
 export const PULL_RISK = 12;
 export const PULL_REDUCING = 13;
+/** A universe strategy's scanner retired the market (market-scanner.ts): no quotes; binary exits still run. */
+export const PULL_RETIRED = 14;
 export const PULL_REASONS: readonly string[] = [
   'none', 'not_running', 'not_quotable', 'no_fair_value', 'news_regime', 'resolution_too_far', 'forced_exit', 'resolved',
   'min_liquidity', 'max_markets', 'volatility_pause', 'adverse_selection_cooldown', 'risk_state',
-  'inventory_reduction',
+  'inventory_reduction', 'retired',
 ];
 
 const NO_QUOTE_FLAGS = L.QF_NO_FAIR | L.QF_BAD_PARAMS;
@@ -121,6 +123,13 @@ export class StrategyLeg {
   volMult = 1;
   regime = 0;
   hoursLeft = Infinity;
+  /** Retired by a universe strategy's scanner: pulled (PULL_RETIRED) after the binary resolution rules. */
+  retired = false;
+  /**
+   * The inventory the ladder skews by, lots: NaN = the leg's own; for a symbol mapped to
+   * an event (event-map.ts), the event's net exposure in this symbol's direction.
+   */
+  skewInventoryLot = Number.NaN;
 
   constructor(strategy: MarketMakingStrategy, index: number, market: SymbolMarket, quoter: WasmQuoter, slot: number) {
     this.strategy = strategy;
@@ -214,6 +223,7 @@ export class StrategyLeg {
       }
       resolutionMult = resolutionSpreadMultiplier(p, h);
     }
+    if (this.retired) return this.pull(PULL_RETIRED);
     if (p.min_liquidity !== null && m.liquidityQuote(p.imbalance_depth_levels, this.quotePerLotTick) < p.min_liquidity) {
       return this.pull(PULL_LIQUIDITY);
     }
@@ -255,7 +265,8 @@ export class StrategyLeg {
     }
     this.live.set(q.spreadMult * volMult * resolutionMult, bidMult, askMult, q.skewFactor, q.sizeMult, sigma, horizon);
 
-    const status = this.quoter.compute(this.slot, book, this.fairOverrideTick, this.inventoryLot);
+    const skewInv = this.skewInventoryLot;
+    const status = this.quoter.compute(this.slot, book, this.fairOverrideTick, skewInv === skewInv ? skewInv : this.inventoryLot);
     if (status < 0 || (this.quoter.flags(this.slot) & NO_QUOTE_FLAGS) !== 0) return this.pull(PULL_NO_FAIR);
     if (!this.quoting) {
       this.quoting = true;
