@@ -9,3 +9,4 @@ export { LocalBook, type BookSide } from './local-book.js';
 export { KalshiWsClient, type KalshiChannel, type WsHandlers } from './ws-client.js';
 export { KalshiExecutionVenue, marketInfo, orderBody, CLIENT_ORDER_ID, type KalshiMarketInfo, type KalshiReconcileReport } from './kalshi-venue.js';
 export { KalshiMarketData } from './market-data.js';
+export { KalshiLive, type KalshiLiveConfig } from './kalshi-live.js';

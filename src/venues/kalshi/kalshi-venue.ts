@@ -361,7 +361,16 @@ export class KalshiExecutionVenue implements Venue {
       for (const f of fills) {
         const t = this.byVenueId.get(f.order_id) ?? (f.client_order_id !== undefined ? this.byClientId.get(f.client_order_id) : undefined);
         const key = String(f.fill_id ?? f.trade_id);
-        if (t === undefined) { if (!this.seenFills.has(key)) missed.push({ fillId: key, ticker: f.ticker, orderId: null, price: f.yes_price_dollars, count: f.count_fp, applied: false }); continue; }
+        if (t === undefined) {
+          // a fill of an order this process did not send: reported once, for the engine to journal
+          if (!this.seenFills.has(key)) {
+            this.seenFills.add(key);
+            const sec = Math.floor(tsNsOf(f, this.nowNs()) / 1e9);
+            if (sec > this.lastFillTs) this.lastFillTs = sec;
+            missed.push({ fillId: key, ticker: f.ticker, orderId: null, price: f.yes_price_dollars, count: f.count_fp, applied: false });
+          }
+          continue;
+        }
         this.applyFill(t, f);
       }
       const missingAtVenue: KalshiReconcileReport['missingAtVenue'] = [];

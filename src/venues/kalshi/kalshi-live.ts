@@ -1,0 +1,137 @@
+// A live Kalshi session, ready for an engine to wire (as BinanceLive is for Binance): the
+// signed REST client with its rate budget, the WebSocket client, the execution venue and
+// the market-data adapter into a FeedIngest, subscribed to the markets' order books,
+// trades, our fills and order updates, and market lifecycle events.
+//
+// At start and after every reconnect, before quoting resumes:
+//   1. `onPause('venue')` — the engine stops quoting;
+//   2. KalshiExecutionVenue.reconcile(): open orders, fills since the last fill time seen,
+//      positions against `expectedPositions()`; the report goes to `onReconciled`;
+//   3. `onResume()` when the report is ok, else the session stays paused (the engine
+//      decides: cancel orders it does not know, halt on a position mismatch).
+// A market's determination / settlement (market_lifecycle_v2 with a result) is told once
+// per market through `onSettled`. Demo by default; production only when named.
+// Keys are held by the signer only; nothing here prints them.
+import type { FeedIngest } from '../../feed/ingest/feed-ingest.js';
+import { kalshiEndpoints, type KalshiEndpoints, type KalshiEnvironmentName } from './endpoints.js';
+import { KalshiExecutionVenue, marketInfo, type KalshiMarketInfo, type KalshiReconcileReport } from './kalshi-venue.js';
+import { KalshiMarketData } from './market-data.js';
+import { KalshiRateBudget, type KalshiTier } from './rate-budget.js';
+import { KalshiRestClient, type KalshiMarket } from './rest-client.js';
+import type { KalshiSigner } from './signing.js';
+import { KalshiWsClient } from './ws-client.js';
+
+export interface KalshiLiveConfig {
+  /** 'demo' (default) or 'production' by name, or explicit endpoints (a replica). */
+  readonly environment?: KalshiEnvironmentName | KalshiEndpoints;
+  readonly signer: KalshiSigner;
+  /** The markets to trade: tickers, or a /markets filter (open markets of a series or event). */
+  readonly tickers?: readonly string[];
+  readonly filter?: { series_ticker?: string; event_ticker?: string };
+  readonly tier?: KalshiTier;
+  /** Where the order books go (optional: an execution-only session has none). */
+  readonly ingest?: FeedIngest;
+  readonly firstSymbolId?: number;
+  /** Whether a market's series charges maker fees (default: none). */
+  readonly makerFees?: (m: KalshiMarket) => boolean;
+  /** Signed YES contracts per ticker the journal holds, compared at each reconcile. */
+  readonly expectedPositions?: () => Record<string, number>;
+  /** Fills are fetched from here on at the first reconcile (Unix seconds; default the last hour). */
+  readonly sinceTs?: number;
+  readonly onPause?: (reason: string) => void;
+  readonly onResume?: () => void;
+  readonly onReconciled?: (r: KalshiReconcileReport) => void;
+  readonly onSettled?: (ticker: string, result: 'yes' | 'no') => void;
+  readonly log?: (line: string) => void;
+}
+
+export class KalshiLive {
+  readonly rest: KalshiRestClient;
+  readonly ws: KalshiWsClient;
+  venue!: KalshiExecutionVenue;
+  marketData: KalshiMarketData | null = null;
+  markets: KalshiMarketInfo[] = [];
+  paused = true;
+  lastReport: KalshiReconcileReport | null = null;
+  private sinceTs: number;
+  private readonly settled = new Set<string>();
+  private reconciling: Promise<void> | null = null;
+  private again = false;
+
+  constructor(private readonly c: KalshiLiveConfig) {
+    const env = c.environment ?? 'demo';
+    const endpoints = typeof env === 'string' ? kalshiEndpoints(env) : env;
+    this.rest = new KalshiRestClient({ endpoints, signer: c.signer, budget: new KalshiRateBudget({ tier: c.tier ?? 'basic' }) });
+    this.ws = new KalshiWsClient({ url: endpoints.wsUrl, signer: c.signer });
+    this.sinceTs = c.sinceTs ?? Math.floor(Date.now() / 1000) - 3600;
+  }
+
+  private log(s: string): void { this.c.log?.(s); }
+
+  async start(): Promise<void> {
+    const raw = this.c.tickers !== undefined
+      ? await Promise.all(this.c.tickers.map(async (t) => (await this.rest.getMarket(t)).market))
+      : await this.rest.getAllMarkets({ status: 'open', ...this.c.filter });
+    this.markets = raw.map((m) => marketInfo(m, this.c.makerFees?.(m) ?? false));
+    this.venue = new KalshiExecutionVenue({ rest: this.rest, ws: this.ws, markets: this.markets });
+    if (this.c.ingest !== undefined) {
+      this.marketData = new KalshiMarketData(this.c.ingest, this.markets, this.c.firstSymbolId ?? 0);
+      this.marketData.attach(this.ws);
+    }
+    const prev = this.ws.handlers;
+    this.ws.handlers = {
+      ...prev,
+      onOpen: (reconnect) => { prev.onOpen?.(reconnect); if (reconnect) { this.log('kalshi: reconnected; reconciling before quoting'); void this.reconcile(); } },
+      onClose: (code) => { prev.onClose?.(code); this.pause('venue'); },
+      onLifecycle: (m) => { prev.onLifecycle?.(m); this.lifecycle(m); },
+    };
+    await this.ws.connect();
+    const tickers = this.markets.map((m) => m.ticker);
+    if (this.c.ingest !== undefined && tickers.length > 0) this.ws.subscribe('orderbook_delta', tickers);
+    this.ws.subscribe('trade', tickers);
+    this.ws.subscribe('fill');
+    this.ws.subscribe('user_orders');
+    this.ws.subscribe('market_lifecycle_v2');
+    await this.reconcile();
+  }
+
+  private pause(reason: string): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.c.onPause?.(reason);
+  }
+
+  /** Pauses, reconciles, and resumes when the report is clean. Concurrent calls run once more after the current one. */
+  reconcile(): Promise<void> {
+    this.pause('venue');
+    if (this.reconciling !== null) { this.again = true; return this.reconciling; }
+    const run = async (): Promise<void> => {
+      do {
+        this.again = false;
+        try {
+          const r = await this.venue.reconcile({ sinceTs: this.sinceTs, ...(this.c.expectedPositions !== undefined ? { expectedPositions: this.c.expectedPositions() } : {}) });
+          this.lastReport = r;
+          if (r.lastFillTs > 0) this.sinceTs = r.lastFillTs - 1;
+          this.c.onReconciled?.(r);
+          if (r.ok && !this.again && this.ws.connected) { this.paused = false; this.c.onResume?.(); }
+          else if (!r.ok) this.log(`kalshi: reconcile found ${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue, ${r.positionMismatches.length} position mismatches; staying paused`);
+        } catch (e) {
+          this.log(`kalshi: reconcile failed (${e instanceof Error ? e.message : String(e)}); staying paused`);
+        }
+      } while (this.again);
+    };
+    this.reconciling = run().finally(() => { this.reconciling = null; });
+    return this.reconciling;
+  }
+
+  private lifecycle(m: Record<string, unknown>): void {
+    const t = String(m['market_ticker'] ?? '');
+    const r = m['result'];
+    if ((m['event_type'] === 'determined' || m['event_type'] === 'settled') && (r === 'yes' || r === 'no') && !this.settled.has(t) && this.markets.some((x) => x.ticker === t)) {
+      this.settled.add(t);
+      this.c.onSettled?.(t, r);
+    }
+  }
+
+  close(): void { this.ws.close(); }
+}
