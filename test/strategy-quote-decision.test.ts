@@ -240,7 +240,8 @@ describe('order diff', () => {
   });
 
   it('between refreshes a moved ladder is kept; at the refresh it is requoted level by level', () => {
-    const { e, leg, sink, step } = quoting({ ...SEED000, quote_refresh_ms: 1000 });
+    // a one-tick tolerance: any move beyond a tick requotes at the refresh
+    const { e, leg, sink, step } = quoting({ ...SEED000, quote_refresh_ms: 1000, requote_threshold_price: 0.01 });
     step(e.now);
     const t0 = e.now;
     sink.clear();
@@ -254,6 +255,54 @@ describe('order diff', () => {
     expect(r.cancelled).toBeGreaterThan(0);
     expect(r.placed).toBe(r.cancelled);
     expect(sink.cancelled.length).toBe(r.cancelled);
+  });
+
+  it('without requote_threshold_price, a quote within half its level\'s distance from the fair value is kept; beyond it, requoted', () => {
+    const { e, leg, sink, step } = quoting({ ...SEED000, quote_refresh_ms: 1000, max_quote_age_seconds: 3600 });
+    step(e.now);
+    const fair0 = leg.fairTick();
+    // seed 000's ladder sits 2, 4 and 6 bps from the fair value: tolerances of 1, 2 and 3 bps (in ticks at ~50,000)
+    const bps = fair0 * 1e-4;
+    expect(leg.fairTick() - leg.bidTick(0)).toBeGreaterThan(1.9 * bps);
+    let t = e.now;
+    let kept = 0;
+    let moved = 0;
+    for (let k = 0; k < 120; k++) {
+      e.advance(1);
+      t = e.now;
+      const restingBefore = Array.from(leg.resting.bids.tick.subarray(0, 3));
+      sink.clear();
+      const r = step(t);
+      expect(r.fullPass).toBe(true);
+      for (let i = 0; i < 3; i++) {
+        const off = Math.abs(restingBefore[i]! - leg.bidTick(i));
+        const tol = Math.floor((leg.fairTick() - leg.bidTick(i)) / 2);
+        const id = sink.placed.find((p) => p.side === 0 && p.level === i);
+        if (leg.resting.bids.state[i] === 0) continue;
+        if (off <= tol) { expect(id).toBeUndefined(); kept++; } // kept its queue place
+        else { expect(id).toBeDefined(); moved++; }
+      }
+    }
+    expect(kept).toBeGreaterThan(0);
+    expect(moved).toBeGreaterThan(0);
+  });
+
+  it('new quotes spend a placement budget: at most two ladders at once, then one ladder per 3 x quote_refresh_ms', () => {
+    const { e, leg, step } = quoting({ ...SEED000, quote_refresh_ms: 1000, requote_threshold_price: 0.01, max_quote_age_seconds: 3600 });
+    let placed = step(e.now).placed; // 6 of the 12
+    const t0 = e.now;
+    // a requote every 100 ms for 10 s, every one a full pass (max_quote_age forces nothing; the tolerance is a tick)
+    for (let k = 1; k <= 100; k++) {
+      e.advance(0.1);
+      leg.resting.requoteDue = true;
+      placed += step(e.now).placed;
+    }
+    // 12 at once plus 6 per 3 s over 10 s: at most 12 + 20
+    expect(e.now - t0).toBeCloseTo(10e9, -6);
+    expect(placed).toBeLessThanOrEqual(32);
+    expect(placed).toBeGreaterThanOrEqual(24);
+    // a quote without budget to replace it stays: the ladder is never emptied by the budget
+    expect(leg.resting.count).toBe(6);
   });
 
   it('a price tolerance keeps orders within it at the refresh', () => {

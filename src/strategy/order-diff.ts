@@ -16,8 +16,11 @@
 // ladders (4 x quote_levels orders) and refills by one full ladder (2 x quote_levels)
 // every 3 x quote_refresh_ms. Seed 000's ladder (3 levels, 1 s refresh) may place at
 // most 12 + 20 = 32 orders in any 10 s and 120 a minute, against Binance's 50 per
-// 10 s. Level 1 is placed before deeper levels; a level without budget stays empty
-// and is tried again at the next decision. Cancels are never held back.
+// 10 s. Levels are served best first (both sides' level 1, then level 2, ...): an
+// empty level takes budget first; a quote off its target is replaced only while
+// budget is left, otherwise it stays (a level without budget stays empty and is tried
+// again at the next decision). Cancels that must happen (level gone, side held,
+// quote too old) never wait for budget.
 // A full requote pass runs every quote_refresh_ms, and at once after a fill, a
 // parameter change, start, or a request (the risk gate's quote-age requote). Between
 // passes, empty levels are filled, so a filled quote is replaced at once.
@@ -104,31 +107,43 @@ export function diffQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number
   if (held < 0) rq.holdSide = -1;
   const defaultTol = p.requote_threshold_price === null;
 
-  // cancels first
+  const nb = leg.bidCount();
+  const na = leg.askCount();
+  const levels = nb > na ? nb : na;
+  // cancels first: orders that must go (level gone, side held, too old) whatever the budget
   for (let s = 0; s < 2; s++) {
     const r = rq.side(s);
     if (r.count === 0) continue;
-    const n = s === 0 ? leg.bidCount() : leg.askCount();
+    const n = s === 0 ? nb : na;
     let left = r.count; // resting orders not looked at yet: stop once every one was
     for (let i = 0; i < MAX_QUOTE_LEVELS && left > 0; i++) {
       if (r.state[i] === QS_EMPTY) continue;
       left--;
-      if (s === held || i >= n) { cancelLevel(leg, r, i, sink, nowNs, out); continue; }
-      if (!full) continue;
+      if (s === held || i >= n || (full && nowNs - r.placedNs[i]! > maxAgeNs)) cancelLevel(leg, r, i, sink, nowNs, out);
+    }
+  }
+  // then, best levels first: an empty level takes one order of the budget; on a full pass an
+  // order off its level's price (beyond the tolerance) or size is replaced while the budget
+  // lasts, and otherwise stays where it is
+  let budget = placementBudget(leg, nowNs);
+  let reserved = 0;
+  for (let i = 0; i < levels; i++) {
+    for (let s = 0; s < 2; s++) {
+      if (s === held || i >= (s === 0 ? nb : na)) continue;
+      const r = rq.side(s);
+      if (r.state[i] === QS_EMPTY) { reserved++; continue; }
+      if (!full || reserved + 1 > budget) continue;
       const tick = s === 0 ? leg.bidTick(i) : leg.askTick(i);
       const qty = s === 0 ? leg.bidQtyLot(i) : leg.askQtyLot(i);
       const d = r.tick[i]! - tick;
       const tol = defaultTol ? defaultToleranceTicks(leg, s, i) : tolTicks;
-      if ((d > tol || d < -tol) || r.qty[i] !== qty || nowNs - r.placedNs[i]! > maxAgeNs) {
+      if (d > tol || d < -tol || r.qty[i] !== qty) {
         cancelLevel(leg, r, i, sink, nowNs, out);
+        reserved++;
       }
     }
   }
-  // then new orders on the empty levels, level by level (both sides' level 1 first), within the budget
-  const nb = leg.bidCount();
-  const na = leg.askCount();
-  const levels = nb > na ? nb : na;
-  let budget = placementBudget(leg, nowNs);
+  // new orders on the empty levels, in the same order, within the budget
   for (let i = 0; i < levels && budget >= 1; i++) {
     for (let s = 0; s < 2 && budget >= 1; s++) {
       if (s === held || i >= (s === 0 ? nb : na)) continue;
