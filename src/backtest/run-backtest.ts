@@ -1,10 +1,13 @@
 // runBacktest(): a recording through the live engine path, synchronously, on the
 // recording's own time: feed ingest (Binance adapter or the frame path) → WASM
 // books → strategy → risk gate → paper exchange (latency, queue position, fees) →
-// accounting. The engine's times are exchange times from the data, the ingest's
-// stale-feed clock is the recording's receive/capture clock, ids carry a fixed
-// prefix: nothing reads the wall clock, so the same bytes, spec and seed give the
-// same result, byte for byte.
+// accounting. Two clocks: the paper exchange matches at the exchange times of the
+// data; the engine (the strategy) runs on the paper exchange's strategy clock, set
+// per step from the recording's receive time (feed_latency "recorded", corrected
+// for the recorder's clock offset), or exchange time + a constant. The curves are
+// sampled on exchange time. The ingest's stale-feed clock is the recording's
+// receive/capture clock, ids carry a fixed prefix: nothing reads the wall clock, so
+// the same bytes, spec and seed give the same result, byte for byte.
 //
 // Per step: set the ingest clock to the step's offset, apply the step (the engine
 // reacts to each batch: fills, quotes, orders), then at most every TICK_MS of
