@@ -73,6 +73,8 @@ export class RateLimiter {
   private readonly banMs: number;
   private readonly refusals = new Map<string, { windowStart: number; n: number }>();
   private readonly bans = new Map<string, number>();
+  /** Refusals the limits themselves gave (not injected faults): 429s, and 418 bans a client earned by sending on after them. */
+  readonly counters = { refused429: 0, bansEarned: 0 };
 
   constructor(o: RateLimiterOptions) {
     this.limits = o.limits;
@@ -112,9 +114,11 @@ export class RateLimiter {
       if (r.n >= this.banAfter) {
         const end = now + this.banMs;
         this.bans.set(ip, end);
+        this.counters.bansEarned++;
         throw banned(end, now);
       }
       r.n++;
+      this.counters.refused429++;
       throw new ReplicaError(429, -1003, `Too much request weight used; current limit is ${c.def.limit} request weight per ${c.def.intervalNum} ${c.def.interval}. Please use WebSocket Streams for live updates to avoid polling the API.`,
         undefined, c.retryAfterS(now));
     }
@@ -124,6 +128,7 @@ export class RateLimiter {
   order(now: number): void {
     for (const c of this.orders) {
       if (c.count(ACCOUNT, now) + 1 > c.def.limit) {
+        this.counters.refused429++;
         throw new ReplicaError(429, -1015, `Too many new orders; current limit is ${c.def.limit} orders per ${c.def.intervalNum} ${c.def.interval}.`, undefined, c.retryAfterS(now));
       }
     }

@@ -387,7 +387,7 @@ export class BinanceReplica {
   private admin(method: string, path: string, body: string, res: ServerResponse, own: Socket): void {
     const bad = (msg: string): void => this.reply(res, 400, { ok: false, error: msg });
     if (path === '/__replica/state' && method === 'GET') {
-      this.reply(res, 200, { serverTime: this.now(), market: { kind: this.market.spec.kind, state: this.market.state }, ...this.exchange.state() });
+      this.reply(res, 200, { serverTime: this.now(), market: { kind: this.market.spec.kind, state: this.market.state }, limits: { ...this.limiter.counters }, ...this.exchange.state() });
       return;
     }
     if (path === '/__replica/info' && method === 'GET') {

@@ -1,0 +1,186 @@
+// A running `spreadcore serve` in live mode through the Binance replica's faults, both real
+// processes (`spreadcore replica binance`, simulated market; serve with the tutorial's
+// VELOZ_ variables). While the strategy quotes, the replica is told in turn to: ack late
+// (the order live and its events sent before the answer), answer trading requests 503
+// with the order placed (unknown outcome), refuse with 429 + Retry-After, send user events
+// twice and out of order, run its clock behind ours (-1021), and drop every connection.
+// After each fault the engine must go on quoting; at the end:
+//   - the journal's trades equal the venue's myTrades (each venue fill once, its numbers);
+//   - the engine's position equals the venue's (no reconcile MISMATCH);
+//   - it never earned a 418 (its own budget counted none, the replica banned nobody);
+//   - after the dropped connections it reconciled again before quoting.
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireDist, startCli, stopAll, type CliProcess } from './support/cli-process.js';
+import { freePort } from './support/free-port.js';
+import { sleep } from './support/wait.js';
+
+const KEY = 'faults-key-0c55e1';
+const SECRET = 'faults-secret-9be2a7d403';
+
+interface VenueTrade { id: number; price: string; qty: string; isBuyer: boolean; commission: string; commissionAsset: string }
+interface EngineTrade { side: string; price: number; qty: number; fee: number }
+
+let dir = '';
+let replicaUrl = '';
+let apiPort = 0;
+let serve: CliProcess;
+
+async function signed<T>(path: string, params: Record<string, string> = {}): Promise<T> {
+  // the replica's clock, which the skew fault moves
+  const { serverTime } = await (await fetch(`${replicaUrl}/__replica/state`)).json() as { serverTime: number };
+  const q = new URLSearchParams({ ...params, timestamp: String(serverTime), recvWindow: '60000' }).toString();
+  const sig = createHmac('sha256', SECRET).update(q).digest('hex');
+  const res = await fetch(`${replicaUrl}${path}?${q}&signature=${sig}`, { headers: { 'X-MBX-APIKEY': KEY } });
+  const body = await res.json() as T;
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+// polling goes to the admin state (no weight): the REST limits count per IP, and this test
+// shares 127.0.0.1 with the engine, whose budget must not be spent by the test
+const venueTrades = (): Promise<VenueTrade[]> => signed<VenueTrade[]>('/api/v3/myTrades', { symbol: 'BTCUSDT', limit: '1000' });
+interface State { trades: unknown[]; orders: { status: string }[]; limits: { bansEarned: number; refused429: number } }
+const state = async (): Promise<State> => await (await fetch(`${replicaUrl}/__replica/state`)).json() as State;
+const tradeCount = async (): Promise<number> => (await state()).trades.length;
+const openCount = async (): Promise<number> => (await state()).orders.filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED').length;
+
+async function faults(f: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${replicaUrl}/__replica/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(f) });
+  expect(res.status).toBe(200);
+}
+
+async function api<T>(path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${apiPort}${path}`, {
+    method: body === undefined ? 'GET' : 'POST', ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+  });
+  return await res.json() as T;
+}
+
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
+  const m = new RegExp(`spreadcore_venue\\{venue="binance",name="${name}"\\} (-?[0-9.e+]+)`).exec(text);
+  if (m === null) throw new Error(`no metric ${name}`);
+  return Number(m[1]);
+}
+
+async function waitUntil(what: string, cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; serve said:\n${serve.out().slice(-3000)}`);
+    await sleep(200);
+  }
+}
+
+/** More fills at the venue than now, and orders resting again: the engine trades on. */
+async function tradesOn(what: string): Promise<void> {
+  const n = await tradeCount();
+  await waitUntil(`a fill after ${what}`, async () => (await tradeCount()) > n, 60_000);
+  await waitUntil(`orders resting after ${what}`, async () => (await openCount()) > 0, 30_000);
+}
+
+const reconciles = (): number => (serve.out().match(/binance: reconciled BTCUSDT/g) ?? []).length;
+
+beforeAll(async () => {
+  requireDist();
+  dir = mkdtempSync(join(tmpdir(), 'sc-live-faults-'));
+  const port = await freePort();
+  await startCli(['replica', 'binance', '--port', String(port), '--seed', '5', '--api-key', KEY, '--api-secret', SECRET], /Ctrl-C stops it/);
+  replicaUrl = `http://127.0.0.1:${port}`;
+  apiPort = await freePort();
+  serve = await startCli(
+    ['serve', '--port', String(apiPort), '--data-dir', dir, '--binance-rest-url', replicaUrl, '--rate-limit', '0'],
+    /control API listening/,
+    { VELOZ_EXECUTION_MODE: 'binance_testnet_spot', VELOZ_BINANCE_API_KEY: KEY, VELOZ_BINANCE_API_SECRET: SECRET },
+    30_000,
+  );
+}, 60_000);
+
+afterAll(() => {
+  stopAll();
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+});
+
+describe('serve in live mode through the replica\'s faults', () => {
+  it('keeps the journal equal to the venue\'s trades, never earns a 418, and reconciles after reconnecting', async () => {
+    const load = await api<{ ok: boolean }>('/api/strategy/load', {
+      name: 'faulty', type: 'MarketMaking', symbols: ['BTCUSDT'],
+      parameters: { spread_bps: 0.5, order_size: 0.001, max_position: 0.005, quote_levels: 2, level_spacing_bps: 0.5 },
+    });
+    expect(load.ok).toBe(true);
+    await api('/api/strategy/faulty/start', {});
+    await tradesOn('the start');
+
+    // late acks: the order is live and its events arrive before the answer
+    await faults({ ackDelayMs: 400 });
+    await tradesOn('late acks');
+    await faults({ ackDelayMs: 0 });
+
+    // 503 with the order placed: the venue queries, never resends
+    const unknown0 = await metric('venue_unknownOutcomes');
+    await faults({ unknownOutcome: { count: 3, mode: '5xx', status: 503 } });
+    await waitUntil('the 503s answered', async () => (await (await fetch(`${replicaUrl}/__replica/faults`)).json() as { unknownOutcome: { count: number } }).unknownOutcome.count === 0, 30_000);
+    // (cancels among the three are resolved by the next cancel or query; orders count here)
+    await waitUntil('an order with an unknown outcome resolved', async () => (await metric('venue_unknownOutcomes')) > unknown0 && (await metric('venue_queries')) > 0, 30_000);
+    await tradesOn('503 answers');
+
+    // 429 + Retry-After: every send waits the time out
+    await faults({ rateLimit429: { count: 2, retryAfterS: 2 } });
+    await waitUntil('a 429 seen by the budget', async () => (await metric('budget_http429')) >= 1, 30_000);
+    await tradesOn('429 answers');
+
+    // user events twice and swapped
+    const dup0 = await metric('venue_duplicateFills');
+    await faults({ duplicateUserEvents: 20, reorderUserEvents: 10 });
+    await tradesOn('duplicated and reordered user events');
+    await tradesOn('more duplicated and reordered user events');
+
+    // the server's clock 2.5 s behind ours: -1021, one resync, the request retried
+    await faults({ clockSkewMs: -2500 });
+    await waitUntil('a clock resync after -1021', async () => (await metric('clock_skew_retries')) >= 1, 30_000);
+    await tradesOn('the clock skew');
+    expect(await metric('clock_offset_ms')).toBeLessThan(-1500);
+
+    // every connection dropped: reconnect, reconcile, quote again
+    const r0 = reconciles();
+    await faults({ dropConnections: true });
+    await waitUntil('a reconciliation after the reconnect', async () => reconciles() > r0, 30_000);
+    await tradesOn('the dropped connections');
+
+    await api('/api/strategy/faulty/stop', {});
+    await waitUntil('no open order at the venue', async () => (await openCount()) === 0, 30_000);
+    await sleep(1000);
+
+    // the journal is the venue's trade list: every fill once, with its price, quantity and fee
+    const venue = await venueTrades();
+    const trades = (await api<{ trades: EngineTrade[] }>('/api/strategy/faulty/trades?limit=10000')).trades;
+    expect(trades.map((t) => [t.side, t.price, t.qty])).toEqual(venue.map((t) => [t.isBuyer ? 'BUY' : 'SELL', Number(t.price), Number(t.qty)]));
+    for (let i = 0; i < venue.length; i++) {
+      const v = venue[i]!;
+      expect(trades[i]!.fee).toBeCloseTo(v.commissionAsset === 'BTC' ? Number(v.commission) * Number(v.price) : Number(v.commission), 8);
+    }
+    // duplicated trade events were met, and dropped (the trade lists above are equal)
+    expect(await metric('venue_duplicateFills')).toBeGreaterThan(dup0);
+    // never a 418: none counted by the engine, none earned at the replica
+    expect(await metric('budget_http418')).toBe(0);
+    const st = await state();
+    expect(st.limits.bansEarned).toBe(0);
+    expect(st.limits.refused429).toBe(0); // the engine's budget kept it under the limits; the 429s it met were injected
+    expect(serve.out()).not.toContain('MISMATCH');
+    // a restart finds nothing the journal missed
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+    serve = await startCli(
+      ['serve', '--port', String(apiPort), '--data-dir', dir, '--binance-rest-url', replicaUrl, '--rate-limit', '0'],
+      /control API listening/,
+      { VELOZ_EXECUTION_MODE: 'binance_testnet_spot', VELOZ_BINANCE_API_KEY: KEY, VELOZ_BINANCE_API_SECRET: SECRET },
+      30_000,
+    );
+    expect(serve.out()).toContain('reconciled: 0 missed fills journaled');
+    expect(serve.out()).not.toContain('MISMATCH');
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+  }, 400_000);
+});
