@@ -114,3 +114,21 @@ describe('Kalshi rate budget', () => {
     expect(b.tryTake('read', 1, KalshiPriority.CANCEL)).toBe(true);
   });
 });
+
+describe('KalshiExecutionVenue fee of a fill', () => {
+  it('uses fee_cost when Kalshi sends it, else the formula: taker rate, maker rate only on markets that charge makers', async () => {
+    const { KalshiExecutionVenue, marketInfo } = await import('../src/venues/kalshi/kalshi-venue.js');
+    const { KalshiRestClient } = await import('../src/venues/kalshi/rest-client.js');
+    const v = new KalshiExecutionVenue({
+      rest: new KalshiRestClient(),
+      markets: [marketInfo({ ticker: 'M', event_ticker: 'E', status: 'active' }, true), marketInfo({ ticker: 'F', event_ticker: 'E', status: 'active' }, false)],
+    });
+    const fill = { fill_id: 'f', trade_id: 'f', order_id: 'o', ticker: 'M', side: 'yes' as const, action: 'buy' as const, count_fp: '100.00', yes_price_dollars: '0.2500', no_price_dollars: '0.7500' };
+    expect(v.feeOf({ ...fill, is_taker: true }, 'M')).toBe('1.3200');
+    expect(v.feeOf({ ...fill, is_taker: false }, 'M')).toBe('0.3300');
+    expect(v.feeOf({ ...fill, is_taker: false }, 'F')).toBe('0.0000');
+    expect(v.feeOf({ ...fill, side: 'no', is_taker: true }, 'M')).toBe('1.3200'); // P(1−P) is the same for the NO price
+    expect(v.feeOf({ ...fill, is_taker: true, fee_cost: '0.0700' }, 'M')).toBe('0.0700');
+    expect(v.instrument('M')?.tickSize).toBe('0.01');
+  });
+});

@@ -369,3 +369,26 @@ describe('KalshiExecutionVenue against the replica', () => {
   });
 });
 
+
+describe('Kalshi WebSocket keep-alive', () => {
+  it('a silent connection is dropped and reconnected; pings keep a quiet one alive', async () => {
+    const quiet = await KalshiReplica.start({ port: await freePort(), market: 'manual', markets: [MARKETS[0]!], keys: [{ keyId: 'test-key', publicKeyPem: KEY.pub }], pingMs: 0 });
+    const pinging = await KalshiReplica.start({ port: await freePort(), market: 'manual', markets: [MARKETS[0]!], keys: [{ keyId: 'test-key', publicKeyPem: KEY.pub }], pingMs: 40 });
+    try {
+      const signer = new KalshiSigner('test-key', KEY.priv);
+      const a = new KalshiWsClient({ url: quiet.wsUrl, signer, idleTimeoutMs: 150, minBackoffMs: 10 });
+      const b = new KalshiWsClient({ url: pinging.wsUrl, signer, idleTimeoutMs: 150, minBackoffMs: 10 });
+      clients.push(a, b);
+      await Promise.all([a.connect(), b.connect()]);
+      await new Promise((r) => setTimeout(r, 600));
+      expect(a.counters.idleDrops).toBeGreaterThanOrEqual(1);
+      expect(a.counters.reconnects).toBeGreaterThanOrEqual(1);
+      expect(b.counters.idleDrops).toBe(0);
+      expect(b.connected).toBe(true);
+    } finally {
+      for (const c of clients.splice(0)) c.close();
+      await quiet.close();
+      await pinging.close();
+    }
+  });
+});

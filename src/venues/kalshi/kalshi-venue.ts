@@ -412,5 +412,6 @@ export function orderBody(order: VenueOrder, inst: Instrument): CreateOrderBody 
     yes_price_dollars: inst.price.format(order.priceTick), type: 'limit',
     time_in_force: order.timeInForce === 'IOC' ? 'immediate_or_cancel' : 'good_till_canceled',
     ...(order.timeInForce === 'POST_ONLY' ? { post_only: true } : {}),
+    ...(order.reduceOnly === true ? { reduce_only: true } : {}),
   };
 }

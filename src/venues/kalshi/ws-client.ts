@@ -39,6 +39,11 @@ export interface KalshiWsOptions {
   maxBackoffMs?: number;
   /** Random source for jitter (tests pass a constant). */
   random?: () => number;
+  /**
+   * A connection silent this long (no message, no ping) is dropped and reconnected; Kalshi
+   * pings every 10 s (third-party clients, see docs/kalshi.md). Default 30 s; 0 = off.
+   */
+  idleTimeoutMs?: number;
 }
 
 interface Sub {
@@ -52,7 +57,7 @@ interface Sub {
 
 export class KalshiWsClient {
   readonly books = new Map<string, LocalBook>();
-  readonly counters = { messages: 0, gaps: 0, resubscribes: 0, reconnects: 0, badMessages: 0, snapshots: 0, deltas: 0 };
+  readonly counters = { messages: 0, gaps: 0, resubscribes: 0, reconnects: 0, badMessages: 0, snapshots: 0, deltas: 0, idleDrops: 0 };
   handlers: WsHandlers;
   private ws: WebSocket | null = null;
   private readonly subs = new Map<number, Sub>();
@@ -64,6 +69,8 @@ export class KalshiWsClient {
   private backoff: number;
   private timer: NodeJS.Timeout | null = null;
   private everOpen = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private lastHeardMs = 0;
   private openWaiters: Array<() => void> = [];
 
   constructor(private readonly o: KalshiWsOptions) {
@@ -87,6 +94,8 @@ export class KalshiWsClient {
     const ws = new WebSocket(this.o.url, { headers });
     this.ws = ws;
     ws.on('open', () => {
+      this.lastHeardMs = Date.now();
+      this.watchIdle(ws);
       const reconnect = this.everOpen;
       this.everOpen = true;
       this.backoff = this.o.minBackoffMs ?? 250;
@@ -97,9 +106,11 @@ export class KalshiWsClient {
       for (const f of w) f();
       this.handlers.onOpen?.(reconnect);
     });
-    ws.on('message', (data) => this.onMessage(String(data)));
+    ws.on('message', (data) => { this.lastHeardMs = Date.now(); this.onMessage(String(data)); });
+    ws.on('ping', () => { this.lastHeardMs = Date.now(); });
     ws.on('error', () => undefined); // 'close' follows
     ws.on('close', (code) => {
+      if (this.idleTimer !== null) { clearInterval(this.idleTimer); this.idleTimer = null; }
       if (this.ws === ws) this.ws = null;
       this.handlers.onClose?.(code);
       if (this.closed) return;
@@ -111,6 +122,18 @@ export class KalshiWsClient {
       this.backoff = Math.min(max, this.backoff * 2);
       this.timer = setTimeout(() => { this.timer = null; if (!this.closed) this.open(); }, wait);
     });
+  }
+
+  /** Drops a connection that has been silent longer than idleTimeoutMs (a dead link the OS has not noticed). */
+  private watchIdle(ws: WebSocket): void {
+    const limit = this.o.idleTimeoutMs ?? 30_000;
+    if (limit <= 0) return;
+    if (this.idleTimer !== null) clearInterval(this.idleTimer);
+    this.idleTimer = setInterval(() => {
+      if (this.ws !== ws || Date.now() - this.lastHeardMs <= limit) return;
+      this.counters.idleDrops++;
+      ws.terminate();
+    }, Math.max(10, Math.min(1000, limit / 4)));
   }
 
   /** Subscribes one channel for some markets (empty = all markets, where the channel allows it). Kept across reconnects. */
@@ -204,6 +227,7 @@ export class KalshiWsClient {
   close(): void {
     this.closed = true;
     if (this.timer !== null) clearTimeout(this.timer);
+    if (this.idleTimer !== null) { clearInterval(this.idleTimer); this.idleTimer = null; }
     this.timer = null;
     const ws = this.ws;
     this.ws = null;

@@ -40,6 +40,8 @@ export interface KalshiReplicaOptions {
   stepMs?: number;
   balanceDollars?: string;
   faults?: Partial<Faults>;
+  /** WebSocket ping interval, ms (default 10 000; 0 = none). */
+  pingMs?: number;
 }
 
 export interface Faults {
@@ -83,6 +85,7 @@ export class KalshiReplica {
   private nextSid = 1;
   private nextTradeId = 1;
   private timer: NodeJS.Timeout | null = null;
+  private pinger: NodeJS.Timeout | null = null;
   port = 0;
 
   private constructor(private readonly o: KalshiReplicaOptions) {
@@ -110,6 +113,8 @@ export class KalshiReplica {
     for (const m of r.universe.markets.values()) r.published.set(m.ticker, { yes: new Map(), no: new Map() });
     r.publishBooks();
     r.timer = setInterval(() => r.tick(), o.stepMs ?? 100);
+    const ping = o.pingMs ?? 10_000;
+    if (ping > 0) r.pinger = setInterval(() => { for (const c of r.conns) if (c.ws.readyState === 1) c.ws.ping(); }, ping);
     return r;
   }
 
@@ -119,6 +124,7 @@ export class KalshiReplica {
 
   async close(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
+    if (this.pinger !== null) clearInterval(this.pinger);
     for (const c of this.conns) c.ws.terminate();
     this.wss.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
