@@ -248,8 +248,11 @@ export class ReplicaExchange implements VenueReports {
     o.trades.push(id);
     this.userTrade(id);
     this.userOrder(o, 'UPDATE');
-    this.later(this.timing.minedMs, () => this.advance(id, fail ? 'RETRYING' : 'MINED'));
-    this.later(this.timing.confirmedMs, () => this.advance(id, fail ? 'FAILED' : 'CONFIRMED'));
+    // chained, so a trade's statuses always come in order
+    this.later(this.timing.minedMs, () => {
+      this.advance(id, fail ? 'RETRYING' : 'MINED');
+      this.later(Math.max(0, this.timing.confirmedMs - this.timing.minedMs), () => this.advance(id, fail ? 'FAILED' : 'CONFIRMED'));
+    });
   }
 
   private later(ms: number, f: () => void): void {

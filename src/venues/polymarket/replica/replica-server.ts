@@ -110,6 +110,7 @@ export class PolymarketReplica {
     this.subs.clear();
     this.wss.close();
     await new Promise<void>((resolve) => { this.server.close(() => resolve()); this.server.closeAllConnections(); });
+    this.universe.close();
   }
 
   /** Drops every WebSocket connection (fault injection). */

@@ -287,6 +287,9 @@ export class ReplicaUniverse {
     this.setYesBook(e.m, conv(bids), conv(asks), true);
   }
 
+  /** Gives the ingest's WASM book slots back (a process has 32; each universe holds 12). */
+  close(): void { this.ingest.close(); }
+
   /** Resolves a market: it trades no more (the exchange cancels its orders). */
   resolve(m: ReplicaMarketDef, winner: 'Yes' | 'No'): void {
     if (m.closed) return;
