@@ -76,6 +76,14 @@ describe('feed latency', () => {
     expect(recorded.curves.equity.t_ms.slice(0, 5)).toEqual(none.curves.equity.t_ms.slice(0, 5));
   });
 
+  it('a base latency on top of the corrected receive times costs more fills; only with "recorded"', () => {
+    const based = run(USDM, { feed_base_latency_ms: 10 });
+    expect(based.config.feed_base_latency_ms).toBe(10);
+    console.log(`at the touch, recorded + 10 ms base: ${based.objectives.fills} fills ${qtyOf(based)} BTC`);
+    expect(qtyOf(based)).toBeLessThan(qtyOf(recorded));
+    expect(() => parseBacktestSpec({ ...TOUCH, feed_latency: 'none', feed_base_latency_ms: 1 })).toThrow(/feed_base_latency_ms applies to feed_latency "recorded" only/);
+  });
+
   it('the naive model has no feed latency, whatever was asked', () => {
     const naive = run(USDM, { fill_model: 'naive', duration_s: 60 });
     expect(naive.config.feed_latency).toBe('none');

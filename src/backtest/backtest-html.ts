@@ -29,6 +29,7 @@ export function settingsRows(r: BacktestResult): (string | number)[][] {
     ['fill model', 'queue_model', c.queue_model],
     ['fill model', 'queue_exponent', text(c.queue_exponent)],
     ['fill model', 'feed_latency', feed],
+    ['fill model', 'feed_base_latency_ms', c.feed_base_latency_ms],
     ['fill model', 'order_latency_ms', c.order_latency_file === null ? c.order_latency_ms : 'from order_latency_file'],
     ['fill model', 'cancel_latency_ms', c.order_latency_file === null ? c.cancel_latency_ms : 'from order_latency_file'],
     ['fill model', 'response_latency_ms', c.order_latency_file === null ? c.response_latency_ms : 'from order_latency_file'],

@@ -108,6 +108,8 @@ export interface BacktestResult {
     queue_exponent: number | null;
     /** When the strategy saw each event: "recorded" (receive time), "none" (exchange time), or exchange time + ms. */
     feed_latency: 'recorded' | 'none' | number;
+    /** Added to the corrected receive times with feed_latency "recorded" (hftbacktest's base_latency). */
+    feed_base_latency_ms: number;
     /** Delay of every report (accept, fill, cancel) before the strategy hears of it. */
     response_latency_ms: number;
     /** The latency samples that replaced the constant latencies, or null. */

@@ -41,6 +41,12 @@ export interface BacktestSpec {
    * (capture) time, 'none' = at its exchange time, a number = exchange time + that many ms.
    */
   readonly feedLatency: FeedLatency;
+  /**
+   * With feed_latency "recorded": added to every corrected receive time, ms (the
+   * correction makes the fastest message arrive at its exchange time; its true latency
+   * is unknown, this is hftbacktest's base_latency). 0 by default.
+   */
+  readonly feedBaseLatencyMs: number;
   /** Delay of every exchange report (accept, fill, cancel) before the strategy hears of it, ms; null: none. */
   readonly responseLatencyMs: number | null;
   /** order_latency_file as given, and its samples; replaces the constant latencies. */
@@ -63,7 +69,7 @@ export interface BacktestSpec {
 }
 
 const FIELDS = [
-  'name', 'symbols', 'parameters', 'fill_model', 'queue_model', 'queue_exponent', 'feed_latency', 'order_latency_ms', 'cancel_latency_ms',
+  'name', 'symbols', 'parameters', 'fill_model', 'queue_model', 'queue_exponent', 'feed_latency', 'feed_base_latency_ms', 'order_latency_ms', 'cancel_latency_ms',
   'response_latency_ms', 'order_latency_file', 'latency_jitter_ms', 'maker_fee_bps', 'taker_fee_bps', 'market', 'instruments', 'sample_interval_ms', 'duration_s',
 ] as const;
 
@@ -158,6 +164,8 @@ export function parseBacktestSpec(json: unknown): BacktestSpec {
   if (fl === 'recorded' || fl === 'none') feedLatency = fl;
   else if (typeof fl === 'number') feedLatency = latencyMs('feed_latency', fl)!;
   else bad(`feed_latency must be "recorded", "none" or a number of milliseconds, got ${JSON.stringify(fl)}`);
+  const feedBase = latencyMs('feed_base_latency_ms', json['feed_base_latency_ms']);
+  if (feedBase !== null && feedLatency !== 'recorded') bad(`feed_base_latency_ms applies to feed_latency "recorded" only (feed_latency is ${JSON.stringify(feedLatency)})`);
   const file = json['order_latency_file'];
   let latencyCurve: LatencyCurve | null = null;
   if (file !== undefined) {
@@ -186,6 +194,7 @@ export function parseBacktestSpec(json: unknown): BacktestSpec {
     queueModel,
     queueExponent: exponent,
     feedLatency,
+    feedBaseLatencyMs: feedBase ?? 0,
     responseLatencyMs: latencyMs('response_latency_ms', json['response_latency_ms']),
     orderLatencyFile: (file as string | undefined) ?? null,
     latencyCurve,

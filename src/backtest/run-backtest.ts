@@ -276,7 +276,7 @@ function drive(
   // recorder's clock offset (the exchange still matches at exchange time)
   const clocks = recordedClocks(plan, ingest.books, specs);
   const recorded = spec.feedLatency === 'recorded' && paper.fillModel === 'queue';
-  const localBaseNs = Number(plan.startEpochNs) + clocks.correctionNs;
+  const localBaseNs = Number(plan.startEpochNs) + clocks.correctionNs + Math.round(spec.feedBaseLatencyMs * 1e6);
   options.onProgress?.(0, total);
   for (; i < n; i++) {
     if ((i & (PROGRESS_EVERY_STEPS - 1)) === 0 && i > 0) {
@@ -384,6 +384,7 @@ function drive(
       latency_jitter_ms: paper.latencyJitterNs / 1e6,
       queue_exponent: paper.queueModel === 'power' ? paper.queueExponent : null,
       feed_latency: paper.fillModel === 'naive' ? 'none' : spec.feedLatency,
+      feed_base_latency_ms: spec.feedLatency === 'recorded' && paper.fillModel !== 'naive' ? spec.feedBaseLatencyMs : 0,
       response_latency_ms: paper.responseLatencyNs / 1e6,
       order_latency_file: paper.latencyCurve === null ? null : { path: spec.orderLatencyFile, samples: paper.latencyCurve.samples },
       maker_fee_bps: paper.makerFeeBps,
