@@ -35,8 +35,9 @@ Stops on Ctrl-C / SIGTERM: strategies stop, the sources, the API and the
 journal close.
 
 Markets (--market, SPREADCORE_MARKET; default sim):
-  sim             the built-in simulator (BTCUSDT, ETHUSDT and a binary YES
-                  contract) paced in real time
+  sim             the built-in simulator (BTCUSDT, ETHUSDT, a binary YES
+                  contract and a universe of --universe binary markets that
+                  list and resolve as it runs) paced in real time
   replay:FILE     a recording — Binance "<ts_ns> <json>" lines (gzip or plain)
                   or a spreadcore .screc/.screc.gz — at its recorded pace x --speed;
                   when it ends the API keeps answering, strategies keep their
@@ -74,6 +75,11 @@ Options (each also from an environment variable):
   --taker-fee-bps F    for a rebate (SPREADCORE_MAKER_FEE_BPS / _TAKER_FEE_BPS,
                        default 10 each); a strategy's maker_fee_bps /
                        taker_fee_bps parameters override them for its fills
+  --universe N         binary markets in the simulator's universe, 0..28
+                       (SPREADCORE_UNIVERSE, default 24; 0 = none)
+  --event-map FILE     events tying symbols together (cross-platform
+                       inventory; SPREADCORE_EVENT_MAP): {"events": [{"id",
+                       "symbols": [{"symbol", "direction": same|opposite}]}]}
   --manual-max-notional N
                        the manual account's (POST /api/order without
                        strategy_id) position limit per symbol, in the quote
@@ -145,6 +151,7 @@ export const serveCommand: Command = {
         });
       }
       const eng = engine;
+      eng.loadEvents(o.events);
       // ids from an earlier run are told apart (resync, not a wrong replay)
       hub = new SseHub({ firstId: Date.now() * 1000 });
       attachEngine(hub, eng.events);
@@ -188,7 +195,7 @@ export const serveCommand: Command = {
       const feedBound = feed === undefined ? 0 : await feed.listen();
       io.stdout.write(
         `spreadcore serve: market: ${market.describe}; ${lv === undefined ? 'paper execution' : `${o.live!.mode} execution: ${o.live!.production ? 'PRODUCTION' : 'testnet'} ${o.live!.restUrl}${o.live!.wsApiUrl !== '' ? `, WebSocket API ${o.live!.wsApiUrl}` : ''}${reconcile}`}\n`
-        + `spreadcore serve: journal: ${dataDir} (restored ${restored.strategies.length} strategies, ${restored.fills} fills, kill switch ${restored.kill_switch})\n`
+        + `spreadcore serve: journal: ${dataDir} (restored ${restored.strategies.length} strategies, ${restored.fills} fills, kill_switch ${restored.kill_switch})\n`
         + (feed !== undefined ? `spreadcore serve: feed handler listening on ws://127.0.0.1:${feedBound}${feed.path}${o.feedToken !== undefined ? ' (bearer token required)' : ''}\n` : '')
         + `spreadcore serve: control API listening on ${gateway.url}/api on port ${bound} (dashboard: ${gateway.url}/, health: ${gateway.url}/api/health, events: ${gateway.url}/api/stream, metrics: ${gateway.url}/metrics)${o.token !== undefined ? ', bearer token required' : ''}; Ctrl-C to stop\n`);
 

@@ -83,7 +83,7 @@ function symbolsOf(engine: TradingEngine): string[] {
 }
 
 function startSim(engine: TradingEngine, io: CliIo, o: ServeOptions): RunningMarket {
-  const sim = new MarketSimulator({ startTsNs: Date.now() * 1e6 }, o.seed);
+  const sim = new MarketSimulator({ startTsNs: Date.now() * 1e6, ...(o.universeMarkets > 0 ? { universe: { binaryMarkets: o.universeMarkets } } : {}) }, o.seed);
   const driver = new SimDriver(engine, sim, { stepMs: o.tickMs });
   let lastError = '';
   const timer = setInterval(() => {

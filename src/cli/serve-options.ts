@@ -10,6 +10,8 @@ import { isLoopbackHost } from '../feed/handler/bearer-auth.js';
 import { checkFeeBps } from '../execution/paper-config.js';
 import { DEFAULT_MANUAL_MAX_NOTIONAL } from '../engine/manual-account.js';
 import { intFlag, usageError, parseOnlyFlags } from './flags.js';
+import { readEventMapFile, type EventDef } from '../engine/event-map.js';
+import { MAX_UNIVERSE_MARKETS } from '../feed/sim/binary-universe.js';
 import { parseExecution, type LiveExecution } from './serve-execution.js';
 
 export const TOKEN_ENV_API = 'SPREADCORE_API_TOKEN';
@@ -37,6 +39,8 @@ export const SERVE_FLAGS = {
   mainnet: { type: 'boolean' },
   'binance-ws-api-url': { type: 'string' },
   'orphan-orders': { type: 'string' },
+  'event-map': { type: 'string' },
+  universe: { type: 'string' },
 } as const;
 
 /** Environment variable of each flag. */
@@ -62,6 +66,8 @@ export const SERVE_ENV: Readonly<Record<keyof typeof SERVE_FLAGS, string>> = {
   mainnet: 'SPREADCORE_MAINNET',
   'binance-ws-api-url': 'SPREADCORE_BINANCE_WS_API_URL',
   'orphan-orders': 'SPREADCORE_ORPHAN_ORDERS',
+  'event-map': 'SPREADCORE_EVENT_MAP',
+  universe: 'SPREADCORE_UNIVERSE',
 };
 
 export type ServeMarket =
@@ -95,6 +101,10 @@ export interface ServeOptions {
   manualMaxNotional: number;
   /** A live venue to trade on instead of the paper exchange (--execution), else null. */
   live: LiveExecution | null;
+  /** Events tying symbols together (--event-map FILE), read and checked here. */
+  events: EventDef[];
+  /** Binary markets of the built-in simulator's universe (--universe N; 0 = none). */
+  universeMarkets: number;
 }
 
 export const DEFAULT_FEED_PORT = 8081;
@@ -194,7 +204,10 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
     return x;
   });
   const marketOrigin = raw('market').fromEnv ? `environment variable ${SERVE_ENV.market}: --market` : '--market';
-  return { host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, live };
+  const events = check('event-map', (v) => (v === undefined ? [] : readEventMapFile(v)));
+  // the built-in market lists a universe of binary markets unless --universe 0 (MAX_BOOKS 32: 3 fixed instruments + up to 28)
+  const universeMarkets = int('universe', 24, 0, MAX_UNIVERSE_MARKETS);
+  return { host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, live, events, universeMarkets };
 }
 
 /** The public market-data streams that go with a live mode's endpoints (testnet data for a testnet venue). */

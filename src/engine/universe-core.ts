@@ -100,15 +100,18 @@ export class UniverseCore extends TradingCore {
 
   protected override onBatch(ingest: FeedIngest, dirty: Int32Array, n: number): void {
     super.onBatch(ingest, dirty, n);
-    if (this.universes.size === 0 && this.eventMap.size === 0) return;
-    const t = this.nowNs();
+    const events = this.eventMap.size !== 0;
+    const t = events ? this.nowNs() : 0;
     for (let i = 0; i < n; i++) {
       const s = ingest.symbolState(dirty[i]!);
       if (s === undefined) continue;
-      if (s.kind === 'binary' && this.seenState[s.symbolId] !== s) this.newListing(s);
-      if (this.eventMap.size !== 0 && this.eventMap.of(s.symbol).length !== 0) this.checkArbitrage(s.symbol, t);
+      // a binary symbol's first batch (its snapshot after the definition): a new listing for the scanners
+      if (this.seenState[s.symbolId] !== s && s.kind === 'binary') this.newListing(s);
+      if (events && this.eventMap.of(s.symbol).length !== 0) this.checkArbitrage(s.symbol, t);
     }
-    if (this.scanDue || t >= this.nextUniverseScanNs) this.scanAll(t);
+    if (this.universes.size === 0) return;
+    const now = this.nowNs();
+    if (this.scanDue || now >= this.nextUniverseScanNs) this.scanAll(now);
   }
 
   protected override tickNow(tNs: number): void {

@@ -4,6 +4,7 @@
 // body; the engine still checks what needs the market (symbols, tick and lot grids,
 // the risk gate) and the rules between fields.
 import { paramsJsonSchema, type JsonSchema } from '../strategy/params/param-json-schema.js';
+import { SCANNER_PARAM_SCHEMA } from '../strategy/market-scanner.js';
 
 export const PARAMS_SCHEMA_ID = 'spreadcore:strategy-parameters';
 const PARAMS_REF = { $ref: PARAMS_SCHEMA_ID };
@@ -19,9 +20,21 @@ export const BODY_SCHEMAS = {
       name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'the strategy id' },
       type: { type: 'string', enum: ['MarketMaking', 'market_making', 'marketmaking', 'MARKET_MAKING'] },
       symbols: { type: 'array', minItems: 1, maxItems: 1000, items: SYMBOL },
+      /** Instead of symbols: the markets a scanner picks from (docs/prediction-markets.md). */
+      universe: {
+        type: 'object',
+        properties: {
+          venue: { type: 'string', pattern: '^[a-z0-9_-]{1,32}$' },
+          kind: { type: 'string', enum: ['binary'] },
+          prefix: { type: 'string', minLength: 1, maxLength: 64 },
+        },
+        required: ['venue', 'kind'],
+        additionalProperties: false,
+      },
       parameters: PARAMS_REF,
     },
-    required: ['name', 'symbols'],
+    // symbols or universe (exactly one): readStrategyDefinition says which is missing
+    required: ['name'],
     additionalProperties: false,
   },
   /** PATCH /api/strategy/:id/parameters: any subset of the parameters. */
@@ -64,5 +77,7 @@ export type BodySchemaName = keyof typeof BODY_SCHEMAS;
 
 /** The schemas ajv needs registered before compiling BODY_SCHEMAS (the parameters, by $id). */
 export function sharedSchemas(): JsonSchema[] {
-  return [paramsJsonSchema()];
+  // the strategy parameters plus the scanner's (scan_interval_seconds, max_spread, min_volume, max_event_exposure)
+  const base = paramsJsonSchema() as JsonSchema & { properties: Record<string, JsonSchema> };
+  return [{ ...base, properties: { ...base.properties, ...(SCANNER_PARAM_SCHEMA as Record<string, JsonSchema>) } }];
 }

@@ -11,7 +11,7 @@ import { depthView } from './routes-depth.js';
 import { checkBody } from './body-validator.js';
 import type { BodySchemaName } from './request-schemas.js';
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export interface RouteContext {
   readonly engine: TradingEngine;
@@ -90,6 +90,22 @@ export const API_ROUTES: readonly Route[] = [
   // served by the SSE hub when the gateway has one (uWS routes GET there first); other methods get 405
   { method: 'GET', pattern: '/api/stream', handle: () => { throw new HttpError(404, 'SPREADCORE_ERR_NOT_FOUND', 'this server has no event stream'); } },
   { method: 'POST', pattern: '/api/resume', handle: (ctx) => ok(ctx.engine.resumeTrading(noteOf(ctx))) },
+  // many markets (docs/prediction-markets.md): the scanners' view of every binary market, and the event map
+  { method: 'GET', pattern: '/api/markets', handle: (ctx) => ok(ctx.engine.marketsView()) },
+  { method: 'GET', pattern: '/api/events', handle: (ctx) => ok(ctx.engine.eventsView()) },
+  { method: 'PUT', pattern: '/api/events/:id', handle: (ctx) => {
+      // the event reader checks the body (event-map.ts: the same rules as an --event-map file)
+      if (ctx.body === undefined) throw new HttpError(400, 'SPREADCORE_ERR_BAD_JSON', 'this request needs a JSON object body');
+      return ok(ctx.engine.putEvent(id(ctx), ctx.body));
+    } },
+  {
+    method: 'GET', pattern: '/api/events/:id/exposure',
+    handle: (ctx) => {
+      const v = ctx.engine.eventExposure(id(ctx));
+      if (v === null) throw new HttpError(404, 'SPREADCORE_ERR_NOT_FOUND', `no event ${JSON.stringify(id(ctx))} (PUT /api/events/:id or serve --event-map defines events)`);
+      return ok(v);
+    },
+  },
 ];
 
 export interface RouteMatch { route: Route; params: string[] }

@@ -114,12 +114,12 @@ export const SCANNER_PARAM_DEFAULTS: ScannerParams = { scan_interval_seconds: 30
 export const SCANNER_PARAM_NAMES: readonly string[] = Object.keys(SCANNER_PARAM_DEFAULTS);
 
 /** The JSON Schema of each scanner parameter (the load and PATCH bodies). */
-export const SCANNER_PARAM_SCHEMA = {
-  scan_interval_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400 },
-  max_spread: { type: ['number', 'null'], exclusiveMinimum: 0 },
-  min_volume: { type: ['number', 'null'], minimum: 0 },
-  max_event_exposure: { type: ['number', 'null'], minimum: 0 },
-} as const;
+export const SCANNER_PARAM_SCHEMA: Record<string, Record<string, unknown>> = {
+  scan_interval_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400, description: 'Re-scan a universe this often, exchange seconds (default 30).' },
+  max_spread: { anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { type: 'null' }], description: 'Scanner: skip markets whose touch spread is wider (price units).' },
+  min_volume: { anyOf: [{ type: 'number', minimum: 0 }, { type: 'null' }], description: 'Scanner: skip markets with fewer contracts traded since listing.' },
+  max_event_exposure: { anyOf: [{ type: 'number', minimum: 0 }, { type: 'null' }], description: 'Most net exposure (contracts) per mapped event the strategy\'s orders may reach.' },
+};
 
 /** Splits a parameters object into the scanner's parameters and the strategy's. */
 export function splitScannerParams(parameters: Readonly<Record<string, unknown>> | undefined): { scanner: Record<string, unknown>; rest: Record<string, unknown> } {
