@@ -227,7 +227,7 @@ describe('journal', () => {
     const before = { inv: engine.inventory('j').inventory, perf: engine.metrics('j').performance, lots: engine.orders.positionLot('j', 'BTCUSDT') };
     engine.close();
     const { engine: again, driver: d2 } = setup(HOT, 43, { journal });
-    expect(again.restore()).toMatchObject({ ok: true, strategies: ['j'], fills: fills.length, kill_switch: 'OFF', open_orders: 0 });
+    expect(again.restore()).toMatchObject({ ok: true, strategies: ['j'], fills: fills.length, kill_switch: 'ACTIVE', open_orders: 0 });
     expect(again.strategy('j').params.spread_bps).toBe(5);
     expect(again.metrics('j').performance).toEqual(before.perf);
     expect(again.inventory('j').inventory.position).toBe(before.inv.position);

@@ -140,7 +140,7 @@ function verify(dataDir: string, reported: readonly Reported[], o: { killSwitch:
     const t0 = performance.now();
     const r = engine.restore();
     const restoreMs = performance.now() - t0;
-    expect(r).toEqual({ ok: true, strategies: [ID], fills: journaled.length, kill_switch: o.killSwitch ? 'HALTED' : 'OFF', open_orders: expect.any(Number), invalid: [] });
+    expect(r).toEqual({ ok: true, strategies: [ID], fills: journaled.length, kill_switch: o.killSwitch ? 'HALTED' : 'ACTIVE', open_orders: expect.any(Number), invalid: [] });
     expect(engine.killed).toBe(o.killSwitch);
     const s = engine.list()[0]!;
     expect([s.strategy_id, s.status, s.risk_state]).toEqual([ID, 'stopped', o.killSwitch ? 'HALTED' : 'ACTIVE']);

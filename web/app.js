@@ -86,7 +86,7 @@ async function refreshHealth() {
     }
     st.killSwitch = h.kill_switch ?? '';
     const k = $('killstate');
-    k.textContent = st.killSwitch === 'HALTED' ? 'HALTED' : 'trading';
+    k.textContent = st.killSwitch === 'HALTED' ? 'HALTED' : 'ACTIVE';
     k.dataset.state = st.killSwitch;
     $('market').textContent = h.market ? `${h.market}${h.seed !== undefined ? ` · seed ${h.seed}` : ''}` : '';
     return true;

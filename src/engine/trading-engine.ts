@@ -674,7 +674,8 @@ export class TradingEngine extends UniverseCore {
     const t = this.nowNs();
     for (const id of loaded) for (const leg of this.legsOf(id)) this.positionFromLedger(leg, t);
     if (r.killSwitch.state === 'HALTED' && !this.risk.killed) this.risk.kill(t, r.killSwitch.reason ?? 'restored');
-    return { ok: true, strategies: loaded, fills, kill_switch: r.killSwitch.state, open_orders: r.openOrders.length, invalid };
+    // one name for the kill switch everywhere (API, health, logs, dashboard): the trading state it leaves, ACTIVE or HALTED
+    return { ok: true, strategies: loaded, fills, kill_switch: r.killSwitch.state === 'OFF' ? 'ACTIVE' : 'HALTED', open_orders: r.openOrders.length, invalid };
   }
 
   /** Releases the quoter slots of every strategy, and the book slots of an ingest the engine created (the engine is done). */
