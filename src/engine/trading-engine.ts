@@ -97,7 +97,7 @@ export class TradingEngine extends UniverseCore {
   /** POST /api/strategy/load. */
   load(body: unknown): LoadResult {
     const read = readStrategyDefinition(body);
-    // the scanner's parameters (scan_interval_seconds, max_spread, min_volume, max_event_exposure) are the engine's, not the ladder's
+    // the scanner's parameters (scan_interval_seconds, max_market_spread, min_volume, max_event_exposure) are the engine's, not the ladder's
     const split = splitScannerParams(read.parameters);
     const scanner = readScannerParams(split.scanner);
     const def = withVenueFees({ ...read, parameters: split.rest }, this.venue.feeSchedule ?? this.paper.feeSchedule);

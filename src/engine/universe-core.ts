@@ -290,7 +290,7 @@ export class UniverseCore extends TradingCore {
     });
     const decisions = scanMarkets(readings, {
       maxMarkets: p.max_markets, minLiquidity: p.min_liquidity, maxHoursToResolution: p.max_time_to_resolution_hours,
-      forcedExitHours: p.forced_exit_hours, maxSpread: x.max_spread, minVolume: x.min_volume,
+      forcedExitHours: p.forced_exit_hours, maxSpread: x.max_market_spread, minVolume: x.min_volume,
     });
     const next = new Map<string, { decision: ScanDecision; reading: MarketReading }>();
     const active = isActive(s.status);

@@ -77,7 +77,7 @@ export type BodySchemaName = keyof typeof BODY_SCHEMAS;
 
 /** The schemas ajv needs registered before compiling BODY_SCHEMAS (the parameters, by $id). */
 export function sharedSchemas(): JsonSchema[] {
-  // the strategy parameters plus the scanner's (scan_interval_seconds, max_spread, min_volume, max_event_exposure)
+  // the strategy parameters plus the scanner's (scan_interval_seconds, max_market_spread, min_volume, max_event_exposure)
   const base = paramsJsonSchema() as JsonSchema & { properties: Record<string, JsonSchema> };
   return [{ ...base, properties: { ...base.properties, ...(SCANNER_PARAM_SCHEMA as Record<string, JsonSchema>) } }];
 }

@@ -9,7 +9,7 @@
 //   too_far_from_resolution   resolves later than max_time_to_resolution_hours
 //   no_book                   no two-sided book yet
 //   below_min_liquidity       liquidity (quote currency in the top imbalance_depth_levels levels) < min_liquidity
-//   spread_too_wide           touch spread (price) > max_spread
+//   spread_too_wide           touch spread (price) > max_market_spread
 //   below_min_volume          contracts traded since listing < min_volume
 //   bad_grid                  the strategy's parameters do not fit the market's tick/lot grid
 //   max_markets_reached       eligible, but max_markets better-ranked (or already quoted) markets are quoted
@@ -103,20 +103,20 @@ export interface ScannerParams {
   /** Re-scan this often, exchange seconds (also at every new market and settlement). Default 30. */
   readonly scan_interval_seconds: number;
   /** Skip markets whose touch spread is wider than this (price units, e.g. 0.05); null = no filter. */
-  readonly max_spread: number | null;
+  readonly max_market_spread: number | null;
   /** Skip markets with fewer contracts traded since listing; null = no filter. */
   readonly min_volume: number | null;
   /** Net exposure per event (contracts, across mapped symbols and strategies) the risk gate allows this strategy's orders to reach; null = no limit. */
   readonly max_event_exposure: number | null;
 }
 
-export const SCANNER_PARAM_DEFAULTS: ScannerParams = { scan_interval_seconds: 30, max_spread: null, min_volume: null, max_event_exposure: null };
+export const SCANNER_PARAM_DEFAULTS: ScannerParams = { scan_interval_seconds: 30, max_market_spread: null, min_volume: null, max_event_exposure: null };
 export const SCANNER_PARAM_NAMES: readonly string[] = Object.keys(SCANNER_PARAM_DEFAULTS);
 
 /** The JSON Schema of each scanner parameter (the load and PATCH bodies). */
 export const SCANNER_PARAM_SCHEMA: Record<string, Record<string, unknown>> = {
   scan_interval_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400, description: 'Re-scan a universe this often, exchange seconds (default 30).' },
-  max_spread: { anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { type: 'null' }], description: 'Scanner: skip markets whose touch spread is wider (price units).' },
+  max_market_spread: { anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { type: 'null' }], description: 'Scanner: skip markets whose touch spread is wider (price units).' },
   min_volume: { anyOf: [{ type: 'number', minimum: 0 }, { type: 'null' }], description: 'Scanner: skip markets with fewer contracts traded since listing.' },
   max_event_exposure: { anyOf: [{ type: 'number', minimum: 0 }, { type: 'null' }], description: 'Most net exposure (contracts) per mapped event the strategy\'s orders may reach.' },
 };
@@ -136,8 +136,8 @@ export function readScannerParams(given: Readonly<Record<string, unknown>>, base
   for (const [k, v] of Object.entries(given)) {
     if (k === 'scan_interval_seconds') {
       if (typeof v !== 'number' || !(v > 0) || v > 86400) bad('scan_interval_seconds must be a number in (0, 86400]');
-    } else if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (k === 'max_spread' && v === 0))) {
-      bad(`${k} must be ${k === 'max_spread' ? 'a positive number' : 'a number >= 0'} or null`);
+    } else if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (k === 'max_market_spread' && v === 0))) {
+      bad(`${k} must be ${k === 'max_market_spread' ? 'a positive number' : 'a number >= 0'} or null`);
     }
     out[k] = v;
   }
