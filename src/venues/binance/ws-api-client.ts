@@ -39,6 +39,12 @@ export interface WsApiOptions {
    * no per-request signature (web-socket-api.md § Session Authentication).
    */
   sessionLogon?: boolean;
+  /**
+   * Frames sent in one synchronous run (a requote's cancels and new orders) leave in one
+   * socket write at its end instead of one write (a syscall) each: the socket is corked at
+   * the first send and uncorked on process.nextTick. Default true.
+   */
+  coalesceWrites?: boolean;
 }
 
 interface Pending { resolve(v: unknown): void; reject(e: unknown): void; timer: NodeJS.Timeout }
@@ -120,7 +126,7 @@ export interface WsCost { weight: number; orders?: number; priority?: Priority }
 
 export class BinanceWsApiClient {
   readonly market: BinanceMarket;
-  private readonly opts: Required<Omit<WsApiOptions, 'market' | 'url' | 'signer' | 'clock' | 'budget' | 'sessionLogon'>>;
+  private readonly opts: Required<Omit<WsApiOptions, 'market' | 'url' | 'signer' | 'clock' | 'budget' | 'sessionLogon' | 'coalesceWrites'>>;
   private readonly sessionLogon: boolean;
   private sessionActive = false;
   private readonly url: string;
@@ -139,6 +145,10 @@ export class BinanceWsApiClient {
   private userListeners: Array<(frame: unknown) => void> = [];
   private reconnectListeners: Array<() => void> = [];
   private downListeners: Array<() => void> = [];
+  private readonly coalesce: boolean;
+  /** The socket corked for the current synchronous run, uncorked on the next tick. */
+  private corkedSocket: { uncork(): void } | null = null;
+  private readonly uncork = (): void => { const s = this.corkedSocket; this.corkedSocket = null; s?.uncork(); };
   /** Counters for metrics. */
   readonly counters = { requests: 0, timeouts: 0, reconnects: 0, droppedPending: 0, badFrames: 0, logons: 0, logonFailures: 0, sessionRevoked: 0 };
 
@@ -149,6 +159,7 @@ export class BinanceWsApiClient {
     this.clock = opts.clock;
     this.budget = opts.budget;
     this.sessionLogon = opts.sessionLogon === true;
+    this.coalesce = opts.coalesceWrites !== false;
     if (this.sessionLogon && opts.signer.kind !== 'ed25519') throw new BinanceError('BINANCE_ERR_CONFIG', 'session.logon needs an Ed25519 key');
     this.opts = {
       requestTimeoutMs: opts.requestTimeoutMs ?? 10_000, pingIntervalMs: opts.pingIntervalMs ?? 20_000,
@@ -320,6 +331,16 @@ export class BinanceWsApiClient {
       }, this.opts.requestTimeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       this.counters.requests++;
+      if (this.coalesce && this.corkedSocket === null) {
+        // ws writes each frame to its net.Socket (cork, write header and payload, uncork);
+        // an outer cork holds them until the run ends
+        const sock = (ws as unknown as { _socket?: { cork(): void; uncork(): void; destroyed?: boolean } })._socket;
+        if (sock !== undefined && sock.destroyed !== true) {
+          sock.cork();
+          this.corkedSocket = sock;
+          process.nextTick(this.uncork);
+        }
+      }
       ws.send(frame);
     });
   }
