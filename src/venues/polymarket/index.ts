@@ -6,6 +6,7 @@ export * from './fees.js';
 export * from './l1-auth.js';
 export * from './l2-auth.js';
 export * from './market-data-adapter.js';
+export * from './market-feed.js';
 export * from './market-messages.js';
 export * from './order-signing.js';
 export * from './polymarket-venue.js';

@@ -1,6 +1,6 @@
 // The Polymarket CLOB REST client: public market data (/book, /tick-size, /neg-risk,
 // /fee-rate, /version), L1 key derivation, and L2-signed trading (POST /order, POST /orders,
-// DELETE /order, DELETE /cancel-all, GET /data/order/{id}, /data/orders, /data/trades,
+// DELETE /order, DELETE /orders, DELETE /cancel-all, GET /data/order/{id}, /data/orders, /data/trades,
 // POST /v1/heartbeats). Trading requests spend the rate budget first and are refused
 // locally (BudgetRefusedError, nothing sent) when it cannot pay.
 //
@@ -145,6 +145,12 @@ export class PolymarketRestClient {
   async cancelOrder(orderId: string): Promise<CancelResponse> {
     if (!this.budget.tryTake('cancels', 1, Priority.CANCEL)) throw new BudgetRefusedError('cancels');
     return this.call('DELETE', PATHS.order, { body: { orderID: orderId }, auth: 'l2', bucket: 'cancels' });
+  }
+  /** DELETE /orders with the order ids (hashes) as the body: one cancel token per id. */
+  async cancelOrders(orderIds: readonly string[]): Promise<CancelResponse> {
+    if (orderIds.length === 0) return { canceled: [], not_canceled: {} };
+    if (!this.budget.tryTake('cancels', orderIds.length, Priority.CANCEL)) throw new BudgetRefusedError('cancels');
+    return this.call('DELETE', PATHS.orders, { body: [...orderIds], auth: 'l2', bucket: 'cancels' });
   }
   async cancelAll(): Promise<CancelResponse> {
     if (!this.budget.tryTake('cancels', 1, Priority.CANCEL)) throw new BudgetRefusedError('cancels');
