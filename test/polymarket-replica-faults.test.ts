@@ -9,6 +9,7 @@ import { decimalToMicro, orderAmounts } from '../src/venues/polymarket/amounts.j
 import { PolymarketCredentials } from '../src/venues/polymarket/credentials.js';
 import { contractsFor, endpointsAt, exchangeFor } from '../src/venues/polymarket/endpoints.js';
 import { PolymarketMarketAdapter } from '../src/venues/polymarket/market-data-adapter.js';
+import { PolymarketMarketFeed } from '../src/venues/polymarket/market-feed.js';
 import { signOrderV2 } from '../src/venues/polymarket/order-signing.js';
 import { PolymarketExecutionVenue } from '../src/venues/polymarket/polymarket-venue.js';
 import { BudgetRefusedError, PolymarketApiError, PolymarketRestClient } from '../src/venues/polymarket/rest-client.js';
@@ -157,6 +158,42 @@ describe('faults', () => {
     venue.submit(late);
     await until('refused', () => reports.has('rejected', late.orderId));
     expect(reports.events.find((e) => e.orderId === late.orderId)!.detail).toBe('market is closed');
+  });
+});
+
+describe('market feed and batch cancel', () => {
+  it('a dropped market channel marks the symbols stale; the reconnect resubscribes and the book is live again', async () => {
+    const { replica, yes } = await setup({ stepMs: 0 });
+    const ingest = new FeedIngest();
+    const stale: string[] = [];
+    ingest.listener = { onStale: (s, why) => stale.push(`${s.symbol}:${why}`) };
+    const feed = new PolymarketMarketFeed(ingest, { url: endpointsAt(replica.url).marketWs, tokens: [{ symbol: 'A', tokenId: yes(0), tickSize: '0.01' }, { symbol: 'B', tokenId: yes(5), tickSize: '0.005' }] });
+    feed.open();
+    open.push(feed);
+    await until('live', () => ingest.bySymbolName('A')?.state === 'live' && ingest.bySymbolName('B')?.state === 'live');
+    await fetch(`${replica.url}/__replica/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ disconnect: true }) });
+    await until('stale', () => stale.length === 2);
+    expect(ingest.bySymbolName('A')!.state).not.toBe('live');
+    await until('live again', () => feed.reconnects === 1 && ingest.bySymbolName('A')?.state === 'live' && ingest.bySymbolName('B')?.state === 'live');
+    replica.universe.setBook(yes(0), [['0.33', '12']], [['0.35', '7']]);
+    await until('update applied', () => {
+      const s = ingest.bySymbolName('A')!;
+      const t = ingest.books.topLevels(s.book, 1);
+      return t.bids[0]?.tick === 33 && t.asks[0]?.tick === 35;
+    });
+  });
+
+  it('DELETE /orders cancels a batch and names what it could not cancel', async () => {
+    const { replica, rest, venue, reports, yes } = await setup({ stepMs: 0 });
+    replica.universe.setBook(yes(0), [['0.40', '100']], [['0.60', '100']]);
+    const os = [order('M0', 'BUY', 35, 600), order('M0', 'BUY', 36, 600)];
+    for (const o of os) venue.submit(o);
+    await until('accepted', () => os.every((o) => reports.has('accepted', o.orderId)));
+    const ids = os.map((o) => venue.venueOrderId(o.orderId)!);
+    const r = await rest.cancelOrders([...ids, '0xnot-ours']);
+    expect(r.canceled.sort()).toEqual([...ids].sort());
+    expect(r.not_canceled).toEqual({ '0xnot-ours': "order can't be found" });
+    await until('cancelled', () => os.every((o) => reports.has('cancelled', o.orderId)));
   });
 });
 
