@@ -53,7 +53,7 @@ describe('KalshiLive', () => {
     await waitFor('resumed after the reconnect', () => events.filter((e) => e === 'resume').length === 2, 5000);
     expect(events.slice(1)).toEqual(['pause:venue', 'resume']);
     // a fill the journal does not know about: the next reconcile stays paused
-    await live.rest.createOrder({ ticker: A, client_order_id: 'elsewhere', side: 'yes', action: 'buy', count_fp: '2', yes_price_dollars: '0.35', time_in_force: 'immediate_or_cancel' });
+    await live.rest.createOrder({ ticker: A, client_order_id: 'elsewhere', side: 'bid', count: '2.00', price: '0.3500', time_in_force: 'immediate_or_cancel', self_trade_prevention_type: 'taker_at_cross' });
     await live.reconcile();
     expect(live.paused).toBe(true);
     expect(live.lastReport!.positionMismatches).toEqual([{ ticker: A, expected: '0', venue: '2.00' }]);

@@ -12,7 +12,7 @@ import type { VenueOrder, VenueReports } from '../src/execution/venue.js';
 import { replicaEndpoints, WS_PATH } from '../src/venues/kalshi/endpoints.js';
 import { makerFee, takerFee } from '../src/venues/kalshi/fees.js';
 import { KalshiExecutionVenue, marketInfo } from '../src/venues/kalshi/kalshi-venue.js';
-import { KalshiRestClient } from '../src/venues/kalshi/rest-client.js';
+import { KalshiRestClient, type CreateOrderV2 } from '../src/venues/kalshi/rest-client.js';
 import { KalshiSigner } from '../src/venues/kalshi/signing.js';
 import { KalshiWsClient } from '../src/venues/kalshi/ws-client.js';
 import { KalshiReplica, type MarketSpec } from '../src/venues/kalshi/replica/index.js';
@@ -158,25 +158,32 @@ describe('Kalshi REST against the replica', () => {
     expect(events.map((e: any) => e.event_ticker)).toEqual(['KXTEST-26DEC', 'KXPAGE-26DEC']);
   });
 
-  it('creates, amends, decreases, batches and cancels orders with client ids; a duplicate client id is refused', async () => {
-    const a = await rest.createOrder({ ticker: A, client_order_id: 'c-1', side: 'yes', action: 'buy', count_fp: '5.00', yes_price_dollars: '0.30', post_only: true });
-    expect(a.order).toMatchObject({ status: 'resting', client_order_id: 'c-1', remaining_count_fp: '5.00', yes_price_dollars: '0.3000' });
-    await expect(rest.createOrder({ ticker: A, client_order_id: 'c-1', side: 'yes', action: 'buy', count_fp: '1', yes_price_dollars: '0.30' })).rejects.toMatchObject({ status: 409 });
-    await expect(rest.createOrder({ ticker: T, client_order_id: 'c-2', side: 'yes', action: 'buy', count_fp: '1', yes_price_dollars: '0.425' })).rejects.toMatchObject({ status: 400, code: 'invalid_price' });
-    const d = await rest.decreaseOrder(a.order.order_id, { reduce_by_fp: '2.00' });
-    expect(d.order.remaining_count_fp).toBe('3.00');
-    const am = await rest.amendOrder(a.order.order_id, { ticker: A, side: 'yes', action: 'buy', client_order_id: 'c-1', updated_client_order_id: 'c-1b', yes_price_dollars: '0.31' });
-    expect(am.order).toMatchObject({ yes_price_dollars: '0.3100', remaining_count_fp: '3.00', client_order_id: 'c-1b' });
-    const b = await rest.batchCreateOrders([
-      { ticker: A, client_order_id: 'b-1', side: 'yes', action: 'buy', count_fp: '1', yes_price_dollars: '0.20' },
-      { ticker: A, client_order_id: 'b-2', side: 'yes', action: 'buy', count_fp: '1', yes_price_dollars: '0.50', post_only: true },
-    ]);
-    expect(b.orders[0]!.order?.status).toBe('resting');
+  it('creates, amends, decreases, batches and cancels orders on the V2 routes; a duplicate client id is refused; the legacy create is gone', async () => {
+    const body = (o: Partial<CreateOrderV2> & { client_order_id: string }): CreateOrderV2 => ({
+      ticker: A, side: 'bid', count: '1.00', price: '0.3000', time_in_force: 'good_till_canceled', self_trade_prevention_type: 'taker_at_cross', ...o,
+    });
+    const a = await rest.createOrder(body({ client_order_id: 'c-1', count: '5.00', post_only: true }));
+    expect(a).toMatchObject({ client_order_id: 'c-1', fill_count: '0.00', remaining_count: '5.00' });
+    expect((await rest.getOrder(a.order_id)).order).toMatchObject({ status: 'resting', book_side: 'bid', outcome_side: 'yes', yes_price_dollars: '0.3000', remaining_count_fp: '5.00' });
+    await expect(rest.createOrder(body({ client_order_id: 'c-1' }))).rejects.toMatchObject({ status: 409 });
+    await expect(rest.createOrder(body({ ticker: T, client_order_id: 'c-2', price: '0.4250' }))).rejects.toMatchObject({ status: 400, code: 'invalid_price' });
+    await expect(rest.request('POST', '/portfolio/orders', { body: { ticker: A, side: 'yes', action: 'buy', count: 1, yes_price: 30 } })).rejects.toMatchObject({ status: 410, code: 'deprecated_v1_order_endpoint' });
+    const d = await rest.decreaseOrder(a.order_id, { reduce_by: '2.00' });
+    expect(d.remaining_count).toBe('3.00');
+    const am = await rest.amendOrder(a.order_id, { ticker: A, side: 'bid', price: '0.3100', count: '3.00', client_order_id: 'c-1', updated_client_order_id: 'c-1b' });
+    expect(am).toMatchObject({ remaining_count: '3.00', client_order_id: 'c-1b' });
+    expect((await rest.getOrder(am.order_id)).order).toMatchObject({ yes_price_dollars: '0.3100', remaining_count_fp: '3.00' });
+    const b = await rest.batchCreateOrders([body({ client_order_id: 'b-1', price: '0.2000' }), body({ client_order_id: 'b-2', price: '0.5000', post_only: true })]);
+    expect(b.orders[0]!.error).toBeNull();
+    expect(b.orders[0]!.remaining_count).toBe('1.00');
     expect(b.orders[1]!.error?.code).toBe('post_only_cross');
-    const c = await rest.cancelOrder(am.order.order_id);
-    expect(c.order.status).toBe('canceled');
+    const c = await rest.cancelOrder(am.order_id);
+    expect(c).toMatchObject({ order_id: am.order_id, reduced_by: '3.00' });
+    await expect(rest.cancelOrder(am.order_id)).rejects.toMatchObject({ status: 404 });
     const open = await rest.all((cur) => rest.getOrders({ status: 'resting', limit: 1, ...(cur !== undefined ? { cursor: cur } : {}) }), 'orders');
     expect(open.map((o: any) => o.client_order_id)).toEqual(['b-1']);
+    const bc = await rest.batchCancelOrders([b.orders[0]!.order_id]);
+    expect(bc.orders[0]).toMatchObject({ reduced_by: '1.00', error: null });
   });
 });
 
@@ -314,13 +321,15 @@ describe('KalshiExecutionVenue against the replica', () => {
     expect(s.settlements.map((x: any) => [x.ticker, x.result, x.position, x.payout])).toEqual([[A, 'yes', 4, '4.000000'], [T, 'yes', -2, '0.000000']]);
     await waitFor('lifecycle events', () => lifecycle.filter((m) => m.event_type === 'settled').length === 2);
     expect(lifecycle.find((m) => m.event_type === 'settled' && m.market_ticker === A).result).toBe('yes');
-    expect((await rest.getMarket(A)).market).toMatchObject({ status: 'settled', result: 'yes' });
-    await expect(rest.createOrder({ ticker: A, client_order_id: 'late', side: 'yes', action: 'buy', count_fp: '1', yes_price_dollars: '0.50' })).rejects.toMatchObject({ status: 400, code: 'market_closed' });
+    expect((await rest.getMarket(A)).market).toMatchObject({ status: 'finalized', result: 'yes' });
+    expect((await rest.getMarkets({ status: 'settled' })).markets.map((m) => m.ticker)).toEqual([A, T]);
+    await expect(rest.createOrder({ ticker: A, client_order_id: 'late', side: 'bid', count: '1.00', price: '0.5000', time_in_force: 'good_till_canceled', self_trade_prevention_type: 'taker_at_cross' })).rejects.toMatchObject({ status: 400, code: 'market_closed' });
     // a NO result pays the NO side
     const r2 = await KalshiReplica.start({ port: await freePort(), market: 'manual', markets: [MARKETS[0]!], keys: [{ keyId: 'test-key', publicKeyPem: KEY.pub }] });
     try {
       const rest2 = new KalshiRestClient({ endpoints: replicaEndpoints(r2.url), signer: new KalshiSigner('test-key', KEY.priv) });
-      await rest2.createOrder({ ticker: A, client_order_id: 'n1', side: 'yes', action: 'sell', count_fp: '3', yes_price_dollars: '0.40', time_in_force: 'immediate_or_cancel' });
+      const ack = await rest2.createOrder({ ticker: A, client_order_id: 'n1', side: 'ask', count: '3.00', price: '0.4000', time_in_force: 'immediate_or_cancel', self_trade_prevention_type: 'taker_at_cross' });
+      expect(ack).toMatchObject({ fill_count: '3.00', remaining_count: '0.00', average_fill_price: '0.4000' });
       const b0 = (await rest2.getBalance()).balance;
       expect(b0).toBe(1_000_000 - 3 * 60 - Math.round(Number(takerFee('3', '0.40')) * 100)); // selling YES at 0.40 = buying NO at 0.60
       r2.exchange.settle(r2.universe.need(A), 'no');
@@ -339,7 +348,7 @@ describe('KalshiExecutionVenue against the replica', () => {
     // the market trades through 0.45 (a YES buyer lifts 0.46)
     await admin('book', { ticker: A, yes: [['0.40', '100']], no: [['0.55', '20']] }); // YES ask 0.45 = our sell and 20 more
     await admin('trade', { ticker: A, taker_side: 'yes', yes_price_dollars: '0.46', count: 40 });
-    await rest.createOrder({ ticker: A, client_order_id: 'foreign-1', side: 'yes', action: 'buy', count_fp: '1', yes_price_dollars: '0.10' });
+    await rest.createOrder({ ticker: A, client_order_id: 'foreign-1', side: 'bid', count: '1.00', price: '0.1000', time_in_force: 'good_till_canceled', self_trade_prevention_type: 'taker_at_cross' });
     expect(rec.log.some((r) => r.kind === 'fill')).toBe(false);
     const rep = await venue.reconcile({ sinceTs: Math.floor(Date.now() / 1000) - 60, expectedPositions: { [A]: 0 } });
     expect(rep.missedFills).toHaveLength(1);

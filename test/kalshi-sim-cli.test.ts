@@ -66,7 +66,7 @@ describe('Kalshi replica simulator', () => {
     const settled = lifecycle.find((m) => m['event_type'] === 'settled')!;
     expect(settled['market_ticker']).toBe('KXS-1-FAST');
     expect(['yes', 'no']).toContain(settled['result']);
-    expect((await rest.getMarket('KXS-1-FAST')).market.status).toBe('settled');
+    expect((await rest.getMarket('KXS-1-FAST')).market.status).toBe('finalized');
     expect((await rest.getOrderbook('KXS-1-FAST')).orderbook_fp).toEqual({ yes_dollars: [], no_dollars: [] });
     expect((await rest.getMarkets({ status: 'open' })).markets.map((m) => m.ticker)).toEqual(['KXS-1-TAPER']);
   });

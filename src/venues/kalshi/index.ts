@@ -4,7 +4,7 @@ export { kalshiFee, makerFee, takerFee, tradeFeeE4, MAKER_RATE, TAKER_RATE, type
 export { complementTick, dollarsToE4, isPriceLevelStructure, isValidPriceTick, kalshiInstrument, priceRangesOf, STRUCTURE_RANGES, tickSizeOf, type PriceLevelStructure, type PriceRange } from './price-grid.js';
 export { KalshiPriority, KalshiRateBudget, KALSHI_TIERS, type KalshiTier } from './rate-budget.js';
 export { KalshiApiError, KalshiBudgetError, classify, type KalshiErrorClass } from './errors.js';
-export { KalshiRestClient, type CreateOrderBody, type KalshiFill, type KalshiMarket, type KalshiOrder, type KalshiPosition, type OrderbookFp } from './rest-client.js';
+export { KalshiRestClient, type CreateOrderV2, type OrderAckV2, type CancelAckV2, type BookSide as KalshiBookSide, type KalshiFill, type KalshiMarket, type KalshiOrder, type KalshiPosition, type OrderbookFp } from './rest-client.js';
 export { LocalBook, type BookSide } from './local-book.js';
 export { KalshiWsClient, type KalshiChannel, type WsHandlers } from './ws-client.js';
 export { KalshiExecutionVenue, marketInfo, orderBody, CLIENT_ORDER_ID, type KalshiMarketInfo, type KalshiReconcileReport } from './kalshi-venue.js';

@@ -1,9 +1,9 @@
 // KalshiExecutionVenue: the `Venue` the order manager trades a Kalshi market through. Our
 // orders are on the YES contract: priceTick on the market's YES price grid, BUY YES / SELL
-// YES. They map to Kalshi's order model as side "yes", action buy|sell, count_fp,
-// yes_price_dollars (kalshi-typescript CreateOrderRequest); POST_ONLY → post_only: true,
-// IOC → time_in_force immediate_or_cancel. Kalshi has no market orders in this model: a
-// MARKET order is refused locally.
+// YES. They map to Kalshi's V2 order model (POST /portfolio/events/orders): side bid (BUY
+// YES) or ask (SELL YES, economically buying NO at 1 − p), count, price, time_in_force,
+// post_only, self_trade_prevention_type; POST_ONLY → post_only: true, IOC →
+// immediate_or_cancel. MARKET orders are refused locally (limit orders only).
 //
 // It never loses track of an order (like BinanceExecutionVenue):
 // - client_order_id is the order manager's client id (idempotency at Kalshi);
@@ -22,13 +22,14 @@ import { KalshiApiError, KalshiBudgetError } from './errors.js';
 import { kalshiFee, MAKER_RATE, TAKER_RATE } from './fees.js';
 import { isPriceLevelStructure, isValidPriceTick, kalshiInstrument, priceRangesOf, type PriceRange } from './price-grid.js';
 import { KalshiPriority } from './rate-budget.js';
-import type { CreateOrderBody, KalshiFill, KalshiMarket, KalshiOrder, KalshiRestClient } from './rest-client.js';
+import type { CancelAckV2, CreateOrderV2, KalshiFill, KalshiMarket, KalshiOrder, KalshiRestClient, OrderAckV2 } from './rest-client.js';
 import type { KalshiWsClient } from './ws-client.js';
 
 /** Kalshi's client id rule (FIX ClOrdID: at most 64 of letters, digits, - _ : + = /). */
 export const CLIENT_ORDER_ID = /^[-\w:+=/]{1,64}$/;
 
 const E2 = new DecimalGrid('0.01');
+const E4 = new DecimalGrid('0.0001');
 
 export interface KalshiMarketInfo {
   readonly ticker: string;
@@ -166,7 +167,7 @@ export class KalshiExecutionVenue implements Venue {
     this.counters.submitted++;
     const prio = order.reduceOnly === true ? KalshiPriority.TOP_REQUOTE : (order.level ?? 1) <= 1 ? KalshiPriority.TOP_REQUOTE : order.level! <= 3 ? KalshiPriority.NORMAL : KalshiPriority.DEEP;
     this.rest.createOrder(orderBody(order, m.instrument), prio).then(
-      (a) => this.applyOrder(t, a.order),
+      (a) => this.applyAck(t, a),
       (e) => this.onPlaceError(t, e),
     ).catch(() => undefined);
   }
@@ -210,7 +211,34 @@ export class KalshiExecutionVenue implements Venue {
     this.byVenueId.set(venueId, t);
   }
 
-  /** An order as Kalshi reports it (create/cancel/query answers, user_orders messages). */
+  /**
+   * A CreateOrderV2 answer: {order_id, fill_count, remaining_count}. Something still resting
+   * → accepted (open); nothing resting → its fills are fetched, and an IOC remainder that did
+   * not fill is cancelled (expired).
+   */
+  private async applyAck(t: Tracked, a: OrderAckV2): Promise<void> {
+    this.track(t, String(a.order_id ?? ''));
+    const ts = typeof a.ts_ms === 'number' ? a.ts_ms * 1e6 : this.nowNs();
+    const inst = t.market.instrument;
+    const filled = inst.qty.toUnitsOrNaN(a.fill_count ?? '0');
+    const remaining = inst.qty.toUnitsOrNaN(a.remaining_count ?? '0');
+    if (t.phase === 'sending' || t.phase === 'unknown') t.phase = 'open';
+    this.accept(t, ts);
+    if (filled > t.filledLots) await this.fetchFills(t);
+    if (remaining > 0) {
+      if (t.cancelWanted && !t.cancelInFlight) this.sendCancel(t);
+      return;
+    }
+    if (t.filledLots < t.order.qtyLot && (Number.isNaN(filled) || filled < t.order.qtyLot)) this.cancelled(t, t.order.timeInForce === 'IOC' ? 'expired' : 'cancelled_by_venue', ts);
+    else if (t.filledLots >= t.order.qtyLot) this.close(t);
+  }
+
+  /** A CancelOrderV2 answer: the resting remainder is gone. */
+  private cancelAck(t: Tracked, a: CancelAckV2): void {
+    this.cancelled(t, 'cancelled', typeof a.ts_ms === 'number' ? a.ts_ms * 1e6 : this.nowNs());
+  }
+
+  /** An order as Kalshi reports it (GET /portfolio/orders, user_orders messages). */
   private async applyOrder(t: Tracked, o: KalshiOrder): Promise<void> {
     this.track(t, String(o.order_id ?? ''));
     const ts = tsNsOf({ created_time: o.last_update_time ?? o.created_time }, this.nowNs());
@@ -266,7 +294,7 @@ export class KalshiExecutionVenue implements Venue {
   private sendCancel(t: Tracked): void {
     t.cancelInFlight = true;
     this.rest.cancelOrder(t.venueId).then(
-      (a) => { t.cancelInFlight = false; return this.applyOrder(t, a.order); },
+      (a) => { t.cancelInFlight = false; this.cancelAck(t, a); },
       async (e) => {
         t.cancelInFlight = false;
         if (e instanceof KalshiApiError && (e.cls === 'not_found' || e.cls === 'rejected')) {
@@ -404,14 +432,20 @@ export class KalshiExecutionVenue implements Venue {
   venueOrderId(orderId: string): string { return this.byOrderId.get(orderId)?.venueId ?? ''; }
 }
 
-/** Kalshi's create-order body of one of our YES orders. */
-export function orderBody(order: VenueOrder, inst: Instrument): CreateOrderBody {
+/**
+ * Kalshi's CreateOrderV2 body of one of our YES orders: BUY → bid, SELL → ask on the YES
+ * book, count and price as fixed-point strings (price with 4 decimals), self-trade
+ * prevention taker_at_cross (the field is required). reduce_only is only allowed with
+ * immediate_or_cancel, so it is sent on IOC orders only.
+ */
+export function orderBody(order: VenueOrder, inst: Instrument): CreateOrderV2 {
+  const ioc = order.timeInForce === 'IOC';
   return {
-    ticker: order.symbol, client_order_id: order.clientOrderId, side: 'yes', action: order.side === 'BUY' ? 'buy' : 'sell',
-    count_fp: inst.qty.format(order.qtyLot) + (inst.qty.scale === 0 ? '.00' : ''), // lot = 1 contract
-    yes_price_dollars: inst.price.format(order.priceTick), type: 'limit',
-    time_in_force: order.timeInForce === 'IOC' ? 'immediate_or_cancel' : 'good_till_canceled',
+    ticker: order.symbol, client_order_id: order.clientOrderId, side: order.side === 'BUY' ? 'bid' : 'ask',
+    count: E2.format(order.qtyLot * 100), // lot = 1 contract
+    price: E4.format(E4.toUnits(inst.price.format(order.priceTick))),
+    time_in_force: ioc ? 'immediate_or_cancel' : 'good_till_canceled', self_trade_prevention_type: 'taker_at_cross',
     ...(order.timeInForce === 'POST_ONLY' ? { post_only: true } : {}),
-    ...(order.reduceOnly === true ? { reduce_only: true } : {}),
+    ...(order.reduceOnly === true && ioc ? { reduce_only: true } : {}),
   };
 }

@@ -1,10 +1,11 @@
 // Kalshi's rate limits as two token buckets, read and write (docs.kalshi.com
-// getting_started/rate_limits): per second, Basic 20 read / 10 write, Advanced 30/30,
-// Premier 100/100, Prime 400/400. Only order mutations count as writes (create, cancel,
-// amend, decrease, batch create, batch cancel); in a batch each item is one transaction,
-// except BatchCancelOrders where each cancel counts 0.2.
+// getting_started/rate_limits; docs/kalshi.md "Rate limits"): Basic 20 read / 10 write
+// default-cost requests per second, Advanced 30/30, Premier 100/100, Prime 400/400 (the
+// spec's token form: 200/100 tokens per second at 10 tokens a request). Only order
+// mutations count as writes; in a batch each item counts, a cancel (and GetOrder) costs 0.2
+// of a default request (2 tokens).
 //
-// A bucket refills continuously at `perSecond` and holds at most one second's worth. Each
+// A bucket refills continuously at `perSecond` and holds the tier's burst (1 s Basic, 2 s above). Each
 // priority may only spend down to its floor (a share of the bucket kept for more valuable
 // requests), so deep quote levels wait first and cancels keep the last slice; nothing is
 // sent that the bucket cannot pay for, so the process never earns a 429. After a 429 anyway
@@ -12,10 +13,13 @@
 // Binance's budget (src/venues/binance/rate-budget.ts) counts fixed windows of weights
 // read from exchangeInfo: a different model, so it is not reused here.
 
-export type KalshiTier = 'basic' | 'advanced' | 'premier' | 'prime';
+export type KalshiTier = 'basic' | 'advanced' | 'expert' | 'premier' | 'paragon' | 'prime' | 'prestige';
 
-export const KALSHI_TIERS: Readonly<Record<KalshiTier, { read: number; write: number }>> = Object.freeze({
-  basic: { read: 20, write: 10 }, advanced: { read: 30, write: 30 }, premier: { read: 100, write: 100 }, prime: { read: 400, write: 400 },
+/** Default-cost requests per second (tokens per second / 10) and the burst, seconds of refill the bucket holds. */
+export const KALSHI_TIERS: Readonly<Record<KalshiTier, { read: number; write: number; burstS: number }>> = Object.freeze({
+  basic: { read: 20, write: 10, burstS: 1 }, advanced: { read: 30, write: 30, burstS: 2 }, expert: { read: 60, write: 60, burstS: 2 },
+  premier: { read: 100, write: 100, burstS: 2 }, paragon: { read: 200, write: 200, burstS: 2 }, prime: { read: 400, write: 400, burstS: 2 },
+  prestige: { read: 600, write: 800, burstS: 2 },
 });
 
 /** Lower = more valuable (same order as the Binance budget's priorities). */
@@ -27,9 +31,10 @@ export type BucketName = 'read' | 'write';
 class Bucket {
   tokens: number;
   last: number;
-  constructor(public perSecond: number, now: number) { this.tokens = perSecond; this.last = now; }
+  readonly capacity: number;
+  constructor(public perSecond: number, burstS: number, now: number) { this.capacity = perSecond * burstS; this.tokens = this.capacity; this.last = now; }
   refill(now: number): void {
-    if (now > this.last) { this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond); this.last = now; }
+    if (now > this.last) { this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.perSecond); this.last = now; }
   }
 }
 
@@ -38,6 +43,8 @@ export interface KalshiBudgetOptions {
   /** Explicit per-second limits (override the tier). */
   read?: number;
   write?: number;
+  /** Seconds of refill a bucket holds (default the tier's). */
+  burstS?: number;
   now?: () => number;
   /** Share of the bucket each priority may NOT touch, index = priority. Default [0, 0.1, 0.25, 0.5]. */
   floors?: readonly number[];
@@ -57,7 +64,8 @@ export class KalshiRateBudget {
     this.now = o.now ?? Date.now;
     const t = KALSHI_TIERS[o.tier ?? 'basic'];
     const n = this.now();
-    this.buckets = { read: new Bucket(o.read ?? t.read, n), write: new Bucket(o.write ?? t.write, n) };
+    const burst = o.burstS ?? t.burstS;
+    this.buckets = { read: new Bucket(o.read ?? t.read, burst, n), write: new Bucket(o.write ?? t.write, burst, n) };
     this.floors = o.floors ?? [0, 0.1, 0.25, 0.5];
     this.backoffMs = o.backoffMs ?? 1000;
   }
@@ -68,7 +76,7 @@ export class KalshiRateBudget {
     if (now < this.blockedUntil) { this.counters.blocked++; return false; }
     const b = this.buckets[bucket];
     b.refill(now);
-    const floor = (this.floors[priority] ?? 0) * b.perSecond;
+    const floor = (this.floors[priority] ?? 0) * b.capacity;
     if (b.tokens - cost < floor - 1e-9) { this.counters.deferred[priority] = (this.counters.deferred[priority] ?? 0) + 1; return false; }
     b.tokens -= cost;
     this.counters.allowed++;
@@ -81,7 +89,7 @@ export class KalshiRateBudget {
     if (now < this.blockedUntil) return this.blockedUntil - now;
     const b = this.buckets[bucket];
     b.refill(now);
-    const floor = (this.floors[priority] ?? 0) * b.perSecond;
+    const floor = (this.floors[priority] ?? 0) * b.capacity;
     const missing = floor + cost - b.tokens;
     return missing <= 0 ? 0 : Math.ceil((missing / b.perSecond) * 1000);
   }

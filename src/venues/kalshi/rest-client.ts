@@ -4,9 +4,9 @@
 // (reads and writes separately); a request the budget cannot pay for is not sent
 // (KalshiBudgetError). Field names are Kalshi's fixed-point ones: prices `*_dollars`
 // strings, counts `*_fp` strings (getting_started/fixed_point_migration); orders use the
-// documented CreateOrderRequest body (kalshi-typescript models/create-order-request):
-// ticker, client_order_id, side yes|no, action buy|sell, count_fp, yes_price_dollars |
-// no_price_dollars, time_in_force, post_only.
+// V2 event-order routes (/portfolio/events/orders: side bid|ask on the YES book, count,
+// price, time_in_force, self_trade_prevention_type); the legacy /portfolio/orders create
+// is deprecated (docs/kalshi.md, "Orders"). Reads stay on /portfolio/orders.
 import { KalshiApiError, KalshiBudgetError } from './errors.js';
 import { KALSHI_DEMO, REST_PREFIX, type KalshiEndpoints } from './endpoints.js';
 import { KalshiPriority, KalshiRateBudget, type BucketName } from './rate-budget.js';
@@ -22,6 +22,7 @@ export interface KalshiMarket {
 export interface KalshiOrder {
   order_id: string; client_order_id: string; ticker: string; side: 'yes' | 'no'; action: 'buy' | 'sell'; type?: string;
   status: 'resting' | 'canceled' | 'executed' | 'pending'; yes_price_dollars: string; no_price_dollars: string;
+  outcome_side?: 'yes' | 'no'; book_side?: BookSide;
   initial_count_fp?: string; fill_count_fp: string; remaining_count_fp: string; post_only?: boolean;
   created_time?: string; last_update_time?: string; [k: string]: unknown;
 }
@@ -33,11 +34,22 @@ export interface KalshiFill {
 export interface KalshiPosition { ticker: string; position_fp: string; [k: string]: unknown }
 export interface OrderbookFp { yes_dollars: Array<[string, string]>; no_dollars: Array<[string, string]> }
 
-export interface CreateOrderBody {
-  ticker: string; client_order_id: string; side: 'yes' | 'no'; action: 'buy' | 'sell'; count_fp: string;
-  yes_price_dollars?: string; no_price_dollars?: string; type?: 'limit';
-  time_in_force?: 'good_till_canceled' | 'immediate_or_cancel' | 'fill_or_kill'; post_only?: boolean; reduce_only?: boolean;
+export type BookSide = 'bid' | 'ask';
+
+/** CreateOrderV2Request: side on the YES book (bid = buy YES, ask = sell YES), count and price as fixed-point strings. */
+export interface CreateOrderV2 {
+  ticker: string; client_order_id: string; side: BookSide; count: string; price: string;
+  time_in_force: 'good_till_canceled' | 'immediate_or_cancel' | 'fill_or_kill';
+  self_trade_prevention_type: 'taker_at_cross' | 'maker';
+  post_only?: boolean; reduce_only?: boolean; cancel_order_on_pause?: boolean; expiration_time?: number;
 }
+/** CreateOrderV2Response (also the amend answer). */
+export interface OrderAckV2 {
+  order_id: string; client_order_id?: string; fill_count: string; remaining_count: string;
+  average_fill_price?: string; average_fee_paid?: string; ts_ms: number;
+}
+/** CancelOrderV2Response: reduced_by = the count still resting when cancelled. */
+export interface CancelAckV2 { order_id: string; client_order_id?: string; reduced_by: string; ts_ms: number }
 
 export interface KalshiRestOptions {
   endpoints?: KalshiEndpoints;
@@ -132,30 +144,35 @@ export class KalshiRestClient {
     return this.request('GET', `/markets/${encodeURIComponent(ticker)}/orderbook`, { query: { depth } });
   }
 
-  // ---- orders (write bucket) ----
-  createOrder(body: CreateOrderBody, priority: KalshiPriority = KalshiPriority.NORMAL): Promise<{ order: KalshiOrder }> {
-    return this.request('POST', '/portfolio/orders', { body, priority });
+  // ---- orders (write bucket): the V2 event-order routes ----
+  /** POST /portfolio/events/orders (CreateOrderV2): 201 with the order id and what filled at once. */
+  createOrder(body: CreateOrderV2, priority: KalshiPriority = KalshiPriority.NORMAL): Promise<OrderAckV2> {
+    return this.request('POST', '/portfolio/events/orders', { body, priority });
   }
-  cancelOrder(orderId: string, priority: KalshiPriority = KalshiPriority.CANCEL): Promise<{ order: KalshiOrder; reduced_by_fp?: string }> {
-    return this.request('DELETE', `/portfolio/orders/${encodeURIComponent(orderId)}`, { priority });
+  /** DELETE /portfolio/events/orders/{id} (CancelOrderV2, 2 tokens): reduced_by = what was still resting. */
+  cancelOrder(orderId: string, priority: KalshiPriority = KalshiPriority.CANCEL): Promise<CancelAckV2> {
+    return this.request('DELETE', `/portfolio/events/orders/${encodeURIComponent(orderId)}`, { priority, cost: 0.2 });
   }
-  amendOrder(orderId: string, body: { ticker: string; side: 'yes' | 'no'; action: 'buy' | 'sell'; client_order_id: string; updated_client_order_id: string; yes_price_dollars?: string; no_price_dollars?: string; count_fp?: string }): Promise<{ old_order: KalshiOrder; order: KalshiOrder }> {
-    return this.request('POST', `/portfolio/orders/${encodeURIComponent(orderId)}/amend`, { body });
+  /** AmendOrderV2: `count` is the new total (filled + resting); only a size decrease keeps queue position. */
+  amendOrder(orderId: string, body: { ticker: string; side: BookSide; price: string; count: string; client_order_id?: string; updated_client_order_id?: string }): Promise<OrderAckV2> {
+    return this.request('POST', `/portfolio/events/orders/${encodeURIComponent(orderId)}/amend`, { body });
   }
-  decreaseOrder(orderId: string, body: { reduce_by_fp?: string; reduce_to_fp?: string }): Promise<{ order: KalshiOrder }> {
-    return this.request('POST', `/portfolio/orders/${encodeURIComponent(orderId)}/decrease`, { body, priority: KalshiPriority.CANCEL });
+  /** DecreaseOrderV2: exactly one of reduce_by / reduce_to. */
+  decreaseOrder(orderId: string, body: { reduce_by?: string; reduce_to?: string }): Promise<{ order_id: string; client_order_id?: string; remaining_count: string; ts_ms: number }> {
+    return this.request('POST', `/portfolio/events/orders/${encodeURIComponent(orderId)}/decrease`, { body, priority: KalshiPriority.CANCEL });
   }
-  /** Each order in the batch costs one write transaction. */
-  batchCreateOrders(orders: CreateOrderBody[]): Promise<{ orders: Array<{ order: KalshiOrder | null; error: { code: string; message: string } | null }> }> {
-    return this.request('POST', '/portfolio/orders/batched', { body: { orders }, cost: orders.length });
+  /** BatchCreateOrdersV2: billed per order. */
+  batchCreateOrders(orders: CreateOrderV2[]): Promise<{ orders: Array<OrderAckV2 & { error: { code: string; message: string } | null }> }> {
+    return this.request('POST', '/portfolio/events/orders/batched', { body: { orders }, cost: orders.length });
   }
-  /** Each cancel in the batch costs 0.2 write transactions. */
-  batchCancelOrders(ids: string[]): Promise<{ orders: Array<{ order: KalshiOrder | null; order_id: string; error: { code: string; message: string } | null }> }> {
-    return this.request('DELETE', '/portfolio/orders/batched', { body: { ids }, cost: ids.length * 0.2, priority: KalshiPriority.CANCEL });
+  /** BatchCancelOrdersV2: 2 tokens (0.2 of a default request) per order. */
+  batchCancelOrders(ids: string[]): Promise<{ orders: Array<CancelAckV2 & { error: { code: string; message: string } | null }> }> {
+    return this.request('DELETE', '/portfolio/events/orders/batched', { body: { orders: ids.map((order_id) => ({ order_id })) }, cost: ids.length * 0.2, priority: KalshiPriority.CANCEL });
   }
 
   // ---- portfolio (read bucket) ----
-  getOrder(orderId: string): Promise<{ order: KalshiOrder }> { return this.request('GET', `/portfolio/orders/${encodeURIComponent(orderId)}`, { priority: KalshiPriority.TOP_REQUOTE }); }
+  /** GetOrder costs 2 tokens (0.2 of a default request). */
+  getOrder(orderId: string): Promise<{ order: KalshiOrder }> { return this.request('GET', `/portfolio/orders/${encodeURIComponent(orderId)}`, { priority: KalshiPriority.TOP_REQUOTE, cost: 0.2 }); }
   getOrders(q: { ticker?: string; status?: string; cursor?: string; limit?: number } = {}): Promise<{ orders: KalshiOrder[]; cursor: string }> {
     return this.request('GET', '/portfolio/orders', { query: q });
   }

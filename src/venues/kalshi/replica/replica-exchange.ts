@@ -24,7 +24,7 @@ export class KalshiReplicaError extends Error {
 export interface ReplicaOrder {
   order_id: string; client_order_id: string; ticker: string; side: 'yes' | 'no'; action: 'buy' | 'sell'; type: 'limit';
   status: 'resting' | 'canceled' | 'executed'; yesE4: number; initial: number; filled: number; post_only: boolean;
-  time_in_force: string; created_ms: number; updated_ms: number; fees_e6: bigint;
+  time_in_force: string; created_ms: number; updated_ms: number; fees_e6: bigint; taker_fees_e6: bigint;
 }
 
 export interface ReplicaFill {
@@ -91,7 +91,7 @@ export class ReplicaKalshiExchange implements VenueReports {
     const nowMs = this.now();
     const o: ReplicaOrder = {
       order_id: `ord-${String(this.nextOrder++).padStart(8, '0')}`, client_order_id: typeof cid === 'string' ? cid : '', ticker, side, action, type: 'limit',
-      status: 'resting', yesE4, initial: countE2 / 100, filled: 0, post_only: postOnly, time_in_force: tif, created_ms: nowMs, updated_ms: nowMs, fees_e6: 0n,
+      status: 'resting', yesE4, initial: countE2 / 100, filled: 0, post_only: postOnly, time_in_force: tif, created_ms: nowMs, updated_ms: nowMs, fees_e6: 0n, taker_fees_e6: 0n,
     };
     this.rejectedNow = null;
     this.orders.set(o.order_id, o);
@@ -174,6 +174,7 @@ export class ReplicaKalshiExchange implements VenueReports {
     const nowMs = this.now();
     o.filled += lots;
     o.fees_e6 += feeE6;
+    if (taker) o.taker_fees_e6 += feeE6;
     o.updated_ms = nowMs;
     if (o.filled >= o.initial) o.status = 'executed';
     // position and balance (signed YES contracts)
@@ -223,7 +224,7 @@ export class ReplicaKalshiExchange implements VenueReports {
 
   /** Determines and settles a market: YES pays $1 per YES contract held, NO per NO contract. */
   settle(m: SimMarket, result: 'yes' | 'no'): void {
-    if (m.status === 'settled') throw new KalshiReplicaError(400, 'market_settled', `${m.ticker} is settled already`);
+    if (m.status === 'finalized') throw new KalshiReplicaError(400, 'market_settled', `${m.ticker} is settled already`);
     this.close(m);
     m.status = 'determined';
     m.result = result;
@@ -235,7 +236,7 @@ export class ReplicaKalshiExchange implements VenueReports {
     this.balanceE6 += payout;
     this.settlements.push({ ticker: m.ticker, result, position: pos, payout: E6.format(Number(payout)), ts_ms: this.now() });
     this.positions.set(m.ticker, 0);
-    m.status = 'settled';
+    m.status = 'finalized';
     this.onEvent({ type: 'market_lifecycle_v2', msg: { market_ticker: m.ticker, event_type: 'settled', result, settled_ts: ts } });
   }
 
@@ -261,9 +262,11 @@ export function fp(n: number): string { return E2.format(n * 100); }
 export function orderJson(o: ReplicaOrder): Record<string, unknown> {
   return {
     order_id: o.order_id, client_order_id: o.client_order_id, ticker: o.ticker, side: o.side, action: o.action, type: o.type, status: o.status,
+    outcome_side: (o.action === 'buy') === (o.side === 'yes') ? 'yes' : 'no', book_side: (o.action === 'buy') === (o.side === 'yes') ? 'bid' : 'ask',
     yes_price_dollars: E4.format(o.yesE4), no_price_dollars: E4.format(10000 - o.yesE4), initial_count_fp: fp(o.initial),
     fill_count_fp: fp(o.filled), remaining_count_fp: fp(o.status === 'resting' ? o.initial - o.filled : 0), post_only: o.post_only,
-    time_in_force: o.time_in_force, taker_fees_dollars: E6.format(Number(o.fees_e6)).slice(0, -2),
+    time_in_force: o.time_in_force, taker_fees_dollars: E6.format(Number(o.taker_fees_e6)), maker_fees_dollars: E6.format(Number(o.fees_e6 - o.taker_fees_e6)),
+    self_trade_prevention_type: 'taker_at_cross',
     created_time: new Date(o.created_ms).toISOString(), last_update_time: new Date(o.updated_ms).toISOString(),
   };
 }

@@ -61,6 +61,35 @@ interface Conn { ws: WebSocket; authed: boolean; subs: Map<number, Sub> }
 const PRIVATE_CHANNELS = new Set(['orderbook_delta', 'fill', 'user_orders', 'market_positions']);
 const CHANNELS = new Set(['orderbook_delta', 'trade', 'fill', 'user_orders', 'market_lifecycle_v2', 'ticker']);
 
+/** A CreateOrderV2 body in the exchange's terms (YES side, buy for bid, sell for ask). */
+function v2Body(b: Record<string, unknown>): Record<string, unknown> {
+  const bad = (f: string, why: string): KalshiReplicaError => new KalshiReplicaError(400, 'invalid_parameters', `${f}: ${why}`);
+  if (b['side'] !== 'bid' && b['side'] !== 'ask') throw bad('side', 'bid or ask (the YES book)');
+  if (typeof b['count'] !== 'string') throw bad('count', 'a fixed-point count string');
+  if (typeof b['price'] !== 'string') throw bad('price', 'a fixed-point dollar string');
+  if (b['time_in_force'] === undefined) throw bad('time_in_force', 'required');
+  const stp = b['self_trade_prevention_type'];
+  if (stp !== 'taker_at_cross' && stp !== 'maker') throw bad('self_trade_prevention_type', 'taker_at_cross or maker (required)');
+  if (b['reduce_only'] === true && b['time_in_force'] !== 'immediate_or_cancel') throw bad('reduce_only', 'requires time_in_force immediate_or_cancel');
+  return {
+    ticker: b['ticker'], client_order_id: b['client_order_id'], side: 'yes', action: b['side'] === 'bid' ? 'buy' : 'sell', count_fp: b['count'],
+    yes_price_dollars: b['price'], time_in_force: b['time_in_force'], post_only: b['post_only'] === true,
+  };
+}
+
+/** CreateOrderV2Response of an order just placed. */
+function ackJson(o: ReplicaOrder): Record<string, unknown> {
+  return {
+    order_id: o.order_id, client_order_id: o.client_order_id, fill_count: fp(o.filled), remaining_count: fp(o.status === 'resting' ? o.initial - o.filled : 0),
+    ...(o.filled > 0 ? { average_fill_price: E4.format(o.yesE4), average_fee_paid: E4.format(Number(o.fees_e6 / 100n) / o.filled | 0) } : {}),
+    ts_ms: Date.now(),
+  };
+}
+
+function errorJson(e: unknown): unknown {
+  return e instanceof KalshiReplicaError ? e.body()['error'] : { code: 'bad_request', message: String(e), details: '' };
+}
+
 function encodeCursor(n: number): string { return Buffer.from(`o:${n}`).toString('base64url'); }
 function decodeCursor(c: string | null): number {
   if (c === null || c === '') return 0;
@@ -190,10 +219,13 @@ export class KalshiReplica {
       const path = u.pathname.slice(REST_PREFIX.length);
       const isPortfolio = path.startsWith('/portfolio/');
       if (isPortfolio && key === null) { this.counters.authFailures++; throw new KalshiReplicaError(401, 'authentication_error', 'this route needs a signed request'); }
-      const write = method !== 'GET' && isPortfolio && path.startsWith('/portfolio/orders');
+      const write = method !== 'GET' && isPortfolio && (path.startsWith('/portfolio/orders') || path.startsWith('/portfolio/events/orders'));
       if (key !== null) {
         const b = await (write ? this.body(req) : Promise.resolve({} as Record<string, unknown>));
-        const cost = path === '/portfolio/orders/batched' ? (method === 'DELETE' ? 0.2 * ((b['ids'] as unknown[] | undefined)?.length ?? 1) : ((b['orders'] as unknown[] | undefined)?.length ?? 1)) : 1;
+        const n = (b['orders'] as unknown[] | undefined)?.length ?? 1;
+        // default cost 1 (10 tokens); CancelOrderV2, GetOrder and each batch cancel 0.2 (2 tokens); batch create per order
+        const cost = path === '/portfolio/events/orders/batched' ? (method === 'DELETE' ? 0.2 * n : n)
+          : (method === 'DELETE' && path.startsWith('/portfolio/events/orders/')) || (method === 'GET' && /^\/portfolio\/orders\/[^/]+$/.test(path)) ? 0.2 : 1;
         if (!this.budget(key).tryTake(write ? 'write' : 'read', cost, 0)) { this.counters.http429++; throw new KalshiReplicaError(429, 'too_many_requests', `rate limit: ${KALSHI_TIERS[this.tier].read} reads / ${KALSHI_TIERS[this.tier].write} writes per second`); }
         this.send(res, ...(await this.route(method, path, u.searchParams, b)));
       } else {
@@ -241,13 +273,22 @@ export class KalshiReplica {
   private async route(method: string, path: string, q: URLSearchParams, b: Record<string, unknown>): Promise<[number, unknown]> {
     const ex = this.exchange;
     const seg = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
-    const key = `${method} /${seg.map((s, i) => (i === 1 && (seg[0] === 'markets' || seg[0] === 'events') ? ':id' : seg[0] === 'portfolio' && seg[1] === 'orders' && i === 2 && s !== 'batched' ? ':id' : s)).join('/')}`;
+    const isId = (i: number, s: string): boolean =>
+      (i === 1 && (seg[0] === 'markets' || seg[0] === 'events')) ||
+      (seg[0] === 'portfolio' && seg[1] === 'orders' && i === 2 && s !== 'batched') ||
+      (seg[0] === 'portfolio' && seg[1] === 'events' && seg[2] === 'orders' && i === 3 && s !== 'batched');
+    const key = `${method} /${seg.map((s, i) => (isId(i, s) ? ':id' : s)).join('/')}`;
+    if (method !== 'GET' && seg[0] === 'portfolio' && seg[1] === 'orders') {
+      throw new KalshiReplicaError(410, 'deprecated_v1_order_endpoint', 'the legacy /portfolio/orders order routes are deprecated: use /portfolio/events/orders');
+    }
     switch (key) {
       case 'GET /exchange/status': return [200, { exchange_active: true, trading_active: true }];
       case 'GET /markets': {
         let list = [...this.universe.markets.values()];
         const st = q.get('status');
-        if (st !== null) list = list.filter((m) => st.split(',').some((s) => (s === 'open' ? m.status === 'active' : m.status === s)));
+        // the status filter (unopened, open, paused, closed, settled) is not the status field's enum
+        const want = (m: SimMarket, f: string): boolean => (f === 'open' ? m.status === 'active' : f === 'closed' ? m.status === 'closed' || m.status === 'determined' : f === 'settled' ? m.status === 'finalized' : m.status === f);
+        if (st !== null) list = list.filter((m) => st.split(',').some((f) => want(m, f)));
         const ev = q.get('event_ticker'); if (ev !== null) list = list.filter((m) => m.eventTicker === ev);
         const se = q.get('series_ticker'); if (se !== null) list = list.filter((m) => m.seriesTicker === se);
         const tk = q.get('tickers'); if (tk !== null) { const s = new Set(tk.split(',')); list = list.filter((m) => s.has(m.ticker)); }
@@ -272,7 +313,38 @@ export class KalshiReplica {
         const p = this.page(list, q, 100, 200);
         return [200, { events: p.items, cursor: p.cursor }];
       }
-      case 'POST /portfolio/orders': return [201, { order: orderJson(this.createWithFaults(b)) }];
+      case 'POST /portfolio/events/orders': return [201, ackJson(this.createWithFaults(v2Body(b)))];
+      case 'POST /portfolio/events/orders/batched': {
+        const list = b['orders'];
+        if (!Array.isArray(list) || list.length === 0 || list.length > 20) throw new KalshiReplicaError(400, 'invalid_parameters', 'orders: 1-20 orders');
+        return [201, { orders: list.map((o) => { try { return { ...ackJson(this.createWithFaults(v2Body(o as Record<string, unknown>))), error: null }; } catch (e) { return { order_id: '', client_order_id: String((o as Record<string, unknown>)['client_order_id'] ?? ''), fill_count: '0.00', remaining_count: '0.00', error: errorJson(e) }; } }) }];
+      }
+      case 'DELETE /portfolio/events/orders/batched': {
+        const list = b['orders'];
+        if (!Array.isArray(list) || list.length === 0 || list.length > 20) throw new KalshiReplicaError(400, 'invalid_parameters', 'orders: 1-20 {order_id}');
+        return [200, { orders: list.map((x) => { const id = String((x as Record<string, unknown>)?.['order_id'] ?? ''); try { return { ...this.cancelAck(id), error: null }; } catch (e) { return { order_id: id, reduced_by: '0.00', error: errorJson(e) }; } }) }];
+      }
+      case 'DELETE /portfolio/events/orders/:id': return [200, this.cancelAck(seg[3]!)];
+      case 'POST /portfolio/events/orders/:id/decrease': {
+        const by = typeof b['reduce_by'] === 'string' ? this.count(b['reduce_by']) : undefined;
+        const to = typeof b['reduce_to'] === 'string' ? this.count(b['reduce_to']) : undefined;
+        if ((by === undefined) === (to === undefined)) throw new KalshiReplicaError(400, 'invalid_parameters', 'exactly one of reduce_by and reduce_to');
+        const o = ex.decrease(seg[3]!, by, to);
+        return [200, { order_id: o.order_id, client_order_id: o.client_order_id, remaining_count: fp(o.status === 'resting' ? o.initial - o.filled : 0), ts_ms: Date.now() }];
+      }
+      case 'POST /portfolio/events/orders/:id/amend': {
+        const old = this.order(seg[3]!);
+        if (old.status !== 'resting') throw new KalshiReplicaError(404, 'not_found', `order ${old.order_id} is ${old.status}`);
+        if (b['client_order_id'] !== undefined && b['client_order_id'] !== old.client_order_id) throw new KalshiReplicaError(400, 'invalid_parameters', 'client_order_id must be the order\'s');
+        const total = this.count(b['count']);
+        if (total <= old.filled) throw new KalshiReplicaError(400, 'invalid_parameters', 'count is the new total (filled + resting) and must exceed the filled count');
+        const side = b['side'];
+        if ((side === 'bid') !== ((old.action === 'buy') === (old.side === 'yes'))) throw new KalshiReplicaError(400, 'invalid_parameters', 'side cannot change');
+        ex.cancel(old.order_id);
+        const n = ex.create({ ticker: old.ticker, side: 'yes', action: side === 'bid' ? 'buy' : 'sell', client_order_id: b['updated_client_order_id'] ?? old.client_order_id + '-a',
+          count_fp: fp(total - old.filled), yes_price_dollars: b['price'] });
+        return [200, { ...ackJson(n), old_order_id: old.order_id }];
+      }
       case 'GET /portfolio/orders': {
         let list = [...ex.orders.values()];
         const t = q.get('ticker'); if (t !== null) list = list.filter((o) => o.ticker === t);
@@ -282,38 +354,6 @@ export class KalshiReplica {
         return [200, { orders: p.items.map(orderJson), cursor: p.cursor }];
       }
       case 'GET /portfolio/orders/:id': return [200, { order: orderJson(this.order(seg[2]!)) }];
-      case 'DELETE /portfolio/orders/:id': {
-        const before = this.order(seg[2]!);
-        const rem = before.initial - before.filled;
-        return [200, { order: orderJson(ex.cancel(seg[2]!)), reduced_by_fp: fp(rem) }];
-      }
-      case 'POST /portfolio/orders/:id/decrease': {
-        const by = typeof b['reduce_by_fp'] === 'string' ? this.count(b['reduce_by_fp']) : undefined;
-        const to = typeof b['reduce_to_fp'] === 'string' ? this.count(b['reduce_to_fp']) : undefined;
-        if ((by === undefined) === (to === undefined)) throw new KalshiReplicaError(400, 'invalid_parameters', 'exactly one of reduce_by_fp and reduce_to_fp');
-        return [200, { order: orderJson(ex.decrease(seg[2]!, by, to)) }];
-      }
-      case 'POST /portfolio/orders/:id/amend': {
-        const old = this.order(seg[2]!);
-        if (old.status !== 'resting') throw new KalshiReplicaError(404, 'not_found', `order ${old.order_id} is ${old.status}`);
-        if (b['client_order_id'] !== old.client_order_id) throw new KalshiReplicaError(400, 'invalid_parameters', 'client_order_id must be the order\'s');
-        const rest = old.initial - old.filled;
-        ex.cancel(old.order_id);
-        const count = typeof b['count_fp'] === 'string' ? b['count_fp'] : fp(rest);
-        const n = ex.create({ ticker: old.ticker, side: old.side, action: old.action, client_order_id: b['updated_client_order_id'], count_fp: count,
-          ...(typeof b['no_price_dollars'] === 'string' ? { no_price_dollars: b['no_price_dollars'] } : { yes_price_dollars: b['yes_price_dollars'] ?? E4.format(old.yesE4) }) });
-        return [200, { old_order: orderJson(old), order: orderJson(n) }];
-      }
-      case 'POST /portfolio/orders/batched': {
-        const list = b['orders'];
-        if (!Array.isArray(list) || list.length === 0 || list.length > 20) throw new KalshiReplicaError(400, 'invalid_parameters', 'orders: 1-20 orders');
-        return [201, { orders: list.map((o) => { try { return { order: orderJson(this.createWithFaults(o as Record<string, unknown>)), error: null }; } catch (e) { return { order: null, error: e instanceof KalshiReplicaError ? e.body()['error'] : { code: 'bad_request', message: String(e) } }; } }) }];
-      }
-      case 'DELETE /portfolio/orders/batched': {
-        const ids = b['ids'];
-        if (!Array.isArray(ids) || ids.length === 0 || ids.length > 20) throw new KalshiReplicaError(400, 'invalid_parameters', 'ids: 1-20 order ids');
-        return [200, { orders: ids.map((id) => { try { return { order_id: id, order: orderJson(ex.cancel(String(id))), error: null }; } catch (e) { return { order_id: id, order: null, error: e instanceof KalshiReplicaError ? e.body()['error'] : { code: 'bad_request', message: String(e) } }; } }) }];
-      }
       case 'GET /portfolio/fills': {
         let list = [...ex.fills];
         const t = q.get('ticker'); if (t !== null) list = list.filter((f) => f.ticker === t);
@@ -353,6 +393,13 @@ export class KalshiReplica {
     const o = this.exchange.orders.get(id);
     if (o === undefined) throw new KalshiReplicaError(404, 'not_found', `order ${id} not found`);
     return o;
+  }
+
+  private cancelAck(id: string): Record<string, unknown> {
+    const before = this.order(id);
+    const rem = before.status === 'resting' ? before.initial - before.filled : 0;
+    const o = this.exchange.cancel(id);
+    return { order_id: o.order_id, client_order_id: o.client_order_id, reduced_by: fp(rem), ts_ms: Date.now() };
   }
 
   private createWithFaults(b: Record<string, unknown>): ReplicaOrder {

@@ -16,7 +16,8 @@ import { isValidPriceTick, kalshiInstrument, STRUCTURE_RANGES, type PriceLevelSt
 
 const E4 = new DecimalGrid('0.0001');
 
-export type MarketStatus = 'active' | 'closed' | 'determined' | 'settled';
+/** Market.status values used (Kalshi's enum also has initialized, inactive, disputed, amended). */
+export type MarketStatus = 'active' | 'closed' | 'determined' | 'finalized';
 
 export interface MarketSpec {
   readonly ticker: string;
