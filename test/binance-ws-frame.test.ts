@@ -1,12 +1,17 @@
 // The WebSocket API frame builders write JSON and the signature payload by hand (no
 // intermediate objects per order): they must give exactly what the straightforward
 // construction gives — the same params after JSON.parse, the signature over the params
-// sorted by name (web-socket-api.md § SIGNED request example), any string escaped.
+// sorted by name (web-socket-api.md § SIGNED request example), any string escaped. Frames sent
+// in one synchronous run leave in one socket write (coalesceWrites), in order, each answered.
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
 import { describe, expect, it } from 'vitest';
+import { ServerClock } from '../src/venues/binance/clock.js';
+import { RateBudget } from '../src/venues/binance/rate-budget.js';
 import { HmacSigner } from '../src/venues/binance/signing.js';
-import { buildSessionWsFrame, buildSignedWsFrame, buildWsFrame } from '../src/venues/binance/ws-api-client.js';
+import { BinanceWsApiClient, buildSessionWsFrame, buildSignedWsFrame, buildWsFrame } from '../src/venues/binance/ws-api-client.js';
 
 const KEY = 'frame-key';
 const SECRET = 'frame-secret';
@@ -58,5 +63,44 @@ describe('WebSocket API frames', () => {
       expect(JSON.parse(buildWsFrame('u1', 'time', params))).toEqual({ id: 'u1', method: 'time', params: defined });
       expect(JSON.parse(buildSessionWsFrame('s1', 'order.place', params, 5000, 42))).toEqual({ id: 's1', method: 'order.place', params: { ...defined, recvWindow: 5000, timestamp: 42 } });
     }), { numRuns: 200 });
+  });
+});
+
+describe('coalesced writes', () => {
+  async function burst(coalesceWrites: boolean): Promise<{ writes: number; received: string[]; answered: string[] }> {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    const received: string[] = [];
+    wss.on('connection', (sock) => sock.on('message', (d) => {
+      const m = JSON.parse(d.toString()) as { id: string; params: { symbol: string } };
+      received.push(m.params.symbol);
+      sock.send(JSON.stringify({ id: m.id, status: 200, result: { symbol: m.params.symbol } }));
+    }));
+    const clock = new ServerClock({ fetchServerTime: async () => Date.now() });
+    const c = new BinanceWsApiClient({ market: 'spot', url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, signer, clock, budget: new RateBudget(), coalesceWrites });
+    await c.connect();
+    const tcp = (c as unknown as { ws: { _socket: { _writev: (...a: unknown[]) => unknown; _write: (...a: unknown[]) => unknown } } }).ws._socket;
+    let writes = 0;
+    const wv = tcp._writev.bind(tcp);
+    const w = tcp._write.bind(tcp);
+    tcp._writev = (...a: unknown[]) => { writes++; return wv(...a); };
+    tcp._write = (...a: unknown[]) => { writes++; return w(...a); };
+    const answers = ['AAA', 'BBB', 'CCC', 'DDD'].map((symbol) => c.request<{ symbol: string }>('order.place', { symbol, side: 'BUY' }, true, { weight: 1, orders: 1 }));
+    const answered = (await Promise.all(answers)).map((a) => a.symbol);
+    const sent = writes; // before the close frame
+    c.close();
+    await new Promise<void>((r) => wss.close(() => r()));
+    return { writes: sent, received, answered };
+  }
+
+  it('four requests in one run: one socket write, delivered in order, each answered; without coalescing, a write each', async () => {
+    const on = await burst(true);
+    expect(on.writes).toBe(1);
+    expect(on.received).toEqual(['AAA', 'BBB', 'CCC', 'DDD']);
+    expect(on.answered).toEqual(['AAA', 'BBB', 'CCC', 'DDD']);
+    const off = await burst(false);
+    expect(off.writes).toBe(4);
+    expect(off.received).toEqual(['AAA', 'BBB', 'CCC', 'DDD']);
+    expect(off.answered).toEqual(['AAA', 'BBB', 'CCC', 'DDD']);
   });
 });
