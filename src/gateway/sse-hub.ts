@@ -4,7 +4,7 @@
 //    frame, keeps it in a ring bounded by count and bytes (for Last-Event-ID
 //    resume) and hands it to the subscribers. It is synchronous, never throws and
 //    never waits on a client.
-//  - mount(app, path) registers the GET route on any uWS TemplatedApp. A request
+//  - mount(app, path) registers the GET route on an app of either transport (src/net/transport.ts). A request
 //    may carry filters (filter=strategy&strategy_id=…, symbol=…, events=a,b) and a
 //    resume point (Last-Event-ID header or last_event_id query): the kept events
 //    after it are replayed exactly once and in order; a resume point older than the
@@ -31,18 +31,20 @@ import { SseClient } from './sse-client.js';
 import { filterMatches, parseSseQuery } from './sse-query.js';
 import { SseRing, type SseEntry } from './sse-ring.js';
 
-type HttpResponse = import('uWebSockets.js').HttpResponse;
-type HttpRequest = import('uWebSockets.js').HttpRequest;
-type TemplatedApp = import('uWebSockets.js').TemplatedApp;
+import type { TransportApp as TemplatedApp, TransportRequest as HttpRequest, TransportResponse as HttpResponse } from '../net/transport.js';
 
 /** Events the hub knows (the engine's, plus resync which is always delivered). */
 export const SSE_EVENT_NAMES: readonly string[] = ['quote_update', 'fill', 'order', 'volatility_pause', 'risk', 'strategy_state', 'pnl'];
 export const SSE_RESYNC_EVENT = 'resync';
 
 export interface SseHubOptions {
-  /** Events kept for resume. Default 10,000. */
+  /**
+   * Events kept for resume. Default 60,000: seed 000's strategy on the built-in market
+   * publishes 13,000-17,500 events an hour (every event, `order` included), so the
+   * default keeps over three hours of it (docs/sse.md, Resume).
+   */
   bufferEvents?: number;
-  /** Bytes kept for resume. Default 8 MiB. */
+  /** Bytes kept for resume. Default 16 MiB (that hour is 3.6-4.9 MB). */
   bufferBytes?: number;
   /** Per-client bytes queued while the client is backed up before it is dropped. Default 256 KiB. */
   maxPendingBytes?: number;
@@ -199,7 +201,7 @@ export class SseHub {
   private readonly chunks = new Map<string, { chunk: string; n: number }>();
 
   constructor(options: SseHubOptions = {}) {
-    this.ring = new SseRing(intOption(options.bufferEvents, 10_000, 'bufferEvents', 1), intOption(options.bufferBytes, 8 * 1024 * 1024, 'bufferBytes', 1024));
+    this.ring = new SseRing(intOption(options.bufferEvents, 60_000, 'bufferEvents', 1), intOption(options.bufferBytes, 16 * 1024 * 1024, 'bufferBytes', 1024));
     this.maxPendingBytes = intOption(options.maxPendingBytes, 256 * 1024, 'maxPendingBytes', 1024);
     this.stallMs = intOption(options.stallMs, 5000, 'stallMs', 1);
     this.heartbeatMs = intOption(options.heartbeatMs, 15_000, 'heartbeatMs', 0);
