@@ -69,7 +69,8 @@ export interface MarketRow {
   quoted: boolean;
   quoted_by: string[];
   reason: string;
-  strategies: Record<string, { reason: string; rank: number; leg: string | null }>;
+  /** Per universe strategy: its last scan's reason, rank and liquidity reading, and its leg's state (a pull reason, "none" = quoting). */
+  strategies: Record<string, { reason: string; rank: number; leg: string | null; scanned_liquidity: number | null }>;
   events: string[];
 }
 
@@ -461,8 +462,17 @@ export class UniverseCore extends TradingCore {
       else if (quoting) reason = 'quoted';
       else if (reason === 'quoted') reason = isActive(this.strategies.get(id)!.status) ? 'quoted' : 'strategy_not_running';
       if (quoting) row.quoted_by.push(id);
-      row.strategies[id] = { reason, rank: d?.decision.rank ?? 0, leg: leg === undefined ? null : (PULL_REASONS[leg.pullReason] ?? null) };
+      row.strategies[id] = {
+        reason, rank: d?.decision.rank ?? 0, leg: leg === undefined ? null : (PULL_REASONS[leg.pullReason] ?? null),
+        scanned_liquidity: d?.reading.liquidity ?? null,
+      };
       if (best === null || reason === 'quoted') best = reason;
+    }
+    // strategies loaded with fixed symbols that quote the market now
+    for (const leg of this.legsBySymbol.get(row.symbol) ?? []) {
+      if (!leg.quoting || row.quoted_by.includes(leg.strategy.id) || leg.market.state !== this.ingest.bySymbolName(row.symbol)) continue;
+      row.quoted_by.push(leg.strategy.id);
+      best = 'quoted';
     }
     row.quoted = row.quoted_by.length > 0;
     if (best !== null) row.reason = best;
