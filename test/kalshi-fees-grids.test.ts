@@ -132,3 +132,21 @@ describe('KalshiExecutionVenue fee of a fill', () => {
     expect(v.instrument('M')?.tickSize).toBe('0.01');
   });
 });
+
+describe('Kalshi V2 order bodies', () => {
+  it('BUY/SELL YES → bid/ask with fixed-point count and price; a 0.01 lot sends fractional counts', async () => {
+    const { orderBody } = await import('../src/venues/kalshi/kalshi-venue.js');
+    const base = { orderId: 'o', clientOrderId: 'c-1', strategyId: 's', symbol: 'M', type: 'LIMIT' as const };
+    const whole = kalshiInstrument('M', 'linear_cent');
+    expect(orderBody({ ...base, side: 'BUY', timeInForce: 'POST_ONLY', priceTick: 42, qtyLot: 10 }, whole)).toEqual({
+      ticker: 'M', client_order_id: 'c-1', side: 'bid', count: '10.00', price: '0.4200', time_in_force: 'good_till_canceled',
+      self_trade_prevention_type: 'taker_at_cross', post_only: true,
+    });
+    const frac = kalshiInstrument('M', 'tapered_deci_cent', '0.01');
+    expect(orderBody({ ...base, side: 'SELL', timeInForce: 'IOC', priceTick: 935, qtyLot: 150, reduceOnly: true }, frac)).toEqual({
+      ticker: 'M', client_order_id: 'c-1', side: 'ask', count: '1.50', price: '0.9350', time_in_force: 'immediate_or_cancel',
+      self_trade_prevention_type: 'taker_at_cross', reduce_only: true,
+    });
+    expect(frac.qty.toUnitsOrNaN('2.25')).toBe(225);
+  });
+});

@@ -42,10 +42,10 @@ export interface KalshiMarketInfo {
 }
 
 /** The engine-side description of a market from Kalshi's Market object. */
-export function marketInfo(m: KalshiMarket, makerFees = false): KalshiMarketInfo {
+export function marketInfo(m: KalshiMarket, makerFees = false, lotSize: '1' | '0.1' | '0.01' = '1'): KalshiMarketInfo {
   const structure = isPriceLevelStructure(m.price_level_structure) ? m.price_level_structure : 'linear_cent';
   return {
-    ticker: m.ticker, instrument: kalshiInstrument(m.ticker, structure), ranges: priceRangesOf(structure, m.price_ranges), makerFees,
+    ticker: m.ticker, instrument: kalshiInstrument(m.ticker, structure, lotSize), ranges: priceRangesOf(structure, m.price_ranges), makerFees,
     ...(m.close_time !== undefined ? { closeTime: m.close_time } : {}), status: m.status,
   };
 }
@@ -92,7 +92,8 @@ export interface KalshiReconcileReport {
 
 const NO_REPORTS: VenueReports = { onAccepted() {}, onRejected() {}, onFill() {}, onCancelled() {}, onCancelRejected() {} };
 
-function tsNsOf(x: { created_time?: unknown; ts?: unknown }, fallbackNs: number): number {
+function tsNsOf(x: { created_time?: unknown; ts?: unknown; ts_ms?: unknown }, fallbackNs: number): number {
+  if (typeof x.ts_ms === 'number' && x.ts_ms > 0) return x.ts_ms * 1e6; // WebSocket messages since Apr 2026
   if (typeof x.ts === 'number' && x.ts > 0) return x.ts < 1e11 ? x.ts * 1e9 : x.ts < 1e14 ? x.ts * 1e6 : x.ts;
   if (typeof x.created_time === 'string') { const t = Date.parse(x.created_time); if (Number.isFinite(t)) return t * 1e6; }
   return fallbackNs;
@@ -442,7 +443,7 @@ export function orderBody(order: VenueOrder, inst: Instrument): CreateOrderV2 {
   const ioc = order.timeInForce === 'IOC';
   return {
     ticker: order.symbol, client_order_id: order.clientOrderId, side: order.side === 'BUY' ? 'bid' : 'ask',
-    count: E2.format(order.qtyLot * 100), // lot = 1 contract
+    count: E2.format(E2.toUnits(inst.qty.format(order.qtyLot), 'count')),
     price: E4.format(E4.toUnits(inst.price.format(order.priceTick))),
     time_in_force: ioc ? 'immediate_or_cancel' : 'good_till_canceled', self_trade_prevention_type: 'taker_at_cross',
     ...(order.timeInForce === 'POST_ONLY' ? { post_only: true } : {}),

@@ -42,6 +42,8 @@ export class KalshiMarketData {
   }
 
   private tick(e: Entry, e4: number): number { return e.info.instrument.price.toUnitsOrNaN(E4.format(e4)); }
+  /** 1/100 contracts → lots of the instrument (NaN when not whole lots: a fractional count on a 1-contract lot). */
+  private lots(e: Entry, countE2: number): number { return e.info.instrument.qty.toUnitsOrNaN(E2.format(countE2)); }
 
   snapshot(b: LocalBook): void {
     const e = this.byTicker.get(b.ticker);
@@ -49,8 +51,8 @@ export class KalshiMarketData {
     const yes = b.levels('yes'), no = b.levels('no');
     const bids = new Float64Array(yes.length * 2), asks = new Float64Array(no.length * 2);
     let nb = 0, na = 0;
-    for (const [p, c] of yes) { const t = this.tick(e, p); if (Number.isNaN(t) || c % 100 !== 0) { this.counters.offGrid++; continue; } bids[2 * nb] = t; bids[2 * nb + 1] = c / 100; nb++; }
-    for (const [p, c] of no) { const t = this.tick(e, 10000 - p); if (Number.isNaN(t) || c % 100 !== 0) { this.counters.offGrid++; continue; } asks[2 * na] = t; asks[2 * na + 1] = c / 100; na++; }
+    for (const [p, c] of yes) { const t = this.tick(e, p), l = this.lots(e, c); if (Number.isNaN(t) || Number.isNaN(l)) { this.counters.offGrid++; continue; } bids[2 * nb] = t; bids[2 * nb + 1] = l; nb++; }
+    for (const [p, c] of no) { const t = this.tick(e, 10000 - p), l = this.lots(e, c); if (Number.isNaN(t) || Number.isNaN(l)) { this.counters.offGrid++; continue; } asks[2 * na] = t; asks[2 * na + 1] = l; na++; }
     this.ingest.setClock();
     this.ingest.snapshot(e.id, ++e.seq, Date.now() * 1e6, bids, nb, asks, na);
     this.ingest.endOfBatch(0);
@@ -61,9 +63,10 @@ export class KalshiMarketData {
     const e = this.byTicker.get(ticker);
     if (e === undefined) return;
     const t = this.tick(e, side === 'yes' ? priceE4 : 10000 - priceE4);
-    if (Number.isNaN(t) || countE2 % 100 !== 0) { this.counters.offGrid++; return; }
+    const l = this.lots(e, countE2);
+    if (Number.isNaN(t) || Number.isNaN(l)) { this.counters.offGrid++; return; }
     this.ingest.setClock();
-    this.ingest.levelSet(e.id, ++e.seq, Date.now() * 1e6, side === 'yes' ? SIDE_BID : SIDE_ASK, t, countE2 / 100);
+    this.ingest.levelSet(e.id, ++e.seq, Date.now() * 1e6, side === 'yes' ? SIDE_BID : SIDE_ASK, t, l);
     this.ingest.endOfBatch(0);
     this.counters.levels++;
   }
@@ -72,11 +75,11 @@ export class KalshiMarketData {
     const e = this.byTicker.get(String(m['market_ticker'] ?? ''));
     if (e === undefined) return;
     const t = e.info.instrument.price.toUnitsOrNaN(String(m['yes_price_dollars']));
-    const c = E2.toUnitsOrNaN(String(m['count_fp']));
-    if (Number.isNaN(t) || !(c > 0) || c % 100 !== 0) { this.counters.offGrid++; return; }
-    const ts = typeof m['ts'] === 'number' ? m['ts'] * 1e9 : Date.now() * 1e6;
+    const c = e.info.instrument.qty.toUnitsOrNaN(String(m['count_fp']));
+    if (Number.isNaN(t) || !(c > 0)) { this.counters.offGrid++; return; }
+    const ts = typeof m['ts_ms'] === 'number' ? m['ts_ms'] * 1e6 : typeof m['ts'] === 'number' ? m['ts'] * 1e9 : Date.now() * 1e6;
     this.ingest.setClock();
-    this.ingest.trade(e.id, ++e.seq, ts, m['taker_side'] === 'yes' ? SIDE_BID : SIDE_ASK, t, c / 100, this.tradeSeq++);
+    this.ingest.trade(e.id, ++e.seq, ts, m['taker_side'] === 'yes' ? SIDE_BID : SIDE_ASK, t, c, this.tradeSeq++);
     this.ingest.endOfBatch(0);
     this.counters.trades++;
   }

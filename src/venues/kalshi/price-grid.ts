@@ -10,9 +10,9 @@
 // `isValidPriceTick` checks each order price against the ranges and the venue refuses an
 // off-grid one locally (`price_off_grid`) before anything is sent.
 //
-// Counts are fixed-point strings with 2 decimals (`*_fp`), but only whole contracts are
-// allowed today (getting_started/fixed_point_contracts): the lot is 1 contract, so "10.00"
-// is 10 lots and "10.50" is refused as off-grid (never parseFloat).
+// Counts are fixed-point strings with 2 decimals (`*_fp`). The lot is 1 contract by default,
+// so "10.00" is 10 lots and "10.50" is off the grid (never parseFloat); a 0.01 lot takes
+// fractional counts (see kalshiInstrument).
 import { Instrument } from '../../orderbook/instrument.js';
 import { DecimalGrid } from '../../numeric/decimal-grid.js';
 
@@ -59,9 +59,13 @@ export function priceRangesOf(structure: PriceLevelStructure, priceRanges?: unkn
   return STRUCTURE_RANGES[structure];
 }
 
-/** The engine instrument of a Kalshi market's YES contract. */
-export function kalshiInstrument(ticker: string, structure: PriceLevelStructure): Instrument {
-  return new Instrument({ symbol: ticker, tickSize: tickSizeOf(structure), lotSize: '1', kind: 'binary' });
+/**
+ * The engine instrument of a Kalshi market's YES contract. The lot is one contract by
+ * default; pass '0.01' to trade fractional counts (Kalshi's changelog, Apr 17 2026: every
+ * active market accepts fractional counts, the smallest being 0.01 contracts).
+ */
+export function kalshiInstrument(ticker: string, structure: PriceLevelStructure, lotSize: '1' | '0.1' | '0.01' = '1'): Instrument {
+  return new Instrument({ symbol: ticker, tickSize: tickSizeOf(structure), lotSize, kind: 'binary' });
 }
 
 /** Whether a YES price in instrument ticks is tradable: strictly between $0 and $1 and on one of the ranges. */
