@@ -7,22 +7,22 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SseHub, type SseHubOptions } from '../src/gateway/sse-hub.js';
-import { loadUws } from '../src/net/uws.js';
+import { selectTransport } from '../src/net/select-transport.js';
 import { waitFor } from './support/wait.js';
 
-type ListenSocket = import('uWebSockets.js').us_listen_socket;
+type ListenSocket = import('../src/net/transport.js').TransportListener;
 
 const cleanup: (() => void)[] = [];
 afterEach(() => { for (const f of cleanup.splice(0).reverse()) f(); });
 
 async function start(options: SseHubOptions): Promise<{ hub: SseHub; port: number }> {
-  const uws = loadUws();
-  const app = uws.App();
+  const transport = selectTransport(); // SPREADCORE_HTTP=uws|node picks one
+  const app = transport.app();
   const hub = new SseHub({ heartbeatMs: 0, ...options });
   hub.mount(app, '/api/stream');
-  const ls = await new Promise<ListenSocket>((resolve, reject) => app.listen('127.0.0.1', 0, (s) => (s === false ? reject(new Error('listen')) : resolve(s))));
-  const port = uws.us_socket_local_port(ls as unknown as import('uWebSockets.js').us_socket);
-  cleanup.push(() => { hub.close(); uws.us_listen_socket_close(ls); });
+  const ls: ListenSocket = await transport.listen(app, '127.0.0.1', 0, 'the test server');
+  const port = ls.port;
+  cleanup.push(() => { hub.close(); ls.close(); });
   return { hub, port };
 }
 

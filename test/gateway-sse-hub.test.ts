@@ -1,13 +1,13 @@
 // SseHub on a real uWS app (127.0.0.1, port 0) read by real node:http clients.
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadUws } from '../src/net/uws.js';
+import { selectTransport } from '../src/net/select-transport.js';
 import { SseHub, type SseHubOptions, type SseMountOptions } from '../src/gateway/sse-hub.js';
 import { attachEngine } from '../src/gateway/sse-engine.js';
 import { EngineEvents, type FillEvent, type QuoteUpdateEvent } from '../src/engine/engine-events.js';
 import { sleep, waitFor } from './support/wait.js';
 
-type ListenSocket = import('uWebSockets.js').us_listen_socket;
+type ListenSocket = import('../src/net/transport.js').TransportListener;
 
 interface SseMessage { id: string | null; event: string; data: string }
 
@@ -74,16 +74,16 @@ class SseReader {
 
 const open: { hub: SseHub; ls: ListenSocket; readers: SseReader[] }[] = [];
 
-type App = import('uWebSockets.js').TemplatedApp;
+type App = import('../src/net/transport.js').TransportApp;
 
 async function start(hubOptions: SseHubOptions = {}, mountOptions: SseMountOptions = {}, routes?: (app: App, hub: SseHub) => void): Promise<{ hub: SseHub; port: number; connect: (q?: string, h?: Record<string, string>, paused?: boolean) => SseReader }> {
-  const uws = loadUws();
-  const app = uws.App();
+  const transport = selectTransport(); // SPREADCORE_HTTP=uws|node picks one
+  const app = transport.app();
   const hub = new SseHub(hubOptions);
   hub.mount(app, '/api/stream', mountOptions);
   routes?.(app, hub);
-  const ls = await new Promise<ListenSocket>((resolve, reject) => app.listen('127.0.0.1', 0, (s) => (s === false ? reject(new Error('listen')) : resolve(s))));
-  const port = uws.us_socket_local_port(ls as unknown as import('uWebSockets.js').us_socket);
+  const ls: ListenSocket = await transport.listen(app, '127.0.0.1', 0, 'the test server');
+  const port = ls.port;
   const entry = { hub, ls, readers: [] as SseReader[] };
   open.push(entry);
   const connect = (q = '', h: Record<string, string> = {}, paused = false): SseReader => {
@@ -95,11 +95,10 @@ async function start(hubOptions: SseHubOptions = {}, mountOptions: SseMountOptio
 }
 
 afterEach(() => {
-  const uws = loadUws();
   for (const e of open.splice(0)) {
     for (const r of e.readers) r.destroy();
     e.hub.close();
-    uws.us_listen_socket_close(e.ls);
+    e.ls.close();
   }
 });
 

@@ -15,6 +15,7 @@ import { Gateway } from '../gateway/gateway.js';
 import { EngineMetrics } from '../gateway/routes-metrics.js';
 import { attachEngine } from '../gateway/sse-engine.js';
 import { SseHub } from '../gateway/sse-hub.js';
+import { transportNotice } from '../net/select-transport.js';
 import { Journal } from '../store/journal.js';
 import { BinanceLive } from '../venues/binance/binance-live.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
@@ -193,6 +194,8 @@ export const serveCommand: Command = {
       });
       const bound = await gateway.listen();
       const feedBound = feed === undefined ? 0 : await feed.listen();
+      const transportLine = transportNotice(gateway.transport.name);
+      if (transportLine !== null) io.stderr.write(`spreadcore serve: ${transportLine}\n`);
       io.stdout.write(
         `spreadcore serve: market: ${market.describe}; ${lv === undefined ? 'paper execution' : `${o.live!.mode} execution: ${o.live!.production ? 'PRODUCTION' : 'testnet'} ${o.live!.restUrl}${o.live!.wsApiUrl !== '' ? `, WebSocket API ${o.live!.wsApiUrl}` : ''}${reconcile}`}\n`
         + `spreadcore serve: journal: ${dataDir} (restored ${restored.strategies.length} strategies, ${restored.fills} fills, kill_switch ${restored.kill_switch})\n`

@@ -1,10 +1,11 @@
-// The HTTP control API on uWebSockets.js (default 127.0.0.1:8080): the routes of
-// routes-api.ts over a TradingEngine, JSON in and out.
+// The HTTP control API (default 127.0.0.1:8080): the routes of routes-api.ts over a
+// TradingEngine, JSON in and out, on the process's transport (src/net/transport.ts:
+// uWebSockets.js, or node:http where uWS has no native binding).
 //
 // Rules:
 //  - Every answer is JSON; errors are {"ok":false,"error":{"code","message"}} with a 4xx
 //    (5xx only for a bug, counted in internalErrors, never with internals in the body).
-//  - Nothing a client sends can throw out of a uWS callback (every handler guarded).
+//  - Nothing a client sends can throw out of a transport callback (every handler guarded).
 //  - Bodies: onAborted is registered before reading; a body over maxBodyBytes is 413
 //    (checked against content-length first, then while reading); mutating requests
 //    carrying a body must be application/json (415); the JSON is checked by
@@ -18,10 +19,10 @@
 //  - Writes made after the request callback returned are corked.
 //  - GET /api/stream is the SseHub passed as `stream`, under the same Host and token checks (and Origin).
 import { SpreadcoreError } from '../errors.js';
-import { loadUws, type Uws } from '../net/uws.js';
+import { selectTransport } from '../net/select-transport.js';
+import type { Transport, TransportApp, TransportListener, TransportRequest, TransportResponse } from '../net/transport.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import { accessDenial, checkBind, hostAllowed, type AccessPolicy } from '../net/access.js';
-import { listenExclusive } from '../net/listen.js';
 import { HttpError, statusLine, toHttpError } from './http-errors.js';
 import { endAnswer } from '../net/http-answer.js';
 import { isJsonContentType, parseJsonBody } from './http-json-body.js';
@@ -31,10 +32,8 @@ import { GatewayRateLimits, type GatewayRateLimitOptions } from './rate-limit-ht
 import { mountDashboard } from './routes-static.js';
 import type { SseHub } from './sse-hub.js';
 
-type HttpResponse = import('uWebSockets.js').HttpResponse;
-type HttpRequest = import('uWebSockets.js').HttpRequest;
-type TemplatedApp = import('uWebSockets.js').TemplatedApp;
-type ListenSocket = import('uWebSockets.js').us_listen_socket;
+type HttpResponse = TransportResponse;
+type HttpRequest = TransportRequest;
 
 export interface GatewayOptions {
   host?: string;
@@ -55,7 +54,9 @@ export interface GatewayOptions {
   /** Per-client request limits (429 over them; see rate-limit-http.ts). Absent: no limit. */
   rateLimit?: GatewayRateLimitOptions;
   /** Adds routes to the app before the API's catch-all. */
-  extend?: (app: TemplatedApp) => void;
+  extend?: (app: TransportApp) => void;
+  /** The transport (default: selectTransport(), src/net/select-transport.ts). */
+  transport?: Transport;
 }
 
 export interface GatewayCounters { requests: number; errors4xx: number; internalErrors: number; aborted: number }
@@ -80,11 +81,12 @@ export class Gateway {
   private readonly maxBodyBytes: number;
   private readonly maxJsonDepth: number;
   private readonly healthInfo: () => Record<string, unknown>;
-  private readonly extend: ((app: TemplatedApp) => void) | undefined;
+  private readonly extend: ((app: TransportApp) => void) | undefined;
   private readonly stream: SseHub | undefined;
   private readonly routes: readonly Route[] = API_ROUTES;
-  private readonly uws: Uws;
-  private listenSocket: ListenSocket | null = null;
+  /** What serves the routes: uWS or node:http. */
+  readonly transport: Transport;
+  private listenSocket: TransportListener | null = null;
   private boundPort = -1;
   private readonly startedMs = Date.now();
 
@@ -106,7 +108,7 @@ export class Gateway {
     this.stream = options.stream;
     this.metrics = options.metrics;
     this.rateLimits = options.rateLimit === undefined ? undefined : new GatewayRateLimits(options.rateLimit);
-    this.uws = loadUws();
+    this.transport = options.transport ?? selectTransport();
   }
 
   get port(): number { return this.boundPort; }
@@ -115,7 +117,7 @@ export class Gateway {
 
   listen(): Promise<number> {
     if (this.listenSocket !== null) return Promise.resolve(this.boundPort);
-    const app = this.uws.App();
+    const app = this.transport.app();
     this.stream?.mount(app, '/api/stream', {
       // a stream is read by EventSource, which sends Origin cross-site: refused like a mutating request
       access: (req) => accessDenial(this.access, {
@@ -125,8 +127,8 @@ export class Gateway {
     mountDashboard(app, { hostAllowed: (host) => hostAllowed(this.host, host) }); // GET /: docs/dashboard.md
     this.extend?.(app);
     app.any('/*', (res, req) => this.onRequest(res, req));
-    return listenExclusive(this.uws, app, this.host, this.requestedPort, 'the control API').then((b) => {
-      this.listenSocket = b.socket;
+    return this.transport.listen(app, this.host, this.requestedPort, 'the control API').then((b) => {
+      this.listenSocket = b;
       this.boundPort = b.port;
       return b.port;
     });
@@ -135,7 +137,7 @@ export class Gateway {
   /** Stops listening (open keep-alive connections end with the process or their client). */
   close(): void {
     if (this.listenSocket !== null) {
-      this.uws.us_listen_socket_close(this.listenSocket);
+      this.listenSocket.close();
       this.listenSocket = null;
     }
   }

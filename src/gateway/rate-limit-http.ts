@@ -10,8 +10,7 @@
 import { checkRateLimitOptions, RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { endAnswer } from '../net/http-answer.js';
 
-type HttpResponse = import('uWebSockets.js').HttpResponse;
-type HttpRequest = import('uWebSockets.js').HttpRequest;
+import type { TransportRequest as HttpRequest, TransportResponse as HttpResponse } from '../net/transport.js';
 
 export const DEFAULT_API_RATE: RateLimitOptions = { ratePerSecond: 50, burst: 100 };
 export const DEFAULT_MONITOR_RATE: RateLimitOptions = { ratePerSecond: 10, burst: 20 };
@@ -43,7 +42,7 @@ export class GatewayRateLimits {
 
   /**
    * Counts the request against its client's bucket. Over the limit, answers 429
-   * (inside the uWS request callback) and returns true: the caller must not touch
+   * (inside the transport's request callback) and returns true: the caller must not touch
    * res again.
    */
   refuse(res: HttpResponse, req: HttpRequest): boolean {

@@ -3,7 +3,7 @@
 // read once when the gateway starts listening.
 //
 //  - A fixed table of exact URL paths ("/", "/app.js", "/vendor/uPlot.iife.min.js", …)
-//    is registered on the uWS app; any other path falls through to the API's JSON 404.
+//    is registered on the app (src/net/transport.ts); any other path falls through to the API's JSON 404.
 //    Nothing in a request is ever joined to a file system path (no traversal).
 //  - Each answer carries its content type, a strong ETag (304 on If-None-Match),
 //    Cache-Control: no-cache, a strict Content-Security-Policy (scripts, styles and
@@ -18,9 +18,7 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { statusLine } from './http-errors.js';
 
-type HttpResponse = import('uWebSockets.js').HttpResponse;
-type HttpRequest = import('uWebSockets.js').HttpRequest;
-type TemplatedApp = import('uWebSockets.js').TemplatedApp;
+import type { TransportApp as TemplatedApp, TransportRequest as HttpRequest, TransportResponse as HttpResponse } from '../net/transport.js';
 
 export const DASHBOARD_CSP = [
   "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",

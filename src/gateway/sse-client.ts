@@ -1,4 +1,4 @@
-// One SSE subscriber: its uWS response, its filter and its backpressure state.
+// One SSE subscriber: its response (src/net/transport.ts), its filter and its backpressure state.
 //
 // Writes go straight to the response while it drains. Once res.write() reports
 // backpressure, uWS holds the rest of that one write and further frames wait in
@@ -8,7 +8,7 @@
 // never coalesced. A client whose queue would exceed its limit is closed.
 import type { SseFilter } from './sse-query.js';
 
-type HttpResponse = import('uWebSockets.js').HttpResponse;
+import type { TransportResponse as HttpResponse } from '../net/transport.js';
 
 interface Pending {
   frame: string | null;

@@ -1,5 +1,5 @@
-// Ending a uWS HTTP answer correctly for GET and HEAD alike.
-type HttpResponse = import('uWebSockets.js').HttpResponse;
+// Ending an HTTP answer correctly for GET and HEAD alike, on either transport.
+import type { TransportResponse as HttpResponse } from './transport.js';
 
 /**
  * Ends an answer: the body, or for a HEAD request its length alone. (On end() this

@@ -5,7 +5,7 @@
 // between the two. Every listener of the process binds with
 // LIBUS_LISTEN_EXCLUSIVE_PORT, so a taken port fails the bind (and the command
 // exits 1) whichever process came first.
-import { SpreadcoreError } from '../errors.js';
+import { listenError } from './transport.js';
 import type { Uws } from './uws.js';
 
 type TemplatedApp = import('uWebSockets.js').TemplatedApp;
@@ -28,9 +28,7 @@ export function listenExclusive(uws: Uws, app: TemplatedApp, host: string, port:
   return new Promise((resolve, reject) => {
     (app.listen as unknown as ListenWithOptions).call(app, host, port, LIBUS_LISTEN_EXCLUSIVE_PORT, (ls) => {
       if (ls === false) {
-        const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-        reject(new SpreadcoreError('SPREADCORE_ERR_LISTEN',
-          `${what} could not listen on ${where}: ${port === 0 ? 'no free port or the address is not on this machine' : 'the port is in use (or the address is not on this machine)'}`));
+        reject(listenError(what, host, port));
         return;
       }
       resolve({ socket: ls, port: uws.us_socket_local_port(ls as unknown as import('uWebSockets.js').us_socket) });

@@ -1,4 +1,5 @@
-// The feed handler: a uWebSockets.js server that accepts feed protocol v1 frames
+// The feed handler: a WebSocket server (src/net/transport.ts: uWebSockets.js, or
+// node:http + ws where uWS has no native binding) that accepts feed protocol v1 frames
 // (docs/feed-protocol.md) from publishers and decodes each one synchronously, in
 // the message callback, into the ingest engine (FeedIngest) and so into the WASM
 // books. One binary WebSocket message = one frame.
@@ -18,8 +19,8 @@
 //    configured token is enforced on loopback too.
 //  - The port is bound exclusively (src/net/listen.ts): a port in use fails listen().
 //  - Text frames close the connection (1003). Frames over maxPayloadBytes are cut
-//    off by uWS itself (the client sees 1006; counted as oversized). Idle
-//    connections close after idleTimeoutS (uWS pings first).
+//    off by the transport itself (counted as oversized; the client sees 1006 from
+//    uWS, 1009 from ws). Idle connections close after idleTimeoutS (pinged first).
 //  - A frame that fails to decode changes nothing (validate-then-apply) and is
 //    counted by code; a publisher reaching maxDecodeErrors is closed with 4001.
 //  - Nothing a publisher sends can throw out of a callback.
@@ -32,27 +33,26 @@
 //    which applies frames of level updates for live symbols in sequence in one call;
 //    every other frame (definitions, snapshots, gaps, bad bytes...) is decoded by
 //    FrameDecoder, the reference semantics. Option fastPath: false skips the first step.
-// uWS neuters the message ArrayBuffer when the callback returns: the frame is
-// decoded inside the callback and nothing keeps a reference to it.
+// The transport may reuse the message's memory when the callback returns (uWS neuters
+// it): the frame is decoded inside the callback and nothing keeps a reference to it.
 import { SpreadcoreError } from '../../errors.js';
 import { monoNowNs } from '../../net/clock.js';
-import { loadUws, type Uws } from '../../net/uws.js';
+import { selectTransport } from '../../net/select-transport.js';
+import type { Transport, TransportListener, TransportRequest, TransportResponse, TransportUpgradeResponse, TransportWebSocket } from '../../net/transport.js';
 import type { FeedIngest } from '../ingest/feed-ingest.js';
 import { FAST_FALLBACK_NAMES } from '../../wasm/frame-fast-path.js';
 import { DECODE_CODE_NAMES, DECODE_ERR_SINK_THREW, DECODE_OK } from '../protocol/decode-codes.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { accessDenial, checkBind, type AccessDenial, type AccessPolicy } from '../../net/access.js';
-import { listenExclusive } from '../../net/listen.js';
 import { countsByName, FeedConnection, type FeedConnectionJson } from './feed-connection.js';
 import { LatencyRing, type LatencySummary } from './latency-ring.js';
 import { endAnswer } from '../../net/http-answer.js';
 
 /** uWS copies the user data's own properties onto its socket object, so the connection rides in one field. */
 interface SocketData { conn: FeedConnection }
-type WebSocket = import('uWebSockets.js').WebSocket<SocketData>;
-type HttpResponse = import('uWebSockets.js').HttpResponse;
-type HttpRequest = import('uWebSockets.js').HttpRequest;
-type ListenSocket = import('uWebSockets.js').us_listen_socket;
+type WebSocket = TransportWebSocket<SocketData>;
+type HttpResponse = TransportResponse;
+type HttpRequest = TransportRequest;
 
 /** Close codes the handler sends. */
 export const FEED_CLOSE_SHUTDOWN = 1001;
@@ -60,6 +60,8 @@ export const FEED_CLOSE_TEXT_FRAME = 1003;
 export const FEED_CLOSE_DECODE_ERRORS = 4001;
 /** uWS closes an oversized frame's connection without a close frame: the client sees 1006. */
 export const FEED_CLOSE_ABNORMAL = 1006;
+/** ws (the node:http transport) closes an oversized frame's connection with 1009 (message too big). */
+export const FEED_CLOSE_TOO_BIG = 1009;
 
 export interface FeedHandlerOptions {
   /** Bind address. Default 127.0.0.1. Anything but loopback requires a token. */
@@ -82,6 +84,8 @@ export interface FeedHandlerOptions {
   latencySamples?: number;
   /** Try the WASM fast path before FrameDecoder on each frame. Default true. */
   fastPath?: boolean;
+  /** The transport (default: selectTransport(), src/net/select-transport.ts). */
+  transport?: Transport;
 }
 
 export interface FeedHandlerTotals {
@@ -145,9 +149,10 @@ export class FeedHandler {
   private readonly idleTimeoutS: number;
   private readonly maxDecodeErrors: number;
   private readonly staleCheckMs: number;
-  private readonly uws: Uws;
+  /** What serves the socket and the stats route: uWS or node:http + ws. */
+  readonly transport: Transport;
   private readonly sockets = new Set<WebSocket>();
-  private listenSocket: ListenSocket | null = null;
+  private listenSocket: TransportListener | null = null;
   private boundPort = -1;
   private timer: NodeJS.Timeout | null = null;
   private nextConnectionId = 1;
@@ -176,7 +181,7 @@ export class FeedHandler {
     this.latency = new LatencyRing(positiveInt(options.latencySamples ?? 65536, 'latencySamples'));
     this.fastPath = options.fastPath ?? true;
     this.decoder = new FrameDecoder({ isKnownSymbol: (id) => ingest.symbolState(id) !== undefined });
-    this.uws = loadUws();
+    this.transport = options.transport ?? selectTransport();
   }
 
   /** The bound port once listening (-1 before). */
@@ -186,7 +191,7 @@ export class FeedHandler {
   /** Starts the server; resolves with the bound port. */
   listen(): Promise<number> {
     if (this.listenSocket !== null) return Promise.resolve(this.boundPort);
-    const app = this.uws.App();
+    const app = this.transport.app();
     app.ws<SocketData>(this.path, {
       maxPayloadLength: this.maxPayloadBytes,
       idleTimeout: this.idleTimeoutS,
@@ -202,8 +207,8 @@ export class FeedHandler {
       const head = req.getMethod() === 'head';
       this.httpGuard(res, () => this.json(res, '404 Not Found', { ok: false, error: { code: 'NOT_FOUND', message: 'not found' } }, [], head));
     });
-    return listenExclusive(this.uws, app, this.host, this.requestedPort, 'the feed handler').then((b) => {
-      this.listenSocket = b.socket;
+    return this.transport.listen(app, this.host, this.requestedPort, 'the feed handler').then((b) => {
+      this.listenSocket = b;
       this.boundPort = b.port;
       if (this.staleCheckMs > 0) {
         this.timer = setInterval(() => this.guard(() => { this.ingest.checkStaleFeed(monoNowNs()); }), this.staleCheckMs);
@@ -217,7 +222,7 @@ export class FeedHandler {
   close(): void {
     if (this.timer !== null) { clearInterval(this.timer); this.timer = null; }
     if (this.listenSocket !== null) {
-      this.uws.us_listen_socket_close(this.listenSocket);
+      this.listenSocket.close();
       this.listenSocket = null;
     }
     for (const ws of [...this.sockets]) {
@@ -277,7 +282,7 @@ export class FeedHandler {
       [['WWW-Authenticate', 'Bearer realm="spreadcore-feed"']]);
   }
 
-  private onUpgrade(res: HttpResponse, req: HttpRequest, context: import('uWebSockets.js').us_socket_context_t): void {
+  private onUpgrade(res: TransportUpgradeResponse, req: HttpRequest, context: unknown): void {
     // everything read from req happens synchronously, before the upgrade
     const d = this.denial(req);
     if (d !== null) {
@@ -353,7 +358,7 @@ export class FeedHandler {
   private onClose(ws: WebSocket, code: number, message: ArrayBuffer): void {
     if (!this.sockets.delete(ws)) return;
     this.totals.connectionsOpen--;
-    if (code === FEED_CLOSE_ABNORMAL && Buffer.from(message).toString('latin1').includes('too big')) this.totals.oversizedFrames++;
+    if (code === FEED_CLOSE_TOO_BIG || (code === FEED_CLOSE_ABNORMAL && Buffer.from(message).toString('latin1').includes('too big'))) this.totals.oversizedFrames++;
   }
 
   private onStats(res: HttpResponse, req: HttpRequest): void {
