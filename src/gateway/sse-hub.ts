@@ -34,7 +34,7 @@ import { SseRing, type SseEntry } from './sse-ring.js';
 import type { TransportApp as TemplatedApp, TransportRequest as HttpRequest, TransportResponse as HttpResponse } from '../net/transport.js';
 
 /** Events the hub knows (the engine's, plus resync which is always delivered). */
-export const SSE_EVENT_NAMES: readonly string[] = ['quote_update', 'fill', 'order', 'volatility_pause', 'risk', 'strategy_state', 'pnl'];
+export const SSE_EVENT_NAMES: readonly string[] = ['quote_update', 'fill', 'order', 'volatility_pause', 'risk', 'strategy_state', 'pnl', 'market_resolved', 'arbitrage_signal', 'market_scan'];
 export const SSE_RESYNC_EVENT = 'resync';
 
 export interface SseHubOptions {
