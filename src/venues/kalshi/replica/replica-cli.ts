@@ -11,7 +11,7 @@ import { KALSHI_TIERS, type KalshiTier } from '../rate-budget.js';
 import { KalshiReplica } from './replica-server.js';
 
 export const KALSHI_REPLICA_USAGE = `Usage: spreadcore replica kalshi [--port 8092] [--host 127.0.0.1] [--market sim] [--seed N]
-                                [--key-id ID --public-key FILE] [--key-dir DIR] [--tier basic|advanced|premier|prime]
+                                [--key-id ID --public-key FILE] [--key-dir DIR] [--tier T]
                                 [--faults JSON] [--json]
 
 Runs a local replica of Kalshi's Trade API v2 on one port: REST under /trade-api/v2 and
@@ -32,7 +32,8 @@ Options:
   --key-id ID       the API key id clients send (default demo-key)
   --public-key FILE the RSA public key (PEM) requests must be signed with
   --key-dir DIR     where a generated private key is written
-  --tier T          rate-limit tier (default basic: 20 reads / 10 writes per second)
+  --tier T          rate-limit tier: basic (default: 20 reads / 10 writes per second),
+                    advanced, expert, premier, paragon, prime, prestige
   --faults JSON     initial faults, the JSON POST /__replica/faults takes
   --json            print one JSON line
   -h, --help        show this help`;
@@ -54,7 +55,7 @@ export async function runKalshiReplica(args: string[], io: CliIo): Promise<numbe
     seed = Number(flags.seed);
   }
   const tier = (flags.tier ?? 'basic') as KalshiTier;
-  if (!(tier in KALSHI_TIERS)) throw usageError(`--tier must be basic, advanced, premier or prime, got ${JSON.stringify(flags.tier)}`);
+  if (!(tier in KALSHI_TIERS)) throw usageError(`--tier must be basic, advanced, expert, premier, paragon, prime or prestige, got ${JSON.stringify(flags.tier)}`);
   const keyId = flags['key-id'] ?? 'demo-key';
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(keyId)) throw usageError('--key-id must be 1-128 of A-Z a-z 0-9 _ -');
   let publicKeyPem: string;
