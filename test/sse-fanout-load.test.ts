@@ -83,7 +83,8 @@ const STRATEGIES = [1, 2, 3, 4].flatMap((i) => [[`btc_mm_${i}`, 'BTCUSDT'], [`et
 
 const mm = (name: string, symbol: string): Record<string, unknown> => ({
   name, type: 'MarketMaking', symbols: [symbol],
-  parameters: { spread_bps: 4.0, order_size: 0.001, max_position: 0.01, quote_levels: 5, level_spacing_bps: 1.0 },
+  // a one-tick requote tolerance and a 700 ms refresh: the churn of a busy stream, as before quotes were kept in place by default
+  parameters: { spread_bps: 4.0, order_size: 0.001, max_position: 0.01, quote_levels: 5, level_spacing_bps: 1.0, requote_threshold_price: 0.01, quote_refresh_ms: 700 },
 });
 
 describe('SSE fan-out under load (serve in a child process)', () => {
@@ -105,7 +106,7 @@ describe('SSE fan-out under load (serve in a child process)', () => {
     const idle = await probeHealth(base, 1000);
     const load = loadChild();
     const conn = await load.ask<{ statuses: Record<string, number>; readers: number; stuck: number }>(
-      { cmd: 'connect', port, path: '/api/stream', readers: READERS, stuck: STUCK, perAddress: 4, firstOctet: 1 }, 120_000);
+      { cmd: 'connect', port, path: '/api/stream?events=all', readers: READERS, stuck: STUCK, perAddress: 4, firstOctet: 1 }, 120_000);
     expect(conn.statuses).toEqual({ 200: READERS + STUCK });
 
     // health is timed the whole time: at least 12 s, and until the subscribers that never
@@ -138,7 +139,7 @@ describe('SSE fan-out under load (serve in a child process)', () => {
     // one address past its limit: a coded 429
     const one = loadChild();
     const over = await one.ask<{ statuses: Record<string, number>; bodies: Record<string, string> }>(
-      { cmd: 'connect', port, path: '/api/stream', readers: 270, stuck: 0, perAddress: 1000, firstOctet: 2 });
+      { cmd: 'connect', port, path: '/api/stream?events=all', readers: 270, stuck: 0, perAddress: 1000, firstOctet: 2 });
     expect(over.statuses['429']).toBeGreaterThan(0);
     expect(over.bodies['429']).toContain('SPREADCORE_ERR_TOO_MANY_SUBSCRIBERS');
 

@@ -1,5 +1,6 @@
 // The market sources of `spreadcore serve`, each driving the engine's FeedIngest:
-//   sim             the built-in simulator, paced by the wall clock (a timer every tick-ms)
+//   sim             the built-in simulator, paced by the wall clock (a timer every tick-ms),
+//                   SPREADCORE_SIM_SPEED times faster than real time (default 1)
 //   replay:FILE     a recording (Binance "<ts> <json>" lines or .screc) at its recorded
 //                   pace x speed; when it ends the engine keeps running on the last
 //                   book, which goes stale after the ingest's stale-feed interval
@@ -45,7 +46,7 @@ function errorText(e: unknown): string {
 export async function prepareMarket(o: ServeOptions): Promise<PreparedMarket> {
   const m = o.market;
   switch (m.kind) {
-    case 'sim': return { start: (engine, io) => startSim(engine, io, o) };
+    case 'sim': simSpeedFromEnv(); return { start: (engine, io) => startSim(engine, io, o) }; // a bad SPREADCORE_SIM_SPEED fails before anything is bound
     case 'feed': return { start: (engine, io) => startFeedOnly(engine, io, o) };
     case 'binance': return { start: (engine, io) => startBinance(engine, io, o) };
     case 'replay': {
@@ -82,13 +83,32 @@ function symbolsOf(engine: TradingEngine): string[] {
   return engine.ingest.symbols().map((s) => s.symbol);
 }
 
+/** Largest SPREADCORE_SIM_SPEED: simulated seconds per wall second. */
+export const MAX_SIM_SPEED = 1000;
+
+/**
+ * The simulator's pace from SPREADCORE_SIM_SPEED: simulated seconds per wall second
+ * (default 1, real time; e.g. 30 runs seed 000's first hour in two minutes). The
+ * market's clock then runs ahead of the wall clock; everything the engine times
+ * (quote refresh, quote age, cooldowns, marks) follows the market's clock.
+ */
+export function simSpeedFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env['SPREADCORE_SIM_SPEED'];
+  if (raw === undefined || raw.trim() === '') return 1;
+  const v = Number(raw.trim());
+  if (!Number.isFinite(v) || v <= 0 || v > MAX_SIM_SPEED) throw usageError(`SPREADCORE_SIM_SPEED must be a number in (0, ${MAX_SIM_SPEED}], got ${JSON.stringify(raw)}`);
+  return v;
+}
+
 function startSim(engine: TradingEngine, io: CliIo, o: ServeOptions): RunningMarket {
-  const sim = new MarketSimulator({ startTsNs: Date.now() * 1e6, ...(o.universeMarkets > 0 ? { universe: { binaryMarkets: o.universeMarkets } } : {}) }, o.seed);
-  const driver = new SimDriver(engine, sim, { stepMs: o.tickMs });
+  const speed = simSpeedFromEnv();
+  const wall0 = Date.now();
+  const sim = new MarketSimulator({ startTsNs: wall0 * 1e6, ...(o.universeMarkets > 0 ? { universe: { binaryMarkets: o.universeMarkets } } : {}) }, o.seed);
+  const driver = new SimDriver(engine, sim, { stepMs: o.tickMs * speed });
   let lastError = '';
   const timer = setInterval(() => {
     try {
-      driver.runUntil(Date.now() * 1e6);
+      driver.runUntil((wall0 + (Date.now() - wall0) * speed) * 1e6);
     } catch (e) {
       const msg = errorText(e);
       if (msg !== lastError) io.stderr.write(`spreadcore serve: market step failed: ${msg}\n`);
@@ -98,8 +118,8 @@ function startSim(engine: TradingEngine, io: CliIo, o: ServeOptions): RunningMar
   return {
     source: 'sim',
     state: () => 'running',
-    health: () => ({ seed: o.seed, symbols: symbolsOf(engine), market_events: driver.events }),
-    describe: `built-in simulator, seed ${o.seed}, symbols ${symbolsOf(engine).join(', ')}`,
+    health: () => ({ seed: o.seed, symbols: symbolsOf(engine), market_events: driver.events, sim_speed: speed, sim_time: Math.floor(driver.nowNs / 1e6) }),
+    describe: `built-in simulator, seed ${o.seed}${speed !== 1 ? `, ${speed}x real time (SPREADCORE_SIM_SPEED)` : ''}, symbols ${symbolsOf(engine).join(', ')}`,
     stop: () => { clearInterval(timer); return Promise.resolve(); },
   };
 }
