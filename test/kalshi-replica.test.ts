@@ -401,3 +401,29 @@ describe('Kalshi WebSocket keep-alive', () => {
     }
   });
 });
+
+describe('KalshiExecutionVenue cancels', () => {
+  it('a cancel of an order that filled meanwhile is refused once; a cancel of a resting order is reported once', async () => {
+    const venue = new KalshiExecutionVenue({ rest, queryDelayMs: 30 });
+    await venue.loadMarkets([A]);
+    const rec = recorder();
+    venue.connect(rec.reports);
+    const a = order({ side: 'BUY', priceTick: 38, qtyLot: 2 });
+    venue.submit(a);
+    await waitFor('accepted', () => rec.log.some((r) => r.kind === 'accepted'));
+    venue.cancel(a.orderId);
+    await waitFor('cancelled', () => rec.log.some((r) => r.kind === 'cancelled'));
+    venue.cancel(a.orderId);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rec.log.filter((r) => r.orderId === a.orderId).map((r) => r.kind)).toEqual(['accepted', 'cancelled', 'cancelRejected']);
+    // filled by a trade through it, then cancelled before the venue heard of the fill (no WebSocket)
+    const b = order({ side: 'BUY', priceTick: 40, qtyLot: 3 });
+    venue.submit(b);
+    await waitFor('accepted b', () => rec.log.some((r) => r.kind === 'accepted' && r.orderId === b.orderId));
+    await admin('trade', { ticker: A, taker_side: 'no', yes_price_dollars: '0.39', count: 500 });
+    venue.cancel(b.orderId);
+    await waitFor('cancel refused', () => rec.log.some((r) => r.kind === 'cancelRejected' && r.orderId === b.orderId));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rec.log.filter((r) => r.orderId === b.orderId).map((r) => r.kind)).toEqual(['accepted', 'fill', 'cancelRejected']);
+  });
+});

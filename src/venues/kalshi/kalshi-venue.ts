@@ -201,6 +201,7 @@ export class KalshiExecutionVenue implements Venue {
   }
   private cancelled(t: Tracked, reason: string, ts: number): void {
     if (t.phase === 'closed') return;
+    t.cancelWanted = false; // a wanted cancel is satisfied: no cancel-rejected after this
     this.accept(t, ts);
     this.close(t);
     this.reports.onCancelled(t.orderId, reason, ts);
