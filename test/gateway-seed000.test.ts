@@ -127,7 +127,8 @@ describe('seed 000 over HTTP', () => {
     for (const side of [q.json.quotes.bids, q.json.quotes.asks]) {
       for (let i = 0; i < side.length; i++) {
         expect(side[i]).toMatchObject({ level: i + 1, qty: expect.any(Number), status: expect.any(String) });
-        if (i > 0) expect(Math.abs(Math.abs(side[i].price - side[i - 1].price) - q.json.mid_price * 2e-4)).toBeLessThanOrEqual(0.2);
+        // 2 bps apart, within the two levels' requote tolerances (level i keeps its place within i bps: half its distance to the mid)
+        if (i > 0) expect(Math.abs(Math.abs(side[i].price - side[i - 1].price) - q.json.mid_price * 2e-4)).toBeLessThanOrEqual(q.json.mid_price * (2 * i + 1) * 1e-4 + 0.2);
       }
     }
     for (const b of q.json.quotes.bids) expect(b.price).toBeLessThan(q.json.mid_price);

@@ -18,9 +18,10 @@
 // most 12 + 20 = 32 orders in any 10 s and 120 a minute, against Binance's 50 per
 // 10 s. Levels are served best first (both sides' level 1, then level 2, ...): an
 // empty level takes budget first; a quote off its target is replaced only while
-// budget is left, otherwise it stays (a level without budget stays empty and is tried
-// again at the next decision). Cancels that must happen (level gone, side held,
-// quote too old) never wait for budget.
+// budget is left, otherwise it stays unless it is off by more than its level's whole
+// distance from the fair value (then it is cancelled and its level waits for budget).
+// A level without budget stays empty and is tried again at the next decision. Cancels
+// that must happen (level gone, side held, quote too old) never wait for budget.
 // A full requote pass runs every quote_refresh_ms, and at once after a fill, a
 // parameter change, start, or a request (the risk gate's quote-age requote). Between
 // passes, empty levels are filled, so a filled quote is replaced at once.
@@ -132,14 +133,20 @@ export function diffQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number
       if (s === held || i >= (s === 0 ? nb : na)) continue;
       const r = rq.side(s);
       if (r.state[i] === QS_EMPTY) { reserved++; continue; }
-      if (!full || reserved + 1 > budget) continue;
+      if (!full) continue;
       const tick = s === 0 ? leg.bidTick(i) : leg.askTick(i);
       const qty = s === 0 ? leg.bidQtyLot(i) : leg.askQtyLot(i);
       const d = r.tick[i]! - tick;
+      const off = d < 0 ? -d : d;
       const tol = defaultTol ? defaultToleranceTicks(leg, s, i) : tolTicks;
-      if (d > tol || d < -tol || r.qty[i] !== qty) {
+      if (off <= tol && r.qty[i] === qty) continue;
+      if (reserved + 1 <= budget) {
         cancelLevel(leg, r, i, sink, nowNs, out);
         reserved++;
+      } else if (defaultTol && off > 2 * tol) {
+        // off by more than its level's whole distance from the fair value: cancelled even
+        // without budget to replace it (the level stays empty until there is)
+        cancelLevel(leg, r, i, sink, nowNs, out);
       }
     }
   }
