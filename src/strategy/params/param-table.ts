@@ -210,7 +210,7 @@ export const PARAM_TABLE: ParamTable = {
   },
   requote_threshold_price: {
     type: 'number', nullable: true, default: null, min: 0, minExclusive: true, unit: PRICE, group: 'refresh', seeds: ['004'],
-    description: 'Cancel and re-quote when the fair value moves more than this since the quotes were placed (seed 004: 0.02 on a $1 contract); null = only on the refresh timer and quote age.',
+    description: 'Cancel and re-quote when the fair value moves more than this since the quotes were placed (seed 004: 0.02 on a $1 contract); also the order diff\'s tolerance: at a refresh a quote within this of its new price keeps its queue place. null = no price-move trigger, and the tolerance is half each level\'s distance from the fair value (seed 000: 1, 2 and 3 bps for its 2, 4 and 6 bps levels; one tick at level 1 of a 4-cent binary spread), so an unchanged ladder sends nothing (docs/strategy.md, Requote rules).',
     aliases: [{ name: 'price_change_requote_threshold', seeds: ['004'], note: 'Price units (seed 004: 0.01 "1%" of the $1 payout; its check is `abs(current_price − last_price) > 0.02`).' }],
   },
   cancel_on_fill: {
