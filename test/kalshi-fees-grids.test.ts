@@ -150,3 +150,22 @@ describe('Kalshi V2 order bodies', () => {
     expect(frac.qty.toUnitsOrNaN('2.25')).toBe(225);
   });
 });
+
+describe('KalshiExecutionVenue local checks', () => {
+  it('refuses locally, without sending, what Kalshi would refuse: bad client ids, market orders, prices outside (0, 1)', async () => {
+    const { KalshiExecutionVenue, marketInfo } = await import('../src/venues/kalshi/kalshi-venue.js');
+    const { KalshiRestClient } = await import('../src/venues/kalshi/rest-client.js');
+    let now = 1_000_000;
+    const v = new KalshiExecutionVenue({ rest: new KalshiRestClient(), markets: [marketInfo({ ticker: 'M', event_ticker: 'E', status: 'active' })], now: () => now, retainClosedMs: 1000 });
+    const seen: string[] = [];
+    v.connect({ onAccepted() {}, onRejected: (id, why) => seen.push(`${id}:${why}`), onFill() {}, onCancelled() {}, onCancelRejected: (id, why) => seen.push(`${id}:${why}`) });
+    v.submit({ orderId: 'x', clientOrderId: 'bad id with spaces', strategyId: 's', symbol: 'M', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTick: 40, qtyLot: 1 });
+    v.submit({ orderId: 'y', clientOrderId: 'c-y', strategyId: 's', symbol: 'M', side: 'BUY', type: 'MARKET', timeInForce: 'IOC', priceTick: Number.NaN, qtyLot: 1 });
+    v.submit({ orderId: 'z', clientOrderId: 'c-z', strategyId: 's', symbol: 'M', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTick: 100, qtyLot: 1 }); // $1.00
+    expect(seen).toEqual(['x:bad_client_order_id', 'y:market_orders_unsupported', 'z:price_off_grid']);
+    v.cancel('x');
+    expect(seen.at(-1)).toBe('x:unknown_order');
+    now += 2000;
+    expect(v.counters.rejectedLocally).toBe(3);
+  });
+});

@@ -60,6 +60,8 @@ export interface KalshiVenueOptions {
   /** Which markets charge maker fees (used when a fill carries no fee_cost). */
   makerFees?: (ticker: string) => boolean;
   now?: () => number;
+  /** How long a closed order is remembered for late or duplicated events; default 10 min. */
+  retainClosedMs?: number;
 }
 
 type Phase = 'sending' | 'unknown' | 'open' | 'closed';
@@ -77,6 +79,7 @@ interface Tracked {
   cancelInFlight: boolean;
   looks: number;
   timer: NodeJS.Timeout | null;
+  closedMs: number;
 }
 
 export interface KalshiReconcileReport {
@@ -113,6 +116,9 @@ export class KalshiExecutionVenue implements Venue {
   private readonly makerFees: (ticker: string) => boolean;
   private readonly now: () => number;
   private lastFillTs = 0;
+  private readonly closedQueue: Tracked[] = [];
+  private closedHead = 0;
+  private readonly retainClosedMs: number;
   private collect: KalshiReconcileReport['missedFills'] | null = null;
   readonly counters = { submitted: 0, rejectedLocally: 0, postOnlyRejects: 0, unknownOutcomes: 0, queries: 0, duplicateFills: 0, foreignFills: 0, badEvents: 0 };
 
@@ -124,6 +130,7 @@ export class KalshiExecutionVenue implements Venue {
     this.queryDelayMs = o.queryDelayMs ?? 500;
     this.makerFees = o.makerFees ?? ((t) => this.markets.get(t)?.makerFees ?? false);
     this.now = o.now ?? Date.now;
+    this.retainClosedMs = o.retainClosedMs ?? 10 * 60_000;
     if (o.ws !== undefined) this.attach(o.ws);
   }
 
@@ -151,6 +158,7 @@ export class KalshiExecutionVenue implements Venue {
 
   submit(order: VenueOrder): void {
     const ts = this.nowNs();
+    if (this.closedHead < this.closedQueue.length) this.prune();
     if (this.byOrderId.has(order.orderId)) return;
     const refuse = (why: string): void => { this.counters.rejectedLocally++; this.reports.onRejected(order.orderId, why, ts); };
     const m = this.markets.get(order.symbol);
@@ -161,7 +169,7 @@ export class KalshiExecutionVenue implements Venue {
     if (!CLIENT_ORDER_ID.test(order.clientOrderId) || this.byClientId.has(order.clientOrderId)) return refuse('bad_client_order_id');
     const t: Tracked = {
       orderId: order.orderId, clientId: order.clientOrderId, order, market: m, venueId: '', phase: 'sending', accepted: false,
-      filledLots: 0, cancelWanted: false, cancelInFlight: false, looks: 0, timer: null,
+      filledLots: 0, cancelWanted: false, cancelInFlight: false, looks: 0, timer: null, closedMs: 0,
     };
     this.byOrderId.set(order.orderId, t);
     this.byClientId.set(t.clientId, t);
@@ -189,8 +197,24 @@ export class KalshiExecutionVenue implements Venue {
     this.reports.onAccepted(t.orderId, ts);
   }
   private close(t: Tracked): void {
-    t.phase = 'closed';
     if (t.timer !== null) { clearTimeout(t.timer); t.timer = null; }
+    if (t.phase === 'closed') return;
+    t.phase = 'closed';
+    t.closedMs = this.now();
+    this.closedQueue.push(t);
+    if (t.timer !== null) { clearTimeout(t.timer); t.timer = null; }
+  }
+
+  /** Forgets orders closed more than retainClosedMs ago (their late events then count as foreign; fill ids stay known). */
+  private prune(): void {
+    const cutoff = this.now() - this.retainClosedMs;
+    while (this.closedHead < this.closedQueue.length && this.closedQueue[this.closedHead]!.closedMs <= cutoff) {
+      const t = this.closedQueue[this.closedHead++]!;
+      this.byOrderId.delete(t.orderId);
+      this.byClientId.delete(t.clientId);
+      if (t.venueId !== '') this.byVenueId.delete(t.venueId);
+    }
+    if (this.closedHead > 1024 && this.closedHead * 2 > this.closedQueue.length) { this.closedQueue.splice(0, this.closedHead); this.closedHead = 0; }
   }
   private reject(t: Tracked, reason: string, ts: number): void {
     if (t.phase === 'closed') return;
