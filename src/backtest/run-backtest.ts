@@ -285,14 +285,17 @@ function drive(
     }
     const t = offsets[i]!;
     ingest.setClock(t);
-    if (recorded) exchange.setLocalClock(localBaseNs + t);
+    // the strategy clock moves with the steps that carry market data: a Binance bookTicker line
+    // (no event) is not in a .screc of the same market, and must not move it either
+    const moves = !recorded || events[i]! > 0;
+    if (recorded && moves) exchange.setLocalClock(localBaseNs + t);
     apply(i);
     done += events[i]!;
     if (startedNs === null) {
       if (legs.length === 0) tryLoad();
       if (legs.length > 0) tryStart();
     }
-    if (t >= nextTickNs) {
+    if (t >= nextTickNs && moves) {
       ingest.checkStaleFeed(t);
       engine.tick(engine.nowNs());
       nextTickNs = t + tickNs;
