@@ -4,7 +4,11 @@
 // is still served.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import WebSocket from 'ws';
-import { FeedHandler, FEED_CLOSE_ABNORMAL, FEED_CLOSE_DECODE_ERRORS, FEED_CLOSE_TEXT_FRAME } from '../src/feed/handler/index.js';
+import { FeedHandler, FEED_CLOSE_ABNORMAL, FEED_CLOSE_DECODE_ERRORS, FEED_CLOSE_TEXT_FRAME, FEED_CLOSE_TOO_BIG } from '../src/feed/handler/index.js';
+import { transportName } from '../src/net/select-transport.js';
+
+/** What a publisher sees when its frame is too big: uWS cuts the connection, ws sends 1009. */
+const OVERSIZED_CLOSE = transportName() === 'uws' ? FEED_CLOSE_ABNORMAL : FEED_CLOSE_TOO_BIG;
 import { FeedIngest } from '../src/feed/ingest/index.js';
 import {
   FrameEncoder, FH_VERSION, FRAME_HEADER_BYTES, MH_LENGTH, MH_TYPE, MH_SYMBOL,
@@ -147,7 +151,7 @@ describe('feed handler: bad input', () => {
     await goodUpdate();
   });
 
-  it(`an oversized frame (over ${MAX_PAYLOAD} bytes) is cut off by uWS (${FEED_CLOSE_ABNORMAL}) and counted`, async () => {
+  it(`an oversized frame (over ${MAX_PAYLOAD} bytes) is cut off by the transport (${OVERSIZED_CLOSE}) and counted`, async () => {
     const bad = await connect(port);
     const before = top();
     const frames = handler.totals.frames;
@@ -155,7 +159,7 @@ describe('feed handler: bad input', () => {
     const levels = new Float64Array(2 * n);
     for (let i = 0; i < n; i++) { levels[2 * i] = 50 - i; levels[2 * i + 1] = 1; }
     bad.ws.send(frame((e) => e.snapshot(BTC, 99, TS, levels, n, new Float64Array(0), 0)));
-    expect((await bad.closed).code).toBe(FEED_CLOSE_ABNORMAL);
+    expect((await bad.closed).code).toBe(OVERSIZED_CLOSE);
     await waitFor(() => handler.totals.oversizedFrames === 1, 'the oversized count');
     expect(handler.totals.frames).toBe(frames); // never reached the decoder
     expect(top()).toEqual(before);

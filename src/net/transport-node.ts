@@ -5,7 +5,8 @@
 //  - headers are collected by writeStatus/writeHeader and sent with the first write or
 //    the end; end(body) sends the body's length (no chunked encoding for a whole answer);
 //  - endWithoutBody() keeps a content-length written before (HEAD) and sends no body;
-//  - write() returns node's backpressure signal and onWritable runs on 'drain';
+//  - a stream's write() returns false when the kernel did not take the whole chunk, and
+//    onWritable runs once the socket has sent what it held;
 //  - onAborted runs when the connection closes before the answer ended (close() too);
 //  - an upgrade request is answered on its raw socket, or handed to the WebSocketServer
 //    by upgrade(); a message over maxPayloadLength closes the connection with 1009;
@@ -14,7 +15,7 @@
 // port in use fails listen() with SPREADCORE_ERR_LISTEN.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import {
   listenError, type Transport, type TransportApp, type TransportHandler, type TransportListener, type TransportRequest,
@@ -83,6 +84,16 @@ abstract class BaseResponse implements TransportResponse {
 class NodeResponse extends BaseResponse {
   private started = false;
   private written = 0;
+  /** A stream (write() before end()): its chunks go straight to the socket, chunked, so the kernel's answer is known at once. */
+  private raw: Socket | null = null;
+  private backpressured = false;
+  private writableHandler: ((offset: number) => boolean) | undefined;
+  private readonly onFlushed = (): void => {
+    const s = this.raw;
+    if (!this.backpressured || s === null || s.writableLength > 0 || this.ended || this.aborted) return;
+    this.backpressured = false;
+    this.writableHandler?.(this.written);
+  };
 
   constructor(req: IncomingMessage, private readonly res: ServerResponse) {
     super(req);
@@ -98,6 +109,12 @@ class NodeResponse extends BaseResponse {
 
   end(body: string | Uint8Array = '', closeConnection = false): this {
     if (this.ended || this.aborted) return this;
+    if (this.raw !== null) {
+      if (body.length > 0) this.write(body);
+      this.ended = true;
+      this.res.end(); // the last chunk
+      return this;
+    }
     if (!this.started) {
       if (!this.hasHeader('content-length')) this.headers.push(['content-length', String(Buffer.byteLength(body))]);
       if (closeConnection) this.headers.push(['connection', 'close']);
@@ -116,25 +133,45 @@ class NodeResponse extends BaseResponse {
     return this;
   }
 
+  /**
+   * Like uWS: true when the kernel took the whole chunk, false when some of it waits
+   * in the socket (sent later; onWritable runs once it is all out). node's own
+   * ServerResponse.write() cannot tell (it reports its high-water mark and holds the
+   * socket corked until the next tick), so a stream's chunks are framed here and
+   * written to the socket itself, after the headers.
+   */
   write(chunk: string | Uint8Array): boolean {
     if (this.ended || this.aborted) return true;
-    this.sendHead();
-    this.written += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-    return this.res.write(chunk);
+    if (this.raw === null) {
+      if (!this.hasHeader('content-length') && !this.hasHeader('transfer-encoding')) this.headers.push(['transfer-encoding', 'chunked']);
+      this.sendHead();
+      this.res.flushHeaders();
+      const s = this.res.socket;
+      if (s === null) return true;
+      while (s.writableCorked > 0) s.uncork();
+      this.raw = s;
+    }
+    const s = this.raw;
+    if (s.destroyed) return true;
+    const len = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    if (len === 0) return !this.backpressured;
+    this.written += len;
+    const size = `${len.toString(16)}\r\n`;
+    if (typeof chunk === 'string') s.write(`${size}${chunk}\r\n`, 'utf8', this.onFlushed);
+    else s.write(Buffer.concat([Buffer.from(size, 'latin1'), chunk, Buffer.from('\r\n', 'latin1')]), this.onFlushed);
+    if (s.writableLength === 0) return true;
+    this.backpressured = true;
+    return false;
   }
 
+  /** Runs f: the writes are not held back (a stream's write() reports what the kernel took). */
   cork(f: () => void): this {
-    this.res.cork();
-    try {
-      f();
-    } finally {
-      this.res.uncork();
-    }
+    f();
     return this;
   }
 
   onWritable(handler: (offset: number) => boolean): this {
-    this.res.on('drain', () => { if (!this.ended && !this.aborted) handler(this.written); });
+    this.writableHandler = handler;
     return this;
   }
 
@@ -177,9 +214,15 @@ class NodeUpgradeResponse extends BaseResponse implements TransportUpgradeRespon
 }
 
 class NodeWebSocket<T> implements TransportWebSocket<T> {
+  /** Set by the app: runs the close handler once. */
+  onEnd: (code: number, reason: string) => void = () => {};
   constructor(readonly socket: WsSocket, private readonly data: T, private readonly remote: ArrayBuffer) {}
   getUserData(): T { return this.data; }
-  end(code?: number, reason?: string): void { this.socket.close(code, reason); }
+  /** Sends the close frame; the close handler runs now, as with uWS. */
+  end(code?: number, reason?: string): void {
+    this.socket.close(code, reason);
+    this.onEnd(code ?? 1000, reason ?? '');
+  }
   getRemoteAddressAsText(): ArrayBuffer { return this.remote; }
 }
 
@@ -248,7 +291,17 @@ class NodeApp implements TransportApp {
     ws.binaryType = 'arraybuffer';
     const w = new NodeWebSocket(ws, userData, remote);
     let alive = true;
+    let closed = false;
+    let tooBig = false;
     let timer: NodeJS.Timeout | null = null;
+    const fireClose = (code: number, reason: string): void => {
+      if (closed) return;
+      closed = true;
+      if (timer !== null) clearInterval(timer);
+      const b = Buffer.from(reason);
+      behavior.close(w, code, b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+    };
+    w.onEnd = fireClose;
     if (behavior.idleTimeout > 0) {
       // silent for idleTimeout: pinged half-way, closed if still silent
       timer = setInterval(() => {
@@ -259,14 +312,16 @@ class NodeApp implements TransportApp {
       timer.unref();
     }
     ws.on('pong', () => { alive = true; });
-    ws.on('error', () => { /* the close follows (1009 for a message over maxPayloadLength) */ });
+    // a message over maxPayload: ws sends 1009 and stops reading; the close follows
+    ws.on('error', (e: Error & { code?: string }) => { if (e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') tooBig = true; });
     ws.on('message', (data: ArrayBuffer, isBinary: boolean) => {
+      if (closed) return;
       alive = true;
       behavior.message(w, data, isBinary);
     });
     ws.on('close', (code: number, reason: Buffer) => {
-      if (timer !== null) clearInterval(timer);
-      behavior.close(w, code, reason.buffer.slice(reason.byteOffset, reason.byteOffset + reason.byteLength) as ArrayBuffer);
+      if (tooBig) fireClose(1009, 'message too big');
+      else fireClose(code, reason.toString('utf8'));
     });
     behavior.open(w);
   }

@@ -358,7 +358,7 @@ export class FeedHandler {
   private onClose(ws: WebSocket, code: number, message: ArrayBuffer): void {
     if (!this.sockets.delete(ws)) return;
     this.totals.connectionsOpen--;
-    if (code === FEED_CLOSE_TOO_BIG || (code === FEED_CLOSE_ABNORMAL && Buffer.from(message).toString('latin1').includes('too big'))) this.totals.oversizedFrames++;
+    if ((code === FEED_CLOSE_TOO_BIG || code === FEED_CLOSE_ABNORMAL) && Buffer.from(message).toString('latin1').includes('too big')) this.totals.oversizedFrames++;
   }
 
   private onStats(res: HttpResponse, req: HttpRequest): void {
