@@ -15,13 +15,13 @@ describe('SseRing', () => {
     expect(r.oldestId).toBe(8);
     expect(r.bytes).toBe(50);
     const seen: number[] = [];
-    r.forEachAfter(9, (e) => seen.push(e.id));
+    r.forEachAfter(9, (e) => { seen.push(e.id); });
     expect(seen).toEqual([10, 11, 12]);
     const all: number[] = [];
-    r.forEachAfter(0, (e) => all.push(e.id));
+    r.forEachAfter(0, (e) => { all.push(e.id); });
     expect(all).toEqual([8, 9, 10, 11, 12]);
     const none: number[] = [];
-    r.forEachAfter(12, (e) => none.push(e.id));
+    r.forEachAfter(12, (e) => { none.push(e.id); });
     expect(none).toEqual([]);
     const b = new SseRing(100, 35);
     for (let i = 1; i <= 10; i++) b.push(entry(i));
