@@ -5,8 +5,8 @@
 import { SpreadcoreError } from '../errors.js';
 import { parseSpeed } from '../feed/recording/pacer.js';
 import { BinanceReplica, DEMO_API_KEY, DEMO_API_SECRET, type ReplicaMarketSpec } from '../venues/binance/replica/index.js';
-import { runKalshiReplica } from '../venues/kalshi/replica/replica-cli.js';
-import { runPolymarketReplica } from '../venues/polymarket/replica/replica-cli.js';
+import { KALSHI_REPLICA_USAGE, runKalshiReplica } from '../venues/kalshi/replica/replica-cli.js';
+import { POLYMARKET_REPLICA_USAGE, runPolymarketReplica } from '../venues/polymarket/replica/replica-cli.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
 import { intFlag, parseFlags, usageError } from './flags.js';
 
@@ -64,14 +64,14 @@ function feeFlag(name: string, v: string | undefined): number | undefined {
 
 export const replicaCommand: Command = {
   name: 'replica',
-  summary: 'run a local replica of a venue (binance: spot or USD-M trading, user data, market data, faults)',
-  usage: USAGE,
+  summary: 'run a local replica of a venue (binance, kalshi, polymarket: trading, user data, market data, faults)',
+  usage: `${USAGE}\n\n${KALSHI_REPLICA_USAGE}\n\n${POLYMARKET_REPLICA_USAGE}`,
   async run(args: string[], io: CliIo): Promise<number> {
     if (args[0] === 'kalshi') return runKalshiReplica(args.slice(1), io);
     if (args[0] === 'polymarket') return runPolymarketReplica(args.slice(1), io);
     const { flags, positionals } = parseFlags(args, FLAGS);
-    if (positionals.length === 0) throw usageError('name the venue: spreadcore replica binance');
-    if (positionals[0] !== 'binance') throw usageError(`unknown venue ${JSON.stringify(positionals[0])}; the replica knows: binance`);
+    if (positionals.length === 0) throw usageError('name the venue: spreadcore replica binance|kalshi|polymarket');
+    if (positionals[0] !== 'binance') throw usageError(`unknown venue ${JSON.stringify(positionals[0])}; the replica knows: binance, kalshi, polymarket`);
     if (positionals.length > 1) throw usageError(`unexpected argument ${JSON.stringify(positionals[1])}`);
     const port = intFlag('port', flags.port, 8090, 0, 65535);
     const m = flags.market ?? 'sim';
