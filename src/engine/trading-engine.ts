@@ -264,6 +264,7 @@ export class TradingEngine extends UniverseCore {
       for (const leg of this.legsOf(id)) leg.syncParams();
       this.legErrors.delete(id);
       this.resumeStrategy(s, 'error', t);
+      if (this.isUniverse(id)) this.requestScan(id); // max_markets, min_liquidity, ... apply at once
       if (this.instrumentErrors.has(id)) {
         const problem = this.recheckGrid(s, t);
         if (problem === null) {

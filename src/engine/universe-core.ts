@@ -191,9 +191,16 @@ export class UniverseCore extends TradingCore {
   protected patchScanner(id: string, given: Record<string, unknown>): void {
     const next = readScannerParams(given, this.scannerParams(id));
     this.setExtraParams(id, next);
-    const u = this.universes.get(id);
-    if (u !== undefined) { u.nextScanNs = -Infinity; this.scanDue = true; }
+    this.requestScan(id);
     for (const e of this.eventMap.list()) this.recomputeEvent(e);
+  }
+
+  /** The universe strategy scans again at the next market event or clock step. */
+  protected requestScan(id: string): void {
+    const u = this.universes.get(id);
+    if (u === undefined) return;
+    u.nextScanNs = -Infinity;
+    this.scanDue = true;
   }
 
   protected isUniverse(id: string): boolean {
