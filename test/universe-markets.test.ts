@@ -147,6 +147,12 @@ describe('market scanner', () => {
       if (m.reason === 'below_min_liquidity') expect(m.liquidity!).toBeLessThan(200);
     }
     expect(view.scanners).toEqual([{ strategy_id: 'pm_1', max_markets: 2, quoted: 2, next_scan_in_seconds: 30 }]);
+    // a PATCH applies at the next step: one more market, the next in rank
+    const third = view.markets.find((m) => m.strategies['pm_1']!.rank === 3)!.symbol;
+    engine.patchParameters('pm_1', { max_markets: 3 });
+    driver.run(0.2);
+    expect(engine.legs('pm_1').map((l) => l.symbol)).toContain(third);
+    expect(engine.legs('pm_1')).toHaveLength(3);
   });
 
   it('retires a market near resolution, settles it, releases its slot and picks up a newly listed market', () => {
@@ -168,6 +174,9 @@ describe('market scanner', () => {
     const fe = retired.find((e) => e.reason === 'forced_exit')!;
     expect(fe.hours_to_resolution!).toBeLessThan(0.05);
     expect(scans.some((e) => e.action === 'removed' && e.symbol === fe.symbol)).toBe(true);
+    // its ledger stays readable by symbol after the leg is gone
+    expect(engine.legs('pm_all').some((l) => l.symbol === fe.symbol)).toBe(false);
+    expect(engine.metrics('pm_all', fe.symbol).strategy_id).toBe('pm_all');
     // new listings (PM-007 and later) were added by the scanner
     const added = scans.filter((e) => e.action === 'added').map((e) => e.symbol);
     expect(added.some((s) => Number(s.slice(3, 6)) > 6)).toBe(true);

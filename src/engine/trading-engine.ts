@@ -94,6 +94,15 @@ export class TradingEngine extends UniverseCore {
     return leg;
   }
 
+  /** A leg's ledger; for a universe strategy also a market whose leg it removed (the ledger stays). */
+  private legLedger(id: string, symbol?: unknown): SymbolLedger {
+    if (typeof symbol === 'string' && this.legOf(id, symbol) === undefined && this.isUniverse(id)) {
+      const kept = this.ledgers.forStrategy(id).find((l) => l.config.symbol === symbol);
+      if (kept !== undefined) return kept;
+    }
+    return this.leg(id, symbol).ledger!;
+  }
+
   /** POST /api/strategy/load. */
   load(body: unknown): LoadResult {
     const read = readStrategyDefinition(body);
@@ -330,8 +339,7 @@ export class TradingEngine extends UniverseCore {
   metrics(id: string, symbol?: string): ReturnType<typeof metricsView> {
     if (id === MANUAL_ACCOUNT) return metricsView(this.manualLedger(symbol).ledger, { strategyId: id, uptimeSeconds: 0 });
     const s = this.require(id);
-    const leg = this.leg(id, symbol);
-    return metricsView(leg.ledger!, { strategyId: id, uptimeSeconds: s.uptimeSeconds(this.nowNs()) });
+    return metricsView(this.legLedger(id, symbol), { strategyId: id, uptimeSeconds: s.uptimeSeconds(this.nowNs()) });
   }
 
   /** GET /api/strategy/{id}/inventory (binary contracts add their YES/NO holdings). */
@@ -359,7 +367,7 @@ export class TradingEngine extends UniverseCore {
     if (!Number.isSafeInteger(limit) || limit < 0) badInput(`limit must be a non-negative integer, got ${String(limit)}`);
     if (id === MANUAL_ACCOUNT) return tradesView(this.manualLedger(symbol).ledger, { strategyId: id, limit });
     this.require(id);
-    return tradesView(this.leg(id, symbol).ledger!, { strategyId: id, limit });
+    return tradesView(this.legLedger(id, symbol), { strategyId: id, limit });
   }
 
   /**
