@@ -1,7 +1,7 @@
 // The control API's HTTP layer under load on loopback: GET quotes
 // (/api/strategy/:id/quotes) and GET depth (/api/market/depth?symbol=) served by the
-// uWS Gateway and by the same route handlers on node:http (bench/support/
-// node-http-gateway.ts), side by side in one run.
+// Gateway on its two transports (src/net/transport.ts): uWebSockets.js, and the
+// node:http fallback used where uWS has no native binding; side by side in one run.
 //
 // Each server runs in its own child process (bench/support/gateway-http-server.ts)
 // holding the same engine state: the seeded simulator run for 40 simulated seconds
@@ -31,7 +31,7 @@ const ROUTES = [
   { name: 'GET depth', path: `/api/market/depth?symbol=${BENCH_SYMBOL}` },
 ] as const;
 type Variant = 'uws' | 'node';
-const VARIANT_NAME: Record<Variant, string> = { uws: 'uWS Gateway', node: 'node:http, same handlers' };
+const VARIANT_NAME: Record<Variant, string> = { uws: 'Gateway on uWS', node: 'Gateway on node:http (fallback transport)' };
 
 interface Round { reqPerS: number; p50Us: number; p99Us: number; p999Us: number; serverCpu: number; loadCpu: number; errors: number; non2xx: number; requests: number }
 
@@ -113,7 +113,7 @@ export async function runGatewayHttpBench(): Promise<string> {
     const int = (x: number): string => Math.round(x).toLocaleString('en-US');
     const pc = (x: number): string => `${Math.round(x * 100)}%`;
     const rows: string[] = [
-      '## Gateway HTTP: uWS vs node:http, same handlers',
+      '## Gateway HTTP: the uWS transport vs the node:http transport',
       '',
       `Run: \`npx tsc -p tsconfig.build.json && node dist/bench/gateway-http.bench.js\` (about ${Math.round((ROUTES.length * 2 * (WARM_S + ROUNDS * DURATION_S) + DURATION_S + 5))} s; it starts and stops the server processes itself)`,
       '',

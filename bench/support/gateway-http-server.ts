@@ -1,27 +1,22 @@
 // Child process of the gateway HTTP benchmark: the benchmark engine (bench-market.ts)
 // on a paused market (no tick after setup, so every request sees the same state),
-// served by the uWS Gateway or by the node:http adapter (--server uws|node) on a free
-// loopback port. Answers over IPC: ready (port), cpu (process.cpuUsage), handlers
+// served by the Gateway on the uWS transport or on the node:http transport
+// (--server uws|node, src/net/transport.ts) on a free loopback port. Answers over IPC: ready (port), cpu (process.cpuUsage), handlers
 // (the routes' own cost per call in this process, without any HTTP).
 import { Gateway } from '../../src/gateway/gateway.js';
 import { API_ROUTES, matchRoute } from '../../src/gateway/routes-api.js';
 import { benchMarket } from './bench-market.js';
 import { answerIpc } from './child-ipc.js';
-import { startNodeHttpGateway } from './node-http-gateway.js';
+import { selectTransport } from '../../src/net/select-transport.js';
 
 const kind = process.argv[process.argv.indexOf('--server') + 1];
 if (kind !== 'uws' && kind !== 'node') throw new Error('--server uws|node');
 
 const { engine } = benchMarket();
 const health = (): Record<string, unknown> => ({ ok: true });
-let port: number;
-if (kind === 'uws') {
-  // no rateLimit option: no per-client request limit (the load generator is one client sending as fast as it can)
-  const gw = new Gateway(engine, { port: 0, healthInfo: () => ({}) });
-  port = await gw.listen();
-} else {
-  port = (await startNodeHttpGateway(engine, 0, health)).port;
-}
+// no rateLimit option: no per-client request limit (the load generator is one client sending as fast as it can)
+const gw = new Gateway(engine, { port: 0, healthInfo: () => ({}), transport: selectTransport(kind) });
+const port = await gw.listen();
 
 /** CPU ns per call (process CPU time, robust to a busy machine) of route lookup + query parse + handler + JSON.stringify, and of the handler and the stringify alone. */
 function handlerCost(pathAndQuery: string, n: number): { totalNs: number; handleNs: number; stringifyNs: number; bytes: number } {
