@@ -32,7 +32,8 @@ recording, params file and seed give the same result byte for byte.
                    "duration_s", "name" (see docs/backtest.md)
   --json           print the result as one JSON document (seed 000's metrics
                    fields, then objectives, curves, fills, markouts)
-  --report DIR     write DIR/report.html, DIR/equity.png and DIR/result.json
+  --report DIR     write DIR/report.html, DIR/mid-fills.png, DIR/equity-drawdown.png
+                   and DIR/result.json
   --seed N         recorded in the result (default 1)
   -h, --help       show this help
 
