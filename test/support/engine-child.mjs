@@ -32,7 +32,9 @@ const STEP4 = {
   name: STRATEGY_ID,
   type: 'MarketMaking',
   symbols: ['BTCUSDT'],
-  parameters: { spread_bps: 0.5, order_size: 0.01, max_position: 0.5, quote_levels: 3, level_spacing_bps: 0.5, inventory_skew: true, skew_factor: 0.5, capital: 1_000_000 },
+  // a 100 ms refresh: the order diff's placement budget (one ladder per 3 refreshes) then allows
+  // ~20 orders a simulated second, so fills come as fast as the market gives them
+  parameters: { spread_bps: 0.5, order_size: 0.01, max_position: 0.5, quote_levels: 3, level_spacing_bps: 0.5, inventory_skew: true, skew_factor: 0.5, capital: 1_000_000, quote_refresh_ms: 100 },
 };
 /** BTCUSDT starting in its high-volatility regime (most trades). */
 const SIM_CONFIG = { instruments: [{ symbol: 'BTCUSDT', regimes: { initial: 'high_volatility' } }] };
