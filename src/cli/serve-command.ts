@@ -86,6 +86,24 @@ Options (each also from an environment variable):
                        strategy_id) position limit per symbol, in the quote
                        currency at the mid when the symbol is first traded
                        (SPREADCORE_MANUAL_MAX_NOTIONAL, default 1000)
+  --execution MODE     where orders go (SPREADCORE_EXECUTION_MODE, or the
+                       tutorial's VELOZ_EXECUTION_MODE=binance_testnet_spot):
+                       paper (default), binance-spot-testnet,
+                       binance-usdm-testnet, binance-spot, binance-usdm; keys from
+                       SPREADCORE_BINANCE_API_KEY / SPREADCORE_BINANCE_API_SECRET
+                       (or VELOZ_BINANCE_API_KEY / VELOZ_BINANCE_API_SECRET);
+                       market data comes from the same Binance endpoints
+                       (docs/live-trading.md)
+  --mainnet            required with binance-spot / binance-usdm: orders go to
+                       Binance's production exchange with real money
+  --binance-ws-api-url U
+                       Binance WebSocket API for spot order entry and user data
+                       (SPREADCORE_BINANCE_WS_API_URL; default the mode's, or the
+                       --binance-rest-url host's /ws-api/v3 for a local replica)
+  --orphan-orders cancel|keep
+                       open orders at the venue this process does not track at
+                       reconciliation: cancel them (default) or leave them
+                       (SPREADCORE_ORPHAN_ORDERS)
   -h, --help           show this help
 
 Exit status: 0 stopped by a signal, 1 failure (e.g. the port is taken),
@@ -197,7 +215,7 @@ export const serveCommand: Command = {
       const transportLine = transportNotice(gateway.transport.name);
       if (transportLine !== null) io.stderr.write(`spreadcore serve: ${transportLine}\n`);
       io.stdout.write(
-        `spreadcore serve: market: ${market.describe}; ${lv === undefined ? 'paper execution' : `${o.live!.mode} execution: ${o.live!.production ? 'PRODUCTION' : 'testnet'} ${o.live!.restUrl}${o.live!.wsApiUrl !== '' ? `, WebSocket API ${o.live!.wsApiUrl}` : ''}${reconcile}`}\n`
+        `spreadcore serve: market: ${market.describe}; ${lv === undefined ? 'paper execution' : `${o.live!.mode} execution: ${o.live!.production ? 'PRODUCTION' : 'testnet'} ${o.live!.restUrl}${o.live!.market === 'spot' ? `, WebSocket API ${o.live!.wsApiUrl}` : `, user data ${o.live!.userStreamUrl}/ws/<listenKey>`}${reconcile}`}\n`
         + `spreadcore serve: journal: ${dataDir} (restored ${restored.strategies.length} strategies, ${restored.fills} fills, kill_switch ${restored.kill_switch})\n`
         + (feed !== undefined ? `spreadcore serve: feed handler listening on ws://127.0.0.1:${feedBound}${feed.path}${o.feedToken !== undefined ? ' (bearer token required)' : ''}\n` : '')
         + `spreadcore serve: control API listening on ${gateway.url}/api on port ${bound} (dashboard: ${gateway.url}/, health: ${gateway.url}/api/health, events: ${gateway.url}/api/stream, metrics: ${gateway.url}/metrics)${o.token !== undefined ? ', bearer token required' : ''}; Ctrl-C to stop\n`);

@@ -352,7 +352,10 @@ export class BinanceLive {
   health(): Record<string, unknown> {
     return {
       venue: this.venue.name, market: this.config.market, environment: this.config.production ? 'production' : 'testnet',
-      rest_url: this.config.restUrl, ws_api_url: this.config.wsApiUrl || null, user_stream_url: this.config.userStreamUrl || null,
+      rest_url: this.config.restUrl,
+      // spot trades and reads user data over the WebSocket API; USD-M orders go over REST and user data over a listenKey stream
+      ws_api_url: this.config.market === 'spot' ? this.config.wsApiUrl : null,
+      user_stream_url: this.config.market === 'usdm' ? this.config.userStreamUrl : null,
       reconciling: this.reconciling !== null, last_reconcile: this.last,
     };
   }
