@@ -253,7 +253,7 @@ describe('engine under SIGKILL', () => {
 
     const r2 = await runChild(dataDir, seed + 1, 'resume', { stopAfter: 600 });
     expect([r2.code, r2.signal], r2.stderr).toEqual([0, null]);
-    expect(r2.restored).toMatchObject({ fills: v1.journaled.length, position: v1.position, status: 'stopped', killSwitch: 'OFF' });
+    expect(r2.restored).toMatchObject({ fills: v1.journaled.length, position: v1.position, status: 'stopped', killSwitch: 'ACTIVE' });
     expect(r2.startedStatus).toBe('running');
     expect(r2.fills.length).toBeGreaterThanOrEqual(600);
     const old = new Set(v1.journaled.map((f) => f.tradeId));

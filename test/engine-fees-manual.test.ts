@@ -137,6 +137,10 @@ describe('the manual account', () => {
     const e = thrown(() => engine.placeOrder({ side: 'SELL', symbol: 'BTCUSDT', qty: 0.001, type: 'MARKET', strategy_id: 'mm' }));
     expect(e.code).toBe('SPREADCORE_ERR_ORDER_REJECTED');
     expect(e.message).toContain('/api/strategy/mm/reduce_inventory');
+    expect(e.detail).toMatchObject({ crossed: ['mm'] });
+    // a manual order crossing the strategy's quotes names that strategy too
+    const m = thrown(() => engine.placeOrder({ side: 'SELL', symbol: 'BTCUSDT', qty: 0.001, type: 'MARKET' }));
+    expect(m.message).toContain('resting orders of strategy mm');
     expect(engine.openOrdersView('mm').orders.length).toBeGreaterThan(0);
     expect(engine.openOrdersView().orders.every((o) => o['account'] === 'mm')).toBe(true);
   });

@@ -444,10 +444,16 @@ export class TradingEngine extends UniverseCore {
     const r = this.router.place(strategyId, symbol, side, type, type === 'MARKET' ? 'IOC' : 'GTC', priceTick, qtyLot, false, 0, this.nowNs(), leg);
     if (r.submit === null || r.submit.order === null || r.submit.outcome !== 'SENT') {
       const reason = r.submit === null ? (r.code === DENY_MAX_EVENT_EXPOSURE ? DENY_MAX_EVENT_EXPOSURE_NAME : reasonName(r.code)) : r.submit.reason ?? r.submit.outcome;
-      if (r.submit === null && r.code === DENY_SELF_CROSS && strategyId !== MANUAL_ACCOUNT) {
-        throw new StrategyError('SPREADCORE_ERR_ORDER_REJECTED',
-          `order refused: ${reason}: it would cross strategy ${strategyId}'s own resting quotes on ${symbol}. To close its position while it quotes, `
-          + `use POST /api/strategy/${strategyId}/reduce_inventory (it pulls the quotes first, then sends the order), or stop the strategy first`, { reason });
+      if (r.submit === null && r.code === DENY_SELF_CROSS) {
+        // whose resting orders it would trade with (one venue account: no self-trade)
+        const crossed = [...new Set(this.orders.openOrders(undefined, symbol)
+          .filter((o) => o.intent.side !== side && (type === 'MARKET' || (side === 'BUY' ? o.intent.priceTick <= priceTick : o.intent.priceTick >= priceTick)))
+          .map((o) => o.intent.strategyId))];
+        const who = crossed.length === 0 ? 'our own resting orders' : `the resting orders of ${crossed.map((c) => (c === MANUAL_ACCOUNT ? 'the manual account' : `strategy ${c}`)).join(', ')}`;
+        const fix = crossed.length === 1 && crossed[0] !== MANUAL_ACCOUNT
+          ? ` To close strategy ${crossed[0]}'s position while it quotes, use POST /api/strategy/${crossed[0]}/reduce_inventory (it pulls the quotes first, then sends the order), or stop it first.`
+          : ' Stop the quoting strategies on the symbol first, or place a limit order that does not cross them.';
+        throw new StrategyError('SPREADCORE_ERR_ORDER_REJECTED', `order refused: ${reason}: it would trade with ${who} on ${symbol} (no self-trade).${fix}`, { reason, crossed });
       }
       if (r.submit === null && strategyId === MANUAL_ACCOUNT && reason === 'DENY_MAX_POSITION') {
         const cap = this.manualSymbols.get(symbol) ?? 0;
