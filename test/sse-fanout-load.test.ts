@@ -83,8 +83,8 @@ const STRATEGIES = [1, 2, 3, 4].flatMap((i) => [[`btc_mm_${i}`, 'BTCUSDT'], [`et
 
 const mm = (name: string, symbol: string): Record<string, unknown> => ({
   name, type: 'MarketMaking', symbols: [symbol],
-  // a one-tick requote tolerance and a 700 ms refresh: the churn of a busy stream, as before quotes were kept in place by default
-  parameters: { spread_bps: 4.0, order_size: 0.001, max_position: 0.01, quote_levels: 5, level_spacing_bps: 1.0, requote_threshold_price: 0.01, quote_refresh_ms: 700 },
+  // a one-tick requote tolerance: the churn of a busy stream, as before quotes were kept in place by default
+  parameters: { spread_bps: 4.0, order_size: 0.001, max_position: 0.01, quote_levels: 5, level_spacing_bps: 1.0, requote_threshold_price: 0.01 },
 });
 
 describe('SSE fan-out under load (serve in a child process)', () => {

@@ -288,10 +288,11 @@ describe('order diff', () => {
   });
 
   it('new quotes spend a placement budget: at most two ladders at once, then one ladder per 3 x quote_refresh_ms', () => {
-    const { e, leg, step } = quoting({ ...SEED000, quote_refresh_ms: 1000, requote_threshold_price: 0.01, max_quote_age_seconds: 3600 });
+    // a ladder 0.05 bps from the mid (tolerance ~12 ticks) on a market moving ~80 ticks per 100 ms: a requote every step
+    const { e, leg, step } = quoting({ ...SEED000, spread_bps: 0.1, level_spacing_bps: 0.1, quote_refresh_ms: 1000, max_quote_age_seconds: 3600 });
     let placed = step(e.now).placed; // 6 of the 12
     const t0 = e.now;
-    // a requote every 100 ms for 10 s, every one a full pass (max_quote_age forces nothing; the tolerance is a tick)
+    // a full pass every 100 ms for 10 s
     for (let k = 1; k <= 100; k++) {
       e.advance(0.1);
       leg.resting.requoteDue = true;
@@ -301,8 +302,17 @@ describe('order diff', () => {
     expect(e.now - t0).toBeCloseTo(10e9, -6);
     expect(placed).toBeLessThanOrEqual(32);
     expect(placed).toBeGreaterThanOrEqual(24);
-    // a quote without budget to replace it stays: the ladder is never emptied by the budget
-    expect(leg.resting.count).toBe(6);
+    // an explicit requote_threshold_price has no budget: the same market requotes every step
+    const x = quoting({ ...SEED000, spread_bps: 0.1, level_spacing_bps: 0.1, quote_refresh_ms: 1000, max_quote_age_seconds: 3600, requote_threshold_price: 0.01 });
+    let placedX = x.step(x.e.now).placed;
+    for (let k = 1; k <= 100; k++) {
+      x.e.advance(0.1);
+      x.leg.resting.requoteDue = true;
+      placedX += x.step(x.e.now).placed;
+    }
+    expect(placedX).toBeGreaterThan(100);
+    // a quote without budget to replace it stays unless it is off by its level's whole distance
+    expect(leg.resting.count).toBeGreaterThan(0);
   });
 
   it('a price tolerance keeps orders within it at the refresh', () => {

@@ -12,7 +12,9 @@
 //     000's ladder (2, 4, 6 bps from the mid) 1, 2 and 3 bps; for a 4-cent binary
 //     spread one tick at level 1. A quote still that close to its target keeps its
 //     queue place, and an unchanged ladder sends nothing.
-// New quotes spend a placement budget (a token bucket per leg): it holds two full
+// With the default tolerance (requote_threshold_price null; an explicit threshold
+// requotes at the precision asked for, without a budget), new quotes spend a
+// placement budget (a token bucket per leg): it holds two full
 // ladders (4 x quote_levels orders) and refills by one full ladder (2 x quote_levels)
 // every 3 x quote_refresh_ms. Seed 000's ladder (3 levels, 1 s refresh) may place at
 // most 12 + 20 = 32 orders in any 10 s and 120 a minute, against Binance's 50 per
@@ -126,7 +128,8 @@ export function diffQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number
   // then, best levels first: an empty level takes one order of the budget; on a full pass an
   // order off its level's price (beyond the tolerance) or size is replaced while the budget
   // lasts, and otherwise stays where it is
-  let budget = placementBudget(leg, nowNs);
+  // the budget applies with the default tolerance; an explicit requote_threshold_price requotes at the precision asked for
+  let budget = defaultTol ? placementBudget(leg, nowNs) : Infinity;
   let reserved = 0;
   for (let i = 0; i < levels; i++) {
     for (let s = 0; s < 2; s++) {
@@ -162,7 +165,7 @@ export function diffQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number
       else out.refused++;
     }
   }
-  rq.budget = budget;
+  if (defaultTol) rq.budget = budget;
   if (full) {
     out.fullPass = true;
     rq.requoteDue = false;
