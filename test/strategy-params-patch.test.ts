@@ -138,7 +138,8 @@ function valueArb(spec: ParamSpec): fc.Arbitrary<ParamValue> {
     case 'boolean': arb = fc.boolean(); break;
     case 'enum': arb = fc.constantFrom(...spec.values); break;
     case 'array':
-      arb = fc.array(fc.double({ min: 0, minExcluded: true, max: BIG, noNaN: true }), { maxLength: 4 }).map((a) => a.map((x) => x + 0));
+      arb = fc.array(fc.double({ min: spec.items?.min ?? 0, minExcluded: spec.items?.minExclusive ?? false, max: BIG, noNaN: true }), { maxLength: 4 })
+        .map((a) => a.map((x) => x + 0));
       break;
     case 'integer':
       arb = fc.integer({ min: Math.ceil(spec.min ?? -BIG), max: Math.floor(spec.max ?? BIG) });
@@ -185,6 +186,10 @@ const validParamsArb: fc.Arbitrary<StrategyParams> = fc.tuple(
   p.rebalance_threshold = rebalance;
   p.inventory_skew_threshold = skewAt;
   if (num('volume_spike_window_seconds')! >= num('volume_baseline_seconds')!) p.volume_baseline_seconds = num('volume_spike_window_seconds')! * 2;
+  // one multiplier per resolution tier
+  const tiers = p['resolution_tier_hours'] as number[];
+  const mults = p['resolution_tier_multipliers'] as number[];
+  p['resolution_tier_multipliers'] = tiers.map((_, i) => mults[i] ?? 1);
   return p as unknown as StrategyParams;
 });
 
