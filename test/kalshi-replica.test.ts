@@ -14,6 +14,7 @@ import { makerFee, takerFee } from '../src/venues/kalshi/fees.js';
 import { KalshiExecutionVenue, marketInfo } from '../src/venues/kalshi/kalshi-venue.js';
 import { KalshiRestClient, type CreateOrderV2 } from '../src/venues/kalshi/rest-client.js';
 import { KalshiSigner } from '../src/venues/kalshi/signing.js';
+import { KalshiRateBudget } from '../src/venues/kalshi/rate-budget.js';
 import { KalshiWsClient } from '../src/venues/kalshi/ws-client.js';
 import { KalshiReplica, type MarketSpec } from '../src/venues/kalshi/replica/index.js';
 import { freePort } from './support/free-port.js';
@@ -40,7 +41,8 @@ const clients: KalshiWsClient[] = [];
 
 beforeEach(async () => {
   replica = await KalshiReplica.start({ port: await freePort(), market: 'manual', markets: MARKETS, keys: [{ keyId: 'test-key', publicKeyPem: KEY.pub }], tier: 'premier' });
-  rest = new KalshiRestClient({ endpoints: replicaEndpoints(replica.url), signer: new KalshiSigner('test-key', KEY.priv) });
+  // the client's budget is the replica's tier (Premier): a burst of this test's writes fits it, as it would at Kalshi
+  rest = new KalshiRestClient({ endpoints: replicaEndpoints(replica.url), signer: new KalshiSigner('test-key', KEY.priv), budget: new KalshiRateBudget({ tier: 'premier' }) });
 });
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
