@@ -7,6 +7,7 @@ import { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
 import { intFlag, parseOnlyFlags } from './flags.js';
 import { TOKEN_ENV } from './publish-command.js';
+import { untilStopSignal } from './until-stopped.js';
 
 const USAGE = `Usage: spreadcore feed [--host 127.0.0.1] [--port 8081] [--token T] [--status-every-s 5] [--json]
 
@@ -59,11 +60,7 @@ export const feedCommand: Command = {
         `connections ${s.totals.connectionsOpen}, frames ${s.totals.frames} (${s.totals.decodeErrors} bad), messages ${s.totals.messages}, apply p50 ${(s.latency.applyNs.p50 / 1000).toFixed(1)} µs; ${syms || 'no symbols yet'}`);
     };
     const timer = everyS > 0 ? setInterval(status, everyS * 1000) : null;
-    await new Promise<void>((resolve) => {
-      const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilStopSignal();
     if (timer !== null) clearInterval(timer);
     const final = handler.stats();
     handler.close();

@@ -7,8 +7,9 @@ import { parseSpeed } from '../feed/recording/pacer.js';
 import { BinanceReplica, DEMO_API_KEY, DEMO_API_SECRET, type ReplicaMarketSpec } from '../venues/binance/replica/index.js';
 import { KALSHI_REPLICA_USAGE, runKalshiReplica } from '../venues/kalshi/replica/replica-cli.js';
 import { POLYMARKET_REPLICA_USAGE, runPolymarketReplica } from '../venues/polymarket/replica/replica-cli.js';
-import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
+import type { CliIo, Command } from './cli-io.js';
 import { intFlag, parseFlags, usageError } from './flags.js';
+import { runReplicaUntilStopped } from './until-stopped.js';
 
 const USAGE = `Usage: spreadcore replica binance [--port 8090] [--host 127.0.0.1] [--market sim|replay:FILE]
                                  [--seed N] [--speed X|max] [--futures]
@@ -138,13 +139,6 @@ export const replicaCommand: Command = {
       ];
       io.stdout.write(`${lines.join('\n')}\n`);
     }
-    await new Promise<void>((resolve) => {
-      const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
-    await replica.close();
-    io.stdout.write(flags.json === true ? `${JSON.stringify({ event: 'stopped' })}\n` : 'replica stopped\n');
-    return EXIT_OK;
+    return runReplicaUntilStopped(replica, io, flags.json === true);
   },
 };

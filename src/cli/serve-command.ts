@@ -18,6 +18,7 @@ import { SseHub } from '../gateway/sse-hub.js';
 import { transportNotice } from '../net/select-transport.js';
 import { Journal } from '../store/journal.js';
 import { BinanceLive } from '../venues/binance/binance-live.js';
+import { untilStopSignal } from './until-stopped.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
 import { prepareMarket, type RunningMarket } from './serve-market.js';
 import { FEED_TOKEN_ENV, parseServeOptions, TOKEN_ENV_API } from './serve-options.js';
@@ -220,11 +221,7 @@ export const serveCommand: Command = {
         + (feed !== undefined ? `spreadcore serve: feed handler listening on ws://127.0.0.1:${feedBound}${feed.path}${o.feedToken !== undefined ? ' (bearer token required)' : ''}\n` : '')
         + `spreadcore serve: control API listening on ${gateway.url}/api on port ${bound} (dashboard: ${gateway.url}/, health: ${gateway.url}/api/health, events: ${gateway.url}/api/stream, metrics: ${gateway.url}/metrics)${o.token !== undefined ? ', bearer token required' : ''}; Ctrl-C to stop\n`);
 
-      await new Promise<void>((done) => {
-        const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); done(); };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopSignal();
       let stopped = 0;
       for (const s of eng.list()) {
         if (s.status === 'running' || s.status === 'paused') {

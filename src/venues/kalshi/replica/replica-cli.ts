@@ -5,10 +5,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpreadcoreError } from '../../../errors.js';
-import { EXIT_OK, type CliIo } from '../../../cli/cli-io.js';
+import type { CliIo } from '../../../cli/cli-io.js';
 import { intFlag, parseFlags, usageError } from '../../../cli/flags.js';
 import { KALSHI_TIERS, type KalshiTier } from '../rate-budget.js';
 import { KalshiReplica } from './replica-server.js';
+import { runReplicaUntilStopped } from '../../../cli/until-stopped.js';
 
 export const KALSHI_REPLICA_USAGE = `Usage: spreadcore replica kalshi [--port 8092] [--host 127.0.0.1] [--market sim] [--seed N]
                                 [--key-id ID --public-key FILE] [--key-dir DIR] [--tier T]
@@ -96,12 +97,5 @@ export async function runKalshiReplica(args: string[], io: CliIo): Promise<numbe
       'Ctrl-C stops it.',
     ].join('\n') + '\n');
   }
-  await new Promise<void>((resolve) => {
-    const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  await replica.close();
-  io.stdout.write(flags.json === true ? `${JSON.stringify({ event: 'stopped' })}\n` : 'replica stopped\n');
-  return EXIT_OK;
+  return runReplicaUntilStopped(replica, io, flags.json === true);
 }

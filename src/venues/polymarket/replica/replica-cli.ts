@@ -4,6 +4,7 @@ import { SpreadcoreError } from '../../../errors.js';
 import { EXIT_OK, type CliIo } from '../../../cli/cli-io.js';
 import { intFlag, parseFlags, usageError } from '../../../cli/flags.js';
 import { PolymarketReplica } from './replica-server.js';
+import { runReplicaUntilStopped } from '../../../cli/until-stopped.js';
 
 export const POLYMARKET_REPLICA_USAGE = `Usage: spreadcore replica polymarket [--port 8092] [--host 127.0.0.1] [--seed N]
                                     [--step-ms 250] [--chain-id 137|80002]
@@ -84,12 +85,5 @@ export async function runPolymarketReplica(args: string[], io: CliIo): Promise<n
       'API keys: derive them with L1 headers (GET /auth/derive-api-key). Ctrl-C stops it.',
     ].join('\n') + '\n');
   }
-  await new Promise<void>((resolve) => {
-    const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  await replica.close();
-  io.stdout.write(flags.json === true ? `${JSON.stringify({ event: 'stopped' })}\n` : 'replica stopped\n');
-  return EXIT_OK;
+  return runReplicaUntilStopped(replica, io, flags.json === true);
 }
