@@ -9,7 +9,6 @@
 //   - the engine's position equals the venue's (no reconcile MISMATCH);
 //   - it never earned a 418 (its own budget counted none, the replica banned nobody);
 //   - after the dropped connections it reconciled again before quoting.
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, startCli, stopAll, type CliProcess } from './support/cli-process.js';
 import { freePort } from './support/free-port.js';
 import { sleep } from './support/wait.js';
+import { apiRequest, signedRequest, waitUntil as waitFor } from './support/live-binance.js';
 
 const KEY = 'faults-key-0c55e1';
 const SECRET = 'faults-secret-9be2a7d403';
@@ -29,15 +29,14 @@ let replicaUrl = '';
 let apiPort = 0;
 let serve: CliProcess;
 
+const api = <T>(path: string, body?: unknown): Promise<T> => apiRequest<T>(apiPort, path, body);
+const waitUntil = (what: string, cond: () => Promise<boolean>, timeoutMs: number): Promise<void> =>
+  waitFor(what, cond, timeoutMs, () => `serve said:\n${serve.out().slice(-3000)}`);
+
 async function signed<T>(path: string, params: Record<string, string> = {}): Promise<T> {
   // the replica's clock, which the skew fault moves
   const { serverTime } = await (await fetch(`${replicaUrl}/__replica/state`)).json() as { serverTime: number };
-  const q = new URLSearchParams({ ...params, timestamp: String(serverTime), recvWindow: '60000' }).toString();
-  const sig = createHmac('sha256', SECRET).update(q).digest('hex');
-  const res = await fetch(`${replicaUrl}${path}?${q}&signature=${sig}`, { headers: { 'X-MBX-APIKEY': KEY } });
-  const body = await res.json() as T;
-  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
+  return signedRequest<T>(replicaUrl, KEY, SECRET, path, params, { timestampMs: serverTime, recvWindowMs: 60_000 });
 }
 // polling goes to the admin state (no weight): the REST limits count per IP, and this test
 // shares 127.0.0.1 with the engine, whose budget must not be spent by the test
@@ -52,12 +51,6 @@ async function faults(f: Record<string, unknown>): Promise<void> {
   expect(res.status).toBe(200);
 }
 
-async function api<T>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${apiPort}${path}`, {
-    method: body === undefined ? 'GET' : 'POST', ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  return await res.json() as T;
-}
 
 async function metric(name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
@@ -66,13 +59,6 @@ async function metric(name: string): Promise<number> {
   return Number(m[1]);
 }
 
-async function waitUntil(what: string, cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; serve said:\n${serve.out().slice(-3000)}`);
-    await sleep(200);
-  }
-}
 
 /** More fills at the venue than now, and orders resting again: the engine trades on. */
 async function tradesOn(what: string): Promise<void> {

@@ -10,7 +10,6 @@
 //     after a restart every fill made while down is journaled exactly once, no order of
 //     ours stays open at the venue, and the position equals the venue's;
 //   - keys never appear in anything the process prints or answers.
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, startCli, stopAll, type CliProcess } from './support/cli-process.js';
 import { freePort } from './support/free-port.js';
 import { sleep } from './support/wait.js';
+import { apiRequest, signedRequest, waitUntil } from './support/live-binance.js';
 
 const KEY = 'live-test-key-7f3a9c';
 const SECRET = 'live-test-secret-d41e8b2c90';
@@ -30,14 +30,9 @@ let replica: CliProcess;
 let replicaUrl = '';
 let apiPort = 0;
 
-async function signed<T>(path: string, params: Record<string, string> = {}, method = 'GET'): Promise<T> {
-  const q = new URLSearchParams({ ...params, timestamp: String(Date.now()) }).toString();
-  const sig = createHmac('sha256', SECRET).update(q).digest('hex');
-  const res = await fetch(`${replicaUrl}${path}?${q}&signature=${sig}`, { method, headers: { 'X-MBX-APIKEY': KEY } });
-  const body = await res.json() as T;
-  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
+const signed = <T>(path: string, params: Record<string, string> = {}, method = 'GET'): Promise<T> => signedRequest<T>(replicaUrl, KEY, SECRET, path, params, { method });
+const api = <T>(path: string, body?: unknown, method?: string): Promise<T> => apiRequest<T>(apiPort, path, body, method);
+
 
 const venueTrades = (): Promise<VenueTrade[]> => signed<VenueTrade[]>('/api/v3/myTrades', { symbol: 'BTCUSDT', limit: '1000' });
 const venueOpen = (): Promise<unknown[]> => signed<unknown[]>('/api/v3/openOrders', { symbol: 'BTCUSDT' });
@@ -53,12 +48,6 @@ async function venuePosition(btc0: number): Promise<number> {
   return (await venueBtc()) - btc0 + fees;
 }
 
-async function api<T>(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${apiPort}${path}`, {
-    method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  return await res.json() as T;
-}
 
 function startServe(): Promise<CliProcess> {
   return startCli(
@@ -69,13 +58,6 @@ function startServe(): Promise<CliProcess> {
   );
 }
 
-async function waitUntil(what: string, cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 /** The engine's trades (the journal, through the API) against the venue's, in order. */
 function sameTrades(engine: EngineTrade[], venue: VenueTrade[]): void {

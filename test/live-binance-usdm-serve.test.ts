@@ -10,7 +10,6 @@
 //   - kill -9 while orders rest; the venue keeps filling them while the engine is down; after
 //     a restart every fill made while down is journaled exactly once, no order of ours stays
 //     open, and the position still equals positionRisk.
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, startCli, stopAll, type CliProcess } from './support/cli-process.js';
 import { freePort } from './support/free-port.js';
 import { sleep } from './support/wait.js';
+import { apiRequest, signedRequest, waitUntil } from './support/live-binance.js';
 
 const KEY = 'usdm-live-key-51c0e7';
 const SECRET = 'usdm-live-secret-a83f6d21b4';
@@ -30,14 +30,9 @@ let dir = '';
 let replicaUrl = '';
 let apiPort = 0;
 
-async function signed<T>(path: string, params: Record<string, string> = {}, method = 'GET'): Promise<T> {
-  const q = new URLSearchParams({ ...params, timestamp: String(Date.now()) }).toString();
-  const sig = createHmac('sha256', SECRET).update(q).digest('hex');
-  const res = await fetch(`${replicaUrl}${path}?${q}&signature=${sig}`, { method, headers: { 'X-MBX-APIKEY': KEY } });
-  const body = await res.json() as T;
-  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
+const signed = <T>(path: string, params: Record<string, string> = {}, method = 'GET'): Promise<T> => signedRequest<T>(replicaUrl, KEY, SECRET, path, params, { method });
+const api = <T>(path: string, body?: unknown, method?: string): Promise<T> => apiRequest<T>(apiPort, path, body, method);
+
 
 const venueTrades = (): Promise<VenueTrade[]> => signed<VenueTrade[]>('/fapi/v1/userTrades', { symbol: 'BTCUSDT', limit: '1000' });
 const venueOpen = (): Promise<unknown[]> => signed<unknown[]>('/fapi/v1/openOrders', { symbol: 'BTCUSDT' });
@@ -50,12 +45,6 @@ async function replicaOrders(): Promise<StateOrder[]> {
   return s.orders;
 }
 
-async function api<T>(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${apiPort}${path}`, {
-    method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  return await res.json() as T;
-}
 
 function startServe(): Promise<CliProcess> {
   return startCli(
@@ -66,13 +55,6 @@ function startServe(): Promise<CliProcess> {
   );
 }
 
-async function waitUntil(what: string, cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 /** The journal's trades against the venue's, in order; USD-M commissions are in USDT already. */
 function sameTrades(engine: EngineTrade[], venue: VenueTrade[]): void {
