@@ -11,7 +11,8 @@ import { untilStopSignal } from './until-stopped.js';
 
 const USAGE = `Usage: spreadcore feed [--host 127.0.0.1] [--port 8081] [--token T] [--status-every-s 5] [--json]
 
-Runs the feed handler: a uWebSockets.js server at ws://HOST:PORT/feed that
+Runs the feed handler: a WebSocket server at ws://HOST:PORT/feed (uWebSockets.js,
+or node:http with ws where uWS has no native binding for this Node) that
 decodes feed protocol v1 frames from publishers into the order books, checking
 each symbol's sequence numbers (a gap makes the symbol stale until its next
 snapshot). GET /feed/stats returns the counters as JSON. Prints a status line
