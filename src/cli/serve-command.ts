@@ -18,6 +18,7 @@ import { SseHub } from '../gateway/sse-hub.js';
 import { transportNotice } from '../net/select-transport.js';
 import { Journal } from '../store/journal.js';
 import { BinanceLive } from '../venues/binance/binance-live.js';
+import { PredictionLive } from './serve-prediction.js';
 import { untilStopSignal } from './until-stopped.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
 import { prepareMarket, type RunningMarket } from './serve-market.js';
@@ -132,7 +133,7 @@ export const serveCommand: Command = {
 
     mkdirSync(dataDir, { recursive: true });
     const journal = Journal.open(dataDir);
-    const venueName = o.live === null ? 'paper' : o.live.market === 'spot' ? 'binance' : 'binance-usdm';
+    const venueName = o.prediction !== null ? o.prediction.venues.join('+') : o.live === null ? 'paper' : o.live.market === 'spot' ? 'binance' : 'binance-usdm';
     const otherVenues = journal.fillVenues().filter((v) => v !== venueName);
     if (otherVenues.length > 0) {
       journal.close();
@@ -140,6 +141,7 @@ export const serveCommand: Command = {
       return 1;
     }
     let live: BinanceLive | undefined;
+    let pred: PredictionLive | undefined;
     let engine: TradingEngine | undefined;
     let gateway: Gateway | undefined;
     let hub: SseHub | undefined;
@@ -165,6 +167,22 @@ export const serveCommand: Command = {
           journal, venue: live.venue, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
         });
         ref = engine;
+      } else if (o.prediction !== null) {
+        if (o.prediction.production) io.stderr.write(`spreadcore serve: *** PRODUCTION *** ${o.prediction.venues.join(' and ')}: orders go to the venues' production exchanges with real money\n`);
+        pred = new PredictionLive(o.prediction, (line) => io.stderr.write(`spreadcore serve: ${line}\n`));
+        engine = new TradingEngine({
+          journal, venue: pred.venue, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
+        });
+        engine.symbolVenue = (symbol) => {
+          const v = pred!.venue.venueOf(symbol);
+          return v === undefined ? undefined : v.name;
+        };
+        try {
+          await pred.connect(engine);
+        } catch (e) {
+          io.stderr.write(`spreadcore serve: cannot connect to ${o.prediction.venues.join(' / ')}: ${e instanceof Error ? e.message : String(e)}\n`);
+          return 1;
+        }
       } else {
         engine = new TradingEngine({
           journal, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
@@ -179,7 +197,17 @@ export const serveCommand: Command = {
       market = prepared.start(eng, io);
       const restored = restoreJournal(eng, dataDir, o.market.kind);
       const lv = live;
+      const pv = pred;
       let reconcile = '';
+      if (pv !== undefined) {
+        reconcile = await pv.afterRestore();
+        eng.afterKill = () => {
+          pv.cancelAll().then(
+            (c) => io.stderr.write(`spreadcore serve: kill switch: ${c.confirmed ? 'no order left open at the venues (confirmed by listing open orders)' : `${c.remaining} order(s) still open at the venues`}\n`),
+            (e: unknown) => io.stderr.write(`spreadcore serve: kill switch: cancelling at the venues failed: ${e instanceof Error ? e.message : String(e)}\n`),
+          );
+        };
+      }
       if (lv !== undefined) {
         const r = await lv.start(eng);
         reconcile = `; reconciled: ${r.fillsApplied} missed fills journaled, ${r.ordersCancelled} untracked orders cancelled${r.ok ? '' : `, MISMATCH (strategies halted): ${r.mismatches.join('; ')}`}`;
@@ -206,7 +234,7 @@ export const serveCommand: Command = {
         metrics: (g) => m.render(g),
         ...(o.rateLimit > 0 ? { rateLimit: { api: { ratePerSecond: o.rateLimit, burst: o.rateBurst } } } : {}),
         healthInfo: () => ({
-          execution: lv === undefined ? { mode: 'paper', venue: 'paper' } : { mode: o.live!.mode, ...lv.health() },
+          execution: pv !== undefined ? { mode: 'live', venue: pv.venue.name, ...pv.health() } : lv === undefined ? { mode: 'paper', venue: 'paper' } : { mode: o.live!.mode, ...lv.health() },
           market: o.market.kind, market_state: market?.state() ?? 'starting', ...market?.health(),
           ...(fh !== undefined ? { feed_handler: { url: `ws://127.0.0.1:${fh.port}${fh.path}`, connections: fh.stats().totals.connectionsOpen } } : {}),
         }),
@@ -216,7 +244,7 @@ export const serveCommand: Command = {
       const transportLine = transportNotice(gateway.transport.name);
       if (transportLine !== null) io.stderr.write(`spreadcore serve: ${transportLine}\n`);
       io.stdout.write(
-        `spreadcore serve: market: ${market.describe}; ${lv === undefined ? 'paper execution' : `${o.live!.mode} execution: ${o.live!.production ? 'PRODUCTION' : 'testnet'} ${o.live!.restUrl}${o.live!.market === 'spot' ? `, WebSocket API ${o.live!.wsApiUrl}` : `, user data ${o.live!.userStreamUrl}/ws/<listenKey>`}${reconcile}`}\n`
+        `spreadcore serve: market: ${market.describe}; ${pv !== undefined ? `live execution: ${pv.describe()}; ${reconcile}` : lv === undefined ? 'paper execution' : `${o.live!.mode} execution: ${o.live!.production ? 'PRODUCTION' : 'testnet'} ${o.live!.restUrl}${o.live!.market === 'spot' ? `, WebSocket API ${o.live!.wsApiUrl}` : `, user data ${o.live!.userStreamUrl}/ws/<listenKey>`}${reconcile}`}\n`
         + `spreadcore serve: journal: ${dataDir} (restored ${restored.strategies.length} strategies, ${restored.fills} fills, kill_switch ${restored.kill_switch})\n`
         + (feed !== undefined ? `spreadcore serve: feed handler listening on ws://127.0.0.1:${feedBound}${feed.path}${o.feedToken !== undefined ? ' (bearer token required)' : ''}\n` : '')
         + `spreadcore serve: control API listening on ${gateway.url}/api on port ${bound} (dashboard: ${gateway.url}/, health: ${gateway.url}/api/health, events: ${gateway.url}/api/stream, metrics: ${gateway.url}/metrics)${o.token !== undefined ? ', bearer token required' : ''}; Ctrl-C to stop\n`);
@@ -233,6 +261,10 @@ export const serveCommand: Command = {
         const c = await Promise.race([lv.cancelAll(), new Promise<null>((r) => setTimeout(() => r(null), 10_000).unref())]).catch(() => null);
         io.stdout.write(`spreadcore serve: ${c === null ? 'could not confirm the cancels at Binance within 10 s' : c.confirmed ? 'no order left open at Binance' : `${c.remaining} order(s) still open at Binance`}\n`);
       }
+      if (pv !== undefined) {
+        const c = await Promise.race([pv.cancelAll(), new Promise<null>((r) => setTimeout(() => r(null), 10_000).unref())]).catch(() => null);
+        io.stdout.write(`spreadcore serve: ${c === null ? 'could not confirm the cancels at the venues within 10 s' : c.confirmed ? 'no order left open at the venues' : `${c.remaining} order(s) still open at the venues`}\n`);
+      }
       // idle keep-alive connections of clients would hold the process until they time out:
       // once everything is closed, give them a moment, then end the process
       setTimeout(() => process.exit(process.exitCode ?? EXIT_OK), 500).unref();
@@ -245,6 +277,7 @@ export const serveCommand: Command = {
       gateway?.close();
       engine?.close();
       await live?.close();
+      pred?.close();
       journal.close();
     }
   },

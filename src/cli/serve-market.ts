@@ -49,6 +49,7 @@ export async function prepareMarket(o: ServeOptions): Promise<PreparedMarket> {
     case 'sim': simSpeedFromEnv(); return { start: (engine, io) => startSim(engine, io, o) }; // a bad SPREADCORE_SIM_SPEED fails before anything is bound
     case 'feed': return { start: (engine, io) => startFeedOnly(engine, io, o) };
     case 'binance': return { start: (engine, io) => startBinance(engine, io, o) };
+    case 'prediction': return { start: (engine, io) => startPredictionClock(engine, io, o) };
     case 'replay': {
       let source: MarketSource;
       try {
@@ -131,6 +132,19 @@ function startFeedOnly(engine: TradingEngine, io: CliIo, o: ServeOptions): Runni
     state: () => (engine.ingest.symbols().length === 0 ? 'waiting' : 'receiving'),
     health: () => ({ symbols: symbolsOf(engine) }),
     describe: `the feed handler on 127.0.0.1:${o.feedPort} (publish to it with spreadcore publish)`,
+    stop: () => { clearInterval(timer); return Promise.resolve(); },
+  };
+}
+
+/** Kalshi / Polymarket: the connectors (serve-prediction.ts) feed the ingest; this moves the clock and the stale-feed check. */
+function startPredictionClock(engine: TradingEngine, io: CliIo, o: ServeOptions): RunningMarket {
+  const timer = clockTimer(engine, io, o.tickMs);
+  const venues = o.market.kind === 'prediction' ? o.market.venues : [];
+  return {
+    source: venues.join(','),
+    state: () => (engine.ingest.symbols().some((s) => s.state === 'live') ? 'open' : 'connecting'),
+    health: () => ({ symbols: symbolsOf(engine) }),
+    describe: venues.map((v) => (v === 'kalshi' ? 'Kalshi' : 'Polymarket')).join(' and '),
     stop: () => { clearInterval(timer); return Promise.resolve(); },
   };
 }

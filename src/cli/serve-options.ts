@@ -13,6 +13,7 @@ import { intFlag, usageError, parseOnlyFlags } from './flags.js';
 import { readEventMapFile, type EventDef } from '../engine/event-map.js';
 import { MAX_UNIVERSE_MARKETS } from '../feed/sim/binary-universe.js';
 import { parseExecution, type LiveExecution } from './serve-execution.js';
+import { parsePrediction, predictionVenuesOf, type PredictionOptions, type PredictionVenue } from './serve-prediction.js';
 
 export const TOKEN_ENV_API = 'SPREADCORE_API_TOKEN';
 export const FEED_TOKEN_ENV = 'SPREADCORE_FEED_TOKEN';
@@ -41,6 +42,13 @@ export const SERVE_FLAGS = {
   'orphan-orders': { type: 'string' },
   'event-map': { type: 'string' },
   universe: { type: 'string' },
+  'kalshi-rest-url': { type: 'string' },
+  'kalshi-ws-url': { type: 'string' },
+  'kalshi-tickers': { type: 'string' },
+  'polymarket-rest-url': { type: 'string' },
+  'polymarket-ws-url': { type: 'string' },
+  'polymarket-markets': { type: 'string' },
+  production: { type: 'boolean' },
 } as const;
 
 /** Environment variable of each flag. */
@@ -68,13 +76,21 @@ export const SERVE_ENV: Readonly<Record<keyof typeof SERVE_FLAGS, string>> = {
   'orphan-orders': 'SPREADCORE_ORPHAN_ORDERS',
   'event-map': 'SPREADCORE_EVENT_MAP',
   universe: 'SPREADCORE_UNIVERSE',
+  'kalshi-rest-url': 'SPREADCORE_KALSHI_REST_URL',
+  'kalshi-ws-url': 'SPREADCORE_KALSHI_WS_URL',
+  'kalshi-tickers': 'SPREADCORE_KALSHI_TICKERS',
+  'polymarket-rest-url': 'SPREADCORE_POLYMARKET_REST_URL',
+  'polymarket-ws-url': 'SPREADCORE_POLYMARKET_WS_URL',
+  'polymarket-markets': 'SPREADCORE_POLYMARKET_MARKETS',
+  production: 'SPREADCORE_PRODUCTION',
 };
 
 export type ServeMarket =
   | { kind: 'sim' }
   | { kind: 'replay'; path: string; format: 'binance' | 'screc' }
   | { kind: 'binance'; market: BinanceMarket; restUrl: string | undefined; wsUrl: string | undefined }
-  | { kind: 'feed' };
+  | { kind: 'feed' }
+  | { kind: 'prediction'; venues: PredictionVenue[] };
 
 export interface ServeOptions {
   host: string;
@@ -105,6 +121,8 @@ export interface ServeOptions {
   events: EventDef[];
   /** Binary markets of the built-in simulator's universe (--universe N; 0 = none). */
   universeMarkets: number;
+  /** Kalshi and/or Polymarket live (--market kalshi|polymarket|kalshi,polymarket), else null. */
+  prediction: PredictionOptions | null;
 }
 
 export const DEFAULT_FEED_PORT = 8081;
@@ -147,6 +165,11 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   const feedToken = feedTokenRaw === undefined || feedTokenRaw === '' ? undefined : feedTokenRaw;
   if (feedToken !== undefined && (feedToken.length < 16 || /\s/.test(feedToken))) throw usageError(`${FEED_TOKEN_ENV} must be at least 16 characters without spaces`);
 
+  const marketRaw0 = raw('market').v;
+  const mainnetAsked = flags.mainnet === true || env[SERVE_ENV.mainnet] === '1';
+  if (mainnetAsked && marketRaw0 !== undefined && predictionVenuesOf(marketRaw0) !== null) {
+    throw usageError(`--mainnet is Binance's production switch; for Kalshi and Polymarket production use --production (--market ${marketRaw0} trades on Kalshi's demo / a named Polymarket host by default)`);
+  }
   const live = parseExecution({
     flag: typeof flags.execution === 'string' ? flags.execution : undefined, mainnet: flags.mainnet === true || env[SERVE_ENV.mainnet] === '1',
     restUrl: raw('binance-rest-url').v, wsUrl: raw('binance-ws-url').v, wsApiUrl: raw('binance-ws-api-url').v,
@@ -207,7 +230,16 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   const events = check('event-map', (v) => (v === undefined ? [] : readEventMapFile(v)));
   // the built-in market lists a universe of binary markets unless --universe 0 (MAX_BOOKS 32: 3 fixed instruments + up to 28)
   const universeMarkets = int('universe', 24, 0, MAX_UNIVERSE_MARKETS);
-  return { host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, live, events, universeMarkets };
+  const production = flags.production === true || env[SERVE_ENV.production] === '1';
+  if (production && market.kind !== 'prediction') throw usageError('--production applies to --market kalshi / polymarket only (Binance production is --execution binance-spot|binance-usdm with --mainnet)');
+  // the venue flags are checked either way (a Kalshi URL without --market kalshi is a mistake worth naming)
+  const parsedPrediction = parsePrediction({
+    venues: market.kind === 'prediction' ? market.venues : [], production,
+    kalshiRestUrl: raw('kalshi-rest-url').v, kalshiWsUrl: raw('kalshi-ws-url').v, kalshiTickers: raw('kalshi-tickers').v,
+    polymarketRestUrl: raw('polymarket-rest-url').v, polymarketWsUrl: raw('polymarket-ws-url').v, polymarketMarkets: raw('polymarket-markets').v, env,
+  });
+  const prediction = market.kind === 'prediction' ? parsedPrediction : null;
+  return { host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, live, events, universeMarkets, prediction };
 }
 
 /** The public market-data streams that go with a live mode's endpoints (testnet data for a testnet venue). */
@@ -221,12 +253,14 @@ function parseMarket(v: string): ServeMarket {
   if (v === 'feed') return { kind: 'feed' };
   if (v === 'binance' || v === 'binance:spot') return { kind: 'binance', market: 'spot', restUrl: undefined, wsUrl: undefined };
   if (v === 'binance:usdm') return { kind: 'binance', market: 'usdm', restUrl: undefined, wsUrl: undefined };
+  const venues = predictionVenuesOf(v);
+  if (venues !== null) return { kind: 'prediction', venues };
   if (v.startsWith('replay:')) {
     const path = v.slice('replay:'.length);
     if (path === '') throw usageError('--market replay: needs a file, e.g. --market replay:test/fixtures/binance/spot_btcusdt_20240808.gz');
     return { kind: 'replay', path, format: /\.screc(\.gz)?$/i.test(path) ? 'screc' : 'binance' };
   }
-  throw usageError(`--market must be sim, replay:FILE, binance (binance:spot, binance:usdm) or feed, got ${JSON.stringify(v)}`);
+  throw usageError(`--market must be sim, replay:FILE, binance (binance:spot, binance:usdm), kalshi, polymarket, kalshi,polymarket or feed, got ${JSON.stringify(v)}`);
 }
 
 function parseSymbols(v: string): string[] {

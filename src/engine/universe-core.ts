@@ -231,11 +231,20 @@ export class UniverseCore extends TradingCore {
     this.nextUniverseScanNs = next;
   }
 
-  /** The candidates of a universe: the market's binary symbols (with the prefix). */
+  /**
+   * The venue a symbol trades on, when the engine trades several (Kalshi and Polymarket
+   * at once): a universe on one venue takes only its symbols. Null: every symbol is the
+   * market's own (the simulator, a recording), whatever universe.venue says.
+   */
+  symbolVenue: ((symbol: string) => string | undefined) | null = null;
+
+  /** The candidates of a universe: the market's binary symbols (with the prefix; on the universe's venue when the engine trades several). */
   private candidates(spec: UniverseSpec): SymbolState[] {
     const out: SymbolState[] = [];
+    const venueOf = this.symbolVenue;
     for (const s of this.ingest.symbols()) {
       if (s.kind !== spec.kind) continue;
+      if (venueOf !== null && venueOf(s.symbol) !== spec.venue) continue;
       if (spec.prefix !== undefined && !s.symbol.startsWith(spec.prefix)) continue;
       out.push(s);
     }

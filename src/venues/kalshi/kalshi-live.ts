@@ -43,6 +43,10 @@ export interface KalshiLiveConfig {
   readonly onReconciled?: (r: KalshiReconcileReport) => void;
   readonly onSettled?: (ticker: string, result: 'yes' | 'no') => void;
   readonly log?: (line: string) => void;
+  /** At most this many markets of a filter (the first ones Kalshi lists; default all). */
+  readonly maxMarkets?: number;
+  /** Told the execution venue as soon as it exists, before the first reconcile can report fills through it. */
+  readonly onVenue?: (venue: KalshiExecutionVenue) => void;
 }
 
 export class KalshiLive {
@@ -72,8 +76,9 @@ export class KalshiLive {
     const raw = this.c.tickers !== undefined
       ? await Promise.all(this.c.tickers.map(async (t) => (await this.rest.getMarket(t)).market))
       : await this.rest.getAllMarkets({ status: 'open', ...this.c.filter });
-    this.markets = raw.map((m) => marketInfo(m, this.c.makerFees?.(m) ?? false));
+    this.markets = raw.slice(0, this.c.maxMarkets ?? raw.length).map((m) => marketInfo(m, this.c.makerFees?.(m) ?? false));
     this.venue = new KalshiExecutionVenue({ rest: this.rest, ws: this.ws, markets: this.markets });
+    this.c.onVenue?.(this.venue);
     if (this.c.ingest !== undefined) {
       this.marketData = new KalshiMarketData(this.c.ingest, this.markets, this.c.firstSymbolId ?? 0);
       this.marketData.attach(this.ws);

@@ -47,6 +47,16 @@ export class PolymarketCredentials {
     return c;
   }
 
+  /** The same wallet with API credentials (e.g. derived with L1 headers). */
+  static withApiCreds(base: PolymarketCredentials, creds: ApiCreds): PolymarketCredentials {
+    const out = new PolymarketCredentials(null, creds);
+    const account = base[HIDDEN]().account;
+    const secrets: Secrets = { account, creds };
+    (out as { address: `0x${string}` | null }).address = account === null ? null : account.address;
+    (out as unknown as Record<symbol, () => Secrets>)[HIDDEN] = () => secrets;
+    return out;
+  }
+
   hasCreds(): boolean { return this[HIDDEN]().creds !== null; }
 
   toJSON(): object { return { address: this.address, apiKey: this.apiKey === null ? null : `${this.apiKey.slice(0, 4)}…` }; }

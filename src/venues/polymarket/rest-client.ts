@@ -41,6 +41,21 @@ export interface TradeRecord {
   readonly maker_orders: MakerOrder[]; readonly transaction_hash?: string; readonly trader_side: 'TAKER' | 'MAKER';
 }
 
+/** A market of GET /markets (clob-client-v2 src/types: the fields the engine reads). */
+export interface ClobMarket {
+  readonly condition_id: string;
+  readonly question?: string;
+  readonly market_slug?: string;
+  readonly active?: boolean;
+  readonly closed?: boolean;
+  readonly neg_risk?: boolean;
+  readonly minimum_tick_size?: number | string;
+  readonly minimum_order_size?: number | string;
+  readonly end_date_iso?: string | null;
+  readonly fee_schedule?: { rate: string; exponent: number };
+  readonly tokens: ReadonlyArray<{ token_id: string; outcome: string; winner?: boolean }>;
+}
+
 export class PolymarketApiError extends Error {
   constructor(readonly status: number, readonly errorMsg: string, readonly path: string) {
     super(`Polymarket ${path}: HTTP ${status} ${errorMsg}`);
@@ -112,6 +127,22 @@ export class PolymarketRestClient {
   async getTickSize(tokenId: string): Promise<string> {
     const r = await this.call<{ minimum_tick_size: number | string }>('GET', PATHS.tickSize, { query: { token_id: tokenId } });
     return String(r.minimum_tick_size);
+  }
+  /** GET /markets: one page of the CLOB's markets (cursor "LTE=" = the end). */
+  getMarkets(cursor = ''): Promise<{ data: ClobMarket[]; next_cursor: string }> {
+    return this.call('GET', '/markets', cursor === '' ? {} : { query: { next_cursor: cursor } });
+  }
+  /** Every market, following next_cursor up to `maxPages` pages. */
+  async getAllMarkets(maxPages = 50): Promise<ClobMarket[]> {
+    const out: ClobMarket[] = [];
+    let cursor = '';
+    for (let i = 0; i < maxPages; i++) {
+      const page = await this.getMarkets(cursor);
+      out.push(...page.data);
+      if (page.next_cursor === '' || page.next_cursor === 'LTE=' || page.next_cursor === cursor) break;
+      cursor = page.next_cursor;
+    }
+    return out;
   }
   async getNegRisk(tokenId: string): Promise<boolean> {
     const r = await this.call<{ neg_risk: boolean }>('GET', PATHS.negRisk, { query: { token_id: tokenId } });

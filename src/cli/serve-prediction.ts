@@ -1,0 +1,298 @@
+// `spreadcore serve --market kalshi|polymarket|kalshi,polymarket`: prediction markets live.
+// The connectors define each market's YES contract on the engine's ingest (books, trades,
+// tick-size changes, settlement), the execution clients take the orders (one RoutingVenue
+// sends each symbol's orders to its venue), and each venue reconciles at start and after
+// every reconnect before quoting resumes (strategies pause with reason "venue" while any
+// venue is down or reconciling).
+//
+// Environments: Kalshi's demo (demo-api.kalshi.co) by default; Polymarket has no public
+// test CLOB, so without --production it needs --polymarket-rest-url (a local
+// `spreadcore replica polymarket`, or any CLOB-compatible test host). --production
+// (SPREADCORE_PRODUCTION=1) selects the venues' production hosts, and only then.
+// Keys come from the environment only (KALSHI_API_KEY_ID, KALSHI_PRIVATE_KEY_PEM;
+// POLYMARKET_PRIVATE_KEY and optionally POLYMARKET_API_KEY/SECRET/PASSPHRASE) and never
+// appear in a message.
+import type { TradingEngine } from '../engine/trading-engine.js';
+import { KALSHI_DEMO, KALSHI_PRODUCTION, REST_PREFIX, WS_PATH, type KalshiEndpoints } from '../venues/kalshi/endpoints.js';
+import { KalshiLive } from '../venues/kalshi/kalshi-live.js';
+import type { KalshiReconcileReport } from '../venues/kalshi/kalshi-venue.js';
+import type { KalshiOrder } from '../venues/kalshi/rest-client.js';
+import { signerFromEnv, type KalshiSigner } from '../venues/kalshi/signing.js';
+import { PolymarketCredentials } from '../venues/polymarket/credentials.js';
+import { POLYMARKET_PRODUCTION, type PolymarketChain, type PolymarketEndpoints } from '../venues/polymarket/endpoints.js';
+import { PolymarketLive } from '../venues/polymarket/polymarket-live.js';
+import type { PolymarketReconcileReport } from '../venues/polymarket/polymarket-venue.js';
+import { RoutingVenue } from '../venues/routing-venue.js';
+import { usageError } from './flags.js';
+
+export type PredictionVenue = 'kalshi' | 'polymarket';
+
+export interface PredictionOptions {
+  readonly venues: readonly PredictionVenue[];
+  readonly production: boolean;
+  readonly kalshi: { readonly endpoints: KalshiEndpoints; readonly signer: KalshiSigner; readonly tickers: readonly string[] | undefined } | null;
+  readonly polymarket: { readonly endpoints: PolymarketEndpoints; readonly chainId: PolymarketChain; readonly credentials: PolymarketCredentials; readonly markets: readonly string[] | undefined } | null;
+}
+
+export interface PredictionInput {
+  readonly venues: readonly PredictionVenue[];
+  readonly production: boolean;
+  readonly kalshiRestUrl: string | undefined;
+  readonly kalshiWsUrl: string | undefined;
+  readonly kalshiTickers: string | undefined;
+  readonly polymarketRestUrl: string | undefined;
+  readonly polymarketWsUrl: string | undefined;
+  readonly polymarketMarkets: string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Venues of a --market value ("kalshi", "polymarket", "kalshi,polymarket"), or null when it names none of them. */
+export function predictionVenuesOf(v: string): PredictionVenue[] | null {
+  const parts = v.split(',');
+  if (!parts.every((p) => p === 'kalshi' || p === 'polymarket')) return null;
+  if (new Set(parts).size !== parts.length) throw usageError(`--market names a venue twice: ${JSON.stringify(v)}`);
+  return parts as PredictionVenue[];
+}
+
+function url(name: string, v: string, schemes: readonly string[]): URL {
+  let u: URL;
+  try { u = new URL(v); } catch { throw usageError(`${name} must be a URL, got ${JSON.stringify(v)}`); }
+  if (!schemes.includes(u.protocol)) throw usageError(`${name} must be a ${schemes.join(' or ')} URL, got ${JSON.stringify(v)}`);
+  return u;
+}
+
+function list(name: string, v: string | undefined, re: RegExp): string[] | undefined {
+  if (v === undefined) return undefined;
+  const out = v.split(',');
+  for (const x of out) if (!re.test(x)) throw usageError(`${name} must be a comma-separated list, got ${JSON.stringify(v)}`);
+  return out;
+}
+
+/** Endpoints, keys and markets of the prediction venues; a usage error (exit 2) when anything is off. */
+export function parsePrediction(i: PredictionInput): PredictionOptions {
+  const has = (v: PredictionVenue): boolean => i.venues.includes(v);
+  if (!has('kalshi')) for (const [n, v] of [['--kalshi-rest-url', i.kalshiRestUrl], ['--kalshi-ws-url', i.kalshiWsUrl], ['--kalshi-tickers', i.kalshiTickers]] as const) if (v !== undefined) throw usageError(`${n} applies to --market kalshi only`);
+  if (!has('polymarket')) for (const [n, v] of [['--polymarket-rest-url', i.polymarketRestUrl], ['--polymarket-ws-url', i.polymarketWsUrl], ['--polymarket-markets', i.polymarketMarkets]] as const) if (v !== undefined) throw usageError(`${n} applies to --market polymarket only`);
+  let kalshi: PredictionOptions['kalshi'] = null;
+  if (has('kalshi')) {
+    let endpoints: KalshiEndpoints = i.production ? KALSHI_PRODUCTION : KALSHI_DEMO;
+    if (i.kalshiRestUrl !== undefined || i.kalshiWsUrl !== undefined) {
+      if (i.production) throw usageError('--production trades on Kalshi\'s own production hosts: drop --kalshi-rest-url / --kalshi-ws-url, or drop --production to use them');
+      const rest = i.kalshiRestUrl !== undefined ? url('--kalshi-rest-url', i.kalshiRestUrl, ['http:', 'https:']) : null;
+      const restBase = rest !== null ? `${rest.origin}${REST_PREFIX}` : endpoints.restBase;
+      const wsUrl = i.kalshiWsUrl !== undefined
+        ? url('--kalshi-ws-url', i.kalshiWsUrl, ['ws:', 'wss:']).href.replace(/\/+$/, '')
+        : rest !== null ? `${rest.protocol === 'https:' ? 'wss:' : 'ws:'}//${rest.host}${WS_PATH}` : endpoints.wsUrl;
+      endpoints = { name: 'custom', restBase, wsUrl: /\/trade-api\/ws\/v2$/.test(wsUrl) ? wsUrl : `${wsUrl}${WS_PATH}` };
+    }
+    if (!i.env['KALSHI_API_KEY_ID'] || !i.env['KALSHI_PRIVATE_KEY_PEM']) {
+      throw usageError('--market kalshi needs API keys in the environment: KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PEM (the RSA private key, PEM; '
+        + 'Kalshi demo keys from demo.kalshi.co); for a first run without keys, start `spreadcore replica kalshi` and use the key it prints');
+    }
+    let signer: KalshiSigner | undefined;
+    try { signer = signerFromEnv(i.env as NodeJS.ProcessEnv); } catch { signer = undefined; }
+    if (signer === undefined) throw usageError('KALSHI_PRIVATE_KEY_PEM is not a readable RSA private key (PEM)');
+    kalshi = { endpoints, signer, tickers: list('--kalshi-tickers', i.kalshiTickers, /^[A-Z0-9][A-Z0-9._-]{0,63}$/) };
+  }
+  let polymarket: PredictionOptions['polymarket'] = null;
+  if (has('polymarket')) {
+    let endpoints: PolymarketEndpoints;
+    if (i.polymarketRestUrl === undefined) {
+      if (!i.production) {
+        throw usageError('--market polymarket: Polymarket has no public test exchange; give --polymarket-rest-url (e.g. a local `spreadcore replica polymarket`: '
+          + '--polymarket-rest-url http://127.0.0.1:8092), or add --production to trade real money on clob.polymarket.com');
+      }
+      if (i.polymarketWsUrl !== undefined) throw usageError('--production trades on Polymarket\'s own hosts: drop --polymarket-ws-url');
+      endpoints = POLYMARKET_PRODUCTION;
+    } else {
+      if (i.production) throw usageError('--production trades on Polymarket\'s own hosts (clob.polymarket.com): drop --polymarket-rest-url, or drop --production to use it');
+      const rest = url('--polymarket-rest-url', i.polymarketRestUrl, ['http:', 'https:']);
+      const base = rest.href.replace(/\/+$/, '');
+      const ws = i.polymarketWsUrl !== undefined
+        ? url('--polymarket-ws-url', i.polymarketWsUrl, ['ws:', 'wss:']).href.replace(/\/+$/, '').replace(/\/ws\/(market|user)$/, '').replace(/\/ws$/, '')
+        : `${rest.protocol === 'https:' ? 'wss:' : 'ws:'}//${rest.host}`;
+      endpoints = { rest: base, marketWs: `${ws}/ws/market`, userWs: `${ws}/ws/user` };
+    }
+    if (!i.env['POLYMARKET_PRIVATE_KEY']) {
+      throw usageError('--market polymarket needs the wallet key in the environment: POLYMARKET_PRIVATE_KEY (hex; API credentials are derived from it, '
+        + 'or give POLYMARKET_API_KEY, POLYMARKET_API_SECRET and POLYMARKET_API_PASSPHRASE)');
+    }
+    let credentials: PolymarketCredentials;
+    try { credentials = PolymarketCredentials.fromEnv(i.env as NodeJS.ProcessEnv); } catch (e) { throw usageError(e instanceof Error ? e.message : 'bad Polymarket credentials'); }
+    const chainRaw = i.env['SPREADCORE_POLYMARKET_CHAIN_ID'];
+    const chainId = chainRaw === undefined || chainRaw === '' ? 137 : Number(chainRaw);
+    if (chainId !== 137 && chainId !== 80002) throw usageError(`SPREADCORE_POLYMARKET_CHAIN_ID must be 137 or 80002, got ${JSON.stringify(chainRaw)}`);
+    polymarket = { endpoints, chainId, credentials, markets: list('--polymarket-markets', i.polymarketMarkets, /^0x[0-9a-fA-F]{64}$/) };
+  }
+  return { venues: i.venues, production: i.production, kalshi, polymarket };
+}
+
+/** Most markets per venue (the WASM core has 32 order books). */
+export const MAX_MARKETS_PER_VENUE = 12;
+
+/** Kalshi and/or Polymarket wired to an engine. */
+export class PredictionLive {
+  readonly venue: RoutingVenue;
+  kalshi: KalshiLive | null = null;
+  polymarket: PolymarketLive | null = null;
+  private engine: TradingEngine | null = null;
+  private readonly down = new Set<PredictionVenue>();
+  /** Before the journal is restored the ledgers are empty: positions are compared only after. */
+  private restored = false;
+  private lastKalshi: KalshiReconcileReport | null = null;
+  private lastPolymarket: PolymarketReconcileReport | null = null;
+
+  constructor(readonly o: PredictionOptions, private readonly log: (line: string) => void) {
+    this.venue = new RoutingVenue(o.venues.join('+'));
+  }
+
+  private pause(v: PredictionVenue): void {
+    this.down.add(v);
+    this.engine?.venueDown();
+  }
+  private resume(v: PredictionVenue): void {
+    this.down.delete(v);
+    if (this.down.size === 0) this.engine?.venueUp();
+  }
+
+  /** Signed YES contracts per symbol over every account's ledger. */
+  private positions(symbols: readonly string[]): Record<string, number> {
+    const out: Record<string, number> = {};
+    if (!this.restored || this.engine === null) return out;
+    for (const s of symbols) out[s] = 0;
+    for (const l of this.engine.ledgers.ledgers()) if (l.config.symbol in out) out[l.config.symbol]! += Number(l.position.toFixed());
+    return out;
+  }
+
+  private nextSymbolId(): number {
+    let n = 0;
+    for (const s of this.engine!.ingest.symbols()) n = Math.max(n, s.symbolId + 1);
+    return n;
+  }
+
+  /** Connects every venue: markets defined on the engine's ingest, books subscribed, the first reconcile. */
+  async connect(engine: TradingEngine): Promise<void> {
+    this.engine = engine;
+    for (const v of this.o.venues) this.down.add(v);
+    engine.venueDown();
+    const k = this.o.kalshi;
+    if (k !== null) {
+      const live: KalshiLive = new KalshiLive({
+        environment: k.endpoints, signer: k.signer, ingest: engine.ingest, firstSymbolId: this.nextSymbolId(), maxMarkets: MAX_MARKETS_PER_VENUE,
+        ...(k.tickers !== undefined ? { tickers: k.tickers } : {}),
+        expectedPositions: (): Record<string, number> => this.positions(live.markets.map((m) => m.ticker)),
+        onVenue: (v) => this.venue.add(v),
+        onPause: () => this.pause('kalshi'), onResume: () => this.resume('kalshi'),
+        onReconciled: (r) => this.kalshiReconciled(live, r),
+        onSettled: (ticker, result) => {
+          const id = live.marketData?.symbolId(ticker);
+          if (id === undefined) return;
+          this.log(`kalshi: ${ticker} settled ${result.toUpperCase()}`);
+          engine.ingest.settle(id, Date.now() * 1e6, result);
+        },
+        log: this.log,
+      });
+      this.kalshi = live;
+      await live.start();
+    }
+    const p = this.o.polymarket;
+    if (p !== null) {
+      const live = new PolymarketLive({
+        endpoints: p.endpoints, chainId: p.chainId, credentials: p.credentials, ingest: engine.ingest, firstSymbolId: this.nextSymbolId(),
+        maxMarkets: MAX_MARKETS_PER_VENUE, ...(p.markets !== undefined ? { conditionIds: p.markets } : {}),
+        onVenue: (v) => this.venue.add(v),
+        onPause: () => this.pause('polymarket'), onResume: () => this.resume('polymarket'),
+        onReconciled: (r) => { this.lastPolymarket = r; },
+        log: this.log,
+      });
+      this.polymarket = live;
+      await live.start();
+    }
+  }
+
+  /** After the journal is restored: reconcile again, now comparing positions with the ledgers. */
+  async afterRestore(): Promise<string> {
+    this.restored = true;
+    const parts: string[] = [];
+    if (this.kalshi !== null) {
+      await this.kalshi.reconcile();
+      const r = this.lastKalshi;
+      parts.push(`kalshi ${this.kalshi.markets.length} markets${r === null ? '' : r.ok ? ', reconciled' : `, NOT reconciled (${r.positionMismatches.map((m) => `${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`).join('; ') || 'see the log'}): strategies stay paused`}`);
+    }
+    if (this.polymarket !== null) {
+      await this.polymarket.reconcile();
+      const r = this.lastPolymarket;
+      parts.push(`polymarket ${this.polymarket.markets.length} markets (CLOB version ${this.polymarket.version})${r === null ? '' : r.ok ? ', reconciled' : ', NOT reconciled: strategies stay paused'}`);
+    }
+    return parts.join('; ');
+  }
+
+  /** Open orders at Kalshi this process does not track are cancelled, then it reconciles again. */
+  private kalshiReconciled(live: KalshiLive, r: KalshiReconcileReport): void {
+    this.lastKalshi = r;
+    for (const f of r.missedFills) if (!f.applied) this.log(`kalshi: fill ${f.fillId} on ${f.ticker} (${f.count} @ ${f.price}) of an order this process did not send: left to the position check`);
+    if (r.positionMismatches.length > 0) {
+      this.log(`kalshi: MISMATCH ${r.positionMismatches.map((m) => `${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`).join('; ')}: strategies stay paused`);
+    }
+    if (r.unknownToUs.length === 0) return;
+    void (async () => {
+      for (const o of r.unknownToUs) {
+        try { await live.rest.cancelOrder(o.orderId); } catch (e) { this.log(`kalshi: could not cancel untracked order ${o.clientOrderId}: ${e instanceof Error ? e.message : String(e)}`); }
+      }
+      this.log(`kalshi: cancelled ${r.unknownToUs.length} open order(s) this process does not track`);
+      await live.reconcile();
+    })();
+  }
+
+  /** Cancels every open order at every venue and confirms by listing them again (kill switch, stop). */
+  async cancelAll(): Promise<{ confirmed: boolean; remaining: number }> {
+    let remaining = 0;
+    if (this.kalshi !== null) {
+      const rest = this.kalshi.rest;
+      const resting = async (): Promise<KalshiOrder[]> => rest.all<KalshiOrder>((c) => rest.getOrders({ status: 'resting', limit: 200, ...(c !== undefined ? { cursor: c } : {}) }), 'orders');
+      for (const o of await resting()) await rest.cancelOrder(o.order_id).catch(() => undefined);
+      remaining += (await resting()).length;
+    }
+    if (this.polymarket !== null) {
+      await this.polymarket.venue.cancelAll();
+      remaining += (await this.polymarket.rest.getOpenOrders()).length;
+    }
+    return { confirmed: remaining === 0, remaining };
+  }
+
+  /** One line for the start banner. */
+  describe(): string {
+    const parts: string[] = [];
+    if (this.o.kalshi !== null) parts.push(`Kalshi ${this.o.production ? 'PRODUCTION' : this.o.kalshi.endpoints.name === 'demo' ? 'demo' : 'at'} ${this.o.kalshi.endpoints.restBase} (${this.kalshi?.markets.map((m) => m.ticker).join(', ') ?? ''})`);
+    if (this.o.polymarket !== null) parts.push(`Polymarket ${this.o.production ? 'PRODUCTION' : 'at'} ${this.o.polymarket.endpoints.rest} (${this.polymarket?.markets.map((m) => m.symbol).join(', ') ?? ''})`);
+    return parts.join('; ');
+  }
+
+  /** For GET /api/health (never keys). */
+  health(): Record<string, unknown> {
+    const out: Record<string, unknown> = { environment: this.o.production ? 'production' : 'test', venues_down: [...this.down] };
+    const k = this.kalshi;
+    if (k !== null) {
+      out['kalshi'] = {
+        rest_url: this.o.kalshi!.endpoints.restBase, ws_url: this.o.kalshi!.endpoints.wsUrl, markets: k.markets.map((m) => m.ticker), paused: k.paused,
+        last_reconcile: this.lastKalshi === null ? null : { ok: this.lastKalshi.ok, at_ms: this.lastKalshi.atMs, position_mismatches: this.lastKalshi.positionMismatches },
+      };
+    }
+    const p = this.polymarket;
+    if (p !== null) {
+      out['polymarket'] = {
+        rest_url: this.o.polymarket!.endpoints.rest, market_ws_url: this.o.polymarket!.endpoints.marketWs, user_ws_url: this.o.polymarket!.endpoints.userWs,
+        clob_version: p.version, markets: p.markets.map((m) => ({ symbol: m.symbol, condition_id: m.conditionId, token_id: m.tokenId, neg_risk: m.negRisk })),
+        paused: p.paused, user_connected: p.venue?.userConnected ?? false, pending_exposure: p.venue === undefined ? {} : p.pendingExposure(),
+        counters: p.venue?.counters ?? null,
+        last_reconcile: this.lastPolymarket === null ? null : { ok: this.lastPolymarket.ok, at_ms: this.lastPolymarket.atMs },
+      };
+    }
+    return out;
+  }
+
+  close(): void {
+    this.kalshi?.close();
+    this.polymarket?.close();
+  }
+}

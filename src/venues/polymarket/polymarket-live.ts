@@ -1,0 +1,159 @@
+// A live Polymarket session, ready for an engine to wire (as KalshiLive is for Kalshi):
+//
+//   1. GET /version must answer 2 (CLOB V2, the order format we sign); anything else is
+//      refused before a market is read or an order signed;
+//   2. API credentials: POLYMARKET_API_KEY/SECRET/PASSPHRASE when given, else derived from
+//      the wallet with L1 headers (GET /auth/derive-api-key);
+//   3. the markets (GET /markets, active and not closed; or the condition ids named) become
+//      YES-token symbols POLY-<first 8 hex digits of the condition id> on the ingest, through
+//      the market channel (PolymarketMarketFeed); a tick_size_change redefines the
+//      instrument (the engine's onRedefined path) and moves the venue to the new grid;
+//   4. the execution venue (user channel, heartbeat dead-man switch) and reconciliation at
+//      start and after every user-channel reconnect, before quoting resumes: open orders
+//      we do not know are cancelled, our trades we missed are reported (CONFIRMED) or held
+//      pending (MATCHED), orders the venue no longer lists are closed.
+// Keys live in PolymarketCredentials only; nothing here prints them.
+import type { FeedIngest } from '../../feed/ingest/feed-ingest.js';
+import { PolymarketCredentials } from './credentials.js';
+import { contractsFor, type PolymarketChain, type PolymarketEndpoints } from './endpoints.js';
+import { PolymarketMarketFeed } from './market-feed.js';
+import { PolymarketExecutionVenue, type PolymarketMarketSpec, type PolymarketReconcileReport } from './polymarket-venue.js';
+import { PolymarketRestClient, type ClobMarket } from './rest-client.js';
+
+export interface PolymarketLiveConfig {
+  readonly endpoints: PolymarketEndpoints;
+  readonly chainId: PolymarketChain;
+  /** The wallet key and (optionally) the API credentials. */
+  readonly credentials: PolymarketCredentials;
+  readonly ingest: FeedIngest;
+  readonly firstSymbolId: number;
+  /** Condition ids to trade (default: every active market, up to maxMarkets). */
+  readonly conditionIds?: readonly string[];
+  readonly maxMarkets?: number;
+  readonly onPause?: (reason: string) => void;
+  readonly onResume?: () => void;
+  readonly onReconciled?: (r: PolymarketReconcileReport) => void;
+  readonly log?: (line: string) => void;
+  /** Told the execution venue as soon as it exists, before the first reconcile can report fills through it. */
+  readonly onVenue?: (venue: PolymarketExecutionVenue) => void;
+}
+
+/** The engine's symbol of a market's YES token. */
+export function polymarketSymbol(conditionId: string): string {
+  return `POLY-${conditionId.replace(/^0x/, '').slice(0, 8).toUpperCase()}`;
+}
+
+export class PolymarketLive {
+  rest!: PolymarketRestClient;
+  venue!: PolymarketExecutionVenue;
+  feed!: PolymarketMarketFeed;
+  markets: PolymarketMarketSpec[] = [];
+  paused = true;
+  lastReport: PolymarketReconcileReport | null = null;
+  version = 0;
+  private reconciling: Promise<void> | null = null;
+  private again = false;
+  private closed = false;
+
+  constructor(private readonly c: PolymarketLiveConfig) {}
+
+  private log(s: string): void { this.c.log?.(s); }
+
+  async start(): Promise<void> {
+    const c = this.c;
+    const l1 = new PolymarketRestClient({ baseUrl: c.endpoints.rest, credentials: c.credentials, chainId: c.chainId });
+    this.version = await l1.getVersion();
+    if (this.version !== 2) throw new Error(`the CLOB at ${c.endpoints.rest} answers /version ${this.version}: this engine signs CLOB V2 orders only, refusing to trade`);
+    let creds = c.credentials;
+    if (!creds.hasCreds()) {
+      const d = await l1.deriveApiKey();
+      creds = PolymarketCredentials.withApiCreds(c.credentials, { key: d.apiKey, secret: d.secret, passphrase: d.passphrase });
+    }
+    this.rest = new PolymarketRestClient({ baseUrl: c.endpoints.rest, credentials: creds, chainId: c.chainId });
+    const all = await this.rest.getAllMarkets();
+    const wanted = c.conditionIds !== undefined ? new Set(c.conditionIds) : null;
+    const picked = all.filter((m) => (wanted === null ? m.active !== false && m.closed !== true : wanted.has(m.condition_id)));
+    if (wanted !== null) for (const id of wanted) if (!picked.some((m) => m.condition_id === id)) throw new Error(`Polymarket has no market ${id}`);
+    this.markets = picked.slice(0, c.maxMarkets ?? 24).map((m) => specOf(m)).filter((m): m is PolymarketMarketSpec & { resolutionTsNs: number } => m !== null);
+    const contracts = contractsFor(c.chainId);
+    this.venue = new PolymarketExecutionVenue({
+      rest: this.rest, credentials: creds, chainId: c.chainId, contracts, markets: this.markets, userWsUrl: c.endpoints.userWs,
+    });
+    c.onVenue?.(this.venue);
+    this.feed = new PolymarketMarketFeed(c.ingest, {
+      url: c.endpoints.marketWs, firstSymbolId: c.firstSymbolId,
+      tokens: this.markets.map((m) => ({ symbol: m.symbol, tokenId: m.tokenId, tickSize: m.tickSize, resolutionTsNs: (m as { resolutionTsNs?: number }).resolutionTsNs ?? 0 })),
+    });
+    this.feed.adapter.onTickSize = (symbol, tick) => {
+      this.venue.setTickSize(symbol, tick);
+      this.log(`polymarket: ${symbol} tick size now ${tick}`);
+    };
+    let first = true;
+    this.venue.onReconnect = () => {
+      if (first) { first = false; return; }
+      this.log('polymarket: user channel reconnected; reconciling before quoting');
+      void this.reconcile();
+    };
+    this.feed.open();
+    this.venue.start();
+    await this.reconcile();
+  }
+
+  /** Pauses, reconciles (cancelling open orders we do not know), and resumes when clean. */
+  reconcile(): Promise<void> {
+    this.pause('venue');
+    if (this.reconciling !== null) { this.again = true; return this.reconciling; }
+    const run = async (): Promise<void> => {
+      do {
+        this.again = false;
+        try {
+          let r = await this.venue.reconcile();
+          if (r.unknownToUs.length > 0) {
+            await this.rest.cancelOrders(r.unknownToUs.map((o) => o.id));
+            this.log(`polymarket: cancelled ${r.unknownToUs.length} open order(s) this process does not track`);
+            r = await this.venue.reconcile();
+          }
+          this.lastReport = r;
+          this.c.onReconciled?.(r);
+          if (r.ok && !this.again && !this.closed) { this.paused = false; this.c.onResume?.(); }
+          else if (!r.ok) this.log(`polymarket: reconcile found ${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue; staying paused`);
+        } catch (e) {
+          this.log(`polymarket: reconcile failed (${e instanceof Error ? e.message : String(e)}); staying paused`);
+        }
+      } while (this.again && !this.closed);
+    };
+    this.reconciling = run().finally(() => { this.reconciling = null; });
+    return this.reconciling;
+  }
+
+  private pause(reason: string): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.c.onPause?.(reason);
+  }
+
+  /** Signed matched-but-unconfirmed lots per symbol (exposure the ledger does not hold yet). */
+  pendingExposure(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const m of this.markets) { const p = this.venue.pendingExposure(m.symbol); if (p !== 0) out[m.symbol] = p; }
+    return out;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.feed?.close();
+    this.venue?.close();
+  }
+}
+
+function specOf(m: ClobMarket): (PolymarketMarketSpec & { resolutionTsNs: number }) | null {
+  const yes = m.tokens.find((t) => t.outcome.toLowerCase() === 'yes') ?? m.tokens[0];
+  if (yes === undefined) return null;
+  const end = typeof m.end_date_iso === 'string' ? Date.parse(m.end_date_iso) : NaN;
+  return {
+    symbol: polymarketSymbol(m.condition_id), tokenId: yes.token_id, conditionId: m.condition_id,
+    tickSize: String(m.minimum_tick_size ?? '0.01'), negRisk: m.neg_risk === true,
+    ...(m.fee_schedule !== undefined ? { fees: { rate: String(m.fee_schedule.rate), exponent: Number(m.fee_schedule.exponent) } } : {}),
+    resolutionTsNs: Number.isFinite(end) ? end * 1e6 : 0,
+  };
+}

@@ -1,0 +1,57 @@
+// One `Venue` over several: each order goes to the venue that lists its symbol (Kalshi
+// tickers to Kalshi, Polymarket tokens to Polymarket), and every venue's reports come back
+// to the one order manager. Venues can be added after the engine is built (their markets
+// are read at connect time); a symbol no venue lists is rejected as unknown_symbol.
+import type { Instrument } from '../orderbook/instrument.js';
+import type { Venue, VenueOrder, VenueReports } from '../execution/venue.js';
+
+export class RoutingVenue implements Venue {
+  private readonly venues: Venue[] = [];
+  private readonly byOrder = new Map<string, Venue>();
+  private reports: VenueReports | null = null;
+
+  /** names: the venues' names joined with "+" (what the journal records fills under). */
+  constructor(readonly name: string) {}
+
+  add(v: Venue): void {
+    this.venues.push(v);
+    if (this.reports !== null) v.connect(this.wrap(this.reports));
+  }
+
+  private wrap(r: VenueReports): VenueReports {
+    const done = (orderId: string): void => { this.byOrder.delete(orderId); };
+    return {
+      onAccepted: (id, ts) => r.onAccepted(id, ts),
+      onRejected: (id, why, ts) => { done(id); r.onRejected(id, why, ts); },
+      onFill: (id, trade, p, q, fee, liq, ts) => r.onFill(id, trade, p, q, fee, liq, ts),
+      onCancelled: (id, why, ts) => { done(id); r.onCancelled(id, why, ts); },
+      onCancelRejected: (id, why, ts) => r.onCancelRejected(id, why, ts),
+    };
+  }
+
+  /** The venue that lists a symbol. */
+  venueOf(symbol: string): Venue | undefined {
+    for (const v of this.venues) if (v.instrument(symbol) !== undefined) return v;
+    return undefined;
+  }
+
+  nowNs(): number { return Date.now() * 1e6; }
+  instrument(symbol: string): Instrument | undefined { return this.venueOf(symbol)?.instrument(symbol); }
+  connect(reports: VenueReports): void {
+    this.reports = reports;
+    for (const v of this.venues) v.connect(this.wrap(reports));
+  }
+
+  submit(order: VenueOrder): void {
+    const v = this.venueOf(order.symbol);
+    if (v === undefined) { this.reports?.onRejected(order.orderId, 'unknown_symbol', this.nowNs()); return; }
+    this.byOrder.set(order.orderId, v);
+    v.submit(order);
+  }
+
+  cancel(orderId: string): void {
+    const v = this.byOrder.get(orderId);
+    if (v === undefined) { this.reports?.onCancelRejected(orderId, 'unknown_order', this.nowNs()); return; }
+    v.cancel(orderId);
+  }
+}
