@@ -10,6 +10,8 @@ import { intParam, symbolParam } from './http-query.js';
 import { depthView } from './routes-depth.js';
 import { checkBody } from './body-validator.js';
 import type { BodySchemaName } from './request-schemas.js';
+import { HISTORY_ROUTES } from './routes-history.js';
+import { DASHBOARD_ROUTES } from './routes-dashboard.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -106,6 +108,9 @@ export const API_ROUTES: readonly Route[] = [
       return ok(v);
     },
   },
+  // the dashboard's history and per-strategy panel (routes-history.ts, routes-dashboard.ts)
+  ...HISTORY_ROUTES,
+  ...DASHBOARD_ROUTES,
 ];
 
 export interface RouteMatch { route: Route; params: string[] }

@@ -9,6 +9,7 @@ import { RISK_REASONS } from '../risk/reason-codes.js';
 import type { Gateway } from './gateway.js';
 import { FixedHistogram } from './prometheus-histogram.js';
 import { PrometheusText, type Labels } from './prometheus-text.js';
+import { EngineHistory, type EngineHistoryOptions } from './routes-history.js';
 import type { SseHub } from './sse-hub.js';
 
 const STATUSES = ['loaded', 'running', 'paused', 'stopped'] as const;
@@ -35,6 +36,15 @@ export interface EngineMetricsOptions {
   feedHandler?: () => FeedHandlerTotalsView;
   /** A live venue's counters (orders, REST, rate budget use), name → value; exported as spreadcore_venue{name=…}. */
   venue?: () => { readonly venue: string; readonly values: Readonly<Record<string, number>> };
+  /** The 1 s history of mids, quotes, positions and P&L served at GET /api/history (routes-history.ts); false: none. Default on. */
+  history?: EngineHistoryOptions | false;
+}
+
+const decisionHistograms = new WeakMap<TradingEngine, FixedHistogram>();
+
+/** The decision-time histogram of an engine with an EngineMetrics attached (GET /api/strategy/:id/overview reads it). */
+export function decisionHistogramOf(engine: TradingEngine): FixedHistogram | undefined {
+  return decisionHistograms.get(engine);
 }
 
 /** Unix time the process started, seconds. */
@@ -48,6 +58,8 @@ export class EngineMetrics {
   readonly batchSeconds = new FixedHistogram();
   private readonly options: EngineMetricsOptions;
   private readonly startS = processStartTimeSeconds();
+  /** The engine's sampled history (GET /api/history), unless options.history is false. */
+  readonly history: EngineHistory | undefined;
 
   /** Attaches the batch timer to the engine (one EngineMetrics per engine). */
   constructor(engine: TradingEngine, options: EngineMetricsOptions = {}) {
@@ -55,10 +67,14 @@ export class EngineMetrics {
     this.options = options;
     const h = this.batchSeconds;
     engine.batchTimer = (ns) => h.observe(ns / 1e9);
+    decisionHistograms.set(engine, h);
+    this.history = options.history === false ? undefined : new EngineHistory(engine, options.history).start();
   }
 
   detach(): void {
     this.engine.batchTimer = null;
+    if (decisionHistograms.get(this.engine) === this.batchSeconds) decisionHistograms.delete(this.engine);
+    this.history?.stop();
   }
 
   /** The exposition text; gateway counters when a gateway serves it. */
