@@ -13,6 +13,11 @@ const POLL_MS = 1000;
 const HEALTH_MS = 5000;
 const MAX_FILL_ROWS = 200;
 const MAX_LOG = 60;
+const OVERVIEW_MS = 2000;
+// the charts open with the server's history (GET /api/history): 3 hours, one point every 3 s
+const HISTORY_SECONDS = 3 * 3600;
+const HISTORY_STEP = 3;
+const enc = encodeURIComponent;
 
 const st = {
   symbols: [], symbol: '', priceDp: undefined, strategies: [], selected: '', killSwitch: '',
@@ -20,6 +25,7 @@ const st = {
   last: { t: 0, mid: null, bid: null, ask: null, bidFar: null, askFar: null, position: null, realized: null, unrealized: null, total: null, pnlT: 0 },
   pendingFills: [], fills: [], fillKeys: new Set(), fillCounts: new Map(),
   dirty: new Set(), events: 0, resyncs: 0,
+  schema: null, params: null, paramsOf: '', overview: null, overviewAt: 0,
 };
 const priceSeries = new Series(['mid', 'bid', 'ask', 'bidFar', 'askFar', 'buy', 'sell']);
 const invSeries = new Series(['position']);
@@ -85,8 +91,9 @@ async function refreshHealth() {
       if (!st.symbol && syms.length > 0) selectSymbol(syms[0]);
     }
     st.killSwitch = h.kill_switch ?? '';
+    // the one name of the kill switch: kill_switch ACTIVE / HALTED, as in /api/health and the server's log
     const k = $('killstate');
-    k.textContent = st.killSwitch === 'HALTED' ? 'HALTED' : 'ACTIVE';
+    k.textContent = `kill_switch ${st.killSwitch === 'HALTED' ? 'HALTED' : 'ACTIVE'}`;
     k.dataset.state = st.killSwitch;
     $('market').textContent = h.market ? `${h.market}${h.seed !== undefined ? ` · seed ${h.seed}` : ''}` : '';
     return true;
@@ -132,8 +139,53 @@ async function refreshAll() {
   if (!(await refreshHealth())) return;
   await refreshStrategies();
   await backfillFills();
+  if (st.schema === null) await loadSchema();
+  await loadHistory();
   await poll();
+  refreshOverview();
   markDirty('fills');
+}
+
+// ---- history from the server ----------------------------------------------------------------
+let historySeq = 0;
+
+/** The last hours of mid, our quotes, position and P&L (GET /api/history), merged with the fills we know, into the charts. */
+async function loadHistory() {
+  const sym = st.symbol;
+  if (!sym) return;
+  const s = currentStrategy();
+  const sid = s && s.symbols?.includes(sym) ? s.strategy_id : '';
+  const seq = ++historySeq;
+  let h;
+  try {
+    h = await api('GET', `/api/history?symbol=${enc(sym)}&seconds=${HISTORY_SECONDS}&step=${HISTORY_STEP}${sid ? `&strategy_id=${enc(sid)}` : ''}`);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) needToken();
+    else if (seq === historySeq) log('warn', `history: ${e.code ? `${e.code}: ` : ''}${e.message}`);
+    return;
+  }
+  if (seq !== historySeq || sym !== st.symbol || (s ? s.strategy_id : '') !== st.selected) return;
+  priceSeries.clear(); invSeries.clear(); pnlSeries.clear();
+  const fills = sid ? st.fills.filter((f) => f.strategy_id === sid && f.symbol === sym).sort((a, b) => a.timestamp - b.timestamp) : [];
+  st.pendingFills = [];
+  let k = 0;
+  const pushFill = (f) => {
+    const t = f.timestamp / 1000;
+    priceSeries.push(t, [null, null, null, null, null, f.side === 'BUY' ? f.price : null, f.side === 'SELL' ? f.price : null]);
+    invSeries.push(t, [f.inventory]);
+  };
+  for (let i = 0; i < h.t.length; i++) {
+    const tMs = h.t[i];
+    while (k < fills.length && fills[k].timestamp <= tMs) pushFill(fills[k++]);
+    const t = tMs / 1000;
+    priceSeries.push(t, [h.mid[i], h.bid ? h.bid[i] : null, h.ask ? h.ask[i] : null, null, null, null, null]);
+    if (h.position && h.position[i] !== null) invSeries.push(t, [h.position[i]]);
+    if (h.total_pnl && h.total_pnl[i] !== null) pnlSeries.push(t, [h.realized_pnl[i], h.unrealized_pnl[i], h.total_pnl[i]]);
+  }
+  while (k < fills.length) pushFill(fills[k++]);
+  document.body.dataset.historyPoints = String(h.t.length);
+  document.body.dataset.historyOldest = h.t.length > 0 ? String(h.t[0]) : '';
+  markDirty('price', 'inv', 'pnl');
 }
 
 let polling = false;
@@ -190,10 +242,15 @@ function selectSymbol(sym) {
 async function refreshParams() {
   const id = st.selected;
   const out = $('current-params');
-  if (!id) { out.textContent = ''; return; }
+  if (!id) { out.textContent = ''; st.params = null; st.paramsOf = ''; renderParamForm(); return; }
   try {
     const r = await api('GET', `/api/strategy/${encodeURIComponent(id)}/parameters`);
-    if (st.selected === id) out.textContent = JSON.stringify(r.parameters, null, 1);
+    if (st.selected === id) {
+      out.textContent = JSON.stringify(r.parameters, null, 1);
+      st.params = r.parameters;
+      st.paramsOf = id;
+      renderParamForm();
+    }
   } catch (e) {
     if (st.selected === id) out.textContent = e instanceof ApiError ? `${e.code}: ${e.message}` : String(e);
   }
@@ -208,9 +265,13 @@ function selectStrategy(id) {
   const s = currentStrategy();
   resetCharts();
   if (s && s.symbols?.[0] && s.symbols[0] !== st.symbol) selectSymbol(s.symbols[0]);
-  // the selected strategy's recent fills on the charts
+  // the selected strategy's recent fills on the charts until its history arrives
   for (const f of st.fills.slice().reverse()) if (f.strategy_id === id && f.symbol === st.symbol) st.pendingFills.push(f);
-  markDirty('strategies', 'stats', 'book');
+  st.overview = null;
+  $('ov-strategy').textContent = id;
+  void loadHistory();
+  refreshOverview();
+  markDirty('strategies', 'stats', 'book', 'fills', 'overview');
 }
 
 // ---- events ------------------------------------------------------------------------------------
@@ -300,9 +361,9 @@ function frame() {
     invSeries.push(t, [f.inventory]);
   }
   const nowSec = (L.t || Date.now()) / 1000;
-  if (d.has('price') && L.mid !== null) priceSeries.push(nowSec, [L.mid, L.bid, L.ask, L.bidFar, L.askFar, null, null]);
-  if (d.has('inv') && L.position !== null) invSeries.push((L.pnlT || L.t || Date.now()) / 1000, [L.position]);
-  if (d.has('pnl') && L.total !== null) pnlSeries.push(L.pnlT / 1000, [L.realized, L.unrealized, L.total]);
+  if (d.has('price') && L.mid !== null) priceSeries.pushMerged(nowSec, [L.mid, L.bid, L.ask, L.bidFar, L.askFar, null, null]);
+  if (d.has('inv') && L.position !== null) invSeries.pushMerged((L.pnlT || L.t || Date.now()) / 1000, [L.position]);
+  if (d.has('pnl') && L.total !== null) pnlSeries.pushMerged(L.pnlT / 1000, [L.realized, L.unrealized, L.total]);
   if (charts) {
     if (d.has('price') || fills.length > 0) charts.price.setData(priceSeries.data());
     if (d.has('inv') || fills.length > 0) charts.inventory.setData(invSeries.data());
@@ -316,10 +377,13 @@ function frame() {
   }
   if (d.has('fills')) renderFills();
   if (d.has('stats') || d.has('pnl') || d.has('inv')) renderStats();
+  if (d.has('overview')) renderOverview();
 }
 
 function renderFills() {
-  const rows = st.fills.slice(0, 100).map((f) => el('tr', { class: f.side === 'BUY' ? 'buy' : 'sell', 'data-strategy': f.strategy_id },
+  const mine = $('fills-mine').checked && st.selected !== '';
+  const shown = mine ? st.fills.filter((f) => f.strategy_id === st.selected) : st.fills;
+  const rows = shown.slice(0, 100).map((f) => el('tr', { class: f.side === 'BUY' ? 'buy' : 'sell', 'data-strategy': f.strategy_id },
     el('td', { text: timeOf(f.timestamp) }),
     el('td', { text: f.strategy_id }),
     el('td', { class: 'side', text: f.side }),
@@ -330,7 +394,8 @@ function renderFills() {
     el('td', { text: f.liquidity ? f.liquidity[0] : '' }),
     el('td', { class: `r ${f.round_trip_profit > 0 ? 'pos' : f.round_trip_profit < 0 ? 'neg' : ''}`, text: f.round_trip_profit === undefined ? '' : fmtSigned(f.round_trip_profit, 5) })));
   fill($('fills').tBodies[0], rows);
-  $('fill-count').textContent = String(st.fills.length);
+  $('fill-count').textContent = String(shown.length);
+  $('fills').dataset.filter = mine ? st.selected : '';
 }
 
 function renderStrategies() {
@@ -367,6 +432,184 @@ function renderStats() {
   $('inv-now').textContent = L.position === null ? '' : fmt(L.position);
   $('pnl-now').textContent = L.total === null ? '' : fmtSigned(L.total);
   $('pnl-now').className = `num ${sign(L.total)}`;
+}
+
+// ---- the selected strategy's panel (GET /api/strategy/:id/overview) --------------------------------
+let overviewBusy = false;
+
+async function refreshOverview() {
+  const id = st.selected;
+  if (!id || overviewBusy || st.apiState !== 'ok') return;
+  const s = currentStrategy();
+  const sym = s && s.symbols?.includes(st.symbol) ? st.symbol : '';
+  overviewBusy = true;
+  try {
+    const o = await api('GET', `/api/strategy/${enc(id)}/overview${sym ? `?symbol=${enc(sym)}` : ''}`);
+    if (st.selected !== id) return;
+    st.overview = o;
+    st.overviewAt = Date.now();
+    markDirty('overview');
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) needToken();
+  } finally {
+    overviewBusy = false;
+  }
+}
+
+function duration(hours) {
+  if (hours === null || hours === undefined || !Number.isFinite(hours)) return '—';
+  if (hours <= 0) return 'due';
+  const m = Math.floor(hours * 60);
+  const d = Math.floor(m / 1440);
+  return d > 0 ? `${d}d ${Math.floor((m % 1440) / 60)}h` : `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+function renderOverview() {
+  const o = st.overview;
+  const item = (key, label, value, shown, cls = '') => [el('dt', { text: label }), el('dd', { class: cls, 'data-key': key, 'data-value': value === null || value === undefined ? '' : (typeof value === 'object' ? JSON.stringify(value) : String(value)), text: shown })];
+  const sign = (x) => (x > 0 ? 'pos' : x < 0 ? 'neg' : '');
+  if (!o) { fill($('overview'), []); fill($('markouts').tBodies[0], []); $('binary').hidden = true; return; }
+  const lat = o.decision_latency;
+  const riskCls = o.risk_state === 'HALTED' ? 'neg' : o.risk_state === 'REDUCING' ? 'warn' : 'pos';
+  fill($('overview'), [
+    ...item('status', 'status', o.status, o.status),
+    ...item('risk_state', 'risk', o.risk_state, o.risk_state, riskCls),
+    ...item('risk_reason', 'risk reason', o.risk_reason, o.risk_reason || '—'),
+    ...item('pause_reasons', 'paused for', (o.pause_reasons ?? []).join(','), (o.pause_reasons ?? []).length > 0 ? o.pause_reasons.join(', ') : '—'),
+    ...item('fill_rate_pct', 'fill rate', o.fill_rate_pct, o.fill_rate_pct === undefined || o.fill_rate_pct === null ? '—' : `${fmt(o.fill_rate_pct, 2)} %`),
+    ...item('total_trades', 'fills', o.total_trades, fmt(o.total_trades)),
+    ...item('max_drawdown', 'max drawdown', o.max_drawdown, fmt(o.max_drawdown, 4), o.max_drawdown > 0 ? 'neg' : ''),
+    ...item('net_profit', 'net P&L', o.net_profit, fmtSigned(o.net_profit), sign(o.net_profit)),
+    ...item('adverse_markout_fills', 'adverse fills', o.adverse_markout_fills, fmt(o.adverse_markout_fills)),
+    ...item('decision_p50_ms', 'decision p50', lat ? lat.p50_ms : null, lat && lat.p50_ms !== null ? `${fmt(lat.p50_ms, 3)} ms` : '—'),
+    ...item('decision_p99_ms', 'decision p99', lat ? lat.p99_ms : null, lat && lat.p99_ms !== null ? `${fmt(lat.p99_ms, 3)} ms` : '—'),
+    ...item('decision_count', 'batches', lat ? lat.count : null, lat ? String(lat.count) : '—'),
+  ]);
+  $('overview').title = 'decision p50/p99: the engine\'s time per market-data batch (all strategies), from the spreadcore_batch_decision_seconds histogram of /metrics';
+  fill($('markouts').tBodies[0], (o.markouts ?? []).map((k) => el('tr', { 'data-horizon': k.horizon_ms },
+    el('td', { text: `${k.horizon_ms / 1000} s` }),
+    el('td', { class: 'r', text: fmt(k.buy.fills) }),
+    el('td', { class: `r ${sign(k.buy.avg_pnl_per_unit)}`, text: k.buy.avg_pnl_per_unit === null ? '—' : fmtSigned(k.buy.avg_pnl_per_unit, 5) }),
+    el('td', { class: 'r', text: fmt(k.sell.fills) }),
+    el('td', { class: `r ${sign(k.sell.avg_pnl_per_unit)}`, text: k.sell.avg_pnl_per_unit === null ? '—' : fmtSigned(k.sell.avg_pnl_per_unit, 5) }))));
+  const b = o.binary;
+  const bin = $('binary');
+  bin.hidden = !b;
+  if (b) {
+    const noBid = b.no_side && b.no_side.bids && b.no_side.bids[0] ? b.no_side.bids[0].price : null;
+    const noAsk = b.no_side && b.no_side.asks && b.no_side.asks[0] ? b.no_side.asks[0].price : null;
+    // hours to resolution as the server said, less the time since
+    const hours = b.hours_to_resolution === null ? null : b.hours_to_resolution - (Date.now() - st.overviewAt) / 3600e3;
+    fill(bin, [
+      ...item('yes_mid', 'YES mid (p)', b.yes_mid, fmt(b.yes_mid)),
+      ...item('no_mid', 'NO mid (1 − p)', b.no_mid, fmt(b.no_mid)),
+      ...item('no_bid', 'our NO bid', noBid, fmt(noBid)),
+      ...item('no_ask', 'our NO ask', noAsk, fmt(noAsk)),
+      ...item('resolution_time', 'resolves', b.resolution_time, b.resolution_time ? new Date(b.resolution_time).toLocaleString(undefined, { hour12: false }) : '—'),
+      ...item('hours_to_resolution', 'time left', b.hours_to_resolution, `${duration(hours)}${b.status && b.status !== 'open' ? ` (${b.status})` : ''}`),
+    ]);
+  }
+}
+
+// ---- the parameter form, generated from the parameter schema (GET /api/parameters/schema) ----------------
+async function loadSchema() {
+  try {
+    const r = await api('GET', '/api/parameters/schema');
+    st.schema = r;
+    renderParamForm();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) needToken();
+  }
+}
+
+/** A parameter's own schema: the first non-null alternative (the canonical name's, before aliases), nullable or not. */
+function fieldSchema(name) {
+  const p = st.schema && st.schema.schema && st.schema.schema.properties ? st.schema.schema.properties[name] : undefined;
+  if (!p) return null;
+  let def = p;
+  let nullable = false;
+  while (def && Array.isArray(def.anyOf)) {
+    if (def.anyOf.some((x) => x.type === 'null')) nullable = true;
+    def = def.anyOf.find((x) => x.type !== 'null');
+  }
+  if (!def) return null;
+  return { ...def, nullable, description: p.description ?? def.description ?? '' };
+}
+
+function renderParamForm() {
+  const box = $('param-form');
+  const values = st.params;
+  if (!values || !st.schema || st.paramsOf !== st.selected) {
+    fill(box, [el('p', { class: 'dim', text: st.selected ? 'loading…' : 'select a strategy' })]);
+    box.dataset.strategy = '';
+    return;
+  }
+  const order = st.schema.canonical ?? Object.keys(values);
+  const names = order.filter((n) => Object.prototype.hasOwnProperty.call(values, n));
+  for (const n of Object.keys(values)) if (!names.includes(n)) names.push(n);
+  const rows = [];
+  for (const name of names) {
+    const f = fieldSchema(name);
+    const v = values[name];
+    const id = `pf-${name}`;
+    let input;
+    if (f && f.type === 'boolean') {
+      input = el('input', { type: 'checkbox', id, name, 'data-kind': 'boolean' });
+      input.checked = v === true;
+    } else if (f && f.type === 'string' && Array.isArray(f.enum)) {
+      input = el('select', { id, name, 'data-kind': 'enum' }, ...f.enum.map((x) => el('option', { value: x, text: x })));
+      input.value = String(v);
+    } else if (f && (f.type === 'number' || f.type === 'integer')) {
+      input = el('input', { type: 'number', id, name, 'data-kind': f.type, step: f.type === 'integer' ? '1' : 'any', inputmode: 'decimal' });
+      if (f.minimum !== undefined) input.min = String(f.minimum);
+      if (f.maximum !== undefined) input.max = String(f.maximum);
+      input.value = v === null || v === undefined ? '' : String(v);
+      if (f.nullable) input.placeholder = 'none';
+    } else {
+      input = el('input', { type: 'text', id, name, 'data-kind': 'json', spellcheck: 'false' });
+      input.value = JSON.stringify(v);
+    }
+    input.dataset.nullable = f && f.nullable ? '1' : '';
+    input.dataset.initial = JSON.stringify(v);
+    const bounds = f ? [f.minimum !== undefined ? `min ${f.minimum}` : f.exclusiveMinimum !== undefined ? `> ${f.exclusiveMinimum}` : '', f.maximum !== undefined ? `max ${f.maximum}` : f.exclusiveMaximum !== undefined ? `< ${f.exclusiveMaximum}` : ''].filter(Boolean).join(', ') : '';
+    const label = el('label', { for: id, text: name, title: `${f ? f.description : ''}${bounds ? ` (${bounds})` : ''}` });
+    rows.push(el('div', { class: 'pf-row', 'data-param': name }, label, input));
+  }
+  fill(box, rows);
+  box.dataset.strategy = st.selected;
+}
+
+/** The form's changed fields as a PATCH body; undefined (with a notice) when one cannot be read. */
+function formChanges() {
+  const out = {};
+  for (const input of $('param-form').querySelectorAll('[data-kind]')) {
+    const name = input.name;
+    const kind = input.dataset.kind;
+    let v;
+    if (kind === 'boolean') v = input.checked;
+    else if (kind === 'enum') v = input.value;
+    else if (kind === 'number' || kind === 'integer') {
+      const text = input.value.trim();
+      if (text === '') {
+        if (!input.dataset.nullable) { notice('error', 'INVALID_VALUE', `${name} needs a number`); return undefined; }
+        v = null;
+      } else {
+        v = Number(text);
+        if (!Number.isFinite(v)) { notice('error', 'INVALID_VALUE', `${name}: ${JSON.stringify(text)} is not a number`); return undefined; }
+      }
+    } else {
+      try { v = JSON.parse(input.value); } catch (e) { notice('error', 'INVALID_JSON', `${name} is not valid JSON: ${e.message}`); return undefined; }
+    }
+    if (JSON.stringify(v) !== input.dataset.initial) out[name] = v;
+  }
+  return out;
+}
+
+async function patchParameters(changes) {
+  const id = st.selected;
+  const r = await api('PATCH', `/api/strategy/${enc(id)}/parameters`, changes);
+  notice('ok', '', `${id}: updated ${JSON.stringify(r.updated_parameters)}`);
+  await refreshParams();
 }
 
 // ---- controls ----------------------------------------------------------------------------------
@@ -428,10 +671,17 @@ function wireControls() {
     if (!st.selected) { notice('error', 'NO_STRATEGY', 'select a strategy first'); return; }
     const changes = parseJsonInput('patch-params', 'changes');
     if (changes === undefined) return;
-    const r = await api('PATCH', `/api/strategy/${encodeURIComponent(st.selected)}/parameters`, changes);
-    notice('ok', '', `${st.selected}: updated ${JSON.stringify(r.updated_parameters)}`);
-    await refreshParams();
+    await patchParameters(changes);
   }));
+  $('form-apply-btn').addEventListener('click', (ev) => guarded(ev.currentTarget, 'parameters', async () => {
+    if (!st.selected) { notice('error', 'NO_STRATEGY', 'select a strategy first'); return; }
+    const changes = formChanges();
+    if (changes === undefined) return;
+    if (Object.keys(changes).length === 0) { notice('info', '', 'no parameter changed'); return; }
+    await patchParameters(changes);
+  }));
+  $('form-reset-btn').addEventListener('click', () => renderParamForm());
+  $('fills-mine').addEventListener('change', () => markDirty('fills'));
   $('strategies').addEventListener('click', (ev) => {
     const b = ev.target.closest('button[data-action]');
     if (b) { rowAction(b.dataset.action, b.dataset.id, b); return; }
@@ -439,17 +689,17 @@ function wireControls() {
     if (tr) selectStrategy(tr.dataset.id);
   });
   $('strategy').addEventListener('change', (ev) => selectStrategy(ev.target.value));
-  $('symbol').addEventListener('change', (ev) => { selectSymbol(ev.target.value); poll(); });
+  $('symbol').addEventListener('change', (ev) => { selectSymbol(ev.target.value); void loadHistory(); poll(); });
   $('refresh-btn').addEventListener('click', () => refreshAll());
   $('kill-btn').addEventListener('click', (ev) => guarded(ev.currentTarget, 'kill', async () => {
-    if (!window.confirm('Kill switch: cancel every open order of every strategy and refuse new ones until Resume?')) return;
+    if (!window.confirm('kill_switch HALTED: cancel every open order of every strategy and refuse new ones until Resume?')) return;
     const r = await api('POST', '/api/kill', { note: 'dashboard' });
-    notice('warn', '', `kill switch ${r.state}: ${r.orders_cancelled} orders cancelled`);
+    notice('warn', '', `kill_switch ${r.state}: ${r.orders_cancelled} orders cancelled`);
     await refreshHealth();
   }));
   $('resume-btn').addEventListener('click', (ev) => guarded(ev.currentTarget, 'resume', async () => {
     const r = await api('POST', '/api/resume');
-    notice('ok', '', `kill switch released: ${r.state}`);
+    notice('ok', '', `kill_switch ${r.state}: trading resumed`);
     await refreshHealth();
   }));
   const useToken = () => {
@@ -483,7 +733,8 @@ function main() {
       if (state === 'live') refreshHealth();
     },
     onReopen: (resumed) => {
-      if (resumed) return; // the server replays what was missed, or sends resync
+      // the server replays the events missed (or sends resync); the sampled history covers the gap in the charts
+      if (resumed) { void loadHistory(); return; }
       log('warn', 'stream reopened without a resume point: reloading state');
       refreshAll();
     },
@@ -491,6 +742,9 @@ function main() {
   refreshAll().finally(() => stream.start());
   setInterval(() => { poll(); }, POLL_MS);
   setInterval(() => { refreshHealth(); }, HEALTH_MS);
+  setInterval(() => { refreshOverview(); }, OVERVIEW_MS);
+  // the time to resolution counts down between answers
+  setInterval(() => { if (st.overview && st.overview.binary) markDirty('overview'); }, 30_000);
 }
 
 main();

@@ -1,9 +1,11 @@
 // A bounded time series for uPlot: one x column (seconds) and N y columns (null =
 // no value at that x). Rows older than windowSec behind the newest, or beyond maxRows,
-// are dropped, so memory stays bounded however long the page runs.
+// are dropped, so memory stays bounded however long the page runs. pushMerged() keeps
+// live samples at one row per mergeSec (the latest values win), so hours of history
+// and live updates fit in the same bounds.
 
 export class Series {
-  constructor(columns, { windowSec = 600, maxRows = 6000 } = {}) {
+  constructor(columns, { windowSec = 4 * 3600, maxRows = 20000 } = {}) {
     this.columns = columns;
     this.windowSec = windowSec;
     this.maxRows = maxRows;
@@ -13,6 +15,21 @@ export class Series {
   clear() {
     this.x = [];
     this.ys = this.columns.map(() => []);
+    this.mergeable = false;
+  }
+
+  /** Like push, but overwrites the last row when it was also merged and is less than mergeSec older. */
+  pushMerged(tSec, values, mergeSec = 1) {
+    const n = this.x.length;
+    if (this.mergeable && n > 0 && tSec - this.x[n - 1] < mergeSec) {
+      for (let i = 0; i < this.ys.length; i++) {
+        const v = values[i];
+        this.ys[i][n - 1] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+      }
+      return;
+    }
+    this.push(tSec, values);
+    this.mergeable = true;
   }
 
   get length() { return this.x.length; }
@@ -21,6 +38,7 @@ export class Series {
   push(tSec, values) {
     const last = this.x.length > 0 ? this.x[this.x.length - 1] : -Infinity;
     this.x.push(tSec < last ? last : tSec);
+    this.mergeable = false;
     for (let i = 0; i < this.ys.length; i++) {
       const v = values[i];
       this.ys[i].push(typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -40,6 +58,9 @@ export class Series {
       for (const y of this.ys) y.splice(0, drop);
     }
   }
+
+  /** The oldest x held (seconds), or null. */
+  first() { return this.x.length > 0 ? this.x[0] : null; }
 
   /** The columns as uPlot data: [x, ...ys]. */
   data() { return [this.x, ...this.ys]; }
