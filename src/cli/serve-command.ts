@@ -18,6 +18,9 @@ import { SseHub } from '../gateway/sse-hub.js';
 import { transportNotice } from '../net/select-transport.js';
 import { Journal } from '../store/journal.js';
 import { BinanceLive } from '../venues/binance/binance-live.js';
+import { ClusterNode } from '../cluster/cluster-node.js';
+import { clusterRoutes } from '../cluster/cluster-view.js';
+import { parseClusterOptions } from '../cluster/cluster-options.js';
 import { PredictionLive } from './serve-prediction.js';
 import { untilStopSignal } from './until-stopped.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
@@ -60,6 +63,14 @@ Options (each also from an environment variable):
                        engine (SPREADCORE_FEED_PORT; default off, 0 = off;
                        publishers authenticate with ${FEED_TOKEN_ENV} when set)
   --data-dir D         journal directory (SPREADCORE_DATA_DIR, default ./data)
+  --cluster URL        join a cluster of nodes on NATS JetStream, e.g.
+                       nats://127.0.0.1:4222 (SPREADCORE_CLUSTER; default: none,
+                       one process); markets are leased to nodes, strategies and
+                       the kill switch are the cluster's (docs/cluster.md)
+  --node-id N          this node's name in the cluster (SPREADCORE_NODE_ID)
+  --lease-ttl-ms N     how long a market stays with a node that stopped renewing
+                       its lease (SPREADCORE_LEASE_TTL_MS, default 10000; every
+                       node of a cluster uses the same)
   --seed N             simulator seed (SPREADCORE_SEED, default 1)
   --speed S            replay pace: S x recorded, or max (SPREADCORE_SPEED, default 1)
   --symbols A,B        binance symbols (SPREADCORE_SYMBOLS, default BTCUSDT)
@@ -128,6 +139,7 @@ export const serveCommand: Command = {
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const o = parseServeOptions(args, io.env);
+    const clusterCfg = parseClusterOptions(args, io.env);
     const prepared = await prepareMarket(o);
     const dataDir = resolvePath(o.dataDir);
 
@@ -147,6 +159,7 @@ export const serveCommand: Command = {
     let hub: SseHub | undefined;
     let market: RunningMarket | undefined;
     let feed: FeedHandler | undefined;
+    let cluster: ClusterNode | undefined;
     let metrics: EngineMetrics | undefined;
     try {
       if (o.live !== null) {
@@ -186,6 +199,8 @@ export const serveCommand: Command = {
       } else {
         engine = new TradingEngine({
           journal, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
+          // in a cluster, order and trade ids name the node (fills are unique across the cluster's stream)
+          ...(clusterCfg !== null ? { idPrefix: `${clusterCfg.nodeId}.${Date.now().toString(36)}` } : {}),
         });
       }
       const eng = engine;
@@ -196,6 +211,15 @@ export const serveCommand: Command = {
       // the source defines its instruments first: restored strategies load on known symbols
       market = prepared.start(eng, io);
       const restored = restoreJournal(eng, dataDir, o.market.kind);
+      if (clusterCfg !== null) {
+        try {
+          cluster = await ClusterNode.join(clusterCfg, eng, (line) => io.stderr.write(`spreadcore serve: ${line}\n`));
+        } catch (e) {
+          io.stderr.write(`spreadcore serve: cannot join the cluster: ${e instanceof Error ? e.message : String(e)}\n`);
+          return 1;
+        }
+      }
+      const cn = cluster;
       const lv = live;
       const pv = pred;
       let reconcile = '';
@@ -232,6 +256,7 @@ export const serveCommand: Command = {
       gateway = new Gateway(eng, {
         host: o.host, port: o.port, stream: hub, ...(o.token !== undefined ? { token: o.token } : {}),
         metrics: (g) => m.render(g),
+        ...(cn !== undefined ? { routes: clusterRoutes(cn) } : {}),
         ...(o.rateLimit > 0 ? { rateLimit: { api: { ratePerSecond: o.rateLimit, burst: o.rateBurst } } } : {}),
         healthInfo: () => ({
           execution: pv !== undefined ? { mode: 'live', venue: pv.venue.name, ...pv.health() } : lv === undefined ? { mode: 'paper', venue: 'paper' } : { mode: o.live!.mode, ...lv.health() },
@@ -241,6 +266,10 @@ export const serveCommand: Command = {
       });
       const bound = await gateway.listen();
       const feedBound = feed === undefined ? 0 : await feed.listen();
+      if (cn !== undefined) {
+        cn.setApi(gateway.url);
+        io.stdout.write(`spreadcore serve: cluster: node ${clusterCfg!.nodeId} on ${clusterCfg!.url} (lease TTL ${clusterCfg!.leaseTtlMs} ms; GET ${gateway.url}/api/cluster)\n`);
+      }
       const transportLine = transportNotice(gateway.transport.name);
       if (transportLine !== null) io.stderr.write(`spreadcore serve: ${transportLine}\n`);
       io.stdout.write(
@@ -250,6 +279,7 @@ export const serveCommand: Command = {
         + `spreadcore serve: control API listening on ${gateway.url}/api on port ${bound} (dashboard: ${gateway.url}/, health: ${gateway.url}/api/health, events: ${gateway.url}/api/stream, metrics: ${gateway.url}/metrics)${o.token !== undefined ? ', bearer token required' : ''}; Ctrl-C to stop\n`);
 
       await untilStopSignal();
+      await cn?.close();
       let stopped = 0;
       for (const s of eng.list()) {
         if (s.status === 'running' || s.status === 'paused') {
@@ -271,6 +301,7 @@ export const serveCommand: Command = {
       return EXIT_OK;
     } finally {
       await market?.stop().catch(() => undefined);
+      await cluster?.close();
       metrics?.detach();
       feed?.close();
       hub?.close();

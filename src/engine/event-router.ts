@@ -14,13 +14,25 @@ export const DENY_MAX_EVENT_EXPOSURE_NAME = 'DENY_MAX_EVENT_EXPOSURE';
 /** Returns true when the order may go on. */
 export type EventGuard = (strategyId: string, symbol: string, side: OrderSide, qtyLot: number) => boolean;
 
+/** In a cluster (src/cluster): the node does not hold the market's lease now, so it places nothing on it. */
+export const DENY_NOT_LEASE_OWNER = 62;
+export const DENY_NOT_LEASE_OWNER_NAME = 'DENY_NOT_LEASE_OWNER';
+
 export class EventRouter extends OrderRouter {
   eventGuard: EventGuard | null = null;
+  /** In a cluster: the fencing token of the market's lease, 0 when this node must not place on it (every order, reduce-only too). */
+  fence: ((symbol: string) => number) | null = null;
 
   override place(
     strategyId: string, symbol: string, side: OrderSide, type: OrderType, tif: TimeInForce, priceTick: number, qtyLot: number,
     reduceOnly: boolean, level: number, nowNs: number, leg: StrategyLeg | undefined, role = ROLE_OTHER,
   ): PlaceOutcome {
+    const f = this.fence;
+    if (f !== null && f(symbol) === 0) {
+      this.lastDeny = DENY_NOT_LEASE_OWNER;
+      this.denials[DENY_NOT_LEASE_OWNER]!++;
+      return FENCED;
+    }
     const g = this.eventGuard;
     if (g !== null && !reduceOnly && !g(strategyId, symbol, side, qtyLot)) {
       this.lastDeny = DENY_MAX_EVENT_EXPOSURE;
@@ -31,4 +43,5 @@ export class EventRouter extends OrderRouter {
   }
 }
 
+const FENCED: PlaceOutcome = Object.freeze({ code: DENY_NOT_LEASE_OWNER, submit: null, clientOrderId: null });
 const DENIED: PlaceOutcome = Object.freeze({ code: DENY_MAX_EVENT_EXPOSURE, submit: null, clientOrderId: null });

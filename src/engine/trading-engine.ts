@@ -42,7 +42,7 @@ import { spreadWarning } from '../strategy/spread-warning.js';
 
 import { UniverseCore } from './universe-core.js';
 import { readScannerParams, splitScannerParams } from '../strategy/market-scanner.js';
-import { DENY_MAX_EVENT_EXPOSURE, DENY_MAX_EVENT_EXPOSURE_NAME } from './event-router.js';
+import { DENY_MAX_EVENT_EXPOSURE, DENY_MAX_EVENT_EXPOSURE_NAME, DENY_NOT_LEASE_OWNER, DENY_NOT_LEASE_OWNER_NAME } from './event-router.js';
 import {
   badInput, checkFees, isRecord, TradingCore, withVenueFees,
   type EngineOptions, type LoadResult, type OrderBody, type PatchResult, type ReduceInventoryBody, type StartResult, type StopResult, type StrategySummary,
@@ -443,7 +443,7 @@ export class TradingEngine extends UniverseCore {
     const leg = this.legOf(strategyId, symbol);
     const r = this.router.place(strategyId, symbol, side, type, type === 'MARKET' ? 'IOC' : 'GTC', priceTick, qtyLot, false, 0, this.nowNs(), leg);
     if (r.submit === null || r.submit.order === null || r.submit.outcome !== 'SENT') {
-      const reason = r.submit === null ? (r.code === DENY_MAX_EVENT_EXPOSURE ? DENY_MAX_EVENT_EXPOSURE_NAME : reasonName(r.code)) : r.submit.reason ?? r.submit.outcome;
+      const reason = r.submit === null ? (r.code === DENY_MAX_EVENT_EXPOSURE ? DENY_MAX_EVENT_EXPOSURE_NAME : r.code === DENY_NOT_LEASE_OWNER ? DENY_NOT_LEASE_OWNER_NAME : reasonName(r.code)) : r.submit.reason ?? r.submit.outcome;
       if (r.submit === null && r.code === DENY_SELF_CROSS) {
         // whose resting orders it would trade with (one venue account: no self-trade)
         const crossed = [...new Set(this.orders.openOrders(undefined, symbol)

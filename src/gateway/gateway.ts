@@ -55,6 +55,8 @@ export interface GatewayOptions {
   rateLimit?: GatewayRateLimitOptions;
   /** Adds routes to the app before the API's catch-all. */
   extend?: (app: TransportApp) => void;
+  /** More API routes after the built-in ones (same checks, same error answers). */
+  routes?: readonly Route[];
   /** The transport (default: selectTransport(), src/net/select-transport.ts). */
   transport?: Transport;
 }
@@ -83,7 +85,7 @@ export class Gateway {
   private readonly healthInfo: () => Record<string, unknown>;
   private readonly extend: ((app: TransportApp) => void) | undefined;
   private readonly stream: SseHub | undefined;
-  private readonly routes: readonly Route[] = API_ROUTES;
+  private readonly routes: readonly Route[];
   /** What serves the routes: uWS or node:http. */
   readonly transport: Transport;
   private listenSocket: TransportListener | null = null;
@@ -92,6 +94,7 @@ export class Gateway {
 
   constructor(engine: TradingEngine, options: GatewayOptions = {}) {
     this.engine = engine;
+    this.routes = options.routes === undefined ? API_ROUTES : [...API_ROUTES, ...options.routes];
     this.host = options.host ?? '127.0.0.1';
     this.requestedPort = options.port ?? 8080;
     if (!Number.isInteger(this.requestedPort) || this.requestedPort < 0 || this.requestedPort > 65535) {

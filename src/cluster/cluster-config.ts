@@ -1,0 +1,32 @@
+// What `serve --cluster` needs to join a cluster: the NATS URL, this node's id and the
+// lease TTL (markets of a dead node move after it). Checked in serve-options.ts.
+
+export interface ClusterConfig {
+  /** nats://host:port (a comma-separated list is passed to the client as servers). */
+  readonly url: string;
+  /** Unique per node: letters, digits, "_" and "-". */
+  readonly nodeId: string;
+  /** Lease TTL, ms: a node that stops renewing loses its markets after it. */
+  readonly leaseTtlMs: number;
+}
+
+export const DEFAULT_LEASE_TTL_MS = 10_000;
+export const NODE_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+const URL_RE = /^(nats|tls):\/\/[A-Za-z0-9.:_\-[\]@]+$/;
+
+/** Why a --cluster value is not a NATS URL list, or null. */
+export function clusterUrlProblem(v: string): string | null {
+  for (const u of v.split(',')) if (!URL_RE.test(u)) return `--cluster must be a NATS URL such as nats://127.0.0.1:4222, got ${JSON.stringify(v)}`;
+  return null;
+}
+
+/** Bucket and stream names: one cluster per NATS account. */
+export const NAMES = {
+  nodes: 'spreadcore_nodes',
+  leases: 'spreadcore_leases',
+  strategies: 'spreadcore_strategies',
+  control: 'spreadcore_control',
+  risk: 'spreadcore_risk',
+  stream: 'SPREADCORE_TRADES',
+  subject: 'spreadcore.trades',
+} as const;

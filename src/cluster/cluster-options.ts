@@ -1,0 +1,39 @@
+// serve's cluster flags (--cluster, --node-id, --lease-ttl-ms, each also from an
+// environment variable; the flag wins), checked with the rest of serve's command line
+// before anything is opened or bound: a bad value is a usage error (exit 2).
+import { SpreadcoreError } from '../errors.js';
+import { intFlag, parseOnlyFlags, usageError } from '../cli/flags.js';
+import { SERVE_FLAGS } from '../cli/serve-options.js';
+import { clusterUrlProblem, DEFAULT_LEASE_TTL_MS, NODE_ID_RE, type ClusterConfig } from './cluster-config.js';
+
+export const CLUSTER_ENV = { cluster: 'SPREADCORE_CLUSTER', 'node-id': 'SPREADCORE_NODE_ID', 'lease-ttl-ms': 'SPREADCORE_LEASE_TTL_MS' } as const;
+
+/** The cluster to join, or null (one process, no NATS: the default). */
+export function parseClusterOptions(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ClusterConfig | null {
+  const flags = parseOnlyFlags(args, SERVE_FLAGS);
+  const raw = (name: keyof typeof CLUSTER_ENV): { v: string | undefined; origin: string } => {
+    const f = flags[name];
+    if (typeof f === 'string') return { v: f, origin: `--${name}` };
+    const e = env[CLUSTER_ENV[name]];
+    return { v: e === '' ? undefined : e, origin: `environment variable ${CLUSTER_ENV[name]}: --${name}` };
+  };
+  const url = raw('cluster');
+  const node = raw('node-id');
+  const ttl = raw('lease-ttl-ms');
+  if (url.v === undefined) {
+    if (node.v !== undefined || ttl.v !== undefined) throw usageError(`${node.v !== undefined ? '--node-id' : '--lease-ttl-ms'} applies with --cluster only`);
+    return null;
+  }
+  const bad = clusterUrlProblem(url.v);
+  if (bad !== null) throw usageError(url.origin.startsWith('--') ? bad : `environment variable ${CLUSTER_ENV.cluster}: ${bad}`);
+  if (node.v === undefined) throw usageError('--cluster needs --node-id N (SPREADCORE_NODE_ID): a name unique in the cluster');
+  if (!NODE_ID_RE.test(node.v)) throw usageError(`${node.origin} must be 1-64 letters, digits, "_" or "-", got ${JSON.stringify(node.v)}`);
+  let leaseTtlMs: number;
+  try {
+    leaseTtlMs = intFlag('lease-ttl-ms', ttl.v, DEFAULT_LEASE_TTL_MS, 1000, 600_000);
+  } catch (e) {
+    if (e instanceof SpreadcoreError && !ttl.origin.startsWith('--')) throw usageError(`environment variable ${CLUSTER_ENV['lease-ttl-ms']}: ${e.message}`);
+    throw e;
+  }
+  return { url: url.v, nodeId: node.v, leaseTtlMs };
+}
