@@ -11,6 +11,7 @@ import { serveCommand } from './serve-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { backtestCommand } from './backtest-command.js';
 import { sweepCommand } from './sweep-command.js';
+import { workerCommand } from './worker-command.js';
 import { replicaCommand } from './replica-command.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   simulateCommand,
   backtestCommand,
   sweepCommand,
+  workerCommand,
   replicaCommand,
 ];
 

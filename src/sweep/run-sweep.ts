@@ -16,7 +16,7 @@ import { pointParams } from './point-params.js';
 import { resultsJson, writeAtomic, writeResults, type ResultsJson, type RunFailure, type SweepSummary } from './results-doc.js';
 import { parseSweepSpace, type SweepSpace } from './space.js';
 import { newStopFlag, runOnPool } from './sweep-pool.js';
-import type { TaskResult, WorkerInit } from './sweep-protocol.js';
+import type { SweepTask, TaskResult, WorkerInit } from './sweep-protocol.js';
 
 export type SearchKind = 'grid' | 'random';
 
@@ -42,9 +42,23 @@ export interface SweepOptions {
   readonly workerFile?: string | URL | undefined;
   /** Least time between rewrites of the results files while running, ms (default 1000). */
   readonly flushIntervalMs?: number | undefined;
+  /**
+   * Runs the points somewhere other than this process's pool (a distributed sweep): gets what
+   * the pool would, calls onResult once per point, resolves when every point answered or the
+   * signal stopped it. The summary's workers are then the worker threads that reported.
+   */
+  readonly executor?: SweepExecutor | undefined;
   /** Draws the heat map PNG; absent = no image (the grid is still chosen and checked). */
   readonly renderHeatmap?: ((space: SweepSpace, choice: HeatmapChoice & { kind: 'axes' }, runs: readonly RunRecord[], objective: ObjectiveName) => Uint8Array) | undefined;
 }
+
+export interface SweepExecution {
+  readonly init: WorkerInit;
+  readonly tasks: readonly SweepTask[];
+  readonly onResult: (r: TaskResult) => void;
+  readonly signal?: AbortSignal | undefined;
+}
+export type SweepExecutor = (run: SweepExecution) => Promise<{ readonly stopped: boolean }>;
 
 export interface SweepOutcome {
   readonly status: 'complete' | 'stopped';
@@ -169,7 +183,7 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
   const summary = (): SweepSummary => ({
     status, objective: o.objective, search: o.search, samples: o.search === 'random' ? o.samples : null, seed: o.seed,
     files: { data: o.dataPath, params: o.paramsPath, space: o.spacePath },
-    parameters: prep.names, total, workers: workerCount, elapsedMs: performance.now() - started,
+    parameters: prep.names, total, workers: o.executor === undefined ? workerCount : threads.size, elapsedMs: performance.now() - started,
     threads: [...threads.entries()].sort((a, b) => a[0] - b[0]).map(([worker, t]) => ({ worker, ...t })),
   });
   const flush = (): ResultsJson => {
@@ -208,14 +222,17 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
   const init: WorkerInit = {
     data, stop: newStopFlag(), baseParams: prep.baseParams, names: prep.names, canonical: prep.canonical, seed: o.seed,
   };
-  const pool = await runOnPool({
-    filename: o.workerFile ?? new URL('./sweep-worker.js', import.meta.url),
-    workers: workerCount,
-    init,
-    tasks: prep.runnable.map((p) => ({ index: p.index, values: p.values })),
-    onResult,
-    signal,
-  });
+  const tasks = prep.runnable.map((p) => ({ index: p.index, values: p.values }));
+  const pool = o.executor !== undefined
+    ? await o.executor({ init, tasks, onResult, signal })
+    : await runOnPool({
+      filename: o.workerFile ?? new URL('./sweep-worker.js', import.meta.url),
+      workers: workerCount,
+      init,
+      tasks,
+      onResult,
+      signal,
+    });
   status = pool.stopped && prep.skipped.length + runs.length + failures.length < total ? 'stopped' : 'complete';
   const doc = flush();
 

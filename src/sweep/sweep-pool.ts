@@ -28,16 +28,20 @@ export function newStopFlag(): SharedArrayBuffer {
   return new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
 }
 
-export async function runOnPool(o: PoolRunOptions): Promise<PoolRunStats> {
-  const filename = typeof o.filename === 'string' ? o.filename : o.filename.href;
-  const pool = new Piscina({
-    filename,
-    minThreads: o.workers,
-    maxThreads: o.workers,
+/** A pool of `workers` sweep worker threads, each started with `init` (a distributed sweep's worker makes one per sweep). */
+export function newSweepPool(file: string | URL, workers: number, init: WorkerInit): Piscina {
+  return new Piscina({
+    filename: typeof file === 'string' ? file : file.href,
+    minThreads: workers,
+    maxThreads: workers,
     idleTimeout: 60_000,
     concurrentTasksPerWorker: 1,
-    workerData: o.init,
+    workerData: init,
   });
+}
+
+export async function runOnPool(o: PoolRunOptions): Promise<PoolRunStats> {
+  const pool = newSweepPool(o.filename, o.workers, o.init);
   const stopFlag = new Int32Array(o.init.stop);
   const maxInFlight = o.workers * 2;
   let next = 0;
