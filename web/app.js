@@ -448,6 +448,8 @@ async function refreshOverview() {
     if (st.selected !== id) return;
     st.overview = o;
     st.overviewAt = Date.now();
+    // a strategy that is not quoting sends no pnl events: its position comes from here
+    if (st.last.position === null && typeof o.position === 'number' && o.symbol === st.symbol) { st.last.position = o.position; markDirty('stats'); }
     markDirty('overview');
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) needToken();
