@@ -124,16 +124,19 @@ describe('spreadcore replica binance', () => {
       [['replica', 'kraken'], /unknown venue "kraken"/],
       [['replica', 'binance', '--port', '70000'], /--port must be an integer from 0 to 65535/],
       [['replica', 'binance', '--market', 'live'], /--market must be sim or replay:FILE/],
-      [['replica', 'binance', '--api-key', 'abc'], /--api-key and --api-secret go together/],
+      [['replica', 'binance', '--api-key', 'abc'], /--api-key goes with --api-secret or --ed25519-public-key/],
       [['replica', 'binance', '--market', 'replay:/no/such/file.gz'], /no such file/],
       [['replica', 'binance', '--speed', '2'], /--speed applies to --market replay:FILE only/],
       [['replica', 'binance', '--faults', '{"nope":1}', '--port', '0'], /unknown fault "nope"/],
       [['replica', 'binance', '--bogus'], /unknown flag --bogus/],
+      [['replica', 'binance', '--api-key', 'abc', '--api-secret', 's', '--ed25519-public-key', 'k.pem'], /not both/],
+      [['replica', 'binance', '--api-key', 'abc', '--ed25519-public-key', '/no/such/key.pem'], /--ed25519-public-key: cannot read "\/no\/such\/key.pem" \(ENOENT\)/],
+      [['replica', 'binance', '--api-key', 'abc', '--ed25519-public-key', 'package.json'], /is not a PEM public key/],
     ];
     for (const [args, msg] of cases) {
       const r = await spreadcore(args, '');
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(msg);
     }
-  });
+  }, 180_000);
 });

@@ -2,6 +2,8 @@
 // (spot, or USD-M with --futures) with market data on the same port, trading
 // against the simulator or a replayed recording. Prints the URLs it serves and
 // runs until Ctrl-C / SIGTERM. See docs/binance-replica.md.
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { SpreadcoreError } from '../errors.js';
 import { parseSpeed } from '../feed/recording/pacer.js';
 import { BinanceReplica, DEMO_API_KEY, DEMO_API_SECRET, type ReplicaMarketSpec } from '../venues/binance/replica/index.js';
@@ -13,7 +15,8 @@ import { runReplicaUntilStopped } from './until-stopped.js';
 
 const USAGE = `Usage: spreadcore replica binance [--port 8090] [--host 127.0.0.1] [--market sim|replay:FILE]
                                  [--seed N] [--speed X|max] [--futures]
-                                 [--api-key K --api-secret S] [--maker-fee-bps 10] [--taker-fee-bps 10]
+                                 [--api-key K --api-secret S | --api-key K --ed25519-public-key FILE]
+                                 [--maker-fee-bps 10] [--taker-fee-bps 10]
                                  [--faults JSON] [--json]
 
 Runs a local replica of Binance on one port: the spot REST API (/api/v3) and
@@ -36,6 +39,10 @@ Options:
   --api-key K         the API key clients must send (with --api-secret; default
                       the demo pair ${DEMO_API_KEY} / ${DEMO_API_SECRET})
   --api-secret S      its HMAC secret
+  --ed25519-public-key FILE
+                      or its Ed25519 public key (a PEM file): requests signed
+                      with the private key, and session.logon on the spot
+                      WebSocket API (Binance accepts only Ed25519 keys there)
   --maker-fee-bps N   maker commission, bps (default 10)
   --taker-fee-bps N   taker commission, bps (default 10)
   --faults JSON       initial faults, the JSON POST /__replica/faults takes
@@ -51,6 +58,7 @@ const FLAGS = {
   futures: { type: 'boolean' },
   'api-key': { type: 'string' },
   'api-secret': { type: 'string' },
+  'ed25519-public-key': { type: 'string' },
   'maker-fee-bps': { type: 'string' },
   'taker-fee-bps': { type: 'string' },
   faults: { type: 'string' },
@@ -93,7 +101,16 @@ export const replicaCommand: Command = {
     }
     const key = flags['api-key'];
     const secret = flags['api-secret'];
-    if ((key === undefined) !== (secret === undefined)) throw usageError('--api-key and --api-secret go together');
+    const edFile = flags['ed25519-public-key'];
+    if (secret !== undefined && edFile !== undefined) throw usageError('give the key\'s --api-secret (HMAC) or its --ed25519-public-key, not both');
+    if ((key === undefined) !== (secret === undefined && edFile === undefined)) throw usageError('--api-key goes with --api-secret or --ed25519-public-key');
+    let edPem: string | undefined;
+    if (edFile !== undefined) {
+      try { edPem = readFileSync(edFile, 'utf8'); } catch (e) { throw usageError(`--ed25519-public-key: cannot read ${JSON.stringify(edFile)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`); }
+      let pub: KeyObject;
+      try { pub = createPublicKey(edPem); } catch { throw usageError(`--ed25519-public-key: ${JSON.stringify(edFile)} is not a PEM public key`); }
+      if (pub.asymmetricKeyType !== 'ed25519') throw usageError(`--ed25519-public-key: ${JSON.stringify(edFile)} holds a ${pub.asymmetricKeyType ?? 'non-Ed25519'} key, not an Ed25519 one`);
+    }
     if (key !== undefined && !/^[A-Za-z0-9_-]{1,128}$/.test(key)) throw usageError('--api-key must be 1-128 of A-Z a-z 0-9 _ -');
     if (secret === '') throw usageError('--api-secret must not be empty');
     let faults: unknown;
@@ -106,7 +123,7 @@ export const replicaCommand: Command = {
     try {
       replica = await BinanceReplica.start({
         market, port, host: flags.host ?? '127.0.0.1', futures: flags.futures === true,
-        ...(key !== undefined ? { apiKeys: [{ apiKey: key, secret: secret! }] } : {}),
+        ...(key !== undefined ? { apiKeys: [edPem !== undefined ? { apiKey: key, ed25519PublicKeyPem: edPem } : { apiKey: key, secret: secret! }] } : {}),
         ...(makerFeeBps !== undefined ? { makerFeeBps } : {}), ...(takerFeeBps !== undefined ? { takerFeeBps } : {}),
         ...(faults !== undefined ? { faults } : {}),
       });

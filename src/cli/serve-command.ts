@@ -169,7 +169,7 @@ export const serveCommand: Command = {
         try {
           live = await BinanceLive.connect({
             market: lx.market, production: lx.production, restUrl: lx.restUrl, wsApiUrl: lx.wsApiUrl, userStreamUrl: lx.userStreamUrl,
-            symbols: o.symbols, apiKey: lx.apiKey, apiSecret: lx.apiSecret, orphanOrders: lx.orphanOrders,
+            symbols: o.symbols, apiKey: lx.apiKey, apiSecret: lx.apiSecret, ed25519: lx.ed25519, orphanOrders: lx.orphanOrders,
             log: (line) => io.stderr.write(`spreadcore serve: ${line}\n`),
           }, (sym) => ref?.ingest.bySymbolName(sym)?.instrument);
         } catch (e) {

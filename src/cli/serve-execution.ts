@@ -2,8 +2,13 @@
 // venue. Read from --execution / SPREADCORE_EXECUTION_MODE, or the tutorial's
 // VELOZ_EXECUTION_MODE (binance_testnet_spot, ...), with keys from
 // SPREADCORE_BINANCE_API_KEY / SPREADCORE_BINANCE_API_SECRET (or VELOZ_BINANCE_API_KEY /
-// VELOZ_BINANCE_API_SECRET). Testnet unless a production mode is named, and a production
-// mode needs --mainnet as well. Key values never appear in a message.
+// VELOZ_BINANCE_API_SECRET) for an HMAC key, or SPREADCORE_BINANCE_PRIVATE_KEY_FILE (a PKCS#8
+// PEM file; SPREADCORE_BINANCE_PRIVATE_KEY_PASSPHRASE if it is encrypted) for an Ed25519 key,
+// which Binance recommends and which alone can authenticate a WebSocket API session
+// (session.logon). Testnet unless a production mode is named, and a production mode needs
+// --mainnet as well. Key values never appear in a message.
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { binanceEndpoints } from '../venues/binance/endpoints.js';
 import type { BinanceMarket } from '../venues/binance/client-order-id.js';
 import { usageError } from './flags.js';
@@ -33,7 +38,10 @@ export interface LiveExecution {
   /** Market-data WebSocket base for the connector (the same host when a local replica is named). */
   readonly marketWsUrl: string | undefined;
   readonly apiKey: string;
-  readonly apiSecret: string;
+  /** HMAC secret, or undefined with an Ed25519 key. */
+  readonly apiSecret: string | undefined;
+  /** Ed25519 private key (PKCS#8 PEM) and its passphrase. */
+  readonly ed25519: { readonly pem: string; readonly passphrase: string | undefined } | undefined;
   readonly orphanOrders: 'cancel' | 'keep';
 }
 
@@ -82,10 +90,15 @@ export function parseExecution(input: ExecutionInput): LiveExecution | null {
   if (!production && input.mainnet) throw usageError(`--mainnet with the testnet mode ${mode}: name the production mode (${mode.replace('-testnet', '')}) to trade on mainnet`);
   const key = envValue(input.env, 'SPREADCORE_BINANCE_API_KEY', 'VELOZ_BINANCE_API_KEY');
   const secret = envValue(input.env, 'SPREADCORE_BINANCE_API_SECRET', 'VELOZ_BINANCE_API_SECRET');
-  if (key === undefined || secret === undefined) {
-    throw usageError(`--execution ${mode} needs API keys in the environment: SPREADCORE_BINANCE_API_KEY and SPREADCORE_BINANCE_API_SECRET `
-      + '(or VELOZ_BINANCE_API_KEY and VELOZ_BINANCE_API_SECRET); for a first run without keys, start `spreadcore replica binance` and use its printed demo pair');
+  const keyFile = envValue(input.env, 'SPREADCORE_BINANCE_PRIVATE_KEY_FILE');
+  if (key === undefined || (secret === undefined && keyFile === undefined)) {
+    throw usageError(`--execution ${mode} needs API keys in the environment: SPREADCORE_BINANCE_API_KEY with SPREADCORE_BINANCE_API_SECRET (HMAC) `
+      + 'or SPREADCORE_BINANCE_PRIVATE_KEY_FILE (Ed25519) (or VELOZ_BINANCE_API_KEY and VELOZ_BINANCE_API_SECRET); for a first run without keys, start `spreadcore replica binance` and use its printed demo pair');
   }
+  if (secret !== undefined && keyFile !== undefined) {
+    throw usageError(`${secret.name} and SPREADCORE_BINANCE_PRIVATE_KEY_FILE are both set: give the API key's HMAC secret or its Ed25519 private key, not both`);
+  }
+  const ed25519 = keyFile === undefined ? undefined : readEd25519(keyFile.value, envValue(input.env, 'SPREADCORE_BINANCE_PRIVATE_KEY_PASSPHRASE')?.value);
   const orphan = input.orphanOrders ?? 'cancel';
   if (orphan !== 'cancel' && orphan !== 'keep') throw usageError(`--orphan-orders must be cancel or keep, got ${JSON.stringify(orphan)}`);
   const market: BinanceMarket = mode.startsWith('binance-spot') ? 'spot' : 'usdm';
@@ -104,9 +117,23 @@ export function parseExecution(input: ExecutionInput): LiveExecution | null {
     if (!(schemes as readonly string[]).includes(url.protocol)) throw usageError(`${name} must be a ${schemes.join(' or ')} URL, got ${JSON.stringify(u)}`);
   }
   return {
-    mode, market, production, restUrl, wsApiUrl, userStreamUrl, marketWsUrl, apiKey: key.value, apiSecret: secret.value,
+    mode, market, production, restUrl, wsApiUrl, userStreamUrl, marketWsUrl, apiKey: key.value, apiSecret: secret?.value, ed25519,
     orphanOrders: orphan,
   };
+}
+
+/** The Ed25519 private key file, checked now (a usage error names the file, never its content). */
+function readEd25519(path: string, passphrase: string | undefined): { pem: string; passphrase: string | undefined } {
+  let pem: string;
+  try { pem = readFileSync(path, 'utf8'); } catch (e) {
+    throw usageError(`SPREADCORE_BINANCE_PRIVATE_KEY_FILE: cannot read ${JSON.stringify(path)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let type: string | undefined;
+  try { type = createPrivateKey(passphrase === undefined ? pem : { key: pem, passphrase }).asymmetricKeyType; } catch {
+    throw usageError(`SPREADCORE_BINANCE_PRIVATE_KEY_FILE: ${JSON.stringify(path)} is not a PKCS#8 PEM private key${passphrase === undefined ? ' (or it is encrypted: set SPREADCORE_BINANCE_PRIVATE_KEY_PASSPHRASE)' : ' that the passphrase opens'}`);
+  }
+  if (type !== 'ed25519') throw usageError(`SPREADCORE_BINANCE_PRIVATE_KEY_FILE: ${JSON.stringify(path)} holds a ${type ?? 'non-Ed25519'} key; Binance's asymmetric keys here must be Ed25519`);
+  return { pem, passphrase };
 }
 
 /** ws(s)://host:port of an http(s) base URL. */

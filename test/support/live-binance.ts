@@ -1,17 +1,19 @@
 // Requests the live-trading tests make: signed ones to a Binance replica (as a client
 // of the account would), the engine's control API, and polling with a bound.
-import { createHmac } from 'node:crypto';
+import { createHmac, sign, type KeyObject } from 'node:crypto';
 import { sleep } from './wait.js';
 
-/** A signed Binance REST request (HMAC over the query) to a replica; throws on a non-200 answer. */
+/** A signed Binance REST request (HMAC over the query, or Ed25519 with a private KeyObject) to a replica; throws on a non-200 answer. */
 export async function signedRequest<T>(
-  baseUrl: string, key: string, secret: string, path: string, params: Record<string, string> = {},
+  baseUrl: string, key: string, secret: string | KeyObject, path: string, params: Record<string, string> = {},
   o: { method?: string; timestampMs?: number; recvWindowMs?: number } = {},
 ): Promise<T> {
   const q = new URLSearchParams({
     ...params, timestamp: String(o.timestampMs ?? Date.now()), ...(o.recvWindowMs !== undefined ? { recvWindow: String(o.recvWindowMs) } : {}),
   }).toString();
-  const sig = createHmac('sha256', secret).update(q).digest('hex');
+  const sig = typeof secret === 'string'
+    ? createHmac('sha256', secret).update(q).digest('hex')
+    : encodeURIComponent(sign(null, Buffer.from(q), secret).toString('base64'));
   const res = await fetch(`${baseUrl}${path}?${q}&signature=${sig}`, { method: o.method ?? 'GET', headers: { 'X-MBX-APIKEY': key } });
   const body = await res.json() as T;
   if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);

@@ -27,7 +27,7 @@ import { ListenKeyStream } from './listen-key-stream.js';
 import { DEFAULT_SPOT_LIMITS, DEFAULT_USDM_LIMITS, Priority, RateBudget } from './rate-budget.js';
 import type { VenueOrder } from '../../execution/venue.js';
 import { BinanceRestClient, type SpotTrade, type UsdmTrade } from './rest-client.js';
-import { HmacSigner } from './signing.js';
+import { Ed25519Signer, HmacSigner, type RequestSigner } from './signing.js';
 import { BinanceWsApiClient } from './ws-api-client.js';
 
 export interface BinanceLiveConfig {
@@ -41,7 +41,9 @@ export interface BinanceLiveConfig {
   readonly userStreamUrl: string;
   readonly symbols: readonly string[];
   readonly apiKey: string;
-  readonly apiSecret: string;
+  /** HMAC secret; or, instead, an Ed25519 private key (then the spot WebSocket API session is authenticated once with session.logon). */
+  readonly apiSecret?: string | undefined;
+  readonly ed25519?: { readonly pem: string; readonly passphrase: string | undefined } | undefined;
   /** Open orders the engine does not track at reconciliation: cancel them (default) or leave them. */
   readonly orphanOrders: 'cancel' | 'keep';
   readonly log: (line: string) => void;
@@ -103,7 +105,9 @@ export class BinanceLive {
    * there. The venue converts the engine's grids (engineInstrument) to the exchange's.
    */
   static async connect(config: BinanceLiveConfig, engineInstrument: (symbol: string) => import('../../orderbook/instrument.js').Instrument | undefined): Promise<BinanceLive> {
-    const signer = new HmacSigner(config.apiKey, config.apiSecret);
+    const signer: RequestSigner = config.ed25519 !== undefined
+      ? new Ed25519Signer(config.apiKey, config.ed25519.pem, config.ed25519.passphrase)
+      : new HmacSigner(config.apiKey, config.apiSecret ?? '');
     let rest: BinanceRestClient | null = null;
     const clock = new ServerClock({ samples: 3, fetchServerTime: () => rest!.serverTime() });
     const budget = new RateBudget({ now: () => clock.serverNowMs(), limits: config.market === 'spot' ? DEFAULT_SPOT_LIMITS : DEFAULT_USDM_LIMITS });
@@ -111,7 +115,7 @@ export class BinanceLive {
     await clock.sync();
     let ws: BinanceWsApiClient | null = null;
     if (config.market === 'spot') {
-      ws = new BinanceWsApiClient({ market: 'spot', url: config.wsApiUrl, signer, clock, budget });
+      ws = new BinanceWsApiClient({ market: 'spot', url: config.wsApiUrl, signer, clock, budget, sessionLogon: signer.kind === 'ed25519' });
       await ws.connect();
     }
     const venue = new BinanceExecutionVenue({

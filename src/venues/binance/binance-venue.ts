@@ -452,6 +452,9 @@ export class BinanceExecutionVenue implements Venue {
     const out: Record<string, number> = { tracked_orders: this.trackedOrders };
     for (const [k, v] of Object.entries(this.counters)) out[`venue_${k}`] = v;
     for (const [k, v] of Object.entries(this.rest.counters)) out[`rest_${k}`] = v;
+    // the WebSocket API's own counters (requests, reconnects, session.logon) when it carries the orders
+    const ws = this.entry as OrderEntry & { readonly counters?: Readonly<Record<string, number>> };
+    if (ws !== (this.rest as OrderEntry) && ws.counters !== undefined) for (const [k, v] of Object.entries(ws.counters)) out[`ws_api_${k}`] = v;
     const b = this.rest.budget.counters;
     out['budget_allowed'] = b.allowed;
     b.deferred.forEach((v, i) => { out[`budget_deferred_p${i}`] = v; });

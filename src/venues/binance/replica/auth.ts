@@ -64,6 +64,23 @@ export class Auth {
     this.check(k, payload, p, serverMs);
   }
 
+  /**
+   * session.logon (web-socket-api.md "Session Authentication"): a SIGNED request whose key
+   * must be an Ed25519 one ("Only Ed25519 keys are supported for this feature"); answers the key.
+   */
+  logon(params: Readonly<Record<string, unknown>>, p: Params, serverMs: number): string {
+    this.verifyWs(params, p, serverMs);
+    const k = this.key(p.get('apiKey'));
+    if (k.ed25519 === null) throw err.unsupported();
+    return k.apiKey;
+  }
+
+  /** A SIGNED request on a session authenticated by session.logon: no apiKey or signature, timestamp rules still apply; the key must still be valid. */
+  verifySession(apiKey: string, p: Params, serverMs: number): void {
+    this.key(apiKey);
+    checkTimestamp(p, serverMs);
+  }
+
   private check(k: KeyEntry, payload: string, p: Params, serverMs: number): void {
     const sig = p.get('signature');
     if (sig === undefined || sig === '') throw err.mandatory('signature');

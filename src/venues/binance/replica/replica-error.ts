@@ -41,6 +41,7 @@ export const err = {
   badSignature: () => new ReplicaError(400, -1022, 'Signature for this request is not valid.'),
   apiKeyFormat: () => new ReplicaError(401, -2014, 'API-key format invalid.'),
   rejectedKey: () => new ReplicaError(401, -2015, 'Invalid API-key, IP, or permissions for action.'),
+  unsupported: () => new ReplicaError(400, -1020, 'This operation is not supported.'),
   unknownListenKey: () => new ReplicaError(400, -1125, 'This listenKey does not exist.'),
   unknownOutcome: (status: number) => new ReplicaError(status, -1007, 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.'),
   unknownPath: (method: string, path: string) => new ReplicaError(404, -1000, `unknown endpoint ${method} ${path}`),

@@ -72,7 +72,12 @@ function depthWeightFutures(p: Params): number {
   return l <= 50 ? 2 : l <= 100 ? 5 : l <= 500 ? 10 : 20;
 }
 
-interface ApiConn { readonly ws: WebSocket; readonly ip: string; readonly subs: Set<number>; nextSub: number; returnRateLimits: boolean }
+interface ApiConn {
+  readonly ws: WebSocket; readonly ip: string; readonly subs: Set<number>; nextSub: number; returnRateLimits: boolean;
+  readonly connectedSince: number;
+  /** The key authenticated by session.logon, and since when (ms). */
+  session: { readonly apiKey: string; readonly since: number } | null;
+}
 interface ListenKey { readonly key: string; expiresAt: number; readonly conns: Set<WebSocket> }
 
 const MAX_BODY = 1 << 20;
@@ -595,7 +600,7 @@ export class BinanceReplica {
   }
 
   private onApiOpen(ws: WebSocket, ip: string, returnRateLimits: boolean): void {
-    const c: ApiConn = { ws, ip, subs: new Set(), nextSub: 0, returnRateLimits };
+    const c: ApiConn = { ws, ip, subs: new Set(), nextSub: 0, returnRateLimits, connectedSince: this.now(), session: null };
     this.apiConns.add(c);
     ws.on('close', () => this.apiConns.delete(c));
     ws.on('error', () => this.apiConns.delete(c));
@@ -634,6 +639,15 @@ export class BinanceReplica {
       route = { security: 'NONE', weight: w(2), order: false, trading: false, run: (x) => this.unsubscribe(c, x.p) };
     } else if (method === 'session.subscriptions' && !this.futures) {
       route = { security: 'NONE', weight: w(2), order: false, trading: false, run: () => [...c.subs].map((s) => ({ subscriptionId: s })) };
+    } else if (method === 'session.logon' && !this.futures) {
+      route = {
+        security: 'NONE', weight: w(2), order: false, trading: false,
+        run: (x) => { c.session = { apiKey: this.auth.logon(params, x.p, x.now), since: x.now }; return this.sessionStatus(c, x.now); },
+      };
+    } else if (method === 'session.status' && !this.futures) {
+      route = { security: 'NONE', weight: w(2), order: false, trading: false, run: (x) => this.sessionStatus(c, x.now) };
+    } else if (method === 'session.logout' && !this.futures) {
+      route = { security: 'NONE', weight: w(2), order: false, trading: false, run: (x) => { c.session = null; return this.sessionStatus(c, x.now); } };
     }
     let outcome: 'normal' | '5xx' | 'timeout' = 'normal';
     const send = (status: number, body: Record<string, unknown>, order: boolean): void => {
@@ -657,10 +671,14 @@ export class BinanceReplica {
     try {
       this.rateLimitFault(now);
       this.limiter.request(c.ip, route.weight(p), now);
-      if (route.security === 'SIGNED') this.auth.verifyWs(params, p, now);
+      // on a session authenticated by session.logon a SIGNED request may leave out apiKey and signature
+      const bySession = c.session !== null && !p.has('apiKey') && !p.has('signature');
+      if (route.security === 'SIGNED') {
+        if (bySession) this.auth.verifySession(c.session!.apiKey, p, now); else this.auth.verifyWs(params, p, now);
+      }
       if (route.order) this.limiter.order(now);
       if (route.trading) outcome = this.takeUnknownOutcome();
-      const result = route.run({ p, now, apiKey: p.get('apiKey') });
+      const result = route.run({ p, now, apiKey: bySession ? c.session!.apiKey : p.get('apiKey') });
       send(200, { result }, route.order);
     } catch (e) {
       if (!(e instanceof ReplicaError)) {
@@ -672,6 +690,14 @@ export class BinanceReplica {
       send(e.status, { error: body }, route.order);
       if (e.status === 418) setTimeout(() => c.ws.terminate(), 10);
     }
+  }
+
+  /** session.logon / session.status / session.logout's result (web-socket-api.md "Query session status"). */
+  private sessionStatus(c: ApiConn, now: number): Record<string, unknown> {
+    return {
+      apiKey: c.session?.apiKey ?? null, authorizedSince: c.session?.since ?? null, connectedSince: c.connectedSince,
+      returnRateLimits: c.returnRateLimits, serverTime: now, userDataStream: c.subs.size > 0,
+    };
   }
 
   private subscribe(c: ApiConn): Record<string, unknown> {
