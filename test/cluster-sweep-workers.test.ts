@@ -1,0 +1,87 @@
+// Distributed sweeps when workers come and go, on a real nats-server with coordinator
+// and workers as processes of the compiled CLI (npm run build first):
+// - a worker SIGKILLed in the middle of a point: the point is not acknowledged, JetStream
+//   hands it to another worker after the ack wait, and the coordinator counts it once;
+// - two workers: every point is run by exactly one of them and counted once, and the
+//   coordinator reports both workers.
+// The results are also compared with a local sweep of the same spec.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { requireDist, runCli, startCli, stopAll, type CliProcess } from './support/cli-process.js';
+import { DATA, donePoints, paramsFile, readResults, stableResults, startedPoints, sweepDir, writeJson } from './support/cluster-sweep.js';
+import { describeNats, startNats, type NatsServer } from './support/nats.js';
+import { waitFor } from './support/wait.js';
+
+const dir = sweepDir('cluster-sweep-workers-');
+
+function run(args: string[]): Promise<CliProcess> {
+  return startCli(args, /spreadcore (sweep|worker): /, {}, 60_000);
+}
+
+describeNats('distributed sweep: workers that die, several workers', () => {
+  let srv: NatsServer;
+  beforeAll(async () => { requireDist(); srv = await startNats(); });
+  afterAll(async () => { stopAll(); await srv?.stop(); rmSync(dir, { recursive: true, force: true }); });
+
+  it('a worker SIGKILLed mid-point: its point is redone by another worker after the ack wait and counted once', async () => {
+    // the whole 6-minute recording: a worker's first backtest (gunzip and parse included) takes a second or more
+    const params = paramsFile(dir, null);
+    const space = writeJson(dir, 'space-kill.json', { spread_bps: [1, 2, 3] });
+    const out = join(dir, 'kill');
+    const local = join(dir, 'kill-local');
+
+    const doomed = await startCli(['worker', '--cluster', srv.url, '--threads', '1'], /serving every sweep/, {}, 60_000);
+    const coordinator = await run(['sweep', '--cluster', srv.url, '--ack-wait', '2', '--data', DATA, '--params', params, '--space', space, '--heatmap', 'none', '--out', out]);
+    await waitFor('the first worker to start a point', () => startedPoints(doomed.out()).length > 0, 60_000, 20);
+    doomed.child.kill('SIGKILL');
+    expect(await doomed.exited).toBe(null);
+    const [killed] = startedPoints(doomed.out());
+    // it died inside the point: it never finished or acknowledged it
+    expect(donePoints(doomed.out())).not.toContain(killed);
+
+    const rescuer = await startCli(['worker', '--cluster', srv.url, '--threads', '1'], /serving every sweep/, {}, 60_000);
+    expect(await coordinator.exited).toBe(0);
+    expect(coordinator.out()).toContain('3 of 3 backtests finished');
+    const doc = readResults(out);
+    expect(doc).toMatchObject({ status: 'complete', total: 3, finished: 3, failed: 0 });
+    expect(doc.runs.map((r) => r.index).sort()).toEqual([0, 1, 2]);
+    // the killed point came to the second worker as a redelivery, and was run to the end there
+    expect(rescuer.out()).toMatch(new RegExp(`point ${killed} started \\(delivery [2-9]\\)`));
+    expect(donePoints(rescuer.out())).toContain(killed);
+    // the result of every point was published by the one worker that finished it
+    expect(donePoints(rescuer.out()).sort()).toEqual([0, 1, 2].filter((i) => !donePoints(doomed.out()).includes(i)));
+    rescuer.child.kill('SIGTERM');
+    expect(await rescuer.exited).toBe(0);
+
+    const l = await runCli(['sweep', '--data', DATA, '--params', params, '--space', space, '--heatmap', 'none', '--workers', '1', '--out', local], {}, 120_000);
+    expect(l.code).toBe(0);
+    expect(stableResults(out)).toEqual(stableResults(local));
+  }, 240_000);
+
+  it('two workers: every point is run by one of them exactly once, and counted once', async () => {
+    const params = paramsFile(dir);
+    const space = writeJson(dir, 'space-two.json', { spread_bps: [1, 2, 3, 4], max_position: [0.004, 0.008] });
+    const out = join(dir, 'two');
+    const a = await startCli(['worker', '--cluster', srv.url, '--threads', '1'], /serving every sweep/, {}, 60_000);
+    const b = await startCli(['worker', '--cluster', srv.url, '--threads', '1'], /serving every sweep/, {}, 60_000);
+    const c = await runCli(['sweep', '--cluster', srv.url, '--data', DATA, '--params', params, '--space', space, '--out', out], {}, 180_000);
+    expect(c.code).toBe(0);
+    expect(c.out).toContain('8 of 8 backtests finished');
+    expect(c.out).toContain('8 of 8 points done, 0 running, 2 workers seen');
+    const doc = readResults(out);
+    expect(doc).toMatchObject({ status: 'complete', total: 8, finished: 8, failed: 0 });
+    expect(doc.runs.map((r) => r.index).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const byA = startedPoints(a.out());
+    const byB = startedPoints(b.out());
+    expect(byA.length).toBeGreaterThan(0);
+    expect(byB.length).toBeGreaterThan(0);
+    expect([...byA, ...byB].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect([...donePoints(a.out()), ...donePoints(b.out())].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(doc.timing?.workers).toBe(2);
+    for (const w of [a, b]) {
+      w.child.kill('SIGTERM');
+      expect(await w.exited).toBe(0);
+    }
+  }, 240_000);
+});
