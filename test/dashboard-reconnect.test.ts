@@ -194,6 +194,8 @@ describe('dashboard stream in Chromium', () => {
     // some events seen, so the page has an id to resume from
     await page.waitForFunction(() => Number(document.body.dataset.events ?? 0) >= 5, undefined, { timeout: 20_000 });
 
+    await page.waitForFunction(() => Number(document.body.dataset.historyLoads ?? 0) >= 1, undefined, { timeout: 20_000 });
+    const historyLoads = Number(await page.evaluate(() => document.body.dataset.historyLoads));
     w.phase = 'down';
     expect(proxy.dropAll()).toBeGreaterThan(0);
     await page.waitForFunction(() => document.body.dataset.stream !== 'live', undefined, { timeout: 10_000 });
@@ -204,6 +206,8 @@ describe('dashboard stream in Chromium', () => {
     expect(resumeIds[0]).toBe('');
     expect(resumeIds.length).toBeGreaterThanOrEqual(2);
     expect(resumeIds.at(-1)).toMatch(/^\d+$/); // the reconnect carried its resume point
+    // the charts' history is loaded again: the samples the server took while the page was away
+    await page.waitForFunction((n) => Number(document.body.dataset.historyLoads ?? 0) > n, historyLoads, { timeout: 20_000 });
     // fills made while the page was away arrive from the replay buffer
     await page.waitForFunction((n) => document.querySelectorAll('#fills tbody tr[data-strategy="drop_mm"]').length > n, tradesAtDrop, { timeout: 60_000 });
     expect((await api(s.base, 'POST', '/api/strategy/drop_mm/stop')).status).toBe(200);

@@ -183,6 +183,7 @@ async function loadHistory() {
     if (h.total_pnl && h.total_pnl[i] !== null) pnlSeries.push(t, [h.realized_pnl[i], h.unrealized_pnl[i], h.total_pnl[i]]);
   }
   while (k < fills.length) pushFill(fills[k++]);
+  document.body.dataset.historyLoads = String(Number(document.body.dataset.historyLoads ?? 0) + 1);
   document.body.dataset.historyPoints = String(h.t.length);
   document.body.dataset.historyOldest = h.t.length > 0 ? String(h.t[0]) : '';
   markDirty('price', 'inv', 'pnl');
