@@ -126,7 +126,22 @@ export const FRAME_OUT_OFFSET: i32 = FAST_STATE_OFFSET + FAST_STATE_BYTES;
 export const FRAME_IN_OFFSET: i32 = FRAME_OUT_OFFSET + FRAME_OUT_BYTES;
 export const BOOKS_OFFSET: i32 = FRAME_IN_OFFSET + FRAME_IN_BYTES;
 export const BOOKS_BYTES: i32 = MAX_BOOKS * BOOK_BYTES;
-export const LAYOUT_END: i32 = BOOKS_OFFSET + BOOKS_BYTES;
+/** Monte-Carlo experiment (assembly/sim): per-step model terms, per-path seeds and records. */
+export const MC_MAX_STEPS: i32 = 100000;
+export const MC_MAX_PATHS: i32 = 4096; // paths per mcRun call
+export const MC_RECORD_FIELDS: i32 = 6; // f64 per path: profit, q, mean spread; inventory then symmetric
+export const MC_STEPS_OFFSET: i32 = BOOKS_OFFSET + BOOKS_BYTES;
+export const MC_STEPS_BYTES: i32 = MC_MAX_STEPS * 16; // f64 half-spread ticks, f64 skew ticks per unit of q
+export const MC_SEEDS_OFFSET: i32 = MC_STEPS_OFFSET + MC_STEPS_BYTES;
+export const MC_SEEDS_BYTES: i32 = MC_MAX_PATHS * 4; // u32 per path
+export const MC_OUT_OFFSET: i32 = MC_SEEDS_OFFSET + MC_SEEDS_BYTES;
+export const MC_OUT_BYTES: i32 = MC_MAX_PATHS * MC_RECORD_FIELDS * 8;
+/** Paths run together step by step (independent work for the CPU to overlap), their state in columns. */
+export const MC_BLOCK: i32 = 64;
+export const MC_STATE_FIELDS: i32 = 10; // rng, mid, then q, cash, spread sum, quoted steps of each strategy
+export const MC_STATE_OFFSET: i32 = MC_OUT_OFFSET + MC_OUT_BYTES;
+export const MC_STATE_BYTES: i32 = MC_BLOCK * MC_STATE_FIELDS * 8;
+export const LAYOUT_END: i32 = MC_STATE_OFFSET + MC_STATE_BYTES;
 
 // ---- codes -----------------------------------------------------------------------
 export const SIDE_BID: i32 = 0;

@@ -31,6 +31,10 @@ describe('memory map', () => {
       ['vol', L.VOL_OFFSET, L.VOL_BYTES],
       ['scratch', L.SCRATCH_OFFSET, L.SCRATCH_BYTES],
       ['books', L.BOOKS_OFFSET, L.BOOKS_BYTES],
+      ['monte-carlo steps', L.MC_STEPS_OFFSET, L.MC_STEPS_BYTES],
+      ['monte-carlo seeds', L.MC_SEEDS_OFFSET, L.MC_SEEDS_BYTES],
+      ['monte-carlo records', L.MC_OUT_OFFSET, L.MC_OUT_BYTES],
+      ['monte-carlo block state', L.MC_STATE_OFFSET, L.MC_STATE_BYTES],
     ];
     let end = 0;
     for (const [name, off, bytes] of regions) {

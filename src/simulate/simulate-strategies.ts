@@ -11,11 +11,17 @@
 // δ from the mid the quotes were made at instead raises every mean profit by ~1.5;
 // the order used here is the one that reproduces the paper's tables, docs/simulate.md.)
 // Profit at T = cash + q·mid.
-// The loop runs step by step across the chunk's paths so that the horizon is
-// written into the quoter once per step, not once per quote.
+// simulateStrategies runs the chunk in the WASM kernel (assembly/sim/monte-carlo.ts):
+// the quoter slots configured here are read once, the model's per-step terms go in
+// a table, and each path runs through every step inside WASM with its state in
+// locals (no call across the boundary per quote, no allocation). The TS loop that
+// calls the quoter once per quote is kept as simulateStrategiesPerQuote: the tests
+// hold the kernel to it, and the benchmark times both.
 import { SpreadcoreError } from '../errors.js';
 import { mulberry32 } from '../numeric/mulberry32.js';
 import { instantiateCore } from '../wasm/load.js';
+import { WasmMonteCarlo } from '../wasm/monte-carlo-api.js';
+import { MC_MAX_PATHS } from '../wasm/layout.js';
 import { WasmQuoter, type QuoteParams } from '../wasm/quote-api.js';
 import { QuoteLiveInputs } from '../strategy/quote-live-inputs.js';
 import { checkSimulationOptions, SIM_TICK_SIZE, stepCount, type SimulationOptions } from './experiment.js';
@@ -98,8 +104,37 @@ function computeAverageHalfSpreadTicks(quoter: WasmQuoter, o: SimulationOptions,
   return sum / steps;
 }
 
+const kernels = new WeakMap<WasmQuoter, WasmMonteCarlo>();
+
 /** Runs paths [firstPath, firstPath + pathCount) of the experiment. Throws SPREADCORE_ERR_BAD_PARAM on bad options. */
 export function simulateStrategies(options: SimulationOptions, quoter: WasmQuoter = simulationQuoter()): SimulationResult {
+  checkSimulationOptions(options);
+  const o = options;
+  const steps = stepCount(o);
+  const n = o.pathCount;
+  const tick = SIM_TICK_SIZE;
+  quoter.configure(INV_SLOT, inventoryQuoteParams(o));
+  const halfTicks = averageHalfSpreadTicks(quoter, o, steps, o.s0 / tick);
+  quoter.configure(SYM_SLOT, { model: 'linear', levels: 1, orderSizeLot: 1, halfSpreadTicks: halfTicks, tickSize: tick });
+  let kernel = kernels.get(quoter);
+  if (kernel === undefined) { kernel = new WasmMonteCarlo(quoter.core); kernels.set(quoter, kernel); }
+  kernel.prepare(INV_SLOT, SYM_SLOT, steps, o.T, o.dt);
+  const records = new Float64Array(n * RECORD_FIELDS);
+  const moveTick = o.sigma * Math.sqrt(o.dt) / tick;
+  for (let first = 0; first < n; first += MC_MAX_PATHS) {
+    const count = Math.min(MC_MAX_PATHS, n - first);
+    const base = o.firstPath + first;
+    kernel.run(count, (j) => pathSeed(o.seed, base + j), o.s0 / tick, moveTick, o.dt, records, first * RECORD_FIELDS);
+  }
+  return { firstPath: o.firstPath, pathCount: n, steps, symmetricHalfSpread: halfTicks * tick, records };
+}
+
+/**
+ * The same experiment as simulateStrategies, one quoter call per quote from TS (the
+ * quoter's whole compute path: validation, model, ladder). The reference the kernel is
+ * tested against, and the benchmark's before.
+ */
+export function simulateStrategiesPerQuote(options: SimulationOptions, quoter: WasmQuoter = simulationQuoter()): SimulationResult {
   checkSimulationOptions(options);
   const o = options;
   const steps = stepCount(o);

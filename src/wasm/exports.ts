@@ -50,7 +50,14 @@ export interface FrameFastPathExports {
   frameApply(len: number, owner: number, flags: number): number;
 }
 
-export interface CoreExports extends BookExports, QuoteExports, VolExports, FrameFastPathExports {
+export interface MonteCarloExports {
+  /** Checks the inventory and symmetric quoter slots and writes the per-step model terms; 0 or -ERR_*. */
+  mcPrepare(invSlot: number, symSlot: number, steps: number, T: number, dt: number): number;
+  /** Runs paths start .. start + n − 1 (seeds at MC_SEEDS) through the prepared steps, records to MC_OUT; 0 or -ERR_*. */
+  mcRun(start: number, n: number, s0Tick: number, moveTick: number, dt: number): number;
+}
+
+export interface CoreExports extends BookExports, QuoteExports, VolExports, FrameFastPathExports, MonteCarloExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
 }

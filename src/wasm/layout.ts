@@ -124,7 +124,22 @@ export const FRAME_OUT_OFFSET = FAST_STATE_OFFSET + FAST_STATE_BYTES;
 export const FRAME_IN_OFFSET = FRAME_OUT_OFFSET + FRAME_OUT_BYTES;
 export const BOOKS_OFFSET = FRAME_IN_OFFSET + FRAME_IN_BYTES;
 export const BOOKS_BYTES = MAX_BOOKS * BOOK_BYTES;
-export const LAYOUT_END = BOOKS_OFFSET + BOOKS_BYTES;
+/** Monte-Carlo experiment (assembly/sim): per-step model terms, per-path seeds and records. */
+export const MC_MAX_STEPS = 100000;
+export const MC_MAX_PATHS = 4096; // paths per mcRun call
+export const MC_RECORD_FIELDS = 6; // f64 per path: profit, q, mean spread; inventory then symmetric
+export const MC_STEPS_OFFSET = BOOKS_OFFSET + BOOKS_BYTES;
+export const MC_STEPS_BYTES = MC_MAX_STEPS * 16; // f64 half-spread ticks, f64 skew ticks per unit of q
+export const MC_SEEDS_OFFSET = MC_STEPS_OFFSET + MC_STEPS_BYTES;
+export const MC_SEEDS_BYTES = MC_MAX_PATHS * 4; // u32 per path
+export const MC_OUT_OFFSET = MC_SEEDS_OFFSET + MC_SEEDS_BYTES;
+export const MC_OUT_BYTES = MC_MAX_PATHS * MC_RECORD_FIELDS * 8;
+/** Paths run together step by step (independent work for the CPU to overlap), their state in columns. */
+export const MC_BLOCK = 64;
+export const MC_STATE_FIELDS = 10; // rng, mid, then q, cash, spread sum, quoted steps of each strategy
+export const MC_STATE_OFFSET = MC_OUT_OFFSET + MC_OUT_BYTES;
+export const MC_STATE_BYTES = MC_BLOCK * MC_STATE_FIELDS * 8;
+export const LAYOUT_END = MC_STATE_OFFSET + MC_STATE_BYTES;
 
 // ---- codes -----------------------------------------------------------------------
 export const SIDE_BID = 0;
