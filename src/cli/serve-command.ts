@@ -21,7 +21,8 @@ import { BinanceLive } from '../venues/binance/binance-live.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import { clusterRoutes } from '../cluster/cluster-view.js';
 import { parseClusterOptions } from '../cluster/cluster-options.js';
-import { PredictionLive } from './serve-prediction.js';
+import { FeedIngest } from '../feed/ingest/feed-ingest.js';
+import { PredictionLive, PREDICTION_STALE_FEED_MS } from './serve-prediction.js';
 import { untilStopSignal } from './until-stopped.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
 import { prepareMarket, type RunningMarket } from './serve-market.js';
@@ -154,6 +155,7 @@ export const serveCommand: Command = {
     }
     let live: BinanceLive | undefined;
     let pred: PredictionLive | undefined;
+    let predIngest: FeedIngest | undefined;
     let engine: TradingEngine | undefined;
     let gateway: Gateway | undefined;
     let hub: SseHub | undefined;
@@ -183,8 +185,10 @@ export const serveCommand: Command = {
       } else if (o.prediction !== null) {
         if (o.prediction.production) io.stderr.write(`spreadcore serve: *** PRODUCTION *** ${o.prediction.venues.join(' and ')}: orders go to the venues' production exchanges with real money\n`);
         pred = new PredictionLive(o.prediction, (line) => io.stderr.write(`spreadcore serve: ${line}\n`));
+        // a quiet prediction market sends nothing for minutes: staleness comes from the venue links (a drop invalidates the books), not from silence
+        predIngest = new FeedIngest(undefined, { staleFeedMs: PREDICTION_STALE_FEED_MS });
         engine = new TradingEngine({
-          journal, venue: pred.venue, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
+          ingest: predIngest, journal, venue: pred.venue, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
         });
         engine.symbolVenue = (symbol) => {
           const v = pred!.venue.venueOf(symbol);
@@ -309,6 +313,7 @@ export const serveCommand: Command = {
       engine?.close();
       await live?.close();
       pred?.close();
+      predIngest?.close();
       journal.close();
     }
   },

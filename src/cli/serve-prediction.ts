@@ -127,6 +127,14 @@ export function parsePrediction(i: PredictionInput): PredictionOptions {
   return { venues: i.venues, production: i.production, kalshi, polymarket };
 }
 
+/**
+ * How long a prediction market's book may stay silent before the engine calls it stale:
+ * an hour. Kalshi and Polymarket send nothing while a book does not change (minutes on a
+ * quiet market), so silence says nothing; a dropped link does, and the connectors mark
+ * their books stale at once when it drops.
+ */
+export const PREDICTION_STALE_FEED_MS = 3_600_000;
+
 /** Most markets per venue (the WASM core has 32 order books). */
 export const MAX_MARKETS_PER_VENUE = 12;
 

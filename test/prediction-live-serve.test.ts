@@ -1,0 +1,262 @@
+// `spreadcore serve --market kalshi|polymarket|kalshi,polymarket` end to end, with the real
+// CLI against `spreadcore replica kalshi` and `spreadcore replica polymarket` as separate
+// processes: the connectors list the venues' markets in GET /api/markets with the scanner's
+// reasons, a universe strategy quotes through the venue's execution client, fills come back
+// and agree with the venue's own positions, settlement (Kalshi's market lifecycle,
+// Polymarket's market_resolved) settles the ledgers and sends market_resolved; Polymarket's
+// tick_size_change redefines the instrument and a matched-but-unconfirmed trade shows as
+// pending exposure; and one event mapped across both venues shows its net exposure from
+// fills on both replicas and skews a leg's quotes.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { requireDist, runCli, stopAll } from './support/cli-process.js';
+import { apiRequest, waitUntil } from './support/live-binance.js';
+import {
+  collectEvents, crossingPrice, newWalletKey, polySymbol, replicaAdmin, replicaState, startKalshiReplica, startPolymarketReplica, startPredictionServe,
+} from './support/prediction-replicas.js';
+
+let tmp = '';
+const stops: Array<() => void> = [];
+beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-pm-live-')); });
+afterEach(() => { for (const f of stops.splice(0)) f(); stopAll(); });
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface MarketsView { scanners: Array<{ strategy_id: string; quoted: number }>; markets: Array<{ symbol: string; status: string; quoted: boolean; reason: string; outcome?: string; quoted_by: string[] }> }
+interface Trades { trades: Array<{ side: string; price: number; qty: number }> }
+type Health = { execution: Record<string, unknown> & { venue: string; kalshi?: Record<string, unknown>; polymarket?: { pending_exposure: Record<string, number>; clob_version: number } } };
+
+const FED = 'KXSIMFED-26DEC-T4.25';
+const ELEC = 'KXSIMELEC-28-DEM';
+
+describe('serve --market kalshi against spreadcore replica kalshi', () => {
+  it('scans, quotes, fills (the journal agrees with the venue) and settles', async () => {
+    const k = await startKalshiReplica(join(tmp, 'keys-k1'));
+    const s = await startPredictionServe({ kalshi: k, dataDir: join(tmp, 'data-k1') });
+    const out = s.proc.out;
+    expect(out()).toMatch(/live execution: Kalshi at http:\/\/127\.0\.0\.1:\d+\/trade-api\/v2 \(KXSIMFED/);
+    expect(out()).toMatch(/kalshi 4 markets, reconciled/);
+    const stream = collectEvents(s.port);
+    stops.push(stream.stop);
+    // every market of the venue is listed, not scanned yet
+    const before = await apiRequest<MarketsView>(s.port, '/api/markets');
+    expect(before.markets.map((m) => m.symbol).sort()).toEqual([...k.markets].sort());
+    expect(new Set(before.markets.map((m) => m.reason))).toEqual(new Set(['not_scanned']));
+    const health = await apiRequest<Health>(s.port, '/api/health');
+    expect(health.execution.venue).toBe('kalshi');
+    expect(health.execution.kalshi).toMatchObject({ rest_url: `${k.url}/trade-api/v2`, paused: false });
+
+    // a scanning strategy: one market, the most liquid
+    const load = await apiRequest<{ ok: boolean }>(s.port, '/api/strategy/load', {
+      name: 'k1', type: 'MarketMaking', universe: { venue: 'kalshi', kind: 'binary' },
+      parameters: { max_markets: 1, base_spread: 0.02, quote_size: 5, quote_levels: 1, max_inventory: 50, fee_model: 'kalshi_maker_fees', forced_exit_hours: 0.01 },
+    });
+    expect(load.ok).toBe(true);
+    await apiRequest(s.port, '/api/strategy/k1/start', {});
+    const view = await apiRequest<MarketsView>(s.port, '/api/markets');
+    expect(view.scanners).toEqual([expect.objectContaining({ strategy_id: 'k1', quoted: 1 })]);
+    const quoted = view.markets.filter((m) => m.quoted);
+    expect(quoted.map((m) => m.symbol)).toEqual([FED]);
+    for (const m of view.markets.filter((x) => !x.quoted)) expect(['max_markets_reached', 'forced_exit', 'below_min_liquidity']).toContain(m.reason);
+
+    // quotes reach the venue, and the simulated flow fills them
+    type KState = { orders: Array<{ ticker: string; status: string; post_only: boolean }>; fills: Array<{ ticker: string; client_order_id: string; count_fp: string; action: string }>; positions: Record<string, number>; markets: Array<{ ticker: string; status: string; result: string }> };
+    await waitUntil('a resting quote at Kalshi', async () => (await replicaState<KState>(k.url)).orders.some((o) => o.ticker === FED && o.status === 'resting' && o.post_only), 20_000, out);
+    await waitUntil('fills of k1', async () => (await apiRequest<Trades>(s.port, '/api/strategy/k1/trades?limit=100')).trades.length > 0, 90_000, out);
+
+    // a manual position on another market (taker, crossing the book)
+    const manual = await apiRequest<{ ok?: boolean }>(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await crossingPrice(s.port, ELEC, 'BUY', 3) });
+    expect(manual, JSON.stringify(manual)).toMatchObject({ ok: true });
+    await waitUntil('the manual fill', async () => ((await replicaState<KState>(k.url)).positions[ELEC] ?? 0) === 3, 15_000, out);
+
+    // stop quoting; then the engine's positions are the venue's
+    await apiRequest(s.port, '/api/strategy/k1/stop', {});
+    await waitUntil('no resting order at Kalshi', async () => !(await replicaState<KState>(k.url)).orders.some((o) => o.status === 'resting'), 15_000, out);
+    const venue = await replicaState<KState>(k.url);
+    const inv = await apiRequest<{ inventory: { current_position: number } }>(s.port, `/api/strategy/k1/metrics?symbol=${FED}`);
+    expect(inv.inventory.current_position).toBe(venue.positions[FED] ?? 0);
+    const engineFills = (await apiRequest<Trades>(s.port, '/api/strategy/k1/trades?limit=1000')).trades;
+    const venueFills = venue.fills.filter((f) => f.ticker === FED);
+    expect(engineFills.length).toBe(venueFills.length);
+    expect(engineFills.reduce((a, f) => a + f.qty, 0)).toBe(venueFills.reduce((a, f) => a + Number(f.count_fp), 0));
+
+    // settlement: the venue determines both markets
+    await replicaAdmin(k.url, 'settle', { ticker: ELEC, result: 'yes' });
+    await replicaAdmin(k.url, 'settle', { ticker: FED, result: 'no' });
+    await waitUntil('market_resolved for both', async () => stream.events.filter((e) => e.event === 'market_resolved').length >= 2, 15_000, out);
+    const resolved = stream.events.filter((e) => e.event === 'market_resolved').map((e) => e.data);
+    const elec = resolved.find((d) => d['symbol'] === ELEC)!;
+    expect(elec).toMatchObject({ outcome: 'YES', settlement_price: 1 });
+    expect(elec['positions']).toEqual([expect.objectContaining({ strategy_id: 'manual', position: 3 })]);
+    const fed = resolved.find((d) => d['symbol'] === FED)!;
+    expect(fed).toMatchObject({ outcome: 'NO', settlement_price: 0 });
+    const after = await apiRequest<MarketsView>(s.port, '/api/markets');
+    expect(after.markets.find((m) => m.symbol === FED)).toMatchObject({ status: 'resolved', outcome: 'NO', reason: 'resolved' });
+    expect(after.markets.find((m) => m.symbol === ELEC)).toMatchObject({ status: 'resolved', outcome: 'YES' });
+    const inventory = await apiRequest<{ binary?: { resolved: string | null } }>(s.port, `/api/strategy/k1/inventory?symbol=${FED}`);
+    expect(inventory.binary?.resolved ?? 'NO').toBe('NO');
+    const m = await apiRequest<{ inventory: { current_position: number } }>(s.port, `/api/strategy/k1/metrics?symbol=${FED}`);
+    expect(m.inventory.current_position).toBe(0);
+
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+    expect(out()).toMatch(/no order left open at the venues/);
+  }, 180_000);
+});
+
+describe('serve --market polymarket against spreadcore replica polymarket', () => {
+  it('scans, quotes, holds matched trades as pending until CONFIRMED, follows tick_size_change, and settles', async () => {
+    // a still book (moved by the admin routes only) and slow settlement on chain, so a match stays pending for a while
+    const p = await startPolymarketReplica(['--step-ms', '0', '--mined-ms', '2000', '--confirmed-ms', '4000']);
+    const s = await startPredictionServe({ polymarket: p, dataDir: join(tmp, 'data-p1') });
+    const out = s.proc.out;
+    expect(out()).toMatch(/polymarket 6 markets \(CLOB version 2\), reconciled/);
+    const stream = collectEvents(s.port);
+    stops.push(stream.stop);
+    const symbols = p.markets.map((m) => polySymbol(m.condition_id));
+    const before = await apiRequest<MarketsView>(s.port, '/api/markets');
+    expect(before.markets.map((m) => m.symbol).sort()).toEqual([...symbols].sort());
+    const health = await apiRequest<Health>(s.port, '/api/health');
+    expect(health.execution.polymarket).toMatchObject({ clob_version: 2, paused: false, user_connected: true });
+
+    // the first market (tick 0.01, mid 0.55): a universe strategy restricted to it by prefix
+    const target = p.markets[0]!;
+    const sym = polySymbol(target.condition_id);
+    await apiRequest(s.port, '/api/strategy/load', {
+      name: 'p1', type: 'MarketMaking', universe: { venue: 'polymarket', kind: 'binary', prefix: sym },
+      parameters: { max_markets: 1, base_spread: 0.04, quote_size: 10, quote_levels: 1, max_inventory: 100, fee_model: 'polymarket', polymarket_fee_rate: 0.03 },
+    });
+    await apiRequest(s.port, '/api/strategy/p1/start', {});
+    const view = await apiRequest<MarketsView>(s.port, '/api/markets');
+    expect(view.markets.find((m) => m.symbol === sym)).toMatchObject({ quoted: true, reason: 'quoted' });
+    type PState = { orders: Array<{ id: string; status: string; side: string; price: string; asset_id: string; original_size: string }>; trades: Array<{ status: string }> };
+    let bid: { price: string } | undefined;
+    await waitUntil('our resting bid at Polymarket', async () => {
+      bid = (await replicaState<PState>(p.url)).orders.find((o) => o.status === 'LIVE' && o.side === 'BUY' && o.asset_id === target.yes);
+      return bid !== undefined;
+    }, 20_000, out);
+
+    // a market sell through our bid: MATCHED at once, CONFIRMED 4 s later
+    await replicaAdmin(p.url, 'trade', { token_id: target.yes, side: 'SELL', price: bid!.price, size: '1000' });
+    await waitUntil('pending exposure while the trade is not confirmed', async () => ((await apiRequest<Health>(s.port, '/api/health')).execution.polymarket!.pending_exposure[sym] ?? 0) > 0, 10_000, out);
+    expect((await apiRequest<Trades>(s.port, '/api/strategy/p1/trades?limit=10')).trades).toEqual([]);
+    await waitUntil('the fill once CONFIRMED', async () => (await apiRequest<Trades>(s.port, '/api/strategy/p1/trades?limit=10')).trades.length > 0, 15_000, out);
+    const fills = (await apiRequest<Trades>(s.port, '/api/strategy/p1/trades?limit=10')).trades;
+    expect(fills[0]).toMatchObject({ side: 'BUY', qty: 10, price: Number(bid!.price) });
+    await waitUntil('no pending exposure left', async () => ((await apiRequest<Health>(s.port, '/api/health')).execution.polymarket!.pending_exposure[sym] ?? 0) === 0, 10_000, out);
+
+    // tick_size_change: the instrument is redefined; the strategy is checked on the new grid and quotes on it
+    await replicaAdmin(p.url, 'tick-size', { token_id: target.yes, tick_size: '0.001' });
+    await waitUntil('instrument_redefined', async () => stream.events.some((e) => e.event === 'risk' && JSON.stringify(e.data).includes('instrument_redefined')), 10_000, out);
+    const redefined = stream.events.find((e) => e.event === 'risk' && JSON.stringify(e.data).includes('instrument_redefined'))!;
+    expect(JSON.stringify(redefined.data)).toMatch(/tick 0\.01 → 0\.001/);
+
+    // resolution: the market resolves YES; the long position pays 1
+    await replicaAdmin(p.url, 'resolve', { token_id: target.yes, winner: 'Yes' });
+    await waitUntil('market_resolved', async () => stream.events.some((e) => e.event === 'market_resolved'), 10_000, out);
+    const res = stream.events.find((e) => e.event === 'market_resolved')!.data;
+    expect(res).toMatchObject({ symbol: sym, outcome: 'YES', settlement_price: 1 });
+    expect(res['positions']).toEqual([expect.objectContaining({ strategy_id: 'p1', position: 10 })]);
+    const after = await apiRequest<MarketsView>(s.port, '/api/markets');
+    expect(after.markets.find((m) => m.symbol === sym)).toMatchObject({ status: 'resolved', outcome: 'YES' });
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+  }, 120_000);
+
+  it('refuses to trade when the CLOB is not version 2', async () => {
+    const server = createServer((req, res) => { res.setHeader('content-type', 'application/json'); res.end(req.url === '/version' ? '{"version":1}' : '{}'); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    stops.push(() => server.close());
+    const port = (server.address() as { port: number }).port;
+    const r = await runCli(['serve', '--port', '0', '--data-dir', join(tmp, 'data-v1'), '--market', 'polymarket', '--polymarket-rest-url', `http://127.0.0.1:${port}`], { POLYMARKET_PRIVATE_KEY: newWalletKey() });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/answers \/version 1: this engine signs CLOB V2 orders only, refusing to trade/);
+  }, 30_000);
+});
+
+describe('serve --market kalshi,polymarket: one event on both venues', () => {
+  it('nets exposure from fills on both replicas and skews a leg by it', async () => {
+    const k = await startKalshiReplica(join(tmp, 'keys-x'));
+    const p = await startPolymarketReplica(['--step-ms', '0', '--confirmed-ms', '300']);
+    const target = p.markets[0]!;
+    const sym = polySymbol(target.condition_id);
+    const mapFile = join(tmp, 'events.json');
+    writeFileSync(mapFile, JSON.stringify({ events: [{ id: 'elec', description: 'one event on Kalshi and Polymarket', symbols: [{ symbol: ELEC, direction: 'same' }, { symbol: sym, direction: 'same' }] }] }));
+    const s = await startPredictionServe({ kalshi: k, polymarket: p, dataDir: join(tmp, 'data-x'), args: ['--event-map', mapFile] });
+    const out = s.proc.out;
+    expect(out()).toMatch(/kalshi 4 markets, reconciled; polymarket 6 markets/);
+    const health = await apiRequest<Health>(s.port, '/api/health');
+    expect(health.execution.venue).toBe('kalshi+polymarket');
+
+    // a leg on the Polymarket symbol (a still book), stepped skew as in seed 004
+    await apiRequest(s.port, '/api/strategy/load', {
+      name: 'x1', type: 'MarketMaking', symbols: [sym],
+      parameters: { fair_value_price: 0.55, base_spread: 0.04, quote_size: 10, quote_levels: 1, max_inventory: 100, skew_mode: 'stepped', skew_price_adjustment_per_10: 0.01, inventory_skew_threshold: 10, requote_threshold_price: 0.005 },
+    });
+    type Levels = { bid_levels: Array<{ price: number }>; ask_levels: Array<{ price: number }> };
+    const start = await apiRequest<{ initial_quotes: Levels }>(s.port, '/api/strategy/x1/start', {});
+    const bid0 = start.initial_quotes.bid_levels[0]!.price;
+    const ask0 = start.initial_quotes.ask_levels[0]!.price;
+    type Quotes = { quotes: { bids: Array<{ price: number }>; asks: Array<{ price: number }> } };
+    let lastQuotes = '';
+    const quotes = async (): Promise<[number, number]> => {
+      const q = await apiRequest<Quotes>(s.port, '/api/strategy/x1/quotes');
+      lastQuotes = JSON.stringify(q);
+      return [q.quotes.bids[0]?.price ?? NaN, q.quotes.asks[0]?.price ?? NaN];
+    };
+
+    // 15 YES bought on Kalshi (manual, crossing the book): past the skew threshold of 10, the Polymarket leg leans to sell the event
+    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 15, type: 'LIMIT', price: await crossingPrice(s.port, ELEC, 'BUY', 15) })).toMatchObject({ ok: true });
+    type Exposure = { net_exposure: number; symbols: Array<{ symbol: string; exposure: number; accounts: Array<{ account: string; position: number }> }> };
+    await waitUntil('the Kalshi fill in the event', async () => (await apiRequest<Exposure>(s.port, '/api/events/elec/exposure')).net_exposure === 15, 20_000, out);
+    let q1: [number, number] = [NaN, NaN];
+    // beyond the threshold the centre moves down a step (and the spread widens by inventory_spread_multiplier)
+    const centre = (q: readonly [number, number]): number => (q[0] + q[1]) / 2;
+    await waitUntil('quotes skewed down by the Kalshi position', async () => { q1 = await quotes(); return q1[0] < bid0 && centre(q1) < (bid0 + ask0) / 2; }, 15_000, () => `${out()} quotes ${lastQuotes} vs ${bid0}/${ask0}`);
+
+    // the leg's own bid fills on Polymarket (a market sell through it): 25 long in the event, skewed further
+    type PState = { orders: Array<{ status: string; side: string; price: string; asset_id: string }> };
+    let bid: { price: string } | undefined;
+    await waitUntil('the skewed bid resting at Polymarket', async () => {
+      bid = (await replicaState<PState>(p.url)).orders.find((o) => o.status === 'LIVE' && o.side === 'BUY' && o.asset_id === target.yes && Number(o.price) === q1[0]);
+      return bid !== undefined;
+    }, 15_000, out);
+    await replicaAdmin(p.url, 'trade', { token_id: target.yes, side: 'SELL', price: bid!.price, size: '1000' });
+    await waitUntil('exposure from both venues', async () => (await apiRequest<Exposure>(s.port, '/api/events/elec/exposure')).net_exposure === 25, 20_000, out);
+    const ex = await apiRequest<Exposure>(s.port, '/api/events/elec/exposure');
+    expect(ex.symbols.map((x) => [x.symbol, x.exposure])).toEqual([[ELEC, 15], [sym, 10]]);
+    expect(ex.symbols[0]!.accounts).toEqual([expect.objectContaining({ account: 'manual', position: 15 })]);
+    expect(ex.symbols[1]!.accounts).toEqual([expect.objectContaining({ account: 'x1', position: 10 })]);
+    expect((await replicaState<{ positions: Record<string, number> }>(k.url)).positions[ELEC]).toBe(15);
+    let q2: [number, number] = [NaN, NaN];
+    await waitUntil('quotes skewed further', async () => { q2 = await quotes(); return q2[0] < q1[0] && centre(q2) < centre(q1); }, 15_000, () => `${out()} quotes ${lastQuotes} vs ${q1}`);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+  }, 120_000);
+});
+
+describe('serve --market kalshi|polymarket: command line', () => {
+  it('names what is missing and keeps production behind --production', async () => {
+    const dir = join(tmp, 'data-usage');
+    const noKeys = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'kalshi']);
+    expect(noKeys.code).toBe(2);
+    expect(noKeys.out).toMatch(/KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PEM/);
+    const noHost = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'polymarket'], { POLYMARKET_PRIVATE_KEY: newWalletKey() });
+    expect(noHost.code).toBe(2);
+    expect(noHost.out).toMatch(/no public test exchange; give --polymarket-rest-url .* or add --production/);
+    const mainnet = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'kalshi', '--mainnet']);
+    expect(mainnet.code).toBe(2);
+    expect(mainnet.out).toMatch(/use --production/);
+    const both = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'polymarket', '--production', '--polymarket-rest-url', 'http://127.0.0.1:1'], { POLYMARKET_PRIVATE_KEY: newWalletKey() });
+    expect(both.code).toBe(2);
+    expect(both.out).toMatch(/drop --polymarket-rest-url, or drop --production/);
+    const stray = await runCli(['serve', '--port', '0', '--data-dir', dir, '--kalshi-rest-url', 'http://127.0.0.1:1']);
+    expect(stray.code).toBe(2);
+    expect(stray.out).toMatch(/--kalshi-rest-url applies to --market kalshi only/);
+    const prodSim = await runCli(['serve', '--port', '0', '--data-dir', dir, '--production']);
+    expect(prodSim.code).toBe(2);
+    expect(prodSim.out).toMatch(/--production applies to --market kalshi \/ polymarket only/);
+  }, 60_000);
+});
