@@ -1,11 +1,13 @@
 // `spreadcore backtest` end to end (the compiled CLI): --json is seed 000's metrics
 // shape plus the curves, the default output is a readable table, --report writes
-// the HTML, the PNG and the JSON. Bad flags exit 2, bad params files and recordings
+// the HTML (with the charts as inline SVG), the PNGs (those SVGs rasterised) and the JSON. Bad flags exit 2, bad params files and recordings
 // exit 1 with a coded one-line error naming the field or file, and write nothing.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { svgToPng } from '../src/report/index.js';
+import { decodePng, findPixels } from './report-png-reader.js';
 import { ROOT, spreadcore } from './support/run-cli.js';
 
 const DATA = join(ROOT, 'test/fixtures/binance/spot_ethusdt_20240808.gz');
@@ -76,11 +78,43 @@ describe('spreadcore backtest', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html).toContain('Backtest backtest: ETHUSDT');
-    expect(html).toContain(png.toString('base64').slice(0, 200));
-    expect(html).toContain(readFileSync(join(out, 'equity-drawdown.png')).toString('base64').slice(0, 200));
     // every setting is listed: the fill model's and each strategy parameter
     for (const k of ['queue_model', 'feed_latency', 'response_latency_ms', 'order_latency_file', 'spread_bps', 'max_position']) expect(html).toContain(k);
     expect(html).not.toMatch(/<script[^>]+src=/); // self-contained
+
+    // each PNG is the SVG the page inlines, rasterised: one chart definition for both
+    const result = JSON.parse(r.stdout) as { curves: { equity: { t_ms: number[]; values: number[] } }; objectives: { max_drawdown: number; net_pnl: number } };
+    const svgs = [...html.matchAll(/<figure class="svg-chart"><figcaption>([^<]*)<\/figcaption>(<svg[\s\S]*?<\/svg>)<\/figure>/g)];
+    expect(svgs.map((m) => m[1]!.split(':')[0])).toEqual(['mid-fills.png', 'equity-drawdown.png']);
+    const charts = [
+      { file: 'mid-fills.png', h: 600, svg: svgs[0]![2]!, colours: [[0x4a, 0x4a, 0x4a], [0x1a, 0x98, 0x50], [0xd7, 0x30, 0x27]], text: ['ETHUSDT mid', 'our buys', 'our sells'] },
+      { file: 'equity-drawdown.png', h: 500, svg: svgs[1]![2]!, colours: [[0x21, 0x66, 0xac], [0xb2, 0x18, 0x2b]], text: ['total P&amp;L', 'drawdown from peak'] },
+    ];
+    for (const c of charts) {
+      const bytes = readFileSync(join(out, c.file));
+      expect(svgToPng(c.svg).equals(bytes)).toBe(true);
+      const img = decodePng(bytes);
+      expect([img.width, img.height]).toEqual([1200, c.h]);
+      // real content: each series colour drawn, and far from a blank image
+      for (const rgb of c.colours) expect(findPixels(img, rgb as [number, number, number], 24).length, `${c.file} ${rgb}`).toBeGreaterThan(20);
+      const colours = new Set<number>();
+      for (let i = 0; i < img.rgba.length; i += 4) colours.add((img.rgba[i]! << 16) | (img.rgba[i + 1]! << 8) | img.rgba[i + 2]!);
+      expect(colours.size).toBeGreaterThan(50);
+      // the settings are under the title of each chart
+      for (const t of [...c.text, 'queue fills (proportional', 'spread_bps=2', 'max_position=0.1']) expect(c.svg).toContain(t);
+    }
+    // the equity and drawdown series of the page are the result's: equity as sampled, drawdown from its running peak
+    const data = JSON.parse(/<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)![1]!) as { charts: { series: { name: string; x: number[]; y: number[] }[] }[] };
+    const eqChart = data.charts.find((ch) => ch.series.some((s) => s.name === 'drawdown from peak'))!;
+    const eq = result.curves.equity;
+    expect(eqChart.series[0]!.x).toEqual(eq.t_ms);
+    expect(eqChart.series[0]!.y).toEqual(eq.values);
+    let peak = 0;
+    const dd = eq.values.map((v) => { peak = Math.max(peak, v); return v - peak; });
+    eqChart.series[1]!.y.forEach((v, i) => expect(v).toBeCloseTo(dd[i]!, 8));
+    expect(eq.values[eq.values.length - 1]).toBeCloseTo(result.objectives.net_pnl, 8);
+    expect(-Math.min(...eqChart.series[1]!.y)).toBeCloseTo(result.objectives.max_drawdown, 8);
+    expect(html).toContain(`max drawdown ${result.objectives.max_drawdown.toFixed(4)}`);
   });
 
   it.each([

@@ -1,8 +1,9 @@
-// The report output in a real browser (Debian's headless Chromium via playwright-core):
-// Chromium's PNG decoder accepts the PNGs and decodes them to the same pixels as the
-// independent reader in report-png-reader.ts; the HTML report, opened from a file, runs
-// uPlot with no page errors and no network requests, draws one canvas per chart, and shows
-// a series name containing </script> as text. Images are kept in test-artifacts/.
+// The report output in a real browser (headless Chromium via playwright-core):
+// Chromium's PNG decoder accepts the PNGs (ECharts' SVG rasterised by resvg) and decodes
+// them to the same pixels as the independent reader in report-png-reader.ts; the HTML
+// report, opened from a file, runs uPlot with no page errors and no network requests,
+// draws one canvas per chart, shows the inline chart SVG at its size, and shows a series
+// name containing </script> as text. Images are kept in test-artifacts/.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderHeatmapPng, renderHtmlReport, renderLineChartPng } from '../src/report/index.js';
+import { renderHeatmapPng, renderHtmlReport, renderLineChartPng, renderLineChartSvg } from '../src/report/index.js';
 import { decodePng } from './report-png-reader.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -112,7 +113,10 @@ describe('report output in Chromium', () => {
         { title: 'nothing', series: [] },
       ],
       tables: [{ title: 'fills', columns: ['id', 'px'], rows: [[1, 60_000.5]] }],
-      images: [{ title: 'heat', pngBase64: renderHeatmapPng({ title: 'h', xName: 'a', yName: 'b', zName: 'c', xValues: [1], yValues: [1], z: [[1]], width: 300, height: 200 }).toString('base64') }],
+      images: [
+        { title: 'heat', pngBase64: renderHeatmapPng({ title: 'h', xName: 'a', yName: 'b', zName: 'c', xValues: [1], yValues: [1], z: [[1]], width: 300, height: 200 }).toString('base64') },
+        { title: 'mid-fills.png', svg: renderLineChartSvg({ title: NASTY, width: 640, height: 320, series: [{ name: NASTY, color: '#0000ff', x: [1, 2, 3], y: [1, 3, 2] }] }, 'fig') },
+      ],
     });
     const file = join(tmp, 'report.html');
     writeFileSync(file, html);
@@ -144,12 +148,17 @@ describe('report output in Chromium', () => {
         let red = 0;
         for (let i = 0; i < d.length; i += 4) if (d[i] > 200 && d[i + 1] < 60 && d[i + 2] < 60 && d[i + 3] > 200) red++;
         const img = document.querySelector('figure img');
-        return { plots, labels, red, img: [img.naturalWidth, img.naturalHeight], title: document.title };
+        const svg = document.querySelector('figure.svg-chart svg');
+        const box = svg.getBoundingClientRect();
+        const svgText = Array.from(svg.querySelectorAll('text')).map((t) => t.textContent);
+        return { plots, labels, red, img: [img.naturalWidth, img.naturalHeight], svg: [Math.round(box.width), Math.round(box.height)], svgText, title: document.title };
       })()`)) as {
         plots: { canvases: number; sizes: number[][]; text: string }[];
         labels: string[];
         red: number;
         img: number[];
+        svg: number[];
+        svgText: string[];
         title: string;
       };
       await page.screenshot({ path: join(ARTIFACTS, 'report-html.png'), fullPage: true });
@@ -170,6 +179,9 @@ describe('report output in Chromium', () => {
       // The series line was actually drawn in its colour.
       expect(info.red).toBeGreaterThan(200);
       expect(info.img).toEqual([300, 200]);
+      // the inline SVG chart: laid out at its own size, its text shown as text (no script ran: no dialog)
+      expect(info.svg).toEqual([640, 320]);
+      expect(info.svgText).toContain(NASTY);
     } finally {
       await page.close();
     }

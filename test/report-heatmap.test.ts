@@ -1,5 +1,8 @@
+// Heat maps: one ECharts option drawn as SVG and rasterised to PNG, checked on the decoded
+// pixels (report-png-reader.ts) and on the option: the best cell outlined, no-result cells
+// hatched grey, viridis for one sign, blue-white-red around zero for both.
 import { describe, expect, it } from 'vitest';
-import { bestCell, renderHeatmapPng } from '../src/report/index.js';
+import { bestCell, heatmapOption, renderHeatmapPng, renderHeatmapSvg } from '../src/report/index.js';
 import { decodePng, findPixels, pixel, type DecodedPng } from './report-png-reader.js';
 import { spreadcoreErrorOf } from './support/thrown.js';
 
@@ -61,24 +64,51 @@ describe('renderHeatmapPng', () => {
       [null, 0, 0, 0],
     ];
     const png = render(z);
+    const g = heatmapOption({ title: 'sweep', xName: 'a', yName: 'b', zName: 'c', xValues: [1, 2, 3, 4], yValues: [1, 2, 3], z, width: 640, height: 420 }).grid as
+      { left: number; right: number; top: number; bottom: number };
+    const cw = (640 - g.left - g.right) / 4;
+    const ch = (420 - g.top - g.bottom) / 3;
+    const cell = (xi: number, yi: number): Box => {
+      const x0 = Math.round(g.left + xi * cw);
+      const y0 = Math.round(g.top + (2 - yi) * ch);
+      return { x0, y0, x1: Math.round(x0 + cw) - 1, y1: Math.round(y0 + ch) - 1 };
+    };
+    // The best cell: the top of viridis inside (a corner, away from the printed value), black on its edges.
+    const best = cell(3, 0);
+    expect(pixel(png, best.x0 + 12, best.y0 + 12)).toEqual([253, 231, 37]);
     const outline = outlineBox(png);
-    // Hatched pixels left of the outline's right edge: the null cell (not the legend swatch).
-    const missing = bbox(findPixels(png, NO_RESULT, 0, { x0: 0, y0: 0, x1: outline.x1, y1: png.height }));
-    const cellW = missing.x1 - missing.x0 + 1;
-    const cellH = missing.y1 - missing.y0 + 1;
-    // The outline is one cell, three columns right and two rows down from the null cell.
-    expect(Math.abs(outline.x1 - outline.x0 + 1 - cellW)).toBeLessThanOrEqual(2);
-    expect(Math.abs(outline.y1 - outline.y0 + 1 - cellH)).toBeLessThanOrEqual(2);
-    expect(Math.abs(outline.x0 - missing.x0 - 3 * (cellW + 1))).toBeLessThanOrEqual(3);
-    expect(Math.abs(outline.y0 - missing.y0 - 2 * (cellH + 1))).toBeLessThanOrEqual(3);
-    // Inside the outline (a corner, away from the printed value): the top of viridis.
-    expect(pixel(png, outline.x0 + 10, outline.y0 + 10)).toEqual([253, 231, 37]);
-    // A zero cell (middle column of the top row) is the bottom of viridis.
-    expect(pixel(png, missing.x0 + cellW + 8, missing.y0 + 8)).toEqual([68, 1, 84]);
+    expect(Math.abs(outline.x0 - best.x0)).toBeLessThanOrEqual(3);
+    expect(Math.abs(outline.x1 - best.x1)).toBeLessThanOrEqual(3);
+    expect(Math.abs(outline.y0 - best.y0)).toBeLessThanOrEqual(3);
+    expect(Math.abs(outline.y1 - best.y1)).toBeLessThanOrEqual(3);
+    // A zero cell is the bottom of viridis; the value-1 cell is between the two.
+    expect(pixel(png, cell(2, 2).x0 + 12, cell(2, 2).y0 + 12)).toEqual([68, 1, 84]);
+    expect(pixel(png, cell(1, 1).x0 + 12, cell(1, 1).y0 + 12)).not.toEqual([68, 1, 84]);
+    // The null cell: the no-result grey with darker hatching lines, nothing else.
+    const nul = cell(0, 2);
+    const inner = { x0: nul.x0 + 3, y0: nul.y0 + 3, x1: nul.x1 - 3, y1: nul.y1 - 3 };
+    const area = (inner.x1 - inner.x0) * (inner.y1 - inner.y0);
+    const grey = findPixels(png, NO_RESULT, 0, inner).length;
+    const hatch = findPixels(png, [187, 187, 187], 40, inner).length;
+    expect(grey).toBeGreaterThan(area * 0.4);
+    expect(hatch).toBeGreaterThan(area * 0.05);
+    expect(grey + hatch).toBeGreaterThan(area * 0.85); // the rest: anti-aliased edges of the hatching
+    expect(findPixels(png, [68, 1, 84], 30, inner)).toEqual([]);
     // The colour bar is to the right of the grid and spans the scale: both ends present there.
-    const right = { x0: outline.x1 + 5, y0: 0, x1: png.width, y1: png.height };
-    expect(findPixels(png, [253, 231, 37], 0, right).length).toBeGreaterThan(0);
-    expect(findPixels(png, [68, 1, 84], 0, right).length).toBeGreaterThan(0);
+    const right = { x0: best.x1 + 5, y0: 0, x1: png.width, y1: png.height };
+    expect(findPixels(png, [253, 231, 37], 2, right).length).toBeGreaterThan(0);
+    expect(findPixels(png, [68, 1, 84], 2, right).length).toBeGreaterThan(0);
+  });
+
+  it('says where the best cell is under the title, and the SVG carries the names and values', () => {
+    const opts = { title: 'sweep: best pnl', xName: 'spread_bps', yName: 'max_position', zName: 'pnl', xValues: [1, 2], yValues: [0.01, 0.02], z: [[1.5, null], [-2, 117.75]] };
+    const svg = renderHeatmapSvg(opts);
+    for (const t of ['sweep: best pnl', 'best (outlined): spread_bps=2, max_position=0.02, pnl=117.75', 'spread_bps', 'max_position', '117.75', '1.5', 'no result (1)']) expect(svg).toContain(t);
+    const o = heatmapOption(opts);
+    const data = (o.series as { data: unknown[] }[])[0]!.data;
+    expect(data).toContainEqual({ value: [1, 1, 117.75], itemStyle: { borderColor: '#000000', borderWidth: 3 } });
+    expect((o.series as { data: unknown[] }[])[1]!.data).toEqual([[1, 0, 0]]);
+    expect(renderHeatmapSvg(opts)).toBe(svg);
   });
 
   it('uses a diverging scale around zero when values have both signs', () => {

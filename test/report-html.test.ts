@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { renderHtmlReport, type HtmlReportOptions } from '../src/report/index.js';
+import { renderHtmlReport, renderLineChartSvg, type HtmlReportOptions } from '../src/report/index.js';
 import { spreadcoreErrorOf } from './support/thrown.js';
 
 const require = createRequire(import.meta.url);
@@ -29,6 +29,15 @@ function dataBlock(html: string): { charts: { series: { name: string; x: number[
 
 
 describe('renderHtmlReport', () => {
+  it('inlines a chart SVG (the document the PNG is rasterised from) with its text escaped', () => {
+    const svg = renderLineChartSvg({ title: NASTY, width: 400, height: 240, series: [{ name: 'mid & <fills>', x: [1, 2], y: [3, 4] }] }, 'fig');
+    const html = renderHtmlReport({ ...baseReport(), images: [{ title: 'mid-fills.png', svg }] });
+    expect(html).toContain(`<figure class="svg-chart"><figcaption>mid-fills.png</figcaption>${svg}</figure>`);
+    expect(svg).toContain('mid &amp; &lt;fills&gt;');
+    expect(svg).not.toContain('<script');
+    expect(html.match(/<script/g)!.length).toBe(3); // the data block, uPlot, the boot script: none from the SVG
+  });
+
   it('inlines uPlot and references nothing outside the file', () => {
     const html = renderHtmlReport(baseReport());
     expect(html.startsWith('<!doctype html>')).toBe(true);
@@ -84,6 +93,10 @@ describe('renderHtmlReport', () => {
       [(o) => (o.images![0]!.pngBase64 = '"><script>'), /images\[0\]\.pngBase64 is not base64/],
       [(o) => (o.charts[0]!.series[0]!.color = 'javascript:1'), /charts\[0\]\.series\[0\]\.color/],
       [(o) => (o.charts = {} as never), /charts must be an array/],
+      [(o) => (o.images = [{ title: 'both', pngBase64: 'iVBORw0KGgo=', svg: '<svg></svg>' }]), /images\[0\] must have exactly one of pngBase64 and svg/],
+      [(o) => (o.images = [{ title: 's', svg: '<svg><script>alert(1)</script></svg>' }]), /images\[0\]\.svg is not a plain SVG document/],
+      [(o) => (o.images = [{ title: 's', svg: '<svg onload="alert(1)"></svg>' }]), /images\[0\]\.svg is not a plain SVG document/],
+      [(o) => (o.images = [{ title: 's', svg: '<p>not svg</p>' }]), /images\[0\]\.svg is not a plain SVG document/],
     ];
     for (const [mutate, re] of cases) {
       const o = baseReport();

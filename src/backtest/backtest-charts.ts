@@ -2,6 +2,7 @@
 // for what it shows: each symbol's mid with our buys and sells on it, equity with its
 // drawdown from the running peak, inventory. Times are exchange time, Unix epoch ms.
 import type { ChartSeries, LineChartOptions, ReportChart } from '../report/types.js';
+import { DEFAULT_PARAMS } from '../strategy/params/param-table.js';
 import type { BacktestResult } from './backtest-result.js';
 
 const BUY_COLOR = '#1a9850';
@@ -56,7 +57,20 @@ export function fillModelText(r: BacktestResult): string {
   return `queue fills (${q}; feed latency ${feed}; ${lat}${c.latency_jitter_ms > 0 ? ` + jitter < ${c.latency_jitter_ms} ms` : ''})`;
 }
 
-/** The fill model in ASCII for PNG titles (the PNG font has no dashes or arrows): "queue proportional, feed recorded, latency 2/2/0 ms". */
+/**
+ * What a chart's numbers came from, under its title: the fill model, fees, seed and the
+ * strategy parameters that differ from their defaults (report.html lists every one).
+ */
+export function settingsSubtitle(r: BacktestResult): string {
+  const c = r.config;
+  const defaults = DEFAULT_PARAMS as unknown as Record<string, unknown>;
+  const show = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+  const set = Object.entries(c.parameters).filter(([k, v]) => show(v) !== show(defaults[k]));
+  const params = set.length === 0 ? 'all defaults' : `${set.map(([k, v]) => `${k}=${show(v)}`).join(', ')} (others default)`;
+  return `${fillModelText(r)}; fees maker ${c.maker_fee_bps} / taker ${c.taker_fee_bps} bps; seed ${r.seed}; parameters: ${params}`;
+}
+
+/** The fill model in a few words for chart titles: "queue proportional, feed recorded, latency 2/2/0 ms". */
 export function fillModelShort(r: BacktestResult): string {
   const c = r.config;
   if (c.fill_model === 'naive') return 'naive fills';
@@ -75,6 +89,7 @@ export function midFillsChart(r: BacktestResult): LineChartOptions {
   const symbol = r.config.symbols[0] ?? '';
   return {
     title: `${symbol} mid and our fills | ${fillModelShort(r)} | net P&L ${r.objectives.net_pnl.toFixed(4)}`,
+    subtitle: settingsSubtitle(r),
     width: 1200,
     height: 600,
     xIsTime: true,
@@ -88,6 +103,7 @@ export function midFillsChart(r: BacktestResult): LineChartOptions {
 export function equityDrawdownChart(r: BacktestResult): LineChartOptions {
   return {
     title: `Equity and drawdown | ${fillModelShort(r)} | max drawdown ${r.objectives.max_drawdown.toFixed(4)}`,
+    subtitle: settingsSubtitle(r),
     width: 1200,
     height: 500,
     xIsTime: true,

@@ -95,7 +95,7 @@ export function backtestHtmlOptions(r: BacktestResult, pngs: readonly ReportPng[
     ],
     charts: reportCharts(r),
     tables,
-    images: pngs.map((p) => ({ title: `${p.name}: ${p.title}`, pngBase64: p.png.toString('base64') })),
+    images: pngs.map((p) => ({ title: `${p.name}: ${p.title}`, svg: p.svg })),
   };
 }
 

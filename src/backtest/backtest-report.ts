@@ -1,13 +1,13 @@
 // `--report DIR`: result.json (the --json document), one PNG per chart named for what
 // it shows — mid-fills.png (the first symbol's mid with our fills) and
 // equity-drawdown.png (total P&L and its drawdown from the peak), for terminals and CI
-// artifacts — and report.html (self-contained, interactive charts, the settings, the
-// metrics and the fills). Everything is rendered in memory first; the files are
-// written only once all of it succeeded.
+// artifacts — and report.html (self-contained: interactive charts, the same two charts
+// as inline SVG, the settings, the metrics and the fills). Everything is rendered in
+// memory first; the files are written only once all of it succeeded.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpreadcoreError } from '../errors.js';
-import { renderLineChartPng } from '../report/index.js';
+import { renderLineChartSvg, svgToPng } from '../report/index.js';
 import { equityDrawdownChart, midFillsChart } from './backtest-charts.js';
 import { backtestJsonText } from './backtest-json.js';
 import { backtestHtml } from './backtest-html.js';
@@ -19,6 +19,8 @@ export interface ReportPng {
   /** File name, e.g. "mid-fills.png". */
   readonly name: string;
   readonly title: string;
+  /** The chart as SVG: the HTML report inlines it; the PNG is this SVG rasterised. */
+  readonly svg: string;
   readonly png: Buffer;
 }
 
@@ -31,9 +33,10 @@ export interface ReportFiles {
 export function renderBacktestReport(r: BacktestResult): ReportFiles {
   const mid = midFillsChart(r);
   const eq = equityDrawdownChart(r);
+  const chart = (name: string, title: string, svg: string): ReportPng => ({ name, title, svg, png: svgToPng(svg) });
   const pngs: ReportPng[] = [
-    { name: 'mid-fills.png', title: mid.title, png: renderLineChartPng(mid) },
-    { name: 'equity-drawdown.png', title: eq.title, png: renderLineChartPng(eq) },
+    chart('mid-fills.png', mid.title, renderLineChartSvg(mid, 'midfills')),
+    chart('equity-drawdown.png', eq.title, renderLineChartSvg(eq, 'equitydd')),
   ];
   return { pngs, json: `${backtestJsonText(r)}\n`, html: backtestHtml(r, pngs) };
 }

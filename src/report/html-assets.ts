@@ -19,6 +19,7 @@ figcaption .note { font-weight: 400; color: #777; font-size: 12px; margin-left: 
 .plot { width: 100%; min-height: 60px; }
 .empty { color: #777; padding: 20px 0; }
 figure img { max-width: 100%; height: auto; display: block; }
+figure.svg-chart svg { max-width: 100%; height: auto; display: block; }
 table { border-collapse: collapse; background: #fff; font-variant-numeric: tabular-nums; width: 100%; }
 th, td { border: 1px solid #e3e5e8; padding: 4px 8px; text-align: left; }
 th { background: #f0f1f3; }

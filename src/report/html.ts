@@ -1,5 +1,6 @@
 // renderHtmlReport: one self-contained HTML file (works offline, opened from disk) with a
-// summary, interactive uPlot charts, tables and embedded PNG images.
+// summary, interactive uPlot charts, tables, and pictures: inline SVG charts (the same
+// documents the PNGs are rasterised from) or embedded PNGs.
 
 import { SERIES_PALETTE, parseHexColor, rgbToHex } from './color.js';
 import { REPORT_BOOT_JS, REPORT_CSS } from './html-assets.js';
@@ -57,9 +58,19 @@ export function renderHtmlReport(opts: HtmlReportOptions): string {
   });
   const images = (o['images'] === undefined ? [] : requireArray(o['images'], 'images')).map((im, i) => {
     const img = requireObject(im, `images[${i}]`);
+    const title = requireString(img['title'], `images[${i}].title`);
+    if ((img['svg'] === undefined) === (img['pngBase64'] === undefined)) throw badChart(`images[${i}] must have exactly one of pngBase64 and svg`);
+    if (img['svg'] !== undefined) {
+      const svg = requireString(img['svg'], `images[${i}].svg`);
+      // inlined as markup: only an SVG document from the chart renderer (no scripts, no foreign content)
+      if (!/^<svg[\s>]/.test(svg) || !/<\/svg>\s*$/.test(svg) || /<(script|foreignObject|iframe)\b|<[^>]*\son[a-z]+\s*=|<[^>]*javascript:/i.test(svg)) {
+        throw badChart(`images[${i}].svg is not a plain SVG document`);
+      }
+      return { title, svg };
+    }
     const b64 = requireString(img['pngBase64'], `images[${i}].pngBase64`);
     if (!BASE64.test(b64)) throw badChart(`images[${i}].pngBase64 is not base64 text`);
-    return { title: requireString(img['title'], `images[${i}].title`), pngBase64: b64 };
+    return { title, pngBase64: b64 };
   });
 
   // Chart data for the page, downsampled.
@@ -103,7 +114,9 @@ export function renderHtmlReport(opts: HtmlReportOptions): string {
     parts.push(`<figure><figcaption>${escapeHtml(c.title)}${note}</figcaption><div class="plot" id="chart-${i}"></div></figure>`);
   });
   for (const im of images) {
-    parts.push(`<figure><figcaption>${escapeHtml(im.title)}</figcaption><img alt="${escapeHtml(im.title)}" src="data:image/png;base64,${im.pngBase64}"></figure>`);
+    parts.push(im.svg !== undefined
+      ? `<figure class="svg-chart"><figcaption>${escapeHtml(im.title)}</figcaption>${im.svg}</figure>`
+      : `<figure><figcaption>${escapeHtml(im.title)}</figcaption><img alt="${escapeHtml(im.title)}" src="data:image/png;base64,${im.pngBase64}"></figure>`);
   }
   for (const t of tables) {
     parts.push(`<h2>${escapeHtml(t.title)}</h2>`, '<div class="table-wrap"><table>', '<thead><tr>');

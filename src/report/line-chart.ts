@@ -1,301 +1,166 @@
-// renderLineChartPng: x/y series as lines, steps or points on a white PNG with a title,
-// legend, grid, "nice" value ticks and optional UTC time ticks.
-
-import { seriesColor, type Rgb } from './color.js';
-import { m4Indices, GAP } from './downsample.js';
-import { drawText, fitText, textWidthPx } from './font.js';
-import { encodePng } from './png.js';
-import { CoverageMask, Raster } from './raster.js';
-import { AXIS, GRID, MUTED_TEXT, TEXT, WHITE, ZERO_LINE, metricsFor, type Metrics } from './style.js';
-import { niceTicks, padRange, timeTicks, utcDate, type AxisRange, type Ticks } from './ticks.js';
+// Line charts: x/y series as lines, steps or points, with a title, a legend, a grid and
+// optional UTC time axis. lineChartOption() is the one definition of the chart (an
+// Apache ECharts option); renderLineChartSvg() draws it as SVG (for the HTML report) and
+// renderLineChartPng() rasterises that same SVG (for terminals and CI artifacts).
+import type { EChartsOption } from 'echarts';
+import { SERIES_PALETTE, parseHexColor, rgbToHex } from './color.js';
+import { pageSeriesData } from './page-downsample.js';
+import { CHART_FONT_CSS, renderOptionSvg, svgToPng } from './svg-render.js';
 import type { ChartSeries, LineChartOptions } from './types.js';
 import { MIN_HEIGHT_PX, MIN_WIDTH_PX, checkSeriesList, optionalString, requireObject, requireString, sidePx } from './validate.js';
 
 export const DEFAULT_CHART_WIDTH_PX = 1000;
 export const DEFAULT_CHART_HEIGHT_PX = 500;
 
-/** Pixel position of a value on an axis of `lengthPx` pixels; overflow-safe for huge ranges. */
-function scaleTo(v: number, range: AxisRange, lengthPx: number): number {
-  const t = (v / 2 - range.lo / 2) / (range.hi / 2 - range.lo / 2);
-  const px = t * (lengthPx - 1);
-  // Far off-chart points still pull their segments the right way; keep them finite.
-  return Math.max(-1e6, Math.min(1e6, px));
+/** Plot area margins, px: left and right leave room for the y labels and the axis name. */
+const GRID = { left: 90, right: 40, bottom: 64 };
+
+export interface CheckedLineChart {
+  title: string;
+  subtitle: string | undefined;
+  width: number;
+  height: number;
+  xLabel: string | undefined;
+  yLabel: string | undefined;
+  xIsTime: boolean;
+  series: ChartSeries[];
 }
 
-interface LegendItem {
-  name: string;
-  color: Rgb;
-  widthPx: number;
-}
-
-interface Layout {
-  legendRows: LegendItem[][];
-  plotLeft: number;
-  plotTop: number;
-  plotW: number;
-  plotH: number;
-}
-
-const TICK_LEN = 5;
-
-/** Renders the chart and returns the PNG bytes. */
-export function renderLineChartPng(opts: LineChartOptions): Buffer {
+/** Checks the options (SPREADCORE_ERR_BAD_CHART naming the field) and fills in the defaults. */
+export function checkLineChart(opts: LineChartOptions): CheckedLineChart {
   const o = requireObject(opts, 'chart options');
-  const title = requireString(o['title'], 'title');
-  const width = sidePx(o['width'], 'width', DEFAULT_CHART_WIDTH_PX, MIN_WIDTH_PX);
-  const height = sidePx(o['height'], 'height', DEFAULT_CHART_HEIGHT_PX, MIN_HEIGHT_PX);
-  const xLabelIn = optionalString(o['xLabel'], 'xLabel');
-  const yLabel = optionalString(o['yLabel'], 'yLabel');
-  const xIsTime = o['xIsTime'] === true;
   const series = checkSeriesList(o['series'], 'series');
-  const colors = series.map((s, i) => seriesColor(i, s.color, `series[${i}].color`));
-
-  const m = metricsFor(width, height);
-  const r = new Raster(width, height, WHITE);
-
-  const xExtent = finiteExtentOfPairs(series, 'x');
-  const yExtent = finiteExtentOfPairs(series, 'y');
-  // A single instant on a time axis gets one second either side (not 5% of the epoch value).
-  const xRange = xIsTime && xExtent !== null && xExtent.lo === xExtent.hi && Math.abs(xExtent.lo) < 8.64e15
-    ? { lo: xExtent.lo - 1000, hi: xExtent.hi + 1000 }
-    : padRange(xExtent, 0);
-  const yRange = padRange(yExtent, 0.05);
-
-  let xLabel = xLabelIn;
-  if (xIsTime) {
-    const d0 = xExtent ? utcDate(xExtent.lo) : '';
-    const d1 = xExtent ? utcDate(xExtent.hi) : '';
-    const when = d0 === '' ? 'UTC' : d0 === d1 ? `UTC, ${d0}` : `UTC, ${d0} to ${d1}`;
-    xLabel = `${xLabelIn ?? 'time'} (${when})`;
-  }
-
-  // Vertical layout first: it fixes the plot height, which fixes the y ticks, whose label
-  // width fixes the left margin and so the plot width and the x ticks.
-  const legendItems: LegendItem[] = series.map((s, i) => ({
-    name: s.name,
-    color: colors[i]!,
-    widthPx: legendSwatchW(m) + 4 * m.text + textWidthPx(s.name, m.text),
-  }));
-  const legendRows = wrapLegend(legendItems, width - 2 * m.pad, m);
-  const titleH = 7 * m.title;
-  const plotTop = m.pad + titleH + 6 * m.text + legendRows.length * (m.lineH + 4 * m.text) + 6 * m.text;
-  const bottomH = TICK_LEN + 3 * m.text + m.lineH + (xLabel ? 4 * m.text + m.lineH : 0) + m.pad;
-  const plotH = Math.max(10, height - plotTop - bottomH);
-
-  const yTicks = niceTicks(yRange, Math.max(2, Math.floor(plotH / (m.lineH * 2))));
-  const yTickW = Math.max(0, ...yTicks.labels.map((l) => textWidthPx(l, m.text)));
-  const plotLeft = m.pad + (yLabel ? m.lineH + 6 * m.text : 0) + yTickW + TICK_LEN + 4 * m.text;
-  const rightPad = Math.max(m.pad, 14 * m.text);
-  const plotW = Math.max(10, width - plotLeft - rightPad);
-  const xTicks = fitXTicks(xRange, plotW, xIsTime, m);
-
-  const layout: Layout = { legendRows, plotLeft, plotTop, plotW, plotH };
-
-  drawGrid(r, layout, xTicks, yTicks, xRange, yRange);
-
-  let anyPoint = false;
-  series.forEach((s, i) => {
-    const mask = new CoverageMask(plotW, plotH);
-    if (drawSeries(mask, s, xRange, yRange, m)) anyPoint = true;
-    r.composite(mask, plotLeft, plotTop, colors[i]!);
-  });
-
-  drawAxes(r, layout, xTicks, yTicks, xRange, yRange, m);
-
-  if (!anyPoint) {
-    const msg = series.length === 0 ? 'no series' : 'no data';
-    drawText(r, msg, plotLeft + (plotW - textWidthPx(msg, m.text)) / 2, plotTop + plotH / 2 - 4 * m.text, {
-      scale: m.text,
-      color: MUTED_TEXT,
-    });
-  }
-
-  // Title, legend, axis labels.
-  const titleText = fitText(title, width - 2 * m.pad, m.title);
-  drawText(r, titleText, Math.round((width - textWidthPx(titleText, m.title)) / 2), m.pad, {
-    scale: m.title,
-    color: TEXT,
-    bold: true,
-  });
-  drawLegend(r, layout, m.pad + titleH + 6 * m.text, width, m);
-  if (xLabel) {
-    const t = fitText(xLabel, plotW, m.text);
-    drawText(r, t, plotLeft + Math.round((plotW - textWidthPx(t, m.text)) / 2), height - m.pad - 7 * m.text, {
-      scale: m.text,
-      color: MUTED_TEXT,
-    });
-  }
-  if (yLabel) {
-    const t = fitText(yLabel, plotH, m.text);
-    const tw = textWidthPx(t, m.text);
-    drawText(r, t, m.pad, plotTop + Math.round((plotH + tw) / 2), { scale: m.text, color: MUTED_TEXT, vertical: true });
-  }
-
-  return encodePng({ width, height, rgba: r.rgba });
-}
-
-function finiteExtentOfPairs(series: readonly ChartSeries[], axis: 'x' | 'y'): AxisRange | null {
-  // Only points whose x and y are both finite count towards either range.
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const s of series) {
-    const n = Math.min(s.x.length, s.y.length);
-    const a = axis === 'x' ? s.x : s.y;
-    const b = axis === 'x' ? s.y : s.x;
-    for (let i = 0; i < n; i++) {
-      const v = a[i]!;
-      if (!Number.isFinite(v) || !Number.isFinite(b[i]!)) continue;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
-  return lo <= hi ? { lo, hi } : null;
-}
-
-function legendSwatchW(m: Metrics): number {
-  return 14 * m.text;
-}
-
-function wrapLegend(items: LegendItem[], maxW: number, m: Metrics): LegendItem[][] {
-  const rows: LegendItem[][] = [];
-  let row: LegendItem[] = [];
-  let rowW = 0;
-  const gap = 14 * m.text;
-  for (const it of items) {
-    const w = Math.min(it.widthPx, maxW);
-    if (row.length > 0 && rowW + gap + w > maxW) {
-      rows.push(row);
-      row = [];
-      rowW = 0;
-    }
-    rowW += (row.length > 0 ? gap : 0) + w;
-    row.push({ ...it, widthPx: w });
-  }
-  if (row.length > 0) rows.push(row);
-  // Many series: keep the chart, cut the legend to four rows.
-  return rows.slice(0, 4);
-}
-
-function drawLegend(r: Raster, layout: Layout, top: number, width: number, m: Metrics): void {
-  const gap = 14 * m.text;
-  layout.legendRows.forEach((row, ri) => {
-    const rowW = row.reduce((s, it) => s + it.widthPx, 0) + gap * (row.length - 1);
-    let x = Math.round((width - rowW) / 2);
-    const y = top + ri * (m.lineH + 4 * m.text);
-    for (const it of row) {
-      const sw = legendSwatchW(m);
-      r.fillRect(x, y + 3 * m.text, sw, Math.max(2, m.text + 1), it.color);
-      const nameW = it.widthPx - sw - 4 * m.text;
-      drawText(r, fitText(it.name, nameW, m.text), x + sw + 4 * m.text, y, { scale: m.text, color: TEXT });
-      x += it.widthPx + gap;
-    }
-  });
-}
-
-/** x ticks: as many as fit without their labels touching. */
-function fitXTicks(range: AxisRange, plotW: number, xIsTime: boolean, m: Metrics): Ticks {
-  let n = Math.max(2, Math.floor(plotW / (50 * m.text)));
-  for (;;) {
-    const t = xIsTime ? timeTicks(range, n) : niceTicks(range, n);
-    const widest = Math.max(0, ...t.labels.map((l) => textWidthPx(l, m.text)));
-    const spacingPx = (t.step / (range.hi - range.lo)) * plotW;
-    if (n <= 2 || spacingPx >= widest + 12 * m.text) return t;
-    n -= 1;
-  }
-}
-
-function drawGrid(r: Raster, l: Layout, xt: Ticks, yt: Ticks, xr: AxisRange, yr: AxisRange): void {
-  for (const v of yt.values) {
-    const py = l.plotTop + l.plotH - 1 - Math.round(scaleTo(v, yr, l.plotH));
-    r.hline(l.plotLeft, l.plotLeft + l.plotW - 1, py, v === 0 ? ZERO_LINE : GRID);
-  }
-  for (const v of xt.values) {
-    const px = l.plotLeft + Math.round(scaleTo(v, xr, l.plotW));
-    r.vline(px, l.plotTop, l.plotTop + l.plotH - 1, GRID);
-  }
-}
-
-function drawAxes(r: Raster, l: Layout, xt: Ticks, yt: Ticks, xr: AxisRange, yr: AxisRange, m: Metrics): void {
-  const bottom = l.plotTop + l.plotH; // first row under the plot
-  const left = l.plotLeft - 1; // first column left of the plot
-  r.vline(left, l.plotTop, bottom, AXIS);
-  r.hline(left, l.plotLeft + l.plotW - 1, bottom, AXIS);
-  yt.values.forEach((v, i) => {
-    const py = l.plotTop + l.plotH - 1 - Math.round(scaleTo(v, yr, l.plotH));
-    r.hline(left - TICK_LEN, left - 1, py, AXIS);
-    const label = yt.labels[i]!;
-    const tw = textWidthPx(label, m.text);
-    drawText(r, label, left - TICK_LEN - 3 * m.text - tw, py - Math.floor((7 * m.text) / 2), { scale: m.text, color: TEXT });
-  });
-  xt.values.forEach((v, i) => {
-    const px = l.plotLeft + Math.round(scaleTo(v, xr, l.plotW));
-    r.vline(px, bottom + 1, bottom + TICK_LEN, AXIS);
-    const label = xt.labels[i]!;
-    const tw = textWidthPx(label, m.text);
-    const x = Math.max(m.pad, Math.min(r.width - tw - m.pad, px - Math.round(tw / 2)));
-    drawText(r, label, x, bottom + TICK_LEN + 3 * m.text, { scale: m.text, color: TEXT });
-  });
-}
-
-/** Draws one series into its mask; returns whether any finite point was drawn. */
-function drawSeries(mask: CoverageMask, s: ChartSeries, xr: AxisRange, yr: AxisRange, m: Metrics): boolean {
-  const lineW = m.text === 1 ? 1.2 : 2;
-  const px = (v: number): number => scaleTo(v, xr, mask.width);
-  const py = (v: number): number => mask.height - 1 - scaleTo(v, yr, mask.height);
-  const n = Math.min(s.x.length, s.y.length);
-
-  if (s.style === 'points') {
-    // Every finite point, once per pixel.
-    const seen = new Uint8Array(mask.width * mask.height);
-    let any = false;
-    for (let i = 0; i < n; i++) {
-      const xi = s.x[i]!;
-      const yi = s.y[i]!;
-      if (!Number.isFinite(xi) || !Number.isFinite(yi)) continue;
-      any = true;
-      const cx = px(xi);
-      const cy = py(yi);
-      const ix = Math.round(cx);
-      const iy = Math.round(cy);
-      if (ix >= 0 && iy >= 0 && ix < mask.width && iy < mask.height) {
-        if (seen[iy * mask.width + ix]) continue;
-        seen[iy * mask.width + ix] = 1;
-      }
-      mask.disc(cx, cy, lineW + 0.5);
-    }
-    return any;
-  }
-
-  // Lines and steps: reduce to first/min/max/last per pixel column (exact at this width).
-  const keep = m4Indices(s.x, s.y, mask.width, xr.lo, xr.hi);
-  const step = s.style === 'step';
-  let prevX = NaN;
-  let prevY = NaN;
-  let runLen = 0;
-  const endRun = (): void => {
-    // A lone point between gaps has no segment: show it as a dot.
-    if (runLen === 1) mask.disc(prevX, prevY, lineW + 1.5);
-    runLen = 0;
+  series.forEach((s, i) => { if (s.color !== undefined) parseHexColor(s.color, `series[${i}].color`); });
+  return {
+    title: requireString(o['title'], 'title'),
+    subtitle: optionalString(o['subtitle'], 'subtitle'),
+    width: sidePx(o['width'], 'width', DEFAULT_CHART_WIDTH_PX, MIN_WIDTH_PX),
+    height: sidePx(o['height'], 'height', DEFAULT_CHART_HEIGHT_PX, MIN_HEIGHT_PX),
+    xLabel: optionalString(o['xLabel'], 'xLabel'),
+    yLabel: optionalString(o['yLabel'], 'yLabel'),
+    xIsTime: o['xIsTime'] === true,
+    series,
   };
-  for (const i of keep) {
-    if (i === GAP) {
-      endRun();
-      continue;
-    }
-    const cx = px(s.x[i]!);
-    const cy = py(s.y[i]!);
-    if (runLen > 0) {
-      if (step) {
-        mask.line(prevX, prevY, cx, prevY, lineW);
-        mask.line(cx, prevY, cx, cy, lineW);
-      } else {
-        mask.line(prevX, prevY, cx, cy, lineW);
-      }
-    }
-    prevX = cx;
-    prevY = cy;
-    runLen++;
+}
+
+function utcDate(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString().slice(0, 10) : '';
+}
+
+/** Splits text at spaces into at most maxLines lines of about perLine characters (the last one cut with an ellipsis). */
+export function wrapWords(text: string, perLine: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of text.split(/\s+/)) {
+    if (cur !== '' && cur.length + 1 + word.length > perLine) {
+      lines.push(cur);
+      cur = word;
+    } else cur = cur === '' ? word : `${cur} ${word}`;
   }
-  endRun();
-  return keep.length > 0;
+  if (cur !== '') lines.push(cur);
+  if (lines.length > maxLines) {
+    lines.length = maxLines;
+    lines[maxLines - 1] = `${lines[maxLines - 1]!.slice(0, Math.max(0, perLine - 1))}…`;
+  }
+  return lines.map((l) => (l.length > perLine ? `${l.slice(0, Math.max(0, perLine - 1))}…` : l));
+}
+
+/** The colour of series i: its own, or the palette's. */
+export function seriesColorHex(s: ChartSeries, i: number): string {
+  return s.color !== undefined ? rgbToHex(parseHexColor(s.color, `series[${i}].color`)) : SERIES_PALETTE[i % SERIES_PALETTE.length]!;
+}
+
+/**
+ * The chart as an ECharts option. Each series is reduced to the first, lowest, highest and
+ * last point of each plot-width slice of x (M4, page-downsample.ts), so the picture is the
+ * full data's at this size; a non-finite value breaks the line there.
+ */
+export function lineChartOption(opts: LineChartOptions): EChartsOption {
+  const c = checkLineChart(opts);
+  const plotW = Math.max(10, c.width - GRID.left - GRID.right);
+  let xLo = Infinity;
+  let xHi = -Infinity;
+  const data = c.series.map((s) => {
+    const d = pageSeriesData(s, plotW);
+    for (let i = 0; i < d.x.length; i++) {
+      if (d.y[i] === null) continue;
+      if (d.x[i]! < xLo) xLo = d.x[i]!;
+      if (d.x[i]! > xHi) xHi = d.x[i]!;
+    }
+    return d.x.map((x, i) => [x, d.y[i] ?? null]);
+  });
+  const hasData = xLo <= xHi;
+  let xName = c.xLabel ?? '';
+  if (c.xIsTime) {
+    const d0 = hasData ? utcDate(xLo) : '';
+    const d1 = hasData ? utcDate(xHi) : '';
+    const when = d0 === '' ? 'UTC' : d0 === d1 ? `UTC, ${d0}` : `UTC, ${d0} to ${d1}`;
+    xName = `${c.xLabel ?? 'time'} (${when})`;
+  }
+  // a single instant on a time axis spans one second either side
+  const single = c.xIsTime && hasData && xLo === xHi;
+  // text widths estimated (DejaVu Sans at 11 px: under 7 px per character) to wrap the
+  // subtitle and leave room above the plot
+  const subtitle = c.subtitle === undefined || c.subtitle === '' ? [] : wrapWords(c.subtitle, Math.floor((c.width - 40) / 7), 6);
+  const subLines = subtitle.length;
+  const legendTop = 36 + 16 * subLines + (subLines > 0 ? 6 : 0);
+  const legendRows = Math.min(4, Math.ceil(c.series.reduce((w, s) => w + 40 + s.name.length * 7, 0) / Math.max(1, c.width - 40)));
+  const top = legendTop + 22 * Math.max(1, legendRows) + 16;
+  return {
+    animation: false,
+    backgroundColor: '#ffffff',
+    useUTC: true,
+    textStyle: { fontFamily: CHART_FONT_CSS },
+    color: c.series.map((s, i) => seriesColorHex(s, i)),
+    title: {
+      text: c.title, left: 'center', top: 8, itemGap: 6,
+      textStyle: { fontSize: 16, fontWeight: 'bold', color: '#222222', width: c.width - 40, overflow: 'truncate' },
+      ...(subLines > 0 ? { subtext: subtitle.join('\n'), subtextStyle: { fontSize: 11, lineHeight: 16, color: '#555555' } } : {}),
+    },
+    legend: { top: legendTop, left: 'center', width: c.width - 40, itemGap: 16, textStyle: { color: '#333333' }, data: c.series.map((s) => s.name) },
+    grid: { left: GRID.left, right: GRID.right, top, bottom: GRID.bottom, containLabel: false },
+    xAxis: {
+      type: c.xIsTime ? 'time' : 'value',
+      name: xName,
+      nameLocation: 'middle',
+      nameGap: 32,
+      scale: true,
+      ...(single ? { min: xLo - 1000, max: xHi + 1000 } : hasData ? { min: xLo, max: xHi } : {}),
+      axisLine: { onZero: false, lineStyle: { color: '#444444' } },
+      axisLabel: { color: '#333333', hideOverlap: true },
+      splitLine: { show: true, lineStyle: { color: '#e5e5e5' } },
+    },
+    yAxis: {
+      type: 'value',
+      name: c.yLabel ?? '',
+      nameLocation: 'middle',
+      nameGap: 70,
+      scale: true,
+      axisLine: { show: true, onZero: false, lineStyle: { color: '#444444' } },
+      axisLabel: { color: '#333333' },
+      splitLine: { lineStyle: { color: '#e5e5e5' } },
+    },
+    series: c.series.map((s, i) => {
+      const color = seriesColorHex(s, i);
+      if (s.style === 'points') {
+        return { type: 'scatter', name: s.name, data: data[i], symbolSize: 7, large: true, largeThreshold: 200, itemStyle: { color, opacity: 0.9 }, z: 3 };
+      }
+      return {
+        type: 'line', name: s.name, data: data[i], showSymbol: false, connectNulls: false, step: s.style === 'step' ? 'end' : false,
+        lineStyle: { width: 1.5, color }, itemStyle: { color }, emphasis: { disabled: true },
+      };
+    }),
+    ...(hasData ? {} : { graphic: [{ type: 'text', left: 'center', top: 'middle', style: { text: 'no data', fill: '#777777', fontSize: 16 } }] }),
+  } as EChartsOption;
+}
+
+/** The chart as an SVG document (ids prefixed with `idPrefix`, for several SVGs in one page). */
+export function renderLineChartSvg(opts: LineChartOptions, idPrefix = 'c'): string {
+  const c = checkLineChart(opts);
+  return renderOptionSvg(lineChartOption(opts), c.width, c.height, idPrefix);
+}
+
+/** The chart as PNG bytes (default 1000x500): the SVG of renderLineChartSvg, rasterised. */
+export function renderLineChartPng(opts: LineChartOptions): Buffer {
+  return svgToPng(renderLineChartSvg(opts));
 }

@@ -12,6 +12,8 @@ export interface ChartSeries {
 
 export interface LineChartOptions {
   title: string;
+  /** Smaller text under the title, wrapped to the width (e.g. the settings the data came from). */
+  subtitle?: string;
   /** Pixels, default 1000. */
   width?: number;
   /** Pixels, default 500. */
@@ -49,9 +51,11 @@ export interface ReportTable {
   rows: (string | number)[][];
 }
 
+/** A picture in the HTML report: PNG bytes in base64, or an SVG document inlined in the page (exactly one of them). */
 export interface ReportImage {
   title: string;
-  pngBase64: string;
+  pngBase64?: string;
+  svg?: string;
 }
 
 export interface HtmlReportOptions {
