@@ -232,11 +232,14 @@ describeNats('spreadcore nodes in a cluster', () => {
     await srv.kill();
     await sleep(1500);
     await srv.restart();
+    const restarted = Date.now();
     await until('both nodes reconnected', async () => {
       const vs = await Promise.all([cluster(a!), cluster(b!)]);
       return vs.every((v) => v.nats.status === 'connected' && v.nats.reconnects >= 1) ? true : undefined;
     }, 60_000);
+    const reconnected = Date.now();
     await settled([a!, b!], MARKETS);
+    process.stderr.write(`[cluster] NATS restart: nodes reconnected ${reconnected - restarted} ms after it listened, markets quoted again after ${Date.now() - restarted} ms\n`);
     const vs = await Promise.all([cluster(a!), cluster(b!)]);
     for (const m of MARKETS) expect(vs.filter((v) => v.held_here.some((h) => h.market === m)).length, m).toBe(1);
     for (const v of vs) expect(v.trades_stream.fence_violations).toBe(0);
