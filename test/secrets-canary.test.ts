@@ -20,6 +20,8 @@ import { BinanceProtocolServer } from '../src/feed/binance-server/binance-protoc
 import { BIN, ROOT } from './support/run-cli.js';
 import { sleep } from './support/wait.js';
 import { freePort } from './support/free-port.js';
+import { replicaState, startKalshiReplica, startPolymarketReplica } from './support/prediction-replicas.js';
+import { stopAll } from './support/cli-process.js';
 
 const CANARY = 'CANARYapi7f3a9c1e5b2d4f60a8e1';
 const FEED_CANARY = 'CANARYfeed0b1c2d3e4f5a6b7c8d9';
@@ -36,6 +38,7 @@ beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'spreadcore-canary-'));
 });
 afterEach(async () => {
+  stopAll();
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   children.clear();
   for (const f of cleanup.splice(0).reverse()) await f();
@@ -234,7 +237,97 @@ async function runScenario(market: 'sim' | 'binance'): Promise<void> {
   expect(seen.text).toContain('canary_mm');
 }
 
+// Kalshi and Polymarket live (serve --market kalshi,polymarket against both replicas): the
+// Kalshi key id, the RSA private key (its PEM body and its first base64 line), the
+// Polymarket wallet key, and the API credentials the replica derived for that wallet.
+const KALSHI_KEY_ID_CANARY = 'CANARYkalshiKeyId4d5e6f7a8b9c';
+const WALLET_CANARY = '0xca4a2ca4a2ca4a2c0ffee0ca4a2ca4a2ca4a2ca4a2ca4a2c0ffee0ca4a2ca4a2';
+
+async function runPredictionScenario(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmp, 'data-prediction-'));
+  const k = await startKalshiReplica(join(tmp, 'keys-canary'), ['--key-id', KALSHI_KEY_ID_CANARY]);
+  const p = await startPolymarketReplica();
+  const pemBody = k.privateKeyPem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
+  const pemLine = k.privateKeyPem.split('\n')[1]!;
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, v] of Object.entries(process.env)) if (!key.startsWith('SPREADCORE_')) env[key] = v;
+  Object.assign(env, {
+    SPREADCORE_API_TOKEN: CANARY, KALSHI_API_KEY_ID: KALSHI_KEY_ID_CANARY, KALSHI_PRIVATE_KEY_PEM: k.privateKeyPem, POLYMARKET_PRIVATE_KEY: WALLET_CANARY,
+  });
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--market', 'kalshi,polymarket',
+    '--kalshi-rest-url', k.url, '--polymarket-rest-url', p.url], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let logs = '';
+  child.stdout!.on('data', (b: Buffer) => { logs += b.toString('latin1'); });
+  child.stderr!.on('data', (b: Buffer) => { logs += b.toString('latin1'); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const t0 = Date.now();
+  while (!/listening on http:\/\/127\.0\.0\.1:\d+\/api/.test(logs)) {
+    if (Date.now() - t0 > 30_000 || child.exitCode !== null) throw new Error(`serve did not start: ${logs}`);
+    await sleep(50);
+  }
+  const base = `http://127.0.0.1:${port}`;
+  const seen = new Seen();
+  const auth = { authorization: `Bearer ${CANARY}` };
+  const json = { ...auth, 'content-type': 'application/json' };
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = body === undefined ? auth : json): Promise<string> => {
+    const r = await fetch(base + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(5000) });
+    return seen.response(r);
+  };
+  const ac = new AbortController();
+  const stream = await fetch(`${base}/api/stream`, { headers: auth, signal: ac.signal });
+  const reader = stream.body!.getReader();
+  const sse = (async () => {
+    try { for (;;) { const { value, done } = await reader.read(); if (done) break; seen.add(Buffer.from(value).toString('latin1')); } } catch { /* aborted */ }
+  })();
+  await call('GET', '/api/health');
+  await call('GET', '/api/markets');
+  await call('POST', '/api/strategy/load', { name: 'canary_pm', type: 'MarketMaking', universe: { venue: 'kalshi', kind: 'binary' }, parameters: { max_markets: 1, base_spread: 0.02, quote_size: 5, quote_levels: 1, max_inventory: 20 } });
+  await call('POST', '/api/strategy/load', { name: 'canary_poly', type: 'MarketMaking', universe: { venue: 'polymarket', kind: 'binary' }, parameters: { max_markets: 1, base_spread: 0.04, quote_size: 10, quote_levels: 1, max_inventory: 50 } });
+  await call('POST', '/api/strategy/canary_pm/start', {});
+  await call('POST', '/api/strategy/canary_poly/start', {});
+  // both venues received our signed orders
+  for (let i = 0; i < 100; i++) {
+    const ks = await replicaState<{ orders: unknown[] }>(k.url);
+    const ps = await replicaState<{ orders: unknown[] }>(p.url);
+    if (ks.orders.length > 0 && ps.orders.length > 0) break;
+    await sleep(100);
+  }
+  const ps = await replicaState<{ accounts: Array<{ apiKey: string }> }>(p.url);
+  expect(ps.accounts.length).toBe(1);
+  const derivedKey = ps.accounts[0]!.apiKey;
+  await sleep(1500);
+  await call('GET', '/api/strategy/canary_pm/quotes');
+  await call('GET', '/api/strategy/canary_poly/quotes');
+  await call('GET', '/metrics');
+  await call('POST', '/api/kill', { note: 'canary' });
+  await call('POST', '/api/resume', {});
+  await call('GET', '/api/strategies', undefined, { authorization: `Bearer ${WALLET_CANARY}` });
+  await call('POST', '/api/strategy/load', { name: 'bad', universe: { venue: 'kalshi', kind: 'binary' }, parameters: { max_markets: -1 } });
+  await call('POST', '/api/strategy/canary_pm/stop', {});
+  await call('POST', '/api/strategy/canary_poly/stop', {});
+  ac.abort();
+  await sse;
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  const journalFiles = files(dataDir);
+  expect(journalFiles.length).toBeGreaterThan(0);
+  for (const c of [CANARY, KALSHI_KEY_ID_CANARY, WALLET_CANARY, WALLET_CANARY.slice(2), pemLine, pemBody.slice(100, 160), derivedKey]) {
+    expect(logs.includes(c), `${c.slice(0, 12)}… in stdout/stderr`).toBe(false);
+    const inSeen = seen.text.includes(c);
+    // the wallet canary was also sent as a wrong bearer token: the 401 must not echo it
+    expect(inSeen, `${c.slice(0, 12)}… in a response, header or the stream`).toBe(false);
+    for (const f of journalFiles) expect(readFileSync(f).includes(Buffer.from(c, 'utf8')), `${c.slice(0, 12)}… in ${f}`).toBe(false);
+  }
+  // the search works: the strategies and the venues' symbols are there
+  expect(seen.text).toContain('canary_pm');
+  expect(seen.text).toMatch(/KXSIM/);
+  expect(journalFiles.some((f) => readFileSync(f).includes(Buffer.from('canary_poly')))).toBe(true);
+}
+
 describe('secrets never appear in logs, responses, the event stream or the journal', () => {
+  it('serve on Kalshi and Polymarket (both replicas): venue keys and derived credentials', async () => { await runPredictionScenario(); }, 90_000);
   it('serve on the simulator with the feed handler', async () => { await runScenario('sim'); }, 60_000);
   it('serve on the Binance connector (local Binance-protocol server)', async () => { await runScenario('binance'); }, 60_000);
 });
