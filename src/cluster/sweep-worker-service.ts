@@ -68,6 +68,12 @@ export async function listSweeps(store: SweepStore): Promise<string[]> {
   return out.sort();
 }
 
+/** True while the sweep is listed (a sweep that is over leaves a delete marker, not its manifest). */
+export async function sweepListed(store: SweepStore, id: string): Promise<boolean> {
+  const e = await store.sweeps.get(id);
+  return e !== null && e.operation === 'PUT';
+}
+
 /** Serves sweeps until the signal stops it (or, with o.sweep, until that sweep is over). */
 export async function serveSweeps(o: WorkerServiceOptions): Promise<{ points: number }> {
   const { store } = o;
@@ -78,7 +84,7 @@ export async function serveSweeps(o: WorkerServiceOptions): Promise<{ points: nu
   const broken = new Map<string, number>();
   let finishedPoints = 0;
 
-  if (o.sweep !== undefined && (await store.sweeps.get(o.sweep)) === null) {
+  if (o.sweep !== undefined && !(await sweepListed(store, o.sweep))) {
     const running = await listSweeps(store);
     throw new SpreadcoreError('SPREADCORE_ERR_NOT_FOUND',
       `no sweep ${o.sweep} on this NATS server (${running.length === 0 ? 'no sweep is running' : `running: ${running.join(', ')}`}); ` +
