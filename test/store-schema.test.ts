@@ -1,7 +1,6 @@
 // Opening a journal: schema versions and migrations, and the coded errors for a
 // journal from a newer build, a damaged or foreign file, a locked journal and an
 // unusable data directory.
-import Database from 'better-sqlite3';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JOURNAL_APPLICATION_ID, JOURNAL_SCHEMA_VERSION, Journal, MIGRATIONS, type Migration } from '../src/store/index.js';
 import type { FillRecord } from '../src/trading/types.js';
 import { spreadcoreErrorOf } from './support/thrown.js';
+import { openSqlite } from '../src/store/sqlite-driver.js';
 
 const dirs: string[] = [];
 const journals: Journal[] = [];
@@ -47,7 +47,7 @@ describe('schema versions', () => {
   it('records the migrations it applied in schema_version', () => {
     const dir = dataDir();
     keep(Journal.open(dir)).close();
-    const db = new Database(join(dir, 'journal.sqlite'), { readonly: true });
+    const db = openSqlite(join(dir, 'journal.sqlite'), { timeoutMs: 0, readonly: true });
     try {
       expect(db.prepare('SELECT version, description FROM schema_version').all()).toEqual(MIGRATIONS.map((m) => ({ version: m.version, description: m.description })));
       expect(db.pragma('application_id', { simple: true })).toBe(JOURNAL_APPLICATION_ID);
@@ -86,7 +86,7 @@ describe('schema versions', () => {
     const e = spreadcoreErrorOf(() => keep(Journal.open(dir, { migrations: [...MIGRATIONS, broken] })));
     expect(e.code).toBe('SPREADCORE_ERR_JOURNAL_SCHEMA');
     expect(e.message).toContain('migration to schema version 2 (half done) failed and was rolled back');
-    const db = new Database(join(dir, 'journal.sqlite'), { readonly: true });
+    const db = openSqlite(join(dir, 'journal.sqlite'), { timeoutMs: 0, readonly: true });
     try {
       expect(db.prepare("SELECT name FROM sqlite_schema WHERE name = 'extra'").all()).toEqual([]);
       expect(db.prepare('SELECT MAX(version) AS v FROM schema_version').get()).toEqual({ v: JOURNAL_SCHEMA_VERSION });
@@ -110,7 +110,7 @@ describe('files that are not a usable journal', () => {
     const dir = dataDir();
     keep(Journal.open(dir)).close();
     rmSync(join(dir, 'journal.sqlite'));
-    const db = new Database(join(dir, 'journal.sqlite'));
+    const db = openSqlite(join(dir, 'journal.sqlite'), { timeoutMs: 0 });
     db.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)');
     db.close();
     const e = spreadcoreErrorOf(() => keep(Journal.open(dir)));

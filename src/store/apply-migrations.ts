@@ -4,7 +4,7 @@
 // version is above the newest migration known here was written by a newer build:
 // it is refused rather than written with an older idea of the schema. The file is
 // marked with an application id so an unrelated SQLite database is refused too.
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from './sqlite-driver.js';
 import { SpreadcoreError } from '../errors.js';
 import type { Migration } from './schema-migrations.js';
 import { journalError } from './sqlite-errors.js';
@@ -18,7 +18,7 @@ const SCHEMA_VERSION_SQL = `CREATE TABLE schema_version (
   applied_at_ns INTEGER NOT NULL
 ) STRICT`;
 
-function tableNames(db: Database.Database): string[] {
+function tableNames(db: SqlDatabase): string[] {
   return db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
 }
 
@@ -33,7 +33,7 @@ function checkMigrationList(migrations: readonly Migration[]): void {
  * transaction together with its schema_version row. Returns the version the
  * journal is at afterwards. `path` only names the file in errors.
  */
-export function applyMigrations(db: Database.Database, migrations: readonly Migration[], nowNs: bigint, path: string): number {
+export function applyMigrations(db: SqlDatabase, migrations: readonly Migration[], nowNs: bigint, path: string): number {
   checkMigrationList(migrations);
   const latest = migrations.length;
   const appId = db.pragma('application_id', { simple: true }) as number;

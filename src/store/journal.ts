@@ -10,7 +10,7 @@
 // Methods are synchronous (better-sqlite3), statements are prepared once at open.
 // SQLite failures surface as SpreadcoreError with a SPREADCORE_ERR_JOURNAL_* code;
 // invalid records as SPREADCORE_ERR_BAD_INPUT before anything is written.
-import type Database from 'better-sqlite3';
+import type { SqlDatabase, SqlStatement } from './sqlite-driver.js';
 import { SpreadcoreError } from '../errors.js';
 import { epochNowNs } from '../net/clock.js';
 import type { FillRecord, OrderRecord, OrderStatus } from '../trading/types.js';
@@ -44,7 +44,7 @@ export interface JournalOptions {
 export const KILL_SWITCH_KEY = 'kill_switch';
 const KILL_SWITCH_STATES: readonly KillSwitchState[] = ['OFF', 'HALTED', 'REDUCING'];
 
-type Stmt = Database.Statement<unknown[], unknown>;
+type Stmt = SqlStatement;
 
 function notFound(message: string): SpreadcoreError {
   return new SpreadcoreError('SPREADCORE_ERR_JOURNAL_NOT_FOUND', message);
@@ -61,7 +61,7 @@ export class Journal {
   readonly path: string;
   readonly schemaVersion: number;
   readonly defaultVenue: string;
-  private readonly db: Database.Database;
+  private readonly db: SqlDatabase;
   private readonly clockNs: () => bigint;
   private readonly st: Record<
     | 'insertFill' | 'fillsAsc' | 'fillsDesc' | 'allFills'
@@ -75,7 +75,7 @@ export class Journal {
   private readonly writeOrder: (o: OrderRecord, status: OrderStatus, tsEvent: bigint, reason: string | null) => RecordResult;
   private readonly writeOrderStatus: (orderId: string, status: OrderStatus, tsEvent: bigint, tsInit: bigint, reason: string | null) => void;
 
-  private constructor(dataDir: string, db: Database.Database, schemaVersion: number, options: JournalOptions) {
+  private constructor(dataDir: string, db: SqlDatabase, schemaVersion: number, options: JournalOptions) {
     this.dataDir = dataDir;
     this.path = journalPath(dataDir);
     this.db = db;

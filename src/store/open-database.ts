@@ -8,11 +8,11 @@
 //   closes or dies (the OS drops the lock with the process, so a kill -9 never
 //   leaves a stale lock). A second engine on the same --data-dir fails at once
 //   instead of interleaving its writes. It also means no -shm file.
-import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpreadcoreError } from '../errors.js';
 import { journalError } from './sqlite-errors.js';
+import { openSqlite, type SqlDatabase } from './sqlite-driver.js';
 
 export const JOURNAL_FILE_NAME = 'journal.sqlite';
 
@@ -21,7 +21,7 @@ export function journalPath(dataDir: string): string {
 }
 
 /** Opens (creating if needed) <dataDir>/journal.sqlite and takes the exclusive lock. */
-export function openJournalDatabase(dataDir: string): Database.Database {
+export function openJournalDatabase(dataDir: string): SqlDatabase {
   const path = journalPath(dataDir);
   try {
     mkdirSync(dataDir, { recursive: true });
@@ -30,10 +30,10 @@ export function openJournalDatabase(dataDir: string): Database.Database {
     err.cause = e;
     throw err;
   }
-  let db: Database.Database;
+  let db: SqlDatabase;
   try {
     // timeout 0: a lock held by another process is reported at once (it is held until that process ends).
-    db = new Database(path, { timeout: 0 });
+    db = openSqlite(path, { timeoutMs: 0 });
   } catch (e) {
     throw journalError(e, path, 'opening');
   }

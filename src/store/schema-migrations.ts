@@ -6,12 +6,12 @@
 // until 2262). Prices, quantities and fees are the exact decimal strings of the
 // records (TEXT), never floats. Every table has an INTEGER PRIMARY KEY `seq`: the
 // order in which rows were written, which is the order restore replays them in.
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from './sqlite-driver.js';
 
 export interface Migration {
   readonly version: number;
   readonly description: string;
-  readonly up: (db: Database.Database) => void;
+  readonly up: (db: SqlDatabase) => void;
 }
 
 const ORDER_STATUSES = "('PENDING_NEW','ACTIVE','PARTIALLY_FILLED','FILLED','PENDING_CANCEL','CANCELLED','REJECTED')";
