@@ -475,6 +475,7 @@ function renderOverview() {
   const lat = o.decision_latency;
   const riskCls = o.risk_state === 'HALTED' ? 'neg' : o.risk_state === 'REDUCING' ? 'warn' : 'pos';
   fill($('overview'), [
+    ...item('symbol', 'symbol', o.symbol, o.symbol ?? '—'),
     ...item('status', 'status', o.status, o.status),
     ...item('risk_state', 'risk', o.risk_state, o.risk_state, riskCls),
     ...item('risk_reason', 'risk reason', o.risk_reason, o.risk_reason || '—'),
