@@ -17,6 +17,7 @@ import { attachEngine } from '../gateway/sse-engine.js';
 import { SseHub } from '../gateway/sse-hub.js';
 import { transportNotice } from '../net/select-transport.js';
 import { Journal } from '../store/journal.js';
+import { createLogger } from '../log/logger.js';
 import { BinanceLive } from '../venues/binance/binance-live.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import { clusterRoutes } from '../cluster/cluster-view.js';
@@ -114,6 +115,10 @@ Options (each also from an environment variable):
                        Binance WebSocket API for spot order entry and user data
                        (SPREADCORE_BINANCE_WS_API_URL; default the mode's, or the
                        --binance-rest-url host's /ws-api/v3 for a local replica)
+  --log-level L        trace, debug, info (default), warn, error, fatal or
+                       silent (SPREADCORE_LOG_LEVEL): logs go to stderr as JSON
+                       lines, or readable lines on a terminal; debug logs every
+                       API request (docs/cli.md)
   --orphan-orders cancel|keep
                        open orders at the venue this process does not track at
                        reconciliation: cancel them (default) or leave them
@@ -140,6 +145,7 @@ export const serveCommand: Command = {
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const o = parseServeOptions(args, io.env);
+    const log = createLogger({ stream: io.stderr, level: o.logLevel, name: 'spreadcore serve' });
     const clusterCfg = parseClusterOptions(args, io.env);
     const prepared = await prepareMarket(o);
     const dataDir = resolvePath(o.dataDir);
@@ -150,7 +156,7 @@ export const serveCommand: Command = {
     const otherVenues = journal.fillVenues().filter((v) => v !== venueName);
     if (otherVenues.length > 0) {
       journal.close();
-      io.stderr.write(`spreadcore serve: the journal in ${dataDir} holds fills of ${otherVenues.join(', ')}; ${venueName} execution keeps its own positions: give it another --data-dir\n`);
+      log.error(`the journal in ${dataDir} holds fills of ${otherVenues.join(', ')}; ${venueName} execution keeps its own positions: give it another --data-dir`);
       return 1;
     }
     let live: BinanceLive | undefined;
@@ -166,16 +172,16 @@ export const serveCommand: Command = {
     try {
       if (o.live !== null) {
         const lx = o.live;
-        if (lx.production) io.stderr.write(`spreadcore serve: *** MAINNET *** ${lx.mode}: orders go to Binance's production exchange (${lx.restUrl}) with real money\n`);
+        if (lx.production) log.warn(`*** MAINNET *** ${lx.mode}: orders go to Binance's production exchange (${lx.restUrl}) with real money`);
         let ref: TradingEngine | undefined;
         try {
           live = await BinanceLive.connect({
             market: lx.market, production: lx.production, restUrl: lx.restUrl, wsApiUrl: lx.wsApiUrl, userStreamUrl: lx.userStreamUrl,
             symbols: o.symbols, apiKey: lx.apiKey, apiSecret: lx.apiSecret, ed25519: lx.ed25519, orphanOrders: lx.orphanOrders,
-            log: (line) => io.stderr.write(`spreadcore serve: ${line}\n`),
+            log: (line) => log.info(line),
           }, (sym) => ref?.ingest.bySymbolName(sym)?.instrument);
         } catch (e) {
-          io.stderr.write(`spreadcore serve: cannot connect to Binance (${lx.mode}, ${lx.restUrl}): ${e instanceof Error ? e.message : String(e)}\n`);
+          log.error(`cannot connect to Binance (${lx.mode}, ${lx.restUrl}): ${e instanceof Error ? e.message : String(e)}`);
           return 1;
         }
         engine = new TradingEngine({
@@ -183,8 +189,8 @@ export const serveCommand: Command = {
         });
         ref = engine;
       } else if (o.prediction !== null) {
-        if (o.prediction.production) io.stderr.write(`spreadcore serve: *** PRODUCTION *** ${o.prediction.venues.join(' and ')}: orders go to the venues' production exchanges with real money\n`);
-        pred = new PredictionLive(o.prediction, (line) => io.stderr.write(`spreadcore serve: ${line}\n`));
+        if (o.prediction.production) log.warn(`*** PRODUCTION *** ${o.prediction.venues.join(' and ')}: orders go to the venues' production exchanges with real money`);
+        pred = new PredictionLive(o.prediction, (line) => log.info(line));
         // a quiet prediction market sends nothing for minutes: staleness comes from the venue links (a drop invalidates the books), not from silence
         predIngest = new FeedIngest(undefined, { staleFeedMs: PREDICTION_STALE_FEED_MS });
         engine = new TradingEngine({
@@ -197,7 +203,7 @@ export const serveCommand: Command = {
         try {
           await pred.connect(engine);
         } catch (e) {
-          io.stderr.write(`spreadcore serve: cannot connect to ${o.prediction.venues.join(' / ')}: ${e instanceof Error ? e.message : String(e)}\n`);
+          log.error(`cannot connect to ${o.prediction.venues.join(' / ')}: ${e instanceof Error ? e.message : String(e)}`);
           return 1;
         }
       } else {
@@ -213,13 +219,13 @@ export const serveCommand: Command = {
       hub = new SseHub({ firstId: Date.now() * 1000 });
       attachEngine(hub, eng.events);
       // the source defines its instruments first: restored strategies load on known symbols
-      market = prepared.start(eng, io);
+      market = prepared.start(eng, io, log);
       const restored = restoreJournal(eng, dataDir, o.market.kind);
       if (clusterCfg !== null) {
         try {
-          cluster = await ClusterNode.join(clusterCfg, eng, (line) => io.stderr.write(`spreadcore serve: ${line}\n`));
+          cluster = await ClusterNode.join(clusterCfg, eng, (line) => log.info(line));
         } catch (e) {
-          io.stderr.write(`spreadcore serve: cannot join the cluster: ${e instanceof Error ? e.message : String(e)}\n`);
+          log.error(`cannot join the cluster: ${e instanceof Error ? e.message : String(e)}`);
           return 1;
         }
       }
@@ -231,8 +237,8 @@ export const serveCommand: Command = {
         reconcile = await pv.afterRestore();
         eng.afterKill = () => {
           pv.cancelAll().then(
-            (c) => io.stderr.write(`spreadcore serve: kill switch: ${c.confirmed ? 'no order left open at the venues (confirmed by listing open orders)' : `${c.remaining} order(s) still open at the venues`}\n`),
-            (e: unknown) => io.stderr.write(`spreadcore serve: kill switch: cancelling at the venues failed: ${e instanceof Error ? e.message : String(e)}\n`),
+            (c) => (c.confirmed ? log.info('kill switch: no order left open at the venues (confirmed by listing open orders)') : log.warn(`kill switch: ${c.remaining} order(s) still open at the venues`)),
+            (e: unknown) => log.error(`kill switch: cancelling at the venues failed: ${e instanceof Error ? e.message : String(e)}`),
           );
         };
       }
@@ -241,8 +247,8 @@ export const serveCommand: Command = {
         reconcile = `; reconciled: ${r.fillsApplied} missed fills journaled, ${r.ordersCancelled} untracked orders cancelled${r.ok ? '' : `, MISMATCH (strategies halted): ${r.mismatches.join('; ')}`}`;
         eng.afterKill = () => {
           lv.cancelAll().then(
-            (c) => io.stderr.write(`spreadcore serve: kill switch: ${c.confirmed ? 'no order left open at Binance (confirmed by an open-orders query)' : `${c.remaining} order(s) still open at Binance`}\n`),
-            (e: unknown) => io.stderr.write(`spreadcore serve: kill switch: cancelling at Binance failed: ${e instanceof Error ? e.message : String(e)}\n`),
+            (c) => (c.confirmed ? log.info('kill switch: no order left open at Binance (confirmed by an open-orders query)') : log.warn(`kill switch: ${c.remaining} order(s) still open at Binance`)),
+            (e: unknown) => log.error(`kill switch: cancelling at Binance failed: ${e instanceof Error ? e.message : String(e)}`),
           );
         };
       }
@@ -258,6 +264,7 @@ export const serveCommand: Command = {
       });
       const m = metrics;
       gateway = new Gateway(eng, {
+        log,
         host: o.host, port: o.port, stream: hub, ...(o.token !== undefined ? { token: o.token } : {}),
         metrics: (g) => m.render(g),
         ...(cn !== undefined ? { routes: clusterRoutes(cn) } : {}),
@@ -275,7 +282,7 @@ export const serveCommand: Command = {
         io.stdout.write(`spreadcore serve: cluster: node ${clusterCfg!.nodeId} on ${clusterCfg!.url} (lease TTL ${clusterCfg!.leaseTtlMs} ms; GET ${gateway.url}/api/cluster)\n`);
       }
       const transportLine = transportNotice(gateway.transport.name);
-      if (transportLine !== null) io.stderr.write(`spreadcore serve: ${transportLine}\n`);
+      if (transportLine !== null) log.warn(transportLine);
       io.stdout.write(
         `spreadcore serve: market: ${market.describe}; ${pv !== undefined ? `live execution: ${pv.describe()}; ${reconcile}` : lv === undefined ? 'paper execution' : `${o.live!.mode} execution: ${o.live!.production ? 'PRODUCTION' : 'testnet'} ${o.live!.restUrl}${o.live!.market === 'spot' ? `, WebSocket API ${o.live!.wsApiUrl}` : `, user data ${o.live!.userStreamUrl}/ws/<listenKey>`}${reconcile}`}\n`
         + `spreadcore serve: journal: ${dataDir} (restored ${restored.strategies.length} strategies, ${restored.fills} fills, kill_switch ${restored.kill_switch})\n`
@@ -287,7 +294,7 @@ export const serveCommand: Command = {
       let stopped = 0;
       for (const s of eng.list()) {
         if (s.status === 'running' || s.status === 'paused') {
-          try { eng.stop(s.strategy_id); stopped++; } catch (e) { io.stderr.write(`spreadcore serve: stopping ${s.strategy_id} failed: ${e instanceof Error ? e.message : String(e)}\n`); }
+          try { eng.stop(s.strategy_id); stopped++; } catch (e) { log.error(`stopping ${s.strategy_id} failed: ${e instanceof Error ? e.message : String(e)}`); }
         }
       }
       io.stdout.write(`spreadcore serve: stopped ${stopped} strategies; closing\n`);

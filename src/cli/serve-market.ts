@@ -19,6 +19,7 @@ import { skippedInputWarning, type MarketSource } from '../feed/replay/market-so
 import { openMarketSource } from '../feed/replay/source-options.js';
 import { MarketSimulator } from '../feed/sim/market-simulator.js';
 import type { CliIo } from './cli-io.js';
+import type { Logger } from '../log/logger.js';
 import { usageError } from './flags.js';
 import type { ServeOptions } from './serve-options.js';
 
@@ -35,7 +36,7 @@ export interface RunningMarket {
 }
 
 export interface PreparedMarket {
-  start(engine: TradingEngine, io: CliIo): RunningMarket;
+  start(engine: TradingEngine, io: CliIo, log: Logger): RunningMarket;
 }
 
 function errorText(e: unknown): string {
@@ -46,10 +47,10 @@ function errorText(e: unknown): string {
 export async function prepareMarket(o: ServeOptions): Promise<PreparedMarket> {
   const m = o.market;
   switch (m.kind) {
-    case 'sim': simSpeedFromEnv(); return { start: (engine, io) => startSim(engine, io, o) }; // a bad SPREADCORE_SIM_SPEED fails before anything is bound
-    case 'feed': return { start: (engine, io) => startFeedOnly(engine, io, o) };
-    case 'binance': return { start: (engine, io) => startBinance(engine, io, o) };
-    case 'prediction': return { start: (engine, io) => startPredictionClock(engine, io, o) };
+    case 'sim': simSpeedFromEnv(); return { start: (engine, _io, log) => startSim(engine, log, o) }; // a bad SPREADCORE_SIM_SPEED fails before anything is bound
+    case 'feed': return { start: (engine, _io, log) => startFeedOnly(engine, log, o) };
+    case 'binance': return { start: (engine, io, log) => startBinance(engine, io, log, o) };
+    case 'prediction': return { start: (engine, _io, log) => startPredictionClock(engine, log, o) };
     case 'replay': {
       let source: MarketSource;
       try {
@@ -60,13 +61,13 @@ export async function prepareMarket(o: ServeOptions): Promise<PreparedMarket> {
         if (e instanceof SpreadcoreError) throw usageError(`${o.marketOrigin} replay:${m.path}: ${e.message}`);
         throw e;
       }
-      return { start: (engine, io) => startReplay(engine, io, o, source) };
+      return { start: (engine, io, log) => startReplay(engine, io, log, o, source) };
     }
   }
 }
 
 /** The clock timer of the sources that do not drive the clock themselves. */
-function clockTimer(engine: TradingEngine, io: CliIo, tickMs: number): NodeJS.Timeout {
+function clockTimer(engine: TradingEngine, log: Logger, tickMs: number): NodeJS.Timeout {
   let lastError = '';
   return setInterval(() => {
     try {
@@ -74,7 +75,7 @@ function clockTimer(engine: TradingEngine, io: CliIo, tickMs: number): NodeJS.Ti
       engine.tick();
     } catch (e) {
       const msg = errorText(e);
-      if (msg !== lastError) io.stderr.write(`spreadcore serve: engine clock step failed: ${msg}\n`);
+      if (msg !== lastError) log.error(`engine clock step failed: ${msg}`);
       lastError = msg;
     }
   }, tickMs);
@@ -101,7 +102,7 @@ export function simSpeedFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   return v;
 }
 
-function startSim(engine: TradingEngine, io: CliIo, o: ServeOptions): RunningMarket {
+function startSim(engine: TradingEngine, log: Logger, o: ServeOptions): RunningMarket {
   const speed = simSpeedFromEnv();
   const wall0 = Date.now();
   const sim = new MarketSimulator({ startTsNs: wall0 * 1e6, ...(o.universeMarkets > 0 ? { universe: { binaryMarkets: o.universeMarkets } } : {}) }, o.seed);
@@ -112,7 +113,7 @@ function startSim(engine: TradingEngine, io: CliIo, o: ServeOptions): RunningMar
       driver.runUntil((wall0 + (Date.now() - wall0) * speed) * 1e6);
     } catch (e) {
       const msg = errorText(e);
-      if (msg !== lastError) io.stderr.write(`spreadcore serve: market step failed: ${msg}\n`);
+      if (msg !== lastError) log.error(`market step failed: ${msg}`);
       lastError = msg;
     }
   }, o.tickMs);
@@ -125,8 +126,8 @@ function startSim(engine: TradingEngine, io: CliIo, o: ServeOptions): RunningMar
   };
 }
 
-function startFeedOnly(engine: TradingEngine, io: CliIo, o: ServeOptions): RunningMarket {
-  const timer = clockTimer(engine, io, o.tickMs);
+function startFeedOnly(engine: TradingEngine, log: Logger, o: ServeOptions): RunningMarket {
+  const timer = clockTimer(engine, log, o.tickMs);
   return {
     source: 'feed',
     state: () => (engine.ingest.symbols().length === 0 ? 'waiting' : 'receiving'),
@@ -137,8 +138,8 @@ function startFeedOnly(engine: TradingEngine, io: CliIo, o: ServeOptions): Runni
 }
 
 /** Kalshi / Polymarket: the connectors (serve-prediction.ts) feed the ingest; this moves the clock and the stale-feed check. */
-function startPredictionClock(engine: TradingEngine, io: CliIo, o: ServeOptions): RunningMarket {
-  const timer = clockTimer(engine, io, o.tickMs);
+function startPredictionClock(engine: TradingEngine, log: Logger, o: ServeOptions): RunningMarket {
+  const timer = clockTimer(engine, log, o.tickMs);
   const venues = o.market.kind === 'prediction' ? o.market.venues : [];
   return {
     source: venues.join(','),
@@ -149,14 +150,14 @@ function startPredictionClock(engine: TradingEngine, io: CliIo, o: ServeOptions)
   };
 }
 
-function startReplay(engine: TradingEngine, io: CliIo, o: ServeOptions, source: MarketSource): RunningMarket {
+function startReplay(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOptions, source: MarketSource): RunningMarket {
   const ingest = engine.ingest;
   const abort = new AbortController();
   let state = 'running';
   let steps = 0;
   let error = '';
   const run = source.open(ingest);
-  const timer = clockTimer(engine, io, o.tickMs);
+  const timer = clockTimer(engine, log, o.tickMs);
   const done = pace(run.steps, o.speed, (step) => {
     ingest.setClock();
     run.apply(step);
@@ -169,7 +170,7 @@ function startReplay(engine: TradingEngine, io: CliIo, o: ServeOptions, source: 
   }, (e: unknown) => {
     state = 'failed';
     error = errorText(e);
-    io.stderr.write(`spreadcore serve: market: the replay stopped after ${steps} messages: ${error}\n`);
+    log.error(`market: the replay stopped after ${steps} messages: ${error}`);
   });
   return {
     source: 'replay',
@@ -180,7 +181,7 @@ function startReplay(engine: TradingEngine, io: CliIo, o: ServeOptions, source: 
   };
 }
 
-function startBinance(engine: TradingEngine, io: CliIo, o: ServeOptions): RunningMarket {
+function startBinance(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOptions): RunningMarket {
   const m = o.market;
   if (m.kind !== 'binance') throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'not a Binance market');
   const synced = new Set<string>();
@@ -196,7 +197,7 @@ function startBinance(engine: TradingEngine, io: CliIo, o: ServeOptions): Runnin
       else if (e.type === 'disconnected') io.stdout.write(`spreadcore serve: market: Binance connection ${e.connection} closed (${e.cause}); reconnecting\n`);
     },
   });
-  const timer = clockTimer(engine, io, o.tickMs);
+  const timer = clockTimer(engine, log, o.tickMs);
   connector.start();
   return {
     source: 'binance',

@@ -3,6 +3,7 @@
 // or bound: a bad value is a usage error (exit 2) naming the flag or the variable.
 // Token values never appear in a message.
 import { SpreadcoreError } from '../errors.js';
+import { parseLogLevel, type LogLevel } from '../log/logger.js';
 import { resolveConnectorConfig } from '../feed/binance/connector-config.js';
 import type { BinanceMarket } from '../feed/binance/messages.js';
 import { parseSpeed, type ReplaySpeed } from '../feed/recording/pacer.js';
@@ -52,6 +53,7 @@ export const SERVE_FLAGS = {
   'polymarket-ws-url': { type: 'string' },
   'polymarket-markets': { type: 'string' },
   production: { type: 'boolean' },
+  'log-level': { type: 'string' },
 } as const;
 
 /** Environment variable of each flag. */
@@ -89,6 +91,7 @@ export const SERVE_ENV: Readonly<Record<keyof typeof SERVE_FLAGS, string>> = {
   'polymarket-ws-url': 'SPREADCORE_POLYMARKET_WS_URL',
   'polymarket-markets': 'SPREADCORE_POLYMARKET_MARKETS',
   production: 'SPREADCORE_PRODUCTION',
+  'log-level': 'SPREADCORE_LOG_LEVEL',
 };
 
 export type ServeMarket =
@@ -99,6 +102,8 @@ export type ServeMarket =
   | { kind: 'prediction'; venues: PredictionVenue[] };
 
 export interface ServeOptions {
+  /** Logs below this level are not written (--log-level, default info). */
+  logLevel: LogLevel;
   host: string;
   port: number;
   /** 0 = no feed handler. */
@@ -245,7 +250,8 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
     polymarketRestUrl: raw('polymarket-rest-url').v, polymarketWsUrl: raw('polymarket-ws-url').v, polymarketMarkets: raw('polymarket-markets').v, env,
   });
   const prediction = market.kind === 'prediction' ? parsedPrediction : null;
-  return { host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, live, events, universeMarkets, prediction };
+  const logLevel = check('log-level', (v) => parseLogLevel(v ?? 'info'));
+  return { logLevel, host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, live, events, universeMarkets, prediction };
 }
 
 /** The public market-data streams that go with a live mode's endpoints (testnet data for a testnet venue). */

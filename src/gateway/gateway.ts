@@ -18,7 +18,14 @@
 //  - The port is bound exclusively (src/net/listen.ts): a port in use fails listen().
 //  - Writes made after the request callback returned are corked.
 //  - GET /api/stream is the SseHub passed as `stream`, under the same Host and token checks (and Origin).
+//  - Every answer of the API carries an `x-request-id`: the client's own when it is a short
+//    safe token (request-id.ts), a generated one otherwise; error bodies repeat it as
+//    error.request_id. With a logger, each request is logged at debug and each 4xx at
+//    info, 5xx at warn, with the id, method, path, query (secret values censored),
+//    status and time: never headers or bodies.
 import { SpreadcoreError } from '../errors.js';
+import { queryForLog, type Logger } from '../log/logger.js';
+import { RequestIds } from './request-id.js';
 import { selectTransport } from '../net/select-transport.js';
 import type { Transport, TransportApp, TransportListener, TransportRequest, TransportResponse } from '../net/transport.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
@@ -59,14 +66,16 @@ export interface GatewayOptions {
   routes?: readonly Route[];
   /** The transport (default: selectTransport(), src/net/select-transport.ts). */
   transport?: Transport;
+  /** Request logs (debug: every request; info: 4xx; warn: 5xx). Absent: none. */
+  log?: Logger;
 }
 
 export interface GatewayCounters { requests: number; errors4xx: number; internalErrors: number; aborted: number }
 
 const MUTATING = new Set(['POST', 'PATCH', 'DELETE', 'PUT']);
 
-/** One request's answer state: aborted by the client, answered, a HEAD request (headers only). */
-interface AnswerState { aborted: boolean; done: boolean; head: boolean }
+/** One request's answer state: aborted by the client, answered, a HEAD request (headers only), and what its log line needs. */
+interface AnswerState { aborted: boolean; done: boolean; head: boolean; id: string; method: string; path: string; query: string; t0: number }
 
 export class Gateway {
   readonly engine: TradingEngine;
@@ -91,6 +100,8 @@ export class Gateway {
   private listenSocket: TransportListener | null = null;
   private boundPort = -1;
   private readonly startedMs = Date.now();
+  private readonly log: Logger | undefined;
+  private readonly ids = new RequestIds();
 
   constructor(engine: TradingEngine, options: GatewayOptions = {}) {
     this.engine = engine;
@@ -112,6 +123,7 @@ export class Gateway {
     this.metrics = options.metrics;
     this.rateLimits = options.rateLimit === undefined ? undefined : new GatewayRateLimits(options.rateLimit);
     this.transport = options.transport ?? selectTransport();
+    this.log = options.log;
   }
 
   get port(): number { return this.boundPort; }
@@ -157,14 +169,18 @@ export class Gateway {
   private onRequest(res: HttpResponse, req: HttpRequest): void {
     this.counters.requests++;
     if (this.rateLimits !== undefined && this.rateLimits.refuse(res, req)) return;
-    const state = { aborted: false, done: false, head: false };
+    const state: AnswerState = { aborted: false, done: false, head: false, id: '', method: '', path: '', query: '', t0: this.log === undefined ? 0 : performance.now() };
     let hasBody = false;
     try {
       // everything needed from req is read now: it is invalid once this callback returns
+      state.id = this.ids.forRequest(req.getHeader('x-request-id'));
       const method = req.getCaseSensitiveMethod().toUpperCase();
       state.head = method === 'HEAD';
       const path = req.getUrl();
       const rawQuery = req.getQuery() ?? '';
+      state.method = method;
+      state.path = path;
+      state.query = rawQuery;
       const host = req.getHeader('host');
       const origin = req.getHeader('origin');
       const auth = req.getHeader('authorization');
@@ -246,16 +262,22 @@ export class Gateway {
   private fail(res: HttpResponse, state: AnswerState, e: unknown, close = false): void {
     const h = toHttpError(e);
     if (h.internal) { this.counters.internalErrors++; this.lastInternalError = e; } else if (h.status < 500) this.counters.errors4xx++;
-    this.send(res, state, h.status, JSON.stringify(h.body), h.headers, close);
+    if (state.id !== '') h.body.error.request_id = state.id;
+    this.send(res, state, h.status, JSON.stringify(h.body), h.headers, close, 'application/json', h.internal ? e : undefined, h.body.error.code);
   }
 
-  private send(res: HttpResponse, state: AnswerState, status: number, body: string, headers: readonly [string, string][], close: boolean, contentType = 'application/json'): void {
+  private send(
+    res: HttpResponse, state: AnswerState, status: number, body: string, headers: readonly [string, string][], close: boolean,
+    contentType = 'application/json', internal?: unknown, code?: string,
+  ): void {
     if (state.aborted || state.done) return;
     state.done = true;
+    if (this.log !== undefined) this.logRequest(state, status, internal, code);
     try {
       res.cork(() => {
         res.writeStatus(statusLine(status)).writeHeader('content-type', contentType).writeHeader('cache-control', 'no-store')
           .writeHeader('x-content-type-options', 'nosniff');
+        if (state.id !== '') res.writeHeader('x-request-id', state.id);
         for (const [k, v] of headers) res.writeHeader(k, v);
         endAnswer(res, body, close, state.head);
       });
@@ -264,6 +286,23 @@ export class Gateway {
       this.lastInternalError = e;
     }
   }
+
+  private logRequest(state: AnswerState, status: number, internal: unknown, code: string | undefined): void {
+    const log = this.log!;
+    const level = levelOf(status);
+    if (!log.isLevelEnabled(level)) return;
+    const ms = Math.round((performance.now() - state.t0) * 1000) / 1000;
+    const fields: Record<string, unknown> = { req_id: state.id, method: state.method, path: state.path, status, ms };
+    if (state.query !== '') fields['query'] = queryForLog(state.query);
+    if (code !== undefined) fields['code'] = code;
+    if (internal !== undefined) fields['error'] = internal instanceof Error ? internal.message : String(internal);
+    log[level](fields, `${state.method} ${state.path} ${status}`);
+  }
+}
+
+/** The level of a request's log line: 5xx warn, 4xx info, anything else debug. */
+function levelOf(status: number): 'debug' | 'info' | 'warn' {
+  return status >= 500 ? 'warn' : status >= 400 ? 'info' : 'debug';
 }
 
 function hasBodyHeaders(contentLength: string, transferEncoding: string): boolean {

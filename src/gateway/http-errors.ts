@@ -40,7 +40,7 @@ export class HttpError extends Error {
   }
 }
 
-export interface ErrorBody { ok: false; error: { code: string; message: string; detail?: Readonly<Record<string, unknown>> } }
+export interface ErrorBody { ok: false; error: { code: string; message: string; detail?: Readonly<Record<string, unknown>>; request_id?: string } }
 
 /** Status, body and extra headers for any thrown value. Unexpected errors say nothing about internals. */
 export function toHttpError(e: unknown): { status: number; body: ErrorBody; headers: readonly [string, string][]; internal: boolean } {
