@@ -14,7 +14,7 @@
 // Its ledger stays: GET /api/strategy/{id}/metrics?symbol= and a later leg on the same
 // symbol continue it.
 import { BinaryContractLedger as BinaryLedger } from '../accounting/binary-contract-ledger.js';
-import type { SymbolState } from '../feed/ingest/symbol-state.js';
+import { isQuotable, type SymbolState } from '../feed/ingest/symbol-state.js';
 import type { SideCode } from '../feed/feed-sink.js';
 import type { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import type { Instrument } from '../orderbook/instrument.js';
@@ -567,6 +567,38 @@ export class UniverseCore extends TradingCore {
 
   private recomputeAllEvents(): void {
     for (const e of this.eventMap.list()) this.recomputeEvent(e);
+  }
+
+  /** A leg whose fair value comes from its event (fair_value_source "event") reads it before deciding. */
+  protected override runLeg(leg: StrategyLeg, tNs: number): number {
+    if (leg.strategy.params.fair_value_source === 'event') leg.sourceFairTick = this.eventFairTick(leg);
+    return super.runLeg(leg, tNs);
+  }
+
+  /**
+   * The fair value of a leg's symbol from the other symbols of its (first) event: each
+   * one's mid with a two-sided live book, in the leg's direction (1 − mid across
+   * directions), averaged; in the leg's ticks, NaN when there is none.
+   */
+  private eventFairTick(leg: StrategyLeg): number {
+    const evs = this.eventMap.of(leg.symbol);
+    if (evs.length === 0) return NaN;
+    const { event, sign } = evs[0]!;
+    const books = this.ingest.books;
+    let sum = 0;
+    let n = 0;
+    for (const es of event.symbols) {
+      if (es.symbol === leg.symbol) continue;
+      const st = this.ingest.bySymbolName(es.symbol);
+      if (st === undefined || st.settled !== null || !isQuotable(st)) continue;
+      const bid = books.bestBidTick(st.book);
+      const ask = books.bestAskTick(st.book);
+      if (!(bid > -Infinity && ask < Infinity)) continue;
+      const mid = ((bid + ask) / 2) * Number(st.instrument.tickSize);
+      sum += (es.direction === 'same' ? 1 : -1) === sign ? mid : 1 - mid;
+      n++;
+    }
+    return n === 0 ? NaN : sum / n / Number(leg.instrument.tickSize);
   }
 
   /** The event's net exposure from the ledgers; the mapped legs skew by it. */

@@ -113,6 +113,8 @@ export class StrategyLeg {
   pullReason = PULL_NOT_RUNNING;
   /** The trader's fair value in ticks (fair_value_price), NaN = the book's. */
   fairOverrideTick = Number.NaN;
+  /** With fair_value_source "event": the fair value read from the event's other symbols, in this leg's ticks (NaN when none has a book); the engine sets it before each decision. */
+  sourceFairTick = Number.NaN;
   /** Price tolerance of the requote rule, ticks (requote_threshold_price; 0 = same tick). */
   requoteTolTicks = 0;
   /** The static quote parameters last written to the slot. */
@@ -266,7 +268,12 @@ export class StrategyLeg {
     this.live.set(q.spreadMult * volMult * resolutionMult, bidMult, askMult, q.skewFactor, q.sizeMult, sigma, horizon);
 
     const skewInv = this.skewInventoryLot;
-    const status = this.quoter.compute(this.slot, book, this.fairOverrideTick, skewInv === skewInv ? skewInv : this.inventoryLot);
+    let fairTick = this.fairOverrideTick;
+    if (fairTick !== fairTick && p.fair_value_source === 'event') {
+      fairTick = this.sourceFairTick;
+      if (!(fairTick > 0)) return this.pull(PULL_NO_FAIR);
+    }
+    const status = this.quoter.compute(this.slot, book, fairTick, skewInv === skewInv ? skewInv : this.inventoryLot);
     if (status < 0 || (this.quoter.flags(this.slot) & NO_QUOTE_FLAGS) !== 0) return this.pull(PULL_NO_FAIR);
     if (!this.quoting) {
       this.quoting = true;

@@ -20,6 +20,10 @@ export const PARAM_TABLE: ParamTable = {
     type: 'number', nullable: true, default: null, min: 0, minExclusive: true, unit: 'price units', group: 'model', seeds: ['004'],
     description: 'A fair value the trader sets (and PATCHes as the view changes) instead of the book\'s: quotes centre on it (seed 004 starts from the trader\'s own model, "fair 0.50"). Must lie on the tick grid of every symbol. null = `fair_value` from the book.',
   },
+  fair_value_source: {
+    type: 'enum', values: ['book', 'event'], default: 'book', unit: '—', group: 'model', seeds: ['004'],
+    description: 'Where the fair value comes from when `fair_value_price` is null: `book` = the symbol\'s own book (`fair_value`); `event` = the mid of the other symbols of its event in the event map (`serve --event-map`, PUT /api/events/:id), each read in this symbol\'s direction (an `opposite` symbol\'s mid m counts as 1 − m) and averaged over those with a two-sided live book — e.g. a Polymarket leg quoting around Kalshi\'s mid for the same event (seed 004 Pattern 2/3). With no such book the leg pulls its quotes (`no_fair_value`).',
+  },
   post_only: {
     type: 'boolean', default: true, unit: '—', group: 'model', seeds: ['000'],
     description: 'Quotes never cross or lock the book: a bid at or above the best ask moves to one tick below it, an ask at or below the best bid to one tick above it (seed 000: quote wider than the market to avoid immediate fills).',

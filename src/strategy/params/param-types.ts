@@ -9,6 +9,7 @@ export interface StrategyParams {
   readonly quote_model: QuoteModelName;
   readonly fair_value_price: number | null;
   readonly fair_value: FairModeName;
+  readonly fair_value_source: 'book' | 'event';
   readonly post_only: boolean;
   readonly spread_bps: number | null;
   readonly spread_price: number | null;
