@@ -32,7 +32,7 @@ import { FEED_TOKEN_ENV, parseServeOptions, TOKEN_ENV_API } from './serve-option
 export { TOKEN_ENV_API };
 
 const USAGE = `Usage: spreadcore serve [--host 127.0.0.1] [--port 8080] [--feed-port 8081] [--data-dir ./data]
-                       [--seed N] [--market sim|replay:FILE|binance|feed] [--token T] [options]
+                       [--seed N] [--market sim|replay:FILE|binance|kalshi|polymarket|feed] [--token T] [options]
 
 Runs the engine with paper execution on a market source, and the HTTP control
 API at http://HOST:PORT/api with the event stream at /api/stream, Prometheus
@@ -55,6 +55,12 @@ Markets (--market, SPREADCORE_MARKET; default sim):
                   it at another server (e.g. testnet or a local one)
   feed            no built-in source: the feed handler (--feed-port, default
                   8081) takes protocol v1 frames from spreadcore publish
+  kalshi, polymarket, kalshi,polymarket
+                  prediction markets live: the venues' binary markets in the
+                  universe (GET /api/markets), orders through their execution
+                  clients, settlement from the venues; Kalshi's demo by
+                  default, Polymarket at --polymarket-rest-url, production
+                  only with --production (docs/prediction-markets.md)
 
 Options (each also from an environment variable):
   --host H             bind address (SPREADCORE_HOST, default 127.0.0.1); any
@@ -123,6 +129,27 @@ Options (each also from an environment variable):
                        open orders at the venue this process does not track at
                        reconciliation: cancel them (default) or leave them
                        (SPREADCORE_ORPHAN_ORDERS)
+  --kalshi-rest-url U  Kalshi REST host, e.g. http://127.0.0.1:8092 for
+                       spreadcore replica kalshi (SPREADCORE_KALSHI_REST_URL;
+                       default the demo, demo-api.kalshi.co); keys from
+                       KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PEM
+  --kalshi-ws-url U    Kalshi WebSocket (SPREADCORE_KALSHI_WS_URL; default the
+                       REST host's /trade-api/ws/v2)
+  --kalshi-tickers A,B the Kalshi markets to trade (SPREADCORE_KALSHI_TICKERS;
+                       default the first 12 open markets)
+  --polymarket-rest-url U
+                       Polymarket CLOB host (SPREADCORE_POLYMARKET_REST_URL),
+                       required without --production; key from
+                       POLYMARKET_PRIVATE_KEY (API credentials derived, or
+                       POLYMARKET_API_KEY/_SECRET/_PASSPHRASE)
+  --polymarket-ws-url U
+                       Polymarket WebSocket base, /ws/market and /ws/user below
+                       it (SPREADCORE_POLYMARKET_WS_URL; default the REST host)
+  --polymarket-markets C1,C2
+                       condition ids to trade (SPREADCORE_POLYMARKET_MARKETS;
+                       default the first 12 active markets)
+  --production         Kalshi and Polymarket production hosts, real money
+                       (SPREADCORE_PRODUCTION=1); refused with the URL flags
   -h, --help           show this help
 
 Exit status: 0 stopped by a signal, 1 failure (e.g. the port is taken),
