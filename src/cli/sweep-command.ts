@@ -99,7 +99,7 @@ function summaryLine(outcome: SweepOutcome, cluster: string | undefined): string
   const { doc } = outcome;
   const s = doc.timing.elapsed_ms / 1000;
   const rate = `${doc.timing.backtests_per_s.toFixed(2)} backtests/s, ${Math.round(doc.timing.events_per_s).toLocaleString('en-US')} events/s`;
-  const where = cluster === undefined ? `${doc.timing.workers} workers` : `${doc.timing.workers} worker threads of the cluster ${cluster}`;
+  const where = cluster === undefined ? `${doc.timing.workers} workers` : `${doc.timing.workers} worker thread${doc.timing.workers === 1 ? '' : 's'} of the cluster ${cluster}`;
   return `${doc.finished} of ${doc.total} backtests finished${doc.failed > 0 ? `, ${doc.failed} failed` : ''}${doc.skipped > 0 ? `, ${doc.skipped} skipped` : ''} in ${s.toFixed(1)} s on ${where} (${rate})`;
 }
 
@@ -150,7 +150,9 @@ export const sweepCommand: Command = {
     const onSigint = (): void => {
       interrupts++;
       if (interrupts === 1) {
-        io.stderr.write('\nspreadcore sweep: stopping: no new backtests; finishing what is running (Ctrl-C again to quit now)\n');
+        io.stderr.write(cluster === undefined
+          ? '\nspreadcore sweep: stopping: no new backtests; finishing what is running (Ctrl-C again to quit now)\n'
+          : '\nspreadcore sweep: stopping: taking the sweep out of the cluster; the finished runs are kept (Ctrl-C again to quit now)\n');
         controller.abort();
       } else {
         io.stderr.write('spreadcore sweep: quit; results.json holds the runs written so far\n');
