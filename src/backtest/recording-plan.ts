@@ -11,6 +11,7 @@
 // messages) plus trades.
 import { SpreadcoreError } from '../errors.js';
 import { BinanceIngestAdapter } from '../feed/binance/binance-ingest-adapter.js';
+import type { LevelCache } from '../feed/binance/depth-sync.js';
 import type { BinanceInstrumentSpec } from '../feed/binance/instruments.js';
 import type { BinanceMarket, BinanceMessage } from '../feed/binance/messages.js';
 import { readBinanceRecordingBuffer } from '../feed/binance/read-binance-recording.js';
@@ -175,11 +176,14 @@ function planBinance(bytes: Uint8Array, limitNs: number, market: BinanceMarket |
   let total = 0;
   for (let i = 0; i < n; i++) { events[i] = eventsOf(msgs[i]!); total += events[i]!; }
   const sym = symbol;
+  // each run of the plan (and the pass that measures its feed latency) sees the same message
+  // objects: their levels are converted to ticks and lots once per grid, then reused
+  const levelCache: LevelCache = new Map();
   return {
     format: 'binance', market: m, symbol: sym, startEpochNs: start, steps: n, offsetNs, events, eventsTotal: total,
     skippedLines: skipped, firstProblem,
     bind(ingest, instruments) {
-      const adapter = new BinanceIngestAdapter(ingest, { market: m, symbols: [{ symbol: sym, symbolId: 0 }], instruments });
+      const adapter = new BinanceIngestAdapter(ingest, { market: m, symbols: [{ symbol: sym, symbolId: 0 }], instruments, levelCache });
       return (i) => {
         const msg = msgs[i]!;
         if (msg.kind === 'snapshot') adapter.onSnapshot(sym, msg);

@@ -16,7 +16,7 @@ import type { FeedIngest } from '../ingest/feed-ingest.js';
 import { SIDE_ASK, SIDE_BID } from '../feed-sink.js';
 import {
   DepthSync, SYNC_APPLIED, SYNC_GAP, SYNC_REJECTED, SYNC_WRONG_SYMBOL,
-  type SequenceGap, type SyncOutcome,
+  type LevelCache, type SequenceGap, type SyncOutcome,
 } from './depth-sync.js';
 import { IngestDepthTarget, type SeqCounter } from './ingest-depth-target.js';
 import { instrumentOfSpec, resolveBinanceInstrumentSpec, type BinanceInstrumentSpec } from './instruments.js';
@@ -42,6 +42,8 @@ export interface BinanceIngestAdapterOptions {
   instruments?: readonly BinanceInstrumentSpec[];
   /** Depth events held per symbol while waiting for a snapshot. Default 10,000. */
   maxBuffered?: number;
+  /** Converted depth levels shared by the syncs of adapters that replay the same parsed messages (DepthSyncOptions.levelCache). */
+  levelCache?: LevelCache;
   /** After each applied depth event (the ingest's batch has ended). */
   onApplied?: (symbol: string, finalUpdateId: number) => void;
   /** An update-id gap: the symbol is stale until a new snapshot. */
@@ -157,6 +159,7 @@ export class BinanceIngestAdapter {
     let feed: BinanceSymbolFeed | undefined;
     const sync = new DepthSync(target, instrument, this.market, {
       maxBuffered: this.options.maxBuffered,
+      levelCache: this.options.levelCache,
       onApplied: (u) => {
         const f = feed!;
         this.counters.appliedEvents++;

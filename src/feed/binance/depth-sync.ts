@@ -79,7 +79,16 @@ export interface DepthSyncOptions {
   maxBuffered?: number;
   /** Called after each applied depth event with its final update id (u). */
   onApplied?: (finalUpdateId: number) => void;
+  /**
+   * Converted levels kept across syncs that see the same message objects again (a
+   * backtest replaying a parsed recording run after run): per price|quantity grid, the
+   * (tick, lots) pairs of each level array, or null when one of its levels is off the grid.
+   */
+  levelCache?: LevelCache;
 }
+
+/** Per "priceStep|qtyStep": level array → its (tick, lots) pairs (null: a level is off the grid). */
+export type LevelCache = Map<string, WeakMap<readonly DecimalPair[], Float64Array | null>>;
 
 export class DepthSync {
   readonly target: DepthSyncTarget;
@@ -110,6 +119,8 @@ export class DepthSync {
   private readonly futures: boolean;
   /** (tick, lots) pairs of the event being applied. Grows, never shrinks. */
   private scratch = new Float64Array(4096);
+  /** This grid's converted level arrays (DepthSyncOptions.levelCache), or undefined. */
+  private readonly converted: WeakMap<readonly DecimalPair[], Float64Array | null> | undefined;
 
   constructor(target: DepthSyncTarget, instrument: Instrument, market: BinanceMarket, options: DepthSyncOptions = {}) {
     if (market !== 'spot' && market !== 'usdm') {
@@ -128,6 +139,13 @@ export class DepthSync {
     this.price = instrument.price;
     this.qty = instrument.qty;
     this.futures = market === 'usdm';
+    const cache = options.levelCache;
+    if (cache !== undefined) {
+      const key = `${instrument.price.step}|${instrument.qty.step}`;
+      let byLevels = cache.get(key);
+      if (byLevels === undefined) { byLevels = new WeakMap(); cache.set(key, byLevels); }
+      this.converted = byLevels;
+    }
   }
 
   get state(): SyncState { return this.stateNow; }
@@ -222,7 +240,20 @@ export class DepthSync {
 
   /** Levels → scratch pairs starting at pair index `at`; false on the first bad level. */
   private convert(levels: readonly DecimalPair[], at: number): boolean {
-    const s = this.scratch;
+    const cache = this.converted;
+    if (cache === undefined || levels.length === 0) return this.convertInto(this.scratch, levels, at);
+    let pairs = cache.get(levels);
+    if (pairs === undefined) {
+      const own = new Float64Array(2 * levels.length);
+      pairs = this.convertInto(own, levels, 0) ? own : null;
+      cache.set(levels, pairs);
+    }
+    if (pairs === null) return false;
+    this.scratch.set(pairs, 2 * at);
+    return true;
+  }
+
+  private convertInto(s: Float64Array, levels: readonly DecimalPair[], at: number): boolean {
     const price = this.price;
     const qty = this.qty;
     for (let i = 0, k = 2 * at; i < levels.length; i++, k += 2) {
