@@ -3,7 +3,10 @@
 // - a worker SIGKILLed in the middle of a point: the point is not acknowledged, JetStream
 //   hands it to another worker after the ack wait, and the coordinator counts it once;
 // - two workers: every point is run by exactly one of them and counted once, and the
-//   coordinator reports both workers.
+//   coordinator reports both workers;
+// - the NATS server SIGKILLed and restarted in the middle of a sweep: coordinator and
+//   worker reconnect, JetStream's file store kept the points, and the sweep completes
+//   with every point counted once.
 // The results are also compared with a local sweep of the same spec.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -83,5 +86,26 @@ describeNats('distributed sweep: workers that die, several workers', () => {
       w.child.kill('SIGTERM');
       expect(await w.exited).toBe(0);
     }
+  }, 240_000);
+
+  it('the NATS server killed and restarted mid-sweep: the sweep completes, every point counted once', async () => {
+    const params = paramsFile(dir);
+    const space = writeJson(dir, 'space-restart.json', { spread_bps: [1, 2, 3, 4], max_position: [0.004, 0.008] });
+    const out = join(dir, 'restart');
+    const worker = await startCli(['worker', '--cluster', srv.url, '--threads', '1'], /serving every sweep/, {}, 60_000);
+    const coordinator = await run(['sweep', '--cluster', srv.url, '--ack-wait', '5', '--data', DATA, '--params', params, '--space', space, '--heatmap', 'none', '--out', out]);
+    // while the worker runs its first point (the recording's parse included): nothing can be finished yet
+    await waitFor('the worker to start a point', () => startedPoints(worker.out()).length > 0, 120_000, 20);
+    await srv.kill();
+    await srv.restart();
+    expect(await coordinator.exited).toBe(0);
+    expect(coordinator.out()).toContain('reconnected to the NATS server');
+    expect(coordinator.out()).toContain('8 of 8 backtests finished');
+    const doc = readResults(out);
+    expect(doc).toMatchObject({ status: 'complete', total: 8, finished: 8, failed: 0 });
+    expect(doc.runs.map((r) => r.index).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(new Set(startedPoints(worker.out()))).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7]));
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
   }, 240_000);
 });
