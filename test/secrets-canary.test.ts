@@ -8,7 +8,10 @@
 // feed handler is asked with good and bad tokens; then the server is stopped and
 // stdout, stderr, every response status line, header and body, the stream bytes,
 // and every file in the data directory (SQLite journal, WAL, shared memory) are
-// searched for the canaries: none may be there.
+// searched for the canaries: none may be there. The server logs at debug level, so
+// every request is in its log (with its Authorization header and query string in
+// hand, including canaries sent as token, signature and key query values): the log
+// lines are there, the canaries are not.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
@@ -75,7 +78,7 @@ async function runScenario(market: 'sim' | 'binance'): Promise<void> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SPREADCORE_')) env[k] = v;
   Object.assign(env, {
-    SPREADCORE_API_TOKEN: CANARY, SPREADCORE_FEED_TOKEN: FEED_CANARY, SPREADCORE_FEED_PORT: String(feedPort),
+    SPREADCORE_API_TOKEN: CANARY, SPREADCORE_FEED_TOKEN: FEED_CANARY, SPREADCORE_FEED_PORT: String(feedPort), SPREADCORE_LOG_LEVEL: 'debug',
     BINANCE_API_KEY: KEY_CANARY, BINANCE_API_SECRET: SECRET_CANARY, SPREADCORE_BINANCE_API_KEY: KEY_CANARY, SPREADCORE_BINANCE_API_SECRET: SECRET_CANARY,
   });
   if (market === 'binance') {
@@ -175,6 +178,10 @@ async function runScenario(market: 'sim' | 'binance'): Promise<void> {
   await seen.response(await call('PATCH', '/api/strategy/canary_mm/parameters', { headers: json, body: JSON.stringify({ not_a_parameter: 1, spread_bps: -1 }) }));
   await seen.response(await call('POST', '/api/order', { headers: json, body: JSON.stringify({ side: 'SIDEWAYS', symbol: 'BTCUSDT', qty: 1 }) }));
   await seen.response(await call('GET', '/api/market/depth?symbol=%ZZ&limit=abc'));
+  // secrets in query strings (a client that puts its credentials in the URL): censored in the request log
+  await seen.response(await call('GET', `/api/market/depth?symbol=BTCUSDT&limit=3&token=${CANARY}&signature=${SECRET_CANARY}&apiKey=${KEY_CANARY}`));
+  await seen.response(await call('GET', `/api/strategies?access_token=${CANARY}`, { headers: { authorization: `Bearer ${CANARY}1` } }));
+  await seen.response(await call('GET', `/api/nope?key=${KEY_CANARY}&secret=${SECRET_CANARY}`));
   await expectStatus(call('POST', '/api/kill', { headers: { ...json, origin: 'http://evil.example' }, body: '{}' }), 403);
   const hostStatus = await new Promise<number>((resolve, reject) => {
     const req = request(`${base}/api/strategies`, { headers: { host: 'evil.example', ...auth } }, (res) => {
@@ -232,6 +239,12 @@ async function runScenario(market: 'sim' | 'binance'): Promise<void> {
       for (const n of needles) expect(bytes.includes(n), `${c} in ${f}`).toBe(false);
     }
   }
+  // the request log is there (debug level): each request with its id, 4xx among them, queries censored
+  const requestLines = logs.split('\n').filter((l) => l.startsWith('{') && l.includes('"req_id"'));
+  expect(requestLines.length, logs.slice(-2000)).toBeGreaterThan(30);
+  expect(requestLines.some((l) => l.includes('"status":401'))).toBe(true);
+  expect(logs).toContain('token=[redacted]&signature=[redacted]&apiKey=[redacted]');
+  expect(logs).toContain('"path":"/api/strategy/canary_mm/metrics"');
   // the search itself works: the canary strategy's name is in the journal and the responses
   expect(journalFiles.some((f) => readFileSync(f).includes(Buffer.from('canary_mm')))).toBe(true);
   expect(seen.text).toContain('canary_mm');

@@ -3,9 +3,13 @@
 // debug, info (default), warn, error, fatal, silent. Nothing secret is logged: callers
 // pass no tokens, keys or signatures, and as a second line of defence the fields
 // named like credentials are censored wherever they appear (REDACT_PATHS).
+import { createRequire } from 'node:module';
 import { pino, type Logger as PinoLogger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import { SpreadcoreError } from '../errors.js';
+
+// pino-pretty loads only for a terminal
+const require = createRequire(import.meta.url);
 
 export type Logger = PinoLogger;
 
@@ -42,6 +46,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
   if (pretty) {
+    const pinoPretty = require('pino-pretty') as typeof PinoPretty;
     return pino(options, pinoPretty({ destination: stream, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'name' }));
   }
   return pino(options, stream as unknown as pino.DestinationStream);

@@ -3,9 +3,17 @@
 // the `dejavu-fonts-ttf` package: the PNGs look the same on every machine, whatever
 // fonts it has installed (system fonts are not loaded).
 import { createRequire } from 'node:module';
-import { Resvg } from '@resvg/resvg-js';
-import * as echarts from 'echarts';
+import type * as ResvgJs from '@resvg/resvg-js';
+import type * as ECharts from 'echarts';
 import { SpreadcoreError } from '../errors.js';
+
+// Both libraries load on the first chart, not with the CLI: every other command starts
+// without them (ECharts' CommonJS bundle is one file, quicker to load than its ES modules).
+const require = createRequire(import.meta.url);
+let echartsLib: typeof ECharts | undefined;
+let resvgLib: typeof ResvgJs | undefined;
+const echarts = (): typeof ECharts => (echartsLib ??= require('echarts') as typeof ECharts);
+const resvg = (): typeof ResvgJs => (resvgLib ??= require('@resvg/resvg-js') as typeof ResvgJs);
 
 /** The font family every chart uses (the SVG names it; the PNG has it from the package). */
 export const CHART_FONT_FAMILY = 'DejaVu Sans';
@@ -17,7 +25,6 @@ let fontFiles: string[] | undefined;
 /** The TrueType files of the chart font (regular and bold). */
 export function chartFontFiles(): string[] {
   if (fontFiles !== undefined) return fontFiles;
-  const require = createRequire(import.meta.url);
   try {
     fontFiles = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => require.resolve(`dejavu-fonts-ttf/ttf/${f}`));
   } catch (e) {
@@ -32,8 +39,8 @@ export function chartFontFiles(): string[] {
  * in order of appearance, so the same option gives the same bytes in any process, and SVGs
  * with different prefixes can sit in one HTML page.
  */
-export function renderOptionSvg(option: echarts.EChartsCoreOption, width: number, height: number, idPrefix = 'c'): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+export function renderOptionSvg(option: ECharts.EChartsCoreOption, width: number, height: number, idPrefix = 'c'): string {
+  const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width, height });
   let svg: string;
   try {
     chart.setOption(option);
@@ -54,7 +61,7 @@ export function renderOptionSvg(option: echarts.EChartsCoreOption, width: number
 
 /** Rasterises an SVG document to PNG bytes at its own size, on white. */
 export function svgToPng(svg: string): Buffer {
-  const r = new Resvg(svg, {
+  const r = new (resvg().Resvg)(svg, {
     background: '#ffffff',
     font: { loadSystemFonts: false, fontFiles: chartFontFiles(), defaultFontFamily: CHART_FONT_FAMILY, sansSerifFamily: CHART_FONT_FAMILY },
   });
