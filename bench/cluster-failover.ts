@@ -19,8 +19,13 @@ const nodes: Record<string, BenchNode> = {};
 try {
   for (const id of ids) nodes[id] = await startNode(id, nats.url, ttl);
   await loadStrategies(nodes.alpha!, MARKETS);
+  let t00 = Date.now();
   const settled = async (): Promise<void> => {
     await until('markets on their owners', async () => {
+      if (Date.now() - t00 > 100_000) {
+        for (const id of ids) process.stderr.write(`${id}: ${JSON.stringify(await api(nodes[id]!, 'GET', '/api/cluster'))}\n${nodes[id]!.out().slice(-3000)}\n`);
+        t00 = Infinity;
+      }
       for (const id of ids) {
         const v = await api<ClusterView>(nodes[id]!, 'GET', '/api/cluster');
         const mine = MARKETS.filter((m) => rendezvousOwner(m, ids) === id);
@@ -43,6 +48,7 @@ try {
     times.push(ms);
     process.stdout.write(`run ${r + 1}: ${victim} killed, ${survivor} quotes ${market} after ${ms} ms\n`);
     nodes[victim] = await startNode(victim, nats.url, ttl, nodes[victim]!.dataDir);
+    t00 = Date.now();
     await settled();
   }
   const s = stats(times);

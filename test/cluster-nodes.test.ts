@@ -80,6 +80,16 @@ describeNats('spreadcore nodes in a cluster', () => {
     expect(v.nodes.map((n) => n.node_id).sort()).toEqual(['alpha', 'beta']);
     expect(v.leases.map((l) => l.market).sort()).toEqual([...MARKETS].sort());
     for (const l of v.leases) expect(l.owner, l.market).toBe(rendezvousOwner(l.market, ['alpha', 'beta']));
+    // a PATCH on a node that does not run the strategy reaches the node that does
+    const m0 = MARKETS[0]!;
+    const owner = rendezvousOwner(m0, ['alpha', 'beta']) === 'alpha' ? a! : b!;
+    const other = owner === a ? b! : a!;
+    const p = await api(other, 'PATCH', `/api/strategy/${strategyName(m0)}/parameters`, { spread_bps: 500 });
+    expect(p.status, JSON.stringify(p.json)).toBe(200);
+    await until(`spread_bps 500 on ${owner.id}`, async () => {
+      const r = await api<{ parameters: { spread_bps: number } }>(owner, 'GET', `/api/strategy/${strategyName(m0)}/parameters`);
+      return r.json.parameters.spread_bps === 500 ? true : undefined;
+    });
     // a third node takes the markets it wins from the two
     const [c] = await start(['gamma']);
     await settled([a!, b!, c!], MARKETS);

@@ -31,6 +31,8 @@ export class ClusterNode {
   private roundTimer: NodeJS.Timeout | null = null;
   private expireTimer: NodeJS.Timeout | null = null;
   private running = false;
+  private roundStartedAt = 0;
+  roundsAbandoned = 0;
   private closed = false;
   /** Fills this node is applying from the stream (not published again). */
   private importing = false;
@@ -40,6 +42,8 @@ export class ClusterNode {
   reconnects = 0;
   natsStatus = 'connected';
   fillsImported = 0;
+  /** The parameter PATCH sequence applied here, per strategy. */
+  readonly paramsApplied = new Map<string, number>();
 
   private constructor(cfg: ClusterConfig, engine: TradingEngine, b: ClusterBuckets, log: (line: string) => void) {
     this.cfg = cfg;
@@ -109,8 +113,16 @@ export class ClusterNode {
 
   /** One round: heartbeat, live nodes, strategies, leases. Rounds never overlap. */
   private async round(): Promise<void> {
-    if (this.running || this.closed) return;
+    if (this.closed) return;
+    if (this.running) {
+      // a round stuck on a NATS call (a connection half gone) must not stop the renewals for good
+      if (Date.now() - this.roundStartedAt < 2 * this.cfg.leaseTtlMs) return;
+      this.roundsAbandoned++;
+      this.lastError = `a lease round took more than ${2 * this.cfg.leaseTtlMs} ms; started another`;
+    }
     this.running = true;
+    const started = Date.now();
+    this.roundStartedAt = started;
     try {
       await this.registry.beat();
       const nodes = await this.registry.read();
@@ -123,7 +135,7 @@ export class ClusterNode {
       this.roundErrors++;
       this.lastError = e instanceof Error ? e.message : String(e);
     } finally {
-      this.running = false;
+      if (this.roundStartedAt === started) this.running = false;
     }
   }
 
@@ -144,6 +156,13 @@ export class ClusterNode {
       }
       if (here === undefined) {
         try { this.orig.load(s.definition); } catch (e) { this.lastError = `loading ${s.strategy_id}: ${e instanceof Error ? e.message : String(e)}`; continue; }
+        this.paramsApplied.set(s.strategy_id, s.params_seq ?? 0);
+      }
+      const seq = s.params_seq ?? 0;
+      if (seq > (this.paramsApplied.get(s.strategy_id) ?? 0)) {
+        // a PATCH on another node: the stored parameters, merged, apply here too
+        this.paramsApplied.set(s.strategy_id, seq);
+        try { this.orig.patchParameters(s.strategy_id, s.definition['parameters']); } catch (e) { this.lastError = `parameters of ${s.strategy_id}: ${e instanceof Error ? e.message : String(e)}`; }
       }
       if (this.leases.fence(s.symbol) === 0) continue;
       const st = this.engine.list().find((x) => x.strategy_id === s.strategy_id)?.status;

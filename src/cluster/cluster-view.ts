@@ -42,6 +42,7 @@ export function clusterView(n: ClusterNode): Record<string, unknown> {
     orders_refused_not_lease_owner: n.engine.router.denials[62] ?? 0,
     risk_cas_conflicts: n.risk.conflicts,
     round_errors: n.roundErrors,
+    rounds_abandoned: n.roundsAbandoned,
     last_error: n.lastError,
   };
 }

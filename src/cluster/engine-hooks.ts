@@ -14,6 +14,7 @@ export interface EngineOriginals {
   delete: TradingEngine['delete'];
   kill: TradingEngine['kill'];
   resumeTrading: TradingEngine['resumeTrading'];
+  patchParameters: TradingEngine['patchParameters'];
 }
 
 function clusterBody(body: unknown): { symbol: string; def: Record<string, unknown> } {
@@ -32,7 +33,7 @@ const report = (node: ClusterNode, what: string) => (e: unknown): void => { node
 export function installEngineHooks(eng: TradingEngine, node: ClusterNode): EngineOriginals {
   const orig: EngineOriginals = {
     load: eng.load.bind(eng), start: eng.start.bind(eng), stop: eng.stop.bind(eng), delete: eng.delete.bind(eng),
-    kill: eng.kill.bind(eng), resumeTrading: eng.resumeTrading.bind(eng),
+    kill: eng.kill.bind(eng), resumeTrading: eng.resumeTrading.bind(eng), patchParameters: eng.patchParameters.bind(eng),
   };
   const ownerOf = (symbol: string): string | null => {
     if (node.leases.held.has(symbol)) return node.cfg.nodeId;
@@ -70,6 +71,22 @@ export function installEngineHooks(eng: TradingEngine, node: ClusterNode): Engin
   eng.delete = (id) => {
     const r = orig.delete(id);
     node.strategies.setWanted(id, 'deleted').catch(report(node, `deleting ${id}`));
+    return r;
+  };
+  eng.patchParameters = (id, body) => {
+    const r = orig.patchParameters(id, body);
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+      const patch = async (attempt: number): Promise<void> => {
+        try {
+          const seq = await node.strategies.patch(id, body as Record<string, unknown>);
+          node.paramsApplied.set(id, seq);
+        } catch (e) {
+          if (attempt < 10 && /wrong last sequence/i.test(String(e))) return patch(attempt + 1);
+          throw e;
+        }
+      };
+      patch(0).catch(report(node, `storing the parameters of ${id}`));
+    }
     return r;
   };
   eng.kill = (note = '') => {

@@ -32,7 +32,10 @@ export class NodeRegistry {
 
   async read(): Promise<NodeInfo[]> {
     const out: NodeInfo[] = [];
-    for await (const k of await this.kv.keys()) {
+    // a key written while the listing runs may be listed twice
+    const keys = new Set<string>();
+    for await (const k of await this.kv.keys()) keys.add(k);
+    for (const k of keys) {
       const e = await this.kv.get(k);
       if (e === null || e.operation !== 'PUT') continue;
       try { out.push(e.json<NodeInfo>()); } catch { /* not ours */ }

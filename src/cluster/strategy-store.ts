@@ -11,6 +11,8 @@ export interface ClusterStrategy {
   symbol: string;
   definition: Record<string, unknown>;
   wanted: WantedState;
+  /** Bumped by every PATCH of its parameters (definition.parameters holds them merged). */
+  params_seq?: number;
   updated_by: string;
   updated_ms: number;
 }
@@ -37,8 +39,8 @@ export class StrategyStore {
     return next;
   }
 
-  async put(id: string, symbol: string, definition: Record<string, unknown>, wanted: WantedState): Promise<void> {
-    const v: ClusterStrategy = { strategy_id: id, symbol, definition, wanted, updated_by: this.nodeId, updated_ms: Date.now() };
+  async put(id: string, symbol: string, definition: Record<string, unknown>, wanted: WantedState, paramsSeq = 0): Promise<void> {
+    const v: ClusterStrategy = { strategy_id: id, symbol, definition, wanted, params_seq: paramsSeq, updated_by: this.nodeId, updated_ms: Date.now() };
     this.all.set(id, v);
     await this.kv.put(id, JSON.stringify(v));
   }
@@ -46,7 +48,21 @@ export class StrategyStore {
   async setWanted(id: string, wanted: WantedState): Promise<void> {
     const cur = this.all.get(id) ?? (await this.kv.get(id))?.json<ClusterStrategy>();
     if (cur === undefined || cur === null) return;
-    await this.put(id, cur.symbol, cur.definition, wanted);
+    await this.put(id, cur.symbol, cur.definition, wanted, cur.params_seq ?? 0);
+  }
+
+  /** Merges a PATCH into the stored parameters; returns the new sequence number (0 when the strategy is not the cluster's). */
+  async patch(id: string, body: Record<string, unknown>): Promise<number> {
+    const e = await this.kv.get(id);
+    if (e === null || e.operation !== 'PUT') return 0;
+    const cur = e.json<ClusterStrategy>();
+    const params = { ...((cur.definition['parameters'] as Record<string, unknown> | undefined) ?? {}), ...body };
+    const seq = (cur.params_seq ?? 0) + 1;
+    const v: ClusterStrategy = { ...cur, definition: { ...cur.definition, parameters: params }, params_seq: seq, updated_by: this.nodeId, updated_ms: Date.now() };
+    // compare-and-set: two PATCHes on two nodes at once both land
+    await this.kv.update(id, JSON.stringify(v), e.revision);
+    this.all.set(id, v);
+    return seq;
   }
 
   /** Markets some strategy of the cluster trades. */
