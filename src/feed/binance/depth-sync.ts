@@ -82,13 +82,14 @@ export interface DepthSyncOptions {
   /**
    * Converted levels kept across syncs that see the same message objects again (a
    * backtest replaying a parsed recording run after run): per price|quantity grid, the
-   * (tick, lots) pairs of each level array, or null when one of its levels is off the grid.
+   * (tick, lots) pairs of each depth event or snapshot, bids then asks, or null when one
+   * of its levels is off the grid. The target gets the kept pairs (it must not change them).
    */
   levelCache?: LevelCache;
 }
 
-/** Per "priceStep|qtyStep": level array → its (tick, lots) pairs (null: a level is off the grid). */
-export type LevelCache = Map<string, WeakMap<readonly DecimalPair[], Float64Array | null>>;
+/** Per "priceStep|qtyStep": depth event or snapshot → its (tick, lots) pairs, bids then asks (null: a level is off the grid). */
+export type LevelCache = Map<string, WeakMap<DepthUpdate | DepthSnapshot, Float64Array | null>>;
 
 export class DepthSync {
   readonly target: DepthSyncTarget;
@@ -120,7 +121,7 @@ export class DepthSync {
   /** (tick, lots) pairs of the event being applied. Grows, never shrinks. */
   private scratch = new Float64Array(4096);
   /** This grid's converted level arrays (DepthSyncOptions.levelCache), or undefined. */
-  private readonly converted: WeakMap<readonly DecimalPair[], Float64Array | null> | undefined;
+  private readonly converted: WeakMap<DepthUpdate | DepthSnapshot, Float64Array | null> | undefined;
 
   constructor(target: DepthSyncTarget, instrument: Instrument, market: BinanceMarket, options: DepthSyncOptions = {}) {
     if (market !== 'spot' && market !== 'usdm') {
@@ -220,15 +221,13 @@ export class DepthSync {
   }
 
   private apply(ev: DepthUpdate): SyncOutcome {
-    const bids = ev.bids;
-    const asks = ev.asks;
-    const nb = bids.length;
-    const n = nb + asks.length;
-    if (this.scratch.length < 2 * n) this.scratch = new Float64Array(2 * n);
-    if (!this.convert(bids, 0) || !this.convert(asks, nb)) {
+    const nb = ev.bids.length;
+    const n = nb + ev.asks.length;
+    const pairs = this.pairsOf(ev);
+    if (pairs === null) {
       return this.reject(this.levelError(ev, `depth event u=${ev.finalUpdateId}`), true);
     }
-    const refused = this.target.applyEvent(this.scratch, nb, n, ev);
+    const refused = this.target.applyEvent(pairs, nb, n, ev);
     if (refused !== 0) return this.refused(refused, `depth event u=${ev.finalUpdateId}`);
     this.updateId = ev.finalUpdateId;
     this.stateNow = 'live';
@@ -238,21 +237,24 @@ export class DepthSync {
     return SYNC_APPLIED;
   }
 
-  /** Levels → scratch pairs starting at pair index `at`; false on the first bad level. */
-  private convert(levels: readonly DecimalPair[], at: number): boolean {
+  /** The message's levels as (tick, lots) pairs, bids then asks (kept ones, or the scratch array); null on a bad level. */
+  private pairsOf(msg: DepthUpdate | DepthSnapshot): Float64Array | null {
     const cache = this.converted;
-    if (cache === undefined || levels.length === 0) return this.convertInto(this.scratch, levels, at);
-    let pairs = cache.get(levels);
-    if (pairs === undefined) {
-      const own = new Float64Array(2 * levels.length);
-      pairs = this.convertInto(own, levels, 0) ? own : null;
-      cache.set(levels, pairs);
+    if (cache !== undefined) {
+      let pairs = cache.get(msg);
+      if (pairs === undefined) {
+        const own = new Float64Array(2 * (msg.bids.length + msg.asks.length));
+        pairs = this.convertInto(own, msg.bids, 0) && this.convertInto(own, msg.asks, msg.bids.length) ? own : null;
+        cache.set(msg, pairs);
+      }
+      return pairs;
     }
-    if (pairs === null) return false;
-    this.scratch.set(pairs, 2 * at);
-    return true;
+    const n = msg.bids.length + msg.asks.length;
+    if (this.scratch.length < 2 * n) this.scratch = new Float64Array(2 * n);
+    return this.convertInto(this.scratch, msg.bids, 0) && this.convertInto(this.scratch, msg.asks, msg.bids.length) ? this.scratch : null;
   }
 
+  /** Levels → pairs of `s` starting at pair index `at`; false on the first bad level. */
   private convertInto(s: Float64Array, levels: readonly DecimalPair[], at: number): boolean {
     const price = this.price;
     const qty = this.qty;
@@ -277,17 +279,15 @@ export class DepthSync {
    * snapshot is needed). SYNC_REJECTED: a bad level; the book and state are unchanged.
    */
   onSnapshot(snap: DepthSnapshot): SyncOutcome {
-    const bids = snap.bids;
-    const asks = snap.asks;
-    const nb = bids.length;
-    const n = nb + asks.length;
-    if (this.scratch.length < 2 * n) this.scratch = new Float64Array(2 * n);
-    if (!this.convert(bids, 0) || !this.convert(asks, nb)) {
+    const nb = snap.bids.length;
+    const n = nb + snap.asks.length;
+    const pairs = this.pairsOf(snap);
+    if (pairs === null) {
       this.rejectedEvents++;
       this.lastError = this.levelError(snap, `snapshot lastUpdateId=${snap.lastUpdateId}`);
       return SYNC_REJECTED;
     }
-    const refused = this.target.replaceBook(this.scratch, nb, n, snap);
+    const refused = this.target.replaceBook(pairs, nb, n, snap);
     if (refused !== 0) return this.refused(refused, `snapshot lastUpdateId=${snap.lastUpdateId}`);
     this.snapshots++;
     this.updateId = snap.lastUpdateId;
