@@ -4,12 +4,14 @@
 // pass no tokens, keys or signatures, and as a second line of defence the fields
 // named like credentials are censored wherever they appear (REDACT_PATHS).
 import { createRequire } from 'node:module';
-import { pino, type Logger as PinoLogger } from 'pino';
+import type { DestinationStream, Logger as PinoLogger, pino as Pino } from 'pino';
 import type PinoPretty from 'pino-pretty';
 import { SpreadcoreError } from '../errors.js';
 
-// pino-pretty loads only for a terminal
+// pino loads with the first logger (a command that fails on its flags never needs it),
+// pino-pretty only for a terminal
 const require = createRequire(import.meta.url);
+const pino = (...args: Parameters<typeof Pino>): PinoLogger => (require('pino') as { pino: typeof Pino }).pino(...args) as unknown as PinoLogger;
 
 export type Logger = PinoLogger;
 
@@ -49,7 +51,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     const pinoPretty = require('pino-pretty') as typeof PinoPretty;
     return pino(options, pinoPretty({ destination: stream, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'name' }));
   }
-  return pino(options, stream as unknown as pino.DestinationStream);
+  return pino(options, stream as unknown as DestinationStream);
 }
 
 /** A logger that writes nothing (library code constructed without one). */
