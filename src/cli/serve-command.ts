@@ -148,6 +148,9 @@ Options (each also from an environment variable):
   --polymarket-markets C1,C2
                        condition ids to trade (SPREADCORE_POLYMARKET_MARKETS;
                        default the first 12 active markets)
+  --record FILE        record the Kalshi / Polymarket market-data messages with
+                       their receive times (NDJSON, .gz for gzip) for
+                       spreadcore backtest --data FILE (SPREADCORE_RECORD)
   --production         Kalshi and Polymarket production hosts, real money
                        (SPREADCORE_PRODUCTION=1); refused with the URL flags
   -h, --help           show this help
@@ -346,7 +349,7 @@ export const serveCommand: Command = {
       gateway?.close();
       engine?.close();
       await live?.close();
-      pred?.close();
+      await pred?.close();
       predIngest?.close();
       journal.close();
     }

@@ -53,6 +53,7 @@ export const SERVE_FLAGS = {
   'polymarket-ws-url': { type: 'string' },
   'polymarket-markets': { type: 'string' },
   production: { type: 'boolean' },
+  record: { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
 
@@ -91,6 +92,7 @@ export const SERVE_ENV: Readonly<Record<keyof typeof SERVE_FLAGS, string>> = {
   'polymarket-ws-url': 'SPREADCORE_POLYMARKET_WS_URL',
   'polymarket-markets': 'SPREADCORE_POLYMARKET_MARKETS',
   production: 'SPREADCORE_PRODUCTION',
+  record: 'SPREADCORE_RECORD',
   'log-level': 'SPREADCORE_LOG_LEVEL',
 };
 
@@ -247,7 +249,8 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   const parsedPrediction = parsePrediction({
     venues: market.kind === 'prediction' ? market.venues : [], production,
     kalshiRestUrl: raw('kalshi-rest-url').v, kalshiWsUrl: raw('kalshi-ws-url').v, kalshiTickers: raw('kalshi-tickers').v,
-    polymarketRestUrl: raw('polymarket-rest-url').v, polymarketWsUrl: raw('polymarket-ws-url').v, polymarketMarkets: raw('polymarket-markets').v, env,
+    polymarketRestUrl: raw('polymarket-rest-url').v, polymarketWsUrl: raw('polymarket-ws-url').v, polymarketMarkets: raw('polymarket-markets').v,
+    record: raw('record').v, env,
   });
   const prediction = market.kind === 'prediction' ? parsedPrediction : null;
   const logLevel = check('log-level', (v) => parseLogLevel(v ?? 'info'));

@@ -23,6 +23,7 @@ import { POLYMARKET_PRODUCTION, type PolymarketChain, type PolymarketEndpoints }
 import { PolymarketLive } from '../venues/polymarket/polymarket-live.js';
 import type { PolymarketReconcileReport } from '../venues/polymarket/polymarket-venue.js';
 import { RoutingVenue } from '../venues/routing-venue.js';
+import { PredictionRecorder, type RecordedMarket } from '../feed/prediction/prediction-recording.js';
 import { usageError } from './flags.js';
 
 export type PredictionVenue = 'kalshi' | 'polymarket';
@@ -32,6 +33,8 @@ export interface PredictionOptions {
   readonly production: boolean;
   readonly kalshi: { readonly endpoints: KalshiEndpoints; readonly signer: KalshiSigner; readonly tickers: readonly string[] | undefined } | null;
   readonly polymarket: { readonly endpoints: PolymarketEndpoints; readonly chainId: PolymarketChain; readonly credentials: PolymarketCredentials; readonly markets: readonly string[] | undefined } | null;
+  /** Record the venues' market-data messages here (--record FILE), else null. */
+  readonly recordPath: string | null;
 }
 
 export interface PredictionInput {
@@ -43,6 +46,7 @@ export interface PredictionInput {
   readonly polymarketRestUrl: string | undefined;
   readonly polymarketWsUrl: string | undefined;
   readonly polymarketMarkets: string | undefined;
+  readonly record?: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -124,7 +128,8 @@ export function parsePrediction(i: PredictionInput): PredictionOptions {
     if (chainId !== 137 && chainId !== 80002) throw usageError(`SPREADCORE_POLYMARKET_CHAIN_ID must be 137 or 80002, got ${JSON.stringify(chainRaw)}`);
     polymarket = { endpoints, chainId, credentials, markets: list('--polymarket-markets', i.polymarketMarkets, /^0x[0-9a-fA-F]{64}$/) };
   }
-  return { venues: i.venues, production: i.production, kalshi, polymarket };
+  if (i.record !== undefined && i.venues.length === 0) throw usageError('--record applies to --market kalshi / polymarket only (record other markets with spreadcore record)');
+  return { venues: i.venues, production: i.production, kalshi, polymarket, recordPath: i.record ?? null };
 }
 
 /**
@@ -149,6 +154,7 @@ export class PredictionLive {
   private restored = false;
   private lastKalshi: KalshiReconcileReport | null = null;
   private lastPolymarket: PolymarketReconcileReport | null = null;
+  recorder: PredictionRecorder | null = null;
 
   constructor(readonly o: PredictionOptions, private readonly log: (line: string) => void) {
     this.venue = new RoutingVenue(o.venues.join('+'));
@@ -181,6 +187,10 @@ export class PredictionLive {
   /** Connects every venue: markets defined on the engine's ingest, books subscribed, the first reconcile. */
   async connect(engine: TradingEngine): Promise<void> {
     this.engine = engine;
+    // recording: the taps are on before the first subscription answers; the header names the markets once they are known
+    const pending: Array<['kalshi' | 'polymarket', string]> = [];
+    const tap = (v: 'kalshi' | 'polymarket') => (text: string): void => { if (this.recorder !== null) this.recorder.message(v, text); else pending.push([v, text]); };
+    const recording = this.o.recordPath !== null;
     for (const v of this.o.venues) this.down.add(v);
     engine.venueDown();
     const k = this.o.kalshi;
@@ -201,6 +211,7 @@ export class PredictionLive {
         log: this.log,
       });
       this.kalshi = live;
+      if (recording) live.ws.tap = tap('kalshi');
       await live.start();
     }
     const p = this.o.polymarket;
@@ -209,12 +220,21 @@ export class PredictionLive {
         endpoints: p.endpoints, chainId: p.chainId, credentials: p.credentials, ingest: engine.ingest, firstSymbolId: this.nextSymbolId(),
         maxMarkets: MAX_MARKETS_PER_VENUE, ...(p.markets !== undefined ? { conditionIds: p.markets } : {}),
         onVenue: (v) => this.venue.add(v),
+        ...(recording ? { onFeed: (f: { tap: ((text: string) => void) | null }) => { f.tap = tap('polymarket'); } } : {}),
         onPause: () => this.pause('polymarket'), onResume: () => this.resume('polymarket'),
         onReconciled: (r) => { this.lastPolymarket = r; },
         log: this.log,
       });
       this.polymarket = live;
       await live.start();
+    }
+    if (recording) {
+      const markets: RecordedMarket[] = [
+        ...(this.kalshi?.markets ?? []).map((m) => ({ venue: 'kalshi' as const, symbol: m.ticker, ticker: m.ticker, price_level_structure: m.structure ?? 'linear_cent', close_time: m.closeTime ?? null })),
+        ...(this.polymarket?.markets ?? []).map((m) => ({ venue: 'polymarket' as const, symbol: m.symbol, token_id: m.tokenId, tick_size: m.tickSize, resolution_ns: (m as { resolutionTsNs?: number }).resolutionTsNs ?? 0 })),
+      ];
+      this.recorder = new PredictionRecorder(this.o.recordPath!, markets);
+      for (const [v, t] of pending.splice(0)) this.recorder.message(v, t);
     }
   }
 
@@ -299,8 +319,9 @@ export class PredictionLive {
     return out;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.kalshi?.close();
     this.polymarket?.close();
+    await this.recorder?.close();
   }
 }

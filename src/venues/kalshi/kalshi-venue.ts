@@ -39,6 +39,8 @@ export interface KalshiMarketInfo {
   readonly makerFees: boolean;
   readonly closeTime?: string;
   readonly status?: string;
+  /** Kalshi's price_level_structure of the market. */
+  readonly structure?: string;
 }
 
 /** The engine-side description of a market from Kalshi's Market object. */
@@ -46,7 +48,7 @@ export function marketInfo(m: KalshiMarket, makerFees = false, lotSize: '1' | '0
   const structure = isPriceLevelStructure(m.price_level_structure) ? m.price_level_structure : 'linear_cent';
   return {
     ticker: m.ticker, instrument: kalshiInstrument(m.ticker, structure, lotSize), ranges: priceRangesOf(structure, m.price_ranges), makerFees,
-    ...(m.close_time !== undefined ? { closeTime: m.close_time } : {}), status: m.status,
+    ...(m.close_time !== undefined ? { closeTime: m.close_time } : {}), status: m.status, structure,
   };
 }
 

@@ -21,7 +21,14 @@ export class KalshiMarketData {
   private tradeSeq = 1;
 
   /** markets: the YES instruments, with their ingest symbol ids (first free id upward from firstSymbolId). */
-  constructor(private readonly ingest: FeedIngest, markets: Iterable<KalshiMarketInfo>, firstSymbolId = 0, closeTsNs: (m: KalshiMarketInfo) => number = (m) => (m.closeTime !== undefined ? Date.parse(m.closeTime) * 1e6 : 0)) {
+  private readonly nowNs: () => number;
+  private readonly driveClock: boolean;
+
+  /** clock: where event times come from (default the wall clock) and whether the adapter moves the ingest's clock (a replay's caller does). */
+  constructor(private readonly ingest: FeedIngest, markets: Iterable<KalshiMarketInfo>, firstSymbolId = 0, closeTsNs: (m: KalshiMarketInfo) => number = (m) => (m.closeTime !== undefined ? Date.parse(m.closeTime) * 1e6 : 0),
+    clock: { nowNs?: () => number; driveClock?: boolean } = {}) {
+    this.nowNs = clock.nowNs ?? (() => Date.now() * 1e6);
+    this.driveClock = clock.driveClock ?? true;
     let id = firstSymbolId;
     for (const m of markets) {
       const e: Entry = { id: id++, info: m, seq: 0 };
@@ -53,8 +60,8 @@ export class KalshiMarketData {
     let nb = 0, na = 0;
     for (const [p, c] of yes) { const t = this.tick(e, p), l = this.lots(e, c); if (Number.isNaN(t) || Number.isNaN(l)) { this.counters.offGrid++; continue; } bids[2 * nb] = t; bids[2 * nb + 1] = l; nb++; }
     for (const [p, c] of no) { const t = this.tick(e, 10000 - p), l = this.lots(e, c); if (Number.isNaN(t) || Number.isNaN(l)) { this.counters.offGrid++; continue; } asks[2 * na] = t; asks[2 * na + 1] = l; na++; }
-    this.ingest.setClock();
-    this.ingest.snapshot(e.id, ++e.seq, Date.now() * 1e6, bids, nb, asks, na);
+    if (this.driveClock) this.ingest.setClock();
+    this.ingest.snapshot(e.id, ++e.seq, this.nowNs(), bids, nb, asks, na);
     this.ingest.endOfBatch(0);
     this.counters.snapshots++;
   }
@@ -65,8 +72,8 @@ export class KalshiMarketData {
     const t = this.tick(e, side === 'yes' ? priceE4 : 10000 - priceE4);
     const l = this.lots(e, countE2);
     if (Number.isNaN(t) || Number.isNaN(l)) { this.counters.offGrid++; return; }
-    this.ingest.setClock();
-    this.ingest.levelSet(e.id, ++e.seq, Date.now() * 1e6, side === 'yes' ? SIDE_BID : SIDE_ASK, t, l);
+    if (this.driveClock) this.ingest.setClock();
+    this.ingest.levelSet(e.id, ++e.seq, this.nowNs(), side === 'yes' ? SIDE_BID : SIDE_ASK, t, l);
     this.ingest.endOfBatch(0);
     this.counters.levels++;
   }
@@ -77,8 +84,11 @@ export class KalshiMarketData {
     const t = e.info.instrument.price.toUnitsOrNaN(String(m['yes_price_dollars']));
     const c = e.info.instrument.qty.toUnitsOrNaN(String(m['count_fp']));
     if (Number.isNaN(t) || !(c > 0)) { this.counters.offGrid++; return; }
-    const ts = typeof m['ts_ms'] === 'number' ? m['ts_ms'] * 1e6 : typeof m['ts'] === 'number' ? m['ts'] * 1e9 : Date.now() * 1e6;
-    this.ingest.setClock();
+    // ts_ms when given; a whole-second ts is up to a second early: the receive time when it falls in that second
+    const now = this.nowNs();
+    const sec = typeof m['ts'] === 'number' ? m['ts'] * 1e9 : NaN;
+    const ts = typeof m['ts_ms'] === 'number' ? m['ts_ms'] * 1e6 : Number.isFinite(sec) ? (now >= sec && now < sec + 2e9 ? now : sec) : now;
+    if (this.driveClock) this.ingest.setClock();
     this.ingest.trade(e.id, ++e.seq, ts, m['taker_side'] === 'yes' ? SIDE_BID : SIDE_ASK, t, c, this.tradeSeq++);
     this.ingest.endOfBatch(0);
     this.counters.trades++;

@@ -106,7 +106,7 @@ export class KalshiWsClient {
       for (const f of w) f();
       this.handlers.onOpen?.(reconnect);
     });
-    ws.on('message', (data) => { this.lastHeardMs = Date.now(); this.onMessage(String(data)); });
+    ws.on('message', (data) => { this.lastHeardMs = Date.now(); const text = String(data); this.tap?.(text); this.onMessage(text); });
     ws.on('ping', () => { this.lastHeardMs = Date.now(); });
     ws.on('error', () => undefined); // 'close' follows
     ws.on('close', (code) => {
@@ -166,6 +166,16 @@ export class KalshiWsClient {
     this.sendSubscribe(s);
   }
 
+  /** Sees every text message as received (a recording). */
+  tap: ((text: string) => void) | null = null;
+  private replaying = false;
+
+  /** Applies a recorded message (no subscription or sequence bookkeeping: the recording is what was received). */
+  applyRecorded(text: string): void {
+    this.replaying = true;
+    try { this.onMessage(text); } finally { this.replaying = false; }
+  }
+
   private onMessage(text: string): void {
     this.counters.messages++;
     let m: { id?: number; type?: string; sid?: number; seq?: number; msg?: Record<string, unknown> };
@@ -181,7 +191,7 @@ export class KalshiWsClient {
     if (type === 'error') { this.handlers.onError?.({ code: Number(m.msg?.['code']), msg: String(m.msg?.['msg'] ?? '') }); return; }
     if (type === 'unsubscribed' || type === 'ok') return;
     const sub = typeof m.sid === 'number' ? this.bySid.get(m.sid) : undefined;
-    if (typeof m.sid === 'number' && sub === undefined) return; // a subscription we dropped
+    if (typeof m.sid === 'number' && sub === undefined && !this.replaying) return; // a subscription we dropped
     if (sub !== undefined && typeof m.seq === 'number') {
       if (type !== 'orderbook_snapshot' && sub.lastSeq >= 0 && m.seq !== sub.lastSeq + 1) {
         this.counters.gaps++;

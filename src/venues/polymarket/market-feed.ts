@@ -25,11 +25,14 @@ export class PolymarketMarketFeed {
     this.channel = new PolymarketChannel({
       url: opts.url,
       subscription: () => ({ assets_ids: ids, type: 'market' }),
-      onFrame: (text) => this.adapter.onFrame(text),
+      onFrame: (text) => { this.tap?.(text); this.adapter.onFrame(text); },
       onClose: () => { for (let i = 0; i < ids.length; i++) this.sink.invalidate?.(first + i); },
       ...(opts.pingMs !== undefined ? { pingMs: opts.pingMs } : {}),
     });
   }
+
+  /** Sees every market-channel frame as received (a recording). */
+  tap: ((text: string) => void) | null = null;
 
   get connected(): boolean { return this.channel.connected; }
   get reconnects(): number { return this.channel.reconnects; }

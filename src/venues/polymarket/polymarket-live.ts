@@ -36,6 +36,8 @@ export interface PolymarketLiveConfig {
   readonly log?: (line: string) => void;
   /** Told the execution venue as soon as it exists, before the first reconcile can report fills through it. */
   readonly onVenue?: (venue: PolymarketExecutionVenue) => void;
+  /** Told the market feed before it opens (a recording taps it). */
+  readonly onFeed?: (feed: PolymarketMarketFeed) => void;
 }
 
 /** The engine's symbol of a market's YES token. */
@@ -94,6 +96,7 @@ export class PolymarketLive {
       this.log('polymarket: user channel reconnected; reconciling before quoting');
       void this.reconcile();
     };
+    c.onFeed?.(this.feed);
     this.feed.open();
     this.venue.start();
     await this.reconcile();
