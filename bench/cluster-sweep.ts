@@ -170,6 +170,11 @@ for (const w of WORKER_COUNTS.slice(1)) {
   const b = best(w);
   lines.push(`- ${w} workers vs 1 (best round of each): points/s **${(rate(b) / rate(b1)).toFixed(2)}×** (${rate(b1).toFixed(2)} → ${rate(b).toFixed(2)}); points per CPU-second ${(perCpu(b) / perCpu(b1)).toFixed(2)}×; CPU / wall ${(b1.cpu / b1.seconds).toFixed(2)} → ${(b.cpu / b.seconds).toFixed(2)}.`);
 }
+// what each extra worker process costs in CPU for the same points: its own inputs fetch, pool
+// start, WebAssembly load, parse of the recording and cold-JIT first backtests (mean over rounds)
+const meanCpu = (w: number): number => { const r = rows.filter((x) => x.workers === w); return r.reduce((t, x) => t + x.cpu, 0) / r.length; };
+const last = WORKER_COUNTS[WORKER_COUNTS.length - 1]!;
+lines.push(`- CPU for the same ${rows[0]!.points} points, mean of the rounds: ${WORKER_COUNTS.map((w) => `${w} worker${w === 1 ? '' : 's'} ${meanCpu(w).toFixed(2)} s`).join(', ')}: each extra worker process costs ${((meanCpu(last) - meanCpu(1)) / (last - 1)).toFixed(2)} CPU-s.`);
 const bl = best(0);
 lines.push(`- local pool (2 threads) best round: ${rate(bl).toFixed(2)} points/s, ${perCpu(bl).toFixed(2)} points per CPU-second; the cluster's best: ${Math.max(...WORKER_COUNTS.map((w) => rate(best(w)))).toFixed(2)} points/s.`);
 lines.push(`- rankings and objectives identical in every run, local and clustered: ${same ? 'yes' : 'NO'}.`);
