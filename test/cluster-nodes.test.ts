@@ -7,7 +7,6 @@
 // node halts three; a NATS restart under load leaves every market held by one node.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
@@ -17,6 +16,7 @@ import { requireDist, stopAll } from './support/cli-process.js';
 import { api, binaryStrategy, cluster, LEASE_TTL_MS, openOrders, startNode, strategyName, until, type Node } from './support/cluster-nodes.js';
 import { rendezvousOwner } from '../src/cluster/rendezvous.js';
 import { sleep } from './support/wait.js';
+import { openSqlite } from '../src/store/sqlite-driver.js';
 
 const MARKETS = ['BTC-100K-YES', 'PM-001-YES', 'PM-002-YES', 'PM-003-YES', 'PM-004-YES', 'PM-005-YES'];
 
@@ -147,7 +147,7 @@ describeNats('spreadcore nodes in a cluster', () => {
       }, 15_000);
     }
     // every fill in alpha's journal reaches the stream once alpha is back (it publishes what the crash kept it from sending)
-    const db = new Database(join(a!.dataDir, 'journal.sqlite'), { readonly: true, fileMustExist: false });
+    const db = openSqlite(join(a!.dataDir, 'journal.sqlite'), { timeoutMs: 0, readonly: true });
     const journaled = (db.prepare('SELECT trade_id FROM fills').all() as { trade_id: string }[]).map((r) => r.trade_id);
     db.close();
     expect(journaled.length).toBeGreaterThan(0);
