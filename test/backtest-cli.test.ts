@@ -115,6 +115,14 @@ describe('spreadcore backtest', () => {
     expect(eq.values[eq.values.length - 1]).toBeCloseTo(result.objectives.net_pnl, 8);
     expect(-Math.min(...eqChart.series[1]!.y)).toBeCloseTo(result.objectives.max_drawdown, 8);
     expect(html).toContain(`max drawdown ${result.objectives.max_drawdown.toFixed(4)}`);
+
+    // the same run in another process writes the same bytes, charts included
+    const again = join(dir, 'report-again');
+    const r2 = await spreadcore(['backtest', '--data', DATA, '--params', params, '--report', again, '--json'], '');
+    expect(r2.status).toBe(0);
+    for (const f of ['result.json', 'mid-fills.png', 'equity-drawdown.png', 'report.html']) {
+      expect(readFileSync(join(again, f)).equals(readFileSync(join(out, f))), f).toBe(true);
+    }
   });
 
   it.each([
