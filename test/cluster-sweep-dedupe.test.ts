@@ -3,7 +3,8 @@
 // result published twice under its message id (two workers that both finished it) is
 // stored once by JetStream, and one published again under another id (a redo after the
 // duplicate window) is still counted once — the first one counts. When the sweep is over
-// it is no longer listed and its consumer is gone.
+// it is no longer listed and its consumer is gone. A point no worker finishes in 5
+// deliveries is a failed point, and an input whose bytes do not match its hash is refused.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -14,6 +15,7 @@ import { clusterExecutor } from '../src/cluster/sweep-coordinator.js';
 import { openSweepStore, type SweepStore } from '../src/cluster/sweep-nats.js';
 import { listSweeps, sweepListed } from '../src/cluster/sweep-worker-service.js';
 import { consumerName, POINTS_STREAM, resultMsgId, resultsSubject, type PointMessage, type ResultMessage } from '../src/cluster/sweep-subjects.js';
+import { contentName, getInput, putInput } from '../src/cluster/sweep-inputs.js';
 import { DATA, paramsFile, sweepDir, writeJson } from './support/cluster-sweep.js';
 import { describeNats, startNats, type NatsServer } from './support/nats.js';
 import { sleep } from './support/wait.js';
@@ -73,4 +75,49 @@ describeNats('distributed sweep: each point counted once', () => {
     expect(await listSweeps(store)).not.toContain(sweep);
     await expect(store.jsm.consumers.info(POINTS_STREAM, consumerName(sweep))).rejects.toThrow(/consumer not found/);
   }, 60_000);
+
+  it('a point handed out 5 times and never finished is recorded as failed; the sweep still ends', async () => {
+    const sweep = 'poisontest';
+    const running = runSweep({
+      dataPath: DATA, paramsPath: paramsFile(dir), spacePath: writeJson(dir, 'space-one.json', { spread_bps: [2] }),
+      search: 'grid', samples: 0, objective: 'net_pnl', workers: 1, outDir: join(dir, 'poison'), seed: 1, heatmap: 'none',
+      executor: clusterExecutor({ store, url: srv.url, ackWaitMs: 1000, sweepId: sweep }),
+    });
+    const js = jetstream(nc);
+    let consumer: Consumer | undefined;
+    for (let i = 0; i < 200 && consumer === undefined; i++) {
+      consumer = await js.consumers.get(POINTS_STREAM, consumerName(sweep)).catch(() => undefined);
+      if (consumer === undefined) await sleep(50);
+    }
+    // a worker that dies on this point every time: takes it and never answers
+    const deliveries: number[] = [];
+    for (let n = 0; n < 5; n++) {
+      const msg = await consumer!.next({ expires: 10_000 });
+      expect(msg).not.toBeNull();
+      deliveries.push(msg!.info.deliveryCount);
+    }
+    expect(deliveries).toEqual([1, 2, 3, 4, 5]);
+    // workers go on pulling: the server gives the point up instead of a 6th delivery (the
+    // coordinator then ends the sweep and deletes the consumer under this pull)
+    expect(await consumer!.next({ expires: 5000 }).catch(() => null)).toBeNull();
+    const outcome = await running;
+    expect(outcome.status).toBe('complete');
+    expect(outcome.doc).toMatchObject({ total: 1, finished: 0, failed: 1 });
+    expect(outcome.doc.failures[0]).toMatchObject({ index: 0, code: 'SPREADCORE_ERR_WORKER' });
+    expect(outcome.doc.failures[0]!.error).toMatch(/handed to a worker 5 times and never finished/);
+  }, 60_000);
+
+  it('inputs are stored once under their SHA-256; bytes that do not match their name are refused', async () => {
+    const bytes = new TextEncoder().encode('recording bytes');
+    const name = await putInput(store.inputs, bytes, 'recording');
+    expect(name).toBe(contentName(bytes));
+    expect(name).toMatch(/^sha256-[0-9a-f]{64}$/);
+    expect(await putInput(store.inputs, bytes, 'recording')).toBe(name);
+    expect(new TextDecoder().decode(await getInput(store.inputs, name, 'recording'))).toBe('recording bytes');
+    // an object whose content is not what its name says (written by something else)
+    const forged = contentName(new TextEncoder().encode('other bytes'));
+    await store.inputs.putBlob({ name: forged }, bytes);
+    await expect(getInput(store.inputs, forged, 'recording')).rejects.toThrow(/the sweep's recording read from the object store does not match its hash/);
+    await expect(getInput(store.inputs, `sha256-${'0'.repeat(64)}`, 'spec')).rejects.toThrow(/is not in the object store/);
+  });
 });
