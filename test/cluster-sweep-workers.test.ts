@@ -4,6 +4,8 @@
 //   hands it to another worker after the ack wait, and the coordinator counts it once;
 // - two workers: every point is run by exactly one of them and counted once, and the
 //   coordinator reports both workers;
+// - a worker stopped by SIGTERM mid-point hands the point back at once (the ack wait is
+//   long: only the hand-back explains another worker getting it), and exits 0;
 // - the NATS server SIGKILLed and restarted in the middle of a sweep: coordinator and
 //   worker reconnect, JetStream's file store kept the points, and the sweep completes
 //   with every point counted once.
@@ -86,6 +88,27 @@ describeNats('distributed sweep: workers that die, several workers', () => {
       w.child.kill('SIGTERM');
       expect(await w.exited).toBe(0);
     }
+  }, 240_000);
+
+  it('a worker stopped by SIGTERM mid-point hands it back at once; another worker runs it', async () => {
+    const params = paramsFile(dir, null);
+    const space = writeJson(dir, 'space-term.json', { spread_bps: [1, 2] });
+    const out = join(dir, 'term');
+    const leaving = await startCli(['worker', '--cluster', srv.url, '--threads', '1'], /serving every sweep/, {}, 60_000);
+    const coordinator = await run(['sweep', '--cluster', srv.url, '--ack-wait', '600', '--data', DATA, '--params', params, '--space', space, '--heatmap', 'none', '--out', out]);
+    await waitFor('the worker to start a point', () => startedPoints(leaving.out()).length > 0, 60_000, 20);
+    leaving.child.kill('SIGTERM');
+    expect(await leaving.exited).toBe(0);
+    const [point] = startedPoints(leaving.out());
+    expect(leaving.out()).toMatch(new RegExp(`point ${point} handed back \\(stopping\\)`));
+    expect(donePoints(leaving.out())).toEqual([]);
+    const staying = await startCli(['worker', '--cluster', srv.url, '--threads', '1'], /serving every sweep/, {}, 60_000);
+    expect(await coordinator.exited).toBe(0);
+    expect(readResults(out)).toMatchObject({ status: 'complete', total: 2, finished: 2, failed: 0 });
+    expect(staying.out()).toMatch(new RegExp(`point ${point} started \\(delivery 2\\)`));
+    expect(donePoints(staying.out()).sort()).toEqual([0, 1]);
+    staying.child.kill('SIGTERM');
+    expect(await staying.exited).toBe(0);
   }, 240_000);
 
   it('the NATS server killed and restarted mid-sweep: the sweep completes, every point counted once', async () => {
