@@ -215,7 +215,7 @@ export const serveCommand: Command = {
           return 1;
         }
         engine = new TradingEngine({
-          journal, venue: live.venue, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
+          journal, log, venue: live.venue, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
         });
         ref = engine;
       } else if (o.prediction !== null) {
@@ -224,7 +224,7 @@ export const serveCommand: Command = {
         // a quiet prediction market sends nothing for minutes: staleness comes from the venue links (a drop invalidates the books), not from silence
         predIngest = new FeedIngest(undefined, { staleFeedMs: PREDICTION_STALE_FEED_MS });
         engine = new TradingEngine({
-          ingest: predIngest, journal, venue: pred.venue, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
+          ingest: predIngest, journal, log, venue: pred.venue, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
         });
         engine.symbolVenue = (symbol) => {
           const v = pred!.venue.venueOf(symbol);
@@ -238,7 +238,7 @@ export const serveCommand: Command = {
         }
       } else {
         engine = new TradingEngine({
-          journal, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
+          journal, log, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
           // in a cluster, order and trade ids name the node (fills are unique across the cluster's stream)
           ...(clusterCfg !== null ? { idPrefix: `${clusterCfg.nodeId}.${Date.now().toString(36)}` } : {}),
         });

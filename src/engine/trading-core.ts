@@ -53,6 +53,8 @@ let nextEngineId = 1;
 export { MANUAL_ACCOUNT };
 
 export interface EngineOptions {
+  /** Where the engine reports a strategy paused by an error (a pino logger in serve); default a line on stderr. */
+  log?: { warn(fields: object, msg: string): void };
   /** The market every source drives (default: a new FeedIngest on the shared WASM core). */
   ingest?: FeedIngest;
   paper?: PaperExchangeConfigInput;
@@ -147,6 +149,7 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 export class TradingCore {
+  private readonly log: EngineOptions['log'];
   readonly ingest: FeedIngest;
   /** The simulated exchange: the venue in paper mode; in live mode it only keeps the fee schedule and sees the market. */
   readonly paper: PaperExchange;
@@ -200,6 +203,7 @@ export class TradingCore {
   protected readonly manualResized = new Set<string>();
 
   constructor(options: EngineOptions = {}) {
+    this.log = options.log;
     const ingest = options.ingest ?? new FeedIngest();
     this.ownsIngest = options.ingest === undefined;
     this.ingest = ingest;
@@ -480,7 +484,8 @@ export class TradingCore {
     const s = leg.strategy;
     const message = e instanceof Error ? e.message : String(e);
     this.legErrors.set(s.id, message);
-    process.stderr.write(`strategy ${s.id} paused: quoting ${leg.symbol} failed: ${message}\n`);
+    if (this.log !== undefined) this.log.warn({ strategy_id: s.id, symbol: leg.symbol }, `strategy ${s.id} paused: quoting ${leg.symbol} failed: ${message}`);
+    else process.stderr.write(`strategy ${s.id} paused: quoting ${leg.symbol} failed: ${message}\n`);
     const change = s.pause('error');
     // pull what rests without deciding again (deciding is what failed)
     for (const l of this.legsOf(s.id)) {
