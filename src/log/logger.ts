@@ -49,7 +49,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   };
   if (pretty) {
     const pinoPretty = require('pino-pretty') as typeof PinoPretty;
-    return pino(options, pinoPretty({ destination: stream, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'name' }));
+    return pino(options, pinoPretty({ destination: stream, sync: true, colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'name' }));
   }
   return pino(options, stream as unknown as DestinationStream);
 }
