@@ -7,7 +7,8 @@ import type { Venue, VenueOrder, VenueReports } from '../execution/venue.js';
 
 export class RoutingVenue implements Venue {
   private readonly venues: Venue[] = [];
-  private readonly byOrder = new Map<string, Venue>();
+  /** Open orders: their venue and the lots not yet filled (forgotten once closed). */
+  private readonly byOrder = new Map<string, { venue: Venue; leftLot: number }>();
   private reports: VenueReports | null = null;
 
   /** names: the venues' names joined with "+" (what the journal records fills under). */
@@ -23,11 +24,18 @@ export class RoutingVenue implements Venue {
     return {
       onAccepted: (id, ts) => r.onAccepted(id, ts),
       onRejected: (id, why, ts) => { done(id); r.onRejected(id, why, ts); },
-      onFill: (id, trade, p, q, fee, liq, ts) => r.onFill(id, trade, p, q, fee, liq, ts),
+      onFill: (id, trade, p, q, fee, liq, ts) => {
+        const o = this.byOrder.get(id);
+        if (o !== undefined && (o.leftLot -= q) <= 0) done(id);
+        r.onFill(id, trade, p, q, fee, liq, ts);
+      },
       onCancelled: (id, why, ts) => { done(id); r.onCancelled(id, why, ts); },
       onCancelRejected: (id, why, ts) => r.onCancelRejected(id, why, ts),
     };
   }
+
+  /** Orders sent and not yet closed (filled, cancelled or rejected). */
+  get openOrders(): number { return this.byOrder.size; }
 
   /** The venue that lists a symbol. */
   venueOf(symbol: string): Venue | undefined {
@@ -45,13 +53,13 @@ export class RoutingVenue implements Venue {
   submit(order: VenueOrder): void {
     const v = this.venueOf(order.symbol);
     if (v === undefined) { this.reports?.onRejected(order.orderId, 'unknown_symbol', this.nowNs()); return; }
-    this.byOrder.set(order.orderId, v);
+    this.byOrder.set(order.orderId, { venue: v, leftLot: order.qtyLot });
     v.submit(order);
   }
 
   cancel(orderId: string): void {
-    const v = this.byOrder.get(orderId);
-    if (v === undefined) { this.reports?.onCancelRejected(orderId, 'unknown_order', this.nowNs()); return; }
-    v.cancel(orderId);
+    const o = this.byOrder.get(orderId);
+    if (o === undefined) { this.reports?.onCancelRejected(orderId, 'unknown_or_closed', this.nowNs()); return; }
+    o.venue.cancel(orderId);
   }
 }
