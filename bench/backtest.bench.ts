@@ -22,7 +22,7 @@
 // range over the runs.
 // Run: npx tsc -p tsconfig.build.json && node dist/bench/backtest.bench.js
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseBacktestSpec, planRecording, runBacktest } from '../src/backtest/index.js';
@@ -39,23 +39,28 @@ const PARAMS = {
   maker_fee_bps: 0,
 };
 
-interface Row { name: string; events: number; secs: number[] }
+interface Row { name: string; events: number; secs: number[]; cpuSecs: number[] }
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
-function time(fn: () => number): { events: number; secs: number[] } {
+/** Wall and CPU time (this process) of REPS runs after a warm-up: on a shared machine the CPU time is what the work cost. */
+function time(fn: () => number): { events: number; secs: number[]; cpuSecs: number[] } {
   fn(); // warm-up
   const secs: number[] = [];
+  const cpuSecs: number[] = [];
   let events = 0;
   for (let i = 0; i < REPS; i++) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     events = fn();
     secs.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    const c = process.cpuUsage(c0);
+    cpuSecs.push((c.user + c.system) / 1e6);
   }
-  return { events, secs };
+  return { events, secs, cpuSecs };
 }
 
 /** Applies every step of a plan to a fresh ingest (no engine): ingest + WASM book only. */
@@ -90,6 +95,7 @@ async function screcOf(path: string): Promise<Buffer> {
 }
 
 export async function main(): Promise<void> {
+  const loadStart = loadavg();
   const books = new WasmBooks();
   const spec = parseBacktestSpec(PARAMS);
   const rows: Row[] = [];
@@ -118,14 +124,17 @@ export async function main(): Promise<void> {
   out.push('');
   out.push(`Real Binance recordings of 2024-08-08 (≈346 s each), in memory; ${REPS} runs per case after a warm-up. Events = price levels written to the book (depth events and snapshots) + trades; a .screc counts its frame messages.`);
   out.push('');
-  out.push('| case | events | median ms | events/s (median) | events/s (range) |');
-  out.push('|---|---:|---:|---:|---:|');
+  out.push('| case | events | median ms | events/s (median) | events/s (range) | CPU ms (median) | events per CPU-second (median) |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const med = median(r.secs);
     const lo = r.events / Math.max(...r.secs);
     const hi = r.events / Math.min(...r.secs);
-    out.push(`| ${r.name} | ${r.events.toLocaleString('en-US')} | ${(med * 1000).toFixed(1)} | ${Math.round(r.events / med).toLocaleString('en-US')} | ${Math.round(lo).toLocaleString('en-US')} – ${Math.round(hi).toLocaleString('en-US')} |`);
+    const cpu = median(r.cpuSecs);
+    out.push(`| ${r.name} | ${r.events.toLocaleString('en-US')} | ${(med * 1000).toFixed(1)} | ${Math.round(r.events / med).toLocaleString('en-US')} | ${Math.round(lo).toLocaleString('en-US')} – ${Math.round(hi).toLocaleString('en-US')} | ${(cpu * 1000).toFixed(1)} | ${Math.round(r.events / cpu).toLocaleString('en-US')} |`);
   }
+  const la = (x: number[]): string => x.map((v) => v.toFixed(2)).join(' / ');
+  out.push('', `Load average (1 / 5 / 15 min) at the start ${la(loadStart)}, at the end ${la(loadavg())}: where the wall and CPU columns differ much, other processes held the cores.`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
