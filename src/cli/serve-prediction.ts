@@ -243,6 +243,8 @@ export class PredictionLive {
     this.restored = true;
     const parts: string[] = [];
     if (this.kalshi !== null) {
+      // fills of our orders seen before the ledgers were restored are journaled first
+      await this.journalMissedKalshiFills(this.kalshi);
       await this.kalshi.reconcile();
       const r = this.lastKalshi;
       parts.push(`kalshi ${this.kalshi.markets.length} markets${r === null ? '' : r.ok ? ', reconciled' : `, NOT reconciled (${r.positionMismatches.map((m) => `${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`).join('; ') || 'see the log'}): strategies stay paused`}`);
@@ -255,10 +257,50 @@ export class PredictionLive {
     return parts.join('; ');
   }
 
+  /**
+   * Kalshi fills of orders this process did not send (found at a reconcile): those of our own
+   * orders from before a restart (the journal knows the client order id) are journaled once
+   * (keyed kalshi:<fill id>, as live fills are) and applied to the ledgers; others are left to
+   * the position check. Kept until the journal is restored, then applied.
+   */
+  private async journalMissedKalshiFills(live: KalshiLive): Promise<number> {
+    const engine = this.engine;
+    if (!this.restored || engine === null || this.missedKalshi.length === 0) return 0;
+    const journal = engine.journal;
+    const todo = this.missedKalshi.splice(0);
+    let applied = 0;
+    for (const m of todo) {
+      const f = m.fill!;
+      let clientOrderId = typeof f.client_order_id === 'string' && f.client_order_id !== '' ? f.client_order_id : '';
+      if (clientOrderId === '') {
+        try { clientOrderId = (await live.rest.getOrder(f.order_id)).order.client_order_id; } catch { /* the order is gone: left to the position check */ }
+      }
+      const ours = clientOrderId === '' || journal === undefined ? null : journal.orderByClientId(clientOrderId);
+      if (ours === null) {
+        this.log(`kalshi: fill ${m.fillId} on ${m.ticker} (${m.count} @ ${m.price}) of an order this process did not send: left to the position check`);
+        continue;
+      }
+      const ts = BigInt(typeof f.ts === 'number' ? f.ts : Math.floor(Date.parse(f.created_time ?? '') / 1000) || Math.floor(Date.now() / 1000)) * 1_000_000_000n;
+      const ok = engine.applyExternalFill({
+        tradeId: `kalshi:${m.fillId}`, orderId: ours.orderId, clientOrderId, strategyId: ours.strategyId, symbol: ours.symbol, side: ours.side,
+        price: m.price, qty: m.count, fee: m.fee ?? '0', liquidity: f.is_taker ? 'TAKER' : 'MAKER', tsEventNs: ts, tsInitNs: ts,
+      });
+      if (ok) applied++;
+    }
+    if (applied > 0) this.log(`kalshi: reconciled: ${applied} missed fill(s) of our orders journaled`);
+    return applied;
+  }
+
+  private readonly missedKalshi: KalshiReconcileReport['missedFills'] = [];
+
   /** Open orders at Kalshi this process does not track are cancelled, then it reconciles again. */
   private kalshiReconciled(live: KalshiLive, r: KalshiReconcileReport): void {
     this.lastKalshi = r;
-    for (const f of r.missedFills) if (!f.applied) this.log(`kalshi: fill ${f.fillId} on ${f.ticker} (${f.count} @ ${f.price}) of an order this process did not send: left to the position check`);
+    for (const f of r.missedFills) if (!f.applied && f.fill !== undefined) this.missedKalshi.push(f);
+    if (this.restored && this.missedKalshi.length > 0) {
+      void this.journalMissedKalshiFills(live).then((n) => { if (n > 0) return live.reconcile(); return undefined; })
+        .catch((e: unknown) => this.log(`kalshi: journaling missed fills failed: ${e instanceof Error ? e.message : String(e)}`));
+    }
     if (r.positionMismatches.length > 0) {
       this.log(`kalshi: MISMATCH ${r.positionMismatches.map((m) => `${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`).join('; ')}: strategies stay paused`);
     }

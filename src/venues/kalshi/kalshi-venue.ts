@@ -88,7 +88,15 @@ export interface KalshiReconcileReport {
   readonly atMs: number;
   readonly unknownToUs: Array<{ ticker: string; orderId: string; clientOrderId: string; action: string; yesPrice: string; remaining: string }>;
   readonly missingAtVenue: Array<{ orderId: string; clientOrderId: string; status: string }>;
-  readonly missedFills: Array<{ fillId: string; ticker: string; orderId: string | null; price: string; count: string; applied: boolean }>;
+  /**
+   * Fills since `sinceTs` not applied through a tracked order: `applied` false ones belong to
+   * orders this process did not send (ours from before a restart, or foreign) and carry the
+   * venue's fill (`fill`) and its fee for the engine to journal.
+   */
+  readonly missedFills: Array<{
+    fillId: string; ticker: string; orderId: string | null; price: string; count: string; applied: boolean;
+    fill?: KalshiFill; fee?: string;
+  }>;
   /** Latest fill time seen, Unix seconds: pass it as sinceTs next time. */
   readonly lastFillTs: number;
   readonly positionMismatches: Array<{ ticker: string; expected: string; venue: string }>;
@@ -423,7 +431,7 @@ export class KalshiExecutionVenue implements Venue {
             this.seenFills.add(key);
             const sec = Math.floor(tsNsOf(f, this.nowNs()) / 1e9);
             if (sec > this.lastFillTs) this.lastFillTs = sec;
-            missed.push({ fillId: key, ticker: f.ticker, orderId: null, price: f.yes_price_dollars, count: f.count_fp, applied: false });
+            missed.push({ fillId: key, ticker: f.ticker, orderId: null, price: f.yes_price_dollars, count: f.count_fp, applied: false, fill: f, fee: this.feeOf(f, f.ticker) });
           }
           continue;
         }

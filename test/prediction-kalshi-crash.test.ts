@@ -1,0 +1,65 @@
+// No Kalshi fill is lost across a crash: `spreadcore serve --market kalshi` quotes against
+// `spreadcore replica kalshi` (both real processes), is killed with SIGKILL while its quotes
+// rest, the venue's simulated flow fills them while the engine is down, and on restart the
+// reconciliation journals every fill made meanwhile exactly once (keyed by Kalshi's fill id,
+// as live fills are), the orders left resting are cancelled, and the ledgers' position equals
+// the venue's, so quoting may resume.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireDist, stopAll } from './support/cli-process.js';
+import { apiRequest, waitUntil } from './support/live-binance.js';
+import { replicaState, startKalshiReplica, startPredictionServe } from './support/prediction-replicas.js';
+
+let tmp = '';
+beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-kalshi-crash-')); });
+afterAll(() => { stopAll(); rmSync(tmp, { recursive: true, force: true }); });
+
+const FED = 'KXSIMFED-26DEC-T4.25';
+type KState = { orders: Array<{ ticker: string; status: string; client_order_id: string }>; fills: Array<{ ticker: string; fill_id: string; client_order_id: string; count_fp: string }>; positions: Record<string, number> };
+interface Trades { trades: Array<{ side: string; price: number; qty: number; trade_id?: string }> }
+
+describe('serve --market kalshi survives kill -9', () => {
+  it('journals every fill made while it was down exactly once, cancels what was left resting, and agrees with the venue', async () => {
+    const k = await startKalshiReplica(join(tmp, 'keys'));
+    const dataDir = join(tmp, 'data');
+    let s = await startPredictionServe({ kalshi: k, dataDir });
+    const load = await apiRequest<{ ok: boolean }>(s.port, '/api/strategy/load', {
+      name: 'kc', type: 'MarketMaking', symbols: [FED],
+      parameters: { base_spread: 0.02, quote_size: 5, quote_levels: 2, max_inventory: 200, fee_model: 'kalshi_maker_fees', forced_exit_hours: 0 },
+    });
+    expect(load, JSON.stringify(load)).toMatchObject({ ok: true });
+    await apiRequest(s.port, '/api/strategy/kc/start', {});
+    const ours = (st: KState): KState['orders'] => st.orders.filter((o) => o.ticker === FED && o.status === 'resting');
+    await waitUntil('resting quotes at Kalshi', async () => ours(await replicaState<KState>(k.url)).length > 0, 30_000, s.proc.out);
+    const fillsBefore = (await replicaState<KState>(k.url)).fills.filter((f) => f.ticker === FED).length;
+
+    s.proc.child.kill('SIGKILL');
+    await s.proc.exited;
+    await waitUntil('a fill of a resting quote while the engine is down', async () => (await replicaState<KState>(k.url)).fills.filter((f) => f.ticker === FED).length > fillsBefore, 120_000);
+    const down = await replicaState<KState>(k.url);
+    const madeWhileDown = down.fills.filter((f) => f.ticker === FED).length - fillsBefore;
+    expect(madeWhileDown).toBeGreaterThan(0);
+
+    s = await startPredictionServe({ kalshi: k, dataDir });
+    await waitUntil('the missed fills journaled', async () => /kalshi: reconciled: \d+ missed fill\(s\) of our orders journaled/.test(s.proc.out()), 30_000, s.proc.out);
+    await waitUntil('nothing of ours left resting', async () => ours(await replicaState<KState>(k.url)).length === 0, 30_000, s.proc.out);
+    const venue = await replicaState<KState>(k.url);
+    const venueFills = venue.fills.filter((f) => f.ticker === FED);
+    const trades = (await apiRequest<Trades>(s.port, '/api/strategy/kc/trades?limit=10000')).trades;
+    expect(trades.length).toBe(venueFills.length);
+    expect(trades.reduce((a, t) => a + t.qty, 0)).toBe(venueFills.reduce((a, f) => a + Number(f.count_fp), 0));
+    const inv = await apiRequest<{ inventory: { current_position: number } }>(s.port, `/api/strategy/kc/metrics?symbol=${encodeURIComponent(FED)}`);
+    expect(inv.inventory.current_position).toBe(venue.positions[FED] ?? 0);
+    expect(s.proc.out()).not.toMatch(/MISMATCH/);
+    // restarting once more journals nothing twice
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+    s = await startPredictionServe({ kalshi: k, dataDir });
+    const again = (await apiRequest<Trades>(s.port, '/api/strategy/kc/trades?limit=10000')).trades;
+    expect(again.length).toBe(venueFills.length);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+  }, 300_000);
+});
