@@ -22,6 +22,7 @@ import { BinanceLive } from '../venues/binance/binance-live.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import { clusterRoutes } from '../cluster/cluster-view.js';
 import { parseClusterOptions } from '../cluster/cluster-options.js';
+import { mdVenueOf, natsMarket } from '../cluster/market-data.js';
 import { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import { PredictionLive, PREDICTION_STALE_FEED_MS } from './serve-prediction.js';
 import { untilStopSignal } from './until-stopped.js';
@@ -79,6 +80,10 @@ Options (each also from an environment variable):
   --lease-ttl-ms N     how long a market stays with a node that stopped renewing
                        its lease (SPREADCORE_LEASE_TTL_MS, default 10000; every
                        node of a cluster uses the same)
+  --md-publish         in a cluster: publish this node's market data to NATS
+                       subjects md.<venue>.<symbol> (SPREADCORE_MD_PUBLISH=1)
+  --md-source nats     in a cluster: no market source here; the markets this
+                       node holds are fed from NATS (SPREADCORE_MD_SOURCE)
   --seed N             simulator seed (SPREADCORE_SEED, default 1)
   --speed S            replay pace: S x recorded, or max (SPREADCORE_SPEED, default 1)
   --symbols A,B        binance symbols (SPREADCORE_SYMBOLS, default BTCUSDT)
@@ -249,11 +254,11 @@ export const serveCommand: Command = {
       hub = new SseHub({ firstId: Date.now() * 1000 });
       attachEngine(hub, eng.events);
       // the source defines its instruments first: restored strategies load on known symbols
-      market = prepared.start(eng, io, log);
+      market = clusterCfg?.mdSource === 'nats' ? natsMarket(eng, log, o.tickMs) : prepared.start(eng, io, log);
       const restored = restoreJournal(eng, dataDir, o.market.kind);
       if (clusterCfg !== null) {
         try {
-          cluster = await ClusterNode.join(clusterCfg, eng, (line) => log.info(line));
+          cluster = await ClusterNode.join({ ...clusterCfg, mdVenue: mdVenueOf(o.market) }, eng, (line) => log.info(line));
         } catch (e) {
           log.error(`cannot join the cluster: ${e instanceof Error ? e.message : String(e)}`);
           return 1;

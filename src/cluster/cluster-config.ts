@@ -8,6 +8,12 @@ export interface ClusterConfig {
   readonly nodeId: string;
   /** Lease TTL, ms: a node that stops renewing loses its markets after it. */
   readonly leaseTtlMs: number;
+  /** Publish this node's market data to md.<venue>.<symbol> (--md-publish). */
+  readonly mdPublish?: boolean;
+  /** Where the engine's market data comes from: its own market source, or NATS (--md-source nats). */
+  readonly mdSource?: 'local' | 'nats';
+  /** The venue token of the subjects this node publishes (md.<venue>.<symbol>): its market source. */
+  readonly mdVenue?: string;
 }
 
 export const DEFAULT_LEASE_TTL_MS = 10_000;

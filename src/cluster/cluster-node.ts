@@ -15,6 +15,7 @@ import { KillSwitch } from './kill-switch.js';
 import { GlobalRisk } from './global-risk.js';
 import { fillFromStream, TradeStream, type StreamFill } from './trade-stream.js';
 import { installEngineHooks, type EngineOriginals } from './engine-hooks.js';
+import { MarketDataPublisher, MarketDataSubscriber } from './market-data.js';
 
 export class ClusterNode {
   readonly cfg: ClusterConfig;
@@ -26,6 +27,10 @@ export class ClusterNode {
   readonly kill: KillSwitch;
   readonly risk: GlobalRisk;
   readonly trades: TradeStream;
+  /** --md-publish: this node's market data on md.<venue>.<symbol>. */
+  readonly mdPublisher: MarketDataPublisher | null;
+  /** --md-source nats: the markets this node holds are fed from NATS. */
+  readonly mdSubscriber: MarketDataSubscriber | null;
   private orig!: EngineOriginals;
   private readonly log: (line: string) => void;
   private roundTimer: NodeJS.Timeout | null = null;
@@ -55,6 +60,8 @@ export class ClusterNode {
     this.kill = new KillSwitch(b.control, cfg.nodeId);
     this.risk = new GlobalRisk(b.risk, cfg.nodeId);
     this.trades = new TradeStream(b.nc, b.js, cfg.nodeId);
+    this.mdPublisher = cfg.mdPublish === true ? new MarketDataPublisher(b.nc, engine.ingest, cfg.mdVenue ?? 'sim') : null;
+    this.mdSubscriber = cfg.mdSource === 'nats' ? new MarketDataSubscriber(b.nc, engine.ingest) : null;
     this.leases = new MarketLeases(b.leases, cfg.nodeId, cfg.leaseTtlMs, {
       acquired: (m, rev) => this.onAcquired(m, rev),
       ready: (m) => this.onReady(m),
@@ -79,6 +86,8 @@ export class ClusterNode {
     const eng = this.engine;
     // every order asks the market's lease first (0: not this node's market now)
     eng.router.fence = (symbol) => this.leases.fence(symbol);
+    this.mdPublisher?.start();
+    this.mdSubscriber?.start();
     this.orig = installEngineHooks(eng, this);
     this.tapFills();
     eng.events.on('order', (o) => {
@@ -176,6 +185,8 @@ export class ClusterNode {
 
   /** Before quoting a market taken over: every fill the stream holds for it is in this node's ledgers. */
   private async onAcquired(market: string, revision: number): Promise<void> {
+    // the market's data first: its next snapshot (within a second) makes the book live while the fills are read
+    this.mdSubscriber?.follow(market);
     try {
       await this.trades.catchUp();
     } catch (e) {
@@ -203,6 +214,7 @@ export class ClusterNode {
     }
     // orders without a strategy (manual) on the market too
     for (const o of this.engine.orders.openOrders(undefined, market)) if (o.status !== 'PENDING_CANCEL') this.engine.router.cancel(o.clientOrderId);
+    this.mdSubscriber?.unfollow(market);
     this.log(`cluster: node ${this.cfg.nodeId} stopped quoting ${market}: ${why}`);
   }
 
@@ -282,6 +294,8 @@ export class ClusterNode {
     } catch { /* NATS is gone: the leases expire */ }
     this.kill.stop();
     this.trades.stop();
+    this.mdPublisher?.stop();
+    this.mdSubscriber?.stop();
     await this.b.nc.drain().catch(() => undefined);
   }
 }

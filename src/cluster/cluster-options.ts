@@ -6,7 +6,9 @@ import { intFlag, parseOnlyFlags, usageError } from '../cli/flags.js';
 import { SERVE_FLAGS } from '../cli/serve-options.js';
 import { clusterUrlProblem, DEFAULT_LEASE_TTL_MS, NODE_ID_RE, type ClusterConfig } from './cluster-config.js';
 
-export const CLUSTER_ENV = { cluster: 'SPREADCORE_CLUSTER', 'node-id': 'SPREADCORE_NODE_ID', 'lease-ttl-ms': 'SPREADCORE_LEASE_TTL_MS' } as const;
+export const CLUSTER_ENV = {
+  cluster: 'SPREADCORE_CLUSTER', 'node-id': 'SPREADCORE_NODE_ID', 'lease-ttl-ms': 'SPREADCORE_LEASE_TTL_MS', 'md-source': 'SPREADCORE_MD_SOURCE',
+} as const;
 
 /** The cluster to join, or null (one process, no NATS: the default). */
 export function parseClusterOptions(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ClusterConfig | null {
@@ -20,9 +22,19 @@ export function parseClusterOptions(args: readonly string[], env: Readonly<Recor
   const url = raw('cluster');
   const node = raw('node-id');
   const ttl = raw('lease-ttl-ms');
+  const mdSourceRaw = raw('md-source');
+  const mdPublish = flags['md-publish'] === true || (flags['md-publish'] === undefined && /^(1|true|yes)$/i.test(env['SPREADCORE_MD_PUBLISH'] ?? ''));
   if (url.v === undefined) {
     if (node.v !== undefined || ttl.v !== undefined) throw usageError(`${node.v !== undefined ? '--node-id' : '--lease-ttl-ms'} applies with --cluster only`);
+    if (mdPublish || mdSourceRaw.v !== undefined) throw usageError(`${mdPublish ? '--md-publish' : '--md-source'} applies with --cluster only`);
     return null;
+  }
+  if (mdSourceRaw.v !== undefined && mdSourceRaw.v !== 'nats' && mdSourceRaw.v !== 'local') throw usageError(`${mdSourceRaw.origin} must be nats or local, got ${JSON.stringify(mdSourceRaw.v)}`);
+  const mdSource = mdSourceRaw.v === 'nats' ? 'nats' as const : 'local' as const;
+  if (mdSource === 'nats' && mdPublish) throw usageError('--md-publish publishes the market data of this node\'s own source: it does not go with --md-source nats');
+  const marketFlag = flags['market'] ?? env['SPREADCORE_MARKET'];
+  if (mdSource === 'nats' && typeof marketFlag === 'string' && marketFlag !== '' && marketFlag !== 'sim') {
+    throw usageError(`--md-source nats takes the market data from NATS: leave out --market (got ${JSON.stringify(marketFlag)})`);
   }
   const bad = clusterUrlProblem(url.v);
   if (bad !== null) throw usageError(url.origin.startsWith('--') ? bad : `environment variable ${CLUSTER_ENV.cluster}: ${bad}`);
@@ -35,5 +47,5 @@ export function parseClusterOptions(args: readonly string[], env: Readonly<Recor
     if (e instanceof SpreadcoreError && !ttl.origin.startsWith('--')) throw usageError(`environment variable ${CLUSTER_ENV['lease-ttl-ms']}: ${e.message}`);
     throw e;
   }
-  return { url: url.v, nodeId: node.v, leaseTtlMs };
+  return { url: url.v, nodeId: node.v, leaseTtlMs, mdPublish, mdSource };
 }

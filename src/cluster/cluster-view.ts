@@ -31,6 +31,10 @@ export function clusterView(n: ClusterNode): Record<string, unknown> {
       strategy_id: s.strategy_id, market: s.symbol, wanted: s.wanted, owner: held.has(s.symbol) ? n.cfg.nodeId : n.leases.table.get(s.symbol)?.record.node_id ?? null,
       status_here: local.get(s.strategy_id) ?? null,
     })),
+    market_data: {
+      publish: n.mdPublisher?.stats() ?? null,
+      source: n.mdSubscriber?.stats() ?? { source: 'local' },
+    },
     kill_switch: { state: n.kill.state, revision: n.kill.appliedRevision, engine: n.engine.killed ? 'HALTED' : 'ACTIVE' },
     positions: [...n.risk.all.values()],
     trades_stream: {
