@@ -6,7 +6,6 @@
 // kept in test-artifacts/dashboard.png. A bad parameter shows the API's coded error
 // and loads nothing; parameters that are not JSON are refused before any request;
 // parameter edits (a refused one shows its code) and the kill switch work from the page.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from './support/wait.js';
+import { jsonRequest, startDashboardServe, stopDashboardServe, type DashboardServe } from './support/dashboard-serve.js';
 
 // the page's globals as used by the functions evaluated in the browser (the project compiles without the DOM library)
 declare const document: {
@@ -25,38 +25,17 @@ declare const document: {
 declare const sessionStorage: { getItem(key: string): string | null };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'spreadcore.js');
 const SHOT = join(ROOT, 'test-artifacts', 'dashboard.png');
 // tight spreads: the simulated BTCUSDT market trades through them within seconds
 const FAST_PARAMS = { spread_bps: 1.0, order_size: 0.001, max_position: 0.01, quote_levels: 3, level_spacing_bps: 1.0, inventory_skew: true, skew_factor: 0.5 };
 
 let dataDir = '';
-let child: ChildProcess | undefined;
+let server: DashboardServe | undefined;
 let base = '';
 let browser: Browser | undefined;
 
-function serve(): Promise<string> {
-  const c = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--seed', '3', '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  child = c;
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not print its URL: ${out}`)), 15_000);
-    c.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /dashboard: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (m !== null) { clearTimeout(timer); resolve(m[1]!); }
-    });
-    c.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
-    c.on('exit', () => { clearTimeout(timer); reject(new Error(`serve exited early: ${out}`)); });
-  });
-}
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const init: RequestInit = { method, signal: AbortSignal.timeout(5000) };
-  if (body !== undefined) { init.body = JSON.stringify(body); init.headers = { 'content-type': 'application/json' }; }
-  const r = await fetch(base + path, init);
-  return { status: r.status, json: await r.json() };
-}
+const api = (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => jsonRequest(base, method, path, body);
 
 interface Watched { page: Page; consoleErrors: string[]; pageErrors: string[] }
 
@@ -73,13 +52,14 @@ async function open(): Promise<Watched> {
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist/src/gateway/routes-static.js'))) throw new Error('dist is missing: run "npm run build" first (npm test does it)');
   dataDir = mkdtempSync(join(tmpdir(), 'spreadcore-dashboard-'));
-  base = await serve();
+  server = await startDashboardServe(['--seed', '3', '--data-dir', dataDir], 15_000);
+  base = server.base;
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  stopDashboardServe(server);
   if (dataDir !== '') rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -11,7 +11,6 @@
 //  - the kill switch is "kill_switch ACTIVE" in the server's log, health and the page;
 //  - 390 × 844 (a phone) and 1920 × 1080: no horizontal scroll, the Kill button visible
 //    and clickable; full-page screenshots written to test-artifacts/ and checked.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/chromium.js';
 import { sleep } from './support/wait.js';
+import { jsonRequest, startDashboardServe, stopDashboardServe, type DashboardServe } from './support/dashboard-serve.js';
 
 // the page's globals as used by the functions evaluated in the browser (the project compiles without the DOM library)
 declare const document: {
@@ -32,7 +32,6 @@ declare const performance: { timeOrigin: number };
 declare const innerWidth: number;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'spreadcore.js');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const MM = 'trader_mm';
 const YES = 'trader_yes';
@@ -40,33 +39,13 @@ const FAST_PARAMS = { spread_bps: 1.0, order_size: 0.001, max_position: 0.01, qu
 const YES_PARAMS = { spread_bps: 50, order_size: 10, max_position: 100 };
 
 let dataDir = '';
-let child: ChildProcess | undefined;
-let out = '';
+let server: DashboardServe | undefined;
 let base = '';
 let browser: Browser | undefined;
 let serverStartedMs = 0;
 
-function serve(): Promise<string> {
-  const c = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--seed', '5', '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  child = c;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not print its URL: ${out}`)), 30_000);
-    c.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /dashboard: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (m !== null) { clearTimeout(timer); resolve(m[1]!); }
-    });
-    c.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
-    c.on('exit', () => { clearTimeout(timer); reject(new Error(`serve exited early: ${out}`)); });
-  });
-}
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const init: RequestInit = { method, signal: AbortSignal.timeout(10_000) };
-  if (body !== undefined) { init.body = JSON.stringify(body); init.headers = { 'content-type': 'application/json' }; }
-  const r = await fetch(base + path, init);
-  return { status: r.status, json: await r.json() };
-}
+const api = (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => jsonRequest(base, method, path, body);
 
 /** Polls until f gives a value (not undefined); fails with the last state seen. */
 async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -110,7 +89,8 @@ function pngSize(path: string): { width: number; height: number } {
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist/src/gateway/routes-history.js'))) throw new Error('dist is missing or old: run "npm run build" first (npm test does it)');
   dataDir = mkdtempSync(join(tmpdir(), 'spreadcore-trader-'));
-  base = await serve();
+  server = await startDashboardServe(['--seed', '5', '--data-dir', dataDir]);
+  base = server.base;
   serverStartedMs = Date.now();
   expect((await api('POST', '/api/strategy/load', { name: MM, type: 'MarketMaking', symbols: ['BTCUSDT'], parameters: FAST_PARAMS })).status).toBe(200);
   expect((await api('POST', `/api/strategy/${MM}/start`)).status).toBe(200);
@@ -126,7 +106,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  stopDashboardServe(server);
   if (dataDir !== '') rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -160,7 +140,7 @@ describe('dashboard for a trader', () => {
     // one name for the kill switch: the start-up line, /api/health and the page
     const health = (await api('GET', '/api/health')).json;
     expect(health.kill_switch).toBe('ACTIVE');
-    expect(out).toContain(`kill_switch ${health.kill_switch}`);
+    expect(server!.out()).toContain(`kill_switch ${health.kill_switch}`);
     await page.waitForFunction(() => document.querySelector('#killstate')?.textContent === 'kill_switch ACTIVE', undefined, { timeout: 15_000 });
 
     expect(w.pageErrors).toEqual([]);
