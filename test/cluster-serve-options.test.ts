@@ -13,6 +13,12 @@ describe('serve --cluster options', () => {
     expect(parseClusterOptions(['--cluster', 'nats://127.0.0.1:4222', '--node-id', 'n1'], {})).toEqual({ url: 'nats://127.0.0.1:4222', nodeId: 'n1', leaseTtlMs: 10_000 });
     expect(parseClusterOptions(['--node-id', 'n2'], { SPREADCORE_CLUSTER: 'nats://h:4222', SPREADCORE_NODE_ID: 'n1', SPREADCORE_LEASE_TTL_MS: '3000' }))
       .toEqual({ url: 'nats://h:4222', nodeId: 'n2', leaseTtlMs: 3000 });
+    const c = ['--cluster', 'nats://h:4222', '--node-id', 'n1'];
+    expect(parseClusterOptions([...c, '--md-publish'], {})).toEqual({ url: 'nats://h:4222', nodeId: 'n1', leaseTtlMs: 10_000, mdPublish: true });
+    expect(parseClusterOptions(c, { SPREADCORE_MD_PUBLISH: '1' })?.mdPublish).toBe(true);
+    expect(parseClusterOptions([...c, '--md-source', 'nats'], {})?.mdSource).toBe('nats');
+    expect(parseClusterOptions(c, { SPREADCORE_MD_SOURCE: 'nats' })?.mdSource).toBe('nats');
+    expect(parseClusterOptions([...c, '--md-source', 'local'], { SPREADCORE_MD_SOURCE: 'nats' })?.mdSource).toBeUndefined();
   });
 
   it('refuses bad values with a usage error naming the flag or variable', () => {
@@ -27,6 +33,11 @@ describe('serve --cluster options', () => {
     expect(bad(['--cluster', 'nats://x:4222', '--node-id', 'a', '--lease-ttl-ms', '10'])).toMatch(/--lease-ttl-ms must be an integer from 1000/);
     expect(bad(['--cluster', 'nats://x:4222', '--node-id', 'a'], { SPREADCORE_LEASE_TTL_MS: 'x' })).toMatch(/environment variable SPREADCORE_LEASE_TTL_MS/);
     expect(bad([], { SPREADCORE_CLUSTER: 'x' })).toMatch(/environment variable SPREADCORE_CLUSTER/);
+    expect(bad(['--md-publish'])).toMatch(/--md-publish applies with --cluster only/);
+    expect(bad(['--md-source', 'nats'])).toMatch(/--md-source applies with --cluster only/);
+    expect(bad(['--cluster', 'nats://x:4222', '--node-id', 'a', '--md-source', 'kafka'])).toMatch(/--md-source must be nats or local/);
+    expect(bad(['--cluster', 'nats://x:4222', '--node-id', 'a', '--md-source', 'nats', '--md-publish'])).toMatch(/does not go with --md-source nats/);
+    expect(bad(['--cluster', 'nats://x:4222', '--node-id', 'a', '--md-source', 'nats', '--market', 'binance'])).toMatch(/leave out --market/);
   });
 
   it('spreadcore serve: exit 2 for a bad flag, exit 1 with how to start NATS when nobody answers', async () => {

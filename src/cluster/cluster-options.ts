@@ -47,5 +47,5 @@ export function parseClusterOptions(args: readonly string[], env: Readonly<Recor
     if (e instanceof SpreadcoreError && !ttl.origin.startsWith('--')) throw usageError(`environment variable ${CLUSTER_ENV['lease-ttl-ms']}: ${e.message}`);
     throw e;
   }
-  return { url: url.v, nodeId: node.v, leaseTtlMs, mdPublish, mdSource };
+  return { url: url.v, nodeId: node.v, leaseTtlMs, ...(mdPublish ? { mdPublish } : {}), ...(mdSource === 'nats' ? { mdSource } : {}) };
 }
