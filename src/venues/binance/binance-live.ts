@@ -16,6 +16,7 @@
 //      of quoting on a wrong position;
 //   6. strategies quote again.
 // Keys are held by the signer only; nothing here prints them.
+import { CoalescedRun } from '../coalesced-run.js';
 import { Decimal } from 'decimal.js';
 import type { TradingEngine } from '../../engine/trading-engine.js';
 import type { Journal } from '../../store/journal.js';
@@ -88,8 +89,7 @@ export class BinanceLive {
   private readonly ws: BinanceWsApiClient | null;
   private stream: ListenKeyStream | null = null;
   private engine: TradingEngine | null = null;
-  private reconciling: Promise<ReconcileSummary> | null = null;
-  private again = false;
+  private readonly reconciling = new CoalescedRun<ReconcileSummary>();
   private last: ReconcileSummary | null = null;
   private closed = false;
 
@@ -148,20 +148,17 @@ export class BinanceLive {
 
   /** One reconciliation at a time; a request during one runs once more after it. Strategies are paused meanwhile. */
   reconcile(): Promise<ReconcileSummary> {
-    if (this.reconciling !== null) { this.again = true; return this.reconciling; }
-    const run = async (): Promise<ReconcileSummary> => {
-      let s: ReconcileSummary;
-      do {
-        this.again = false;
-        this.engine!.venueDown();
-        s = await this.reconcileOnce();
-      } while (this.again && !this.closed);
+    const wasBusy = this.reconciling.busy;
+    const run = this.reconciling.run(async () => {
+      this.engine!.venueDown();
+      return this.reconcileOnce();
+    }, () => !this.closed);
+    if (wasBusy) return run;
+    return run.then((s) => {
       this.last = s;
       if (!this.closed) this.engine!.venueUp();
       return s;
-    };
-    this.reconciling = run().finally(() => { this.reconciling = null; });
-    return this.reconciling;
+    });
   }
 
   private async reconcileOnce(): Promise<ReconcileSummary> {
@@ -360,7 +357,7 @@ export class BinanceLive {
       // spot trades and reads user data over the WebSocket API; USD-M orders go over REST and user data over a listenKey stream
       ws_api_url: this.config.market === 'spot' ? this.config.wsApiUrl : null,
       user_stream_url: this.config.market === 'usdm' ? this.config.userStreamUrl : null,
-      reconciling: this.reconciling !== null, last_reconcile: this.last,
+      reconciling: this.reconciling.busy, last_reconcile: this.last,
     };
   }
 

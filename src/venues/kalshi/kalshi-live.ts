@@ -12,6 +12,7 @@
 // A market's determination / settlement (market_lifecycle_v2 with a result) is told once
 // per market through `onSettled`. Demo by default; production only when named.
 // Keys are held by the signer only; nothing here prints them.
+import { CoalescedRun } from '../coalesced-run.js';
 import type { FeedIngest } from '../../feed/ingest/feed-ingest.js';
 import { kalshiEndpoints, type KalshiEndpoints, type KalshiEnvironmentName } from './endpoints.js';
 import { KalshiExecutionVenue, marketInfo, type KalshiMarketInfo, type KalshiReconcileReport } from './kalshi-venue.js';
@@ -59,8 +60,7 @@ export class KalshiLive {
   lastReport: KalshiReconcileReport | null = null;
   private sinceTs: number;
   private readonly settled = new Set<string>();
-  private reconciling: Promise<void> | null = null;
-  private again = false;
+  private readonly reconciling = new CoalescedRun<void>();
 
   constructor(private readonly c: KalshiLiveConfig) {
     const env = c.environment ?? 'demo';
@@ -109,24 +109,20 @@ export class KalshiLive {
   /** Pauses, reconciles, and resumes when the report is clean. Concurrent calls run once more after the current one. */
   reconcile(): Promise<void> {
     this.pause('venue');
-    if (this.reconciling !== null) { this.again = true; return this.reconciling; }
-    const run = async (): Promise<void> => {
-      do {
-        this.again = false;
+    return this.reconciling.run(async () => {
+      {
         try {
           const r = await this.venue.reconcile({ sinceTs: this.sinceTs, ...(this.c.expectedPositions !== undefined ? { expectedPositions: this.c.expectedPositions() } : {}) });
           this.lastReport = r;
           if (r.lastFillTs > 0) this.sinceTs = r.lastFillTs - 1;
           this.c.onReconciled?.(r);
-          if (r.ok && !this.again && this.ws.connected) { this.paused = false; this.c.onResume?.(); }
+          if (r.ok && !this.reconciling.again && this.ws.connected) { this.paused = false; this.c.onResume?.(); }
           else if (!r.ok) this.log(`kalshi: reconcile found ${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue, ${r.positionMismatches.length} position mismatches; staying paused`);
         } catch (e) {
           this.log(`kalshi: reconcile failed (${e instanceof Error ? e.message : String(e)}); staying paused`);
         }
-      } while (this.again);
-    };
-    this.reconciling = run().finally(() => { this.reconciling = null; });
-    return this.reconciling;
+      }
+    });
   }
 
   private lifecycle(m: Record<string, unknown>): void {

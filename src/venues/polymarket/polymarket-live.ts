@@ -13,6 +13,7 @@
 //      we do not know are cancelled, our trades we missed are reported (CONFIRMED) or held
 //      pending (MATCHED), orders the venue no longer lists are closed.
 // Keys live in PolymarketCredentials only; nothing here prints them.
+import { CoalescedRun } from '../coalesced-run.js';
 import type { FeedIngest } from '../../feed/ingest/feed-ingest.js';
 import { PolymarketCredentials } from './credentials.js';
 import { contractsFor, type PolymarketChain, type PolymarketEndpoints } from './endpoints.js';
@@ -53,8 +54,7 @@ export class PolymarketLive {
   paused = true;
   lastReport: PolymarketReconcileReport | null = null;
   version = 0;
-  private reconciling: Promise<void> | null = null;
-  private again = false;
+  private readonly reconciling = new CoalescedRun<void>();
   private closed = false;
 
   constructor(private readonly c: PolymarketLiveConfig) {}
@@ -105,10 +105,8 @@ export class PolymarketLive {
   /** Pauses, reconciles (cancelling open orders we do not know), and resumes when clean. */
   reconcile(): Promise<void> {
     this.pause('venue');
-    if (this.reconciling !== null) { this.again = true; return this.reconciling; }
-    const run = async (): Promise<void> => {
-      do {
-        this.again = false;
+    return this.reconciling.run(async () => {
+      {
         try {
           let r = await this.venue.reconcile();
           if (r.unknownToUs.length > 0) {
@@ -118,15 +116,13 @@ export class PolymarketLive {
           }
           this.lastReport = r;
           this.c.onReconciled?.(r);
-          if (r.ok && !this.again && !this.closed) { this.paused = false; this.c.onResume?.(); }
+          if (r.ok && !this.reconciling.again && !this.closed) { this.paused = false; this.c.onResume?.(); }
           else if (!r.ok) this.log(`polymarket: reconcile found ${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue; staying paused`);
         } catch (e) {
           this.log(`polymarket: reconcile failed (${e instanceof Error ? e.message : String(e)}); staying paused`);
         }
-      } while (this.again && !this.closed);
-    };
-    this.reconciling = run().finally(() => { this.reconciling = null; });
-    return this.reconciling;
+      }
+    }, () => !this.closed);
   }
 
   private pause(reason: string): void {
