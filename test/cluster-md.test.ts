@@ -4,7 +4,9 @@
 // definitions, follow the subjects of the markets whose leases they hold, and their books
 // equal the publisher's (GET /api/market/depth, compared while the publisher's book holds
 // still). A node killed with SIGKILL: the node that takes its markets over syncs them from
-// the publisher's periodic snapshots and its books equal the publisher's again.
+// the publisher's periodic snapshots and its books equal the publisher's again; restarted on
+// its journal, the killed node learns the markets from NATS before its strategies load, takes
+// its markets back and syncs them.
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeNats, startNats, type NatsServer } from './support/nats.js';
@@ -116,5 +118,14 @@ describeNats('market data over NATS', () => {
       const o = await openOrders(b);
       return alphaToBeta.every((m) => o.some((x) => x.symbol === m)) ? true : undefined;
     }, 60_000);
+
+    // alpha starts again on its journal (strategies on markets it only knows from NATS): it takes its markets back and syncs them
+    const a2 = await startNode('alpha', srv.url, a.dataDir, ['--md-source', 'nats']);
+    expect(a2.proc.out()).toMatch(/restored [1-9]\d* strategies/);
+    await until('alpha holding its markets again', async () => {
+      const v = await cluster(a2);
+      return alphaToBeta.every((m) => v.held_here.some((h) => h.market === m && v.strategies.find((x) => x.market === m)?.status_here === 'running')) ? true : undefined;
+    }, 60_000);
+    for (const m of alphaToBeta) await sameBook(pub, a2, m);
   }, 300_000);
 });

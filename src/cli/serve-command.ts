@@ -22,7 +22,7 @@ import { BinanceLive } from '../venues/binance/binance-live.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import { clusterRoutes } from '../cluster/cluster-view.js';
 import { parseClusterOptions } from '../cluster/cluster-options.js';
-import { mdVenueOf, natsMarket } from '../cluster/market-data.js';
+import { awaitDefinitions, mdVenueOf, natsMarket } from '../cluster/market-data.js';
 import { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import { PredictionLive, PREDICTION_STALE_FEED_MS } from './serve-prediction.js';
 import { untilStopSignal } from './until-stopped.js';
@@ -255,6 +255,8 @@ export const serveCommand: Command = {
       attachEngine(hub, eng.events);
       // the source defines its instruments first: restored strategies load on known symbols
       market = clusterCfg?.mdSource === 'nats' ? natsMarket(eng, log, o.tickMs) : prepared.start(eng, io, log);
+      // a node fed from NATS learns the markets from the publisher before its journal's strategies load
+      if (clusterCfg?.mdSource === 'nats') await awaitDefinitions(clusterCfg.url, eng.ingest);
       const restored = restoreJournal(eng, dataDir, o.market.kind);
       if (clusterCfg !== null) {
         try {

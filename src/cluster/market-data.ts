@@ -306,3 +306,29 @@ export function natsMarket(engine: TradingEngine, log: { error(line: string): vo
     stop: () => { clearInterval(timer); return Promise.resolve(); },
   };
 }
+
+/**
+ * Before a --md-source nats node restores its journal: the instrument definitions of every
+ * published market (mddef.*, sent every second) applied to the ingest, so strategies of the
+ * journal load on known symbols. Waits up to timeoutMs for the first definitions frame;
+ * returns how many markets the ingest knows then (0: no publisher answered in time).
+ */
+export async function awaitDefinitions(url: string, ingest: FeedIngest, timeoutMs = 5000): Promise<number> {
+  const { connect } = await import('@nats-io/transport-node');
+  let nc: NatsConnection;
+  try {
+    nc = await connect({ servers: url.split(','), timeout: Math.min(timeoutMs, 5000) });
+  } catch {
+    return ingest.symbols().length; // joining the cluster says what is wrong with NATS
+  }
+  const sub = new MarketDataSubscriber(nc, ingest);
+  try {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, timeoutMs);
+      nc.subscribe('mddef.*', { max: 1, callback: (err, msg) => { if (err === null) sub.apply(msg.data, false); clearTimeout(t); resolve(); } });
+    });
+  } finally {
+    await nc.close().catch(() => undefined);
+  }
+  return ingest.symbols().length;
+}
