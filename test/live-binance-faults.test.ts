@@ -29,7 +29,7 @@ let replicaUrl = '';
 let apiPort = 0;
 let serve: CliProcess;
 
-const api = <T>(path: string, body?: unknown): Promise<T> => apiRequest<T>(apiPort, path, body);
+const api = <T>(path: string, body?: unknown, method?: string): Promise<T> => apiRequest<T>(apiPort, path, body, method);
 const waitUntil = (what: string, cond: () => Promise<boolean>, timeoutMs: number): Promise<void> =>
   waitFor(what, cond, timeoutMs, () => `serve said:\n${serve.out().slice(-3000)}`);
 
@@ -113,9 +113,12 @@ describe('serve in live mode through the replica\'s faults', { retry: 2 }, () =>
     // set again until at least one order place got a 503)
     for (let attempt = 0; attempt < 6 && (await metric('venue_unknownOutcomes')) === unknown0; attempt++) {
       await faults({ unknownOutcome: { count: 3, mode: '5xx', status: 503 } });
+      // a quiet market leaves resting quotes alone (the requote tolerance): move the ladder so orders are sent
+      await api(`/api/strategy/faulty/parameters`, { spread_bps: attempt % 2 === 0 ? 3 : 0.5 }, 'PATCH');
       await waitUntil('the 503s answered', async () => (await (await fetch(`${replicaUrl}/__replica/faults`)).json() as { unknownOutcome: { count: number } }).unknownOutcome.count === 0, 30_000);
       await sleep(300);
     }
+    await api(`/api/strategy/faulty/parameters`, { spread_bps: 0.5 }, 'PATCH');
     await waitUntil('an order with an unknown outcome resolved', async () => (await metric('venue_unknownOutcomes')) > unknown0 && (await metric('venue_queries')) > 0, 30_000);
     await tradesOn('503 answers');
 
