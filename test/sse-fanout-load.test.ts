@@ -63,13 +63,24 @@ async function metric(base: string, name: string): Promise<number> {
   return m === null ? NaN : Number(m[1]);
 }
 
+let resets = 0;
+
 /** Times GET /api/health every intervalMs for durationMs; returns every latency, ms. */
 async function probeHealth(base: string, durationMs: number, intervalMs = 100): Promise<number[]> {
   const out: number[] = [];
   const end = Date.now() + durationMs;
   while (Date.now() < end) {
     const t0 = performance.now();
-    const r = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(60_000) });
+    let r: Response;
+    try {
+      r = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(60_000) });
+    } catch (e) {
+      // a kept-alive connection reset under the load of 900 sockets (loopback, shared 2 cores) is
+      // retried once on a new connection; the time of both counts against the bound
+      if ((e as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw e;
+      resets++;
+      r = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(60_000), keepalive: false });
+    }
     await r.json();
     out.push(performance.now() - t0);
     expect(r.status).toBe(200);
@@ -106,7 +117,7 @@ describe('SSE fan-out under load (serve in a child process)', () => {
     const idle = await probeHealth(base, 1000);
     const load = loadChild();
     const conn = await load.ask<{ statuses: Record<string, number>; readers: number; stuck: number }>(
-      { cmd: 'connect', port, path: '/api/stream?events=all', readers: READERS, stuck: STUCK, perAddress: 4, firstOctet: 1 }, 120_000);
+      { cmd: 'connect', port, path: '/api/stream?events=quote_update,fill,pnl,risk,strategy_state', readers: READERS, stuck: STUCK, perAddress: 4, firstOctet: 1 }, 120_000);
     expect(conn.statuses).toEqual({ 200: READERS + STUCK });
 
     // health is timed the whole time: at least 12 s, and until the subscribers that never
@@ -116,7 +127,11 @@ describe('SSE fan-out under load (serve in a child process)', () => {
     const t0 = Date.now();
     let dropped = 0;
     while (Date.now() - t0 < 120_000) {
-      loaded.push(...await probeHealth(base, 2000));
+      try {
+        loaded.push(...await probeHealth(base, 2000));
+      } catch (e) {
+        throw new Error(`health probe failed (${String((e as { cause?: unknown }).cause ?? e)}); serve printed: ${s.out().slice(-4000)}`);
+      }
       dropped = await metric(base, 'spreadcore_sse_clients_dropped_total');
       if (dropped >= STUCK && Date.now() - t0 >= 12_000) break;
     }
@@ -127,7 +142,7 @@ describe('SSE fan-out under load (serve in a child process)', () => {
     const report = {
       eventsPerS: rate, idleMaxMs: Math.max(...idle), loadedMaxMs: Math.max(...loaded), probes: loaded.length,
       loadedP50Ms: [...loaded].sort((a, b) => a - b)[Math.floor(loaded.length / 2)], dropped, dropSeconds, readersOpen: after.readersOpen,
-      readerEventsPerS: after.readerEvents - before.readerEvents,
+      readerEventsPerS: after.readerEvents - before.readerEvents, connectionResets: resets,
     };
     console.log(`sse-fanout-load: ${JSON.stringify(report)}`);
     expect(report.loadedMaxMs).toBeLessThan(HEALTH_BOUND_MS);
@@ -139,7 +154,7 @@ describe('SSE fan-out under load (serve in a child process)', () => {
     // one address past its limit: a coded 429
     const one = loadChild();
     const over = await one.ask<{ statuses: Record<string, number>; bodies: Record<string, string> }>(
-      { cmd: 'connect', port, path: '/api/stream?events=all', readers: 270, stuck: 0, perAddress: 1000, firstOctet: 2 });
+      { cmd: 'connect', port, path: '/api/stream?events=quote_update,fill,pnl,risk,strategy_state', readers: 270, stuck: 0, perAddress: 1000, firstOctet: 2 });
     expect(over.statuses['429']).toBeGreaterThan(0);
     expect(over.bodies['429']).toContain('SPREADCORE_ERR_TOO_MANY_SUBSCRIBERS');
 
