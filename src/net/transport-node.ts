@@ -336,9 +336,9 @@ export function nodeHttpTransport(): Transport {
     listen: (app, host, port, what): Promise<TransportListener> => {
       if (!(app instanceof NodeApp)) return Promise.reject(new TypeError('the node:http transport listens with its own app'));
       const server: Server = createServer((req, res) => app.onRequest(req, res));
-      // an idle kept-alive connection is closed after 65 s, not Node's default 5 s: a client that
-      // reuses it just as the server closes it sees a reset (seen with a busy event loop: a health
-      // probe every 100 ms through undici while the loop was writing to 900 stream subscribers)
+      // an idle kept-alive connection is closed after 65 s, not Node's default 5 s, which is shorter
+      // than the idle time many clients and proxies keep a connection for reuse: a request sent on
+      // it just as the server closes it is reset
       server.keepAliveTimeout = 65_000;
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => app.onUpgrade(req, socket, head));
       server.on('clientError', (_e, socket: Duplex) => { socket.destroy(); });
