@@ -18,6 +18,14 @@
 //  - The port is bound exclusively (src/net/listen.ts): a port in use fails listen().
 //  - Writes made after the request callback returned are corked.
 //  - GET /api/stream is the SseHub passed as `stream`, under the same Host and token checks (and Origin).
+//    With a second hub as `clusterStream` (serve --cluster), `?scope=cluster|node` picks one
+//    (`streamScope` is the default): the cluster's merged stream, or this node's events only.
+//  - Forwarding (serve --cluster, `forward`): a request about a strategy or market another
+//    node runs is sent to that node (forward.target() decides, synchronously, from method,
+//    path and query) and answered with that node's status and body; onAborted is registered
+//    before the request leaves, the answer is written corked. Without `forward` every
+//    request is answered here, synchronously, as before. dispatch() is the other end: a
+//    forwarded request answered by this node's routes.
 //  - Every answer of the API carries an `x-request-id`: the client's own when it is a short
 //    safe token (request-id.ts), a generated one otherwise; error bodies repeat it as
 //    error.request_id. With a logger, each request is logged at debug and each 4xx at
@@ -68,9 +76,38 @@ export interface GatewayOptions {
   transport?: Transport;
   /** Request logs (debug: every request; info: 4xx; warn: 5xx). Absent: none. */
   log?: Logger;
+  /** In a cluster: requests about another node's strategies and markets are answered by it. */
+  forward?: ApiForwarder;
+  /** In a cluster: this node's id, sent as x-spreadcore-node on every API answer. */
+  nodeId?: string;
+  /** In a cluster: the merged stream of every node, GET /api/stream?scope=cluster. */
+  clusterStream?: SseHub;
+  /** The stream without ?scope= when clusterStream is set. Default 'cluster'. */
+  streamScope?: 'cluster' | 'node';
 }
 
-export interface GatewayCounters { requests: number; errors4xx: number; internalErrors: number; aborted: number }
+/** A request sent to another node of a cluster (src/cluster/api-relay.ts). */
+export interface ForwardedRequest {
+  method: string;
+  path: string;
+  /** The raw query string, without '?'. */
+  query: string;
+  /** The raw JSON body, or null. */
+  body: string | null;
+  request_id: string;
+}
+
+/** The owning node's answer. */
+export interface ForwardedAnswer { status: number; body: string; node: string; headers?: [string, string][] }
+
+export interface ApiForwarder {
+  /** The node that must answer this request, or null (this one). Synchronous; called per request. */
+  target(method: string, path: string, query: URLSearchParams): string | null;
+  /** Sends the request to `node`; rejects with an HttpError (503/504) when it does not answer. */
+  forward(node: string, req: ForwardedRequest): Promise<ForwardedAnswer>;
+}
+
+export interface GatewayCounters { requests: number; errors4xx: number; internalErrors: number; aborted: number; forwarded: number; forwardErrors: number }
 
 const MUTATING = new Set(['POST', 'PATCH', 'DELETE', 'PUT']);
 
@@ -80,7 +117,7 @@ interface AnswerState { aborted: boolean; done: boolean; head: boolean; id: stri
 export class Gateway {
   readonly engine: TradingEngine;
   readonly host: string;
-  readonly counters: GatewayCounters = { requests: 0, errors4xx: 0, internalErrors: 0, aborted: 0 };
+  readonly counters: GatewayCounters = { requests: 0, errors4xx: 0, internalErrors: 0, aborted: 0, forwarded: 0, forwardErrors: 0 };
   /** The last unexpected exception (for diagnosis; never sent to a client). */
   lastInternalError: unknown = undefined;
   /** The per-client request limits, when configured. */
@@ -102,6 +139,10 @@ export class Gateway {
   private readonly startedMs = Date.now();
   private readonly log: Logger | undefined;
   private readonly ids = new RequestIds();
+  private readonly forwarder: ApiForwarder | undefined;
+  private readonly nodeHeader: readonly [string, string][];
+  private readonly clusterStream: SseHub | undefined;
+  private readonly streamScope: 'cluster' | 'node';
 
   constructor(engine: TradingEngine, options: GatewayOptions = {}) {
     this.engine = engine;
@@ -124,6 +165,10 @@ export class Gateway {
     this.rateLimits = options.rateLimit === undefined ? undefined : new GatewayRateLimits(options.rateLimit);
     this.transport = options.transport ?? selectTransport();
     this.log = options.log;
+    this.forwarder = options.forward;
+    this.nodeHeader = options.nodeId === undefined ? [] : [['x-spreadcore-node', options.nodeId]];
+    this.clusterStream = options.clusterStream;
+    this.streamScope = options.streamScope ?? 'cluster';
   }
 
   get port(): number { return this.boundPort; }
@@ -133,12 +178,29 @@ export class Gateway {
   listen(): Promise<number> {
     if (this.listenSocket !== null) return Promise.resolve(this.boundPort);
     const app = this.transport.app();
-    this.stream?.mount(app, '/api/stream', {
+    const streamOptions = {
       // a stream is read by EventSource, which sends Origin cross-site: refused like a mutating request
-      access: (req) => accessDenial(this.access, {
+      access: (req: HttpRequest) => accessDenial(this.access, {
         host: req.getHeader('host'), origin: req.getHeader('origin'), authorization: req.getHeader('authorization'), checkOrigin: true,
       }),
-    });
+    };
+    const local = this.stream;
+    const merged = this.clusterStream;
+    if (local !== undefined && merged !== undefined) {
+      app.get('/api/stream', (res, req) => {
+        const scope = new URLSearchParams(req.getQuery() ?? '').get('scope') ?? this.streamScope;
+        if (scope !== 'cluster' && scope !== 'node') {
+          res.cork(() => {
+            res.writeStatus('400 Bad Request').writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store')
+              .end(JSON.stringify({ ok: false, error: { code: 'SPREADCORE_ERR_BAD_PARAM', message: `scope must be "cluster" or "node", got ${JSON.stringify(scope.slice(0, 32))}` } }));
+          });
+          return;
+        }
+        (scope === 'cluster' ? merged : local).handle(res, req, streamOptions);
+      });
+    } else {
+      local?.mount(app, '/api/stream', streamOptions);
+    }
     mountDashboard(app, { hostAllowed: (host) => hostAllowed(this.host, host) }); // GET /: docs/dashboard.md
     this.extend?.(app);
     app.any('/*', (res, req) => this.onRequest(res, req));
@@ -200,9 +262,16 @@ export class Gateway {
 
       const mayHaveBody = method !== 'GET' && method !== 'HEAD' && (contentLength !== '' && contentLength !== '0' || transferEncoding !== '');
       hasBody = mayHaveBody;
+      // in a cluster: another node runs what the request is about (null: answered here)
+      const target = this.forwarder === undefined ? null : this.forwarder.target(state.head ? 'GET' : method, trimSlash(path), query);
       if (!mayHaveBody) {
         if (MUTATING.has(method) && contentType !== '' && !isJsonContentType(contentType)) {
           throw new HttpError(415, 'SPREADCORE_ERR_UNSUPPORTED_MEDIA_TYPE', 'mutating requests must be application/json');
+        }
+        if (target !== null) {
+          res.onAborted(() => { state.aborted = true; this.counters.aborted++; });
+          this.forwardTo(res, state, target, null);
+          return;
         }
         this.answer(res, state, () => match.route.handle({ engine: this.engine, params: match.params, query, body: undefined, health: () => this.health() }));
         return;
@@ -226,6 +295,7 @@ export class Gateway {
           chunks.push(Buffer.from(chunk.slice(0))); // uWS reuses the chunk's memory after this callback
           if (!isLast) return;
           const bytes = Buffer.concat(chunks, size);
+          if (target !== null) { this.forwardTo(res, state, target, bytes.toString('utf8')); return; }
           this.answer(res, state, () => {
             const body = parseJsonBody(bytes, this.maxJsonDepth);
             return match.route.handle({ engine: this.engine, params: match.params, query, body, health: () => this.health() });
@@ -237,6 +307,39 @@ export class Gateway {
     } catch (e) {
       // an answer before the body was read closes the connection: the unread body must not become the next request
       this.fail(res, state, e, hasBody);
+    }
+  }
+
+  /** Sends the request to the node that runs what it is about; its answer (or a 503/504) is written corked once it arrives. onAborted is registered. */
+  private forwardTo(res: HttpResponse, state: AnswerState, node: string, body: string | null): void {
+    this.counters.forwarded++;
+    const req: ForwardedRequest = { method: state.head ? 'GET' : state.method, path: state.path, query: state.query, body, request_id: state.id };
+    let p: Promise<ForwardedAnswer>;
+    try { p = this.forwarder!.forward(node, req); } catch (e) { p = Promise.reject(e); }
+    p.then(
+      (a) => { this.send(res, state, a.status, a.body, [['x-spreadcore-node', a.node], ...(a.headers ?? [])], false); },
+      (e: unknown) => { this.counters.forwardErrors++; this.fail(res, state, e); },
+    );
+  }
+
+  /**
+   * Answers a request forwarded by another node of the cluster with this node's routes,
+   * synchronously (the same checks and errors as a request made here; access, rate
+   * limits and the body's size and type were checked where it arrived).
+   */
+  dispatch(r: ForwardedRequest): { status: number; body: string; headers: [string, string][] } {
+    try {
+      const method = r.method.toUpperCase();
+      const match = matchRoute(this.routes, method, trimSlash(r.path));
+      const query = new URLSearchParams(r.query);
+      const body = r.body === null || r.body === '' ? undefined : parseJsonBody(Buffer.from(r.body, 'utf8'), this.maxJsonDepth);
+      const a = match.route.handle({ engine: this.engine, params: match.params, query, body, health: () => this.health() });
+      return { status: a.status, body: JSON.stringify(a.body), headers: [] };
+    } catch (e) {
+      const h = toHttpError(e);
+      if (h.internal) { this.counters.internalErrors++; this.lastInternalError = e; }
+      if (r.request_id !== '') h.body.error.request_id = r.request_id;
+      return { status: h.status, body: JSON.stringify(h.body), headers: [...h.headers] };
     }
   }
 
@@ -278,6 +381,8 @@ export class Gateway {
         res.writeStatus(statusLine(status)).writeHeader('content-type', contentType).writeHeader('cache-control', 'no-store')
           .writeHeader('x-content-type-options', 'nosniff');
         if (state.id !== '') res.writeHeader('x-request-id', state.id);
+        // a forwarded answer names its node; others this one
+        if (this.nodeHeader.length !== 0 && !headers.some((h) => h[0] === 'x-spreadcore-node')) res.writeHeader('x-spreadcore-node', this.nodeHeader[0]![1]);
         for (const [k, v] of headers) res.writeHeader(k, v);
         endAnswer(res, body, close, state.head);
       });
@@ -303,6 +408,10 @@ export class Gateway {
 /** The level of a request's log line: 5xx warn, 4xx info, anything else debug. */
 function levelOf(status: number): 'debug' | 'info' | 'warn' {
   return status >= 500 ? 'warn' : status >= 400 ? 'info' : 'debug';
+}
+
+function trimSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
 function hasBodyHeaders(contentLength: string, transferEncoding: string): boolean {

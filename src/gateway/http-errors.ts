@@ -4,8 +4,18 @@
 import { SpreadcoreError, type ErrorCode } from '../errors.js';
 import { StrategyError } from '../strategy/strategy-errors.js';
 
-/** The codes of request-level errors: entries of the project's one table (src/errors.ts). */
-export type HttpErrorCode = Extract<ErrorCode,
+/**
+ * A cluster node that should answer a forwarded request (serve --cluster, docs/cluster.md):
+ * 503 when no node serves its subject (stopped, or not connected to NATS), 504 when it did
+ * not answer within the forwarding timeout (paused, overloaded, cut off).
+ */
+export const FORWARD_ERROR_CODES = {
+  SPREADCORE_ERR_NODE_UNAVAILABLE: 'the cluster node running this strategy or market is not reachable',
+  SPREADCORE_ERR_NODE_TIMEOUT: 'the cluster node running this strategy or market did not answer in time',
+} as const;
+
+/** The codes of request-level errors: entries of the project's one table (src/errors.ts), and the forwarding ones. */
+export type HttpErrorCode = keyof typeof FORWARD_ERROR_CODES | Extract<ErrorCode,
   | 'SPREADCORE_ERR_NOT_FOUND'
   | 'SPREADCORE_ERR_METHOD_NOT_ALLOWED'
   | 'SPREADCORE_ERR_BODY_TOO_LARGE'
@@ -20,7 +30,7 @@ export type HttpErrorCode = Extract<ErrorCode,
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
   409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 421: 'Misdirected Request',
-  422: 'Unprocessable Entity', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  422: 'Unprocessable Entity', 500: 'Internal Server Error', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 };
 
 export function statusLine(status: number): string {

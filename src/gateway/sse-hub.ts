@@ -233,6 +233,20 @@ export class SseHub {
       this.lastInternalError = e;
     }
     if (json === undefined || /[\r\n]/.test(event) || event === '') { this.counters.publishErrors++; return -1; }
+    return this.enqueue(event, json, meta);
+  }
+
+  /**
+   * publish() with the payload already JSON text (one line; a cluster node's relayed
+   * events). Returns its id, or -1 (hub closed, a line break in the name or the text).
+   */
+  publishJson(event: string, json: string, meta: SsePublishMeta = {}): number {
+    if (this.closedHub || /[\r\n]/.test(event) || event === '' || /[\r\n]/.test(json)) { this.counters.publishErrors++; return -1; }
+    return this.enqueue(event, json, meta);
+  }
+
+  /** JSON.stringify never writes a line break: publish()'s text goes straight here. */
+  private enqueue(event: string, json: string, meta: SsePublishMeta): number {
     const id = ++this.lastId;
     const frame = `id: ${id}\nevent: ${event}\ndata: ${json}\n\n`;
     const entry: SseEntry = { id, event, frame, bytes: Buffer.byteLength(frame), strategyId: meta.strategyId ?? null, symbol: meta.symbol ?? null };
@@ -256,18 +270,21 @@ export class SseHub {
 
   /** Registers GET `path` on the app. Mount one hub on as many apps as needed. */
   mount(app: TemplatedApp, path = '/api/stream', options: SseMountOptions = {}): void {
-    app.get(path, (res, req) => {
+    app.get(path, (res, req) => { this.handle(res, req, options); });
+  }
+
+  /** Answers one GET request of the stream (what mount() registers; for a route that picks among hubs). */
+  handle(res: HttpResponse, req: HttpRequest, options: SseMountOptions = {}): void {
+    try {
+      this.onRequest(res, req, options);
+    } catch (e) {
+      this.internal(e);
       try {
-        this.onRequest(res, req, options);
-      } catch (e) {
-        this.internal(e);
-        try {
-          this.refuse(res, '500 Internal Server Error', 'INTERNAL', 'internal error');
-        } catch {
-          // already answered
-        }
+        this.refuse(res, '500 Internal Server Error', 'INTERNAL', 'internal error');
+      } catch {
+        // already answered
       }
-    });
+    }
   }
 
   stats(): SseHubStats {
