@@ -84,6 +84,18 @@ Options (each also from an environment variable):
                        subjects md.<venue>.<symbol> (SPREADCORE_MD_PUBLISH=1)
   --md-source nats     in a cluster: no market source here; the markets this
                        node holds are fed from NATS (SPREADCORE_MD_SOURCE)
+  --forward-timeout-ms N
+                       in a cluster: a request about a strategy or market
+                       another node runs is answered by that node; 504 after
+                       N ms (SPREADCORE_FORWARD_TIMEOUT_MS, default 3000)
+  --cluster-daily-loss-limit Q
+                       in a cluster: most an account may lose in a UTC day over
+                       every node and market, quote currency; past it every
+                       node halts (SPREADCORE_CLUSTER_DAILY_LOSS_LIMIT)
+  --cluster-event-exposure-limit N
+                       in a cluster: most net exposure per --event-map event
+                       over every node, contracts; orders adding past it are
+                       refused (SPREADCORE_CLUSTER_EVENT_EXPOSURE_LIMIT)
   --seed N             simulator seed (SPREADCORE_SEED, default 1)
   --speed S            replay pace: S x recorded, or max (SPREADCORE_SPEED, default 1)
   --symbols A,B        binance symbols (SPREADCORE_SYMBOLS, default BTCUSDT)
@@ -200,6 +212,7 @@ export const serveCommand: Command = {
     let engine: TradingEngine | undefined;
     let gateway: Gateway | undefined;
     let hub: SseHub | undefined;
+    let clusterHub: SseHub | undefined;
     let market: RunningMarket | undefined;
     let feed: FeedHandler | undefined;
     let cluster: ClusterNode | undefined;
@@ -267,6 +280,11 @@ export const serveCommand: Command = {
         }
       }
       const cn = cluster;
+      if (cn !== undefined) {
+        // GET /api/stream: every node's events, each with its node_id (scope=node: this node's only)
+        clusterHub = new SseHub({ firstId: Date.now() * 1000 });
+        cn.startEvents(clusterHub);
+      }
       const lv = live;
       const pv = pred;
       let reconcile = '';
@@ -304,7 +322,7 @@ export const serveCommand: Command = {
         log,
         host: o.host, port: o.port, stream: hub, ...(o.token !== undefined ? { token: o.token } : {}),
         metrics: (g) => m.render(g),
-        ...(cn !== undefined ? { routes: clusterRoutes(cn) } : {}),
+        ...(cn !== undefined ? { routes: clusterRoutes(cn), forward: cn.api, nodeId: cn.cfg.nodeId, ...(clusterHub !== undefined ? { clusterStream: clusterHub } : {}) } : {}),
         ...(o.rateLimit > 0 ? { rateLimit: { api: { ratePerSecond: o.rateLimit, burst: o.rateBurst } } } : {}),
         healthInfo: () => ({
           execution: pv !== undefined ? { mode: 'live', venue: pv.venue.name, ...pv.health() } : lv === undefined ? { mode: 'paper', venue: 'paper' } : { mode: o.live!.mode, ...lv.health() },
@@ -313,6 +331,10 @@ export const serveCommand: Command = {
         }),
       });
       const bound = await gateway.listen();
+      if (cn !== undefined) {
+        const g = gateway;
+        cn.api.serve((r) => g.dispatch(r));
+      }
       const feedBound = feed === undefined ? 0 : await feed.listen();
       if (cn !== undefined) {
         cn.setApi(gateway.url);
@@ -353,6 +375,7 @@ export const serveCommand: Command = {
       metrics?.detach();
       feed?.close();
       hub?.close();
+      clusterHub?.close();
       gateway?.close();
       engine?.close();
       await live?.close();

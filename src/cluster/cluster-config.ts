@@ -14,6 +14,12 @@ export interface ClusterConfig {
   readonly mdSource?: 'local' | 'nats';
   /** The venue token of the subjects this node publishes (md.<venue>.<symbol>): its market source. */
   readonly mdVenue?: string;
+  /** How long a request forwarded to the owning node may take before a 504, ms (--forward-timeout-ms). */
+  readonly forwardTimeoutMs?: number;
+  /** Most an account may lose in a UTC day across every node and market, quote currency (--cluster-daily-loss-limit). */
+  readonly dailyLossLimit?: number;
+  /** Most net exposure per event (--event-map) across every node, contracts (--cluster-event-exposure-limit). */
+  readonly eventExposureLimit?: number;
 }
 
 export const DEFAULT_LEASE_TTL_MS = 10_000;
@@ -33,6 +39,9 @@ export const NAMES = {
   strategies: 'spreadcore_strategies',
   control: 'spreadcore_control',
   risk: 'spreadcore_risk',
+  /** Core NATS (not JetStream): API requests forwarded to a node, and every node's events. */
+  api: 'sc.api',
+  events: 'sc.events',
   stream: 'SPREADCORE_TRADES',
   subject: 'spreadcore.trades',
 } as const;

@@ -16,6 +16,9 @@ import { GlobalRisk } from './global-risk.js';
 import { fillFromStream, TradeStream, type StreamFill } from './trade-stream.js';
 import { installEngineHooks, type EngineOriginals } from './engine-hooks.js';
 import { MarketDataPublisher, MarketDataSubscriber } from './market-data.js';
+import { ApiRelay, DEFAULT_FORWARD_TIMEOUT_MS } from './api-relay.js';
+import { EventRelay } from './event-relay.js';
+import type { SseHub } from '../gateway/sse-hub.js';
 
 export class ClusterNode {
   readonly cfg: ClusterConfig;
@@ -31,6 +34,10 @@ export class ClusterNode {
   readonly mdPublisher: MarketDataPublisher | null;
   /** --md-source nats: the markets this node holds are fed from NATS. */
   readonly mdSubscriber: MarketDataSubscriber | null;
+  /** API requests about another node's strategies and markets go there (sc.api.<node>). */
+  readonly api: ApiRelay;
+  /** The merged event stream (sc.events.<node>), once startEvents() ran. */
+  events: EventRelay | null = null;
   private orig!: EngineOriginals;
   private readonly log: (line: string) => void;
   private roundTimer: NodeJS.Timeout | null = null;
@@ -62,6 +69,10 @@ export class ClusterNode {
     this.trades = new TradeStream(b.nc, b.js, cfg.nodeId);
     this.mdPublisher = cfg.mdPublish === true ? new MarketDataPublisher(b.nc, engine.ingest, cfg.mdVenue ?? 'sim') : null;
     this.mdSubscriber = cfg.mdSource === 'nats' ? new MarketDataSubscriber(b.nc, engine.ingest) : null;
+    this.api = new ApiRelay(b.nc, cfg.nodeId, {
+      ownerOf: (symbol) => this.ownerOf(symbol),
+      symbolOf: (id) => this.strategies.all.get(id)?.symbol ?? null,
+    }, cfg.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS);
     this.leases = new MarketLeases(b.leases, cfg.nodeId, cfg.leaseTtlMs, {
       acquired: (m, rev) => this.onAcquired(m, rev),
       ready: (m) => this.onReady(m),
@@ -110,6 +121,19 @@ export class ClusterNode {
 
   setApi(url: string): void {
     this.registry.setApi(url);
+  }
+
+  /** The node holding a market's lease: this one, or the holder in the lease table as last read; null when none. */
+  ownerOf(symbol: string): string | null {
+    if (this.leases.held.has(symbol)) return this.cfg.nodeId;
+    return this.leases.table.get(symbol)?.record.node_id ?? null;
+  }
+
+  /** Publishes this node's engine events for the cluster and merges every node's into `hub`. */
+  startEvents(hub: SseHub): void {
+    if (this.events !== null) return;
+    this.events = new EventRelay(this.b.nc, this.cfg.nodeId, hub);
+    this.events.start(this.engine.events);
   }
 
   private async watchStatus(): Promise<void> {
@@ -293,6 +317,8 @@ export class ClusterNode {
       await Promise.race([this.risk.flush(), new Promise((r) => setTimeout(r, 2000))]);
     } catch { /* NATS is gone: the leases expire */ }
     this.kill.stop();
+    this.api.stop();
+    this.events?.stop();
     this.trades.stop();
     this.mdPublisher?.stop();
     this.mdSubscriber?.stop();

@@ -1,0 +1,118 @@
+// Forwarding of API requests between the nodes of a cluster (core NATS request/reply).
+// Each node answers requests on `sc.api.<nodeId>` with its own routes (Gateway.dispatch,
+// synchronous). A node receiving a request about a strategy or a market another node
+// holds (target(): the strategy's market, or ?symbol=, and the lease table) sends it
+// there and answers with that node's status and body. A node that is not subscribed
+// (stopped, cut off from NATS) is a 503 SPREADCORE_ERR_NODE_UNAVAILABLE at once (NATS
+// "no responders"); one that does not answer within the timeout (paused, overloaded)
+// a 504 SPREADCORE_ERR_NODE_TIMEOUT. A forwarded request is always answered where it
+// arrives: it is never forwarded again.
+import { RequestError, TimeoutError, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import type { ApiForwarder, ForwardedAnswer, ForwardedRequest } from '../gateway/gateway.js';
+import { HttpError } from '../gateway/http-errors.js';
+
+export const apiSubject = (nodeId: string): string => `sc.api.${nodeId}`;
+export const DEFAULT_FORWARD_TIMEOUT_MS = 3000;
+
+export interface RelayOwner {
+  /** The node holding the market's lease now (as last read), or null. */
+  ownerOf(symbol: string): string | null;
+  /** The market of a strategy of the cluster, or null. */
+  symbolOf(strategyId: string): string | null;
+}
+
+export interface ApiRelayStats { forwarded: number; answered: number; unavailable: number; timeouts: number; errors: number }
+
+/** Routes answered by the node running the strategy (the path's :id) or the market (?symbol=). */
+function routeSubject(method: string, path: string, query: URLSearchParams): { strategy?: string; symbol?: string } | null {
+  const segs = path.split('/');
+  // /api/strategy/:id[/sub]
+  if (segs.length >= 4 && segs.length <= 5 && segs[1] === 'api' && segs[2] === 'strategy' && segs[3] !== '') {
+    if (segs.length === 4 && segs[3] === 'load') return null;
+    if (segs.length === 4 && method !== 'DELETE') return null;
+    let id: string;
+    try { id = decodeURIComponent(segs[3]!); } catch { return null; }
+    return { strategy: id };
+  }
+  if (method === 'GET' && (path === '/api/market/depth' || path === '/api/history')) {
+    const s = query.get('symbol');
+    return s === null || s === '' ? null : { symbol: s };
+  }
+  return null;
+}
+
+export class ApiRelay implements ApiForwarder {
+  private readonly nc: NatsConnection;
+  private readonly nodeId: string;
+  private readonly owner: RelayOwner;
+  readonly timeoutMs: number;
+  private sub: Subscription | null = null;
+  readonly stats: ApiRelayStats = { forwarded: 0, answered: 0, unavailable: 0, timeouts: 0, errors: 0 };
+
+  constructor(nc: NatsConnection, nodeId: string, owner: RelayOwner, timeoutMs = DEFAULT_FORWARD_TIMEOUT_MS) {
+    this.nc = nc;
+    this.nodeId = nodeId;
+    this.owner = owner;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Answers the requests other nodes forward here with `handle` (the gateway's routes). */
+  serve(handle: (r: ForwardedRequest) => { status: number; body: string; headers: [string, string][] }): void {
+    if (this.sub !== null) return;
+    this.sub = this.nc.subscribe(apiSubject(this.nodeId), {
+      callback: (err, msg) => {
+        if (err !== null) return;
+        let answer: ForwardedAnswer;
+        try {
+          const r = msg.json<ForwardedRequest>();
+          const a = handle({
+            method: String(r.method), path: String(r.path), query: typeof r.query === 'string' ? r.query : '',
+            body: typeof r.body === 'string' ? r.body : null, request_id: typeof r.request_id === 'string' ? r.request_id : '',
+          });
+          answer = { status: a.status, body: a.body, node: this.nodeId, ...(a.headers.length > 0 ? { headers: a.headers } : {}) };
+        } catch {
+          this.stats.errors++;
+          answer = { status: 500, body: JSON.stringify({ ok: false, error: { code: 'SPREADCORE_ERR_INTERNAL', message: 'internal error' } }), node: this.nodeId };
+        }
+        this.stats.answered++;
+        try { msg.respond(JSON.stringify(answer)); } catch { this.stats.errors++; }
+      },
+    });
+  }
+
+  target(method: string, path: string, query: URLSearchParams): string | null {
+    const r = routeSubject(method, path, query);
+    if (r === null) return null;
+    const symbol = r.symbol ?? (r.strategy !== undefined ? this.owner.symbolOf(r.strategy) : null);
+    if (symbol === null) return null;
+    const owner = this.owner.ownerOf(symbol);
+    return owner === null || owner === this.nodeId ? null : owner;
+  }
+
+  async forward(node: string, req: ForwardedRequest): Promise<ForwardedAnswer> {
+    this.stats.forwarded++;
+    let text: string;
+    try {
+      const m = await this.nc.request(apiSubject(node), JSON.stringify(req), { timeout: this.timeoutMs });
+      text = m.string();
+    } catch (e) {
+      if (e instanceof RequestError && e.isNoResponders()) {
+        this.stats.unavailable++;
+        throw new HttpError(503, 'SPREADCORE_ERR_NODE_UNAVAILABLE', `node ${node} runs this strategy or market but does not answer on NATS (stopped or disconnected); retry once its lease has moved (GET /api/cluster)`, [['retry-after', '2']]);
+      }
+      if (e instanceof TimeoutError || (e instanceof RequestError && e.cause instanceof TimeoutError) || /timeout/i.test(String(e))) {
+        this.stats.timeouts++;
+        throw new HttpError(504, 'SPREADCORE_ERR_NODE_TIMEOUT', `node ${node} runs this strategy or market and did not answer within ${this.timeoutMs} ms`);
+      }
+      this.stats.unavailable++;
+      throw new HttpError(503, 'SPREADCORE_ERR_NODE_UNAVAILABLE', `node ${node} runs this strategy or market; forwarding failed: ${e instanceof Error ? e.message : String(e)}`, [['retry-after', '2']]);
+    }
+    const a = JSON.parse(text) as ForwardedAnswer;
+    return { status: Number(a.status), body: String(a.body), node: typeof a.node === 'string' ? a.node : node, ...(Array.isArray(a.headers) ? { headers: a.headers } : {}) };
+  }
+
+  stop(): void {
+    try { this.sub?.unsubscribe(); } catch { /* closed */ }
+    this.sub = null;
+  }
+}
