@@ -18,6 +18,7 @@ import { installEngineHooks, type EngineOriginals } from './engine-hooks.js';
 import { MarketDataPublisher, MarketDataSubscriber } from './market-data.js';
 import { ApiRelay, DEFAULT_FORWARD_TIMEOUT_MS } from './api-relay.js';
 import { EventRelay } from './event-relay.js';
+import { ClusterLimits } from './cluster-limits.js';
 import type { SseHub } from '../gateway/sse-hub.js';
 
 export class ClusterNode {
@@ -36,6 +37,8 @@ export class ClusterNode {
   readonly mdSubscriber: MarketDataSubscriber | null;
   /** API requests about another node's strategies and markets go there (sc.api.<node>). */
   readonly api: ApiRelay;
+  /** Daily loss per account and exposure per event over every node (--cluster-daily-loss-limit, --cluster-event-exposure-limit). */
+  readonly limits: ClusterLimits;
   /** The merged event stream (sc.events.<node>), once startEvents() ran. */
   events: EventRelay | null = null;
   private orig!: EngineOriginals;
@@ -73,6 +76,14 @@ export class ClusterNode {
       ownerOf: (symbol) => this.ownerOf(symbol),
       symbolOf: (id) => this.strategies.all.get(id)?.symbol ?? null,
     }, cfg.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS);
+    this.limits = new ClusterLimits({
+      engine, risk: this.risk, control: b.control, nodeId: cfg.nodeId,
+      dailyLossLimit: cfg.dailyLossLimit, eventExposureLimit: cfg.eventExposureLimit,
+      holds: (symbol) => this.leases.held.has(symbol),
+      held: () => this.leases.held.keys(),
+      halt: (note) => this.kill.write('HALTED', note),
+      log,
+    });
     this.leases = new MarketLeases(b.leases, cfg.nodeId, cfg.leaseTtlMs, {
       acquired: (m, rev) => this.onAcquired(m, rev),
       ready: (m) => this.onReady(m),
@@ -112,6 +123,8 @@ export class ClusterNode {
     await this.trades.start();
     await this.republishJournal();
     await this.kill.watch((state, note) => this.applyKill(state, note));
+    await this.risk.watch();
+    if (this.limits.active) this.limits.start();
     void this.watchStatus();
     await this.round();
     const period = Math.max(100, Math.floor(this.cfg.leaseTtlMs / 4));
@@ -317,6 +330,8 @@ export class ClusterNode {
       await Promise.race([this.risk.flush(), new Promise((r) => setTimeout(r, 2000))]);
     } catch { /* NATS is gone: the leases expire */ }
     this.kill.stop();
+    this.limits.stop();
+    this.risk.stop();
     this.api.stop();
     this.events?.stop();
     this.trades.stop();

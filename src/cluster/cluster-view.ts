@@ -35,7 +35,10 @@ export function clusterView(n: ClusterNode): Record<string, unknown> {
       publish: n.mdPublisher?.stats() ?? null,
       source: n.mdSubscriber?.stats() ?? { source: 'local' },
     },
-    kill_switch: { state: n.kill.state, revision: n.kill.appliedRevision, engine: n.engine.killed ? 'HALTED' : 'ACTIVE' },
+    kill_switch: { state: n.kill.state, note: n.kill.note, revision: n.kill.appliedRevision, engine: n.engine.killed ? 'HALTED' : 'ACTIVE' },
+    cluster_limits: n.limits.view(),
+    forwarding: { timeout_ms: n.api.timeoutMs, ...n.api.stats },
+    merged_stream: n.events?.stats ?? null,
     positions: [...n.risk.all.values()],
     trades_stream: {
       last_seq: n.trades.lastSeq, consumed_seq: n.trades.consumedSeq, lag: Math.max(0, n.trades.lastSeq - n.trades.consumedSeq),

@@ -4,6 +4,12 @@
 // (max_position, daily loss) see every node's fills because the node running a market
 // applies the fills other nodes made on it (trade-stream.ts); this aggregate is the
 // cluster-wide view of GET /api/cluster and what a new owner checks its ledger against.
+//
+// The cluster-wide limits (cluster-limits.ts) read this aggregate synchronously: every
+// node watches the bucket, so `all` and `marks` follow the other nodes' writes within
+// a NATS round trip (and are read again every lease round as a backstop). The node
+// holding a market writes its mid there (`mark.<symbol>`, at most once a second) so
+// every node can mark the positions of markets it does not hold.
 import type { KV } from '@nats-io/kv';
 import { Decimal } from '../accounting/decimal.js';
 import type { FillRecord } from '../trading/types.js';
@@ -20,10 +26,20 @@ export interface RiskRecord {
   /** UTC day of the last fill and the cash flow of that day's fills. */
   day: string;
   day_cash: string;
+  /** Position before the day's first fill (decimal string; absent in records of older builds: 0). */
+  day_start_position?: string;
+  /** Price of the last fill (decimal string): the mark when no node publishes one. */
+  last_price?: string;
   updated_by: string;
 }
 
+export interface MarkRecord { symbol: string; mid: number; at_ms: number; node_id: string }
+
 export const riskKey = (account: string, symbol: string): string => `pos.${account}.${symbol}`;
+export const markKey = (symbol: string): string => `mark.${symbol}`;
+
+/** UTC day (YYYY-MM-DD) of a time in ms. */
+export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 export class GlobalRisk {
   private readonly kv: KV;
@@ -31,6 +47,14 @@ export class GlobalRisk {
   conflicts = 0;
   errors = 0;
   all = new Map<string, RiskRecord>();
+  /** Mids of the markets, as their holders last wrote them. */
+  marks = new Map<string, MarkRecord>();
+  /** Revision of each key as last seen (a watch event older than a read is ignored). */
+  private readonly revisions = new Map<string, number>();
+  /** Called after the watch or a read changed `all` or `marks`. */
+  onChange: (() => void) | null = null;
+  watchEvents = 0;
+  private stopped = false;
   private chain: Promise<void> = Promise.resolve();
 
   constructor(kv: KV, nodeId: string) {
@@ -68,12 +92,14 @@ export class GlobalRisk {
         fills: cur.fills + 1,
         day,
         day_cash: (cur.day === day ? new Decimal(cur.day_cash).plus(flow) : flow).toString(),
+        day_start_position: cur.day === day ? (cur.day_start_position ?? '0') : cur.position,
+        last_price: new Decimal(fill.price).toString(),
         updated_by: this.nodeId,
       };
       try {
-        if (e === null || e.operation !== 'PUT') await this.kv.create(key, JSON.stringify(next));
-        else await this.kv.update(key, JSON.stringify(next), e.revision);
-        this.all.set(key, next);
+        const rev = e === null || e.operation !== 'PUT' ? await this.kv.create(key, JSON.stringify(next)) : await this.kv.update(key, JSON.stringify(next), e.revision);
+        this.take(key, next, rev);
+        this.onChange?.();
         return;
       } catch (err) {
         if (!/wrong last sequence/i.test(String(err))) throw err;
@@ -83,13 +109,51 @@ export class GlobalRisk {
     throw new Error(`${key}: too many concurrent updates`);
   }
 
+  /** Keeps a record or mark if it is newer than the one held. */
+  private take(key: string, value: RiskRecord | MarkRecord | null, revision: number): void {
+    if ((this.revisions.get(key) ?? 0) > revision) return;
+    this.revisions.set(key, revision);
+    if (key.startsWith('pos.')) {
+      if (value === null) this.all.delete(key); else this.all.set(key, value as RiskRecord);
+    } else if (key.startsWith('mark.')) {
+      const sym = key.slice(5);
+      if (value === null) this.marks.delete(sym); else this.marks.set(sym, value as MarkRecord);
+    }
+  }
+
+  /** Follows every write to the bucket (its current values first). */
+  async watch(): Promise<void> {
+    const it = await this.kv.watch();
+    void (async () => {
+      for await (const e of it) {
+        if (this.stopped) break;
+        this.watchEvents++;
+        if (e.operation !== 'PUT') { this.take(e.key, null, e.revision); this.onChange?.(); continue; }
+        try { this.take(e.key, e.json<RiskRecord | MarkRecord>(), e.revision); } catch { continue; }
+        this.onChange?.();
+      }
+    })();
+  }
+
+  /** The holder of a market writes its mid (fire and forget). */
+  putMark(symbol: string, mid: number): void {
+    const m: MarkRecord = { symbol, mid, at_ms: Date.now(), node_id: this.nodeId };
+    this.marks.set(symbol, m);
+    this.kv.put(markKey(symbol), JSON.stringify(m)).catch(() => { this.errors++; });
+  }
+
   async read(): Promise<void> {
-    const next = new Map<string, RiskRecord>();
-    for await (const k of await this.kv.keys('pos.>')) {
+    const keys = new Set<string>();
+    for await (const k of await this.kv.keys()) keys.add(k);
+    for (const k of keys) {
       const e = await this.kv.get(k);
       if (e === null || e.operation !== 'PUT') continue;
-      try { next.set(k, e.json<RiskRecord>()); } catch { /* not ours */ }
+      try { this.take(k, e.json<RiskRecord | MarkRecord>(), e.revision); } catch { /* not ours */ }
     }
-    this.all = next;
+    this.onChange?.();
+  }
+
+  stop(): void {
+    this.stopped = true;
   }
 }

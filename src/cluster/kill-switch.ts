@@ -17,6 +17,8 @@ export class KillSwitch {
   private stopped = false;
   appliedRevision = 0;
   state: 'HALTED' | 'ACTIVE' = 'ACTIVE';
+  /** The note of the last state applied (why the cluster halted). */
+  note = '';
 
   constructor(kv: KV, nodeId: string) {
     this.kv = kv;
@@ -42,6 +44,7 @@ export class KillSwitch {
         try { r = e.json<KillRecord>(); } catch { continue; }
         this.appliedRevision = e.revision;
         this.state = r.state;
+        this.note = r.note;
         const cancelled = apply(r.state, r.note);
         const ack: KillAck = { node_id: this.nodeId, revision: e.revision, state: r.state, written_ms: r.at_ms, applied_ms: Date.now(), orders_cancelled: cancelled };
         this.kv.put(ackKey(this.nodeId), JSON.stringify(ack)).catch(() => undefined);
