@@ -24,7 +24,7 @@ import { decimalRatio } from '../../strategy/params/param-decimal.js';
 import type { Venue, VenueOrder, VenueReports } from '../../execution/venue.js';
 import type { Liquidity } from '../../trading/types.js';
 import { ClientOrderIdGenerator, isValidClientOrderId, type BinanceMarket } from './client-order-id.js';
-import { BinanceApiError, BinanceError } from './errors.js';
+import { BinanceApiError, BinanceError, apiError } from './errors.js';
 import { checkOrder, rulesFromExchangeInfo, type SymbolRules } from './filters.js';
 import { Priority } from './rate-budget.js';
 import { BudgetRefusedError, type BinanceRestClient, type OrderAnswer, type Params, type SpotTrade, type UsdmTrade } from './rest-client.js';
@@ -36,6 +36,30 @@ import type { ListenKeyStream } from './listen-key-stream.js';
 export interface OrderEntry {
   placeOrder(params: Params, priority: Priority): Promise<OrderAnswer>;
   cancelOrder(symbol: string, ref: { orderId?: number; origClientOrderId?: string }, priority: Priority): Promise<OrderAnswer>;
+  /** Spot `order.cancelReplace` (REST `POST /api/v3/order/cancelReplace`), STOP_ON_FAILURE. */
+  cancelReplace?(params: Params, priority: Priority): Promise<unknown>;
+}
+
+/** The answer to a cancel-replace, and the `data` of its -2021 / -2022 errors (rest-api.md "Cancel an Existing Order and Send a New Order"). */
+interface ReplaceResult {
+  cancelResult: 'SUCCESS' | 'FAILURE';
+  newOrderResult: 'SUCCESS' | 'FAILURE' | 'NOT_ATTEMPTED';
+  cancelResponse: unknown;
+  newOrderResponse: unknown;
+}
+
+function isReplaceResult(x: unknown): x is ReplaceResult {
+  if (x === null || typeof x !== 'object') return false;
+  const r = x as Record<string, unknown>;
+  return (r['cancelResult'] === 'SUCCESS' || r['cancelResult'] === 'FAILURE')
+    && (r['newOrderResult'] === 'SUCCESS' || r['newOrderResult'] === 'FAILURE' || r['newOrderResult'] === 'NOT_ATTEMPTED');
+}
+
+/** The error one part of a cancel-replace answered (`{"code","msg"}`), as if that part had been sent alone. */
+function partError(resp: unknown, status: number): BinanceApiError {
+  const r = (resp ?? {}) as { code?: unknown; msg?: unknown };
+  const code = typeof r.code === 'number' ? r.code : 0;
+  return apiError(status === 409 ? 400 : status, code, typeof r.msg === 'string' ? r.msg : 'cancel-replace part failed');
 }
 
 export interface BinanceVenueOptions {
@@ -68,6 +92,15 @@ export interface BinanceVenueOptions {
    * the engine's. Without it the two grids are the same.
    */
   engineInstrument?: (symbol: string) => Instrument | undefined;
+  /**
+   * Spot: a cancel and a new order of the same symbol and side made in one synchronous run
+   * (a requote: the order diff cancels a level, then places its replacement) go out as one
+   * `order.cancelReplace` (STOP_ON_FAILURE): one request, one signature, one unit of the
+   * order budget instead of two requests. Cancels wait until the end of the run to be
+   * paired; those left alone go out then, as plain cancels. Default true when the order
+   * entry has cancelReplace (spot); false sends every cancel and order on its own.
+   */
+  cancelReplace?: boolean;
 }
 
 /** The trade id a fill is reported and journaled under: Binance trade ids are per symbol. */
@@ -187,9 +220,20 @@ export class BinanceExecutionVenue implements Venue {
   private readonly closedQueue: Tracked[] = [];
   private closedHead = 0;
   private readonly retainClosedMs: number;
+  /** The order entry's cancel-replace when requotes are paired (spot), else null. */
+  private readonly replaceEntry: ((params: Params, priority: Priority) => Promise<unknown>) | null;
+  /** Cancels of this synchronous run waiting to be paired with a new order of the same side (sent alone at its end). */
+  private readonly held: Tracked[] = [];
+  private flushScheduled = false;
+  private readonly flushHeld = (): void => {
+    this.flushScheduled = false;
+    const h = this.held;
+    for (let i = 0; i < h.length; i++) this.releaseHeld(h[i]!);
+    h.length = 0;
+  };
   /** Counters for metrics. */
   readonly counters = {
-    submitted: 0, rejectedLocally: 0, postOnlyRejects: 0, unknownOutcomes: 0, queries: 0, duplicateFills: 0,
+    replaces: 0, submitted: 0, rejectedLocally: 0, postOnlyRejects: 0, unknownOutcomes: 0, queries: 0, duplicateFills: 0,
     foreignEvents: 0, badEvents: 0, lateFills: 0, otherAssetFees: 0, heartbeats: 0, heartbeatFailures: 0,
   };
 
@@ -208,6 +252,9 @@ export class BinanceExecutionVenue implements Venue {
     this.now = opts.now ?? Date.now;
     this.retainClosedMs = opts.retainClosedMs ?? 10 * 60_000;
     this.engineInstrument = opts.engineInstrument;
+    const entry = this.entry;
+    this.replaceEntry = opts.market === 'spot' && opts.cancelReplace !== false && typeof entry.cancelReplace === 'function'
+      ? (params, priority) => entry.cancelReplace!(params, priority) : null;
   }
 
   // ---- Venue ----
@@ -274,6 +321,8 @@ export class BinanceExecutionVenue implements Venue {
     this.byClientId.set(clientId, t);
     this.counters.submitted++;
     const params = orderParams(this.market, order, rules.instrument, clientId);
+    const old = this.held.length > 0 ? this.pairHeld(order, isMarket) : null;
+    if (old !== null) { this.sendReplace(old, t, params, this.priorityOf(order)); return; }
     this.entry.placeOrder(params, this.priorityOf(order)).then((a) => this.applySnapshot(t, a), (e) => this.onPlaceError(t, e)).catch(() => undefined);
   }
 
@@ -282,7 +331,84 @@ export class BinanceExecutionVenue implements Venue {
     if (t === undefined) { this.reports.onCancelRejected(orderId, 'unknown_order', this.nowNs()); return; }
     if (t.phase === 'closed') { this.reports.onCancelRejected(orderId, 'already_closed', this.nowNs()); return; }
     t.cancelWanted = true;
-    if (!t.cancelInFlight) this.sendCancel(t);
+    if (t.cancelInFlight) return;
+    if (this.replaceEntry !== null && t.phase === 'open' && t.venueOrderId >= 0) {
+      // held to the end of this run: a new order of the same side may take it along (cancelReplace)
+      t.cancelInFlight = true;
+      this.held.push(t);
+      if (!this.flushScheduled) { this.flushScheduled = true; process.nextTick(this.flushHeld); }
+      return;
+    }
+    this.sendCancel(t);
+  }
+
+  /** A held cancel goes out on its own (no new order took it along). */
+  private releaseHeld(t: Tracked): void {
+    t.cancelInFlight = false;
+    if (t.phase !== 'closed' && t.cancelWanted) this.sendCancel(t);
+  }
+
+  /**
+   * The held cancel a new order replaces: same symbol and side, the same quote level first.
+   * Held cancels of the other side that the new order could trade with (a new bid at or
+   * above a held ask, a market order) are sent first, on their own, so a replacement never
+   * goes out ahead of the cancel of an order it could match.
+   */
+  private pairHeld(order: VenueOrder, isMarket: boolean): Tracked | null {
+    const h = this.held;
+    let pick = -1;
+    for (let i = 0; i < h.length; i++) {
+      const o = h[i]!;
+      if (o.symbol !== order.symbol) continue;
+      if (o.order.side !== order.side) {
+        const crosses = isMarket || (order.side === 'BUY' ? order.priceTick >= o.order.priceTick : order.priceTick <= o.order.priceTick);
+        if (crosses) { h.splice(i, 1); i--; this.releaseHeld(o); }
+        continue;
+      }
+      if (isMarket) continue;
+      if (pick < 0 || (o.order.level === order.level && h[pick]!.order.level !== order.level)) pick = i;
+    }
+    if (pick < 0) return null;
+    const o = h[pick]!;
+    h.splice(pick, 1);
+    return o;
+  }
+
+  /** One order.cancelReplace: cancel `old` (by its venue id), then place `t`. */
+  private sendReplace(old: Tracked, t: Tracked, params: Params, priority: Priority): void {
+    old.cancelAttempts++;
+    this.counters.replaces++;
+    params['cancelOrderId'] = old.venueOrderId;
+    this.replaceEntry!(params, priority).then((r) => this.onReplaced(old, t, r), (e) => this.onReplaceError(old, t, e)).catch(() => undefined);
+  }
+
+  private onReplaced(old: Tracked, t: Tracked, r: unknown): void {
+    old.cancelInFlight = false;
+    if (!isReplaceResult(r)) {
+      // an answer we cannot read: learn both orders' states by queries
+      const e = new BinanceApiError(200, 0, 'unreadable cancel-replace answer', 'unknown_outcome');
+      this.onCancelError(old, e);
+      this.onPlaceError(t, e);
+      return;
+    }
+    void this.applySnapshot(old, r.cancelResponse as OrderAnswer);
+    void this.applySnapshot(t, r.newOrderResponse as OrderAnswer);
+  }
+
+  private onReplaceError(old: Tracked, t: Tracked, e: unknown): void {
+    old.cancelInFlight = false;
+    if (e instanceof BinanceApiError && (e.binanceCode === -2021 || e.binanceCode === -2022) && isReplaceResult(e.data)) {
+      const d = e.data;
+      if (d.cancelResult === 'SUCCESS') void this.applySnapshot(old, d.cancelResponse as OrderAnswer);
+      else this.onCancelError(old, partError(d.cancelResponse, e.status));
+      if (d.newOrderResult === 'SUCCESS') void this.applySnapshot(t, d.newOrderResponse as OrderAnswer);
+      else if (d.newOrderResult === 'NOT_ATTEMPTED') this.reject(t, 'replace_cancel_failed', this.nowNs());
+      else this.onPlaceError(t, partError(d.newOrderResponse, e.status));
+      return;
+    }
+    // nothing is known of either part (no answer, the budget, not connected, the request refused as a whole)
+    this.onCancelError(old, e);
+    this.onPlaceError(t, e);
   }
 
   // ---- reports, each at most once per order / trade ----
@@ -301,6 +427,7 @@ export class BinanceExecutionVenue implements Venue {
   }
   private closeCancelled(t: Tracked, reason: string, tsNs: number): void {
     if (t.phase === 'closed') return;
+    t.cancelWanted = false; // whatever closed it, a cancel still wanted has nothing left to do (no later "already closed")
     this.accept(t, tsNs);
     this.markClosed(t);
     this.reports.onCancelled(t.orderId, reason, tsNs);

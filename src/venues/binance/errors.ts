@@ -76,7 +76,9 @@ export class BinanceApiError extends Error {
   readonly cls: ErrorClass;
   /** Milliseconds to wait (Retry-After) for rate_limited / banned; 0 otherwise. */
   readonly retryAfterMs: number;
-  constructor(status: number, binanceCode: number, binanceMsg: string, cls: ErrorClass, retryAfterMs = 0) {
+  /** The error's `data` where Binance sends one (order.cancelReplace: the result of each part). */
+  readonly data: unknown;
+  constructor(status: number, binanceCode: number, binanceMsg: string, cls: ErrorClass, retryAfterMs = 0, data: unknown = undefined) {
     super(`Binance ${status}${binanceCode !== 0 ? ` ${binanceCode}` : ''}: ${binanceMsg} [${cls}]`);
     this.name = 'BinanceApiError';
     this.status = status;
@@ -84,6 +86,7 @@ export class BinanceApiError extends Error {
     this.binanceMsg = binanceMsg;
     this.cls = cls;
     this.retryAfterMs = retryAfterMs;
+    this.data = data;
   }
   /** The reason string handed to onRejected / onCancelRejected. */
   get reason(): string {
@@ -117,6 +120,6 @@ export function retryAfterMs(header: string | null | undefined, fallbackMs: numb
   return Number.isFinite(t) ? Math.max(0, t - Date.now()) : fallbackMs;
 }
 
-export function apiError(status: number, code: number, msg: string, retryAfter = 0): BinanceApiError {
-  return new BinanceApiError(status, code, msg, classify(status, code, msg), retryAfter);
+export function apiError(status: number, code: number, msg: string, retryAfter = 0, data: unknown = undefined): BinanceApiError {
+  return new BinanceApiError(status, code, msg, classify(status, code, msg), retryAfter, data);
 }

@@ -159,12 +159,14 @@ export class BinanceRestClient {
     this.counters.errors++;
     let code = 0;
     let msg = `HTTP ${res.status}`;
+    let data: unknown;
     try {
-      const j = JSON.parse(text) as { code?: unknown; msg?: unknown };
+      const j = JSON.parse(text) as { code?: unknown; msg?: unknown; data?: unknown };
       if (typeof j.code === 'number') code = j.code;
       if (typeof j.msg === 'string') msg = j.msg;
+      data = j.data;
     } catch { /* a body that is not JSON (5xx pages) */ }
-    const err = apiError(res.status, code, msg, retryAfterMs(res.headers.get('retry-after'), 0));
+    const err = apiError(res.status, code, msg, retryAfterMs(res.headers.get('retry-after'), 0), data);
     if (err.cls === 'rate_limited' || err.cls === 'banned') this.budget.onRateLimited(res.status, err.retryAfterMs);
     if (err.cls === 'unknown_outcome') this.counters.unknownOutcomes++;
     throw err;

@@ -294,10 +294,10 @@ export class BinanceWsApiClient {
     clearTimeout(p.timer);
     const status = typeof msg['status'] === 'number' ? msg['status'] : 0;
     if (status === 200) { p.resolve(msg['result']); return; }
-    const err = (msg['error'] ?? {}) as { code?: unknown; msg?: unknown };
+    const err = (msg['error'] ?? {}) as { code?: unknown; msg?: unknown; data?: unknown };
     const retry = (err as { data?: { retryAfter?: unknown } }).data?.retryAfter;
     const retryMs = typeof retry === 'number' ? Math.max(0, retry - this.clock.serverNowMs()) : 0;
-    const e = apiError(status, typeof err.code === 'number' ? err.code : 0, typeof err.msg === 'string' ? err.msg : `status ${status}`, retryMs);
+    const e = apiError(status, typeof err.code === 'number' ? err.code : 0, typeof err.msg === 'string' ? err.msg : `status ${status}`, retryMs, err.data);
     if (e.cls === 'rate_limited' || e.cls === 'banned') this.budget.onRateLimited(status, e.retryAfterMs);
     p.reject(e);
   }
