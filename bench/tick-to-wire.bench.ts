@@ -7,9 +7,11 @@
 // (grid conversion, filter check, client id, order params), whose WebSocket API client
 // spends the rate budget, signs `order.place` (HMAC-SHA256 over the sorted params),
 // builds the JSON frame and writes it to the socket (ws.send). Every frame moves the
-// book by 50 ticks, so the one-level quote on each side is requoted: a cancel and an
-// order.place per side. The clock stops when the first order.place frame has been
-// written ("first order.place"); the last frame of the batch is timed too.
+// book by 50 ticks, so the one-level quote on each side is requoted: one
+// order.cancelReplace per side (the venue's default on spot), or a cancel and an
+// order.place per side with cancelReplace off. The clock stops when the first order frame
+// (order.cancelReplace or order.place) has been written ("first order frame"); the last
+// frame of the batch is timed too.
 //
 // The replica runs in its own process (bench/tick-to-wire-replica.ts) and answers each order over the same socket; between frames the benchmark
 // waits until every request has its answer (no request in flight), so each frame starts
@@ -32,7 +34,8 @@ import { BinanceConnector } from '../src/feed/binance/binance-connector.js';
 import { parseBinanceMessage } from '../src/feed/binance/parse-message.js';
 import type { DepthSnapshot } from '../src/feed/binance/messages.js';
 import { orderPriority } from '../src/venues/binance/binance-live.js';
-import { BinanceExecutionVenue } from '../src/venues/binance/binance-venue.js';
+import { BinanceExecutionVenue, type OrderEntry } from '../src/venues/binance/binance-venue.js';
+import type { OrderAnswer, Params } from '../src/venues/binance/rest-client.js';
 import { ServerClock } from '../src/venues/binance/clock.js';
 import { RateBudget } from '../src/venues/binance/rate-budget.js';
 import { BinanceRestClient } from '../src/venues/binance/rest-client.js';
@@ -49,7 +52,7 @@ const FRAMES = Number(process.env['TICK_TO_WIRE_FRAMES'] ?? 2_000);
  * the minimum) and its placement budget refills one ladder per 3 × quote_refresh_ms, so a frame
  * every 32 ms is requoted in full each time, as a quote on a live venue would be.
  */
-const PACE_MS = 32;
+const PACE_MS = Number(process.env['TICK_TO_WIRE_PACE_MS'] ?? 32);
 const TARGET_P50_US = 15;
 const TARGET_P99_US = 60;
 const BIG = 1e9;
@@ -74,6 +77,8 @@ interface Rig {
   sink: WebSocketServer | null;
   /** Advances the venue's clock by ms (ack-server runs: a virtual clock instead of sleeping). */
   advance: ((ms: number) => void) | null;
+  /** Back to back: the venue has its answers at once; between frames only one turn of the event loop. */
+  instant: boolean;
 }
 
 /**
@@ -97,6 +102,17 @@ async function startSink(): Promise<{ server: WebSocketServer; url: string }> {
       byClient.set(p['newClientOrderId']!, id);
       result = { symbol: p['symbol'], orderId: id, clientOrderId: p['newClientOrderId'], transactTime: now, price: p['price'], origQty: p['quantity'], executedQty: '0.00000000',
         cummulativeQuoteQty: '0.00000000', status: 'NEW', timeInForce: 'GTC', type: p['type'], side: p['side'], workingTime: now };
+    } else if (m.method === 'order.cancelReplace') {
+      const oldId = Number(p['cancelOrderId'] ?? byClient.get(p['cancelOrigClientOrderId'] ?? '') ?? 0);
+      const id = ++orderId;
+      byClient.set(p['newClientOrderId']!, id);
+      result = {
+        cancelResult: 'SUCCESS', newOrderResult: 'SUCCESS',
+        cancelResponse: { symbol: p['symbol'], orderId: oldId, origClientOrderId: '', clientOrderId: 'cancel', transactTime: now, price: '0', origQty: '0', executedQty: '0.00000000',
+          cummulativeQuoteQty: '0.00000000', status: 'CANCELED', timeInForce: 'GTC', type: 'LIMIT_MAKER', side: p['side'] },
+        newOrderResponse: { symbol: p['symbol'], orderId: id, clientOrderId: p['newClientOrderId'], transactTime: now, price: p['price'], origQty: p['quantity'], executedQty: '0.00000000',
+          cummulativeQuoteQty: '0.00000000', status: 'NEW', timeInForce: 'GTC', type: p['type'], side: p['side'], workingTime: now },
+      };
     } else if (m.method === 'order.cancel') {
       const id = Number(p['orderId'] ?? byClient.get(p['origClientOrderId'] ?? '') ?? 0);
       result = { symbol: p['symbol'], orderId: id, origClientOrderId: p['origClientOrderId'] ?? '', clientOrderId: 'cancel', transactTime: now, price: '0', origQty: '0',
@@ -122,7 +138,35 @@ function startReplica(): Promise<{ child: ChildProcess; restUrl: string; wsUrl: 
   });
 }
 
-async function rig(coalesceWrites: boolean, ackServer: boolean): Promise<Rig> {
+/**
+ * The "back to back" runs: the order entry is the real WebSocket API client (budget, frame,
+ * signature, socket write to the in-process ack server), but the venue is handed the
+ * answer at once (a resolved promise with the ack server's answer) instead of waiting for it
+ * to come back over the socket, so the next frame can follow without the process leaving
+ * the path: what the path costs with the CPU's caches warm, as on a busy market.
+ */
+function instantEntry(ws: BinanceWsApiClient): OrderEntry {
+  let venueId = 1_000_000;
+  const now = Date.now();
+  const newAnswer = (p: Params): OrderAnswer => ({
+    symbol: p['symbol'] as string, orderId: ++venueId, clientOrderId: p['newClientOrderId'] as string, transactTime: now, price: p['price'] as string,
+    origQty: p['quantity'] as string, executedQty: '0.00000000', status: 'NEW', timeInForce: 'GTC', type: p['type'] as string, side: p['side'] as string,
+  } as OrderAnswer);
+  const cancelAnswer = (symbol: string, orderId: number): OrderAnswer => ({
+    symbol, orderId, clientOrderId: 'cancel', transactTime: now, price: '0', origQty: '0', executedQty: '0.00000000', status: 'CANCELED', timeInForce: 'GTC', type: 'LIMIT_MAKER', side: 'BUY',
+  } as OrderAnswer);
+  const ignore = (): void => undefined;
+  return {
+    placeOrder(params, priority) { ws.placeOrder(params, priority).catch(ignore); return Promise.resolve(newAnswer(params)); },
+    cancelOrder(symbol, ref, priority) { ws.cancelOrder(symbol, ref, priority).catch(ignore); return Promise.resolve(cancelAnswer(symbol, ref.orderId ?? 0)); },
+    cancelReplace(params, priority) {
+      ws.cancelReplace(params, priority).catch(ignore);
+      return Promise.resolve({ cancelResult: 'SUCCESS', newOrderResult: 'SUCCESS', cancelResponse: cancelAnswer(params['symbol'] as string, params['cancelOrderId'] as number), newOrderResponse: newAnswer(params) });
+    },
+  };
+}
+
+async function rig(coalesceWrites: boolean, ackServer: boolean, cancelReplace: boolean, instant = false): Promise<Rig> {
   const limits = [
     { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: BIG },
     { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: BIG },
@@ -142,13 +186,13 @@ async function rig(coalesceWrites: boolean, ackServer: boolean): Promise<Rig> {
   await ws.connect();
   let engine: TradingEngine | undefined;
   const venue = new BinanceExecutionVenue({
-    market: 'spot', rest, orderEntry: ws, priorityOf: orderPriority, engineInstrument: (s) => engine?.ingest.bySymbolName(s)?.instrument,
+    market: 'spot', rest, orderEntry: instant ? instantEntry(ws) : ws, priorityOf: orderPriority, engineInstrument: (s) => engine?.ingest.bySymbolName(s)?.instrument, cancelReplace,
   });
   await venue.loadExchangeInfo();
   engine = new TradingEngine({ venue, riskLimits: { max_orders_per_second: BIG, order_burst: BIG } });
   engine.ingest.staleFeedNs = 1e18;
   const connector = new BinanceConnector(engine.ingest, { market: 'spot', symbols: ['BTCUSDT'], restUrl: replica.restUrl, wsUrl: replica.wsUrl });
-  return { engine, connector, ws, signer, venue, replica: started.child, sink: sink?.server ?? null, advance: ackServer ? (ms) => { virtualMs += ms; } : null };
+  return { engine, connector, ws, signer, venue, replica: started.child, sink: sink?.server ?? null, advance: ackServer ? (ms) => { virtualMs += ms; } : null, instant };
 }
 
 /** The book around a mid that alternates between two places 50 ticks apart. */
@@ -227,7 +271,8 @@ async function pass(r: Rig, instrument: boolean): Promise<Pass> {
   (wsSock as unknown as Record<string, unknown>)['send'] = function (this: unknown, data: unknown, ...rest: unknown[]): unknown {
     if (inBatch) {
       const text = data as string;
-      if (text.charCodeAt(text.indexOf('"method":"') + 16) === 112 /* order.p */) { placeQueued = true; places++; } else cancels++;
+      const at = text.indexOf('"method":"') + 10;
+      if (text.startsWith('order.place', at) || text.startsWith('order.cancelReplace', at)) { placeQueued = true; places++; } else cancels++;
     }
     return countingSend.call(this, data, ...rest);
   };
@@ -300,7 +345,8 @@ async function pass(r: Rig, instrument: boolean): Promise<Pass> {
       }
       n++;
     }
-    await settle(ws);
+    if (r.instant) await new Promise<void>((done) => setImmediate(done));
+    else await settle(ws);
   }
   for (const u of restore.reverse()) u();
   return {
@@ -311,8 +357,8 @@ async function pass(r: Rig, instrument: boolean): Promise<Pass> {
 
 interface ModeResult { name: string; plain: Pass; inst: Pass; open: number; refused: number }
 
-async function runMode(name: string, coalesce: boolean, ackServer: boolean): Promise<ModeResult> {
-  const r = await rig(coalesce, ackServer);
+async function runMode(name: string, coalesce: boolean, ackServer: boolean, cancelReplace: boolean, instant = false): Promise<ModeResult> {
+  const r = await rig(coalesce, ackServer, cancelReplace, instant);
   // the book: a REST snapshot through the connector's adapter, then the strategy
   updateId = 1000;
   const s0 = levels(1);
@@ -336,17 +382,25 @@ async function runMode(name: string, coalesce: boolean, ackServer: boolean): Pro
 
 export async function runTickToWireBench(): Promise<string> {
   const core = loadCore();
-  const modes = [
-    await runMode('replica, coalesced writes (default)', true, false),
-    await runMode('replica, one write per frame', false, false),
-    await runMode('ack server, coalesced writes (default)', true, true),
-    await runMode('ack server, one write per frame', false, true),
+  const only = process.env['TICK_TO_WIRE_ONLY'];
+  const all: Array<[string, boolean, boolean, boolean, boolean?]> = [
+    ['replica, cancelReplace, coalesced writes (default)', true, false, true],
+    ['replica, cancelReplace, one write per frame', false, false, true],
+    ['replica, cancel + order.place, coalesced writes', true, false, false],
+    ['ack server, cancelReplace, coalesced writes (default)', true, true, true],
+    ['ack server, cancelReplace, one write per frame', false, true, true],
+    ['ack server, cancel + order.place, coalesced writes', true, true, false],
+    ['back to back, cancelReplace, one write per frame', false, true, true, true],
+    ['back to back, cancelReplace, coalesced writes (default)', true, true, true, true],
+    ['back to back, cancel + order.place, coalesced writes', true, true, false, true],
   ];
+  const modes: ModeResult[] = [];
+  for (const [name, coalesce, ack, cr, instant] of all) if (only === undefined || name.startsWith(only)) modes.push(await runMode(name, coalesce, ack, cr, instant === true));
   const us = (ns: number): string => (ns / 1000).toFixed(2);
   const row = (label: string, xs: Float64Array): string => `| ${label} | ${us(percentile(xs, 0.5))} | ${us(percentile(xs, 0.99))} | ${us(percentile(xs, 0.999))} | ${us(xs[xs.length - 1] ?? NaN)} |`;
   const verdict = (v: number, target: number): string => (v <= target ? `≤ ${target} µs: met` : `> ${target} µs: missed`);
   const rows = [
-    `tick to wire (${core.target} build; spot BTCUSDT, 1 quote level per side moved 50 ticks by every frame: 2 cancels + 2 order.place per frame, HMAC keys, `
+    `tick to wire (${core.target} build; spot BTCUSDT, 1 quote level per side moved 50 ticks by every frame: 2 order.cancelReplace per frame (2 cancels + 2 order.place with cancelReplace off), HMAC keys, `
       + `WebSocket API to the replica in another process; ${WARM} frames warm-up, ${FRAMES} measured per pass, one every ${PACE_MS} ms; load average at the start ${loadavg().map((x) => x.toFixed(1)).join(' / ')})`,
     '',
     '"replica": order entry to the Binance replica in its own process, frames paced 32 ms apart in real time (the process sleeps between frames). '
@@ -356,17 +410,15 @@ export async function runTickToWireBench(): Promise<string> {
     '|---|---|---:|---:|---:|---:|',
   ];
   for (const m of modes) {
-    rows.push(row(`${m.name} | the first order.place written`, m.plain.first), row(`${m.name} | the batch's last frame written`, m.plain.last));
+    rows.push(row(`${m.name} | the first order frame written`, m.plain.first), row(`${m.name} | the batch's last frame written`, m.plain.last));
   }
-  const d = modes[0]!.plain.first;
-  const p50 = percentile(d, 0.5) / 1000;
-  const p99 = percentile(d, 0.99) / 1000;
-  const h = modes[2]!.plain.first;
-  const h50 = percentile(h, 0.5) / 1000;
-  const h99 = percentile(h, 0.99) / 1000;
-  rows.push('', `Targets (first order.place, default writes): replica p50 ${p50.toFixed(2)} µs (${verdict(p50, TARGET_P50_US)}), p99 ${p99.toFixed(2)} µs (${verdict(p99, TARGET_P99_US)}); `
-    + `ack server p50 ${h50.toFixed(2)} µs (${verdict(h50, TARGET_P50_US)}), p99 ${h99.toFixed(2)} µs (${verdict(h99, TARGET_P99_US)}).`
-    + ` Frames written per pass: ${modes.map((m) => `${m.plain.places} order.place + ${m.plain.cancels} cancels`).join('; ')}; refused locally ${modes.map((m) => m.refused).join(' / ')}.`);
+  const targets = modes.map((m) => {
+    const p50 = percentile(m.plain.first, 0.5) / 1000;
+    const p99 = percentile(m.plain.first, 0.99) / 1000;
+    return `${m.name}: p50 ${p50.toFixed(2)} µs (${verdict(p50, TARGET_P50_US)}), p99 ${p99.toFixed(2)} µs (${verdict(p99, TARGET_P99_US)})`;
+  });
+  rows.push('', `Targets (first order frame): ${targets.join('; ')}.`
+    + ` Frames written per pass: ${modes.map((m) => `${m.plain.places} order frames + ${m.plain.cancels} cancels`).join('; ')}; refused locally ${modes.map((m) => m.refused).join(' / ')}.`);
   rows.push('', 'where the time goes (instrumented pass: one clock read at each stage boundary, included; frame received → the batch\'s last frame written; stages summed over the frame\'s 4 orders)', '',
     `| stage | ${modes.map((m) => `${m.name} p50 µs | p99 µs`).join(' | ')} |`, `|---|${modes.map(() => '---:|---:').join('|')}|`);
   for (let i = 0; i < STAGES.length; i++) {
