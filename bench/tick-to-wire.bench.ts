@@ -345,7 +345,7 @@ async function pass(r: Rig, instrument: boolean): Promise<Pass> {
       }
       n++;
     }
-    if (r.instant) await new Promise<void>((done) => setImmediate(done));
+    if (r.instant) { if (process.env["TICK_TO_WIRE_BURST"] === undefined || k % Number(process.env["TICK_TO_WIRE_BURST"]) === 0) await new Promise<void>((done) => setImmediate(done)); }
     else await settle(ws);
   }
   for (const u of restore.reverse()) u();
