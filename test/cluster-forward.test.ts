@@ -101,6 +101,10 @@ describeNats('API forwarding and the merged event stream', () => {
     expect(atA.node).toBe('alpha');
     expect(viaB.json['status']).toBe('running'); // beta's own copy is stopped
     expect(viaB.json).toEqual(atA.json);
+    // x-spreadcore-forward: no asks beta for its own copy
+    const ownCopy = await fetch(`${b.base}/api/strategy/${ID}/parameters`, { headers: { 'x-spreadcore-forward': 'no' } });
+    expect(ownCopy.headers.get('x-spreadcore-node')).toBe('beta');
+    expect(((await ownCopy.json()) as Record<string, unknown>)['status']).not.toBe('running');
     const localCopy = (await api<{ strategies: { strategy_id: string; status: string }[] }>(b, 'GET', '/api/strategies')).json.strategies.find((s) => s.strategy_id === ID);
     expect(localCopy?.status).not.toBe('running');
 

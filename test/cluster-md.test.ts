@@ -22,9 +22,11 @@ const dirs: string[] = [];
 
 interface Depth { bids: { price: number; qty: number }[]; asks: { price: number; qty: number }[] }
 
+/** The node's own book of m (not forwarded to the market's holder). */
 async function depth(n: Node, m: string): Promise<Depth | undefined> {
-  const r = await api<Depth>(n, 'GET', `/api/market/depth?symbol=${m}&limit=1000`);
-  return r.status === 200 ? { bids: r.json.bids, asks: r.json.asks } : undefined;
+  const r = await fetch(`${n.base}/api/market/depth?symbol=${m}&limit=1000`, { headers: { 'x-spreadcore-forward': 'no' } });
+  const json = (await r.json()) as Depth;
+  return r.status === 200 ? { bids: json.bids, asks: json.asks } : undefined;
 }
 
 /** The node's book of m equals the publisher's: read publisher, node, publisher; equal when the publisher's did not move meanwhile. */

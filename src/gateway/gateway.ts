@@ -23,7 +23,8 @@
 //  - Forwarding (serve --cluster, `forward`): a request about a strategy or market another
 //    node runs is sent to that node (forward.target() decides, synchronously, from method,
 //    path and query) and answered with that node's status and body; onAborted is registered
-//    before the request leaves, the answer is written corked. Without `forward` every
+//    before the request leaves, the answer is written corked. A request with the header
+//    `x-spreadcore-forward: no` is answered here (this node's own view). Without `forward` every
 //    request is answered here, synchronously, as before. dispatch() is the other end: a
 //    forwarded request answered by this node's routes.
 //  - Every answer of the API carries an `x-request-id`: the client's own when it is a short
@@ -249,6 +250,8 @@ export class Gateway {
       const contentType = req.getHeader('content-type');
       const contentLength = req.getHeader('content-length');
       const transferEncoding = req.getHeader('transfer-encoding');
+      // x-spreadcore-forward: no — this node's own answer (its own book, its own copy of a strategy)
+      const noForward = this.forwarder !== undefined && req.getHeader('x-spreadcore-forward') === 'no';
 
       this.checkAccess(method, host, origin, auth);
       if (this.metrics !== undefined && (path === '/metrics' || path === '/metrics/') && !hasBodyHeaders(contentLength, transferEncoding)) {
@@ -263,7 +266,7 @@ export class Gateway {
       const mayHaveBody = method !== 'GET' && method !== 'HEAD' && (contentLength !== '' && contentLength !== '0' || transferEncoding !== '');
       hasBody = mayHaveBody;
       // in a cluster: another node runs what the request is about (null: answered here)
-      const target = this.forwarder === undefined ? null : this.forwarder.target(state.head ? 'GET' : method, trimSlash(path), query);
+      const target = this.forwarder === undefined || noForward ? null : this.forwarder.target(state.head ? 'GET' : method, trimSlash(path), query);
       if (!mayHaveBody) {
         if (MUTATING.has(method) && contentType !== '' && !isJsonContentType(contentType)) {
           throw new HttpError(415, 'SPREADCORE_ERR_UNSUPPORTED_MEDIA_TYPE', 'mutating requests must be application/json');
