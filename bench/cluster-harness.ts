@@ -34,8 +34,8 @@ export async function startNats(): Promise<Nats> {
 
 export interface BenchNode { id: string; base: string; child: ChildProcess; dataDir: string; out: () => string }
 
-export function startNode(id: string, natsUrl: string, leaseTtlMs: number, dataDir = mkdtempSync(join(tmpdir(), `spreadcore-bench-${id}-`))): Promise<BenchNode> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--seed', '7', '--data-dir', dataDir, '--cluster', natsUrl, '--node-id', id, '--lease-ttl-ms', String(leaseTtlMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startNode(id: string, natsUrl: string, leaseTtlMs: number, dataDir = mkdtempSync(join(tmpdir(), `spreadcore-bench-${id}-`)), extra: readonly string[] = []): Promise<BenchNode> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--seed', '7', '--data-dir', dataDir, '--cluster', natsUrl, '--node-id', id, '--lease-ttl-ms', String(leaseTtlMs), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`node ${id} did not start: ${out}`)), 60_000);
