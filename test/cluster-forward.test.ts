@@ -156,7 +156,7 @@ describeNats('API forwarding and the merged event stream', () => {
     }
   }, 240_000);
 
-  it('a node that is gone answers 503 at once: nobody serves its subject', async () => {
+  it('a node that is gone answers 503 at once (nobody serves its subject); a stop is written to the cluster\'s state instead', async () => {
     srv = await startNats();
     const a = await startNode('alpha', srv.url);
     const b = await startNode('beta', srv.url);
@@ -170,8 +170,17 @@ describeNats('API forwarding and the merged event stream', () => {
     await a.proc.exited;
     // until alpha's lease expires beta still names it: no responder on its subject is a 503
     const r = await raw(b, 'GET', `/api/strategy/${ID}/parameters`);
-    if (r.node === 'beta' && r.status === 200) return; // beta took the market already (a slow machine): answered here
-    expect(r.status, JSON.stringify(r.json)).toBe(503);
-    expect((r.json['error'] as Record<string, unknown>)['code']).toBe('SPREADCORE_ERR_NODE_UNAVAILABLE');
+    if (!(r.node === 'beta' && r.status === 200)) { // else beta took the market already (a slow machine): answered here
+      expect(r.status, JSON.stringify(r.json)).toBe(503);
+      expect((r.json['error'] as Record<string, unknown>)['code']).toBe('SPREADCORE_ERR_NODE_UNAVAILABLE');
+    }
+    // a stop nobody received is written to the cluster's state by beta (the next holder applies it)
+    const stop = await raw(b, 'POST', `/api/strategy/${ID}/stop`);
+    expect(stop.status, JSON.stringify(stop.json)).toBe(200);
+    expect(stop.node).toBe('beta');
+    await until('the stop in the cluster\'s strategies', async () => {
+      const v = await cluster(b);
+      return v.strategies.find((s) => s.strategy_id === ID)?.wanted === 'stopped' ? true : undefined;
+    }, 30_000);
   }, 120_000);
 });

@@ -5,8 +5,10 @@
 // there and answers with that node's status and body. A node that is not subscribed
 // (stopped, cut off from NATS) is a 503 SPREADCORE_ERR_NODE_UNAVAILABLE at once (NATS
 // "no responders"); one that does not answer within the timeout (paused, overloaded)
-// a 504 SPREADCORE_ERR_NODE_TIMEOUT. A forwarded request is always answered where it
-// arrives: it is never forwarded again.
+// a 504 SPREADCORE_ERR_NODE_TIMEOUT. A mutating request nobody received (no responders)
+// is answered by the receiving node as without forwarding: start, stop, PATCH and delete
+// write the cluster's state in KV, and the market's next holder applies it. A forwarded
+// request is always answered where it arrives: it is never forwarded again.
 import { RequestError, TimeoutError, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { ApiForwarder, ForwardedAnswer, ForwardedRequest } from '../gateway/gateway.js';
 import { HttpError } from '../gateway/http-errors.js';
@@ -98,7 +100,10 @@ export class ApiRelay implements ApiForwarder {
     } catch (e) {
       if (e instanceof RequestError && e.isNoResponders()) {
         this.stats.unavailable++;
-        throw new HttpError(503, 'SPREADCORE_ERR_NODE_UNAVAILABLE', `node ${node} runs this strategy or market but does not answer on NATS (stopped or disconnected); retry once its lease has moved (GET /api/cluster)`, [['retry-after', '2']]);
+        const err = new HttpError(503, 'SPREADCORE_ERR_NODE_UNAVAILABLE', `node ${node} runs this strategy or market but does not answer on NATS (stopped or disconnected); retry once its lease has moved (GET /api/cluster)`, [['retry-after', '2']]);
+        // the request reached nobody: a start, stop, PATCH or delete can still be written to the cluster's state here
+        (err as HttpError & { localFallback?: boolean }).localFallback = true;
+        throw err;
       }
       if (e instanceof TimeoutError || (e instanceof RequestError && e.cause instanceof TimeoutError) || /timeout/i.test(String(e))) {
         this.stats.timeouts++;

@@ -273,7 +273,7 @@ export class Gateway {
         }
         if (target !== null) {
           res.onAborted(() => { state.aborted = true; this.counters.aborted++; });
-          this.forwardTo(res, state, target, null);
+          this.forwardTo(res, state, target, null, () => match.route.handle({ engine: this.engine, params: match.params, query, body: undefined, health: () => this.health() }));
           return;
         }
         this.answer(res, state, () => match.route.handle({ engine: this.engine, params: match.params, query, body: undefined, health: () => this.health() }));
@@ -298,7 +298,13 @@ export class Gateway {
           chunks.push(Buffer.from(chunk.slice(0))); // uWS reuses the chunk's memory after this callback
           if (!isLast) return;
           const bytes = Buffer.concat(chunks, size);
-          if (target !== null) { this.forwardTo(res, state, target, bytes.toString('utf8')); return; }
+          if (target !== null) {
+            this.forwardTo(res, state, target, bytes.toString('utf8'), () => {
+              const body = parseJsonBody(bytes, this.maxJsonDepth);
+              return match.route.handle({ engine: this.engine, params: match.params, query, body, health: () => this.health() });
+            });
+            return;
+          }
           this.answer(res, state, () => {
             const body = parseJsonBody(bytes, this.maxJsonDepth);
             return match.route.handle({ engine: this.engine, params: match.params, query, body, health: () => this.health() });
@@ -313,15 +319,24 @@ export class Gateway {
     }
   }
 
-  /** Sends the request to the node that runs what it is about; its answer (or a 503/504) is written corked once it arrives. onAborted is registered. */
-  private forwardTo(res: HttpResponse, state: AnswerState, node: string, body: string | null): void {
+  /**
+   * Sends the request to the node that runs what it is about; its answer (or a 503/504) is
+   * written corked once it arrives. onAborted is registered. A mutating request that could
+   * not be delivered at all (the error says `local_fallback`: nobody serves the node's
+   * subject) is answered here instead, as without forwarding (the cluster's state in KV).
+   */
+  private forwardTo(res: HttpResponse, state: AnswerState, node: string, body: string | null, local: () => { status: number; body: unknown }): void {
     this.counters.forwarded++;
     const req: ForwardedRequest = { method: state.head ? 'GET' : state.method, path: state.path, query: state.query, body, request_id: state.id };
     let p: Promise<ForwardedAnswer>;
     try { p = this.forwarder!.forward(node, req); } catch (e) { p = Promise.reject(e); }
     p.then(
       (a) => { this.send(res, state, a.status, a.body, [['x-spreadcore-node', a.node], ...(a.headers ?? [])], false); },
-      (e: unknown) => { this.counters.forwardErrors++; this.fail(res, state, e); },
+      (e: unknown) => {
+        this.counters.forwardErrors++;
+        if (MUTATING.has(state.method) && (e as { localFallback?: unknown }).localFallback === true) { this.answer(res, state, local); return; }
+        this.fail(res, state, e);
+      },
     );
   }
 
