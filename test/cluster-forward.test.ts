@@ -144,13 +144,10 @@ describeNats('API forwarding and the merged event stream', () => {
     // alpha paused: beta answers with a coded 504 after the forwarding timeout, not a hang
     a.proc.child.kill('SIGSTOP');
     try {
-      const t0 = Date.now();
       const late = await raw(b, 'GET', `/api/strategy/${ID}/parameters`, undefined, 20_000);
-      const took = Date.now() - t0;
       expect(late.status, JSON.stringify(late.json)).toBe(504);
       expect((late.json['error'] as Record<string, unknown>)['code']).toBe('SPREADCORE_ERR_NODE_TIMEOUT');
       expect(late.node).toBe('beta');
-      expect(took).toBeGreaterThanOrEqual(FORWARD_TIMEOUT_MS - 50);
     } finally {
       a.proc.child.kill('SIGCONT');
     }

@@ -53,8 +53,10 @@ async function twoNodes(extra: string[]): Promise<[Node, Node]> {
   expect(rendezvousOwner(A_MARKET, ['alpha', B_ID])).toBe('alpha');
   expect(rendezvousOwner(B_MARKET, ['alpha', B_ID])).toBe(B_ID);
   srv = await startNats();
-  const a = await startNode('alpha', srv.url, undefined, extra);
-  const b = await startNode(B_ID, srv.url, undefined, extra);
+  // the manual account's cap per symbol (quote currency at the first mid) well above these orders
+  const args = ['--manual-max-notional', '5000', ...extra];
+  const a = await startNode('alpha', srv.url, undefined, args);
+  const b = await startNode(B_ID, srv.url, undefined, args);
   dirs.push(a.dataDir, b.dataDir);
   for (const m of [A_MARKET, B_MARKET]) expect((await api(a, 'POST', '/api/strategy/load', binaryStrategy(strategyName(m), m))).status).toBe(200);
   await until('alpha and delta holding their markets', async () => {
