@@ -19,6 +19,10 @@ describe('serve --cluster options', () => {
     expect(parseClusterOptions([...c, '--md-source', 'nats'], {})?.mdSource).toBe('nats');
     expect(parseClusterOptions(c, { SPREADCORE_MD_SOURCE: 'nats' })?.mdSource).toBe('nats');
     expect(parseClusterOptions([...c, '--md-source', 'local'], { SPREADCORE_MD_SOURCE: 'nats' })?.mdSource).toBeUndefined();
+    expect(parseClusterOptions([...c, '--forward-timeout-ms', '800', '--cluster-daily-loss-limit', '250.5', '--cluster-event-exposure-limit', '40'], {}))
+      .toEqual({ url: 'nats://h:4222', nodeId: 'n1', leaseTtlMs: 10_000, forwardTimeoutMs: 800, dailyLossLimit: 250.5, eventExposureLimit: 40 });
+    expect(parseClusterOptions(c, { SPREADCORE_CLUSTER_DAILY_LOSS_LIMIT: '100', SPREADCORE_FORWARD_TIMEOUT_MS: '1500' }))
+      .toEqual({ url: 'nats://h:4222', nodeId: 'n1', leaseTtlMs: 10_000, forwardTimeoutMs: 1500, dailyLossLimit: 100 });
   });
 
   it('refuses bad values with a usage error naming the flag or variable', () => {
@@ -38,6 +42,12 @@ describe('serve --cluster options', () => {
     expect(bad(['--cluster', 'nats://x:4222', '--node-id', 'a', '--md-source', 'kafka'])).toMatch(/--md-source must be nats or local/);
     expect(bad(['--cluster', 'nats://x:4222', '--node-id', 'a', '--md-source', 'nats', '--md-publish'])).toMatch(/does not go with --md-source nats/);
     expect(bad(['--cluster', 'nats://x:4222', '--node-id', 'a', '--md-source', 'nats', '--market', 'binance'])).toMatch(/leave out --market/);
+    expect(bad(['--cluster-daily-loss-limit', '10'])).toMatch(/--cluster-daily-loss-limit applies with --cluster only/);
+    expect(bad(['--cluster', 'nats://x:4222', '--node-id', 'a', '--cluster-daily-loss-limit', '-5'])).toMatch(/--cluster-daily-loss-limit must be a positive number/);
+    expect(bad(['--cluster', 'nats://x:4222', '--node-id', 'a', '--cluster-event-exposure-limit', '0'])).toMatch(/--cluster-event-exposure-limit must be a positive number/);
+    expect(bad(['--cluster', 'nats://x:4222', '--node-id', 'a', '--forward-timeout-ms', '5'])).toMatch(/--forward-timeout-ms must be an integer from 100/);
+    expect(bad(['--cluster', 'nats://x:4222', '--node-id', 'a'], { SPREADCORE_FORWARD_TIMEOUT_MS: 'x' })).toMatch(/environment variable SPREADCORE_FORWARD_TIMEOUT_MS/);
+    expect(bad(['--cluster', 'nats://x:4222', '--node-id', 'a'], { SPREADCORE_CLUSTER_EVENT_EXPOSURE_LIMIT: 'lots' })).toMatch(/environment variable SPREADCORE_CLUSTER_EVENT_EXPOSURE_LIMIT/);
   });
 
   it('spreadcore serve: exit 2 for a bad flag, exit 1 with how to start NATS when nobody answers', async () => {
