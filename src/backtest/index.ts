@@ -6,4 +6,5 @@ export type {
 } from './backtest-result.js';
 export { BACKTEST_RESULT_VERSION } from './backtest-result.js';
 export { planRecording, type RecordingPlan, type RecordingFormat } from './recording-plan.js';
+export type { PlanCacheOptions } from './plan-cache.js';
 export { BACKTEST_EXTRA_INSTRUMENTS, backtestInstrumentSpecs } from './backtest-instruments.js';

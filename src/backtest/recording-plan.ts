@@ -203,16 +203,39 @@ function planBinance(bytes: Uint8Array, limitNs: number, market: BinanceMarket |
   }
   const m = market ?? seen;
   if (m === null) throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', 'params file: the recording does not tell spot from USD-M (no depth or bookTicker event): set "market"');
+  // each run of the plan (and the pass that measures its feed latency) sees the same message
+  // objects: their levels are converted to ticks and lots once per grid, then reused
+  return binancePlan({ msgs, offsetNs: Float64Array.from(offsets), startEpochNs: start, symbol, market: m, skippedLines: skipped, firstProblem, levelCache: new Map() });
+}
+
+/** What a Binance plan is made of (its parse, or its parse cache: src/backtest/plan-cache.ts). */
+export interface BinancePlanParts {
+  readonly msgs: readonly BinanceMessage[];
+  readonly offsetNs: Float64Array;
+  readonly startEpochNs: bigint;
+  readonly symbol: string;
+  readonly market: BinanceMarket;
+  readonly skippedLines: number;
+  readonly firstProblem: string | null;
+  /** Converted depth levels per grid, filled by the runs (or by the parse cache). */
+  readonly levelCache: LevelCache;
+}
+
+const partsOfPlan = new WeakMap<RecordingPlan, BinancePlanParts>();
+
+/** The parts a Binance plan was made of; undefined for other plans. */
+export function binancePlanParts(plan: RecordingPlan): BinancePlanParts | undefined {
+  return partsOfPlan.get(plan);
+}
+
+export function binancePlan(parts: BinancePlanParts): RecordingPlan {
+  const { msgs, offsetNs, startEpochNs: start, market: m, skippedLines: skipped, firstProblem, levelCache } = parts;
   const n = msgs.length;
-  const offsetNs = Float64Array.from(offsets);
   const events = new Uint32Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) { events[i] = eventsOf(msgs[i]!); total += events[i]!; }
-  const sym = symbol;
-  // each run of the plan (and the pass that measures its feed latency) sees the same message
-  // objects: their levels are converted to ticks and lots once per grid, then reused
-  const levelCache: LevelCache = new Map();
-  return {
+  const sym = parts.symbol;
+  const plan: RecordingPlan = {
     format: 'binance', market: m, symbol: sym, startEpochNs: start, steps: n, offsetNs, events, eventsTotal: total,
     skippedLines: skipped, firstProblem,
     bind(ingest, instruments) {
@@ -227,4 +250,6 @@ function planBinance(bytes: Uint8Array, limitNs: number, market: BinanceMarket |
       };
     },
   };
+  partsOfPlan.set(plan, parts);
+  return plan;
 }

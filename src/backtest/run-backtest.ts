@@ -24,7 +24,8 @@ import { Decimal } from '../accounting/decimal.js';
 import { MIN_RATIO_BUCKETS } from '../accounting/equity-stats.js';
 import { SpreadcoreError } from '../errors.js';
 import type { PaperExchangeConfigInput } from '../execution/paper-config.js';
-import type { BinanceInstrumentSpec } from '../feed/binance/instruments.js';
+import { instrumentOfSpec, resolveBinanceInstrumentSpec, type BinanceInstrumentSpec } from '../feed/binance/instruments.js';
+import type { BinanceMarket } from '../feed/binance/messages.js';
 import { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import { isQuotable } from '../feed/ingest/symbol-state.js';
 import { midPriceText } from '../engine/engine-views.js';
@@ -37,6 +38,7 @@ import {
   BACKTEST_RESULT_VERSION, type BacktestFillJson, type FeedLagJson, type BacktestObjectives, type BacktestResult, type BacktestSymbolJson, type CurveJson,
 } from './backtest-result.js';
 import type { BacktestSpec } from './backtest-spec.js';
+import { planCacheFile, readPlanCache, recordingHash, writePlanCache, type PlanCacheOptions } from './plan-cache.js';
 import { planRecording, type RecordingPlan } from './recording-plan.js';
 
 export interface BacktestOptions {
@@ -46,6 +48,12 @@ export interface BacktestOptions {
   onProgress?: (eventsDone: number, eventsTotal: number) => void;
   /** Polled every 1024 steps; true ends the run early (the result has stopped: true). */
   shouldStop?: () => boolean;
+  /**
+   * A Binance recording's parse cache on disk (src/backtest/plan-cache.ts): read when this
+   * process has not parsed the data array yet, written after the run that parsed it. The
+   * result is the same with or without it.
+   */
+  parseCache?: PlanCacheOptions;
 }
 
 /** Fixed prefix of order, client order and trade ids: never time-based. */
@@ -57,17 +65,54 @@ export const MAX_LISTED_FILLS = 100_000;
 const PROGRESS_EVERY_STEPS = 1024;
 
 const planCache = new WeakMap<Uint8Array, Map<string, RecordingPlan>>();
+/** Plans parsed with a parse cache given and not yet written to it. */
+const toWrite = new WeakMap<RecordingPlan, { file: string; hash: string; key: string; opts: PlanCacheOptions }>();
 
-function planFor(data: Uint8Array, spec: BacktestSpec): RecordingPlan {
+/** The grid key of the level cache ("priceStep|qtyStep") a run of this spec uses for symbol, or null. */
+function gridOf(spec: BacktestSpec, market: BinanceMarket, symbol: string): string | null {
+  try {
+    // the adapter's choice of grid for the symbol (src/feed/binance/binance-ingest-adapter.ts)
+    const inst = instrumentOfSpec(resolveBinanceInstrumentSpec(market, symbol, backtestInstrumentSpecs(market, spec.instruments)));
+    return `${inst.price.step}|${inst.qty.step}`;
+  } catch {
+    return null;
+  }
+}
+
+function planFor(data: Uint8Array, spec: BacktestSpec, cache: PlanCacheOptions | undefined): RecordingPlan {
   const key = `${spec.durationS ?? ''}|${spec.market ?? ''}`;
   let byKey = planCache.get(data);
   if (byKey === undefined) { byKey = new Map(); planCache.set(data, byKey); }
   let plan = byKey.get(key);
   if (plan === undefined) {
-    plan = planRecording(data, { durationS: spec.durationS, market: spec.market });
+    if (cache !== undefined && data instanceof Uint8Array) {
+      const hash = recordingHash(data);
+      const file = planCacheFile(cache.dir, hash, key);
+      const hit = readPlanCache(file, cache, hash, key, (m, sym) => gridOf(spec, m, sym));
+      if (hit !== null) {
+        plan = hit.plan;
+        clockCache.set(plan, hit.clocks);
+      } else {
+        plan = planRecording(data, { durationS: spec.durationS, market: spec.market });
+        if (plan.format === 'binance') toWrite.set(plan, { file, hash, key, opts: cache });
+      }
+    } else {
+      plan = planRecording(data, { durationS: spec.durationS, market: spec.market });
+    }
     byKey.set(key, plan);
   }
   return plan;
+}
+
+/** Writes the parse cache of a plan parsed by this process, once its first run has converted its levels. */
+function writeCacheOf(plan: RecordingPlan, spec: BacktestSpec): void {
+  const w = toWrite.get(plan);
+  if (w === undefined) return;
+  toWrite.delete(plan);
+  const clocks = clockCache.get(plan);
+  const grid = plan.market === null || plan.symbol === null ? null : gridOf(spec, plan.market, plan.symbol);
+  if (clocks === undefined || grid === null) return;
+  writePlanCache(w.file, w.opts, w.hash, w.key, grid, plan, clocks);
 }
 
 function paperInput(spec: BacktestSpec, seed: number): PaperExchangeConfigInput {
@@ -168,7 +213,7 @@ function legMid(leg: StrategyLeg): string | undefined {
 /** Runs one backtest. Throws SpreadcoreError for bad data or a spec the recording cannot run. */
 export function runBacktest(data: Uint8Array, spec: BacktestSpec, options: BacktestOptions): BacktestResult {
   if (!Number.isSafeInteger(options.seed)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `seed must be an integer, got ${String(options.seed)}`);
-  const plan = planFor(data, spec);
+  const plan = planFor(data, spec, options.parseCache);
   const specs = plan.market === null ? [] : backtestInstrumentSpecs(plan.market, spec.instruments);
   if (plan.market !== null && plan.symbol !== null) {
     const missing = spec.symbols.filter((s) => s !== plan.symbol);
@@ -179,11 +224,14 @@ export function runBacktest(data: Uint8Array, spec: BacktestSpec, options: Backt
     requireBinanceGrids(plan.market, plan.symbol, specs);
   }
   const engine = new TradingEngine({ idPrefix: BACKTEST_ID_PREFIX, paper: paperInput(spec, options.seed) });
+  let result: BacktestResult;
   try {
-    return drive(engine, plan, spec, specs, options);
+    result = drive(engine, plan, spec, specs, options);
   } finally {
     engine.close();
   }
+  writeCacheOf(plan, spec);
+  return result;
 }
 
 function drive(

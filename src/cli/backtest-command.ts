@@ -14,7 +14,7 @@ import { usageError, parseOnlyFlags } from './flags.js';
 import { OutputWriter } from './output-writer.js';
 import { ProgressBar } from './progress-bar.js';
 
-const USAGE = `Usage: spreadcore backtest --data FILE --params FILE [--json] [--report DIR] [--seed N]
+const USAGE = `Usage: spreadcore backtest --data FILE --params FILE [--json] [--report DIR] [--seed N] [--cache-dir DIR]
 
 Replays a recording through the engine's live path: feed ingest, WebAssembly
 order books, the market-making strategy, the risk gate, the paper exchange
@@ -35,6 +35,9 @@ recording, params file and seed give the same result byte for byte.
   --report DIR     write DIR/report.html, DIR/mid-fills.png, DIR/equity-drawdown.png
                    and DIR/result.json
   --seed N         recorded in the result (default 1)
+  --cache-dir DIR  keep what the run parsed from a Binance recording in DIR (one
+                   file per recording content), so that the next run of the same
+                   recording skips the parse; same result with or without it
   -h, --help       show this help
 
 A progress bar goes to stderr on a terminal.
@@ -46,6 +49,7 @@ const FLAGS = {
   json: { type: 'boolean' },
   report: { type: 'string' },
   seed: { type: 'string' },
+  'cache-dir': { type: 'string' },
 } as const;
 
 function readInput(path: string, what: string): Buffer {
@@ -85,6 +89,8 @@ export const backtestCommand: Command = {
     if (flags.data === undefined) throw usageError('--data FILE is required (a Binance or spreadcore recording)');
     if (flags.params === undefined) throw usageError('--params FILE is required (JSON with "symbols" and "parameters")');
     if (flags.report === '') throw usageError('--report needs a directory');
+    const cacheDir = flags['cache-dir'];
+    if (cacheDir === '') throw usageError('--cache-dir needs a directory');
     const seed = parseSeed(flags.seed);
     let spec;
     try {
@@ -103,6 +109,7 @@ export const backtestCommand: Command = {
     try {
       result = runBacktest(data, spec, {
         seed,
+        ...(cacheDir === undefined ? {} : { parseCache: { dir: cacheDir, onNote: (m: string) => { io.stderr.write(`spreadcore backtest: ${m}\n`); } } }),
         onProgress: (done, total) => {
           bar ??= new ProgressBar({ stream: io.stderr, label: 'backtest', unit: 'events', total });
           bar.update(done, total);
