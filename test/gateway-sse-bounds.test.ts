@@ -3,7 +3,10 @@
 // every event, in order; a synchronous burst larger than the resume buffer still
 // reaches every subscriber; a subscriber that stops reading is dropped by time even
 // without heartbeats; subscribers per address (429) and in all (503) are limited with
-// a coded error, and a closed subscriber frees its place.
+// a coded error, and a closed subscriber frees its place; a subscriber far behind is
+// given at most maxPendingBytes per send; past maxBacklogBytes of events owed, the
+// subscribers furthest behind are dropped (memory stays bounded) and resume with
+// Last-Event-ID.
 import { connect as netConnect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SseHub, type SseHubOptions } from '../src/gateway/sse-hub.js';
@@ -29,13 +32,14 @@ async function start(options: SseHubOptions): Promise<{ hub: SseHub; port: numbe
 interface Sub { socket: Socket; status: number; head: string; ids: number[]; closed: boolean }
 
 /** A raw-socket subscriber; `reading: false` reads the status line and then nothing. */
-function subscribe(port: number, opts: { reading?: boolean; localAddress?: string } = {}): Sub {
+function subscribe(port: number, opts: { reading?: boolean; localAddress?: string; lastEventId?: number } = {}): Sub {
   const socket = netConnect({ host: '127.0.0.1', port, ...(opts.localAddress !== undefined ? { localAddress: opts.localAddress } : {}) });
   const sub: Sub = { socket, status: 0, head: '', ids: [], closed: false };
   let rest = '';
   socket.on('error', () => { sub.closed = true; });
   socket.on('close', () => { sub.closed = true; });
-  socket.write(`GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+  const resume = opts.lastEventId !== undefined ? `Last-Event-ID: ${opts.lastEventId}\r\n` : '';
+  socket.write(`GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${resume}\r\n`);
   socket.on('data', (b: Buffer) => {
     let text = b.toString('latin1');
     if (sub.status === 0) {
@@ -137,4 +141,40 @@ describe('SseHub bounds', () => {
     hub.publish('fill', { strategy_id: 's1' }, { strategyId: 's1' });
     await waitFor('delivered', () => again.ids.length === 1 && a[1]!.ids.length === 1 && other.ids.length === 1);
   }, 30_000);
+
+  it('a subscriber far behind is sent at most maxPendingBytes at a time and still gets every event in order', async () => {
+    const { hub, port } = await start({ maxPendingBytes: 16 * 1024 });
+    const sub = subscribe(port);
+    await waitFor('connected', () => hub.counters.clients === 1);
+    const passes = hub.counters.flushPasses;
+    const pad = 'x'.repeat(900);
+    for (let i = 0; i < 1000; i++) hub.publish('fill', { strategy_id: 's1', n: i, pad }, { strategyId: 's1' }); // ~1 MB owed at once
+    await waitFor('burst delivered', () => sub.ids.length === 1000, 20_000);
+    expect(inOrder(sub.ids, 1, 1000)).toBe(true);
+    // one send per pass of at most 16 KiB: ~1 MB takes dozens of passes (one pass before this bound)
+    expect(hub.counters.flushPasses - passes).toBeGreaterThanOrEqual(50);
+    expect(hub.counters.droppedClients).toBe(0);
+  });
+
+  it('past maxBacklogBytes owed, the subscribers furthest behind are dropped (droppedBehind); they resume with Last-Event-ID', async () => {
+    const { hub, port } = await start({ maxBacklogBytes: 64 * 1024, bufferBytes: 4 * 1024 * 1024 });
+    const sub = subscribe(port);
+    await waitFor('connected', () => hub.counters.clients === 1);
+    const pad = 'y'.repeat(900);
+    // 200 KB in one synchronous run: nothing can be written meanwhile, so the subscriber owes it all
+    for (let i = 0; i < 200; i++) hub.publish('fill', { strategy_id: 's1', n: i, pad }, { strategyId: 's1' });
+    expect(hub.counters.droppedBehind).toBe(1);
+    expect(hub.counters.droppedClients).toBe(1);
+    expect(hub.stats().counters.clients).toBe(0);
+    await waitFor('dropped', () => sub.closed, 10_000);
+    // the resume buffer still holds them: a new request with Last-Event-ID gets every event from there, in order
+    const last = sub.ids.length > 0 ? sub.ids[sub.ids.length - 1]! : 0;
+    const again = subscribe(port, { lastEventId: last });
+    await waitFor('resumed', () => again.ids.length === 200 - last, 20_000);
+    expect(inOrder(again.ids, last + 1, 200)).toBe(true);
+  });
+
+  it('refuses a maxBacklogBytes below 1 KiB', () => {
+    expect(() => new SseHub({ maxBacklogBytes: 10 })).toThrow(/maxBacklogBytes/);
+  });
 });

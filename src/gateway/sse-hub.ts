@@ -58,6 +58,13 @@ export interface SseHubOptions {
   maxClients?: number;
   /** Concurrent subscribers from one client address; beyond it a request gets 429. Default 256. */
   maxClientsPerAddress?: number;
+  /**
+   * Deferred writes: the most bytes of events kept for subscribers that have not been given
+   * them yet (the backlog). When subscribers fall further behind than this (the hub cannot
+   * write as fast as events arrive to that many subscribers), the furthest behind are dropped
+   * (`droppedBehind`); they reconnect and resume from the buffer. Default 32 MiB.
+   */
+  maxBacklogBytes?: number;
   /** Deferred writes: the longest a flush pass writes in one turn of the event loop before yielding, ms. Default 4. */
   writeBudgetMs?: number;
   /**
@@ -106,12 +113,14 @@ export interface SseHubCounters {
   events: number;
   /** Frames written or queued to clients. */
   deliveries: number;
-  /** Clients closed for being too slow (the sum of the two reasons below). */
+  /** Clients closed for being too slow (the sum of the three reasons below). */
   droppedClients: number;
   /** ... whose queue would have exceeded maxPendingBytes. */
   droppedOverLimit: number;
   /** ... backed up longer than stallMs. */
   droppedStalled: number;
+  /** ... further behind than the backlog holds (maxBacklogBytes), while reading. */
+  droppedBehind: number;
   /** Clients that went away while backed up (uWS timed them out or they disconnected). */
   abortedBackedUp: number;
   /** quote_update frames replaced by a newer one while a client was backed up. */
@@ -131,7 +140,7 @@ export interface SseHubStats {
   counters: SseHubCounters;
   lastEventId: number;
   buffer: { events: number; bytes: number; oldestId: number | null; maxEvents: number; maxBytes: number };
-  limits: { maxPendingBytes: number; stallMs: number; heartbeatMs: number; maxClients: number; maxClientsPerAddress: number; writeBudgetMs: number; flushIntervalMs: number };
+  limits: { maxPendingBytes: number; maxBacklogBytes: number; stallMs: number; heartbeatMs: number; maxClients: number; maxClientsPerAddress: number; writeBudgetMs: number; flushIntervalMs: number };
   /** Clients currently backed up and their queued bytes. */
   backedUp: { clients: number; pendingBytes: number };
 }
@@ -155,13 +164,14 @@ function coalesceKey(e: SseEntry): string | null {
 export class SseHub {
   readonly counters: SseHubCounters = {
     clients: 0, clientsAccepted: 0, clientsRefused: 0, refusedTooMany: 0, events: 0, deliveries: 0,
-    droppedClients: 0, droppedOverLimit: 0, droppedStalled: 0, abortedBackedUp: 0,
+    droppedClients: 0, droppedOverLimit: 0, droppedStalled: 0, droppedBehind: 0, abortedBackedUp: 0,
     coalesced: 0, resyncs: 0, heartbeats: 0, flushPasses: 0, flushYields: 0, publishErrors: 0, internalErrors: 0,
   };
   lastInternalError: unknown = undefined;
 
   private readonly ring: SseRing;
   private readonly maxPendingBytes: number;
+  private readonly maxBacklogBytes: number;
   private readonly stallMs: number;
   private readonly heartbeatMs: number;
   private readonly retryMs: number;
@@ -193,16 +203,21 @@ export class SseHub {
    */
   private backlog: SseEntry[] = [];
   private backlogHead = 0;
+  /** Bytes of the backlog's events from backlogHead on. */
+  private backlogBytes = 0;
   /**
-   * Deferred mode, during a pass: the chunk built for a (cursor, last id, filter),
-   * shared by every client that needs the same one (most have no filter and the same
-   * cursor): joined, and converted for the socket, once.
+   * Deferred mode, during one turn of a pass: the chunk built for a (cursor, last id,
+   * filter), shared by every client that needs the same one (most have no filter and the
+   * same cursor): joined, and converted for the socket, once. At most maxPendingBytes of
+   * events each (`endId`: the last event in it); emptied at every turn, since the events
+   * published meanwhile make later clients' chunks different ones.
    */
-  private readonly chunks = new Map<string, { chunk: string; n: number }>();
+  private readonly chunks = new Map<string, { chunk: string; n: number; endId: number }>();
 
   constructor(options: SseHubOptions = {}) {
     this.ring = new SseRing(intOption(options.bufferEvents, 60_000, 'bufferEvents', 1), intOption(options.bufferBytes, 16 * 1024 * 1024, 'bufferBytes', 1024));
     this.maxPendingBytes = intOption(options.maxPendingBytes, 256 * 1024, 'maxPendingBytes', 1024);
+    this.maxBacklogBytes = intOption(options.maxBacklogBytes, 32 * 1024 * 1024, 'maxBacklogBytes', 1024);
     this.stallMs = intOption(options.stallMs, 5000, 'stallMs', 1);
     this.heartbeatMs = intOption(options.heartbeatMs, 15_000, 'heartbeatMs', 0);
     this.retryMs = intOption(options.retryMs, 3000, 'retryMs', 0);
@@ -257,6 +272,8 @@ export class SseHub {
       const b = this.backlog;
       if (b.length > this.backlogHead && b[b.length - 1]!.id !== id - 1) this.clearBacklog();
       b.push(entry);
+      this.backlogBytes += entry.bytes;
+      if (this.backlogBytes > this.maxBacklogBytes) this.shedBehind();
       this.scheduleFlush();
       return id;
     }
@@ -296,7 +313,7 @@ export class SseHub {
       lastEventId: this.lastId,
       buffer: { events: this.ring.size, bytes: this.ring.bytes, oldestId: this.ring.oldestId, maxEvents: this.ring.maxEvents, maxBytes: this.ring.maxBytes },
       limits: {
-        maxPendingBytes: this.maxPendingBytes, stallMs: this.stallMs, heartbeatMs: this.heartbeatMs, maxClients: this.maxClients,
+        maxPendingBytes: this.maxPendingBytes, maxBacklogBytes: this.maxBacklogBytes, stallMs: this.stallMs, heartbeatMs: this.heartbeatMs, maxClients: this.maxClients,
         maxClientsPerAddress: this.maxClientsPerAddress, writeBudgetMs: this.writeBudgetMs, flushIntervalMs: this.flushIntervalMs,
       },
       backedUp: { clients: backed, pendingBytes: pending },
@@ -320,6 +337,7 @@ export class SseHub {
       this.chunks.clear();
     }
     const pass = this.pass;
+    this.chunks.clear();
     const t0 = performance.now();
     const deadline = t0 + budgetMs;
     while (this.passIndex < pass.length) {
@@ -383,7 +401,9 @@ export class SseHub {
     for (const c of this.clients) if (c.live && c.cursor < min) min = c.cursor;
     if (min === Infinity) { this.clearBacklog(); return; }
     const firstId = b[this.backlogHead]!.id;
-    this.backlogHead = Math.min(b.length, Math.max(this.backlogHead, this.backlogHead + (min + 1 - firstId)));
+    const head = Math.min(b.length, Math.max(this.backlogHead, this.backlogHead + (min + 1 - firstId)));
+    for (let i = this.backlogHead; i < head; i++) this.backlogBytes -= b[i]!.bytes;
+    this.backlogHead = head;
     if (this.backlogHead === b.length) { this.clearBacklog(); return; }
     if (this.backlogHead > 1024 && this.backlogHead * 2 > b.length) {
       this.backlog = b.slice(this.backlogHead);
@@ -394,6 +414,24 @@ export class SseHub {
   private clearBacklog(): void {
     this.backlog = [];
     this.backlogHead = 0;
+    this.backlogBytes = 0;
+  }
+
+  /**
+   * Deferred mode, the backlog past maxBacklogBytes: the hub cannot write events as fast as
+   * they come to this many subscribers. The subscribers furthest behind (those still owed
+   * events older than the newest half of the bound) are dropped and the backlog trimmed:
+   * memory stays bounded, and a dropped subscriber reconnects with Last-Event-ID (resumed
+   * from the buffer, or told to resync).
+   */
+  private shedBehind(): void {
+    const b = this.backlog;
+    let keep = this.backlogBytes;
+    let i = this.backlogHead;
+    while (i < b.length - 1 && keep > this.maxBacklogBytes / 2) keep -= b[i++]!.bytes;
+    const cutId = b[i]!.id; // clients given every event before this one stay
+    for (const c of [...this.clients]) if (c.live && c.cursor < cutId - 1) this.drop(c, 'behind');
+    this.trimBacklog();
   }
 
   /** Deferred mode: gives one client every event after its cursor that matches its filter. */
@@ -422,18 +460,24 @@ export class SseHub {
     const cacheKey = `${from - head + (b.length > head ? b[head]!.id : 0)}:${last}:${c.filterKey}`;
     let built = this.chunks.get(cacheKey);
     if (built === undefined) {
+      // at most maxPendingBytes per send: a client far behind gets the rest at the next pass
       let chunk = '';
       let n = 0;
+      let bytes = 0;
+      let endId = last;
       for (let i = from; i < b.length; i++) {
         const e = b[i]!;
         if (!filterMatches(f, e.event, e.strategyId, e.symbol)) continue;
+        if (n > 0 && bytes + e.bytes > this.maxPendingBytes) { endId = e.id - 1; break; }
         chunk += e.frame;
+        bytes += e.bytes;
         n++;
       }
-      built = { chunk, n };
+      built = { chunk, n, endId };
       this.chunks.set(cacheKey, built);
     }
     const { chunk, n } = built;
+    c.cursor = built.endId;
     if (n === 0) return;
     try {
       c.res.cork(() => { c.writeChunk(chunk, n); });
@@ -569,12 +613,13 @@ export class SseHub {
     }
   }
 
-  private drop(c: SseClient, why: 'over_limit' | 'stalled'): void {
+  private drop(c: SseClient, why: 'over_limit' | 'stalled' | 'behind'): void {
     if (!c.live) return;
     c.closed = true;
     this.counters.droppedClients++;
     if (why === 'over_limit') this.counters.droppedOverLimit++;
-    else this.counters.droppedStalled++;
+    else if (why === 'stalled') this.counters.droppedStalled++;
+    else this.counters.droppedBehind++;
     this.detach(c);
     // close() runs onAborted synchronously; the client is already detached.
     this.guard(() => { c.res.close(); });
