@@ -121,6 +121,8 @@ describe('serve in live mode through the replica\'s faults', { retry: 2 }, () =>
     await api(`/api/strategy/faulty/parameters`, { spread_bps: 0.5 }, 'PATCH');
     await waitUntil('an order with an unknown outcome resolved', async () => (await metric('venue_unknownOutcomes')) > unknown0 && (await metric('venue_queries')) > 0, 30_000);
     await tradesOn('503 answers');
+    // the ladder moves above were requoted as order.cancelReplace (one request per level)
+    expect(await metric('venue_replaces')).toBeGreaterThan(0);
 
     // 429 + Retry-After: every send waits the time out
     await faults({ rateLimit429: { count: 2, retryAfterS: 2 } });
