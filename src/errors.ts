@@ -42,6 +42,11 @@ export const ERROR_CODES = {
   SPREADCORE_ERR_NOT_READY: 'the engine is not ready yet',
   SPREADCORE_ERR_RATE_LIMITED: 'too many requests from this client',
   SPREADCORE_ERR_INTERNAL: 'internal error',
+  // serve --cluster (docs/cluster.md): a request forwarded to the node running its strategy or market
+  /** HTTP 503: no node serves its subject (stopped, or not connected to NATS). */
+  SPREADCORE_ERR_NODE_UNAVAILABLE: 'the cluster node running this strategy or market is not reachable',
+  /** HTTP 504: the node did not answer within the forwarding timeout (paused, overloaded, cut off). */
+  SPREADCORE_ERR_NODE_TIMEOUT: 'the cluster node running this strategy or market did not answer in time',
   SPREADCORE_ERR_WORKER: 'a worker thread failed',
   SPREADCORE_ERR_BAD_SWEEP_SPACE: 'the sweep space file is invalid or too large',
   SPREADCORE_ERR_BAD_CHART: 'invalid chart or report input',

@@ -11,7 +11,7 @@
 // request is always answered where it arrives: it is never forwarded again.
 import { RequestError, TimeoutError, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { ApiForwarder, ForwardedAnswer, ForwardedRequest } from '../gateway/gateway.js';
-import { HttpError } from '../gateway/http-errors.js';
+import { FORWARD_ERROR_STATUS, HttpError } from '../gateway/http-errors.js';
 
 export const apiSubject = (nodeId: string): string => `sc.api.${nodeId}`;
 export const DEFAULT_FORWARD_TIMEOUT_MS = 3000;
@@ -100,17 +100,17 @@ export class ApiRelay implements ApiForwarder {
     } catch (e) {
       if (e instanceof RequestError && e.isNoResponders()) {
         this.stats.unavailable++;
-        const err = new HttpError(503, 'SPREADCORE_ERR_NODE_UNAVAILABLE', `node ${node} runs this strategy or market but does not answer on NATS (stopped or disconnected); retry once its lease has moved (GET /api/cluster)`, [['retry-after', '2']]);
+        const err = new HttpError(FORWARD_ERROR_STATUS.SPREADCORE_ERR_NODE_UNAVAILABLE, 'SPREADCORE_ERR_NODE_UNAVAILABLE', `node ${node} runs this strategy or market but does not answer on NATS (stopped or disconnected); retry once its lease has moved (GET /api/cluster)`, [['retry-after', '2']]);
         // the request reached nobody: a start, stop, PATCH or delete can still be written to the cluster's state here
         (err as HttpError & { localFallback?: boolean }).localFallback = true;
         throw err;
       }
       if (e instanceof TimeoutError || (e instanceof RequestError && e.cause instanceof TimeoutError) || /timeout/i.test(String(e))) {
         this.stats.timeouts++;
-        throw new HttpError(504, 'SPREADCORE_ERR_NODE_TIMEOUT', `node ${node} runs this strategy or market and did not answer within ${this.timeoutMs} ms`);
+        throw new HttpError(FORWARD_ERROR_STATUS.SPREADCORE_ERR_NODE_TIMEOUT, 'SPREADCORE_ERR_NODE_TIMEOUT', `node ${node} runs this strategy or market and did not answer within ${this.timeoutMs} ms`);
       }
       this.stats.unavailable++;
-      throw new HttpError(503, 'SPREADCORE_ERR_NODE_UNAVAILABLE', `node ${node} runs this strategy or market; forwarding failed: ${e instanceof Error ? e.message : String(e)}`, [['retry-after', '2']]);
+      throw new HttpError(FORWARD_ERROR_STATUS.SPREADCORE_ERR_NODE_UNAVAILABLE, 'SPREADCORE_ERR_NODE_UNAVAILABLE', `node ${node} runs this strategy or market; forwarding failed: ${e instanceof Error ? e.message : String(e)}`, [['retry-after', '2']]);
     }
     const a = JSON.parse(text) as ForwardedAnswer;
     return { status: Number(a.status), body: String(a.body), node: typeof a.node === 'string' ? a.node : node, ...(Array.isArray(a.headers) ? { headers: a.headers } : {}) };

@@ -5,17 +5,19 @@ import { SpreadcoreError, type ErrorCode } from '../errors.js';
 import { StrategyError } from '../strategy/strategy-errors.js';
 
 /**
- * A cluster node that should answer a forwarded request (serve --cluster, docs/cluster.md):
- * 503 when no node serves its subject (stopped, or not connected to NATS), 504 when it did
- * not answer within the forwarding timeout (paused, overloaded, cut off).
+ * The HTTP status of each forwarding error (codes of src/errors.ts; serve --cluster,
+ * docs/cluster.md): 503 when no node serves the owner's subject (stopped, or not connected
+ * to NATS), 504 when it did not answer within the forwarding timeout (paused, overloaded, cut off).
  */
-export const FORWARD_ERROR_CODES = {
-  SPREADCORE_ERR_NODE_UNAVAILABLE: 'the cluster node running this strategy or market is not reachable',
-  SPREADCORE_ERR_NODE_TIMEOUT: 'the cluster node running this strategy or market did not answer in time',
-} as const;
+export const FORWARD_ERROR_STATUS = {
+  SPREADCORE_ERR_NODE_UNAVAILABLE: 503,
+  SPREADCORE_ERR_NODE_TIMEOUT: 504,
+} as const satisfies Partial<Record<ErrorCode, number>>;
 
-/** The codes of request-level errors: entries of the project's one table (src/errors.ts), and the forwarding ones. */
-export type HttpErrorCode = keyof typeof FORWARD_ERROR_CODES | Extract<ErrorCode,
+/** The codes of request-level errors: entries of the project's one table (src/errors.ts). */
+export type HttpErrorCode = Extract<ErrorCode,
+  | 'SPREADCORE_ERR_NODE_UNAVAILABLE'
+  | 'SPREADCORE_ERR_NODE_TIMEOUT'
   | 'SPREADCORE_ERR_NOT_FOUND'
   | 'SPREADCORE_ERR_METHOD_NOT_ALLOWED'
   | 'SPREADCORE_ERR_BODY_TOO_LARGE'
@@ -64,6 +66,8 @@ export function toHttpError(e: unknown): { status: number; body: ErrorBody; head
     // bad parameters, malformed bodies, off-grid prices, out-of-range values: the request's fault
     const internal = e.code.startsWith('SPREADCORE_ERR_WASM') || e.code.startsWith('SPREADCORE_ERR_JOURNAL');
     if (internal) return { status: 500, body: { ok: false, error: { code: 'SPREADCORE_ERR_INTERNAL', message: 'internal error' } }, headers: [], internal };
+    const forwardStatus = (FORWARD_ERROR_STATUS as Partial<Record<string, number>>)[e.code];
+    if (forwardStatus !== undefined) return { status: forwardStatus, body: { ok: false, error: { code: e.code, message: e.message } }, headers: [], internal: false };
     return { status: 400, body: { ok: false, error: { code: e.code, message: e.message } }, headers: [], internal: false };
   }
   return { status: 500, body: { ok: false, error: { code: 'SPREADCORE_ERR_INTERNAL', message: 'internal error' } }, headers: [], internal: true };
