@@ -3,8 +3,11 @@
 // answered by alpha (its status and body, x-spreadcore-node: alpha), a PATCH through
 // beta changes alpha's parameters before its answer comes back, depth of alpha's
 // market through beta is alpha's; beta's GET /api/stream carries alpha's fills tagged
-// with node_id alpha; and with alpha paused (SIGSTOP) a request through beta gets a
-// coded 504 after the forwarding timeout instead of hanging.
+// with node_id alpha; a manual order (POST /api/order) for alpha's market posted to beta
+// is placed by alpha, while a malformed one is refused by beta before anything is sent;
+// with alpha paused (SIGSTOP) a request through beta gets a coded 504 after the
+// forwarding timeout instead of hanging; with alpha gone, a 503 (an order is not placed
+// by beta, a stop is written to the cluster's state).
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeNats, startNats, type NatsServer } from './support/nats.js';
@@ -141,6 +144,43 @@ describeNats('API forwarding and the merged event stream', () => {
     expect(badScope.status).toBe(400);
     await badScope.body?.cancel();
 
+    // a manual order for alpha's market posted to beta is placed by alpha
+    const fwdBefore = (await api<{ forwarding: { forwarded: number } }>(b, 'GET', '/api/cluster')).json.forwarding.forwarded;
+    const book = (await raw(a, 'GET', `/api/market/depth?symbol=${MARKET}&limit=1`)).json as { bids: { price: number }[]; asks: { price: number }[]; mid_price: number | null };
+    // a buy at the mid rounded down to the cent (the binary's tick), not below the best bid: it rests, within the price band
+    const price = Math.max(book.bids[0]!.price, Math.floor((book.mid_price ?? 0) * 100 + 1e-9) / 100);
+    const placed = await raw(b, 'POST', '/api/order', { side: 'BUY', symbol: MARKET, qty: 1, type: 'LIMIT', price });
+    expect(placed.status, JSON.stringify(placed.json)).toBe(200);
+    expect(placed.node).toBe('alpha');
+    const placedOrder = placed.json['order'] as { order_id: string; strategy_id: string; symbol: string };
+    expect(placedOrder).toMatchObject({ strategy_id: 'manual', symbol: MARKET });
+    // on alpha: resting in its open orders, or already filled (in its manual trades); never on beta
+    await until('the manual order on alpha', async () => {
+      const open = (await api<{ orders: { order_id: string; symbol: string }[] }>(a, 'GET', '/api/orders?account=manual')).json.orders;
+      if (open.some((o) => o.order_id === placedOrder.order_id && o.symbol === MARKET)) return true;
+      const trades = await fetch(`${a.base}/api/strategy/manual/trades?symbol=${MARKET}`, { headers: { 'x-spreadcore-forward': 'no' } });
+      return JSON.stringify(await trades.json()).includes(placedOrder.order_id) ? true : undefined;
+    }, 30_000);
+    const onBeta = (await api<{ orders: { order_id: string }[] }>(b, 'GET', '/api/orders?account=manual')).json.orders;
+    expect(onBeta.some((o) => o.order_id === placedOrder.order_id)).toBe(false);
+    // a malformed order is refused by beta itself (checked before forwarding: nothing sent)
+    for (const badOrder of [{ side: 'BUY', symbol: MARKET, qty: -1 }, { side: 'BUY', symbol: MARKET, qty: 1, price: 0.5, colour: 'red' }, { side: 'HOLD', symbol: MARKET, qty: 1 }]) {
+      const refused = await raw(b, 'POST', '/api/order', badOrder);
+      expect(refused.status, JSON.stringify(refused.json)).toBe(400);
+      expect(refused.node).toBe('beta');
+      expect((refused.json['error'] as Record<string, unknown>)['code']).toBe('SPREADCORE_ERR_BAD_INPUT');
+    }
+    // what needs the market (the tick grid) is checked by alpha: its coded 400
+    const offGrid = await raw(b, 'POST', '/api/order', { side: 'BUY', symbol: MARKET, qty: 1, type: 'LIMIT', price: 0.12345 });
+    expect(offGrid.status, JSON.stringify(offGrid.json)).toBe(400);
+    expect(offGrid.node).toBe('alpha');
+    expect((offGrid.json['error'] as Record<string, unknown>)['code']).toBe('SPREADCORE_ERR_BAD_INPUT');
+    const fwdAfter = (await api<{ forwarding: { forwarded: number } }>(b, 'GET', '/api/cluster')).json.forwarding.forwarded;
+    expect(fwdAfter - fwdBefore).toBe(2); // the order and the off-grid one
+    // an order on a market beta holds is placed by beta
+    const ownOrder = await raw(b, 'POST', '/api/order', { side: 'BUY', symbol: 'PM-001-YES', qty: 1, type: 'LIMIT', price: 0.12345 });
+    expect(ownOrder.node).toBe('beta');
+
     // alpha paused: beta answers with a coded 504 after the forwarding timeout, not a hang
     a.proc.child.kill('SIGSTOP');
     try {
@@ -170,6 +210,12 @@ describeNats('API forwarding and the merged event stream', () => {
     if (!(r.node === 'beta' && r.status === 200)) { // else beta took the market already (a slow machine): answered here
       expect(r.status, JSON.stringify(r.json)).toBe(503);
       expect((r.json['error'] as Record<string, unknown>)['code']).toBe('SPREADCORE_ERR_NODE_UNAVAILABLE');
+    }
+    // an order nobody received is a 503 too: only the market's holder may place it (no local fallback)
+    const ord = await raw(b, 'POST', '/api/order', { side: 'BUY', symbol: MARKET, qty: 1, type: 'LIMIT', price: 0.3 });
+    if (ord.node !== 'beta' || ord.status === 503) { // else beta took the market already and answered it itself
+      expect(ord.status, JSON.stringify(ord.json)).toBe(503);
+      expect((ord.json['error'] as Record<string, unknown>)['code']).toBe('SPREADCORE_ERR_NODE_UNAVAILABLE');
     }
     // a stop nobody received is written to the cluster's state by beta (the next holder applies it)
     const stop = await raw(b, 'POST', `/api/strategy/${ID}/stop`);

@@ -1,17 +1,20 @@
 // Forwarding of API requests between the nodes of a cluster (core NATS request/reply).
 // Each node answers requests on `sc.api.<nodeId>` with its own routes (Gateway.dispatch,
 // synchronous). A node receiving a request about a strategy or a market another node
-// holds (target(): the strategy's market, or ?symbol=, and the lease table) sends it
+// holds (target(): the strategy's market, or ?symbol=, and the lease table; bodyTarget():
+// the symbol of a POST /api/order, once its body is read and checked) sends it
 // there and answers with that node's status and body. A node that is not subscribed
 // (stopped, cut off from NATS) is a 503 SPREADCORE_ERR_NODE_UNAVAILABLE at once (NATS
 // "no responders"); one that does not answer within the timeout (paused, overloaded)
 // a 504 SPREADCORE_ERR_NODE_TIMEOUT. A mutating request nobody received (no responders)
 // is answered by the receiving node as without forwarding: start, stop, PATCH and delete
-// write the cluster's state in KV, and the market's next holder applies it. A forwarded
+// write the cluster's state in KV, and the market's next holder applies it (an order
+// that reached nobody is the 503: only the holder may place it). A forwarded
 // request is always answered where it arrives: it is never forwarded again.
 import { RequestError, TimeoutError, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { ApiForwarder, ForwardedAnswer, ForwardedRequest } from '../gateway/gateway.js';
 import { FORWARD_ERROR_STATUS, HttpError } from '../gateway/http-errors.js';
+import { checkBody } from '../gateway/body-validator.js';
 
 export const apiSubject = (nodeId: string): string => `sc.api.${nodeId}`;
 export const DEFAULT_FORWARD_TIMEOUT_MS = 3000;
@@ -41,6 +44,11 @@ function routeSubject(method: string, path: string, query: URLSearchParams): { s
     return s === null || s === '' ? null : { symbol: s };
   }
   return null;
+}
+
+/** POST /api/order, whose market (the body's symbol) decides where it is placed. */
+function isOrder(req: ForwardedRequest): boolean {
+  return req.method === 'POST' && (req.path === '/api/order' || req.path === '/api/order/');
 }
 
 export class ApiRelay implements ApiForwarder {
@@ -91,6 +99,18 @@ export class ApiRelay implements ApiForwarder {
     return owner === null || owner === this.nodeId ? null : owner;
   }
 
+  /**
+   * POST /api/order: the holder of the order's market. The body is checked against the order
+   * schema first (a malformed order is the receiving node's 400: nothing sent, nothing changed);
+   * what needs the market (tick and lot grid, the strategy's symbol, the risk gate) the holder checks.
+   */
+  bodyTarget(method: string, path: string, body: Record<string, unknown> | undefined): string | null {
+    if (method !== 'POST' || path !== '/api/order' || body === undefined) return null;
+    checkBody('order', body);
+    const owner = this.owner.ownerOf(body['symbol'] as string);
+    return owner === null || owner === this.nodeId ? null : owner;
+  }
+
   async forward(node: string, req: ForwardedRequest): Promise<ForwardedAnswer> {
     this.stats.forwarded++;
     let text: string;
@@ -102,7 +122,8 @@ export class ApiRelay implements ApiForwarder {
         this.stats.unavailable++;
         const err = new HttpError(FORWARD_ERROR_STATUS.SPREADCORE_ERR_NODE_UNAVAILABLE, 'SPREADCORE_ERR_NODE_UNAVAILABLE', `node ${node} runs this strategy or market but does not answer on NATS (stopped or disconnected); retry once its lease has moved (GET /api/cluster)`, [['retry-after', '2']]);
         // the request reached nobody: a start, stop, PATCH or delete can still be written to the cluster's state here
-        (err as HttpError & { localFallback?: boolean }).localFallback = true;
+        // (an order cannot: only the market's holder may place it)
+        if (!isOrder(req)) (err as HttpError & { localFallback?: boolean }).localFallback = true;
         throw err;
       }
       if (e instanceof TimeoutError || (e instanceof RequestError && e.cause instanceof TimeoutError) || /timeout/i.test(String(e))) {

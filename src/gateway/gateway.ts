@@ -24,7 +24,9 @@
 //    node runs is sent to that node (forward.target() decides, synchronously, from method,
 //    path and query) and answered with that node's status and body; onAborted is registered
 //    before the request leaves, the answer is written corked. A request with the header
-//    `x-spreadcore-forward: no` is answered here (this node's own view). Without `forward` every
+//    `x-spreadcore-forward: no` is answered here (this node's own view). A request whose target
+//    is in its body (POST /api/order: the order's symbol) is decided once the body is read
+//    (forward.bodyTarget(), which checks the body first: a bad one is answered here). Without `forward` every
 //    request is answered here, synchronously, as before. dispatch() is the other end: a
 //    forwarded request answered by this node's routes.
 //  - Every answer of the API carries an `x-request-id`: the client's own when it is a short
@@ -104,6 +106,13 @@ export interface ForwardedAnswer { status: number; body: string; node: string; h
 export interface ApiForwarder {
   /** The node that must answer this request, or null (this one). Synchronous; called per request. */
   target(method: string, path: string, query: URLSearchParams): string | null;
+  /**
+   * For a request whose target is named in its body (POST /api/order's symbol): the node that
+   * must answer it, or null (this one), once the body is read and parsed. Called only when
+   * target() said null. Checks the body against the route's schema first and throws its 400
+   * (SpreadcoreError), so a malformed body is refused here without a round trip.
+   */
+  bodyTarget?(method: string, path: string, body: Record<string, unknown> | undefined): string | null;
   /** Sends the request to `node`; rejects with an HttpError (503/504) when it does not answer. */
   forward(node: string, req: ForwardedRequest): Promise<ForwardedAnswer>;
 }
@@ -298,6 +307,17 @@ export class Gateway {
           chunks.push(Buffer.from(chunk.slice(0))); // uWS reuses the chunk's memory after this callback
           if (!isLast) return;
           const bytes = Buffer.concat(chunks, size);
+          if (target === null && !noForward && this.forwarder?.bodyTarget !== undefined) {
+            // the target is in the body (a manual order's symbol): parsed and checked here (a bad body is this node's 400)
+            const body = parseJsonBody(bytes, this.maxJsonDepth);
+            const node = this.forwarder.bodyTarget(method, trimSlash(path), body);
+            if (node !== null) {
+              this.forwardTo(res, state, node, bytes.toString('utf8'), () => match.route.handle({ engine: this.engine, params: match.params, query, body, health: () => this.health() }));
+              return;
+            }
+            this.answer(res, state, () => match.route.handle({ engine: this.engine, params: match.params, query, body, health: () => this.health() }));
+            return;
+          }
           if (target !== null) {
             this.forwardTo(res, state, target, bytes.toString('utf8'), () => {
               const body = parseJsonBody(bytes, this.maxJsonDepth);
