@@ -161,6 +161,11 @@ describeNats('API forwarding and the merged event stream', () => {
       const trades = await fetch(`${a.base}/api/strategy/manual/trades?symbol=${MARKET}`, { headers: { 'x-spreadcore-forward': 'no' } });
       return JSON.stringify(await trades.json()).includes(placedOrder.order_id) ? true : undefined;
     }, 30_000);
+    // the manual account's reads of that market through beta are alpha's
+    const manualInv = await raw(b, 'GET', `/api/strategy/manual/inventory?symbol=${MARKET}`);
+    expect(manualInv.status, JSON.stringify(manualInv.json)).toBe(200);
+    expect(manualInv.node).toBe('alpha');
+    expect((await raw(b, 'GET', `/api/strategy/manual/trades?symbol=${MARKET}`)).node).toBe('alpha');
     const onBeta = (await api<{ orders: { order_id: string }[] }>(b, 'GET', '/api/orders?account=manual')).json.orders;
     expect(onBeta.some((o) => o.order_id === placedOrder.order_id)).toBe(false);
     // a malformed order is refused by beta itself (checked before forwarding: nothing sent)
@@ -176,7 +181,7 @@ describeNats('API forwarding and the merged event stream', () => {
     expect(offGrid.node).toBe('alpha');
     expect((offGrid.json['error'] as Record<string, unknown>)['code']).toBe('SPREADCORE_ERR_BAD_INPUT');
     const fwdAfter = (await api<{ forwarding: { forwarded: number } }>(b, 'GET', '/api/cluster')).json.forwarding.forwarded;
-    expect(fwdAfter - fwdBefore).toBe(2); // the order and the off-grid one
+    expect(fwdAfter - fwdBefore).toBe(4); // the order, the manual reads and the off-grid order: no malformed one
     // an order on a market beta holds is placed by beta
     const ownOrder = await raw(b, 'POST', '/api/order', { side: 'BUY', symbol: 'PM-001-YES', qty: 1, type: 'LIMIT', price: 0.12345 });
     expect(ownOrder.node).toBe('beta');

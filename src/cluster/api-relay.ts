@@ -37,7 +37,10 @@ function routeSubject(method: string, path: string, query: URLSearchParams): { s
     if (segs.length === 4 && method !== 'DELETE') return null;
     let id: string;
     try { id = decodeURIComponent(segs[3]!); } catch { return null; }
-    return { strategy: id };
+    // a read with ?symbol= (the manual account's inventory, trades, metrics of one market) goes to that
+    // market's holder when the id is no strategy of the cluster
+    const s = method === 'GET' ? query.get('symbol') : null;
+    return s === null || s === '' ? { strategy: id } : { strategy: id, symbol: s };
   }
   if (method === 'GET' && (path === '/api/market/depth' || path === '/api/history')) {
     const s = query.get('symbol');
@@ -93,7 +96,8 @@ export class ApiRelay implements ApiForwarder {
   target(method: string, path: string, query: URLSearchParams): string | null {
     const r = routeSubject(method, path, query);
     if (r === null) return null;
-    const symbol = r.symbol ?? (r.strategy !== undefined ? this.owner.symbolOf(r.strategy) : null);
+    // a strategy's market first (a strategy trades one market); ?symbol= for an account that is no strategy (manual)
+    const symbol = (r.strategy !== undefined ? this.owner.symbolOf(r.strategy) : null) ?? r.symbol ?? null;
     if (symbol === null) return null;
     const owner = this.owner.ownerOf(symbol);
     return owner === null || owner === this.nodeId ? null : owner;
