@@ -182,6 +182,12 @@ describeNats('API forwarding and the merged event stream', () => {
     expect((offGrid.json['error'] as Record<string, unknown>)['code']).toBe('SPREADCORE_ERR_BAD_INPUT');
     const fwdAfter = (await api<{ forwarding: { forwarded: number } }>(b, 'GET', '/api/cluster')).json.forwarding.forwarded;
     expect(fwdAfter - fwdBefore).toBe(4); // the order, the manual reads and the off-grid order: no malformed one
+    // GET /api/cluster: the forwarding and merged-stream counters (snake_case like the rest)
+    const cv = (await api<{ forwarding: Record<string, number>; merged_stream: Record<string, number> }>(b, 'GET', '/api/cluster')).json;
+    expect(Object.keys(cv.forwarding).sort()).toEqual(['answered', 'errors', 'forwarded', 'timeout_ms', 'timeouts', 'unavailable']);
+    expect(cv.forwarding['timeout_ms']).toBe(FORWARD_TIMEOUT_MS);
+    expect(Object.keys(cv.merged_stream).sort()).toEqual(['bad', 'publish_errors', 'published', 'received']);
+    expect(cv.merged_stream['received']).toBeGreaterThan(0); // alpha's events
     // an order on a market beta holds is placed by beta
     const ownOrder = await raw(b, 'POST', '/api/order', { side: 'BUY', symbol: 'PM-001-YES', qty: 1, type: 'LIMIT', price: 0.12345 });
     expect(ownOrder.node).toBe('beta');

@@ -38,7 +38,9 @@ export function clusterView(n: ClusterNode): Record<string, unknown> {
     kill_switch: { state: n.kill.state, note: n.kill.note, revision: n.kill.appliedRevision, engine: n.engine.killed ? 'HALTED' : 'ACTIVE' },
     cluster_limits: n.limits.view(),
     forwarding: { timeout_ms: n.api.timeoutMs, ...n.api.stats },
-    merged_stream: n.events?.stats ?? null,
+    merged_stream: n.events === null ? null : {
+      published: n.events.stats.published, received: n.events.stats.received, publish_errors: n.events.stats.publishErrors, bad: n.events.stats.bad,
+    },
     positions: [...n.risk.all.values()],
     trades_stream: {
       last_seq: n.trades.lastSeq, consumed_seq: n.trades.consumedSeq, lag: Math.max(0, n.trades.lastSeq - n.trades.consumedSeq),
