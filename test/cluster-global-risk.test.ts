@@ -5,7 +5,8 @@
 //  - an event mapping both markets (--event-map) with --cluster-event-exposure-limit:
 //    an order on one node that would push the event's exposure summed over both nodes
 //    past the limit is refused although the node's own exposure stays under it, and an
-//    order that keeps the sum under it goes through;
+//    order that keeps the sum under it goes through; a resting order on one node counts
+//    on the other (as if it filled) before anything fills;
 //  - --cluster-daily-loss-limit: round trips on alpha lose less than the limit, then
 //    round trips on delta, also less than the limit each, until the sum over both nodes
 //    passes it: both nodes halt (kill switch, with the reason) and refuse orders.
@@ -32,7 +33,7 @@ interface LimitsView {
   accounts: { account: string; day_pnl: number; by_symbol: Record<string, number> }[];
   daily_loss_trips: { account: string; note: string }[];
   event_exposure_limit: number | null;
-  events: { event_id: string; net_exposure: number }[];
+  events: { event_id: string; net_exposure: number; open_elsewhere: { long: number; short: number } }[];
   orders_refused_event_exposure: number;
 }
 interface View {
@@ -128,6 +129,45 @@ describeNats('cluster-wide risk limits', () => {
     expect(va.cluster_limits.orders_refused_event_exposure).toBeGreaterThanOrEqual(1);
     expect(vb.cluster_limits.orders_refused_event_exposure).toBeGreaterThanOrEqual(1);
     expect(va.kill_switch.state).toBe('ACTIVE');
+  }, 240_000);
+
+  it('another node\'s resting orders count toward an event\'s exposure before they fill', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spreadcore-events-'));
+    dirs.push(dir);
+    const map = join(dir, 'events.json');
+    writeFileSync(map, JSON.stringify({ events: [{ id: 'ev1', symbols: [{ symbol: A_MARKET, direction: 'same' }, { symbol: B_MARKET, direction: 'same' }] }] }));
+    const LIMIT = 0.05;
+    const [a, b] = await twoNodes(['--event-map', map, '--cluster-event-exposure-limit', String(LIMIT)]);
+
+    // alpha rests a buy of 0.03 about 2 % under the mid (inside the 5 % price band; it does not fill in this test's time)
+    const depth = (await api<{ mid_price: number }>(a, 'GET', `/api/market/depth?symbol=${A_MARKET}&limit=1`)).json;
+    const price = Math.round(depth.mid_price * 98) / 100;
+    const rest = await api(a, 'POST', '/api/order', { side: 'BUY', symbol: A_MARKET, qty: 0.03, type: 'LIMIT', price });
+    expect(rest.status, JSON.stringify(rest.json)).toBe(200);
+    // delta sees it (alpha writes it to KV within a second)
+    const seen = await until('delta seeing alpha\'s resting buy', async () => {
+      const e = (await view(b)).cluster_limits.events.find((x) => x.event_id === 'ev1');
+      return e !== undefined && e.open_elsewhere.long > 0 ? e : undefined;
+    }, 30_000);
+    expect(seen.open_elsewhere.long).toBeCloseTo(0.03, 8);
+    expect(seen.open_elsewhere.short).toBe(0);
+    const net = seen.net_exposure; // 0 unless alpha's order filled meanwhile (then it is in the positions instead)
+
+    // 0.03 more on delta's market: under the limit alone, over it with alpha's resting buy
+    const refused = await order(b, 'BUY', B_MARKET, 0.03);
+    expect(refused.status, JSON.stringify(refused.json)).toBeGreaterThanOrEqual(400);
+    expect(JSON.stringify(refused.json)).toContain('DENY_MAX_EVENT_EXPOSURE');
+    // 0.01 keeps the worst case under it
+    if (net === 0) {
+      const ok = await order(b, 'BUY', B_MARKET, 0.01);
+      expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+    }
+    // alpha does not count its own resting order as another node's (delta has none resting: its orders are market orders)
+    await until('alpha counting no other node\'s resting order', async () => {
+      const e = (await view(a)).cluster_limits.events.find((x) => x.event_id === 'ev1');
+      return e !== undefined && e.open_elsewhere.long === 0 && e.open_elsewhere.short === 0 ? true : undefined;
+    }, 30_000);
+    expect((await view(b)).cluster_limits.orders_refused_event_exposure).toBeGreaterThanOrEqual(1);
   }, 240_000);
 
   it('the daily loss limit halts both nodes when the sum over them passes it, though neither node\'s loss does', async () => {

@@ -16,7 +16,10 @@
 //    order that would take an event past N, and further from zero than it is, is refused
 //    (DENY_MAX_EVENT_EXPOSURE, like the engine's per-strategy max_event_exposure): the
 //    check is a map lookup against sums kept up to date by the KV watch and this node's
-//    fills. Reduce-only orders are not checked.
+//    fills. Reduce-only orders are not checked. Other nodes' resting orders count too: each
+//    holder writes the unfilled quantity of its open orders on the event's markets to KV
+//    (`open.<symbol>`, at most once a second when it changed), and an order is checked as
+//    if every other node's resting orders in its direction had filled.
 import type { KV } from '@nats-io/kv';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import type { OrderSide } from '../trading/types.js';
@@ -47,6 +50,13 @@ export class ClusterLimits {
   private readonly d: ClusterLimitsDeps;
   /** Net exposure per event over the cluster, as last computed. */
   readonly eventNet = new Map<string, number>();
+  /**
+   * Per event: what the other nodes' resting orders would add if they all filled, toward
+   * positive (`long`) and negative (`short`) exposure, ≥ 0 each (from their KV records).
+   */
+  readonly eventOpenElsewhere = new Map<string, { long: number; short: number }>();
+  /** The open quantities this node last wrote, per market (buy, sell). */
+  private readonly lastOpen = new Map<string, { buy: number; sell: number }>();
   /** Positions per symbol over the cluster from KV (every account). */
   private kvBySymbol = new Map<string, number>();
   /** Accounts' P&L of the day over the cluster, as last computed. */
@@ -82,7 +92,7 @@ export class ClusterLimits {
     }
     this.d.risk.onChange = () => this.scheduleEvaluate();
     this.timer = setInterval(() => this.evaluate(), 500);
-    this.markTimer = setInterval(() => this.publishMarks(), 1000);
+    this.markTimer = setInterval(() => { this.publishMarks(); if (this.d.eventExposureLimit !== undefined) this.publishOpen(); }, 1000);
     this.evaluate();
   }
 
@@ -107,7 +117,11 @@ export class ClusterLimits {
     const dir = side === 'BUY' ? 1 : -1;
     for (const { event, sign } of evs) {
       const net = this.eventNet.get(event.id) ?? 0;
-      const after = net + sign * dir * (qtyLot + pending) * lot;
+      const d = sign * dir;
+      // other nodes' resting orders toward the same side, as if they filled
+      const o = this.eventOpenElsewhere.get(event.id);
+      const elsewhere = o === undefined ? 0 : d > 0 ? o.long : o.short;
+      const after = net + d * (elsewhere + (qtyLot + pending) * lot);
       if (Math.abs(after) > max + 1e-9 && Math.abs(after) > Math.abs(net)) { this.refusedEventExposure++; return false; }
     }
     return true;
@@ -139,8 +153,53 @@ export class ClusterLimits {
 
   private recomputeEvent(id: string, symbols: readonly { symbol: string; direction: 'same' | 'opposite' }[]): void {
     let net = 0;
-    for (const s of symbols) net += (s.direction === 'same' ? 1 : -1) * this.position(s.symbol);
+    let long = 0;
+    let short = 0;
+    for (const s of symbols) {
+      const sign = s.direction === 'same' ? 1 : -1;
+      net += sign * this.position(s.symbol);
+      if (this.d.holds(s.symbol)) continue;
+      // the holder's open orders: a buy moves the event by +sign, a sell by −sign
+      const o = this.d.risk.opens.get(s.symbol);
+      if (o === undefined || o.node_id === this.d.nodeId) continue;
+      if (sign > 0) { long += o.buy; short += o.sell; } else { long += o.sell; short += o.buy; }
+    }
     this.eventNet.set(id, net);
+    this.eventOpenElsewhere.set(id, { long, short });
+  }
+
+  /**
+   * The unfilled quantity of this node's open orders (every account) on each market of an event it
+   * holds, written to KV when it changed or the key holds another node's record; on a market it
+   * no longer holds, written until its orders there are closed (then 0) unless another node wrote it since.
+   */
+  private publishOpen(): void {
+    const eng = this.d.engine;
+    const syms = new Set<string>();
+    for (const sym of this.d.held()) if (eng.eventMap.of(sym).length > 0) syms.add(sym);
+    for (const sym of this.lastOpen.keys()) syms.add(sym);
+    for (const sym of syms) {
+      const held = this.d.holds(sym);
+      const rec = this.d.risk.opens.get(sym);
+      if (!held && rec !== undefined && rec.node_id !== this.d.nodeId) { this.lastOpen.delete(sym); continue; }
+      const st = eng.ingest.bySymbolName(sym);
+      if (st === undefined) continue;
+      let buyLot = 0;
+      let sellLot = 0;
+      for (const o of eng.orders.openOrders(undefined, sym)) {
+        if (o.intent.side === 'BUY') buyLot += o.leavesLot; else sellLot += o.leavesLot;
+      }
+      const lot = Number(st.instrument.lotSize);
+      const buy = round8(buyLot * lot);
+      const sell = round8(sellLot * lot);
+      const last = this.lastOpen.get(sym);
+      const mine = rec !== undefined && rec.node_id === this.d.nodeId;
+      if (last === undefined || last.buy !== buy || last.sell !== sell || (!mine && held)) {
+        this.d.risk.putOpen(sym, buy, sell);
+        this.lastOpen.set(sym, { buy, sell });
+      }
+      if (!held && buy === 0 && sell === 0) this.lastOpen.delete(sym);
+    }
   }
 
   /** A market's position over every account: this node's ledgers where it holds the market (every node's fills are there), KV elsewhere. */
@@ -229,7 +288,10 @@ export class ClusterLimits {
       accounts: this.d.dailyLossLimit === undefined ? [] : this.accounts,
       daily_loss_trips: this.trips,
       event_exposure_limit: this.d.eventExposureLimit ?? null,
-      events: this.d.eventExposureLimit === undefined ? [] : [...this.eventNet.entries()].map(([event_id, net]) => ({ event_id, net_exposure: round8(net) })),
+      events: this.d.eventExposureLimit === undefined ? [] : [...this.eventNet.entries()].map(([event_id, net]) => {
+        const o = this.eventOpenElsewhere.get(event_id) ?? { long: 0, short: 0 };
+        return { event_id, net_exposure: round8(net), open_elsewhere: { long: round8(o.long), short: round8(o.short) } };
+      }),
       orders_refused_event_exposure: this.refusedEventExposure,
       last_error: this.lastError,
     };

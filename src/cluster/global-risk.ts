@@ -9,7 +9,10 @@
 // node watches the bucket, so `all` and `marks` follow the other nodes' writes within
 // a NATS round trip (and are read again every lease round as a backstop). The node
 // holding a market writes its mid there (`mark.<symbol>`, at most once a second) so
-// every node can mark the positions of markets it does not hold.
+// every node can mark the positions of markets it does not hold. With an event exposure
+// limit it also writes the unfilled quantity of its open orders on each market of an event
+// (`open.<symbol>`, buys and sells, at most once a second when it changed), so the other
+// nodes count what those orders would add if they filled.
 import type { KV } from '@nats-io/kv';
 import { Decimal } from '../accounting/decimal.js';
 import type { FillRecord } from '../trading/types.js';
@@ -35,8 +38,12 @@ export interface RiskRecord {
 
 export interface MarkRecord { symbol: string; mid: number; at_ms: number; node_id: string }
 
+/** The unfilled quantity of a node's open orders on a market, each side, base units (every account). */
+export interface OpenRecord { symbol: string; buy: number; sell: number; at_ms: number; node_id: string }
+
 export const riskKey = (account: string, symbol: string): string => `pos.${account}.${symbol}`;
 export const markKey = (symbol: string): string => `mark.${symbol}`;
+export const openKey = (symbol: string): string => `open.${symbol}`;
 
 /** UTC day (YYYY-MM-DD) of a time in ms. */
 export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -49,6 +56,8 @@ export class GlobalRisk {
   all = new Map<string, RiskRecord>();
   /** Mids of the markets, as their holders last wrote them. */
   marks = new Map<string, MarkRecord>();
+  /** Open orders of the markets, as their holders last wrote them. */
+  opens = new Map<string, OpenRecord>();
   /** Revision of each key as last seen (a watch event older than a read is ignored). */
   private readonly revisions = new Map<string, number>();
   /** Called after the watch or a read changed `all` or `marks`. */
@@ -110,7 +119,7 @@ export class GlobalRisk {
   }
 
   /** Keeps a record or mark if it is newer than the one held. */
-  private take(key: string, value: RiskRecord | MarkRecord | null, revision: number): void {
+  private take(key: string, value: RiskRecord | MarkRecord | OpenRecord | null, revision: number): void {
     if ((this.revisions.get(key) ?? 0) > revision) return;
     this.revisions.set(key, revision);
     if (key.startsWith('pos.')) {
@@ -118,6 +127,9 @@ export class GlobalRisk {
     } else if (key.startsWith('mark.')) {
       const sym = key.slice(5);
       if (value === null) this.marks.delete(sym); else this.marks.set(sym, value as MarkRecord);
+    } else if (key.startsWith('open.')) {
+      const sym = key.slice(5);
+      if (value === null) this.opens.delete(sym); else this.opens.set(sym, value as OpenRecord);
     }
   }
 
@@ -129,7 +141,7 @@ export class GlobalRisk {
         if (this.stopped) break;
         this.watchEvents++;
         if (e.operation !== 'PUT') { this.take(e.key, null, e.revision); this.onChange?.(); continue; }
-        try { this.take(e.key, e.json<RiskRecord | MarkRecord>(), e.revision); } catch { continue; }
+        try { this.take(e.key, e.json<RiskRecord | MarkRecord | OpenRecord>(), e.revision); } catch { continue; }
         this.onChange?.();
       }
     })();
@@ -142,13 +154,20 @@ export class GlobalRisk {
     this.kv.put(markKey(symbol), JSON.stringify(m)).catch(() => { this.errors++; });
   }
 
+  /** A node writes the unfilled quantity of its open orders on a market it holds (fire and forget). */
+  putOpen(symbol: string, buy: number, sell: number): void {
+    const o: OpenRecord = { symbol, buy, sell, at_ms: Date.now(), node_id: this.nodeId };
+    this.opens.set(symbol, o);
+    this.kv.put(openKey(symbol), JSON.stringify(o)).catch(() => { this.errors++; });
+  }
+
   async read(): Promise<void> {
     const keys = new Set<string>();
     for await (const k of await this.kv.keys()) keys.add(k);
     for (const k of keys) {
       const e = await this.kv.get(k);
       if (e === null || e.operation !== 'PUT') continue;
-      try { this.take(k, e.json<RiskRecord | MarkRecord>(), e.revision); } catch { /* not ours */ }
+      try { this.take(k, e.json<RiskRecord | MarkRecord | OpenRecord>(), e.revision); } catch { /* not ours */ }
     }
     this.onChange?.();
   }
