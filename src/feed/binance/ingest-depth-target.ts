@@ -12,7 +12,6 @@
 // A Binance gap or bad event invalidates the symbol in the ingest (stale, book
 // cleared, no quotes) until the next snapshot.
 import type { FeedIngest } from '../ingest/feed-ingest.js';
-import { SIDE_ASK, SIDE_BID } from '../feed-sink.js';
 import type { DepthSyncTarget } from './depth-sync.js';
 import type { DepthUpdate } from './messages.js';
 
@@ -62,9 +61,8 @@ export class IngestDepthTarget implements DepthSyncTarget {
       this.pending = false;
       ingest.snapshot(id, ++c.seq, ts, this.bids, this.nBids, this.asks, this.nAsks);
     }
-    for (let i = 0; i < n; i++) {
-      ingest.levelSet(id, ++c.seq, ts, i < nBids ? SIDE_BID : SIDE_ASK, pairs[2 * i]!, pairs[2 * i + 1]!);
-    }
+    ingest.levelSetRun(id, c.seq + 1, ts, pairs, nBids, n);
+    c.seq += n;
     ingest.endOfBatch(0);
     // the ingest clears the book and leaves the live state when it refuses a level
     return ingest.symbolState(id)?.state === 'live' ? 0 : Math.max(1, n);

@@ -269,6 +269,38 @@ export class FeedIngest implements FeedSink {
     this.markDirty(s);
   }
 
+  /**
+   * levelSet for the n levels of one event of a symbol, seqs firstSeq … firstSeq + n − 1, all
+   * at tsExchNs: pairs holds (tick, lots), the first nBids pairs bids (side 0), the rest asks.
+   * The same outcome as those n levelSet calls in that order (book, state, counters,
+   * listener calls), with the per-message bookkeeping done once while the book accepts them.
+   * A subclass that sees each levelSet call (ForwardingIngest) applies them one by one.
+   */
+  levelSetRun(symbolId: number, firstSeq: number, tsExchNs: number, pairs: Float64Array, nBids: number, n: number): void {
+    const s = this.bySymbolId[symbolId];
+    let i = 0;
+    if (s !== undefined && n > 0 && 2 * n <= pairs.length && s.state === 'live' && !s.staleFeed && firstSeq === s.nextSeq
+      && firstSeq >= 0 && Number.isSafeInteger(firstSeq + n) && Number.isFinite(tsExchNs)) {
+      const books = this.books;
+      const book = s.book;
+      while (i < n && books.set(book, i < nBids ? 0 : 1, pairs[2 * i]!, pairs[2 * i + 1]!) === ERR_OK) i++;
+      const admitted = i < n ? i + 1 : n; // a refused level was admitted first
+      s.counters.messages += admitted;
+      s.lastMsgMonoNs = this.lastMonoNs;
+      s.nextSeq = firstSeq + admitted;
+      this.fastPath.setNextSeq(book, s.nextSeq);
+      s.lastTsExchNs = tsExchNs;
+      if (i < n) {
+        s.counters.rejected++;
+        this.goStale(s, 'integrity');
+        i++;
+      } else {
+        this.markDirty(s);
+      }
+    }
+    for (; i < n; i++) this.levelSet(symbolId, firstSeq + i, tsExchNs, i < nBids ? 0 : 1, pairs[2 * i]!, pairs[2 * i + 1]!);
+  }
+
   levelChange(symbolId: number, seq: number, tsExchNs: number, side: SideCode, tick: number, deltaLot: number): void {
     const s = this.admit(symbolId, seq, tsExchNs, false);
     if (s === undefined) return;

@@ -49,6 +49,11 @@ export class ForwardingIngest extends FeedIngest {
     this.downstream.levelSet(symbolId, seq, tsExchNs, side, tick, qtyLot);
   }
 
+  /** Level by level, so that the sink gets every levelSet call. */
+  override levelSetRun(symbolId: number, firstSeq: number, tsExchNs: number, pairs: Float64Array, nBids: number, n: number): void {
+    for (let i = 0; i < n; i++) this.levelSet(symbolId, firstSeq + i, tsExchNs, i < nBids ? 0 : 1, pairs[2 * i]!, pairs[2 * i + 1]!);
+  }
+
   override levelChange(symbolId: number, seq: number, tsExchNs: number, side: SideCode, tick: number, deltaLot: number): void {
     super.levelChange(symbolId, seq, tsExchNs, side, tick, deltaLot);
     this.seen(symbolId, seq, tsExchNs);
