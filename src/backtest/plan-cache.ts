@@ -27,6 +27,11 @@ import type { FeedLagJson } from './backtest-result.js';
 import { binancePlan, binancePlanParts, type RecordingPlan } from './recording-plan.js';
 
 const MAGIC = 0x43504353; // "SCPC" little-endian
+/**
+ * Files are keyed by the recording's bytes, not by the code that parsed them: bump this
+ * when the Binance parse, the messages or the feed-latency measurement change what a plan
+ * holds, so that older files are rebuilt (reported as corrupt: "version …").
+ */
 const VERSION = 1;
 const SUM_BYTES = 32;
 
