@@ -6,7 +6,7 @@
 // new order is never attempted (-2022); no answer (both queried, nothing resent). A new
 // order that could trade with a held cancel of the other side waits behind that cancel.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { VenueOrder, VenueReports } from '../src/execution/venue.js';
+import type { VenueOrder } from '../src/execution/venue.js';
 import { BinanceReplica } from '../src/venues/binance/replica/index.js';
 import { BinanceExecutionVenue } from '../src/venues/binance/binance-venue.js';
 import { ServerClock } from '../src/venues/binance/clock.js';
@@ -14,27 +14,10 @@ import { RateBudget } from '../src/venues/binance/rate-budget.js';
 import { BinanceRestClient } from '../src/venues/binance/rest-client.js';
 import { HmacSigner } from '../src/venues/binance/signing.js';
 import { BinanceWsApiClient } from '../src/venues/binance/ws-api-client.js';
+import { ReportLog as Recorder, until as waitFor } from './support/venue-reports.js';
 
 const KEY = 'replace-test-key';
 const SECRET = 'replace-test-secret-0123456789';
-
-class Recorder implements VenueReports {
-  readonly log: string[] = [];
-  onAccepted(id: string): void { this.log.push(`accepted ${id}`); }
-  onRejected(id: string, reason: string): void { this.log.push(`rejected ${id} ${reason}`); }
-  onFill(id: string, _tradeId: string, priceTick: number, qtyLot: number): void { this.log.push(`fill ${id} ${priceTick}x${qtyLot}`); }
-  onCancelled(id: string, reason: string): void { this.log.push(`cancelled ${id} ${reason}`); }
-  onCancelRejected(id: string, reason: string): void { this.log.push(`cancel_rejected ${id} ${reason}`); }
-  of(id: string): string[] { return this.log.filter((l) => l.split(' ')[1] === id); }
-}
-
-async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 async function admin(r: BinanceReplica, path: string, body: unknown): Promise<void> {
   const res = await fetch(`${r.restUrl}/__replica/${path}`, { method: 'POST', body: JSON.stringify(body) });
@@ -203,7 +186,9 @@ describe('spot requotes as order.cancelReplace', () => {
     r.venue.submit(bid2);
     await waitFor(() => r.rec.of(bid2.orderId).length > 0 && r.rec.of(bid.orderId).some((l) => l.startsWith('fill')));
     await new Promise((d) => setTimeout(d, 300));
-    expect(r.rec.of(bid.orderId).filter((l) => l.startsWith('fill'))).toEqual([`fill ${bid.orderId} 9995x10000`]);
+    const fills = r.rec.of(bid.orderId).filter((l) => l.startsWith('fill'));
+    expect(fills).toHaveLength(1);
+    expect(fills[0]).toMatch(new RegExp(`^fill ${bid.orderId} BTCUSDT:\\d+ 9995x10000 fee=`));
     if (wasOpen) {
       expect(r.calls['cancelReplace']! - before['cancelReplace']!).toBe(1);
       expect(r.rec.of(bid2.orderId)).toEqual([`rejected ${bid2.orderId} replace_cancel_failed`]);

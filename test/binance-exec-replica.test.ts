@@ -4,7 +4,8 @@
 // with REST queries; USD-M through REST with the listenKey stream; the replica's faults
 // drive the unknown outcomes, clock skew, 429s, duplicated events and listenKey expiry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueOrder, VenueReports } from '../src/execution/venue.js';
+import type { VenueOrder } from '../src/execution/venue.js';
+import { ReportLog as Recorder, until } from './support/venue-reports.js';
 import { BinanceReplica } from '../src/venues/binance/replica/index.js';
 import { BinanceExecutionVenue } from '../src/venues/binance/binance-venue.js';
 import { ServerClock } from '../src/venues/binance/clock.js';
@@ -18,23 +19,8 @@ import { BinanceWsApiClient } from '../src/venues/binance/ws-api-client.js';
 const KEY = 'exec-test-key';
 const SECRET = 'exec-test-secret-0123456789';
 
-class Recorder implements VenueReports {
-  readonly log: string[] = [];
-  onAccepted(id: string): void { this.log.push(`accepted ${id}`); }
-  onRejected(id: string, reason: string): void { this.log.push(`rejected ${id} ${reason}`); }
-  onFill(id: string, tradeId: string, priceTick: number, qtyLot: number, fee: string, liq: string): void { this.log.push(`fill ${id} ${tradeId} ${priceTick}x${qtyLot} fee=${fee} ${liq}`); }
-  onCancelled(id: string, reason: string): void { this.log.push(`cancelled ${id} ${reason}`); }
-  onCancelRejected(id: string, reason: string): void { this.log.push(`cancel_rejected ${id} ${reason}`); }
-  of(id: string): string[] { return this.log.filter((l) => l.split(' ')[1] === id); }
-}
 
-async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const waitFor = (cond: () => boolean, ms = 5000): Promise<void> => until(cond, ms);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function admin(r: BinanceReplica, path: string, body: unknown): Promise<void> {

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { Decimal } from 'decimal.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { VenueOrder, VenueReports } from '../src/execution/venue.js';
+import type { VenueOrder } from '../src/execution/venue.js';
+import { ReportLog as Recorder, until } from './support/venue-reports.js';
 import { BinanceExecutionVenue } from '../src/venues/binance/binance-venue.js';
 import { ServerClock } from '../src/venues/binance/clock.js';
 import { ClientOrderIdGenerator } from '../src/venues/binance/client-order-id.js';
@@ -302,23 +303,8 @@ class FakeBinance {
 }
 
 // ---- helpers ----
-class Recorder implements VenueReports {
-  readonly log: string[] = [];
-  onAccepted(id: string): void { this.log.push(`accepted ${id}`); }
-  onRejected(id: string, reason: string): void { this.log.push(`rejected ${id} ${reason}`); }
-  onFill(id: string, tradeId: string, priceTick: number, qtyLot: number, fee: string, liq: string): void { this.log.push(`fill ${id} ${tradeId} ${priceTick}x${qtyLot} fee=${fee} ${liq}`); }
-  onCancelled(id: string, reason: string): void { this.log.push(`cancelled ${id} ${reason}`); }
-  onCancelRejected(id: string, reason: string): void { this.log.push(`cancel_rejected ${id} ${reason}`); }
-  of(id: string): string[] { return this.log.filter((l) => l.split(' ')[1] === id); }
-}
 
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const waitFor = (cond: () => boolean, ms = 3000): Promise<void> => until(cond, ms);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let seq = 0;
