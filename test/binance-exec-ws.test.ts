@@ -55,6 +55,30 @@ describe('WebSocket API client', () => {
     await new Promise((r) => setTimeout(r, 250));
   });
 
+  it('requests time out each on its own deadline, in the order sent; an answered one does not; no timer is left', async () => {
+    // answers only the second request, at once
+    let n = 0;
+    const s = await server({ onMessage: (ws, m) => { if (++n === 2) ws.send(JSON.stringify({ id: m.id, status: 200, result: { ok: 2 } })); } });
+    const c = client(s.url, { requestTimeoutMs: 150 });
+    await c.connect();
+    const t0 = performance.now();
+    const settled: Array<{ i: number; ok: boolean; atMs: number }> = [];
+    const track = (i: number, p: Promise<unknown>): Promise<void> => p.then(
+      () => { settled.push({ i, ok: true, atMs: performance.now() - t0 }); },
+      (e: unknown) => { expect((e as BinanceApiError).cls).toBe('unknown_outcome'); settled.push({ i, ok: false, atMs: performance.now() - t0 }); },
+    );
+    const first = track(1, c.placeOrder({ symbol: 'BTCUSDT' }));
+    const second = track(2, c.placeOrder({ symbol: 'BTCUSDT' }));
+    await new Promise((r) => setTimeout(r, 60));
+    const third = track(3, c.placeOrder({ symbol: 'BTCUSDT' })); // sent 60 ms later: its own deadline
+    await Promise.all([first, second, third]);
+    expect(settled.map((x) => `${x.i}:${x.ok}`)).toEqual(['2:true', '1:false', '3:false']);
+    expect(c.counters.timeouts).toBe(2);
+    // not before its own 150 ms (the first's expiry did not take it along)
+    expect(settled[2]!.atMs).toBeGreaterThanOrEqual(60 + 150 - 5);
+    expect((c as unknown as { timeoutTimer: unknown }).timeoutTimer).toBeNull();
+  });
+
   it('requests pending when the connection drops fail as unknown_outcome; the client reconnects', async () => {
     const s = await server({ onMessage: (ws) => ws.terminate() });
     const c = client(s.url, { requestTimeoutMs: 5000 });

@@ -47,7 +47,8 @@ export interface WsApiOptions {
   coalesceWrites?: boolean;
 }
 
-interface Pending { resolve(v: unknown): void; reject(e: unknown): void; timer: NodeJS.Timeout }
+/** deadlineMs on performance.now()'s clock (monotonic). */
+interface Pending { resolve(v: unknown): void; reject(e: unknown): void; method: string; deadlineMs: number }
 
 /** A JSON string literal; plain printable ASCII without quotes or backslashes (symbols, decimals, ids) needs no escaping. */
 function jsonString(v: string): string {
@@ -135,7 +136,21 @@ export class BinanceWsApiClient {
   private readonly budget: RateBudget;
   private ws: WebSocket | null = null;
   private nextId = 1;
+  /** Requests waiting for their answer, in the order they were sent (so by deadline: one timeout for all). */
   private readonly pending = new Map<string, Pending>();
+  /** The one timer of the pending requests: armed for the oldest one's deadline. */
+  private timeoutTimer: NodeJS.Timeout | null = null;
+  private readonly expire = (): void => {
+    this.timeoutTimer = null;
+    const now = performance.now();
+    for (const [id, p] of this.pending) {
+      if (p.deadlineMs > now) break; // the rest were sent later
+      this.pending.delete(id);
+      this.counters.timeouts++;
+      p.reject(new BinanceApiError(0, 0, `no answer to ${p.method} within ${this.opts.requestTimeoutMs} ms`, 'unknown_outcome'));
+    }
+    this.armTimeout();
+  };
   private closedByUs = false;
   private attempts = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -236,9 +251,18 @@ export class BinanceWsApiClient {
   }
   private stopPing(): void { if (this.pingTimer !== null) { clearInterval(this.pingTimer); this.pingTimer = null; } }
 
+  /** Arms the timer for the oldest pending request (none pending: no timer). */
+  private armTimeout(): void {
+    if (this.timeoutTimer !== null) return;
+    for (const p of this.pending.values()) {
+      this.timeoutTimer = setTimeout(this.expire, Math.max(0, Math.ceil(p.deadlineMs - performance.now())));
+      return;
+    }
+  }
+
   private failPending(why: string): void {
+    if (this.timeoutTimer !== null) { clearTimeout(this.timeoutTimer); this.timeoutTimer = null; }
     for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
       this.counters.droppedPending++;
       p.reject(new BinanceApiError(0, 0, `${why} before the answer to request ${id}`, 'unknown_outcome'));
     }
@@ -291,7 +315,6 @@ export class BinanceWsApiClient {
     const p = this.pending.get(String(id));
     if (p === undefined) return; // a late answer after its timeout: the venue's query resolves that order
     this.pending.delete(String(id));
-    clearTimeout(p.timer);
     const status = typeof msg['status'] === 'number' ? msg['status'] : 0;
     if (status === 200) { p.resolve(msg['result']); return; }
     const err = (msg['error'] ?? {}) as { code?: unknown; msg?: unknown; data?: unknown };
@@ -324,12 +347,9 @@ export class BinanceWsApiClient {
 
   private send<T>(ws: WebSocket, id: string, method: string, frame: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        this.counters.timeouts++;
-        reject(new BinanceApiError(0, 0, `no answer to ${method} within ${this.opts.requestTimeoutMs} ms`, 'unknown_outcome'));
-      }, this.opts.requestTimeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      // no timer per request: one, armed for the oldest (requests time out in the order they were sent)
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method, deadlineMs: performance.now() + this.opts.requestTimeoutMs });
+      if (this.timeoutTimer === null) this.armTimeout();
       this.counters.requests++;
       if (this.coalesce && this.corkedSocket === null) {
         // ws writes each frame to its net.Socket (cork, write header and payload, uncork);
