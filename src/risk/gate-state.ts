@@ -17,6 +17,8 @@ export class GateState {
   readonly vol: WasmVol;
   readonly orders: OwnOrders;
   readonly strategies = new Map<string, StrategyRisk>();
+  /** The strategies in the order they were added (as strategies.values(); none is ever removed). */
+  readonly strategyList: StrategyRisk[] = [];
   readonly symbols = new Map<string, SymbolRisk>();
   readonly slotList: SlotRisk[] = [];
   listener: RiskEventListener | undefined;
@@ -38,12 +40,51 @@ export class GateState {
   lastMidTick = NaN;
   lastNowNs = NaN;
 
+  // ---- one-entry lookup caches (strategies, symbols and slots are never removed) ----
+  private cStratKey: unknown = undefined;
+  private cStrat: StrategyRisk | undefined = undefined;
+  private cSymKey: unknown = undefined;
+  private cSym: SymbolRisk | undefined = undefined;
+  private cSlotStrat: StrategyRisk | undefined = undefined;
+  private cSlotKey: unknown = undefined;
+  private cSlot: SlotRisk | undefined = undefined;
+
   constructor(ingest: FeedIngest, vol: WasmVol, orderCapacity: number, listener: RiskEventListener | undefined) {
     this.ingest = ingest;
     this.books = ingest.books;
     this.vol = vol;
     this.orders = new OwnOrders(orderCapacity);
     this.listener = listener;
+  }
+
+  /** strategies.get(id), remembering the last one found (a per-order and per-decision lookup). */
+  strategy(id: string): StrategyRisk | undefined {
+    if (id === this.cStratKey) return this.cStrat;
+    const s = this.strategies.get(id);
+    if (s !== undefined) { this.cStratKey = id; this.cStrat = s; }
+    return s;
+  }
+
+  /** symbols.get(symbol), remembering the last one found (a per-batch and per-trade lookup). */
+  symbol(symbol: string): SymbolRisk | undefined {
+    if (symbol === this.cSymKey) return this.cSym;
+    const s = this.symbols.get(symbol);
+    if (s !== undefined) { this.cSymKey = symbol; this.cSym = s; }
+    return s;
+  }
+
+  /** strat.slots.get(symbol), remembering the last one found. */
+  slotOf(strat: StrategyRisk, symbol: string): SlotRisk | undefined {
+    if (strat === this.cSlotStrat && symbol === this.cSlotKey) return this.cSlot;
+    const slot = strat.slots.get(symbol);
+    if (slot !== undefined) { this.cSlotStrat = strat; this.cSlotKey = symbol; this.cSlot = slot; }
+    return slot;
+  }
+
+  /** The slot of a strategy on a symbol, or undefined. */
+  slot(strategyId: string, symbol: string): SlotRisk | undefined {
+    const s = this.strategy(strategyId);
+    return s === undefined ? undefined : this.slotOf(s, symbol);
   }
 
   emit(e: RiskEvent): void {

@@ -28,7 +28,7 @@ export function preTradeCheck(g: GateState, intent: OrderIntent, ctx: RiskCheckC
 
   // ---- well-formed ----
   if (typeof intent !== 'object' || intent === null) return DENY_INVALID;
-  const strat = g.strategies.get(intent.strategyId);
+  const strat = g.strategy(intent.strategyId);
   g.lastStrategy = strat; // answers are counted for the strategy even when the rest is malformed
   if (!Number.isFinite(nowNs)) return DENY_INVALID;
   const sideText = intent.side;
@@ -46,7 +46,7 @@ export function preTradeCheck(g: GateState, intent: OrderIntent, ctx: RiskCheckC
 
   // ---- who ----
   if (strat === undefined) return DENY_UNKNOWN;
-  const slot = strat.slots.get(intent.symbol);
+  const slot = g.slotOf(strat, intent.symbol);
   if (slot === undefined) return DENY_UNKNOWN;
   if (g.orders.has(id)) return DENY_DUPLICATE_ORDER;
 

@@ -100,7 +100,9 @@ export class RiskEngine {
     if (typeof strategyId !== 'string' || strategyId.length === 0) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'strategy id must be a non-empty string');
     if (this.g.strategies.has(strategyId)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `strategy ${strategyId} is already registered`);
     const r = resolveRiskLimits(limits);
-    this.g.strategies.set(strategyId, new StrategyRisk(strategyId, toStrategyLimits(params, r)));
+    const s = new StrategyRisk(strategyId, toStrategyLimits(params, r));
+    this.g.strategies.set(strategyId, s);
+    this.g.strategyList.push(s);
     this.configs.set(strategyId, { params, limits: r });
   }
 
@@ -233,7 +235,7 @@ export class RiskEngine {
 
   /** A fill of an order the gate does not track (placed before a restart, or outside the gate). */
   onUntrackedFill(strategyId: string, symbol: string, side: OrderSide, qtyLot: number, tsNs = NaN): boolean {
-    const slot = this.g.strategies.get(strategyId)?.slots.get(symbol);
+    const slot = this.g.slot(strategyId, symbol);
     if (slot === undefined || !Number.isSafeInteger(qtyLot) || qtyLot <= 0 || (side !== 'BUY' && side !== 'SELL')) return false;
     slot.positionLot += side === 'BUY' ? qtyLot : -qtyLot;
     flatCheck(this.g, slot, tsNs);
@@ -258,7 +260,7 @@ export class RiskEngine {
 
   /** Sets the position (lots) from the ledger, e.g. after a restart or a reconciliation. */
   setPosition(strategyId: string, symbol: string, positionLot: number, tsNs = NaN): boolean {
-    const slot = this.g.strategies.get(strategyId)?.slots.get(symbol);
+    const slot = this.g.slot(strategyId, symbol);
     if (slot === undefined || !Number.isSafeInteger(positionLot)) return false;
     slot.positionLot = positionLot;
     flatCheck(this.g, slot, tsNs);
@@ -269,7 +271,7 @@ export class RiskEngine {
 
   /** The symbol's book or volatility estimator changed: volatility pause, price jumps and moves, quote age. */
   onMarket(symbol: string, tsNs: number): void {
-    const sym = this.g.symbols.get(symbol);
+    const sym = this.g.symbol(symbol);
     if (sym === undefined || !Number.isFinite(tsNs)) return;
     const book = this.bookOf(sym.slots[0]!);
     const mid = book >= 0 ? this.g.books.midTick(book) : NaN;
@@ -283,7 +285,7 @@ export class RiskEngine {
 
   /** One market trade on the symbol (any aggressor side): large trade and volume spike. */
   onTrade(symbol: string, qtyLot: number, tsNs: number): void {
-    const sym = this.g.symbols.get(symbol);
+    const sym = this.g.symbol(symbol);
     if (sym === undefined || !Number.isFinite(tsNs) || !(qtyLot > 0) || !Number.isFinite(qtyLot)) return;
     for (let i = 0; i < sym.slots.length; i++) marketTrade(this.g, sym.slots[i]!, qtyLot, tsNs);
   }
@@ -292,7 +294,8 @@ export class RiskEngine {
   tick(tsNs: number): void {
     if (!Number.isFinite(tsNs)) return;
     const g = this.g;
-    for (const s of g.strategies.values()) dailyReset(g, s, tsNs);
+    const strategies = g.strategyList;
+    for (let i = 0; i < strategies.length; i++) dailyReset(g, strategies[i]!, tsNs);
     for (let i = 0; i < g.slotList.length; i++) {
       const slot = g.slotList[i]!;
       if (slot.volPaused) volatilityPause(g, slot, this.bookOf(slot), tsNs);
@@ -323,7 +326,7 @@ export class RiskEngine {
 
   /** The realized + unrealized P&L the current day is measured from (default 0; set it after a restart). */
   setDayBaseline(strategyId: string, symbol: string, equityQuote: number): boolean {
-    const slot = this.g.strategies.get(strategyId)?.slots.get(symbol);
+    const slot = this.g.slot(strategyId, symbol);
     if (slot === undefined || !Number.isFinite(equityQuote)) return false;
     slot.dayBaselineQuote = equityQuote;
     return true;
@@ -358,7 +361,7 @@ export class RiskEngine {
 
   /** The state an order of the strategy on the symbol meets: the strictest of kill switch, strategy and symbol. */
   effectiveState(strategyId: string, symbol: string): TradingState | undefined {
-    const slot = this.g.strategies.get(strategyId)?.slots.get(symbol);
+    const slot = this.g.slot(strategyId, symbol);
     if (slot === undefined) return undefined;
     if (this.g.killed || slot.strategy.state === 'HALTED') return 'HALTED';
     if (slot.strategy.state === 'REDUCING' || slot.state === 'REDUCING') return 'REDUCING';
@@ -366,14 +369,14 @@ export class RiskEngine {
   }
 
   exposure(strategyId: string, symbol: string): SlotExposure | undefined {
-    const slot = this.g.strategies.get(strategyId)?.slots.get(symbol);
+    const slot = this.g.slot(strategyId, symbol);
     if (slot === undefined) return undefined;
     return { positionLot: slot.positionLot, pendingBuyLot: slot.pendingBuyLot, pendingSellLot: slot.pendingSellLot, openOrders: slot.openOrders };
   }
 
   /** Client order ids the gate counts as open for the strategy on the symbol. */
   openOrderIds(strategyId: string, symbol: string): string[] {
-    const slot = this.g.strategies.get(strategyId)?.slots.get(symbol);
+    const slot = this.g.slot(strategyId, symbol);
     const out: string[] = [];
     if (slot !== undefined) this.g.orders.forEachOfSlot(slot, (row) => { out.push(this.g.orders.idOf(row)!); });
     return out;
