@@ -10,17 +10,35 @@
 // and straight to a fill (a venue that reports the fill before the acceptance).
 // A cancel the venue refuses puts the order back where it was. FILLED, CANCELLED and
 // REJECTED are final.
+import type { Instrument } from '../orderbook/instrument.js';
 import type { OrderIntent, OrderRecord, OrderStatus } from '../trading/types.js';
 
 export function isClosedStatus(s: OrderStatus): boolean {
   return s === 'FILLED' || s === 'CANCELLED' || s === 'REJECTED';
 }
 
+function toNs(x: number): bigint {
+  return Number.isFinite(x) && x > 0 ? BigInt(Math.trunc(x)) : 0n;
+}
+
+/** The journal's record of an order; null when the intent cannot be expressed in decimals. */
+export function orderRecordOf(orderId: string, i: OrderIntent, instrument: Instrument, tsInitNs: bigint): OrderRecord | null {
+  const priceOk = i.type === 'MARKET' || Number.isSafeInteger(i.priceTick);
+  if (!priceOk || !Number.isSafeInteger(i.qtyLot)) return null;
+  return {
+    orderId, clientOrderId: i.clientOrderId, strategyId: i.strategyId, symbol: i.symbol, side: i.side, type: i.type,
+    timeInForce: i.timeInForce, price: i.type === 'MARKET' ? null : instrument.price.format(i.priceTick),
+    qty: instrument.qty.format(i.qtyLot), tsInitNs,
+  };
+}
+
 export class ManagedOrder {
   readonly orderId: string;
   readonly intent: OrderIntent;
-  /** The journal's record of the order; null when the intent could not be expressed in decimals (it was rejected). */
-  readonly record: OrderRecord | null;
+  /** The record, once built (undefined: not yet; see `record`). */
+  private rec: OrderRecord | null | undefined;
+  /** The instrument the record is built on when first read (its tsInitNs is createdTsNs). */
+  private readonly recInstrument: Instrument | null;
   status: OrderStatus = 'PENDING_NEW';
   filledLot = 0;
   /** Why it was rejected or cancelled, or why the last cancel was refused. */
@@ -33,12 +51,27 @@ export class ManagedOrder {
   /** Fills applied to it. */
   fills = 0;
 
-  constructor(orderId: string, intent: OrderIntent, record: OrderRecord | null, tsNs: number) {
+  /**
+   * `record` undefined: the record is built from the intent and `recordInstrument` when
+   * first read, with tsInitNs = tsNs (the intent is not changed after submit).
+   */
+  constructor(orderId: string, intent: OrderIntent, record: OrderRecord | null | undefined, tsNs: number, recordInstrument: Instrument | null = null) {
     this.orderId = orderId;
     this.intent = intent;
-    this.record = record;
+    this.rec = record === undefined && recordInstrument === null ? null : record;
+    this.recInstrument = recordInstrument;
     this.createdTsNs = tsNs;
     this.updatedTsNs = tsNs;
+  }
+
+  /** The journal's record of the order; null when the intent could not be expressed in decimals (it was rejected). */
+  get record(): OrderRecord | null {
+    let r = this.rec;
+    if (r === undefined) {
+      r = orderRecordOf(this.orderId, this.intent, this.recInstrument!, toNs(this.createdTsNs));
+      this.rec = r;
+    }
+    return r;
   }
 
   get clientOrderId(): string { return this.intent.clientOrderId; }

@@ -21,7 +21,7 @@
 import { SpreadcoreError } from '../errors.js';
 import type { Instrument } from '../orderbook/instrument.js';
 import type { FillRecord, Liquidity, OrderIntent, OrderRecord, OrderSide, OrderStatus } from '../trading/types.js';
-import { ManagedOrder } from './managed-order.js';
+import { ManagedOrder, orderRecordOf } from './managed-order.js';
 import { StrategyExposure, type SymbolExposure } from './strategy-exposure.js';
 import type { Venue, VenueOrder, VenueReports } from './venue.js';
 
@@ -92,6 +92,11 @@ const TIFS: readonly string[] = ['GTC', 'IOC', 'POST_ONLY'];
 
 function toNs(x: number): bigint {
   return Number.isFinite(x) && x > 0 ? BigInt(Math.trunc(x)) : 0n;
+}
+
+/** orderRecordOf gives a record (not null) for this intent. */
+function recordable(i: OrderIntent): boolean {
+  return (i.type === 'MARKET' || Number.isSafeInteger(i.priceTick)) && Number.isSafeInteger(i.qtyLot);
 }
 
 function sameIntent(a: OrderIntent, b: OrderIntent): boolean {
@@ -182,8 +187,11 @@ export class OrderManager implements VenueReports {
     const instrument = typeof intent.symbol === 'string' ? this.venue.instrument(intent.symbol) : undefined;
     const problem = instrument === undefined ? `unknown symbol ${String(intent.symbol)}` : this.check(intent);
     const orderId = `${this.prefix}-${this.nextId++}`;
-    const order = new ManagedOrder(orderId, intent, instrument === undefined ? null : this.recordOf(orderId, intent, instrument, nowNs), nowNs);
-    if (problem === null && order.record === null) throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', 'order record missing');
+    // the record (decimal strings) is built when first read, unless the clock is the host's (read now)
+    const order = instrument === undefined ? new ManagedOrder(orderId, intent, null, nowNs)
+      : this.clockNs !== undefined ? new ManagedOrder(orderId, intent, recordable(intent) ? orderRecordOf(orderId, intent, instrument, this.clockNs()) : null, nowNs)
+        : new ManagedOrder(orderId, intent, undefined, nowNs, instrument);
+    if (problem === null && !recordable(intent)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', 'order record missing');
     this.byClientId.set(id, order);
     this.byOrderId.set(order.orderId, order);
     if (problem !== null) {
@@ -336,16 +344,6 @@ export class OrderManager implements VenueReports {
       if (i.side === 'BUY' ? after > 0 : after < 0) return 'reduce-only order would increase the position';
     }
     return null;
-  }
-
-  private recordOf(orderId: string, i: OrderIntent, instrument: Instrument, nowNs: number): OrderRecord | null {
-    const priceOk = i.type === 'MARKET' || Number.isSafeInteger(i.priceTick);
-    if (!priceOk || !Number.isSafeInteger(i.qtyLot)) return null;
-    return {
-      orderId, clientOrderId: i.clientOrderId, strategyId: i.strategyId, symbol: i.symbol, side: i.side, type: i.type,
-      timeInForce: i.timeInForce, price: i.type === 'MARKET' ? null : instrument.price.format(i.priceTick),
-      qty: instrument.qty.format(i.qtyLot), tsInitNs: this.initNs(nowNs),
-    };
   }
 
   private initNs(tsNs: number): bigint { return this.clockNs !== undefined ? this.clockNs() : toNs(tsNs); }
