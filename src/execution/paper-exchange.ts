@@ -470,6 +470,8 @@ export class PaperExchange implements Venue, IngestListener {
   private crossesAvailable(ps: PaperSymbol, side: SideCode, limit: number): boolean {
     const books = this.books;
     const book = ps.feed.book;
+    // the opposite best price does not reach the limit (or that side is empty): nothing to read
+    if (side === 0 ? books.bestAskTick(book) > limit : books.bestBidTick(book) < limit) return false;
     const opp = side ^ 1;
     let depth = FIRST_DEPTH;
     for (let i = 0; ;) {
@@ -490,6 +492,8 @@ export class PaperExchange implements Venue, IngestListener {
   private takeLiquidity(ps: PaperSymbol, o: PaperOrder, limit: number): void {
     const books = this.books;
     const book = ps.feed.book;
+    // the opposite best price does not reach the limit (or that side is empty): nothing to take
+    if (o.side === 0 ? books.bestAskTick(book) > limit : books.bestBidTick(book) < limit) return;
     const opp = o.side ^ 1;
     let depth = FIRST_DEPTH;
     for (let i = 0; o.leavesLot > 0;) {
