@@ -82,7 +82,6 @@ function parseSeed(v: string | undefined): number {
 
 export const backtestCommand: Command = {
   name: 'backtest',
-  summary: 'replay a recording through the strategy and the paper exchange; metrics, curves, report',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const flags = parseOnlyFlags(args, FLAGS);

@@ -291,7 +291,6 @@ async function runBinanceBook(opts: BinanceBookOptions, io: CliIo): Promise<numb
 
 export const bookCommand: Command = {
   name: 'book',
-  summary: 'replay NDJSON book events from stdin and print the top of the book',
   usage: USAGE,
   run: runBook,
 };

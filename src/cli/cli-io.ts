@@ -21,8 +21,6 @@ export function processIo(): CliIo {
 /** One `spreadcore <name>` subcommand. */
 export interface Command {
   readonly name: string;
-  /** One line for the command list in `spreadcore --help`. */
-  readonly summary: string;
   /** Full text printed by `spreadcore <name> --help`. */
   readonly usage: string;
   /**

@@ -39,7 +39,6 @@ const FLAGS = {
 
 export const feedCommand: Command = {
   name: 'feed',
-  summary: 'run the feed handler that takes protocol v1 frames into the order books',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const flags = parseOnlyFlags(args, FLAGS);

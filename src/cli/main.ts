@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpreadcoreError } from '../errors.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from './cli-io.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, type CliIo, type Command } from './cli-io.js';
 import { COMMANDS, findCommand } from './commands.js';
 import { didYouMean, wantsHelp } from './flags.js';
 
@@ -80,8 +80,10 @@ export async function run(args: readonly string[], io: CliIo = processIo()): Pro
     const topic = args[1];
     if (topic === undefined || topic === 'help' || topic === '--help' || topic === '-h') { say(io.stdout, topUsage()); return EXIT_OK; }
     if (args.length > 2) return usageFailure(io, 'spreadcore', `help takes one command name, got ${args.length - 1} arguments`, 'spreadcore');
-    const cmd = findCommand(topic);
-    if (cmd === undefined) return unknownCommand(io, topic);
+    const entry = findCommand(topic);
+    if (entry === undefined) return unknownCommand(io, topic);
+    let cmd: Command;
+    try { cmd = await entry.load(); } catch (e) { reportInternal(io, `spreadcore ${entry.name}`, e, debug); return EXIT_FAILURE; }
     say(io.stdout, cmd.usage);
     return EXIT_OK;
   }
@@ -92,14 +94,16 @@ export async function run(args: readonly string[], io: CliIo = processIo()): Pro
     const hint = command !== undefined ? ` (did you mean the command ${command.name}?)` : didYouMean(name, ['help', 'version'], (k) => `--${k}`);
     return usageFailure(io, 'spreadcore', `unknown option ${first}${hint}`, 'spreadcore');
   }
-  const cmd = findCommand(first);
-  if (cmd === undefined) return unknownCommand(io, first);
+  const entry = findCommand(first);
+  if (entry === undefined) return unknownCommand(io, first);
   const rest = args.slice(1);
+  const prefix = `spreadcore ${entry.name}`;
+  let cmd: Command;
+  try { cmd = await entry.load(); } catch (e) { reportInternal(io, prefix, e, debug); return EXIT_FAILURE; }
   if (wantsHelp(rest)) {
     say(io.stdout, cmd.usage);
     return EXIT_OK;
   }
-  const prefix = `spreadcore ${cmd.name}`;
   try {
     return await cmd.run(rest, io);
   } catch (e) {

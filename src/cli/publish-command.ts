@@ -84,7 +84,6 @@ function describe(r: PublishReport, label: string): string {
 
 export const publishCommand: Command = {
   name: 'publish',
-  summary: 'send a market source to a running feed handler as protocol v1 frames',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const flags = parseOnlyFlags(args, FLAGS);

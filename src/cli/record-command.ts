@@ -57,7 +57,6 @@ function describe(r: RecordReport): string {
 
 export const recordCommand: Command = {
   name: 'record',
-  summary: 'record a market source (Binance recording, binary recording, simulator) as a binary recording',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const flags = parseOnlyFlags(args, FLAGS);

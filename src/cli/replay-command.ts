@@ -47,7 +47,6 @@ function parseDepth(v: string | undefined): number {
 
 export const replayCommand: Command = {
   name: 'replay',
-  summary: 'replay a market source into the order books and print them',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const flags = parseOnlyFlags(args, FLAGS);

@@ -73,7 +73,6 @@ function feeFlag(name: string, v: string | undefined): number | undefined {
 
 export const replicaCommand: Command = {
   name: 'replica',
-  summary: 'run a local replica of a venue (binance, kalshi, polymarket: trading, user data, market data, faults)',
   usage: `${USAGE}\n\n${KALSHI_REPLICA_USAGE}\n\n${POLYMARKET_REPLICA_USAGE}`,
   async run(args: string[], io: CliIo): Promise<number> {
     if (args[0] === 'kalshi') return runKalshiReplica(args.slice(1), io);

@@ -187,7 +187,6 @@ function formatReport(r: SelfcheckReport): string {
 
 export const selfcheckCommand: Command = {
   name: 'selfcheck',
-  summary: 'replay a bundled real recording through the engine core and verify it',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const flags = parseOnlyFlags(args, FLAGS);

@@ -188,7 +188,6 @@ function restoreJournal(engine: TradingEngine, dataDir: string, market: string):
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'run the engine on a market source with the HTTP control API',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const o = parseServeOptions(args, io.env);

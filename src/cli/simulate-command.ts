@@ -105,7 +105,6 @@ function table(rows: readonly (readonly [string, StrategyStats])[]): string {
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  summary: 'the Avellaneda–Stoikov (2008) Monte-Carlo experiment on a worker pool',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const flags = parseOnlyFlags(args, FLAGS);

@@ -105,7 +105,6 @@ function summaryLine(outcome: SweepOutcome, cluster: string | undefined): string
 
 export const sweepCommand: Command = {
   name: 'sweep',
-  summary: 'run backtests over a parameter grid or random search on a worker pool, ranked',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const flags = parseOnlyFlags(args, FLAGS);

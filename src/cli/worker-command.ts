@@ -44,7 +44,6 @@ const FLAGS = {
 
 export const workerCommand: Command = {
   name: 'worker',
-  summary: 'run the backtests of distributed sweeps (sweep --cluster) from a NATS JetStream server',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const flags = parseOnlyFlags(args, FLAGS);
