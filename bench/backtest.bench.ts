@@ -30,21 +30,14 @@ import { FeedIngest } from '../src/feed/ingest/feed-ingest.js';
 import { recordSource } from '../src/feed/replay/record-source.js';
 import { openMarketSource } from '../src/feed/replay/source-options.js';
 import { WasmBooks } from '../src/wasm/book-api.js';
+import { DEFAULT_BACKTEST_PARAMS, median } from './support/default-backtest.js';
 
 const REPS = 7;
 const FIXTURES = join(process.cwd(), 'test/fixtures/binance');
-const PARAMS = {
-  symbols: ['BTCUSDT'],
-  parameters: { spread_bps: 2, order_size: 0.001, max_position: 0.01, quote_levels: 3, level_spacing_bps: 1, requote_threshold_price: 0.1, quote_refresh_ms: 100 },
-  maker_fee_bps: 0,
-};
+const PARAMS = DEFAULT_BACKTEST_PARAMS;
 
 interface Row { name: string; events: number; secs: number[]; cpuSecs: number[] }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 /** Wall and CPU time (this process) of REPS runs after a warm-up: on a shared machine the CPU time is what the work cost. */
 function time(fn: () => number): { events: number; secs: number[]; cpuSecs: number[] } {

@@ -19,37 +19,13 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_BACKTEST_PARAMS, BACKTEST_CHILD, median } from '../support/default-backtest.js';
 
-const PARAMS = {
-  symbols: ['BTCUSDT'],
-  parameters: { spread_bps: 2, order_size: 0.001, max_position: 0.01, quote_levels: 3, level_spacing_bps: 1, requote_threshold_price: 0.1, quote_refresh_ms: 100 },
-  maker_fee_bps: 0,
-};
+const PARAMS = DEFAULT_BACKTEST_PARAMS;
 
-const CHILD = `
-const { readFileSync } = await import('node:fs');
-const { parseBacktestSpec, runBacktest } = await import(process.argv[1] + '/src/backtest/index.js');
-const data = readFileSync(process.argv[2]);
-const spec = parseBacktestSpec(JSON.parse(process.argv[4]));
-const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e3; };
-const cpuMs = []; let events = 0; let sig = '';
-for (let r = 0; r < Number(process.argv[3]); r++) {
-  const c0 = cpu();
-  const res = runBacktest(data, spec, { seed: 1 });
-  cpuMs.push(cpu() - c0);
-  events = res.objectives.events;
-  const c = res.counters;
-  sig = 'decisions ' + c.decisions + ', placed ' + c.orders_placed + ', cancelled ' + c.orders_cancelled + ', fills ' + c.fills + ', net ' + res.objectives.net_pnl;
-}
-console.log(JSON.stringify({ events, sig, cpuMs }));
-`;
 
-interface ChildRun { sig: string; cpuMs: number[]; load: number; events?: number; rows?: number }
+interface ChildRun { sig: string; cpuMs: number[]; load: number; events?: number; rows?: number; counts?: string }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildRun {
   const load = loadavg()[0]!;
@@ -75,7 +51,8 @@ function main(): void {
   const sc: ChildRun[] = [];
   for (let r = 0; r < rounds; r++) {
     hbt.push(run(python, [script, resolve(npz), String(runs)], env));
-    sc.push(run(process.execPath, ['--input-type=module', '-e', CHILD, dist, resolve(gz), String(runs), JSON.stringify(PARAMS)], process.env));
+    const mine = run(process.execPath, ['--input-type=module', '-e', BACKTEST_CHILD, dist, resolve(gz), String(runs), JSON.stringify(PARAMS)], process.env);
+    sc.push({ ...mine, sig: mine.counts ?? mine.sig }); // decisions, orders and fills: comparable with hftbacktest's line
   }
   const events = sc[0]!.events!;
   const rows = [

@@ -11,22 +11,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DEFAULT_BACKTEST_PARAMS, median } from './default-backtest.js';
 
-const PARAMS = {
-  symbols: ['BTCUSDT'],
-  parameters: { spread_bps: 2, order_size: 0.001, max_position: 0.01, quote_levels: 3, level_spacing_bps: 1, requote_threshold_price: 0.1, quote_refresh_ms: 100 },
-  maker_fee_bps: 0,
-};
+const PARAMS = DEFAULT_BACKTEST_PARAMS;
 
 interface BacktestModule {
   parseBacktestSpec(json: unknown): unknown;
   runBacktest(data: Uint8Array, spec: unknown, options: { seed: number }): { objectives: { events: number; net_pnl: number } };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 const cpuMs = (): number => {
   const c = process.cpuUsage();

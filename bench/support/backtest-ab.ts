@@ -15,37 +15,13 @@
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import { DEFAULT_BACKTEST_PARAMS, BACKTEST_CHILD, median } from './default-backtest.js';
 
-const PARAMS = {
-  symbols: ['BTCUSDT'],
-  parameters: { spread_bps: 2, order_size: 0.001, max_position: 0.01, quote_levels: 3, level_spacing_bps: 1, requote_threshold_price: 0.1, quote_refresh_ms: 100 },
-  maker_fee_bps: 0,
-};
+const PARAMS = DEFAULT_BACKTEST_PARAMS;
 
-const CHILD = `
-const { readFileSync } = await import('node:fs');
-const { parseBacktestSpec, runBacktest } = await import(process.argv[1] + '/src/backtest/index.js');
-const data = readFileSync(process.argv[2]);
-const spec = parseBacktestSpec(JSON.parse(process.argv[4]));
-const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e3; };
-const cpuMs = []; let events = 0; let sig = '';
-const cache = process.argv[5] ? { parseCache: { dir: process.argv[5] } } : {};
-for (let r = 0; r < Number(process.argv[3]); r++) {
-  const c0 = cpu();
-  const res = runBacktest(data, spec, { seed: 1, ...cache });
-  cpuMs.push(cpu() - c0);
-  events = res.objectives.events;
-  sig = JSON.stringify(res).length + ' B, net ' + res.objectives.net_pnl + ', fills ' + res.objectives.fills;
-}
-console.log(JSON.stringify({ events, sig, cpuMs }));
-`;
 
 interface ChildRun { events: number; sig: string; cpuMs: number[]; load: number }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function main(): void {
   const [distA, distB, file, roundsArg, runsArg, cacheDirB] = process.argv.slice(2);
@@ -57,7 +33,7 @@ function main(): void {
   const runs = Number(runsArg ?? 10);
   const runsOf: Record<'A' | 'B', ChildRun[]> = { A: [], B: [] };
   const child = (dist: string, n: number, cacheDir: string | undefined): ReturnType<typeof spawnSync> =>
-    spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, resolve(dist), resolve(file), String(n), JSON.stringify(PARAMS), ...(cacheDir === undefined ? [] : [resolve(cacheDir)])], { encoding: 'utf8' });
+    spawnSync(process.execPath, ['--input-type=module', '-e', BACKTEST_CHILD, resolve(dist), resolve(file), String(n), JSON.stringify(PARAMS), ...(cacheDir === undefined ? [] : [resolve(cacheDir)])], { encoding: 'utf8' });
   if (cacheDirB !== undefined) child(distB, 1, cacheDirB); // fills the cache
   for (let r = 0; r < rounds; r++) {
     for (const [k, dist] of [['A', distA], ['B', distB]] as const) {

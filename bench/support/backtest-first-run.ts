@@ -9,12 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_BACKTEST_PARAMS, BACKTEST_CHILD, median } from './default-backtest.js';
 
-const PARAMS = {
-  symbols: ['BTCUSDT'],
-  parameters: { spread_bps: 2, order_size: 0.001, max_position: 0.01, quote_levels: 3, level_spacing_bps: 1, requote_threshold_price: 0.1, quote_refresh_ms: 100 },
-  maker_fee_bps: 0,
-};
+const PARAMS = DEFAULT_BACKTEST_PARAMS;
 
 const FLAG_SETS: readonly (readonly string[])[] = [
   [],
@@ -25,27 +22,7 @@ const FLAG_SETS: readonly (readonly string[])[] = [
   ['--max-semi-space-size=64'],
 ];
 
-const CHILD = `
-const { readFileSync } = await import('node:fs');
-const { parseBacktestSpec, runBacktest } = await import(process.argv[1] + '/src/backtest/index.js');
-const data = readFileSync(process.argv[2]);
-const spec = parseBacktestSpec(JSON.parse(process.argv[4]));
-const cache = process.argv[5] === '-' ? {} : { parseCache: { dir: process.argv[5] } };
-const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e3; };
-const cpuMs = []; let sig = '';
-for (let r = 0; r < Number(process.argv[3]); r++) {
-  const c0 = cpu();
-  const res = runBacktest(data, spec, { seed: 1, ...cache });
-  cpuMs.push(cpu() - c0);
-  sig = JSON.stringify(res).length + ' B, net ' + res.objectives.net_pnl;
-}
-console.log(JSON.stringify({ sig, cpuMs }));
-`;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function main(): void {
   const [file, roundsArg, runsArg, cacheArg] = process.argv.slice(2);
@@ -55,7 +32,7 @@ function main(): void {
   const cacheDir = cacheArg === '-' ? '-' : resolve(cacheArg ?? '/tmp/sc-first-run-cache');
   const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   const child = (flags: readonly string[], n: number): { sig: string; cpuMs: number[] } => {
-    const p = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', CHILD, dist, resolve(file), String(n), JSON.stringify(PARAMS), cacheDir], { encoding: 'utf8' });
+    const p = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', BACKTEST_CHILD, dist, resolve(file), String(n), JSON.stringify(PARAMS), cacheDir], { encoding: 'utf8' });
     if (p.status !== 0) throw new Error(`${flags.join(' ')}: ${p.stderr}`);
     return JSON.parse(p.stdout.trim().split('\n').pop()!) as { sig: string; cpuMs: number[] };
   };

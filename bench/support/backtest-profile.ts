@@ -10,13 +10,10 @@ import { join } from 'node:path';
 import { parseBacktestSpec, runBacktest } from '../../src/backtest/index.js';
 import { recordSource } from '../../src/feed/replay/record-source.js';
 import { openMarketSource } from '../../src/feed/replay/source-options.js';
+import { DEFAULT_BACKTEST_PARAMS } from './default-backtest.js';
 
 const file = join(process.cwd(), 'test/fixtures/binance/usdm_btcusdt_20240808.gz');
-const PARAMS = {
-  symbols: ['BTCUSDT'],
-  parameters: { spread_bps: 2, order_size: 0.001, max_position: 0.01, quote_levels: 3, level_spacing_bps: 1, requote_threshold_price: 0.1, quote_refresh_ms: 100 },
-  maker_fee_bps: 0,
-};
+const PARAMS = DEFAULT_BACKTEST_PARAMS;
 const kind = process.argv[2] ?? 'gz';
 const runs = Number(process.argv[3] ?? 20);
 let data: Uint8Array = readFileSync(file);
