@@ -114,11 +114,17 @@ describe('serve in live mode against the Binance replica', () => {
 
     // quoting again, then kill -9 while orders rest; the venue goes on filling them
     await api('/api/strategy/live_mm/start', {});
-    await waitUntil('orders at the venue again', async () => (await venueOpen()).length > 0, 20_000);
+    // both sides resting (a post-only quote can be refused for a moment): whichever way the
+    // simulated market moves while the engine is down, it meets one of them
+    const bothSides = async (): Promise<boolean> => {
+      const sides = new Set((await venueOpen() as { side: string }[]).map((o) => o.side));
+      return sides.has('BUY') && sides.has('SELL');
+    };
+    await waitUntil('orders on both sides at the venue again', bothSides, 30_000);
     const before = (await venueTrades()).length;
     serve.child.kill('SIGKILL');
     await serve.exited;
-    await waitUntil('a fill made while the engine is down', async () => (await venueTrades()).length > before, 60_000);
+    await waitUntil('a fill made while the engine is down', async () => (await venueTrades()).length > before, 90_000);
     const madeWhileDown = (await venueTrades()).length - before;
     expect(madeWhileDown).toBeGreaterThan(0);
 
