@@ -14,15 +14,12 @@ import { RateBudget } from '../src/venues/binance/rate-budget.js';
 import { BinanceRestClient } from '../src/venues/binance/rest-client.js';
 import { HmacSigner } from '../src/venues/binance/signing.js';
 import { BinanceWsApiClient } from '../src/venues/binance/ws-api-client.js';
-import { ReportLog as Recorder, until as waitFor } from './support/venue-reports.js';
+import { ReportLog as Recorder, until as waitFor, replicaAdmin } from './support/venue-reports.js';
 
 const KEY = 'replace-test-key';
 const SECRET = 'replace-test-secret-0123456789';
 
-async function admin(r: BinanceReplica, path: string, body: unknown): Promise<void> {
-  const res = await fetch(`${r.restUrl}/__replica/${path}`, { method: 'POST', body: JSON.stringify(body) });
-  if (res.status !== 200) throw new Error(`admin ${path}: ${res.status} ${await res.text()}`);
-}
+const admin = replicaAdmin;
 
 let seq = 0;
 function order(over: Partial<VenueOrder> = {}): VenueOrder {

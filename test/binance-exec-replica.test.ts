@@ -5,7 +5,7 @@
 // drive the unknown outcomes, clock skew, 429s, duplicated events and listenKey expiry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueOrder } from '../src/execution/venue.js';
-import { ReportLog as Recorder, until } from './support/venue-reports.js';
+import { ReportLog as Recorder, until, replicaAdmin } from './support/venue-reports.js';
 import { BinanceReplica } from '../src/venues/binance/replica/index.js';
 import { BinanceExecutionVenue } from '../src/venues/binance/binance-venue.js';
 import { ServerClock } from '../src/venues/binance/clock.js';
@@ -23,10 +23,7 @@ const SECRET = 'exec-test-secret-0123456789';
 const waitFor = (cond: () => boolean, ms = 5000): Promise<void> => until(cond, ms);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function admin(r: BinanceReplica, path: string, body: unknown): Promise<void> {
-  const res = await fetch(`${r.restUrl}/__replica/${path}`, { method: 'POST', body: JSON.stringify(body) });
-  if (res.status !== 200) throw new Error(`admin ${path}: ${res.status} ${await res.text()}`);
-}
+const admin = replicaAdmin;
 
 let seq = 0;
 function order(over: Partial<VenueOrder> = {}): VenueOrder {

@@ -21,3 +21,9 @@ export async function until(cond: () => boolean, ms = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** POSTs to a Binance replica's admin API (`/__replica/<path>`: market, faults); throws unless 200. */
+export async function replicaAdmin(r: { readonly restUrl: string }, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${r.restUrl}/__replica/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  if (res.status !== 200) throw new Error(`admin ${path}: ${res.status} ${await res.text()}`);
+}
