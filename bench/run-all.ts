@@ -26,6 +26,7 @@ const SUITES: Suite[] = [
   { name: 'journal', file: 'journal.bench.js', title: 'Journal writes (SQLite, WAL, synchronous=FULL)' },
   { name: 'e2e-latency', file: 'e2e-latency.bench.js', title: 'End to end: publish (another process) → uWS → decode → book → quote decision' },
   { name: 'tick-to-wire', file: 'tick-to-wire.bench.js', title: 'Tick to wire on a live Binance venue: depth frame → connector → engine → signed order.place written (replica in another process)' },
+  { name: 'tick-to-wire-floor', file: 'tick-to-wire-floor.bench.js', title: 'Tick to wire: the floor on this machine (parse, sign, socket write only) beside the engine path' },
   { name: 'simulate', file: 'simulate.bench.js', title: 'Avellaneda–Stoikov Monte-Carlo experiment on the worker pool' },
   { name: 'gateway-http', file: 'gateway-http.bench.js', title: 'Gateway HTTP: uWS vs node:http with the same handlers (autocannon, loopback)' },
   { name: 'sse-fanout', file: 'sse-fanout.bench.js', title: 'SSE fan-out to 1,000 subscribers: delivery, fills, tick-to-quote' },

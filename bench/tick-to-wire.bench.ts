@@ -210,7 +210,7 @@ function levels(k: number): { bids: [string, string][]; asks: [string, string][]
 
 let updateId = 1000;
 /** The diff-depth frame that moves the book from state k-1 to state k, as Binance sends it on a combined stream. */
-function frame(k: number): string {
+export function depthFrame(k: number): string {
   const prev = levels(k - 1);
   const next = levels(k);
   const diff = (a: [string, string][], b: [string, string][]): [string, string][] => {
@@ -315,7 +315,7 @@ async function pass(r: Rig, instrument: boolean): Promise<Pass> {
       const wait = due - Date.now();
       if (wait > 0) await new Promise<void>((done) => setTimeout(done, wait));
     }
-    const text = frame(k + 2);
+    const text = depthFrame(k + 2);
     riskNs = omNs = venueNs = reqNs = signNs = sendNs = batchNs = flushNs = 0;
     tBatch = 0;
     firstPlace = 0;
@@ -355,9 +355,9 @@ async function pass(r: Rig, instrument: boolean): Promise<Pass> {
   };
 }
 
-interface ModeResult { name: string; plain: Pass; inst: Pass; open: number; refused: number }
+export interface ModeResult { name: string; plain: Pass; inst: Pass; open: number; refused: number }
 
-async function runMode(name: string, coalesce: boolean, ackServer: boolean, cancelReplace: boolean, instant = false): Promise<ModeResult> {
+export async function runMode(name: string, coalesce: boolean, ackServer: boolean, cancelReplace: boolean, instant = false): Promise<ModeResult> {
   const r = await rig(coalesce, ackServer, cancelReplace, instant);
   // the book: a REST snapshot through the connector's adapter, then the strategy
   updateId = 1000;
