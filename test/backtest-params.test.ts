@@ -48,6 +48,15 @@ describe('parseBacktestSpec', () => {
     expect(e.message).toMatch(message);
   });
 
+  it.each(['feed_latency', 'queue_exponent', 'sample_interval_ms', 'fill_model', 'queue_model', 'market', 'instruments', 'duration_s', 'order_latency_file'])(
+    'refuses null for %s instead of taking the default',
+    (field) => {
+      const e = spreadcoreErrorOf(() => parseBacktestSpec({ ...BASE, [field]: null }));
+      expect(e.code).toBe('SPREADCORE_ERR_BAD_INPUT');
+      expect(e.message).toBe(`params file: ${field} must not be null (leave the field out for its default)`);
+    },
+  );
+
   it('gives the API\'s own errors for the strategy definition and the parameters, word for word', () => {
     const cases: [unknown, unknown][] = [
       [{ symbols: [] }, { name: 'backtest', symbols: [] }],

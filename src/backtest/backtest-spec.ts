@@ -73,6 +73,8 @@ const FIELDS = [
   'response_latency_ms', 'order_latency_file', 'latency_jitter_ms', 'maker_fee_bps', 'taker_fee_bps', 'market', 'instruments', 'sample_interval_ms', 'duration_s',
 ] as const;
 
+/** The body of POST /api/strategy/load: checked by the API's own code. */
+const API_FIELDS: ReadonlySet<string> = new Set(['name', 'symbols', 'parameters']);
 const MAX_LATENCY_MS = 3_600_000;
 const DECIMAL_RE = /^(?:0|[1-9][0-9]{0,15})(?:\.[0-9]{1,12})?$/;
 
@@ -140,6 +142,11 @@ export function parseBacktestSpec(json: unknown): BacktestSpec {
   if (!isRecord(json)) bad('must be a JSON object {"symbols": [...], "parameters": {...}}');
   for (const key of Object.keys(json)) {
     if (!(FIELDS as readonly string[]).includes(key)) bad(`unknown field ${JSON.stringify(key)} (expected ${FIELDS.join(', ')})`);
+  }
+  // null is a wrong type, not "the default": each of the file's own fields is absent or a value
+  // (name, symbols and parameters get the API's checks)
+  for (const key of FIELDS) {
+    if (json[key] === null && !API_FIELDS.has(key)) bad(`${key} must not be null (leave the field out for its default)`);
   }
   const name = json['name'] ?? DEFAULT_STRATEGY_NAME;
   const def = readStrategyDefinition({ name, symbols: json['symbols'], parameters: json['parameters'] });
