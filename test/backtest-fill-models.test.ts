@@ -59,3 +59,23 @@ describe('naive fills against queue-position fills on real Binance data', () => 
     expect(nm.sell.avg_pnl_per_unit!, msg).toBeGreaterThan(qm.sell.avg_pnl_per_unit!);
   });
 });
+
+describe('fees', () => {
+  it('reports the fees the strategy is charged: its own fee parameters win over the file\'s top-level schedule', () => {
+    const bytes = fixture('usdm_btcusdt_20240808.gz');
+    const parameters = { spread_bps: 0.02, order_size: 0.001, max_position: 0.005, quote_levels: 1, requote_threshold_price: 0.1, quote_refresh_ms: 100 };
+    const r = runBacktest(bytes, parseBacktestSpec({
+      symbols: ['BTCUSDT'], parameters: { ...parameters, maker_fee_bps: 1.5 }, maker_fee_bps: 0, taker_fee_bps: 4, duration_s: 60,
+    }), { seed: 1 });
+    const maker = r.fills.filter((f) => f.liquidity === 'MAKER');
+    expect(maker.length).toBeGreaterThan(0);
+    // every maker fill paid 1.5 bps of its notional
+    for (const f of maker) expect(f.fee).toBeCloseTo(f.price * f.qty * 1.5e-4, 8);
+    expect(r.config).toMatchObject({ maker_fee_bps: 1.5, taker_fee_bps: 4 });
+    expect(r.config.parameters).toMatchObject({ maker_fee_bps: 1.5, taker_fee_bps: 4 });
+    // without the parameter, the schedule is what is charged and shown
+    const s = runBacktest(bytes, parseBacktestSpec({ symbols: ['BTCUSDT'], parameters, maker_fee_bps: 0, taker_fee_bps: 4, duration_s: 60 }), { seed: 1 });
+    expect(s.config).toMatchObject({ maker_fee_bps: 0, taker_fee_bps: 4 });
+    expect(s.fills.filter((f) => f.liquidity === 'MAKER').every((f) => f.fee === 0)).toBe(true);
+  });
+});

@@ -408,6 +408,7 @@ function drive(
   const instruments: Record<string, { tick_size: string; lot_size: string }> = {};
   for (const leg of legs) instruments[leg.symbol] = { tick_size: leg.instrument.tickSize, lot_size: leg.instrument.lotSize };
   const lastOffset = i > 0 ? offsets[i - 1]! : 0;
+  const params = engine.strategy(id).params;
   return {
     version: BACKTEST_RESULT_VERSION,
     seed: options.seed,
@@ -427,7 +428,7 @@ function drive(
     config: {
       strategy_id: id,
       symbols: [...spec.symbols],
-      parameters: paramsJson(engine.strategy(id).params),
+      parameters: paramsJson(params),
       fill_model: paper.fillModel,
       queue_model: paper.queueModel,
       order_latency_ms: paper.orderLatencyNs / 1e6,
@@ -438,8 +439,10 @@ function drive(
       feed_base_latency_ms: spec.feedLatency === 'recorded' && paper.fillModel !== 'naive' ? spec.feedBaseLatencyMs : 0,
       response_latency_ms: paper.responseLatencyNs / 1e6,
       order_latency_file: paper.latencyCurve === null ? null : { path: spec.orderLatencyFile, samples: paper.latencyCurve.samples },
-      maker_fee_bps: paper.makerFeeBps,
-      taker_fee_bps: paper.takerFeeBps,
+      // what the strategy is charged: its own maker_fee_bps / taker_fee_bps parameters, which the
+      // params file's top-level fees (the venue's schedule) only fill in when they are not given
+      maker_fee_bps: params.maker_fee_bps,
+      taker_fee_bps: params.taker_fee_bps,
       instruments,
       sample_interval_ms: spec.sampleIntervalMs,
     },
