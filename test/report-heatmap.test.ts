@@ -3,6 +3,8 @@
 // hatched grey, viridis for one sign, blue-white-red around zero for both.
 import { describe, expect, it } from 'vitest';
 import { bestCell, heatmapOption, renderHeatmapPng, renderHeatmapSvg } from '../src/report/index.js';
+import { rgbToHex } from '../src/report/color.js';
+import { heatScale } from '../src/report/heatmap.js';
 import { decodePng, findPixels, pixel, type DecodedPng } from './report-png-reader.js';
 import { spreadcoreErrorOf } from './support/thrown.js';
 
@@ -122,6 +124,22 @@ describe('renderHeatmapPng', () => {
     expect(nb).toBeGreaterThan(nr + 80); // negative: blue
     expect(Math.min(zr, zg, zb)).toBeGreaterThan(235); // zero: near white
     expect(pr).toBeGreaterThan(pb + 80); // positive: red, and outlined as the best
+  });
+
+  it('draws a diverging colour bar from the smallest to the largest value, in the colours of those cells', () => {
+    // both signs, one much larger in magnitude: the largest value (0.1) is nearly white, and the
+    // bar's top end, labelled with it, must be nearly white too (not the red of +2)
+    const o = heatmapOption({ title: 'sweep', xName: 'a', yName: 'b', zName: 'pnl', xValues: [1, 2], yValues: [1], z: [[-2, 0.1]] });
+    const vm = (o.visualMap as { min: number; max: number; text?: string[]; inRange: { color: string[] } }[])[0]!;
+    expect(vm.min).toBe(-2);
+    expect(vm.max).toBe(0.1);
+    expect(vm.text).toEqual(['pnl max 0.1', 'min -2']);
+    const colors = vm.inRange.color;
+    const scale = heatScale(-2, 0.1);
+    expect(colors[0]).toBe(rgbToHex(scale.color(-2)));
+    expect(colors[colors.length - 1]).toBe(rgbToHex(scale.color(0.1)));
+    const top = parseInt(colors[colors.length - 1]!.slice(1), 16);
+    expect(Math.min(top >> 16, (top >> 8) & 255, top & 255)).toBeGreaterThan(220); // near white
   });
 
   it('treats NaN and Infinity as no result: the best cell is the largest finite value', () => {

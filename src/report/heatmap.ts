@@ -108,6 +108,8 @@ function checkHeatmap(opts: HeatmapOptions): CheckedHeatmap {
 }
 
 const NO_RESULT_FILL = '#eeeeee';
+/** Colours sampled along a diverging colour bar (ECharts interpolates linearly between them). */
+const DIVERGING_BAR_STOPS = 65;
 const NO_RESULT_HATCH = '#bbbbbb';
 
 function stops(f: (t: number) => Rgb, n = 9): string[] {
@@ -146,7 +148,12 @@ export function heatmapOption(opts: HeatmapOptions): EChartsOption {
   }));
   // the best cell last: its outline is drawn over its neighbours
   if (best !== null) cells.push({ value: [best[1], best[0], z[best[0]]![best[1]]!], itemStyle: { borderColor: '#000000', borderWidth: 3 } });
-  const m = scale === null ? 1 : scale.kind === 'diverging' ? Math.max(-scale.min, scale.max) : 0;
+  // the colour bar runs from the smallest value to the largest, whatever the scale: a diverging
+  // scale's colours are sampled over [min, max] (white where zero falls), so the bar's ends are the
+  // colours of the extreme cells and never a colour no cell can have
+  const diverging = scale !== null && scale.kind === 'diverging'
+    ? Array.from({ length: DIVERGING_BAR_STOPS }, (_, i) => rgbToHex(scale.color(scale.min + ((scale.max - scale.min) * i) / (DIVERGING_BAR_STOPS - 1))))
+    : null;
   return {
     animation: false,
     backgroundColor: '#ffffff',
@@ -164,9 +171,9 @@ export function heatmapOption(opts: HeatmapOptions): EChartsOption {
         ? { type: 'continuous', show: false, seriesIndex: 0, min: 0, max: 1, inRange: { color: stops(viridis) } }
         : {
             type: 'continuous', seriesIndex: 0, right: 20, top: 'middle', itemHeight: Math.max(60, h.height - grid.top - grid.bottom - 60), calculable: false,
-            min: scale.kind === 'diverging' ? -m : scale.min, max: scale.kind === 'diverging' ? m : (scale.max > scale.min ? scale.max : scale.min + 1),
+            min: scale.min, max: scale.max > scale.min ? scale.max : scale.min + 1,
             text: [`${h.zName} max ${formatValue(scale.max)}`, `min ${formatValue(scale.min)}`], textStyle: { color: '#333333' },
-            inRange: { color: scale.kind === 'diverging' ? stops(blueWhiteRed) : stops(viridis) },
+            inRange: { color: diverging ?? stops(viridis) },
           },
       { type: 'piecewise', show: false, seriesIndex: 1, pieces: [{ min: -1, max: 1, color: NO_RESULT_FILL }] },
     ],
