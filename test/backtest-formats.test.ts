@@ -103,4 +103,11 @@ describe('recording formats', () => {
     expect(coarse.started_ts_ms).toBeNull();
     expect(coarse.warnings[0]).toMatch(/^the strategy never quoted: .*BTCUSDT (stale|awaiting-snapshot).*check the instruments' tick and lot sizes/);
   });
+
+  it('a replay cut by duration_s before any snapshot says so, besides the grids', () => {
+    const short = runBacktest(gz, { ...spec, durationS: 0.001 }, { seed: 1 });
+    expect(short.started_ts_ms).toBeNull();
+    expect(short.warnings).toHaveLength(1);
+    expect(short.warnings[0]).toMatch(/^the strategy never quoted: .*BTCUSDT awaiting-snapshot, 0 updates refused by the book, 0 snapshots\); check the instruments' tick and lot sizes, or replay more than duration_s 0\.001 \(0 s replayed, no snapshot among them\)$/);
+  });
 });

@@ -363,17 +363,23 @@ function drive(
     throw new SpreadcoreError('SPREADCORE_ERR_UNKNOWN_SYMBOL',
       `params file: symbols ${JSON.stringify(spec.symbols)} are not all in the recording (it carries ${have.length > 0 ? have.join(', ') : 'no symbol'})`);
   }
+  const lastOffset = i > 0 ? offsets[i - 1]! : 0;
   exchange.drainReports(); // reports still on their way when the recording ends reach the strategy
   engine.tick(engine.nowNs());
   const endNs = exchange.exchangeNowNs();
   if (startedNs !== null) sample(endNs);
   else {
+    let snapshots = 0;
     const why = spec.symbols.map((sym) => {
       const st = ingest.bySymbolName(sym)!;
       const c = st.counters;
+      snapshots += c.snapshots;
       return `${sym} ${st.state}${st.staleReason !== null ? ` (${st.staleReason})` : ''}, ${c.rejected} updates refused by the book, ${c.snapshots} snapshots`;
     });
-    warnings.push(`the strategy never quoted: its books were never live together in the recording (${why.join('; ')}); check the instruments' tick and lot sizes`);
+    // a book also waits for its snapshot when duration_s cuts the replay before it
+    const short = spec.durationS !== null && snapshots === 0 ? `, or replay more than duration_s ${spec.durationS} (${Math.round(lastOffset / 1e6) / 1e3} s replayed, no snapshot among them)` : '';
+    const hint = `check the instruments' tick and lot sizes${short}`;
+    warnings.push(`the strategy never quoted: its books were never live together in the recording (${why.join('; ')}); ${hint}`);
   }
   if (plan.skippedLines > 0) warnings.push(`skipped ${plan.skippedLines} lines that are not market data (first: ${plan.firstProblem ?? '?'})`);
 
@@ -407,7 +413,6 @@ function drive(
   const c = engine.counters;
   const instruments: Record<string, { tick_size: string; lot_size: string }> = {};
   for (const leg of legs) instruments[leg.symbol] = { tick_size: leg.instrument.tickSize, lot_size: leg.instrument.lotSize };
-  const lastOffset = i > 0 ? offsets[i - 1]! : 0;
   const params = engine.strategy(id).params;
   return {
     version: BACKTEST_RESULT_VERSION,
