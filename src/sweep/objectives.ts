@@ -2,6 +2,7 @@
 // better". Ties (and runs whose objective is not a finite number, which go last)
 // are ordered by the point's index, so a ranking never depends on the order in
 // which results arrived.
+import { MIN_RATIO_BUCKETS } from '../accounting/equity-stats.js';
 import { SpreadcoreError } from '../errors.js';
 import type { SweepValue } from './space.js';
 
@@ -73,17 +74,35 @@ export function objectiveValue(r: RunRecord, objective: ObjectiveName): number |
 }
 
 /**
- * Best first; non-finite objectives last; ties by index. Returns a new array.
  * Ranking by sharpe when no finished run has one is refused (SPREADCORE_ERR_BAD_PARAM):
  * a backtest reports a Sharpe ratio only from 30 or more return buckets (a flat run
  * counts as 0), so a sweep whose recording is too short for that has nothing to rank.
+ * Checked once every point has answered (any run could be the one that has a ratio).
  */
-export function rankRuns(runs: readonly RunRecord[], objective: ObjectiveName): RunRecord[] {
+export function requireObjective(runs: readonly RunRecord[], objective: ObjectiveName): void {
   if (objective === 'sharpe' && runs.length > 0 && runs.every((r) => objectiveValue(r, 'sharpe') === null)) {
     throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM',
-      `--objective sharpe cannot be computed: no run has a Sharpe ratio (${runs.length} finished) — a backtest reports one only from at least 30 one-minute equity buckets, ` +
-      'so the recording must cover 30 minutes or more after the strategy starts; rank by net_pnl or dd_adjusted_pnl instead');
+      `--objective sharpe cannot be computed: no run has a Sharpe ratio (${runs.length} finished) — a backtest reports one only from at least ${MIN_RATIO_BUCKETS} one-minute equity buckets, ` +
+      `so the recording must cover ${MIN_RATIO_BUCKETS} minutes or more after the strategy starts; rank by net_pnl or dd_adjusted_pnl instead`);
   }
+}
+
+/**
+ * Before anything runs: a replay of spanS seconds closes at most floor(spanS / 60) + 1
+ * one-minute buckets, so when that is under the minimum no run can have a Sharpe ratio
+ * and ranking by it is refused at once.
+ */
+export function requireSharpeSpan(objective: ObjectiveName, spanS: number): void {
+  const most = Math.floor(spanS / 60) + 1;
+  if (objective === 'sharpe' && most < MIN_RATIO_BUCKETS) {
+    throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM',
+      `--objective sharpe cannot be computed: the replay covers ${Math.round(spanS * 10) / 10} s, at most ${most} one-minute equity buckets, and a backtest reports a Sharpe ratio ` +
+      `only from at least ${MIN_RATIO_BUCKETS} of them; rank by net_pnl or dd_adjusted_pnl instead`);
+  }
+}
+
+/** Best first; non-finite objectives (a run without a Sharpe ratio) last; ties by index. Returns a new array. */
+export function rankRuns(runs: readonly RunRecord[], objective: ObjectiveName): RunRecord[] {
   return [...runs].sort((a, b) => {
     const va = objectiveValue(a, objective);
     const vb = objectiveValue(b, objective);

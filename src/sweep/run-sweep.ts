@@ -7,11 +7,11 @@
 // dispatching, ends in-flight backtests early and keeps every finished run.
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseBacktestSpec } from '../backtest/index.js';
+import { parseBacktestSpec, planRecording } from '../backtest/index.js';
 import { SpreadcoreError, type ErrorCode } from '../errors.js';
 import { expandGrid, sampleRandom, type SweepPoint } from './expand.js';
 import { chooseHeatmapAxes, type HeatmapChoice } from './heatmap-grid.js';
-import { runObjectives, type ObjectiveName, type RunRecord } from './objectives.js';
+import { requireObjective, requireSharpeSpan, runObjectives, type ObjectiveName, type RunRecord } from './objectives.js';
 import { pointParams } from './point-params.js';
 import { resultsJson, writeAtomic, writeResults, type ResultsJson, type RunFailure, type SweepSummary } from './results-doc.js';
 import { parseSweepSpace, type SweepSpace } from './space.js';
@@ -165,6 +165,12 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
   const usage = (m: string): Error => new SpreadcoreError('SPREADCORE_ERR_BAD_FLAG', m);
   const prep = prepareSweep(o, usage);
   const data = readShared(o.dataPath);
+  if (o.objective === 'sharpe') {
+    // a recording too short for any Sharpe ratio is refused before anything is written
+    const spec = parseBacktestSpec(prep.baseParams);
+    const plan = planRecording(new Uint8Array(data), { durationS: spec.durationS, market: spec.market });
+    requireSharpeSpan(o.objective, plan.steps > 0 ? plan.offsetNs[plan.steps - 1]! / 1e9 : 0);
+  }
   try {
     mkdirSync(o.outDir, { recursive: true });
     // a heat map of an earlier sweep in the same directory must not pass for this one's
@@ -235,6 +241,8 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
     });
   status = pool.stopped && prep.skipped.length + runs.length + failures.length < total ? 'stopped' : 'complete';
   const doc = flush();
+  // with every point answered: no run with a Sharpe ratio is a refusal (the runs are written above)
+  if (status === 'complete') requireObjective(runs, o.objective);
 
   let heatmap: SweepOutcome['heatmap'];
   if (prep.heatmap.kind === 'none') heatmap = { note: prep.heatmap.reason };
