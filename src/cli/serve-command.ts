@@ -18,7 +18,7 @@ import { SseHub } from '../gateway/sse-hub.js';
 import { transportNotice } from '../net/select-transport.js';
 import { Journal } from '../store/journal.js';
 import { createLogger } from '../log/logger.js';
-import { BinanceLive } from '../venues/binance/binance-live.js';
+import { BinanceLive, type ReconcileSummary } from '../venues/binance/binance-live.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import { clusterRoutes } from '../cluster/cluster-view.js';
 import { parseClusterOptions } from '../cluster/cluster-options.js';
@@ -297,7 +297,14 @@ export const serveCommand: Command = {
         };
       }
       if (lv !== undefined) {
-        const r = await lv.start(eng);
+        let r: ReconcileSummary;
+        try {
+          r = await lv.start(eng);
+        } catch (e) {
+          // a refused key, or Binance gone between the connection and the first reconciliation
+          log.error(`cannot start trading on Binance (${o.live!.mode}, ${o.live!.restUrl}): ${e instanceof Error ? e.message : String(e)}`);
+          return 1;
+        }
         reconcile = `; reconciled: ${r.fillsApplied} missed fills journaled, ${r.ordersCancelled} untracked orders cancelled${r.ok ? '' : `, MISMATCH (strategies halted): ${r.mismatches.join('; ')}`}`;
         eng.afterKill = () => {
           lv.cancelAll().then(

@@ -25,6 +25,7 @@ import { BinanceExecutionVenue, binanceTradeKey, type ReconcileReport } from './
 import type { BinanceMarket } from './client-order-id.js';
 import { ServerClock } from './clock.js';
 import { ListenKeyStream } from './listen-key-stream.js';
+import { BinanceApiError, BinanceError } from './errors.js';
 import { DEFAULT_SPOT_LIMITS, DEFAULT_USDM_LIMITS, Priority, RateBudget } from './rate-budget.js';
 import type { VenueOrder } from '../../execution/venue.js';
 import { BinanceRestClient, type SpotTrade, type UsdmTrade } from './rest-client.js';
@@ -78,6 +79,25 @@ export function orderPriority(o: VenueOrder): Priority {
   return o.level <= 1 ? Priority.TOP_REQUOTE : Priority.DEEP;
 }
 
+/**
+ * Binance's refusal of the key itself (a wrong API key, a secret or private key that does
+ * not belong to it, a key without trading permission or from another environment) as a
+ * local error that says what to check; null for any other error. Key values are never quoted.
+ */
+export function keyRefusal(e: unknown, config: Pick<BinanceLiveConfig, 'restUrl' | 'production' | 'ed25519'>): BinanceError | null {
+  if (!(e instanceof BinanceApiError)) return null;
+  const answer = `${e.binanceCode !== 0 ? `${e.binanceCode} ` : ''}${e.binanceMsg}`;
+  const where = `${config.restUrl} (${config.production ? 'production: testnet keys do not work there' : 'testnet: production keys do not work there'})`;
+  if (e.binanceCode === -1022) {
+    const secret = config.ed25519 !== undefined ? 'the Ed25519 private key (SPREADCORE_BINANCE_PRIVATE_KEY_FILE)' : 'the secret (SPREADCORE_BINANCE_API_SECRET or VELOZ_BINANCE_API_SECRET)';
+    return new BinanceError('BINANCE_ERR_KEYS', `Binance refused the request signature (${answer}): ${secret} does not belong to the API key; check both are the pair issued for ${where}`);
+  }
+  if (e.binanceCode === -2014 || e.binanceCode === -2015 || e.status === 401) {
+    return new BinanceError('BINANCE_ERR_KEYS', `Binance refused the API key (${answer}): check SPREADCORE_BINANCE_API_KEY (or VELOZ_BINANCE_API_KEY) is a key issued for ${where}, that it may trade, and that its IP restriction lets this machine in`);
+  }
+  return null;
+}
+
 function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -114,19 +134,25 @@ export class BinanceLive {
     rest = new BinanceRestClient({ market: config.market, baseUrl: config.restUrl, signer, clock, budget });
     await clock.sync();
     let ws: BinanceWsApiClient | null = null;
-    if (config.market === 'spot') {
-      ws = new BinanceWsApiClient({ market: 'spot', url: config.wsApiUrl, signer, clock, budget, sessionLogon: signer.kind === 'ed25519' });
-      await ws.connect();
+    try {
+      if (config.market === 'spot') {
+        ws = new BinanceWsApiClient({ market: 'spot', url: config.wsApiUrl, signer, clock, budget, sessionLogon: signer.kind === 'ed25519' });
+        await ws.connect();
+      }
+      const venue = new BinanceExecutionVenue({
+        market: config.market, rest, ...(ws !== null ? { orderEntry: ws } : {}), engineInstrument, priorityOf: orderPriority,
+        name: config.market === 'spot' ? 'binance' : 'binance-usdm',
+      });
+      await venue.loadExchangeInfo();
+      for (const s of config.symbols) {
+        if (venue.instrument(s) === undefined) throw new BinanceError('BINANCE_ERR_CONFIG', `Binance ${config.market} exchangeInfo has no symbol ${s}`);
+      }
+      return new BinanceLive(config, rest, ws, venue);
+    } catch (e) {
+      // a WebSocket API connection left open (with its pings and reconnects) would keep the process alive after the refusal
+      ws?.close();
+      throw e;
     }
-    const venue = new BinanceExecutionVenue({
-      market: config.market, rest, ...(ws !== null ? { orderEntry: ws } : {}), engineInstrument, priorityOf: orderPriority,
-      name: config.market === 'spot' ? 'binance' : 'binance-usdm',
-    });
-    await venue.loadExchangeInfo();
-    for (const s of config.symbols) {
-      if (venue.instrument(s) === undefined) throw new Error(`Binance ${config.market} exchangeInfo has no symbol ${s}`);
-    }
-    return new BinanceLive(config, rest, ws, venue);
   }
 
   /** Attaches the user-data stream, reconciles with the journal before any quote, and reconciles again after every reconnect. */
@@ -134,16 +160,21 @@ export class BinanceLive {
     this.engine = engine;
     engine.venueDown();
     this.venue.onNeedsReconcile(() => { void this.reconcile().catch((e: unknown) => this.config.log(`binance: reconciliation failed: ${errText(e)}`)); });
-    if (this.ws !== null) {
-      this.venue.attachSpotUserStream(this.ws);
-      await this.ws.subscribeUserData();
-    } else {
-      const stream = new ListenKeyStream({ rest: this.rest, streamBaseUrl: this.config.userStreamUrl });
-      this.stream = stream;
-      this.venue.attachUsdmUserStream(stream, { symbols: [...this.config.symbols] });
-      await stream.start();
+    try {
+      if (this.ws !== null) {
+        this.venue.attachSpotUserStream(this.ws);
+        await this.ws.subscribeUserData();
+      } else {
+        const stream = new ListenKeyStream({ rest: this.rest, streamBaseUrl: this.config.userStreamUrl });
+        this.stream = stream;
+        this.venue.attachUsdmUserStream(stream, { symbols: [...this.config.symbols] });
+        await stream.start();
+      }
+      // the first signed requests: the user-data subscription (spot), then the reconciliation's queries
+      return await this.reconcile();
+    } catch (e) {
+      throw keyRefusal(e, this.config) ?? e;
     }
-    return this.reconcile();
   }
 
   /** One reconciliation at a time; a request during one runs once more after it. Strategies are paused meanwhile. */
