@@ -141,6 +141,8 @@ describe('serve --market polymarket against spreadcore replica polymarket', () =
     // a market sell through our bid: MATCHED at once, CONFIRMED 4 s later
     await replicaAdmin(p.url, 'trade', { token_id: target.yes, side: 'SELL', price: bid!.price, size: '1000' });
     await waitUntil('pending exposure while the trade is not confirmed', async () => ((await apiRequest<Health>(s.port, '/api/health')).execution.polymarket!.pending_exposure[sym] ?? 0) > 0, 10_000, out);
+    // in contracts, as every quantity the API shows: the bid's 10, not its 1000 lots of 0.01
+    expect((await apiRequest<Health>(s.port, '/api/health')).execution.polymarket!.pending_exposure[sym]).toBe(10);
     expect((await apiRequest<Trades>(s.port, '/api/strategy/p1/trades?limit=10')).trades).toEqual([]);
     await waitUntil('the fill once CONFIRMED', async () => (await apiRequest<Trades>(s.port, '/api/strategy/p1/trades?limit=10')).trades.length > 0, 15_000, out);
     const fills = (await apiRequest<Trades>(s.port, '/api/strategy/p1/trades?limit=10')).trades;

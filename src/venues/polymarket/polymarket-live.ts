@@ -16,6 +16,7 @@
 import { CoalescedRun } from '../coalesced-run.js';
 import type { FeedIngest } from '../../feed/ingest/feed-ingest.js';
 import { PolymarketCredentials } from './credentials.js';
+import { POLYMARKET_LOT_SIZE } from './amounts.js';
 import { contractsFor, type PolymarketChain, type PolymarketEndpoints } from './endpoints.js';
 import { PolymarketMarketFeed } from './market-feed.js';
 import { PolymarketExecutionVenue, type PolymarketMarketSpec, type PolymarketReconcileReport } from './polymarket-venue.js';
@@ -40,6 +41,9 @@ export interface PolymarketLiveConfig {
   /** Told the market feed before it opens (a recording taps it). */
   readonly onFeed?: (feed: PolymarketMarketFeed) => void;
 }
+
+/** Lots of POLYMARKET_LOT_SIZE (0.01) in one contract (share). */
+const LOTS_PER_CONTRACT = Math.round(1 / Number(POLYMARKET_LOT_SIZE));
 
 /** The engine's symbol of a market's YES token. */
 export function polymarketSymbol(conditionId: string): string {
@@ -131,10 +135,13 @@ export class PolymarketLive {
     this.c.onPause?.(reason);
   }
 
-  /** Signed matched-but-unconfirmed lots per symbol (exposure the ledger does not hold yet). */
+  /** Signed matched-but-unconfirmed contracts per symbol (exposure the ledger does not hold yet; BUY +). */
   pendingExposure(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const m of this.markets) { const p = this.venue.pendingExposure(m.symbol); if (p !== 0) out[m.symbol] = p; }
+    for (const m of this.markets) {
+      const lots = this.venue.pendingExposure(m.symbol);
+      if (lots !== 0) out[m.symbol] = lots / LOTS_PER_CONTRACT;
+    }
     return out;
   }
 
