@@ -24,7 +24,10 @@ beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-pm
 afterEach(() => { for (const f of stops.splice(0)) f(); stopAll(); });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface MarketsView { scanners: Array<{ strategy_id: string; quoted: number }>; markets: Array<{ symbol: string; status: string; quoted: boolean; reason: string; outcome?: string; quoted_by: string[] }> }
+interface MarketsView {
+  scanners: Array<{ strategy_id: string; quoted: number }>;
+  markets: Array<{ symbol: string; status: string; quoted: boolean; reason: string; outcome?: string; quoted_by: string[]; hours_to_resolution: number | null; liquidity: number | null; mid: number | null; spread: number | null }>;
+}
 interface Trades { trades: Array<{ side: string; price: number; qty: number }> }
 type Health = { execution: Record<string, unknown> & { venue: string; kalshi?: Record<string, unknown>; polymarket?: { pending_exposure: Record<string, number>; clob_version: number } } };
 
@@ -93,7 +96,8 @@ describe('serve --market kalshi against spreadcore replica kalshi', () => {
     const fed = resolved.find((d) => d['symbol'] === FED)!;
     expect(fed).toMatchObject({ outcome: 'NO', settlement_price: 0 });
     const after = await apiRequest<MarketsView>(s.port, '/api/markets');
-    expect(after.markets.find((m) => m.symbol === FED)).toMatchObject({ status: 'resolved', outcome: 'NO', reason: 'resolved' });
+    // FED was scheduled to close an hour after the replica started: resolved early, it has no time left and no book
+    expect(after.markets.find((m) => m.symbol === FED)).toMatchObject({ status: 'resolved', outcome: 'NO', reason: 'resolved', hours_to_resolution: 0, liquidity: null, mid: null, spread: null });
     expect(after.markets.find((m) => m.symbol === ELEC)).toMatchObject({ status: 'resolved', outcome: 'YES' });
     const inventory = await apiRequest<{ binary?: { resolved: string | null } }>(s.port, `/api/strategy/k1/inventory?symbol=${FED}`);
     expect(inventory.binary?.resolved ?? 'NO').toBe('NO');
@@ -162,7 +166,10 @@ describe('serve --market polymarket against spreadcore replica polymarket', () =
     expect(res).toMatchObject({ symbol: sym, outcome: 'YES', settlement_price: 1 });
     expect(res['positions']).toEqual([expect.objectContaining({ strategy_id: 'p1', position: 10 })]);
     const after = await apiRequest<MarketsView>(s.port, '/api/markets');
-    expect(after.markets.find((m) => m.symbol === sym)).toMatchObject({ status: 'resolved', outcome: 'YES' });
+    expect(after.markets.find((m) => m.symbol === sym)).toMatchObject({ status: 'resolved', outcome: 'YES', liquidity: null, mid: null });
+    // the resolved market's book is withdrawn from the engine (the venue trades it no more)
+    const depth = await apiRequest<{ bids: unknown[]; asks: unknown[] }>(s.port, `/api/market/depth?symbol=${sym}&limit=5`);
+    expect([depth.bids, depth.asks]).toEqual([[], []]);
     s.proc.child.kill('SIGTERM');
     expect(await s.proc.exited).toBe(0);
   }, 120_000);

@@ -436,11 +436,13 @@ export class UniverseCore extends TradingCore {
       seen.add(st.symbol);
       const b = this.readBook(st, DEFAULT_VIEW_LEVELS);
       const h = hoursToResolution(st.resolutionTsNs, t);
+      // a resolved market has no time left and no book to read (a venue may resolve it before its scheduled time)
+      const open = st.settled === null;
       const row: MarketRow = {
-        symbol: st.symbol, status: st.settled === null ? 'open' : 'resolved',
+        symbol: st.symbol, status: open ? 'open' : 'resolved',
         resolution_time: st.resolutionTsNs > 0 ? new Date(Math.floor(st.resolutionTsNs / 1e6)).toISOString() : null,
-        hours_to_resolution: Number.isFinite(h) ? Math.round(Math.max(0, h) * 1e4) / 1e4 : null,
-        liquidity: b.liquidity, mid: b.mid, spread: Number.isFinite(b.spread) ? b.spread : null, volume: this.volumeOf(st),
+        hours_to_resolution: !open ? 0 : Number.isFinite(h) ? Math.round(Math.max(0, h) * 1e4) / 1e4 : null,
+        liquidity: open ? b.liquidity : null, mid: open ? b.mid : null, spread: open && Number.isFinite(b.spread) ? b.spread : null, volume: this.volumeOf(st),
         quoted: false, quoted_by: [], reason: this.universes.size === 0 ? 'not_scanned' : 'not_candidate', strategies: {},
         events: this.eventMap.of(st.symbol).map((e) => e.event.id),
       };

@@ -135,7 +135,12 @@ export class PolymarketMarketAdapter {
         for (const id of m.assets_ids) {
           const f = this.byToken.get(id);
           if (f === undefined) continue;
-          this.sink.settle?.(f.symbolId, msToNs(m.timestamp), id === m.winning_asset_id ? 'yes' : 'no');
+          // a resolved market trades no more: its book is withdrawn before it settles (as the simulator's are)
+          const tsNs = msToNs(m.timestamp);
+          f.bids.clear();
+          f.asks.clear();
+          if (f.hasBook) this.snapshot(f, tsNs);
+          this.sink.settle?.(f.symbolId, tsNs, id === m.winning_asset_id ? 'yes' : 'no');
         }
         return;
       }
