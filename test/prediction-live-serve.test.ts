@@ -199,6 +199,21 @@ describe('serve --market kalshi,polymarket: one event on both venues', () => {
     const health = await apiRequest<Health>(s.port, '/api/health');
     expect(health.execution.venue).toBe('kalshi+polymarket');
 
+    // a scanner per venue, neither quoting: a market's reason in GET /api/markets is that of the strategy it is a candidate of
+    for (const [name, venue] of [['scan_k', 'kalshi'], ['scan_p', 'polymarket']] as const) {
+      expect(await apiRequest(s.port, '/api/strategy/load', { name, universe: { venue, kind: 'binary' }, parameters: { max_markets: 2, base_spread: 0.04, quote_size: 1, min_liquidity: 1e12 } })).toMatchObject({ ok: true });
+      await apiRequest(s.port, `/api/strategy/${name}/start`, {});
+    }
+    type Row = MarketsView['markets'][number] & { strategies: Record<string, { reason: string }> };
+    const scanned = (await apiRequest<{ markets: Row[] }>(s.port, '/api/markets')).markets;
+    for (const m of scanned.filter((x) => x.status === 'open')) {
+      const own = m.symbol.startsWith('POLY-') ? 'scan_p' : 'scan_k';
+      expect(m.strategies[own === 'scan_p' ? 'scan_k' : 'scan_p']!.reason, m.symbol).toBe('not_candidate');
+      expect(m.strategies[own]!.reason, m.symbol).not.toBe('not_candidate');
+      expect(m.reason, m.symbol).toBe(m.strategies[own]!.reason);
+    }
+    expect(scanned.some((m) => m.symbol === sym && m.reason === 'below_min_liquidity')).toBe(true);
+
     // a leg on the Polymarket symbol (a still book), stepped skew as in seed 004
     await apiRequest(s.port, '/api/strategy/load', {
       name: 'x1', type: 'MarketMaking', symbols: [sym],

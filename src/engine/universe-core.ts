@@ -484,7 +484,8 @@ export class UniverseCore extends TradingCore {
         reason, rank: d?.decision.rank ?? 0, leg: leg === undefined ? null : (PULL_REASONS[leg.pullReason] ?? null),
         scanned_liquidity: d?.reading.liquidity ?? null,
       };
-      if (best === null || reason === 'quoted') best = reason;
+      // the row's reason: quoted by any strategy, else the first strategy the market is a candidate of
+      if (best === null || reason === 'quoted' || (best === 'not_candidate' && reason !== 'not_candidate')) best = reason;
     }
     // strategies loaded with fixed symbols that quote the market now
     for (const leg of this.legsBySymbol.get(row.symbol) ?? []) {
