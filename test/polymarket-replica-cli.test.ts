@@ -3,6 +3,9 @@
 // market channel, takes a signed order with L2 headers, stops on SIGINT; bad command lines
 // exit with status 2.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
@@ -11,6 +14,7 @@ import { contractsFor, exchangeFor } from '../src/venues/polymarket/endpoints.js
 import { l1Headers } from '../src/venues/polymarket/l1-auth.js';
 import { l2Headers } from '../src/venues/polymarket/l2-auth.js';
 import { signOrderV2 } from '../src/venues/polymarket/order-signing.js';
+import { startCli, stopAll } from './support/cli-process.js';
 import { freePort } from './support/free-port.js';
 import { BIN, ROOT, spreadcore } from './support/run-cli.js';
 
@@ -75,6 +79,20 @@ describe('spreadcore replica polymarket', () => {
     expect(await exited).toBe(0);
     expect(out).toContain('"stopped"');
   });
+
+  it('runs beside the Kalshi replica with both default ports (8092 and 8093)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spreadcore-pm-ports-'));
+    try {
+      const k = await startCli(['replica', 'kalshi', '--json', '--key-dir', dir], /"event":"listening"/);
+      const p = await startCli(['replica', 'polymarket', '--json', '--step-ms', '0'], /\{"event":"listening".*\}\n/);
+      expect(k.out()).toContain('http://127.0.0.1:8092/trade-api/v2');
+      expect((JSON.parse(p.match[0]) as { urls: { rest: string } }).urls.rest).toBe('http://127.0.0.1:8093');
+      expect((await fetch('http://127.0.0.1:8093/version').then((r) => r.json())) as unknown).toEqual({ version: 2 });
+    } finally {
+      stopAll();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('refuses bad command lines with status 2', async () => {
     for (const args of [['--chain-id', '1'], ['--port', 'x'], ['--faults', '{"nope":1}'], ['--mined-ms', '900', '--confirmed-ms', '100'], ['extra']]) {

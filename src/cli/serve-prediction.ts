@@ -104,7 +104,7 @@ export function parsePrediction(i: PredictionInput): PredictionOptions {
     if (i.polymarketRestUrl === undefined) {
       if (!i.production) {
         throw usageError('--market polymarket: Polymarket has no public test exchange; give --polymarket-rest-url (e.g. a local `spreadcore replica polymarket`: '
-          + '--polymarket-rest-url http://127.0.0.1:8092), or add --production to trade real money on clob.polymarket.com');
+          + '--polymarket-rest-url http://127.0.0.1:8093), or add --production to trade real money on clob.polymarket.com');
       }
       if (i.polymarketWsUrl !== undefined) throw usageError('--production trades on Polymarket\'s own hosts: drop --polymarket-ws-url');
       endpoints = POLYMARKET_PRODUCTION;

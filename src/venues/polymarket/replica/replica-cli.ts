@@ -3,10 +3,10 @@
 import { SpreadcoreError } from '../../../errors.js';
 import { EXIT_OK, type CliIo } from '../../../cli/cli-io.js';
 import { intFlag, parseFlags, usageError } from '../../../cli/flags.js';
-import { PolymarketReplica } from './replica-server.js';
+import { POLYMARKET_REPLICA_PORT, PolymarketReplica } from './replica-server.js';
 import { runReplicaUntilStopped } from '../../../cli/until-stopped.js';
 
-export const POLYMARKET_REPLICA_USAGE = `Usage: spreadcore replica polymarket [--port 8092] [--host 127.0.0.1] [--seed N]
+export const POLYMARKET_REPLICA_USAGE = `Usage: spreadcore replica polymarket [--port 8093] [--host 127.0.0.1] [--seed N]
                                     [--step-ms 250] [--chain-id 137|80002]
                                     [--mined-ms 200] [--confirmed-ms 500]
                                     [--heartbeat-timeout-ms 10000] [--faults JSON] [--json]
@@ -22,7 +22,7 @@ serverErrors, duplicateUserEvents, disconnect}, /__replica/book, /__replica/trad
 /__replica/tick-size, /__replica/resolve, /__replica/step.
 
 Options:
-  --port N                 port (default 8092; 0 = any free port)
+  --port N                 port (default 8093, next to the Kalshi replica's 8092; 0 = any free port)
   --host H                 bind address (default 127.0.0.1)
   --seed N                 universe and simulator seed (default 1)
   --step-ms N              simulator step, ms (default 250; 0 = the book moves only by admin calls)
@@ -45,7 +45,7 @@ export async function runPolymarketReplica(args: string[], io: CliIo): Promise<n
   const { flags, positionals } = parseFlags(args, FLAGS);
   if (flags.help === true) { io.stdout.write(`${POLYMARKET_REPLICA_USAGE}\n`); return EXIT_OK; }
   if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-  const port = intFlag('port', flags.port, 8092, 0, 65535);
+  const port = intFlag('port', flags.port, POLYMARKET_REPLICA_PORT, 0, 65535);
   const seed = intFlag('seed', flags.seed, 1, 0, 2 ** 31 - 1);
   const stepMs = intFlag('step-ms', flags['step-ms'], 250, 0, 60_000);
   const minedMs = intFlag('mined-ms', flags['mined-ms'], 200, 0, 600_000);

@@ -16,6 +16,9 @@ import { TokenBucket, type BucketSpec } from '../rate-budget.js';
 import { noFaults, ReplicaExchange, ReplicaHttpError, type Account, type ReplicaFaults } from './replica-exchange.js';
 import { ReplicaUniverse, type ReplicaMarketDef } from './replica-universe.js';
 
+/** The replica's default port: next to the Kalshi replica's 8092, so both run side by side with their defaults. */
+export const POLYMARKET_REPLICA_PORT = 8093;
+
 export interface PolymarketReplicaOptions {
   port?: number;
   host?: string;
@@ -87,7 +90,7 @@ export class PolymarketReplica {
     const r = new PolymarketReplica(opts);
     await new Promise<void>((resolve, reject) => {
       r.server.once('error', reject);
-      r.server.listen(opts.port ?? 8092, opts.host ?? '127.0.0.1', () => { r.server.off('error', reject); resolve(); });
+      r.server.listen(opts.port ?? POLYMARKET_REPLICA_PORT, opts.host ?? '127.0.0.1', () => { r.server.off('error', reject); resolve(); });
     });
     r.port = (r.server.address() as AddressInfo).port;
     const step = opts.stepMs ?? 250;
