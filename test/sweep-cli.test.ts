@@ -28,6 +28,9 @@ const PARAMS = file('params.json', {
 });
 const SPACE = file('space.json', { spread_bps: [1, 3], max_position: [0.002, 0.004, 0.006] });
 
+const TRUNCATED = join(dir, 'cut.gz');
+writeFileSync(TRUNCATED, readFileSync(DATA).subarray(0, 200_000));
+
 async function inProcess(args: string[]): Promise<Ran> {
   const text = (s: PassThrough): (() => string) => { let t = ''; s.setEncoding('utf8').on('data', (c: string) => { t += c; }); return () => t; };
   const stdout = new PassThrough();
@@ -55,6 +58,9 @@ describe('spreadcore sweep: refused before any work', () => {
     ['every point refused by the params file', ['--data', DATA, '--params', PARAMS, '--space', file('cross.json', { order_size: [0.02, 0.05] })], 1, /every sweep point is refused by the params-file checks; point 0 \(order_size=0\.02\): .*order_size.*\(SPREADCORE_ERR_BAD_PARAM\)/],
     ['bad params file', ['--data', DATA, '--params', file('p-bad.json', { symbols: ['BTCUSDT'], parameters: {}, fill_model: 'magic' }), '--space', SPACE], 1, /fill_model must be "queue" or "naive", got "magic" \(SPREADCORE_ERR_BAD_INPUT\)/],
     ['missing recording', ['--data', join(dir, 'none.gz'), '--params', PARAMS, '--space', SPACE], 1, /cannot read the recording .*none\.gz: ENOENT \(SPREADCORE_ERR_IO\)/],
+    // a recording every backtest would refuse is refused once, not run (and failed) once per point
+    ['truncated gzip recording', ['--data', TRUNCATED, '--params', PARAMS, '--space', SPACE], 1, /cut\.gz: the recording is not valid gzip data \(unexpected end of file\) \(SPREADCORE_ERR_BAD_RECORDING\)/],
+    ['not a recording', ['--data', file('notes.txt', 'hello world\n'), '--params', PARAMS, '--space', SPACE], 1, /notes\.txt: the data is neither a spreadcore recording nor Binance "<ts_ns> <json>" lines \(first problem: recording line 1: .*\) \(SPREADCORE_ERR_BAD_RECORDING\)/],
   ])('%s', async (_what, args, status, message) => {
     const r = await inProcess(['sweep', ...args, '--out', out]);
     expect(r.stderr).toMatch(message);

@@ -5,6 +5,6 @@ export type {
   BacktestResult, BacktestObjectives, BacktestFillJson, BacktestSymbolJson, CurveJson,
 } from './backtest-result.js';
 export { BACKTEST_RESULT_VERSION } from './backtest-result.js';
-export { planRecording, type RecordingPlan, type RecordingFormat } from './recording-plan.js';
+export { checkRecording, planRecording, type RecordingPlan, type RecordingFormat } from './recording-plan.js';
 export type { PlanCacheOptions } from './plan-cache.js';
 export { BACKTEST_EXTRA_INSTRUMENTS, backtestInstrumentSpecs } from './backtest-instruments.js';

@@ -71,6 +71,28 @@ export function planRecording(data: Uint8Array, options: { durationS: number | n
   return isPredictionRecording(bytes) ? planPrediction(bytes, limitNs) : planBinance(bytes, limitNs, options.market);
 }
 
+/** Lines a Binance recording may start with that are not market data, before checkRecording gives up. */
+const CHECK_LINES = 1000;
+
+/**
+ * A quick look at a recording before many runs of it (a sweep): the gzip stream is whole, it is
+ * not empty, and it is a spreadcore or prediction recording or has a Binance line among its first
+ * lines. Throws SPREADCORE_ERR_BAD_RECORDING with planRecording's messages.
+ */
+export function checkRecording(data: Uint8Array): void {
+  const bytes = plainBytes(data);
+  if (bytes.length === 0) throw badRecording('the recording is empty');
+  if (isFrameRecording(bytes) || isPredictionRecording(bytes)) return;
+  let lines = 0;
+  let firstProblem: string | null = null;
+  for (const item of readBinanceRecordingBuffer(bytes)) {
+    if (item.kind !== 'fault') return;
+    firstProblem ??= item.error.message;
+    if (++lines >= CHECK_LINES) break;
+  }
+  throw badRecording(`the data is neither a spreadcore recording nor Binance "<ts_ns> <json>" lines (${firstProblem !== null ? `first problem: ${firstProblem}` : 'no line holds Binance market data'})`);
+}
+
 // ---------------------------------------------------------------------------- prediction markets
 
 /** A recording of Kalshi / Polymarket messages: each line through the connectors' adapters (settlements included). */

@@ -7,7 +7,7 @@
 // dispatching, ends in-flight backtests early and keeps every finished run.
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseBacktestSpec, planRecording } from '../backtest/index.js';
+import { checkRecording, parseBacktestSpec, planRecording } from '../backtest/index.js';
 import { SpreadcoreError, type ErrorCode } from '../errors.js';
 import { expandGrid, sampleRandom, type SweepPoint } from './expand.js';
 import { chooseHeatmapAxes, type HeatmapChoice } from './heatmap-grid.js';
@@ -165,11 +165,19 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
   const usage = (m: string): Error => new SpreadcoreError('SPREADCORE_ERR_BAD_FLAG', m);
   const prep = prepareSweep(o, usage);
   const data = readShared(o.dataPath);
-  if (o.objective === 'sharpe') {
-    // a recording too short for any Sharpe ratio is refused before anything is written
-    const spec = parseBacktestSpec(prep.baseParams);
-    const plan = planRecording(new Uint8Array(data), { durationS: spec.durationS, market: spec.market });
-    requireSharpeSpan(o.objective, plan.steps > 0 ? plan.offsetNs[plan.steps - 1]! / 1e9 : 0);
+  // a recording every backtest would refuse (truncated gzip, not a recording) is refused once, before
+  // anything is written; so is one too short for any Sharpe ratio
+  try {
+    if (o.objective === 'sharpe') {
+      const spec = parseBacktestSpec(prep.baseParams);
+      const plan = planRecording(new Uint8Array(data), { durationS: spec.durationS, market: spec.market });
+      requireSharpeSpan(o.objective, plan.steps > 0 ? plan.offsetNs[plan.steps - 1]! / 1e9 : 0);
+    } else {
+      checkRecording(new Uint8Array(data));
+    }
+  } catch (e) {
+    if (e instanceof SpreadcoreError && e.code === 'SPREADCORE_ERR_BAD_RECORDING') throw new SpreadcoreError(e.code, `${o.dataPath}: ${e.message}`);
+    throw e;
   }
   try {
     mkdirSync(o.outDir, { recursive: true });
