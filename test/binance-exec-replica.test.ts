@@ -150,6 +150,25 @@ describe('spot venue against the replica (WebSocket API order entry)', () => {
     expect(rec.of(b.orderId)).toEqual([`rejected ${b.orderId} rate_limited`]);
     expect(rest.budget.counters.blocked).toBeGreaterThanOrEqual(1);
   });
+
+  it('a cancel refused by a 429 is sent again after Retry-After: the order does not stay live at the venue', async () => {
+    await waitFor(() => rest.budget.blockedUntilMs === 0, 5000); // the previous test's block has passed
+    const a = order({ priceTick: 9_960 });
+    venue.submit(a);
+    await waitFor(() => rec.of(a.orderId).length > 0);
+    expect(rec.of(a.orderId)).toEqual([`accepted ${a.orderId}`]);
+    const http429 = rest.budget.counters.http429;
+    await admin(replica, 'faults', { rateLimit429: { count: 1, retryAfterS: 1 } });
+    venue.cancel(a.orderId);
+    await waitFor(() => rest.budget.counters.http429 > http429);
+    // nothing is reported while sending is blocked (the order manager keeps it pending cancel) …
+    await sleep(300);
+    expect(rec.of(a.orderId)).toEqual([`accepted ${a.orderId}`]);
+    // … and once Retry-After has passed the cancel goes out again
+    await waitFor(() => rec.of(a.orderId).length > 1, 5000);
+    expect(rec.of(a.orderId)).toEqual([`accepted ${a.orderId}`, `cancelled ${a.orderId} cancelled`]);
+    expect((await rest.openOrders('BTCUSDT')).filter((x) => x.clientOrderId === a.clientOrderId)).toEqual([]);
+  });
 });
 
 describe('USD-M venue against the replica (REST + listenKey stream)', () => {

@@ -186,6 +186,11 @@ export function orderParams(market: BinanceMarket, order: VenueOrder, inst: Inst
   };
 }
 
+/** A cancel refused before reaching the venue waits at least this long before it is sent again. */
+const CANCEL_RETRY_MIN_MS = 100;
+/** … and this long when the WebSocket API connection is down (it reconnects with its own backoff). */
+const CANCEL_RETRY_OFFLINE_MS = 500;
+
 const NO_REPORTS: VenueReports = {
   onAccepted() {}, onRejected() {}, onFill() {}, onCancelled() {}, onCancelRejected() {},
 };
@@ -225,6 +230,8 @@ export class BinanceExecutionVenue implements Venue {
   /** Cancels of this synchronous run waiting to be paired with a new order of the same side (sent alone at its end). */
   private readonly held: Tracked[] = [];
   private flushScheduled = false;
+  /** close() was called: nothing is scheduled any more. */
+  private closed = false;
   private readonly flushHeld = (): void => {
     this.flushScheduled = false;
     const h = this.held;
@@ -235,6 +242,8 @@ export class BinanceExecutionVenue implements Venue {
   readonly counters = {
     replaces: 0, submitted: 0, rejectedLocally: 0, postOnlyRejects: 0, unknownOutcomes: 0, queries: 0, duplicateFills: 0,
     foreignEvents: 0, badEvents: 0, lateFills: 0, otherAssetFees: 0, heartbeats: 0, heartbeatFailures: 0,
+    /** Cancels sent again after the budget, a 429/418 or a closed connection kept them from the venue. */
+    cancelRetries: 0,
   };
 
   constructor(opts: BinanceVenueOptions) {
@@ -522,14 +531,13 @@ export class BinanceExecutionVenue implements Venue {
 
   private onCancelError(t: Tracked, e: unknown): void {
     if (t.phase === 'closed') { if (t.cancelWanted) { t.cancelWanted = false; this.reports.onCancelRejected(t.orderId, 'already_closed', this.nowNs()); } return; }
-    if (e instanceof BudgetRefusedError || (e instanceof BinanceError && e.code === 'BINANCE_ERR_CLOSED')) {
-      t.cancelWanted = false;
-      this.reports.onCancelRejected(t.orderId, e instanceof BudgetRefusedError ? 'rate_budget' : 'not_connected', this.nowNs());
-      return;
-    }
+    // refused before the matching engine (the budget, a 429/418, no connection): the order is
+    // still live at the venue and the cancel still wanted; it goes out again once sending is
+    // allowed. (Reported as refused, the order would stay live with its strategy already past it.)
+    if (e instanceof BudgetRefusedError) { this.retryCancelLater(t, e.waitMs); return; }
+    if (e instanceof BinanceError && e.code === 'BINANCE_ERR_CLOSED') { this.retryCancelLater(t, CANCEL_RETRY_OFFLINE_MS); return; }
     if (e instanceof BinanceApiError && (e.cls === 'rate_limited' || e.cls === 'banned')) {
-      t.cancelWanted = false;
-      this.reports.onCancelRejected(t.orderId, 'rate_limited', this.nowNs());
+      this.retryCancelLater(t, Math.max(e.retryAfterMs, this.rest.budget.waitMs(1, 0, Priority.CANCEL)));
       return;
     }
     // the place is still in flight: its answer (or the query after an unknown outcome)
@@ -547,6 +555,21 @@ export class BinanceExecutionVenue implements Venue {
       return;
     }
     this.scheduleResolve(t, this.queryDelayMs);
+  }
+
+  /** A cancel that never reached the matching engine, sent again after delayMs (it does not count as an attempt). */
+  private retryCancelLater(t: Tracked, delayMs: number): void {
+    t.cancelAttempts--;
+    if (this.closed) return;
+    this.counters.cancelRetries++;
+    if (t.resolveTimer !== null) return; // a query is due: an open order with cancelWanted gets the cancel from it
+    t.resolveTimer = setTimeout(() => {
+      t.resolveTimer = null;
+      // while the place is in flight its answer sends the cancel
+      if (t.phase === 'closed' || t.phase === 'sending' || !t.cancelWanted || t.cancelInFlight) return;
+      this.sendCancel(t);
+    }, Math.max(CANCEL_RETRY_MIN_MS, delayMs));
+    t.resolveTimer.unref();
   }
 
   private markClosed(t: Tracked): void {
@@ -833,6 +856,7 @@ export class BinanceExecutionVenue implements Venue {
   }
 
   close(): void {
+    this.closed = true;
     this.stopDeadManSwitch();
     for (const t of this.byOrderId.values()) this.clearResolve(t);
   }
