@@ -151,9 +151,18 @@ export class ClusterNode {
 
   private async watchStatus(): Promise<void> {
     for await (const s of this.b.nc.status()) {
-      if (s.type === 'disconnect') this.natsStatus = 'disconnected';
-      else if (s.type === 'reconnecting') this.natsStatus = 'reconnecting';
-      else if (s.type === 'reconnect') { this.natsStatus = 'connected'; this.reconnects++; this.log(`cluster: reconnected to NATS`); }
+      if (s.type === 'disconnect') {
+        this.natsStatus = 'disconnected';
+        const margin = Math.max(200, Math.floor(this.cfg.leaseTtlMs / 5));
+        this.log(`cluster: lost the NATS server ${this.cfg.url}; reconnecting. The markets held here (${this.leases.held.size}) are quoted until their leases lapse (at most ${this.cfg.leaseTtlMs - margin} ms after the last renewal), then cancelled; fills made meanwhile are sent to the cluster once NATS is back`);
+      } else if (s.type === 'reconnecting') this.natsStatus = 'reconnecting';
+      else if (s.type === 'reconnect') {
+        this.natsStatus = 'connected';
+        this.reconnects++;
+        this.log(`cluster: reconnected to the NATS server ${this.cfg.url}`);
+        void this.trades.retryUnsent();
+        this.risk.retry();
+      }
     }
   }
 
@@ -171,6 +180,9 @@ export class ClusterNode {
     this.roundStartedAt = started;
     try {
       await this.registry.beat();
+      // fills and orders a NATS outage kept back go out first
+      await this.trades.retryUnsent();
+      this.risk.retry();
       const nodes = await this.registry.read();
       await this.syncStrategies();
       await this.leases.balance(this.strategies.markets(), nodes.map((n) => n.node_id));

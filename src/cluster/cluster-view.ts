@@ -6,6 +6,14 @@
 import { HttpError } from '../gateway/http-errors.js';
 import type { Route } from '../gateway/routes-api.js';
 import type { ClusterNode } from './cluster-node.js';
+import type { RiskRecord } from './global-risk.js';
+
+/** A position record as shown: without the trade ids it keeps to recognise an update sent twice. */
+function withoutTradeIds(r: RiskRecord): Omit<RiskRecord, 'trade_ids'> {
+  const { trade_ids: ids, ...rest } = r;
+  void ids;
+  return rest;
+}
 
 export function clusterView(n: ClusterNode): Record<string, unknown> {
   const now = Date.now();
@@ -41,12 +49,15 @@ export function clusterView(n: ClusterNode): Record<string, unknown> {
     merged_stream: n.events === null ? null : {
       published: n.events.stats.published, received: n.events.stats.received, publish_errors: n.events.stats.publishErrors, bad: n.events.stats.bad,
     },
-    positions: [...n.risk.all.values()],
+    positions: [...n.risk.all.values()].map(withoutTradeIds),
     trades_stream: {
       last_seq: n.trades.lastSeq, consumed_seq: n.trades.consumedSeq, lag: Math.max(0, n.trades.lastSeq - n.trades.consumedSeq),
       fills: n.trades.fills.length, orders_kept: n.trades.orders.length, published: n.trades.published, publish_errors: n.trades.publishErrors,
       fence_violations: n.trades.fenceViolations, fills_imported: n.fillsImported,
+      unsent: n.trades.unsentCount, republished: n.trades.republished,
     },
+    positions_pending: n.risk.pending,
+    positions_last_error: n.risk.lastError,
     leases_counters: n.leases.counters,
     orders_refused_not_lease_owner: n.engine.router.denials[62] ?? 0,
     risk_cas_conflicts: n.risk.conflicts,

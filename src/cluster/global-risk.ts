@@ -13,6 +13,12 @@
 // limit it also writes the unfilled quantity of its open orders on each market of an event
 // (`open.<symbol>`, buys and sells, at most once a second when it changed), so the other
 // nodes count what those orders would add if they filled.
+//
+// A node's fills are applied one at a time, in fill order. One that cannot be applied
+// because NATS is unreachable stays first in the queue (with every later one behind it)
+// and is tried again every lease round (retry()) until it lands: a fill made while the
+// node was cut off still counts. Each record keeps the trade ids it applied last, so a
+// fill whose update landed although its answer was lost is not counted twice.
 import type { KV } from '@nats-io/kv';
 import { Decimal } from '../accounting/decimal.js';
 import type { FillRecord } from '../trading/types.js';
@@ -33,8 +39,16 @@ export interface RiskRecord {
   day_start_position?: string;
   /** Price of the last fill (decimal string): the mark when no node publishes one. */
   last_price?: string;
+  /** Trade ids of the last fills applied (at most RECENT_TRADE_IDS; absent in records of older builds). */
+  trade_ids?: string[];
   updated_by: string;
 }
+
+/** Trade ids a position record remembers, so an update sent again is recognised. */
+const RECENT_TRADE_IDS = 32;
+
+/** A failure to reach NATS (the fill is kept for the next try), as opposed to a bad record. */
+const isUnreachable = (e: unknown): boolean => /timeout|disconnect|closed|connection|no responders|reconnect/i.test(String(e));
 
 export interface MarkRecord { symbol: string; mid: number; at_ms: number; node_id: string }
 
@@ -64,7 +78,11 @@ export class GlobalRisk {
   onChange: (() => void) | null = null;
   watchEvents = 0;
   private stopped = false;
-  private chain: Promise<void> = Promise.resolve();
+  /** Fills of this node not yet in KV, in fill order (the first is being applied or failed last). */
+  private readonly queue: FillRecord[] = [];
+  private draining: Promise<void> | null = null;
+  /** The last failure to apply a fill, or null. */
+  lastError: string | null = null;
 
   constructor(kv: KV, nodeId: string) {
     this.kv = kv;
@@ -73,12 +91,40 @@ export class GlobalRisk {
 
   /** Adds a fill (queued: updates apply one at a time, in fill order). */
   addFill(fill: FillRecord): void {
-    this.chain = this.chain.then(() => this.apply(fill)).catch(() => { this.errors++; });
+    this.queue.push(fill);
+    void this.drain();
   }
 
-  /** Resolves once every queued update is applied. */
+  /** Fills not yet in KV (NATS unreachable, or being applied). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Tries again the fills a failure left in the queue (called every lease round). */
+  retry(): void {
+    if (this.queue.length > 0) void this.drain();
+  }
+
+  /** Resolves once the queue is applied, or its first fill failed. */
   flush(): Promise<void> {
-    return this.chain;
+    return this.draining ?? Promise.resolve();
+  }
+
+  private drain(): Promise<void> {
+    if (this.draining !== null) return this.draining;
+    this.draining = (async () => {
+      while (this.queue.length > 0 && !this.stopped) {
+        try {
+          await this.apply(this.queue[0]!);
+        } catch (e) {
+          this.errors++;
+          this.lastError = `position update for ${this.queue[0]!.tradeId}: ${e instanceof Error ? e.message : String(e)}`;
+          if (isUnreachable(e)) break; // kept: the next retry() sends it
+        }
+        this.queue.shift();
+      }
+    })().finally(() => { this.draining = null; });
+    return this.draining;
   }
 
   private async apply(fill: FillRecord): Promise<void> {
@@ -90,6 +136,11 @@ export class GlobalRisk {
       const cur: RiskRecord = e !== null && e.operation === 'PUT'
         ? e.json<RiskRecord>()
         : { account, symbol: fill.symbol, position: '0', cash: '0', fees: '0', fills: 0, day, day_cash: '0', updated_by: this.nodeId };
+      if (e !== null && e.operation === 'PUT' && cur.trade_ids?.includes(fill.tradeId) === true) {
+        // applied already (an earlier try whose answer was lost)
+        this.take(key, cur, e.revision);
+        return;
+      }
       const qty = new Decimal(fill.qty);
       const signed = fill.side === 'BUY' ? qty : qty.neg();
       const flow = signed.neg().times(fill.price).minus(fill.fee);
@@ -103,6 +154,7 @@ export class GlobalRisk {
         day_cash: (cur.day === day ? new Decimal(cur.day_cash).plus(flow) : flow).toString(),
         day_start_position: cur.day === day ? (cur.day_start_position ?? '0') : cur.position,
         last_price: new Decimal(fill.price).toString(),
+        trade_ids: [...(cur.trade_ids ?? []), fill.tradeId].slice(-RECENT_TRADE_IDS),
         updated_by: this.nodeId,
       };
       try {

@@ -4,6 +4,10 @@
 // is stored once. Every node reads the whole stream (an ordered consumer) into memory:
 // any node serves the cluster's history, a node taking over a market applies the fills
 // other nodes made on it, and the fencing tokens of the orders are checked in order.
+// A message whose publication failed (NATS unreachable or slow to acknowledge) is kept
+// and sent again under the same message id by retryUnsent() (every lease round and on
+// reconnect) until the stream acknowledges it: a fill made while a node was cut off
+// from NATS (it may quote until its lease lapses locally) still reaches the stream.
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -39,6 +43,8 @@ export function fillFromStream(f: StreamFill['fill']): FillRecord {
 }
 
 const MAX_ORDERS_KEPT = 20_000;
+/** Order messages kept for a retry at most (the oldest are dropped past it; fills are never dropped). */
+const MAX_UNSENT_ORDERS = 20_000;
 
 export class TradeStream {
   private readonly nc: NatsConnection;
@@ -58,6 +64,12 @@ export class TradeStream {
   lastSeq = 0;
   published = 0;
   publishErrors = 0;
+  /** Messages sent again after a failed publication and acknowledged then. */
+  republished = 0;
+  /** Messages not acknowledged by the stream yet, by message id, in the order they were made. */
+  private readonly unsent = new Map<string, { subject: string; data: string; fill: boolean }>();
+  private unsentOrders = 0;
+  private retrying = false;
   private stopped = false;
   private waiters: { seq: number; resolve: () => void }[] = [];
   /** Told each fill another node made (after it is in `fills`). */
@@ -145,10 +157,53 @@ export class TradeStream {
   }
 
   private send(subject: string, data: string, msgID: string): void {
+    const fill = subject.startsWith(`${NAMES.subject}.fill.`);
     this.js.publish(subject, data, { msgID }).then(
       () => { this.published++; },
-      () => { this.publishErrors++; },
+      () => { this.publishErrors++; this.keep(msgID, subject, data, fill); },
     );
+  }
+
+  private keep(msgID: string, subject: string, data: string, fill: boolean): void {
+    if (this.unsent.has(msgID)) return;
+    this.unsent.set(msgID, { subject, data, fill });
+    if (fill) return;
+    this.unsentOrders++;
+    if (this.unsentOrders <= MAX_UNSENT_ORDERS) return;
+    for (const [id, m] of this.unsent) {
+      if (m.fill) continue;
+      this.unsent.delete(id);
+      this.unsentOrders--;
+      break;
+    }
+  }
+
+  /** Fills and orders whose publication failed and that wait for retryUnsent(). */
+  get unsentCount(): number {
+    return this.unsent.size;
+  }
+
+  /**
+   * Sends again, in order, what could not be published; stops at the first failure (NATS
+   * still unreachable: the next call goes on). The message ids keep each message once on the
+   * stream, and readers ignore a trade id they have seen.
+   */
+  async retryUnsent(): Promise<void> {
+    if (this.retrying || this.unsent.size === 0 || this.stopped) return;
+    this.retrying = true;
+    try {
+      for (const [id, m] of [...this.unsent]) {
+        await this.js.publish(m.subject, m.data, { msgID: id });
+        this.unsent.delete(id);
+        if (!m.fill) this.unsentOrders--;
+        this.published++;
+        this.republished++;
+      }
+    } catch {
+      /* still unreachable: the next round sends them */
+    } finally {
+      this.retrying = false;
+    }
   }
 
   stop(): void {

@@ -1,0 +1,78 @@
+// A node cut off from NATS while it still holds a market (its lease is valid locally for
+// TTL − margin after the last renewal) may fill an order there; that fill must reach the
+// cluster once NATS is back: on the trades stream exactly once, and in the cluster's
+// position of the account. Real nats-server (SIGKILL, then started again on its store)
+// and a real node process; the node says on stderr that it lost NATS and what it does.
+import { rmSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { describeNats, startNats, type NatsServer } from './support/nats.js';
+import { requireDist, stopAll } from './support/cli-process.js';
+import { api, binaryStrategy, cluster, startNode, strategyName, until, type Node } from './support/cluster-nodes.js';
+import { sleep } from './support/wait.js';
+
+const MARKET = 'BTCUSDT';
+const QTY = 0.01;
+
+let srv: NatsServer | undefined;
+const dirs: string[] = [];
+
+interface StreamFills { fills: { node_id: string; strategyId: string | null; symbol: string; side: string; qty: string; tradeId: string }[] }
+interface ManualTrades { trades: { side: string; qty: number }[] }
+
+async function manualTrades(n: Node): Promise<ManualTrades['trades']> {
+  const r = await fetch(`${n.base}/api/strategy/manual/trades?symbol=${MARKET}`, { headers: { 'x-spreadcore-forward': 'no' } });
+  return ((await r.json()) as ManualTrades).trades;
+}
+
+describeNats('a node cut off from NATS', () => {
+  beforeAll(() => { requireDist(); });
+  afterEach(async () => {
+    stopAll();
+    await srv?.stop();
+    srv = undefined;
+  });
+  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+  it('sends the fills it made while NATS was down to the stream and the positions once NATS is back', async () => {
+    srv = await startNats();
+    const a = await startNode('alpha', srv.url, undefined, ['--manual-max-notional', '5000']);
+    dirs.push(a.dataDir);
+    // a strategy on the market (not started) gives it a lease, so the manual account may trade it here
+    expect((await api(a, 'POST', '/api/strategy/load', binaryStrategy(strategyName(MARKET), MARKET))).status).toBe(200);
+    await until('alpha holding the market', async () => ((await cluster(a)).held_here.some((h) => h.market === MARKET) ? true : undefined), 30_000);
+
+    await srv.kill();
+    // the lease is still valid here for more than a second: the order is placed and fills on the paper exchange
+    const o = await api(a, 'POST', '/api/order', { symbol: MARKET, side: 'BUY', type: 'MARKET', qty: QTY });
+    expect(o.status, JSON.stringify(o.json)).toBe(200);
+    await until('the fill in alpha\'s own ledger', async () => ((await manualTrades(a)).length === 1 ? true : undefined), 5_000, 50);
+    await until('alpha saying it lost NATS', async () => (/lost the NATS server nats:\/\/127\.0\.0\.1:\d+; reconnecting/.test(a.proc.out()) ? true : undefined), 5_000, 50);
+    // longer than a JetStream publish waits for its acknowledgement: the first publication fails
+    await sleep(7_000);
+    expect((await cluster(a)).nats.status).not.toBe('connected');
+    await srv.restart();
+    await until('alpha reconnected', async () => (/reconnected to the NATS server/.test(a.proc.out()) ? true : undefined), 30_000);
+
+    const fills = await until('the fill on the trades stream', async () => {
+      const f = (await api<StreamFills>(a, 'GET', `/api/cluster/fills?symbol=${MARKET}`)).json.fills;
+      return f.length > 0 ? f : undefined;
+    }, 30_000, 250);
+    expect(fills).toHaveLength(1);
+    expect(fills[0]).toMatchObject({ node_id: 'alpha', strategyId: 'manual', side: 'BUY' });
+    expect(Number(fills[0]!.qty)).toBeCloseTo(QTY, 10);
+
+    const pos = await until('the fill in the cluster\'s positions', async () => {
+      const p = (await cluster(a)).positions.find((x) => x.account === 'manual' && x.symbol === MARKET);
+      return p !== undefined ? p : undefined;
+    }, 30_000, 250);
+    expect(pos.fills).toBe(1);
+    expect(Number(pos.position)).toBeCloseTo(QTY, 10);
+    // nothing is left waiting, and nothing was counted twice
+    await sleep(1_500);
+    const v = (await api<{ trades_stream: { unsent: number; fills: number }; positions_pending: number; positions: { account: string; fills: number }[] }>(a, 'GET', '/api/cluster')).json;
+    expect(v.trades_stream.unsent).toBe(0);
+    expect(v.positions_pending).toBe(0);
+    expect(v.trades_stream.fills).toBe(1);
+    expect(v.positions.find((x) => x.account === 'manual')?.fills).toBe(1);
+  }, 120_000);
+});
