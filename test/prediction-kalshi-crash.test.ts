@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, stopAll } from './support/cli-process.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
-import { replicaState, startKalshiReplica, startPredictionServe } from './support/prediction-replicas.js';
+import { crossingPrice, replicaState, startKalshiReplica, startPredictionServe } from './support/prediction-replicas.js';
 
 let tmp = '';
 beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-kalshi-crash-')); });
 afterAll(() => { stopAll(); rmSync(tmp, { recursive: true, force: true }); });
 
 const FED = 'KXSIMFED-26DEC-T4.25';
+const ELEC = 'KXSIMELEC-28-DEM';
 type KState = { orders: Array<{ ticker: string; status: string; client_order_id: string }>; fills: Array<{ ticker: string; fill_id: string; client_order_id: string; count_fp: string }>; positions: Record<string, number> };
 interface Trades { trades: Array<{ side: string; price: number; qty: number; trade_id?: string }> }
 
@@ -43,6 +44,8 @@ describe('serve --market kalshi survives kill -9', () => {
     expect(madeWhileDown).toBeGreaterThan(0);
 
     s = await startPredictionServe({ kalshi: k, dataDir });
+    // the first reconcile (before the journal is restored) says why it stays paused: fills it cannot place yet
+    expect(s.proc.out()).toMatch(/[1-9]\d* fill\(s\) of orders this process did not send \(checked against the journal\); staying paused/);
     await waitUntil('the missed fills journaled', async () => /kalshi: reconciled: \d+ missed fill\(s\) of our orders journaled/.test(s.proc.out()), 30_000, s.proc.out);
     await waitUntil('nothing of ours left resting', async () => ours(await replicaState<KState>(k.url)).length === 0, 30_000, s.proc.out);
     const venue = await replicaState<KState>(k.url);
@@ -62,4 +65,22 @@ describe('serve --market kalshi survives kill -9', () => {
     s.proc.child.kill('SIGTERM');
     expect(await s.proc.exited).toBe(0);
   }, 300_000);
+
+  it('started on another data dir, names the position mismatch and the way out, and stays paused', async () => {
+    const k = await startKalshiReplica(join(tmp, 'keys-m'));
+    let s = await startPredictionServe({ kalshi: k, dataDir: join(tmp, 'data-m1') });
+    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await crossingPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
+    await waitUntil('the position at Kalshi', async () => ((await replicaState<KState>(k.url)).positions[ELEC] ?? 0) === 3, 15_000, s.proc.out);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+
+    s = await startPredictionServe({ kalshi: k, dataDir: join(tmp, 'data-m2') });
+    const out = s.proc.out();
+    expect(out).toMatch(/kalshi 4 markets, NOT reconciled \(KXSIMELEC-28-DEM 0 in the ledgers, 3\.00 at Kalshi\): strategies stay paused/);
+    expect(out).toMatch(/restart serve with the --data-dir that traded them, or close them at Kalshi and restart/);
+    const health = await apiRequest<{ execution: { venues_down: string[]; kalshi: { paused: boolean } } }>(s.port, '/api/health');
+    expect(health.execution).toMatchObject({ venues_down: ['kalshi'], kalshi: { paused: true } });
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+  }, 120_000);
 });

@@ -302,7 +302,8 @@ export class PredictionLive {
         .catch((e: unknown) => this.log(`kalshi: journaling missed fills failed: ${e instanceof Error ? e.message : String(e)}`));
     }
     if (r.positionMismatches.length > 0) {
-      this.log(`kalshi: MISMATCH ${r.positionMismatches.map((m) => `${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`).join('; ')}: strategies stay paused`);
+      this.log(`kalshi: MISMATCH ${r.positionMismatches.map((m) => `${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`).join('; ')}: strategies stay paused. `
+        + 'The journal does not hold these positions: restart serve with the --data-dir that traded them, or close them at Kalshi and restart');
     }
     if (r.unknownToUs.length === 0) return;
     void (async () => {

@@ -117,7 +117,11 @@ export class KalshiLive {
           if (r.lastFillTs > 0) this.sinceTs = r.lastFillTs - 1;
           this.c.onReconciled?.(r);
           if (r.ok && !this.reconciling.again && this.ws.connected) { this.paused = false; this.c.onResume?.(); }
-          else if (!r.ok) this.log(`kalshi: reconcile found ${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue, ${r.positionMismatches.length} position mismatches; staying paused`);
+          else if (!r.ok) {
+            const foreign = r.missedFills.filter((f) => !f.applied).length;
+            this.log(`kalshi: reconcile found ${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue, ${r.positionMismatches.length} position mismatches`
+              + `, ${foreign} fill(s) of orders this process did not send (checked against the journal); staying paused`);
+          }
         } catch (e) {
           this.log(`kalshi: reconcile failed (${e instanceof Error ? e.message : String(e)}); staying paused`);
         }
