@@ -123,6 +123,8 @@ export class ClusterNode {
     await this.trades.start();
     await this.republishJournal();
     await this.kill.watch((state, note) => this.applyKill(state, note));
+    this.strategies.onChange = () => { if (!this.closed) this.applyStrategies(); };
+    await this.strategies.watch();
     await this.risk.watch();
     if (this.limits.active) this.limits.start();
     void this.watchStatus();
@@ -184,7 +186,8 @@ export class ClusterNode {
       await this.trades.retryUnsent();
       this.risk.retry();
       const nodes = await this.registry.read();
-      await this.syncStrategies();
+      await this.strategies.read();
+      this.applyStrategies();
       await this.leases.balance(this.strategies.markets(), nodes.map((n) => n.node_id));
       await this.risk.read();
       await this.trades.refreshLastSeq();
@@ -197,9 +200,13 @@ export class ClusterNode {
     }
   }
 
-  /** Loads the cluster's strategies this engine does not have; applies deletes and the wanted state on held markets. */
-  private async syncStrategies(): Promise<void> {
-    const all = await this.strategies.read();
+  /**
+   * Loads the cluster's strategies this engine does not have; applies deletes, parameters and
+   * the wanted state on held markets. Synchronous: run every round and on every change the
+   * strategies bucket's watch delivers.
+   */
+  private applyStrategies(): void {
+    const all = this.strategies.all;
     const local = new Map(this.engine.list().map((s) => [s.strategy_id, s]));
     for (const s of all.values()) {
       const here = local.get(s.strategy_id);
@@ -342,6 +349,7 @@ export class ClusterNode {
       await Promise.race([this.risk.flush(), new Promise((r) => setTimeout(r, 2000))]);
     } catch { /* NATS is gone: the leases expire */ }
     this.kill.stop();
+    this.strategies.stop();
     this.limits.stop();
     this.risk.stop();
     this.api.stop();

@@ -1,7 +1,8 @@
 // The cluster's strategies: each definition (what POST /api/strategy/load was given)
 // and the state the cluster wants for it (running or stopped), one key per strategy in
 // the strategies bucket. Every node loads every definition; only the node holding the
-// lease of the strategy's market starts it.
+// lease of the strategy's market starts it. Every node watches the bucket, so a change
+// made through one node's API applies on the others at once.
 import type { KV } from '@nats-io/kv';
 
 export type WantedState = 'loaded' | 'running' | 'stopped' | 'deleted';
@@ -20,29 +21,64 @@ export interface ClusterStrategy {
 export class StrategyStore {
   private readonly kv: KV;
   private readonly nodeId: string;
-  /** As last read. */
+  /** As last read or watched. */
   all = new Map<string, ClusterStrategy>();
+  /** KV revision of each strategy as last seen (an older read or watch event is ignored). */
+  private readonly revisions = new Map<string, number>();
+  /** Called after the watch changed `all`. */
+  onChange: (() => void) | null = null;
+  private stopped = false;
 
   constructor(kv: KV, nodeId: string) {
     this.kv = kv;
     this.nodeId = nodeId;
   }
 
+  private take(key: string, v: ClusterStrategy, revision: number): boolean {
+    if ((this.revisions.get(key) ?? 0) > revision) return false;
+    this.revisions.set(key, revision);
+    this.all.set(key, v);
+    return true;
+  }
+
   async read(): Promise<Map<string, ClusterStrategy>> {
-    const next = new Map<string, ClusterStrategy>();
+    const seen = new Set<string>();
     for await (const k of await this.kv.keys()) {
       const e = await this.kv.get(k);
       if (e === null || e.operation !== 'PUT') continue;
-      try { next.set(k, e.json<ClusterStrategy>()); } catch { /* not ours */ }
+      seen.add(k);
+      try { this.take(k, e.json<ClusterStrategy>(), e.revision); } catch { /* not ours */ }
     }
-    this.all = next;
-    return next;
+    for (const k of [...this.all.keys()]) if (!seen.has(k) && this.revisions.has(k)) { this.all.delete(k); this.revisions.delete(k); }
+    return this.all;
+  }
+
+  /**
+   * Follows every write to the bucket (its current values first): a strategy loaded, started,
+   * stopped or patched on another node is known here within a NATS round trip, not at the next round.
+   */
+  async watch(): Promise<void> {
+    const it = await this.kv.watch();
+    void (async () => {
+      for await (const e of it) {
+        if (this.stopped) break;
+        if (e.operation !== 'PUT') continue;
+        let v: ClusterStrategy;
+        try { v = e.json<ClusterStrategy>(); } catch { continue; }
+        if (this.take(e.key, v, e.revision)) this.onChange?.();
+      }
+    })();
+  }
+
+  stop(): void {
+    this.stopped = true;
   }
 
   async put(id: string, symbol: string, definition: Record<string, unknown>, wanted: WantedState, paramsSeq = 0): Promise<void> {
     const v: ClusterStrategy = { strategy_id: id, symbol, definition, wanted, params_seq: paramsSeq, updated_by: this.nodeId, updated_ms: Date.now() };
     this.all.set(id, v);
-    await this.kv.put(id, JSON.stringify(v));
+    const rev = await this.kv.put(id, JSON.stringify(v));
+    this.take(id, v, rev);
   }
 
   async setWanted(id: string, wanted: WantedState): Promise<void> {
@@ -60,8 +96,8 @@ export class StrategyStore {
     const seq = (cur.params_seq ?? 0) + 1;
     const v: ClusterStrategy = { ...cur, definition: { ...cur.definition, parameters: params }, params_seq: seq, updated_by: this.nodeId, updated_ms: Date.now() };
     // compare-and-set: two PATCHes on two nodes at once both land
-    await this.kv.update(id, JSON.stringify(v), e.revision);
-    this.all.set(id, v);
+    const rev = await this.kv.update(id, JSON.stringify(v), e.revision);
+    this.take(id, v, rev);
     return seq;
   }
 
