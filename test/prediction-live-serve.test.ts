@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, runCli, stopAll } from './support/cli-process.js';
+import { freePort } from './support/free-port.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
 import {
   collectEvents, crossingPrice, newWalletKey, polySymbol, replicaAdmin, replicaState, startKalshiReplica, startPolymarketReplica, startPredictionServe,
@@ -279,6 +280,15 @@ describe('serve --market kalshi|polymarket: command line', () => {
     const stray = await runCli(['serve', '--port', '0', '--data-dir', dir, '--kalshi-rest-url', 'http://127.0.0.1:1']);
     expect(stray.code).toBe(2);
     expect(stray.out).toMatch(/--kalshi-rest-url applies to --market kalshi only/);
+    // nothing listens at the venue's URL (the replica was not started): the request and the cause, not "fetch failed"
+    const closed = await freePort();
+    const noReplica = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'polymarket', '--polymarket-rest-url', `http://127.0.0.1:${closed}`], { POLYMARKET_PRIVATE_KEY: newWalletKey() });
+    expect(noReplica.code).toBe(1);
+    expect(noReplica.out).toContain(`cannot connect to polymarket: Polymarket GET http://127.0.0.1:${closed}/version: connection refused (ECONNREFUSED: nothing listens at http://127.0.0.1:${closed})`);
+    const k = await startKalshiReplica(join(tmp, 'keys-usage'));
+    const noKalshi = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'kalshi', '--kalshi-rest-url', `http://127.0.0.1:${closed}`], { KALSHI_API_KEY_ID: k.keyId, KALSHI_PRIVATE_KEY_PEM: k.privateKeyPem });
+    expect(noKalshi.code).toBe(1);
+    expect(noKalshi.out).toContain(`cannot connect to kalshi: Kalshi 0 transport: GET http://127.0.0.1:${closed}/trade-api/v2/markets: connection refused`);
     const prodSim = await runCli(['serve', '--port', '0', '--data-dir', dir, '--production']);
     expect(prodSim.code).toBe(2);
     expect(prodSim.out).toMatch(/--production applies to --market kalshi \/ polymarket only/);

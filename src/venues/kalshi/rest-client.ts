@@ -7,6 +7,7 @@
 // V2 event-order routes (/portfolio/events/orders: side bid|ask on the YES book, count,
 // price, time_in_force, self_trade_prevention_type); the legacy /portfolio/orders create
 // is deprecated (docs/kalshi.md, "Orders"). Reads stay on /portfolio/orders.
+import { describeTransportError } from '../prediction-transport-error.js';
 import { KalshiApiError, KalshiBudgetError } from './errors.js';
 import { KALSHI_DEMO, REST_PREFIX, type KalshiEndpoints } from './endpoints.js';
 import { KalshiPriority, KalshiRateBudget, type BucketName } from './rate-budget.js';
@@ -96,7 +97,7 @@ export class KalshiRestClient {
       res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (e) {
       this.counters.transportErrors++;
-      throw new KalshiApiError(0, 'transport', e instanceof Error ? e.message : String(e));
+      throw new KalshiApiError(0, 'transport', describeTransportError(method, url, e, this.timeoutMs));
     }
     const text = await res.text().catch(() => '');
     if (res.status === 429) {

@@ -8,6 +8,7 @@
 // the path without its query string; DELETE /order's body is {"orderID"}; an order body is
 // {order, owner (the API key), orderType, postOnly, deferExec}.
 import { SpreadcoreError } from '../../errors.js';
+import { describeTransportError } from '../prediction-transport-error.js';
 import type { PolymarketCredentials } from './credentials.js';
 import { PATHS } from './endpoints.js';
 import { l1Headers } from './l1-auth.js';
@@ -105,7 +106,14 @@ export class PolymarketRestClient {
       Object.assign(headers, opts.auth);
     }
     const qs = opts.query === undefined ? '' : `?${new URLSearchParams(opts.query).toString()}`;
-    const res = await fetch(`${this.base}${path}${qs}`, { method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+    const url = `${this.base}${path}${qs}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (e) {
+      // not a PolymarketApiError: the outcome of an order sent this way is unknown (queried, never resent)
+      throw new Error(`Polymarket ${describeTransportError(method, url, e, this.timeoutMs)}`, { cause: e });
+    }
     this.budget.observe(opts.bucket ?? null, res.status, res.headers);
     const text = await res.text();
     let json: unknown = null;
