@@ -1,7 +1,16 @@
 // The heat map's cells: the best objective per (x, y) over the other parameters,
-// null where no run landed; axis choice from --heatmap.
-import { describe, expect, it } from 'vitest';
+// null where no run landed; axis choice from --heatmap; the settings every point
+// shares, printed under the title.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseBacktestSpec } from '../src/backtest/index.js';
+import { renderHeatmapSvg } from '../src/report/index.js';
 import { chooseHeatmapAxes, heatmapGrid, BINS } from '../src/sweep/heatmap-grid.js';
+import { renderSweepHeatmap, sweepSettingsText } from '../src/sweep/render-heatmap.js';
+import { runSweep, type SweepExecutor } from '../src/sweep/run-sweep.js';
+import { ROOT } from './support/run-cli.js';
 import { runObjectives, type RunRecord } from '../src/sweep/objectives.js';
 import { parseSweepSpace } from '../src/sweep/space.js';
 
@@ -46,5 +55,45 @@ describe('sweep heat map grid', () => {
     expect(() => chooseHeatmapAxes(axes, 'spread_bps', usage)).toThrow(/two swept parameters/);
     expect(() => chooseHeatmapAxes(axes, 'spread_bps,spread_bps', usage)).toThrow(/two different/);
     expect(chooseHeatmapAxes(parseSweepSpace({ spread_bps: [1, 2] }).axes, undefined, usage).kind).toBe('none');
+  });
+});
+
+describe('sweep heat map settings', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sweep-settings-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const PARAMS = join(ROOT, 'examples/sweep-params.json');
+
+  it('names the fill model, latencies, fees, seed and the parameters every point shares', () => {
+    const spec = parseBacktestSpec(JSON.parse(readFileSync(PARAMS, 'utf8')));
+    expect(sweepSettingsText(spec, 7, ['spread_bps', 'max_position', 'quote_levels'])).toBe(
+      'queue fills (proportional; feed latency recorded; order 2 / cancel 2 / response 0 ms); fees maker 0 / taker 4 bps; seed 7; '
+      + 'fixed parameters: order_size=0.001, requote_threshold_price=0.01, quote_refresh_ms=100 (others default)');
+    const naive = parseBacktestSpec({ symbols: ['BTCUSDT'], parameters: { spread_bps: 3, maker_fee_bps: 1.5 }, fill_model: 'naive' });
+    // the strategy's own fee parameter is what it is charged; the top-level default schedule is 10 bps
+    expect(sweepSettingsText(naive, 1, ['spread_bps'])).toBe('naive fills (no latency, first in every queue); fees maker 1.5 / taker 10 bps; seed 1; fixed parameters: maker_fee_bps=1.5 (others default)');
+  });
+
+  it('runSweep hands them to the heat map, which prints them under the title', async () => {
+    const space = join(dir, 'space.json');
+    writeFileSync(space, JSON.stringify({ spread_bps: [2, 4], max_position: [0.004, 0.008] }));
+    let settings = '';
+    const executor: SweepExecutor = async ({ tasks, onResult }) => {
+      for (const t of tasks) {
+        onResult({ index: t.index, workerId: 1, workerInits: 1, wasmInstances: 1, workerTasks: 1, kind: 'done', elapsedMs: 1,
+          objectives: { net_pnl: t.index, sharpe: null, sharpe_interval_s: 60, sharpe_samples: 6, sharpe_note: 'few', max_drawdown: 0, fill_rate: 1, fills: 1, events: 1 } });
+      }
+      return { stopped: false };
+    };
+    await runSweep({
+      dataPath: join(ROOT, 'test/fixtures/binance/spot_btcusdt_20240808.gz'), paramsPath: PARAMS, spacePath: space, search: 'grid', samples: 0,
+      objective: 'net_pnl', workers: 1, outDir: join(dir, 'out'), seed: 3, executor,
+      renderHeatmap: (s, choice, runs, objective, text) => { settings = text; return renderSweepHeatmap(s, choice, runs, objective, text); },
+    });
+    expect(settings).toBe('queue fills (proportional; feed latency recorded; order 2 / cancel 2 / response 0 ms); fees maker 0 / taker 4 bps; seed 3; '
+      + 'fixed parameters: order_size=0.001, quote_levels=1, requote_threshold_price=0.01, quote_refresh_ms=100 (others default)');
+    expect(existsSync(join(dir, 'out', 'heatmap.png'))).toBe(true);
+    const svg = renderHeatmapSvg({ title: 't', xName: 'a', yName: 'b', zName: 'pnl', xValues: [1], yValues: [1], z: [[1]], subtitle: settings });
+    expect(svg).toContain('queue fills (proportional; feed latency recorded;');
+    expect(svg).toContain('fixed parameters: order_size=0.001');
   });
 });

@@ -5,9 +5,10 @@
 // one definition (an Apache ECharts option); renderHeatmapSvg() / renderHeatmapPng() draw it.
 import type { EChartsOption } from 'echarts';
 import { blueWhiteRed, rgbToHex, viridis, type Rgb } from './color.js';
+import { wrapWords } from './line-chart.js';
 import { CHART_FONT_CSS, renderOptionSvg, svgToPng } from './svg-render.js';
 import type { HeatmapOptions } from './types.js';
-import { MIN_HEIGHT_PX, MIN_WIDTH_PX, badChart, requireArray, requireObject, requireString, sidePx } from './validate.js';
+import { MIN_HEIGHT_PX, MIN_WIDTH_PX, badChart, optionalString, requireArray, requireObject, requireString, sidePx } from './validate.js';
 
 export const DEFAULT_HEATMAP_WIDTH_PX = 900;
 export const DEFAULT_HEATMAP_HEIGHT_PX = 600;
@@ -86,7 +87,7 @@ function checkGrid(v: unknown, rows: number, cols: number): (number | null)[][] 
 }
 
 interface CheckedHeatmap {
-  title: string; xName: string; yName: string; zName: string;
+  title: string; xName: string; yName: string; zName: string; subtitle: string | undefined;
   xValues: number[]; yValues: number[]; z: (number | null)[][]; width: number; height: number;
 }
 
@@ -99,6 +100,7 @@ function checkHeatmap(opts: HeatmapOptions): CheckedHeatmap {
     xName: requireString(o['xName'], 'xName'),
     yName: requireString(o['yName'], 'yName'),
     zName: requireString(o['zName'], 'zName'),
+    subtitle: optionalString(o['subtitle'], 'subtitle'),
     xValues,
     yValues,
     z: checkGrid(o['z'], yValues.length, xValues.length),
@@ -136,7 +138,9 @@ export function heatmapOption(opts: HeatmapOptions): EChartsOption {
   const info = best !== null
     ? `best (outlined): ${h.xName}=${formatValue(xValues[best[1]]!)}, ${h.yName}=${formatValue(yValues[best[0]]!)}, ${h.zName}=${formatValue(z[best[0]]![best[1]]!)}`
     : 'no results';
-  const grid = { left: 100, right: 150, top: 84, bottom: 70 };
+  // the settings under the best-cell line (DejaVu Sans at 12 px: about 7 px per character)
+  const settings = h.subtitle === undefined || h.subtitle === '' ? [] : wrapWords(h.subtitle, Math.floor((h.width - 40) / 7), 4);
+  const grid = { left: 100, right: 150, top: 84 + 16 * settings.length, bottom: 70 };
   const cellW = (h.width - grid.left - grid.right) / Math.max(1, xValues.length);
   const cellH = (h.height - grid.top - grid.bottom) / Math.max(1, yValues.length);
   const labels = cellW >= 44 && cellH >= 18;
@@ -159,9 +163,9 @@ export function heatmapOption(opts: HeatmapOptions): EChartsOption {
     backgroundColor: '#ffffff',
     textStyle: { fontFamily: CHART_FONT_CSS },
     title: {
-      text: h.title, subtext: info, left: 'center', top: 8,
+      text: h.title, subtext: [info, ...settings].join('\n'), left: 'center', top: 8,
       textStyle: { fontSize: 16, fontWeight: 'bold', color: '#222222', width: h.width - 40, overflow: 'truncate' },
-      subtextStyle: { color: '#555555', fontSize: 12, width: h.width - 40, overflow: 'truncate' },
+      subtextStyle: { color: '#555555', fontSize: 12, lineHeight: 16, width: h.width - 40, overflow: 'truncate' },
     },
     grid,
     xAxis: { type: 'category', name: h.xName, nameLocation: 'middle', nameGap: 36, data: xValues.map(formatValue), axisLabel: { color: '#333333', hideOverlap: true }, splitArea: { show: false } },

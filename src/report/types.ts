@@ -34,6 +34,8 @@ export interface HeatmapOptions {
   /** z[yi][xi]; null (or a non-finite number) = no result for that parameter pair. */
   z: (number | null)[][];
   zName: string;
+  /** What the values came from (settings), under the best-cell line; wrapped at spaces, at most four lines. */
+  subtitle?: string;
   width?: number;
   height?: number;
 }

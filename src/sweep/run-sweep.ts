@@ -13,6 +13,7 @@ import { expandGrid, sampleRandom, type SweepPoint } from './expand.js';
 import { chooseHeatmapAxes, type HeatmapChoice } from './heatmap-grid.js';
 import { requireObjective, requireSharpeSpan, runObjectives, type ObjectiveName, type RunRecord } from './objectives.js';
 import { pointParams } from './point-params.js';
+import { sweepSettingsText } from './render-heatmap.js';
 import { resultsJson, writeAtomic, writeResults, type ResultsJson, type RunFailure, type SweepSummary } from './results-doc.js';
 import { parseSweepSpace, type SweepSpace } from './space.js';
 import { newStopFlag, runOnPool } from './sweep-pool.js';
@@ -49,7 +50,11 @@ export interface SweepOptions {
    */
   readonly executor?: SweepExecutor | undefined;
   /** Draws the heat map PNG; absent = no image (the grid is still chosen and checked). */
-  readonly renderHeatmap?: ((space: SweepSpace, choice: HeatmapChoice & { kind: 'axes' }, runs: readonly RunRecord[], objective: ObjectiveName) => Uint8Array) | undefined;
+  readonly renderHeatmap?: ((
+    space: SweepSpace, choice: HeatmapChoice & { kind: 'axes' }, runs: readonly RunRecord[], objective: ObjectiveName,
+    /** What every point shares (fill model, latencies, fees, seed, fixed parameters): sweepSettingsText. */
+    settings: string,
+  ) => Uint8Array) | undefined;
 }
 
 export interface SweepExecution {
@@ -257,7 +262,9 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
   else if (runs.length === 0) heatmap = { note: 'no heat map: no run finished' };
   else if (o.renderHeatmap === undefined) heatmap = { note: 'no heat map renderer' };
   else {
-    const png = o.renderHeatmap(prep.space, prep.heatmap, runs, o.objective);
+    const first = parseBacktestSpec(pointParams(prep.baseParams, prep.names, prep.canonical, prep.runnable[0]!.values));
+    const settings = sweepSettingsText(first, o.seed, [...prep.names, ...prep.canonical]);
+    const png = o.renderHeatmap(prep.space, prep.heatmap, runs, o.objective, settings);
     const path = join(o.outDir, 'heatmap.png');
     writeAtomic(path, png);
     heatmap = { path };
