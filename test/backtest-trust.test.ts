@@ -158,6 +158,13 @@ describe('latency samples from a file', () => {
     expect(fromFile.config.order_latency_file).toEqual({ path: flat, samples: 2 });
     expect(fromFile.fills).toEqual(constant.fills);
     expect(fromFile.objectives.net_pnl).toBe(constant.objectives.net_pnl);
+    expect(fromFile.warnings).toEqual([]);
+    // times in seconds instead of ms: the samples never reach the replay, and the result says so
+    const seconds = join(dir, 'seconds.csv');
+    writeFileSync(seconds, '1723161000,2,2\n1723162000,40,40\n');
+    const off = run(USDM, { order_latency_file: seconds, duration_s: 120 });
+    expect(off.warnings).toEqual([expect.stringMatching(
+      /^order_latency_file .*seconds\.csv: its samples span 1970-01-20T22:39:21\.000Z → 1970-01-20T22:39:22\.000Z, outside the replay \(2024-08-08T23:5.*\), so every order and report took its last sample's latencies; its times must be Unix epoch ms of exchange time$/)]);
     const slow = join(dir, 'slow.csv');
     writeFileSync(slow, '1723161255000,2,2\n1723161300000,40,40\n1723161375000,2,2\n');
     const varying = run(USDM, { order_latency_file: slow, duration_s: 120 });

@@ -381,6 +381,17 @@ function drive(
     const hint = `check the instruments' tick and lot sizes${short}`;
     warnings.push(`the strategy never quoted: its books were never live together in the recording (${why.join('; ')}); ${hint}`);
   }
+  const curve = paper.latencyCurve;
+  if (curve !== null && curve.samples > 1 && startedNs !== null) {
+    // samples that never reach the replay (times in seconds, another day) leave every order at one end's latency
+    const t0 = curve.tNs[0]!;
+    const t1 = curve.tNs[curve.samples - 1]!;
+    if (t1 < startedNs || t0 > endNs) {
+      const utc = (ns: number): string => new Date(Math.floor(ns / 1e6)).toISOString();
+      warnings.push(`order_latency_file ${spec.orderLatencyFile ?? ''}: its samples span ${utc(t0)} → ${utc(t1)}, outside the replay (${utc(startedNs)} → ${utc(endNs)}), `
+        + `so every order and report took its ${t1 < startedNs ? 'last' : 'first'} sample's latencies; its times must be Unix epoch ms of exchange time`);
+    }
+  }
   if (plan.skippedLines > 0) warnings.push(`skipped ${plan.skippedLines} lines that are not market data (first: ${plan.firstProblem ?? '?'})`);
 
   const perSymbol: Record<string, BacktestSymbolJson> = {};
