@@ -123,6 +123,11 @@ describe('serve --market polymarket against spreadcore replica polymarket', () =
     const symbols = p.markets.map((m) => polySymbol(m.condition_id));
     const before = await apiRequest<MarketsView>(s.port, '/api/markets');
     expect(before.markets.map((m) => m.symbol).sort()).toEqual([...symbols].sort());
+    // each market's end_date_iso is its resolution time: the first ends 30 h after the replica started
+    const first = before.markets.find((m) => m.symbol === polySymbol(p.markets[0]!.condition_id))!;
+    expect(first.hours_to_resolution).toBeGreaterThan(29.9);
+    expect(first.hours_to_resolution).toBeLessThanOrEqual(30);
+    expect(before.markets.every((m) => typeof m.hours_to_resolution === 'number')).toBe(true);
     const health = await apiRequest<Health>(s.port, '/api/health');
     expect(health.execution.polymarket).toMatchObject({ clob_version: 2, paused: false, user_connected: true });
 

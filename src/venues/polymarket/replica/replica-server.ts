@@ -330,7 +330,7 @@ export class PolymarketReplica {
   private marketJson(m: ReplicaMarketDef): object {
     return {
       condition_id: m.conditionId, question: m.question, active: !m.closed, closed: m.closed, neg_risk: m.negRisk,
-      minimum_tick_size: m.tickSize, minimum_order_size: m.minOrderSize, fee_schedule: m.fees,
+      minimum_tick_size: m.tickSize, minimum_order_size: m.minOrderSize, fee_schedule: m.fees, end_date_iso: m.endDateIso,
       tokens: [{ token_id: m.yes.tokenId, outcome: 'Yes', winner: m.winner === 'Yes' }, { token_id: m.no.tokenId, outcome: 'No', winner: m.winner === 'No' }],
     };
   }

@@ -38,6 +38,8 @@ export interface ReplicaMarketDef {
   closed: boolean;
   winner: 'Yes' | 'No' | null;
   seq: number;
+  /** The market's expected end (`end_date_iso` of GET /markets); it resolves only through /__replica/resolve. */
+  readonly endDateIso: string;
 }
 
 export interface UniverseListener {
@@ -48,13 +50,14 @@ export interface UniverseListener {
   onResolved?(m: ReplicaMarketDef): void;
 }
 
-const SPEC: ReadonlyArray<{ tick: string; negRisk: boolean; mid: string; rate: string }> = [
-  { tick: '0.01', negRisk: false, mid: '0.55', rate: '0.03' },
-  { tick: '0.01', negRisk: true, mid: '0.30', rate: '0.04' },
-  { tick: '0.001', negRisk: false, mid: '0.965', rate: '0.02' },
-  { tick: '0.1', negRisk: false, mid: '0.5', rate: '0' },
-  { tick: '0.0001', negRisk: true, mid: '0.0125', rate: '0.07' },
-  { tick: '0.005', negRisk: false, mid: '0.72', rate: '0.03' },
+// endHours: the expected end, hours after the replica starts (within seed 004's 72 h and 168 h, and beyond)
+const SPEC: ReadonlyArray<{ tick: string; negRisk: boolean; mid: string; rate: string; endHours: number }> = [
+  { tick: '0.01', negRisk: false, mid: '0.55', rate: '0.03', endHours: 30 },
+  { tick: '0.01', negRisk: true, mid: '0.30', rate: '0.04', endHours: 60 },
+  { tick: '0.001', negRisk: false, mid: '0.965', rate: '0.02', endHours: 12 },
+  { tick: '0.1', negRisk: false, mid: '0.5', rate: '0', endHours: 200 },
+  { tick: '0.0001', negRisk: true, mid: '0.0125', rate: '0.07', endHours: 100 },
+  { tick: '0.005', negRisk: false, mid: '0.72', rate: '0.03', endHours: 48 },
 ];
 
 /** A 77-digit-ish decimal token id, deterministic from the seed (Polymarket token ids are uint256 decimals). */
@@ -83,6 +86,7 @@ export class ReplicaUniverse {
       onStale: (s) => paper.onStale(s),
       onRedefined: (s) => paper.onRedefined(s),
     };
+    const startMs = Date.now();
     SPEC.forEach((sp, i) => {
       const conditionId = `0x${createHash('sha256').update(`condition:${seed}:${i}`).digest('hex')}`;
       const grid = new DecimalGrid(sp.tick);
@@ -92,6 +96,7 @@ export class ReplicaUniverse {
         no: { tokenId: tokenIdOf(seed, i, 'No'), outcome: 'No', symbolId: 2 * i + 1 },
         tickSize: sp.tick, negRisk: sp.negRisk, fees: { rate: sp.rate, exponent: 1 }, minOrderSize: '5',
         midTick: grid.toUnits(sp.mid), bids: new Map(), asks: new Map(), closed: false, winner: null, seq: 0,
+        endDateIso: new Date(startMs + sp.endHours * 3_600_000).toISOString(),
       };
       this.markets.push(m);
       this.byToken.set(m.yes.tokenId, { m, t: m.yes });
