@@ -148,6 +148,17 @@ describe('line charts (ECharts option → SVG → PNG)', () => {
     }
   });
 
+  it('labels a tick at midnight UTC with the date, not the day of the month alone', () => {
+    // 23:54 → 00:01 UTC across 2024-08-08/09, as the bundled recordings end
+    const t0 = Date.UTC(2024, 7, 8, 23, 54);
+    const x = range(8, (i) => t0 + i * 60_000);
+    const svg = renderLineChartSvg({ title: 'across midnight', xIsTime: true, series: [{ name: 'mid', x, y: x.map((_, i) => i) }], width: 1200, height: 500 });
+    const labels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+    expect(labels).toContain('08-09');
+    expect(labels).toContain('23:55');
+    expect(labels).not.toContain('9');
+  });
+
   it('gives a single instant on a time axis one second either side', () => {
     const t = Date.UTC(2024, 0, 2, 3, 4, 5);
     const o = lineChartOption({ title: 'one', xIsTime: true, series: [{ name: 'p', x: [t], y: [1] }] });

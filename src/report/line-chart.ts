@@ -43,6 +43,11 @@ export function checkLineChart(opts: LineChartOptions): CheckedLineChart {
   };
 }
 
+/** Tick labels of a time axis per level (ECharts' time formatter templates). */
+const TIME_LABELS = {
+  year: '{yyyy}', month: '{yyyy}-{MM}', day: '{MM}-{dd}', hour: '{HH}:{mm}', minute: '{HH}:{mm}', second: '{HH}:{mm}:{ss}', millisecond: '{HH}:{mm}:{ss}.{SSS}',
+};
+
 function utcDate(ms: number): string {
   return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString().slice(0, 10) : '';
 }
@@ -127,7 +132,8 @@ export function lineChartOption(opts: LineChartOptions): EChartsOption {
       scale: true,
       ...(single ? { min: xLo - 1000, max: xHi + 1000 } : hasData ? { min: xLo, max: xHi } : {}),
       axisLine: { onZero: false, lineStyle: { color: '#444444' } },
-      axisLabel: { color: '#333333', hideOverlap: true },
+      // a tick on midnight says the date (MM-dd), not ECharts' default day of the month alone ("9")
+      axisLabel: { color: '#333333', hideOverlap: true, ...(c.xIsTime ? { formatter: TIME_LABELS } : {}) },
       splitLine: { show: true, lineStyle: { color: '#e5e5e5' } },
     },
     yAxis: {
