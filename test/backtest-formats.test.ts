@@ -49,6 +49,7 @@ describe('recording formats', () => {
     expect(lines.data.format).toBe('binance');
     expect(frames.fills.length).toBeGreaterThan(0);
     expect(trading(frames)).toEqual(trading(lines));
+    expect(frames.warnings).toEqual([]); // a .screc of Binance lines keeps their receive times
     const zipped = runBacktest(gzipSync(raw), spec, { seed: 1 });
     expect(trading(zipped)).toEqual(trading(lines));
   });
@@ -71,6 +72,11 @@ describe('recording formats', () => {
     expect(r.curves.equity.values[r.curves.equity.values.length - 1]).toBeCloseTo(r.objectives.net_pnl, 6);
     expect(r.curves.inventory['ETHUSDT']!.values.at(-1)).toBe(eth.inventory.position);
     expect(r.fills.filter((f) => f.symbol === 'ETHUSDT')).toHaveLength(eth.fills.total);
+    // the simulator stamps its frames at exchange time: the default feed latency "recorded" is no latency, and the result says so
+    expect(r.data.feed_latency_ms).toMatchObject({ max: 0 });
+    expect(r.warnings).toEqual(['feed_latency "recorded": this recording\'s receive times are its exchange times (no delay on any step), so the strategy saw every event '
+      + 'the moment it happened; give feed_latency a number of ms for a delay']);
+    expect(runBacktest(readFileSync(out), { ...two, feedLatency: 5 }, { seed: 1 }).warnings).toEqual([]);
     expect(codeOf(() => runBacktest(readFileSync(out), { ...two, symbols: ['SOLUSDT'] }, { seed: 1 })))
       .toMatch(/SPREADCORE_ERR_UNKNOWN_SYMBOL: params file: symbols \["SOLUSDT"\] are not all in the recording \(it carries BTCUSDT, ETHUSDT\)/);
   });

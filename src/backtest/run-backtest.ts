@@ -381,6 +381,11 @@ function drive(
     const hint = `check the instruments' tick and lot sizes${short}`;
     warnings.push(`the strategy never quoted: its books were never live together in the recording (${why.join('; ')}); ${hint}`);
   }
+  if (recorded && clocks.stats !== null && clocks.stats.max === 0) {
+    // the default feed latency on a recording stamped at exchange time (the simulator's) is no latency at all
+    warnings.push('feed_latency "recorded": this recording\'s receive times are its exchange times (no delay on any step), so the strategy saw every event '
+      + 'the moment it happened; give feed_latency a number of ms for a delay');
+  }
   const curve = paper.latencyCurve;
   if (curve !== null && curve.samples > 1 && startedNs !== null) {
     // samples that never reach the replay (times in seconds, another day) leave every order at one end's latency
