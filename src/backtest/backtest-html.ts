@@ -7,6 +7,7 @@ import type { HtmlReportOptions, ReportTable } from '../report/types.js';
 import { fillModelText, reportCharts } from './backtest-charts.js';
 import type { ReportPng } from './backtest-report.js';
 import type { BacktestResult } from './backtest-result.js';
+import { recordingLabel } from './summary-table.js';
 
 /** Fills listed in the report's table at most (result.json has them all). */
 export const REPORT_FILL_ROWS = 2000;
@@ -80,7 +81,7 @@ export function backtestHtmlOptions(r: BacktestResult, pngs: readonly ReportPng[
   });
   return {
     title: `Backtest ${c.strategy_id}: ${c.symbols.join(', ')}`,
-    subtitle: `${d.format === 'binance' ? `Binance ${d.market ?? ''}` : 'spreadcore'} recording, ${utc(d.first_ts_ms)} → ${utc(d.last_ts_ms)}, `
+    subtitle: `${recordingLabel(d)}, ${utc(d.first_ts_ms)} → ${utc(d.last_ts_ms)}, `
       + `${d.events} events; ${fillModel}; fees maker ${c.maker_fee_bps} bps, taker ${c.taker_fee_bps} bps; seed ${r.seed}`,
     summary: [
       { label: 'net P&L (realized + unrealized)', value: String(o.net_pnl) },

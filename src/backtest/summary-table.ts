@@ -18,6 +18,12 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** What was replayed, in a few words: "Binance spot recording", "prediction-market recording", "spreadcore recording". */
+export function recordingLabel(d: BacktestResult['data']): string {
+  if (d.format === 'binance') return `Binance ${d.market ?? ''} recording`;
+  return d.format === 'prediction' ? 'prediction-market recording' : 'spreadcore recording';
+}
+
 export function backtestSummaryText(r: BacktestResult): string {
   const lines: string[] = [];
   const d = r.data;
@@ -26,7 +32,7 @@ export function backtestSummaryText(r: BacktestResult): string {
   const a = r.symbols[sym]?.analytics;
   const m = r.summary;
   const row = (label: string, value: string): void => { lines.push(`  ${label.padEnd(34)} ${value}`); };
-  const source = d.format === 'binance' ? `Binance ${d.market ?? ''} recording` : 'spreadcore recording';
+  const source = recordingLabel(d);
   lines.push(`backtest ${c.strategy_id} on ${c.symbols.join(', ')}: ${source}, ${utc(d.first_ts_ms)} → ${utc(d.last_ts_ms)} UTC (${d.duration_seconds} s)`);
   lines.push(`  ${fillModelText(r)}; fees maker ${c.maker_fee_bps} bps, taker ${c.taker_fee_bps} bps; seed ${r.seed}`);
   const fl = d.feed_latency_ms;
