@@ -170,6 +170,7 @@ describe('serve --market polymarket against spreadcore replica polymarket', () =
     await waitUntil('market_resolved', async () => stream.events.some((e) => e.event === 'market_resolved'), 10_000, out);
     const res = stream.events.find((e) => e.event === 'market_resolved')!.data;
     expect(res).toMatchObject({ symbol: sym, outcome: 'YES', settlement_price: 1 });
+    expect(out()).toContain(`polymarket: ${sym} resolved YES`);
     expect(res['positions']).toEqual([expect.objectContaining({ strategy_id: 'p1', position: 10 })]);
     const after = await apiRequest<MarketsView>(s.port, '/api/markets');
     expect(after.markets.find((m) => m.symbol === sym)).toMatchObject({ status: 'resolved', outcome: 'YES', liquidity: null, mid: null });

@@ -42,6 +42,8 @@ export class PolymarketMarketAdapter {
   readonly counters: AdapterCounters = { messages: 0, malformed: 0, unknownAsset: 0, offGrid: 0, tickSizeChanges: 0, trades: 0 };
   /** Called after a tick_size_change was applied (the venue re-reads the instrument). */
   onTickSize: ((symbol: string, tickSize: string) => void) | null = null;
+  /** Told once a followed token's market resolved and the token settled ('yes': it won). */
+  onResolved: ((symbol: string, outcome: 'yes' | 'no') => void) | null = null;
   private readonly byToken = new Map<string, Followed>();
   private readonly qty = new DecimalGrid(POLYMARKET_LOT_SIZE);
   private tradeId = 0;
@@ -140,7 +142,9 @@ export class PolymarketMarketAdapter {
           f.bids.clear();
           f.asks.clear();
           if (f.hasBook) this.snapshot(f, tsNs);
-          this.sink.settle?.(f.symbolId, tsNs, id === m.winning_asset_id ? 'yes' : 'no');
+          const outcome = id === m.winning_asset_id ? 'yes' : 'no';
+          this.sink.settle?.(f.symbolId, tsNs, outcome);
+          this.onResolved?.(f.symbol, outcome);
         }
         return;
       }

@@ -94,6 +94,7 @@ export class PolymarketLive {
       this.venue.setTickSize(symbol, tick);
       this.log(`polymarket: ${symbol} tick size now ${tick}`);
     };
+    this.feed.adapter.onResolved = (symbol, outcome) => this.log(`polymarket: ${symbol} resolved ${outcome.toUpperCase()}`);
     let first = true;
     this.venue.onReconnect = () => {
       if (first) { first = false; return; }
