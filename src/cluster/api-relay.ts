@@ -11,6 +11,11 @@
 // write the cluster's state in KV, and the market's next holder applies it (an order
 // that reached nobody is the 503: only the holder may place it). A forwarded
 // request is always answered where it arrives: it is never forwarded again.
+//
+// A start, stop, PATCH or delete of a strategy this node does not know yet (loaded through
+// another node a moment ago; the watch of the strategies bucket has not delivered it) is
+// not refused: target() names this node, and forward() reads the strategy from KV first,
+// then answers it as any other request (here, or by the market's holder).
 import { RequestError, TimeoutError, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { ApiForwarder, ForwardedAnswer, ForwardedRequest } from '../gateway/gateway.js';
 import { FORWARD_ERROR_STATUS, HttpError } from '../gateway/http-errors.js';
@@ -24,9 +29,19 @@ export interface RelayOwner {
   ownerOf(symbol: string): string | null;
   /** The market of a strategy of the cluster, or null. */
   symbolOf(strategyId: string): string | null;
+  /** Whether the local engine has a strategy (or account) of this id. */
+  knows(strategyId: string): boolean;
+  /** Reads a strategy of the cluster from KV and loads it here; false when the cluster has none of that id. */
+  refresh(strategyId: string): Promise<boolean>;
 }
 
-export interface ApiRelayStats { forwarded: number; answered: number; unavailable: number; timeouts: number; errors: number }
+const MUTATING = new Set(['POST', 'PATCH', 'DELETE', 'PUT']);
+
+export interface ApiRelayStats {
+  forwarded: number; answered: number; unavailable: number; timeouts: number; errors: number;
+  /** Mutations of a strategy this node did not know yet, answered after reading it from KV. */
+  refreshed: number;
+}
 
 /** Routes answered by the node running the strategy (the path's :id) or the market (?symbol=). */
 function routeSubject(method: string, path: string, query: URLSearchParams): { strategy?: string; symbol?: string } | null {
@@ -60,7 +75,8 @@ export class ApiRelay implements ApiForwarder {
   private readonly owner: RelayOwner;
   readonly timeoutMs: number;
   private sub: Subscription | null = null;
-  readonly stats: ApiRelayStats = { forwarded: 0, answered: 0, unavailable: 0, timeouts: 0, errors: 0 };
+  private handle: ((r: ForwardedRequest) => { status: number; body: string; headers: [string, string][] }) | null = null;
+  readonly stats: ApiRelayStats = { forwarded: 0, answered: 0, unavailable: 0, timeouts: 0, errors: 0, refreshed: 0 };
 
   constructor(nc: NatsConnection, nodeId: string, owner: RelayOwner, timeoutMs = DEFAULT_FORWARD_TIMEOUT_MS) {
     this.nc = nc;
@@ -72,6 +88,7 @@ export class ApiRelay implements ApiForwarder {
   /** Answers the requests other nodes forward here with `handle` (the gateway's routes). */
   serve(handle: (r: ForwardedRequest) => { status: number; body: string; headers: [string, string][] }): void {
     if (this.sub !== null) return;
+    this.handle = handle;
     this.sub = this.nc.subscribe(apiSubject(this.nodeId), {
       callback: (err, msg) => {
         if (err !== null) return;
@@ -97,7 +114,12 @@ export class ApiRelay implements ApiForwarder {
     const r = routeSubject(method, path, query);
     if (r === null) return null;
     // a strategy's market first (a strategy trades one market); ?symbol= for an account that is no strategy (manual)
-    const symbol = (r.strategy !== undefined ? this.owner.symbolOf(r.strategy) : null) ?? r.symbol ?? null;
+    const known = r.strategy !== undefined ? this.owner.symbolOf(r.strategy) : null;
+    if (r.strategy !== undefined && known === null && r.symbol === undefined && MUTATING.has(method) && this.handle !== null && !this.owner.knows(r.strategy)) {
+      // not known here yet: forward() reads it from KV before answering
+      return this.nodeId;
+    }
+    const symbol = known ?? r.symbol ?? null;
     if (symbol === null) return null;
     const owner = this.owner.ownerOf(symbol);
     return owner === null || owner === this.nodeId ? null : owner;
@@ -116,6 +138,7 @@ export class ApiRelay implements ApiForwarder {
   }
 
   async forward(node: string, req: ForwardedRequest): Promise<ForwardedAnswer> {
+    if (node === this.nodeId) return this.answerAfterRefresh(req);
     this.stats.forwarded++;
     let text: string;
     try {
@@ -139,6 +162,21 @@ export class ApiRelay implements ApiForwarder {
     }
     const a = JSON.parse(text) as ForwardedAnswer;
     return { status: Number(a.status), body: String(a.body), node: typeof a.node === 'string' ? a.node : node, ...(Array.isArray(a.headers) ? { headers: a.headers } : {}) };
+  }
+
+  /** A mutation of a strategy unknown here: read from KV, then answered here or by its market's holder. */
+  private async answerAfterRefresh(req: ForwardedRequest): Promise<ForwardedAnswer> {
+    let id: string | null = null;
+    try { id = decodeURIComponent(req.path.split('/')[3] ?? ''); } catch { /* answered below as unknown */ }
+    if (id !== null && id !== '') {
+      this.stats.refreshed++;
+      try { await this.owner.refresh(id); } catch { /* NATS unreachable: answered from what this node knows */ }
+      const symbol = this.owner.symbolOf(id);
+      const owner = symbol === null ? null : this.owner.ownerOf(symbol);
+      if (owner !== null && owner !== this.nodeId) return this.forward(owner, req);
+    }
+    const a = this.handle!(req);
+    return { status: a.status, body: a.body, node: this.nodeId, ...(a.headers.length > 0 ? { headers: a.headers } : {}) };
   }
 
   stop(): void {

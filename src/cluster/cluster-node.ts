@@ -75,6 +75,12 @@ export class ClusterNode {
     this.api = new ApiRelay(b.nc, cfg.nodeId, {
       ownerOf: (symbol) => this.ownerOf(symbol),
       symbolOf: (id) => this.strategies.all.get(id)?.symbol ?? null,
+      knows: (id) => this.engine.list().some((s) => s.strategy_id === id),
+      refresh: async (id) => {
+        if (!(await this.strategies.readOne(id))) return false;
+        if (!this.closed) this.applyStrategies();
+        return true;
+      },
     }, cfg.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS);
     this.limits = new ClusterLimits({
       engine, risk: this.risk, control: b.control, nodeId: cfg.nodeId,

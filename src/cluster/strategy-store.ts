@@ -53,6 +53,16 @@ export class StrategyStore {
     return this.all;
   }
 
+  /** Reads one strategy (one KV get); false when the cluster has none of that id. */
+  async readOne(id: string): Promise<boolean> {
+    const e = await this.kv.get(id);
+    if (e === null || e.operation !== 'PUT') return false;
+    let v: ClusterStrategy;
+    try { v = e.json<ClusterStrategy>(); } catch { return false; }
+    this.take(id, v, e.revision);
+    return true;
+  }
+
   /**
    * Follows every write to the bucket (its current values first): a strategy loaded, started,
    * stopped or patched on another node is known here within a NATS round trip, not at the next round.
