@@ -50,5 +50,11 @@ describeNats('strategies across the nodes of a cluster', () => {
       }
       return true;
     }, 30_000);
+    // no order was refused for want of a lease: deciding where a strategy runs is not a refusal
+    for (const n of [a, b]) {
+      const v = (await api<{ leases_counters: { fenced: number }; orders_refused_not_lease_owner: number }>(n, 'GET', '/api/cluster')).json;
+      expect(v.orders_refused_not_lease_owner).toBe(0);
+      expect(v.leases_counters.fenced, `${n.id}'s leases_counters`).toBe(0);
+    }
   }, 120_000);
 });

@@ -235,7 +235,7 @@ export class ClusterNode {
         this.paramsApplied.set(s.strategy_id, seq);
         try { this.orig.patchParameters(s.strategy_id, s.definition['parameters']); } catch (e) { this.lastError = `parameters of ${s.strategy_id}: ${e instanceof Error ? e.message : String(e)}`; }
       }
-      if (this.leases.fence(s.symbol) === 0) continue;
+      if (!this.leases.usable(s.symbol)) continue;
       const st = this.engine.list().find((x) => x.strategy_id === s.strategy_id)?.status;
       const active = st === 'running' || st === 'paused';
       try {

@@ -56,7 +56,7 @@ export function installEngineHooks(eng: TradingEngine, node: ClusterNode): Engin
   eng.start = (id) => {
     const symbol = symbolOf(id);
     node.strategies.setWanted(id, 'running').catch(report(node, `starting ${id}`));
-    if (node.leases.fence(symbol) !== 0) return { ...orig.start(id), cluster: { market: symbol, owner: node.cfg.nodeId } } as ReturnType<typeof orig.start>;
+    if (node.leases.usable(symbol)) return { ...orig.start(id), cluster: { market: symbol, owner: node.cfg.nodeId } } as ReturnType<typeof orig.start>;
     // another node runs the market: it starts the strategy at its next round
     const owner = ownerOf(symbol);
     return { ok: true, strategy_id: id, status: 'running', initial_quotes: { bid_levels: [], ask_levels: [] }, cluster: { market: symbol, owner, started_by: owner ?? 'the next node to take the market' } } as unknown as ReturnType<typeof orig.start>;

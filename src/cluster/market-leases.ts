@@ -49,6 +49,7 @@ export class MarketLeases {
   private readonly pending = new Set<string>();
   /** Lease records as last read, by market. */
   table = new Map<string, { record: LeaseRecord; revision: number; ageMs: number }>();
+  /** fenced: orders (and order attempts) refused because this node did not hold a usable lease. */
   counters = { acquired: 0, renewed: 0, lost: 0, released: 0, fenced: 0 };
 
   constructor(kv: KV, nodeId: string, ttlMs: number, events: LeaseEvents, now: () => number = () => performance.now()) {
@@ -73,6 +74,20 @@ export class MarketLeases {
       return 0;
     }
     return h.revision;
+  }
+
+  /**
+   * Whether this node may act on `market` now (holds a ready lease, locally valid), for the
+   * node's own decisions (which strategies to start): fence() without counting a refusal.
+   */
+  usable(market: string): boolean {
+    const h = this.held.get(market);
+    if (h === undefined || this.pending.has(market)) return false;
+    if (this.now() >= h.validUntil) {
+      this.drop(market, 'its lease was not renewed in time (the node was paused or cut off from NATS)');
+      return false;
+    }
+    return true;
   }
 
   /** Drops every lease whose local validity ran out (called on a timer and by fence()). */
