@@ -49,7 +49,10 @@ describeNats('a node cut off from NATS', () => {
     await until('alpha saying it lost NATS', async () => (/lost the NATS server nats:\/\/127\.0\.0\.1:\d+; reconnecting/.test(a.proc.out()) ? true : undefined), 5_000, 50);
     // longer than a JetStream publish waits for its acknowledgement: the first publication fails
     await sleep(7_000);
-    expect((await cluster(a)).nats.status).not.toBe('connected');
+    const down = await cluster(a);
+    expect(down.nats.status).not.toBe('connected');
+    // what went wrong, in words: not a bare "timeout"
+    expect(down.last_error).toMatch(/^lease round failed: .*\(the NATS server nats:\/\/127\.0\.0\.1:\d+ is unreachable; reconnecting\)$/);
     await srv.restart();
     await until('alpha reconnected', async () => (/reconnected to the NATS server/.test(a.proc.out()) ? true : undefined), 30_000);
 

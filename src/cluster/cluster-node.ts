@@ -200,7 +200,10 @@ export class ClusterNode {
       this.lastRoundMs = Date.now();
     } catch (e) {
       this.roundErrors++;
-      this.lastError = e instanceof Error ? e.message : String(e);
+      const msg = e instanceof Error ? e.message : String(e);
+      this.lastError = this.natsStatus === 'connected'
+        ? `lease round failed: ${msg}`
+        : `lease round failed: ${msg} (the NATS server ${this.cfg.url} is unreachable; reconnecting)`;
     } finally {
       if (this.roundStartedAt === started) this.running = false;
     }
