@@ -295,6 +295,13 @@ describe('serve --market kalshi|polymarket: command line', () => {
     const noKalshi = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'kalshi', '--kalshi-rest-url', `http://127.0.0.1:${closed}`], { KALSHI_API_KEY_ID: k.keyId, KALSHI_PRIVATE_KEY_PEM: k.privateKeyPem });
     expect(noKalshi.code).toBe(1);
     expect(noKalshi.out).toContain(`cannot connect to kalshi: Kalshi 0 transport: GET http://127.0.0.1:${closed}/trade-api/v2/markets: connection refused`);
+    // a malformed market list names the item and what it should be
+    const lower = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'kalshi', '--kalshi-rest-url', 'http://127.0.0.1:1', '--kalshi-tickers', 'KXSIMFED-26DEC-T4.25,kxsimelec'], { KALSHI_API_KEY_ID: k.keyId, KALSHI_PRIVATE_KEY_PEM: k.privateKeyPem });
+    expect(lower.code).toBe(2);
+    expect(lower.out).toMatch(/--kalshi-tickers: "kxsimelec" is not a Kalshi market ticker \(upper-case letters/);
+    const short = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'polymarket', '--polymarket-rest-url', 'http://127.0.0.1:1', '--polymarket-markets', '0x1234'], { POLYMARKET_PRIVATE_KEY: newWalletKey() });
+    expect(short.code).toBe(2);
+    expect(short.out).toMatch(/--polymarket-markets: "0x1234" is not a Polymarket condition id \(0x and 64 hex digits\)/);
     const prodSim = await runCli(['serve', '--port', '0', '--data-dir', dir, '--production']);
     expect(prodSim.code).toBe(2);
     expect(prodSim.out).toMatch(/--production applies to --market kalshi \/ polymarket only/);

@@ -65,10 +65,11 @@ function url(name: string, v: string, schemes: readonly string[]): URL {
   return u;
 }
 
-function list(name: string, v: string | undefined, re: RegExp): string[] | undefined {
+/** A comma-separated list whose every item matches `re`; the usage error names the item that does not and what an item is. */
+function list(name: string, v: string | undefined, re: RegExp, item: string): string[] | undefined {
   if (v === undefined) return undefined;
   const out = v.split(',');
-  for (const x of out) if (!re.test(x)) throw usageError(`${name} must be a comma-separated list, got ${JSON.stringify(v)}`);
+  for (const x of out) if (!re.test(x)) throw usageError(`${name}: ${JSON.stringify(x)} is not ${item} (a comma-separated list of them, got ${JSON.stringify(v)})`);
   return out;
 }
 
@@ -96,7 +97,7 @@ export function parsePrediction(i: PredictionInput): PredictionOptions {
     let signer: KalshiSigner | undefined;
     try { signer = signerFromEnv(i.env as NodeJS.ProcessEnv); } catch { signer = undefined; }
     if (signer === undefined) throw usageError('KALSHI_PRIVATE_KEY_PEM is not a readable RSA private key (PEM)');
-    kalshi = { endpoints, signer, tickers: list('--kalshi-tickers', i.kalshiTickers, /^[A-Z0-9][A-Z0-9._-]{0,63}$/) };
+    kalshi = { endpoints, signer, tickers: list('--kalshi-tickers', i.kalshiTickers, /^[A-Z0-9][A-Z0-9._-]{0,63}$/, 'a Kalshi market ticker (upper-case letters, digits, ".", "_", "-", e.g. KXSIMFED-26DEC-T4.25)') };
   }
   let polymarket: PredictionOptions['polymarket'] = null;
   if (has('polymarket')) {
@@ -126,7 +127,7 @@ export function parsePrediction(i: PredictionInput): PredictionOptions {
     const chainRaw = i.env['SPREADCORE_POLYMARKET_CHAIN_ID'];
     const chainId = chainRaw === undefined || chainRaw === '' ? 137 : Number(chainRaw);
     if (chainId !== 137 && chainId !== 80002) throw usageError(`SPREADCORE_POLYMARKET_CHAIN_ID must be 137 or 80002, got ${JSON.stringify(chainRaw)}`);
-    polymarket = { endpoints, chainId, credentials, markets: list('--polymarket-markets', i.polymarketMarkets, /^0x[0-9a-fA-F]{64}$/) };
+    polymarket = { endpoints, chainId, credentials, markets: list('--polymarket-markets', i.polymarketMarkets, /^0x[0-9a-fA-F]{64}$/, 'a Polymarket condition id (0x and 64 hex digits)') };
   }
   if (i.record !== undefined && i.venues.length === 0) throw usageError('--record applies to --market kalshi / polymarket only (record other markets with spreadcore record)');
   return { venues: i.venues, production: i.production, kalshi, polymarket, recordPath: i.record ?? null };
