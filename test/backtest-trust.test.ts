@@ -313,6 +313,35 @@ describe('honest metrics', () => {
     expect(r.summary.risk.adverse_selection_events).toBe(risk.adverse_selection_events);
   });
 
+  it('1 s markouts and adverse fills read the mid 1 s after each fill, as an independent count from a 10 ms mid curve does', () => {
+    const r = run(SPOT_BTC, { order_latency_ms: 2, cancel_latency_ms: 2, sample_interval_ms: 10 }, {
+      symbols: ['BTCUSDT'], parameters: { spread_bps: 10, order_size: 0.001, max_position: 0.01, quote_levels: 1, requote_threshold_price: 0.01, quote_refresh_ms: 100 },
+      maker_fee_bps: 0, taker_fee_bps: 4,
+    });
+    const mid = r.curves.mid['BTCUSDT']!;
+    const midAt = (tMs: number): number => {
+      let i = 0;
+      while (i + 1 < mid.t_ms.length && mid.t_ms[i + 1]! <= tMs) i++;
+      return mid.values[i]!;
+    };
+    let adverse = 0;
+    const sum = { BUY: [0, 0], SELL: [0, 0] };
+    for (const f of r.fills) {
+      const m = midAt(f.t_ms + 1000);
+      const perUnit = f.side === 'BUY' ? m - f.price : f.price - m;
+      if (-perUnit / f.price * 1e4 > 2) adverse++;
+      sum[f.side as 'BUY' | 'SELL'][0] += perUnit * f.qty;
+      sum[f.side as 'BUY' | 'SELL'][1] += f.qty;
+    }
+    const a = r.symbols['BTCUSDT']!.analytics;
+    const m1 = a.markouts[0]!;
+    console.log(`spot BTCUSDT 10 bps: ${r.fills.length} fills, adverse ${a.risk.adverse_markout_fills} (independent ${adverse}), 1 s markouts ${m1.buy.avg_pnl_per_unit} / ${m1.sell.avg_pnl_per_unit}`);
+    expect(r.fills.length).toBeGreaterThan(5);
+    expect(a.risk.adverse_markout_fills).toBe(adverse);
+    expect(m1.buy.avg_pnl_per_unit!).toBeCloseTo(sum.BUY[0]! / sum.BUY[1]!, 2);
+    expect(m1.sell.avg_pnl_per_unit!).toBeCloseTo(sum.SELL[0]! / sum.SELL[1]!, 2);
+  });
+
   it('the drawdown curve is equity minus its running peak (from 0)', () => {
     expect(drawdownValues([-1, 2, 1, 3, 0.5])).toEqual([-1, 0, -1, 0, -2.5]);
     const r = run(USDM, { duration_s: 120 });

@@ -223,7 +223,10 @@ export function runBacktest(data: Uint8Array, spec: BacktestSpec, options: Backt
     }
     requireBinanceGrids(plan.market, plan.symbol, specs);
   }
-  const engine = new TradingEngine({ idPrefix: BACKTEST_ID_PREFIX, paper: paperInput(spec, options.seed) });
+  // marks (equity, time at best, markouts) every tick: a markout reads the mid of the last mark at or
+  // before fill time + h, so with the engine's default of one mark a second a "1 s" markout read the
+  // mid anywhere from 0 to 1 s after the fill
+  const engine = new TradingEngine({ idPrefix: BACKTEST_ID_PREFIX, paper: paperInput(spec, options.seed), markIntervalMs: TICK_MS });
   let result: BacktestResult;
   try {
     result = drive(engine, plan, spec, specs, options);
