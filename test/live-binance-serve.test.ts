@@ -167,7 +167,13 @@ describe('serve in live mode against the Binance replica', () => {
     expect(nokey.out).toContain('SPREADCORE_BINANCE_API_KEY');
     const badMode = await runCli(['serve', '--port', '0'], { VELOZ_EXECUTION_MODE: 'binance_live_please' });
     expect(badMode.code).toBe(2);
-    expect(badMode.out).toContain('VELOZ_EXECUTION_MODE');
+    // each accepted value once
+    expect(badMode.out).toContain('environment variable VELOZ_EXECUTION_MODE must be one of paper, binance-spot-testnet, binance-usdm-testnet, binance-spot, '
+      + 'binance-usdm, binance_testnet_spot, binance_testnet_futures, binance_testnet_usdm, binance_spot, binance_futures, binance_usdm, got "binance_live_please"');
+    // the tutorial's variable named the mode: the message says so (there is no --execution on this command line)
+    const nokeyVeloz = await runCli(['serve', '--port', '0'], { VELOZ_EXECUTION_MODE: 'binance_testnet_futures' });
+    expect(nokeyVeloz.code).toBe(2);
+    expect(nokeyVeloz.out).toContain('execution mode binance-usdm-testnet (VELOZ_EXECUTION_MODE=binance_testnet_futures) needs API keys in the environment');
     // a journal with paper fills keeps paper positions: live execution refuses it (exit 1)
     const paperDir = mkdtempSync(join(tmpdir(), 'sc-live-paper-'));
     try {

@@ -67,15 +67,19 @@ function envValue(env: Readonly<Record<string, string | undefined>>, ...names: s
 /** The execution mode and, for a live one, its endpoints and keys; a usage error (exit 2) when anything is off. */
 export function parseExecution(input: ExecutionInput): LiveExecution | null {
   let mode: ExecutionMode;
+  // where the mode came from, for the messages below: the flag, or the variable that named it
+  let source: string;
   if (input.flag !== undefined) {
     if (!(EXECUTION_MODES as readonly string[]).includes(input.flag)) throw usageError(`--execution must be one of ${EXECUTION_MODES.join(', ')}, got ${JSON.stringify(input.flag)}`);
     mode = input.flag as ExecutionMode;
+    source = `--execution ${mode}`;
   } else {
     const e = envValue(input.env, 'SPREADCORE_EXECUTION_MODE', 'VELOZ_EXECUTION_MODE');
     if (e === undefined) mode = 'paper';
     else if ((EXECUTION_MODES as readonly string[]).includes(e.value)) mode = e.value as ExecutionMode;
     else if (VELOZ_MODES[e.value] !== undefined) mode = VELOZ_MODES[e.value]!;
-    else throw usageError(`environment variable ${e.name} must be one of ${[...EXECUTION_MODES, ...Object.keys(VELOZ_MODES)].join(', ')}, got ${JSON.stringify(e.value)}`);
+    else throw usageError(`environment variable ${e.name} must be one of ${[...new Set([...EXECUTION_MODES, ...Object.keys(VELOZ_MODES)])].join(', ')}, got ${JSON.stringify(e.value)}`);
+    source = e === undefined ? `execution mode ${mode}` : e.value === mode ? `${e.name}=${mode}` : `execution mode ${mode} (${e.name}=${e.value})`;
   }
   if (mode === 'paper') {
     if (input.mainnet) throw usageError('--mainnet applies to a production execution mode (binance-spot or binance-usdm) only');
@@ -85,14 +89,14 @@ export function parseExecution(input: ExecutionInput): LiveExecution | null {
   }
   const production = mode === 'binance-spot' || mode === 'binance-usdm';
   if (production && !input.mainnet) {
-    throw usageError(`--execution ${mode} trades real money on Binance's production exchange: add --mainnet to confirm, or use ${mode}-testnet`);
+    throw usageError(`${source} trades real money on Binance's production exchange: add --mainnet to confirm, or use ${mode}-testnet`);
   }
   if (!production && input.mainnet) throw usageError(`--mainnet with the testnet mode ${mode}: name the production mode (${mode.replace('-testnet', '')}) to trade on mainnet`);
   const key = envValue(input.env, 'SPREADCORE_BINANCE_API_KEY', 'VELOZ_BINANCE_API_KEY');
   const secret = envValue(input.env, 'SPREADCORE_BINANCE_API_SECRET', 'VELOZ_BINANCE_API_SECRET');
   const keyFile = envValue(input.env, 'SPREADCORE_BINANCE_PRIVATE_KEY_FILE');
   if (key === undefined || (secret === undefined && keyFile === undefined)) {
-    throw usageError(`--execution ${mode} needs API keys in the environment: SPREADCORE_BINANCE_API_KEY with SPREADCORE_BINANCE_API_SECRET (HMAC) `
+    throw usageError(`${source} needs API keys in the environment: SPREADCORE_BINANCE_API_KEY with SPREADCORE_BINANCE_API_SECRET (HMAC) `
       + 'or SPREADCORE_BINANCE_PRIVATE_KEY_FILE (Ed25519) (or VELOZ_BINANCE_API_KEY and VELOZ_BINANCE_API_SECRET); for a first run without keys, start `spreadcore replica binance` and use its printed demo pair');
   }
   if (secret !== undefined && keyFile !== undefined) {
