@@ -111,6 +111,8 @@ export class ClusterNode {
   }
 
   private async start(): Promise<void> {
+    // before anything else: a node id another live process uses is refused
+    await this.registry.claim(this.cfg.leaseTtlMs);
     const eng = this.engine;
     // every order asks the market's lease first (0: not this node's market now)
     eng.router.fence = (symbol) => this.leases.fence(symbol);
