@@ -99,10 +99,22 @@ export function midFillsChart(r: BacktestResult): LineChartOptions {
   };
 }
 
+/**
+ * The max drawdown for the chart's title: the ledger's (marks every 100 ms), and the plotted curve's
+ * when its samples (every sample_interval_ms) miss part of it, so the title never states a trough
+ * the picture does not show without saying so.
+ */
+export function drawdownTitle(r: BacktestResult): string {
+  const ledger = r.objectives.max_drawdown;
+  const curve = -Math.min(0, ...drawdownValues(r.curves.equity.values));
+  const text = `max drawdown ${ledger.toFixed(4)}`;
+  return curve.toFixed(4) === ledger.toFixed(4) ? text : `${text} (${r.config.sample_interval_ms / 1000} s curve ${curve.toFixed(4)})`;
+}
+
 /** equity-drawdown.png: total P&L and its drawdown from the running peak. */
 export function equityDrawdownChart(r: BacktestResult): LineChartOptions {
   return {
-    title: `Equity and drawdown | ${fillModelShort(r)} | max drawdown ${r.objectives.max_drawdown.toFixed(4)}`,
+    title: `Equity and drawdown | ${fillModelShort(r)} | ${drawdownTitle(r)}`,
     subtitle: settingsSubtitle(r),
     width: 1200,
     height: 500,
