@@ -40,6 +40,7 @@ describe('parseBacktestSpec', () => {
     [{ ...BASE, instruments: { BTCUSDT: { tick_size: 0.1, lot_size: '0.001' } } }, 'SPREADCORE_ERR_BAD_INPUT', /instruments\.BTCUSDT\.tick_size must be a positive decimal string/],
     [{ ...BASE, instruments: { BTCUSDT: { tick_size: '0.1', lot: '0.001' } } }, 'SPREADCORE_ERR_BAD_INPUT', /unknown field instruments\.BTCUSDT\.lot/],
     [{ ...BASE, instruments: { BTCUSDT: { tick_size: '0.1', lot_size: '-1' } } }, 'SPREADCORE_ERR_BAD_INPUT', /instruments\.BTCUSDT\.lot_size/],
+    [{ ...BASE, instruments: { BTCUSD: { tick_size: '0.1', lot_size: '0.001' } } }, 'SPREADCORE_ERR_BAD_INPUT', /^params file: instruments\.BTCUSD: BTCUSD is not one of symbols \["BTCUSDT"\]$/],
     [[], 'SPREADCORE_ERR_BAD_INPUT', /must be a JSON object/],
     [null, 'SPREADCORE_ERR_BAD_INPUT', /must be a JSON object/],
   ])('refuses %j', (json, code, message) => {

@@ -193,6 +193,11 @@ export function parseBacktestSpec(json: unknown): BacktestSpec {
       throw e;
     }
   }
+  const instruments = readInstruments(json['instruments']);
+  for (const symbol of Object.keys(instruments)) {
+    // an entry for a symbol the strategy does not trade is a typo that would leave the built-in grid in place
+    if (def.symbols.length > 0 && !def.symbols.includes(symbol)) bad(`instruments.${symbol}: ${symbol} is not one of symbols ${JSON.stringify(def.symbols)}`);
+  }
   return Object.freeze({
     name: def.name,
     symbols: def.symbols,
@@ -211,7 +216,7 @@ export function parseBacktestSpec(json: unknown): BacktestSpec {
     makerFeeBps: feeBps('maker_fee_bps', json['maker_fee_bps']),
     takerFeeBps: feeBps('taker_fee_bps', json['taker_fee_bps']),
     market,
-    instruments: Object.freeze(readInstruments(json['instruments'])),
+    instruments: Object.freeze(instruments),
     sampleIntervalMs: sample,
     durationS: (duration as number | undefined) ?? null,
   });
