@@ -99,7 +99,11 @@ describe('backtest parse cache', () => {
     const a = withNotes(join(blocker, 'cache'));
     expect(run(spec, a.opts) === plain).toBe(true);
     expect(a.notes).toHaveLength(1);
-    expect(a.notes[0]).toMatch(/^parse cache: could not write .*not-a-dir\/cache\/binance-[0-9a-f]{40}\.plan: /);
+    expect(a.notes[0]).toMatch(/^parse cache: could not write .*not-a-dir\/cache\/binance-[0-9a-f]{40}\.plan: .*not-a-dir\/cache is not a directory \(ENOTDIR\)$/);
+    // --cache-dir naming a file
+    const b = withNotes(blocker);
+    expect(run(spec, b.opts) === plain).toBe(true);
+    expect(b.notes).toEqual([expect.stringMatching(/^parse cache: could not write .*not-a-dir\/binance-[0-9a-f]{40}\.plan: .*not-a-dir is not a directory \(EEXIST\)$/)]);
   });
 
   it('spreadcore backtest --cache-dir: the note on stderr, the same JSON on stdout', async () => {

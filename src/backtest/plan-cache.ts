@@ -171,7 +171,10 @@ export function writePlanCache(file: string, opts: PlanCacheOptions, sourceHash:
     renameSync(tmp, file);
   } catch (e) {
     try { rmSync(tmp, { force: true }); } catch { /* nothing was written */ }
-    opts.onNote?.(`parse cache: could not write ${file}: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    // mkdir of a path that is (or runs through) a file: say so rather than "EEXIST: file already exists, mkdir …"
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? `${opts.dir} is not a directory (${code})` : (e as Error).message;
+    opts.onNote?.(`parse cache: could not write ${file}: ${why}`);
     return false;
   }
   opts.onNote?.(`parse cache: wrote ${file}`);
