@@ -3,6 +3,8 @@
 // cluster once NATS is back: on the trades stream exactly once, and in the cluster's
 // position of the account. Real nats-server (SIGKILL, then started again on its store)
 // and a real node process; the node says on stderr that it lost NATS and what it does.
+// Likewise a kill switch pressed on a node while NATS is down: it halts that node at once
+// and the others once NATS is back.
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeNats, startNats, type NatsServer } from './support/nats.js';
@@ -77,5 +79,32 @@ describeNats('a node cut off from NATS', () => {
     expect(v.positions_pending).toBe(0);
     expect(v.trades_stream.fills).toBe(1);
     expect(v.positions.find((x) => x.account === 'manual')?.fills).toBe(1);
+  }, 120_000);
+
+  it('a kill switch pressed on a node while NATS is down halts the other nodes once NATS is back', async () => {
+    srv = await startNats();
+    const a = await startNode('alpha', srv.url);
+    const b = await startNode('beta', srv.url);
+    dirs.push(a.dataDir, b.dataDir);
+    await until('both nodes live', async () => ((await cluster(b)).nodes.length === 2 ? true : undefined), 30_000);
+
+    await srv.kill();
+    const k = await api<{ state: string }>(a, 'POST', '/api/kill', { note: 'pressed while NATS was down' });
+    expect(k.status).toBe(200);
+    expect(k.json.state).toBe('HALTED');
+    // the write in KV fails (the server is gone longer than a request waits)
+    await until('alpha knowing its kill switch write did not land', async () => {
+      const v = (await api<{ kill_switch: { unsent: string | null; engine: string } }>(a, 'GET', '/api/cluster')).json.kill_switch;
+      return v.unsent === 'HALTED' && v.engine === 'HALTED' ? true : undefined;
+    }, 15_000, 250);
+    expect((await cluster(b)).kill_switch.engine).toBe('ACTIVE');
+    await srv.restart();
+
+    await until('beta halted by the kill switch written once NATS is back', async () => {
+      const v = (await api<{ kill_switch: { state: string; note: string; engine: string } }>(b, 'GET', '/api/cluster')).json.kill_switch;
+      return v.state === 'HALTED' && v.engine === 'HALTED' && v.note === 'pressed while NATS was down' ? true : undefined;
+    }, 30_000, 250);
+    const va = (await api<{ kill_switch: { state: string; unsent: string | null; engine: string } }>(a, 'GET', '/api/cluster')).json.kill_switch;
+    expect(va).toMatchObject({ state: 'HALTED', unsent: null, engine: 'HALTED' });
   }, 120_000);
 });

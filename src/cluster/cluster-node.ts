@@ -170,6 +170,7 @@ export class ClusterNode {
         this.natsStatus = 'connected';
         this.reconnects++;
         this.log(`cluster: reconnected to the NATS server ${this.cfg.url}`);
+        this.kill.retry().catch(() => undefined);
         void this.trades.retryUnsent();
         this.risk.retry();
       }
@@ -190,7 +191,8 @@ export class ClusterNode {
     this.roundStartedAt = started;
     try {
       await this.registry.beat();
-      // fills and orders a NATS outage kept back go out first
+      // a kill switch write, fills and orders a NATS outage kept back go out first
+      await this.kill.retry();
       await this.trades.retryUnsent();
       this.risk.retry();
       const nodes = await this.registry.read();

@@ -43,7 +43,7 @@ export function clusterView(n: ClusterNode): Record<string, unknown> {
       publish: n.mdPublisher?.stats() ?? null,
       source: n.mdSubscriber?.stats() ?? { source: 'local' },
     },
-    kill_switch: { state: n.kill.state, note: n.kill.note, revision: n.kill.appliedRevision, engine: n.engine.killed ? 'HALTED' : 'ACTIVE' },
+    kill_switch: { state: n.kill.state, note: n.kill.note, revision: n.kill.appliedRevision, engine: n.engine.killed ? 'HALTED' : 'ACTIVE', unsent: n.kill.unsent },
     cluster_limits: n.limits.view(),
     forwarding: { timeout_ms: n.api.timeoutMs, ...n.api.stats },
     merged_stream: n.events === null ? null : {

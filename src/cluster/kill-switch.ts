@@ -3,6 +3,11 @@
 // order and refuse new ones; ACTIVE (POST /api/resume) lifts it. Each node writes an
 // acknowledgement with the time it finished cancelling, so the time from the write to
 // the last node's cancel can be measured.
+//
+// A write that fails (NATS unreachable: the node that got POST /api/kill halted itself
+// at once, the others did not hear of it) is kept and sent again every round until it
+// lands. A HALTED is sent as it is; an ACTIVE only if nobody wrote the key since it was
+// asked for (a resume must not lift a halt written meanwhile).
 import type { KV } from '@nats-io/kv';
 
 export interface KillRecord { state: 'HALTED' | 'ACTIVE'; note: string; by: string; at_ms: number }
@@ -25,9 +30,42 @@ export class KillSwitch {
     this.nodeId = nodeId;
   }
 
+  /** The last write that failed, with the key's revision this node had seen when it was asked for. */
+  private pending: { record: KillRecord; seenRevision: number } | null = null;
+
   async write(state: 'HALTED' | 'ACTIVE', note: string): Promise<number> {
     const r: KillRecord = { state, note, by: this.nodeId, at_ms: Date.now() };
-    return this.kv.put(KILL_KEY, JSON.stringify(r));
+    const w = { record: r, seenRevision: this.appliedRevision };
+    // a new decision replaces one still waiting
+    this.pending = null;
+    try {
+      return await this.kv.put(KILL_KEY, JSON.stringify(r));
+    } catch (e) {
+      if (this.pending === null) this.pending = w;
+      throw e;
+    }
+  }
+
+  /** The state a failed write still waits to put in the cluster, or null. */
+  get unsent(): 'HALTED' | 'ACTIVE' | null {
+    return this.pending?.record.state ?? null;
+  }
+
+  /** Sends again the write that failed, if any (every lease round and on reconnect). */
+  async retry(): Promise<void> {
+    const w = this.pending;
+    if (w === null) return;
+    const data = JSON.stringify(w.record);
+    if (w.record.state === 'HALTED') {
+      await this.kv.put(KILL_KEY, data);
+    } else {
+      const cur = await this.kv.get(KILL_KEY);
+      const rev = cur === null ? 0 : cur.revision;
+      if (rev > w.seenRevision) { if (this.pending === w) this.pending = null; return; } // written since: that decision stands
+      if (cur === null || cur.operation !== 'PUT') await this.kv.create(KILL_KEY, data);
+      else await this.kv.update(KILL_KEY, data, rev);
+    }
+    if (this.pending === w) this.pending = null;
   }
 
   /**
