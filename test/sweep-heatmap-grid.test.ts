@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseBacktestSpec } from '../src/backtest/index.js';
-import { renderHeatmapSvg } from '../src/report/index.js';
+import { heatmapOption, renderHeatmapSvg } from '../src/report/index.js';
 import { chooseHeatmapAxes, heatmapGrid, BINS } from '../src/sweep/heatmap-grid.js';
-import { renderSweepHeatmap, sweepSettingsText } from '../src/sweep/render-heatmap.js';
+import { renderSweepHeatmap, sweepHeatmapOptions, sweepSettingsText } from '../src/sweep/render-heatmap.js';
 import { runSweep, type SweepExecutor } from '../src/sweep/run-sweep.js';
 import { ROOT } from './support/run-cli.js';
 import { runObjectives, type RunRecord } from '../src/sweep/objectives.js';
@@ -44,6 +44,14 @@ describe('sweep heat map grid', () => {
     expect(g.xValues[0]).toBeCloseTo(1 + 99 / BINS / 2, 6);
     expect(g.z[1]![BINS - 1]).toBe(99); // value 100 (index 99, k = 2) lands in the last bin
     expect(g.z[0]![BINS - 1]).toBe(98);
+    expect([g.xBinned, g.yBinned]).toEqual([true, false]);
+    // the image says the values are bin centres, in the axis name and the best-cell line
+    const o = heatmapOption(sweepHeatmapOptions(parseSweepSpace({ spread_bps: { min: 1, max: 100 }, k: [1, 2] }), { kind: 'axes', x: 0, y: 1 }, runs, 'net_pnl'));
+    const title = o.title as { text: string; subtext: string };
+    expect(title.text).toBe('sweep: best net_pnl by spread_bps and k (100 runs)');
+    expect(title.subtext).toBe('best (outlined): spread_bps (bin centre)=95.88, k=2, net_pnl=99');
+    expect((o.xAxis as { name: string }).name).toBe('spread_bps (bin centre)');
+    expect((o.yAxis as { name: string }).name).toBe('k');
   });
 
   it('picks the first two numeric parameters by default, or the named ones, and refuses bad names', () => {

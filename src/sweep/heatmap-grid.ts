@@ -13,6 +13,9 @@ export const BINS = 12;
 export interface HeatmapGrid {
   readonly xName: string;
   readonly yName: string;
+  /** The axis is cut into BINS bins: its values are bin centres, not values any run had. */
+  readonly xBinned: boolean;
+  readonly yBinned: boolean;
   readonly xValues: number[];
   readonly yValues: number[];
   /** z[yi][xi] */
@@ -25,13 +28,13 @@ export function numericAxis(axis: SweepAxis): boolean {
   return axis.values.every((v) => typeof v === 'number');
 }
 
-interface Binning { labels: number[]; cell: (v: number) => number }
+interface Binning { labels: number[]; cell: (v: number) => number; binned: boolean }
 
 function binning(values: readonly number[], log: boolean): Binning {
   const distinct = [...new Set(values)].sort((a, b) => a - b);
   if (distinct.length <= MAX_CELLS_PER_AXIS) {
     const at = new Map(distinct.map((v, i) => [v, i]));
-    return { labels: distinct, cell: (v) => at.get(v)! };
+    return { labels: distinct, cell: (v) => at.get(v)!, binned: false };
   }
   const lo = distinct[0]!;
   const hi = distinct[distinct.length - 1]!;
@@ -42,7 +45,7 @@ function binning(values: readonly number[], log: boolean): Binning {
     const mid = f(lo) + (span * (i + 0.5)) / BINS;
     return Number((useLog ? Math.exp(mid) : mid).toPrecision(4));
   });
-  return { labels, cell: (v) => Math.min(BINS - 1, Math.floor(((f(v) - f(lo)) / span) * BINS)) };
+  return { labels, cell: (v) => Math.min(BINS - 1, Math.floor(((f(v) - f(lo)) / span) * BINS)), binned: true };
 }
 
 export function heatmapGrid(axes: readonly SweepAxis[], xi: number, yi: number, runs: readonly RunRecord[], objective: ObjectiveName): HeatmapGrid {
@@ -59,7 +62,7 @@ export function heatmapGrid(axes: readonly SweepAxis[], xi: number, yi: number, 
     const prev = row[c];
     if (prev === null || prev === undefined || v > prev) row[c] = v;
   }
-  return { xName: xAxis.name, yName: yAxis.name, xValues: xs.labels, yValues: ys.labels, z };
+  return { xName: xAxis.name, yName: yAxis.name, xBinned: xs.binned, yBinned: ys.binned, xValues: xs.labels, yValues: ys.labels, z };
 }
 
 export type HeatmapChoice =

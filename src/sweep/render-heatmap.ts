@@ -4,6 +4,7 @@
 import type { BacktestSpec } from '../backtest/backtest-spec.js';
 import { PAPER_DEFAULTS } from '../execution/paper-config.js';
 import { renderHeatmapPng } from '../report/index.js';
+import type { HeatmapOptions } from '../report/types.js';
 import { heatmapGrid, type HeatmapChoice } from './heatmap-grid.js';
 import type { ObjectiveName, RunRecord } from './objectives.js';
 import type { SweepSpace } from './space.js';
@@ -36,13 +37,22 @@ export function sweepSettingsText(spec: BacktestSpec, seed: number, swept: reado
   return `${fill}; ${fees}; seed ${seed}; fixed parameters: ${fixed.length === 0 ? 'none' : fixed.join(', ')} (others default)`;
 }
 
+/** The heat map's options: the best objective per cell of two swept parameters, and the settings. */
+export function sweepHeatmapOptions(
+  space: SweepSpace, choice: HeatmapChoice & { kind: 'axes' }, runs: readonly RunRecord[], objective: ObjectiveName, settings?: string,
+): HeatmapOptions {
+  const g = heatmapGrid(space.axes, choice.x, choice.y, runs, objective);
+  return {
+    title: `sweep: best ${objective} by ${g.xName} and ${g.yName} (${runs.length} runs)`,
+    // a binned axis is labelled by bin centres: its name says so (also in the best-cell line)
+    xName: g.xBinned ? `${g.xName} (bin centre)` : g.xName, yName: g.yBinned ? `${g.yName} (bin centre)` : g.yName,
+    xValues: g.xValues, yValues: g.yValues, z: g.z, zName: objective,
+    ...(settings === undefined ? {} : { subtitle: settings }),
+  };
+}
+
 export function renderSweepHeatmap(
   space: SweepSpace, choice: HeatmapChoice & { kind: 'axes' }, runs: readonly RunRecord[], objective: ObjectiveName, settings?: string,
 ): Uint8Array {
-  const g = heatmapGrid(space.axes, choice.x, choice.y, runs, objective);
-  return renderHeatmapPng({
-    title: `sweep: best ${objective} by ${g.xName} and ${g.yName} (${runs.length} runs)`,
-    xName: g.xName, yName: g.yName, xValues: g.xValues, yValues: g.yValues, z: g.z, zName: objective,
-    ...(settings === undefined ? {} : { subtitle: settings }),
-  });
+  return renderHeatmapPng(sweepHeatmapOptions(space, choice, runs, objective, settings));
 }
