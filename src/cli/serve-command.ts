@@ -225,7 +225,7 @@ export const serveCommand: Command = {
           live = await BinanceLive.connect({
             market: lx.market, production: lx.production, restUrl: lx.restUrl, wsApiUrl: lx.wsApiUrl, userStreamUrl: lx.userStreamUrl,
             symbols: o.symbols, apiKey: lx.apiKey, apiSecret: lx.apiSecret, ed25519: lx.ed25519, orphanOrders: lx.orphanOrders,
-            log: (line) => log.info(line),
+            log: (line) => log.info(line), warn: (line) => log.warn(line),
           }, (sym) => ref?.ingest.bySymbolName(sym)?.instrument);
         } catch (e) {
           log.error(`cannot connect to Binance (${lx.mode}, ${lx.restUrl}): ${e instanceof Error ? e.message : String(e)}`);

@@ -49,6 +49,8 @@ export interface BinanceLiveConfig {
   /** Open orders the engine does not track at reconciliation: cancel them (default) or leave them. */
   readonly orphanOrders: 'cancel' | 'keep';
   readonly log: (line: string) => void;
+  /** Lines that need the trader's attention (a 429 or a 418 ban from Binance); `log` when not given. */
+  readonly warn?: (line: string) => void;
 }
 
 export interface ReconcileSummary {
@@ -130,7 +132,13 @@ export class BinanceLive {
       : new HmacSigner(config.apiKey, config.apiSecret ?? '');
     let rest: BinanceRestClient | null = null;
     const clock = new ServerClock({ samples: 3, fetchServerTime: () => rest!.serverTime() });
-    const budget = new RateBudget({ now: () => clock.serverNowMs(), limits: config.market === 'spot' ? DEFAULT_SPOT_LIMITS : DEFAULT_USDM_LIMITS });
+    const warn = config.warn ?? config.log;
+    const budget = new RateBudget({
+      now: () => clock.serverNowMs(), limits: config.market === 'spot' ? DEFAULT_SPOT_LIMITS : DEFAULT_USDM_LIMITS,
+      onBlocked: (status, blockMs) => warn(status === 418
+        ? `binance: HTTP 418, Binance banned this IP for ${(blockMs / 1000).toFixed(1)} s (Retry-After): nothing is sent until then (budget_http418 in /metrics)`
+        : `binance: HTTP ${status} rate limit from Binance: nothing is sent for ${(blockMs / 1000).toFixed(1)} s (Retry-After); orders meanwhile are rejected rate_limited, cancels wait (budget_http429 in /metrics)`),
+    });
     rest = new BinanceRestClient({ market: config.market, baseUrl: config.restUrl, signer, clock, budget });
     await clock.sync();
     let ws: BinanceWsApiClient | null = null;

@@ -67,6 +67,8 @@ export interface BudgetOptions {
   headroom?: readonly number[];
   /** Block after a 429 with no Retry-After header, ms. */
   defaultBackoffMs?: number;
+  /** Told each time a 429/418 blocks sending, or blocks it for longer: the HTTP status and the block's length, ms. */
+  onBlocked?: (status: number, blockMs: number) => void;
 }
 
 export interface BudgetCounters {
@@ -86,6 +88,7 @@ export class RateBudget {
   private readonly now: () => number;
   private readonly headroom: readonly number[];
   private readonly defaultBackoffMs: number;
+  private readonly onBlocked: ((status: number, blockMs: number) => void) | undefined;
   private blockedUntil = 0;
   private banned = false;
   readonly counters: BudgetCounters = { allowed: 0, deferred: [0, 0, 0, 0], blocked: 0, http429: 0, http418: 0, corrected: 0 };
@@ -95,6 +98,7 @@ export class RateBudget {
     this.headroom = opts.headroom ?? [0.95, 0.85, 0.7, 0.5];
     for (const h of this.headroom) if (!(h > 0 && h <= 1)) throw new RangeError('headroom shares must be in (0, 1]');
     this.defaultBackoffMs = opts.defaultBackoffMs ?? 60_000;
+    this.onBlocked = opts.onBlocked;
     this.setLimits(opts.limits ?? DEFAULT_SPOT_LIMITS);
   }
 
@@ -212,7 +216,10 @@ export class RateBudget {
   onRateLimited(status: number, retryAfterMs: number): void {
     if (status === 418) { this.counters.http418++; this.banned = true; } else this.counters.http429++;
     const ms = retryAfterMs > 0 ? retryAfterMs : this.defaultBackoffMs;
-    this.blockedUntil = Math.max(this.blockedUntil, this.now() + ms);
+    const now = this.now();
+    if (now + ms <= this.blockedUntil) return; // already blocked at least that long (answers to requests sent together)
+    this.blockedUntil = now + ms;
+    this.onBlocked?.(status, ms);
   }
 
   /** Current usage per window, for metrics. */
