@@ -43,3 +43,16 @@ describe('the equity and drawdown chart\'s title', () => {
     expect(drawdownTitle(withCurve(0.2, [0, 1, 0.8]))).toBe('max drawdown 0.2000');
   });
 });
+
+describe('the Sortino ratio in the summary and the report', () => {
+  const r = runBacktest(readFileSync(join(ROOT, 'test/fixtures/binance/spot_btcusdt_20240808.gz')),
+    parseBacktestSpec({ symbols: ['BTCUSDT'], parameters: { spread_bps: 4, order_size: 0.001, max_position: 0.01 }, duration_s: 20 }), { seed: 1 });
+
+  it('is shown next to the Sharpe ratio, with the reason when there is none', () => {
+    const risk = r.symbols['BTCUSDT']!.analytics.risk;
+    expect(risk.sortino).toBeNull();
+    expect(backtestSummaryText(r)).toMatch(new RegExp(`^ {2}sortino \\(annualised, 60 s buckets\\) +— \\(${risk.sortino_note!.replace(/[()]/g, '\\$&')}\\)$`, 'm'));
+    const card = backtestHtmlOptions(r, []).summary.find((c) => c.label.startsWith('sortino'));
+    expect(card).toEqual({ label: `sortino (60 s buckets, ${risk.return_buckets} of them)`, value: `— (${risk.sortino_note!})` });
+  });
+});

@@ -90,6 +90,10 @@ export function backtestHtmlOptions(r: BacktestResult, pngs: readonly ReportPng[
       { label: 'fill rate %', value: String(o.fill_rate) },
       { label: 'max drawdown', value: String(o.max_drawdown) },
       { label: `sharpe (${o.sharpe_interval_s} s buckets, ${o.sharpe_samples} of them)`, value: o.sharpe === null ? `— (${o.sharpe_note ?? 'undefined'})` : String(o.sharpe) },
+      ...(a === undefined ? [] : [{
+        label: `sortino (${a.risk.return_bucket_seconds} s buckets, ${a.risk.return_buckets} of them)`,
+        value: a.risk.sortino === null ? `— (${a.risk.sortino_note ?? 'undefined'})` : String(a.risk.sortino),
+      }]),
       { label: 'final position', value: String(m.inventory.current_position) },
       { label: 'round trips (FIFO matches)', value: String(m.performance.round_trips) },
       { label: 'fills after a cancel was sent', value: String(r.counters.fills_after_cancel_sent) },

@@ -63,6 +63,10 @@ export function backtestSummaryText(r: BacktestResult): string {
   row('max drawdown', num(m.risk.max_drawdown));
   const o = r.objectives;
   row(`sharpe (annualised, ${o.sharpe_interval_s} s buckets)`, o.sharpe === null ? `— (${o.sharpe_note ?? 'undefined'})` : `${num(o.sharpe)} from ${o.sharpe_samples} buckets`);
+  if (a !== undefined) {
+    const k = a.risk;
+    row(`sortino (annualised, ${k.return_bucket_seconds} s buckets)`, k.sortino === null ? `— (${k.sortino_note ?? 'undefined'})` : `${num(k.sortino)} from ${k.return_buckets} buckets`);
+  }
   row('volatility pauses', String(m.risk.volatility_pauses));
   row('adverse selection events', a === undefined ? String(m.risk.adverse_selection_events)
     : `${m.risk.adverse_selection_events} (${a.risk.adverse_markout_fills} adverse fills, ${a.risk.adverse_triggers} large-trade / volume-spike triggers)`);
