@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/main.js';
+import { encodeRecord, encodeRecordingHeader } from '../src/feed/recording/frame-recording.js';
 import { ROOT, spreadcore, type Ran } from './support/run-cli.js';
 
 const DATA = join(ROOT, 'test/fixtures/binance/spot_btcusdt_20240808.gz');
@@ -28,6 +29,11 @@ const PARAMS = file('params.json', {
 });
 const SPACE = file('space.json', { spread_bps: [1, 3], max_position: [0.002, 0.004, 0.006] });
 
+const CUT_SCREC = join(dir, 'cut.screc');
+{
+  const whole = Buffer.concat([encodeRecordingHeader(0n), encodeRecord(0, new Uint8Array(100))]);
+  writeFileSync(CUT_SCREC, whole.subarray(0, whole.length - 10));
+}
 const TRUNCATED = join(dir, 'cut.gz');
 writeFileSync(TRUNCATED, readFileSync(DATA).subarray(0, 200_000));
 
@@ -60,6 +66,7 @@ describe('spreadcore sweep: refused before any work', () => {
     ['missing recording', ['--data', join(dir, 'none.gz'), '--params', PARAMS, '--space', SPACE], 1, /cannot read the recording .*none\.gz: ENOENT \(SPREADCORE_ERR_IO\)/],
     // a recording every backtest would refuse is refused once, not run (and failed) once per point
     ['truncated gzip recording', ['--data', TRUNCATED, '--params', PARAMS, '--space', SPACE], 1, /cut\.gz: the recording is not valid gzip data \(unexpected end of file\) \(SPREADCORE_ERR_BAD_RECORDING\)/],
+    ['cut-short .screc recording', ['--data', CUT_SCREC, '--params', PARAMS, '--space', SPACE], 1, /cut\.screc: spreadcore recording: recording cut short: \d+ bytes of an incomplete record at byte \d+ \(SPREADCORE_ERR_BAD_RECORDING\)/],
     ['not a recording', ['--data', file('notes.txt', 'hello world\n'), '--params', PARAMS, '--space', SPACE], 1, /notes\.txt: the data is neither a spreadcore recording nor Binance "<ts_ns> <json>" lines \(first problem: recording line 1: .*\) \(SPREADCORE_ERR_BAD_RECORDING\)/],
   ])('%s', async (_what, args, status, message) => {
     const r = await inProcess(['sweep', ...args, '--out', out]);

@@ -76,13 +76,15 @@ const CHECK_LINES = 1000;
 
 /**
  * A quick look at a recording before many runs of it (a sweep): the gzip stream is whole, it is
- * not empty, and it is a spreadcore or prediction recording or has a Binance line among its first
- * lines. Throws SPREADCORE_ERR_BAD_RECORDING with planRecording's messages.
+ * not empty, and it is a whole spreadcore or prediction recording (parsed) or has a Binance line
+ * among its first lines. Throws SPREADCORE_ERR_BAD_RECORDING with planRecording's messages.
  */
 export function checkRecording(data: Uint8Array): void {
   const bytes = plainBytes(data);
   if (bytes.length === 0) throw badRecording('the recording is empty');
-  if (isFrameRecording(bytes) || isPredictionRecording(bytes)) return;
+  // a binary or prediction recording parses whole in a fraction of a Binance parse: a cut-short one is refused here
+  if (isFrameRecording(bytes)) { planFrames(bytes, Infinity); return; }
+  if (isPredictionRecording(bytes)) { planPrediction(bytes, Infinity); return; }
   let lines = 0;
   let firstProblem: string | null = null;
   for (const item of readBinanceRecordingBuffer(bytes)) {
