@@ -79,6 +79,8 @@ describe('sweep heat map settings', () => {
     const naive = parseBacktestSpec({ symbols: ['BTCUSDT'], parameters: { spread_bps: 3, maker_fee_bps: 1.5 }, fill_model: 'naive' });
     // the strategy's own fee parameter is what it is charged; the top-level default schedule is 10 bps
     expect(sweepSettingsText(naive, 1, ['spread_bps'])).toBe('naive fills (no latency, first in every queue); fees maker 1.5 / taker 10 bps; seed 1; fixed parameters: maker_fee_bps=1.5 (others default)');
+    // a swept fee is not one point's value
+    expect(sweepSettingsText(naive, 1, ['spread_bps', 'maker_fee_bps'])).toBe('naive fills (no latency, first in every queue); fees maker (swept) / taker 10 bps; seed 1; fixed parameters: none (others default)');
   });
 
   it('runSweep hands them to the heat map, which prints them under the title', async () => {

@@ -31,7 +31,8 @@ export function sweepSettingsText(spec: BacktestSpec, seed: number, swept: reado
     fill = `queue fills (${q}; feed latency ${feed}${base}; ${lat}${jitter})`;
   }
   const p = spec.parameters;
-  const fee = (name: string, top: number | null, dflt: number): string => show(typeof p[name] === 'number' ? p[name] : top ?? dflt);
+  const fee = (name: string, top: number | null, dflt: number): string =>
+    (swept.includes(name) ? '(swept)' : show(typeof p[name] === 'number' ? p[name] : top ?? dflt));
   const fees = `fees maker ${fee('maker_fee_bps', spec.makerFeeBps, PAPER_DEFAULTS.makerFeeBps)} / taker ${fee('taker_fee_bps', spec.takerFeeBps, PAPER_DEFAULTS.takerFeeBps)} bps`;
   const fixed = Object.entries(p).filter(([k]) => !swept.includes(k)).map(([k, v]) => `${k}=${show(v)}`);
   return `${fill}; ${fees}; seed ${seed}; fixed parameters: ${fixed.length === 0 ? 'none' : fixed.join(', ')} (others default)`;
