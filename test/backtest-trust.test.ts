@@ -325,7 +325,7 @@ describe('honest metrics', () => {
       return mid.values[i]!;
     };
     let adverse = 0;
-    const sum = { BUY: [0, 0], SELL: [0, 0] };
+    const sum: Record<'BUY' | 'SELL', [number, number]> = { BUY: [0, 0], SELL: [0, 0] };
     for (const f of r.fills) {
       const m = midAt(f.t_ms + 1000);
       const perUnit = f.side === 'BUY' ? m - f.price : f.price - m;

@@ -90,7 +90,7 @@ describe('sweep heat map settings', () => {
     const executor: SweepExecutor = async ({ tasks, onResult }) => {
       for (const t of tasks) {
         onResult({ index: t.index, workerId: 1, workerInits: 1, wasmInstances: 1, workerTasks: 1, kind: 'done', elapsedMs: 1,
-          objectives: { net_pnl: t.index, sharpe: null, sharpe_interval_s: 60, sharpe_samples: 6, sharpe_note: 'few', max_drawdown: 0, fill_rate: 1, fills: 1, events: 1 } });
+          objectives: { net_pnl: t.index, sharpe: null, max_drawdown: 0, fill_rate: 1, fills: 1, events: 1 } });
       }
       return { stopped: false };
     };
