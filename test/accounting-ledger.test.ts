@@ -135,6 +135,26 @@ describe('equity: drawdown, Sharpe, Sortino', () => {
     expect(str(summarizeLedger(l).maxDrawdown)).toBe('5');
   });
 
+  it('marks at an unchanged mid still see every fill, fee and settlement between them', () => {
+    const l = ledger();
+    l.applyFill(fill('BUY', '1', '100', 0));
+    mark(l, 1, '110'); // equity 10: the peak
+    mark(l, 2, '110'); // same mid, nothing applied: still 10
+    expect(l.state.equity.lastEquity.toString()).toBe('10');
+    l.applyFill(fill('BUY', '1', '110', 3, '1')); // position 2 at 210: unrealized 10, fee 1
+    mark(l, 4, '110'); // same mid text, new position and fees: 9
+    expect(l.state.equity.lastEquity.toString()).toBe('9');
+    expect(l.pnlAt('110')).toEqual({ realizedQuote: -1, unrealizedQuote: 10, entryValueQuote: 210 });
+    l.applyFill(fill('SELL', '2', '105', 5)); // 210 back for 210 paid: flat, realized 0 − 1 fee
+    mark(l, 6, '110');
+    expect(l.state.equity.lastEquity.toString()).toBe('-1');
+    expect(l.pnlAt('110')).toEqual({ realizedQuote: -1, unrealizedQuote: 0, entryValueQuote: 0 });
+    expect(str(summarizeLedger(l).maxDrawdown)).toBe('11'); // from 10 to −1
+    mark(l, 7, '90');
+    mark(l, 8, '110');
+    expect(str(summarizeLedger(l).maxDrawdown)).toBe('11');
+  });
+
   it('a loss from the start counts from a peak of 0', () => {
     const l = ledger();
     l.applyFill(fill('SELL', '2', '10', 0));

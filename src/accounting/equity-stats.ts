@@ -53,6 +53,8 @@ export function onEquity(s: EquityState, equity: Decimal, tNs: bigint): void {
   }
   s.bucket = b;
   s.marks++;
+  // the same equity object as the last sample (a Decimal is immutable): peak and drawdown already count it
+  if (equity === s.lastEquity) return;
   s.lastEquity = equity;
   if (equity.gt(s.peak)) s.peak = equity;
   const dd = s.peak.minus(equity);

@@ -97,6 +97,24 @@ function bad(message: string): SpreadcoreError {
 
 export class SymbolLedger {
   private s: LedgerState;
+  // The last mark's inputs and results. Every Decimal is immutable and every change to the
+  // position or the totals puts new objects in place, so the same objects mean the same values:
+  // a mark at the same mid with nothing applied since reuses the parsed mid, the unrealized
+  // P&L, the realized net and their sum instead of recomputing them with decimal.js (the
+  // backtest marks every 100 ms; the mid and the position mostly stay put between two marks).
+  private memoMidText: string | null = null;
+  private memoMid: Decimal = ZERO;
+  private memoUnrealMid: Decimal | null = null;
+  private memoQty: Decimal | null = null;
+  private memoCost: Decimal | null = null;
+  private memoUnreal: Decimal = ZERO;
+  private memoGross: Decimal | null = null;
+  private memoMaker: Decimal | null = null;
+  private memoTaker: Decimal | null = null;
+  private memoRealNet: Decimal = ZERO;
+  private memoEqR: Decimal | null = null;
+  private memoEqU: Decimal | null = null;
+  private memoEq: Decimal = ZERO;
 
   constructor(config: LedgerConfig) {
     const c = resolveLedgerConfig(config);
@@ -214,12 +232,60 @@ export class SymbolLedger {
   /** Applies a mark: equity sample (drawdown, returns), markouts, time at best. */
   applyMark(mark: MarkEvent): void {
     const s = this.s;
-    const mid = parseDecimal(mark.mid, 'mark mid');
+    const mid = this.midOf(mark.mid);
     const t = this.clock(mark.tsNs);
     s.lastMid = mid;
-    onEquity(s.equity, this.equityAt(mid), t);
+    const r = this.realizedNetMemo();
+    const u = this.unrealizedMemo(mid);
+    if (r !== this.memoEqR || u !== this.memoEqU) { this.memoEqR = r; this.memoEqU = u; this.memoEq = r.plus(u); }
+    onEquity(s.equity, this.memoEq, t);
     onMarkoutMark(s.markouts, mid, t);
     onActivityMark(s.activity, t, mark.atBestBid === true, mark.atBestAsk === true);
+  }
+
+  /** The mark's mid parsed (the last one's Decimal again when the text is the same). */
+  private midOf(text: string): Decimal {
+    if (text !== this.memoMidText) {
+      const mid = parseDecimal(text, 'mark mid');
+      this.memoMidText = text;
+      this.memoMid = mid;
+    }
+    return this.memoMid;
+  }
+
+  private unrealizedMemo(mid: Decimal): Decimal {
+    const p = this.s.position;
+    if (mid !== this.memoUnrealMid || p.qty !== this.memoQty || p.openCost !== this.memoCost) {
+      this.memoUnreal = unrealizedAt(p, mid);
+      this.memoUnrealMid = mid;
+      this.memoQty = p.qty;
+      this.memoCost = p.openCost;
+    }
+    return this.memoUnreal;
+  }
+
+  private realizedNetMemo(): Decimal {
+    const t = this.s.totals;
+    if (t.realizedGross !== this.memoGross || t.makerFees !== this.memoMaker || t.takerFees !== this.memoTaker) {
+      this.memoRealNet = this.realizedNet;
+      this.memoGross = t.realizedGross;
+      this.memoMaker = t.makerFees;
+      this.memoTaker = t.takerFees;
+    }
+    return this.memoRealNet;
+  }
+
+  /**
+   * The risk gate's P&L inputs at a mid given as text: realized net of fees, unrealized at the
+   * mid, and |open cost|, as numbers (the values of realizedNet, unrealizedAt and openCost).
+   */
+  pnlAt(midText: string): { realizedQuote: number; unrealizedQuote: number; entryValueQuote: number } {
+    const mid = this.midOf(midText);
+    return {
+      realizedQuote: this.realizedNetMemo().toNumber(),
+      unrealizedQuote: this.unrealizedMemo(mid).toNumber(),
+      entryValueQuote: this.s.position.openCost.abs().toNumber(),
+    };
   }
 
   /** Adds `n` (default 1) to an activity counter. */

@@ -886,8 +886,8 @@ export class TradingCore {
     return midPriceText(s.instrument, this.ingest.books.bestBidTick(s.book), this.ingest.books.bestAskTick(s.book));
   }
 
-  protected updatePnl(strategyId: string, symbol: string, ledger: SymbolLedger, leg: StrategyLeg | undefined, tNs: number, emit: boolean): void {
-    const mark = this.markPrice(leg, symbol) ?? ledger.markPrice?.toString();
+  protected updatePnl(strategyId: string, symbol: string, ledger: SymbolLedger, leg: StrategyLeg | undefined, tNs: number, emit: boolean, midText?: string): void {
+    const mark = midText ?? this.markPrice(leg, symbol) ?? ledger.markPrice?.toString();
     if (mark === undefined) return;
     const pnl = ledgerPnl(ledger, mark);
     this.risk.onPnl(strategyId, symbol, pnl.realizedQuote, pnl.unrealizedQuote, pnl.entryValueQuote, tNs);
@@ -910,14 +910,20 @@ export class TradingCore {
   /** Marks a leg's ledger at its mid (time at best, equity, markouts) and gives the risk engine its P&L. */
   protected markLeg(leg: StrategyLeg, tNs: number): void {
     const m = leg.market;
-    const mid = midPriceText(leg.instrument, m.bestBidTick, m.bestAskTick);
+    if (m.bestBidTick !== leg.markBidTick || m.bestAskTick !== leg.markAskTick) {
+      // the same ticks give the same text: computed again only when the touch moved
+      leg.markMidText = midPriceText(leg.instrument, m.bestBidTick, m.bestAskTick);
+      leg.markBidTick = m.bestBidTick;
+      leg.markAskTick = m.bestAskTick;
+    }
+    const mid = leg.markMidText;
     if (mid === undefined || leg.ledger === undefined) return;
     const ts = BigInt(Math.trunc(tNs));
     const b = leg.resting.bids;
     const a = leg.resting.asks;
     leg.ledger.applyMark({ tsNs: ts, mid, atBestBid: b.state[0] !== 0 && b.tick[0]! >= m.bestBidTick, atBestAsk: a.state[0] !== 0 && a.tick[0]! <= m.bestAskTick });
     if (leg.binary && leg.market.state.settled === null) this.liveBinaryLedger(leg).applyMark({ tsNs: ts, mid });
-    this.updatePnl(leg.strategy.id, leg.symbol, leg.ledger, leg, tNs, true);
+    this.updatePnl(leg.strategy.id, leg.symbol, leg.ledger, leg, tNs, true, mid);
   }
 
   protected legsOf(id: string): StrategyLeg[] {

@@ -15,6 +15,7 @@ export interface LedgerPnl {
 
 /** P&L of a ledger at `mark` (a price in quote currency per unit). */
 export function ledgerPnl(ledger: SymbolLedger, mark: Decimal | string | number): LedgerPnl {
+  if (typeof mark === 'string') return ledger.pnlAt(mark); // the same values, memoised across marks
   const m = toDecimal(mark, 'mark price');
   return {
     realizedQuote: ledger.realizedNet.toNumber(),

@@ -94,6 +94,10 @@ export class StrategyLeg {
   inventoryLot = 0;
   /** The accounting ledger of this strategy and symbol (set by the engine). */
   ledger: SymbolLedger | undefined = undefined;
+  /** The mid text of the last mark and the best bid and ask ticks it was made from (the engine's mark memo). */
+  markBidTick = Number.NaN;
+  markAskTick = Number.NaN;
+  markMidText: string | undefined = undefined;
   /** The risk gate's volatility pause is on for this strategy on this symbol. */
   volPaused = false;
   /** An adverse-selection cooldown of the risk gate runs until then (exchange ns). */
@@ -156,6 +160,9 @@ export class StrategyLeg {
     this.payoutTicks = this.binary ? payoutTicks(Number(inst.tickSize)) : 0;
     this.tickSize = Number(inst.tickSize);
     this.quotePerLotTick = decimalMulDiv(inst.tickSize, inst.lotSize, 1);
+    this.markBidTick = Number.NaN; // a new grid: the same ticks are other prices
+    this.markAskTick = Number.NaN;
+    this.markMidText = undefined;
   }
 
   /**
