@@ -11,7 +11,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { orderAmounts } from '../src/venues/polymarket/amounts.js';
+import { contractsFor, exchangeFor } from '../src/venues/polymarket/endpoints.js';
+import { l1Headers } from '../src/venues/polymarket/l1-auth.js';
+import { l2Headers } from '../src/venues/polymarket/l2-auth.js';
+import { signOrderV2 } from '../src/venues/polymarket/order-signing.js';
 import { requireDist, runCli, stopAll } from './support/cli-process.js';
 import { freePort } from './support/free-port.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
@@ -266,6 +272,35 @@ describe('serve --market kalshi,polymarket: one event on both venues', () => {
     s.proc.child.kill('SIGTERM');
     expect(await s.proc.exited).toBe(0);
   }, 120_000);
+});
+
+describe('serve --market kalshi,polymarket: one venue unreachable at shutdown', () => {
+  it('still cancels every open order at the other venue', async () => {
+    const k = await startKalshiReplica(join(tmp, 'keys-down'));
+    const p = await startPolymarketReplica(['--step-ms', '0', '--heartbeat-timeout-ms', '600000']);
+    const wallet = newWalletKey();
+    const s = await startPredictionServe({ kalshi: k, polymarket: p, dataDir: join(tmp, 'data-down'), walletKey: wallet });
+    const out = s.proc.out;
+    // an order of the same wallet that serve does not track (another client's), resting at Polymarket
+    const account = privateKeyToAccount(wallet as `0x${string}`);
+    const creds = (await (await fetch(`${p.url}/auth/derive-api-key`, { headers: { ...(await l1Headers(account, 137, Math.floor(Date.now() / 1000))) } })).json()) as { apiKey: string; secret: string; passphrase: string };
+    const target = p.markets[0]!;
+    const order = await signOrderV2(account, 137, exchangeFor(contractsFor(137), target.neg_risk), { tokenId: target.yes, side: 'BUY', ...orderAmounts('BUY', 2, 1000, target.tick_size) });
+    const body = JSON.stringify({ order, owner: creds.apiKey, orderType: 'GTC', postOnly: true, deferExec: false });
+    const c = { key: creds.apiKey, secret: creds.secret, passphrase: creds.passphrase };
+    const placed = await fetch(`${p.url}/order`, { method: 'POST', headers: { ...l2Headers(account.address, c, Math.floor(Date.now() / 1000), 'POST', '/order', body), 'content-type': 'application/json' }, body });
+    expect(placed.status).toBe(200);
+    type PState = { orders: Array<{ status: string }> };
+    expect((await replicaState<PState>(p.url)).orders.filter((o) => o.status === 'LIVE')).toHaveLength(1);
+
+    // Kalshi goes away, then serve stops: Polymarket's orders are cancelled all the same
+    k.proc.child.kill('SIGKILL');
+    await k.proc.exited;
+    s.proc.child.kill('SIGTERM');
+    await s.proc.exited;
+    expect(out()).toMatch(/kalshi: could not cancel and list the open orders: .*connection refused/);
+    expect((await replicaState<PState>(p.url)).orders.filter((o) => o.status === 'LIVE')).toEqual([]);
+  }, 60_000);
 });
 
 describe('serve --market kalshi|polymarket: command line', () => {

@@ -316,19 +316,40 @@ export class PredictionLive {
     })();
   }
 
-  /** Cancels every open order at every venue and confirms by listing them again (kill switch, stop). */
+  /**
+   * Cancels every open order at every venue and confirms by listing them again (kill switch,
+   * stop). A venue that cannot be reached does not keep the others from being cancelled: its
+   * failure is logged, and thrown once every venue was tried.
+   */
   async cancelAll(): Promise<{ confirmed: boolean; remaining: number }> {
     let remaining = 0;
-    if (this.kalshi !== null) {
-      const rest = this.kalshi.rest;
-      const resting = async (): Promise<KalshiOrder[]> => rest.all<KalshiOrder>((c) => rest.getOrders({ status: 'resting', limit: 200, ...(c !== undefined ? { cursor: c } : {}) }), 'orders');
-      for (const o of await resting()) await rest.cancelOrder(o.order_id).catch(() => undefined);
-      remaining += (await resting()).length;
+    const failed: string[] = [];
+    const attempt = async (venue: PredictionVenue, run: () => Promise<number>): Promise<void> => {
+      try {
+        remaining += await run();
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        failed.push(`${venue}: ${why}`);
+        this.log(`${venue}: could not cancel and list the open orders: ${why}`);
+      }
+    };
+    const kalshi = this.kalshi;
+    if (kalshi !== null) {
+      await attempt('kalshi', async () => {
+        const rest = kalshi.rest;
+        const resting = async (): Promise<KalshiOrder[]> => rest.all<KalshiOrder>((c) => rest.getOrders({ status: 'resting', limit: 200, ...(c !== undefined ? { cursor: c } : {}) }), 'orders');
+        for (const o of await resting()) await rest.cancelOrder(o.order_id).catch(() => undefined);
+        return (await resting()).length;
+      });
     }
-    if (this.polymarket !== null) {
-      await this.polymarket.venue.cancelAll();
-      remaining += (await this.polymarket.rest.getOpenOrders()).length;
+    const polymarket = this.polymarket;
+    if (polymarket !== null) {
+      await attempt('polymarket', async () => {
+        await polymarket.venue.cancelAll();
+        return (await polymarket.rest.getOpenOrders()).length;
+      });
     }
+    if (failed.length > 0) throw new Error(`open orders not confirmed cancelled: ${failed.join('; ')}`);
     return { confirmed: remaining === 0, remaining };
   }
 
