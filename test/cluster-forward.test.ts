@@ -8,10 +8,9 @@
 // with alpha paused (SIGSTOP) a request through beta gets a coded 504 after the
 // forwarding timeout instead of hanging; with alpha gone, a 503 (an order is not placed
 // by beta, a stop is written to the cluster's state).
-import { rmSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeNats, startNats, type NatsServer } from './support/nats.js';
-import { requireDist, stopAll } from './support/cli-process.js';
+import { expect, it } from 'vitest';
+import { describeNats } from './support/nats.js';
+import { clusterTestRun } from './support/cluster-test-run.js';
 import { api, binaryStrategy, cluster, startNode, strategyName, until, type Node } from './support/cluster-nodes.js';
 import { rendezvousOwner } from '../src/cluster/rendezvous.js';
 
@@ -20,8 +19,6 @@ const MARKET = 'PM-002-YES';
 const ID = strategyName(MARKET);
 const FORWARD_TIMEOUT_MS = 800;
 
-let srv: NatsServer | undefined;
-const dirs: string[] = [];
 
 async function raw(n: Node, method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<{ status: number; node: string | null; json: Record<string, unknown> }> {
   const r = await fetch(`${n.base}${path}`, {
@@ -62,21 +59,15 @@ async function sseUntil(url: string, want: (event: string, data: Record<string, 
 }
 
 describeNats('API forwarding and the merged event stream', () => {
-  beforeAll(() => { requireDist(); });
-  afterEach(async () => {
-    stopAll();
-    await srv?.stop();
-    srv = undefined;
-  });
-  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+  const run = clusterTestRun();
 
   it('beta answers for alpha\'s strategy and market, its stream carries alpha\'s fills, and a paused alpha is a 504', async () => {
     expect(rendezvousOwner(MARKET, ['alpha', 'beta'])).toBe('alpha');
-    srv = await startNats();
+    const srv = await run.startNats();
     const extra = ['--forward-timeout-ms', String(FORWARD_TIMEOUT_MS)];
     const a = await startNode('alpha', srv.url, undefined, extra);
     const b = await startNode('beta', srv.url, undefined, extra);
-    dirs.push(a.dataDir, b.dataDir);
+    run.removeLater(a.dataDir, b.dataDir);
 
     // loaded and started through beta: alpha runs it, beta keeps it loaded
     expect((await api(b, 'POST', '/api/strategy/load', binaryStrategy(ID, MARKET))).status).toBe(200);
@@ -184,7 +175,7 @@ describeNats('API forwarding and the merged event stream', () => {
     expect(fwdAfter - fwdBefore).toBe(4); // the order, the manual reads and the off-grid order: no malformed one
     // GET /api/cluster: the forwarding and merged-stream counters (snake_case like the rest)
     const cv = (await api<{ forwarding: Record<string, number>; merged_stream: Record<string, number> }>(b, 'GET', '/api/cluster')).json;
-    expect(Object.keys(cv.forwarding).sort()).toEqual(['answered', 'errors', 'forwarded', 'timeout_ms', 'timeouts', 'unavailable']);
+    expect(Object.keys(cv.forwarding).sort()).toEqual(['answered', 'errors', 'forwarded', 'refreshed', 'timeout_ms', 'timeouts', 'unavailable']);
     expect(cv.forwarding['timeout_ms']).toBe(FORWARD_TIMEOUT_MS);
     expect(Object.keys(cv.merged_stream).sort()).toEqual(['bad', 'publish_errors', 'published', 'received']);
     expect(cv.merged_stream['received']).toBeGreaterThan(0); // alpha's events
@@ -205,10 +196,10 @@ describeNats('API forwarding and the merged event stream', () => {
   }, 240_000);
 
   it('a node that is gone answers 503 at once (nobody serves its subject); a stop is written to the cluster\'s state instead', async () => {
-    srv = await startNats();
+    const srv = await run.startNats();
     const a = await startNode('alpha', srv.url);
     const b = await startNode('beta', srv.url);
-    dirs.push(a.dataDir, b.dataDir);
+    run.removeLater(a.dataDir, b.dataDir);
     expect((await api(b, 'POST', '/api/strategy/load', binaryStrategy(ID, MARKET))).status).toBe(200);
     await until('beta knowing alpha holds the market', async () => {
       const vb = await cluster(b);
