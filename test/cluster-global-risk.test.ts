@@ -10,12 +10,12 @@
 //  - --cluster-daily-loss-limit: round trips on alpha lose less than the limit, then
 //    round trips on delta, also less than the limit each, until the sum over both nodes
 //    passes it: both nodes halt (kill switch, with the reason) and refuse orders.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeNats, startNats, type NatsServer } from './support/nats.js';
-import { requireDist, stopAll } from './support/cli-process.js';
+import { expect, it } from 'vitest';
+import { describeNats } from './support/nats.js';
+import { clusterTestRun, type ClusterTestRun } from './support/cluster-test-run.js';
 import { api, binaryStrategy, startNode, strategyName, until, type Node } from './support/cluster-nodes.js';
 import { rendezvousOwner } from '../src/cluster/rendezvous.js';
 
@@ -25,8 +25,8 @@ const B_ID = 'delta';
 /** Quantities on the markets' lot grids (BTCUSDT 0.00001, ETHUSDT 0.0001). */
 const q = (x: number): number => Math.round(x * 1e4) / 1e4;
 
-let srv: NatsServer | undefined;
-const dirs: string[] = [];
+/** The file's life cycle (set up in its describe block). */
+let run: ClusterTestRun;
 
 interface LimitsView {
   daily_loss_limit: number | null;
@@ -53,12 +53,12 @@ async function order(n: Node, side: 'BUY' | 'SELL', symbol: string, qty: number)
 async function twoNodes(extra: string[]): Promise<[Node, Node]> {
   expect(rendezvousOwner(A_MARKET, ['alpha', B_ID])).toBe('alpha');
   expect(rendezvousOwner(B_MARKET, ['alpha', B_ID])).toBe(B_ID);
-  srv = await startNats();
+  const srv = await run.startNats();
   // the manual account's cap per symbol (quote currency at the first mid) well above these orders
   const args = ['--manual-max-notional', '5000', ...extra];
   const a = await startNode('alpha', srv.url, undefined, args);
   const b = await startNode(B_ID, srv.url, undefined, args);
-  dirs.push(a.dataDir, b.dataDir);
+  run.removeLater(a.dataDir, b.dataDir);
   for (const m of [A_MARKET, B_MARKET]) expect((await api(a, 'POST', '/api/strategy/load', binaryStrategy(strategyName(m), m))).status).toBe(200);
   await until('alpha and delta holding their markets', async () => {
     const [va, vb] = await Promise.all([view(a), view(b)]);
@@ -82,17 +82,11 @@ async function agreedNet(a: Node, b: Node, what: string, accept: (net: number) =
 }
 
 describeNats('cluster-wide risk limits', () => {
-  beforeAll(() => { requireDist(); });
-  afterEach(async () => {
-    stopAll();
-    await srv?.stop();
-    srv = undefined;
-  });
-  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+  run = clusterTestRun();
 
   it('an order that would push an event\'s exposure summed over both nodes past the limit is refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spreadcore-events-'));
-    dirs.push(dir);
+    run.removeLater(dir);
     const map = join(dir, 'events.json');
     writeFileSync(map, JSON.stringify({ events: [{ id: 'ev1', symbols: [{ symbol: A_MARKET, direction: 'same' }, { symbol: B_MARKET, direction: 'same' }] }] }));
     const LIMIT = 0.05;
@@ -133,7 +127,7 @@ describeNats('cluster-wide risk limits', () => {
 
   it('another node\'s resting orders count toward an event\'s exposure before they fill', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spreadcore-events-'));
-    dirs.push(dir);
+    run.removeLater(dir);
     const map = join(dir, 'events.json');
     writeFileSync(map, JSON.stringify({ events: [{ id: 'ev1', symbols: [{ symbol: A_MARKET, direction: 'same' }, { symbol: B_MARKET, direction: 'same' }] }] }));
     const LIMIT = 0.05;

@@ -5,18 +5,15 @@
 // and a real node process; the node says on stderr that it lost NATS and what it does.
 // Likewise a kill switch pressed on a node while NATS is down: it halts that node at once
 // and the others once NATS is back.
-import { rmSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeNats, startNats, type NatsServer } from './support/nats.js';
-import { requireDist, stopAll } from './support/cli-process.js';
+import { expect, it } from 'vitest';
+import { describeNats } from './support/nats.js';
+import { clusterTestRun } from './support/cluster-test-run.js';
 import { api, binaryStrategy, cluster, startNode, strategyName, until, type Node } from './support/cluster-nodes.js';
 import { sleep } from './support/wait.js';
 
 const MARKET = 'BTCUSDT';
 const QTY = 0.01;
 
-let srv: NatsServer | undefined;
-const dirs: string[] = [];
 
 interface StreamFills { fills: { node_id: string; strategyId: string | null; symbol: string; side: string; qty: string; tradeId: string }[] }
 interface ManualTrades { trades: { side: string; qty: number }[] }
@@ -27,18 +24,12 @@ async function manualTrades(n: Node): Promise<ManualTrades['trades']> {
 }
 
 describeNats('a node cut off from NATS', () => {
-  beforeAll(() => { requireDist(); });
-  afterEach(async () => {
-    stopAll();
-    await srv?.stop();
-    srv = undefined;
-  });
-  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+  const run = clusterTestRun();
 
   it('sends the fills it made while NATS was down to the stream and the positions once NATS is back', async () => {
-    srv = await startNats();
+    const srv = await run.startNats();
     const a = await startNode('alpha', srv.url, undefined, ['--manual-max-notional', '5000']);
-    dirs.push(a.dataDir);
+    run.removeLater(a.dataDir);
     // a strategy on the market (not started) gives it a lease, so the manual account may trade it here
     expect((await api(a, 'POST', '/api/strategy/load', binaryStrategy(strategyName(MARKET), MARKET))).status).toBe(200);
     await until('alpha holding the market', async () => ((await cluster(a)).held_here.some((h) => h.market === MARKET) ? true : undefined), 30_000);
@@ -82,10 +73,10 @@ describeNats('a node cut off from NATS', () => {
   }, 120_000);
 
   it('a kill switch pressed on a node while NATS is down halts the other nodes once NATS is back', async () => {
-    srv = await startNats();
+    const srv = await run.startNats();
     const a = await startNode('alpha', srv.url);
     const b = await startNode('beta', srv.url);
-    dirs.push(a.dataDir, b.dataDir);
+    run.removeLater(a.dataDir, b.dataDir);
     await until('both nodes live', async () => ((await cluster(b)).nodes.length === 2 ? true : undefined), 30_000);
 
     await srv.kill();

@@ -4,18 +4,17 @@
 // node keeps its market. A node killed with SIGKILL and started again at once under its
 // id is not refused: its old heartbeat stops moving, and it takes its market back.
 // Real nats-server and node processes.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeNats, startNats, type NatsServer } from './support/nats.js';
-import { requireDist, runCli, stopAll } from './support/cli-process.js';
+import { expect, it } from 'vitest';
+import { describeNats } from './support/nats.js';
+import { clusterTestRun } from './support/cluster-test-run.js';
+import { runCli } from './support/cli-process.js';
 import { api, binaryStrategy, cluster, LEASE_TTL_MS, startNode, strategyName, until, type Node } from './support/cluster-nodes.js';
 
 const MARKET = 'PM-001-YES';
 
-let srv: NatsServer | undefined;
-const dirs: string[] = [];
 
 const holds = async (n: Node): Promise<true | undefined> => {
   const v = await cluster(n);
@@ -23,25 +22,19 @@ const holds = async (n: Node): Promise<true | undefined> => {
 };
 
 describeNats('node ids in a cluster', () => {
-  beforeAll(() => { requireDist(); });
-  afterEach(async () => {
-    stopAll();
-    await srv?.stop();
-    srv = undefined;
-  });
-  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+  const run = clusterTestRun();
 
   it('a second process under a live node\'s id is refused; a node restarted after kill -9 is not', async () => {
-    srv = await startNats();
+    const srv = await run.startNats();
     const a = await startNode('alpha', srv.url);
-    dirs.push(a.dataDir);
+    run.removeLater(a.dataDir);
     const id = strategyName(MARKET);
     expect((await api(a, 'POST', '/api/strategy/load', binaryStrategy(id, MARKET))).status).toBe(200);
     expect((await api(a, 'POST', `/api/strategy/${id}/start`)).status).toBe(200);
     await until('alpha quoting its market', () => holds(a), 30_000);
 
     const dir2 = mkdtempSync(join(tmpdir(), 'spreadcore-node-alpha2-'));
-    dirs.push(dir2);
+    run.removeLater(dir2);
     const second = await runCli(['serve', '--port', '0', '--seed', '7', '--data-dir', dir2, '--cluster', srv.url, '--node-id', 'alpha', '--lease-ttl-ms', String(LEASE_TTL_MS)], {}, 30_000);
     expect(second.code, second.out).toBe(1);
     expect(second.out).toMatch(/cannot join the cluster: node id \\?"alpha\\?" is in use: another process beats under it in the cluster \(API http:\/\/127\.0\.0\.1:\d+, started [^)]+\); give every node its own --node-id/);

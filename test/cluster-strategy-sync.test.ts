@@ -2,32 +2,23 @@
 // node is started at once through another. Every node watches the strategies bucket, so
 // the second node knows the strategy when the start arrives (not a quarter of the lease
 // TTL later), and the market's holder runs it. Real nats-server and node processes.
-import { rmSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeNats, startNats, type NatsServer } from './support/nats.js';
-import { requireDist, stopAll } from './support/cli-process.js';
+import { expect, it } from 'vitest';
+import { describeNats } from './support/nats.js';
+import { clusterTestRun } from './support/cluster-test-run.js';
 import { api, binaryStrategy, cluster, startNode, strategyName, until } from './support/cluster-nodes.js';
 import { rendezvousOwner } from '../src/cluster/rendezvous.js';
 
 const MARKETS = ['PM-001-YES', 'PM-002-YES', 'PM-003-YES', 'PM-004-YES'];
 
-let srv: NatsServer | undefined;
-const dirs: string[] = [];
 
 describeNats('strategies across the nodes of a cluster', () => {
-  beforeAll(() => { requireDist(); });
-  afterEach(async () => {
-    stopAll();
-    await srv?.stop();
-    srv = undefined;
-  });
-  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+  const run = clusterTestRun();
 
   it('a strategy loaded on one node can be started through another right away', async () => {
-    srv = await startNats();
+    const srv = await run.startNats();
     const a = await startNode('alpha', srv.url);
     const b = await startNode('beta', srv.url);
-    dirs.push(a.dataDir, b.dataDir);
+    run.removeLater(a.dataDir, b.dataDir);
     await until('both nodes live', async () => ((await cluster(a)).nodes.length === 2 && (await cluster(b)).nodes.length === 2 ? true : undefined), 30_000);
 
     for (const m of MARKETS) {
