@@ -14,7 +14,8 @@ import {
   DECIDE_EXIT, DECIDE_PULL, DECIDE_QUOTE, PULL_LIQUIDITY, PULL_MAX_MARKETS, PULL_NEWS, PULL_NOT_QUOTABLE, PULL_NOT_RUNNING,
   PULL_TOO_FAR, StrategyLeg,
 } from '../src/strategy/strategy-leg.js';
-import { DiffResult, diffQuotes, pullQuotes, type QuoteOrderSink } from '../src/strategy/order-diff.js';
+import { DENY_BOOK_STALE, DENY_KILL_SWITCH, DENY_MAX_POSITION, DENY_RATE_LIMIT, DENY_SELF_CROSS } from '../src/risk/reason-codes.js';
+import { DiffResult, diffQuotes, pullQuotes, QUOTE_NOT_SENT, QUOTE_SENT, type QuoteOrderSink } from '../src/strategy/order-diff.js';
 import { REGIME_NEWS } from '../src/strategy/regime-detector.js';
 
 const SEED000 = { spread_bps: 4.0, order_size: 0.001, max_position: 0.01, quote_levels: 3, level_spacing_bps: 2.0, inventory_skew: true, skew_factor: 0.5 };
@@ -83,13 +84,18 @@ class RecordingSink implements QuoteOrderSink {
   readonly placed: { side: number; level: number; tick: number; qty: number; id: string }[] = [];
   readonly cancelled: string[] = [];
   refuse = false;
+  /** What a refused quote is answered (refuse = true). */
+  refusal = QUOTE_NOT_SENT;
+  /** placeQuote calls, refused ones included. */
+  asked = 0;
   private n = 0;
-  placeQuote(leg: StrategyLeg, side: 0 | 1, level: number, tick: number, qtyLot: number, nowNs: number): boolean {
-    if (this.refuse) return false;
+  placeQuote(leg: StrategyLeg, side: 0 | 1, level: number, tick: number, qtyLot: number, nowNs: number): number {
+    this.asked++;
+    if (this.refuse) return this.refusal;
     const id = `q${++this.n}`;
     leg.resting.add(side, level, id, tick, qtyLot, nowNs);
     this.placed.push({ side, level, tick, qty: qtyLot, id });
-    return true;
+    return QUOTE_SENT;
   }
   cancelQuote(_leg: StrategyLeg, id: string): void { this.cancelled.push(id); }
   clear(): void { this.placed.length = 0; this.cancelled.length = 0; }
@@ -366,6 +372,24 @@ describe('order diff', () => {
     expect(leg.resting.count).toBe(0);
     sink.refuse = false;
     expect(step(e.now + 1).placed).toBe(6);
+  });
+
+  it('a refusal every quote would get (rate limit, kill switch, stale book) ends the placing until the next decision; one of a side or price does not', () => {
+    for (const [code, asked] of [[DENY_RATE_LIMIT, 1], [DENY_KILL_SWITCH, 1], [DENY_BOOK_STALE, 1], [DENY_MAX_POSITION, 6], [DENY_SELF_CROSS, 6], [QUOTE_NOT_SENT, 6]] as const) {
+      const { e, leg, sink, step } = quoting();
+      sink.refuse = true;
+      sink.refusal = code;
+      const r = step(e.now);
+      expect(sink.asked, `code ${code}`).toBe(asked);
+      expect(r.refused, `code ${code}`).toBe(asked);
+      expect(r.placed).toBe(0);
+      expect(leg.resting.count).toBe(0);
+      // every level is tried again at the next decision
+      sink.refuse = false;
+      sink.asked = 0;
+      expect(step(e.now + 1).placed, `code ${code}`).toBe(6);
+      expect(sink.asked).toBe(6);
+    }
   });
 
   it('pull cancels every resting quote', () => {

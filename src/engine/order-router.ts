@@ -9,7 +9,7 @@
 // a refused quote (retried at the next decision) allocates nothing.
 import type { OrderManager, SubmitResult } from '../execution/order-manager.js';
 import { ALLOW, type RiskCheckContext, type RiskEngine } from '../risk/index.js';
-import type { QuoteOrderSink } from '../strategy/order-diff.js';
+import { QUOTE_NOT_SENT, QUOTE_SENT, type QuoteOrderSink } from '../strategy/order-diff.js';
 import type { StrategyLeg } from '../strategy/strategy-leg.js';
 import type { OrderIntent, OrderSide, OrderType, TimeInForce } from '../trading/types.js';
 
@@ -27,6 +27,9 @@ export interface PlaceOutcome {
   readonly submit: SubmitResult | null;
   readonly clientOrderId: string | null;
 }
+
+/** A refusal's outcome, one per code, made once: refused quotes are retried often and allocate nothing. */
+const REFUSED: readonly PlaceOutcome[] = Array.from({ length: 64 }, (_, code) => Object.freeze({ code, submit: null, clientOrderId: null }));
 
 export class OrderRouter implements QuoteOrderSink {
   readonly risk: RiskEngine;
@@ -83,7 +86,7 @@ export class OrderRouter implements QuoteOrderSink {
     if (code !== ALLOW) {
       this.lastDeny = code;
       this.denials[code]!++;
-      return { code, submit: null, clientOrderId: null };
+      return REFUSED[code] ?? { code, submit: null, clientOrderId: null };
     }
     const id = this.pendingId;
     this.pendingId = this.makeId();
@@ -107,12 +110,12 @@ export class OrderRouter implements QuoteOrderSink {
   }
 
   // ---- QuoteOrderSink ----
-  placeQuote(leg: StrategyLeg, side: 0 | 1, level: number, tick: number, qtyLot: number, nowNs: number): boolean {
+  placeQuote(leg: StrategyLeg, side: 0 | 1, level: number, tick: number, qtyLot: number, nowNs: number): number {
     const tif: TimeInForce = leg.strategy.params.post_only ? 'POST_ONLY' : 'GTC';
     const r = this.place(leg.strategy.id, leg.symbol, side === 0 ? 'BUY' : 'SELL', 'LIMIT', tif, tick, qtyLot, false, level + 1, nowNs, leg, ROLE_QUOTE);
-    if (r.submit === null) return false;
-    if (r.submit.outcome !== 'SENT') { leg.resting.remove(r.clientOrderId!); return false; }
-    return true;
+    if (r.submit === null) return r.code;
+    if (r.submit.outcome !== 'SENT') { leg.resting.remove(r.clientOrderId!); return QUOTE_NOT_SENT; }
+    return QUOTE_SENT;
   }
 
   cancelQuote(leg: StrategyLeg, clientOrderId: string): void {

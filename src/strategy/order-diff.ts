@@ -28,6 +28,10 @@
 // parameter change, start, or a request (the risk gate's quote-age requote). Between
 // passes, empty levels are filled, so a filled quote is replaced at once.
 // Nothing here allocates; the sink sends (and names) the orders.
+import {
+  ALLOW, DENY_BOOK_CROSSED, DENY_BOOK_STALE, DENY_FEED_STALE, DENY_HALTED, DENY_KILL_SWITCH, DENY_LARGE_TRADE, DENY_NO_MARKET,
+  DENY_ORDER_TABLE_FULL, DENY_PRICE_JUMP, DENY_QUOTE_STALE, DENY_RATE_LIMIT, DENY_UNKNOWN, DENY_VOLATILITY_PAUSE, DENY_VOLUME_SPIKE,
+} from '../risk/reason-codes.js';
 import { MAX_QUOTE_LEVELS } from '../wasm/layout.js';
 import { QS_EMPTY, type RestingSide } from './resting-quotes.js';
 import type { StrategyLeg } from './strategy-leg.js';
@@ -36,12 +40,34 @@ export interface QuoteOrderSink {
   /**
    * Sends a new quote through the risk gate. When the gate allows it, the sink
    * records it in leg.resting (add) before sending it, since the venue may answer
-   * (even fill it) before the send returns; returns false when the gate refused it
+   * (even fill it) before the send returns. Returns QUOTE_SENT (0), or why it was not
+   * sent: the gate's DENY_* code, or QUOTE_NOT_SENT when the order manager refused it
    * (the level stays empty and is tried again later).
    */
-  placeQuote(leg: StrategyLeg, side: 0 | 1, level: number, tick: number, qtyLot: number, nowNs: number): boolean;
+  placeQuote(leg: StrategyLeg, side: 0 | 1, level: number, tick: number, qtyLot: number, nowNs: number): number;
   /** Cancels a resting quote (the leg has already let go of it). */
   cancelQuote(leg: StrategyLeg, clientOrderId: string, nowNs: number): void;
+}
+
+/** placeQuote's answers besides the risk gate's DENY_* codes (risk/reason-codes.ts). */
+export const QUOTE_SENT = ALLOW;
+export const QUOTE_NOT_SENT = -1;
+
+/**
+ * Refusals that every other quote of the leg gets too at this moment, whatever its side,
+ * price or size (the whole market, strategy or engine is refused, or the order-rate
+ * bucket is empty; a refusal takes no token): the diff places nothing more until the
+ * next decision, instead of asking the gate once per level for the same answer.
+ */
+export function refusesEveryQuote(code: number): boolean {
+  switch (code) {
+    case DENY_UNKNOWN: case DENY_KILL_SWITCH: case DENY_HALTED: case DENY_NO_MARKET: case DENY_BOOK_STALE:
+    case DENY_BOOK_CROSSED: case DENY_FEED_STALE: case DENY_VOLATILITY_PAUSE: case DENY_LARGE_TRADE:
+    case DENY_VOLUME_SPIKE: case DENY_PRICE_JUMP: case DENY_QUOTE_STALE: case DENY_ORDER_TABLE_FULL: case DENY_RATE_LIMIT:
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** What one diff did. */
@@ -153,16 +179,20 @@ export function diffQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number
       }
     }
   }
-  // new orders on the empty levels, in the same order, within the budget
-  for (let i = 0; i < levels && budget >= 1; i++) {
+  // new orders on the empty levels, in the same order, within the budget; a refusal that
+  // every other quote would get too ends the placing for this decision
+  let blocked = false;
+  for (let i = 0; i < levels && budget >= 1 && !blocked; i++) {
     for (let s = 0; s < 2 && budget >= 1; s++) {
       if (s === held || i >= (s === 0 ? nb : na)) continue;
       const r = rq.side(s);
       if (r.state[i] !== QS_EMPTY) continue;
       const tick = s === 0 ? leg.bidTick(i) : leg.askTick(i);
       const qty = s === 0 ? leg.bidQtyLot(i) : leg.askQtyLot(i);
-      if (sink.placeQuote(leg, s as 0 | 1, i, tick, qty, nowNs)) { out.placed++; budget--; }
-      else out.refused++;
+      const code = sink.placeQuote(leg, s as 0 | 1, i, tick, qty, nowNs);
+      if (code === QUOTE_SENT) { out.placed++; budget--; continue; }
+      out.refused++;
+      if (refusesEveryQuote(code)) { blocked = true; break; }
     }
   }
   if (defaultTol) rq.budget = budget;
