@@ -9,14 +9,11 @@
 //   - the engine's position equals the venue's (no reconcile MISMATCH);
 //   - it never earned a 418 (its own budget counted none, the replica banned nobody);
 //   - after the dropped connections it reconciled again before quoting.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireDist, startCli, stopAll, type CliProcess } from './support/cli-process.js';
-import { freePort } from './support/free-port.js';
+import { requireDist, stopAll, type CliProcess } from './support/cli-process.js';
 import { sleep } from './support/wait.js';
-import { apiRequest, signedRequest, waitUntil as waitFor } from './support/live-binance.js';
+import { apiRequest, signedRequest, startLiveServe, startReplicaAndServe, waitUntil as waitFor } from './support/live-binance.js';
 
 const KEY = 'faults-key-0c55e1';
 const SECRET = 'faults-secret-9be2a7d403';
@@ -71,17 +68,7 @@ const reconciles = (): number => (serve.out().match(/binance: reconciled BTCUSDT
 
 beforeAll(async () => {
   requireDist();
-  dir = mkdtempSync(join(tmpdir(), 'sc-live-faults-'));
-  const port = await freePort();
-  await startCli(['replica', 'binance', '--port', String(port), '--seed', '5', '--api-key', KEY, '--api-secret', SECRET], /Ctrl-C stops it/);
-  replicaUrl = `http://127.0.0.1:${port}`;
-  apiPort = await freePort();
-  serve = await startCli(
-    ['serve', '--port', String(apiPort), '--data-dir', dir, '--binance-rest-url', replicaUrl, '--rate-limit', '0'],
-    /control API listening/,
-    { VELOZ_EXECUTION_MODE: 'binance_testnet_spot', VELOZ_BINANCE_API_KEY: KEY, VELOZ_BINANCE_API_SECRET: SECRET },
-    30_000,
-  );
+  ({ dir, replicaUrl, apiPort, serve } = await startReplicaAndServe('sc-live-faults-', 5, KEY, SECRET));
 }, 60_000);
 
 afterAll(() => {
@@ -170,12 +157,7 @@ describe('serve in live mode through the replica\'s faults', { retry: 2 }, () =>
     // a restart finds nothing the journal missed
     serve.child.kill('SIGTERM');
     await serve.exited;
-    serve = await startCli(
-      ['serve', '--port', String(apiPort), '--data-dir', dir, '--binance-rest-url', replicaUrl, '--rate-limit', '0'],
-      /control API listening/,
-      { VELOZ_EXECUTION_MODE: 'binance_testnet_spot', VELOZ_BINANCE_API_KEY: KEY, VELOZ_BINANCE_API_SECRET: SECRET },
-      30_000,
-    );
+    serve = await startLiveServe(apiPort, dir, replicaUrl, KEY, SECRET);
     expect(serve.out()).toContain('reconciled: 0 missed fills journaled');
     expect(serve.out()).not.toContain('MISMATCH');
     serve.child.kill('SIGTERM');

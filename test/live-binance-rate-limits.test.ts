@@ -5,14 +5,11 @@
 //     does meanwhile (it was silent: a ban showed only as a counter in /metrics);
 //   - afterwards the venue holds at most the strategy's ladder: a cancel refused by the
 //     429 or the ban is sent again, so no order of a replaced quote stays resting.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireDist, startCli, stopAll, type CliProcess } from './support/cli-process.js';
-import { freePort } from './support/free-port.js';
+import { requireDist, stopAll, type CliProcess } from './support/cli-process.js';
 import { sleep } from './support/wait.js';
-import { apiRequest, signedRequest, waitUntil } from './support/live-binance.js';
+import { apiRequest, signedRequest, startReplicaAndServe, waitUntil } from './support/live-binance.js';
 
 const KEY = 'limits-test-key-41d0';
 const SECRET = 'limits-test-secret-8c2e77';
@@ -40,17 +37,7 @@ const logged = (text: string): { level: number; msg: string }[] => serve.out().s
 
 beforeAll(async () => {
   requireDist();
-  dir = mkdtempSync(join(tmpdir(), 'sc-live-limits-'));
-  const port = await freePort();
-  await startCli(['replica', 'binance', '--port', String(port), '--seed', '11', '--api-key', KEY, '--api-secret', SECRET], /Ctrl-C stops it/);
-  replicaUrl = `http://127.0.0.1:${port}`;
-  apiPort = await freePort();
-  serve = await startCli(
-    ['serve', '--port', String(apiPort), '--data-dir', dir, '--binance-rest-url', replicaUrl, '--rate-limit', '0'],
-    /control API listening/,
-    { VELOZ_EXECUTION_MODE: 'binance_testnet_spot', VELOZ_BINANCE_API_KEY: KEY, VELOZ_BINANCE_API_SECRET: SECRET },
-    30_000,
-  );
+  ({ dir, replicaUrl, apiPort, serve } = await startReplicaAndServe('sc-live-limits-', 11, KEY, SECRET));
 }, 60_000);
 
 afterAll(() => {

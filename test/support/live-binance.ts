@@ -1,6 +1,11 @@
 // Requests the live-trading tests make: signed ones to a Binance replica (as a client
 // of the account would), the engine's control API, and polling with a bound.
 import { createHmac, sign, type KeyObject } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCli, type CliProcess } from './cli-process.js';
+import { freePort } from './free-port.js';
 import { sleep } from './wait.js';
 
 /** A signed Binance REST request (HMAC over the query, or Ed25519 with a private KeyObject) to a replica; throws on a non-200 answer. */
@@ -35,4 +40,37 @@ export async function waitUntil(what: string, cond: () => Promise<boolean>, time
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${context !== undefined ? `; ${context()}` : ''}`);
     await sleep(200);
   }
+}
+
+export interface LiveBinanceRun {
+  /** serve's data directory (the caller removes it). */
+  readonly dir: string;
+  readonly replicaUrl: string;
+  readonly apiPort: number;
+  readonly serve: CliProcess;
+}
+
+/**
+ * A Binance replica (`--seed`, the account's key and secret) and serve trading on it in
+ * live spot-testnet mode with the tutorial's variables, in a new data directory named
+ * after `prefix`; resolves once serve's control API listens.
+ */
+export async function startReplicaAndServe(prefix: string, seed: number, key: string, secret: string): Promise<LiveBinanceRun> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const port = await freePort();
+  await startCli(['replica', 'binance', '--port', String(port), '--seed', String(seed), '--api-key', key, '--api-secret', secret], /Ctrl-C stops it/);
+  const replicaUrl = `http://127.0.0.1:${port}`;
+  const apiPort = await freePort();
+  const serve = await startLiveServe(apiPort, dir, replicaUrl, key, secret);
+  return { dir, replicaUrl, apiPort, serve };
+}
+
+/** serve in live spot-testnet mode on the replica at replicaUrl (API on apiPort, data in dir); resolves once its API listens. */
+export function startLiveServe(apiPort: number, dir: string, replicaUrl: string, key: string, secret: string): Promise<CliProcess> {
+  return startCli(
+    ['serve', '--port', String(apiPort), '--data-dir', dir, '--binance-rest-url', replicaUrl, '--rate-limit', '0'],
+    /control API listening/,
+    { VELOZ_EXECUTION_MODE: 'binance_testnet_spot', VELOZ_BINANCE_API_KEY: key, VELOZ_BINANCE_API_SECRET: secret },
+    30_000,
+  );
 }
