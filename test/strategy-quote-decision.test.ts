@@ -97,6 +97,10 @@ class RecordingSink implements QuoteOrderSink {
     this.placed.push({ side, level, tick, qty: qtyLot, id });
     return QUOTE_SENT;
   }
+  /** What hasOrderToken answers, and how often it was asked. */
+  tokens = true;
+  tokenAsks = 0;
+  hasOrderToken(): boolean { this.tokenAsks++; return this.tokens; }
   cancelQuote(_leg: StrategyLeg, id: string): void { this.cancelled.push(id); }
   clear(): void { this.placed.length = 0; this.cancelled.length = 0; }
 }
@@ -390,6 +394,40 @@ describe('order diff', () => {
       expect(step(e.now + 1).placed, `code ${code}`).toBe(6);
       expect(sink.asked).toBe(6);
     }
+  });
+
+  it('after a refusal for the order rate, nothing is placed until the strategy\'s bucket holds a token again', () => {
+    const { e, leg, sink, step } = quoting();
+    sink.refuse = true;
+    sink.refusal = DENY_RATE_LIMIT;
+    expect(step(e.now).refused).toBe(1);
+    expect(sink.tokenAsks).toBe(0); // asked only once a rate refusal was met
+    // no token yet: the gate is not asked at all, the levels stay empty
+    sink.tokens = false;
+    sink.asked = 0;
+    for (let k = 1; k <= 5; k++) {
+      const r = step(e.now + k);
+      expect(r.refused).toBe(0);
+      expect(r.placed).toBe(0);
+    }
+    expect(sink.asked).toBe(0);
+    expect(sink.tokenAsks).toBe(5);
+    expect(leg.resting.count).toBe(0);
+    // a token again: every level is placed, and the bucket is no longer asked
+    sink.tokens = true;
+    sink.refuse = false;
+    expect(step(e.now + 6).placed).toBe(6);
+    expect(sink.tokenAsks).toBe(6);
+    step(e.now + 7);
+    expect(sink.tokenAsks).toBe(6);
+    // another refusal, of a side this time: no wait for the bucket
+    leg.resting.bids.clear(0);
+    sink.refuse = true;
+    sink.refusal = DENY_MAX_POSITION;
+    step(e.now + 8);
+    sink.refuse = false;
+    expect(step(e.now + 9).placed).toBe(1);
+    expect(sink.tokenAsks).toBe(6);
   });
 
   it('pull cancels every resting quote', () => {

@@ -118,6 +118,11 @@ export class OrderRouter implements QuoteOrderSink {
     return QUOTE_SENT;
   }
 
+  hasOrderToken(leg: StrategyLeg, nowNs: number): boolean {
+    this.ctx.nowNs = nowNs;
+    return this.risk.hasOrderToken(leg.strategy.id, this.ctx);
+  }
+
   cancelQuote(leg: StrategyLeg, clientOrderId: string): void {
     this.cancel(clientOrderId, leg);
   }

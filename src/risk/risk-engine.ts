@@ -196,6 +196,16 @@ export class RiskEngine {
    * is recorded as open (pending exposure on its side) until onOrderClosed, or fills
    * for its whole quantity.
    */
+  /**
+   * Whether the strategy's order-rate bucket holds a token at ctx.nowNs, the gate's last
+   * rule: false means every order of the strategy would be refused now (an unknown
+   * strategy: true, its refusal is the gate's to give).
+   */
+  hasOrderToken(strategyId: string, ctx: RiskCheckContext): boolean {
+    const s = this.g.strategy(strategyId);
+    return s === undefined || s.bucket.hasToken(ctx);
+  }
+
   check(intent: OrderIntent, ctx: RiskCheckContext): number {
     const g = this.g;
     let code: number;

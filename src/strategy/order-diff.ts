@@ -45,6 +45,11 @@ export interface QuoteOrderSink {
    * (the level stays empty and is tried again later).
    */
   placeQuote(leg: StrategyLeg, side: 0 | 1, level: number, tick: number, qtyLot: number, nowNs: number): number;
+  /**
+   * Whether the risk gate's order-rate bucket of the leg's strategy holds a token now
+   * (asked after a DENY_RATE_LIMIT instead of placing quotes that would get it again).
+   */
+  hasOrderToken(leg: StrategyLeg, nowNs: number): boolean;
   /** Cancels a resting quote (the leg has already let go of it). */
   cancelQuote(leg: StrategyLeg, clientOrderId: string, nowNs: number): void;
 }
@@ -180,8 +185,10 @@ export function diffQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number
     }
   }
   // new orders on the empty levels, in the same order, within the budget; a refusal that
-  // every other quote would get too ends the placing for this decision
-  let blocked = false;
+  // every other quote would get too ends the placing for this decision, and after one for
+  // the order rate nothing is placed until the strategy's bucket holds a token again
+  let blocked = rq.rateLimited && !sink.hasOrderToken(leg, nowNs);
+  if (!blocked) rq.rateLimited = false;
   for (let i = 0; i < levels && budget >= 1 && !blocked; i++) {
     for (let s = 0; s < 2 && budget >= 1; s++) {
       if (s === held || i >= (s === 0 ? nb : na)) continue;
@@ -192,6 +199,7 @@ export function diffQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number
       const code = sink.placeQuote(leg, s as 0 | 1, i, tick, qty, nowNs);
       if (code === QUOTE_SENT) { out.placed++; budget--; continue; }
       out.refused++;
+      if (code === DENY_RATE_LIMIT) rq.rateLimited = true;
       if (refusesEveryQuote(code)) { blocked = true; break; }
     }
   }

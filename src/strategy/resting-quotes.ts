@@ -47,6 +47,11 @@ export class RestingQuotes {
   /** Placement budget (order-diff.ts): orders that may be sent now, and when it was last topped up (ns). */
   budget = NaN;
   budgetNs = -Infinity;
+  /**
+   * The last quote was refused for the strategy's order rate: until its bucket holds a token
+   * again (asked of the gate each decision), the diff places nothing.
+   */
+  rateLimited = false;
 
   side(s: number): RestingSide {
     return s === 0 ? this.bids : this.asks;
