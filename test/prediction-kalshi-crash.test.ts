@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, stopAll } from './support/cli-process.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
-import { crossingPrice, replicaState, startKalshiReplica, startPredictionServe } from './support/prediction-replicas.js';
+import { crossingPrice, replicaAdmin, replicaState, startKalshiReplica, startPredictionServe } from './support/prediction-replicas.js';
 
 let tmp = '';
 beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-kalshi-crash-')); });
@@ -18,7 +18,7 @@ afterAll(() => { stopAll(); rmSync(tmp, { recursive: true, force: true }); });
 
 const FED = 'KXSIMFED-26DEC-T4.25';
 const ELEC = 'KXSIMELEC-28-DEM';
-type KState = { orders: Array<{ ticker: string; status: string; client_order_id: string }>; fills: Array<{ ticker: string; fill_id: string; client_order_id: string; count_fp: string }>; positions: Record<string, number> };
+type KState = { orders: Array<{ ticker: string; status: string; client_order_id: string }>; fills: Array<{ ticker: string; fill_id: string; client_order_id: string; count_fp: string; yes_price_dollars: string; fee_cost: string }>; positions: Record<string, number> };
 interface Trades { trades: Array<{ side: string; price: number; qty: number; trade_id?: string }> }
 
 describe('serve --market kalshi survives kill -9', () => {
@@ -80,6 +80,45 @@ describe('serve --market kalshi survives kill -9', () => {
     expect(out).toMatch(/restart serve with the --data-dir that traded them, or close them at Kalshi and restart/);
     const health = await apiRequest<{ execution: { venues_down: string[]; kalshi: { paused: boolean } } }>(s.port, '/api/health');
     expect(health.execution).toMatchObject({ venues_down: ['kalshi'], kalshi: { paused: true } });
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+  }, 120_000);
+});
+
+describe('serve --market kalshi: a market that settles while the engine is down', () => {
+  it('is settled in the ledgers at restart (the position pays out once), though Kalshi no longer lists it as open', async () => {
+    const k = await startKalshiReplica(join(tmp, 'keys-s'));
+    const dataDir = join(tmp, 'data-s');
+    let s = await startPredictionServe({ kalshi: k, dataDir });
+    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await crossingPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
+    await waitUntil('the position at Kalshi', async () => ((await replicaState<KState>(k.url)).positions[ELEC] ?? 0) === 3, 15_000, s.proc.out);
+    const fill = (await replicaState<KState>(k.url)).fills.find((f) => f.ticker === ELEC)!;
+    s.proc.child.kill('SIGKILL');
+    await s.proc.exited;
+    await replicaAdmin(k.url, 'settle', { ticker: ELEC, result: 'yes' });
+    expect((await replicaState<KState>(k.url)).positions[ELEC] ?? 0).toBe(0);
+
+    type Accounts = { accounts: Array<{ account: string; positions: Array<{ symbol: string; position: number; realized_pnl: number }> }> };
+    const manual = async (): Promise<{ position: number; realized_pnl: number } | undefined> =>
+      (await apiRequest<Accounts>(s.port, '/api/accounts')).accounts.find((a) => a.account === 'manual')?.positions.find((p) => p.symbol === ELEC);
+    const payout = 3 * (1 - Number(fill.yes_price_dollars)) - Number(fill.fee_cost);
+    s = await startPredictionServe({ kalshi: k, dataDir });
+    expect(s.proc.out()).toMatch(/KXSIMELEC-28-DEM \(finalized, result yes\) is no longer open but the ledgers hold a position in it/);
+    expect(s.proc.out()).toMatch(/kalshi: KXSIMELEC-28-DEM settled YES/);
+    expect(s.proc.out()).toMatch(/kalshi \d+ markets, reconciled/);
+    const after = await manual();
+    expect(after?.position).toBe(0);
+    expect(after?.realized_pnl).toBeCloseTo(payout, 6);
+    const markets = await apiRequest<{ markets: Array<{ symbol: string; status: string }> }>(s.port, '/api/markets');
+    expect(markets.markets.find((m) => m.symbol === ELEC)?.status).toBe('resolved');
+    // once more: the journaled settlement holds, nothing pays twice
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+    s = await startPredictionServe({ kalshi: k, dataDir });
+    const again = await manual();
+    expect(again?.position).toBe(0);
+    expect(again?.realized_pnl).toBeCloseTo(payout, 6);
+    expect(s.proc.out()).not.toMatch(/MISMATCH/);
     s.proc.child.kill('SIGTERM');
     expect(await s.proc.exited).toBe(0);
   }, 120_000);

@@ -179,6 +179,24 @@ export class PredictionLive {
     return out;
   }
 
+  /**
+   * Symbols the ledgers hold a position in that no venue market of this run lists, minus the
+   * other venue's (Polymarket's POLY-… symbols): candidates for a Kalshi market that closed or
+   * settled while the engine was down.
+   */
+  private heldOffList(listed: readonly string[]): string[] {
+    const engine = this.engine;
+    if (engine === null) return [];
+    const known = new Set(listed);
+    const out = new Set<string>();
+    for (const l of engine.ledgers.ledgers()) {
+      const s = l.config.symbol;
+      if (known.has(s) || l.position.isZero() || s.startsWith('POLY-') || engine.ingest.bySymbolName(s) !== undefined) continue;
+      if (/^[A-Z0-9][A-Z0-9._-]{0,63}$/.test(s)) out.add(s);
+    }
+    return [...out];
+  }
+
   private nextSymbolId(): number {
     let n = 0;
     for (const s of this.engine!.ingest.symbols()) n = Math.max(n, s.symbolId + 1);
@@ -246,6 +264,9 @@ export class PredictionLive {
     if (this.kalshi !== null) {
       // fills of our orders seen before the ledgers were restored are journaled first
       await this.journalMissedKalshiFills(this.kalshi);
+      // a market that closed or settled while the engine was down is no longer listed as open: followed while the ledgers hold it, settled if Kalshi has the result
+      await this.kalshi.adopt(this.heldOffList(this.kalshi.markets.map((m) => m.ticker)), this.nextSymbolId());
+      this.kalshi.settleDetermined();
       await this.kalshi.reconcile();
       const r = this.lastKalshi;
       parts.push(`kalshi ${this.kalshi.markets.length} markets${r === null ? '' : r.ok ? ', reconciled' : `, NOT reconciled (${r.positionMismatches.map((m) => `${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`).join('; ') || 'see the log'}): strategies stay paused`}`);

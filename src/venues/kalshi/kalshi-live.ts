@@ -22,6 +22,9 @@ import { KalshiRestClient, type KalshiMarket } from './rest-client.js';
 import type { KalshiSigner } from './signing.js';
 import { KalshiWsClient } from './ws-client.js';
 
+/** Market statuses that carry Kalshi's result. */
+const DETERMINED = new Set(['determined', 'settled', 'finalized']);
+
 export interface KalshiLiveConfig {
   /** 'demo' (default) or 'production' by name, or explicit endpoints (a replica). */
   readonly environment?: KalshiEnvironmentName | KalshiEndpoints;
@@ -60,6 +63,7 @@ export class KalshiLive {
   lastReport: KalshiReconcileReport | null = null;
   private sinceTs: number;
   private readonly settled = new Set<string>();
+  private readonly results = new Map<string, 'yes' | 'no'>();
   private readonly reconciling = new CoalescedRun<void>();
 
   constructor(private readonly c: KalshiLiveConfig) {
@@ -76,7 +80,9 @@ export class KalshiLive {
     const raw = this.c.tickers !== undefined
       ? await Promise.all(this.c.tickers.map(async (t) => (await this.rest.getMarket(t)).market))
       : await this.rest.getAllMarkets({ status: 'open', ...this.c.filter });
-    this.markets = raw.slice(0, this.c.maxMarkets ?? raw.length).map((m) => marketInfo(m, this.c.makerFees?.(m) ?? false));
+    const picked = raw.slice(0, this.c.maxMarkets ?? raw.length);
+    for (const m of picked) this.noteResult(m);
+    this.markets = picked.map((m) => marketInfo(m, this.c.makerFees?.(m) ?? false));
     this.venue = new KalshiExecutionVenue({ rest: this.rest, ws: this.ws, markets: this.markets });
     this.c.onVenue?.(this.venue);
     if (this.c.ingest !== undefined) {
@@ -127,6 +133,49 @@ export class KalshiLive {
         }
       }
     });
+  }
+
+  /** Kalshi's result of a market it has determined (status determined, or settled / finalized), kept per ticker. */
+  private noteResult(m: KalshiMarket): void {
+    if ((m.result === 'yes' || m.result === 'no') && DETERMINED.has(m.status)) this.results.set(m.ticker, m.result);
+  }
+
+  /**
+   * Markets the ledgers hold a position in that are not among those traded: closed, determined
+   * or settled while the engine was down, they are no longer listed as open. Each is loaded
+   * (GET /markets/{ticker}) and defined on the ingest under the next free symbol ids, without a
+   * book subscription, so the position check covers it and its determination settles the
+   * ledgers (at once through settleDetermined() when Kalshi already has the result). Returns the
+   * tickers added; one Kalshi does not know is logged and left out.
+   */
+  async adopt(tickers: readonly string[], firstSymbolId: number): Promise<string[]> {
+    const added: string[] = [];
+    let id = firstSymbolId;
+    for (const t of tickers) {
+      if (this.markets.some((m) => m.ticker === t)) continue;
+      let raw: KalshiMarket;
+      try { raw = (await this.rest.getMarket(t)).market; } catch (e) {
+        this.log(`kalshi: ${t} is held in the ledgers but could not be looked up at Kalshi (${e instanceof Error ? e.message : String(e)}): its settlement is not followed`);
+        continue;
+      }
+      const info = marketInfo(raw, this.c.makerFees?.(raw) ?? false);
+      try { this.marketData?.add(info, id); } catch (e) {
+        this.log(`kalshi: ${t} is held in the ledgers but could not be defined (${e instanceof Error ? e.message : String(e)}): its settlement is not followed`);
+        continue;
+      }
+      id++;
+      this.noteResult(raw);
+      this.markets.push(info);
+      this.venue.setMarket(info);
+      added.push(t);
+      this.log(`kalshi: ${t} (${raw.status}${this.results.has(t) ? `, result ${String(raw.result)}` : ''}) is no longer open but the ledgers hold a position in it: ${this.results.has(t) ? 'settling it' : 'followed until it settles'}`);
+    }
+    return added;
+  }
+
+  /** Markets Kalshi had already determined when they were loaded settle now (once each, as a lifecycle event would). */
+  settleDetermined(): void {
+    for (const [ticker, result] of this.results) this.lifecycle({ market_ticker: ticker, event_type: 'determined', result });
   }
 
   private lifecycle(m: Record<string, unknown>): void {

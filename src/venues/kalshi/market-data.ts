@@ -29,12 +29,19 @@ export class KalshiMarketData {
     clock: { nowNs?: () => number; driveClock?: boolean } = {}) {
     this.nowNs = clock.nowNs ?? (() => Date.now() * 1e6);
     this.driveClock = clock.driveClock ?? true;
+    this.closeTsNs = closeTsNs;
     let id = firstSymbolId;
-    for (const m of markets) {
-      const e: Entry = { id: id++, info: m, seq: 0 };
-      this.byTicker.set(m.ticker, e);
-      ingest.instrument({ symbolId: e.id, symbol: m.ticker, kind: 'binary', tickSize: m.instrument.tickSize, lotSize: m.instrument.lotSize, resolutionTsNs: closeTsNs(m) || 0 });
-    }
+    for (const m of markets) this.add(m, id++);
+  }
+
+  private readonly closeTsNs: (m: KalshiMarketInfo) => number;
+
+  /** Defines one more market's YES instrument on the ingest under symbol id `id` (a market known after start). */
+  add(m: KalshiMarketInfo, id: number): void {
+    if (this.byTicker.has(m.ticker)) return;
+    const e: Entry = { id, info: m, seq: 0 };
+    this.ingest.instrument({ symbolId: e.id, symbol: m.ticker, kind: 'binary', tickSize: m.instrument.tickSize, lotSize: m.instrument.lotSize, resolutionTsNs: this.closeTsNs(m) || 0 });
+    this.byTicker.set(m.ticker, e);
   }
 
   /** Wires a WebSocket client's book, trade and stale callbacks into the ingest. */
