@@ -180,19 +180,19 @@ export class PredictionLive {
   }
 
   /**
-   * Symbols the ledgers hold a position in that no venue market of this run lists, minus the
-   * other venue's (Polymarket's POLY-… symbols): candidates for a Kalshi market that closed or
+   * Symbols of a venue (Polymarket's POLY-…, Kalshi's the other tickers) the ledgers hold a
+   * position in that no market of this run defines: candidates for a market that closed or
    * settled while the engine was down.
    */
-  private heldOffList(listed: readonly string[]): string[] {
+  private heldOffList(listed: readonly string[], venue: PredictionVenue = 'kalshi'): string[] {
     const engine = this.engine;
     if (engine === null) return [];
     const known = new Set(listed);
     const out = new Set<string>();
     for (const l of engine.ledgers.ledgers()) {
       const s = l.config.symbol;
-      if (known.has(s) || l.position.isZero() || s.startsWith('POLY-') || engine.ingest.bySymbolName(s) !== undefined) continue;
-      if (/^[A-Z0-9][A-Z0-9._-]{0,63}$/.test(s)) out.add(s);
+      if (known.has(s) || l.position.isZero() || engine.ingest.bySymbolName(s) !== undefined) continue;
+      if (venue === 'polymarket' ? /^POLY-[0-9A-F]{8}$/.test(s) : !s.startsWith('POLY-') && /^[A-Z0-9][A-Z0-9._-]{0,63}$/.test(s)) out.add(s);
     }
     return [...out];
   }
@@ -272,6 +272,8 @@ export class PredictionLive {
       parts.push(`kalshi ${this.kalshi.markets.length} markets${r === null ? '' : r.ok ? ', reconciled' : `, NOT reconciled (${r.positionMismatches.map((m) => `${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`).join('; ') || 'see the log'}): strategies stay paused`}`);
     }
     if (this.polymarket !== null) {
+      // a market that resolved while the engine was down sent no market_resolved to it: settled from GET /markets
+      this.polymarket.settleMissedResolutions(this.heldOffList(this.polymarket.markets.map((m) => m.symbol), 'polymarket'), this.nextSymbolId());
       await this.polymarket.reconcile();
       const r = this.lastPolymarket;
       parts.push(`polymarket ${this.polymarket.markets.length} markets (CLOB version ${this.polymarket.version})${r === null ? '' : r.ok ? ', reconciled' : ', NOT reconciled: strategies stay paused'}`);

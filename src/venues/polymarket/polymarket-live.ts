@@ -60,6 +60,9 @@ export class PolymarketLive {
   version = 0;
   private readonly reconciling = new CoalescedRun<void>();
   private closed = false;
+  /** Every market GET /markets listed at start, closed ones included. */
+  private all: readonly ClobMarket[] = [];
+  private readonly settledAtStart = new Set<string>();
 
   constructor(private readonly c: PolymarketLiveConfig) {}
 
@@ -77,6 +80,7 @@ export class PolymarketLive {
     }
     this.rest = new PolymarketRestClient({ baseUrl: c.endpoints.rest, credentials: creds, chainId: c.chainId });
     const all = await this.rest.getAllMarkets();
+    this.all = all;
     const wanted = c.conditionIds !== undefined ? new Set(c.conditionIds) : null;
     const picked = all.filter((m) => (wanted === null ? m.active !== false && m.closed !== true : wanted.has(m.condition_id)));
     if (wanted !== null) for (const id of wanted) if (!picked.some((m) => m.condition_id === id)) throw new Error(`Polymarket has no market ${id}`);
@@ -105,6 +109,52 @@ export class PolymarketLive {
     this.feed.open();
     this.venue.start();
     await this.reconcile();
+  }
+
+  /**
+   * Resolutions the engine missed (the market resolved while it was down, so no
+   * market_resolved reached it): every traded market, and every symbol in `held` (positions the
+   * ledgers hold; a closed market is not among those traded, so it is defined on the ingest
+   * under the next free symbol ids, without a book), that GET /markets shows closed with a
+   * winning token settles now, once. A held symbol whose market is not resolved and not traded
+   * is logged. Returns the symbols settled.
+   */
+  settleMissedResolutions(held: readonly string[], firstSymbolId: number): string[] {
+    const ingest = this.c.ingest;
+    const bySymbol = new Map(this.all.map((m) => [polymarketSymbol(m.condition_id), m]));
+    const settled: string[] = [];
+    let id = firstSymbolId;
+    const todo = [...this.markets.map((m) => m.symbol), ...held.filter((h) => !this.markets.some((m) => m.symbol === h))];
+    for (const symbol of todo) {
+      if (this.settledAtStart.has(symbol)) continue;
+      const m = bySymbol.get(symbol);
+      const traded = this.markets.some((x) => x.symbol === symbol);
+      const outcome = m === undefined ? null : winnerOf(m);
+      if (m === undefined || outcome === null) {
+        if (!traded) this.log(`polymarket: ${symbol} is held in the ledgers but ${m === undefined ? 'Polymarket lists no such market' : 'its market is not among those traded and not resolved'}: its resolution is not followed`);
+        continue;
+      }
+      let st = ingest.bySymbolName(symbol);
+      if (st === undefined) {
+        const spec = specOf(m);
+        if (spec === null) continue;
+        try {
+          ingest.instrument({ symbolId: id, symbol, kind: 'binary', tickSize: spec.tickSize, lotSize: POLYMARKET_LOT_SIZE, resolutionTsNs: spec.resolutionTsNs });
+        } catch (e) {
+          this.log(`polymarket: ${symbol} is held in the ledgers but could not be defined (${e instanceof Error ? e.message : String(e)}): its resolution is not followed`);
+          continue;
+        }
+        id++;
+        st = ingest.bySymbolName(symbol);
+        if (st === undefined) continue;
+      }
+      this.settledAtStart.add(symbol);
+      if (st.settled !== null) continue;
+      this.log(`polymarket: ${symbol} resolved ${outcome.toUpperCase()} while the engine was down: settling it`);
+      ingest.settle(st.symbolId, Date.now() * 1e6, outcome);
+      settled.push(symbol);
+    }
+    return settled;
   }
 
   /** Pauses, reconciles (cancelling open orders we do not know), and resumes when clean. */
@@ -151,6 +201,15 @@ export class PolymarketLive {
     this.feed?.close();
     this.venue?.close();
   }
+}
+
+/** 'yes' when the market is closed and its YES token won, 'no' when another token won, else null (not resolved). */
+function winnerOf(m: ClobMarket): 'yes' | 'no' | null {
+  if (m.closed !== true) return null;
+  const yes = m.tokens.find((t) => t.outcome.toLowerCase() === 'yes') ?? m.tokens[0];
+  if (yes === undefined) return null;
+  if (yes.winner === true) return 'yes';
+  return m.tokens.some((t) => t !== yes && t.winner === true) ? 'no' : null;
 }
 
 function specOf(m: ClobMarket): (PolymarketMarketSpec & { resolutionTsNs: number }) | null {

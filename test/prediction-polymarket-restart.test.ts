@@ -1,0 +1,58 @@
+// `spreadcore serve --market polymarket` against `spreadcore replica polymarket` (both real
+// processes) across a kill -9: a market that resolves while the engine is down sends it no
+// market_resolved, and GET /markets no longer lists it as active; at restart the ledgers'
+// position in it is settled from the market's winning token, once.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireDist, stopAll } from './support/cli-process.js';
+import { apiRequest, waitUntil } from './support/live-binance.js';
+import { crossingPrice, newWalletKey, polySymbol, replicaAdmin, startPolymarketReplica, startPredictionServe } from './support/prediction-replicas.js';
+
+let tmp = '';
+beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-poly-restart-')); });
+afterAll(() => { stopAll(); rmSync(tmp, { recursive: true, force: true }); });
+
+type Accounts = { accounts: Array<{ account: string; positions: Array<{ symbol: string; position: number; realized_pnl: number }> }> };
+interface Trades { trades: Array<{ side: string; price: number; qty: number; fee: number }> }
+
+describe('serve --market polymarket: a market that resolves while the engine is down', () => {
+  it('is settled in the ledgers at restart from its winning token, and only once', async () => {
+    const p = await startPolymarketReplica(['--step-ms', '0', '--confirmed-ms', '300']);
+    const target = p.markets[0]!;
+    const sym = polySymbol(target.condition_id);
+    const dataDir = join(tmp, 'data');
+    const walletKey = newWalletKey();
+    let s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: sym, qty: 10, type: 'LIMIT', price: await crossingPrice(s.port, sym, 'BUY', 10) })).toMatchObject({ ok: true });
+    const manual = async (): Promise<{ position: number; realized_pnl: number } | undefined> =>
+      (await apiRequest<Accounts>(s.port, '/api/accounts')).accounts.find((a) => a.account === 'manual')?.positions.find((x) => x.symbol === sym);
+    await waitUntil('the buy confirmed and booked', async () => (await manual())?.position === 10, 20_000, s.proc.out);
+    const trades = (await apiRequest<Trades>(s.port, '/api/strategy/manual/trades')).trades;
+    const payout = trades.reduce((a, t) => a + t.qty * (1 - t.price) - t.fee, 0);
+
+    s.proc.child.kill('SIGKILL');
+    await s.proc.exited;
+    await replicaAdmin(p.url, 'resolve', { market: target.condition_id, winner: 'Yes' });
+
+    s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    expect(s.proc.out()).toMatch(new RegExp(`polymarket: ${sym} resolved YES while the engine was down: settling it`));
+    expect(s.proc.out()).toMatch(/polymarket 5 markets \(CLOB version 2\), reconciled/);
+    const after = await manual();
+    expect(after?.position).toBe(0);
+    expect(after?.realized_pnl).toBeCloseTo(payout, 6);
+    const markets = await apiRequest<{ markets: Array<{ symbol: string; status: string }> }>(s.port, '/api/markets');
+    expect(markets.markets.find((m) => m.symbol === sym)?.status).toBe('resolved');
+
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+    s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    expect(s.proc.out()).not.toMatch(/while the engine was down/);
+    const again = await manual();
+    expect(again?.position).toBe(0);
+    expect(again?.realized_pnl).toBeCloseTo(payout, 6);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+  }, 120_000);
+});
