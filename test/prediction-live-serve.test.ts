@@ -337,6 +337,17 @@ describe('serve --market kalshi|polymarket: command line', () => {
     const short = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'polymarket', '--polymarket-rest-url', 'http://127.0.0.1:1', '--polymarket-markets', '0x1234'], { POLYMARKET_PRIVATE_KEY: newWalletKey() });
     expect(short.code).toBe(2);
     expect(short.out).toMatch(/--polymarket-markets: "0x1234" is not a Polymarket condition id \(0x and 64 hex digits\)/);
+    // a market named twice, or more markets than the engine takes, is refused rather than traded twice or dropped
+    const twice = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'kalshi', '--kalshi-rest-url', 'http://127.0.0.1:1', '--kalshi-tickers', 'KXSIMFED-26DEC-T4.25,KXSIMELEC-28-DEM,KXSIMFED-26DEC-T4.25'], { KALSHI_API_KEY_ID: k.keyId, KALSHI_PRIVATE_KEY_PEM: k.privateKeyPem });
+    expect(twice.code).toBe(2);
+    expect(twice.out).toMatch(/--kalshi-tickers names KXSIMFED-26DEC-T4\.25 twice/);
+    const cond = `0x${'ab'.repeat(32)}`;
+    const twicePoly = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'polymarket', '--polymarket-rest-url', 'http://127.0.0.1:1', '--polymarket-markets', `${cond},${cond.toUpperCase().replace('0X', '0x')}`], { POLYMARKET_PRIVATE_KEY: newWalletKey() });
+    expect(twicePoly.code).toBe(2);
+    expect(twicePoly.out).toMatch(/--polymarket-markets names 0x[0-9A-F]{64} twice/);
+    const many = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'kalshi', '--kalshi-rest-url', 'http://127.0.0.1:1', '--kalshi-tickers', Array.from({ length: 13 }, (_, i) => `KXT-${i}`).join(',')], { KALSHI_API_KEY_ID: k.keyId, KALSHI_PRIVATE_KEY_PEM: k.privateKeyPem });
+    expect(many.code).toBe(2);
+    expect(many.out).toMatch(/--kalshi-tickers names 13 markets: at most 12 per venue/);
     const prodSim = await runCli(['serve', '--port', '0', '--data-dir', dir, '--production']);
     expect(prodSim.code).toBe(2);
     expect(prodSim.out).toMatch(/--production applies to --market kalshi \/ polymarket only/);

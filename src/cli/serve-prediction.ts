@@ -70,6 +70,12 @@ function list(name: string, v: string | undefined, re: RegExp, item: string): st
   if (v === undefined) return undefined;
   const out = v.split(',');
   for (const x of out) if (!re.test(x)) throw usageError(`${name}: ${JSON.stringify(x)} is not ${item} (a comma-separated list of them, got ${JSON.stringify(v)})`);
+  const seen = new Set<string>();
+  for (const x of out) {
+    if (seen.has(x.toLowerCase())) throw usageError(`${name} names ${x} twice`);
+    seen.add(x.toLowerCase());
+  }
+  if (out.length > MAX_MARKETS_PER_VENUE) throw usageError(`${name} names ${out.length} markets: at most ${MAX_MARKETS_PER_VENUE} per venue (the engine's order books are shared)`);
   return out;
 }
 
