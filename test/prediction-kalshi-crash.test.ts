@@ -123,3 +123,45 @@ describe('serve --market kalshi: a market that settles while the engine is down'
     expect(await s.proc.exited).toBe(0);
   }, 120_000);
 });
+
+describe('serve --market kalshi down longer than the fill window of the first reconcile', () => {
+  it('reads the fill history of a ticker whose position differs and journals the older fills of its orders once', async () => {
+    const k = await startKalshiReplica(join(tmp, 'keys-l'));
+    const dataDir = join(tmp, 'data-l');
+    // the first reconcile reads the last second of fills only (an hour by default): the fills made while down fall before it
+    const env = { SPREADCORE_KALSHI_FILL_LOOKBACK_S: '1' };
+    let s = await startPredictionServe({ kalshi: k, dataDir, env });
+    expect(await apiRequest(s.port, '/api/strategy/load', {
+      name: 'kl', type: 'MarketMaking', symbols: [FED],
+      parameters: { base_spread: 0.02, quote_size: 5, quote_levels: 2, max_inventory: 200, fee_model: 'kalshi_maker_fees', forced_exit_hours: 0 },
+    })).toMatchObject({ ok: true });
+    await apiRequest(s.port, '/api/strategy/kl/start', {});
+    const ours = (st: KState): KState['orders'] => st.orders.filter((o) => o.ticker === FED && o.status === 'resting');
+    await waitUntil('resting quotes at Kalshi', async () => ours(await replicaState<KState>(k.url)).length > 0, 30_000, s.proc.out);
+    const fillsBefore = (await replicaState<KState>(k.url)).fills.filter((f) => f.ticker === FED).length;
+    s.proc.child.kill('SIGKILL');
+    await s.proc.exited;
+    await waitUntil('a fill of a resting quote while the engine is down', async () => (await replicaState<KState>(k.url)).fills.filter((f) => f.ticker === FED).length > fillsBefore, 120_000);
+    await new Promise((r) => setTimeout(r, 2500));
+
+    s = await startPredictionServe({ kalshi: k, dataDir, env });
+    expect(s.proc.out()).toMatch(/kalshi: reconciled: [1-9]\d* older missed fill\(s\) of our orders journaled/);
+    expect(s.proc.out()).toMatch(/kalshi \d+ markets, reconciled/);
+    expect(s.proc.out()).not.toMatch(/MISMATCH/);
+    await waitUntil('nothing of ours left resting', async () => ours(await replicaState<KState>(k.url)).length === 0, 30_000, s.proc.out);
+    const venue = await replicaState<KState>(k.url);
+    const venueFills = venue.fills.filter((f) => f.ticker === FED);
+    const trades = (await apiRequest<Trades>(s.port, '/api/strategy/kl/trades?limit=10000')).trades;
+    expect(trades.length).toBe(venueFills.length);
+    const inv = await apiRequest<{ inventory: { current_position: number } }>(s.port, `/api/strategy/kl/metrics?symbol=${encodeURIComponent(FED)}`);
+    expect(inv.inventory.current_position).toBe(venue.positions[FED] ?? 0);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+    // and again: nothing is journaled twice
+    s = await startPredictionServe({ kalshi: k, dataDir, env });
+    expect((await apiRequest<Trades>(s.port, '/api/strategy/kl/trades?limit=10000')).trades.length).toBe(venueFills.length);
+    expect(s.proc.out()).not.toMatch(/MISMATCH|older missed/);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+  }, 300_000);
+});

@@ -16,7 +16,7 @@ import type { TradingEngine } from '../engine/trading-engine.js';
 import { KALSHI_DEMO, KALSHI_PRODUCTION, REST_PREFIX, WS_PATH, type KalshiEndpoints } from '../venues/kalshi/endpoints.js';
 import { KalshiLive } from '../venues/kalshi/kalshi-live.js';
 import type { KalshiReconcileReport } from '../venues/kalshi/kalshi-venue.js';
-import type { KalshiOrder } from '../venues/kalshi/rest-client.js';
+import type { KalshiFill, KalshiOrder, KalshiPosition } from '../venues/kalshi/rest-client.js';
 import { signerFromEnv, type KalshiSigner } from '../venues/kalshi/signing.js';
 import { PolymarketCredentials } from '../venues/polymarket/credentials.js';
 import { POLYMARKET_PRODUCTION, type PolymarketChain, type PolymarketEndpoints } from '../venues/polymarket/endpoints.js';
@@ -31,7 +31,7 @@ export type PredictionVenue = 'kalshi' | 'polymarket';
 export interface PredictionOptions {
   readonly venues: readonly PredictionVenue[];
   readonly production: boolean;
-  readonly kalshi: { readonly endpoints: KalshiEndpoints; readonly signer: KalshiSigner; readonly tickers: readonly string[] | undefined } | null;
+  readonly kalshi: { readonly endpoints: KalshiEndpoints; readonly signer: KalshiSigner; readonly tickers: readonly string[] | undefined; readonly fillLookbackS?: number } | null;
   readonly polymarket: { readonly endpoints: PolymarketEndpoints; readonly chainId: PolymarketChain; readonly credentials: PolymarketCredentials; readonly markets: readonly string[] | undefined } | null;
   /** Record the venues' market-data messages here (--record FILE), else null. */
   readonly recordPath: string | null;
@@ -103,7 +103,16 @@ export function parsePrediction(i: PredictionInput): PredictionOptions {
     let signer: KalshiSigner | undefined;
     try { signer = signerFromEnv(i.env as NodeJS.ProcessEnv); } catch { signer = undefined; }
     if (signer === undefined) throw usageError('KALSHI_PRIVATE_KEY_PEM is not a readable RSA private key (PEM)');
-    kalshi = { endpoints, signer, tickers: list('--kalshi-tickers', i.kalshiTickers, /^[A-Z0-9][A-Z0-9._-]{0,63}$/, 'a Kalshi market ticker (upper-case letters, digits, ".", "_", "-", e.g. KXSIMFED-26DEC-T4.25)') };
+    const lookbackRaw = i.env['SPREADCORE_KALSHI_FILL_LOOKBACK_S'];
+    let fillLookbackS: number | undefined;
+    if (lookbackRaw !== undefined && lookbackRaw !== '') {
+      if (!/^\d{1,9}$/.test(lookbackRaw) || Number(lookbackRaw) < 1) throw usageError(`SPREADCORE_KALSHI_FILL_LOOKBACK_S must be a whole number of seconds, 1 or more, got ${JSON.stringify(lookbackRaw)}`);
+      fillLookbackS = Number(lookbackRaw);
+    }
+    kalshi = {
+      endpoints, signer, tickers: list('--kalshi-tickers', i.kalshiTickers, /^[A-Z0-9][A-Z0-9._-]{0,63}$/, 'a Kalshi market ticker (upper-case letters, digits, ".", "_", "-", e.g. KXSIMFED-26DEC-T4.25)'),
+      ...(fillLookbackS !== undefined ? { fillLookbackS } : {}),
+    };
   }
   let polymarket: PredictionOptions['polymarket'] = null;
   if (has('polymarket')) {
@@ -157,8 +166,10 @@ export class PredictionLive {
   polymarket: PolymarketLive | null = null;
   private engine: TradingEngine | null = null;
   private readonly down = new Set<PredictionVenue>();
-  /** Before the journal is restored the ledgers are empty: positions are compared only after. */
+  /** Before the journal is restored the ledgers are empty: positions are compared only after (and after the missed fills are in). */
   private restored = false;
+  /** The journal is restored: missed fills can be journaled. */
+  private ledgersReady = false;
   private lastKalshi: KalshiReconcileReport | null = null;
   private lastPolymarket: PolymarketReconcileReport | null = null;
   recorder: PredictionRecorder | null = null;
@@ -177,9 +188,9 @@ export class PredictionLive {
   }
 
   /** Signed YES contracts per symbol over every account's ledger. */
-  private positions(symbols: readonly string[]): Record<string, number> {
+  private positions(symbols: readonly string[], force = false): Record<string, number> {
     const out: Record<string, number> = {};
-    if (!this.restored || this.engine === null) return out;
+    if (!(this.restored || force) || this.engine === null) return out;
     for (const s of symbols) out[s] = 0;
     for (const l of this.engine.ledgers.ledgers()) if (l.config.symbol in out) out[l.config.symbol]! += Number(l.position.toFixed());
     return out;
@@ -223,6 +234,7 @@ export class PredictionLive {
       const live: KalshiLive = new KalshiLive({
         environment: k.endpoints, signer: k.signer, ingest: engine.ingest, firstSymbolId: this.nextSymbolId(), maxMarkets: MAX_MARKETS_PER_VENUE,
         ...(k.tickers !== undefined ? { tickers: k.tickers } : {}),
+        ...(k.fillLookbackS !== undefined ? { sinceTs: Math.floor(Date.now() / 1000) - k.fillLookbackS } : {}),
         expectedPositions: (): Record<string, number> => this.positions(live.markets.map((m) => m.ticker)),
         onVenue: (v) => this.venue.add(v),
         onPause: () => this.pause('kalshi'), onResume: () => this.resume('kalshi'),
@@ -265,11 +277,16 @@ export class PredictionLive {
 
   /** After the journal is restored: reconcile again, now comparing positions with the ledgers. */
   async afterRestore(): Promise<string> {
-    this.restored = true;
+    this.ledgersReady = true;
     const parts: string[] = [];
     if (this.kalshi !== null) {
-      // fills of our orders seen before the ledgers were restored are journaled first
+      // fills of our orders seen before the ledgers were restored are journaled first, then older ones of a position that differs;
+      // positions are compared (a reconcile under way meanwhile) only once they are in
       await this.journalMissedKalshiFills(this.kalshi);
+      await this.backfillKalshi(this.kalshi);
+    }
+    this.restored = true;
+    if (this.kalshi !== null) {
       // a market that closed or settled while the engine was down is no longer listed as open: followed while the ledgers hold it, settled if Kalshi has the result
       await this.kalshi.adopt(this.heldOffList(this.kalshi.markets.map((m) => m.ticker)), this.nextSymbolId());
       this.kalshi.settleDetermined();
@@ -293,9 +310,9 @@ export class PredictionLive {
    * (keyed kalshi:<fill id>, as live fills are) and applied to the ledgers; others are left to
    * the position check. Kept until the journal is restored, then applied.
    */
-  private async journalMissedKalshiFills(live: KalshiLive): Promise<number> {
+  private async journalMissedKalshiFills(live: KalshiLive, which = ''): Promise<number> {
     const engine = this.engine;
-    if (!this.restored || engine === null || this.missedKalshi.length === 0) return 0;
+    if (!this.ledgersReady || engine === null || this.missedKalshi.length === 0) return 0;
     const journal = engine.journal;
     const todo = this.missedKalshi.splice(0);
     let applied = 0;
@@ -317,11 +334,49 @@ export class PredictionLive {
       });
       if (ok) applied++;
     }
-    if (applied > 0) this.log(`kalshi: reconciled: ${applied} missed fill(s) of our orders journaled`);
+    if (applied > 0) this.log(`kalshi: reconciled: ${applied} ${which}missed fill(s) of our orders journaled`);
     return applied;
   }
 
   private readonly missedKalshi: KalshiReconcileReport['missedFills'] = [];
+
+  /**
+   * The first reconcile reads fills of the last hour only: after a longer downtime, fills of
+   * our resting orders from before then were not read and the ledgers disagree with Kalshi's
+   * positions. Each ticker whose position differs is read back through its whole fill history
+   * (GET /portfolio/fills?ticker=…) and fills of our orders the journal does not hold are
+   * journaled, once (the journal's fill ids make a repeat a no-op). Returns how many.
+   */
+  private async backfillKalshi(live: KalshiLive): Promise<number> {
+    const expected = this.positions(live.markets.map((m) => m.ticker), true);
+    if (Object.keys(expected).length === 0) return 0;
+    let venue: KalshiPosition[];
+    try {
+      venue = await live.rest.all<KalshiPosition>((c) => live.rest.getPositions({ limit: 200, ...(c !== undefined ? { cursor: c } : {}) }), 'market_positions');
+    } catch (e) {
+      this.log(`kalshi: could not read the positions to check for older missed fills (${e instanceof Error ? e.message : String(e)})`);
+      return 0;
+    }
+    const at = new Map(venue.map((p) => [p.ticker, Math.round(Number(p.position_fp) * 100)]));
+    const differ = Object.entries(expected).filter(([t, n]) => Math.round(n * 100) !== (at.get(t) ?? 0)).map(([t]) => t);
+    for (const ticker of differ) {
+      let fills: KalshiFill[];
+      try {
+        fills = await live.rest.all<KalshiFill>((c) => live.rest.getFills({ ticker, limit: 200, ...(c !== undefined ? { cursor: c } : {}) }), 'fills', 1000);
+      } catch (e) {
+        this.log(`kalshi: could not read the fills of ${ticker} (${e instanceof Error ? e.message : String(e)})`);
+        continue;
+      }
+      for (const f of fills) {
+        const fillId = String(f.fill_id ?? f.trade_id);
+        if (this.engine?.journal?.orderByClientId(f.client_order_id ?? '') === null && typeof f.client_order_id === 'string' && f.client_order_id !== '') continue; // not ours: left to the position check
+        this.missedKalshi.push({ fillId, ticker: f.ticker, orderId: null, price: f.yes_price_dollars, count: f.count_fp, applied: false, fill: f, fee: live.venue.feeOf(f, f.ticker) });
+      }
+    }
+    if (differ.length === 0 || this.missedKalshi.length === 0) return 0;
+    const n = await this.journalMissedKalshiFills(live, 'older ');
+    return n;
+  }
 
   /** Open orders at Kalshi this process does not track are cancelled, then it reconciles again. */
   private kalshiReconciled(live: KalshiLive, r: KalshiReconcileReport): void {

@@ -118,7 +118,7 @@ export class KalshiLive {
     return this.reconciling.run(async () => {
       {
         try {
-          const r = await this.venue.reconcile({ sinceTs: this.sinceTs, ...(this.c.expectedPositions !== undefined ? { expectedPositions: this.c.expectedPositions() } : {}) });
+          const r = await this.venue.reconcile({ sinceTs: this.sinceTs, ...(this.c.expectedPositions !== undefined ? { expectedPositions: this.c.expectedPositions } : {}) });
           this.lastReport = r;
           if (r.lastFillTs > 0) this.sinceTs = r.lastFillTs - 1;
           this.c.onReconciled?.(r);

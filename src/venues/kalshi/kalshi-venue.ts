@@ -407,7 +407,11 @@ export class KalshiExecutionVenue implements Venue {
    * we think open that the venue does not list (each looked up), and positions that differ
    * from `expectedPositions` (signed YES contracts per ticker) are returned for the engine.
    */
-  async reconcile(o: { sinceTs?: number; expectedPositions?: Record<string, number> } = {}): Promise<KalshiReconcileReport> {
+  /**
+   * expectedPositions: a record, or a function read once Kalshi's positions are in (so fills
+   * applied while the orders and fills were read count on both sides).
+   */
+  async reconcile(o: { sinceTs?: number; expectedPositions?: Record<string, number> | (() => Record<string, number>) } = {}): Promise<KalshiReconcileReport> {
     const missed: KalshiReconcileReport['missedFills'] = [];
     this.collect = missed;
     try {
@@ -448,7 +452,8 @@ export class KalshiExecutionVenue implements Venue {
       if (o.expectedPositions !== undefined) {
         const pos = await this.rest.all<{ ticker: string; position_fp: string }>((c) => this.rest.getPositions({ limit: 200, ...(c !== undefined ? { cursor: c } : {}) }), 'market_positions');
         const venue = new Map(pos.map((p) => [p.ticker, p.position_fp]));
-        for (const [ticker, exp] of Object.entries(o.expectedPositions)) {
+        const expected = typeof o.expectedPositions === 'function' ? o.expectedPositions() : o.expectedPositions;
+        for (const [ticker, exp] of Object.entries(expected)) {
           const v = venue.get(ticker) ?? '0.00';
           const neg = v.startsWith('-');
           const units = E2.toUnitsOrNaN(neg ? v.slice(1) : v);
