@@ -30,6 +30,11 @@ import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
 import { prepareMarket, type RunningMarket } from './serve-market.js';
 import { FEED_TOKEN_ENV, parseServeOptions, TOKEN_ENV_API } from './serve-options.js';
 
+/** How long a stop waits for Binance to confirm the cancels (a 429 or a ban shorter than this is waited out). */
+const STOP_CANCEL_TIMEOUT_MS = 10_000;
+/** How long the kill switch keeps trying the venue-wide cancel through 429s, bans and lost answers (while it stays on). */
+const KILL_CANCEL_TIMEOUT_MS = 10 * 60_000;
+
 export { TOKEN_ENV_API };
 
 const USAGE = `Usage: spreadcore serve [--host 127.0.0.1] [--port 8080] [--feed-port 8081] [--data-dir ./data]
@@ -307,8 +312,11 @@ export const serveCommand: Command = {
         }
         reconcile = `; reconciled: ${r.fillsApplied} missed fills journaled, ${r.ordersCancelled} untracked orders cancelled${r.ok ? '' : `, MISMATCH (strategies halted): ${r.mismatches.join('; ')}`}`;
         eng.afterKill = () => {
-          lv.cancelAll().then(
-            (c) => (c.confirmed ? log.info('kill switch: no order left open at Binance (confirmed by an open-orders query)') : log.warn(`kill switch: ${c.remaining} order(s) still open at Binance`)),
+          // a 429, a ban or a lost answer does not end it: sent again once it may, while the kill switch stays on
+          lv.cancelAll({ timeoutMs: KILL_CANCEL_TIMEOUT_MS, keepGoing: () => eng.killed }).then(
+            (c) => (c.confirmed ? log.info('kill switch: no order left open at Binance (confirmed by an open-orders query)')
+              : c.error !== undefined ? log.error(`kill switch: cancelling at Binance failed: ${c.error}; orders may still be open there`)
+                : log.warn(`kill switch: ${c.remaining} order(s) still open at Binance`)),
             (e: unknown) => log.error(`kill switch: cancelling at Binance failed: ${e instanceof Error ? e.message : String(e)}`),
           );
         };
@@ -364,8 +372,15 @@ export const serveCommand: Command = {
       }
       io.stdout.write(`spreadcore serve: stopped ${stopped} strategies; closing\n`);
       if (lv !== undefined) {
-        const c = await Promise.race([lv.cancelAll(), new Promise<null>((r) => setTimeout(() => r(null), 10_000).unref())]).catch(() => null);
-        io.stdout.write(`spreadcore serve: ${c === null ? 'could not confirm the cancels at Binance within 10 s' : c.confirmed ? 'no order left open at Binance' : `${c.remaining} order(s) still open at Binance`}\n`);
+        // a 429 or a ban shorter than the wait is waited out; a request in flight may take its own timeout past it
+        const c = await Promise.race([lv.cancelAll({ timeoutMs: STOP_CANCEL_TIMEOUT_MS }), new Promise<null>((r) => setTimeout(() => r(null), STOP_CANCEL_TIMEOUT_MS + 2_000).unref())])
+          .catch((e: unknown) => ({ confirmed: false, remaining: 0, error: e instanceof Error ? e.message : String(e) }));
+        const leftover = lv.config.market === 'usdm'
+          ? 'the next start cancels them, and Binance does within 120 s (countdownCancelAll)' : 'the next start cancels them';
+        io.stdout.write(`spreadcore serve: ${c === null ? `could not confirm the cancels at Binance within ${STOP_CANCEL_TIMEOUT_MS / 1000} s; orders may still be open there: ${leftover}`
+          : c.confirmed ? 'no order left open at Binance'
+            : c.error !== undefined ? `could not cancel at Binance: ${c.error}; orders may still be open there: ${leftover}`
+              : `${c.remaining} order(s) still open at Binance: ${leftover}`}\n`);
       }
       if (pv !== undefined) {
         const c = await Promise.race([pv.cancelAll(), new Promise<null>((r) => setTimeout(() => r(null), 10_000).unref())]).catch(() => null);

@@ -28,7 +28,7 @@ import { ListenKeyStream } from './listen-key-stream.js';
 import { BinanceApiError, BinanceError } from './errors.js';
 import { DEFAULT_SPOT_LIMITS, DEFAULT_USDM_LIMITS, Priority, RateBudget } from './rate-budget.js';
 import type { VenueOrder } from '../../execution/venue.js';
-import { BinanceRestClient, type SpotTrade, type UsdmTrade } from './rest-client.js';
+import { BinanceRestClient, BudgetRefusedError, type SpotTrade, type UsdmTrade } from './rest-client.js';
 import { Ed25519Signer, HmacSigner, type RequestSigner } from './signing.js';
 import { BinanceWsApiClient } from './ws-api-client.js';
 
@@ -51,6 +51,14 @@ export interface BinanceLiveConfig {
   readonly log: (line: string) => void;
   /** Lines that need the trader's attention (a 429 or a 418 ban from Binance); `log` when not given. */
   readonly warn?: (line: string) => void;
+}
+
+/** The venue-wide cancel's outcome: confirmed by an open-orders query, or how many orders it saw left, or why it could not tell. */
+export interface CancelAllResult {
+  readonly confirmed: boolean;
+  readonly remaining: number;
+  /** Why it stopped without a confirmation (the last error; key material never appears). */
+  readonly error?: string;
 }
 
 export interface ReconcileSummary {
@@ -376,16 +384,49 @@ export class BinanceLive {
     return out;
   }
 
-  /** Cancels every open order of the session's symbols at the venue and confirms it (kill switch). */
-  async cancelAll(): Promise<{ confirmed: boolean; remaining: number }> {
+  /**
+   * Cancels every open order of the session's symbols at the venue and confirms it (kill
+   * switch, stop). A request Binance refused before doing anything (a 429 or 418 block, the
+   * rate budget) or that got no answer is sent again once it may, until `timeoutMs` has
+   * passed or `keepGoing()` says no more: a kill pressed during a ban cancels once the ban
+   * is over. `error` says why it could not be confirmed.
+   */
+  async cancelAll(opts: { timeoutMs?: number; keepGoing?: () => boolean } = {}): Promise<CancelAllResult> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
     let remaining = 0;
     let confirmed = true;
+    let error: string | undefined;
     for (const s of this.config.symbols) {
-      const r = await this.venue.cancelAll(s);
-      remaining += r.remaining;
-      confirmed &&= r.confirmed;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const r = await this.venue.cancelAll(s);
+          remaining += r.remaining;
+          confirmed &&= r.confirmed;
+          break;
+        } catch (e) {
+          const waitMs = this.cancelAllRetryMs(e, attempt);
+          const left = deadline - Date.now();
+          if (waitMs === null || waitMs > left || this.closed || opts.keepGoing?.() === false) {
+            confirmed = false;
+            error = `${s}: ${errText(e)}${waitMs !== null && waitMs > left ? ` (it may be sent again in ${(waitMs / 1000).toFixed(1)} s, past the ${((opts.timeoutMs ?? 10_000) / 1000).toFixed(0)} s this waits)` : ''}`;
+            break;
+          }
+          await new Promise((r) => setTimeout(r, waitMs));
+        }
+      }
     }
-    return { confirmed, remaining };
+    return { confirmed, remaining, ...(error !== undefined ? { error } : {}) };
+  }
+
+  /** How long to wait before the venue-wide cancel is tried again after `e`; null when trying again cannot help (a refusal of the request itself). */
+  private cancelAllRetryMs(e: unknown, attempt: number): number | null {
+    const budget = this.rest.budget;
+    if (e instanceof BudgetRefusedError) return Math.max(100, e.waitMs);
+    if (e instanceof BinanceApiError) {
+      if (e.cls === 'rate_limited' || e.cls === 'banned') return Math.max(100, e.retryAfterMs, budget.waitMs(1, 0, Priority.CANCEL));
+      if (e.cls === 'unknown_outcome' || e.cls === 'clock_skew') return Math.min(2000, 250 * attempt);
+    }
+    return null;
   }
 
   /** For GET /api/health and the start-up line (never keys). */
