@@ -76,7 +76,9 @@ export class ListenKeyStream {
       await this.rest.keepAliveListenKey();
       this.counters.keepAlives++;
     } catch (e) {
-      if (e instanceof BinanceApiError && e.cls === 'listen_key_expired') await this.renew();
+      // a new key and connection; when that fails too (Binance unreachable for a moment) the
+      // reconnect loop keeps trying: this runs from a timer, where a rejection would end the process
+      if (e instanceof BinanceApiError && e.cls === 'listen_key_expired') await this.renew().catch(() => this.scheduleReconnect());
     }
   }
 
@@ -99,6 +101,8 @@ export class ListenKeyStream {
     this.ws = null;
     old?.removeAllListeners('close');
     old?.close();
+    // no user data until the new connection is up: say so (the dead-man heartbeat stops meanwhile)
+    if (old !== null) for (const cb of this.downListeners) cb();
     await this.newKey();
     await this.open();
   }
