@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, stopAll } from './support/cli-process.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
-import { crossingPrice, newWalletKey, polySymbol, replicaAdmin, startPolymarketReplica, startPredictionServe } from './support/prediction-replicas.js';
+import { crossingPrice, newWalletKey, polySymbol, replicaAdmin, replicaState, startPolymarketReplica, startPredictionServe } from './support/prediction-replicas.js';
 
 let tmp = '';
 beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-poly-restart-')); });
@@ -52,6 +52,46 @@ describe('serve --market polymarket: a market that resolves while the engine is 
     const again = await manual();
     expect(again?.position).toBe(0);
     expect(again?.realized_pnl).toBeCloseTo(payout, 6);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+  }, 120_000);
+});
+
+type PState = { orders: Array<{ side: string; price: string; status: string; asset_id: string }>; trades: Array<{ status: string; asset_id: string }> };
+
+describe('serve --market polymarket survives kill -9', () => {
+  it('journals a trade of a quote left resting, made while it was down, once at restart', async () => {
+    const p = await startPolymarketReplica(['--step-ms', '0', '--confirmed-ms', '300', '--heartbeat-timeout-ms', '600000']);
+    const target = p.markets[1]!;
+    const sym = polySymbol(target.condition_id);
+    const dataDir = join(tmp, 'data-k');
+    const walletKey = newWalletKey();
+    let s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    expect(await apiRequest(s.port, '/api/strategy/load', {
+      name: 'pk', type: 'MarketMaking', symbols: [sym], parameters: { base_spread: 0.04, quote_size: 10, quote_levels: 1, max_inventory: 100, fee_model: 'polymarket' },
+    })).toMatchObject({ ok: true });
+    await apiRequest(s.port, '/api/strategy/pk/start', {});
+    const bid = async (): Promise<PState['orders'][number] | undefined> => (await replicaState<PState>(p.url)).orders.find((o) => o.asset_id === target.yes && o.status === 'LIVE' && o.side === 'BUY');
+    await waitUntil('our bid resting at Polymarket', async () => (await bid()) !== undefined, 30_000, s.proc.out);
+    s.proc.child.kill('SIGKILL');
+    await s.proc.exited;
+    const ours = (await bid())!;
+    await replicaAdmin(p.url, 'book', { token_id: target.yes, bids: [], asks: [] });
+    await replicaAdmin(p.url, 'trade', { token_id: target.yes, side: 'SELL', price: ours.price, size: '50' });
+    await waitUntil('the trade CONFIRMED', async () => (await replicaState<PState>(p.url)).trades.some((t) => t.asset_id === target.yes && t.status === 'CONFIRMED'), 20_000);
+
+    s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    await waitUntil('the missed trade journaled', async () => /polymarket: reconciled: 1 missed trade\(s\) of our orders from before the restart journaled/.test(s.proc.out()), 20_000, s.proc.out);
+    const trades = (await apiRequest<Trades>(s.port, '/api/strategy/pk/trades')).trades;
+    expect(trades.map((t) => [t.side, t.price, t.qty])).toEqual([['BUY', Number(ours.price), 10]]);
+    const inv = await apiRequest<{ inventory: { current_position: number } }>(s.port, `/api/strategy/pk/metrics?symbol=${encodeURIComponent(sym)}`);
+    expect(inv.inventory.current_position).toBe(10);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+    // once more: nothing journaled twice
+    s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    expect((await apiRequest<Trades>(s.port, '/api/strategy/pk/trades')).trades.length).toBe(1);
+    expect(s.proc.out()).not.toMatch(/missed trade/);
     s.proc.child.kill('SIGTERM');
     expect(await s.proc.exited).toBe(0);
   }, 120_000);

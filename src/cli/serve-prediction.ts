@@ -22,6 +22,8 @@ import { PolymarketCredentials } from '../venues/polymarket/credentials.js';
 import { POLYMARKET_PRODUCTION, type PolymarketChain, type PolymarketEndpoints } from '../venues/polymarket/endpoints.js';
 import { PolymarketLive } from '../venues/polymarket/polymarket-live.js';
 import type { PolymarketReconcileReport } from '../venues/polymarket/polymarket-venue.js';
+import { polymarketFee } from '../venues/polymarket/fees.js';
+import type { TradeRecord } from '../venues/polymarket/rest-client.js';
 import { RoutingVenue } from '../venues/routing-venue.js';
 import { PredictionRecorder, type RecordedMarket } from '../feed/prediction/prediction-recording.js';
 import { usageError } from './flags.js';
@@ -156,6 +158,10 @@ export function parsePrediction(i: PredictionInput): PredictionOptions {
  */
 export const PREDICTION_STALE_FEED_MS = 3_600_000;
 
+/** The journal state key of the Polymarket order hashes, and how many closed ones it keeps. */
+const POLYMARKET_ORDERS_KEY = 'polymarket:orders';
+const KEEP_DONE_POLYMARKET_ORDERS = 200;
+
 /** Most markets per venue (the WASM core has 32 order books). */
 export const MAX_MARKETS_PER_VENUE = 12;
 
@@ -256,7 +262,11 @@ export class PredictionLive {
       const live = new PolymarketLive({
         endpoints: p.endpoints, chainId: p.chainId, credentials: p.credentials, ingest: engine.ingest, firstSymbolId: this.nextSymbolId(),
         maxMarkets: MAX_MARKETS_PER_VENUE, ...(p.markets !== undefined ? { conditionIds: p.markets } : {}),
-        onVenue: (v) => this.venue.add(v),
+        onVenue: (v) => {
+          this.venue.add(v);
+          v.onOrderHash = (_orderId, clientOrderId, hash) => this.notePolymarketOrder(hash, clientOrderId);
+          v.onOrderFinal = (hash) => { const e = this.polymarketOrders().get(hash); if (e !== undefined) e.done = true; };
+        },
         ...(recording ? { onFeed: (f: { tap: ((text: string) => void) | null }) => { f.tap = tap('polymarket'); } } : {}),
         onPause: () => this.pause('polymarket'), onResume: () => this.resume('polymarket'),
         onReconciled: (r) => { this.lastPolymarket = r; },
@@ -273,6 +283,91 @@ export class PredictionLive {
       this.recorder = new PredictionRecorder(this.o.recordPath!, markets);
       for (const [v, t] of pending.splice(0)) this.recorder.message(v, t);
     }
+  }
+
+  /**
+   * Polymarket orders by venue id (the order's hash) → client order id, kept in the journal
+   * (one state key) before each order is sent: Polymarket's trades name orders by hash only, so
+   * after a restart this is how trades of our earlier orders are told from others. An entry is
+   * marked done once its order closed with no trade pending; the oldest done ones are dropped.
+   */
+  private polyOrders: Map<string, { c: string; done?: boolean }> | null = null;
+
+  private polymarketOrders(): Map<string, { c: string; done?: boolean }> {
+    if (this.polyOrders === null) {
+      this.polyOrders = new Map();
+      const v = this.engine?.journal?.getState(POLYMARKET_ORDERS_KEY);
+      if (v !== null && typeof v === 'object') {
+        for (const [h, e] of Object.entries(v as Record<string, unknown>)) {
+          const c = (e as { c?: unknown } | null)?.c;
+          if (typeof c === 'string') this.polyOrders.set(h, { c, ...((e as { done?: unknown }).done === true ? { done: true } : {}) });
+        }
+      }
+    }
+    return this.polyOrders;
+  }
+
+  private notePolymarketOrder(hash: string, clientOrderId: string): void {
+    const m = this.polymarketOrders();
+    m.set(hash, { c: clientOrderId });
+    let done = 0;
+    for (const e of m.values()) if (e.done === true) done++;
+    for (const [h, e] of m) { if (done <= KEEP_DONE_POLYMARKET_ORDERS) break; if (e.done === true) { m.delete(h); done--; } }
+    this.engine?.journal?.setState(POLYMARKET_ORDERS_KEY, Object.fromEntries(m));
+  }
+
+  private polyRecheck: NodeJS.Timeout | null = null;
+
+  /**
+   * CONFIRMED trades of our Polymarket orders from before a restart (a kill -9 while quotes
+   * rested, say): the user channel and the venue's reconcile know only the orders this process
+   * sent, so each traded market's trades are read and the legs of orders the journal sent
+   * (by hash) are journaled once, under the trade id the live path uses (trade id:hash), and
+   * applied to the ledgers. Legs still MATCHED or MINED are looked at again until they settle.
+   */
+  private async journalMissedPolymarketTrades(live: PolymarketLive): Promise<number> {
+    const engine = this.engine;
+    const journal = engine?.journal;
+    if (engine === null || journal === undefined || live.venue === undefined) return 0;
+    const known = this.polymarketOrders();
+    if (known.size === 0) return 0;
+    let applied = 0, pending = 0;
+    for (const m of live.markets) {
+      let trades: TradeRecord[];
+      try { trades = await live.rest.getTrades({ asset_id: m.tokenId }); } catch (e) {
+        this.log(`polymarket: could not read the trades of ${m.symbol} (${e instanceof Error ? e.message : String(e)})`);
+        continue;
+      }
+      for (const tr of trades) {
+        const legs: Array<{ hash: string; size: string; price: string; liq: 'MAKER' | 'TAKER' }> = [
+          { hash: tr.taker_order_id, size: tr.size, price: tr.price, liq: 'TAKER' },
+          ...tr.maker_orders.map((mo) => ({ hash: mo.order_id, size: mo.matched_amount, price: mo.price, liq: 'MAKER' as const })),
+        ];
+        for (const leg of legs) {
+          const entry = known.get(leg.hash);
+          if (entry === undefined || live.venue.tracks(leg.hash)) continue;
+          if (tr.status === 'FAILED') continue;
+          if (tr.status !== 'CONFIRMED') { pending++; continue; }
+          const ours = journal.orderByClientId(entry.c);
+          if (ours === null) continue;
+          const ts = BigInt(Math.trunc((Date.parse(tr.last_update) || Number(tr.last_update) * 1000 || Date.now()))) * 1_000_000n;
+          const ok = engine.applyExternalFill({
+            tradeId: `${tr.id}:${leg.hash}`, orderId: ours.orderId, clientOrderId: entry.c, strategyId: ours.strategyId, symbol: ours.symbol, side: ours.side,
+            price: leg.price, qty: leg.size, fee: polymarketFee(leg.size, leg.price, m.fees ?? { rate: '0', exponent: 1 }, leg.liq), liquidity: leg.liq, tsEventNs: ts, tsInitNs: ts,
+          });
+          if (ok) applied++;
+        }
+      }
+    }
+    if (applied > 0) this.log(`polymarket: reconciled: ${applied} missed trade(s) of our orders from before the restart journaled`);
+    if (pending > 0 && this.polyRecheck === null) {
+      this.polyRecheck = setTimeout(() => {
+        this.polyRecheck = null;
+        void this.journalMissedPolymarketTrades(live).catch(() => undefined);
+      }, 5_000);
+      this.polyRecheck.unref();
+    }
+    return applied;
   }
 
   /** After the journal is restored: reconcile again, now comparing positions with the ledgers. */
@@ -296,6 +391,7 @@ export class PredictionLive {
     }
     if (this.polymarket !== null) {
       // a market that resolved while the engine was down sent no market_resolved to it: settled from GET /markets
+      await this.journalMissedPolymarketTrades(this.polymarket);
       this.polymarket.settleMissedResolutions(this.heldOffList(this.polymarket.markets.map((m) => m.symbol), 'polymarket'), this.nextSymbolId());
       await this.polymarket.reconcile();
       const r = this.lastPolymarket;
@@ -469,6 +565,7 @@ export class PredictionLive {
   }
 
   async close(): Promise<void> {
+    if (this.polyRecheck !== null) clearTimeout(this.polyRecheck);
     this.kalshi?.close();
     this.polymarket?.close();
     await this.recorder?.close();

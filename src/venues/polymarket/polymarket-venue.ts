@@ -196,6 +196,8 @@ export class PolymarketExecutionVenue implements Venue {
     }
     t.hash = orderHash(signed, this.opts.chainId, verifying);
     this.byHash.set(t.hash, t);
+    // before the order leaves: a restart finds its trades by this hash
+    this.onOrderHash?.(order.orderId, order.clientOrderId, t.hash);
     t.phase = 'sending';
     t.sentMs = this.now();
     const postOnly = order.timeInForce === 'POST_ONLY';
@@ -304,6 +306,7 @@ export class PolymarketExecutionVenue implements Venue {
   }
 
   private finish(t: Tracked): void {
+    if (t.phase !== 'closed' && t.hash !== '') this.onOrderFinal?.(t.hash);
     t.phase = 'closed';
     if (t.timer !== null) clearTimeout(t.timer);
     t.timer = null;
@@ -460,6 +463,17 @@ export class PolymarketExecutionVenue implements Venue {
     }
     return { atMs: this.now(), unknownToUs, missingAtVenue, missedFills, ok: unknownToUs.length === 0 && missingAtVenue.length === 0 };
   }
+
+  /** Told each order's venue id (its hash) before the order is sent. */
+  onOrderHash: ((orderId: string, clientOrderId: string, hash: string) => void) | null = null;
+  /** Told when an order is closed with no trade of it pending. */
+  onOrderFinal: ((hash: string) => void) | null = null;
+
+  /** Whether this process sent the order with that hash. */
+  tracks(hash: string): boolean { return this.byHash.has(hash); }
+
+  /** The market spec of a token id. */
+  marketOfToken(tokenId: string): PolymarketMarketSpec | undefined { return this.opts.markets.find((m) => m.tokenId === tokenId); }
 
   /** Cancels every open order (DELETE /cancel-all); outcomes arrive as usual. */
   async cancelAll(): Promise<string[]> {
