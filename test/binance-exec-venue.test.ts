@@ -134,11 +134,11 @@ class FakeBinance {
   }
 
   /** A fill of one of our orders: trade recorded, order updated, user event pushed; returns the event. */
-  fill(market: Market, cid: string, qty: string, price: string, maker = true): Record<string, unknown> {
+  fill(market: Market, cid: string, qty: string, price: string, maker = true, fee?: { commission: string; asset: string }): Record<string, unknown> {
     const o = this.orders.get(cid)!;
     o.executedQty = new Decimal(o.executedQty).add(qty).toFixed();
     o.status = new Decimal(o.executedQty).gte(o.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
-    const t: FakeTrade = { symbol: o.symbol, id: this.nextTradeId++, orderId: o.orderId, price, qty, commission: market === 'spot' ? new Decimal(qty).mul(price).mul('0.001').toFixed() : '0.01', commissionAsset: 'USDT', time: this.serverTime(), maker, side: o.side };
+    const t: FakeTrade = { symbol: o.symbol, id: this.nextTradeId++, orderId: o.orderId, price, qty, commission: fee?.commission ?? (market === 'spot' ? new Decimal(qty).mul(price).mul('0.001').toFixed() : '0.01'), commissionAsset: fee?.asset ?? 'USDT', time: this.serverTime(), maker, side: o.side };
     this.trades.push(t);
     return this.pushOrderEvent(market, o, 'TRADE', t);
   }
@@ -708,6 +708,21 @@ describe('Binance USD-M venue against a local Binance', () => {
     const r = await venue.reconcile({ symbols: ['BTCUSDT'], expectedPositions: { BTCUSDT: '0.002' } });
     expect(r.positionMismatches).toEqual([{ symbol: 'BTCUSDT', expected: '0.002', venue: '0.001' }]);
     expect(fake.count('GET /fapi/v3/positionRisk')).toBe(1);
+  });
+
+  it('a commission paid in BNB (the futures BNB fee discount) is not taken as USDT: reported 0 and counted, like spot', async () => {
+    const { fake, venue, rec } = await setupUsdm();
+    const o = order({ priceTick: 599_000, qtyLot: 2 });
+    venue.submit(o);
+    await waitFor(() => rec.of(o.orderId).length > 0);
+    const ev = fake.fill('usdm', o.clientOrderId, '0.001', '59900.0', true, { commission: '0.00002161', asset: 'BNB' });
+    await waitFor(() => rec.of(o.orderId).some((l) => l.startsWith('fill')));
+    expect(rec.of(o.orderId).filter((l) => l.startsWith('fill'))).toEqual([`fill ${o.orderId} BTCUSDT:${(ev['o'] as { t: number }).t} 599000x1 fee=0 MAKER`]);
+    expect(venue.counters.otherAssetFees).toBe(1);
+    // a USDT commission still passes through as is
+    const ev2 = fake.fill('usdm', o.clientOrderId, '0.001', '59900.0', true, { commission: '0.01198', asset: 'USDT' });
+    await waitFor(() => rec.of(o.orderId).filter((l) => l.startsWith('fill')).length === 2);
+    expect(rec.of(o.orderId).filter((l) => l.startsWith('fill'))[1]).toBe(`fill ${o.orderId} BTCUSDT:${(ev2['o'] as { t: number }).t} 599000x1 fee=0.01198 MAKER`);
   });
 
   it('countdownCancelAll heartbeats while connected; -1125 on keepalive → a new listenKey', async () => {

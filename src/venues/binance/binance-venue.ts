@@ -461,11 +461,15 @@ export class BinanceExecutionVenue implements Venue {
     return true;
   }
 
-  /** Fee in the quote currency: quote-asset (and USD-M margin) fees as is, base-asset fees × price; other assets (BNB) are counted and reported as 0. */
+  /**
+   * Fee in the quote currency: quote-asset fees (a USD-M commission in the contract's quote
+   * and margin asset) as is, spot base-asset fees × price; other assets (BNB, spot's discount
+   * and USD-M's BNB fee deduction alike) are counted and reported as 0, never taken as quote.
+   */
   private feeInQuote(r: SymbolRules, commission: string, asset: string | null, price: string): string {
     if (asset === null || asset === '' || /^0(\.0*)?$/.test(commission)) return '0';
-    if (this.market === 'usdm' || asset === r.quoteAsset) return commission;
-    if (asset === r.baseAsset) return new Decimal(commission).mul(price).toFixed();
+    if (asset === r.quoteAsset) return commission;
+    if (this.market === 'spot' && asset === r.baseAsset) return new Decimal(commission).mul(price).toFixed();
     this.counters.otherAssetFees++;
     return '0';
   }
