@@ -314,7 +314,12 @@ export class BinanceExecutionVenue implements Venue {
       order = { ...order, priceTick: exTick, qtyLot: exLot };
     }
     const ref = this.refPriceTick(order.symbol) / tickMul;
-    const why = checkOrder(rules, order.side, isMarket, order.priceTick, order.qtyLot, ref);
+    // USD-M takes an order below MIN_NOTIONAL only as reduce-only (-4164 "…unless you choose
+    // reduce only"): an exit of a small position goes out with reduceOnly=true. Larger exits
+    // go without the flag: the venue's one-way position nets every account of the engine, so
+    // one account's exit need not reduce it (Binance would refuse it, -2022)
+    const smallExit = this.market === 'usdm' && order.reduceOnly === true && !isMarket && order.priceTick * order.qtyLot < rules.minNotionalUnits;
+    const why = checkOrder(rules, order.side, isMarket, order.priceTick, order.qtyLot, ref, smallExit);
     if (why !== null) { this.counters.rejectedLocally++; this.reports.onRejected(order.orderId, why, ts); return; }
     const clientId = this.clientIds !== undefined ? this.clientIds.next() : order.clientOrderId;
     if (!isValidClientOrderId(clientId, this.market) || this.byClientId.has(clientId)) {
@@ -330,6 +335,7 @@ export class BinanceExecutionVenue implements Venue {
     this.byClientId.set(clientId, t);
     this.counters.submitted++;
     const params = orderParams(this.market, order, rules.instrument, clientId);
+    if (smallExit) params['reduceOnly'] = 'true';
     const old = this.held.length > 0 ? this.pairHeld(order, isMarket) : null;
     if (old !== null) { this.sendReplace(old, t, params, this.priorityOf(order)); return; }
     this.entry.placeOrder(params, this.priorityOf(order)).then((a) => this.applySnapshot(t, a), (e) => this.onPlaceError(t, e)).catch(() => undefined);

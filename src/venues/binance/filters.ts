@@ -153,9 +153,10 @@ export function rulesFromExchangeInfo(info: unknown, kind: InstrumentKind = 'spo
 /**
  * The pre-send check: null when the order passes every filter we can check locally,
  * else the first failing rule. `refPriceTick` is the reference price for PERCENT_PRICE
- * (the engine's mid or the symbol's average price); NaN skips that rule. Allocation-free.
+ * (the engine's mid or the symbol's average price); NaN skips that rule. `minNotionalExempt`:
+ * the order may be below the minimum notional (a USD-M reduce-only order). Allocation-free.
  */
-export function checkOrder(r: SymbolRules, side: OrderSide, isMarket: boolean, priceTick: number, qtyLot: number, refPriceTick = Number.NaN): FilterReason | null {
+export function checkOrder(r: SymbolRules, side: OrderSide, isMarket: boolean, priceTick: number, qtyLot: number, refPriceTick = Number.NaN, minNotionalExempt = false): FilterReason | null {
   if (r.status !== 'TRADING') return 'filter_symbol_not_trading';
   if (isMarket) {
     if (qtyLot < r.marketMinQtyLot || qtyLot < r.minQtyLot) return 'filter_market_qty_below_min';
@@ -167,7 +168,7 @@ export function checkOrder(r: SymbolRules, side: OrderSide, isMarket: boolean, p
   if (qtyLot < r.minQtyLot || qtyLot <= 0) return 'filter_qty_below_min';
   if (qtyLot > r.maxQtyLot) return 'filter_qty_above_max';
   const notional = priceTick * qtyLot; // exact while < 2^53 (1e7 ticks × 1e8 lots)
-  if (notional < r.minNotionalUnits) return 'filter_notional_below_min';
+  if (notional < r.minNotionalUnits && !minNotionalExempt) return 'filter_notional_below_min';
   if (notional > r.maxNotionalUnits) return 'filter_notional_above_max';
   const p = r.percent;
   if (p !== null && refPriceTick === refPriceTick) {
