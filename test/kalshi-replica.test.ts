@@ -429,3 +429,26 @@ describe('KalshiExecutionVenue cancels', () => {
     expect(rec.log.filter((r) => r.orderId === b.orderId).map((r) => r.kind)).toEqual(['accepted', 'fill', 'cancelRejected']);
   });
 });
+
+describe('Kalshi replica admin: bad bodies', () => {
+  it('refuses an unknown fault, a fault of the wrong type and a missing ticker with a 400 that names them', async () => {
+    const post = async (path: string, body: unknown): Promise<{ status: number; text: string }> => {
+      const r = await fetch(`${replica.url}/__replica/${path}`, { method: 'POST', body: JSON.stringify(body) });
+      return { status: r.status, text: await r.text() };
+    };
+    const typo = await post('faults', { failAfterPlac: 1 });
+    expect(typo.status).toBe(400);
+    expect(typo.text).toContain('unknown fault \\"failAfterPlac\\" (one of seqGaps, rejectOrders, failAfterPlace, duplicateFills, disconnect)');
+    const notBool = await post('faults', { duplicateFills: 'yes' });
+    expect(notBool.status).toBe(400);
+    expect(notBool.text).toContain('duplicateFills must be true or false');
+    // nothing of a refused body was applied
+    expect((await state()).faults).toEqual({ seqGaps: 0, rejectOrders: 0, failAfterPlace: 0, duplicateFills: false });
+    for (const route of ['settle', 'trade', 'book']) {
+      const r = await post(route, { result: 'yes' });
+      expect(r.status, route).toBe(400);
+      expect(r.text, route).toContain('ticker: a market ticker is required');
+    }
+    expect((await admin('faults', { failAfterPlace: 2, duplicateFills: true })).faults).toEqual({ seqGaps: 0, rejectOrders: 0, failAfterPlace: 2, duplicateFills: true });
+  });
+});

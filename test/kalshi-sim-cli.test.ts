@@ -98,5 +98,11 @@ describe('spreadcore replica kalshi (dist)', () => {
     bad.stderr.setEncoding('utf8').on('data', (c: string) => { err += c; });
     expect(await new Promise((res) => bad.on('close', res))).toBe(2);
     expect(err).toContain('--tier must be basic');
+    // a misspelt fault injects nothing: refused
+    const typo = spawn(process.execPath, [BIN, 'replica', 'kalshi', '--faults', '{"failAfterPlac":1}'], { cwd: ROOT });
+    let typoErr = '';
+    typo.stderr.setEncoding('utf8').on('data', (c: string) => { typoErr += c; });
+    expect(await new Promise((res) => typo.on('close', res))).toBe(2);
+    expect(typoErr).toContain('--faults: unknown fault "failAfterPlac"');
   }, 40_000);
 });

@@ -71,6 +71,21 @@ function order(symbol: string, side: 'BUY' | 'SELL', priceTick: number, qtyLot: 
 }
 
 describe('faults', () => {
+  it('an unknown fault or a flag that is not a boolean is refused with a 400 that names it', async () => {
+    const { replica } = await setup({ stepMs: 0 });
+    const post = async (body: unknown): Promise<{ status: number; text: string }> => {
+      const r = await fetch(`${replica.url}/__replica/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: r.status, text: await r.text() };
+    };
+    const typo = await post({ failTrade: 2 });
+    expect(typo.status).toBe(400);
+    expect(typo.text).toContain('unknown fault \\"failTrade\\" (one of rejectOrders, failTrades, serverErrors, duplicateUserEvents, disconnect)');
+    const notBool = await post({ duplicateUserEvents: 'yes' });
+    expect(notBool.status).toBe(400);
+    expect(notBool.text).toContain('duplicateUserEvents must be true or false');
+    expect((await post({ failTrades: 1 })).status).toBe(200);
+  });
+
   it('a dropped user channel reconnects, calls the reconcile hook, and the heartbeat resumes', async () => {
     const { replica, venue } = await setup({ stepMs: 0 });
     let reconnects = 0;

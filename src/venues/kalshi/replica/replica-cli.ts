@@ -8,7 +8,8 @@ import { SpreadcoreError } from '../../../errors.js';
 import type { CliIo } from '../../../cli/cli-io.js';
 import { intFlag, parseFlags, usageError } from '../../../cli/flags.js';
 import { KALSHI_TIERS, type KalshiTier } from '../rate-budget.js';
-import { KalshiReplica } from './replica-server.js';
+import { faultsOf, KalshiReplica, type Faults } from './replica-server.js';
+import { KalshiReplicaError } from './replica-exchange.js';
 import { runReplicaUntilStopped } from '../../../cli/until-stopped.js';
 
 export const KALSHI_REPLICA_USAGE = `Usage: spreadcore replica kalshi [--port 8092] [--host 127.0.0.1] [--market sim] [--seed N]
@@ -72,13 +73,23 @@ export async function runKalshiReplica(args: string[], io: CliIo): Promise<numbe
     privateKeyPath = join(dir, `${keyId}.pem`);
     writeFileSync(privateKeyPath, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
   }
-  let faults: unknown;
+  let faults: Partial<Faults> | undefined;
   if (flags.faults !== undefined) {
-    try { faults = JSON.parse(flags.faults); } catch { throw usageError(`--faults must be JSON, got ${JSON.stringify(flags.faults)}`); }
+    let raw: unknown;
+    try { raw = JSON.parse(flags.faults); } catch { throw usageError(`--faults must be JSON, got ${JSON.stringify(flags.faults)}`); }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw usageError(`--faults must be a JSON object, got ${JSON.stringify(flags.faults)}`);
+    try {
+      const { disconnect, ...set } = faultsOf(raw as Record<string, unknown>);
+      if (disconnect !== undefined) throw usageError('--faults: disconnect is a one-off action of POST /__replica/faults, not a start-up fault');
+      faults = set;
+    } catch (e) {
+      if (e instanceof KalshiReplicaError) throw usageError(`--faults: ${e.message}`);
+      throw e;
+    }
   }
   let replica: KalshiReplica;
   try {
-    replica = await KalshiReplica.start({ port, host: flags.host ?? '127.0.0.1', market: 'sim', seed, keys: [{ keyId, publicKeyPem }], tier, ...(faults !== undefined ? { faults: faults as never } : {}) });
+    replica = await KalshiReplica.start({ port, host: flags.host ?? '127.0.0.1', market: 'sim', seed, keys: [{ keyId, publicKeyPem }], tier, ...(faults !== undefined ? { faults } : {}) });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new SpreadcoreError('SPREADCORE_ERR_IO', `port ${port} is in use; pick another with --port`);
     throw e;

@@ -98,6 +98,28 @@ function decodeCursor(c: string | null): number {
   return Number(m[1]);
 }
 
+const FAULT_COUNTS = ['seqGaps', 'rejectOrders', 'failAfterPlace'] as const;
+const FAULT_KEYS = [...FAULT_COUNTS, 'duplicateFills', 'disconnect'];
+
+/**
+ * The faults a POST /__replica/faults body (or --faults) sets; a 400 naming the key for an
+ * unknown fault (a misspelt one would inject nothing) or a value of the wrong type.
+ */
+export function faultsOf(b: Record<string, unknown>): Partial<Faults> & { disconnect?: boolean } {
+  const out: Partial<Faults> & { disconnect?: boolean } = {};
+  for (const k of Object.keys(b)) if (!FAULT_KEYS.includes(k)) throw new KalshiReplicaError(400, 'invalid_parameters', `unknown fault ${JSON.stringify(k)} (one of ${FAULT_KEYS.join(', ')})`);
+  for (const k of FAULT_COUNTS) if (b[k] !== undefined) {
+    const v = b[k];
+    if (!Number.isInteger(v) || (v as number) < 0) throw new KalshiReplicaError(400, 'invalid_parameters', `${k} must be a non-negative integer`);
+    out[k] = v as number;
+  }
+  for (const k of ['duplicateFills', 'disconnect'] as const) if (b[k] !== undefined) {
+    if (typeof b[k] !== 'boolean') throw new KalshiReplicaError(400, 'invalid_parameters', `${k} must be true or false`);
+    out[k] = b[k];
+  }
+  return out;
+}
+
 export class KalshiReplica {
   readonly universe: KalshiUniverse;
   readonly exchange: ReplicaKalshiExchange;
@@ -384,7 +406,8 @@ export class KalshiReplica {
     if (!(n >= 0) || n % 100 !== 0) throw new KalshiReplicaError(400, 'invalid_parameters', 'counts are whole contracts');
     return n / 100;
   }
-  private market(t: string): SimMarket {
+  private market(t: unknown): SimMarket {
+    if (typeof t !== 'string' || t === '') throw new KalshiReplicaError(400, 'invalid_parameters', 'ticker: a market ticker is required');
     const m = this.universe.markets.get(t);
     if (m === undefined) throw new KalshiReplicaError(404, 'market_not_found', `market ${t} not found`);
     return m;
@@ -416,23 +439,18 @@ export class KalshiReplica {
     const b = await this.body(req);
     switch (path) {
       case '/__replica/faults': {
-        for (const k of ['seqGaps', 'rejectOrders', 'failAfterPlace'] as const) if (b[k] !== undefined) {
-          const v = b[k];
-          if (!Number.isInteger(v) || (v as number) < 0) throw new KalshiReplicaError(400, 'invalid_parameters', `${k} must be a non-negative integer`);
-          this.faults[k] = v as number;
-        }
-        if (b['duplicateFills'] !== undefined) this.faults.duplicateFills = b['duplicateFills'] === true;
-        if (b['disconnect'] === true) { this.counters.disconnects++; for (const c of this.conns) c.ws.terminate(); }
+        const { disconnect, ...set } = faultsOf(b);
+        Object.assign(this.faults, set);
+        if (disconnect === true) { this.counters.disconnects++; for (const c of this.conns) c.ws.terminate(); }
         return { ok: true, faults: this.faults };
       }
       case '/__replica/book': {
-        const t = String(b['ticker']);
-        this.market(t);
+        const t = this.market(b['ticker']).ticker;
         this.universe.setBook(t, (b['yes'] ?? []) as Array<[string, string]>, (b['no'] ?? []) as Array<[string, string]>);
         return { ok: true };
       }
       case '/__replica/trade': {
-        const m = this.market(String(b['ticker']));
+        const m = this.market(b['ticker']);
         const side = b['taker_side'];
         if (side !== 'yes' && side !== 'no') throw new KalshiReplicaError(400, 'invalid_parameters', 'taker_side: yes or no');
         const p = E4.toUnitsOrNaN(String(b['yes_price_dollars']));
@@ -442,7 +460,7 @@ export class KalshiReplica {
         return { ok: true };
       }
       case '/__replica/settle': {
-        const m = this.market(String(b['ticker']));
+        const m = this.market(b['ticker']);
         const r = b['result'];
         if (r !== 'yes' && r !== 'no') throw new KalshiReplicaError(400, 'invalid_parameters', 'result: yes or no');
         this.exchange.settle(m, r);

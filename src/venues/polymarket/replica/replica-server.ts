@@ -361,6 +361,9 @@ export class PolymarketReplica {
         case 'GET /__replica/faults': return this.exchange.faults;
         case 'POST /__replica/faults': {
           const f = this.exchange.faults;
+          const known = ['rejectOrders', 'failTrades', 'serverErrors', 'duplicateUserEvents', 'disconnect'];
+          for (const k of Object.keys(b)) if (!known.includes(k)) throw new ReplicaHttpError(400, `unknown fault ${JSON.stringify(k)} (one of ${known.join(', ')})`);
+          for (const k of ['duplicateUserEvents', 'disconnect'] as const) if (b[k] !== undefined && typeof b[k] !== 'boolean') throw new ReplicaHttpError(400, `${k} must be true or false`);
           for (const k of ['rejectOrders', 'failTrades', 'serverErrors'] as const) if (b[k] !== undefined) { const v = Number(b[k]); if (!Number.isInteger(v) || v < 0) throw new ReplicaHttpError(400, `${k} must be a whole number`); f[k] = v; }
           if (b['duplicateUserEvents'] !== undefined) f.duplicateUserEvents = b['duplicateUserEvents'] === true;
           if (b['disconnect'] === true) this.disconnectAll();
