@@ -18,7 +18,7 @@ import { SseHub } from '../gateway/sse-hub.js';
 import { transportNotice } from '../net/select-transport.js';
 import { Journal } from '../store/journal.js';
 import { createLogger } from '../log/logger.js';
-import { BinanceLive, type ReconcileSummary } from '../venues/binance/binance-live.js';
+import { BinanceLive, MISMATCH_HINT, type ReconcileSummary } from '../venues/binance/binance-live.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import { clusterRoutes } from '../cluster/cluster-view.js';
 import { parseClusterOptions } from '../cluster/cluster-options.js';
@@ -310,7 +310,7 @@ export const serveCommand: Command = {
           log.error(`cannot start trading on Binance (${o.live!.mode}, ${o.live!.restUrl}): ${e instanceof Error ? e.message : String(e)}`);
           return 1;
         }
-        reconcile = `; reconciled: ${r.fillsApplied} missed fills journaled, ${r.ordersCancelled} untracked orders cancelled${r.ok ? '' : `, MISMATCH (strategies halted): ${r.mismatches.join('; ')}`}`;
+        reconcile = `; reconciled: ${r.fillsApplied} missed fills journaled, ${r.ordersCancelled} untracked orders cancelled${r.ok ? '' : `, MISMATCH: ${r.mismatches.join('; ')}; ${MISMATCH_HINT}`}`;
         eng.afterKill = () => {
           // a 429, a ban or a lost answer does not end it: sent again once it may, while the kill switch stays on
           lv.cancelAll({ timeoutMs: KILL_CANCEL_TIMEOUT_MS, keepGoing: () => eng.killed }).then(

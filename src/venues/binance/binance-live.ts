@@ -72,6 +72,11 @@ export interface ReconcileSummary {
   readonly atMs: number;
 }
 
+/** What a trader does about a position mismatch (the reconciliation's log line and serve's start-up line). */
+export const MISMATCH_HINT = 'the strategies on the symbol are halted (reconcile_mismatch) and do not quote: the difference is trading the engine did not do '
+  + '(another client or a manual trade on the account, fills it could not read); bring the venue\'s position back to the ledgers\' (close what that trading opened), '
+  + 'then restart serve, whose reconciliation checks again';
+
 const TRADE_STATE_KEY = (market: BinanceMarket): string => `binance:${market}:last_trade_id`;
 const BASELINE_KEY = (market: BinanceMarket): string => `binance:${market}:balance_baseline`;
 
@@ -290,8 +295,11 @@ export class BinanceLive {
     const summary: ReconcileSummary = {
       ok: mismatches.length === 0, fillsApplied, fillsForeign, ordersCancelled, ordersKept, journalOrdersClosed, mismatches, atMs: Date.now(),
     };
-    this.config.log(`binance: reconciled ${symbols.join(',')}: ${fillsApplied} missed fill(s) journaled, ${ordersCancelled} untracked order(s) cancelled, `
-      + `${journalOrdersClosed} journal order(s) closed${mismatches.length > 0 ? `; MISMATCH: ${mismatches.join('; ')}` : ''}`);
+    const line = `binance: reconciled ${symbols.join(',')}: ${fillsApplied} missed fill(s) journaled, ${ordersCancelled} untracked order(s) cancelled, `
+      + `${journalOrdersClosed} journal order(s) closed`;
+    // a halt needs the trader: said at warn level, with what to do about it
+    if (mismatches.length > 0) (this.config.warn ?? this.config.log)(`${line}; MISMATCH: ${mismatches.join('; ')}; ${MISMATCH_HINT}`);
+    else this.config.log(line);
     return summary;
   }
 
