@@ -92,7 +92,7 @@ export class KalshiLive {
     const prev = this.ws.handlers;
     this.ws.handlers = {
       ...prev,
-      onOpen: (reconnect) => { prev.onOpen?.(reconnect); if (reconnect) { this.log('kalshi: reconnected; reconciling before quoting'); void this.reconcile(); } },
+      onOpen: (reconnect) => { prev.onOpen?.(reconnect); if (reconnect) { this.log('kalshi: reconnected; reconciling before quoting'); void this.reconcile(true); } },
       onClose: (code) => { prev.onClose?.(code); this.pause('venue'); },
       onLifecycle: (m) => { prev.onLifecycle?.(m); this.lifecycle(m); },
     };
@@ -112,12 +112,22 @@ export class KalshiLive {
     this.c.onPause?.(reason);
   }
 
-  /** Pauses, reconciles, and resumes when the report is clean. Concurrent calls run once more after the current one. */
-  reconcile(): Promise<void> {
+  /**
+   * Pauses, reconciles, and resumes when the report is clean. Concurrent calls run once more after the current one.
+   * After a reconnect (`refresh`) the markets are read again first: one determined while the link was down sent its
+   * lifecycle event to nobody, and settles now.
+   */
+  reconcile(refresh = false): Promise<void> {
     this.pause('venue');
+    if (refresh) this.refreshPending = true;
     return this.reconciling.run(async () => {
       {
         try {
+          if (this.refreshPending) {
+            this.refreshPending = false;
+            await this.refreshResults();
+            this.settleDetermined();
+          }
           const r = await this.venue.reconcile({ sinceTs: this.sinceTs, ...(this.c.expectedPositions !== undefined ? { expectedPositions: this.c.expectedPositions } : {}) });
           this.lastReport = r;
           if (r.lastFillTs > 0) this.sinceTs = r.lastFillTs - 1;
@@ -171,6 +181,19 @@ export class KalshiLive {
       this.log(`kalshi: ${t} (${raw.status}${this.results.has(t) ? `, result ${String(raw.result)}` : ''}) is no longer open but the ledgers hold a position in it: ${this.results.has(t) ? 'settling it' : 'followed until it settles'}`);
     }
     return added;
+  }
+
+  private refreshPending = false;
+
+  /** Reads every market not settled yet again (GET /markets/{ticker}) for a result; one that cannot be read is left for the next time. */
+  private async refreshResults(): Promise<void> {
+    for (const m of this.markets) {
+      if (this.settled.has(m.ticker) || this.results.has(m.ticker)) continue;
+      try { this.noteResult((await this.rest.getMarket(m.ticker)).market); } catch (e) {
+        this.log(`kalshi: could not read ${m.ticker} for its result (${e instanceof Error ? e.message : String(e)})`);
+        this.refreshPending = true;
+      }
+    }
   }
 
   /** Markets Kalshi had already determined when they were loaded settle now (once each, as a lifecycle event would). */
