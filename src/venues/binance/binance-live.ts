@@ -127,6 +127,9 @@ export class BinanceLive {
   private readonly reconciling = new CoalescedRun<ReconcileSummary>();
   private last: ReconcileSummary | null = null;
   private closed = false;
+  /** A reconciliation that failed is tried again (strategies stay paused meanwhile); the pending retry and the failures in a row. */
+  private retryTimer: NodeJS.Timeout | null = null;
+  private failuresInARow = 0;
 
   private constructor(config: BinanceLiveConfig, rest: BinanceRestClient, ws: BinanceWsApiClient | null, venue: BinanceExecutionVenue) {
     this.config = config;
@@ -180,7 +183,7 @@ export class BinanceLive {
   async start(engine: TradingEngine): Promise<ReconcileSummary> {
     this.engine = engine;
     engine.venueDown();
-    this.venue.onNeedsReconcile(() => { void this.reconcile().catch((e: unknown) => this.config.log(`binance: reconciliation failed: ${errText(e)}`)); });
+    this.venue.onNeedsReconcile(() => this.reconcileUntilDone());
     try {
       if (this.ws !== null) {
         this.venue.attachSpotUserStream(this.ws);
@@ -196,6 +199,25 @@ export class BinanceLive {
     } catch (e) {
       throw keyRefusal(e, this.config) ?? e;
     }
+  }
+
+  /**
+   * Reconciles after a reconnect; a failure (a query refused, no answer) leaves the strategies
+   * paused, says so, and tries again after 1 s, 2 s, 4 s … up to 30 s until one succeeds: the
+   * engine neither quotes on a state it could not check nor stays paused for good.
+   */
+  private reconcileUntilDone(): void {
+    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
+    this.reconcile().then(() => { this.failuresInARow = 0; }, (e: unknown) => {
+      if (this.closed) return;
+      this.failuresInARow++;
+      const delayMs = Math.min(30_000, 1000 * 2 ** Math.min(5, this.failuresInARow - 1));
+      (this.config.warn ?? this.config.log)(`binance: reconciliation failed: ${errText(e)}; strategies stay paused (venue), trying again in ${(delayMs / 1000).toFixed(0)} s`);
+      if (this.retryTimer === null) {
+        this.retryTimer = setTimeout(() => { this.retryTimer = null; if (!this.closed) this.reconcileUntilDone(); }, delayMs);
+        this.retryTimer.unref();
+      }
+    });
   }
 
   /** One reconciliation at a time; a request during one runs once more after it. Strategies are paused meanwhile. */
@@ -451,6 +473,7 @@ export class BinanceLive {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
     this.venue.close();
     this.ws?.close();
     if (this.stream !== null) await this.stream.stop().catch(() => undefined);

@@ -19,6 +19,8 @@ export interface FaultState {
   reorderUserEvents: number;
   /** The next N REST requests are dropped (socket destroyed) before they are read. */
   dropRequests: number;
+  /** The next N REST requests to one path (any method) are answered `status` (-1007) without doing anything: a query that fails. */
+  failRequests: { count: number; path: string; status: number };
 }
 
 export function noFaults(): FaultState {
@@ -27,6 +29,7 @@ export function noFaults(): FaultState {
     unknownOutcome: { count: 0, mode: '5xx', status: 503, timeoutMs: 10_000 },
     rateLimit429: { count: 0, retryAfterS: 1 },
     duplicateUserEvents: 0, reorderUserEvents: 0, dropRequests: 0,
+    failRequests: { count: 0, path: '', status: 503 },
   };
 }
 
@@ -46,7 +49,7 @@ function num(o: Record<string, unknown>, k: string, min: number, max: number, in
   return v;
 }
 
-const KNOWN = new Set(['ackDelayMs', 'clockSkewMs', 'unknownOutcome', 'rateLimit429', 'duplicateUserEvents', 'reorderUserEvents', 'dropRequests',
+const KNOWN = new Set(['ackDelayMs', 'clockSkewMs', 'unknownOutcome', 'rateLimit429', 'duplicateUserEvents', 'reorderUserEvents', 'dropRequests', 'failRequests',
   'dropConnections', 'expireListenKeys', 'ban418Ms']);
 
 /** Merges a JSON fault request into state; returns the one-shot actions. Throws Error naming the bad field. */
@@ -76,6 +79,13 @@ export function applyFaults(state: FaultState, input: unknown): FaultActions {
     if (typeof rl !== 'object' || rl === null) throw new Error('rateLimit429 must be an object {count, retryAfterS}');
     const r = rl as Record<string, unknown>;
     next.rateLimit429 = { count: num(r, 'count', 0, 1e6) ?? 1, retryAfterS: num(r, 'retryAfterS', 0, 86_400) ?? 1 };
+  }
+  const fr = o['failRequests'];
+  if (fr !== undefined) {
+    if (typeof fr !== 'object' || fr === null) throw new Error('failRequests must be an object {count, path, status}');
+    const f = fr as Record<string, unknown>;
+    if (typeof f['path'] !== 'string' || !f['path'].startsWith('/')) throw new Error(`failRequests.path must be a REST path such as "/fapi/v1/openOrders", got ${JSON.stringify(f['path'])}`);
+    next.failRequests = { count: num(f, 'count', 0, 1e6) ?? 1, path: f['path'], status: num(f, 'status', 500, 599) ?? 503 };
   }
   const actions: FaultActions = {
     dropConnections: o['dropConnections'] === true,

@@ -319,6 +319,8 @@ export class BinanceReplica {
     try {
       const p = mergeParams(rawQuery, body);
       this.rateLimitFault(now);
+      const fail = this.faults.failRequests;
+      if (fail.count > 0 && fail.path === path) { fail.count--; throw err.unknownOutcome(fail.status); }
       this.limiter.request(ip, route.weight(p), now);
       const apiKey = headerValue(req.headers['x-mbx-apikey']);
       if (route.security === 'SIGNED') this.auth.verifyRest(apiKey, rawQuery, body, p, now);

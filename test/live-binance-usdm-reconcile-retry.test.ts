@@ -1,0 +1,74 @@
+// A reconciliation after a reconnect that fails (Binance answers a query with a 5xx), as a
+// trader meets it: `spreadcore replica binance --futures` and `spreadcore serve --execution
+// binance-usdm-testnet`, real processes. The strategies pause for the reconciliation; it is
+// tried again until it succeeds, and they quote again. (They stayed paused, reason "venue",
+// until the next reconnect, with an info line as the only trace.)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireDist, startCli, stopAll } from './support/cli-process.js';
+import { freePort } from './support/free-port.js';
+import { apiRequest, waitUntil } from './support/live-binance.js';
+
+const KEY = 'usdm-retry-key-93be';
+const SECRET = 'usdm-retry-secret-4d20c7a1';
+
+let dir = '';
+let replicaUrl = '';
+let apiPort = 0;
+
+const api = <T>(path: string, body?: unknown): Promise<T> => apiRequest<T>(apiPort, path, body);
+interface Summary { status: string; pause_reasons: string[] }
+const strategy = async (): Promise<Summary> => (await api<{ strategies: Summary[] }>('/api/strategies')).strategies[0]!;
+async function venueOpen(): Promise<number> {
+  const s = await (await fetch(`${replicaUrl}/__replica/state`)).json() as { orders: { status: string }[] };
+  return s.orders.filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED').length;
+}
+
+beforeAll(async () => {
+  requireDist();
+  dir = mkdtempSync(join(tmpdir(), 'sc-live-usdm-retry-'));
+  const port = await freePort();
+  await startCli(['replica', 'binance', '--futures', '--port', String(port), '--seed', '8', '--api-key', KEY, '--api-secret', SECRET], /Ctrl-C stops it/);
+  replicaUrl = `http://127.0.0.1:${port}`;
+  apiPort = await freePort();
+}, 60_000);
+
+afterAll(() => {
+  stopAll();
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+});
+
+describe('USD-M reconciliation that fails after a reconnect', () => {
+  it('is tried again until it succeeds, said at warn level, and the strategy quotes again', async () => {
+    const serve = await startCli(
+      ['serve', '--execution', 'binance-usdm-testnet', '--port', String(apiPort), '--data-dir', dir, '--binance-rest-url', replicaUrl, '--rate-limit', '0'],
+      /control API listening/, { SPREADCORE_BINANCE_API_KEY: KEY, SPREADCORE_BINANCE_API_SECRET: SECRET }, 30_000,
+    );
+    expect((await api<{ ok: boolean }>('/api/strategy/load', {
+      name: 'mm', type: 'MarketMaking', symbols: ['BTCUSDT'], parameters: { spread_bps: 20, order_size: 0.001, max_position: 0.005, quote_levels: 1 },
+    })).ok).toBe(true);
+    await api('/api/strategy/mm/start', {});
+    await waitUntil('quotes at the venue', async () => (await venueOpen()) > 0, 20_000, serve.out);
+
+    // the connections drop; the reconciliation's first two open-orders queries get a 503
+    const res = await fetch(`${replicaUrl}/__replica/faults`, {
+      method: 'POST', body: JSON.stringify({ failRequests: { path: '/fapi/v1/openOrders', count: 2, status: 503 }, dropConnections: true }),
+    });
+    expect(res.status).toBe(200);
+    await waitUntil('two failed reconciliations on the log', async () => serve.out().split('reconciliation failed').length - 1 >= 2, 20_000, serve.out);
+    const failed = serve.out().split('\n').filter((l) => l.includes('reconciliation failed')).map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(failed.every((l) => l.level === 40)).toBe(true);
+    expect(failed[0]!.msg).toMatch(/strategies stay paused \(venue\), trying again in 1 s/);
+    await waitUntil('the strategy quoting again', async () => {
+      const s = await strategy();
+      return s.status === 'running' && !s.pause_reasons.includes('venue');
+    }, 20_000, serve.out);
+    await waitUntil('quotes at the venue again', async () => (await venueOpen()) > 0, 20_000, serve.out);
+    const f = await (await fetch(`${replicaUrl}/__replica/faults`)).json() as { failRequests: { count: number } };
+    expect(f.failRequests.count).toBe(0);
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+  }, 120_000);
+});
