@@ -96,3 +96,27 @@ describe('serve --market polymarket survives kill -9', () => {
     expect(await s.proc.exited).toBe(0);
   }, 120_000);
 });
+
+describe('serve --market polymarket: a market resolved while the link is down', () => {
+  it('is settled when the user channel is back, from the market read again', async () => {
+    const p = await startPolymarketReplica(['--step-ms', '0', '--confirmed-ms', '300']);
+    const target = p.markets[2]!;
+    const sym = polySymbol(target.condition_id);
+    const s = await startPredictionServe({ polymarket: p, dataDir: join(tmp, 'data-r') });
+    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: sym, qty: 10, type: 'LIMIT', price: await crossingPrice(s.port, sym, 'BUY', 10) })).toMatchObject({ ok: true });
+    const manual = async (): Promise<{ position: number; realized_pnl: number } | undefined> =>
+      (await apiRequest<Accounts>(s.port, '/api/accounts')).accounts.find((a) => a.account === 'manual')?.positions.find((x) => x.symbol === sym);
+    await waitUntil('the buy confirmed and booked', async () => (await manual())?.position === 10, 20_000, s.proc.out);
+    const trades = (await apiRequest<Trades>(s.port, '/api/strategy/manual/trades')).trades;
+    const payout = trades.reduce((a, t) => a + t.qty * (1 - t.price) - t.fee, 0);
+
+    // both channels drop and the market resolves before they are back (they wait 250 ms at least)
+    await replicaAdmin(p.url, 'faults', { disconnect: true });
+    await replicaAdmin(p.url, 'resolve', { market: target.condition_id, winner: 'Yes' });
+    await waitUntil('settled after the reconnect', async () => (await manual())?.position === 0, 20_000, s.proc.out);
+    expect(s.proc.out()).toMatch(new RegExp(`polymarket: ${sym} resolved YES while the link was down: settling it`));
+    expect((await manual())?.realized_pnl).toBeCloseTo(payout, 6);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+  }, 60_000);
+});

@@ -103,7 +103,7 @@ export class PolymarketLive {
     this.venue.onReconnect = () => {
       if (first) { first = false; return; }
       this.log('polymarket: user channel reconnected; reconciling before quoting');
-      void this.reconcile();
+      void this.refreshResolutions().then(() => this.reconcile());
     };
     c.onFeed?.(this.feed);
     this.feed.open();
@@ -155,6 +155,28 @@ export class PolymarketLive {
       settled.push(symbol);
     }
     return settled;
+  }
+
+  /**
+   * After a reconnect: a market resolved while the link was down sent its market_resolved to
+   * nobody. Each traded market not settled yet is read again (GET /markets/{condition_id}) and
+   * one closed with a winning token settles now.
+   */
+  async refreshResolutions(): Promise<void> {
+    const ingest = this.c.ingest;
+    for (const spec of this.markets) {
+      const st = ingest.bySymbolName(spec.symbol);
+      if (st === undefined || st.settled !== null) continue;
+      let m: ClobMarket;
+      try { m = await this.rest.getMarket(spec.conditionId); } catch (e) {
+        this.log(`polymarket: could not read ${spec.symbol} for its resolution (${e instanceof Error ? e.message : String(e)})`);
+        continue;
+      }
+      const outcome = winnerOf(m);
+      if (outcome === null || st.settled !== null) continue;
+      this.log(`polymarket: ${spec.symbol} resolved ${outcome.toUpperCase()} while the link was down: settling it`);
+      ingest.settle(st.symbolId, Date.now() * 1e6, outcome);
+    }
   }
 
   /** Pauses, reconciles (cancelling open orders we do not know), and resumes when clean. */

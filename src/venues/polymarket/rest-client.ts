@@ -140,6 +140,10 @@ export class PolymarketRestClient {
   getMarkets(cursor = ''): Promise<{ data: ClobMarket[]; next_cursor: string }> {
     return this.call('GET', '/markets', cursor === '' ? {} : { query: { next_cursor: cursor } });
   }
+  /** GET /markets/{condition_id}: one market. */
+  getMarket(conditionId: string): Promise<ClobMarket> {
+    return this.call('GET', `/markets/${encodeURIComponent(conditionId)}`, {});
+  }
   /** Every market, following next_cursor up to `maxPages` pages. */
   async getAllMarkets(maxPages = 50): Promise<ClobMarket[]> {
     const out: ClobMarket[] = [];

@@ -256,6 +256,12 @@ export class PolymarketReplica {
       case 'GET /fee-rate': { const m = this.token(url).m; return { base_fee: Math.round(Number(m.fees.rate) * 10_000), rate: m.fees.rate, exponent: m.fees.exponent }; }
       case 'GET /markets': return { limit: this.universe.markets.length, count: this.universe.markets.length, next_cursor: 'LTE=', data: this.universe.markets.map((m) => this.marketJson(m)) };
     }
+    if (method === 'GET' && path.startsWith('/markets/')) {
+      const id = decodeURIComponent(path.slice('/markets/'.length));
+      const m = this.universe.markets.find((x) => x.conditionId.toLowerCase() === id.toLowerCase());
+      if (m === undefined) throw new ReplicaHttpError(404, 'market not found');
+      return this.marketJson(m);
+    }
     // ---- L1
     if (key === 'POST /auth/api-key' || key === 'GET /auth/derive-api-key') {
       const h = (n: string): string | undefined => { const v = req.headers[n.toLowerCase()]; return Array.isArray(v) ? v[0] : v; };
