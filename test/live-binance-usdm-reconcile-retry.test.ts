@@ -2,7 +2,9 @@
 // trader meets it: `spreadcore replica binance --futures` and `spreadcore serve --execution
 // binance-usdm-testnet`, real processes. The strategies pause for the reconciliation; it is
 // tried again until it succeeds, and they quote again. (They stayed paused, reason "venue",
-// until the next reconnect, with an info line as the only trace.)
+// until the next reconnect, with an info line as the only trace.) And a user stream that stays
+// down: no quote rests at the venue while no fill could be seen; quoting resumes once it is back
+// and reconciled.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +70,22 @@ describe('USD-M reconciliation that fails after a reconnect', () => {
     await waitUntil('quotes at the venue again', async () => (await venueOpen()) > 0, 20_000, serve.out);
     const f = await (await fetch(`${replicaUrl}/__replica/faults`)).json() as { failRequests: { count: number } };
     expect(f.failRequests.count).toBe(0);
+
+    // the user stream drops and cannot come back for a while (new listenKeys refused): the
+    // strategy stops quoting meanwhile (no fill could be seen) and quotes again once it is back
+    const down = await fetch(`${replicaUrl}/__replica/faults`, {
+      method: 'POST', body: JSON.stringify({ failRequests: { path: '/fapi/v1/listenKey', count: 4, status: 503 }, dropConnections: true }),
+    });
+    expect(down.status).toBe(200);
+    await waitUntil('the strategy paused while the user stream is down', async () => (await strategy()).pause_reasons.includes('venue'), 10_000, serve.out);
+    await waitUntil('no quote at the venue while the user stream is down', async () => (await venueOpen()) === 0, 10_000, serve.out);
+    const f2 = await (await fetch(`${replicaUrl}/__replica/faults`)).json() as { failRequests: { count: number } };
+    expect(f2.failRequests.count).toBeGreaterThan(0); // still down
+    await waitUntil('the strategy quoting again after the stream is back', async () => {
+      const s = await strategy();
+      return s.status === 'running' && !s.pause_reasons.includes('venue');
+    }, 30_000, serve.out);
+    await waitUntil('quotes at the venue once more', async () => (await venueOpen()) > 0, 20_000, serve.out);
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
   }, 120_000);

@@ -192,6 +192,9 @@ export class BinanceLive {
         const stream = new ListenKeyStream({ rest: this.rest, streamBaseUrl: this.config.userStreamUrl });
         this.stream = stream;
         this.venue.attachUsdmUserStream(stream, { symbols: [...this.config.symbols] });
+        // orders go over REST, which may work while the user stream does not: no quoting while
+        // no fill can be seen (the reconciliation after the reconnect lets the strategies quote again)
+        stream.onDisconnected(() => { if (!this.closed) engine.venueDown(); });
         await stream.start();
       }
       // the first signed requests: the user-data subscription (spot), then the reconciliation's queries
@@ -230,7 +233,8 @@ export class BinanceLive {
     if (wasBusy) return run;
     return run.then((s) => {
       this.last = s;
-      if (!this.closed) this.engine!.venueUp();
+      // a user stream that dropped meanwhile keeps them paused: its reconnect reconciles again
+      if (!this.closed && (this.stream === null || this.stream.connected)) this.engine!.venueUp();
       return s;
     });
   }
