@@ -120,6 +120,31 @@ describe('rate budget', () => {
   });
 });
 
+describe('rate budget: each block said once', () => {
+  it('answers to requests sent together, each with its own Retry-After in whole seconds, are one block; a longer or a new one is said again', () => {
+    let now = 1_000_000;
+    const told: string[] = [];
+    const b = new RateBudget({ now: () => now, onBlocked: (status, ms) => told.push(`${status} ${ms}`) });
+    b.onRateLimited(418, 3000);
+    now += 4;
+    b.onRateLimited(418, 3000); // the ban's end a few ms later: Retry-After is rounded up to seconds
+    now += 3;
+    b.onRateLimited(418, 3000);
+    expect(told).toEqual(['418 3000']);
+    expect(b.blockedUntilMs).toBe(now + 3000); // the block still ends at the latest answer's end
+    expect(b.counters.http418).toBe(3);
+    now += 10;
+    b.onRateLimited(418, 120_000); // a longer ban
+    expect(told).toEqual(['418 3000', '418 120000']);
+    now += 200_000;
+    b.onRateLimited(429, 1000); // a new block after the ban
+    expect(told).toEqual(['418 3000', '418 120000', '429 1000']);
+    now += 2;
+    b.onRateLimited(418, 2000); // a ban during a 429: said, whatever its length
+    expect(told).toEqual(['418 3000', '418 120000', '429 1000', '418 2000']);
+  });
+});
+
 describe('client order ids', () => {
   it('valid on both markets, never reused after a restart with the persisted sequence', () => {
     const prefix = newRunPrefix();

@@ -89,6 +89,8 @@ export class RateBudget {
   private readonly headroom: readonly number[];
   private readonly defaultBackoffMs: number;
   private readonly onBlocked: ((status: number, blockMs: number) => void) | undefined;
+  /** The HTTP status of the current (or last) block. */
+  private blockStatus = 0;
   private blockedUntil = 0;
   private banned = false;
   readonly counters: BudgetCounters = { allowed: 0, deferred: [0, 0, 0, 0], blocked: 0, http429: 0, http418: 0, corrected: 0 };
@@ -217,9 +219,14 @@ export class RateBudget {
     if (status === 418) { this.counters.http418++; this.banned = true; } else this.counters.http429++;
     const ms = retryAfterMs > 0 ? retryAfterMs : this.defaultBackoffMs;
     const now = this.now();
-    if (now + ms <= this.blockedUntil) return; // already blocked at least that long (answers to requests sent together)
+    const was = this.blockedUntil;
+    if (now + ms <= was) return; // already blocked at least that long (answers to requests sent together)
     this.blockedUntil = now + ms;
-    this.onBlocked?.(status, ms);
+    // the same block told by another answer: Retry-After is in whole seconds, so answers a few
+    // ms apart end it a few ms later; said once (a ban during a 429, or a longer block, is new)
+    const same = now < was && status === this.blockStatus && now + ms - was < 1000;
+    this.blockStatus = status;
+    if (!same) this.onBlocked?.(status, ms);
   }
 
   /** Current usage per window, for metrics. */
