@@ -45,3 +45,29 @@ describe('serve --market kalshi: a market settled while the WebSocket is down', 
     expect(await s.proc.exited).toBe(0);
   }, 60_000);
 });
+
+describe('serve --market kalshi: a market determined but not settled yet at Kalshi', () => {
+  it('is not a position mismatch at a reconcile (Kalshi still lists the position until it settles)', async () => {
+    const k = await startKalshiReplica(join(tmp, 'keys-d'));
+    const s = await startPredictionServe({ kalshi: k, dataDir: join(tmp, 'data-d') });
+    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await crossingPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
+    const manual = async (): Promise<{ position: number; realized_pnl: number } | undefined> =>
+      (await apiRequest<Accounts>(s.port, '/api/accounts')).accounts.find((a) => a.account === 'manual')?.positions.find((p) => p.symbol === ELEC);
+    await waitUntil('the fill in the ledger', async () => (await manual())?.position === 3, 15_000, s.proc.out);
+    await replicaAdmin(k.url, 'settle', { ticker: ELEC, result: 'yes', finalize: false });
+    await waitUntil('settled in the engine at the determination', async () => (await manual())?.position === 0, 15_000, s.proc.out);
+    expect((await replicaState<KState>(k.url)).positions[ELEC]).toBe(3);
+    // a reconcile while Kalshi still holds the determined position
+    await replicaAdmin(k.url, 'faults', { disconnect: true });
+    await waitUntil('reconnected and reconciled', async () => {
+      const h = await apiRequest<{ execution: { venues_down: string[]; kalshi: { last_reconcile: { at_ms: number } | null } } }>(s.port, '/api/health');
+      return /kalshi: reconnected/.test(s.proc.out()) && h.execution.venues_down.length === 0;
+    }, 20_000, s.proc.out);
+    expect(s.proc.out()).not.toMatch(/MISMATCH/);
+    await replicaAdmin(k.url, 'settle', { ticker: ELEC, result: 'yes' });
+    expect((await replicaState<KState>(k.url)).positions[ELEC] ?? 0).toBe(0);
+    expect((await manual())?.position).toBe(0);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+  }, 60_000);
+});

@@ -128,7 +128,7 @@ export class KalshiLive {
             await this.refreshResults();
             this.settleDetermined();
           }
-          const r = await this.venue.reconcile({ sinceTs: this.sinceTs, ...(this.c.expectedPositions !== undefined ? { expectedPositions: this.c.expectedPositions } : {}) });
+          const r = await this.venue.reconcile({ sinceTs: this.sinceTs, ...(this.c.expectedPositions !== undefined ? { expectedPositions: () => this.unsettledExpected() } : {}) });
           this.lastReport = r;
           if (r.lastFillTs > 0) this.sinceTs = r.lastFillTs - 1;
           this.c.onReconciled?.(r);
@@ -184,6 +184,17 @@ export class KalshiLive {
   }
 
   private refreshPending = false;
+
+  /**
+   * The journal's positions without the markets settled in the engine: those settle at the
+   * determination, while Kalshi lists the position until its settlement (hours later at times),
+   * so comparing them would call a settled market a mismatch.
+   */
+  private unsettledExpected(): Record<string, number> {
+    const out = { ...this.c.expectedPositions!() };
+    for (const t of this.settled) delete out[t];
+    return out;
+  }
 
   /** Reads every market not settled yet again (GET /markets/{ticker}) for a result; one that cannot be read is left for the next time. */
   private async refreshResults(): Promise<void> {

@@ -222,14 +222,22 @@ export class ReplicaKalshiExchange implements VenueReports {
     this.onEvent({ type: 'market_lifecycle_v2', msg: { market_ticker: m.ticker, event_type: 'deactivated', is_deactivated: true, close_ts: Math.floor(this.now() / 1000) } });
   }
 
-  /** Determines and settles a market: YES pays $1 per YES contract held, NO per NO contract. */
-  settle(m: SimMarket, result: 'yes' | 'no'): void {
+  /**
+   * Determines and settles a market: YES pays $1 per YES contract held, NO per NO contract.
+   * With `finalize` false it is only determined (status determined, positions still held, as
+   * at Kalshi until settlement); a later call settles it with the same result.
+   */
+  settle(m: SimMarket, result: 'yes' | 'no', finalize = true): void {
     if (m.status === 'finalized') throw new KalshiReplicaError(400, 'market_settled', `${m.ticker} is settled already`);
-    this.close(m);
-    m.status = 'determined';
-    m.result = result;
+    if (m.status === 'determined' && m.result !== result) throw new KalshiReplicaError(400, 'invalid_parameters', `${m.ticker} is determined ${m.result} already`);
     const ts = Math.floor(this.now() / 1000);
-    this.onEvent({ type: 'market_lifecycle_v2', msg: { market_ticker: m.ticker, event_type: 'determined', result, determination_ts: ts } });
+    if (m.status !== 'determined') {
+      this.close(m);
+      m.status = 'determined';
+      m.result = result;
+      this.onEvent({ type: 'market_lifecycle_v2', msg: { market_ticker: m.ticker, event_type: 'determined', result, determination_ts: ts } });
+    }
+    if (!finalize) return;
     const pos = this.positions.get(m.ticker) ?? 0;
     const won = (result === 'yes' && pos > 0) || (result === 'no' && pos < 0) ? Math.abs(pos) : 0;
     const payout = BigInt(won) * 1_000_000n;

@@ -9,7 +9,7 @@
 //   POST /__replica/faults                {seqGaps, disconnect, rejectOrders, failAfterPlace, duplicateFills}
 //   POST /__replica/book                  {ticker, yes:[[p,c]], no:[[p,c]]}  (a market's own book)
 //   POST /__replica/trade                 {ticker, taker_side, yes_price_dollars, count}
-//   POST /__replica/settle                {ticker, result}
+//   POST /__replica/settle                {ticker, result, finalize?} (finalize false: determined only)
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -463,7 +463,8 @@ export class KalshiReplica {
         const m = this.market(b['ticker']);
         const r = b['result'];
         if (r !== 'yes' && r !== 'no') throw new KalshiReplicaError(400, 'invalid_parameters', 'result: yes or no');
-        this.exchange.settle(m, r);
+        if (b['finalize'] !== undefined && typeof b['finalize'] !== 'boolean') throw new KalshiReplicaError(400, 'invalid_parameters', 'finalize must be true or false');
+        this.exchange.settle(m, r, b['finalize'] !== false);
         return { ok: true };
       }
       default: throw new KalshiReplicaError(404, 'not_found', 'no such admin route');
