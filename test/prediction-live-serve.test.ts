@@ -337,6 +337,13 @@ describe('serve --market kalshi|polymarket: command line', () => {
     const short = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'polymarket', '--polymarket-rest-url', 'http://127.0.0.1:1', '--polymarket-markets', '0x1234'], { POLYMARKET_PRIVATE_KEY: newWalletKey() });
     expect(short.code).toBe(2);
     expect(short.out).toMatch(/--polymarket-markets: "0x1234" is not a Polymarket condition id \(0x and 64 hex digits\)/);
+    // a URL with a password would print it: refused without echoing it
+    for (const [flag, market, env] of [['--polymarket-rest-url', 'polymarket', { POLYMARKET_PRIVATE_KEY: newWalletKey() }], ['--kalshi-rest-url', 'kalshi', { KALSHI_API_KEY_ID: k.keyId, KALSHI_PRIVATE_KEY_PEM: k.privateKeyPem }]] as const) {
+      const userinfo = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', market, flag, 'http://trader:s3cret-pw@127.0.0.1:1'], { ...env });
+      expect(userinfo.code, flag).toBe(2);
+      expect(userinfo.out, flag).toContain(`${flag} must not carry a user name or password`);
+      expect(userinfo.out, flag).not.toContain('s3cret-pw');
+    }
     // a market named twice, or more markets than the engine takes, is refused rather than traded twice or dropped
     const twice = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'kalshi', '--kalshi-rest-url', 'http://127.0.0.1:1', '--kalshi-tickers', 'KXSIMFED-26DEC-T4.25,KXSIMELEC-28-DEM,KXSIMFED-26DEC-T4.25'], { KALSHI_API_KEY_ID: k.keyId, KALSHI_PRIVATE_KEY_PEM: k.privateKeyPem });
     expect(twice.code).toBe(2);

@@ -63,6 +63,8 @@ export function predictionVenuesOf(v: string): PredictionVenue[] | null {
 function url(name: string, v: string, schemes: readonly string[]): URL {
   let u: URL;
   try { u = new URL(v); } catch { throw usageError(`${name} must be a URL, got ${JSON.stringify(v)}`); }
+  // a user name or password in the URL would be printed with it (start line, GET /api/health): refused, and not echoed
+  if (u.username !== '' || u.password !== '') throw usageError(`${name} must not carry a user name or password (it would show in the logs and GET /api/health); give the host only`);
   if (!schemes.includes(u.protocol)) throw usageError(`${name} must be a ${schemes.join(' or ')} URL, got ${JSON.stringify(v)}`);
   return u;
 }
