@@ -184,6 +184,11 @@ export class BinanceLive {
     this.engine = engine;
     engine.venueDown();
     this.venue.onNeedsReconcile(() => this.reconcileUntilDone());
+    this.venue.onUntrackedFill((symbol, clientOrderId, venueOrderId) => {
+      void this.journalUntrackedFills(symbol, clientOrderId, venueOrderId).catch((e: unknown) => {
+        (this.config.warn ?? this.config.log)(`binance: could not read the fills of order ${clientOrderId} on ${symbol}: ${errText(e)}; the next reconciliation journals them`);
+      });
+    });
     try {
       if (this.ws !== null) {
         this.venue.attachSpotUserStream(this.ws);
@@ -327,6 +332,23 @@ export class BinanceLive {
     if (mismatches.length > 0) (this.config.warn ?? this.config.log)(`${line}; MISMATCH: ${mismatches.join('; ')}; ${MISMATCH_HINT}`);
     else this.config.log(line);
     return summary;
+  }
+
+  /**
+   * A trade of an order the venue does not track: when the journal knows the order (one of an
+   * earlier run, kept open at the reconciliation), its fills are journaled now, each once, and
+   * applied to the ledgers; another client's are left to the position check.
+   */
+  private async journalUntrackedFills(symbol: string, clientOrderId: string, venueOrderId: number): Promise<void> {
+    const engine = this.engine;
+    if (engine === null || this.closed) return;
+    const ours = engine.journal?.orderByClientId(clientOrderId) ?? null;
+    if (ours === null) return;
+    let applied = 0;
+    for (const tr of await this.rest.tradesForOrder(symbol, venueOrderId)) {
+      if (engine.applyExternalFill(this.fillRecord(symbol, tr, ours.orderId, ours.clientOrderId, ours.strategyId, ours.side))) applied++;
+    }
+    if (applied > 0) this.config.log(`binance: ${applied} fill(s) of order ${clientOrderId} on ${symbol} (an order of an earlier run, kept open) journaled`);
   }
 
   private async latestTradeId(symbol: string): Promise<number> {

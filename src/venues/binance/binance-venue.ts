@@ -221,6 +221,7 @@ export class BinanceExecutionVenue implements Venue {
   /** While a reconcile runs: every fill it reports. */
   private collect: ReconcileReport['missedFills'] | null = null;
   private reconcileListeners: Array<() => void> = [];
+  private readonly untrackedFillListeners: Array<(symbol: string, clientOrderId: string, venueOrderId: number) => void> = [];
   /** Closed orders in closing order; forgotten `retainClosedMs` after closing (late events for them count as foreign). */
   private readonly closedQueue: Tracked[] = [];
   private closedHead = 0;
@@ -692,7 +693,13 @@ export class BinanceExecutionVenue implements Venue {
 
   private onOrderUpdate(u: OrderUpdate): void {
     const t = this.byClientId.get(u.clientOrderId) ?? this.byVenueId.get(u.symbol + ':' + u.orderId);
-    if (t === undefined) { this.counters.foreignEvents++; return; }
+    if (t === undefined) {
+      this.counters.foreignEvents++;
+      // a trade of an order this process does not track: an order of an earlier run kept at the
+      // reconciliation (--orphan-orders keep) is still ours; the listener tells
+      if (u.execType === 'TRADE') for (const cb of this.untrackedFillListeners) cb(u.symbol, u.clientOrderId, u.orderId);
+      return;
+    }
     this.track(t, u.orderId);
     const ts = u.transactTimeMs * 1e6;
     switch (u.execType) {
@@ -737,6 +744,8 @@ export class BinanceExecutionVenue implements Venue {
 
   /** The engine registers here: called when a reconnect may have lost events (reconcile before quoting again). */
   onNeedsReconcile(cb: () => void): void { this.reconcileListeners.push(cb); }
+  /** Called with a user-data trade of an order this venue does not track (another client's, or one of an earlier run left open). */
+  onUntrackedFill(cb: (symbol: string, clientOrderId: string, venueOrderId: number) => void): void { this.untrackedFillListeners.push(cb); }
 
   /** USD-M dead-man switch: countdownCancelAll(symbol, countdownMs) every heartbeatMs (docs' example: 120 s every 30 s). */
   startDeadManSwitch(symbols: string[], countdownMs = 120_000, heartbeatMs = 30_000): void {
