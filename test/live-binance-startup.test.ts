@@ -54,6 +54,16 @@ afterAll(() => {
 });
 
 describe('serve in live mode refuses to start, saying why', () => {
+  it('USD-M, nothing answering at the REST URL: exit 1 saying so and what to check, not a classification', async () => {
+    const closed = await freePort(); // nothing listens there
+    const r = await serve('binance_testnet_futures', `http://127.0.0.1:${closed}`, KEY, SECRET, [], 15_000);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`cannot connect to Binance (binance-usdm-testnet, http://127.0.0.1:${closed}): no answer from http://127.0.0.1:${closed} (network error on GET /fapi/v1/time): `
+      + 'check --binance-rest-url (SPREADCORE_BINANCE_REST_URL) and that this machine reaches it');
+    expect(r.out).not.toContain('[unknown_outcome]');
+    noKeys(r.out);
+  }, 30_000);
+
   it('spot, a secret that is not the key\'s: exit 1, "refused the request signature", names the secret\'s variables', async () => {
     const r = await serve('binance_testnet_spot', spotUrl, KEY, WRONG_SECRET);
     expect(r.code).toBe(1);

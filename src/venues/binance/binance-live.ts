@@ -156,7 +156,15 @@ export class BinanceLive {
         : `binance: HTTP ${status} rate limit from Binance: nothing is sent for ${(blockMs / 1000).toFixed(1)} s (Retry-After); orders meanwhile are rejected rate_limited, cancels wait (budget_http429 in /metrics)`),
     });
     rest = new BinanceRestClient({ market: config.market, baseUrl: config.restUrl, signer, clock, budget });
-    await clock.sync();
+    try {
+      await clock.sync();
+    } catch (e) {
+      // nothing answered at all (refused, unreachable, timed out): say so, and what to check
+      if (e instanceof BinanceApiError && e.status === 0) {
+        throw new BinanceError('BINANCE_ERR_CONFIG', `no answer from ${config.restUrl} (${e.binanceMsg}): check --binance-rest-url (SPREADCORE_BINANCE_REST_URL) and that this machine reaches it`);
+      }
+      throw e;
+    }
     let ws: BinanceWsApiClient | null = null;
     try {
       if (config.market === 'spot') {
