@@ -297,14 +297,10 @@ export class BinanceLive {
     let ordersKept = 0;
     for (const o of report.unknownToUs) {
       if (this.config.orphanOrders === 'keep') { ordersKept++; continue; }
-      try {
-        await this.rest.cancelOrder(o.symbol, { orderId: o.venueOrderId });
-        ordersCancelled++;
-        const mine = journal?.orderByClientId(o.clientOrderId) ?? null;
-        if (mine !== null && journal !== undefined) journal.recordOrderStatus(mine.orderId, 'CANCELLED', { tsEventNs: BigInt(engine.nowNs()), reason: 'reconcile: open at the venue, not tracked after a restart' });
-      } catch (e) {
-        this.config.log(`binance: could not cancel untracked order ${o.clientOrderId} on ${o.symbol}: ${errText(e)}`);
-      }
+      if (!(await this.cancelUntracked(o.symbol, o.venueOrderId, o.clientOrderId))) continue;
+      ordersCancelled++;
+      const mine = journal?.orderByClientId(o.clientOrderId) ?? null;
+      if (mine !== null && journal !== undefined) journal.recordOrderStatus(mine.orderId, 'CANCELLED', { tsEventNs: BigInt(engine.nowNs()), reason: 'reconcile: open at the venue, not tracked after a restart' });
     }
     // the journal's open orders from an earlier run: how did they end?
     let journalOrdersClosed = 0;
@@ -480,6 +476,29 @@ export class BinanceLive {
       }
     }
     return { confirmed, remaining, ...(error !== undefined ? { error } : {}) };
+  }
+
+  /**
+   * Cancels an open order the engine does not track (reconciliation). A cancel Binance refused
+   * before doing anything (429/418, the budget) or answered without an outcome (5xx, no answer)
+   * is sent again, up to 5 times and waits of up to 30 s; `-2011` after such an answer means the
+   * order is gone. False when it could not be cancelled (said on the log).
+   */
+  private async cancelUntracked(symbol: string, venueOrderId: number, clientOrderId: string): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.rest.cancelOrder(symbol, { orderId: venueOrderId });
+        return true;
+      } catch (e) {
+        if (attempt > 1 && e instanceof BinanceApiError && e.binanceCode === -2011) return true;
+        const waitMs = this.cancelAllRetryMs(e, attempt);
+        if (waitMs === null || waitMs > 30_000 || attempt >= 5 || this.closed) {
+          (this.config.warn ?? this.config.log)(`binance: could not cancel untracked order ${clientOrderId} on ${symbol}: ${errText(e)}; it may still be open at Binance`);
+          return false;
+        }
+        await new Promise((r) => setTimeout(r, waitMs));
+      }
+    }
   }
 
   /** How long to wait before the venue-wide cancel is tried again after `e`; null when trying again cannot help (a refusal of the request itself). */
