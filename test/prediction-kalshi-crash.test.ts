@@ -165,3 +165,25 @@ describe('serve --market kalshi down longer than the fill window of the first re
     expect(await s.proc.exited).toBe(0);
   }, 300_000);
 });
+
+describe('serve --market kalshi restarted on fewer markets than it holds', () => {
+  it('follows a held market left out of --kalshi-tickers for its settlement and its position check, and says so', async () => {
+    const k = await startKalshiReplica(join(tmp, 'keys-t'));
+    const dataDir = join(tmp, 'data-t');
+    let s = await startPredictionServe({ kalshi: k, dataDir });
+    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await crossingPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
+    await waitUntil('the position at Kalshi', async () => ((await replicaState<KState>(k.url)).positions[ELEC] ?? 0) === 3, 15_000, s.proc.out);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+
+    s = await startPredictionServe({ kalshi: k, dataDir, args: ['--kalshi-tickers', FED] });
+    expect(s.proc.out()).toMatch(/kalshi: KXSIMELEC-28-DEM \(active\) is not among the markets traded but the ledgers hold a position in it: followed \(no book, no quotes\) until it settles/);
+    expect(s.proc.out()).toMatch(/kalshi 2 markets, reconciled/);
+    await replicaAdmin(k.url, 'settle', { ticker: ELEC, result: 'no' });
+    type Accounts = { accounts: Array<{ account: string; positions: Array<{ symbol: string; position: number }> }> };
+    await waitUntil('settled', async () => (await apiRequest<Accounts>(s.port, '/api/accounts')).accounts.find((a) => a.account === 'manual')?.positions.find((p) => p.symbol === ELEC)?.position === 0, 15_000, s.proc.out);
+    expect(s.proc.out()).toMatch(/kalshi: KXSIMELEC-28-DEM settled NO/);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+  }, 120_000);
+});

@@ -178,7 +178,8 @@ export class KalshiLive {
       this.markets.push(info);
       this.venue.setMarket(info);
       added.push(t);
-      this.log(`kalshi: ${t} (${raw.status}${this.results.has(t) ? `, result ${String(raw.result)}` : ''}) is no longer open but the ledgers hold a position in it: ${this.results.has(t) ? 'settling it' : 'followed until it settles'}`);
+      const why = raw.status === 'active' || raw.status === 'open' ? 'is not among the markets traded' : 'is no longer open';
+      this.log(`kalshi: ${t} (${raw.status}${this.results.has(t) ? `, result ${String(raw.result)}` : ''}) ${why} but the ledgers hold a position in it: ${this.results.has(t) ? 'settling it' : 'followed (no book, no quotes) until it settles'}`);
     }
     return added;
   }
