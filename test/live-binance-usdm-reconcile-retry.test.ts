@@ -79,6 +79,9 @@ describe('USD-M reconciliation that fails after a reconnect', () => {
     expect(down.status).toBe(200);
     await waitUntil('the strategy paused while the user stream is down', async () => (await strategy()).pause_reasons.includes('venue'), 10_000, serve.out);
     await waitUntil('no quote at the venue while the user stream is down', async () => (await venueOpen()) === 0, 10_000, serve.out);
+    // /api/health says why: the user stream is down
+    const h = await api<{ execution: { user_stream: { connected: boolean; reconnects: number } } }>('/api/health');
+    expect(h.execution.user_stream.connected).toBe(false);
     const f2 = await (await fetch(`${replicaUrl}/__replica/faults`)).json() as { failRequests: { count: number } };
     expect(f2.failRequests.count).toBeGreaterThan(0); // still down
     await waitUntil('the strategy quoting again after the stream is back', async () => {
@@ -86,6 +89,9 @@ describe('USD-M reconciliation that fails after a reconnect', () => {
       return s.status === 'running' && !s.pause_reasons.includes('venue');
     }, 30_000, serve.out);
     await waitUntil('quotes at the venue once more', async () => (await venueOpen()) > 0, 20_000, serve.out);
+    const h2 = await api<{ execution: { user_stream: { connected: boolean; reconnects: number } } }>('/api/health');
+    expect(h2.execution.user_stream).toMatchObject({ connected: true });
+    expect(h2.execution.user_stream.reconnects).toBeGreaterThanOrEqual(2);
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
   }, 120_000);

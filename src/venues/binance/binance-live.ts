@@ -520,6 +520,8 @@ export class BinanceLive {
       // spot trades and reads user data over the WebSocket API; USD-M orders go over REST and user data over a listenKey stream
       ws_api_url: this.config.market === 'spot' ? this.config.wsApiUrl : null,
       user_stream_url: this.config.market === 'usdm' ? this.config.userStreamUrl : null,
+      // USD-M: is the listenKey stream up (while it is down the strategies are paused, reason venue)
+      ...(this.stream !== null ? { user_stream: { connected: this.stream.connected, reconnects: this.stream.counters.reconnects, keys_created: this.stream.counters.keysCreated } } : {}),
       reconciling: this.reconciling.busy, last_reconcile: this.last,
     };
   }
