@@ -92,6 +92,19 @@ describe('USD-M kill switch and stop while Binance refuses requests', () => {
     // the kill switch paused the strategy; released, it quotes again
     expect((await api<{ state: string }>('/api/resume', {})).state).toBe('ACTIVE');
     await waitUntil('quotes at the venue again', async () => (await venueOpen()).length > 0, 20_000, serve.out);
+
+    // a kill pressed during a ban and released before the ban is over: the venue-wide cancel
+    // is not sent once the ban ends (it would cancel the quotes placed after the release)
+    const confirmations = count(serve.out(), 'kill switch: no order left open at Binance');
+    const bans = count(serve.out(), 'Binance banned this IP');
+    await faults({ ban418Ms: 3000 });
+    expect((await api<{ state: string }>('/api/kill', {})).state).toBe('HALTED');
+    await waitUntil('the ban met by the kill', async () => count(serve.out(), 'Binance banned this IP') > bans, 3_000, serve.out);
+    expect((await api<{ state: string }>('/api/resume', {})).state).toBe('ACTIVE');
+    await waitUntil('the kill\'s cancel given up on the release', async () => serve.out().includes('kill switch: released before Binance confirmed'), 10_000, serve.out);
+    await waitUntil('quotes at the venue after the ban', async () => (await venueOpen()).length > 0, 20_000, serve.out);
+    expect(count(serve.out(), 'kill switch: no order left open at Binance')).toBe(confirmations);
+    expect(serve.out()).not.toContain('kill switch: cancelling at Binance failed');
     const seen429 = count(serve.out(), 'HTTP 429 rate limit from Binance');
     await faults({ rateLimit429: { count: 1, retryAfterS: 4 } });
     // a manual order meets the 429 (it is refused rate_limited; nothing of it rests)

@@ -315,6 +315,7 @@ export const serveCommand: Command = {
           // a 429, a ban or a lost answer does not end it: sent again once it may, while the kill switch stays on
           lv.cancelAll({ timeoutMs: KILL_CANCEL_TIMEOUT_MS, keepGoing: () => eng.killed }).then(
             (c) => (c.confirmed ? log.info('kill switch: no order left open at Binance (confirmed by an open-orders query)')
+              : c.abandoned === true ? log.info('kill switch: released before Binance confirmed the cancels; the venue-wide cancel is not sent (the strategies\' own cancels still are)')
               : c.error !== undefined ? log.error(`kill switch: cancelling at Binance failed: ${c.error}; orders may still be open there`)
                 : log.warn(`kill switch: ${c.remaining} order(s) still open at Binance`)),
             (e: unknown) => log.error(`kill switch: cancelling at Binance failed: ${e instanceof Error ? e.message : String(e)}`),

@@ -59,6 +59,8 @@ export interface CancelAllResult {
   readonly remaining: number;
   /** Why it stopped without a confirmation (the last error; key material never appears). */
   readonly error?: string;
+  /** It stopped waiting because `keepGoing()` said so (the kill switch was released) or the session closed. */
+  readonly abandoned?: boolean;
 }
 
 export interface ReconcileSummary {
@@ -448,16 +450,21 @@ export class BinanceLive {
    * Cancels every open order of the session's symbols at the venue and confirms it (kill
    * switch, stop). A request Binance refused before doing anything (a 429 or 418 block, the
    * rate budget) or that got no answer is sent again once it may, until `timeoutMs` has
-   * passed or `keepGoing()` says no more: a kill pressed during a ban cancels once the ban
-   * is over. `error` says why it could not be confirmed.
+   * passed or `keepGoing()` says no more (checked before every new attempt): a kill pressed
+   * during a ban cancels once the ban is over, unless it was released meanwhile. `error` says
+   * why it could not be confirmed.
    */
   async cancelAll(opts: { timeoutMs?: number; keepGoing?: () => boolean } = {}): Promise<CancelAllResult> {
     const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
     let remaining = 0;
     let confirmed = true;
     let error: string | undefined;
+    let abandoned = false;
     for (const s of this.config.symbols) {
+      if (abandoned) break;
       for (let attempt = 1; ; attempt++) {
+        // checked again after every wait: a kill released meanwhile must not cancel the quotes placed since
+        if (attempt > 1 && (this.closed || opts.keepGoing?.() === false)) { confirmed = false; abandoned = true; break; }
         try {
           const r = await this.venue.cancelAll(s);
           remaining += r.remaining;
@@ -466,7 +473,7 @@ export class BinanceLive {
         } catch (e) {
           const waitMs = this.cancelAllRetryMs(e, attempt);
           const left = deadline - Date.now();
-          if (waitMs === null || waitMs > left || this.closed || opts.keepGoing?.() === false) {
+          if (waitMs === null || waitMs > left) {
             confirmed = false;
             error = `${s}: ${errText(e)}${waitMs !== null && waitMs > left ? ` (it may be sent again in ${(waitMs / 1000).toFixed(1)} s, past the ${((opts.timeoutMs ?? 10_000) / 1000).toFixed(0)} s this waits)` : ''}`;
             break;
@@ -475,7 +482,7 @@ export class BinanceLive {
         }
       }
     }
-    return { confirmed, remaining, ...(error !== undefined ? { error } : {}) };
+    return { confirmed, remaining, ...(error !== undefined ? { error } : {}), ...(abandoned ? { abandoned } : {}) };
   }
 
   /**
