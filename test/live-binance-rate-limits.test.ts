@@ -19,7 +19,7 @@ let replicaUrl = '';
 let apiPort = 0;
 let serve: CliProcess;
 
-const api = <T>(path: string, body?: unknown): Promise<T> => apiRequest<T>(apiPort, path, body);
+const api = <T>(path: string, body?: unknown, method?: string): Promise<T> => apiRequest<T>(apiPort, path, body, method);
 const venueOpen = (): Promise<{ side: string; clientOrderId: string }[]> =>
   signedRequest(replicaUrl, KEY, SECRET, '/api/v3/openOrders', { symbol: 'BTCUSDT' });
 async function faults(body: unknown): Promise<void> {
@@ -67,7 +67,13 @@ describe('serve in live mode under 429s and a 418 ban', () => {
     expect(limited.every((l) => l.level === 40)).toBe(true); // warn
 
     // a ban: every client refused for 3 s
-    await faults({ ban418Ms: 3000 });
+    // (a quiet market can let the 3 s pass without a request: the ladder is moved so orders are
+    // sent, and the ban set again until the engine met it)
+    for (let attempt = 0; attempt < 5 && (await metric('budget_http418')) < 1; attempt++) {
+      await faults({ ban418Ms: 3000 });
+      await api('/api/strategy/limited/parameters', { spread_bps: attempt % 2 === 0 ? 3 : 1 }, 'PATCH');
+      await sleep(3500);
+    }
     await waitUntil('a 418 met by the engine', async () => (await metric('budget_http418')) >= 1, 20_000, serve.out);
     const banned = logged('Binance banned this IP for ');
     expect(banned.length).toBeGreaterThanOrEqual(1);
