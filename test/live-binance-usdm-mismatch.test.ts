@@ -4,13 +4,10 @@
 //   - the mismatch halts the strategy and is said at warn level (it was an info line), with
 //     what to do;
 //   - doing that (closing the other client's position) and restarting lets the strategy trade.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireDist, startCli, stopAll, type CliProcess } from './support/cli-process.js';
-import { freePort } from './support/free-port.js';
-import { apiRequest, signedRequest, waitUntil } from './support/live-binance.js';
+import { requireDist, stopAll, type CliProcess } from './support/cli-process.js';
+import { apiRequest, signedRequest, startUsdmReplica, startUsdmServe, waitUntil } from './support/live-binance.js';
 
 const KEY = 'usdm-mismatch-key-2c7a';
 const SECRET = 'usdm-mismatch-secret-e51f08b3';
@@ -22,23 +19,12 @@ let apiPort = 0;
 const api = <T>(path: string, body?: unknown): Promise<T> => apiRequest<T>(apiPort, path, body);
 const otherClient = (side: 'BUY' | 'SELL'): Promise<unknown> => signedRequest(replicaUrl, KEY, SECRET, '/fapi/v1/order', { symbol: 'BTCUSDT', side, type: 'MARKET', quantity: '0.003' }, { method: 'POST' });
 
-function startServe(): Promise<CliProcess> {
-  return startCli(
-    ['serve', '--execution', 'binance-usdm-testnet', '--port', String(apiPort), '--data-dir', dir, '--binance-rest-url', replicaUrl, '--rate-limit', '0'],
-    /control API listening/,
-    { SPREADCORE_BINANCE_API_KEY: KEY, SPREADCORE_BINANCE_API_SECRET: SECRET },
-    30_000,
-  );
-}
+const startServe = (): Promise<CliProcess> => startUsdmServe(apiPort, dir, replicaUrl, KEY, SECRET);
 const riskState = async (): Promise<string> => (await api<{ strategies: { risk_state: string }[] }>('/api/strategies')).strategies[0]!.risk_state;
 
 beforeAll(async () => {
   requireDist();
-  dir = mkdtempSync(join(tmpdir(), 'sc-live-usdm-mismatch-'));
-  const port = await freePort();
-  await startCli(['replica', 'binance', '--futures', '--port', String(port), '--seed', '3', '--api-key', KEY, '--api-secret', SECRET], /Ctrl-C stops it/);
-  replicaUrl = `http://127.0.0.1:${port}`;
-  apiPort = await freePort();
+  ({ dir, replicaUrl, apiPort } = await startUsdmReplica('sc-live-usdm-mismatch-', 3, KEY, SECRET));
 }, 60_000);
 
 afterAll(() => {

@@ -5,13 +5,10 @@
 // until the next reconnect, with an info line as the only trace.) And a user stream that stays
 // down: no quote rests at the venue while no fill could be seen; quoting resumes once it is back
 // and reconciled.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireDist, startCli, stopAll } from './support/cli-process.js';
-import { freePort } from './support/free-port.js';
-import { apiRequest, waitUntil } from './support/live-binance.js';
+import { requireDist, stopAll } from './support/cli-process.js';
+import { apiRequest, startUsdmReplica, startUsdmServe, waitUntil } from './support/live-binance.js';
 
 const KEY = 'usdm-retry-key-93be';
 const SECRET = 'usdm-retry-secret-4d20c7a1';
@@ -30,11 +27,7 @@ async function venueOpen(): Promise<number> {
 
 beforeAll(async () => {
   requireDist();
-  dir = mkdtempSync(join(tmpdir(), 'sc-live-usdm-retry-'));
-  const port = await freePort();
-  await startCli(['replica', 'binance', '--futures', '--port', String(port), '--seed', '8', '--api-key', KEY, '--api-secret', SECRET], /Ctrl-C stops it/);
-  replicaUrl = `http://127.0.0.1:${port}`;
-  apiPort = await freePort();
+  ({ dir, replicaUrl, apiPort } = await startUsdmReplica('sc-live-usdm-retry-', 8, KEY, SECRET));
 }, 60_000);
 
 afterAll(() => {
@@ -44,10 +37,7 @@ afterAll(() => {
 
 describe('USD-M reconciliation that fails after a reconnect', () => {
   it('is tried again until it succeeds, said at warn level, and the strategy quotes again', async () => {
-    const serve = await startCli(
-      ['serve', '--execution', 'binance-usdm-testnet', '--port', String(apiPort), '--data-dir', dir, '--binance-rest-url', replicaUrl, '--rate-limit', '0'],
-      /control API listening/, { SPREADCORE_BINANCE_API_KEY: KEY, SPREADCORE_BINANCE_API_SECRET: SECRET }, 30_000,
-    );
+    const serve = await startUsdmServe(apiPort, dir, replicaUrl, KEY, SECRET);
     expect((await api<{ ok: boolean }>('/api/strategy/load', {
       name: 'mm', type: 'MarketMaking', symbols: ['BTCUSDT'], parameters: { spread_bps: 20, order_size: 0.001, max_position: 0.005, quote_levels: 1 },
     })).ok).toBe(true);

@@ -3,13 +3,10 @@
 // --execution binance-usdm-testnet`, real processes. The reconciliation sends the cancel again
 // and no order of the crashed run stays resting. (It logged "could not cancel untracked order"
 // and left the order at the venue until some later reconciliation.)
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireDist, startCli, stopAll, type CliProcess } from './support/cli-process.js';
-import { freePort } from './support/free-port.js';
-import { apiRequest, waitUntil } from './support/live-binance.js';
+import { requireDist, stopAll, type CliProcess } from './support/cli-process.js';
+import { apiRequest, startUsdmReplica, startUsdmServe, waitUntil } from './support/live-binance.js';
 
 const KEY = 'usdm-restart-key-0e4d';
 const SECRET = 'usdm-restart-secret-b7c2a915';
@@ -23,22 +20,11 @@ async function venueOpen(): Promise<number> {
   const s = await (await fetch(`${replicaUrl}/__replica/state`)).json() as { orders: { status: string }[] };
   return s.orders.filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED').length;
 }
-function startServe(): Promise<CliProcess> {
-  return startCli(
-    ['serve', '--execution', 'binance-usdm-testnet', '--port', String(apiPort), '--data-dir', dir, '--binance-rest-url', replicaUrl, '--rate-limit', '0'],
-    /control API listening/,
-    { SPREADCORE_BINANCE_API_KEY: KEY, SPREADCORE_BINANCE_API_SECRET: SECRET },
-    30_000,
-  );
-}
+const startServe = (): Promise<CliProcess> => startUsdmServe(apiPort, dir, replicaUrl, KEY, SECRET);
 
 beforeAll(async () => {
   requireDist();
-  dir = mkdtempSync(join(tmpdir(), 'sc-live-usdm-restart-'));
-  const port = await freePort();
-  await startCli(['replica', 'binance', '--futures', '--port', String(port), '--seed', '13', '--api-key', KEY, '--api-secret', SECRET], /Ctrl-C stops it/);
-  replicaUrl = `http://127.0.0.1:${port}`;
-  apiPort = await freePort();
+  ({ dir, replicaUrl, apiPort } = await startUsdmReplica('sc-live-usdm-restart-', 13, KEY, SECRET));
 }, 60_000);
 
 afterAll(() => {

@@ -7,13 +7,10 @@
 //   - SIGTERM during a 429's Retry-After: the stop waits the block out (it is shorter than
 //     the stop's 10 s) and cancels, so no quote stays resting at the venue; it gave up at
 //     once and left the quotes there.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireDist, startCli, stopAll, type CliProcess } from './support/cli-process.js';
-import { freePort } from './support/free-port.js';
-import { apiRequest, signedRequest, waitUntil } from './support/live-binance.js';
+import { requireDist, stopAll, type CliProcess } from './support/cli-process.js';
+import { apiRequest, signedRequest, startUsdmReplica, startUsdmServe, waitUntil } from './support/live-binance.js';
 
 const KEY = 'usdm-stop-key-7f31';
 const SECRET = 'usdm-stop-secret-0b9d4e2a';
@@ -39,23 +36,12 @@ async function bestBid(): Promise<number> {
   return d.bids[0]!.price;
 }
 
-function startServe(): Promise<CliProcess> {
-  return startCli(
-    ['serve', '--execution', 'binance-usdm-testnet', '--port', String(apiPort), '--data-dir', dir, '--binance-rest-url', replicaUrl, '--rate-limit', '0'],
-    /control API listening/,
-    { SPREADCORE_BINANCE_API_KEY: KEY, SPREADCORE_BINANCE_API_SECRET: SECRET },
-    30_000,
-  );
-}
+const startServe = (): Promise<CliProcess> => startUsdmServe(apiPort, dir, replicaUrl, KEY, SECRET);
 const count = (text: string, part: string): number => text.split(part).length - 1;
 
 beforeAll(async () => {
   requireDist();
-  dir = mkdtempSync(join(tmpdir(), 'sc-live-usdm-stop-'));
-  const port = await freePort();
-  await startCli(['replica', 'binance', '--futures', '--port', String(port), '--seed', '5', '--api-key', KEY, '--api-secret', SECRET], /Ctrl-C stops it/);
-  replicaUrl = `http://127.0.0.1:${port}`;
-  apiPort = await freePort();
+  ({ dir, replicaUrl, apiPort } = await startUsdmReplica('sc-live-usdm-stop-', 5, KEY, SECRET));
 }, 60_000);
 
 afterAll(() => {

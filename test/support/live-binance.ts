@@ -74,3 +74,21 @@ export function startLiveServe(apiPort: number, dir: string, replicaUrl: string,
     30_000,
   );
 }
+
+/** A USD-M Binance replica (`--futures`, `--seed`, the account's key and secret) and a new data directory named after `prefix`. */
+export async function startUsdmReplica(prefix: string, seed: number, key: string, secret: string): Promise<{ dir: string; replicaUrl: string; apiPort: number }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const port = await freePort();
+  await startCli(['replica', 'binance', '--futures', '--port', String(port), '--seed', String(seed), '--api-key', key, '--api-secret', secret], /Ctrl-C stops it/);
+  return { dir, replicaUrl: `http://127.0.0.1:${port}`, apiPort: await freePort() };
+}
+
+/** serve in live USD-M testnet mode on the replica at replicaUrl (API on apiPort, data in dir); resolves once its API listens. */
+export function startUsdmServe(apiPort: number, dir: string, replicaUrl: string, key: string, secret: string): Promise<CliProcess> {
+  return startCli(
+    ['serve', '--execution', 'binance-usdm-testnet', '--port', String(apiPort), '--data-dir', dir, '--binance-rest-url', replicaUrl, '--rate-limit', '0'],
+    /control API listening/,
+    { SPREADCORE_BINANCE_API_KEY: key, SPREADCORE_BINANCE_API_SECRET: secret },
+    30_000,
+  );
+}
