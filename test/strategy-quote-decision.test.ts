@@ -14,7 +14,9 @@ import {
   DECIDE_EXIT, DECIDE_PULL, DECIDE_QUOTE, PULL_LIQUIDITY, PULL_MAX_MARKETS, PULL_NEWS, PULL_NOT_QUOTABLE, PULL_NOT_RUNNING,
   PULL_TOO_FAR, StrategyLeg,
 } from '../src/strategy/strategy-leg.js';
-import { DENY_BOOK_STALE, DENY_KILL_SWITCH, DENY_MAX_POSITION, DENY_RATE_LIMIT, DENY_SELF_CROSS } from '../src/risk/reason-codes.js';
+import {
+  ALLOW, DENY_BOOK_STALE, DENY_KILL_SWITCH, DENY_MAX_POSITION, DENY_RATE_LIMIT, DENY_SELF_CROSS, RISK_REASONS, refusesEveryQuote,
+} from '../src/risk/reason-codes.js';
 import { DiffResult, diffQuotes, pullQuotes, QUOTE_NOT_SENT, QUOTE_SENT, type QuoteOrderSink } from '../src/strategy/order-diff.js';
 import { REGIME_NEWS } from '../src/strategy/regime-detector.js';
 
@@ -394,6 +396,23 @@ describe('order diff', () => {
       expect(step(e.now + 1).placed, `code ${code}`).toBe(6);
       expect(sink.asked).toBe(6);
     }
+  });
+
+  it('every gate answer is placed by its everyQuote flag: once per decision when it refuses every quote, once per level otherwise', () => {
+    // the refusals that depend on the order's side, price or size (or its id): the rest refuse the whole leg
+    const perQuote = ['DENY_INVALID', 'DENY_DUPLICATE_ORDER', 'DENY_REDUCE_ONLY', 'DENY_MAX_ORDER_SIZE', 'DENY_MAX_NOTIONAL', 'DENY_PRICE_BAND', 'DENY_SELF_CROSS', 'DENY_MAX_POSITION'];
+    expect(RISK_REASONS.filter((r) => r.code !== ALLOW && !r.everyQuote).map((r) => r.name)).toEqual(perQuote);
+    for (const r of RISK_REASONS) {
+      if (r.code === ALLOW) continue;
+      expect(refusesEveryQuote(r.code), r.name).toBe(r.everyQuote);
+      const { e, sink, step } = quoting();
+      sink.refuse = true;
+      sink.refusal = r.code;
+      step(e.now);
+      expect(sink.asked, r.name).toBe(r.everyQuote ? 1 : 6);
+      for (const f of cleanup.splice(0)) f(); // the books go back before the next env
+    }
+    expect(refusesEveryQuote(QUOTE_NOT_SENT)).toBe(false);
   });
 
   it('after a refusal for the order rate, nothing is placed until the strategy\'s bucket holds a token again', () => {

@@ -28,10 +28,7 @@
 // parameter change, start, or a request (the risk gate's quote-age requote). Between
 // passes, empty levels are filled, so a filled quote is replaced at once.
 // Nothing here allocates; the sink sends (and names) the orders.
-import {
-  ALLOW, DENY_BOOK_CROSSED, DENY_BOOK_STALE, DENY_FEED_STALE, DENY_HALTED, DENY_KILL_SWITCH, DENY_LARGE_TRADE, DENY_NO_MARKET,
-  DENY_ORDER_TABLE_FULL, DENY_PRICE_JUMP, DENY_QUOTE_STALE, DENY_RATE_LIMIT, DENY_UNKNOWN, DENY_VOLATILITY_PAUSE, DENY_VOLUME_SPIKE,
-} from '../risk/reason-codes.js';
+import { ALLOW, DENY_RATE_LIMIT, refusesEveryQuote } from '../risk/reason-codes.js';
 import { MAX_QUOTE_LEVELS } from '../wasm/layout.js';
 import { QS_EMPTY, type RestingSide } from './resting-quotes.js';
 import type { StrategyLeg } from './strategy-leg.js';
@@ -58,22 +55,8 @@ export interface QuoteOrderSink {
 export const QUOTE_SENT = ALLOW;
 export const QUOTE_NOT_SENT = -1;
 
-/**
- * Refusals that every other quote of the leg gets too at this moment, whatever its side,
- * price or size (the whole market, strategy or engine is refused, or the order-rate
- * bucket is empty; a refusal takes no token): the diff places nothing more until the
- * next decision, instead of asking the gate once per level for the same answer.
- */
-export function refusesEveryQuote(code: number): boolean {
-  switch (code) {
-    case DENY_UNKNOWN: case DENY_KILL_SWITCH: case DENY_HALTED: case DENY_NO_MARKET: case DENY_BOOK_STALE:
-    case DENY_BOOK_CROSSED: case DENY_FEED_STALE: case DENY_VOLATILITY_PAUSE: case DENY_LARGE_TRADE:
-    case DENY_VOLUME_SPIKE: case DENY_PRICE_JUMP: case DENY_QUOTE_STALE: case DENY_ORDER_TABLE_FULL: case DENY_RATE_LIMIT:
-      return true;
-    default:
-      return false;
-  }
-}
+/** Refusals that every other quote of the leg gets too (RiskReason.everyQuote in risk/reason-codes.ts). */
+export { refusesEveryQuote };
 
 /** What one diff did. */
 export class DiffResult {
