@@ -40,7 +40,7 @@ function serve(args: string[], env: Record<string, string> = {}): Promise<{ stat
 
 const CANARY = 'CANARYtoken-do-not-print-9f8e7d6c';
 
-interface Case { name: string; args?: string[]; env?: Record<string, string>; message: RegExp }
+interface Case { name: string; args?: string[]; env?: Record<string, string>; message: RegExp; absent?: RegExp }
 const CASES: Case[] = [
   { name: 'unknown market', args: ['--market', 'foo'], message: /--market must be sim, replay:FILE, binance .* got "foo"/ },
   { name: 'replay without a file', args: ['--market', 'replay:'], message: /--market replay: needs a file/ },
@@ -56,7 +56,18 @@ const CASES: Case[] = [
   { name: 'bad speed', args: ['--market', 'replay:test/fixtures/binance/spot_btcusdt_20240808.gz', '--speed', 'fast'], message: /--speed must be a positive number .* got "fast"/ },
   { name: 'symbols outside binance', args: ['--symbols', 'BTCUSDT'], message: /--symbols applies to --market binance only/ },
   { name: 'bad symbols', args: ['--market', 'binance', '--symbols', 'btc usdt'], message: /--symbols must be a comma-separated list/ },
-  { name: 'bad Binance URL', args: ['--market', 'binance', '--binance-ws-url', 'ftp://example.com'], message: /--market binance: .*wsUrl/ },
+  // a bad URL names the flag the user typed and what it takes, never an internal option name
+  { name: 'Binance WebSocket URL not a URL', args: ['--market', 'binance', '--binance-ws-url', 'foo'], message: /--binance-ws-url must be a URL starting with ws:\/\/ or wss:\/\/, such as .*, got "foo"/, absent: /wsUrl/ },
+  { name: 'Binance WebSocket URL of another scheme', args: ['--market', 'binance:usdm', '--binance-ws-url', 'ftp://example.com'], message: /--binance-ws-url must be a URL starting with ws:\/\/ or wss:\/\/, such as .*, got "ftp:\/\/example\.com"/, absent: /wsUrl/ },
+  { name: 'Binance WebSocket URL with a query', args: ['--market', 'binance', '--binance-ws-url', 'wss://x/stream?streams=a'], message: /--binance-ws-url must be a base URL without query or fragment/, absent: /wsUrl/ },
+  { name: 'Binance REST URL of another scheme', args: ['--market', 'binance', '--binance-rest-url', 'ws://127.0.0.1:1'], message: /--binance-rest-url must be a URL starting with http:\/\/ or https:\/\/, such as .*, got "ws:\/\/127\.0\.0\.1:1"/, absent: /restUrl/ },
+  { name: 'Binance WebSocket API URL of another scheme', args: ['--execution', 'binance-usdm-testnet', '--binance-ws-api-url', 'http://127.0.0.1:1'], message: /--binance-ws-api-url must be a URL starting with ws:\/\/ or wss:\/\//, absent: /wsApiUrl/ },
+  { name: 'env: Binance WebSocket URL not a URL', env: { SPREADCORE_MARKET: 'binance', SPREADCORE_BINANCE_WS_URL: 'foo' }, message: /environment variable SPREADCORE_BINANCE_WS_URL: --binance-ws-url must be a URL starting with ws:\/\//, absent: /wsUrl/ },
+  // a password in a URL is refused and not repeated, whatever else is wrong with the URL
+  { name: 'Binance WebSocket URL with a password', args: ['--market', 'binance', '--binance-ws-url', 'ftp://trader:s3cret-pw@example.com'], message: /--binance-ws-url must not carry a user name or password/, absent: /s3cret-pw/ },
+  { name: 'Binance REST URL with a password', args: ['--market', 'binance', '--binance-rest-url', 'http://trader:s3cret-pw@127.0.0.1:1'], message: /--binance-rest-url must not carry a user name or password/, absent: /s3cret-pw/ },
+  { name: 'unparsable Binance URL with a password', args: ['--market', 'binance', '--binance-ws-url', 'ws://trader:s3cret-pw@[bad'], message: /--binance-ws-url must be a URL starting with ws:\/\/ or wss:\/\/.*not repeated/, absent: /s3cret-pw/ },
+  { name: 'unparsable Kalshi URL with a password', args: ['--market', 'kalshi', '--kalshi-ws-url', 'ws://trader:s3cret-pw@[bad'], message: /--kalshi-ws-url must be a URL starting with ws:\/\/ or wss:\/\/.*not repeated/, absent: /s3cret-pw/ },
   { name: 'unknown flag', args: ['--markett', 'sim'], message: /unknown flag --markett/ },
   { name: 'stray argument', args: ['sim'], message: /unexpected argument "sim"/ },
   { name: 'non-loopback host without a token', args: ['--host', '0.0.0.0'], message: /not a loopback address: give a --token/ },
@@ -71,11 +82,12 @@ const CASES: Case[] = [
 
 describe('serve: bad values exit 2 before anything starts', () => {
   // child processes in parallel (each spends most of its time starting node)
-  it.concurrent.for(CASES)('$name', { timeout: 20_000 }, async ({ args = [], env = {}, message }, { expect }) => {
+  it.concurrent.for(CASES)('$name', { timeout: 20_000 }, async ({ args = [], env = {}, message, absent }, { expect }) => {
     const dataDir = join(tmp, `never-${Math.random().toString(36).slice(2)}`);
     const r = await serve(['--data-dir', dataDir, ...args], env);
     expect(r.status, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toMatch(message);
+    if (absent !== undefined) expect(r.stdout + r.stderr).not.toMatch(absent);
     expect(r.stdout).not.toMatch(/listening/);
     expect(existsSync(dataDir)).toBe(false); // nothing opened
   });

@@ -33,6 +33,25 @@ export function intFlag(name: string, v: string | undefined, dflt: number, min: 
 }
 
 /**
+ * A URL flag's value, parsed: one of `schemes` ("ws:", "wss:", ...), without a user
+ * name or password, and with `baseOnly` without a query or fragment. The usage error
+ * names the flag and what it takes; a value that may hold a password is not repeated
+ * (it would also show in the logs and GET /api/health, so it is refused).
+ */
+export function urlFlag(name: string, v: string, schemes: readonly string[], example: string, baseOnly = false): URL {
+  const takes = `a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}, such as ${example}`;
+  let u: URL | undefined;
+  try { u = new URL(v); } catch { u = undefined; }
+  if (u !== undefined && (u.username !== '' || u.password !== '')) {
+    throw usageError(`${name} must not carry a user name or password (it would show in the logs and GET /api/health); give the host only`);
+  }
+  if (u === undefined && v.includes('@')) throw usageError(`${name} must be ${takes} (the value given is not repeated: it may hold a password)`);
+  if (u === undefined || !schemes.includes(u.protocol)) throw usageError(`${name} must be ${takes}, got ${JSON.stringify(v)}`);
+  if (baseOnly && (u.search !== '' || u.hash !== '')) throw usageError(`${name} must be a base URL without query or fragment (${takes}), got ${JSON.stringify(v)}`);
+  return u;
+}
+
+/**
  * " (did you mean X?)" for a mistyped name among `known`, else "". Each candidate is
  * compared as written (`format` adds the dashes or quotes shown to the user).
  */

@@ -10,7 +10,7 @@ import { parseSpeed, type ReplaySpeed } from '../feed/recording/pacer.js';
 import { isLoopbackHost } from '../feed/handler/bearer-auth.js';
 import { checkFeeBps } from '../execution/paper-config.js';
 import { DEFAULT_MANUAL_MAX_NOTIONAL } from '../engine/manual-account.js';
-import { intFlag, usageError, parseOnlyFlags } from './flags.js';
+import { intFlag, usageError, parseOnlyFlags, urlFlag } from './flags.js';
 import { readEventMapFile, type EventDef } from '../engine/event-map.js';
 import { MAX_UNIVERSE_MARKETS } from '../feed/sim/binary-universe.js';
 import { parseExecution, type LiveExecution } from './serve-execution.js';
@@ -149,6 +149,13 @@ export interface ServeOptions {
 }
 
 export const DEFAULT_FEED_PORT = 8081;
+
+/** The Binance URL flags: schemes, an example, and whether only a base URL (no query or fragment) is taken. */
+const BINANCE_URL_FLAGS: readonly (readonly ['binance-rest-url' | 'binance-ws-url' | 'binance-ws-api-url', readonly string[], string, boolean])[] = [
+  ['binance-rest-url', ['http:', 'https:'], 'http://127.0.0.1:8090 or https://api.binance.com', true],
+  ['binance-ws-url', ['ws:', 'wss:'], 'ws://127.0.0.1:8090 or wss://stream.binance.com:9443', true],
+  ['binance-ws-api-url', ['ws:', 'wss:'], 'wss://ws-api.binance.com:443/ws-api/v3', false],
+];
 const SYMBOL_RE = /^[A-Z0-9][A-Z0-9._-]{0,31}$/;
 
 /** Parses serve's arguments and environment; throws a usage error (SPREADCORE_ERR_BAD_FLAG). */
@@ -193,6 +200,8 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   if (mainnetAsked && marketRaw0 !== undefined && predictionVenuesOf(marketRaw0) !== null) {
     throw usageError(`--mainnet is Binance's production switch; for Kalshi and Polymarket production use --production (--market ${marketRaw0} trades on Kalshi's demo / a named Polymarket host by default)`);
   }
+  // the Binance URLs are checked before anything reads them: a bad one names the flag (or its variable) and what it takes
+  for (const [name, schemes, example, baseOnly] of BINANCE_URL_FLAGS) check(name, (v) => (v === undefined ? undefined : urlFlag(`--${name}`, v, schemes, example, baseOnly)));
   const live = parseExecution({
     flag: typeof flags.execution === 'string' ? flags.execution : undefined, mainnet: flags.mainnet === true || env[SERVE_ENV.mainnet] === '1',
     restUrl: raw('binance-rest-url').v, wsUrl: raw('binance-ws-url').v, wsApiUrl: raw('binance-ws-api-url').v,

@@ -26,7 +26,7 @@ import { polymarketFee } from '../venues/polymarket/fees.js';
 import type { TradeRecord } from '../venues/polymarket/rest-client.js';
 import { RoutingVenue } from '../venues/routing-venue.js';
 import { PredictionRecorder, type RecordedMarket } from '../feed/prediction/prediction-recording.js';
-import { usageError } from './flags.js';
+import { urlFlag, usageError } from './flags.js';
 
 export type PredictionVenue = 'kalshi' | 'polymarket';
 
@@ -60,13 +60,17 @@ export function predictionVenuesOf(v: string): PredictionVenue[] | null {
   return parts as PredictionVenue[];
 }
 
+/** Examples of each URL flag's value, for its message. */
+const URL_EXAMPLES: Readonly<Record<string, string>> = {
+  '--kalshi-rest-url': 'http://127.0.0.1:8092 or https://demo-api.kalshi.co',
+  '--kalshi-ws-url': 'wss://demo-api.kalshi.co/trade-api/ws/v2',
+  '--polymarket-rest-url': 'http://127.0.0.1:8093',
+  '--polymarket-ws-url': 'ws://127.0.0.1:8093',
+};
+
 function url(name: string, v: string, schemes: readonly string[]): URL {
-  let u: URL;
-  try { u = new URL(v); } catch { throw usageError(`${name} must be a URL, got ${JSON.stringify(v)}`); }
   // a user name or password in the URL would be printed with it (start line, GET /api/health): refused, and not echoed
-  if (u.username !== '' || u.password !== '') throw usageError(`${name} must not carry a user name or password (it would show in the logs and GET /api/health); give the host only`);
-  if (!schemes.includes(u.protocol)) throw usageError(`${name} must be a ${schemes.join(' or ')} URL, got ${JSON.stringify(v)}`);
-  return u;
+  return urlFlag(name, v, schemes, URL_EXAMPLES[name] ?? `${schemes[0]}//host:port`);
 }
 
 /** A comma-separated list whose every item matches `re`; the usage error names the item that does not and what an item is. */
