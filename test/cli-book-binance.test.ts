@@ -179,7 +179,7 @@ describe('spreadcore book --format binance', () => {
       [['--format', 'binance', '--tick-size', '0.01'], /--tick-size does not apply to --format binance/],
       [['--format', 'binance', '--market', 'coinm'], /--market must be spot or usdm, got "coinm"/],
       [['--format', 'binance', '--symbol', 'XRPUSDT'], /--symbol: unknown Binance spot symbol "XRPUSDT" \(known: BTCUSDT, ETHUSDT\)/],
-      [['--format', 'binance', '--market', 'usdm', '--symbol', 'ETHUSDT'], /unknown Binance usdm symbol "ETHUSDT" \(known: BTCUSDT\)/],
+      [['--format', 'binance', '--market', 'usdm', '--symbol', 'SOLUSDT'], /unknown Binance usdm symbol "SOLUSDT" \(known: BTCUSDT, ETHUSDT\)/],
       [['--format', 'binance', '--depth', '0'], /--depth must be a whole number from 1 to 1024/],
       [['--tick-size', '0.01', '--lot-size', '1', '--market', 'spot'], /--market applies to --format binance only/],
     ];

@@ -83,10 +83,10 @@ export async function startUsdmReplica(prefix: string, seed: number, key: string
   return { dir, replicaUrl: `http://127.0.0.1:${port}`, apiPort: await freePort() };
 }
 
-/** serve in live USD-M testnet mode on the replica at replicaUrl (API on apiPort, data in dir); resolves once its API listens. */
-export function startUsdmServe(apiPort: number, dir: string, replicaUrl: string, key: string, secret: string): Promise<CliProcess> {
+/** serve in live USD-M testnet mode on the replica at replicaUrl (API on apiPort, data in dir, `extra` flags after); resolves once its API listens. */
+export function startUsdmServe(apiPort: number, dir: string, replicaUrl: string, key: string, secret: string, extra: readonly string[] = []): Promise<CliProcess> {
   return startCli(
-    ['serve', '--execution', 'binance-usdm-testnet', '--port', String(apiPort), '--data-dir', dir, '--binance-rest-url', replicaUrl, '--rate-limit', '0'],
+    ['serve', '--execution', 'binance-usdm-testnet', '--port', String(apiPort), '--data-dir', dir, '--binance-rest-url', replicaUrl, '--rate-limit', '0', ...extra],
     /control API listening/,
     { SPREADCORE_BINANCE_API_KEY: key, SPREADCORE_BINANCE_API_SECRET: secret },
     30_000,

@@ -25,6 +25,9 @@ export const BINANCE_INSTRUMENTS: readonly BinanceInstrumentSpec[] = [
   // book quantities seen with 5 decimals (e.g. 2292.22972 at ask 5000.00)
   { market: 'spot', symbol: 'ETHUSDT', tickSize: '0.01', lotSize: '0.00001', orderLotSize: '0.0001' },
   { market: 'usdm', symbol: 'BTCUSDT', tickSize: '0.1', lotSize: '0.001', orderLotSize: '0.001' },
+  // Binance's exchangeInfo: PRICE_FILTER tickSize 0.01, LOT_SIZE stepSize 0.001 (a futures book
+  // publishes quantities on the order step)
+  { market: 'usdm', symbol: 'ETHUSDT', tickSize: '0.01', lotSize: '0.001', orderLotSize: '0.001' },
 ];
 
 /** The spec for a market and symbol; SPREADCORE_ERR_BAD_INPUT when unknown. */
