@@ -231,7 +231,12 @@ export const serveCommand: Command = {
             market: lx.market, production: lx.production, restUrl: lx.restUrl, wsApiUrl: lx.wsApiUrl, userStreamUrl: lx.userStreamUrl,
             symbols: o.symbols, apiKey: lx.apiKey, apiSecret: lx.apiSecret, ed25519: lx.ed25519, orphanOrders: lx.orphanOrders,
             log: (line) => log.info(line), warn: (line) => log.warn(line),
-          }, (sym) => ref?.ingest.bySymbolName(sym)?.instrument);
+          }, (sym) => ref?.ingest.bySymbolName(sym)?.instrument, (sym, side) => {
+            const st = ref?.ingest.bySymbolName(sym);
+            if (ref === undefined || st === undefined) return Number.NaN;
+            const tick = side === 'BUY' ? ref.ingest.books.bestAskTick(st.book) : ref.ingest.books.bestBidTick(st.book);
+            return Number.isFinite(tick) ? tick : Number.NaN;
+          });
         } catch (e) {
           log.error(`cannot connect to Binance (${lx.mode}, ${lx.restUrl}): ${e instanceof Error ? e.message : String(e)}`);
           return 1;

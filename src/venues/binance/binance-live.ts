@@ -142,9 +142,14 @@ export class BinanceLive {
 
   /**
    * Connects (clock, exchangeInfo, WebSocket API) and checks that every symbol trades
-   * there. The venue converts the engine's grids (engineInstrument) to the exchange's.
+   * there. The venue converts the engine's grids (engineInstrument) to the exchange's;
+   * marketPriceTick is the engine's book price a market order would meet (its ticks, NaN
+   * when unknown), the estimate of a USD-M market exit's notional.
    */
-  static async connect(config: BinanceLiveConfig, engineInstrument: (symbol: string) => import('../../orderbook/instrument.js').Instrument | undefined): Promise<BinanceLive> {
+  static async connect(
+    config: BinanceLiveConfig, engineInstrument: (symbol: string) => import('../../orderbook/instrument.js').Instrument | undefined,
+    marketPriceTick?: (symbol: string, side: OrderSide) => number,
+  ): Promise<BinanceLive> {
     const signer: RequestSigner = config.ed25519 !== undefined
       ? new Ed25519Signer(config.apiKey, config.ed25519.pem, config.ed25519.passphrase)
       : new HmacSigner(config.apiKey, config.apiSecret ?? '');
@@ -175,6 +180,7 @@ export class BinanceLive {
       }
       const venue = new BinanceExecutionVenue({
         market: config.market, rest, ...(ws !== null ? { orderEntry: ws } : {}), engineInstrument, priorityOf: orderPriority,
+        ...(marketPriceTick !== undefined ? { marketPriceTick } : {}),
         name: config.market === 'spot' ? 'binance' : 'binance-usdm',
       });
       await venue.loadExchangeInfo();

@@ -22,7 +22,7 @@ import { Decimal } from 'decimal.js';
 import type { Instrument } from '../../orderbook/instrument.js';
 import { decimalRatio } from '../../strategy/params/param-decimal.js';
 import type { Venue, VenueOrder, VenueReports } from '../../execution/venue.js';
-import type { Liquidity } from '../../trading/types.js';
+import type { Liquidity, OrderSide } from '../../trading/types.js';
 import { ClientOrderIdGenerator, isValidClientOrderId, type BinanceMarket } from './client-order-id.js';
 import { BinanceApiError, BinanceError, apiError } from './errors.js';
 import { checkOrder, rulesFromExchangeInfo, type SymbolRules } from './filters.js';
@@ -76,6 +76,12 @@ export interface BinanceVenueOptions {
   priorityOf?: (order: VenueOrder) => Priority;
   /** PERCENT_PRICE reference (ticks) per symbol; NaN skips the rule. */
   refPriceTick?: (symbol: string) => number;
+  /**
+   * The price (the engine's ticks) a market order of a side would meet: the book's best ask
+   * for a buy, best bid for a sell; NaN when unknown. A USD-M market exit's notional is
+   * estimated from it (a market order has no price of its own).
+   */
+  marketPriceTick?: (symbol: string, side: OrderSide) => number;
   notFoundThreshold?: number;
   notFoundGraceMs?: number;
   /** Delay before (re)querying an order whose outcome is unknown. */
@@ -186,6 +192,12 @@ export function orderParams(market: BinanceMarket, order: VenueOrder, inst: Inst
   };
 }
 
+/**
+ * A USD-M market exit whose notional at the book's price is below MIN_NOTIONAL × this goes out
+ * reduce-only: the price Binance checks the notional at may differ from the book's by then.
+ */
+const MARKET_NOTIONAL_MARGIN = 1.05;
+
 /** A cancel refused before reaching the venue waits at least this long before it is sent again. */
 const CANCEL_RETRY_MIN_MS = 100;
 /** … and this long when the WebSocket API connection is down (it reconnects with its own backoff). */
@@ -204,6 +216,7 @@ export class BinanceExecutionVenue implements Venue {
   private readonly clientIds: ClientOrderIdGenerator | undefined;
   private readonly priorityOf: (o: VenueOrder) => Priority;
   private readonly refPriceTick: (symbol: string) => number;
+  private readonly marketPriceTick: (symbol: string, side: OrderSide) => number;
   private readonly engineInstrument: ((symbol: string) => Instrument | undefined) | undefined;
   private readonly notFoundThreshold: number;
   private readonly notFoundGraceMs: number;
@@ -256,6 +269,7 @@ export class BinanceExecutionVenue implements Venue {
     this.clientIds = opts.clientIds;
     this.priorityOf = opts.priorityOf ?? (() => Priority.TOP_REQUOTE);
     this.refPriceTick = opts.refPriceTick ?? (() => Number.NaN);
+    this.marketPriceTick = opts.marketPriceTick ?? (() => Number.NaN);
     this.notFoundThreshold = opts.notFoundThreshold ?? 3;
     this.notFoundGraceMs = opts.notFoundGraceMs ?? 5000;
     this.queryDelayMs = opts.queryDelayMs ?? 500;
@@ -319,7 +333,8 @@ export class BinanceExecutionVenue implements Venue {
     // reduce only"): an exit of a small position goes out with reduceOnly=true. Larger exits
     // go without the flag: the venue's one-way position nets every account of the engine, so
     // one account's exit need not reduce it (Binance would refuse it, -2022)
-    const smallExit = this.market === 'usdm' && order.reduceOnly === true && !isMarket && order.priceTick * order.qtyLot < rules.minNotionalUnits;
+    const smallExit = this.market === 'usdm' && order.reduceOnly === true
+      && (isMarket ? this.smallMarketExit(order, rules, tickMul) : order.priceTick * order.qtyLot < rules.minNotionalUnits);
     const why = checkOrder(rules, order.side, isMarket, order.priceTick, order.qtyLot, ref, smallExit);
     if (why !== null) { this.counters.rejectedLocally++; this.reports.onRejected(order.orderId, why, ts); return; }
     const clientId = this.clientIds !== undefined ? this.clientIds.next() : order.clientOrderId;
@@ -340,6 +355,17 @@ export class BinanceExecutionVenue implements Venue {
     const old = this.held.length > 0 ? this.pairHeld(order, isMarket) : null;
     if (old !== null) { this.sendReplace(old, t, params, this.priorityOf(order)); return; }
     this.entry.placeOrder(params, this.priorityOf(order)).then((a) => this.applySnapshot(t, a), (e) => this.onPlaceError(t, e)).catch(() => undefined);
+  }
+
+  /**
+   * A USD-M market exit (exchange lots) is small when its notional at the price it would meet
+   * is below MIN_NOTIONAL with a margin of MARKET_NOTIONAL_MARGIN (Binance checks it at its own
+   * price, which may have moved), or when that price is unknown.
+   */
+  private smallMarketExit(order: VenueOrder, rules: SymbolRules, tickMul: number): boolean {
+    const price = this.marketPriceTick(order.symbol, order.side) / tickMul;
+    if (!(price > 0 && Number.isFinite(price))) return true;
+    return price * order.qtyLot < rules.minNotionalUnits * MARKET_NOTIONAL_MARGIN;
   }
 
   cancel(orderId: string): void {
