@@ -66,6 +66,9 @@ describe('inventory view', () => {
     expect(inventoryView(l, { maxPosition: '0.01', skewAtPct: 30 }).recommendation).toBe('increase_skew');
     expect(inventoryView(l, { maxPosition: '0.01', markPrice: '99' }).inventory.unrealized_pnl).toBe(0.0056);
     expect(() => inventoryView(l, { maxPosition: 0 })).toThrow(SpreadcoreError);
+    // no limit to measure against (an account that may hold no whole lot): held is 100 %, flat 0 %
+    expect(inventoryView(l, { maxPosition: null })).toMatchObject({ inventory: { position: -0.004, pct_of_max: 100 }, recommendation: 'reduce_inventory' });
+    expect(inventoryView(ledger(), { maxPosition: null })).toMatchObject({ inventory: { position: 0, direction: 'flat', pct_of_max: 0 }, recommendation: 'none' });
     expect(recommendInventory(new Decimal(49.99))).toBe('none');
     expect(recommendInventory(new Decimal(50))).toBe('increase_skew');
   });

@@ -31,8 +31,12 @@ export interface InventoryJson {
 
 export interface InventoryViewOptions {
   strategyId?: string;
-  /** The strategy's max_position (same unit as the position). */
-  maxPosition: string | number;
+  /**
+   * The strategy's max_position (same unit as the position); null when the account may hold
+   * no whole lot, or its limit has no price to be sized at yet (the manual account): pct_of_max
+   * is then 0 when flat, else 100.
+   */
+  maxPosition: string | number | null;
   /** Price for unrealized P&L; defaults to the last mark, else the last fill price. */
   markPrice?: string;
   skewAtPct?: number;
@@ -48,11 +52,14 @@ export function recommendInventory(pctOfMax: Decimal, skewAtPct = 50, reduceAtPc
 
 export function inventoryView(ledger: SymbolLedger, o: InventoryViewOptions): InventoryJson {
   const p = o.precision ?? DEFAULT_JSON_PRECISION;
-  const max = toDecimal(o.maxPosition, 'max_position');
-  if (!max.gt(0)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `max_position must be > 0, got ${String(o.maxPosition)}`);
+  let max: Decimal | null = null;
+  if (o.maxPosition !== null) {
+    max = toDecimal(o.maxPosition, 'max_position');
+    if (!max.gt(0)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `max_position must be > 0, got ${String(o.maxPosition)}`);
+  }
   const x = summarizeLedger(ledger, o.markPrice);
   const pos = x.position;
-  const pctOfMax = pos.abs().div(max).times(100);
+  const pctOfMax = max !== null ? pos.abs().div(max).times(100) : new Decimal(pos.isZero() ? 0 : 100);
   return {
     strategy_id: o.strategyId ?? ledger.config.strategyId ?? '',
     inventory: {

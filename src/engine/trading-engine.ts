@@ -347,9 +347,13 @@ export class TradingEngine extends UniverseCore {
     if (id === MANUAL_ACCOUNT) {
       const m = this.manualLedger(symbol);
       const inst = this.ingest.bySymbolName(m.symbol)!.instrument;
-      const cap = this.manualSymbols.get(m.symbol) ?? 0;
       const mark = this.markPrice(undefined, m.symbol);
-      return inventoryView(m.ledger, { strategyId: id, maxPosition: String(qtyNumber(inst, cap)), ...(mark !== undefined ? { markPrice: mark } : {}) });
+      // the limit is sized at the account's first order on the symbol in this run; before it
+      // (a restart, a redefined symbol, no order yet) it is shown as that order would size it
+      // now: at the mid, else at the price the position is measured at (the last fill's)
+      const cap = this.manualSymbols.get(m.symbol)
+        ?? manualMaxPositionLot(this.manualMaxNotional, this.midPriceOf(m.symbol) ?? m.ledger.markPrice?.toNumber() ?? Number.NaN, inst.lotSize);
+      return inventoryView(m.ledger, { strategyId: id, maxPosition: cap > 0 ? String(qtyNumber(inst, cap)) : null, ...(mark !== undefined ? { markPrice: mark } : {}) });
     }
     const s = this.require(id);
     const leg = this.leg(id, symbol);
