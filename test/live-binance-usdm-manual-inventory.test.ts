@@ -44,8 +44,15 @@ async function venuePosition(): Promise<number> {
 async function inSync(serve: CliProcess): Promise<void> {
   await waitUntil('the book in sync at serve', async () => serve.out().includes('BTCUSDT in sync with Binance'), 30_000, serve.out);
 }
+/** Market-data refusals of the risk gate that pass with the next book update (a refused order changes nothing: it is sent again). */
+const TRANSIENT = ['DENY_BOOK_CROSSED', 'DENY_BOOK_STALE', 'DENY_FEED_STALE', 'DENY_NO_MARKET'];
+/** A manual market order, sent again while the gate refuses it for the book's state. */
 async function marketOrder(side: 'BUY' | 'SELL', qty: number): Promise<void> {
-  const r = await apiRequest<OrderAnswer>(apiPort, '/api/order', { side, symbol: 'BTCUSDT', qty, type: 'MARKET' });
+  let r: OrderAnswer = { ok: false };
+  await waitUntil(`the market ${side} of ${qty} taken`, async () => {
+    r = await apiRequest<OrderAnswer>(apiPort, '/api/order', { side, symbol: 'BTCUSDT', qty, type: 'MARKET' });
+    return !TRANSIENT.some((c) => r.error?.message.includes(c));
+  }, 30_000, () => JSON.stringify(r));
   expect(r.error, JSON.stringify(r.error)).toBeUndefined();
 }
 
