@@ -98,6 +98,21 @@ function thrown2(fn: () => unknown): string {
 }
 
 describe('the manual account', () => {
+  it('reading a symbol it has not traded answers flat and adds nothing to the account', () => {
+    const { engine, driver } = setup({ manualMaxNotional: 200 });
+    engine.placeOrder({ side: 'BUY', symbol: 'BTCUSDT', qty: 0.002, type: 'MARKET' });
+    driver.run(1);
+    const before = JSON.stringify(engine.accounts());
+    expect(engine.inventory('manual', 'ETHUSDT').inventory.position).toBe(0);
+    expect(engine.metrics('manual', 'ETHUSDT').performance.total_trades).toBe(0);
+    expect(engine.trades('manual', 100, 'ETHUSDT').trades).toHaveLength(0);
+    // the account still lists BTCUSDT only, and a read without a symbol is still about BTCUSDT
+    expect(JSON.stringify(engine.accounts())).toBe(before);
+    expect(engine.accounts().accounts.find((a) => a.account === 'manual')!.positions.map((p) => p.symbol)).toEqual(['BTCUSDT']);
+    expect(engine.inventory('manual').inventory.position).toBe(0.002);
+    expect(engine.trades('manual').trades).toHaveLength(1);
+  });
+
   it('is listed with its orders, positions and trades, and has a limit sized from --manual-max-notional', () => {
     const { engine, driver } = setup({ manualMaxNotional: 200 });
     const r = engine.placeOrder({ side: 'BUY', symbol: 'BTCUSDT', qty: 0.002, type: 'MARKET' });

@@ -42,6 +42,15 @@ export class LedgerSet {
     return l;
   }
 
+  /**
+   * The ledger of (strategyId, symbol) for a read: the set's own when it has one, else an
+   * empty ledger with the set's defaults that the set does not keep (a read adds nothing to
+   * the set, its snapshots or its listings).
+   */
+  view(strategyId: string | null, symbol: string): SymbolLedger {
+    return this.byKey.get(key(strategyId, symbol)) ?? new SymbolLedger({ ...this.defaults, strategyId, symbol });
+  }
+
   applyFill(fill: FillRecord): TradeEntry {
     return this.ledger(fill.strategyId, fill.symbol).applyFill(fill);
   }

@@ -511,7 +511,8 @@ export class TradingEngine extends UniverseCore {
   private manualLedger(symbol?: unknown): { ledger: SymbolLedger; symbol: string } {
     if (symbol !== undefined) {
       if (typeof symbol !== 'string' || this.ingest.bySymbolName(symbol) === undefined) throw new StrategyError('SPREADCORE_ERR_UNKNOWN_SYMBOL', `the market has no symbol ${String(symbol)}`);
-      return { ledger: this.ledgers.ledger(MANUAL_ACCOUNT, symbol), symbol };
+      // a read of a symbol the account has not traded: an empty ledger, not one added to the account
+      return { ledger: this.ledgers.view(MANUAL_ACCOUNT, symbol), symbol };
     }
     const traded = this.ledgers.forStrategy(MANUAL_ACCOUNT).map((l) => l.config.symbol);
     const first = traded[0];
