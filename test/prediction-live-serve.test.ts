@@ -297,9 +297,38 @@ describe('serve --market kalshi,polymarket: one venue unreachable at shutdown', 
     k.proc.child.kill('SIGKILL');
     await k.proc.exited;
     s.proc.child.kill('SIGTERM');
-    await s.proc.exited;
+    expect(await s.proc.exited).toBe(0);
     expect(out()).toMatch(/kalshi: could not cancel and list the open orders: .*connection refused/);
+    // the stop line says the orders may still rest at Kalshi and what to do, and that Polymarket is clean
+    expect(out()).toMatch(/spreadcore serve: could not cancel at Kalshi \(.*connection refused.*\); orders may still be resting at Kalshi: check and cancel them at the venue, or the next start cancels them; no order left open at Polymarket\n/);
     expect((await replicaState<PState>(p.url)).orders.filter((o) => o.status === 'LIVE')).toEqual([]);
+  }, 60_000);
+});
+
+describe('serve --market polymarket: the venue unreachable at shutdown', () => {
+  it('says the quotes may still be resting at Polymarket and what to do', async () => {
+    const p = await startPolymarketReplica(['--step-ms', '0', '--heartbeat-timeout-ms', '600000']);
+    const target = p.markets[1]!;
+    const sym = polySymbol(target.condition_id);
+    const s = await startPredictionServe({ polymarket: p, dataDir: join(tmp, 'data-poly-down') });
+    const out = s.proc.out;
+    expect(await apiRequest(s.port, '/api/strategy/load', {
+      name: 'pd', type: 'MarketMaking', symbols: [sym], parameters: { base_spread: 0.04, quote_size: 10, quote_levels: 1, max_inventory: 100, fee_model: 'polymarket' },
+    })).toMatchObject({ ok: true });
+    await apiRequest(s.port, '/api/strategy/pd/start', {});
+    type PState = { orders: Array<{ status: string; asset_id: string }> };
+    await waitUntil('a quote resting at Polymarket', async () => (await replicaState<PState>(p.url)).orders.some((o) => o.asset_id === target.yes && o.status === 'LIVE'), 30_000, out);
+
+    // Polymarket goes away with the quote resting, then serve stops
+    p.proc.child.kill('SIGKILL');
+    await p.proc.exited;
+    s.proc.child.kill('SIGTERM');
+    // an answer still in flight at the end (the strategy's own cancel) does not end the process with an error
+    expect(await s.proc.exited).toBe(0);
+    expect(out()).not.toMatch(/internal error/);
+    expect(out()).toMatch(/polymarket: could not cancel and list the open orders: .*connection refused/);
+    expect(out()).toMatch(/spreadcore serve: could not cancel at Polymarket \(.*connection refused.*\); orders may still be resting at Polymarket: check and cancel them at the venue, or the next start cancels them \(Polymarket's heartbeat switch should also cancel them once heartbeats stop\)\n/);
+    expect(out()).not.toMatch(/no order left open/);
   }, 60_000);
 });
 

@@ -24,13 +24,13 @@ import { clusterRoutes } from '../cluster/cluster-view.js';
 import { parseClusterOptions } from '../cluster/cluster-options.js';
 import { awaitDefinitions, mdVenueOf, natsMarket } from '../cluster/market-data.js';
 import { FeedIngest } from '../feed/ingest/feed-ingest.js';
-import { PredictionLive, PREDICTION_STALE_FEED_MS } from './serve-prediction.js';
+import { describeCancelOutcome, PredictionLive, PREDICTION_STALE_FEED_MS } from './serve-prediction.js';
 import { untilStopSignal } from './until-stopped.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
 import { prepareMarket, type RunningMarket } from './serve-market.js';
 import { FEED_TOKEN_ENV, parseServeOptions, TOKEN_ENV_API } from './serve-options.js';
 
-/** How long a stop waits for Binance to confirm the cancels (a 429 or a ban shorter than this is waited out). */
+/** How long a stop waits for the venues to confirm the cancels (on Binance a 429 or a ban shorter than this is waited out). */
 const STOP_CANCEL_TIMEOUT_MS = 10_000;
 /** How long the kill switch keeps trying the venue-wide cancel through 429s, bans and lost answers (while it stays on). */
 const KILL_CANCEL_TIMEOUT_MS = 10 * 60_000;
@@ -301,7 +301,7 @@ export const serveCommand: Command = {
         reconcile = await pv.afterRestore();
         eng.afterKill = () => {
           pv.cancelAll().then(
-            (c) => (c.confirmed ? log.info('kill switch: no order left open at the venues (confirmed by listing open orders)') : log.warn(`kill switch: ${c.remaining} order(s) still open at the venues`)),
+            (c) => (c.confirmed ? log.info('kill switch: no order left open at the venues (confirmed by listing open orders)') : log.warn(`kill switch: ${describeCancelOutcome(c, pv.venues, STOP_CANCEL_TIMEOUT_MS / 1000)}`)),
             (e: unknown) => log.error(`kill switch: cancelling at the venues failed: ${e instanceof Error ? e.message : String(e)}`),
           );
         };
@@ -389,8 +389,8 @@ export const serveCommand: Command = {
               : `${c.remaining} order(s) still open at Binance: ${leftover}`}\n`);
       }
       if (pv !== undefined) {
-        const c = await Promise.race([pv.cancelAll(), new Promise<null>((r) => setTimeout(() => r(null), 10_000).unref())]).catch(() => null);
-        io.stdout.write(`spreadcore serve: ${c === null ? 'could not confirm the cancels at the venues within 10 s' : c.confirmed ? 'no order left open at the venues' : `${c.remaining} order(s) still open at the venues`}\n`);
+        const c = await Promise.race([pv.cancelAll(), new Promise<null>((r) => setTimeout(() => r(null), STOP_CANCEL_TIMEOUT_MS).unref())]).catch(() => null);
+        io.stdout.write(`spreadcore serve: ${describeCancelOutcome(c, pv.venues, STOP_CANCEL_TIMEOUT_MS / 1000)}\n`);
       }
       // idle keep-alive connections of clients would hold the process until they time out:
       // once everything is closed, give them a moment, then end the process

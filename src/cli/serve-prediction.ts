@@ -30,6 +30,38 @@ import { urlFlag, usageError } from './flags.js';
 
 export type PredictionVenue = 'kalshi' | 'polymarket';
 
+/** What cancelling every open order at the venues found: per venue, the orders still listed or why it could not be done. */
+export interface PredictionCancelResult {
+  readonly confirmed: boolean;
+  readonly remaining: number;
+  readonly venues: ReadonlyArray<{ readonly venue: PredictionVenue; readonly remaining: number; readonly error?: string }>;
+}
+
+const VENUE_NAMES: Record<PredictionVenue, string> = { kalshi: 'Kalshi', polymarket: 'Polymarket' };
+
+/** What to do about orders that may still rest at these venues (stop and kill switch lines). */
+function restingAdvice(venues: readonly PredictionVenue[]): string {
+  const where = venues.map((v) => VENUE_NAMES[v]).join(' and ');
+  return `orders may still be resting at ${where}: check and cancel them at the venue, or the next start cancels them`
+    + (venues.includes('polymarket') ? ' (Polymarket\'s heartbeat switch should also cancel them once heartbeats stop)' : '');
+}
+
+/**
+ * The line for the outcome of cancelAll: every order cancelled, or per venue what is left and
+ * what to do. `null` is a cancel that did not finish within `timeoutS`.
+ */
+export function describeCancelOutcome(c: PredictionCancelResult | null, venues: readonly PredictionVenue[], timeoutS: number): string {
+  if (c === null) return `could not confirm the cancels at the venues within ${timeoutS} s; ${restingAdvice(venues)}`;
+  if (c.confirmed) return 'no order left open at the venues';
+  const parts: string[] = [];
+  for (const v of c.venues) {
+    if (v.error !== undefined) parts.push(`could not cancel at ${VENUE_NAMES[v.venue]} (${v.error}); ${restingAdvice([v.venue])}`);
+    else if (v.remaining > 0) parts.push(`${v.remaining} order(s) still open at ${VENUE_NAMES[v.venue]}: check and cancel them at the venue, or the next start cancels them`);
+    else parts.push(`no order left open at ${VENUE_NAMES[v.venue]}`);
+  }
+  return parts.join('; ');
+}
+
 export interface PredictionOptions {
   readonly venues: readonly PredictionVenue[];
   readonly production: boolean;
@@ -505,17 +537,16 @@ export class PredictionLive {
   /**
    * Cancels every open order at every venue and confirms by listing them again (kill switch,
    * stop). A venue that cannot be reached does not keep the others from being cancelled: its
-   * failure is logged, and thrown once every venue was tried.
+   * failure is logged and reported in its venue's result (confirmed is then false).
    */
-  async cancelAll(): Promise<{ confirmed: boolean; remaining: number }> {
-    let remaining = 0;
-    const failed: string[] = [];
+  async cancelAll(): Promise<PredictionCancelResult> {
+    const venues: Array<PredictionCancelResult['venues'][number]> = [];
     const attempt = async (venue: PredictionVenue, run: () => Promise<number>): Promise<void> => {
       try {
-        remaining += await run();
+        venues.push({ venue, remaining: await run() });
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
-        failed.push(`${venue}: ${why}`);
+        venues.push({ venue, remaining: 0, error: why });
         this.log(`${venue}: could not cancel and list the open orders: ${why}`);
       }
     };
@@ -535,8 +566,13 @@ export class PredictionLive {
         return (await polymarket.rest.getOpenOrders()).length;
       });
     }
-    if (failed.length > 0) throw new Error(`open orders not confirmed cancelled: ${failed.join('; ')}`);
-    return { confirmed: remaining === 0, remaining };
+    const remaining = venues.reduce((n, v) => n + v.remaining, 0);
+    return { confirmed: remaining === 0 && venues.every((v) => v.error === undefined), remaining, venues };
+  }
+
+  /** The venues serve trades on. */
+  get venues(): readonly PredictionVenue[] {
+    return [...(this.o.kalshi !== null ? ['kalshi' as const] : []), ...(this.o.polymarket !== null ? ['polymarket' as const] : [])];
   }
 
   /** One line for the start banner. */
@@ -572,6 +608,7 @@ export class PredictionLive {
 
   async close(): Promise<void> {
     if (this.polyRecheck !== null) clearTimeout(this.polyRecheck);
+    this.venue.close();
     this.kalshi?.close();
     this.polymarket?.close();
     await this.recorder?.close();

@@ -21,18 +21,25 @@ export class RoutingVenue implements Venue {
 
   private wrap(r: VenueReports): VenueReports {
     const done = (orderId: string): void => { this.byOrder.delete(orderId); };
+    // after close() the engine and its journal are gone: an answer still in flight is dropped (the next start reconciles)
     return {
-      onAccepted: (id, ts) => r.onAccepted(id, ts),
-      onRejected: (id, why, ts) => { done(id); r.onRejected(id, why, ts); },
+      onAccepted: (id, ts) => { if (!this.closed) r.onAccepted(id, ts); },
+      onRejected: (id, why, ts) => { if (this.closed) return; done(id); r.onRejected(id, why, ts); },
       onFill: (id, trade, p, q, fee, liq, ts) => {
+        if (this.closed) return;
         const o = this.byOrder.get(id);
         if (o !== undefined && (o.leftLot -= q) <= 0) done(id);
         r.onFill(id, trade, p, q, fee, liq, ts);
       },
-      onCancelled: (id, why, ts) => { done(id); r.onCancelled(id, why, ts); },
-      onCancelRejected: (id, why, ts) => r.onCancelRejected(id, why, ts),
+      onCancelled: (id, why, ts) => { if (this.closed) return; done(id); r.onCancelled(id, why, ts); },
+      onCancelRejected: (id, why, ts) => { if (!this.closed) r.onCancelRejected(id, why, ts); },
     };
   }
+
+  private closed = false;
+
+  /** No report reaches the engine after this (serve is shutting down: the engine and the journal close next). */
+  close(): void { this.closed = true; }
 
   /** Orders sent and not yet closed (filled, cancelled or rejected). */
   get openOrders(): number { return this.byOrder.size; }
