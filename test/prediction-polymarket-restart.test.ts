@@ -5,7 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { journalPath } from '../src/store/open-database.js';
 import { requireDist, stopAll } from './support/cli-process.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
 import { crossingPrice, newWalletKey, polySymbol, replicaAdmin, replicaState, startPolymarketReplica, startPredictionServe } from './support/prediction-replicas.js';
@@ -119,4 +121,131 @@ describe('serve --market polymarket: a market resolved while the link is down', 
     s.proc.child.kill('SIGTERM');
     expect(await s.proc.exited).toBe(0);
   }, 60_000);
+});
+
+type PHashState = { orders: Array<{ id: string; side: string; price: string; status: string; asset_id: string }>; trades: Array<{ id: string; status: string; asset_id: string }> };
+
+/** The order hashes the journal keeps (state key polymarket:orders); read while serve is not running (it holds the journal locked). */
+function storedHashes(dataDir: string): string[] {
+  const db = new Database(journalPath(dataDir), { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare('SELECT value_json FROM engine_state WHERE key = ?').get('polymarket:orders') as { value_json: string } | undefined;
+    return row === undefined ? [] : Object.keys(JSON.parse(row.value_json) as Record<string, unknown>);
+  } finally {
+    db.close();
+  }
+}
+
+describe('serve --market polymarket: the journaled order hashes', () => {
+  it('of earlier runs are dropped at start once their orders are closed, so they do not pile up across restarts', async () => {
+    const p = await startPolymarketReplica(['--step-ms', '0', '--confirmed-ms', '300', '--heartbeat-timeout-ms', '600000']);
+    const target = p.markets[1]!;
+    const sym = polySymbol(target.condition_id);
+    const dataDir = join(tmp, 'data-hashes');
+    const walletKey = newWalletKey();
+    const earlier = new Set<string>();
+    const ours = async (): Promise<PHashState['orders']> => (await replicaState<PHashState>(p.url)).orders.filter((o) => o.asset_id === target.yes);
+    for (let run = 0; run < 4; run++) {
+      const s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+      if (run === 0) {
+        expect(await apiRequest(s.port, '/api/strategy/load', {
+          name: 'ph', type: 'MarketMaking', symbols: [sym], parameters: { base_spread: 0.04, quote_size: 10, quote_levels: 1, max_inventory: 100, fee_model: 'polymarket' },
+        })).toMatchObject({ ok: true });
+      }
+      await apiRequest(s.port, '/api/strategy/ph/start', {});
+      await waitUntil(`run ${run}: both quotes resting at Polymarket`, async () => (await ours()).filter((o) => o.status === 'LIVE' && !earlier.has(o.id)).length === 2, 30_000, s.proc.out);
+      const sent = (await ours()).map((o) => o.id).filter((h) => !earlier.has(h));
+      // kill -9 leaves the quotes resting (the next start cancels them); SIGTERM cancels them
+      if (run % 2 === 0) s.proc.child.kill('SIGKILL'); else s.proc.child.kill('SIGTERM');
+      await s.proc.exited;
+      const stored = storedHashes(dataDir);
+      // this run's orders only: the hashes of the runs before were dropped at its start (their orders
+      // cancelled by the stop, or, after a kill -9, by that start)
+      expect(stored.length).toBeGreaterThan(0);
+      expect(stored.filter((h) => !sent.includes(h))).toEqual([]);
+      for (const h of sent) earlier.add(h);
+    }
+    expect(earlier.size).toBeGreaterThanOrEqual(8);
+    const s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    expect((await ours()).filter((o) => o.status === 'LIVE')).toEqual([]);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+    expect(storedHashes(dataDir)).toEqual([]);
+  }, 180_000);
+
+  it('of an order in a market the next run does not trade: its trade is read by id, journaled, and the hash dropped', async () => {
+    const p = await startPolymarketReplica(['--step-ms', '0', '--confirmed-ms', '300', '--heartbeat-timeout-ms', '600000']);
+    const target = p.markets[1]!;
+    const other = p.markets[0]!;
+    const sym = polySymbol(target.condition_id);
+    const dataDir = join(tmp, 'data-hash-other');
+    const walletKey = newWalletKey();
+    let s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    // a manual bid left resting at the best bid
+    const depth = await apiRequest<{ bids: Array<{ price: number }> }>(s.port, `/api/market/depth?symbol=${encodeURIComponent(sym)}&limit=1`);
+    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: sym, qty: 10, type: 'LIMIT', price: depth.bids[0]!.price })).toMatchObject({ ok: true });
+    const bid = async (): Promise<PHashState['orders'][number] | undefined> => (await replicaState<PHashState>(p.url)).orders.find((o) => o.asset_id === target.yes && o.status === 'LIVE' && o.side === 'BUY');
+    await waitUntil('our bid resting at Polymarket', async () => (await bid()) !== undefined, 30_000, s.proc.out);
+    s.proc.child.kill('SIGKILL');
+    await s.proc.exited;
+    const order = (await bid())!;
+    await replicaAdmin(p.url, 'book', { token_id: target.yes, bids: [], asks: [] });
+    await replicaAdmin(p.url, 'trade', { token_id: target.yes, side: 'SELL', price: order.price, size: '50' });
+    await waitUntil('the trade CONFIRMED', async () => (await replicaState<PHashState>(p.url)).trades.some((t) => t.asset_id === target.yes && t.status === 'CONFIRMED'), 20_000);
+
+    // the next run trades another market only
+    s = await startPredictionServe({ polymarket: p, dataDir, walletKey, args: ['--polymarket-markets', other.condition_id] });
+    await waitUntil('the missed trade journaled', async () => /polymarket: reconciled: 1 missed trade\(s\) of our orders from before the restart journaled/.test(s.proc.out()), 20_000, s.proc.out);
+    expect((await apiRequest<Trades>(s.port, '/api/strategy/manual/trades')).trades.map((t) => [t.side, t.price, t.qty])).toEqual([['BUY', Number(order.price), 10]]);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+    expect(storedHashes(dataDir)).not.toContain(order.id);
+  }, 120_000);
+
+  it('of an order whose trade is still MATCHED at restart is kept until the trade is CONFIRMED and journaled', async () => {
+    // trades take 30 s to confirm: the restart reads this one while it is still MATCHED
+    const p = await startPolymarketReplica(['--step-ms', '0', '--mined-ms', '200', '--confirmed-ms', '30000', '--heartbeat-timeout-ms', '600000']);
+    const target = p.markets[1]!;
+    const sym = polySymbol(target.condition_id);
+    const dataDir = join(tmp, 'data-hash-pending');
+    const walletKey = newWalletKey();
+    let s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    expect(await apiRequest(s.port, '/api/strategy/load', {
+      name: 'pm', type: 'MarketMaking', symbols: [sym], parameters: { base_spread: 0.04, quote_size: 10, quote_levels: 1, max_inventory: 100, fee_model: 'polymarket' },
+    })).toMatchObject({ ok: true });
+    await apiRequest(s.port, '/api/strategy/pm/start', {});
+    const bid = async (): Promise<PHashState['orders'][number] | undefined> => (await replicaState<PHashState>(p.url)).orders.find((o) => o.asset_id === target.yes && o.status === 'LIVE' && o.side === 'BUY');
+    await waitUntil('our bid resting at Polymarket', async () => (await bid()) !== undefined, 30_000, s.proc.out);
+    s.proc.child.kill('SIGKILL');
+    await s.proc.exited;
+    const order = (await bid())!;
+    expect(storedHashes(dataDir)).toContain(order.id);
+    await replicaAdmin(p.url, 'book', { token_id: target.yes, bids: [], asks: [] });
+    await replicaAdmin(p.url, 'trade', { token_id: target.yes, side: 'SELL', price: order.price, size: '50' });
+    const trade = async (): Promise<PHashState['trades'][number] | undefined> => (await replicaState<PHashState>(p.url)).trades.find((t) => t.asset_id === target.yes);
+    expect((await trade())?.status).toBe('MATCHED');
+
+    // a start while the trade is pending: nothing booked, the hash kept
+    s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    expect((await apiRequest<Trades>(s.port, '/api/strategy/pm/trades')).trades).toEqual([]);
+    s.proc.child.kill('SIGKILL');
+    await s.proc.exited;
+    expect(storedHashes(dataDir)).toContain(order.id);
+    // read after the journal: the trade was still pending when that start looked at it
+    expect((await trade())?.status).not.toBe('CONFIRMED');
+
+    // once CONFIRMED, the next start journals it and drops the hash
+    await waitUntil('the trade CONFIRMED', async () => (await trade())?.status === 'CONFIRMED', 90_000);
+    s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    await waitUntil('the missed trade journaled', async () => /polymarket: reconciled: 1 missed trade\(s\) of our orders from before the restart journaled/.test(s.proc.out()), 20_000, s.proc.out);
+    expect((await apiRequest<Trades>(s.port, '/api/strategy/pm/trades')).trades.map((t) => [t.side, t.price, t.qty])).toEqual([['BUY', Number(order.price), 10]]);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+    expect(storedHashes(dataDir)).not.toContain(order.id);
+    s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    expect((await apiRequest<Trades>(s.port, '/api/strategy/pm/trades')).trades.length).toBe(1);
+    expect(s.proc.out()).not.toMatch(/missed trade/);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+  }, 180_000);
 });

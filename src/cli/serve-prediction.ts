@@ -23,7 +23,7 @@ import { POLYMARKET_PRODUCTION, type PolymarketChain, type PolymarketEndpoints }
 import { PolymarketLive } from '../venues/polymarket/polymarket-live.js';
 import type { PolymarketReconcileReport } from '../venues/polymarket/polymarket-venue.js';
 import { polymarketFee } from '../venues/polymarket/fees.js';
-import type { TradeRecord } from '../venues/polymarket/rest-client.js';
+import { PolymarketApiError, type OpenOrder, type TradeRecord } from '../venues/polymarket/rest-client.js';
 import { RoutingVenue } from '../venues/routing-venue.js';
 import { PredictionRecorder, type RecordedMarket } from '../feed/prediction/prediction-recording.js';
 import { urlFlag, usageError } from './flags.js';
@@ -199,6 +199,19 @@ export const PREDICTION_STALE_FEED_MS = 3_600_000;
 /** The journal state key of the Polymarket order hashes, and how many closed ones it keeps. */
 const POLYMARKET_ORDERS_KEY = 'polymarket:orders';
 const KEEP_DONE_POLYMARKET_ORDERS = 200;
+/** Earlier orders read from Polymarket at once at start (GET /data/order/{hash}). */
+const ORDER_READS_AT_ONCE = 8;
+
+/** Whether a Polymarket order status (LIVE, MATCHED, CANCELED, ORDER_STATUS_CANCELED_MARKET_RESOLVED, …) says the order can trade no more. */
+function orderClosed(status: string | undefined): boolean {
+  const s = String(status ?? '').toUpperCase().replace(/^ORDER_STATUS_/, '');
+  return s === 'MATCHED' || s === 'CANCELED' || s === 'CANCELLED' || s === 'CANCELED_MARKET_RESOLVED' || s === 'INVALID' || s === 'UNMATCHED';
+}
+
+/** The ids of an order's trades as GET /data/order/{hash} lists them. */
+function tradesOf(o: OpenOrder | null | undefined): readonly string[] {
+  return o !== null && o !== undefined && Array.isArray(o.associate_trades) ? o.associate_trades.filter((id): id is string => typeof id === 'string') : [];
+}
 
 /** Most markets per venue (the WASM core has 32 order books). */
 export const MAX_MARKETS_PER_VENUE = 12;
@@ -328,6 +341,8 @@ export class PredictionLive {
    * (one state key) before each order is sent: Polymarket's trades name orders by hash only, so
    * after a restart this is how trades of our earlier orders are told from others. An entry is
    * marked done once its order closed with no trade pending; the oldest done ones are dropped.
+   * The entries of earlier runs are dropped at start once the venue shows their orders closed
+   * and their trades settled and journaled (journalMissedPolymarketTrades).
    */
   private polyOrders: Map<string, { c: string; done?: boolean }> | null = null;
 
@@ -362,41 +377,79 @@ export class PredictionLive {
    * sent, so each traded market's trades are read and the legs of orders the journal sent
    * (by hash) are journaled once, under the trade id the live path uses (trade id:hash), and
    * applied to the ledgers. Legs still MATCHED or MINED are looked at again until they settle.
+   *
+   * An earlier order's hash is dropped from the journal once it can no longer bring a fill: the
+   * venue does not know the order (it never arrived), or shows it closed (read before its trades,
+   * so every trade it will ever have is listed by then) and each of its trades is FAILED or
+   * CONFIRMED and journaled. An order still open, one that cannot be read, or one with a trade
+   * pending, not found or not journaled keeps its hash for the next look.
    */
   private async journalMissedPolymarketTrades(live: PolymarketLive): Promise<number> {
     const engine = this.engine;
     const journal = engine?.journal;
     if (engine === null || journal === undefined || live.venue === undefined) return 0;
     const known = this.polymarketOrders();
-    if (known.size === 0) return 0;
-    let applied = 0, pending = 0;
-    for (const m of live.markets) {
-      let trades: TradeRecord[];
-      try { trades = await live.rest.getTrades({ asset_id: m.tokenId }); } catch (e) {
-        this.log(`polymarket: could not read the trades of ${m.symbol} (${e instanceof Error ? e.message : String(e)})`);
-        continue;
-      }
-      for (const tr of trades) {
-        const legs: Array<{ hash: string; size: string; price: string; liq: 'MAKER' | 'TAKER' }> = [
-          { hash: tr.taker_order_id, size: tr.size, price: tr.price, liq: 'TAKER' },
-          ...tr.maker_orders.map((mo) => ({ hash: mo.order_id, size: mo.matched_amount, price: mo.price, liq: 'MAKER' as const })),
-        ];
-        for (const leg of legs) {
-          const entry = known.get(leg.hash);
-          if (entry === undefined || live.venue.tracks(leg.hash)) continue;
-          if (tr.status === 'FAILED') continue;
-          if (tr.status !== 'CONFIRMED') { pending++; continue; }
-          const ours = journal.orderByClientId(entry.c);
-          if (ours === null) continue;
-          const ts = BigInt(Math.trunc((Date.parse(tr.last_update) || Number(tr.last_update) * 1000 || Date.now()))) * 1_000_000n;
-          const ok = engine.applyExternalFill({
-            tradeId: `${tr.id}:${leg.hash}`, orderId: ours.orderId, clientOrderId: entry.c, strategyId: ours.strategyId, symbol: ours.symbol, side: ours.side,
-            price: leg.price, qty: leg.size, fee: polymarketFee(leg.size, leg.price, m.fees ?? { rate: '0', exponent: 1 }, leg.liq), liquidity: leg.liq, tsEventNs: ts, tsInitNs: ts,
-          });
-          if (ok) applied++;
+    const earlier = [...known.keys()].filter((h) => !live.venue.tracks(h));
+    if (earlier.length === 0) return 0;
+    // null: the venue does not know the order; absent: it could not be read
+    const atVenue = new Map<string, OpenOrder | null>();
+    const queue = [...earlier];
+    const readOrders = async (): Promise<void> => {
+      for (let h = queue.shift(); h !== undefined; h = queue.shift()) {
+        try {
+          const o = await live.rest.getOrder(h);
+          atVenue.set(h, o !== null && typeof o === 'object' && typeof o.id === 'string' ? o : null);
+        } catch (e) {
+          if (e instanceof PolymarketApiError && e.status === 404) atVenue.set(h, null);
         }
       }
+    };
+    await Promise.all(Array.from({ length: Math.min(ORDER_READS_AT_ONCE, earlier.length) }, readOrders));
+    const trades = new Map<string, TradeRecord>();
+    for (const m of live.markets) {
+      try { for (const tr of await live.rest.getTrades({ asset_id: m.tokenId })) trades.set(tr.id, tr); } catch (e) {
+        this.log(`polymarket: could not read the trades of ${m.symbol} (${e instanceof Error ? e.message : String(e)})`);
+      }
     }
+    // a trade of an earlier order that those lists do not hold (a market not traded now, or past the first page) is read by its id
+    for (const o of atVenue.values()) {
+      for (const id of tradesOf(o)) {
+        if (trades.has(id)) continue;
+        try { for (const tr of await live.rest.getTrades({ id })) trades.set(tr.id, tr); } catch { /* not read: the order keeps its hash */ }
+      }
+    }
+    let applied = 0, pending = 0;
+    // orders with a trade not settled, or settled and not journaled
+    const unsettled = new Set<string>();
+    for (const tr of trades.values()) {
+      const legs: Array<{ hash: string; size: string; price: string; liq: 'MAKER' | 'TAKER' }> = [
+        { hash: tr.taker_order_id, size: tr.size, price: tr.price, liq: 'TAKER' },
+        ...tr.maker_orders.map((mo) => ({ hash: mo.order_id, size: mo.matched_amount, price: mo.price, liq: 'MAKER' as const })),
+      ];
+      for (const leg of legs) {
+        const entry = known.get(leg.hash);
+        if (entry === undefined || live.venue.tracks(leg.hash)) continue;
+        if (tr.status === 'FAILED') continue;
+        if (tr.status !== 'CONFIRMED') { pending++; unsettled.add(leg.hash); continue; }
+        const ours = journal.orderByClientId(entry.c);
+        const market = live.specOfToken(tr.asset_id);
+        if (ours === null || market === undefined) { unsettled.add(leg.hash); continue; }
+        const ts = BigInt(Math.trunc((Date.parse(tr.last_update) || Number(tr.last_update) * 1000 || Date.now()))) * 1_000_000n;
+        const ok = engine.applyExternalFill({
+          tradeId: `${tr.id}:${leg.hash}`, orderId: ours.orderId, clientOrderId: entry.c, strategyId: ours.strategyId, symbol: ours.symbol, side: ours.side,
+          price: leg.price, qty: leg.size, fee: polymarketFee(leg.size, leg.price, market.fees ?? { rate: '0', exponent: 1 }, leg.liq), liquidity: leg.liq, tsEventNs: ts, tsInitNs: ts,
+        });
+        if (ok) applied++;
+      }
+    }
+    let dropped = 0;
+    for (const h of earlier) {
+      const o = atVenue.get(h);
+      if (o === undefined || unsettled.has(h)) continue;
+      if (o !== null && (!orderClosed(o.status) || tradesOf(o).some((id) => !trades.has(id)))) continue;
+      if (known.delete(h)) dropped++;
+    }
+    if (dropped > 0) journal.setState(POLYMARKET_ORDERS_KEY, Object.fromEntries(known));
     if (applied > 0) this.log(`polymarket: reconciled: ${applied} missed trade(s) of our orders from before the restart journaled`);
     if (pending > 0 && this.polyRecheck === null) {
       this.polyRecheck = setTimeout(() => {

@@ -179,6 +179,17 @@ export class PolymarketLive {
     }
   }
 
+  /** The market of a YES token: a traded one, or one GET /markets listed at start. */
+  specOfToken(tokenId: string): PolymarketMarketSpec | undefined {
+    const traded = this.markets.find((m) => m.tokenId === tokenId);
+    if (traded !== undefined) return traded;
+    for (const m of this.all) {
+      const spec = specOf(m);
+      if (spec !== null && spec.tokenId === tokenId) return spec;
+    }
+    return undefined;
+  }
+
   /** Pauses, reconciles (cancelling open orders we do not know), and resumes when clean. */
   reconcile(): Promise<void> {
     this.pause('venue');
