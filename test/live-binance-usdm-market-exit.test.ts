@@ -6,6 +6,8 @@
 // the position could not be closed with a market order.
 //   - a market order that only reduces the manual account's position goes out reduce-only
 //     and fills when it is below the minimum, without the flag when above it;
+//   - a LIMIT order that only reduces the position is an exit as well (reduce-only below the
+//     minimum); a small limit order that adds to it is refused before it is sent;
 //   - a market order that would open or flip a position carries no flag (a small one is
 //     refused by the venue as before, a larger one fills);
 //   - on spot (no reduceOnly parameter: the spot replica refuses it) the same exit goes out
@@ -140,6 +142,37 @@ describe('USD-M market exits below the minimum notional', () => {
     expect(await replicaOrder(flip)).toMatchObject({ status: 'FILLED', reduceOnly: false });
     expect(serve.out()).not.toContain(SECRET);
   }, 180_000);
+
+  it('a LIMIT order that only reduces the position below the minimum goes out reduce-only too; one that opens is refused before sending', async () => {
+    // the first test ends short 0.002
+    await positionIs(-0.002, 'the short of 0.002 left by the first test');
+    const ask = async (): Promise<number> => (await api<{ asks: { price: number }[] }>('/api/market/depth?symbol=BTCUSDT&limit=1')).asks[0]?.price ?? 0;
+    // a marketable buy of one lot (below the 100 USDT minimum) that reduces the short
+    let r: OrderAnswer = { ok: false };
+    await waitUntil('the limit exit taken', async () => {
+      const price = Math.round((await ask()) * 1.001 * 10) / 10;
+      r = await api<OrderAnswer>('/api/order', { side: 'BUY', symbol: 'BTCUSDT', qty: 0.001, type: 'LIMIT', price });
+      return !TRANSIENT.some((c) => r.error?.message.includes(c));
+    }, 30_000, () => JSON.stringify(r));
+    expect(r.error, JSON.stringify(r.error)).toBeUndefined();
+    const exit = r.order!.client_order_id;
+    await positionIs(-0.001, 'the limit exit of 0.001 filled');
+    expect(await replicaOrder(exit)).toMatchObject({ type: 'LIMIT', side: 'BUY', status: 'FILLED', reduceOnly: true });
+    // a small limit sell adds to the short: not an exit, and below the minimum it is refused before it is sent
+    const bid = await bestBid();
+    const add = await api<OrderAnswer>('/api/order', { side: 'SELL', symbol: 'BTCUSDT', qty: 0.001, type: 'LIMIT', price: Math.round(bid * 1.01 * 10) / 10 });
+    const refused = add.ok ? add.order!.client_order_id : null;
+    if (refused !== null) {
+      await waitUntil('the small opening limit order settled', async () => {
+        const o = await api<{ orders: { client_order_id: string }[] }>('/api/orders?account=manual');
+        return !o.orders.some((x) => x.client_order_id === refused);
+      }, 30_000, serve.out);
+      expect(await replicaOrder(refused)).toBeUndefined();
+    } else {
+      expect(add.error?.message).toContain('notional');
+    }
+    expect(await manualPosition()).toBeCloseTo(-0.001, 9);
+  }, 120_000);
 
   it('on spot the market exit goes out without reduceOnly (spot has no such parameter) and fills', async () => {
     const spot = await BinanceReplica.start({ market: { kind: 'sim', seed: 17 }, apiKeys: [{ apiKey: KEY, secret: SECRET }] });

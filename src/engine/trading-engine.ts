@@ -445,12 +445,12 @@ export class TradingEngine extends UniverseCore {
       this.manualAccount(inst);
     }
     const leg = this.legOf(strategyId, symbol);
-    // a market order that only reduces the account's position (its working orders on that
-    // side counted) is an exit: reduce-only, so a venue that refuses small orders unless they
-    // are reduce-only (Binance USD-M, MIN_NOTIONAL) takes it
+    // an order (market or limit) that only reduces the account's position (its working orders
+    // on that side counted) is an exit: reduce-only, so a venue that refuses small orders unless
+    // they are reduce-only (Binance USD-M, MIN_NOTIONAL) takes it
     const pos = this.orders.positionLot(strategyId, symbol);
     const pending = this.orders.pendingExposureLot(strategyId, symbol, side);
-    const exit = type === 'MARKET' && (side === 'BUY' ? pos < 0 && pos + pending + qtyLot <= 0 : pos > 0 && pos - pending - qtyLot >= 0);
+    const exit = side === 'BUY' ? pos < 0 && pos + pending + qtyLot <= 0 : pos > 0 && pos - pending - qtyLot >= 0;
     const r = this.router.place(strategyId, symbol, side, type, type === 'MARKET' ? 'IOC' : 'GTC', priceTick, qtyLot, exit, 0, this.nowNs(), leg);
     if (r.submit === null || r.submit.order === null || r.submit.outcome !== 'SENT') {
       const reason = r.submit === null ? (r.code === DENY_MAX_EVENT_EXPOSURE ? DENY_MAX_EVENT_EXPOSURE_NAME : r.code === DENY_NOT_LEASE_OWNER ? DENY_NOT_LEASE_OWNER_NAME : reasonName(r.code)) : r.submit.reason ?? r.submit.outcome;
