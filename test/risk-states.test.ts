@@ -108,6 +108,38 @@ describe('strategy states', () => {
     expect(() => f.risk.haltStrategy('nope', T0)).toThrow(/unknown strategy/);
   });
 
+  it('a reconcile_mismatch halt is lifted by liftReconcileHalt only; other halts and the kill switch stay', () => {
+    const f = setup();
+    expect(f.risk.liftReconcileHalt('s1', T0)).toBe(false); // not halted
+    expect(f.risk.haltStrategy('s1', T0, 'BTCUSDT position 0 in the ledgers, 0.003 at the venue', 'reconcile_mismatch')).toBe(true);
+    expect(f.risk.strategyStateReason('s1')).toBe('reconcile_mismatch');
+    expect(f.check('BUY', 1)).toBe(DENY_HALTED);
+    expect(f.risk.liftReconcileHalt('s1', T0 + 1, 'positions agree')).toBe(true);
+    expect(f.risk.strategyState('s1')).toBe('ACTIVE');
+    expect(f.check('BUY', 1)).toBe(ALLOW);
+    // an operator's halt is not the reconciliation's to lift
+    f.risk.haltStrategy('s1', T0 + 2, 'operator');
+    expect(f.risk.liftReconcileHalt('s1', T0 + 3)).toBe(false);
+    expect(f.risk.strategyState('s1')).toBe('HALTED');
+    // already HALTED: a mismatch keeps the earlier reason, so the lift leaves it
+    f.risk.haltStrategy('s1', T0 + 4, '', 'reconcile_mismatch');
+    expect(f.risk.strategyStateReason('s1')).toBe('manual_halt');
+    expect(f.risk.liftReconcileHalt('s1', T0 + 5)).toBe(false);
+    f.risk.resumeStrategy('s1', T0 + 6);
+    // under the kill switch the strategy's own halt is lifted, the kill switch is not
+    f.risk.haltStrategy('s1', T0 + 7, '', 'reconcile_mismatch');
+    f.risk.kill(T0 + 8);
+    expect(f.risk.liftReconcileHalt('s1', T0 + 9)).toBe(true);
+    expect(f.risk.killed).toBe(true);
+    expect(f.risk.effectiveState('s1', 'BTCUSDT')).toBe('HALTED');
+    expect(f.check('BUY', 1)).toBe(DENY_KILL_SWITCH);
+    expect(f.states()).toEqual([
+      'strategy ACTIVE->HALTED reconcile_mismatch', 'strategy HALTED->ACTIVE reconciled',
+      'strategy ACTIVE->HALTED manual_halt', 'strategy HALTED->ACTIVE manual_resume',
+      'strategy ACTIVE->HALTED reconcile_mismatch', 'global ACTIVE->HALTED manual_kill', 'strategy HALTED->ACTIVE reconciled',
+    ]);
+  });
+
   it('a listener that throws never reaches the caller', () => {
     const f = setup();
     f.risk.listener = () => { throw new Error('listener'); };

@@ -29,7 +29,7 @@ import { marketTrade, priceJump, quoteAge, volatilityPause } from './market-trig
 import { SIDE_BUY } from './own-orders.js';
 import { preTradeCheck } from './pre-trade-check.js';
 import { ALLOW, DENY_INVALID, RISK_REASONS } from './reason-codes.js';
-import type { RiskEventListener } from './risk-events.js';
+import type { RiskEventListener, StateReason } from './risk-events.js';
 import { type RiskLimits, resolveRiskLimits } from './risk-limits.js';
 import { SlotRisk, StrategyRisk, SymbolRisk } from './risk-state.js';
 import { toSlotLimits, toStrategyLimits } from './slot-limits.js';
@@ -350,9 +350,21 @@ export class RiskEngine {
   resume(tsNs: number, note = ''): boolean { return setKill(this.g, false, 'manual_resume', note, tsNs); }
   get killed(): boolean { return this.g.killed; }
 
-  haltStrategy(strategyId: string, tsNs: number, note = ''): boolean {
-    return setStrategyState(this.g, this.strategy(strategyId), 'HALTED', 'manual_halt', note, tsNs);
+  /** HALTED (reason `manual_halt`, or `reconcile_mismatch` from a live venue's reconciliation); a strategy already HALTED keeps its reason. */
+  haltStrategy(strategyId: string, tsNs: number, note = '', reason: 'manual_halt' | 'reconcile_mismatch' = 'manual_halt'): boolean {
+    return setStrategyState(this.g, this.strategy(strategyId), 'HALTED', reason, note, tsNs);
   }
+  /**
+   * Lifts a `reconcile_mismatch` halt (reason `reconciled`): true when the strategy was HALTED
+   * for that reason. A halt for any other reason stays, and so does the kill switch.
+   */
+  liftReconcileHalt(strategyId: string, tsNs: number, note = ''): boolean {
+    const s = this.strategy(strategyId);
+    if (s.state !== 'HALTED' || s.stateReason !== 'reconcile_mismatch') return false;
+    return setStrategyState(this.g, s, 'ACTIVE', 'reconciled', note, tsNs);
+  }
+  /** Why the strategy is in its state (its own, not the kill switch's). */
+  strategyStateReason(strategyId: string): StateReason | undefined { return this.g.strategies.get(strategyId)?.stateReason; }
   reduceStrategy(strategyId: string, tsNs: number, note = ''): boolean {
     return setStrategyState(this.g, this.strategy(strategyId), 'REDUCING', 'manual_reduce', note, tsNs);
   }

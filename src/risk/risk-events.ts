@@ -9,7 +9,9 @@ export type StateReason =
   | 'start'
   | 'manual_kill' | 'manual_resume' | 'manual_halt' | 'manual_reduce'
   | 'daily_loss' | 'daily_reset'
-  | 'stop_loss' | 'flat';
+  | 'stop_loss' | 'flat'
+  // a live venue's position differs from the ledgers' (halt), and agrees again at a reconciliation the operator asked for (lift)
+  | 'reconcile_mismatch' | 'reconciled';
 
 export type StateScope = 'global' | 'strategy' | 'symbol';
 
