@@ -42,6 +42,11 @@ export const ERROR_CODES = {
   SPREADCORE_ERR_NOT_READY: 'the engine is not ready yet',
   SPREADCORE_ERR_RATE_LIMITED: 'too many requests from this client',
   SPREADCORE_ERR_INTERNAL: 'internal error',
+  // a live execution venue (docs/live-trading.md)
+  /** HTTP 409: the request is about a live venue and this run trades on the paper exchange. */
+  SPREADCORE_ERR_NOT_LIVE: 'this run has no live execution venue',
+  /** HTTP 502: the live venue did not answer, or refused a query (e.g. the reconciliation's). */
+  SPREADCORE_ERR_VENUE_UNAVAILABLE: 'the live execution venue could not be reached or refused the request',
   // serve --cluster (docs/cluster.md): a request forwarded to the node running its strategy or market
   /** HTTP 503: no node serves its subject (stopped, or not connected to NATS). */
   SPREADCORE_ERR_NODE_UNAVAILABLE: 'the cluster node running this strategy or market is not reachable',

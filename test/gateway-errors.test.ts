@@ -96,6 +96,11 @@ const CASES: Case[] = [
   { name: 'load parameters as an array', method: 'POST', path: '/api/strategy/load', body: J({ ...STEP4, name: 'n5', parameters: [1] }), status: 400, code: 'SPREADCORE_ERR_BAD_INPUT' },
   { name: 'reduce with a NaN target', method: 'POST', path: '/api/strategy/btc_mm_1/reduce_inventory', body: J({ target_position: 'NaN' }), status: 400, code: 'SPREADCORE_ERR_BAD_INPUT' },
   { name: 'bad percent-encoding', method: 'GET', path: '/api/strategy/%E0%A4%A/quotes', status: 400, code: 'SPREADCORE_ERR_BAD_QUERY' },
+  // the paper exchange on the simulator: no live venue to reconcile with
+  { name: 'reconcile without a live venue', method: 'POST', path: '/api/reconcile', status: 409, code: 'SPREADCORE_ERR_NOT_LIVE' },
+  { name: 'reconcile with an empty body', method: 'POST', path: '/api/reconcile', body: J({}), status: 409, code: 'SPREADCORE_ERR_NOT_LIVE' },
+  { name: 'reconcile with a field', method: 'POST', path: '/api/reconcile', body: J({ force: true }), status: 400, code: 'SPREADCORE_ERR_BAD_JSON' },
+  { name: 'GET reconcile', method: 'GET', path: '/api/reconcile', status: 405, code: 'SPREADCORE_ERR_METHOD_NOT_ALLOWED' },
 ];
 
 async function send(c: Case): Promise<{ status: number; json: any }> {

@@ -3,7 +3,8 @@
 // --execution binance-usdm-testnet`, real processes; another client on the account buys.
 //   - the mismatch halts the strategy and is said at warn level (it was an info line), with
 //     what to do;
-//   - doing that (closing the other client's position) and restarting lets the strategy trade.
+//   - doing that (closing the other client's position) and restarting lets the strategy trade
+//     (POST /api/reconcile does it without a restart: live-binance-usdm-reconcile-request.test.ts).
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, stopAll, type CliProcess } from './support/cli-process.js';
@@ -50,7 +51,7 @@ describe('USD-M position mismatch after a reconnect', () => {
     expect(entry.level).toBe(40);
     expect(entry.msg).toContain('MISMATCH: BTCUSDT position ');
     expect(entry.msg).toContain('halted (reconcile_mismatch)');
-    expect(entry.msg).toContain('then restart serve');
+    expect(entry.msg).toContain('then POST /api/reconcile');
     await waitUntil('the strategy halted', async () => (await riskState()) === 'HALTED', 10_000, serve.out);
 
     // what the line says to do

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimDriver, TradingEngine, type ArbitrageSignalEvent, type MarketScanEvent } from '../src/engine/index.js';
 import type { FeedSink, InstrumentDefinition } from '../src/feed/feed-sink.js';
 import { MarketSimulator, type SimConfigInput } from '../src/feed/sim/index.js';
-import { API_ROUTES, matchRoute } from '../src/gateway/routes-api.js';
+import { API_ROUTES, answerNow, matchRoute } from '../src/gateway/routes-api.js';
 import { scanMarkets, type MarketReading } from '../src/strategy/market-scanner.js';
 import { Journal } from '../src/store/index.js';
 
@@ -126,7 +126,7 @@ describe('market scanner', () => {
     expect(legs).toHaveLength(2);
     expect(Object.keys(started.symbols!).sort()).toEqual(legs.map((l) => l.symbol).sort());
     const { route, params } = matchRoute(API_ROUTES, 'GET', '/api/markets');
-    const view = route.handle({ engine, params, query: new URLSearchParams(), body: undefined, health: () => ({}) }).body as ReturnType<TradingEngine['marketsView']>;
+    const view = answerNow(route, { engine, params, query: new URLSearchParams(), body: undefined, health: () => ({}) }).body as ReturnType<TradingEngine['marketsView']>;
     expect(view.markets).toHaveLength(12);
     const quoted = view.markets.filter((m) => m.quoted);
     expect(quoted.map((m) => m.symbol).sort()).toEqual(legs.map((l) => l.symbol).sort());
@@ -243,7 +243,7 @@ describe('event map: cross-platform inventory', () => {
     expect(engine.eventExposure('ev1')!['net_exposure']).toBe(6);
     expect(engine.eventsView().events).toEqual([expect.objectContaining({ id: 'ev1', net_exposure: 6 })]);
     const { route, params } = matchRoute(API_ROUTES, 'GET', '/api/events/nope/exposure');
-    expect(() => route.handle({ engine, params, query: new URLSearchParams(), body: undefined, health: () => ({}) })).toThrow(/no event/);
+    expect(() => answerNow(route, { engine, params, query: new URLSearchParams(), body: undefined, health: () => ({}) })).toThrow(/no event/);
   });
 
   it('reports an arbitrage signal when two mapped markets are priced apart by more than the fees', () => {

@@ -4,7 +4,7 @@
 // (--server uws|node, src/net/transport.ts) on a free loopback port. Answers over IPC: ready (port), cpu (process.cpuUsage), handlers
 // (the routes' own cost per call in this process, without any HTTP).
 import { Gateway } from '../../src/gateway/gateway.js';
-import { API_ROUTES, matchRoute } from '../../src/gateway/routes-api.js';
+import { API_ROUTES, answerNow, matchRoute } from '../../src/gateway/routes-api.js';
 import { benchMarket } from './bench-market.js';
 import { answerIpc } from './child-ipc.js';
 import { selectTransport } from '../../src/net/select-transport.js';
@@ -31,15 +31,15 @@ function handlerCost(pathAndQuery: string, n: number): { totalNs: number; handle
   const whole = (): void => {
     for (let i = 0; i < n; i++) {
       const m = matchRoute(API_ROUTES, 'GET', path);
-      bytes = JSON.stringify(m.route.handle({ engine, params: m.params, query: new URLSearchParams(rawQuery), body: undefined, health }).body).length;
+      bytes = JSON.stringify(answerNow(m.route, { engine, params: m.params, query: new URLSearchParams(rawQuery), body: undefined, health }).body).length;
     }
   };
   whole(); // warm-up
   const totalNs = cpuNs(whole);
   const m = matchRoute(API_ROUTES, 'GET', path);
   const ctx = { engine, params: m.params, query: new URLSearchParams(rawQuery), body: undefined, health };
-  let answer = m.route.handle(ctx);
-  const handleNs = cpuNs(() => { for (let i = 0; i < n; i++) answer = m.route.handle(ctx); });
+  let answer = answerNow(m.route, ctx);
+  const handleNs = cpuNs(() => { for (let i = 0; i < n; i++) answer = answerNow(m.route, ctx); });
   const stringifyNs = cpuNs(() => { for (let i = 0; i < n; i++) bytes = JSON.stringify(answer.body).length; });
   return { totalNs, handleNs, stringifyNs, bytes };
 }

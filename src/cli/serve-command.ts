@@ -18,7 +18,9 @@ import { SseHub } from '../gateway/sse-hub.js';
 import { transportNotice } from '../net/select-transport.js';
 import { Journal } from '../store/journal.js';
 import { createLogger } from '../log/logger.js';
-import { BinanceLive, MISMATCH_HINT, type ReconcileSummary } from '../venues/binance/binance-live.js';
+import { BinanceLive, MISMATCH_HINT, reconcileAnswer, type ReconcileSummary } from '../venues/binance/binance-live.js';
+import { HttpError } from '../gateway/http-errors.js';
+import type { LiveControl } from '../gateway/routes-api.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import { clusterRoutes } from '../cluster/cluster-view.js';
 import { parseClusterOptions } from '../cluster/cluster-options.js';
@@ -338,8 +340,22 @@ export const serveCommand: Command = {
         ...(lv !== undefined ? { venue: () => ({ venue: lv.venue.name, values: lv.venue.metrics() }) } : {}),
       });
       const m = metrics;
+      // POST /api/reconcile: the live venue's reconciliation on request (none on the paper exchange)
+      let liveControl: LiveControl | undefined;
+      if (lv !== undefined) {
+        liveControl = {
+          reconcile: async () => {
+            try {
+              return reconcileAnswer(lv.venue.name, await lv.reconcileOnRequest(), eng.killed);
+            } catch (e) {
+              throw new HttpError(502, 'SPREADCORE_ERR_VENUE_UNAVAILABLE', `the reconciliation with Binance failed: ${e instanceof Error ? e.message : String(e)}; `
+                + 'the strategies stay paused (venue) and it is tried again in the background (GET /api/health: execution.last_reconcile)');
+            }
+          },
+        };
+      }
       gateway = new Gateway(eng, {
-        log,
+        log, ...(liveControl !== undefined ? { live: liveControl } : {}),
         host: o.host, port: o.port, stream: hub, ...(o.token !== undefined ? { token: o.token } : {}),
         metrics: (g) => m.render(g),
         ...(cn !== undefined ? { routes: clusterRoutes(cn), forward: cn.api, nodeId: cn.cfg.nodeId, ...(clusterHub !== undefined ? { clusterStream: clusterHub } : {}) } : {}),

@@ -9,7 +9,9 @@
 //  - Bodies: onAborted is registered before reading; a body over maxBodyBytes is 413
 //    (checked against content-length first, then while reading); mutating requests
 //    carrying a body must be application/json (415); the JSON is checked by
-//    parseJsonBody (400). The engine call runs once the body is complete, synchronously.
+//    parseJsonBody (400). The engine call runs once the body is complete, synchronously;
+//    a route that waits for a venue (POST /api/reconcile) answers when its promise settles,
+//    with onAborted registered before the callback returns.
 //  - Access (src/net/access.ts, the rules of every listener): bound to loopback, the
 //    Host header must name a loopback address (403 otherwise, against DNS rebinding);
 //    a cross-site Origin on a mutating request, or on GET /api/stream, is 403. Bound to
@@ -44,7 +46,7 @@ import { accessDenial, checkBind, hostAllowed, type AccessPolicy } from '../net/
 import { HttpError, statusLine, toHttpError } from './http-errors.js';
 import { endAnswer } from '../net/http-answer.js';
 import { isJsonContentType, parseJsonBody } from './http-json-body.js';
-import { API_ROUTES, matchRoute, type Route } from './routes-api.js';
+import { API_ROUTES, matchRoute, type LiveControl, type Route, type RouteAnswer, type RouteContext } from './routes-api.js';
 import { PROMETHEUS_CONTENT_TYPE } from './prometheus-text.js';
 import { GatewayRateLimits, type GatewayRateLimitOptions } from './rate-limit-http.js';
 import { mountDashboard } from './routes-static.js';
@@ -73,6 +75,8 @@ export interface GatewayOptions {
   rateLimit?: GatewayRateLimitOptions;
   /** Adds routes to the app before the API's catch-all. */
   extend?: (app: TransportApp) => void;
+  /** The live execution venue's controls (POST /api/reconcile); absent: the route answers 409 SPREADCORE_ERR_NOT_LIVE. */
+  live?: LiveControl;
   /** More API routes after the built-in ones (same checks, same error answers). */
   routes?: readonly Route[];
   /** The transport (default: selectTransport(), src/net/select-transport.ts). */
@@ -122,7 +126,7 @@ export interface GatewayCounters { requests: number; errors4xx: number; internal
 const MUTATING = new Set(['POST', 'PATCH', 'DELETE', 'PUT']);
 
 /** One request's answer state: aborted by the client, answered, a HEAD request (headers only), and what its log line needs. */
-interface AnswerState { aborted: boolean; done: boolean; head: boolean; id: string; method: string; path: string; query: string; t0: number }
+interface AnswerState { aborted: boolean; done: boolean; head: boolean; id: string; method: string; path: string; query: string; t0: number; watched: boolean }
 
 export class Gateway {
   readonly engine: TradingEngine;
@@ -153,6 +157,7 @@ export class Gateway {
   private readonly nodeHeader: readonly [string, string][];
   private readonly clusterStream: SseHub | undefined;
   private readonly streamScope: 'cluster' | 'node';
+  private readonly live: LiveControl | undefined;
 
   constructor(engine: TradingEngine, options: GatewayOptions = {}) {
     this.engine = engine;
@@ -179,6 +184,7 @@ export class Gateway {
     this.nodeHeader = options.nodeId === undefined ? [] : [['x-spreadcore-node', options.nodeId]];
     this.clusterStream = options.clusterStream;
     this.streamScope = options.streamScope ?? 'cluster';
+    this.live = options.live;
   }
 
   get port(): number { return this.boundPort; }
@@ -241,7 +247,7 @@ export class Gateway {
   private onRequest(res: HttpResponse, req: HttpRequest): void {
     this.counters.requests++;
     if (this.rateLimits !== undefined && this.rateLimits.refuse(res, req)) return;
-    const state: AnswerState = { aborted: false, done: false, head: false, id: '', method: '', path: '', query: '', t0: this.log === undefined ? 0 : performance.now() };
+    const state: AnswerState = { aborted: false, done: false, head: false, id: '', method: '', path: '', query: '', t0: this.log === undefined ? 0 : performance.now(), watched: false };
     let hasBody = false;
     try {
       // everything needed from req is read now: it is invalid once this callback returns
@@ -281,11 +287,11 @@ export class Gateway {
           throw new HttpError(415, 'SPREADCORE_ERR_UNSUPPORTED_MEDIA_TYPE', 'mutating requests must be application/json');
         }
         if (target !== null) {
-          res.onAborted(() => { state.aborted = true; this.counters.aborted++; });
-          this.forwardTo(res, state, target, null, () => match.route.handle({ engine: this.engine, params: match.params, query, body: undefined, health: () => this.health() }));
+          this.watchAbort(res, state);
+          this.forwardTo(res, state, target, null, () => match.route.handle(this.context(match.params, query, undefined)));
           return;
         }
-        this.answer(res, state, () => match.route.handle({ engine: this.engine, params: match.params, query, body: undefined, health: () => this.health() }));
+        this.answer(res, state, () => match.route.handle(this.context(match.params, query, undefined)));
         return;
       }
       if (!isJsonContentType(contentType)) throw new HttpError(415, 'SPREADCORE_ERR_UNSUPPORTED_MEDIA_TYPE', `the body must be application/json, got ${JSON.stringify(contentType.slice(0, 64))}`);
@@ -293,7 +299,7 @@ export class Gateway {
         throw new HttpError(413, 'SPREADCORE_ERR_BODY_TOO_LARGE', `the body is larger than ${this.maxBodyBytes} bytes`);
       }
       // the body arrives later: onAborted first
-      res.onAborted(() => { state.aborted = true; this.counters.aborted++; });
+      this.watchAbort(res, state);
       const chunks: Buffer[] = [];
       let size = 0;
       res.onData((chunk, isLast) => {
@@ -312,22 +318,22 @@ export class Gateway {
             const body = parseJsonBody(bytes, this.maxJsonDepth);
             const node = this.forwarder.bodyTarget(method, trimSlash(path), body);
             if (node !== null) {
-              this.forwardTo(res, state, node, bytes.toString('utf8'), () => match.route.handle({ engine: this.engine, params: match.params, query, body, health: () => this.health() }));
+              this.forwardTo(res, state, node, bytes.toString('utf8'), () => match.route.handle(this.context(match.params, query, body)));
               return;
             }
-            this.answer(res, state, () => match.route.handle({ engine: this.engine, params: match.params, query, body, health: () => this.health() }));
+            this.answer(res, state, () => match.route.handle(this.context(match.params, query, body)));
             return;
           }
           if (target !== null) {
             this.forwardTo(res, state, target, bytes.toString('utf8'), () => {
               const body = parseJsonBody(bytes, this.maxJsonDepth);
-              return match.route.handle({ engine: this.engine, params: match.params, query, body, health: () => this.health() });
+              return match.route.handle(this.context(match.params, query, body));
             });
             return;
           }
           this.answer(res, state, () => {
             const body = parseJsonBody(bytes, this.maxJsonDepth);
-            return match.route.handle({ engine: this.engine, params: match.params, query, body, health: () => this.health() });
+            return match.route.handle(this.context(match.params, query, body));
           });
         } catch (e) {
           this.fail(res, state, e);
@@ -345,7 +351,7 @@ export class Gateway {
    * not be delivered at all (the error says `local_fallback`: nobody serves the node's
    * subject) is answered here instead, as without forwarding (the cluster's state in KV).
    */
-  private forwardTo(res: HttpResponse, state: AnswerState, node: string, body: string | null, local: () => { status: number; body: unknown }): void {
+  private forwardTo(res: HttpResponse, state: AnswerState, node: string, body: string | null, local: () => RouteAnswer | Promise<RouteAnswer>): void {
     this.counters.forwarded++;
     const req: ForwardedRequest = { method: state.head ? 'GET' : state.method, path: state.path, query: state.query, body, request_id: state.id };
     let p: Promise<ForwardedAnswer>;
@@ -369,9 +375,12 @@ export class Gateway {
     try {
       const method = r.method.toUpperCase();
       const match = matchRoute(this.routes, method, trimSlash(r.path));
+      const route = match.route;
+      // a route that waits for a venue is this node's own (its live venue): never answered for another
+      if (route.async === true) throw new HttpError(404, 'SPREADCORE_ERR_NOT_FOUND', `${method} ${trimSlash(r.path)} is answered by the node it is sent to only`);
       const query = new URLSearchParams(r.query);
       const body = r.body === null || r.body === '' ? undefined : parseJsonBody(Buffer.from(r.body, 'utf8'), this.maxJsonDepth);
-      const a = match.route.handle({ engine: this.engine, params: match.params, query, body, health: () => this.health() });
+      const a = route.handle(this.context(match.params, query, body));
       return { status: a.status, body: JSON.stringify(a.body), headers: [] };
     } catch (e) {
       const h = toHttpError(e);
@@ -389,12 +398,29 @@ export class Gateway {
     throw new HttpError(401, 'SPREADCORE_ERR_UNAUTHORIZED', 'a bearer token is required', [['www-authenticate', 'Bearer']]);
   }
 
-  private answer(res: HttpResponse, state: AnswerState, f: () => { status: number; body: unknown }): void {
-    let a: { status: number; body: unknown };
+  private context(params: string[], query: URLSearchParams, body: Record<string, unknown> | undefined): RouteContext {
+    return { engine: this.engine, params, query, body, health: () => this.health(), live: this.live };
+  }
+
+  /** Marks the request aborted when the client goes away (registered once, before the transport callback returns). */
+  private watchAbort(res: HttpResponse, state: AnswerState): void {
+    if (state.watched) return;
+    state.watched = true;
+    res.onAborted(() => { state.aborted = true; this.counters.aborted++; });
+  }
+
+  private answer(res: HttpResponse, state: AnswerState, f: () => RouteAnswer | Promise<RouteAnswer>): void {
+    let a: RouteAnswer | Promise<RouteAnswer>;
     try {
       a = f();
     } catch (e) {
       this.fail(res, state, e);
+      return;
+    }
+    if (a instanceof Promise) {
+      // answered later: a client that left meanwhile is not written to
+      this.watchAbort(res, state);
+      a.then((v) => { this.send(res, state, v.status, JSON.stringify(v.body), [], false); }, (e: unknown) => { this.fail(res, state, e); });
       return;
     }
     this.send(res, state, a.status, JSON.stringify(a.body), [], false);

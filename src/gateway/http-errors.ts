@@ -27,12 +27,14 @@ export type HttpErrorCode = Extract<ErrorCode,
   | 'SPREADCORE_ERR_UNAUTHORIZED'
   | 'SPREADCORE_ERR_FORBIDDEN'
   | 'SPREADCORE_ERR_NOT_READY'
+  | 'SPREADCORE_ERR_NOT_LIVE'
+  | 'SPREADCORE_ERR_VENUE_UNAVAILABLE'
   | 'SPREADCORE_ERR_INTERNAL'>;
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
   409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 421: 'Misdirected Request',
-  422: 'Unprocessable Entity', 500: 'Internal Server Error', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  422: 'Unprocessable Entity', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 };
 
 export function statusLine(status: number): string {

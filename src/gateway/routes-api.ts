@@ -1,7 +1,8 @@
 // The control API's route table (seed 000's endpoints plus list / delete / kill /
 // resume / health). Each route: method, path pattern (":id" matches one segment),
-// whether it takes a JSON body, and a synchronous handler returning the JSON answer.
-// Handlers throw (HttpError, StrategyError, ParameterError, SpreadcoreError) and
+// whether it takes a JSON body, and a handler returning the JSON answer: synchronously,
+// or (a route marked `async`, answered only by the node the request reaches) a promise of
+// it. Handlers throw (HttpError, StrategyError, ParameterError, SpreadcoreError) and
 // the gateway turns that into the error answer; a handler that throws changes nothing
 // (the engine validates before it applies).
 import type { TradingEngine } from '../engine/trading-engine.js';
@@ -23,15 +24,34 @@ export interface RouteContext {
   /** The JSON body (an object), or undefined when the request had none. */
   readonly body: Record<string, unknown> | undefined;
   readonly health: () => Record<string, unknown>;
+  /** The live venue's controls; absent on a run without one (paper execution). */
+  readonly live?: LiveControl | undefined;
+}
+
+/** What an operator can ask of the live execution venue (serve with Binance, Kalshi or Polymarket execution). */
+export interface LiveControl {
+  /**
+   * POST /api/reconcile: reconcile with the venue now and lift the reconcile_mismatch halts
+   * of the strategies whose positions agree; the answer's body. Throws an HttpError when
+   * the venue cannot be reconciled now.
+   */
+  reconcile(): Promise<Record<string, unknown>>;
 }
 
 export interface RouteAnswer { status: number; body: unknown }
 
-export interface Route {
+export type Route = {
   readonly method: Method;
   readonly pattern: string;
+  readonly async?: false;
   readonly handle: (ctx: RouteContext) => RouteAnswer;
-}
+} | {
+  readonly method: Method;
+  readonly pattern: string;
+  /** Answered later (it waits for a venue): only by the node the request reaches, never forwarded in a cluster. */
+  readonly async: true;
+  readonly handle: (ctx: RouteContext) => Promise<RouteAnswer>;
+};
 
 const ok = (body: unknown, status = 200): RouteAnswer => ({ status, body });
 
@@ -92,6 +112,18 @@ export const API_ROUTES: readonly Route[] = [
   // served by the SSE hub when the gateway has one (uWS routes GET there first); other methods get 405
   { method: 'GET', pattern: '/api/stream', handle: () => { throw new HttpError(404, 'SPREADCORE_ERR_NOT_FOUND', 'this server has no event stream'); } },
   { method: 'POST', pattern: '/api/resume', handle: (ctx) => ok(ctx.engine.resumeTrading(noteOf(ctx))) },
+  // a live venue's reconciliation on request: lifts the reconcile_mismatch halts whose positions agree now
+  {
+    method: 'POST', pattern: '/api/reconcile', async: true,
+    handle: async (ctx) => {
+      optionalBody(ctx, 'empty');
+      if (ctx.live === undefined) {
+        throw new HttpError(409, 'SPREADCORE_ERR_NOT_LIVE', 'POST /api/reconcile compares a live venue\'s positions with the ledgers; this run trades on the paper exchange, '
+          + 'which has no position of its own to compare (nothing changed)');
+      }
+      return ok(await ctx.live.reconcile());
+    },
+  },
   // many markets (docs/prediction-markets.md): the scanners' view of every binary market, and the event map
   { method: 'GET', pattern: '/api/markets', handle: (ctx) => ok(ctx.engine.marketsView()) },
   { method: 'GET', pattern: '/api/events', handle: (ctx) => ok(ctx.engine.eventsView()) },
@@ -112,6 +144,12 @@ export const API_ROUTES: readonly Route[] = [
   ...HISTORY_ROUTES,
   ...DASHBOARD_ROUTES,
 ];
+
+/** A synchronous route's answer (benchmarks, tests calling a route directly); a route that answers later is refused. */
+export function answerNow(route: Route, ctx: RouteContext): RouteAnswer {
+  if (route.async === true) throw new HttpError(404, 'SPREADCORE_ERR_NOT_FOUND', `${route.method} ${route.pattern} answers later: call it through the gateway`);
+  return route.handle(ctx);
+}
 
 export interface RouteMatch { route: Route; params: string[] }
 

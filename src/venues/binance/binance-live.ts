@@ -71,13 +71,44 @@ export interface ReconcileSummary {
   readonly ordersKept: number;
   readonly journalOrdersClosed: number;
   readonly mismatches: string[];
+  /** The symbols whose positions differ (each one's line is in `mismatches`). */
+  readonly mismatchedSymbols: string[];
   readonly atMs: number;
 }
 
-/** What a trader does about a position mismatch (the reconciliation's log line and serve's start-up line). */
+/** A strategy's `reconcile_mismatch` halt: lifted, or kept because a symbol of it still differs. */
+export interface ReconcileHaltView {
+  readonly strategy_id: string;
+  readonly symbols: string[];
+}
+
+/** What POST /api/reconcile answers: the reconciliation's summary and what became of the halts. */
+export interface ReconcileRequestResult {
+  readonly summary: ReconcileSummary;
+  /** Strategies whose reconcile_mismatch halt was lifted (their positions agree now). */
+  readonly lifted: ReconcileHaltView[];
+  /** Strategies still halted for reconcile_mismatch (a symbol of theirs differs). */
+  readonly halted: ReconcileHaltView[];
+}
+
+/** What a trader does about a position mismatch (the reconciliation's log line, serve's start-up line, POST /api/reconcile's answer). */
 export const MISMATCH_HINT = 'the strategies on the symbol are halted (reconcile_mismatch) and do not quote: the difference is trading the engine did not do '
   + '(another client or a manual trade on the account, fills it could not read); bring the venue\'s position back to the ledgers\' (close what that trading opened), '
-  + 'then restart serve, whose reconciliation checks again';
+  + 'then POST /api/reconcile: the engine reconciles again and lifts the halt of the strategies whose positions agree (restarting serve does too)';
+
+/** POST /api/reconcile's answer body (snake_case, as the API's): the summary, the halts lifted and kept, what to do next. */
+export function reconcileAnswer(venue: string, r: ReconcileRequestResult, killSwitchOn: boolean): Record<string, unknown> {
+  const s = r.summary;
+  const next: string[] = [];
+  if (!s.ok) next.push(MISMATCH_HINT);
+  if (killSwitchOn) next.push('the kill switch is on: nothing quotes until POST /api/resume');
+  return {
+    ok: s.ok, venue, mismatches: s.mismatches, lifted: r.lifted, halted: r.halted,
+    fills_journaled: s.fillsApplied, fills_foreign: s.fillsForeign, orders_cancelled: s.ordersCancelled, orders_kept: s.ordersKept,
+    journal_orders_closed: s.journalOrdersClosed, at_ms: s.atMs, kill_switch: killSwitchOn ? 'HALTED' : 'ACTIVE',
+    ...(next.length > 0 ? { hint: next.join('; ') } : {}),
+  };
+}
 
 const TRADE_STATE_KEY = (market: BinanceMarket): string => `binance:${market}:last_trade_id`;
 const BASELINE_KEY = (market: BinanceMarket): string => `binance:${market}:balance_baseline`;
@@ -260,6 +291,39 @@ export class BinanceLive {
     });
   }
 
+  /**
+   * POST /api/reconcile: the reconciliation start and reconnects run (missed fills journaled,
+   * untracked orders cancelled, positions compared), now. One runs at a time: a request while
+   * one runs waits for it and for one more pass that starts after the request. Then the
+   * `reconcile_mismatch` halt of every strategy whose symbols all agree is lifted; a halt for
+   * another reason, the kill switch and a stopped strategy stay as they are. A reconciliation
+   * that fails leaves the strategies paused (venue) and is tried again in the background, as
+   * after a reconnect; the error is thrown.
+   */
+  async reconcileOnRequest(): Promise<ReconcileRequestResult> {
+    const engine = this.engine;
+    if (engine === null || this.closed) throw new BinanceError('BINANCE_ERR_CONFIG', 'the Binance session is not trading (not started, or closed)');
+    let summary: ReconcileSummary;
+    try {
+      summary = await this.reconcile();
+    } catch (e) {
+      if (!this.closed) this.reconcileUntilDone();
+      throw e;
+    }
+    const differ = new Set(summary.mismatchedSymbols);
+    const lifted: ReconcileHaltView[] = [];
+    const halted: ReconcileHaltView[] = [];
+    const t = engine.nowNs();
+    for (const s of engine.list()) {
+      if (!engine.risk.hasStrategy(s.strategy_id) || engine.risk.strategyStateReason(s.strategy_id) !== 'reconcile_mismatch' || engine.risk.strategyState(s.strategy_id) !== 'HALTED') continue;
+      const view = { strategy_id: s.strategy_id, symbols: [...s.symbols] };
+      if (s.symbols.some((sym) => differ.has(sym))) { halted.push(view); continue; }
+      if (engine.risk.liftReconcileHalt(s.strategy_id, t, `positions of ${s.symbols.join(', ')} agree with ${this.venue.name}`)) lifted.push(view);
+    }
+    if (lifted.length > 0) this.config.log(`binance: reconcile_mismatch halt lifted (POST /api/reconcile, positions agree): ${lifted.map((l) => l.strategy_id).join(', ')}`);
+    return { summary, lifted, halted };
+  }
+
   private async reconcileOnce(): Promise<ReconcileSummary> {
     const engine = this.engine!;
     const journal = engine.journal;
@@ -328,7 +392,8 @@ export class BinanceLive {
         journalOrdersClosed++;
       }
     }
-    const mismatches = await this.checkPositions(symbols);
+    const mismatched = await this.checkPositions(symbols);
+    const mismatches = mismatched.map((m) => m.text);
     // persist how far the trades were read
     if (journal !== undefined) {
       const next: Record<string, number> = { ...since };
@@ -336,7 +401,8 @@ export class BinanceLive {
       journal.setState(TRADE_STATE_KEY(market), next);
     }
     const summary: ReconcileSummary = {
-      ok: mismatches.length === 0, fillsApplied, fillsForeign, ordersCancelled, ordersKept, journalOrdersClosed, mismatches, atMs: Date.now(),
+      ok: mismatches.length === 0, fillsApplied, fillsForeign, ordersCancelled, ordersKept, journalOrdersClosed, mismatches,
+      mismatchedSymbols: [...new Set(mismatched.map((m) => m.symbol))], atMs: Date.now(),
     };
     const line = `binance: reconciled ${symbols.join(',')}: ${fillsApplied} missed fill(s) journaled, ${ordersCancelled} untracked order(s) cancelled, `
       + `${journalOrdersClosed} journal order(s) closed`;
@@ -387,19 +453,19 @@ export class BinanceLive {
    * the account (the baseline) plus the ledgers' positions. A mismatch halts every
    * strategy on the symbol.
    */
-  private async checkPositions(symbols: readonly string[]): Promise<string[]> {
+  private async checkPositions(symbols: readonly string[]): Promise<Array<{ symbol: string; text: string }>> {
     const engine = this.engine!;
     const journal = engine.journal;
     const ledgerPos = (symbol: string): Decimal => engine.ledgers.ledgers()
       .filter((l) => l.config.symbol === symbol)
       .reduce((a, l) => a.add(l.position.toFixed()), new Decimal(0));
-    const out: string[] = [];
+    const out: Array<{ symbol: string; text: string }> = [];
     if (this.config.market === 'usdm') {
       const risk = await this.rest.positionRisk();
       for (const s of symbols) {
         const venue = risk.filter((p) => p.symbol === s).reduce((a, p) => a.add(p.positionAmt), new Decimal(0));
         const mine = ledgerPos(s);
-        if (!venue.eq(mine)) out.push(`${s} position ${mine.toFixed()} in the ledgers, ${venue.toFixed()} at the venue`);
+        if (!venue.eq(mine)) out.push({ symbol: s, text: `${s} position ${mine.toFixed()} in the ledgers, ${venue.toFixed()} at the venue` });
       }
     } else {
       // spot has no position: the ledgers' position must equal what the venue's own trades
@@ -433,7 +499,7 @@ export class BinanceLive {
           fromId = page[page.length - 1]!.id + 1;
         }
         const expectedPos = new Decimal(b.position).add(net);
-        if (!expectedPos.eq(mine)) out.push(`${s} position ${mine.toFixed()} in the ledgers, ${expectedPos.toFixed()} from the venue's trades`);
+        if (!expectedPos.eq(mine)) out.push({ symbol: s, text: `${s} position ${mine.toFixed()} in the ledgers, ${expectedPos.toFixed()} from the venue's trades` });
         const expectedBalance = new Decimal(b.balance).add(net).sub(baseFees);
         if (!expectedBalance.eq(balance)) {
           this.config.log(`binance: ${rules.baseAsset} balance ${balance.toFixed()} at the venue, ${expectedBalance.toFixed()} from our trades since the baseline: moved by something else (a deposit, a withdrawal, another client)`);
@@ -444,9 +510,8 @@ export class BinanceLive {
     if (out.length > 0) {
       const t = engine.nowNs();
       for (const s of engine.list()) {
-        if (s.symbols.some((sym) => out.some((m) => m.startsWith(sym) || m.startsWith(this.venue.symbolRules(sym)?.baseAsset ?? '\u0000')))) {
-          if (engine.risk.hasStrategy(s.strategy_id)) engine.risk.haltStrategy(s.strategy_id, t, 'reconcile_mismatch');
-        }
+        const own = out.filter((m) => s.symbols.includes(m.symbol));
+        if (own.length > 0 && engine.risk.hasStrategy(s.strategy_id)) engine.risk.haltStrategy(s.strategy_id, t, own.map((m) => m.text).join('; '), 'reconcile_mismatch');
       }
     }
     return out;
