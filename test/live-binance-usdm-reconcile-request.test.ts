@@ -6,6 +6,8 @@
 //     do, and the strategy stays halted (no quote at the venue);
 //   - once the other client's position is closed: answers ok, lifts the halt, and the strategy
 //     quotes at the venue again, without a restart;
+//   - a reconciliation the venue fails answers 502 SPREADCORE_ERR_VENUE_UNAVAILABLE and is tried
+//     again in the background;
 //   - on the simulator (paper execution): 409 SPREADCORE_ERR_NOT_LIVE and nothing changes.
 import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,6 +63,20 @@ describe('POST /api/reconcile on USD-M', () => {
     expect(clean.status).toBe(200);
     expect(clean.body).toMatchObject({ ok: true, venue: 'binance-usdm', mismatches: [], lifted: [], halted: [], kill_switch: 'ACTIVE' });
     expect(clean.body.hint).toBeUndefined();
+
+    // a reconciliation the venue fails: 502 with the code, no key in it; tried again in the background until the strategy quotes again
+    const fault = await fetch(`${replicaUrl}/__replica/faults`, { method: 'POST', body: JSON.stringify({ failRequests: { path: '/fapi/v1/openOrders', count: 1, status: 503 } }) });
+    expect(fault.status).toBe(200);
+    const failed = await reconcile();
+    expect(failed.status).toBe(502);
+    expect(failed.body.error!.code).toBe('SPREADCORE_ERR_VENUE_UNAVAILABLE');
+    expect(failed.body.error!.message).toContain('tried again in the background');
+    for (const secret of [KEY, SECRET]) expect(JSON.stringify(failed.body)).not.toContain(secret);
+    await waitUntil('the strategy quoting again after the retry', async () => {
+      const l = await api<{ strategies: { status: string; pause_reasons: string[] }[] }>('/api/strategies');
+      return l.strategies[0]!.status === 'running' && !l.strategies[0]!.pause_reasons.includes('venue');
+    }, 30_000, serve.out);
+    await waitUntil('quotes at the venue after the retry', async () => (await venueOpen()).length > 0, 30_000, serve.out);
 
     // another client on the account buys; the reconnect's reconciliation halts the strategy
     await otherClient('BUY');
