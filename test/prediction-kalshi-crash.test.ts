@@ -76,8 +76,8 @@ describe('serve --market kalshi survives kill -9', () => {
 
     s = await startPredictionServe({ kalshi: k, dataDir: join(tmp, 'data-m2') });
     const out = s.proc.out();
-    expect(out).toMatch(/kalshi 4 markets, NOT reconciled \(KXSIMELEC-28-DEM 0 in the ledgers, 3\.00 at Kalshi\): strategies stay paused/);
-    expect(out).toMatch(/restart serve with the --data-dir that traded them, or close them at Kalshi and restart/);
+    expect(out).toMatch(/kalshi 4 markets, NOT reconciled \(KXSIMELEC-28-DEM 0 in the ledgers, 3\.00 at Kalshi\): strategies stay paused until a reconcile finds the venue clean \(POST \/api\/reconcile runs one\)/);
+    expect(out).toMatch(/close what trading outside this engine opened\), then POST \/api\/reconcile: the strategies quote again once the positions agree; or restart serve with the --data-dir that traded them/);
     const health = await apiRequest<{ execution: { venues_down: string[]; kalshi: { paused: boolean } } }>(s.port, '/api/health');
     expect(health.execution).toMatchObject({ venues_down: ['kalshi'], kalshi: { paused: true } });
     s.proc.child.kill('SIGTERM');

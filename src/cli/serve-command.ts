@@ -342,6 +342,18 @@ export const serveCommand: Command = {
       const m = metrics;
       // POST /api/reconcile: the live venue's reconciliation on request (none on the paper exchange)
       let liveControl: LiveControl | undefined;
+      if (pv !== undefined) {
+        liveControl = {
+          reconcile: async () => {
+            try {
+              return await pv.reconcileOnRequest();
+            } catch (e) {
+              throw new HttpError(502, 'SPREADCORE_ERR_VENUE_UNAVAILABLE', `${e instanceof Error ? e.message : String(e)}; `
+                + 'it is tried again at the next reconnect or request (GET /api/health: execution.<venue>.last_reconcile)');
+            }
+          },
+        };
+      }
       if (lv !== undefined) {
         liveControl = {
           reconcile: async () => {

@@ -213,6 +213,10 @@ function tradesOf(o: OpenOrder | null | undefined): readonly string[] {
   return o !== null && o !== undefined && Array.isArray(o.associate_trades) ? o.associate_trades.filter((id): id is string => typeof id === 'string') : [];
 }
 
+/** What a trader does about a Kalshi position mismatch (the log line, serve's start-up line, POST /api/reconcile's answer). */
+export const KALSHI_MISMATCH_HINT = 'The journal does not hold these positions: bring Kalshi\'s position back to the ledgers\' (close what trading outside this engine opened), '
+  + 'then POST /api/reconcile: the strategies quote again once the positions agree; or restart serve with the --data-dir that traded them';
+
 /** Most markets per venue (the WASM core has 32 order books). */
 export const MAX_MARKETS_PER_VENUE = 12;
 
@@ -478,7 +482,7 @@ export class PredictionLive {
       this.kalshi.settleDetermined();
       await this.kalshi.reconcile();
       const r = this.lastKalshi;
-      parts.push(`kalshi ${this.kalshi.markets.length} markets${r === null ? '' : r.ok ? ', reconciled' : `, NOT reconciled (${r.positionMismatches.map((m) => `${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`).join('; ') || 'see the log'}): strategies stay paused`}`);
+      parts.push(`kalshi ${this.kalshi.markets.length} markets${r === null ? '' : r.ok ? ', reconciled' : `, NOT reconciled (${r.positionMismatches.map((m) => `${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`).join('; ') || 'see the log'}): strategies stay paused until a reconcile finds the venue clean (POST /api/reconcile runs one)`}`);
     }
     if (this.polymarket !== null) {
       // a market that resolved while the engine was down sent no market_resolved to it: settled from GET /markets
@@ -486,7 +490,7 @@ export class PredictionLive {
       this.polymarket.settleMissedResolutions(this.heldOffList(this.polymarket.markets.map((m) => m.symbol), 'polymarket'), this.nextSymbolId());
       await this.polymarket.reconcile();
       const r = this.lastPolymarket;
-      parts.push(`polymarket ${this.polymarket.markets.length} markets (CLOB version ${this.polymarket.version})${r === null ? '' : r.ok ? ', reconciled' : ', NOT reconciled: strategies stay paused'}`);
+      parts.push(`polymarket ${this.polymarket.markets.length} markets (CLOB version ${this.polymarket.version})${r === null ? '' : r.ok ? ', reconciled' : ', NOT reconciled: strategies stay paused until a reconcile finds the venue clean (POST /api/reconcile runs one)'}`);
     }
     return parts.join('; ');
   }
@@ -570,21 +574,106 @@ export class PredictionLive {
     this.lastKalshi = r;
     for (const f of r.missedFills) if (!f.applied && f.fill !== undefined) this.missedKalshi.push(f);
     if (this.restored && this.missedKalshi.length > 0) {
-      void this.journalMissedKalshiFills(live).then((n) => { if (n > 0) return live.reconcile(); return undefined; })
-        .catch((e: unknown) => this.log(`kalshi: journaling missed fills failed: ${e instanceof Error ? e.message : String(e)}`));
+      this.followUp(this.journalMissedKalshiFills(live).then((n) => { if (n > 0) return live.reconcile(); return undefined; })
+        .catch((e: unknown) => this.log(`kalshi: journaling missed fills failed: ${e instanceof Error ? e.message : String(e)}`)));
     }
     if (r.positionMismatches.length > 0) {
-      this.log(`kalshi: MISMATCH ${r.positionMismatches.map((m) => `${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`).join('; ')}: strategies stay paused. `
-        + 'The journal does not hold these positions: restart serve with the --data-dir that traded them, or close them at Kalshi and restart');
+      this.log(`kalshi: MISMATCH ${r.positionMismatches.map((m) => `${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`).join('; ')}: strategies stay paused. ${KALSHI_MISMATCH_HINT}`);
     }
     if (r.unknownToUs.length === 0) return;
-    void (async () => {
+    this.followUp((async () => {
       for (const o of r.unknownToUs) {
         try { await live.rest.cancelOrder(o.orderId); } catch (e) { this.log(`kalshi: could not cancel untracked order ${o.clientOrderId}: ${e instanceof Error ? e.message : String(e)}`); }
       }
       this.log(`kalshi: cancelled ${r.unknownToUs.length} open order(s) this process does not track`);
       await live.reconcile();
-    })();
+    })());
+  }
+
+  /** Work a Kalshi reconcile started (missed fills journaled, untracked orders cancelled), until it ends. */
+  private readonly followUps = new Set<Promise<unknown>>();
+
+  private followUp(p: Promise<unknown>): void {
+    const q = p.catch(() => undefined).finally(() => { this.followUps.delete(q); });
+    this.followUps.add(q);
+  }
+
+  /**
+   * Resolves once no follow-up of a Kalshi reconcile is under way (those that start meanwhile
+   * included, up to a few rounds: a cancel Kalshi keeps refusing starts one after every reconcile).
+   */
+  private async followUpsDone(): Promise<void> {
+    for (let round = 0; round < 5 && this.followUps.size > 0; round++) await Promise.all([...this.followUps]);
+  }
+
+  /**
+   * POST /api/reconcile: every venue's reconcile, the one start and reconnects run, now (a
+   * request while one runs waits for it and one more pass). The strategies quote again once
+   * every venue is clean, as after a reconnect. Kalshi: the reconcile's own work (fills of our
+   * earlier orders journaled, open orders this process does not track cancelled) is waited for,
+   * and a report that was not clean is taken once more: fills of another client's orders are
+   * reported once and then left to the position check, so the trade that put a position back
+   * does not keep the strategies paused. A reconcile that fails is run again up to 3 times (within
+   * about 2 s); throws (`venueFailures`) when a venue's reconcile still failed.
+   */
+  async reconcileOnRequest(): Promise<Record<string, unknown>> {
+    const engine = this.engine;
+    if (engine === null) throw new Error('the prediction venues are not connected yet');
+    const venuePaused = (): Map<string, { strategy_id: string; symbols: string[] }> => new Map(engine.list()
+      .filter((s) => s.pause_reasons.includes('venue')).map((s) => [s.strategy_id, { strategy_id: s.strategy_id, symbols: [...s.symbols] }]));
+    const before = venuePaused();
+    const failures: string[] = [];
+    const mismatches: string[] = [];
+    const venues: Record<string, unknown> = {};
+    const next: string[] = [];
+    let ok = true;
+    // a reconcile refused on the way (the local rate budget, a 5xx, no answer) is run again a few times, 0.25 s, 0.5 s, 1 s apart
+    const attempt = async (run: () => Promise<void>, failure: () => string | null): Promise<void> => {
+      for (let i = 0; ; i++) {
+        await run();
+        if (failure() === null || i === 3) return;
+        await new Promise((res) => setTimeout(res, 250 * 2 ** i));
+      }
+    };
+    const k = this.kalshi;
+    if (k !== null) {
+      const pass = async (): Promise<void> => { await k.reconcile(); await this.followUpsDone(); };
+      await attempt(pass, () => k.lastFailure);
+      if (k.lastFailure === null && k.lastReport !== null && !k.lastReport.ok) await attempt(pass, () => k.lastFailure);
+      const r = k.lastReport;
+      if (k.lastFailure !== null || r === null) failures.push(`kalshi: ${k.lastFailure ?? 'no reconcile ran'}`);
+      else {
+        ok &&= r.ok;
+        for (const m of r.positionMismatches) mismatches.push(`${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`);
+        if (r.positionMismatches.length > 0) next.push(KALSHI_MISMATCH_HINT);
+        else if (!r.ok) next.push('Kalshi is not clean yet (open orders this process does not track, orders it no longer lists, or fills being looked up): POST /api/reconcile again');
+        if (r.ok && k.paused) next.push('Kalshi\'s WebSocket is down: the strategies resume at its reconnect');
+        venues['kalshi'] = {
+          ok: r.ok, paused: k.paused, position_mismatches: r.positionMismatches, unknown_orders: r.unknownToUs.length,
+          orders_missing_at_venue: r.missingAtVenue.length, at_ms: r.atMs,
+        };
+      }
+    }
+    const p = this.polymarket;
+    if (p !== null) {
+      await attempt(() => p.reconcile(), () => p.lastFailure);
+      const r = p.lastReport;
+      if (p.lastFailure !== null || r === null) failures.push(`polymarket: ${p.lastFailure ?? 'no reconcile ran'}`);
+      else {
+        ok &&= r.ok;
+        if (!r.ok) next.push('Polymarket is not clean yet (orders it no longer lists): POST /api/reconcile again');
+        venues['polymarket'] = { ok: r.ok, paused: p.paused, unknown_orders: r.unknownToUs.length, orders_missing_at_venue: r.missingAtVenue.length, at_ms: r.atMs };
+      }
+    }
+    if (failures.length > 0) throw Object.assign(new Error(`the reconcile failed: ${failures.join('; ')}; the strategies stay paused (venue) until a reconcile succeeds`), { venueFailures: failures });
+    const after = venuePaused();
+    const lifted = [...before.values()].filter((s) => !after.has(s.strategy_id));
+    if (lifted.length > 0) this.log(`reconcile on request: the venues are clean, quoting again: ${lifted.map((s) => s.strategy_id).join(', ')}`);
+    if (engine.killed) next.push('the kill switch is on: nothing quotes until POST /api/resume');
+    return {
+      ok, venue: this.venue.name, mismatches, venues, lifted, paused: [...after.values()], kill_switch: engine.killed ? 'HALTED' : 'ACTIVE',
+      ...(next.length > 0 ? { hint: next.join('; ') } : {}),
+    };
   }
 
   /**

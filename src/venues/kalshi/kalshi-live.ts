@@ -61,6 +61,8 @@ export class KalshiLive {
   markets: KalshiMarketInfo[] = [];
   paused = true;
   lastReport: KalshiReconcileReport | null = null;
+  /** Why the last reconcile failed (a query refused, no answer); null after one that ran. */
+  lastFailure: string | null = null;
   private sinceTs: number;
   private readonly settled = new Set<string>();
   private readonly results = new Map<string, 'yes' | 'no'>();
@@ -130,6 +132,7 @@ export class KalshiLive {
           }
           const r = await this.venue.reconcile({ sinceTs: this.sinceTs, ...(this.c.expectedPositions !== undefined ? { expectedPositions: () => this.unsettledExpected() } : {}) });
           this.lastReport = r;
+          this.lastFailure = null;
           if (r.lastFillTs > 0) this.sinceTs = r.lastFillTs - 1;
           this.c.onReconciled?.(r);
           if (r.ok && !this.reconciling.again && this.ws.connected) { this.paused = false; this.c.onResume?.(); }
@@ -139,7 +142,8 @@ export class KalshiLive {
               + `, ${foreign} fill(s) of orders this process did not send (checked against the journal); staying paused`);
           }
         } catch (e) {
-          this.log(`kalshi: reconcile failed (${e instanceof Error ? e.message : String(e)}); staying paused`);
+          this.lastFailure = e instanceof Error ? e.message : String(e);
+          this.log(`kalshi: reconcile failed (${this.lastFailure}); staying paused`);
         }
       }
     });

@@ -57,6 +57,8 @@ export class PolymarketLive {
   markets: PolymarketMarketSpec[] = [];
   paused = true;
   lastReport: PolymarketReconcileReport | null = null;
+  /** Why the last reconcile failed (a query refused, no answer); null after one that ran. */
+  lastFailure: string | null = null;
   version = 0;
   private readonly reconciling = new CoalescedRun<void>();
   private closed = false;
@@ -203,11 +205,13 @@ export class PolymarketLive {
             r = await this.venue.reconcile();
           }
           this.lastReport = r;
+          this.lastFailure = null;
           this.c.onReconciled?.(r);
           if (r.ok && !this.reconciling.again && !this.closed) { this.paused = false; this.c.onResume?.(); }
           else if (!r.ok) this.log(`polymarket: reconcile found ${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue; staying paused`);
         } catch (e) {
-          this.log(`polymarket: reconcile failed (${e instanceof Error ? e.message : String(e)}); staying paused`);
+          this.lastFailure = e instanceof Error ? e.message : String(e);
+          this.log(`polymarket: reconcile failed (${this.lastFailure}); staying paused`);
         }
       }
     }, () => !this.closed);
