@@ -8,6 +8,8 @@
 //     quotes at the venue again, without a restart;
 //   - a reconciliation the venue fails answers 502 SPREADCORE_ERR_VENUE_UNAVAILABLE and is tried
 //     again in the background;
+//   - a mismatch the request finds halts too; with the kill switch on, the halt is lifted and the
+//     kill switch is not;
 //   - on the simulator (paper execution): 409 SPREADCORE_ERR_NOT_LIVE and nothing changes.
 import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,11 +60,13 @@ describe('POST /api/reconcile on USD-M', () => {
     await api('/api/strategy/mm/start', {});
     await waitUntil('quotes at the venue', async () => (await venueOpen()).length > 0, 30_000, serve.out);
 
-    // positions agree: the request answers ok and lifts nothing
-    const clean = await reconcile();
-    expect(clean.status).toBe(200);
-    expect(clean.body).toMatchObject({ ok: true, venue: 'binance-usdm', mismatches: [], lifted: [], halted: [], kill_switch: 'ACTIVE' });
-    expect(clean.body.hint).toBeUndefined();
+    // positions agree: the request answers ok and lifts nothing; two at once both get the answer of a pass run after them
+    const [clean, twice] = await Promise.all([reconcile(), reconcile()]);
+    for (const r of [clean, twice]) {
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ ok: true, venue: 'binance-usdm', mismatches: [], lifted: [], halted: [], kill_switch: 'ACTIVE' });
+      expect(r.body.hint).toBeUndefined();
+    }
 
     // a reconciliation the venue fails: 502 with the code, no key in it; tried again in the background until the strategy quotes again
     const fault = await fetch(`${replicaUrl}/__replica/faults`, { method: 'POST', body: JSON.stringify({ failRequests: { path: '/fapi/v1/openOrders', count: 1, status: 503 } }) });
@@ -111,6 +115,24 @@ describe('POST /api/reconcile on USD-M', () => {
     expect(serve.out()).toContain('reconcile_mismatch halt lifted');
     const health = await api<{ execution: { last_reconcile: { ok: boolean } } }>('/api/health');
     expect(health.execution.last_reconcile.ok).toBe(true);
+
+    // a mismatch the request itself finds halts as well; under the kill switch the lift leaves the kill switch on
+    await otherClient('BUY');
+    const found = await reconcile();
+    expect(found.body).toMatchObject({ ok: false, halted: [{ strategy_id: 'mm', symbols: ['BTCUSDT'] }], lifted: [] });
+    expect(await riskState()).toBe('HALTED');
+    expect((await api<{ ok: boolean }>('/api/kill', {})).ok).toBe(true);
+    await otherClient('SELL');
+    const underKill = await reconcile();
+    expect(underKill.body).toMatchObject({ ok: true, lifted: [{ strategy_id: 'mm', symbols: ['BTCUSDT'] }], halted: [], kill_switch: 'HALTED' });
+    expect(underKill.body.hint).toContain('POST /api/resume');
+    expect(await riskState()).toBe('HALTED');
+    const overview2 = await api<{ risk_reason: string; kill_switch: string }>('/api/strategy/mm/overview?symbol=BTCUSDT');
+    expect(overview2).toMatchObject({ risk_reason: 'manual_kill', kill_switch: 'HALTED' });
+    await waitUntil('no quote at the venue under the kill switch', async () => (await venueOpen()).length === 0, 30_000, serve.out);
+    expect((await api<{ ok: boolean }>('/api/resume', {})).ok).toBe(true);
+    expect(await riskState()).toBe('ACTIVE');
+    await waitUntil('quotes at the venue once the kill switch is released', async () => (await venueOpen()).length > 0, 30_000, serve.out);
 
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
