@@ -3,8 +3,8 @@
 // binance-usdm-testnet`, real processes. The strategies pause for the reconciliation; it is
 // tried again until it succeeds, and they quote again. (They stayed paused, reason "venue",
 // until the next reconnect, with an info line as the only trace.) And a user stream that stays
-// down: no quote rests at the venue while no fill could be seen; quoting resumes once it is back
-// and reconciled.
+// down: no quote rests at the venue while no fill could be seen (POST /api/reconcile says so);
+// quoting resumes once it is back and reconciled.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, stopAll } from './support/cli-process.js';
@@ -64,7 +64,7 @@ describe('USD-M reconciliation that fails after a reconnect', () => {
     // the user stream drops and cannot come back for a while (new listenKeys refused): the
     // strategy stops quoting meanwhile (no fill could be seen) and quotes again once it is back
     const down = await fetch(`${replicaUrl}/__replica/faults`, {
-      method: 'POST', body: JSON.stringify({ failRequests: { path: '/fapi/v1/listenKey', count: 4, status: 503 }, dropConnections: true }),
+      method: 'POST', body: JSON.stringify({ failRequests: { path: '/fapi/v1/listenKey', count: 1000, status: 503 }, dropConnections: true }),
     });
     expect(down.status).toBe(200);
     await waitUntil('the strategy paused while the user stream is down', async () => (await strategy()).pause_reasons.includes('venue'), 10_000, serve.out);
@@ -74,6 +74,13 @@ describe('USD-M reconciliation that fails after a reconnect', () => {
     expect(h.execution.user_stream.connected).toBe(false);
     const f2 = await (await fetch(`${replicaUrl}/__replica/faults`)).json() as { failRequests: { count: number } };
     expect(f2.failRequests.count).toBeGreaterThan(0); // still down
+    // a reconciliation on request finds the positions agreeing, and says the strategies stay paused while the stream is down
+    const rec = await api<{ ok: boolean; user_stream: string | null; hint?: string }>('/api/reconcile', {});
+    expect(rec).toMatchObject({ ok: true, user_stream: 'down' });
+    expect(rec.hint).toContain('user-data stream is down');
+    expect((await strategy()).pause_reasons).toContain('venue');
+    // the venue lets new listenKeys be made again
+    expect((await fetch(`${replicaUrl}/__replica/faults`, { method: 'DELETE' })).status).toBe(200);
     await waitUntil('the strategy quoting again after the stream is back', async () => {
       const s = await strategy();
       return s.status === 'running' && !s.pause_reasons.includes('venue');
@@ -82,6 +89,9 @@ describe('USD-M reconciliation that fails after a reconnect', () => {
     const h2 = await api<{ execution: { user_stream: { connected: boolean; reconnects: number } } }>('/api/health');
     expect(h2.execution.user_stream).toMatchObject({ connected: true });
     expect(h2.execution.user_stream.reconnects).toBeGreaterThanOrEqual(2);
+    const rec2 = await api<{ ok: boolean; user_stream: string | null; hint?: string }>('/api/reconcile', {});
+    expect(rec2).toMatchObject({ ok: true, user_stream: 'connected' });
+    expect(rec2.hint).toBeUndefined();
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
   }, 120_000);

@@ -89,6 +89,12 @@ export interface ReconcileRequestResult {
   readonly lifted: ReconcileHaltView[];
   /** Strategies still halted for reconcile_mismatch (a symbol of theirs differs). */
   readonly halted: ReconcileHaltView[];
+  /**
+   * USD-M's user-data stream (fills, order updates) at the answer: while it is down the
+   * strategies stay paused (reason venue) whatever the reconciliation found; null on spot
+   * (its user data comes over the WebSocket API).
+   */
+  readonly userStream: 'connected' | 'down' | null;
 }
 
 /** What a trader does about a position mismatch (the reconciliation's log line, serve's start-up line, POST /api/reconcile's answer). */
@@ -102,8 +108,12 @@ export function reconcileAnswer(venue: string, r: ReconcileRequestResult, killSw
   const next: string[] = [];
   if (!s.ok) next.push(MISMATCH_HINT);
   if (killSwitchOn) next.push('the kill switch is on: nothing quotes until POST /api/resume');
+  if (r.userStream === 'down') {
+    next.push('the user-data stream is down: the strategies stay paused (reason venue) until it is back and reconciled, which the engine does by itself '
+      + '(GET /api/health, execution.user_stream)');
+  }
   return {
-    ok: s.ok, venue, mismatches: s.mismatches, lifted: r.lifted, halted: r.halted,
+    ok: s.ok, venue, mismatches: s.mismatches, lifted: r.lifted, halted: r.halted, user_stream: r.userStream,
     fills_journaled: s.fillsApplied, fills_foreign: s.fillsForeign, orders_cancelled: s.ordersCancelled, orders_kept: s.ordersKept,
     journal_orders_closed: s.journalOrdersClosed, at_ms: s.atMs, kill_switch: killSwitchOn ? 'HALTED' : 'ACTIVE',
     ...(next.length > 0 ? { hint: next.join('; ') } : {}),
@@ -321,7 +331,8 @@ export class BinanceLive {
       if (engine.risk.liftReconcileHalt(s.strategy_id, t, `positions of ${s.symbols.join(', ')} agree with ${this.venue.name}`)) lifted.push(view);
     }
     if (lifted.length > 0) this.config.log(`binance: reconcile_mismatch halt lifted (POST /api/reconcile, positions agree): ${lifted.map((l) => l.strategy_id).join(', ')}`);
-    return { summary, lifted, halted };
+    const userStream = this.stream === null ? null : this.stream.connected ? 'connected' : 'down';
+    return { summary, lifted, halted, userStream };
   }
 
   private async reconcileOnce(): Promise<ReconcileSummary> {
