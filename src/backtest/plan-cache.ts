@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { LevelCache } from '../feed/binance/depth-sync.js';
 import type { AggTrade, BinanceMarket, BinanceMessage, DecimalPair, DepthSnapshot, DepthUpdate, Trade } from '../feed/binance/messages.js';
 import type { FeedLagJson } from './backtest-result.js';
@@ -164,7 +165,8 @@ export function writePlanCache(file: string, opts: PlanCacheOptions, sourceHash:
   head.copy(out, 12);
   for (const [name, a] of arrays) out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), headPadded + sections[name][0]);
   createHash('sha256').update(out.subarray(0, total - SUM_BYTES)).digest().copy(out, total - SUM_BYTES);
-  const tmp = `${file}.${process.pid}.tmp`;
+  // per process and thread: the workers of one sweep may write the same file at once (the last rename wins; both are whole)
+  const tmp = `${file}.${process.pid}.${threadId}.tmp`;
   try {
     mkdirSync(opts.dir, { recursive: true });
     writeFileSync(tmp, out);

@@ -27,7 +27,7 @@ const DEFAULT_OUT = 'sweep-out';
 const USAGE = `Usage: spreadcore sweep --data FILE --params FILE --space FILE [--search grid|random]
                        [--samples N] [--objective NAME] [--workers N] [--out DIR]
                        [--seed N] [--heatmap X,Y|none] [--top N] [--json]
-                       [--cluster nats://HOST:4222 [--ack-wait S]]
+                       [--cache-dir DIR] [--cluster nats://HOST:4222 [--ack-wait S]]
 
 Runs one backtest per point of a parameter space on a pool of worker threads
 and ranks the points by an objective (see docs/sweep.md).
@@ -55,6 +55,10 @@ ${OBJECTIVES.map((o) => `                       ${o.padEnd(16)} ${OBJECTIVE_TEXT
                      objective over the other parameters
   --top N            rows of the ranked table printed (default ${DEFAULT_TOP})
   --json             print results.json to stdout instead of the table
+  --cache-dir DIR    keep what a worker parsed from a Binance recording in DIR
+                     (as backtest --cache-dir): the workers of the next sweep of
+                     the same recording read it instead of parsing; same results
+                     with or without it (a local sweep only)
   --cluster URL      run the points on \`spreadcore worker\` processes through
                      the NATS JetStream server at URL (nats://host:4222)
                      instead of a local pool; the recording and the spec go
@@ -88,6 +92,7 @@ const FLAGS = {
   json: { type: 'boolean' },
   cluster: { type: 'string' },
   'ack-wait': { type: 'string' },
+  'cache-dir': { type: 'string' },
 } as const;
 
 function required(name: string, v: string | undefined): string {
@@ -123,9 +128,12 @@ export const sweepCommand: Command = {
       const bad = checkClusterUrl(cluster);
       if (bad !== undefined) throw usageError(bad);
       if (flags.workers !== undefined) throw usageError('--workers applies to a local sweep; with --cluster the points run on the workers started with "spreadcore worker --cluster URL [--threads N]"');
+      if (flags['cache-dir'] !== undefined) throw usageError('--cache-dir applies to a local sweep; with --cluster the points run on other machines\' workers');
     } else if (flags['ack-wait'] !== undefined) {
       throw usageError('--ack-wait applies to --cluster only');
     }
+    const cacheDir = flags['cache-dir'];
+    if (cacheDir === '') throw usageError('--cache-dir needs a directory');
     const ackWaitMs = intFlag('ack-wait', flags['ack-wait'], DEFAULT_ACK_WAIT_MS / 1000, 1, 3600) * 1000;
     const workers = intFlag('workers', flags.workers, Math.max(1, availableParallelism()), 1, MAX_WORKERS);
     const seed = intFlag('seed', flags.seed, 1, 0, 2 ** 31 - 1);
@@ -168,6 +176,8 @@ export const sweepCommand: Command = {
         dataPath, paramsPath, spacePath, search, samples, objective, workers, outDir, seed,
         heatmap: flags.heatmap,
         renderHeatmap: renderSweepHeatmap,
+        cacheDir: cacheDir === undefined ? undefined : resolvePath(cacheDir),
+        onNote: (m) => io.stderr.write(`spreadcore sweep: ${m}\n`),
         executor: store === undefined || cluster === undefined ? undefined : clusterExecutor({
           store, url: cluster, ackWaitMs,
           onQueued: (id, m) => io.stderr.write(`spreadcore sweep: sweep ${id}: ${m.points} points queued on ${cluster}; workers: spreadcore worker --cluster ${cluster} [--threads N]\n`),

@@ -39,6 +39,13 @@ export interface SweepOptions {
   readonly onStart?: ((total: number, workers: number) => void) | undefined;
   /** Called after each finished point: finished points, all points. */
   readonly onProgress?: ((finished: number, total: number) => void) | undefined;
+  /**
+   * The parse cache's directory (`--cache-dir`): each worker reads a Binance recording's
+   * parse from it instead of parsing, and writes it after its first run when it was not there.
+   */
+  readonly cacheDir?: string | undefined;
+  /** Told what the parse cache did (a file read or written, one that could not be). */
+  readonly onNote?: ((message: string) => void) | undefined;
   /** The compiled worker module; default: sweep-worker.js next to this file. */
   readonly workerFile?: string | URL | undefined;
   /** Least time between rewrites of the results files while running, ms (default 1000). */
@@ -216,6 +223,7 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
   const flushEveryMs = o.flushIntervalMs ?? 1000;
   let lastFlush = performance.now();
   const onResult = (r: TaskResult): void => {
+    for (const m of r.notes ?? []) o.onNote?.(m);
     if (r.workerId >= 0) {
       const t = threads.get(r.workerId) ?? { tasks: 0, inits: 0, wasm_instances: 0 };
       t.tasks = Math.max(t.tasks, r.workerTasks);
@@ -240,6 +248,7 @@ export async function runSweep(o: SweepOptions, signal?: AbortSignal): Promise<S
 
   const init: WorkerInit = {
     data, stop: newStopFlag(), baseParams: prep.baseParams, names: prep.names, canonical: prep.canonical, seed: o.seed,
+    cacheDir: o.cacheDir ?? null,
   };
   const tasks = prep.runnable.map((p) => ({ index: p.index, values: p.values }));
   const pool = o.executor !== undefined

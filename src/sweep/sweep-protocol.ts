@@ -17,6 +17,12 @@ export interface WorkerInit {
   readonly canonical: readonly string[];
   /** Seed of every backtest (the same for every point: points differ only in their parameters). */
   readonly seed: number;
+  /**
+   * The parse cache's directory (a Binance recording's parse kept on disk, as `backtest
+   * --cache-dir`), or null for none: a worker reads it instead of parsing, and the first run
+   * that parsed writes it.
+   */
+  readonly cacheDir?: string | null;
 }
 
 export interface SweepTask {
@@ -34,6 +40,8 @@ interface TaskResultCommon {
   readonly wasmInstances: number;
   /** Tasks this worker has run, this one included. */
   readonly workerTasks: number;
+  /** What the parse cache told during this task (a file read or written, one it could not read or write). */
+  readonly notes?: readonly string[];
 }
 
 export type TaskResult = TaskResultCommon & (

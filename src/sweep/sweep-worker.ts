@@ -24,23 +24,31 @@ function stopped(): boolean {
   return Atomics.load(stop, 0) !== 0;
 }
 
+const notes: string[] = [];
+const parseCache = init.cacheDir === undefined || init.cacheDir === null ? {} : { parseCache: { dir: init.cacheDir, onNote: (m: string) => { notes.push(m); } } };
+
 export default function runPoint(task: SweepTask): TaskResult {
   tasks++;
-  const common = { index: task.index, workerId: threadId, workerInits: inits, workerTasks: tasks };
-  if (stopped()) return { ...common, wasmInstances: wasmInstances(), kind: 'stopped' };
+  notes.length = 0;
+  // what every answer carries, taken when the answer is made (the parse cache's notes of this task included)
+  const common = (): Omit<TaskResult, 'kind'> => ({
+    index: task.index, workerId: threadId, workerInits: inits, workerTasks: tasks, wasmInstances: wasmInstances(),
+    ...(notes.length > 0 ? { notes: [...notes] } : {}),
+  });
+  if (stopped()) return { ...common(), kind: 'stopped' };
   try {
     const spec = parseBacktestSpec(pointParams(init.baseParams, init.names, init.canonical, task.values));
     const t0 = performance.now();
-    const result = runBacktest(data, spec, { seed: init.seed, shouldStop: stopped });
+    const result = runBacktest(data, spec, { seed: init.seed, shouldStop: stopped, ...parseCache });
     const elapsedMs = performance.now() - t0;
-    if (result.stopped) return { ...common, wasmInstances: wasmInstances(), kind: 'stopped' };
+    if (result.stopped) return { ...common(), kind: 'stopped' };
     const o = result.objectives;
     return {
-      ...common, wasmInstances: wasmInstances(), kind: 'done', elapsedMs,
+      ...common(), kind: 'done', elapsedMs,
       objectives: { net_pnl: o.net_pnl, sharpe: o.sharpe, max_drawdown: o.max_drawdown, fill_rate: o.fill_rate, fills: o.fills, events: o.events },
     };
   } catch (e) {
-    if (stopped()) return { ...common, wasmInstances: wasmInstances(), kind: 'stopped' };
-    return { ...common, wasmInstances: wasmInstances(), kind: 'failed', error: e instanceof Error ? e.message : String(e), code: e instanceof SpreadcoreError ? e.code : 'SPREADCORE_ERR_INTERNAL' };
+    if (stopped()) return { ...common(), kind: 'stopped' };
+    return { ...common(), kind: 'failed', error: e instanceof Error ? e.message : String(e), code: e instanceof SpreadcoreError ? e.code : 'SPREADCORE_ERR_INTERNAL' };
   }
 }
