@@ -91,10 +91,10 @@ describe('serve in live mode refuses to start, saying why', () => {
     noKeys(b.out);
   }, 60_000);
 
-  it('spot, a symbol the venue does not list: exit 1 at once (the WebSocket API connection does not hold the process)', async () => {
+  it('spot, a symbol the venue does not list: exit 2 (a bad --symbols) at once (the WebSocket API connection does not hold the process)', async () => {
     const r = await serve('binance_testnet_spot', spotUrl, KEY, SECRET, ['--symbols', 'FOOUSDT'], 15_000);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain('exchangeInfo has no symbol FOOUSDT');
+    expect(r.code).toBe(2);
+    expect(r.out).toContain(`--symbols: Binance spot (${spotUrl}) does not list FOOUSDT in its exchangeInfo`);
     expect(r.ms).toBeLessThan(12_000);
     noKeys(r.out);
   }, 30_000);

@@ -21,6 +21,10 @@ import { createLogger } from '../log/logger.js';
 import { BinanceLive, MISMATCH_HINT, reconcileAnswer, type ReconcileSummary } from '../venues/binance/binance-live.js';
 import { HttpError } from '../gateway/http-errors.js';
 import type { LiveControl } from '../gateway/routes-api.js';
+import { BinanceError } from '../venues/binance/errors.js';
+import { liveInstrumentSpec, type BinanceInstrumentSpec, type LiveInstrumentChoice } from '../feed/binance/instruments.js';
+import type { BinanceMarket } from '../feed/binance/messages.js';
+import { usageError } from './flags.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import { clusterRoutes } from '../cluster/cluster-view.js';
 import { parseClusterOptions } from '../cluster/cluster-options.js';
@@ -180,7 +184,17 @@ Options (each also from an environment variable):
   -h, --help           show this help
 
 Exit status: 0 stopped by a signal, 1 failure (e.g. the port is taken),
-2 bad command line or environment value (nothing is started).`;
+2 bad command line or environment value (nothing is started; with live
+execution also a --symbols symbol the venue's exchangeInfo does not list,
+found once connected and before any order).`;
+
+/** The grids of each symbol of live execution, from the venue's exchangeInfo (BinanceLive.connect checked that it lists them). */
+function liveGrids(market: BinanceMarket, symbols: readonly string[], live: BinanceLive): LiveInstrumentChoice[] {
+  return symbols.map((symbol) => {
+    const r = live.venue.symbolRules(symbol)!;
+    return liveInstrumentSpec(market, symbol, { tickSize: r.instrument.tickSize, stepSize: r.instrument.lotSize, baseAssetPrecision: r.baseAssetPrecision });
+  });
+}
 
 /** Restores the journal; a strategy on a symbol the source has not defined yet (feed) gets a message that says what to do. */
 function restoreJournal(engine: TradingEngine, dataDir: string, market: string): ReturnType<TradingEngine['restore']> {
@@ -213,6 +227,8 @@ export const serveCommand: Command = {
       return 1;
     }
     let live: BinanceLive | undefined;
+    /** Live execution: each symbol's grids (the venue's, or the built-in table's when they agree). */
+    let liveSpecs: readonly BinanceInstrumentSpec[] | undefined;
     let pred: PredictionLive | undefined;
     let predIngest: FeedIngest | undefined;
     let engine: TradingEngine | undefined;
@@ -240,9 +256,20 @@ export const serveCommand: Command = {
             return Number.isFinite(tick) ? tick : Number.NaN;
           });
         } catch (e) {
+          // a --symbols symbol the venue does not list: a bad command line, refused before anything is placed
+          if (e instanceof BinanceError && e.code === 'BINANCE_ERR_UNLISTED_SYMBOL') throw usageError(`--symbols: ${e.message}`);
           log.error(`cannot connect to Binance (${lx.mode}, ${lx.restUrl}): ${e instanceof Error ? e.message : String(e)}`);
           return 1;
         }
+        // the grids of the books and of the orders, from the venue's exchangeInfo, before the market data starts
+        const choices = liveGrids(lx.market, o.symbols, live);
+        for (const c of choices) {
+          if (c.tableDiffers !== null) log.warn(c.tableDiffers);
+          else if (c.source === 'venue') {
+            log.info(`binance: ${c.spec.symbol} grids from the venue's exchangeInfo: tick ${c.spec.tickSize}, order step ${c.spec.orderLotSize}, book quantities on ${c.spec.lotSize}`);
+          }
+        }
+        liveSpecs = choices.map((c) => c.spec);
         engine = new TradingEngine({
           journal, log, venue: live.venue, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
         });
@@ -278,7 +305,7 @@ export const serveCommand: Command = {
       hub = new SseHub({ firstId: Date.now() * 1000 });
       attachEngine(hub, eng.events);
       // the source defines its instruments first: restored strategies load on known symbols
-      market = clusterCfg?.mdSource === 'nats' ? natsMarket(eng, log, o.tickMs) : prepared.start(eng, io, log);
+      market = clusterCfg?.mdSource === 'nats' ? natsMarket(eng, log, o.tickMs) : prepared.start(eng, io, log, liveSpecs);
       // a node fed from NATS learns the markets from the publisher before its journal's strategies load
       if (clusterCfg?.mdSource === 'nats') await awaitDefinitions(clusterCfg.url, eng.ingest);
       const restored = restoreJournal(eng, dataDir, o.market.kind);

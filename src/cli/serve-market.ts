@@ -14,6 +14,7 @@ import { SpreadcoreError } from '../errors.js';
 import { SimDriver } from '../engine/sim-driver.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import { BinanceConnector } from '../feed/binance/binance-connector.js';
+import type { BinanceInstrumentSpec } from '../feed/binance/instruments.js';
 import { pace } from '../feed/recording/pacer.js';
 import { skippedInputWarning, type MarketSource } from '../feed/replay/market-source.js';
 import { openMarketSource } from '../feed/replay/source-options.js';
@@ -36,7 +37,8 @@ export interface RunningMarket {
 }
 
 export interface PreparedMarket {
-  start(engine: TradingEngine, io: CliIo, log: Logger): RunningMarket;
+  /** `instruments`: the Binance grids of live execution (from the venue's exchangeInfo); without them the built-in table's. */
+  start(engine: TradingEngine, io: CliIo, log: Logger, instruments?: readonly BinanceInstrumentSpec[]): RunningMarket;
 }
 
 function errorText(e: unknown): string {
@@ -49,7 +51,7 @@ export async function prepareMarket(o: ServeOptions): Promise<PreparedMarket> {
   switch (m.kind) {
     case 'sim': simSpeedFromEnv(); return { start: (engine, _io, log) => startSim(engine, log, o) }; // a bad SPREADCORE_SIM_SPEED fails before anything is bound
     case 'feed': return { start: (engine, _io, log) => startFeedOnly(engine, log, o) };
-    case 'binance': return { start: (engine, io, log) => startBinance(engine, io, log, o) };
+    case 'binance': return { start: (engine, io, log, instruments) => startBinance(engine, io, log, o, instruments) };
     case 'prediction': return { start: (engine, _io, log) => startPredictionClock(engine, log, o) };
     case 'replay': {
       let source: MarketSource;
@@ -181,12 +183,12 @@ function startReplay(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOpti
   };
 }
 
-function startBinance(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOptions): RunningMarket {
+function startBinance(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOptions, instruments: readonly BinanceInstrumentSpec[] | undefined): RunningMarket {
   const m = o.market;
   if (m.kind !== 'binance') throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'not a Binance market');
   const synced = new Set<string>();
   const connector = new BinanceConnector(engine.ingest, {
-    market: m.market, symbols: o.symbols,
+    market: m.market, symbols: o.symbols, ...(instruments !== undefined ? { instruments } : {}),
     ...(m.restUrl !== undefined ? { restUrl: m.restUrl } : {}), ...(m.wsUrl !== undefined ? { wsUrl: m.wsUrl } : {}),
   }, {
     onEvent: (e) => {

@@ -6,6 +6,7 @@ import { SpreadcoreError } from '../errors.js';
 import { parseLogLevel, type LogLevel } from '../log/logger.js';
 import { resolveConnectorConfig } from '../feed/binance/connector-config.js';
 import type { BinanceMarket } from '../feed/binance/messages.js';
+import { BINANCE_INSTRUMENTS } from '../feed/binance/instruments.js';
 import { parseSpeed, type ReplaySpeed } from '../feed/recording/pacer.js';
 import { isLoopbackHost } from '../feed/handler/bearer-auth.js';
 import { checkFeeBps } from '../execution/paper-config.js';
@@ -228,6 +229,17 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
 
   for (const n of ['binance-rest-url', 'binance-ws-url'] as const) {
     if (raw(n).v !== undefined && market.kind !== 'binance') throw usageError(`--${n} applies to --market binance only`);
+  }
+  if (market.kind === 'binance' && live === null) {
+    // paper execution on Binance's market data has no exchangeInfo: the grids come from the built-in table
+    const known = BINANCE_INSTRUMENTS.filter((s) => s.market === market.market).map((s) => s.symbol);
+    const unknown = symbols.filter((s) => !known.includes(s));
+    if (unknown.length > 0) {
+      const mode = market.market === 'spot' ? 'binance-spot-testnet' : 'binance-usdm-testnet';
+      throw usageError(`--symbols: no built-in tick and lot size for Binance ${market.market} ${unknown.join(', ')} (built in: ${known.join(', ')}); `
+        + `paper execution takes the grids from that table. Live execution (--execution ${mode}) takes any listed symbol's grids from the venue's exchangeInfo; `
+        + 'a backtest takes them from the params file\'s "instruments"');
+    }
   }
   if (market.kind === 'binance') {
     market.restUrl = raw('binance-rest-url').v ?? (live !== null ? live.restUrl : undefined);

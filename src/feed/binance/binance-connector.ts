@@ -140,6 +140,7 @@ export class BinanceConnector {
       market: this.config.market,
       symbols: options.symbols,
       firstSymbolId: options.firstSymbolId,
+      ...(options.instruments !== undefined ? { instruments: options.instruments } : {}),
       tradeSource: this.config.trades === 'aggTrade' ? 'aggTrade' : 'trade',
       maxBuffered: this.config.maxBuffered,
       onApplied: (symbol, u) => {

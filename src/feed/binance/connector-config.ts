@@ -3,6 +3,7 @@
 // Every option is checked once here; a bad one is SPREADCORE_ERR_BAD_PARAM.
 import { SpreadcoreError } from '../../errors.js';
 import type { BinanceSymbolBinding, BinanceTradeSource } from './binance-ingest-adapter.js';
+import type { BinanceInstrumentSpec } from './instruments.js';
 import type { BinanceMarket } from './messages.js';
 import { checkBackoff, type BackoffOptions } from './reconnect-backoff.js';
 
@@ -40,6 +41,8 @@ export interface BinanceConnectorOptions {
   symbols: readonly (string | BinanceSymbolBinding)[];
   /** symbolId of the first plain symbol name (the next get +1, ...). Default 0. */
   firstSymbolId?: number;
+  /** Grids for symbols the built-in table does not know, or replacing its grids (live execution: the venue's exchangeInfo). */
+  instruments?: readonly BinanceInstrumentSpec[];
   /** 'mainnet' (default), 'testnet', or explicit URLs. */
   endpoints?: BinanceNetwork | BinanceEndpoints;
   /** Override the REST base URL of the chosen endpoints. */

@@ -61,3 +61,83 @@ export function binanceInstrument(market: BinanceMarket, symbol: string): Instru
     symbol: s.symbol, tickSize: s.tickSize, lotSize: s.lotSize, kind: market === 'spot' ? 'spot' : 'perp',
   });
 }
+
+/** The grids of a symbol as the venue's exchangeInfo gives them (decimal strings as sent). */
+export interface VenueGrid {
+  /** PRICE_FILTER tickSize. */
+  readonly tickSize: string;
+  /** LOT_SIZE stepSize. */
+  readonly stepSize: string;
+  /** baseAssetPrecision: decimals of the base quantities the venue reports; null when absent. */
+  readonly baseAssetPrecision: number | null;
+}
+
+/** A plain decimal string without trailing zeros ("0.01000000" → "0.01", "10.00" → "10"); null when not a plain positive decimal. */
+export function plainDecimal(s: string): string | null {
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(s);
+  if (m === null) return null;
+  const int = m[1]!.replace(/^0+(?=\d)/, '');
+  const frac = (m[2] ?? '').replace(/0+$/, '');
+  const out = frac === '' ? int : `${int}.${frac}`;
+  return /[1-9]/.test(out) ? out : null;
+}
+
+/** 10^-decimals as a decimal string ("1", "0.1", "0.00000001"). */
+function unitOf(decimals: number): string {
+  return decimals === 0 ? '1' : `0.${'0'.repeat(decimals - 1)}1`;
+}
+
+/** Decimals of a plain decimal string. */
+function decimalsOf(s: string): number {
+  const i = s.indexOf('.');
+  return i < 0 ? 0 : s.length - i - 1;
+}
+
+/**
+ * The spec of a symbol from the venue's grids. Prices and orders: PRICE_FILTER tickSize and
+ * LOT_SIZE stepSize. The book's quantity grid must hold every quantity the depth stream and
+ * the snapshots publish: on USD-M that is the order step (a futures book publishes quantities
+ * on it); on spot, resting orders placed under an older, finer step stay in the book, so the
+ * book takes the finest quantity the venue reports, 10^-baseAssetPrecision.
+ */
+export function specFromVenueGrid(market: BinanceMarket, symbol: string, g: VenueGrid): BinanceInstrumentSpec {
+  const tickSize = plainDecimal(g.tickSize);
+  const stepSize = plainDecimal(g.stepSize);
+  if (tickSize === null || stepSize === null) {
+    throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT',
+      `Binance ${market} exchangeInfo gives ${symbol} tickSize ${JSON.stringify(g.tickSize)} and stepSize ${JSON.stringify(g.stepSize)}: not positive decimals`);
+  }
+  let lotSize = stepSize;
+  const p = g.baseAssetPrecision;
+  if (market === 'spot' && p !== null && Number.isInteger(p) && p >= 0 && p <= 12 && p > decimalsOf(stepSize)) lotSize = unitOf(p);
+  return { market, symbol, tickSize, lotSize, orderLotSize: stepSize };
+}
+
+/** The spec live execution trades a symbol with, and a line saying where it came from. */
+export interface LiveInstrumentChoice {
+  readonly spec: BinanceInstrumentSpec;
+  /** table: the built-in grids, the same as the venue's; venue: the grids from exchangeInfo. */
+  readonly source: 'table' | 'venue';
+  /** Set when the built-in table has the symbol with other grids than the venue's (the venue's are used). */
+  readonly tableDiffers: string | null;
+}
+
+/**
+ * The grids live execution uses for a symbol the venue lists: the built-in table's when its
+ * tick and order step are the venue's (its book quantity grid was checked against recorded
+ * streams), else the venue's (specFromVenueGrid). Orders must lie on the venue's grid, so when
+ * the venue changed a tick or step the venue's wins and `tableDiffers` says what changed.
+ */
+export function liveInstrumentSpec(market: BinanceMarket, symbol: string, g: VenueGrid): LiveInstrumentChoice {
+  const venue = specFromVenueGrid(market, symbol, g);
+  const table = BINANCE_INSTRUMENTS.find((s) => s.market === market && s.symbol === symbol);
+  if (table === undefined) return { spec: venue, source: 'venue', tableDiffers: null };
+  if (plainDecimal(table.tickSize) === venue.tickSize && plainDecimal(table.orderLotSize) === venue.orderLotSize) {
+    return { spec: table, source: 'table', tableDiffers: null };
+  }
+  return {
+    spec: venue, source: 'venue',
+    tableDiffers: `Binance ${market} ${symbol}: the venue's exchangeInfo has tickSize ${venue.tickSize} and stepSize ${venue.orderLotSize}, `
+      + `the built-in table tickSize ${table.tickSize} and stepSize ${table.orderLotSize}: trading on the venue's grid (book quantities on ${venue.lotSize})`,
+  };
+}

@@ -225,8 +225,12 @@ export class BinanceLive {
         name: config.market === 'spot' ? 'binance' : 'binance-usdm',
       });
       await venue.loadExchangeInfo();
-      for (const s of config.symbols) {
-        if (venue.instrument(s) === undefined) throw new BinanceError('BINANCE_ERR_CONFIG', `Binance ${config.market} exchangeInfo has no symbol ${s}`);
+      // every symbol is checked before anything is subscribed or placed
+      const unlisted = config.symbols.filter((s) => venue.symbolRules(s) === undefined);
+      if (unlisted.length > 0) {
+        throw new BinanceError('BINANCE_ERR_UNLISTED_SYMBOL',
+          `Binance ${config.market === 'spot' ? 'spot' : 'USD-M'} (${config.restUrl}) does not list ${unlisted.join(', ')} in its exchangeInfo: `
+          + `check --symbols (SPREADCORE_SYMBOLS) against the venue's symbols; nothing was placed`);
       }
       return new BinanceLive(config, rest, ws, venue);
     } catch (e) {

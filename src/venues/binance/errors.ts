@@ -53,7 +53,7 @@ export const SPOT_POST_ONLY_MESSAGE = 'Order would immediately match and take.';
 /** Codes of this module's own errors (never Binance's). */
 export type BinanceLocalCode =
   | 'BINANCE_ERR_KEYS' | 'BINANCE_ERR_API' | 'BINANCE_ERR_BAD_RESPONSE' | 'BINANCE_ERR_FILTER'
-  | 'BINANCE_ERR_BUDGET' | 'BINANCE_ERR_CLIENT_ID' | 'BINANCE_ERR_CLOSED' | 'BINANCE_ERR_CONFIG';
+  | 'BINANCE_ERR_BUDGET' | 'BINANCE_ERR_CLIENT_ID' | 'BINANCE_ERR_CLOSED' | 'BINANCE_ERR_CONFIG' | 'BINANCE_ERR_UNLISTED_SYMBOL';
 
 /** A local error with a code (messages never carry key material). */
 export class BinanceError extends Error {

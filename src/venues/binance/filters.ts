@@ -22,6 +22,8 @@ export interface SymbolRules {
   readonly status: string;
   readonly baseAsset: string;
   readonly quoteAsset: string;
+  /** baseAssetPrecision (decimals of the base quantities the venue reports); null when absent. */
+  readonly baseAssetPrecision: number | null;
   /** Limits in ticks / lots; 0 / Infinity when the rule is disabled or absent. */
   readonly minPriceTick: number;
   readonly maxPriceTick: number;
@@ -133,6 +135,7 @@ export function symbolRulesFrom(entry: unknown, kind: InstrumentKind = 'spot'): 
     symbol, instrument, status: typeof e['status'] === 'string' ? e['status'] : 'TRADING',
     baseAsset: typeof e['baseAsset'] === 'string' ? e['baseAsset'] : '',
     quoteAsset: typeof e['quoteAsset'] === 'string' ? e['quoteAsset'] : '',
+    baseAssetPrecision: typeof e['baseAssetPrecision'] === 'number' && Number.isInteger(e['baseAssetPrecision']) ? e['baseAssetPrecision'] : null,
     minPriceTick, maxPriceTick, minQtyLot, maxQtyLot, marketMinQtyLot, marketMaxQtyLot,
     minNotionalUnits, maxNotionalUnits, percent,
   };

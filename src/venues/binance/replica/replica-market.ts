@@ -43,6 +43,14 @@ export const USDM_SIM_INSTRUMENTS: readonly SimInstrumentInput[] = [
     book: { orderMedianLots: 500 },
     flow: { marketMedianLots: 100 },
   },
+  // USD-M SOLUSDT: PRICE_FILTER tickSize 0.01, LOT_SIZE stepSize 0.01 (docs/binance-replica.md), a symbol
+  // the project's built-in table does not carry: clients take its grids from exchangeInfo.
+  // ETHUSDT's shapes at ~150 USDT: 10 SOL a resting order, 2 SOL a market order (medians)
+  {
+    symbol: 'SOLUSDT', tickSize: '0.01', lotSize: '0.01', initialPrice: '150',
+    book: { orderMedianLots: 1000 },
+    flow: { marketMedianLots: 200 },
+  },
 ];
 
 export class ReplicaMarket {
