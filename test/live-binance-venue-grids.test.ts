@@ -1,7 +1,9 @@
 // Live execution on a symbol the built-in instrument table does not carry, as a user runs it:
 // `spreadcore replica binance --futures` (its simulator carries USD-M SOLUSDT, tick 0.01, step
 // 0.01, which src/feed/binance/instruments.ts does not list) and `spreadcore serve --execution
-// binance-usdm-testnet --symbols SOLUSDT`, both real processes.
+// binance-usdm-testnet --symbols SOLUSDT`, both real processes; on spot the same with LTCUSDT
+// (tick 0.01, step 0.001), whose book takes quantities down to 10^-baseAssetPrecision while
+// orders go on the step.
 //   - the grids come from the venue's exchangeInfo: the book syncs, quotes rest at the venue on
 //     the venue's tick, and every fill is journaled once with the venue's price and quantity;
 //   - a symbol the venue does not list is refused before anything is placed: exit 2 (a bad
@@ -10,7 +12,10 @@
 //     not carry with exit 2 before connecting, saying where the grids can come from.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireDist, runCli, stopAll } from './support/cli-process.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireDist, runCli, startCli, stopAll } from './support/cli-process.js';
 import { freePort } from './support/free-port.js';
 import { apiRequest, signedRequest, startUsdmReplica, startUsdmServe, waitUntil } from './support/live-binance.js';
 
@@ -23,7 +28,7 @@ const STEP = 0.01;
 
 interface VenueTrade { price: string; qty: string; buyer: boolean }
 interface EngineTrade { side: string; price: number; qty: number }
-interface StateOrder { symbol: string; price: string; origQty?: string; quantity?: string; type: string; timeInForce: string }
+interface StateOrder { symbol: string; price: string; origQty: string; type: string; timeInForce: string }
 interface Depth { symbol: string; bids: { price: number; qty: number }[]; asks: { price: number; qty: number }[] }
 interface Health { market_state: string; binance_market: string; symbols: string[]; synced: boolean }
 
@@ -131,6 +136,7 @@ describe('live Binance execution takes the grids of a symbol the built-in table 
       expect(o.symbol).toBe(SYMBOL);
       expect([o.type, o.timeInForce]).toEqual(['LIMIT', 'GTX']);
       expect(onGrid(Number(o.price), TICK), `order price ${o.price}`).toBe(true);
+      expect(onGrid(Number(o.origQty), STEP), `order qty ${o.origQty}`).toBe(true);
     }
     await waitUntil('SOLUSDT fills at the venue', async () => (await venueTrades()).length > 0, 120_000, serve.out);
 
@@ -149,6 +155,76 @@ describe('live Binance execution takes the grids of a symbol the built-in table 
     }
     const pos = (await api<{ inventory: { position: number } }>(`/api/strategy/sol_mm/inventory?symbol=${SYMBOL}`)).inventory.position;
     expect(pos).toBeCloseTo(await venuePosition(), 9);
+    expect(serve.out()).not.toContain('MISMATCH');
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+  }, 300_000);
+});
+
+describe('live Binance spot execution on a symbol the built-in table lacks (LTCUSDT)', () => {
+  const SPOT_KEY = 'spot-grids-key-8e21f4';
+  const SPOT_SECRET = 'spot-grids-secret-71ac0b3d95';
+  const LTC = 'LTCUSDT';
+  const LTC_STEP = 0.001;
+  let spotUrl = '';
+
+  interface SpotTrade { price: string; qty: string; isBuyer: boolean }
+  const spotSigned = <T>(path: string, params: Record<string, string> = {}): Promise<T> => signedRequest<T>(spotUrl, SPOT_KEY, SPOT_SECRET, path, params);
+  const spotTrades = (): Promise<SpotTrade[]> => spotSigned<SpotTrade[]>('/api/v3/myTrades', { symbol: LTC, limit: '1000' });
+  const spotOpen = (): Promise<unknown[]> => spotSigned<unknown[]>('/api/v3/openOrders', { symbol: LTC });
+  async function spotOrders(): Promise<StateOrder[]> {
+    return (await (await fetch(`${spotUrl}/__replica/state`)).json() as { orders: StateOrder[] }).orders;
+  }
+
+  beforeAll(async () => {
+    const port = await freePort();
+    await startCli(['replica', 'binance', '--port', String(port), '--seed', '37', '--api-key', SPOT_KEY, '--api-secret', SPOT_SECRET], /Ctrl-C stops it/);
+    spotUrl = `http://127.0.0.1:${port}`;
+  }, 60_000);
+
+  it('book in sync, quotes LIMIT_MAKER on the tick and the LOT_SIZE step, fills journaled with the venue price and quantity', async () => {
+    const spotDir = mkdtempSync(join(tmpdir(), 'sc-spot-grids-'));
+    dirs.push(spotDir);
+    const apiPort = await freePort();
+    const serve = await startCli(
+      ['serve', '--execution', 'binance-spot-testnet', '--symbols', LTC, '--port', String(apiPort), '--data-dir', spotDir, '--binance-rest-url', spotUrl, '--rate-limit', '0'],
+      /control API listening/, { SPREADCORE_BINANCE_API_KEY: SPOT_KEY, SPREADCORE_BINANCE_API_SECRET: SPOT_SECRET }, 30_000,
+    );
+    const api = <T>(path: string, body?: unknown): Promise<T> => apiRequest<T>(apiPort, path, body);
+    expect(serve.out()).toContain(`${LTC} grids from the venue's exchangeInfo: tick 0.01, order step 0.001, book quantities on 0.00000001`);
+    await waitUntil('the LTCUSDT book in sync', async () => {
+      const h = await api<Health>('/api/health');
+      return h.synced && h.market_state === 'open';
+    }, 60_000, serve.out);
+    expect(await api<Health>('/api/health')).toMatchObject({ binance_market: 'spot', symbols: [LTC], synced: true });
+    const d = await api<Depth>(`/api/market/depth?symbol=${LTC}&limit=10`);
+    expect(d.bids.length).toBeGreaterThan(0);
+    expect(d.asks.length).toBeGreaterThan(0);
+    for (const l of [...d.bids, ...d.asks]) expect(onGrid(l.price, TICK), `price ${l.price}`).toBe(true);
+
+    const load = await api<{ ok: boolean }>('/api/strategy/load', {
+      name: 'ltc_mm', type: 'MarketMaking', symbols: [LTC],
+      parameters: { spread_bps: 0.5, order_size: 0.25, max_position: 1.5, quote_levels: 1 },
+    });
+    expect(load.ok, JSON.stringify(load)).toBe(true);
+    expect((await api<{ status: string }>('/api/strategy/ltc_mm/start', {})).status).toBe('running');
+    await waitUntil('LTCUSDT orders at the venue', async () => (await spotOrders()).some((o) => o.symbol === LTC), 30_000, serve.out);
+    await waitUntil('LTCUSDT fills at the venue', async () => (await spotTrades()).length > 0, 120_000, serve.out);
+    await api('/api/strategy/ltc_mm/stop', {});
+    await waitUntil('no open order at the venue', async () => (await spotOpen()).length === 0, 30_000, serve.out);
+    for (const o of await spotOrders()) {
+      expect(o.symbol).toBe(LTC);
+      expect(o.type).toBe('LIMIT_MAKER');
+      expect(onGrid(Number(o.price), TICK), `order price ${o.price}`).toBe(true);
+      expect(onGrid(Number(o.origQty), LTC_STEP), `order qty ${o.origQty}`).toBe(true);
+    }
+    const venue = await spotTrades();
+    await waitUntil('the venue\'s fills journaled', async () => {
+      const t = (await api<{ trades: EngineTrade[] }>(`/api/strategy/ltc_mm/trades?limit=10000&symbol=${LTC}`)).trades;
+      return t.length >= venue.length;
+    }, 30_000, serve.out);
+    const trades = (await api<{ trades: EngineTrade[] }>(`/api/strategy/ltc_mm/trades?limit=10000&symbol=${LTC}`)).trades;
+    expect(trades.map((t) => [t.side, t.price, t.qty])).toEqual(venue.map((t) => [t.isBuyer ? 'BUY' : 'SELL', Number(t.price), Number(t.qty)]));
     expect(serve.out()).not.toContain('MISMATCH');
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);

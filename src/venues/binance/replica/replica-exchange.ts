@@ -26,7 +26,7 @@ export interface ExchangeOptions {
   readonly leverage: number;
 }
 
-export const DEFAULT_SPOT_BALANCES: Readonly<Record<string, string>> = Object.freeze({ USDT: '100000', BTC: '10', ETH: '100', USD: '100000' });
+export const DEFAULT_SPOT_BALANCES: Readonly<Record<string, string>> = Object.freeze({ USDT: '100000', BTC: '10', ETH: '100', LTC: '1000', USD: '100000' });
 export const DEFAULT_FUTURES_BALANCES: Readonly<Record<string, string>> = Object.freeze({ USDT: '100000' });
 
 /** A user-data event ready to send (spot: wrapped by the WS API; USD-M: sent as is on /ws/<listenKey>). */

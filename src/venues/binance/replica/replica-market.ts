@@ -53,6 +53,22 @@ export const USDM_SIM_INSTRUMENTS: readonly SimInstrumentInput[] = [
   },
 ];
 
+/**
+ * The simulator's instruments on spot: its built-in BTCUSDT, ETHUSDT and binary contract, and
+ * LTCUSDT on Binance's spot grid (PRICE_FILTER tickSize 0.01, LOT_SIZE stepSize 0.001;
+ * docs/binance-replica.md), a symbol the project's built-in table does not carry: clients take its
+ * grids from exchangeInfo. ETHUSDT's shapes at ~80 USDT: 2 LTC a resting order, 0.4 LTC a market
+ * order (medians).
+ */
+export const SPOT_SIM_INSTRUMENTS: readonly SimInstrumentInput[] = [
+  { symbol: 'BTCUSDT' }, { symbol: 'ETHUSDT' }, { symbol: 'BTC-100K-YES' },
+  {
+    symbol: 'LTCUSDT', tickSize: '0.01', lotSize: '0.001', initialPrice: '80',
+    book: { orderMedianLots: 2000 },
+    flow: { marketMedianLots: 400 },
+  },
+];
+
 export class ReplicaMarket {
   readonly ingest = new FeedIngest();
   readonly paper: PaperExchange;
@@ -109,7 +125,7 @@ export class ReplicaMarket {
     const spec = this.spec;
     const ingest = this.ingest;
     if (spec.kind === 'sim') {
-      const sim = new MarketSimulator({ startTsNs: Date.now() * 1e6, ...(this.futures ? { instruments: USDM_SIM_INSTRUMENTS.map((i) => ({ ...i })) } : {}) }, spec.seed ?? 1);
+      const sim = new MarketSimulator({ startTsNs: Date.now() * 1e6, instruments: (this.futures ? USDM_SIM_INSTRUMENTS : SPOT_SIM_INSTRUMENTS).map((i) => ({ ...i })) }, spec.seed ?? 1);
       this.sim = sim;
       ingest.setClock();
       sim.start(ingest);
