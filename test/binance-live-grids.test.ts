@@ -36,7 +36,7 @@ function usdmEntry(symbol: string, tickSize: string, stepSize: string): Record<s
 
 function gridOf(entry: Record<string, unknown>, kind: 'spot' | 'perp'): VenueGrid {
   const r = symbolRulesFrom(entry, kind);
-  return { tickSize: r.instrument.tickSize, stepSize: r.instrument.lotSize, baseAssetPrecision: r.baseAssetPrecision };
+  return { tickSize: r.instrument.tickSize, stepSize: r.instrument.lotSize, baseAssetPrecision: r.baseAssetPrecision, maxQty: r.maxQtyLot * Number(r.instrument.lotSize) };
 }
 
 describe('live execution grids from exchangeInfo', () => {
@@ -63,6 +63,19 @@ describe('live execution grids from exchangeInfo', () => {
     expect(specFromVenueGrid('spot', 'XUSDT', { tickSize: '0.0001', stepSize: '0.00000001', baseAssetPrecision: 8 }).lotSize).toBe('0.00000001');
     expect(specFromVenueGrid('spot', 'XUSDT', { tickSize: '0.0001', stepSize: '1.00000000', baseAssetPrecision: null }).lotSize).toBe('1');
     expect(specFromVenueGrid('spot', 'XUSDT', { tickSize: '0.0001', stepSize: '10', baseAssetPrecision: 0 }).lotSize).toBe('10');
+  });
+
+  it('spot symbol traded in the billions: the book grid stays coarse enough for a level of 100 × maxQty, never coarser than the step', () => {
+    // a step of 1 and a maxQty of 92,141,578 (a low-priced coin): 100 × maxQty × 10^5 < 2^53 ≤ … × 10^6
+    const g = gridOf({ ...spotEntry('PEPEUSDT', '0.00000001', '1.00000000'), filters: [
+      { filterType: 'PRICE_FILTER', minPrice: '0.00000001', maxPrice: '1.00000000', tickSize: '0.00000001' },
+      { filterType: 'LOT_SIZE', minQty: '1.00000000', maxQty: '92141578.00000000', stepSize: '1.00000000' },
+    ] }, 'spot');
+    const c = liveInstrumentSpec('spot', 'PEPEUSDT', g);
+    expect(c.spec).toMatchObject({ tickSize: '0.00000001', lotSize: '0.00001', orderLotSize: '1' });
+    expect(instrumentOfSpec(c.spec).qty.toUnits('9214157800', 'a level of 100 × maxQty')).toBe(921_415_780_000_000);
+    // a maxQty so large no finer grid fits: the step
+    expect(specFromVenueGrid('spot', 'XUSDT', { tickSize: '0.0001', stepSize: '1', baseAssetPrecision: 8, maxQty: 9e13 }).lotSize).toBe('1');
   });
 
   it('table symbol with the venue grid: the table spec (spot BTCUSDT book grid finer than the order step)', () => {

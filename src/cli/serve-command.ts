@@ -192,7 +192,8 @@ found once connected and before any order).`;
 function liveGrids(market: BinanceMarket, symbols: readonly string[], live: BinanceLive): LiveInstrumentChoice[] {
   return symbols.map((symbol) => {
     const r = live.venue.symbolRules(symbol)!;
-    return liveInstrumentSpec(market, symbol, { tickSize: r.instrument.tickSize, stepSize: r.instrument.lotSize, baseAssetPrecision: r.baseAssetPrecision });
+    const maxQty = Number.isFinite(r.maxQtyLot) ? r.maxQtyLot * Number(r.instrument.lotSize) : null;
+    return liveInstrumentSpec(market, symbol, { tickSize: r.instrument.tickSize, stepSize: r.instrument.lotSize, baseAssetPrecision: r.baseAssetPrecision, maxQty });
   });
 }
 

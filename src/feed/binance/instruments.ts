@@ -70,7 +70,12 @@ export interface VenueGrid {
   readonly stepSize: string;
   /** baseAssetPrecision: decimals of the base quantities the venue reports; null when absent. */
   readonly baseAssetPrecision: number | null;
+  /** LOT_SIZE maxQty in base units (the largest order); null when absent or unlimited. */
+  readonly maxQty?: number | null;
 }
+
+/** A book level may aggregate this many of the largest orders: its quantity must stay a safe integer of book units. */
+const LEVEL_HEADROOM = 100;
 
 /** A plain decimal string without trailing zeros ("0.01000000" → "0.01", "10.00" → "10"); null when not a plain positive decimal. */
 export function plainDecimal(s: string): string | null {
@@ -98,7 +103,9 @@ function decimalsOf(s: string): number {
  * LOT_SIZE stepSize. The book's quantity grid must hold every quantity the depth stream and
  * the snapshots publish: on USD-M that is the order step (a futures book publishes quantities
  * on it); on spot, resting orders placed under an older, finer step stay in the book, so the
- * book takes the finest quantity the venue reports, 10^-baseAssetPrecision.
+ * book takes the finest quantity the venue reports, 10^-baseAssetPrecision, coarsened (never
+ * past the step) where a level of LEVEL_HEADROOM × maxQty would not be a safe integer number
+ * of book units (symbols traded in the billions, e.g. a step of 1 with 8 reported decimals).
  */
 export function specFromVenueGrid(market: BinanceMarket, symbol: string, g: VenueGrid): BinanceInstrumentSpec {
   const tickSize = plainDecimal(g.tickSize);
@@ -109,7 +116,15 @@ export function specFromVenueGrid(market: BinanceMarket, symbol: string, g: Venu
   }
   let lotSize = stepSize;
   const p = g.baseAssetPrecision;
-  if (market === 'spot' && p !== null && Number.isInteger(p) && p >= 0 && p <= 12 && p > decimalsOf(stepSize)) lotSize = unitOf(p);
+  if (market === 'spot' && p !== null && Number.isInteger(p) && p >= 0 && p <= 12) {
+    const stepDecimals = decimalsOf(stepSize);
+    const maxQty = g.maxQty ?? null;
+    let d = p;
+    if (maxQty !== null && Number.isFinite(maxQty) && maxQty > 0) {
+      while (d > stepDecimals && maxQty * LEVEL_HEADROOM * 10 ** d > Number.MAX_SAFE_INTEGER) d--;
+    }
+    if (d > stepDecimals) lotSize = unitOf(d);
+  }
   return { market, symbol, tickSize, lotSize, orderLotSize: stepSize };
 }
 
