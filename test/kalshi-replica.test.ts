@@ -430,6 +430,56 @@ describe('KalshiExecutionVenue cancels', () => {
   });
 });
 
+describe('KalshiExecutionVenue close()', () => {
+  it('reports nothing after close: neither REST answers in flight, nor WebSocket fills, nor pending look-ups', async () => {
+    const { venue, rec, client } = await venueWithWs();
+    // every REST request of the venue, to wait until each has been answered
+    let inFlight = 0;
+    const request = rest.request.bind(rest);
+    rest.request = (async (...a: Parameters<typeof request>) => { inFlight++; try { return await request(...a); } finally { inFlight--; } }) as typeof rest.request;
+    let wsFills = 0;
+    let wsOrders = 0;
+    const prev = client.handlers;
+    client.handlers = { ...prev, onFill: (m) => { wsFills++; prev.onFill?.(m); }, onUserOrder: (m) => { wsOrders++; prev.onUserOrder?.(m); } };
+    const resting = order({ side: 'BUY', priceTick: 40, qtyLot: 10 });
+    const toCancel = order({ side: 'BUY', priceTick: 38, qtyLot: 2 });
+    venue.submit(resting);
+    venue.submit(toCancel);
+    await waitFor('accepted', () => rec.log.filter((r) => r.kind === 'accepted').length === 2);
+    const before = rec.log.length;
+    // in flight at close: a taker order (filled at once), a cancel, and an order whose answer is lost (a look-up would follow)
+    await admin('faults', { failAfterPlace: 1 });
+    const lost = order({ side: 'BUY', priceTick: 35, qtyLot: 3 });
+    const taker = order({ side: 'BUY', priceTick: 44, qtyLot: 5, timeInForce: 'IOC' });
+    venue.submit(lost);
+    venue.submit(taker);
+    venue.cancel(toCancel.orderId);
+    venue.close();
+    expect(venue.closed).toBe(true);
+    // after close: a trade through the resting order sends its fill over the WebSocket
+    await admin('trade', { ticker: A, taker_side: 'no', yes_price_dollars: '0.39', count: 150 });
+    await waitForAsync('the venue acted on all of it', async () => {
+      const s = await state();
+      const mine = (id: string): any => s.orders.find((x: any) => x.client_order_id === id);
+      return mine(taker.clientOrderId)?.status === 'executed' && mine(toCancel.clientOrderId)?.status === 'canceled'
+        && mine(lost.clientOrderId)?.status === 'resting' && mine(resting.clientOrderId)?.status === 'executed';
+    });
+    await waitFor('the fills and order updates over the WebSocket', () => wsFills >= 2 && wsOrders >= 4);
+    // every answer in, and quiet for a while (a pending look-up would have been sent by now)
+    let quietSince = Date.now();
+    await waitFor('no request in flight for 500 ms', () => { if (inFlight > 0) quietSince = Date.now(); return Date.now() - quietSince >= 500; }, 10_000, 10);
+    expect(rec.log.slice(before)).toEqual([]);
+    expect(venue.counters.queries).toBe(0);
+    // nothing is sent after close, and a reconcile is refused
+    const requests = rest.counters.requests;
+    venue.submit(order({ side: 'BUY', priceTick: 30, qtyLot: 1 }));
+    venue.cancel(resting.orderId);
+    await expect(venue.reconcile()).rejects.toThrow(/closed/);
+    expect(rest.counters.requests).toBe(requests);
+    expect(rec.log.slice(before)).toEqual([]);
+  });
+});
+
 describe('Kalshi replica admin: bad bodies', () => {
   it('refuses an unknown fault, a fault of the wrong type and a missing ticker with a 400 that names them', async () => {
     const post = async (path: string, body: unknown): Promise<{ status: number; text: string }> => {

@@ -226,5 +226,6 @@ export class KalshiLive {
     }
   }
 
-  close(): void { this.ws.close(); }
+  /** Closes the WebSocket and the execution venue: nothing is reported after this. */
+  close(): void { this.venue?.close(); this.ws.close(); }
 }

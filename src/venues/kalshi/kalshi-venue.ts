@@ -15,6 +15,8 @@
 // - reconcile() compares open orders, fills since a timestamp and positions with what we know.
 // Fees: the fill's `fee_cost` when Kalshi reports it, else the published formula (fees.ts)
 // with the taker rate, or the maker rate on markets that charge makers.
+// After close() nothing more is reported: answers still in flight, WebSocket messages and
+// pending look-ups are dropped (the next start reconciles them), and nothing more is sent.
 import type { Instrument } from '../../orderbook/instrument.js';
 import type { Venue, VenueOrder, VenueReports } from '../../execution/venue.js';
 import { DecimalGrid } from '../../numeric/decimal-grid.js';
@@ -130,6 +132,7 @@ export class KalshiExecutionVenue implements Venue {
   private closedHead = 0;
   private readonly retainClosedMs: number;
   private collect: KalshiReconcileReport['missedFills'] | null = null;
+  private closedVenue = false;
   readonly counters = { submitted: 0, rejectedLocally: 0, postOnlyRejects: 0, unknownOutcomes: 0, queries: 0, duplicateFills: 0, foreignFills: 0, badEvents: 0 };
 
   constructor(o: KalshiVenueOptions) {
@@ -149,15 +152,31 @@ export class KalshiExecutionVenue implements Venue {
     const prev = ws.handlers;
     ws.handlers = {
       ...prev,
-      onFill: (m) => { prev.onFill?.(m); this.onFillMessage(m as unknown as KalshiFill); },
-      onUserOrder: (m) => { prev.onUserOrder?.(m); this.onOrderMessage(m as unknown as KalshiOrder); },
+      onFill: (m) => { prev.onFill?.(m); if (!this.closedVenue) this.onFillMessage(m as unknown as KalshiFill); },
+      onUserOrder: (m) => { prev.onUserOrder?.(m); if (!this.closedVenue) this.onOrderMessage(m as unknown as KalshiOrder); },
     };
   }
+
+  /**
+   * Stops every later report: REST answers still in flight, WebSocket messages and pending
+   * look-ups are dropped, and later submits, cancels and reconciles send nothing (a
+   * reconcile throws). The orders stay as they are at Kalshi; the WebSocket client is the
+   * owner's to close.
+   */
+  close(): void {
+    if (this.closedVenue) return;
+    this.closedVenue = true;
+    this.reports = NO_REPORTS;
+    for (const t of this.byOrderId.values()) if (t.timer !== null) { clearTimeout(t.timer); t.timer = null; }
+  }
+
+  /** Whether close() was called. */
+  get closed(): boolean { return this.closedVenue; }
 
   // ---- Venue ----
   nowNs(): number { return this.now() * 1e6; }
   instrument(symbol: string): Instrument | undefined { return this.markets.get(symbol)?.instrument; }
-  connect(reports: VenueReports): void { this.reports = reports; }
+  connect(reports: VenueReports): void { if (!this.closedVenue) this.reports = reports; }
   market(ticker: string): KalshiMarketInfo | undefined { return this.markets.get(ticker); }
   setMarket(m: KalshiMarketInfo): void { this.markets.set(m.ticker, m); }
 
@@ -167,6 +186,7 @@ export class KalshiExecutionVenue implements Venue {
   }
 
   submit(order: VenueOrder): void {
+    if (this.closedVenue) return;
     const ts = this.nowNs();
     if (this.closedHead < this.closedQueue.length) this.prune();
     if (this.byOrderId.has(order.orderId)) return;
@@ -192,6 +212,7 @@ export class KalshiExecutionVenue implements Venue {
   }
 
   cancel(orderId: string): void {
+    if (this.closedVenue) return;
     const t = this.byOrderId.get(orderId);
     if (t === undefined) { this.reports.onCancelRejected(orderId, 'unknown_order', this.nowNs()); return; }
     if (t.phase === 'closed') { this.reports.onCancelRejected(orderId, 'already_closed', this.nowNs()); return; }
@@ -206,7 +227,7 @@ export class KalshiExecutionVenue implements Venue {
     t.phase = 'open';
     this.reports.onAccepted(t.orderId, ts);
   }
-  private close(t: Tracked): void {
+  private closeOrder(t: Tracked): void {
     if (t.timer !== null) { clearTimeout(t.timer); t.timer = null; }
     if (t.phase === 'closed') return;
     t.phase = 'closed';
@@ -229,7 +250,7 @@ export class KalshiExecutionVenue implements Venue {
   private reject(t: Tracked, reason: string, ts: number): void {
     if (t.phase === 'closed') return;
     if (t.accepted) { this.cancelled(t, reason, ts); return; }
-    this.close(t);
+    this.closeOrder(t);
     if (reason === 'post_only_would_cross') this.counters.postOnlyRejects++;
     this.reports.onRejected(t.orderId, reason, ts);
   }
@@ -237,7 +258,7 @@ export class KalshiExecutionVenue implements Venue {
     if (t.phase === 'closed') return;
     t.cancelWanted = false; // a wanted cancel is satisfied: no cancel-rejected after this
     this.accept(t, ts);
-    this.close(t);
+    this.closeOrder(t);
     this.reports.onCancelled(t.orderId, reason, ts);
   }
 
@@ -253,6 +274,7 @@ export class KalshiExecutionVenue implements Venue {
    * not fill is cancelled (expired).
    */
   private async applyAck(t: Tracked, a: OrderAckV2): Promise<void> {
+    if (this.closedVenue) return;
     this.track(t, String(a.order_id ?? ''));
     const ts = typeof a.ts_ms === 'number' ? a.ts_ms * 1e6 : this.nowNs();
     const inst = t.market.instrument;
@@ -266,16 +288,18 @@ export class KalshiExecutionVenue implements Venue {
       return;
     }
     if (t.filledLots < t.order.qtyLot && (Number.isNaN(filled) || filled < t.order.qtyLot)) this.cancelled(t, t.order.timeInForce === 'IOC' ? 'expired' : 'cancelled_by_venue', ts);
-    else if (t.filledLots >= t.order.qtyLot) this.close(t);
+    else if (t.filledLots >= t.order.qtyLot) this.closeOrder(t);
   }
 
   /** A CancelOrderV2 answer: the resting remainder is gone. */
   private cancelAck(t: Tracked, a: CancelAckV2): void {
+    if (this.closedVenue) return;
     this.cancelled(t, 'cancelled', typeof a.ts_ms === 'number' ? a.ts_ms * 1e6 : this.nowNs());
   }
 
   /** An order as Kalshi reports it (GET /portfolio/orders, user_orders messages). */
   private async applyOrder(t: Tracked, o: KalshiOrder): Promise<void> {
+    if (this.closedVenue) return;
     this.track(t, String(o.order_id ?? ''));
     const ts = tsNsOf({ created_time: o.last_update_time ?? o.created_time }, this.nowNs());
     const filled = t.market.instrument.qty.toUnitsOrNaN(o.fill_count_fp ?? '0');
@@ -286,13 +310,14 @@ export class KalshiExecutionVenue implements Venue {
       if (t.cancelWanted && !t.cancelInFlight) this.sendCancel(t);
     } else if (o.status === 'executed') {
       this.accept(t, ts);
-      if (t.filledLots >= t.order.qtyLot) this.close(t);
+      if (t.filledLots >= t.order.qtyLot) this.closeOrder(t);
     } else if (o.status === 'canceled') {
       this.cancelled(t, t.cancelWanted ? 'cancelled' : t.order.timeInForce === 'IOC' ? 'expired' : 'cancelled_by_venue', ts);
     }
   }
 
   private onPlaceError(t: Tracked, e: unknown): void {
+    if (this.closedVenue) return;
     const ts = this.nowNs();
     if (e instanceof KalshiBudgetError) { this.reject(t, 'rate_budget', ts); return; }
     if (e instanceof KalshiApiError && e.cls !== 'unknown_outcome') {
@@ -307,13 +332,13 @@ export class KalshiExecutionVenue implements Venue {
   }
 
   private scheduleLookup(t: Tracked): void {
-    if (t.timer !== null) return;
+    if (t.timer !== null || this.closedVenue) return;
     t.timer = setTimeout(() => { t.timer = null; void this.lookup(t); }, this.queryDelayMs);
   }
 
   /** Finds an order whose outcome is unknown among the market's orders by client_order_id. */
   private async lookup(t: Tracked): Promise<void> {
-    if (t.phase !== 'unknown') return; // resolved meanwhile (an answer or a user_orders event)
+    if (t.phase !== 'unknown' || this.closedVenue) return; // resolved meanwhile (an answer or a user_orders event), or closed
     this.counters.queries++;
     t.looks++;
     try {
@@ -328,11 +353,13 @@ export class KalshiExecutionVenue implements Venue {
   }
 
   private sendCancel(t: Tracked): void {
+    if (this.closedVenue) return;
     t.cancelInFlight = true;
     this.rest.cancelOrder(t.venueId).then(
       (a) => { t.cancelInFlight = false; this.cancelAck(t, a); },
       async (e) => {
         t.cancelInFlight = false;
+        if (this.closedVenue) return;
         if (e instanceof KalshiApiError && (e.cls === 'not_found' || e.cls === 'rejected')) {
           // gone already (filled or cancelled): ask what happened
           try { await this.applyOrder(t, (await this.rest.getOrder(t.venueId)).order); } catch { /* reconcile will tell */ }
@@ -346,7 +373,7 @@ export class KalshiExecutionVenue implements Venue {
   }
 
   private async fetchFills(t: Tracked): Promise<void> {
-    if (t.venueId === '') return;
+    if (t.venueId === '' || this.closedVenue) return;
     try {
       const fills = await this.rest.all<KalshiFill>((c) => this.rest.getFills({ order_id: t.venueId, limit: 200, ...(c !== undefined ? { cursor: c } : {}) }), 'fills');
       for (const f of fills) this.applyFill(t, f);
@@ -396,7 +423,7 @@ export class KalshiExecutionVenue implements Venue {
     t.filledLots += lots;
     this.collect?.push({ fillId: key, ticker: t.market.ticker, orderId: t.orderId, price: yes, count: countStr, applied: true });
     this.reports.onFill(t.orderId, `kalshi:${key}`, ticks, lots, this.feeOf({ ...f, yes_price_dollars: yes, count_fp: countStr, ...(noStr !== undefined ? { no_price_dollars: noStr } : { no_price_dollars: inst.price.format(inst.price.toUnits('1') - ticks) }) }, t.market.ticker), f.is_taker ? 'TAKER' : 'MAKER', ts);
-    if (t.filledLots >= t.order.qtyLot && t.phase !== 'closed') this.close(t);
+    if (t.filledLots >= t.order.qtyLot && t.phase !== 'closed') this.closeOrder(t);
     return true;
   }
 
@@ -412,6 +439,7 @@ export class KalshiExecutionVenue implements Venue {
    * applied while the orders and fills were read count on both sides).
    */
   async reconcile(o: { sinceTs?: number; expectedPositions?: Record<string, number> | (() => Record<string, number>) } = {}): Promise<KalshiReconcileReport> {
+    if (this.closedVenue) throw new Error('the Kalshi venue is closed');
     const missed: KalshiReconcileReport['missedFills'] = [];
     this.collect = missed;
     try {
@@ -460,6 +488,8 @@ export class KalshiExecutionVenue implements Venue {
           if ((neg ? -units : units) !== exp * 100) positionMismatches.push({ ticker, expected: String(exp), venue: v });
         }
       }
+      // closed meanwhile: its fills of other orders are for the next start's reconcile, not for a closed journal
+      if (this.closedVenue) throw new Error('the Kalshi venue was closed during the reconcile');
       return {
         atMs: this.now(), unknownToUs, missingAtVenue, missedFills: missed, lastFillTs: this.lastFillTs, positionMismatches,
         ok: unknownToUs.length === 0 && missingAtVenue.length === 0 && positionMismatches.length === 0 && missed.every((m) => m.applied),
