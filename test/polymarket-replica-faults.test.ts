@@ -79,10 +79,13 @@ describe('faults', () => {
     };
     const typo = await post({ failTrade: 2 });
     expect(typo.status).toBe(400);
-    expect(typo.text).toContain('unknown fault \\"failTrade\\" (one of rejectOrders, failTrades, serverErrors, duplicateUserEvents, disconnect)');
+    expect(typo.text).toContain('unknown fault \\"failTrade\\" (one of rejectOrders, failTrades, serverErrors, duplicateUserEvents, userChannelDown, disconnect)');
     const notBool = await post({ duplicateUserEvents: 'yes' });
     expect(notBool.status).toBe(400);
     expect(notBool.text).toContain('duplicateUserEvents must be true or false');
+    const down = await post({ userChannelDown: 1 });
+    expect(down.status).toBe(400);
+    expect(down.text).toContain('userChannelDown must be true or false');
     expect((await post({ failTrades: 1 })).status).toBe(200);
   });
 

@@ -249,3 +249,70 @@ describe('serve --market polymarket: the journaled order hashes', () => {
     expect(await s.proc.exited).toBe(0);
   }, 180_000);
 });
+
+type PPageState = { orders: Array<{ id: string; side: string; price: string; status: string; asset_id: string }>; trades: Array<{ id: string; status: string; asset_id: string }> };
+
+/** The venue trade ids (trade id before the ":" of the fill key) of the journal's fills; read while serve is not running. */
+function journaledTradeIds(dataDir: string): string[] {
+  const db = new Database(journalPath(dataDir), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT trade_id FROM fills').all() as Array<{ trade_id: string }>).map((r) => r.trade_id.split(':')[0]!);
+  } finally {
+    db.close();
+  }
+}
+
+describe('serve --market polymarket: more trades than one page of GET /data/trades', () => {
+  it('made while the user channel is down, and then while serve is down: the reconnect and the next start journal every one', async () => {
+    const p = await startPolymarketReplica(['--step-ms', '0', '--confirmed-ms', '300', '--heartbeat-timeout-ms', '600000']);
+    const target = p.markets[1]!;
+    const sym = polySymbol(target.condition_id);
+    const dataDir = join(tmp, 'data-pages');
+    const walletKey = newWalletKey();
+    const PER_GAP = 110; // a page is 100
+    let s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    await replicaAdmin(p.url, 'book', { token_id: target.yes, bids: [['0.39', '1000']], asks: [['0.41', '1000']] });
+    await waitUntil('the book in serve', async () => {
+      const d = await apiRequest<{ bids?: Array<{ price: number }>; asks?: Array<{ price: number }> }>(s.port, `/api/market/depth?symbol=${encodeURIComponent(sym)}&limit=1`);
+      return d.bids?.[0]?.price === 0.39 && d.asks?.[0]?.price === 0.41;
+    }, 20_000, s.proc.out);
+    const placed = await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: sym, qty: 300, type: 'LIMIT', price: 0.4 });
+    expect(placed, JSON.stringify(placed)).toMatchObject({ ok: true });
+    const state = (): Promise<PPageState> => replicaState<PPageState>(p.url);
+    const bid = async (): Promise<PPageState['orders'][number] | undefined> => (await state()).orders.find((o) => o.asset_id === target.yes && o.status === 'LIVE' && o.side === 'BUY');
+    await waitUntil('our bid resting at Polymarket', async () => (await bid()) !== undefined, 30_000, s.proc.out);
+    const order = (await bid())!;
+    const confirmed = async (): Promise<string[]> => (await state()).trades.filter((t) => t.asset_id === target.yes && t.status === 'CONFIRMED').map((t) => t.id);
+    const hit = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) await replicaAdmin(p.url, 'trade', { token_id: target.yes, side: 'SELL', price: order.price, size: '1' });
+    };
+    const manual = async (): Promise<number | undefined> =>
+      (await apiRequest<Accounts>(s.port, '/api/accounts')).accounts.find((a) => a.account === 'manual')?.positions.find((x) => x.symbol === sym)?.position;
+    type Health = { execution: { polymarket: { user_connected: boolean } } };
+
+    // 1. the user channel is down while 110 trades of our bid happen: the reconcile after the reconnect reads them all
+    await replicaAdmin(p.url, 'faults', { userChannelDown: true });
+    await waitUntil('serve sees the user channel down', async () => !(await apiRequest<Health>(s.port, '/api/health')).execution.polymarket.user_connected, 20_000, s.proc.out);
+    await hit(PER_GAP);
+    await waitUntil('the trades CONFIRMED', async () => (await confirmed()).length === PER_GAP, 30_000);
+    await replicaAdmin(p.url, 'faults', { userChannelDown: false });
+    await waitUntil(`all ${PER_GAP} trades booked after the reconnect`, async () => (await manual()) === PER_GAP, 60_000, s.proc.out);
+    const afterReconnect = (await apiRequest<Trades>(s.port, `/api/strategy/manual/trades?symbol=${encodeURIComponent(sym)}&limit=1000`)).trades;
+    expect(afterReconnect).toHaveLength(PER_GAP);
+    expect(afterReconnect.every((t) => t.side === 'BUY' && t.price === Number(order.price) && t.qty === 1)).toBe(true);
+
+    // 2. serve killed while 110 more happen: the next start journals them all (3 pages of trades by then)
+    s.proc.child.kill('SIGKILL');
+    await s.proc.exited;
+    await hit(PER_GAP);
+    await waitUntil('the trades CONFIRMED', async () => (await confirmed()).length === 2 * PER_GAP, 30_000);
+    s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    await waitUntil('the missed trades journaled', async () => new RegExp(`polymarket: reconciled: ${PER_GAP} missed trade\\(s\\) of our orders from before the restart journaled`).test(s.proc.out()), 30_000, s.proc.out);
+    expect(await manual()).toBe(2 * PER_GAP);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+    const ids = journaledTradeIds(dataDir);
+    expect(ids).toHaveLength(2 * PER_GAP);
+    expect(new Set(ids)).toEqual(new Set(await confirmed()));
+  }, 180_000);
+});

@@ -415,7 +415,7 @@ export class PredictionLive {
         this.log(`polymarket: could not read the trades of ${m.symbol} (${e instanceof Error ? e.message : String(e)})`);
       }
     }
-    // a trade of an earlier order that those lists do not hold (a market not traded now, or past the first page) is read by its id
+    // a trade of an earlier order that those lists do not hold (a market not traded now, or a list that could not be read) is read by its id
     for (const o of atVenue.values()) {
       for (const id of tradesOf(o)) {
         if (trades.has(id)) continue;

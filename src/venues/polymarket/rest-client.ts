@@ -7,6 +7,13 @@
 // Paths and bodies follow Polymarket/clob-client-v2 src/client.ts: the L2 signature covers
 // the path without its query string; DELETE /order's body is {"orderID"}; an order body is
 // {order, owner (the API key), orderType, postOnly, deferExec}.
+//
+// Lists (GET /data/trades, /data/orders, /markets) come in pages {limit, count, next_cursor,
+// data}: the first is asked with next_cursor "MA==", each next one with the cursor the last
+// answered, and "LTE=" marks the end (clob-client-v2 src/constants.ts INITIAL_CURSOR /
+// END_CURSOR and its getTrades / getOpenOrders loops; 100 a page on /data/trades and
+// /data/orders per docs.polymarket.com). Every page is read up to a bound; past it the call
+// fails (PolymarketPagingError) rather than answer part of the list.
 import { SpreadcoreError } from '../../errors.js';
 import { describeTransportError } from '../prediction-transport-error.js';
 import type { PolymarketCredentials } from './credentials.js';
@@ -66,6 +73,22 @@ export class PolymarketApiError extends Error {
   get outcomeUnknown(): boolean { return this.status >= 500; }
 }
 
+/** The first cursor of a paginated CLOB list (base64 of offset 0). */
+export const INITIAL_CURSOR = 'MA==';
+/** The cursor that marks the end of a paginated CLOB list (base64 of -1). */
+export const END_CURSOR = 'LTE=';
+
+/** One page of a CLOB list. */
+export interface ClobPage<T> { readonly data: T[]; readonly next_cursor: string; readonly limit?: number; readonly count?: number }
+
+/** A list longer than the page bound, or a page the client cannot follow: nothing of the list is answered. */
+export class PolymarketPagingError extends Error {
+  constructor(readonly path: string, why: string) {
+    super(`Polymarket ${path}: ${why}`);
+    this.name = 'PolymarketPagingError';
+  }
+}
+
 export class BudgetRefusedError extends Error {
   constructor(readonly bucket: string) { super(`rate budget refused a request (${bucket})`); this.name = 'BudgetRefusedError'; }
 }
@@ -78,6 +101,8 @@ export interface RestClientOptions {
   timeoutMs?: number;
   /** Wall clock, ms (the L1/L2 timestamps are its seconds). */
   now?: () => number;
+  /** At most this many pages of one list (trades, open orders); default 1000 (100 000 entries at 100 a page). */
+  maxPages?: number;
 }
 
 export class PolymarketRestClient {
@@ -85,12 +110,36 @@ export class PolymarketRestClient {
   private readonly base: string;
   private readonly timeoutMs: number;
   private readonly now: () => number;
+  private readonly maxPages: number;
 
   constructor(private readonly opts: RestClientOptions) {
     this.base = opts.baseUrl.replace(/\/+$/, '');
     this.budget = opts.budget ?? new RateBudget();
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.now = opts.now ?? Date.now;
+    this.maxPages = opts.maxPages ?? 1000;
+    if (!Number.isSafeInteger(this.maxPages) || this.maxPages < 1) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `maxPages must be a whole number ≥ 1, got ${String(opts.maxPages)}`);
+  }
+
+  /**
+   * Every entry of a paginated list: from "MA==", each page's next_cursor until "LTE=". Fails
+   * with PolymarketPagingError when the list runs past `maxPages` pages, a page is not a page,
+   * or a cursor does not move on: never part of a list.
+   */
+  private async allPages<T>(path: string, query: Record<string, string>, auth: 'l2' | undefined, maxPages: number): Promise<T[]> {
+    const out: T[] = [];
+    let cursor = INITIAL_CURSOR;
+    for (let n = 0; n < maxPages; n++) {
+      const page = await this.call<ClobPage<T> | null>('GET', path, { query: { ...query, next_cursor: cursor }, ...(auth !== undefined ? { auth } : {}) });
+      if (page === null || typeof page !== 'object' || !Array.isArray(page.data) || typeof page.next_cursor !== 'string') {
+        throw new PolymarketPagingError(path, `page ${n + 1} is not a {data, next_cursor} page`);
+      }
+      out.push(...page.data);
+      if (page.next_cursor === END_CURSOR || page.next_cursor === '') return out;
+      if (page.next_cursor === cursor) throw new PolymarketPagingError(path, `page ${n + 1} answers its own cursor ${JSON.stringify(cursor)} as the next one`);
+      cursor = page.next_cursor;
+    }
+    throw new PolymarketPagingError(path, `the list runs past ${maxPages} pages (${out.length} entries read); refusing to answer part of it`);
   }
 
   private async call<T>(method: string, path: string, opts: { query?: Record<string, string>; body?: unknown; auth?: 'l2' | Record<string, string>; bucket?: 'orders' | 'cancels' } = {}): Promise<T> {
@@ -137,24 +186,16 @@ export class PolymarketRestClient {
     return String(r.minimum_tick_size);
   }
   /** GET /markets: one page of the CLOB's markets (cursor "LTE=" = the end). */
-  getMarkets(cursor = ''): Promise<{ data: ClobMarket[]; next_cursor: string }> {
-    return this.call('GET', '/markets', cursor === '' ? {} : { query: { next_cursor: cursor } });
+  getMarkets(cursor = INITIAL_CURSOR): Promise<ClobPage<ClobMarket>> {
+    return this.call('GET', '/markets', { query: { next_cursor: cursor } });
   }
   /** GET /markets/{condition_id}: one market. */
   getMarket(conditionId: string): Promise<ClobMarket> {
     return this.call('GET', `/markets/${encodeURIComponent(conditionId)}`, {});
   }
-  /** Every market, following next_cursor up to `maxPages` pages. */
-  async getAllMarkets(maxPages = 50): Promise<ClobMarket[]> {
-    const out: ClobMarket[] = [];
-    let cursor = '';
-    for (let i = 0; i < maxPages; i++) {
-      const page = await this.getMarkets(cursor);
-      out.push(...page.data);
-      if (page.next_cursor === '' || page.next_cursor === 'LTE=' || page.next_cursor === cursor) break;
-      cursor = page.next_cursor;
-    }
-    return out;
+  /** Every market, following next_cursor; fails (PolymarketPagingError) past `maxPages` pages. */
+  getAllMarkets(maxPages = this.maxPages): Promise<ClobMarket[]> {
+    return this.allPages<ClobMarket>('/markets', {}, undefined, maxPages);
   }
   async getNegRisk(tokenId: string): Promise<boolean> {
     const r = await this.call<{ neg_risk: boolean }>('GET', PATHS.negRisk, { query: { token_id: tokenId } });
@@ -202,15 +243,21 @@ export class PolymarketRestClient {
     return r;
   }
   getOrder(orderId: string): Promise<OpenOrder | null> { return this.call('GET', `${PATHS.orderById}${orderId}`, { auth: 'l2' }); }
-  async getOpenOrders(assetId?: string): Promise<OpenOrder[]> {
-    const r = await this.call<OpenOrder[] | { data: OpenOrder[] }>('GET', PATHS.openOrders, { auth: 'l2', ...(assetId !== undefined ? { query: { asset_id: assetId } } : {}) });
-    return Array.isArray(r) ? r : r.data;
+  /** Every open order (of a token when given), all pages of GET /data/orders. */
+  getOpenOrders(assetId?: string, maxPages = this.maxPages): Promise<OpenOrder[]> {
+    return this.allPages<OpenOrder>(PATHS.openOrders, assetId !== undefined ? { asset_id: assetId } : {}, 'l2', maxPages);
   }
-  async getTrades(q: { asset_id?: string; id?: string; after?: string } = {}): Promise<TradeRecord[]> {
+  /** Every trade matching the filter, all pages of GET /data/trades. */
+  getTrades(q: { asset_id?: string; id?: string; after?: string } = {}, maxPages = this.maxPages): Promise<TradeRecord[]> {
     const query: Record<string, string> = {};
     for (const [k, v] of Object.entries(q)) if (v !== undefined) query[k] = v;
-    const r = await this.call<TradeRecord[] | { data: TradeRecord[] }>('GET', PATHS.trades, { auth: 'l2', query });
-    return Array.isArray(r) ? r : r.data;
+    return this.allPages<TradeRecord>(PATHS.trades, query, 'l2', maxPages);
+  }
+  /** One page of GET /data/trades from `cursor`. */
+  getTradesPage(q: { asset_id?: string; id?: string; after?: string } = {}, cursor = INITIAL_CURSOR): Promise<ClobPage<TradeRecord>> {
+    const query: Record<string, string> = { next_cursor: cursor };
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) query[k] = v;
+    return this.call('GET', PATHS.trades, { auth: 'l2', query });
   }
   /** The dead-man switch: open orders are cancelled when heartbeats stop. Returns the heartbeat id to send next. */
   async heartbeat(heartbeatId = ''): Promise<string> {

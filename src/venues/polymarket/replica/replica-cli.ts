@@ -13,12 +13,13 @@ export const POLYMARKET_REPLICA_USAGE = `Usage: spreadcore replica polymarket [-
 
 Runs a local replica of Polymarket's CLOB V2 on one port: REST (/book, /tick-size,
 /neg-risk, /version, /markets, /auth/derive-api-key, /order, /orders, /cancel-all,
-/data/orders, /data/trades, /v1/heartbeats), the market channel (/ws/market) and the
+/data/orders, /data/trades — both in pages of 100 with next_cursor, "LTE=" at the end —,
+/v1/heartbeats), the market channel (/ws/market) and the
 user channel (/ws/user), over a seeded universe of binary markets. Orders are checked
 (L2 headers, EIP-712 signature against the CTF Exchange V2 or the negRisk exchange) and
 rest in a paper exchange with queue position; trades go MATCHED -> MINED -> CONFIRMED.
 Admin: GET /__replica/state, POST /__replica/faults {rejectOrders, failTrades,
-serverErrors, duplicateUserEvents, disconnect}, /__replica/book, /__replica/trade,
+serverErrors, duplicateUserEvents, userChannelDown, disconnect}, /__replica/book, /__replica/trade,
 /__replica/tick-size, /__replica/resolve, /__replica/step.
 
 Options:

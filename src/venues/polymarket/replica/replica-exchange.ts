@@ -30,9 +30,11 @@ export interface ReplicaFaults {
   serverErrors: number;
   /** Every user-channel message is sent twice. */
   duplicateUserEvents: boolean;
+  /** The user channel is down: connections to /ws/user are dropped (when set) and refused (503) until cleared. */
+  userChannelDown: boolean;
 }
 
-export function noFaults(): ReplicaFaults { return { rejectOrders: 0, failTrades: 0, serverErrors: 0, duplicateUserEvents: false }; }
+export function noFaults(): ReplicaFaults { return { rejectOrders: 0, failTrades: 0, serverErrors: 0, duplicateUserEvents: false, userChannelDown: false }; }
 
 interface ROrder {
   readonly id: string;

@@ -16,6 +16,27 @@ import { TokenBucket, type BucketSpec } from '../rate-budget.js';
 import { noFaults, ReplicaExchange, ReplicaHttpError, type Account, type ReplicaFaults } from './replica-exchange.js';
 import { ReplicaUniverse, type ReplicaMarketDef } from './replica-universe.js';
 
+/** Entries a page of GET /data/trades and /data/orders, as the CLOB answers ("limit": 100). */
+export const DATA_PAGE_SIZE = 100;
+/** Entries a page of GET /markets. */
+export const MARKETS_PAGE_SIZE = 1000;
+
+/**
+ * One page of a list the CLOB's way: next_cursor is the base64 of the offset ("MA==" the
+ * first page, the default), "LTE=" (base64 of -1) the end. A cursor that is not one of those
+ * is a 400. Entries are in the order they were made, so a page read later holds the same ones.
+ */
+export function pageOf<T>(list: readonly T[], cursor: string | null, size: number): { limit: number; count: number; next_cursor: string; data: T[] } {
+  const c = cursor ?? 'MA==';
+  if (c === 'LTE=') return { limit: size, count: 0, next_cursor: 'LTE=', data: [] };
+  const text = Buffer.from(c, 'base64').toString('utf8');
+  if (!/^(0|[1-9]\d{0,15})$/.test(text) || Buffer.from(text, 'utf8').toString('base64') !== c) throw new ReplicaHttpError(400, `invalid next_cursor ${JSON.stringify(c.slice(0, 64))}`);
+  const offset = Number(text);
+  const data = list.slice(offset, offset + size);
+  const next = offset + size < list.length ? Buffer.from(String(offset + size), 'utf8').toString('base64') : 'LTE=';
+  return { limit: size, count: data.length, next_cursor: next, data };
+}
+
 /** The replica's default port: next to the Kalshi replica's 8092, so both run side by side with their defaults. */
 export const POLYMARKET_REPLICA_PORT = 8093;
 
@@ -123,6 +144,7 @@ export class PolymarketReplica {
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/ws/market' && path !== '/ws/user') { socket.destroy(); return; }
+    if (path === '/ws/user' && this.exchange.faults.userChannelDown) { socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'); return; }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const sub: Sub = { ws, kind: path === '/ws/market' ? 'market' : 'user', assets: new Set(), apiKey: null };
       this.subs.add(sub);
@@ -254,7 +276,7 @@ export class PolymarketReplica {
       case 'GET /tick-size': return { minimum_tick_size: Number(this.token(url).m.tickSize) };
       case 'GET /neg-risk': return { neg_risk: this.token(url).m.negRisk };
       case 'GET /fee-rate': { const m = this.token(url).m; return { base_fee: Math.round(Number(m.fees.rate) * 10_000), rate: m.fees.rate, exponent: m.fees.exponent }; }
-      case 'GET /markets': return { limit: this.universe.markets.length, count: this.universe.markets.length, next_cursor: 'LTE=', data: this.universe.markets.map((m) => this.marketJson(m)) };
+      case 'GET /markets': return pageOf(this.universe.markets.map((m) => this.marketJson(m)), url.searchParams.get('next_cursor'), MARKETS_PAGE_SIZE);
     }
     if (method === 'GET' && path.startsWith('/markets/')) {
       const id = decodeURIComponent(path.slice('/markets/'.length));
@@ -313,12 +335,14 @@ export class PolymarketReplica {
       }
       case 'GET /data/orders': {
         const asset = url.searchParams.get('asset_id');
-        return [...this.exchange.orders.values()].filter((o) => o.account === acc && o.status === 'LIVE' && (asset === null || o.tokenId === asset)).map((o) => this.exchange.openOrder(o));
+        const live = [...this.exchange.orders.values()].filter((o) => o.account === acc && o.status === 'LIVE' && (asset === null || o.tokenId === asset));
+        return pageOf(live.map((o) => this.exchange.openOrder(o)), url.searchParams.get('next_cursor'), DATA_PAGE_SIZE);
       }
       case 'GET /data/trades': {
         const asset = url.searchParams.get('asset_id');
         const id = url.searchParams.get('id');
-        return [...this.exchange.trades.values()].filter((t) => t.account === acc && (asset === null || t.rec.asset_id === asset) && (id === null || t.rec.id === id)).map((t) => t.rec);
+        const mine = [...this.exchange.trades.values()].filter((t) => t.account === acc && (asset === null || t.rec.asset_id === asset) && (id === null || t.rec.id === id));
+        return pageOf(mine.map((t) => t.rec), url.searchParams.get('next_cursor'), DATA_PAGE_SIZE);
       }
       case 'POST /v1/heartbeats': case 'POST /heartbeats': {
         const b = this.json(raw) as { heartbeat_id?: string } | undefined;
@@ -367,11 +391,15 @@ export class PolymarketReplica {
         case 'GET /__replica/faults': return this.exchange.faults;
         case 'POST /__replica/faults': {
           const f = this.exchange.faults;
-          const known = ['rejectOrders', 'failTrades', 'serverErrors', 'duplicateUserEvents', 'disconnect'];
+          const known = ['rejectOrders', 'failTrades', 'serverErrors', 'duplicateUserEvents', 'userChannelDown', 'disconnect'];
           for (const k of Object.keys(b)) if (!known.includes(k)) throw new ReplicaHttpError(400, `unknown fault ${JSON.stringify(k)} (one of ${known.join(', ')})`);
-          for (const k of ['duplicateUserEvents', 'disconnect'] as const) if (b[k] !== undefined && typeof b[k] !== 'boolean') throw new ReplicaHttpError(400, `${k} must be true or false`);
+          for (const k of ['duplicateUserEvents', 'userChannelDown', 'disconnect'] as const) if (b[k] !== undefined && typeof b[k] !== 'boolean') throw new ReplicaHttpError(400, `${k} must be true or false`);
           for (const k of ['rejectOrders', 'failTrades', 'serverErrors'] as const) if (b[k] !== undefined) { const v = Number(b[k]); if (!Number.isInteger(v) || v < 0) throw new ReplicaHttpError(400, `${k} must be a whole number`); f[k] = v; }
           if (b['duplicateUserEvents'] !== undefined) f.duplicateUserEvents = b['duplicateUserEvents'] === true;
+          if (b['userChannelDown'] !== undefined) {
+            f.userChannelDown = b['userChannelDown'] === true;
+            if (f.userChannelDown) for (const sub of [...this.subs]) if (sub.kind === 'user') { sub.ws.terminate(); this.subs.delete(sub); }
+          }
           if (b['disconnect'] === true) this.disconnectAll();
           return f;
         }
