@@ -304,6 +304,26 @@ describe('KalshiExecutionVenue against the replica', () => {
     expect(rec.log.at(-1)).toEqual({ kind: 'rejected', orderId: r.orderId, a: ['order_rejected'] });
   });
 
+  it('failRequests answers the next N REST requests 503; refuseCancels refuses the next N cancels (Kalshi\'s error body) and the order keeps resting', async () => {
+    await admin('faults', { failRequests: 2 });
+    for (let i = 0; i < 2; i++) {
+      const e = await rest.getOrders({}).then(() => null, (x: unknown) => x);
+      expect(e).toMatchObject({ status: 503, code: 'service_unavailable', cls: 'unknown_outcome' });
+    }
+    expect((await rest.getOrders({})).orders).toBeInstanceOf(Array);
+    const placed = await rest.createOrder({ ticker: A, client_order_id: `refuse-${Date.now()}`, side: 'bid', count: '1.00', price: '0.2000', time_in_force: 'good_till_canceled', self_trade_prevention_type: 'taker_at_cross' });
+    await admin('faults', { refuseCancels: 2 });
+    const raw = await fetch(`${replica.restBase}/portfolio/events/orders/${placed.order_id}`, { method: 'DELETE', headers: { ...new KalshiSigner('test-key', KEY.priv).headers('DELETE', `/trade-api/v2/portfolio/events/orders/${placed.order_id}`) } });
+    expect(raw.status).toBe(503);
+    expect(await raw.json()).toEqual({ error: { code: 'exchange_unavailable', message: expect.stringContaining('cannot be cancelled'), details: '' } });
+    const e = await rest.cancelOrder(placed.order_id).then(() => null, (x: unknown) => x);
+    expect(e).toMatchObject({ status: 503, code: 'exchange_unavailable' });
+    expect((await rest.getOrder(placed.order_id)).order.status).toBe('resting');
+    expect((await state()).counters).toMatchObject({ requestsFailed: 2, cancelsRefused: 2 });
+    await rest.cancelOrder(placed.order_id);
+    expect((await rest.getOrder(placed.order_id)).order.status).toBe('canceled');
+  });
+
   it('a market settles: YES holders are paid $1, NO holders $0 (and the reverse), with market_lifecycle_v2 events', async () => {
     const { venue, rec, client } = await venueWithWs();
     const lifecycle: any[] = [];
@@ -488,17 +508,17 @@ describe('Kalshi replica admin: bad bodies', () => {
     };
     const typo = await post('faults', { failAfterPlac: 1 });
     expect(typo.status).toBe(400);
-    expect(typo.text).toContain('unknown fault \\"failAfterPlac\\" (one of seqGaps, rejectOrders, failAfterPlace, duplicateFills, disconnect)');
+    expect(typo.text).toContain('unknown fault \\"failAfterPlac\\" (one of seqGaps, rejectOrders, failAfterPlace, failRequests, refuseCancels, duplicateFills, disconnect)');
     const notBool = await post('faults', { duplicateFills: 'yes' });
     expect(notBool.status).toBe(400);
     expect(notBool.text).toContain('duplicateFills must be true or false');
     // nothing of a refused body was applied
-    expect((await state()).faults).toEqual({ seqGaps: 0, rejectOrders: 0, failAfterPlace: 0, duplicateFills: false });
+    expect((await state()).faults).toEqual({ seqGaps: 0, rejectOrders: 0, failAfterPlace: 0, duplicateFills: false, failRequests: 0, refuseCancels: 0 });
     for (const route of ['settle', 'trade', 'book']) {
       const r = await post(route, { result: 'yes' });
       expect(r.status, route).toBe(400);
       expect(r.text, route).toContain('ticker: a market ticker is required');
     }
-    expect((await admin('faults', { failAfterPlace: 2, duplicateFills: true })).faults).toEqual({ seqGaps: 0, rejectOrders: 0, failAfterPlace: 2, duplicateFills: true });
+    expect((await admin('faults', { failAfterPlace: 2, duplicateFills: true })).faults).toEqual({ seqGaps: 0, rejectOrders: 0, failAfterPlace: 2, duplicateFills: true, failRequests: 0, refuseCancels: 0 });
   });
 });

@@ -9,6 +9,9 @@
 //      positions against `expectedPositions()`; the report goes to `onReconciled`;
 //   3. `onResume()` when the report is ok, else the session stays paused (the engine
 //      decides: cancel orders it does not know, halt on a position mismatch).
+// A reconcile that fails (Kalshi answers 5xx or 429, or not at all) keeps the session paused
+// and is run again in the background after 1 s, 2 s, 4 s … at most 30 s apart until one runs,
+// so quoting resumes by itself once Kalshi answers; the failure is logged once per outage.
 // A market's determination / settlement (market_lifecycle_v2 with a result) is told once
 // per market through `onSettled`. Demo by default; production only when named.
 // Keys are held by the signer only; nothing here prints them.
@@ -67,6 +70,10 @@ export class KalshiLive {
   private readonly settled = new Set<string>();
   private readonly results = new Map<string, 'yes' | 'no'>();
   private readonly reconciling = new CoalescedRun<void>();
+  /** Reconciles that failed in a row (0 once one ran), and the background retry pending. */
+  failuresInARow = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(private readonly c: KalshiLiveConfig) {
     const env = c.environment ?? 'demo';
@@ -133,9 +140,10 @@ export class KalshiLive {
           const r = await this.venue.reconcile({ sinceTs: this.sinceTs, ...(this.c.expectedPositions !== undefined ? { expectedPositions: () => this.unsettledExpected() } : {}) });
           this.lastReport = r;
           this.lastFailure = null;
+          this.recovered();
           if (r.lastFillTs > 0) this.sinceTs = r.lastFillTs - 1;
           this.c.onReconciled?.(r);
-          if (r.ok && !this.reconciling.again && this.ws.connected) { this.paused = false; this.c.onResume?.(); }
+          if (r.ok && !this.reconciling.again && this.ws.connected && !this.closed) { this.paused = false; this.c.onResume?.(); }
           else if (!r.ok) {
             const foreign = r.missedFills.filter((f) => !f.applied).length;
             this.log(`kalshi: reconcile found ${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue, ${r.positionMismatches.length} position mismatches`
@@ -143,10 +151,33 @@ export class KalshiLive {
           }
         } catch (e) {
           this.lastFailure = e instanceof Error ? e.message : String(e);
-          this.log(`kalshi: reconcile failed (${this.lastFailure}); staying paused`);
+          this.failed();
         }
       }
     });
+  }
+
+  /** Delay before the background retry after `failures` failed reconciles in a row: 1 s, 2 s, 4 s … at most 30 s. */
+  static retryDelayMs(failures: number): number { return Math.min(30_000, 1000 * 2 ** Math.min(5, Math.max(0, failures - 1))); }
+
+  /** A reconcile failed: the first failure of an outage is logged; the next attempt is scheduled (once). */
+  private failed(): void {
+    if (this.closed) return;
+    this.failuresInARow++;
+    if (this.failuresInARow === 1) {
+      this.log(`kalshi: reconcile failed (${this.lastFailure ?? ''}); strategies stay paused (venue), trying again in the background `
+        + `(after 1 s, then up to every 30 s) until Kalshi answers (GET /api/health: execution.kalshi.reconcile_failures)`);
+    }
+    if (this.retryTimer !== null) return;
+    this.retryTimer = setTimeout(() => { this.retryTimer = null; if (!this.closed) void this.reconcile(); }, KalshiLive.retryDelayMs(this.failuresInARow));
+    this.retryTimer.unref();
+  }
+
+  /** A reconcile ran: the outage (if any) is over, the pending retry goes. */
+  private recovered(): void {
+    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
+    if (this.failuresInARow > 0) this.log(`kalshi: reconcile ran again after ${this.failuresInARow} failed attempt(s)`);
+    this.failuresInARow = 0;
   }
 
   /** Kalshi's result of a market it has determined (status determined, or settled / finalized), kept per ticker. */
@@ -203,13 +234,18 @@ export class KalshiLive {
 
   /** Reads every market not settled yet again (GET /markets/{ticker}) for a result; one that cannot be read is left for the next time. */
   private async refreshResults(): Promise<void> {
+    const unread: string[] = [];
+    let why = '';
     for (const m of this.markets) {
       if (this.settled.has(m.ticker) || this.results.has(m.ticker)) continue;
       try { this.noteResult((await this.rest.getMarket(m.ticker)).market); } catch (e) {
-        this.log(`kalshi: could not read ${m.ticker} for its result (${e instanceof Error ? e.message : String(e)})`);
+        unread.push(m.ticker);
+        if (why === '') why = e instanceof Error ? e.message : String(e);
         this.refreshPending = true;
       }
     }
+    // during an outage the failed reconcile's line says it already
+    if (unread.length > 0 && this.failuresInARow === 0) this.log(`kalshi: could not read ${unread.join(', ')} for a result (${why}); read again at the next reconcile`);
   }
 
   /** Markets Kalshi had already determined when they were loaded settle now (once each, as a lifecycle event would). */
@@ -226,6 +262,11 @@ export class KalshiLive {
     }
   }
 
-  /** Closes the WebSocket and the execution venue: nothing is reported after this. */
-  close(): void { this.venue?.close(); this.ws.close(); }
+  /** Closes the WebSocket and the execution venue: nothing is reported, and no reconcile retried, after this. */
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
+    this.venue?.close();
+    this.ws.close();
+  }
 }

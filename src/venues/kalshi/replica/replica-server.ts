@@ -6,7 +6,7 @@
 // whose markets settle, matching through the project's PaperExchange, fault injection and
 // admin endpoints for tests:
 //   GET  /__replica/state                 markets, orders, fills, positions, balance, counters
-//   POST /__replica/faults                {seqGaps, disconnect, rejectOrders, failAfterPlace, duplicateFills}
+//   POST /__replica/faults                {seqGaps, disconnect, rejectOrders, failAfterPlace, duplicateFills, failRequests, refuseCancels}
 //   POST /__replica/book                  {ticker, yes:[[p,c]], no:[[p,c]]}  (a market's own book)
 //   POST /__replica/trade                 {ticker, taker_side, yes_price_dollars, count}
 //   POST /__replica/settle                {ticker, result, finalize?} (finalize false: determined only)
@@ -53,6 +53,13 @@ export interface Faults {
   failAfterPlace: number;
   /** Every fill message is sent twice. */
   duplicateFills: boolean;
+  /** The next N REST requests (any route under /trade-api/v2) are answered 503 without doing anything: Kalshi unavailable. */
+  failRequests: number;
+  /**
+   * The next N cancels (CancelOrderV2, and each order of a batch cancel) are refused and the order
+   * keeps resting, as during an exchange pause (no cancels accepted): 503 exchange_unavailable.
+   */
+  refuseCancels: number;
 }
 
 interface Sub { sid: number; channel: string; tickers: Set<string> | null; seq: number }
@@ -98,7 +105,7 @@ function decodeCursor(c: string | null): number {
   return Number(m[1]);
 }
 
-const FAULT_COUNTS = ['seqGaps', 'rejectOrders', 'failAfterPlace'] as const;
+const FAULT_COUNTS = ['seqGaps', 'rejectOrders', 'failAfterPlace', 'failRequests', 'refuseCancels'] as const;
 const FAULT_KEYS = [...FAULT_COUNTS, 'duplicateFills', 'disconnect'];
 
 /**
@@ -124,7 +131,7 @@ export class KalshiReplica {
   readonly universe: KalshiUniverse;
   readonly exchange: ReplicaKalshiExchange;
   readonly faults: Faults;
-  readonly counters = { requests: 0, authFailures: 0, http429: 0, wsConnections: 0, seqGapsInjected: 0, disconnects: 0 };
+  readonly counters = { requests: 0, authFailures: 0, http429: 0, wsConnections: 0, seqGapsInjected: 0, disconnects: 0, requestsFailed: 0, cancelsRefused: 0 };
   private readonly keys = new Map<string, KeyObject>();
   private readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
@@ -143,7 +150,7 @@ export class KalshiReplica {
     for (const k of o.keys) this.keys.set(k.keyId, createPublicKey(k.publicKeyPem));
     this.tier = o.tier ?? 'basic';
     this.maxSkewMs = o.maxSkewMs ?? 30_000;
-    this.faults = { seqGaps: 0, rejectOrders: 0, failAfterPlace: 0, duplicateFills: false, ...o.faults };
+    this.faults = { seqGaps: 0, rejectOrders: 0, failAfterPlace: 0, duplicateFills: false, failRequests: 0, refuseCancels: 0, ...o.faults };
     const sim = (o.market ?? 'sim') === 'sim';
     this.universe = new KalshiUniverse(o.markets ?? DEFAULT_UNIVERSE, { simulated: sim, seed: o.seed ?? 1 });
     this.exchange = new ReplicaKalshiExchange(this.universe, o.balanceDollars !== undefined ? { balanceDollars: o.balanceDollars } : {});
@@ -237,6 +244,11 @@ export class KalshiReplica {
     try {
       if (u.pathname.startsWith('/__replica/')) { this.send(res, 200, await this.admin(method, u.pathname, req)); return; }
       if (!u.pathname.startsWith(REST_PREFIX + '/')) throw new KalshiReplicaError(404, 'not_found', 'no such route');
+      if (this.faults.failRequests > 0) {
+        this.faults.failRequests--;
+        this.counters.requestsFailed++;
+        throw new KalshiReplicaError(503, 'service_unavailable', 'service unavailable (fault injection)');
+      }
       const key = this.auth(method, u.pathname, req.headers);
       const path = u.pathname.slice(REST_PREFIX.length);
       const isPortfolio = path.startsWith('/portfolio/');
@@ -420,6 +432,11 @@ export class KalshiReplica {
 
   private cancelAck(id: string): Record<string, unknown> {
     const before = this.order(id);
+    if (this.faults.refuseCancels > 0 && before.status === 'resting') {
+      this.faults.refuseCancels--;
+      this.counters.cancelsRefused++;
+      throw new KalshiReplicaError(503, 'exchange_unavailable', 'the exchange is paused: orders cannot be cancelled now (fault injection)');
+    }
     const rem = before.status === 'resting' ? before.initial - before.filled : 0;
     const o = this.exchange.cancel(id);
     return { order_id: o.order_id, client_order_id: o.client_order_id, reduced_by: fp(rem), ts_ms: Date.now() };
