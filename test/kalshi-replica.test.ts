@@ -386,6 +386,21 @@ describe('KalshiExecutionVenue against the replica', () => {
     expect(rec.log.filter((r) => r.kind === 'fill')).toHaveLength(1);
   });
 
+  it('reconcile(): an order of ours the venue cancelled unseen is closed by its look-up, and the report is clean', async () => {
+    const venue = new KalshiExecutionVenue({ rest, queryDelayMs: 30 }); // no WebSocket: the cancel goes unseen
+    await venue.loadMarkets([A]);
+    const rec = recorder();
+    venue.connect(rec.reports);
+    const o = order({ side: 'BUY', priceTick: 20, qtyLot: 2 });
+    venue.submit(o);
+    await waitFor('accepted', () => rec.log.some((r) => r.kind === 'accepted') && venue.venueOrderId(o.orderId) !== '');
+    await rest.cancelOrder(venue.venueOrderId(o.orderId));
+    const rep = await venue.reconcile({ sinceTs: Math.floor(Date.now() / 1000) - 60, expectedPositions: { [A]: 0 } });
+    expect(rep.missingAtVenue).toEqual([{ orderId: o.orderId, clientOrderId: o.clientOrderId, status: 'canceled', resolved: true }]);
+    expect(rec.log.filter((r) => r.orderId === o.orderId).map((r) => r.kind)).toEqual(['accepted', 'cancelled']);
+    expect(rep.ok).toBe(true);
+  });
+
   it('never earns a 429: the client budget holds requests back before the replica would refuse them', async () => {
     const r2 = await KalshiReplica.start({ port: await freePort(), market: 'manual', markets: [MARKETS[0]!], keys: [{ keyId: 'test-key', publicKeyPem: KEY.pub }], tier: 'basic' });
     try {

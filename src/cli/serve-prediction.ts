@@ -574,7 +574,9 @@ export class PredictionLive {
     this.lastKalshi = r;
     for (const f of r.missedFills) if (!f.applied && f.fill !== undefined) this.missedKalshi.push(f);
     if (this.restored && this.missedKalshi.length > 0) {
-      this.followUp(this.journalMissedKalshiFills(live).then((n) => { if (n > 0) return live.reconcile(); return undefined; })
+      // then once more: the fills are in the ledgers (ours) or left to the position check (another client's), and a
+      // reconcile reports each fill once, so the next pass is clean when the positions agree and the strategies quote again
+      this.followUp(this.journalMissedKalshiFills(live).then(() => live.reconcile())
         .catch((e: unknown) => this.log(`kalshi: journaling missed fills failed: ${e instanceof Error ? e.message : String(e)}`)));
     }
     if (r.positionMismatches.length > 0) {
@@ -609,12 +611,11 @@ export class PredictionLive {
   /**
    * POST /api/reconcile: every venue's reconcile, the one start and reconnects run, now (a
    * request while one runs waits for it and one more pass). The strategies quote again once
-   * every venue is clean, as after a reconnect. Kalshi: the reconcile's own work (fills of our
-   * earlier orders journaled, open orders this process does not track cancelled) is waited for,
-   * and a report that was not clean is taken once more: fills of another client's orders are
-   * reported once and then left to the position check, so the trade that put a position back
-   * does not keep the strategies paused. A reconcile that fails is run again up to 3 times (within
-   * about 2 s); throws (`venueFailures`) when a venue's reconcile still failed.
+   * every venue is clean, as after a reconnect. Kalshi: the reconcile's own work (missed fills
+   * journaled or left to the position check and the pass after them, open orders this process
+   * does not track cancelled) is waited for, and the answer is the last pass's report. A reconcile
+   * that fails is run again up to 3 times (within about 2 s); throws (`venueFailures`) when a
+   * venue's reconcile still failed.
    */
   async reconcileOnRequest(): Promise<Record<string, unknown>> {
     const engine = this.engine;
@@ -639,7 +640,6 @@ export class PredictionLive {
     if (k !== null) {
       const pass = async (): Promise<void> => { await k.reconcile(); await this.followUpsDone(); };
       await attempt(pass, () => k.lastFailure);
-      if (k.lastFailure === null && k.lastReport !== null && !k.lastReport.ok) await attempt(pass, () => k.lastFailure);
       const r = k.lastReport;
       if (k.lastFailure !== null || r === null) failures.push(`kalshi: ${k.lastFailure ?? 'no reconcile ran'}`);
       else {

@@ -89,7 +89,12 @@ interface Tracked {
 export interface KalshiReconcileReport {
   readonly atMs: number;
   readonly unknownToUs: Array<{ ticker: string; orderId: string; clientOrderId: string; action: string; yesPrice: string; remaining: string }>;
-  readonly missingAtVenue: Array<{ orderId: string; clientOrderId: string; status: string }>;
+  /**
+   * Orders we held open that the venue does not list as resting, each looked up: `resolved` when
+   * the look-up closed it here too (filled or cancelled, told to the engine), so it no longer
+   * differs; one not found or still open here keeps the report unclean.
+   */
+  readonly missingAtVenue: Array<{ orderId: string; clientOrderId: string; status: string; resolved: boolean }>;
   /**
    * Fills since `sinceTs` not applied through a tracked order: `applied` false ones belong to
    * orders this process did not send (ours from before a restart, or foreign) and carry the
@@ -474,7 +479,7 @@ export class KalshiExecutionVenue implements Venue {
         if (t.phase !== 'open' || t.venueId === '' || openIds.has(t.venueId)) continue;
         let status = 'NOT_FOUND';
         try { const a = await this.rest.getOrder(t.venueId); status = a.order.status; await this.applyOrder(t, a.order); } catch { /* not found */ }
-        missingAtVenue.push({ orderId: t.orderId, clientOrderId: t.clientId, status });
+        missingAtVenue.push({ orderId: t.orderId, clientOrderId: t.clientId, status, resolved: (t.phase as Tracked['phase']) === 'closed' });
       }
       const positionMismatches: KalshiReconcileReport['positionMismatches'] = [];
       if (o.expectedPositions !== undefined) {
@@ -492,7 +497,7 @@ export class KalshiExecutionVenue implements Venue {
       if (this.closedVenue) throw new Error('the Kalshi venue was closed during the reconcile');
       return {
         atMs: this.now(), unknownToUs, missingAtVenue, missedFills: missed, lastFillTs: this.lastFillTs, positionMismatches,
-        ok: unknownToUs.length === 0 && missingAtVenue.length === 0 && positionMismatches.length === 0 && missed.every((m) => m.applied),
+        ok: unknownToUs.length === 0 && missingAtVenue.every((m) => m.resolved) && positionMismatches.length === 0 && missed.every((m) => m.applied),
       };
     } finally {
       this.collect = null;
