@@ -14,6 +14,7 @@
 // appear in a message.
 import type { TradingEngine } from '../engine/trading-engine.js';
 import { KALSHI_DEMO, KALSHI_PRODUCTION, REST_PREFIX, WS_PATH, type KalshiEndpoints } from '../venues/kalshi/endpoints.js';
+import { KalshiApiError } from '../venues/kalshi/errors.js';
 import { KalshiLive } from '../venues/kalshi/kalshi-live.js';
 import type { KalshiReconcileReport } from '../venues/kalshi/kalshi-venue.js';
 import type { KalshiFill, KalshiOrder, KalshiPosition } from '../venues/kalshi/rest-client.js';
@@ -216,6 +217,9 @@ function tradesOf(o: OpenOrder | null | undefined): readonly string[] {
 /** What a trader does about a Kalshi position mismatch (the log line, serve's start-up line, POST /api/reconcile's answer). */
 export const KALSHI_MISMATCH_HINT = 'The journal does not hold these positions: bring Kalshi\'s position back to the ledgers\' (close what trading outside this engine opened), '
   + 'then POST /api/reconcile: the strategies quote again once the positions agree; or restart serve with the --data-dir that traded them';
+
+/** Cancels of one open Kalshi order this process does not track before it gives up (and says what to do). */
+export const UNTRACKED_CANCEL_ATTEMPTS = 3;
 
 /** Most markets per venue (the WASM core has 32 order books). */
 export const MAX_MARKETS_PER_VENUE = 12;
@@ -569,7 +573,13 @@ export class PredictionLive {
     return n;
   }
 
-  /** Open orders at Kalshi this process does not track are cancelled, then it reconciles again. */
+  /**
+   * Open orders at Kalshi this process does not track are cancelled, then it reconciles again. A cancel
+   * Kalshi refuses is tried again at the next pass, after 0.5 s, then 1 s; after UNTRACKED_CANCEL_ATTEMPTS
+   * refusals of one order it gives up on that order: the strategies stay paused (the report is not clean
+   * while the order rests) and one line names the order and what to do (cancel it at Kalshi, then
+   * POST /api/reconcile). An order no longer listed is forgotten.
+   */
   private kalshiReconciled(live: KalshiLive, r: KalshiReconcileReport): void {
     this.lastKalshi = r;
     for (const f of r.missedFills) if (!f.applied && f.fill !== undefined) this.missedKalshi.push(f);
@@ -582,14 +592,67 @@ export class PredictionLive {
     if (r.positionMismatches.length > 0) {
       this.log(`kalshi: MISMATCH ${r.positionMismatches.map((m) => `${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`).join('; ')}: strategies stay paused. ${KALSHI_MISMATCH_HINT}`);
     }
-    if (r.unknownToUs.length === 0) return;
+    const listed = new Set(r.unknownToUs.map((o) => o.orderId));
+    for (const id of this.untracked.keys()) if (!listed.has(id)) this.untracked.delete(id);
+    // one cancel round per order at a time; none for an order given up on
+    const todo = r.unknownToUs.filter((o) => { const e = this.untracked.get(o.orderId); return e === undefined || (!e.gaveUp && !e.busy); });
+    if (todo.length === 0) return;
+    const entries = todo.map((o) => {
+      const e = this.untracked.get(o.orderId) ?? { attempts: 0, gaveUp: false, busy: false };
+      e.busy = true;
+      this.untracked.set(o.orderId, e);
+      return { o, e };
+    });
     this.followUp((async () => {
-      for (const o of r.unknownToUs) {
-        try { await live.rest.cancelOrder(o.orderId); } catch (e) { this.log(`kalshi: could not cancel untracked order ${o.clientOrderId}: ${e instanceof Error ? e.message : String(e)}`); }
+      let cancelled = 0, again = false;
+      try {
+        const tries = Math.max(...entries.map((x) => x.e.attempts));
+        if (tries > 0) await this.pauseFor(500 * 2 ** (tries - 1));
+        if (this.closed) return;
+        for (const { o, e } of entries) {
+          e.attempts++;
+          try {
+            await live.rest.cancelOrder(o.orderId);
+            cancelled++;
+          } catch (err) {
+            const why = err instanceof Error ? err.message : String(err);
+            if (err instanceof KalshiApiError && err.cls === 'not_found') { cancelled++; continue; } // gone already: the next pass no longer lists it
+            if (e.attempts < UNTRACKED_CANCEL_ATTEMPTS) {
+              again = true;
+              this.log(`kalshi: could not cancel open order ${o.orderId} this process does not track (attempt ${e.attempts} of ${UNTRACKED_CANCEL_ATTEMPTS}): ${why}; trying again`);
+              continue;
+            }
+            e.gaveUp = true;
+            this.log(`kalshi: open order ${o.orderId} (client order id ${o.clientOrderId}, ${o.ticker} ${o.action} ${o.remaining} @ ${o.yesPrice}) is not this process's, `
+              + `and Kalshi refused to cancel it ${e.attempts} times (last: ${why}): the strategies stay paused (venue) while it rests. `
+              + `Cancel it at Kalshi, then POST /api/reconcile`);
+          }
+        }
+      } finally {
+        for (const { e } of entries) e.busy = false;
       }
-      this.log(`kalshi: cancelled ${r.unknownToUs.length} open order(s) this process does not track`);
-      await live.reconcile();
+      if (cancelled > 0) this.log(`kalshi: cancelled ${cancelled} open order(s) this process does not track`);
+      if ((cancelled > 0 || again) && !this.closed) await live.reconcile();
     })());
+  }
+
+  /** Open Kalshi orders this process does not track whose cancel failed: cancels tried, whether it gave up, whether a round is under way. */
+  private readonly untracked = new Map<string, { attempts: number; gaveUp: boolean; busy: boolean }>();
+  private closed = false;
+  private readonly waits = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
+
+  /** Resolves after `ms`, or at once when serve closes. */
+  private pauseFor(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const w = { timer: setTimeout(() => { this.waits.delete(w); resolve(); }, ms), done: resolve };
+      w.timer.unref();
+      this.waits.add(w);
+    });
+  }
+
+  /** Open Kalshi orders this process does not track that it gave up cancelling (Kalshi refused every cancel). */
+  get untrackedGivenUp(): string[] {
+    return [...this.untracked].filter(([, e]) => e.gaveUp).map(([id]) => id);
   }
 
   /** Work a Kalshi reconcile started (missed fills journaled, untracked orders cancelled), until it ends. */
@@ -602,7 +665,8 @@ export class PredictionLive {
 
   /**
    * Resolves once no follow-up of a Kalshi reconcile is under way (those that start meanwhile
-   * included, up to a few rounds: a cancel Kalshi keeps refusing starts one after every reconcile).
+   * included, up to a few rounds: a cancel Kalshi refuses is tried again at the next pass, up to
+   * UNTRACKED_CANCEL_ATTEMPTS times).
    */
   private async followUpsDone(): Promise<void> {
     for (let round = 0; round < 5 && this.followUps.size > 0; round++) await Promise.all([...this.followUps]);
@@ -645,8 +709,10 @@ export class PredictionLive {
       else {
         ok &&= r.ok;
         for (const m of r.positionMismatches) mismatches.push(`${m.ticker} ${m.expected} in the ledgers, ${m.venue} at Kalshi`);
+        const stuck = this.untrackedGivenUp.filter((id) => r.unknownToUs.some((o) => o.orderId === id));
         if (r.positionMismatches.length > 0) next.push(KALSHI_MISMATCH_HINT);
-        else if (!r.ok) next.push('Kalshi is not clean yet (open orders this process does not track, orders it no longer lists, or fills being looked up): POST /api/reconcile again');
+        if (stuck.length > 0) next.push(`Kalshi refused to cancel open order(s) ${stuck.join(', ')} this process does not track: cancel them at Kalshi, then POST /api/reconcile`);
+        if (r.positionMismatches.length === 0 && stuck.length === 0 && !r.ok) next.push('Kalshi is not clean yet (open orders this process does not track, orders it no longer lists, or fills being looked up): POST /api/reconcile again');
         if (r.ok && k.paused) next.push('Kalshi\'s WebSocket is down: the strategies resume at its reconnect');
         venues['kalshi'] = {
           ok: r.ok, paused: k.paused, position_mismatches: r.positionMismatches, unknown_orders: r.unknownToUs.length,
@@ -750,6 +816,9 @@ export class PredictionLive {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.waits) { clearTimeout(w.timer); w.done(); }
+    this.waits.clear();
     if (this.polyRecheck !== null) clearTimeout(this.polyRecheck);
     this.venue.close();
     this.kalshi?.close();
