@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journalPath } from '../src/store/open-database.js';
+import { DEFAULT_TRADE_MARGIN_S } from '../src/venues/polymarket/polymarket-venue.js';
 import { requireDist, stopAll } from './support/cli-process.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
 import { crossingPrice, newWalletKey, polySymbol, replicaAdmin, replicaState, startPolymarketReplica, startPredictionServe } from './support/prediction-replicas.js';
@@ -315,4 +316,105 @@ describe('serve --market polymarket: more trades than one page of GET /data/trad
     expect(ids).toHaveLength(2 * PER_GAP);
     expect(new Set(ids)).toEqual(new Set(await confirmed()));
   }, 180_000);
+});
+
+type PMarkState = { orders: PPageState['orders']; trades: Array<{ id: string; status: string; asset_id: string; match_time: string }>; tradeReads: Array<{ asset_id: string | null; id: string | null; after: number | null; count: number }> };
+
+/** The account's trade marks the journal keeps (token id → Unix seconds); read while serve is not running. */
+function storedTradeMarks(dataDir: string): Record<string, number> {
+  const db = new Database(journalPath(dataDir), { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare("SELECT key, value_json FROM engine_state WHERE key LIKE 'polymarket:%:last_trade_time'").all() as Array<{ key: string; value_json: string }>;
+    expect(rows.length).toBeLessThanOrEqual(1);
+    return rows.length === 0 ? {} : JSON.parse(rows[0]!.value_json) as Record<string, number>;
+  } finally {
+    db.close();
+  }
+}
+
+describe('serve --market polymarket: an account with a long trade history', () => {
+  it('at restart lists a token\'s trades from its journaled mark, not the whole history, and journals every trade made while it was down, those at the margin too', async () => {
+    const p = await startPolymarketReplica(['--step-ms', '0', '--confirmed-ms', '300', '--heartbeat-timeout-ms', '600000']);
+    const target = p.markets[1]!;
+    const sym = polySymbol(target.condition_id);
+    const dataDir = join(tmp, 'data-history');
+    const walletKey = newWalletKey();
+    const state = (): Promise<PMarkState> => replicaState<PMarkState>(p.url);
+    const ofToken = async (): Promise<PMarkState['trades']> => (await state()).trades.filter((t) => t.asset_id === target.yes);
+    const bid = async (): Promise<PMarkState['orders'][number] | undefined> => (await state()).orders.find((o) => o.asset_id === target.yes && o.status === 'LIVE' && o.side === 'BUY');
+    const hit = async (n: number, price: string): Promise<void> => {
+      for (let i = 0; i < n; i++) await replicaAdmin(p.url, 'trade', { token_id: target.yes, side: 'SELL', price, size: '1' });
+    };
+    const confirmedCount = async (): Promise<number> => (await ofToken()).filter((t) => t.status === 'CONFIRMED').length;
+    let s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    const manual = async (): Promise<number | undefined> =>
+      (await apiRequest<Accounts>(s.port, '/api/accounts')).accounts.find((a) => a.account === 'manual')?.positions.find((x) => x.symbol === sym)?.position;
+    const restingBid = async (qty: number): Promise<PMarkState['orders'][number]> => {
+      await replicaAdmin(p.url, 'book', { token_id: target.yes, bids: [['0.39', '1000']], asks: [['0.41', '1000']] });
+      await waitUntil('the book in serve', async () => {
+        const d = await apiRequest<{ bids?: Array<{ price: number }>; asks?: Array<{ price: number }> }>(s.port, `/api/market/depth?symbol=${encodeURIComponent(sym)}&limit=1`);
+        return d.bids?.[0]?.price === 0.39 && d.asks?.[0]?.price === 0.41;
+      }, 20_000, s.proc.out);
+      const placed = await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: sym, qty, type: 'LIMIT', price: 0.4 });
+      expect(placed, JSON.stringify(placed)).toMatchObject({ ok: true });
+      await waitUntil('our bid resting at Polymarket', async () => (await bid()) !== undefined, 30_000, s.proc.out);
+      return (await bid())!;
+    };
+
+    // 1. the history: 120 trades booked live, then made old (100 of them four days back, 20 three days back)
+    const OLD = 120;
+    const first = await restingBid(200);
+    await hit(OLD, first.price);
+    await waitUntil(`all ${OLD} trades booked`, async () => (await manual()) === OLD, 60_000, s.proc.out);
+    await waitUntil('the trades CONFIRMED', async () => (await confirmedCount()) === OLD, 30_000);
+    const oldIds = (await ofToken()).map((t) => t.id);
+    await replicaAdmin(p.url, 'backdate', { token_id: target.yes, seconds: 3 * 86_400 });
+    await replicaAdmin(p.url, 'backdate', { ids: oldIds.slice(0, 100), seconds: 86_400 });
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+    expect(storedTradeMarks(dataDir)[target.yes]).toBeUndefined();
+
+    // 2. the next start has no mark yet: the whole history, once; the mark is the newest trade
+    const mark = Math.max(...(await ofToken()).map((t) => Number(t.match_time)));
+    expect(mark).toBeLessThan(Date.now() / 1000 - 3 * 86_400 + 600);
+    let readsBefore = (await state()).tradeReads.length;
+    s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    const readsOf = async (from: number): Promise<PMarkState['tradeReads']> => (await state()).tradeReads.slice(from).filter((r) => r.asset_id === target.yes && r.id === null);
+    expect((await readsOf(readsBefore)).some((r) => r.after === null && r.count === 100)).toBe(true);
+    const second = await restingBid(100);
+    s.proc.child.kill('SIGKILL');
+    await s.proc.exited;
+    expect(storedTradeMarks(dataDir)[target.yes]).toBe(mark);
+
+    // 3. while serve is down: 5 trades of the resting bid, two of them listed with a time before the mark,
+    //    within the margin (a clock difference, a trade listed late)
+    await hit(5, second.price);
+    await waitUntil('the trades CONFIRMED', async () => (await confirmedCount()) === OLD + 5, 30_000);
+    const downIds = (await ofToken()).map((t) => t.id).filter((id) => !oldIds.includes(id));
+    expect(downIds).toHaveLength(5);
+    const timeOf = async (id: string): Promise<number> => Number((await ofToken()).find((t) => t.id === id)!.match_time);
+    await replicaAdmin(p.url, 'backdate', { ids: [downIds[0]], seconds: (await timeOf(downIds[0]!)) - (mark - 60) });
+    await replicaAdmin(p.url, 'backdate', { ids: [downIds[1]], seconds: (await timeOf(downIds[1]!)) - (mark - DEFAULT_TRADE_MARGIN_S + 1) });
+    expect(await timeOf(downIds[1]!)).toBe(mark - DEFAULT_TRADE_MARGIN_S + 1);
+
+    // 4. the restart reads from the mark less the margin: the 20 newest old trades and the 5 new ones, not the history
+    readsBefore = (await state()).tradeReads.length;
+    s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+    await waitUntil('the missed trades journaled', async () => /polymarket: reconciled: 5 missed trade\(s\) of our orders from before the restart journaled/.test(s.proc.out()), 30_000, s.proc.out);
+    expect(await manual()).toBe(OLD + 5);
+    // the first reads (the venue's reconcile, the look for trades of earlier orders) from the journaled mark;
+    // the later ones from the mark the first moved to (the newest trade)
+    const newest = Math.max(...(await Promise.all(downIds.map(timeOf))));
+    const reads = await readsOf(readsBefore);
+    expect(reads[0]).toMatchObject({ after: mark - DEFAULT_TRADE_MARGIN_S, count: 25 });
+    expect(reads.filter((r) => r.after === mark - DEFAULT_TRADE_MARGIN_S).map((r) => r.count)).toEqual([25, 25]);
+    expect(reads.filter((r) => r.after !== mark - DEFAULT_TRADE_MARGIN_S).every((r) => r.after === newest - DEFAULT_TRADE_MARGIN_S && r.count === 3)).toBe(true);
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+    const ids = journaledTradeIds(dataDir);
+    expect(ids).toHaveLength(OLD + 5);
+    expect(new Set(ids)).toEqual(new Set((await ofToken()).map((t) => t.id)));
+    // the mark moved on to the newest trade
+    expect(storedTradeMarks(dataDir)[target.yes]).toBe(newest);
+  }, 240_000);
 });

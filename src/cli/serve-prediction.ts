@@ -22,7 +22,7 @@ import { signerFromEnv, type KalshiSigner } from '../venues/kalshi/signing.js';
 import { PolymarketCredentials } from '../venues/polymarket/credentials.js';
 import { POLYMARKET_PRODUCTION, type PolymarketChain, type PolymarketEndpoints } from '../venues/polymarket/endpoints.js';
 import { PolymarketLive } from '../venues/polymarket/polymarket-live.js';
-import type { PolymarketReconcileReport } from '../venues/polymarket/polymarket-venue.js';
+import { DEFAULT_TRADE_MARGIN_S, type PolymarketExecutionVenue, type PolymarketReconcileReport } from '../venues/polymarket/polymarket-venue.js';
 import { polymarketFee } from '../venues/polymarket/fees.js';
 import { PolymarketApiError, type OpenOrder, type TradeRecord } from '../venues/polymarket/rest-client.js';
 import { RoutingVenue } from '../venues/routing-venue.js';
@@ -200,6 +200,12 @@ export const PREDICTION_STALE_FEED_MS = 3_600_000;
 /** The journal state key of the Polymarket order hashes, and how many closed ones it keeps. */
 const POLYMARKET_ORDERS_KEY = 'polymarket:orders';
 const KEEP_DONE_POLYMARKET_ORDERS = 200;
+/**
+ * The journal state key of an account's Polymarket trade marks: token id → Unix seconds of the
+ * newest trade a reconcile read with every trade before it settled. A restart lists each token's
+ * trades from its mark (less the venue's margin) instead of the account's whole history.
+ */
+const POLYMARKET_TRADE_MARKS_KEY = (address: string): string => `polymarket:${address.toLowerCase()}:last_trade_time`;
 /** Earlier orders read from Polymarket at once at start (GET /data/order/{hash}). */
 const ORDER_READS_AT_ONCE = 8;
 
@@ -318,13 +324,20 @@ export class PredictionLive {
     }
     const p = this.o.polymarket;
     if (p !== null) {
+      this.polyMarksKey = POLYMARKET_TRADE_MARKS_KEY(p.credentials.address ?? 'no-wallet');
+      const stored = engine.journal?.getState(this.polyMarksKey);
+      if (stored !== null && typeof stored === 'object') {
+        for (const [token, v] of Object.entries(stored as Record<string, unknown>)) if (typeof v === 'number' && Number.isFinite(v)) this.polyMarks.set(token, v);
+      }
       const live = new PolymarketLive({
+        tradeMarks: new Map(this.polyMarks),
         endpoints: p.endpoints, chainId: p.chainId, credentials: p.credentials, ingest: engine.ingest, firstSymbolId: this.nextSymbolId(),
         maxMarkets: MAX_MARKETS_PER_VENUE, ...(p.markets !== undefined ? { conditionIds: p.markets } : {}),
         onVenue: (v) => {
           this.venue.add(v);
           v.onOrderHash = (_orderId, clientOrderId, hash) => this.notePolymarketOrder(hash, clientOrderId);
           v.onOrderFinal = (hash) => { const e = this.polymarketOrders().get(hash); if (e !== undefined) e.done = true; };
+          v.onTradeMark = () => this.savePolymarketTradeMarks(v);
         },
         ...(recording ? { onFeed: (f: { tap: ((text: string) => void) | null }) => { f.tap = tap('polymarket'); } } : {}),
         onPause: () => this.pause('polymarket'), onResume: () => this.resume('polymarket'),
@@ -378,6 +391,28 @@ export class PredictionLive {
   }
 
   private polyRecheck: NodeJS.Timeout | null = null;
+  /** The journal key of the account's trade marks, and the marks read from it at start (token id → Unix seconds). */
+  private polyMarksKey = '';
+  private readonly polyMarks = new Map<string, number>();
+
+  /**
+   * The venue's trade marks into the journal (tokens not traded in this run keep theirs). Only
+   * once the journal is restored and the trades of earlier runs' orders were looked at: until
+   * then a restart must read from the marks it started with.
+   */
+  private savePolymarketTradeMarks(venue: PolymarketExecutionVenue): void {
+    const journal = this.engine?.journal;
+    if (!this.ledgersReady || journal === undefined || this.polyMarksKey === '') return;
+    const next = Object.fromEntries(this.polyMarks);
+    for (const [token, mark] of venue.tradeMarks()) next[token] = mark;
+    journal.setState(this.polyMarksKey, next);
+  }
+
+  /** The `after` of a start's read of a token's trades: the mark the run started with, less the venue's margin. */
+  private polymarketTradesAfter(tokenId: string): string | undefined {
+    const mark = this.polyMarks.get(tokenId);
+    return mark === undefined ? undefined : String(Math.max(0, mark - DEFAULT_TRADE_MARGIN_S));
+  }
 
   /**
    * CONFIRMED trades of our Polymarket orders from before a restart (a kill -9 while quotes
@@ -415,7 +450,8 @@ export class PredictionLive {
     await Promise.all(Array.from({ length: Math.min(ORDER_READS_AT_ONCE, earlier.length) }, readOrders));
     const trades = new Map<string, TradeRecord>();
     for (const m of live.markets) {
-      try { for (const tr of await live.rest.getTrades({ asset_id: m.tokenId })) trades.set(tr.id, tr); } catch (e) {
+      const after = this.polymarketTradesAfter(m.tokenId);
+      try { for (const tr of await live.rest.getTrades({ asset_id: m.tokenId, ...(after !== undefined ? { after } : {}) })) trades.set(tr.id, tr); } catch (e) {
         this.log(`polymarket: could not read the trades of ${m.symbol} (${e instanceof Error ? e.message : String(e)})`);
       }
     }
@@ -493,6 +529,7 @@ export class PredictionLive {
       await this.journalMissedPolymarketTrades(this.polymarket);
       this.polymarket.settleMissedResolutions(this.heldOffList(this.polymarket.markets.map((m) => m.symbol), 'polymarket'), this.nextSymbolId());
       await this.polymarket.reconcile();
+      if (this.polymarket.venue !== undefined) this.savePolymarketTradeMarks(this.polymarket.venue);
       const r = this.lastPolymarket;
       parts.push(`polymarket ${this.polymarket.markets.length} markets (CLOB version ${this.polymarket.version})${r === null ? '' : r.ok ? ', reconciled' : ', NOT reconciled: strategies stay paused until a reconcile finds the venue clean (POST /api/reconcile runs one)'}`);
     }

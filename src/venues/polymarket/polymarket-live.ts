@@ -11,7 +11,9 @@
 //   4. the execution venue (user channel, heartbeat dead-man switch) and reconciliation at
 //      start and after every user-channel reconnect, before quoting resumes: open orders
 //      we do not know are cancelled, our trades we missed are reported (CONFIRMED) or held
-//      pending (MATCHED), orders the venue no longer lists are closed.
+//      pending (MATCHED), orders the venue no longer lists are closed. Each token's trades are
+//      listed from its trade mark (less a margin) when the config gives one, not through the
+//      account's whole history.
 // Keys live in PolymarketCredentials only; nothing here prints them.
 import { CoalescedRun } from '../coalesced-run.js';
 import type { FeedIngest } from '../../feed/ingest/feed-ingest.js';
@@ -38,6 +40,8 @@ export interface PolymarketLiveConfig {
   readonly log?: (line: string) => void;
   /** Told the execution venue as soon as it exists, before the first reconcile can report fills through it. */
   readonly onVenue?: (venue: PolymarketExecutionVenue) => void;
+  /** Per token id, the trade mark of an earlier run (Unix seconds): reconciles read the trades after it, less the margin (PolymarketVenueOptions.tradeMarks). */
+  readonly tradeMarks?: ReadonlyMap<string, number>;
   /** Told the market feed before it opens (a recording taps it). */
   readonly onFeed?: (feed: PolymarketMarketFeed) => void;
 }
@@ -90,6 +94,7 @@ export class PolymarketLive {
     const contracts = contractsFor(c.chainId);
     this.venue = new PolymarketExecutionVenue({
       rest: this.rest, credentials: creds, chainId: c.chainId, contracts, markets: this.markets, userWsUrl: c.endpoints.userWs,
+      ...(c.tradeMarks !== undefined ? { tradeMarks: c.tradeMarks } : {}),
     });
     c.onVenue?.(this.venue);
     this.feed = new PolymarketMarketFeed(c.ingest, {

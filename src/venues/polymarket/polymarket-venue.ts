@@ -62,6 +62,29 @@ export interface PolymarketVenueOptions {
   notFoundGraceMs?: number;
   queryDelayMs?: number;
   now?: () => number;
+  /**
+   * Per token id, the high-water mark of the trades already handled (Unix seconds of a trade's
+   * match_time, from an earlier run's reconciles): a reconcile lists only the trades after it,
+   * less `tradeMarginS`. A token without a mark is read through its whole history.
+   */
+  tradeMarks?: ReadonlyMap<string, number>;
+  /** How far before a token's mark a reconcile reads (clock differences, trades listed late); default 900 s. */
+  tradeMarginS?: number;
+}
+
+/** The default look-back before a token's trade mark: 15 minutes. */
+export const DEFAULT_TRADE_MARGIN_S = 900;
+
+/**
+ * A trade's match_time as Unix seconds: the CLOB answers seconds as a decimal string; a value
+ * that looks like milliseconds is read as such, an ISO time is parsed; NaN when unreadable.
+ */
+export function tradeTimeS(t: string | number | undefined): number {
+  if (t === undefined || t === '') return NaN;
+  const n = Number(t);
+  if (Number.isFinite(n)) return Math.floor(n > 1e11 ? n / 1000 : n);
+  const ms = Date.parse(String(t));
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : NaN;
 }
 
 type Phase = 'signing' | 'sending' | 'unknown' | 'open' | 'closed';
@@ -112,10 +135,13 @@ export class PolymarketExecutionVenue implements Venue {
   private heartbeatId = '';
   private lastEventNs = 0;
   private readonly now: () => number;
+  /** token id → Unix seconds: the trades at or before it were read and are settled (see reconcile). */
+  private readonly marks = new Map<string, number>();
 
   constructor(private readonly opts: PolymarketVenueOptions) {
     this.name = opts.name ?? 'polymarket';
     this.now = opts.now ?? Date.now;
+    for (const [token, s] of opts.tradeMarks ?? []) if (Number.isFinite(s)) this.marks.set(token, s);
     for (const m of opts.markets) {
       this.bySymbol.set(m.symbol, m);
       this.instruments.set(m.symbol, new Instrument({ symbol: m.symbol, tickSize: m.tickSize, lotSize: POLYMARKET_LOT_SIZE, kind: 'binary' }));
@@ -442,7 +468,8 @@ export class PolymarketExecutionVenue implements Venue {
     for (const o of open) { const t = this.byHash.get(o.id); if (t !== undefined && !t.accepted) this.markAccepted(t); }
     const missedFills: PolymarketReconcileReport['missedFills'] = [];
     for (const m of this.opts.markets) {
-      const trades: TradeRecord[] = await this.opts.rest.getTrades({ asset_id: m.tokenId });
+      const after = this.tradesAfter(m.tokenId);
+      const trades: TradeRecord[] = await this.opts.rest.getTrades({ asset_id: m.tokenId, ...(after !== undefined ? { after: String(after) } : {}) });
       for (const tr of trades) {
         for (const leg of this.legs(tr)) {
           const key = `${tr.id}:${leg.t.hash}`;
@@ -452,6 +479,7 @@ export class PolymarketExecutionVenue implements Venue {
           missedFills.push({ tradeId: tr.id, orderId: leg.t.order.orderId, status: tr.status, applied });
         }
       }
+      this.advanceMark(m.tokenId, trades);
     }
     const missingAtVenue: PolymarketReconcileReport['missingAtVenue'] = [];
     for (const t of this.byId.values()) {
@@ -463,6 +491,43 @@ export class PolymarketExecutionVenue implements Venue {
     }
     return { atMs: this.now(), unknownToUs, missingAtVenue, missedFills, ok: unknownToUs.length === 0 && missingAtVenue.length === 0 };
   }
+
+  /**
+   * The `after` (Unix seconds) a read of a token's trades asks: its mark less the margin, or
+   * undefined (the whole history) when it has none.
+   */
+  tradesAfter(tokenId: string): number | undefined {
+    const mark = this.marks.get(tokenId);
+    return mark === undefined ? undefined : Math.max(0, mark - (this.opts.tradeMarginS ?? DEFAULT_TRADE_MARGIN_S));
+  }
+
+  /** Every token's trade mark (Unix seconds). */
+  tradeMarks(): ReadonlyMap<string, number> { return this.marks; }
+
+  /**
+   * After a read of a token's trades: the mark moves to the newest match_time read, but never
+   * past a trade not settled yet (MATCHED, MINED, RETRYING), whose later statuses the next
+   * reconcile must still list. A trade whose time cannot be read leaves the mark where it was.
+   */
+  private advanceMark(tokenId: string, trades: readonly TradeRecord[]): void {
+    if (trades.length === 0) return;
+    const old = this.marks.get(tokenId);
+    let newest = old ?? -Infinity;
+    let oldestOpen = Infinity;
+    for (const tr of trades) {
+      const t = tradeTimeS(tr.match_time);
+      if (Number.isNaN(t)) return;
+      if (t > newest) newest = t;
+      if (tr.status !== 'CONFIRMED' && tr.status !== 'FAILED' && t < oldestOpen) oldestOpen = t;
+    }
+    const mark = Math.min(newest, oldestOpen);
+    if (!Number.isFinite(mark) || mark === old) return;
+    this.marks.set(tokenId, mark);
+    this.onTradeMark?.(tokenId, mark);
+  }
+
+  /** Told when a reconcile moves a token's trade mark (Unix seconds); serve keeps it in the journal. */
+  onTradeMark: ((tokenId: string, markS: number) => void) | null = null;
 
   /** Told each order's venue id (its hash) before the order is sent. */
   onOrderHash: ((orderId: string, clientOrderId: string, hash: string) => void) | null = null;

@@ -49,6 +49,9 @@ export interface TradeRecord {
   readonly maker_orders: MakerOrder[]; readonly transaction_hash?: string; readonly trader_side: 'TAKER' | 'MAKER';
 }
 
+/** The filter of GET /data/trades (clob-client-v2 TradeParams): after / before in Unix seconds, as decimal strings. */
+export interface TradeQuery { readonly asset_id?: string; readonly id?: string; readonly after?: string; readonly before?: string }
+
 /** A market of GET /markets (clob-client-v2 src/types: the fields the engine reads). */
 export interface ClobMarket {
   readonly condition_id: string;
@@ -247,14 +250,17 @@ export class PolymarketRestClient {
   getOpenOrders(assetId?: string, maxPages = this.maxPages): Promise<OpenOrder[]> {
     return this.allPages<OpenOrder>(PATHS.openOrders, assetId !== undefined ? { asset_id: assetId } : {}, 'l2', maxPages);
   }
-  /** Every trade matching the filter, all pages of GET /data/trades. */
-  getTrades(q: { asset_id?: string; id?: string; after?: string } = {}, maxPages = this.maxPages): Promise<TradeRecord[]> {
+  /**
+   * Every trade matching the filter, all pages of GET /data/trades. `after` / `before` are Unix
+   * seconds (clob-client-v2 src/types/clob.ts TradeParams), compared with the trade's match_time.
+   */
+  getTrades(q: TradeQuery = {}, maxPages = this.maxPages): Promise<TradeRecord[]> {
     const query: Record<string, string> = {};
     for (const [k, v] of Object.entries(q)) if (v !== undefined) query[k] = v;
     return this.allPages<TradeRecord>(PATHS.trades, query, 'l2', maxPages);
   }
   /** One page of GET /data/trades from `cursor`. */
-  getTradesPage(q: { asset_id?: string; id?: string; after?: string } = {}, cursor = INITIAL_CURSOR): Promise<ClobPage<TradeRecord>> {
+  getTradesPage(q: TradeQuery = {}, cursor = INITIAL_CURSOR): Promise<ClobPage<TradeRecord>> {
     const query: Record<string, string> = { next_cursor: cursor };
     for (const [k, v] of Object.entries(q)) if (v !== undefined) query[k] = v;
     return this.call('GET', PATHS.trades, { auth: 'l2', query });

@@ -4,7 +4,8 @@
 // header checks, EIP-712 order signature verification, per-signer order / cancel token
 // buckets with Poly-RateLimit-Remaining and 429 + Retry-After, the heartbeat dead-man
 // switch, and the admin endpoints under /__replica/ (state, faults, book, trade,
-// tick-size, resolve, step). See docs/polymarket.md.
+// tick-size, resolve, step, backdate). GET /data/trades honours after / before (Unix
+// seconds) and keeps a log of the reads it answered. See docs/polymarket.md.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -37,6 +38,21 @@ export function pageOf<T>(list: readonly T[], cursor: string | null, size: numbe
   return { limit: size, count: data.length, next_cursor: next, data };
 }
 
+/**
+ * A Unix-seconds query parameter of GET /data/trades (`after`, `before`; clob-client-v2
+ * TradeParams): null when absent, a 400 when it is not a whole number of seconds.
+ */
+export function secondsParam(url: URL, name: string): number | null {
+  const v = url.searchParams.get(name);
+  if (v === null) return null;
+  if (!/^\d{1,15}$/.test(v)) throw new ReplicaHttpError(400, `invalid ${name} ${JSON.stringify(v.slice(0, 64))}: a Unix timestamp in seconds`);
+  return Number(v);
+}
+
+/** One GET /data/trades the replica answered (its admin state lists the last TRADE_READS_KEPT). */
+export interface TradeRead { readonly asset_id: string | null; readonly id: string | null; readonly after: number | null; readonly before: number | null; readonly next_cursor: string; readonly count: number }
+const TRADE_READS_KEPT = 1000;
+
 /** The replica's default port: next to the Kalshi replica's 8092, so both run side by side with their defaults. */
 export const POLYMARKET_REPLICA_PORT = 8093;
 
@@ -67,6 +83,8 @@ export class PolymarketReplica {
   private readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly subs = new Set<Sub>();
+  /** The last GET /data/trades answered: filter, cursor and how many trades the page held. */
+  readonly tradeReads: TradeRead[] = [];
   private readonly buckets = new Map<string, { orders: TokenBucket; cancels: TokenBucket }>();
   private timers: NodeJS.Timeout[] = [];
   port = 0;
@@ -341,8 +359,16 @@ export class PolymarketReplica {
       case 'GET /data/trades': {
         const asset = url.searchParams.get('asset_id');
         const id = url.searchParams.get('id');
-        const mine = [...this.exchange.trades.values()].filter((t) => t.account === acc && (asset === null || t.rec.asset_id === asset) && (id === null || t.rec.id === id));
-        return pageOf(mine.map((t) => t.rec), url.searchParams.get('next_cursor'), DATA_PAGE_SIZE);
+        // after / before: Unix seconds, compared with match_time, both bounds excluded
+        const after = secondsParam(url, 'after');
+        const before = secondsParam(url, 'before');
+        const mine = [...this.exchange.trades.values()].filter((t) => t.account === acc && (asset === null || t.rec.asset_id === asset) && (id === null || t.rec.id === id)
+          && (after === null || Number(t.rec.match_time) > after) && (before === null || Number(t.rec.match_time) < before));
+        const cursor = url.searchParams.get('next_cursor');
+        const page = pageOf(mine.map((t) => t.rec), cursor, DATA_PAGE_SIZE);
+        this.tradeReads.push({ asset_id: asset, id, after, before, next_cursor: cursor ?? 'MA==', count: page.count });
+        if (this.tradeReads.length > TRADE_READS_KEPT) this.tradeReads.splice(0, this.tradeReads.length - TRADE_READS_KEPT);
+        return page;
       }
       case 'POST /v1/heartbeats': case 'POST /heartbeats': {
         const b = this.json(raw) as { heartbeat_id?: string } | undefined;
@@ -372,6 +398,7 @@ export class PolymarketReplica {
       markets: this.universe.markets.map((m) => ({ ...this.marketJson(m), book: this.universe.book(m.yes.tokenId) })),
       orders: [...ex.orders.values()].map((o) => ex.openOrder(o)),
       trades: [...ex.trades.values()].map((t) => t.rec),
+      tradeReads: this.tradeReads,
       accounts: [...ex.accounts.values()].map((a) => ({ address: a.address, apiKey: a.apiKey, heartbeatActive: a.heartbeatMs !== 0 })),
       connections: { market: [...this.subs].filter((s) => s.kind === 'market').length, user: [...this.subs].filter((s) => s.kind === 'user' && s.apiKey !== null).length },
     };
@@ -413,6 +440,22 @@ export class PolymarketReplica {
           if (side !== 'BUY' && side !== 'SELL') throw new ReplicaHttpError(400, 'side must be BUY or SELL');
           this.universe.trade(String(b['token_id']), side, String(b['price']), String(b['size']));
           return { ok: true };
+        }
+        case 'POST /__replica/backdate': {
+          // an account's history: trades (of a token, or by id, or all) moved back in time
+          const secs = Number(b['seconds']);
+          if (!Number.isSafeInteger(secs) || secs <= 0) throw new ReplicaHttpError(400, 'seconds must be a whole number > 0');
+          const ids = b['ids'];
+          if (ids !== undefined && (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string'))) throw new ReplicaHttpError(400, 'ids must be a list of trade ids');
+          const token = b['token_id'] === undefined ? null : String(b['token_id']);
+          let moved = 0;
+          for (const t of this.exchange.trades.values()) {
+            if (token !== null && t.rec.asset_id !== token) continue;
+            if (ids !== undefined && !(ids as string[]).includes(t.rec.id)) continue;
+            t.rec = { ...t.rec, match_time: String(Number(t.rec.match_time) - secs), last_update: String(Number(t.rec.last_update) - secs) };
+            moved++;
+          }
+          return { ok: true, moved };
         }
         case 'POST /__replica/tick-size': {
           const m = market();
