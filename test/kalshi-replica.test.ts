@@ -158,6 +158,15 @@ describe('Kalshi REST against the replica', () => {
     await expect(rest.getMarket('NOPE')).rejects.toMatchObject({ status: 404, cls: 'not_found' });
     const events = await rest.all((c) => rest.getEvents({ limit: 1, ...(c !== undefined ? { cursor: c } : {}) }), 'events');
     expect(events.map((e: any) => e.event_ticker)).toEqual(['KXTEST-26DEC', 'KXPAGE-26DEC']);
+    // a list longer than the pages allowed is an error, never answered in part (a reconcile needs it whole)
+    const markets = (c: string | undefined) => rest.getMarkets({ limit: 2, ...(c !== undefined ? { cursor: c } : {}) }) as Promise<{ cursor: string } & Record<string, unknown>>;
+    await expect(rest.all(markets, 'markets', 2)).rejects.toMatchObject({ code: 'too_many_pages' });
+    expect((await rest.all(markets, 'markets', 100)).length).toBe(MARKETS.length);
+    // stopping at the page holding what is looked for answers the pages read so far
+    const third = MARKETS[2]!.ticker;
+    const upTo = await rest.all<{ ticker: string }>(markets, 'markets', 1, (m) => m.ticker === MARKETS[0]!.ticker);
+    expect(upTo.map((m) => m.ticker)).toEqual(MARKETS.slice(0, 2).map((m) => m.ticker));
+    expect((await rest.all<{ ticker: string }>(markets, 'markets', 2, (m) => m.ticker === third)).map((m) => m.ticker)).toContain(third);
   });
 
   it('creates, amends, decreases, batches and cancels orders on the V2 routes; a duplicate client id is refused; the legacy create is gone', async () => {

@@ -349,8 +349,8 @@ export class KalshiExecutionVenue implements Venue {
     try {
       const found = t.venueId !== ''
         ? (await this.rest.getOrder(t.venueId)).order
-        : (await this.rest.all<KalshiOrder>((c) => this.rest.getOrders({ ticker: t.market.ticker, limit: 200, ...(c !== undefined ? { cursor: c } : {}) }), 'orders'))
-          .find((o) => o.client_order_id === t.clientId);
+        : (await this.rest.all<KalshiOrder>((c) => this.rest.getOrders({ ticker: t.market.ticker, limit: 200, ...(c !== undefined ? { cursor: c } : {}) }), 'orders',
+          100, (o) => o.client_order_id === t.clientId)).find((o) => o.client_order_id === t.clientId);
       if (found !== undefined) { await this.applyOrder(t, found); return; }
       if (t.looks >= this.notFoundThreshold) { this.reject(t, 'not_found_at_venue', this.nowNs()); return; }
     } catch { /* still unknown: look again */ }

@@ -125,7 +125,11 @@ export class KalshiRestClient {
   getMarkets(q: { limit?: number; cursor?: string; status?: string; event_ticker?: string; series_ticker?: string; tickers?: string; min_close_ts?: number; max_close_ts?: number } = {}): Promise<{ markets: KalshiMarket[]; cursor: string }> {
     return this.request('GET', '/markets', { query: q });
   }
-  /** Every page of /markets (cursor paging until the cursor is empty). */
+  /**
+   * The pages of /markets (cursor paging until the cursor is empty), at most maxPages of them:
+   * a listing to pick markets from, which a venue with more open markets than that answers in
+   * part (unlike all(), whose lists a reconcile needs whole).
+   */
   async getAllMarkets(q: Omit<Parameters<KalshiRestClient['getMarkets']>[0] & object, 'cursor'> = {}, maxPages = 100): Promise<KalshiMarket[]> {
     const out: KalshiMarket[] = [];
     let cursor: string | undefined;
@@ -185,16 +189,26 @@ export class KalshiRestClient {
   }
   getBalance(): Promise<{ balance: number; balance_dollars?: string }> { return this.request('GET', '/portfolio/balance'); }
 
-  /** Every page of a cursor-paged list. */
-  async all<T>(fetchPage: (cursor: string | undefined) => Promise<{ cursor: string } & Record<string, unknown>>, key: string, maxPages = 100): Promise<T[]> {
+  /**
+   * Every page of a cursor-paged list, until the cursor is empty, or until a page holds an
+   * entry `until` accepts (the pages read so far are answered). A list longer than maxPages
+   * pages is an error (KalshiApiError, code "too_many_pages"), never part of it answered as
+   * if it were all: a reconcile working from part of the orders or fills would miss some.
+   */
+  async all<T>(
+    fetchPage: (cursor: string | undefined) => Promise<{ cursor: string } & Record<string, unknown>>, key: string, maxPages = 100,
+    until?: (entry: T) => boolean,
+  ): Promise<T[]> {
     const out: T[] = [];
     let cursor: string | undefined;
     for (let i = 0; i < maxPages; i++) {
       const page = await fetchPage(cursor);
-      out.push(...((page[key] as T[] | undefined) ?? []));
-      if (page.cursor === undefined || page.cursor === '') break;
+      const entries = (page[key] as T[] | undefined) ?? [];
+      out.push(...entries);
+      if (page.cursor === undefined || page.cursor === '') return out;
+      if (until !== undefined && entries.some(until)) return out;
       cursor = page.cursor;
     }
-    return out;
+    throw new KalshiApiError(0, 'too_many_pages', `the ${key} list runs past ${maxPages} pages (${out.length} read): not answered in part`);
   }
 }
