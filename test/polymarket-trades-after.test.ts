@@ -140,6 +140,31 @@ describe('the venue reconcile reads trades from the mark', () => {
     expect(state(s).tradeReads.at(-1)).toMatchObject({ after: oldest - DEFAULT_TRADE_MARGIN_S, count: 3 });
   });
 
+  it('a fill the reconcile finds carries its trade\'s time, not the time of the reconcile', async () => {
+    const s = settled;
+    const v = venueOf(s);
+    const accepted: string[] = [];
+    const fills: { tradeId: string; tsNs: number }[] = [];
+    v.connect({
+      onAccepted: (id) => { accepted.push(id); }, onRejected: () => {}, onCancelled: () => {}, onCancelRejected: () => {},
+      onFill: (_o, tradeId, _p, _q, _f, _l, tsNs) => { fills.push({ tradeId, tsNs }); },
+    });
+    const priceTick = Math.round(0.25 / Number(s.token.tick));
+    v.submit({ orderId: 'o-ts', clientOrderId: 'c-ts', strategyId: 's', symbol: 'POLY-T', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTick, qtyLot: 500 });
+    await expect.poll(() => accepted, { timeout: 10_000 }).toContain('o-ts');
+    const before = new Set(state(s).trades.map((t) => t.id));
+    await admin(s.replica, 'trade', { token_id: s.token.id, side: 'SELL', price: '0.25', size: '5' });
+    const id = state(s).trades.find((t) => !before.has(t.id))!.id;
+    // the trade happened 10 minutes ago, while this venue had no user channel to hear of it
+    await admin(s.replica, 'backdate', { ids: [id], seconds: 600 });
+    await expect.poll(() => state(s).trades.find((t) => t.id === id)!.status, { timeout: 20_000 }).toBe('CONFIRMED');
+    await v.reconcile();
+    expect(fills.map((f) => f.tradeId.split(':')[0])).toEqual([id]); // the fill id is the trade id and our order's hash
+    expect(Math.abs(fills[0]!.tsNs / 1e9 - timeOf(s, id))).toBeLessThan(1);
+    expect(Date.now() / 1000 - fills[0]!.tsNs / 1e9).toBeGreaterThan(500);
+    v.close();
+  });
+
   it('reads match_time as seconds, milliseconds or an ISO time', () => {
     expect(tradeTimeS('1765000000')).toBe(1765000000);
     expect(tradeTimeS('1765000000123')).toBe(1765000000);

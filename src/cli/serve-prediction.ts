@@ -22,7 +22,7 @@ import { signerFromEnv, type KalshiSigner } from '../venues/kalshi/signing.js';
 import { PolymarketCredentials } from '../venues/polymarket/credentials.js';
 import { POLYMARKET_PRODUCTION, type PolymarketChain, type PolymarketEndpoints } from '../venues/polymarket/endpoints.js';
 import { PolymarketLive } from '../venues/polymarket/polymarket-live.js';
-import { DEFAULT_TRADE_MARGIN_S, type PolymarketExecutionVenue, type PolymarketReconcileReport } from '../venues/polymarket/polymarket-venue.js';
+import { DEFAULT_TRADE_MARGIN_S, tradeTimeNs, type PolymarketExecutionVenue, type PolymarketReconcileReport } from '../venues/polymarket/polymarket-venue.js';
 import { polymarketFee } from '../venues/polymarket/fees.js';
 import { PolymarketApiError, type OpenOrder, type TradeRecord } from '../venues/polymarket/rest-client.js';
 import { RoutingVenue } from '../venues/routing-venue.js';
@@ -478,7 +478,9 @@ export class PredictionLive {
         const ours = journal.orderByClientId(entry.c);
         const market = live.specOfToken(tr.asset_id);
         if (ours === null || market === undefined) { unsettled.add(leg.hash); continue; }
-        const ts = BigInt(Math.trunc((Date.parse(tr.last_update) || Number(tr.last_update) * 1000 || Date.now()))) * 1_000_000n;
+        // the trade's time (match_time), as the venue's reconcile stamps it, to the ms
+        const tradeNs = tradeTimeNs(tr);
+        const ts = BigInt(Math.trunc(Number.isFinite(tradeNs) ? tradeNs / 1e6 : Date.now())) * 1_000_000n;
         const ok = engine.applyExternalFill({
           tradeId: `${tr.id}:${leg.hash}`, orderId: ours.orderId, clientOrderId: entry.c, strategyId: ours.strategyId, symbol: ours.symbol, side: ours.side,
           price: leg.price, qty: leg.size, fee: polymarketFee(leg.size, leg.price, market.fees ?? { rate: '0', exponent: 1 }, leg.liq), liquidity: leg.liq, tsEventNs: ts, tsInitNs: ts,

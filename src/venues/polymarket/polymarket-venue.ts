@@ -87,6 +87,22 @@ export function tradeTimeS(t: string | number | undefined): number {
   return Number.isFinite(ms) ? Math.floor(ms / 1000) : NaN;
 }
 
+/**
+ * When a trade listed by GET /data/trades happened, Unix epoch ns: its match_time, else its
+ * last_update (seconds, milliseconds or an ISO time, as tradeTimeS reads them, with the
+ * milliseconds kept); NaN when neither can be read.
+ */
+export function tradeTimeNs(tr: { match_time?: string; last_update?: string }): number {
+  for (const v of [tr.match_time, tr.last_update]) {
+    if (v === undefined || v === '') continue;
+    const n = Number(v);
+    if (Number.isFinite(n) && n > 0) return n > 1e11 ? Math.round(n * 1e6) : Math.round(n * 1e9);
+    const ms = Date.parse(v);
+    if (Number.isFinite(ms)) return ms * 1e6;
+  }
+  return NaN;
+}
+
 type Phase = 'signing' | 'sending' | 'unknown' | 'open' | 'closed';
 
 interface Tracked {
@@ -475,7 +491,9 @@ export class PolymarketExecutionVenue implements Venue {
           const key = `${tr.id}:${leg.t.hash}`;
           const before = this.fills.get(key);
           if (before === 'reported' || before === 'failed') continue;
-          const applied = this.applyLeg(tr.id, tr.status, leg, Date.parse(tr.last_update) * 1e6 || this.nowNs());
+          // the fill's time is the trade's (a reconcile finds it late), not the reconcile's
+          const tsNs = tradeTimeNs(tr);
+          const applied = this.applyLeg(tr.id, tr.status, leg, Number.isFinite(tsNs) ? tsNs : this.nowNs());
           missedFills.push({ tradeId: tr.id, orderId: leg.t.order.orderId, status: tr.status, applied });
         }
       }
