@@ -96,7 +96,8 @@ describe('serve in live mode against the Binance replica', () => {
 
     const load = await api<{ ok: boolean }>('/api/strategy/load', {
       name: 'live_mm', type: 'MarketMaking', symbols: ['BTCUSDT'],
-      parameters: { spread_bps: 0.5, order_size: 0.001, max_position: 0.005, quote_levels: 1 },
+      // max_position well above the fills this test waits for: the position never holds a side back
+      parameters: { spread_bps: 0.5, order_size: 0.001, max_position: 0.05, quote_levels: 1 },
     });
     expect(load.ok).toBe(true);
     expect((await api<{ status: string }>('/api/strategy/live_mm/start', {})).status).toBe('running');
@@ -119,11 +120,14 @@ describe('serve in live mode against the Binance replica', () => {
     await api('/api/strategy/live_mm/start', {});
     // both sides resting (a post-only quote can be refused for a moment): whichever way the
     // simulated market moves while the engine is down, it meets one of them
+    let lastOpen: unknown = null;
     const bothSides = async (): Promise<boolean> => {
-      const sides = new Set((await venueOpen() as { side: string }[]).map((o) => o.side));
+      const open = await venueOpen() as { side: string }[];
+      lastOpen = open;
+      const sides = new Set(open.map((o) => o.side));
       return sides.has('BUY') && sides.has('SELL');
     };
-    await waitUntil('orders on both sides at the venue again', bothSides, 30_000);
+    await waitUntil('orders on both sides at the venue again', bothSides, 60_000, () => `open at the venue: ${JSON.stringify(lastOpen)}; serve: ${serve.out().slice(-3000)}`);
     const before = (await venueTrades()).length;
     serve.child.kill('SIGKILL');
     await serve.exited;
