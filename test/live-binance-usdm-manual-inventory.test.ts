@@ -52,7 +52,7 @@ async function marketOrder(side: 'BUY' | 'SELL', qty: number): Promise<void> {
   await waitUntil(`the market ${side} of ${qty} taken`, async () => {
     r = await apiRequest<OrderAnswer>(apiPort, '/api/order', { side, symbol: 'BTCUSDT', qty, type: 'MARKET' });
     return !TRANSIENT.some((c) => r.error?.message.includes(c));
-  }, 30_000, () => JSON.stringify(r));
+  }, 90_000, () => JSON.stringify(r));
   expect(r.error, JSON.stringify(r.error)).toBeUndefined();
 }
 

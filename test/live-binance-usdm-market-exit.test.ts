@@ -61,7 +61,7 @@ async function placeMarket(port: number, side: 'BUY' | 'SELL', qty: number): Pro
   await waitUntil(`the market ${side} of ${qty} taken`, async () => {
     r = await apiRequest<OrderAnswer>(port, '/api/order', { side, symbol: 'BTCUSDT', qty, type: 'MARKET' });
     return !TRANSIENT.some((c) => r.error?.message.includes(c));
-  }, 30_000, () => JSON.stringify(r));
+  }, 90_000, () => JSON.stringify(r));
   expect(r.error, `${side} ${qty}: ${JSON.stringify(r.error)}`).toBeUndefined();
   expect(r.ok).toBe(true);
   return r;
