@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, startCli, stopAll, type CliProcess } from './support/cli-process.js';
 import { freePort } from './support/free-port.js';
 import { sleep } from './support/wait.js';
-import { apiRequest, signedRequest, waitUntil } from './support/live-binance.js';
+import { apiRequest, signedRequest, waitBothSides, waitUntil } from './support/live-binance.js';
 
 const KEY = 'usdm-live-key-51c0e7';
 const SECRET = 'usdm-live-secret-a83f6d21b4';
@@ -116,14 +116,7 @@ describe('serve --execution binance-usdm-testnet against the USD-M replica', () 
     await api('/api/strategy/usdm_mm/start', {});
     // both sides resting (a post-only quote can be refused for a moment): whichever way the
     // simulated market moves while the engine is down, it meets one of them
-    let lastOpen: unknown = null;
-    const bothSides = async (): Promise<boolean> => {
-      const open = await venueOpen() as { side: string }[];
-      lastOpen = open;
-      const sides = new Set(open.map((o) => o.side));
-      return sides.has('BUY') && sides.has('SELL');
-    };
-    await waitUntil('orders on both sides at the venue again', bothSides, 60_000, () => `open at the venue: ${JSON.stringify(lastOpen)}; serve: ${serve.out().slice(-3000)}`);
+    await waitBothSides(venueOpen, serve.out);
     const before = (await venueTrades()).length;
     serve.child.kill('SIGKILL');
     await serve.exited;

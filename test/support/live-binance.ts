@@ -42,6 +42,21 @@ export async function waitUntil(what: string, cond: () => Promise<boolean>, time
   }
 }
 
+/**
+ * Waits until the venue holds resting orders on both sides (a post-only quote can be refused for
+ * a moment), so that whichever way the simulated market moves next, it meets one of them; on a
+ * timeout says what was open and the end of serveOut().
+ */
+export async function waitBothSides(openOrders: () => Promise<unknown[]>, serveOut: () => string, timeoutMs = 60_000): Promise<void> {
+  let lastOpen: unknown = null;
+  await waitUntil('orders on both sides at the venue again', async () => {
+    const open = await openOrders() as { side: string }[];
+    lastOpen = open;
+    const sides = new Set(open.map((o) => o.side));
+    return sides.has('BUY') && sides.has('SELL');
+  }, timeoutMs, () => `open at the venue: ${JSON.stringify(lastOpen)}; serve: ${serveOut().slice(-3000)}`);
+}
+
 export interface LiveBinanceRun {
   /** serve's data directory (the caller removes it). */
   readonly dir: string;
