@@ -63,33 +63,45 @@ export class MarketStreams {
 
   /** Every 100 ms: the levels that changed since the last event of each tracked symbol, as one depthUpdate. */
   flushDepth(): void {
+    for (const symbol of this.depthTracks.keys()) this.flushSymbol(symbol);
+  }
+
+  /**
+   * Sends the symbol's pending depthUpdate now (nothing when it is not streamed or
+   * nothing changed). Called before a REST depth snapshot is answered, so the
+   * snapshot is exactly the state the next event's changes are taken from: a level
+   * that appears and goes again between two events is then never in a snapshot
+   * without the event that removes it (Binance lists every level an event's update
+   * ids touched; this diff of two states would otherwise leave it in a client's book).
+   */
+  flushSymbol(symbol: string): void {
+    const t = this.depthTracks.get(symbol);
+    if (t === undefined) return;
+    const d = this.market.depth(symbol, 1000);
+    if (d === undefined || d.lastUpdateId <= t.lastU) return;
+    const diff = (prev: Map<string, string>, cur: readonly (readonly [string, string])[]): [string, string][] => {
+      const out: [string, string][] = [];
+      const next = new Map(cur);
+      for (const [p, q] of next) if (prev.get(p) !== q) out.push([p, q]);
+      for (const p of prev.keys()) if (!next.has(p)) out.push([p, '0']);
+      return out;
+    };
+    const b = diff(t.bids, d.bids);
+    const a = diff(t.asks, d.asks);
+    if (b.length === 0 && a.length === 0) return;
     const now = Date.now();
-    for (const [symbol, t] of this.depthTracks) {
-      const d = this.market.depth(symbol, 1000);
-      if (d === undefined || d.lastUpdateId <= t.lastU) continue;
-      const diff = (prev: Map<string, string>, cur: readonly (readonly [string, string])[]): [string, string][] => {
-        const out: [string, string][] = [];
-        const next = new Map(cur);
-        for (const [p, q] of next) if (prev.get(p) !== q) out.push([p, q]);
-        for (const p of prev.keys()) if (!next.has(p)) out.push([p, '0']);
-        return out;
-      };
-      const b = diff(t.bids, d.bids);
-      const a = diff(t.asks, d.asks);
-      if (b.length === 0 && a.length === 0) continue;
-      const data: Record<string, unknown> = this.futures
-        ? { e: 'depthUpdate', E: now, T: now, s: symbol, U: t.lastU + 1, u: d.lastUpdateId, pu: t.lastU, b, a }
-        : { e: 'depthUpdate', E: now, s: symbol, U: t.lastU + 1, u: d.lastUpdateId, b, a };
-      t.bids = new Map(d.bids);
-      t.asks = new Map(d.asks);
-      t.lastU = d.lastUpdateId;
-      const lower = symbol.toLowerCase();
-      for (const c of this.conns) {
-        for (const name of c.streams.keys()) {
-          const m = DEPTH.exec(name);
-          if (m === null || m[1] !== lower) continue;
-          c.ws.send(JSON.stringify(c.combined ? { stream: name, data } : data));
-        }
+    const data: Record<string, unknown> = this.futures
+      ? { e: 'depthUpdate', E: now, T: now, s: symbol, U: t.lastU + 1, u: d.lastUpdateId, pu: t.lastU, b, a }
+      : { e: 'depthUpdate', E: now, s: symbol, U: t.lastU + 1, u: d.lastUpdateId, b, a };
+    t.bids = new Map(d.bids);
+    t.asks = new Map(d.asks);
+    t.lastU = d.lastUpdateId;
+    const lower = symbol.toLowerCase();
+    for (const c of this.conns) {
+      for (const name of c.streams.keys()) {
+        const m = DEPTH.exec(name);
+        if (m === null || m[1] !== lower) continue;
+        c.ws.send(JSON.stringify(c.combined ? { stream: name, data } : data));
       }
     }
   }

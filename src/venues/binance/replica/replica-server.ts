@@ -374,6 +374,8 @@ export class BinanceReplica {
     const limitText = p.get('limit');
     const limit = limitText === undefined ? (this.futures ? 500 : 100) : Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw err.illegal('limit', '1..5000');
+    // the diff-depth stream catches up first: the snapshot is then the state its next event starts from
+    this.streams.flushSymbol(symbol);
     const d = this.market.depth(symbol, limit);
     if (d === undefined) throw err.badSymbol();
     const now = this.now();
