@@ -183,6 +183,7 @@ describe('configuration', () => {
     bad({ market: 'usdm', snapshotLimit: 7 }, /^snapshotLimit for usdm must be one of 5, 10, 20, 50, 100, 500, 1000/);
     bad({ pingIntervalMs: 1000, deadAfterMs: 1000 }, /^deadAfterMs \(1000\) must be longer than pingIntervalMs/);
     bad({ reconnect: { initialMs: 100, maxMs: 50 } }, /^reconnect\.maxMs must be a number >= initialMs/);
+    bad({ crossedResync: { initialMs: 2000, maxMs: 1000 } }, /^crossedResync\.maxMs must be a number >= initialMs/);
     bad({ maxConnectionAgeMs: 0 }, /^maxConnectionAgeMs must be a positive number/);
     bad({ restTimeoutMs: Number.NaN }, /^restTimeoutMs must be a positive number/);
     const ingest = new FeedIngest(books);

@@ -162,9 +162,12 @@ describe('Binance replica faults', () => {
   it('refuses unknown faults and clears them all with DELETE', async () => {
     const bad = await fetch(`${replica.restUrl}/__replica/faults`, { method: 'POST', body: JSON.stringify({ nope: 1 }) });
     expect(bad.status).toBe(400);
-    await faults(replica, { ackDelayMs: 5, duplicateUserEvents: 3 });
+    const negative = await fetch(`${replica.restUrl}/__replica/faults`, { method: 'POST', body: JSON.stringify({ omitDepthRemovals: -1 }) });
+    expect(negative.status).toBe(400);
+    expect(await negative.text()).toMatch(/omitDepthRemovals must be an integer from 0/);
+    await faults(replica, { ackDelayMs: 5, duplicateUserEvents: 3, omitDepthRemovals: 2 });
     const cleared = await (await fetch(`${replica.restUrl}/__replica/faults`, { method: 'DELETE' })).json() as any;
-    expect([cleared.ackDelayMs, cleared.duplicateUserEvents]).toEqual([0, 0]);
+    expect([cleared.ackDelayMs, cleared.duplicateUserEvents, cleared.omitDepthRemovals]).toEqual([0, 0, 0]);
   });
 });
 

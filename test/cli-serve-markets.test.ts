@@ -204,7 +204,7 @@ describe('serve --market binance', () => {
       if (h.synced === true) break;
       await sleep(100);
     }
-    expect(h).toMatchObject({ ok: true, market: 'binance', market_state: 'open', binance_market: 'spot', symbols: ['BTCUSDT'], synced: true });
+    expect(h).toMatchObject({ ok: true, market: 'binance', market_state: 'open', binance_market: 'spot', symbols: ['BTCUSDT'], synced: true, crossed_resyncs: 0 });
     expect(h.connects).toBeGreaterThanOrEqual(1);
     await waitFor('the synced line', () => /BTCUSDT in sync with Binance/.test(s.out()), 5000);
     const depth = await json(s.base, '/api/market/depth?symbol=BTCUSDT&limit=5');

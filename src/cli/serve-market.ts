@@ -196,6 +196,9 @@ function startBinance(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOpt
         synced.add(e.symbol);
         io.stdout.write(`spreadcore serve: market: ${e.symbol} in sync with Binance (update id ${e.updateId})\n`);
       } else if (e.type === 'gap') io.stdout.write(`spreadcore serve: market: ${e.symbol} sequence gap, resyncing\n`);
+      else if (e.type === 'crossed-resync') {
+        io.stdout.write(`spreadcore serve: market: ${e.symbol} book crossed for ${e.crossedMs} ms (bid ${e.bid} ≥ ask ${e.ask}): out of step with Binance, resyncing from a new snapshot\n`);
+      }
       else if (e.type === 'disconnected') io.stdout.write(`spreadcore serve: market: Binance connection ${e.connection} closed (${e.cause}); reconnecting\n`);
     },
   });
@@ -206,7 +209,8 @@ function startBinance(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOpt
     state: () => connector.state,
     health: () => ({
       binance_market: m.market, symbols: connector.symbols, synced: connector.synced,
-      connects: connector.counters.connects, reconnects: connector.counters.reconnects, gaps: connector.counters.gaps, messages: connector.counters.messages,
+      connects: connector.counters.connects, reconnects: connector.counters.reconnects, gaps: connector.counters.gaps,
+      crossed_resyncs: connector.counters.crossedResyncs, messages: connector.counters.messages,
     }),
     describe: `Binance ${m.market} ${connector.symbols.join(', ')} (${connector.config.wsUrl})`,
     stop: async () => { clearInterval(timer); await connector.stop(); },

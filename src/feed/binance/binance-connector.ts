@@ -30,7 +30,7 @@ import {
 import { SYNC_APPLIED, SYNC_GAP, type SequenceGap } from './depth-sync.js';
 import type { DepthSnapshot, DepthUpdate } from './messages.js';
 import { parseBinanceMessage } from './parse-message.js';
-import { backoffDelayMs } from './reconnect-backoff.js';
+import { backoffCeilingMs, backoffDelayMs } from './reconnect-backoff.js';
 import { fetchDepthSnapshot } from './rest-depth-snapshot.js';
 import { StreamConnection, type ConnectionEnd, type ConnectionEndCause, type StreamConnectionHandlers } from './stream-connection.js';
 
@@ -44,6 +44,7 @@ export type BinanceConnectorEvent =
   | { readonly type: 'snapshot-failed'; readonly symbol: string; readonly error: SpreadcoreError; readonly retryInMs: number }
   | { readonly type: 'synced'; readonly symbol: string; readonly updateId: number; readonly resync: boolean }
   | { readonly type: 'gap'; readonly symbol: string; readonly gap: SequenceGap }
+  | { readonly type: 'crossed-resync'; readonly symbol: string; readonly crossedMs: number; readonly bid: string; readonly ask: string }
   | { readonly type: 'rejected'; readonly symbol: string; readonly error: SpreadcoreError }
   | { readonly type: 'parse-error'; readonly error: SpreadcoreError }
   | { readonly type: 'unknown-stream'; readonly stream: string }
@@ -64,6 +65,8 @@ export interface BinanceConnectorCounters {
   gaps: number;
   /** Snapshots applied after the first sync of a symbol (gap, reconnect, rollover). */
   resyncs: number;
+  /** Live books that stayed crossed for config.crossedResync and were resynced from a new snapshot. */
+  crossedResyncs: number;
   snapshotRequests: number;
   snapshotFailures: number;
   /** Text frames received (active and standby connections). */
@@ -103,7 +106,7 @@ export class BinanceConnector {
   readonly adapter: BinanceIngestAdapter;
   readonly ingest: FeedIngest;
   readonly counters: BinanceConnectorCounters = {
-    connects: 0, disconnects: 0, reconnects: 0, deadConnections: 0, gaps: 0, resyncs: 0, snapshotRequests: 0,
+    connects: 0, disconnects: 0, reconnects: 0, deadConnections: 0, gaps: 0, resyncs: 0, crossedResyncs: 0, snapshotRequests: 0,
     snapshotFailures: 0, messages: 0, parseErrors: 0, unknownStreams: 0, rejectedEvents: 0, rollovers: 0, rolloverFailures: 0,
     listenerErrors: 0,
   };
@@ -131,6 +134,10 @@ export class BinanceConnector {
   /** Symbols whose snapshot was applied and whose first bridging event is awaited. */
   private readonly pendingSynced = new Set<string>();
   private firstEventWaitOver = false;
+  /** Per symbol: the timer started when its live book was first seen crossed. */
+  private readonly crossedTimers = new Map<string, NodeJS.Timeout>();
+  /** Per symbol: crossed resyncs in a row without the book being seen uncrossed in between. */
+  private readonly crossedStreak = new Map<string, number>();
 
   constructor(ingest: FeedIngest, options: BinanceConnectorOptions, hooks: BinanceConnectorHooks = {}) {
     this.config = resolveConnectorConfig(options);
@@ -145,6 +152,7 @@ export class BinanceConnector {
       maxBuffered: this.config.maxBuffered,
       onApplied: (symbol, u) => {
         if (this.pendingSynced.delete(symbol)) this.markSynced(symbol, u);
+        this.watchCrossed(symbol);
         const h = hooks.onApplied;
         if (h === undefined) return;
         try {
@@ -199,6 +207,7 @@ export class BinanceConnector {
     this.reconnectTimer = this.rolloverTimer = this.firstEventTimer = null;
     for (const t of this.retryTimers.values()) clearTimeout(t);
     this.retryTimers.clear();
+    this.clearCrossedTimers();
     this.activeAbort.abort();
     const closing: Promise<void>[] = [];
     const sb = this.standby;
@@ -273,6 +282,7 @@ export class BinanceConnector {
     if (this.rolloverTimer !== null) { clearTimeout(this.rolloverTimer); this.rolloverTimer = null; }
     this.activeAbort.abort();
     this.cancelSnapshotRetries();
+    this.clearCrossedTimers();
     if (end.cause === 'dead') {
       this.counters.deadConnections++;
       this.emit({ type: 'dead-connection', connection: c.id, silentMs: end.silentMs });
@@ -333,7 +343,52 @@ export class BinanceConnector {
       return;
     }
     this.adapter.onMessage(msg);
-    if (msg.kind === 'depth' && this.adapter.needsSnapshot(msg.symbol)) this.requestSnapshot(msg.symbol);
+    if (msg.kind !== 'depth') return;
+    if (this.adapter.needsSnapshot(msg.symbol)) this.requestSnapshot(msg.symbol);
+  }
+
+  // ---- a book that stays crossed ----------------------------------------------------------
+
+  /** After each applied depth event: a live crossed book starts the wait for a resync; a live uncrossed one ends it. */
+  private watchCrossed(symbol: string): void {
+    const f = this.adapter.feed(symbol);
+    const st = f === undefined ? undefined : this.ingest.symbolState(f.symbolId);
+    if (st === undefined || st.state !== 'live') return;
+    const timer = this.crossedTimers.get(symbol);
+    if (!st.crossed) {
+      if (timer !== undefined) { clearTimeout(timer); this.crossedTimers.delete(symbol); }
+      this.crossedStreak.delete(symbol);
+      return;
+    }
+    if (timer !== undefined) return;
+    const waitMs = backoffCeilingMs(this.crossedStreak.get(symbol) ?? 0, this.config.crossedResync);
+    this.crossedTimers.set(symbol, setTimeout(() => {
+      this.crossedTimers.delete(symbol);
+      this.resyncCrossed(symbol, waitMs);
+    }, waitMs));
+  }
+
+  /** The book stayed crossed for waitMs: it is out of step with Binance, so it resyncs from a new snapshot. */
+  private resyncCrossed(symbol: string, waitMs: number): void {
+    if (this.stateNow !== 'open') return;
+    const f = this.adapter.feed(symbol);
+    const st = f === undefined ? undefined : this.ingest.symbolState(f.symbolId);
+    if (f === undefined || st === undefined || st.state !== 'live' || !st.crossed) return;
+    const books = this.ingest.books;
+    const packed = books.topN(st.book, 1);
+    const price = f.instrument.price;
+    const bid = packed > 0 && (packed & 0xffff) > 0 ? price.format(books.depthBidTick(0)) : '?';
+    const ask = packed > 0 && (packed >>> 16) > 0 ? price.format(books.depthAskTick(0)) : '?';
+    this.counters.crossedResyncs++;
+    this.crossedStreak.set(symbol, (this.crossedStreak.get(symbol) ?? 0) + 1);
+    this.emit({ type: 'crossed-resync', symbol, crossedMs: waitMs, bid, ask });
+    this.adapter.restart(symbol);
+    this.requestSnapshot(symbol);
+  }
+
+  private clearCrossedTimers(): void {
+    for (const t of this.crossedTimers.values()) clearTimeout(t);
+    this.crossedTimers.clear();
   }
 
   /** The first event after a snapshot was applied: the symbol is in sequence again. */

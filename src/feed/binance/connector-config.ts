@@ -81,6 +81,13 @@ export interface BinanceConnectorOptions {
   snapshotRetry?: Partial<BackoffOptions>;
   /** Without a depth event, a symbol's first snapshot is requested this long after the connection opens. Default 1,000 ms. */
   firstEventWaitMs?: number;
+  /**
+   * A live book that stays crossed (best bid ≥ best ask) this long is taken as out
+   * of step with Binance (a missed update): it resyncs from a new snapshot. Again
+   * crossed right after, the wait doubles up to maxMs. Default 1,000 ms, capped at
+   * 60 s. A book Binance serves crossed is resynced no more often than that.
+   */
+  crossedResync?: Partial<BackoffOptions>;
   /** Source of randomness for the jitter (tests). Default Math.random. */
   random?: () => number;
 }
@@ -103,6 +110,7 @@ export interface ResolvedConnectorConfig {
   readonly reconnect: BackoffOptions;
   readonly snapshotRetry: BackoffOptions;
   readonly firstEventWaitMs: number;
+  readonly crossedResync: BackoffOptions;
   readonly random: () => number;
 }
 
@@ -158,6 +166,8 @@ export function resolveConnectorConfig(o: BinanceConnectorOptions): ResolvedConn
   checkBackoff(reconnect, 'reconnect');
   const snapshotRetry: BackoffOptions = { initialMs: o.snapshotRetry?.initialMs ?? 250, maxMs: o.snapshotRetry?.maxMs ?? 10_000 };
   checkBackoff(snapshotRetry, 'snapshotRetry');
+  const crossedResync: BackoffOptions = { initialMs: o.crossedResync?.initialMs ?? 1000, maxMs: o.crossedResync?.maxMs ?? 60_000 };
+  checkBackoff(crossedResync, 'crossedResync');
 
   const pingIntervalMs = positive(o.pingIntervalMs, 10_000, 'pingIntervalMs');
   const deadAfterMs = positive(o.deadAfterMs, 30_000, 'deadAfterMs');
@@ -173,6 +183,7 @@ export function resolveConnectorConfig(o: BinanceConnectorOptions): ResolvedConn
     rolloverTimeoutMs: positive(o.rolloverTimeoutMs, 30_000, 'rolloverTimeoutMs'),
     reconnect, snapshotRetry,
     firstEventWaitMs: positive(o.firstEventWaitMs, 1000, 'firstEventWaitMs'),
+    crossedResync,
     random,
   };
 }

@@ -21,6 +21,8 @@ export interface FaultState {
   dropRequests: number;
   /** The next N REST requests to one path (any method) are answered `status` (-1007) without doing anything: a query that fails. */
   failRequests: { count: number; path: string; status: number };
+  /** The next N level removals (quantity "0") are left out of the diff-depth events: a client's book keeps those levels. */
+  omitDepthRemovals: number;
 }
 
 export function noFaults(): FaultState {
@@ -30,6 +32,7 @@ export function noFaults(): FaultState {
     rateLimit429: { count: 0, retryAfterS: 1 },
     duplicateUserEvents: 0, reorderUserEvents: 0, dropRequests: 0,
     failRequests: { count: 0, path: '', status: 503 },
+    omitDepthRemovals: 0,
   };
 }
 
@@ -50,7 +53,7 @@ function num(o: Record<string, unknown>, k: string, min: number, max: number, in
 }
 
 const KNOWN = new Set(['ackDelayMs', 'clockSkewMs', 'unknownOutcome', 'rateLimit429', 'duplicateUserEvents', 'reorderUserEvents', 'dropRequests', 'failRequests',
-  'dropConnections', 'expireListenKeys', 'ban418Ms']);
+  'omitDepthRemovals', 'dropConnections', 'expireListenKeys', 'ban418Ms']);
 
 /** Merges a JSON fault request into state; returns the one-shot actions. Throws Error naming the bad field. */
 export function applyFaults(state: FaultState, input: unknown): FaultActions {
@@ -64,6 +67,7 @@ export function applyFaults(state: FaultState, input: unknown): FaultActions {
   next.duplicateUserEvents = num(o, 'duplicateUserEvents', 0, 1e6) ?? next.duplicateUserEvents;
   next.reorderUserEvents = num(o, 'reorderUserEvents', 0, 1e6) ?? next.reorderUserEvents;
   next.dropRequests = num(o, 'dropRequests', 0, 1e6) ?? next.dropRequests;
+  next.omitDepthRemovals = num(o, 'omitDepthRemovals', 0, 1e6) ?? next.omitDepthRemovals;
   const uo = o['unknownOutcome'];
   if (uo !== undefined) {
     if (typeof uo !== 'object' || uo === null) throw new Error('unknownOutcome must be an object {count, mode, status, timeoutMs}');

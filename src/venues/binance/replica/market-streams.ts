@@ -24,10 +24,13 @@ export class MarketStreams {
   private updateId = 1;
   private readonly depthTracks = new Map<string, DepthTrack>();
   private depthTimer: NodeJS.Timeout | null = null;
+  /** Fault: true when the next level removal is to be left out of the stream. */
+  private readonly omitRemoval: () => boolean;
 
-  constructor(market: ReplicaMarket, futures: boolean) {
+  constructor(market: ReplicaMarket, futures: boolean, omitRemoval: () => boolean = () => false) {
     this.market = market;
     this.futures = futures;
+    this.omitRemoval = omitRemoval;
     market.onTrade = (t) => this.trade(t);
     market.onBatch = (syms) => { for (const s of syms) this.bookTicker(s); };
   }
@@ -79,16 +82,22 @@ export class MarketStreams {
     if (t === undefined) return;
     const d = this.market.depth(symbol, 1000);
     if (d === undefined || d.lastUpdateId <= t.lastU) return;
+    let omitted = 0;
     const diff = (prev: Map<string, string>, cur: readonly (readonly [string, string])[]): [string, string][] => {
       const out: [string, string][] = [];
       const next = new Map(cur);
       for (const [p, q] of next) if (prev.get(p) !== q) out.push([p, q]);
-      for (const p of prev.keys()) if (!next.has(p)) out.push([p, '0']);
+      for (const p of prev.keys()) {
+        if (next.has(p)) continue;
+        if (this.omitRemoval()) omitted++;
+        else out.push([p, '0']);
+      }
       return out;
     };
     const b = diff(t.bids, d.bids);
     const a = diff(t.asks, d.asks);
-    if (b.length === 0 && a.length === 0) return;
+    // an event whose only change was left out (fault) still goes out, so the update ids stay in sequence
+    if (b.length === 0 && a.length === 0 && omitted === 0) return;
     const now = Date.now();
     const data: Record<string, unknown> = this.futures
       ? { e: 'depthUpdate', E: now, T: now, s: symbol, U: t.lastU + 1, u: d.lastUpdateId, pu: t.lastU, b, a }

@@ -126,7 +126,11 @@ export class BinanceReplica {
     if (!this.futures) this.exchange.onFirstFill = (maker) => this.limiter.orderFilled(this.now(), maker ? 5 : 1);
     this.exchange.listeners.add((e) => this.userEvent(e));
     this.ops = new ReplicaOperations(this.exchange, limits);
-    this.streams = new MarketStreams(this.market, this.futures);
+    this.streams = new MarketStreams(this.market, this.futures, () => {
+      if (this.faults.omitDepthRemovals <= 0) return false;
+      this.faults.omitDepthRemovals--;
+      return true;
+    });
     this.listenKeyTtlMs = o.listenKeyTtlMs ?? 3_600_000;
     if (o.faults !== undefined) applyFaults(this.faults, o.faults);
     this.http = createServer((req, res) => this.onRequest(req, res));
