@@ -259,3 +259,96 @@ describe('a simulated session', () => {
     for (const o of placed) expect(venue.pendingLots(o.orderId)).toBe(0);
   });
 });
+
+describe('PolymarketExecutionVenue close()', () => {
+  it('reports nothing after close: neither REST answers in flight, nor user-channel messages, nor pending look-ups', async () => {
+    const { replica, creds, yes } = await setup({ stepMs: 0, heartbeatTimeoutMs: 600_000 });
+    replica.universe.setBook(yes(0), [['0.40', '100']], [['0.60', '100']]);
+    // a venue of its own, without the user channel: what reaches it before the close comes from its REST answers,
+    // and the user channel's messages are handed to it after the close
+    const rest = new PolymarketRestClient({ baseUrl: replica.url, credentials: creds, chainId: 137 });
+    const m = replica.universe.markets;
+    const venue = new PolymarketExecutionVenue({
+      rest, credentials: creds, chainId: 137, contracts, queryDelayMs: 30,
+      markets: m.map((x, i) => ({ symbol: `M${i}`, tokenId: x.yes.tokenId, conditionId: x.conditionId, tickSize: x.tickSize, negRisk: x.negRisk, fees: x.fees })),
+    });
+    open.push(venue);
+    const reports = new Reports();
+    venue.connect(reports);
+    // every REST request of the venue; while `hold` is set, the answers to orders and cancels wait for `release`
+    type Call = (method: string, path: string, opts?: unknown) => Promise<unknown>;
+    const inner = rest as unknown as { call: Call };
+    const call = inner.call.bind(rest);
+    let requests = 0;
+    let inFlight = 0;
+    let held = 0;
+    let hold = false;
+    let release = (): void => undefined;
+    const released = new Promise<void>((r) => { release = r; });
+    inner.call = async (method, path, opts) => {
+      requests++;
+      inFlight++;
+      try {
+        const holdIt = hold && (path === '/order');
+        const out = await call(method, path, opts).then((v) => ({ v }), (e: unknown) => ({ e }));
+        if (holdIt) { held++; await released; }
+        if ('e' in out) throw out.e;
+        return out.v;
+      } finally { inFlight--; }
+    };
+    // the user channel's messages as a second connection of the same account sees them
+    const frames: string[] = [];
+    const c = creds.creds();
+    const tap = new PolymarketChannel({
+      url: endpointsAt(replica.url).userWs, onFrame: (text) => frames.push(text),
+      subscription: () => ({ auth: { apiKey: c.key, secret: c.secret, passphrase: c.passphrase }, markets: replica.universe.markets.map((m) => m.conditionId), type: 'user' }),
+    });
+    tap.open();
+    open.push(tap);
+    await until('the second user connection', () => (replica.state() as { connections: { user: number } }).connections.user === 2);
+
+    const resting = order('M0', 'BUY', 41, 1000);
+    const toCancel = order('M0', 'BUY', 38, 600);
+    venue.submit(resting);
+    venue.submit(toCancel);
+    await until('accepted', () => reports.has('accepted', resting.orderId) && reports.has('accepted', toCancel.orderId));
+    const before = reports.events.length;
+    // in flight at close: an order whose answer is lost (a look-up would follow), a taker order (filled at once), a cancel
+    hold = true;
+    replica.exchange.faults.serverErrors = 1;
+    const lost = order('M0', 'BUY', 35, 700);
+    venue.submit(lost);
+    await until('the lost order answered', () => held === 1);
+    const taker: VenueOrder = { ...order('M0', 'BUY', 60, 500), timeInForce: 'IOC' };
+    venue.submit(taker);
+    venue.cancel(toCancel.orderId);
+    await until('the taker order and the cancel answered', () => held === 3);
+    const status = (o: VenueOrder): string | undefined => replica.exchange.orders.get(venue.venueOrderId(o.orderId) ?? '')?.status;
+    expect([status(lost), status(taker), status(toCancel)]).toEqual(['LIVE', 'MATCHED', 'CANCELED']);
+    venue.close();
+    expect(venue.closed).toBe(true);
+    release();
+    // after close: a trade through the resting order, whose messages reach the user channel
+    replica.universe.trade(yes(0), 'SELL', '0.41', '20');
+    await until('the resting order filled', () => status(resting) === 'MATCHED');
+    const confirmed = (): number => frames.filter((f) => /"status":"CONFIRMED"/.test(f)).length;
+    await until('the trades confirmed over the user channel', () => confirmed() >= 2);
+    // every message the venue would have had, handed to it now
+    for (const f of frames) venue.handleUserFrame(f);
+    // every answer in, and quiet for a while (a pending look-up would have been sent by now)
+    let quietSince = Date.now();
+    await until('no request in flight for 500 ms', () => { if (inFlight > 0) quietSince = Date.now(); return Date.now() - quietSince >= 500; });
+    expect(reports.events.slice(before)).toEqual([]);
+    expect(reports.fills).toEqual([]);
+    expect(venue.counters.queries).toBe(0);
+    // nothing is sent after close, and a reconcile is refused
+    const sent = requests;
+    venue.submit(order('M0', 'BUY', 30, 800));
+    venue.cancel(resting.orderId);
+    await expect(venue.reconcile()).rejects.toThrow(/closed/);
+    await sleep(100);
+    expect(requests).toBe(sent);
+    expect(reports.events.slice(before)).toEqual([]);
+    expect(reports.fills).toEqual([]);
+  });
+});

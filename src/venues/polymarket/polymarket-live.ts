@@ -238,6 +238,7 @@ export class PolymarketLive {
     return out;
   }
 
+  /** Closes the market channel and the execution venue (its user channel too): nothing is reported after this. */
   close(): void {
     this.closed = true;
     this.feed?.close();

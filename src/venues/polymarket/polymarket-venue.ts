@@ -19,6 +19,9 @@
 //
 // The heartbeat dead-man switch (POST /v1/heartbeats) runs while the user channel is
 // connected: if this process stops, the CLOB cancels our open orders.
+//
+// After close() nothing more is reported: answers still in flight, user-channel messages and
+// pending look-ups are dropped (the next start reconciles them), and nothing more is sent.
 import { hashTypedData } from 'viem';
 import { Instrument } from '../../orderbook/instrument.js';
 import type { Venue, VenueOrder, VenueReports } from '../../execution/venue.js';
@@ -135,6 +138,11 @@ export interface PolymarketReconcileReport {
   readonly ok: boolean;
 }
 
+/** What a closed venue reports: nothing. */
+const NO_REPORTS: VenueReports = {
+  onAccepted: () => undefined, onRejected: () => undefined, onFill: () => undefined, onCancelled: () => undefined, onCancelRejected: () => undefined,
+};
+
 export interface PolymarketVenueCounters { submitted: number; rejected: number; fills: number; failedTrades: number; duplicates: number; heartbeats: number; heartbeatErrors: number; queries: number }
 
 export class PolymarketExecutionVenue implements Venue {
@@ -153,6 +161,7 @@ export class PolymarketExecutionVenue implements Venue {
   private readonly now: () => number;
   /** token id → Unix seconds: the trades at or before it were read and are settled (see reconcile). */
   private readonly marks = new Map<string, number>();
+  private closedVenue = false;
 
   constructor(private readonly opts: PolymarketVenueOptions) {
     this.name = opts.name ?? 'polymarket';
@@ -166,7 +175,7 @@ export class PolymarketExecutionVenue implements Venue {
 
   nowNs(): number { return Math.max(this.lastEventNs, this.now() * 1e6); }
   instrument(symbol: string): Instrument | undefined { return this.instruments.get(symbol); }
-  connect(reports: VenueReports): void { this.reports = reports; }
+  connect(reports: VenueReports): void { if (!this.closedVenue) this.reports = reports; }
 
   /** The market's tick size changed (market channel tick_size_change): new orders use the new grid. */
   setTickSize(symbol: string, tickSize: string): void {
@@ -191,12 +200,14 @@ export class PolymarketExecutionVenue implements Venue {
   venueOrderId(orderId: string): string | undefined { return this.byId.get(orderId)?.hash; }
 
   private r(): VenueReports {
+    if (this.closedVenue) return NO_REPORTS;
     if (this.reports === null) throw new Error('PolymarketExecutionVenue: connect() first');
     return this.reports;
   }
 
   // ---- orders -------------------------------------------------------------------------
   submit(order: VenueOrder): void {
+    if (this.closedVenue) return;
     const reports = this.r();
     const market = this.bySymbol.get(order.symbol);
     const inst = this.instruments.get(order.symbol);
@@ -231,11 +242,14 @@ export class PolymarketExecutionVenue implements Venue {
         signatureType: this.opts.signatureType ?? SignatureType.EOA,
       });
     } catch (e) {
+      if (this.closedVenue) return;
       this.finish(t);
       this.counters.rejected++;
       this.r().onRejected(order.orderId, `signing_failed: ${(e as Error).message}`, this.nowNs());
       return;
     }
+    // closed while it was signed: it is not sent
+    if (this.closedVenue) return;
     t.hash = orderHash(signed, this.opts.chainId, verifying);
     this.byHash.set(t.hash, t);
     // before the order leaves: a restart finds its trades by this hash
@@ -247,6 +261,7 @@ export class PolymarketExecutionVenue implements Venue {
     const priority = order.reduceOnly === true ? Priority.CANCEL : (order.level ?? 1) <= 1 ? Priority.TOP_REQUOTE : (order.level ?? 1) <= 3 ? Priority.NORMAL : Priority.DEEP;
     try {
       const res = await this.opts.rest.postOrder(signed, orderType, postOnly, priority);
+      if (this.closedVenue) return;
       if (res.success) {
         if (res.orderID !== '' && res.orderID !== t.hash) { this.byHash.set(res.orderID, t); t.hash = res.orderID; }
         this.markAccepted(t);
@@ -256,6 +271,7 @@ export class PolymarketExecutionVenue implements Venue {
         this.reject(t, res.errorMsg || 'rejected');
       }
     } catch (e) {
+      if (this.closedVenue) return;
       if (e instanceof BudgetRefusedError) { this.reject(t, 'rate_budget'); return; }
       if (e instanceof PolymarketApiError && !e.outcomeUnknown) { this.reject(t, e.errorMsg); return; }
       // timeout, 5xx, connection dropped: the order may be live. Query it, never resend.
@@ -282,15 +298,16 @@ export class PolymarketExecutionVenue implements Venue {
   }
 
   private scheduleQuery(t: Tracked): void {
-    if (t.timer !== null) return;
+    if (t.timer !== null || this.closedVenue) return;
     t.timer = setTimeout(() => { t.timer = null; void this.query(t); }, this.opts.queryDelayMs ?? 500);
   }
 
   private async query(t: Tracked): Promise<void> {
-    if (t.phase !== 'unknown') return;
+    if (t.phase !== 'unknown' || this.closedVenue) return;
     this.counters.queries++;
     try {
       const o = await this.opts.rest.getOrder(t.hash);
+      if (this.closedVenue) return;
       if (o !== null && o !== undefined && typeof o === 'object' && 'id' in o) {
         this.markAccepted(t);
         if (o.status === 'CANCELED' || o.status === 'CANCELLED') { t.cancelDone = true; this.closeIfDone(t, true); }
@@ -298,6 +315,7 @@ export class PolymarketExecutionVenue implements Venue {
       }
       t.notFound++;
     } catch (e) {
+      if (this.closedVenue) return;
       if (e instanceof PolymarketApiError && e.status === 404) t.notFound++;
     }
     const threshold = this.opts.notFoundThreshold ?? 3;
@@ -307,6 +325,7 @@ export class PolymarketExecutionVenue implements Venue {
   }
 
   cancel(orderId: string): void {
+    if (this.closedVenue) return;
     const t = this.byId.get(orderId);
     const reports = this.r();
     if (t === undefined || t.phase === 'closed') { reports.onCancelRejected(orderId, 'unknown_or_closed', this.nowNs()); return; }
@@ -316,12 +335,14 @@ export class PolymarketExecutionVenue implements Venue {
   }
 
   private async sendCancel(t: Tracked): Promise<void> {
-    if (t.cancelDone) return;
+    if (t.cancelDone || this.closedVenue) return;
     try {
       const res = await this.opts.rest.cancelOrder(t.hash);
+      if (this.closedVenue) return;
       if (res.canceled.includes(t.hash)) { t.cancelDone = true; this.closeIfDone(t, true); return; }
       t.cancelRefused = res.not_canceled[t.hash] ?? 'not_canceled';
     } catch (e) {
+      if (this.closedVenue) return;
       t.cancelRefused = e instanceof BudgetRefusedError ? 'rate_budget' : e instanceof PolymarketApiError ? e.errorMsg : 'cancel_outcome_unknown';
     }
     this.flushCancelRefused(t);
@@ -357,6 +378,7 @@ export class PolymarketExecutionVenue implements Venue {
   // ---- user events --------------------------------------------------------------------
   /** One user-channel frame (a message or an array of them). */
   handleUserFrame(text: string): void {
+    if (this.closedVenue) return;
     let v: unknown;
     try { v = JSON.parse(text); } catch { return; }
     for (const item of Array.isArray(v) ? v : [v]) {
@@ -444,7 +466,7 @@ export class PolymarketExecutionVenue implements Venue {
   /** Opens the user channel and runs the heartbeat while it is connected. */
   start(): void {
     const url = this.opts.userWsUrl;
-    if (url === undefined || this.channel !== null) return;
+    if (url === undefined || this.channel !== null || this.closedVenue) return;
     const creds = this.opts.credentials;
     this.channel = new PolymarketChannel({
       url,
@@ -458,6 +480,9 @@ export class PolymarketExecutionVenue implements Venue {
 
   /** Called after the user channel (re)connects: events may have been missed — reconcile before quoting. */
   onReconnect: (() => void) | null = null;
+
+  /** Whether close() was called. */
+  get closed(): boolean { return this.closedVenue; }
 
   get userConnected(): boolean { return this.channel?.connected === true; }
 
@@ -475,10 +500,13 @@ export class PolymarketExecutionVenue implements Venue {
    * Compares the venue with what we track: open orders we do not know, orders we think
    * open that the venue does not list (each queried), and trades of our orders we have
    * not reported — CONFIRMED ones are reported now (once, by fill key), MATCHED ones
-   * become pending, FAILED ones are recorded as such.
+   * become pending, FAILED ones are recorded as such. Throws once the venue is closed, also
+   * when it is closed during the reconcile (nothing it read after the close is applied).
    */
   async reconcile(): Promise<PolymarketReconcileReport> {
+    this.notClosed();
     const open = await this.opts.rest.getOpenOrders();
+    this.notClosed();
     const openIds = new Set(open.map((o) => o.id));
     const unknownToUs = open.filter((o) => !this.byHash.has(o.id)).map((o) => ({ id: o.id, asset_id: o.asset_id, side: o.side, price: o.price, original_size: o.original_size, size_matched: o.size_matched }));
     for (const o of open) { const t = this.byHash.get(o.id); if (t !== undefined && !t.accepted) this.markAccepted(t); }
@@ -486,6 +514,7 @@ export class PolymarketExecutionVenue implements Venue {
     for (const m of this.opts.markets) {
       const after = this.tradesAfter(m.tokenId);
       const trades: TradeRecord[] = await this.opts.rest.getTrades({ asset_id: m.tokenId, ...(after !== undefined ? { after: String(after) } : {}) });
+      this.notClosed();
       for (const tr of trades) {
         for (const leg of this.legs(tr)) {
           const key = `${tr.id}:${leg.t.hash}`;
@@ -504,10 +533,16 @@ export class PolymarketExecutionVenue implements Venue {
       if (t.phase !== 'open' || openIds.has(t.hash)) continue;
       let status = 'NOT_FOUND';
       try { const o = await this.opts.rest.getOrder(t.hash); if (o !== null && typeof o === 'object' && 'status' in o) status = o.status; } catch { /* NOT_FOUND */ }
+      this.notClosed();
       missingAtVenue.push({ orderId: t.order.orderId, hash: t.hash, status });
       if (status !== 'LIVE') { t.cancelDone = true; this.closeIfDone(t, true); }
     }
     return { atMs: this.now(), unknownToUs, missingAtVenue, missedFills, ok: unknownToUs.length === 0 && missingAtVenue.length === 0 };
+  }
+
+  /** Throws once close() was called: a reconcile stops there. */
+  private notClosed(): void {
+    if (this.closedVenue) throw new Error('the Polymarket venue is closed');
   }
 
   /**
@@ -558,14 +593,25 @@ export class PolymarketExecutionVenue implements Venue {
   /** The market spec of a token id. */
   marketOfToken(tokenId: string): PolymarketMarketSpec | undefined { return this.opts.markets.find((m) => m.tokenId === tokenId); }
 
-  /** Cancels every open order (DELETE /cancel-all); outcomes arrive as usual. */
+  /**
+   * Cancels every open order (DELETE /cancel-all); outcomes arrive as usual. After close() it
+   * still cancels at the venue (an owner's last safety step) but reports nothing.
+   */
   async cancelAll(): Promise<string[]> {
     const res = await this.opts.rest.cancelAll();
     for (const h of res.canceled) { const t = this.byHash.get(h); if (t !== undefined) { t.cancelDone = true; this.closeIfDone(t, true); } }
     return res.canceled;
   }
 
+  /**
+   * Stops every later report: REST answers still in flight, user-channel messages and pending
+   * look-ups are dropped, and later submits, cancels and reconciles send nothing (a reconcile
+   * throws). The user channel and the heartbeat stop; the orders stay as they are at
+   * Polymarket (the heartbeat switch cancels them once heartbeats stop).
+   */
   close(): void {
+    this.closedVenue = true;
+    this.reports = NO_REPORTS;
     this.stopHeartbeat();
     this.channel?.close();
     this.channel = null;
