@@ -79,7 +79,7 @@ describe('faults', () => {
     };
     const typo = await post({ failTrade: 2 });
     expect(typo.status).toBe(400);
-    expect(typo.text).toContain('unknown fault \\"failTrade\\" (one of rejectOrders, failTrades, serverErrors, duplicateUserEvents, userChannelDown, disconnect)');
+    expect(typo.text).toContain('unknown fault \\"failTrade\\" (one of rejectOrders, failTrades, serverErrors, failRequests, duplicateUserEvents, userChannelDown, disconnect)');
     const notBool = await post({ duplicateUserEvents: 'yes' });
     expect(notBool.status).toBe(400);
     expect(notBool.text).toContain('duplicateUserEvents must be true or false');
@@ -87,6 +87,28 @@ describe('faults', () => {
     expect(down.status).toBe(400);
     expect(down.text).toContain('userChannelDown must be true or false');
     expect((await post({ failTrades: 1 })).status).toBe(200);
+  });
+
+  it('failRequests answers the next N REST requests 503 (any route, nothing done), admin routes excepted', async () => {
+    // one heartbeat at the connect, none during the test: every failed request is one of these
+    const { replica, rest, venue, reports, yes } = await setup({ stepMs: 0, heartbeatTimeoutMs: 600_000 }, { heartbeatMs: 600_000 });
+    await until('the first heartbeat', () => venue.counters.heartbeats === 1);
+    replica.universe.setBook(yes(0), [['0.40', '100']], [['0.60', '100']]);
+    await fetch(`${replica.url}/__replica/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failRequests: 3 }) });
+    const accepted = replica.exchange.counters.ordersAccepted;
+    for (const call of [() => rest.getOpenOrders(), () => rest.getMarket(replica.universe.markets[0]!.conditionId)]) {
+      const e = await call().then(() => null, (x: unknown) => x);
+      expect(e).toBeInstanceOf(PolymarketApiError);
+      expect(e).toMatchObject({ status: 503, errorMsg: 'service unavailable (replica fault)', outcomeUnknown: true });
+    }
+    expect((await (await fetch(`${replica.url}/__replica/faults`)).json())).toMatchObject({ failRequests: 1 });
+    const r = await fetch(`${replica.url}/version`);
+    expect([r.status, await r.json()]).toEqual([503, { error: 'service unavailable (replica fault)' }]);
+    expect(replica.exchange.counters).toMatchObject({ requestsFailed: 3, ordersAccepted: accepted });
+    expect(await rest.getOpenOrders()).toEqual([]);
+    const o = order('M0', 'BUY', 41, 600);
+    venue.submit(o);
+    await until('accepted', () => reports.has('accepted', o.orderId));
   });
 
   it('a dropped user channel reconnects, calls the reconcile hook, and the heartbeat resumes', async () => {

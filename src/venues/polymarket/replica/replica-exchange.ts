@@ -32,9 +32,11 @@ export interface ReplicaFaults {
   duplicateUserEvents: boolean;
   /** The user channel is down: connections to /ws/user are dropped (when set) and refused (503) until cleared. */
   userChannelDown: boolean;
+  /** The next N REST requests (any route but /__replica/) are answered 503 without doing anything: Polymarket unavailable. */
+  failRequests: number;
 }
 
-export function noFaults(): ReplicaFaults { return { rejectOrders: 0, failTrades: 0, serverErrors: 0, duplicateUserEvents: false, userChannelDown: false }; }
+export function noFaults(): ReplicaFaults { return { rejectOrders: 0, failTrades: 0, serverErrors: 0, duplicateUserEvents: false, userChannelDown: false, failRequests: 0 }; }
 
 interface ROrder {
   readonly id: string;
@@ -67,7 +69,7 @@ export class ReplicaExchange implements VenueReports {
   readonly trades = new Map<string, RTrade>();
   faults: ReplicaFaults = noFaults();
   listener: ExchangeListener = {};
-  readonly counters = { ordersAccepted: 0, ordersRejected: 0, badSignatures: 0, tradesConfirmed: 0, tradesFailed: 0, heartbeatCancels: 0 };
+  readonly counters = { ordersAccepted: 0, ordersRejected: 0, badSignatures: 0, tradesConfirmed: 0, tradesFailed: 0, heartbeatCancels: 0, requestsFailed: 0 };
   private tradeSeq = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private rejectedNow: string | null = null;

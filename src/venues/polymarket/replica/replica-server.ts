@@ -218,6 +218,12 @@ export class PolymarketReplica {
     const url = new URL(req.url ?? '/', 'http://replica');
     const method = req.method ?? 'GET';
     try {
+      const f = this.exchange.faults;
+      if (f.failRequests > 0 && !url.pathname.startsWith('/__replica/')) {
+        f.failRequests--;
+        this.exchange.counters.requestsFailed++;
+        throw new ReplicaHttpError(503, 'service unavailable (replica fault)');
+      }
       const out = await this.route(method, url, raw, req, res);
       if (out !== undefined) this.send(res, 200, out);
     } catch (e) {
@@ -418,10 +424,10 @@ export class PolymarketReplica {
         case 'GET /__replica/faults': return this.exchange.faults;
         case 'POST /__replica/faults': {
           const f = this.exchange.faults;
-          const known = ['rejectOrders', 'failTrades', 'serverErrors', 'duplicateUserEvents', 'userChannelDown', 'disconnect'];
+          const known = ['rejectOrders', 'failTrades', 'serverErrors', 'failRequests', 'duplicateUserEvents', 'userChannelDown', 'disconnect'];
           for (const k of Object.keys(b)) if (!known.includes(k)) throw new ReplicaHttpError(400, `unknown fault ${JSON.stringify(k)} (one of ${known.join(', ')})`);
           for (const k of ['duplicateUserEvents', 'userChannelDown', 'disconnect'] as const) if (b[k] !== undefined && typeof b[k] !== 'boolean') throw new ReplicaHttpError(400, `${k} must be true or false`);
-          for (const k of ['rejectOrders', 'failTrades', 'serverErrors'] as const) if (b[k] !== undefined) { const v = Number(b[k]); if (!Number.isInteger(v) || v < 0) throw new ReplicaHttpError(400, `${k} must be a whole number`); f[k] = v; }
+          for (const k of ['rejectOrders', 'failTrades', 'serverErrors', 'failRequests'] as const) if (b[k] !== undefined) { const v = Number(b[k]); if (!Number.isInteger(v) || v < 0) throw new ReplicaHttpError(400, `${k} must be a whole number`); f[k] = v; }
           if (b['duplicateUserEvents'] !== undefined) f.duplicateUserEvents = b['duplicateUserEvents'] === true;
           if (b['userChannelDown'] !== undefined) {
             f.userChannelDown = b['userChannelDown'] === true;
