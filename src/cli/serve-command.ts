@@ -377,8 +377,8 @@ export const serveCommand: Command = {
               return await pv.reconcileOnRequest();
             } catch (e) {
               throw new HttpError(502, 'SPREADCORE_ERR_VENUE_UNAVAILABLE', `${e instanceof Error ? e.message : String(e)}; `
-                + 'the strategies stay paused (venue); Kalshi\'s reconcile is tried again in the background until Kalshi answers, Polymarket\'s at the next reconnect or request '
-                + '(GET /api/health: execution.<venue>.last_reconcile, execution.kalshi.reconcile_failures)');
+                + 'the strategies stay paused (venue); the reconcile is tried again in the background until the venue answers '
+                + '(GET /api/health: execution.<venue>.last_reconcile, execution.<venue>.reconcile_failures)');
             }
           },
         };

@@ -14,6 +14,10 @@
 //      pending (MATCHED), orders the venue no longer lists are closed. Each token's trades are
 //      listed from its trade mark (less a margin) when the config gives one, not through the
 //      account's whole history.
+// A reconcile that fails (Polymarket answers 5xx or 429, or not at all) keeps the session
+// paused and is run again in the background after 1 s, 2 s, 4 s … at most 30 s apart until one
+// runs, so quoting resumes by itself once Polymarket answers; the failure is logged once per
+// outage, and its end once.
 // Keys live in PolymarketCredentials only; nothing here prints them.
 import { CoalescedRun } from '../coalesced-run.js';
 import type { FeedIngest } from '../../feed/ingest/feed-ingest.js';
@@ -66,6 +70,11 @@ export class PolymarketLive {
   version = 0;
   private readonly reconciling = new CoalescedRun<void>();
   private closed = false;
+  /** Reconciles that failed in a row (0 once one ran), and the background retry pending. */
+  failuresInARow = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  /** The traded markets are read again for a resolution at the next reconcile (after a reconnect, or a read that failed). */
+  private refreshPending = false;
   /** Every market GET /markets listed at start, closed ones included. */
   private all: readonly ClobMarket[] = [];
   private readonly settledAtStart = new Set<string>();
@@ -110,7 +119,7 @@ export class PolymarketLive {
     this.venue.onReconnect = () => {
       if (first) { first = false; return; }
       this.log('polymarket: user channel reconnected; reconciling before quoting');
-      void this.refreshResolutions().then(() => this.reconcile());
+      void this.reconcile(true);
     };
     c.onFeed?.(this.feed);
     this.feed.open();
@@ -167,23 +176,31 @@ export class PolymarketLive {
   /**
    * After a reconnect: a market resolved while the link was down sent its market_resolved to
    * nobody. Each traded market not settled yet is read again (GET /markets/{condition_id}) and
-   * one closed with a winning token settles now.
+   * one closed with a winning token settles now. One that cannot be read is read again at the
+   * next reconcile.
    */
   async refreshResolutions(): Promise<void> {
     const ingest = this.c.ingest;
+    const unread: string[] = [];
+    let why = '';
     for (const spec of this.markets) {
       const st = ingest.bySymbolName(spec.symbol);
       if (st === undefined || st.settled !== null) continue;
       let m: ClobMarket;
       try { m = await this.rest.getMarket(spec.conditionId); } catch (e) {
-        this.log(`polymarket: could not read ${spec.symbol} for its resolution (${e instanceof Error ? e.message : String(e)})`);
+        unread.push(spec.symbol);
+        if (why === '') why = e instanceof Error ? e.message : String(e);
+        this.refreshPending = true;
         continue;
       }
+      if (this.closed) return;
       const outcome = winnerOf(m);
       if (outcome === null || st.settled !== null) continue;
       this.log(`polymarket: ${spec.symbol} resolved ${outcome.toUpperCase()} while the link was down: settling it`);
       ingest.settle(st.symbolId, Date.now() * 1e6, outcome);
     }
+    // during an outage the failed reconcile's line says it already
+    if (unread.length > 0 && this.failuresInARow === 0) this.log(`polymarket: could not read ${unread.join(', ')} for a resolution (${why}); read again at the next reconcile`);
   }
 
   /** The market of a YES token: a traded one, or one GET /markets listed at start. */
@@ -197,12 +214,21 @@ export class PolymarketLive {
     return undefined;
   }
 
-  /** Pauses, reconciles (cancelling open orders we do not know), and resumes when clean. */
-  reconcile(): Promise<void> {
+  /**
+   * Pauses, reconciles (cancelling open orders we do not know), and resumes when clean. After a
+   * reconnect (`refresh`) the traded markets are read again first for a resolution missed
+   * meanwhile. One that fails is run again in the background until one runs.
+   */
+  reconcile(refresh = false): Promise<void> {
     this.pause('venue');
+    if (refresh) this.refreshPending = true;
     return this.reconciling.run(async () => {
       {
         try {
+          if (this.refreshPending) {
+            this.refreshPending = false;
+            await this.refreshResolutions();
+          }
           let r = await this.venue.reconcile();
           if (r.unknownToUs.length > 0) {
             await this.rest.cancelOrders(r.unknownToUs.map((o) => o.id));
@@ -211,15 +237,39 @@ export class PolymarketLive {
           }
           this.lastReport = r;
           this.lastFailure = null;
+          this.recovered();
           this.c.onReconciled?.(r);
           if (r.ok && !this.reconciling.again && !this.closed) { this.paused = false; this.c.onResume?.(); }
           else if (!r.ok) this.log(`polymarket: reconcile found ${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue; staying paused`);
         } catch (e) {
           this.lastFailure = e instanceof Error ? e.message : String(e);
-          this.log(`polymarket: reconcile failed (${this.lastFailure}); staying paused`);
+          this.failed();
         }
       }
     }, () => !this.closed);
+  }
+
+  /** Delay before the background retry after `failures` failed reconciles in a row: 1 s, 2 s, 4 s … at most 30 s. */
+  static retryDelayMs(failures: number): number { return Math.min(30_000, 1000 * 2 ** Math.min(5, Math.max(0, failures - 1))); }
+
+  /** A reconcile failed: the first failure of an outage is logged; the next attempt is scheduled (once). */
+  private failed(): void {
+    if (this.closed) return;
+    this.failuresInARow++;
+    if (this.failuresInARow === 1) {
+      this.log(`polymarket: reconcile failed (${this.lastFailure ?? ''}); strategies stay paused (venue), trying again in the background `
+        + '(after 1 s, then up to every 30 s) until Polymarket answers (GET /api/health: execution.polymarket.reconcile_failures)');
+    }
+    if (this.retryTimer !== null) return;
+    this.retryTimer = setTimeout(() => { this.retryTimer = null; if (!this.closed) void this.reconcile(); }, PolymarketLive.retryDelayMs(this.failuresInARow));
+    this.retryTimer.unref();
+  }
+
+  /** A reconcile ran: the outage (if any) is over, the pending retry goes. */
+  private recovered(): void {
+    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
+    if (this.failuresInARow > 0) this.log(`polymarket: reconcile ran again after ${this.failuresInARow} failed attempt(s)`);
+    this.failuresInARow = 0;
   }
 
   private pause(reason: string): void {
@@ -238,9 +288,10 @@ export class PolymarketLive {
     return out;
   }
 
-  /** Closes the market channel and the execution venue (its user channel too): nothing is reported after this. */
+  /** Closes the market channel and the execution venue (its user channel too): nothing is reported, and no reconcile retried, after this. */
   close(): void {
     this.closed = true;
+    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
     this.feed?.close();
     this.venue?.close();
   }

@@ -1,0 +1,106 @@
+// `spreadcore serve --market polymarket` against `spreadcore replica polymarket` (both real
+// processes): Polymarket stops answering REST (the replica's failRequests fault) while the
+// WebSockets drop, so the reconcile after the user channel's reconnect fails. It is run again in
+// the background, the failure is logged once for the whole outage, and once Polymarket answers
+// again the strategy quotes by itself, without POST /api/reconcile or another reconnect. And
+// PolymarketLive against the replica in process: close() stops the retries.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FeedIngest } from '../src/feed/ingest/feed-ingest.js';
+import { PolymarketCredentials } from '../src/venues/polymarket/credentials.js';
+import { endpointsAt } from '../src/venues/polymarket/endpoints.js';
+import { PolymarketLive } from '../src/venues/polymarket/polymarket-live.js';
+import { PolymarketReplica } from '../src/venues/polymarket/replica/index.js';
+import { requireDist, stopAll } from './support/cli-process.js';
+import { apiRequest, waitUntil } from './support/live-binance.js';
+import { newWalletKey, polySymbol, replicaAdmin, replicaState, startPolymarketReplica, startPredictionServe } from './support/prediction-replicas.js';
+
+let tmp = '';
+beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-poly-retry-')); });
+afterAll(() => { stopAll(); rmSync(tmp, { recursive: true, force: true }); });
+
+type PState = { orders: Array<{ id: string; status: string; asset_id: string }>; counters: { requestsFailed: number } };
+type Health = { execution: { venues_down: string[]; polymarket: { paused: boolean; reconcile_failures: number } } };
+
+describe('serve --market polymarket: a reconcile that fails after a reconnect', () => {
+  it('is run again in the background until Polymarket answers, and the strategy quotes again by itself', async () => {
+    const p = await startPolymarketReplica(['--step-ms', '0', '--confirmed-ms', '300', '--heartbeat-timeout-ms', '600000']);
+    const target = p.markets[1]!;
+    const sym = polySymbol(target.condition_id);
+    const walletKey = newWalletKey();
+    const s = await startPredictionServe({ polymarket: p, dataDir: join(tmp, 'data'), walletKey });
+    const out = s.proc.out;
+    const live = async (): Promise<string[]> => (await replicaState<PState>(p.url)).orders.filter((o) => o.asset_id === target.yes && o.status === 'LIVE').map((o) => o.id);
+    const health = async (): Promise<Health['execution']> => (await apiRequest<Health>(s.port, '/api/health')).execution;
+    const pauseReasons = async (): Promise<string[]> => (await apiRequest<{ strategies: Array<{ pause_reasons: string[] }> }>(s.port, '/api/strategies')).strategies[0]!.pause_reasons;
+
+    expect(await apiRequest<{ ok: boolean }>(s.port, '/api/strategy/load', {
+      name: 'p1', type: 'MarketMaking', symbols: [sym],
+      parameters: { base_spread: 0.04, quote_size: 10, quote_levels: 1, max_inventory: 100, fee_model: 'polymarket' },
+    })).toMatchObject({ ok: true });
+    await apiRequest(s.port, '/api/strategy/p1/start', {});
+    await waitUntil('a resting quote at Polymarket', async () => (await live()).length > 0, 30_000, out);
+    expect((await health()).polymarket.reconcile_failures).toBe(0);
+
+    // Polymarket's REST fails, and the WebSockets drop: the user channel's reconnect runs a reconcile that fails
+    await replicaAdmin(p.url, 'faults', { failRequests: 1_000_000 });
+    await replicaAdmin(p.url, 'faults', { disconnect: true });
+    await waitUntil('the reconcile failed a few times in a row', async () => (await health()).polymarket.reconcile_failures >= 3, 60_000, out);
+    expect(await pauseReasons()).toContain('venue');
+    expect((await health()).venues_down).toEqual(['polymarket']);
+    // one line for the outage, not one per attempt
+    expect(out().match(/polymarket: reconcile failed/g)?.length).toBe(1);
+    expect(out()).toMatch(/polymarket: reconcile failed \(Polymarket \/data\/orders: HTTP 503 service unavailable \(replica fault\)\); strategies stay paused \(venue\), trying again in the background/);
+    // the markets read again for a resolution at the reconnect: one line for all of them, none at the retries
+    expect(out().match(/polymarket: could not read .* for a resolution \(Polymarket .*HTTP 503 .*\); read again at the next reconcile/g)?.length).toBe(1);
+    expect(out()).not.toContain(walletKey.slice(2));
+
+    // Polymarket answers again: the next retry reconciles and the strategy quotes, nothing asked
+    const before = new Set(await live());
+    await replicaAdmin(p.url, 'faults', { failRequests: 0 });
+    await waitUntil('quoting again', async () => (await pauseReasons()).length === 0 && (await health()).venues_down.length === 0, 60_000, out);
+    expect((await health()).polymarket.reconcile_failures).toBe(0);
+    expect(out()).toMatch(/polymarket: reconcile ran again after \d+ failed attempt\(s\)/);
+    expect(out().match(/polymarket: reconcile failed/g)?.length).toBe(1);
+    expect(out().match(/polymarket: could not read/g)?.length).toBe(1);
+    expect(out()).not.toMatch(/reconcile on request/);
+    // the book moves: the strategy sends a new quote
+    await replicaAdmin(p.url, 'book', { token_id: target.yes, bids: [['0.30', '100']], asks: [['0.36', '100']] });
+    await waitUntil('a new quote at Polymarket', async () => (await live()).some((id) => !before.has(id)), 30_000, out);
+
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+  }, 180_000);
+});
+
+describe('PolymarketLive close()', () => {
+  it('stops the background retries of a failed reconcile', async () => {
+    const replica = await PolymarketReplica.start({ port: 0, stepMs: 0, seed: 3 });
+    const lines: string[] = [];
+    const live = new PolymarketLive({
+      endpoints: endpointsAt(replica.url), chainId: 137, credentials: new PolymarketCredentials(newWalletKey(), null),
+      ingest: new FeedIngest(), firstSymbolId: 1, maxMarkets: 2, log: (l) => lines.push(l),
+    });
+    try {
+      await live.start();
+      expect(live.paused).toBe(false);
+      replica.exchange.faults.failRequests = 1_000_000;
+      await live.reconcile();
+      expect(live.paused).toBe(true);
+      expect(live.failuresInARow).toBe(1);
+      // the first retry, 1 s later
+      await waitUntil('the first retry', async () => live.failuresInARow === 2, 5_000);
+      live.close();
+      const failed = replica.exchange.counters.requestsFailed;
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect(live.failuresInARow).toBe(2);
+      expect(replica.exchange.counters.requestsFailed).toBe(failed);
+      expect(lines.filter((l) => /reconcile failed/.test(l))).toHaveLength(1);
+    } finally {
+      live.close();
+      await replica.close();
+    }
+  }, 30_000);
+});
