@@ -21,15 +21,15 @@ const spec = parseBacktestSpec({
 });
 
 describe('backtests in a row', () => {
-  it('50 runs, some failing, do not exhaust the book or quoter slots and all agree', () => {
-    expect(MAX_BOOKS).toBeLessThan(50);
+  it('more runs than there are book slots, some failing, do not exhaust the book or quoter slots and all agree', () => {
+    const runs = MAX_BOOKS + 16;
     const quoters = QuoterSlots.forCore(loadCore());
     const freeBefore = quoters.available;
     // ETHUSDT's book lot is 0.00001: the strategy is refused at load, once its engine and books exist
     const offGrid = { ...spec, parameters: { ...spec.parameters, order_size: 0.000001 } };
     let reference = '';
     let failures = 0;
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < runs; i++) {
       if (i % 10 === 9) {
         expect(() => runBacktest(bytes, offGrid, { seed: 1 })).toThrow(SpreadcoreError);
         failures++;
@@ -39,7 +39,7 @@ describe('backtests in a row', () => {
       if (reference === '') reference = text;
       else expect(text === reference, `run ${i} differs from run 0`).toBe(true);
     }
-    expect(failures).toBe(5);
+    expect(failures).toBe(Math.floor(runs / 10));
     expect(quoters.available).toBe(freeBefore);
     expect(JSON.parse(reference).performance.total_trades).toBeGreaterThan(0);
   });

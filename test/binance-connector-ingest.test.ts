@@ -1,6 +1,7 @@
 // The Binance adapter on the common ingest path: the real recordings replayed
 // through adapter → FeedIngest → WASM book match every bookTicker; a removed depth
 // message is a gap on the next event (stale, no quotes) until a later snapshot.
+import { MAX_BOOKS } from '../src/wasm/layout.js';
 import { describe, it, expect } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { instantiateCore } from '../src/wasm/load.js';
@@ -272,7 +273,7 @@ describe('sharing the ingest with other sources', () => {
     // the same binding again (a new connector on the same ingest) is fine
     expect(new BinanceIngestAdapter(ingest, { market: 'spot', symbols: [{ symbol: 'BTCUSDT', symbolId: 8 }] }).symbols).toEqual(['BTCUSDT']);
     // every book slot taken by other symbols
-    for (let i = 0; i < 30; i++) ingest.instrument({ symbolId: 100 + i, symbol: `SIM${i + 2}`, kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
+    for (let i = 0; i < MAX_BOOKS - 2; i++) ingest.instrument({ symbolId: 100 + i, symbol: `SIM${i + 2}`, kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
     expect(() => new BinanceIngestAdapter(ingest, { market: 'spot', symbols: [{ symbol: 'ETHUSDT', symbolId: 9 }] })).toThrowError(
       expect.objectContaining({ code: 'SPREADCORE_ERR_BOOK_FULL' }));
   });

@@ -272,7 +272,7 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   });
   const marketOrigin = raw('market').fromEnv ? `environment variable ${SERVE_ENV.market}: --market` : '--market';
   const events = check('event-map', (v) => (v === undefined ? [] : readEventMapFile(v)));
-  // the built-in market lists a universe of binary markets unless --universe 0 (MAX_BOOKS 32: 3 fixed instruments + up to 28)
+  // the built-in market lists a universe of binary markets unless --universe 0 (3 fixed instruments + up to MAX_UNIVERSE_MARKETS)
   const universeMarkets = int('universe', 24, 0, MAX_UNIVERSE_MARKETS);
   const production = flags.production === true || env[SERVE_ENV.production] === '1';
   if (production && market.kind !== 'prediction') throw usageError('--production applies to --market kalshi / polymarket only (Binance production is --execution binance-spot|binance-usdm with --mainnet)');

@@ -4,7 +4,7 @@
 export const LAYOUT_VERSION = 1;
 
 // ---- order books -------------------------------------------------------------
-export const MAX_BOOKS = 32;
+export const MAX_BOOKS = 64;
 /** Each book holds a window of 2^WINDOW_BITS price ticks per side in flat arrays. */
 export const WINDOW_BITS = 18;
 export const WINDOW_TICKS = 1 << WINDOW_BITS;
@@ -100,7 +100,7 @@ export const FO_SEND_TS = 32; // f64: the frame's sendTsNs
 export const FO_TOUCHED_LIST = 64; // i32 x MAX_BOOKS: touched books, first-touched first
 export const FO_REFUSED_LIST = FO_TOUCHED_LIST + MAX_BOOKS * 4; // i32 x MAX_BOOKS: in refusal order
 /** The frame-out region: FO_REFUSED_LIST + 4 * MAX_BOOKS bytes are used; the rest keeps the books 16 KiB aligned. */
-export const FRAME_OUT_BYTES = 3 * 4096;
+export const FRAME_OUT_BYTES = 2 * 4096;
 
 // ---- regions (absolute byte offsets, each 64 KiB aligned) -------------------------
 export const REGION_ALIGN = 65536;

@@ -5,7 +5,7 @@
 // its news jumps. When a market resolves (the instrument's settle() goes out), a new
 // market is listed relistDelayS later on the same feed symbol id under a new symbol
 // name: the ingest frees the resolved market's book slot for it, so the number of WASM
-// books in use stays binaryMarkets (src/wasm/layout.ts MAX_BOOKS = 32 per core, shared
+// books in use stays binaryMarkets (src/wasm/layout.ts MAX_BOOKS = 64 per core, shared
 // with the simulator's fixed instruments).
 //
 // Deterministic by seed: every listing draws its shape from its own random stream
@@ -55,7 +55,7 @@ export interface UniverseListing {
   outcome: 'yes' | 'no' | null;
 }
 
-/** Enough book slots for the universe next to the simulator's three fixed instruments (MAX_BOOKS = 32). */
+/** Universe markets at most: with the simulator's three fixed instruments, well within MAX_BOOKS (64), which the replicas and other sources of one process share. */
 export const MAX_UNIVERSE_MARKETS = 28;
 
 export function resolveUniverseConfig(input: BinaryUniverseInput): BinaryUniverseConfig {
