@@ -381,9 +381,9 @@ describe('serve --market kalshi|polymarket: command line', () => {
     const twicePoly = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'polymarket', '--polymarket-rest-url', 'http://127.0.0.1:1', '--polymarket-markets', `${cond},${cond.toUpperCase().replace('0X', '0x')}`], { POLYMARKET_PRIVATE_KEY: newWalletKey() });
     expect(twicePoly.code).toBe(2);
     expect(twicePoly.out).toMatch(/--polymarket-markets names 0x[0-9A-F]{64} twice/);
-    const many = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'kalshi', '--kalshi-rest-url', 'http://127.0.0.1:1', '--kalshi-tickers', Array.from({ length: 13 }, (_, i) => `KXT-${i}`).join(',')], { KALSHI_API_KEY_ID: k.keyId, KALSHI_PRIVATE_KEY_PEM: k.privateKeyPem });
+    const many = await runCli(['serve', '--port', '0', '--data-dir', dir, '--market', 'kalshi', '--kalshi-rest-url', 'http://127.0.0.1:1', '--kalshi-tickers', Array.from({ length: 29 }, (_, i) => `KXT-${i}`).join(',')], { KALSHI_API_KEY_ID: k.keyId, KALSHI_PRIVATE_KEY_PEM: k.privateKeyPem });
     expect(many.code).toBe(2);
-    expect(many.out).toMatch(/--kalshi-tickers names 13 markets: at most 12 per venue/);
+    expect(many.out).toMatch(/--kalshi-tickers names 29 markets: at most 28 per venue/);
     const prodSim = await runCli(['serve', '--port', '0', '--data-dir', dir, '--production']);
     expect(prodSim.code).toBe(2);
     expect(prodSim.out).toMatch(/--production applies to --market kalshi \/ polymarket only/);

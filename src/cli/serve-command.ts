@@ -164,7 +164,7 @@ Options (each also from an environment variable):
   --kalshi-ws-url U    Kalshi WebSocket (SPREADCORE_KALSHI_WS_URL; default the
                        REST host's /trade-api/ws/v2)
   --kalshi-tickers A,B the Kalshi markets to trade (SPREADCORE_KALSHI_TICKERS;
-                       default the first 12 open markets)
+                       default the first 28 open markets)
   --polymarket-rest-url U
                        Polymarket CLOB host (SPREADCORE_POLYMARKET_REST_URL),
                        required without --production; key from
@@ -175,7 +175,7 @@ Options (each also from an environment variable):
                        it (SPREADCORE_POLYMARKET_WS_URL; default the REST host)
   --polymarket-markets C1,C2
                        condition ids to trade (SPREADCORE_POLYMARKET_MARKETS;
-                       default the first 12 active markets)
+                       default the first 28 active markets)
   --record FILE        record the Kalshi / Polymarket market-data messages with
                        their receive times (NDJSON, .gz for gzip) for
                        spreadcore backtest --data FILE (SPREADCORE_RECORD)

@@ -227,8 +227,12 @@ export const KALSHI_MISMATCH_HINT = 'The journal does not hold these positions: 
 /** Cancels of one open Kalshi order this process does not track before it gives up (and says what to do). */
 export const UNTRACKED_CANCEL_ATTEMPTS = 3;
 
-/** Most markets per venue (the WASM core has 32 order books). */
-export const MAX_MARKETS_PER_VENUE = 12;
+/**
+ * Most markets per venue: the WASM core's MAX_BOOKS (64) order books are shared by
+ * both prediction venues (one book per market) and up to 8 others (Binance symbols,
+ * the manual account's).
+ */
+export const MAX_MARKETS_PER_VENUE = 28;
 
 /** Kalshi and/or Polymarket wired to an engine. */
 export class PredictionLive {

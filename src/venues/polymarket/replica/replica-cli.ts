@@ -4,6 +4,7 @@ import { SpreadcoreError } from '../../../errors.js';
 import { EXIT_OK, type CliIo } from '../../../cli/cli-io.js';
 import { intFlag, parseFlags, usageError } from '../../../cli/flags.js';
 import { POLYMARKET_REPLICA_PORT, PolymarketReplica } from './replica-server.js';
+import { REPLICA_DEFAULT_MARKETS, REPLICA_MAX_MARKETS } from './replica-universe.js';
 import { runReplicaUntilStopped } from '../../../cli/until-stopped.js';
 
 export const POLYMARKET_REPLICA_USAGE = `Usage: spreadcore replica polymarket [--port 8093] [--host 127.0.0.1] [--seed N]
@@ -26,6 +27,8 @@ Options:
   --port N                 port (default 8093, next to the Kalshi replica's 8092; 0 = any free port)
   --host H                 bind address (default 127.0.0.1)
   --seed N                 universe and simulator seed (default 1)
+  --markets N              markets listed, 1 to 32 (default 6: one of each tick size and fee shape;
+                           past six, tick 0.01 markets with other mids and end times)
   --step-ms N              simulator step, ms (default 250; 0 = the book moves only by admin calls)
   --chain-id N             137 (Polygon, default) or 80002 (Amoy): the EIP-712 chain id checked
   --mined-ms N             MATCHED -> MINED delay (default 200)
@@ -36,7 +39,7 @@ Options:
   -h, --help               show this help`;
 
 const FLAGS = {
-  port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, 'step-ms': { type: 'string' }, 'chain-id': { type: 'string' },
+  port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, markets: { type: 'string' }, 'step-ms': { type: 'string' }, 'chain-id': { type: 'string' },
   'mined-ms': { type: 'string' }, 'confirmed-ms': { type: 'string' }, 'heartbeat-timeout-ms': { type: 'string' }, faults: { type: 'string' },
   json: { type: 'boolean' }, help: { type: 'boolean' },
 } as const;
@@ -48,6 +51,7 @@ export async function runPolymarketReplica(args: string[], io: CliIo): Promise<n
   if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const port = intFlag('port', flags.port, POLYMARKET_REPLICA_PORT, 0, 65535);
   const seed = intFlag('seed', flags.seed, 1, 0, 2 ** 31 - 1);
+  const marketCount = intFlag('markets', flags.markets, REPLICA_DEFAULT_MARKETS, 1, REPLICA_MAX_MARKETS);
   const stepMs = intFlag('step-ms', flags['step-ms'], 250, 0, 60_000);
   const minedMs = intFlag('mined-ms', flags['mined-ms'], 200, 0, 600_000);
   const confirmedMs = intFlag('confirmed-ms', flags['confirmed-ms'], 500, 0, 600_000);
@@ -63,7 +67,7 @@ export async function runPolymarketReplica(args: string[], io: CliIo): Promise<n
   let replica: PolymarketReplica;
   try {
     replica = await PolymarketReplica.start({
-      port, host: flags.host ?? '127.0.0.1', seed, stepMs, minedMs, confirmedMs, heartbeatTimeoutMs, chainId: chain === '137' ? 137 : 80002,
+      port, host: flags.host ?? '127.0.0.1', seed, markets: marketCount, stepMs, minedMs, confirmedMs, heartbeatTimeoutMs, chainId: chain === '137' ? 137 : 80002,
       ...(faults !== undefined ? { faults } : {}),
     });
   } catch (e) {

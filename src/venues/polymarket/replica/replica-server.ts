@@ -60,6 +60,8 @@ export interface PolymarketReplicaOptions {
   port?: number;
   host?: string;
   seed?: number;
+  /** Markets listed (1 … REPLICA_MAX_MARKETS; default REPLICA_DEFAULT_MARKETS, one of each shape). */
+  markets?: number;
   chainId?: PolymarketChain;
   /** Simulator step period, ms; 0 = no simulator (the book moves only through the admin endpoints). */
   stepMs?: number;
@@ -91,7 +93,7 @@ export class PolymarketReplica {
 
   private constructor(private readonly opts: PolymarketReplicaOptions) {
     this.chainId = opts.chainId ?? 137;
-    this.universe = new ReplicaUniverse(opts.seed ?? 1);
+    this.universe = new ReplicaUniverse(opts.seed ?? 1, 5, opts.markets);
     this.exchange = new ReplicaExchange(this.universe, this.chainId, contractsFor(this.chainId), opts.seed ?? 1, { minedMs: opts.minedMs ?? 200, confirmedMs: opts.confirmedMs ?? 500 });
     this.exchange.faults = { ...noFaults(), ...(opts.faults ?? {}) };
     this.exchange.listener = { userEvent: (apiKey, msg) => this.toUser(apiKey, msg) };

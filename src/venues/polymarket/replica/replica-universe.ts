@@ -12,10 +12,12 @@
 import { createHash } from 'node:crypto';
 import { PaperExchange } from '../../../execution/paper-exchange.js';
 import { SIDE_ASK, SIDE_BID, type SideCode } from '../../../feed/feed-sink.js';
+import { SpreadcoreError } from '../../../errors.js';
 import { FeedIngest } from '../../../feed/ingest/feed-ingest.js';
 import type { SymbolState } from '../../../feed/ingest/symbol-state.js';
 import { DecimalGrid } from '../../../numeric/decimal-grid.js';
 import { mulberry32 } from '../../../numeric/mulberry32.js';
+import { MAX_BOOKS } from '../../../wasm/layout.js';
 import { POLYMARKET_LOT_SIZE, ticksPerUnit } from '../amounts.js';
 import type { FeeSchedule } from '../fees.js';
 
@@ -50,6 +52,9 @@ export interface UniverseListener {
   onResolved?(m: ReplicaMarketDef): void;
 }
 
+/** Most markets: each has a YES and a NO book, and a WASM core holds MAX_BOOKS (64) books. */
+export const REPLICA_MAX_MARKETS = MAX_BOOKS / 2;
+
 // endHours: the expected end, hours after the replica starts (within seed 004's 72 h and 168 h, and beyond)
 const SPEC: ReadonlyArray<{ tick: string; negRisk: boolean; mid: string; rate: string; endHours: number }> = [
   { tick: '0.01', negRisk: false, mid: '0.55', rate: '0.03', endHours: 30 },
@@ -59,6 +64,18 @@ const SPEC: ReadonlyArray<{ tick: string; negRisk: boolean; mid: string; rate: s
   { tick: '0.0001', negRisk: true, mid: '0.0125', rate: '0.07', endHours: 100 },
   { tick: '0.005', negRisk: false, mid: '0.72', rate: '0.03', endHours: 48 },
 ];
+
+/**
+ * The shape of market i past the six above: tick 0.01 (most Polymarket markets), not
+ * negRisk, a mid from 0.15 to 0.84 and an end 6 to 65 hours out, spread over the
+ * markets by fixed steps (the same for every seed).
+ */
+function extraShape(i: number): { tick: string; negRisk: boolean; mid: string; rate: string; endHours: number } {
+  return { tick: '0.01', negRisk: false, mid: (0.15 + ((i * 37) % 70) / 100).toFixed(2), rate: '0.03', endHours: 6 + ((i * 13) % 60) };
+}
+
+/** Markets listed by default: one of each shape above. */
+export const REPLICA_DEFAULT_MARKETS = SPEC.length;
 
 /** A 77-digit-ish decimal token id, deterministic from the seed (Polymarket token ids are uint256 decimals). */
 function tokenIdOf(seed: number, i: number, outcome: string): string {
@@ -76,7 +93,11 @@ export class ReplicaUniverse {
   private readonly qty = new DecimalGrid(POLYMARKET_LOT_SIZE);
   private tradeId = 0;
 
-  constructor(readonly seed: number, readonly levels = 5) {
+  /** `markets`: how many markets to list (1 … REPLICA_MAX_MARKETS), cycling through the market shapes above. */
+  constructor(readonly seed: number, readonly levels = 5, markets = REPLICA_DEFAULT_MARKETS) {
+    if (!Number.isInteger(markets) || markets < 1 || markets > REPLICA_MAX_MARKETS) {
+      throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `markets must be an integer from 1 to ${REPLICA_MAX_MARKETS}, got ${String(markets)}`);
+    }
     this.rnd = mulberry32(seed);
     this.paper = new PaperExchange(this.ingest, { orderLatencyNs: 0, cancelLatencyNs: 0, makerFeeBps: 0, takerFeeBps: 0, idPrefix: 'pm-replica' });
     const paper = this.paper;
@@ -87,7 +108,8 @@ export class ReplicaUniverse {
       onRedefined: (s) => paper.onRedefined(s),
     };
     const startMs = Date.now();
-    SPEC.forEach((sp, i) => {
+    for (let i = 0; i < markets; i++) {
+      const sp = SPEC[i] ?? extraShape(i);
       const conditionId = `0x${createHash('sha256').update(`condition:${seed}:${i}`).digest('hex')}`;
       const grid = new DecimalGrid(sp.tick);
       const m: ReplicaMarketDef = {
@@ -103,7 +125,7 @@ export class ReplicaUniverse {
       this.byToken.set(m.no.tokenId, { m, t: m.no });
       this.define(m);
       this.rebuild(m, false);
-    });
+    }
   }
 
   private define(m: ReplicaMarketDef): void {
