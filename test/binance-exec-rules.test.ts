@@ -53,6 +53,11 @@ describe('exchangeInfo filters', () => {
     expect(checkOrder(u, 'BUY', false, 630_000, 2, 600_000)).toBe(null); // exactly × 1.05
     expect(checkOrder(u, 'BUY', false, 630_001, 2, 600_000)).toBe('filter_percent_price_above');
     expect(checkOrder(u, 'SELL', false, 569_999, 2, 600_000)).toBe('filter_percent_price_below');
+    // a band 2 % wider on each side (a reference that only approximates Binance's): 1.05 × 1.02, 0.95 × 0.98
+    expect(checkOrder(u, 'BUY', false, 642_600, 2, 600_000, false, 0.02)).toBe(null);
+    expect(checkOrder(u, 'BUY', false, 642_601, 2, 600_000, false, 0.02)).toBe('filter_percent_price_above');
+    expect(checkOrder(u, 'SELL', false, 558_600, 2, 600_000, false, 0.02)).toBe(null);
+    expect(checkOrder(u, 'SELL', false, 558_599, 2, 600_000, false, 0.02)).toBe('filter_percent_price_below');
   });
 });
 

@@ -255,6 +255,12 @@ export const serveCommand: Command = {
             if (ref === undefined || st === undefined) return Number.NaN;
             const tick = side === 'BUY' ? ref.ingest.books.bestAskTick(st.book) : ref.ingest.books.bestBidTick(st.book);
             return Number.isFinite(tick) ? tick : Number.NaN;
+          }, (sym) => {
+            // the PERCENT_PRICE reference: the book's mid (the engine's ticks), NaN without both sides
+            const st = ref?.ingest.bySymbolName(sym);
+            if (ref === undefined || st === undefined) return Number.NaN;
+            const mid = (ref.ingest.books.bestBidTick(st.book) + ref.ingest.books.bestAskTick(st.book)) / 2;
+            return Number.isFinite(mid) ? mid : Number.NaN;
           });
         } catch (e) {
           // a --symbols symbol the venue does not list: a bad command line, refused before anything is placed

@@ -120,6 +120,15 @@ export function reconcileAnswer(venue: string, r: ReconcileRequestResult, killSw
   };
 }
 
+/**
+ * The local PERCENT_PRICE check compares with the engine's mid, while Binance compares with
+ * its own reference (spot: the volume-weighted average price over the filter's avgPriceMins,
+ * or the last price when 0; USD-M: the mark price). The local band is this fraction wider on
+ * each side, so a gap of up to 2 % between the two references never has the engine refuse an
+ * order Binance would take; an order in between goes out and Binance decides (docs/live-trading.md).
+ */
+export const PERCENT_PRICE_REF_MARGIN = 0.02;
+
 const TRADE_STATE_KEY = (market: BinanceMarket): string => `binance:${market}:last_trade_id`;
 const BASELINE_KEY = (market: BinanceMarket): string => `binance:${market}:balance_baseline`;
 
@@ -185,11 +194,15 @@ export class BinanceLive {
    * Connects (clock, exchangeInfo, WebSocket API) and checks that every symbol trades
    * there. The venue converts the engine's grids (engineInstrument) to the exchange's;
    * marketPriceTick is the engine's book price a market order would meet (its ticks, NaN
-   * when unknown), the estimate of a USD-M market exit's notional.
+   * when unknown), the estimate of a USD-M market exit's notional. refPriceTick is the
+   * engine's reference price of a symbol for the local PERCENT_PRICE / PERCENT_PRICE_BY_SIDE
+   * check (its ticks, NaN when unknown: the rule is then left to Binance), checked with a
+   * band PERCENT_PRICE_REF_MARGIN wider than the exchange's.
    */
   static async connect(
     config: BinanceLiveConfig, engineInstrument: (symbol: string) => import('../../orderbook/instrument.js').Instrument | undefined,
     marketPriceTick?: (symbol: string, side: OrderSide) => number,
+    refPriceTick?: (symbol: string) => number,
   ): Promise<BinanceLive> {
     const signer: RequestSigner = config.ed25519 !== undefined
       ? new Ed25519Signer(config.apiKey, config.ed25519.pem, config.ed25519.passphrase)
@@ -222,6 +235,7 @@ export class BinanceLive {
       const venue = new BinanceExecutionVenue({
         market: config.market, rest, ...(ws !== null ? { orderEntry: ws } : {}), engineInstrument, priorityOf: orderPriority,
         ...(marketPriceTick !== undefined ? { marketPriceTick } : {}),
+        ...(refPriceTick !== undefined ? { refPriceTick, refPriceMargin: PERCENT_PRICE_REF_MARGIN } : {}),
         name: config.market === 'spot' ? 'binance' : 'binance-usdm',
       });
       await venue.loadExchangeInfo();

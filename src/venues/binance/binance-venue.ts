@@ -74,8 +74,18 @@ export interface BinanceVenueOptions {
   clientIds?: ClientOrderIdGenerator;
   /** Budget priority of an order (default TOP_REQUOTE). */
   priorityOf?: (order: VenueOrder) => Priority;
-  /** PERCENT_PRICE reference (ticks) per symbol; NaN skips the rule. */
+  /**
+   * PERCENT_PRICE reference per symbol, in the engine's ticks (converted to the exchange's
+   * like an order's price); NaN skips the rule.
+   */
   refPriceTick?: (symbol: string) => number;
+  /**
+   * How much wider than the exchange's PERCENT_PRICE band the local check is, as a fraction
+   * of each bound (default 0: the band itself): room for a reference (the engine's mid) that
+   * is not the one Binance compares with, so the local check never refuses an order Binance
+   * would take because the two references differ by less than that.
+   */
+  refPriceMargin?: number;
   /**
    * The price (the engine's ticks) a market order of a side would meet: the book's best ask
    * for a buy, best bid for a sell; NaN when unknown. A USD-M market exit's notional is
@@ -216,6 +226,7 @@ export class BinanceExecutionVenue implements Venue {
   private readonly clientIds: ClientOrderIdGenerator | undefined;
   private readonly priorityOf: (o: VenueOrder) => Priority;
   private readonly refPriceTick: (symbol: string) => number;
+  private readonly refPriceMargin: number;
   private readonly marketPriceTick: (symbol: string, side: OrderSide) => number;
   private readonly engineInstrument: ((symbol: string) => Instrument | undefined) | undefined;
   private readonly notFoundThreshold: number;
@@ -269,6 +280,7 @@ export class BinanceExecutionVenue implements Venue {
     this.clientIds = opts.clientIds;
     this.priorityOf = opts.priorityOf ?? (() => Priority.TOP_REQUOTE);
     this.refPriceTick = opts.refPriceTick ?? (() => Number.NaN);
+    this.refPriceMargin = opts.refPriceMargin ?? 0;
     this.marketPriceTick = opts.marketPriceTick ?? (() => Number.NaN);
     this.notFoundThreshold = opts.notFoundThreshold ?? 3;
     this.notFoundGraceMs = opts.notFoundGraceMs ?? 5000;
@@ -335,7 +347,7 @@ export class BinanceExecutionVenue implements Venue {
     // one account's exit need not reduce it (Binance would refuse it, -2022)
     const smallExit = this.market === 'usdm' && order.reduceOnly === true
       && (isMarket ? this.smallMarketExit(order, rules, tickMul) : order.priceTick * order.qtyLot < rules.minNotionalUnits);
-    const why = checkOrder(rules, order.side, isMarket, order.priceTick, order.qtyLot, ref, smallExit);
+    const why = checkOrder(rules, order.side, isMarket, order.priceTick, order.qtyLot, ref, smallExit, this.refPriceMargin);
     if (why !== null) { this.counters.rejectedLocally++; this.reports.onRejected(order.orderId, why, ts); return; }
     const clientId = this.clientIds !== undefined ? this.clientIds.next() : order.clientOrderId;
     if (!isValidClientOrderId(clientId, this.market) || this.byClientId.has(clientId)) {

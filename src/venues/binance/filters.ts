@@ -157,9 +157,11 @@ export function rulesFromExchangeInfo(info: unknown, kind: InstrumentKind = 'spo
  * The pre-send check: null when the order passes every filter we can check locally,
  * else the first failing rule. `refPriceTick` is the reference price for PERCENT_PRICE
  * (the engine's mid or the symbol's average price); NaN skips that rule. `minNotionalExempt`:
- * the order may be below the minimum notional (a USD-M reduce-only order). Allocation-free.
+ * the order may be below the minimum notional (a USD-M reduce-only order). `refMargin`
+ * widens the PERCENT_PRICE band by that fraction on each side (up × (1 + m), down × (1 − m)),
+ * for a reference that only approximates the venue's own. Allocation-free.
  */
-export function checkOrder(r: SymbolRules, side: OrderSide, isMarket: boolean, priceTick: number, qtyLot: number, refPriceTick = Number.NaN, minNotionalExempt = false): FilterReason | null {
+export function checkOrder(r: SymbolRules, side: OrderSide, isMarket: boolean, priceTick: number, qtyLot: number, refPriceTick = Number.NaN, minNotionalExempt = false, refMargin = 0): FilterReason | null {
   if (r.status !== 'TRADING') return 'filter_symbol_not_trading';
   if (isMarket) {
     if (qtyLot < r.marketMinQtyLot || qtyLot < r.minQtyLot) return 'filter_market_qty_below_min';
@@ -178,8 +180,8 @@ export function checkOrder(r: SymbolRules, side: OrderSide, isMarket: boolean, p
     const scaled = priceTick * p.scalePow;
     const up = side === 'BUY' ? p.bidUp : p.askUp;
     const down = side === 'BUY' ? p.bidDown : p.askDown;
-    if (scaled > refPriceTick * up) return 'filter_percent_price_above';
-    if (scaled < refPriceTick * down) return 'filter_percent_price_below';
+    if (scaled > refPriceTick * up * (1 + refMargin)) return 'filter_percent_price_above';
+    if (scaled < refPriceTick * down * (1 - refMargin)) return 'filter_percent_price_below';
   }
   return null;
 }
