@@ -78,8 +78,10 @@ const API_FIELDS: ReadonlySet<string> = new Set(['name', 'symbols', 'parameters'
 const MAX_LATENCY_MS = 3_600_000;
 const DECIMAL_RE = /^(?:0|[1-9][0-9]{0,15})(?:\.[0-9]{1,12})?$/;
 
+const PARAMS_PREFIX = 'params file: ';
+
 function bad(message: string): never {
-  throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', `params file: ${message}`);
+  throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', `${PARAMS_PREFIX}${message}`);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -116,13 +118,30 @@ function gridText(field: string, v: unknown): string {
   return v;
 }
 
-function readInstruments(v: unknown): Record<string, InstrumentOverride> {
+/**
+ * Grids per symbol, `{"SYMBOL": {"tick_size": "0.01", "lot_size": "0.001", "market": "spot"|"usdm"}}`
+ * (the params file's "instruments", and the --instruments FILE of the commands that replay a
+ * Binance recording). `where` names the object in messages ("instruments"; "" for a whole file).
+ * Throws SPREADCORE_ERR_BAD_INPUT naming the field.
+ */
+export function readInstrumentOverrides(v: unknown, where = 'instruments'): Record<string, InstrumentOverride> {
+  if (where === 'instruments') return readOverrides(v, where);
+  try {
+    return readOverrides(v, where);
+  } catch (e) {
+    // not a params file: the message names the field without the file's prefix
+    if (e instanceof SpreadcoreError && e.message.startsWith(PARAMS_PREFIX)) throw new SpreadcoreError(e.code, e.message.slice(PARAMS_PREFIX.length));
+    throw e;
+  }
+}
+
+function readOverrides(v: unknown, where: string): Record<string, InstrumentOverride> {
   if (v === undefined) return {};
-  if (!isRecord(v)) bad('instruments must be an object of symbol → {"tick_size", "lot_size"}');
+  if (!isRecord(v)) bad(`${where === '' ? 'the file' : where} must be an object of symbol → {"tick_size", "lot_size"}`);
   const out: Record<string, InstrumentOverride> = {};
   for (const [symbol, g] of Object.entries(v)) {
-    const at = `instruments.${symbol}`;
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(symbol)) bad(`instruments: ${JSON.stringify(symbol)} is not a symbol name`);
+    const at = where === '' ? symbol : `${where}.${symbol}`;
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(symbol)) bad(`${where === '' ? '' : `${where}: `}${JSON.stringify(symbol)} is not a symbol name`);
     if (!isRecord(g)) bad(`${at} must be an object {"tick_size": "0.01", "lot_size": "0.001"}`);
     for (const k of Object.keys(g)) {
       if (k !== 'tick_size' && k !== 'lot_size' && k !== 'market') bad(`unknown field ${at}.${k} (expected tick_size, lot_size, market)`);
@@ -193,7 +212,7 @@ export function parseBacktestSpec(json: unknown): BacktestSpec {
       throw e;
     }
   }
-  const instruments = readInstruments(json['instruments']);
+  const instruments = readInstrumentOverrides(json['instruments']);
   for (const symbol of Object.keys(instruments)) {
     // an entry for a symbol the strategy does not trade is a typo that would leave the built-in grid in place
     if (def.symbols.length > 0 && !def.symbols.includes(symbol)) bad(`instruments.${symbol}: ${symbol} is not one of symbols ${JSON.stringify(def.symbols)}`);

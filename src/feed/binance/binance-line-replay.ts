@@ -10,6 +10,7 @@ import { FeedIngest } from '../ingest/feed-ingest.js';
 import { parseRecordingLine } from '../recording/recording-line.js';
 import type { WasmBooks } from '../../wasm/book-api.js';
 import { BinanceIngestAdapter } from './binance-ingest-adapter.js';
+import type { BinanceInstrumentSpec } from './instruments.js';
 import { SYNC_REJECTED, type SequenceGap } from './depth-sync.js';
 import type { BinanceMarket, DecimalPair } from './messages.js';
 import { parseBinanceMessage } from './parse-message.js';
@@ -17,6 +18,8 @@ import { parseBinanceMessage } from './parse-message.js';
 export interface BinanceLineReplayOptions {
   market: BinanceMarket;
   symbol: string;
+  /** Grids for symbols the built-in table does not know (or replacing its grids). */
+  instruments?: readonly BinanceInstrumentSpec[];
   books?: WasmBooks;
   /** After each applied depth event. */
   onApplied?: (finalUpdateId: number) => void;
@@ -45,6 +48,7 @@ export class BinanceLineReplay {
     this.adapter = new BinanceIngestAdapter(this.ingest, {
       market: opts.market,
       symbols: [{ symbol: opts.symbol, symbolId: 0 }],
+      ...(opts.instruments !== undefined ? { instruments: opts.instruments } : {}),
       onApplied: (_s, u) => {
         if (this.gapped) { this.gapped = false; opts.onResync?.(this.lastSnapshotId, this.lineNo); }
         opts.onApplied?.(u);

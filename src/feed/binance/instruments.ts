@@ -30,14 +30,24 @@ export const BINANCE_INSTRUMENTS: readonly BinanceInstrumentSpec[] = [
   { market: 'usdm', symbol: 'ETHUSDT', tickSize: '0.01', lotSize: '0.001', orderLotSize: '0.001' },
 ];
 
-/** The spec for a market and symbol; SPREADCORE_ERR_BAD_INPUT when unknown. */
+/** No grids are known for a Binance symbol (SPREADCORE_ERR_BAD_INPUT); a command adds how to give them. */
+export class UnknownBinanceSymbolError extends SpreadcoreError {
+  readonly market: BinanceMarket;
+  readonly symbol: string;
+  constructor(market: BinanceMarket, symbol: string, message: string) {
+    super('SPREADCORE_ERR_BAD_INPUT', message);
+    this.market = market;
+    this.symbol = symbol;
+  }
+}
+
+/** The spec for a market and symbol; UnknownBinanceSymbolError (SPREADCORE_ERR_BAD_INPUT) when unknown. */
 export function binanceInstrumentSpec(market: BinanceMarket, symbol: string): BinanceInstrumentSpec {
   for (const s of BINANCE_INSTRUMENTS) {
     if (s.market === market && s.symbol === symbol) return s;
   }
   const known = BINANCE_INSTRUMENTS.filter((s) => s.market === market).map((s) => s.symbol).join(', ');
-  throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT',
-    `unknown Binance ${market} symbol ${JSON.stringify(symbol)} (known: ${known || 'none'})`);
+  throw new UnknownBinanceSymbolError(market, symbol, `unknown Binance ${market} symbol ${JSON.stringify(symbol)} (known: ${known || 'none'})`);
 }
 
 /**
@@ -46,7 +56,17 @@ export function binanceInstrumentSpec(market: BinanceMarket, symbol: string): Bi
  */
 export function resolveBinanceInstrumentSpec(market: BinanceMarket, symbol: string, overrides?: readonly BinanceInstrumentSpec[]): BinanceInstrumentSpec {
   const o = overrides?.find((s) => s.market === market && s.symbol === symbol);
-  return o ?? binanceInstrumentSpec(market, symbol);
+  if (o !== undefined) return o;
+  try {
+    return binanceInstrumentSpec(market, symbol);
+  } catch (e) {
+    // grids given for the symbol, but for the other market: say so
+    const other = overrides?.find((s) => s.market !== market && s.symbol === symbol);
+    if (e instanceof UnknownBinanceSymbolError && other !== undefined) {
+      throw new UnknownBinanceSymbolError(market, symbol, `${e.message}; the grids given for ${symbol} are for Binance ${other.market}, not ${market}`);
+    }
+    throw e;
+  }
 }
 
 /** An Instrument with the book grids of a spec. */

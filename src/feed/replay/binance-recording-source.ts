@@ -16,7 +16,7 @@ import { instantiateCore } from '../../wasm/load.js';
 import type { FeedSink } from '../feed-sink.js';
 import { FeedIngest } from '../ingest/feed-ingest.js';
 import { BinanceIngestAdapter } from '../binance/binance-ingest-adapter.js';
-import { binanceInstrumentSpec } from '../binance/instruments.js';
+import { resolveBinanceInstrumentSpec, type BinanceInstrumentSpec } from '../binance/instruments.js';
 import type { BinanceMarket, BinanceMessage } from '../binance/messages.js';
 import { readBinanceRecordingFile, type BinanceRecordedMessage, type BinanceRecordingItem } from '../binance/read-binance-recording.js';
 import type { Paced } from '../recording/pacer.js';
@@ -60,9 +60,11 @@ function marketOf(msg: BinanceMessage): BinanceMarket | null {
 
 /**
  * Reads the first lines of a recording for its symbol and market. `market`, when
- * given, must agree with what the lines show. Throws SPREADCORE_ERR_BAD_INPUT.
+ * given, must agree with what the lines show. The symbol needs grids: the built-in
+ * table's or `instruments`'. Throws SPREADCORE_ERR_BAD_INPUT (UnknownBinanceSymbolError
+ * for a symbol without grids).
  */
-export async function detectBinanceRecording(path: string, market?: BinanceMarket): Promise<BinanceRecordingInfo> {
+export async function detectBinanceRecording(path: string, market?: BinanceMarket, instruments?: readonly BinanceInstrumentSpec[]): Promise<BinanceRecordingInfo> {
   let firstTsNs: bigint | null = null;
   let symbol: string | null = null;
   let seen: BinanceMarket | null = null;
@@ -93,7 +95,7 @@ export async function detectBinanceRecording(path: string, market?: BinanceMarke
     throw bad(`${path} looks like ${seen === 'usdm' ? 'USD-M futures (depth events carry "pu")' : 'spot (depth events without "pu")'} but --market ${market} was given`);
   }
   const m = market ?? seen!;
-  binanceInstrumentSpec(m, symbol); // throws for a symbol the project has no grids for
+  resolveBinanceInstrumentSpec(m, symbol, instruments); // throws for a symbol without grids
   return { market: m, symbol, firstTsNs };
 }
 
@@ -102,6 +104,8 @@ export interface BinanceSourceOptions {
   durationS?: number;
   /** The symbolId the symbol gets on the feed. Default 0. */
   symbolId?: number;
+  /** Grids for symbols the built-in table does not know (or replacing its grids). */
+  instruments?: readonly BinanceInstrumentSpec[];
 }
 
 export class BinanceRecordingSource implements MarketSource<BinanceRecordedMessage> {
@@ -114,6 +118,7 @@ export class BinanceRecordingSource implements MarketSource<BinanceRecordedMessa
   adapter: BinanceIngestAdapter | null = null;
   private readonly limitNs: number;
   private readonly symbolId: number;
+  private readonly instruments: readonly BinanceInstrumentSpec[] | undefined;
   private lines = 0;
   private skipped = 0;
   private steps = 0;
@@ -126,6 +131,7 @@ export class BinanceRecordingSource implements MarketSource<BinanceRecordedMessa
     this.startEpochNs = info.firstTsNs;
     this.limitNs = options.durationS === undefined ? Infinity : options.durationS * 1e9;
     this.symbolId = options.symbolId ?? 0;
+    this.instruments = options.instruments;
     this.label = `binance ${info.market} ${info.symbol} from ${path}`;
   }
 
@@ -134,6 +140,7 @@ export class BinanceRecordingSource implements MarketSource<BinanceRecordedMessa
     const ingest = sink instanceof FeedIngest ? sink : new ForwardingIngest(sink, new WasmBooks(instantiateCore()));
     const adapter = new BinanceIngestAdapter(ingest, {
       market: this.info.market, symbols: [{ symbol: this.info.symbol, symbolId: this.symbolId }],
+      ...(this.instruments !== undefined ? { instruments: this.instruments } : {}),
     });
     this.adapter = adapter;
     const symbol = this.info.symbol;

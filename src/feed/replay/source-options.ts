@@ -8,6 +8,7 @@
 // errors: SPREADCORE_ERR_IO, SPREADCORE_ERR_BAD_INPUT, SPREADCORE_ERR_BAD_RECORDING).
 import { stat } from 'node:fs/promises';
 import { SpreadcoreError } from '../../errors.js';
+import type { BinanceInstrumentSpec } from '../binance/instruments.js';
 import type { BinanceMarket } from '../binance/messages.js';
 import { BinanceRecordingSource, detectBinanceRecording } from './binance-recording-source.js';
 import { FrameRecordingSource, readRecordingHeader } from './frame-recording-source.js';
@@ -47,7 +48,7 @@ Source options:
 export const MAX_DURATION_S = 30 * 24 * 3600;
 
 export type SourceSpec =
-  | { kind: 'binance'; path: string; market: BinanceMarket | undefined; durationS: number | undefined }
+  | { kind: 'binance'; path: string; market: BinanceMarket | undefined; durationS: number | undefined; instruments?: readonly BinanceInstrumentSpec[] }
   | { kind: 'screc'; path: string; durationS: number | undefined }
   | { kind: 'sim'; seed: number; durationS: number; symbols: string[] | undefined };
 
@@ -139,8 +140,8 @@ export async function openMarketSource(spec: SourceSpec): Promise<MarketSource> 
     }
     case 'binance': {
       await checkReadable(spec.path);
-      const info = await detectBinanceRecording(spec.path, spec.market);
-      return new BinanceRecordingSource(spec.path, info, { durationS: spec.durationS });
+      const info = await detectBinanceRecording(spec.path, spec.market, spec.instruments);
+      return new BinanceRecordingSource(spec.path, info, { durationS: spec.durationS, ...(spec.instruments !== undefined ? { instruments: spec.instruments } : {}) });
     }
   }
 }
