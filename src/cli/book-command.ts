@@ -5,7 +5,10 @@
 // --format binance reads a Binance recording (`<ts_ns> <json>` lines) instead and
 // runs it through the Binance connector's sync path into the ingest's book.
 import { SpreadcoreError } from '../errors.js';
-import { BinanceLineReplay, binanceInstrumentSpec, type BinanceMarket } from '../feed/binance/index.js';
+import {
+  BinanceLineReplay, UnknownBinanceSymbolError, resolveBinanceInstrumentSpec, type BinanceInstrumentSpec, type BinanceMarket,
+} from '../feed/binance/index.js';
+import { INSTRUMENTS_USAGE, instrumentSpecsOf, readInstrumentsFile, withInstrumentsHint } from './instruments-flag.js';
 import { DecimalGrid } from '../numeric/decimal-grid.js';
 import { Instrument } from '../orderbook/instrument.js';
 import { BookSlots, OrderBook } from '../orderbook/order-book.js';
@@ -43,9 +46,10 @@ Options:
 --format binance: stdin is a Binance recording, one "<ts_ns> <json>" line per
 message (combined-stream messages and REST depth snapshot lines, gzip already
 decompressed). It runs through the Binance connector's local-book sync into the
-ingest's WASM book; the grids come from the instrument table.
+ingest's WASM book; the grids come from the instrument table, or --instruments.
   --market <m>           spot (default) or usdm
   --symbol <name>        the symbol to follow (default BTCUSDT); other symbols are skipped
+${INSTRUMENTS_USAGE}
   --depth, --every       as above; the output is {"u":<update id>,"bids":[...],"asks":[...]},
                          after each applied depth event with --every, else once at the end
 A sequence gap is reported on stderr ("gap", with the update ids); the book is
@@ -65,6 +69,7 @@ const FLAGS = {
   symbol: { type: 'string' },
   format: { type: 'string' },
   market: { type: 'string' },
+  instruments: { type: 'string' },
 } as const;
 
 export interface BookOptions {
@@ -82,6 +87,8 @@ export interface BinanceBookOptions {
   symbol: string;
   depth: number;
   every: boolean;
+  /** Grids from --instruments (empty: the built-in table's). */
+  instruments: readonly BinanceInstrumentSpec[];
 }
 
 function gridFlag(name: string, v: string | undefined): string {
@@ -104,19 +111,22 @@ export function parseBookOptions(args: readonly string[]): BookOptions | Binance
   const depth = depthFlag(flags.depth);
   if (format === 'binance') {
     for (const f of ['tick-size', 'lot-size'] as const) {
-      if (flags[f] !== undefined) throw usageError(`--${f} does not apply to --format binance (the grids come from the instrument table)`);
+      if (flags[f] !== undefined) throw usageError(`--${f} does not apply to --format binance (the grids come from the instrument table, or --instruments FILE)`);
     }
     const market = flags.market ?? 'spot';
     if (market !== 'spot' && market !== 'usdm') throw usageError(`--market must be spot or usdm, got ${JSON.stringify(market)}`);
     const symbol = flags.symbol ?? 'BTCUSDT';
+    const instruments = flags.instruments === undefined ? [] : instrumentSpecsOf(readInstrumentsFile(flags.instruments));
     try {
-      binanceInstrumentSpec(market, symbol);
+      resolveBinanceInstrumentSpec(market, symbol, instruments);
     } catch (e) {
+      if (e instanceof UnknownBinanceSymbolError) throw usageError(`--symbol: ${withInstrumentsHint(e)}`);
       throw usageError(`--symbol: ${e instanceof Error ? e.message : String(e)}`);
     }
-    return { format, market, symbol, depth, every: flags.every === true };
+    return { format, market, symbol, depth, every: flags.every === true, instruments };
   }
   if (flags.market !== undefined) throw usageError('--market applies to --format binance only');
+  if (flags.instruments !== undefined) throw usageError('--instruments applies to --format binance only (use --tick-size and --lot-size)');
   const tickSize = gridFlag('tick-size', flags['tick-size']);
   const lotSize = gridFlag('lot-size', flags['lot-size']);
   const symbol = flags.symbol;
@@ -239,6 +249,7 @@ async function runBinanceBook(opts: BinanceBookOptions, io: CliIo): Promise<numb
   const replay = new BinanceLineReplay({
     market: opts.market,
     symbol: opts.symbol,
+    instruments: opts.instruments,
     books,
     onApplied(u) {
       lastU = u;

@@ -7,9 +7,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpreadcoreError } from '../errors.js';
 import {
-  BookTickerOracle, LocalBookSync, SYNC_APPLIED, binanceInstrument, binanceInstrumentSpec, loadBinanceRecording,
-  type BinanceMarket, type BookTicker,
+  BookTickerOracle, LocalBookSync, SYNC_APPLIED, UnknownBinanceSymbolError, instrumentOfSpec, loadBinanceRecording, resolveBinanceInstrumentSpec,
+  type BinanceInstrumentSpec, type BinanceMarket, type BookTicker,
 } from '../feed/binance/index.js';
+import { instrumentSpecsOf, readInstrumentsFile, withInstrumentsHint } from './instruments-flag.js';
 import { DecimalGrid } from '../numeric/decimal-grid.js';
 import { WasmBooks } from '../wasm/book-api.js';
 import { loadCore } from '../wasm/load.js';
@@ -22,7 +23,7 @@ const DEFAULT_RECORDING = 'test/fixtures/binance/spot_btcusdt_20240808.gz';
 const BOOK = 0;
 const QUOTER = 0;
 
-const USAGE = `Usage: spreadcore selfcheck [--data FILE] [--market spot|usdm] [--symbol SYMBOL] [--json]
+const USAGE = `Usage: spreadcore selfcheck [--data FILE] [--market spot|usdm] [--symbol SYMBOL] [--instruments FILE] [--json]
 
 Replays a recorded Binance stream (lines "<receive_ts_ns> <json>", gzip or plain)
 through the engine core: Binance's local-book algorithm into the WASM order book,
@@ -34,6 +35,10 @@ Options:
   --data FILE      recording to replay (default: the bundled BTCUSDT spot recording)
   --market M       spot or usdm (default spot)
   --symbol S       symbol in the recording (default BTCUSDT)
+  --instruments FILE
+                   tick and lot size of a symbol without built-in grids, JSON
+                   {"SOLUSDT": {"tick_size": "0.01", "lot_size": "0.001", "market": "spot"}}
+                   ("market" optional; an entry for a built-in symbol replaces its grids)
   --json           print the report as one JSON object
   -h, --help       show this help
 
@@ -43,6 +48,7 @@ const FLAGS = {
   data: { type: 'string' },
   market: { type: 'string' },
   symbol: { type: 'string' },
+  instruments: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -78,10 +84,11 @@ export interface SelfcheckReport {
   ok: boolean;
 }
 
-export async function runSelfcheck(file: string, market: BinanceMarket, symbol: string): Promise<SelfcheckReport> {
+/** `instruments`: grids for a symbol the built-in table does not know (or replacing its grids). */
+export async function runSelfcheck(file: string, market: BinanceMarket, symbol: string, instruments: readonly BinanceInstrumentSpec[] = []): Promise<SelfcheckReport> {
   if (!existsSync(file)) throw new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', `recording not found: ${file}`);
-  const spec = binanceInstrumentSpec(market, symbol);
-  const inst = binanceInstrument(market, symbol);
+  const spec = resolveBinanceInstrumentSpec(market, symbol, instruments);
+  const inst = instrumentOfSpec(spec);
   const { messages, faults } = loadBinanceRecording(file);
   const tickers: BookTicker[] = [];
   for (const { msg } of messages) if (msg.kind === 'bookTicker' && msg.symbol === symbol) tickers.push(msg);
@@ -194,7 +201,15 @@ export const selfcheckCommand: Command = {
     if (market !== 'spot' && market !== 'usdm') throw usageError(`--market must be spot or usdm, got ${JSON.stringify(market)}`);
     const symbol = flags.symbol ?? 'BTCUSDT';
     const file = flags.data !== undefined ? resolve(flags.data) : join(packageRoot(), DEFAULT_RECORDING);
-    const report = await runSelfcheck(file, market, symbol);
+    const instruments = flags.instruments === undefined ? [] : instrumentSpecsOf(readInstrumentsFile(flags.instruments));
+    let report: SelfcheckReport;
+    try {
+      report = await runSelfcheck(file, market, symbol, instruments);
+    } catch (e) {
+      // a symbol without grids: say how to give them
+      if (e instanceof UnknownBinanceSymbolError) throw new SpreadcoreError(e.code, withInstrumentsHint(e));
+      throw e;
+    }
     io.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatReport(report));
     return report.ok ? EXIT_OK : EXIT_FAILURE;
   },

@@ -109,6 +109,10 @@ Options (each also from an environment variable):
                        refused (SPREADCORE_CLUSTER_EVENT_EXPOSURE_LIMIT)
   --seed N             simulator seed (SPREADCORE_SEED, default 1)
   --speed S            replay pace: S x recorded, or max (SPREADCORE_SPEED, default 1)
+  --instruments FILE   replay of a Binance recording of a symbol without built-in
+                       grids: its tick and lot size, JSON {"SOLUSDT": {"tick_size":
+                       "0.01", "lot_size": "0.001", "market": "spot"}} (market
+                       optional; SPREADCORE_INSTRUMENTS; docs/cli.md)
   --symbols A,B        binance symbols (SPREADCORE_SYMBOLS, default BTCUSDT)
   --binance-rest-url U Binance REST base (SPREADCORE_BINANCE_REST_URL)
   --binance-ws-url U   Binance WebSocket base (SPREADCORE_BINANCE_WS_URL)

@@ -14,7 +14,8 @@ import { SpreadcoreError } from '../errors.js';
 import { SimDriver } from '../engine/sim-driver.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import { BinanceConnector } from '../feed/binance/binance-connector.js';
-import type { BinanceInstrumentSpec } from '../feed/binance/instruments.js';
+import { UnknownBinanceSymbolError, type BinanceInstrumentSpec } from '../feed/binance/instruments.js';
+import { withInstrumentsHint } from './instruments-flag.js';
 import { pace } from '../feed/recording/pacer.js';
 import { skippedInputWarning, type MarketSource } from '../feed/replay/market-source.js';
 import { openMarketSource } from '../feed/replay/source-options.js';
@@ -57,9 +58,11 @@ export async function prepareMarket(o: ServeOptions): Promise<PreparedMarket> {
       let source: MarketSource;
       try {
         source = await openMarketSource(m.format === 'binance'
-          ? { kind: 'binance', path: m.path, market: undefined, durationS: undefined }
+          ? { kind: 'binance', path: m.path, market: undefined, durationS: undefined, instruments: o.instruments }
           : { kind: 'screc', path: m.path, durationS: undefined });
       } catch (e) {
+        // a symbol without grids: say how to give them
+        if (e instanceof UnknownBinanceSymbolError) throw usageError(`${o.marketOrigin} replay:${m.path}: ${withInstrumentsHint(e)}`);
         if (e instanceof SpreadcoreError) throw usageError(`${o.marketOrigin} replay:${m.path}: ${e.message}`);
         throw e;
       }

@@ -6,7 +6,8 @@ import { SpreadcoreError } from '../errors.js';
 import { parseLogLevel, type LogLevel } from '../log/logger.js';
 import { resolveConnectorConfig } from '../feed/binance/connector-config.js';
 import type { BinanceMarket } from '../feed/binance/messages.js';
-import { BINANCE_INSTRUMENTS } from '../feed/binance/instruments.js';
+import { BINANCE_INSTRUMENTS, type BinanceInstrumentSpec } from '../feed/binance/instruments.js';
+import { instrumentSpecsOf, readInstrumentsFile } from './instruments-flag.js';
 import { parseSpeed, type ReplaySpeed } from '../feed/recording/pacer.js';
 import { isLoopbackHost } from '../feed/handler/bearer-auth.js';
 import { checkFeeBps } from '../execution/paper-config.js';
@@ -61,6 +62,7 @@ export const SERVE_FLAGS = {
   production: { type: 'boolean' },
   record: { type: 'string' },
   'log-level': { type: 'string' },
+  instruments: { type: 'string' },
 } as const;
 
 /** Environment variable of each flag. */
@@ -105,6 +107,7 @@ export const SERVE_ENV: Readonly<Record<keyof typeof SERVE_FLAGS, string>> = {
   production: 'SPREADCORE_PRODUCTION',
   record: 'SPREADCORE_RECORD',
   'log-level': 'SPREADCORE_LOG_LEVEL',
+  instruments: 'SPREADCORE_INSTRUMENTS',
 };
 
 export type ServeMarket =
@@ -147,6 +150,8 @@ export interface ServeOptions {
   universeMarkets: number;
   /** Kalshi and/or Polymarket live (--market kalshi|polymarket|kalshi,polymarket), else null. */
   prediction: PredictionOptions | null;
+  /** Grids of a Binance recording's symbol (--instruments FILE, --market replay:FILE only); empty without the flag. */
+  instruments: readonly BinanceInstrumentSpec[];
 }
 
 export const DEFAULT_FEED_PORT = 8081;
@@ -223,6 +228,15 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   if (speedR.v !== undefined && market.kind !== 'replay') throw usageError('--speed applies to --market replay:FILE only');
   const speed = check('speed', (v) => (v === undefined ? 1 : parseSpeed(v)));
 
+  const instR = raw('instruments');
+  if (instR.v !== undefined && !(market.kind === 'replay' && market.format === 'binance')) {
+    const where = instR.fromEnv ? `environment variable ${SERVE_ENV.instruments}: ` : '';
+    throw usageError(market.kind === 'replay'
+      ? `${where}--instruments applies to a Binance recording; a .screc recording carries its own instrument definitions`
+      : `${where}--instruments applies to --market replay:FILE (a Binance recording) only`);
+  }
+  const instruments = check('instruments', (v) => (v === undefined ? [] : instrumentSpecsOf(readInstrumentsFile(v))));
+
   const symR = raw('symbols');
   if (symR.v !== undefined && market.kind !== 'binance') throw usageError('--symbols applies to --market binance only (the simulator and recordings bring their own)');
   const symbols = check('symbols', (v) => parseSymbols(v ?? 'BTCUSDT'));
@@ -285,7 +299,7 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   });
   const prediction = market.kind === 'prediction' ? parsedPrediction : null;
   const logLevel = check('log-level', (v) => parseLogLevel(v ?? 'info'));
-  return { logLevel, host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, live, events, universeMarkets, prediction };
+  return { logLevel, host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, live, events, universeMarkets, prediction, instruments };
 }
 
 /** The public market-data streams that go with a live mode's endpoints (testnet data for a testnet venue). */
