@@ -78,6 +78,13 @@ const CASES: Case[] = [
   { name: 'env: missing replay file', env: { SPREADCORE_MARKET: 'replay:nope.gz' }, message: /environment variable SPREADCORE_MARKET: --market replay:nope\.gz: cannot read nope\.gz: no such file/ },
   { name: 'env: seed garbage', env: { SPREADCORE_SEED: '-3' }, message: /environment variable SPREADCORE_SEED: --seed must be an integer/ },
   { name: 'env: rate burst zero', env: { SPREADCORE_RATE_BURST: '0' }, message: /environment variable SPREADCORE_RATE_BURST: --rate-burst must be an integer from 1/ },
+  { name: 'risk limits: unknown limit', args: ['--risk-limits', '{"max_order_notionl": 500}'], message: /--risk-limits: max_order_notionl: unknown risk limit/ },
+  { name: 'risk limits: negative band', args: ['--risk-limits', '{"price_band_bps": -1}'], message: /--risk-limits: price_band_bps: must be a positive number, got -1/ },
+  { name: 'risk limits: not JSON', args: ['--risk-limits', '{max_order_notional: 5}'], message: /--risk-limits: not valid JSON .*expected e\.g\. \{"max_order_notional": 500/ },
+  { name: 'risk limits: an array', args: ['--risk-limits', '[1]'], message: /--risk-limits: must be a JSON object of risk limits, got an array/ },
+  { name: 'risk limits: missing file', args: ['--risk-limits', '/nonexistent/limits.json'], message: /--risk-limits \/nonexistent\/limits\.json: cannot read it: no such file/ },
+  { name: 'risk limits: empty', args: ['--risk-limits', ''], message: /--risk-limits needs a JSON object or a JSON file/ },
+  { name: 'env: risk limits half an order', env: { SPREADCORE_RISK_LIMITS: '{"order_burst": 1.5}' }, message: /environment variable SPREADCORE_RISK_LIMITS: --risk-limits: order_burst: must be a whole number of orders, got 1\.5/ },
 ];
 
 describe('serve: bad values exit 2 before anything starts', () => {

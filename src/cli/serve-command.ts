@@ -139,6 +139,14 @@ Options (each also from an environment variable):
                        strategy_id) position limit per symbol, in the quote
                        currency at the mid when the symbol is first traded
                        (SPREADCORE_MANUAL_MAX_NOTIONAL, default 1000)
+  --risk-limits JSON|FILE
+                       risk limits of every strategy and the manual account,
+                       a JSON object or a file of one (SPREADCORE_RISK_LIMITS):
+                       max_order_qty, max_order_notional, price_band_bps
+                       (default 500), max_orders_per_second (50),
+                       order_burst (100), volatility_pause_cooldown_ms,
+                       price_move_cooldown_ms, daily_reset_utc; e.g.
+                       '{"max_order_notional": 500, "price_band_bps": 100}'
   --execution MODE     where orders go (SPREADCORE_EXECUTION_MODE, or the
                        tutorial's VELOZ_EXECUTION_MODE=binance_testnet_spot):
                        paper (default), binance-spot-testnet,
@@ -282,7 +290,7 @@ export const serveCommand: Command = {
         }
         liveSpecs = choices.map((c) => c.spec);
         engine = new TradingEngine({
-          journal, log, venue: live.venue, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
+          journal, log, venue: live.venue, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional, riskLimits: o.riskLimits,
         });
         ref = engine;
       } else if (o.prediction !== null) {
@@ -291,7 +299,7 @@ export const serveCommand: Command = {
         // a quiet prediction market sends nothing for minutes: staleness comes from the venue links (a drop invalidates the books), not from silence
         predIngest = new FeedIngest(undefined, { staleFeedMs: PREDICTION_STALE_FEED_MS });
         engine = new TradingEngine({
-          ingest: predIngest, journal, log, venue: pred.venue, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
+          ingest: predIngest, journal, log, venue: pred.venue, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional, riskLimits: o.riskLimits,
         });
         engine.symbolVenue = (symbol) => {
           const v = pred!.venue.venueOf(symbol);
@@ -305,7 +313,7 @@ export const serveCommand: Command = {
         }
       } else {
         engine = new TradingEngine({
-          journal, log, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional,
+          journal, log, paper: { makerFeeBps: o.makerFeeBps, takerFeeBps: o.takerFeeBps }, manualMaxNotional: o.manualMaxNotional, riskLimits: o.riskLimits,
           // in a cluster, order and trade ids name the node (fills are unique across the cluster's stream)
           ...(clusterCfg !== null ? { idPrefix: `${clusterCfg.nodeId}.${Date.now().toString(36)}` } : {}),
         });
@@ -414,6 +422,7 @@ export const serveCommand: Command = {
         healthInfo: () => ({
           execution: pv !== undefined ? { mode: 'live', venue: pv.venue.name, ...pv.health() } : lv === undefined ? { mode: 'paper', venue: 'paper' } : { mode: o.live!.mode, ...lv.health() },
           market: o.market.kind, market_state: market?.state() ?? 'starting', ...market?.health(),
+          risk_limits: o.riskLimits,
           ...(fh !== undefined ? { feed_handler: { url: `ws://127.0.0.1:${fh.port}${fh.path}`, connections: fh.stats().totals.connectionsOpen } } : {}),
         }),
       });

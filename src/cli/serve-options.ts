@@ -8,6 +8,8 @@ import { resolveConnectorConfig } from '../feed/binance/connector-config.js';
 import type { BinanceMarket } from '../feed/binance/messages.js';
 import { BINANCE_INSTRUMENTS, type BinanceInstrumentSpec } from '../feed/binance/instruments.js';
 import { instrumentSpecsOf, readInstrumentsFile } from './instruments-flag.js';
+import { readRiskLimits } from './risk-limits-flag.js';
+import type { RiskLimits } from '../risk/risk-limits.js';
 import { parseSpeed, type ReplaySpeed } from '../feed/recording/pacer.js';
 import { isLoopbackHost } from '../feed/handler/bearer-auth.js';
 import { checkFeeBps } from '../execution/paper-config.js';
@@ -47,6 +49,7 @@ export const SERVE_FLAGS = {
   'maker-fee-bps': { type: 'string' },
   'taker-fee-bps': { type: 'string' },
   'manual-max-notional': { type: 'string' },
+  'risk-limits': { type: 'string' },
   execution: { type: 'string' },
   mainnet: { type: 'boolean' },
   'binance-ws-api-url': { type: 'string' },
@@ -92,6 +95,7 @@ export const SERVE_ENV: Readonly<Record<keyof typeof SERVE_FLAGS, string>> = {
   'maker-fee-bps': 'SPREADCORE_MAKER_FEE_BPS',
   'taker-fee-bps': 'SPREADCORE_TAKER_FEE_BPS',
   'manual-max-notional': 'SPREADCORE_MANUAL_MAX_NOTIONAL',
+  'risk-limits': 'SPREADCORE_RISK_LIMITS',
   execution: 'SPREADCORE_EXECUTION_MODE',
   mainnet: 'SPREADCORE_MAINNET',
   'binance-ws-api-url': 'SPREADCORE_BINANCE_WS_API_URL',
@@ -142,6 +146,8 @@ export interface ServeOptions {
   takerFeeBps: number;
   /** The manual account's limit per symbol, quote currency of position value. */
   manualMaxNotional: number;
+  /** The risk limits every strategy and the manual account start with (--risk-limits): the fields given; none without it. */
+  riskLimits: Readonly<Partial<RiskLimits>>;
   /** A live venue to trade on instead of the paper exchange (--execution), else null. */
   live: LiveExecution | null;
   /** Events tying symbols together (--event-map FILE), read and checked here. */
@@ -284,6 +290,7 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
     if (v.trim() === '' || !(x > 0) || !Number.isFinite(x)) throw usageError(`--manual-max-notional must be a positive amount of the quote currency, got ${JSON.stringify(v)}`);
     return x;
   });
+  const riskLimits = check('risk-limits', (v) => (v === undefined ? {} : readRiskLimits(v)));
   const marketOrigin = raw('market').fromEnv ? `environment variable ${SERVE_ENV.market}: --market` : '--market';
   const events = check('event-map', (v) => (v === undefined ? [] : readEventMapFile(v)));
   // the built-in market lists a universe of binary markets unless --universe 0 (3 fixed instruments + up to MAX_UNIVERSE_MARKETS)
@@ -299,7 +306,7 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   });
   const prediction = market.kind === 'prediction' ? parsedPrediction : null;
   const logLevel = check('log-level', (v) => parseLogLevel(v ?? 'info'));
-  return { logLevel, host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, live, events, universeMarkets, prediction, instruments };
+  return { logLevel, host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, riskLimits, live, events, universeMarkets, prediction, instruments };
 }
 
 /** The public market-data streams that go with a live mode's endpoints (testnet data for a testnet venue). */
