@@ -4,6 +4,7 @@ import { describe, it, expect, beforeEach } from 'vitest';
 import { FeedIngest, type IngestListener } from '../src/feed/ingest/index.js';
 import { WasmBooks } from '../src/wasm/book-api.js';
 import { instantiateCore } from '../src/wasm/load.js';
+import { MAX_BOOKS } from '../src/wasm/layout.js';
 
 const books = new WasmBooks(instantiateCore('debug'));
 const BTC = 7;
@@ -181,19 +182,19 @@ describe('FeedIngest', () => {
 
   it('definitions beyond the book slots, or with bad grids, are counted and refused, not thrown', () => {
     const fresh = new FeedIngest(new WasmBooks(instantiateCore('debug')));
-    for (let i = 0; i < 32; i++) fresh.instrument({ symbolId: i, symbol: `S${i}`, kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
+    for (let i = 0; i < MAX_BOOKS; i++) fresh.instrument({ symbolId: i, symbol: `S${i}`, kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
     expect(fresh.counters.refusedDefinitions).toBe(0);
-    fresh.instrument({ symbolId: 40, symbol: 'ONE-TOO-MANY', kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
-    fresh.instrument({ symbolId: 41, symbol: 'BAD', kind: 'spot', tickSize: '0', lotSize: '1', resolutionTsNs: 0 });
+    fresh.instrument({ symbolId: 1040, symbol: 'ONE-TOO-MANY', kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
+    fresh.instrument({ symbolId: 1041, symbol: 'BAD', kind: 'spot', tickSize: '0', lotSize: '1', resolutionTsNs: 0 });
     expect(fresh.counters.refusedDefinitions).toBe(2);
-    fresh.levelSet(40, 0, 1, 0, 100, 1);
+    fresh.levelSet(1040, 0, 1, 0, 100, 1);
     expect(fresh.counters.unknownSymbol).toBe(1);
     // closing gives every slot back to the core
     fresh.close();
     const next = new FeedIngest(fresh.books);
-    next.instrument({ symbolId: 40, symbol: 'ONE-TOO-MANY', kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
+    next.instrument({ symbolId: 1040, symbol: 'ONE-TOO-MANY', kind: 'spot', tickSize: '0.01', lotSize: '1', resolutionTsNs: 0 });
     expect(next.counters.refusedDefinitions).toBe(0);
-    expect(next.symbolState(40)).toBeDefined();
+    expect(next.symbolState(1040)).toBeDefined();
   });
 
   it('invalidate (a source-level sync loss) makes the symbol stale', () => {
