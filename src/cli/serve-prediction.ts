@@ -771,6 +771,7 @@ export class PredictionLive {
       else {
         ok &&= r.ok;
         if (!r.ok) next.push('Polymarket is not clean yet (orders it no longer lists): POST /api/reconcile again');
+        if (r.ok && p.paused) next.push('Polymarket\'s user channel is down: the strategies resume at its reconnect');
         venues['polymarket'] = { ok: r.ok, paused: p.paused, unknown_orders: r.unknownToUs.length, orders_missing_at_venue: r.missingAtVenue.length, at_ms: r.atMs };
       }
     }

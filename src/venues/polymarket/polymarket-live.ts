@@ -14,6 +14,9 @@
 //      pending (MATCHED), orders the venue no longer lists are closed. Each token's trades are
 //      listed from its trade mark (less a margin) when the config gives one, not through the
 //      account's whole history.
+// While the user channel is down our fills are not heard, so the session pauses as soon as it
+// drops (`onPause('venue')`, logged once per drop) and resumes only once it is connected again
+// and the reconcile that follows ran clean.
 // A reconcile that fails (Polymarket answers 5xx or 429, or not at all) keeps the session
 // paused and is run again in the background after 1 s, 2 s, 4 s … at most 30 s apart until one
 // runs, so quoting resumes by itself once Polymarket answers; the failure is logged once per
@@ -50,6 +53,9 @@ export interface PolymarketLiveConfig {
   readonly onFeed?: (feed: PolymarketMarketFeed) => void;
 }
 
+/** How long start() waits for the user channel's first connection before the first reconcile. */
+const FIRST_CONNECT_WAIT_MS = 10_000;
+
 /** Lots of POLYMARKET_LOT_SIZE (0.01) in one contract (share). */
 const LOTS_PER_CONTRACT = Math.round(1 / Number(POLYMARKET_LOT_SIZE));
 
@@ -75,6 +81,8 @@ export class PolymarketLive {
   private retryTimer: NodeJS.Timeout | null = null;
   /** The traded markets are read again for a resolution at the next reconcile (after a reconnect, or a read that failed). */
   private refreshPending = false;
+  /** The last reconcile was clean but the user channel was down: quoting waits for its (re)connect and the reconcile that follows. */
+  private heldForChannel = false;
   /** Every market GET /markets listed at start, closed ones included. */
   private all: readonly ClobMarket[] = [];
   private readonly settledAtStart = new Set<string>();
@@ -116,14 +124,33 @@ export class PolymarketLive {
     };
     this.feed.adapter.onResolved = (symbol, outcome) => this.log(`polymarket: ${symbol} resolved ${outcome.toUpperCase()}`);
     let first = true;
+    let opened = (): void => undefined;
+    const firstOpen = new Promise<void>((res) => { opened = res; });
     this.venue.onReconnect = () => {
-      if (first) { first = false; return; }
+      if (first) {
+        first = false;
+        opened();
+        // the start's reconcile covers the first connection, unless it ended clean before the channel was up
+        if (!this.heldForChannel) return;
+        this.log('polymarket: user channel connected; reconciling before quoting');
+        void this.reconcile();
+        return;
+      }
       this.log('polymarket: user channel reconnected; reconciling before quoting');
       void this.reconcile(true);
+    };
+    this.venue.onDisconnect = () => {
+      if (this.closed) return;
+      this.log('polymarket: user channel down: our fills are not heard; strategies paused (venue) until it is back and a reconcile ran clean');
+      this.pause('venue');
     };
     c.onFeed?.(this.feed);
     this.feed.open();
     this.venue.start();
+    // the first reconcile once our fills can be heard (a channel still down by then: quoting waits for it)
+    let wait: NodeJS.Timeout | undefined;
+    await Promise.race([firstOpen, new Promise<void>((res) => { wait = setTimeout(res, FIRST_CONNECT_WAIT_MS); })]);
+    clearTimeout(wait);
     await this.reconcile();
   }
 
@@ -239,7 +266,8 @@ export class PolymarketLive {
           this.lastFailure = null;
           this.recovered();
           this.c.onReconciled?.(r);
-          if (r.ok && !this.reconciling.again && !this.closed) { this.paused = false; this.c.onResume?.(); }
+          this.heldForChannel = r.ok && !this.venue.userConnected;
+          if (r.ok && !this.reconciling.again && this.venue.userConnected && !this.closed) { this.paused = false; this.c.onResume?.(); }
           else if (!r.ok) this.log(`polymarket: reconcile found ${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue; staying paused`);
         } catch (e) {
           this.lastFailure = e instanceof Error ? e.message : String(e);

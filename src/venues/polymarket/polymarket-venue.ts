@@ -473,13 +473,19 @@ export class PolymarketExecutionVenue implements Venue {
       subscription: () => { const c = creds.creds(); return { auth: { apiKey: c.key, secret: c.secret, passphrase: c.passphrase }, markets: this.opts.markets.map((m) => m.conditionId), type: 'user' }; },
       onFrame: (text) => this.handleUserFrame(text),
       onOpen: () => { this.startHeartbeat(); this.onReconnect?.(); },
-      onClose: () => this.stopHeartbeat(),
+      onClose: () => { this.stopHeartbeat(); if (!this.closedVenue) this.onDisconnect?.(); },
     });
     this.channel.open();
   }
 
   /** Called after the user channel (re)connects: events may have been missed — reconcile before quoting. */
   onReconnect: (() => void) | null = null;
+
+  /**
+   * Called when a connected user channel drops (once per drop, not at each failed attempt to
+   * reconnect; not after close()): our fills are not reported until it is back — stop quoting.
+   */
+  onDisconnect: (() => void) | null = null;
 
   /** Whether close() was called. */
   get closed(): boolean { return this.closedVenue; }
