@@ -11,11 +11,13 @@
 //      decides: cancel orders it does not know, halt on a position mismatch).
 // A reconcile that fails (Kalshi answers 5xx or 429, or not at all) keeps the session paused
 // and is run again in the background after 1 s, 2 s, 4 s … at most 30 s apart until one runs,
-// so quoting resumes by itself once Kalshi answers; the failure is logged once per outage.
+// so quoting resumes by itself once Kalshi answers; the failure is logged once per outage
+// (ReconcileRetry).
 // A market's determination / settlement (market_lifecycle_v2 with a result) is told once
 // per market through `onSettled`. Demo by default; production only when named.
 // Keys are held by the signer only; nothing here prints them.
 import { CoalescedRun } from '../coalesced-run.js';
+import { ReconcileRetry } from '../reconcile-retry.js';
 import type { FeedIngest } from '../../feed/ingest/feed-ingest.js';
 import { kalshiEndpoints, type KalshiEndpoints, type KalshiEnvironmentName } from './endpoints.js';
 import { KalshiExecutionVenue, marketInfo, type KalshiMarketInfo, type KalshiReconcileReport } from './kalshi-venue.js';
@@ -70,9 +72,8 @@ export class KalshiLive {
   private readonly settled = new Set<string>();
   private readonly results = new Map<string, 'yes' | 'no'>();
   private readonly reconciling = new CoalescedRun<void>();
-  /** Reconciles that failed in a row (0 once one ran), and the background retry pending. */
-  failuresInARow = 0;
-  private retryTimer: NodeJS.Timeout | null = null;
+  /** The background retry of a failed reconcile. */
+  private readonly retry = new ReconcileRetry({ venue: 'kalshi', name: 'Kalshi', retry: () => void this.reconcile(), log: (l) => this.log(l) });
   private closed = false;
 
   constructor(private readonly c: KalshiLiveConfig) {
@@ -140,7 +141,7 @@ export class KalshiLive {
           const r = await this.venue.reconcile({ sinceTs: this.sinceTs, ...(this.c.expectedPositions !== undefined ? { expectedPositions: () => this.unsettledExpected() } : {}) });
           this.lastReport = r;
           this.lastFailure = null;
-          this.recovered();
+          this.retry.ran();
           if (r.lastFillTs > 0) this.sinceTs = r.lastFillTs - 1;
           this.c.onReconciled?.(r);
           if (r.ok && !this.reconciling.again && this.ws.connected && !this.closed) { this.paused = false; this.c.onResume?.(); }
@@ -151,34 +152,14 @@ export class KalshiLive {
           }
         } catch (e) {
           this.lastFailure = e instanceof Error ? e.message : String(e);
-          this.failed();
+          this.retry.failed(this.lastFailure);
         }
       }
     });
   }
 
-  /** Delay before the background retry after `failures` failed reconciles in a row: 1 s, 2 s, 4 s … at most 30 s. */
-  static retryDelayMs(failures: number): number { return Math.min(30_000, 1000 * 2 ** Math.min(5, Math.max(0, failures - 1))); }
-
-  /** A reconcile failed: the first failure of an outage is logged; the next attempt is scheduled (once). */
-  private failed(): void {
-    if (this.closed) return;
-    this.failuresInARow++;
-    if (this.failuresInARow === 1) {
-      this.log(`kalshi: reconcile failed (${this.lastFailure ?? ''}); strategies stay paused (venue), trying again in the background `
-        + `(after 1 s, then up to every 30 s) until Kalshi answers (GET /api/health: execution.kalshi.reconcile_failures)`);
-    }
-    if (this.retryTimer !== null) return;
-    this.retryTimer = setTimeout(() => { this.retryTimer = null; if (!this.closed) void this.reconcile(); }, KalshiLive.retryDelayMs(this.failuresInARow));
-    this.retryTimer.unref();
-  }
-
-  /** A reconcile ran: the outage (if any) is over, the pending retry goes. */
-  private recovered(): void {
-    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
-    if (this.failuresInARow > 0) this.log(`kalshi: reconcile ran again after ${this.failuresInARow} failed attempt(s)`);
-    this.failuresInARow = 0;
-  }
+  /** Reconciles that failed in a row (0 once one ran). */
+  get failuresInARow(): number { return this.retry.failuresInARow; }
 
   /** Kalshi's result of a market it has determined (status determined, or settled / finalized), kept per ticker. */
   private noteResult(m: KalshiMarket): void {
@@ -265,7 +246,7 @@ export class KalshiLive {
   /** Closes the WebSocket and the execution venue: nothing is reported, and no reconcile retried, after this. */
   close(): void {
     this.closed = true;
-    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
+    this.retry.close();
     this.venue?.close();
     this.ws.close();
   }

@@ -20,9 +20,10 @@
 // A reconcile that fails (Polymarket answers 5xx or 429, or not at all) keeps the session
 // paused and is run again in the background after 1 s, 2 s, 4 s … at most 30 s apart until one
 // runs, so quoting resumes by itself once Polymarket answers; the failure is logged once per
-// outage, and its end once.
+// outage, and its end once (ReconcileRetry).
 // Keys live in PolymarketCredentials only; nothing here prints them.
 import { CoalescedRun } from '../coalesced-run.js';
+import { ReconcileRetry } from '../reconcile-retry.js';
 import type { FeedIngest } from '../../feed/ingest/feed-ingest.js';
 import { PolymarketCredentials } from './credentials.js';
 import { POLYMARKET_LOT_SIZE } from './amounts.js';
@@ -76,9 +77,8 @@ export class PolymarketLive {
   version = 0;
   private readonly reconciling = new CoalescedRun<void>();
   private closed = false;
-  /** Reconciles that failed in a row (0 once one ran), and the background retry pending. */
-  failuresInARow = 0;
-  private retryTimer: NodeJS.Timeout | null = null;
+  /** The background retry of a failed reconcile. */
+  private readonly retry = new ReconcileRetry({ venue: 'polymarket', name: 'Polymarket', retry: () => void this.reconcile(), log: (l) => this.log(l) });
   /** The traded markets are read again for a resolution at the next reconcile (after a reconnect, or a read that failed). */
   private refreshPending = false;
   /** The last reconcile was clean but the user channel was down: quoting waits for its (re)connect and the reconcile that follows. */
@@ -264,41 +264,21 @@ export class PolymarketLive {
           }
           this.lastReport = r;
           this.lastFailure = null;
-          this.recovered();
+          this.retry.ran();
           this.c.onReconciled?.(r);
           this.heldForChannel = r.ok && !this.venue.userConnected;
           if (r.ok && !this.reconciling.again && this.venue.userConnected && !this.closed) { this.paused = false; this.c.onResume?.(); }
           else if (!r.ok) this.log(`polymarket: reconcile found ${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue; staying paused`);
         } catch (e) {
           this.lastFailure = e instanceof Error ? e.message : String(e);
-          this.failed();
+          this.retry.failed(this.lastFailure);
         }
       }
     }, () => !this.closed);
   }
 
-  /** Delay before the background retry after `failures` failed reconciles in a row: 1 s, 2 s, 4 s … at most 30 s. */
-  static retryDelayMs(failures: number): number { return Math.min(30_000, 1000 * 2 ** Math.min(5, Math.max(0, failures - 1))); }
-
-  /** A reconcile failed: the first failure of an outage is logged; the next attempt is scheduled (once). */
-  private failed(): void {
-    if (this.closed) return;
-    this.failuresInARow++;
-    if (this.failuresInARow === 1) {
-      this.log(`polymarket: reconcile failed (${this.lastFailure ?? ''}); strategies stay paused (venue), trying again in the background `
-        + '(after 1 s, then up to every 30 s) until Polymarket answers (GET /api/health: execution.polymarket.reconcile_failures)');
-    }
-    if (this.retryTimer !== null) return;
-    this.retryTimer = setTimeout(() => { this.retryTimer = null; if (!this.closed) void this.reconcile(); }, PolymarketLive.retryDelayMs(this.failuresInARow));
-    this.retryTimer.unref();
-  }
-
-  /** A reconcile ran: the outage (if any) is over, the pending retry goes. */
-  private recovered(): void {
-    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
-    if (this.failuresInARow > 0) this.log(`polymarket: reconcile ran again after ${this.failuresInARow} failed attempt(s)`);
-    this.failuresInARow = 0;
-  }
+  /** Reconciles that failed in a row (0 once one ran). */
+  get failuresInARow(): number { return this.retry.failuresInARow; }
 
   private pause(reason: string): void {
     if (this.paused) return;
@@ -319,7 +299,7 @@ export class PolymarketLive {
   /** Closes the market channel and the execution venue (its user channel too): nothing is reported, and no reconcile retried, after this. */
   close(): void {
     this.closed = true;
-    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
+    this.retry.close();
     this.feed?.close();
     this.venue?.close();
   }

@@ -1,0 +1,53 @@
+// The background retry of a prediction venue session's reconcile (KalshiLive, PolymarketLive):
+// a reconcile that fails (the venue answers 5xx or 429, or not at all) is run again after 1 s,
+// 2 s, 4 s … at most 30 s apart until one runs, one attempt pending at a time. The first failure
+// of an outage is logged once, with the health field that counts it, and the outage's end once.
+// After close() nothing is retried or logged.
+
+export interface ReconcileRetryOptions {
+  /** The venue as in log lines and GET /api/health (`kalshi`, `polymarket`). */
+  readonly venue: string;
+  /** The venue as a trader names it (`Kalshi`, `Polymarket`). */
+  readonly name: string;
+  /** Runs the reconcile again; it reports back through failed() or ran(). */
+  readonly retry: () => void;
+  readonly log: (line: string) => void;
+}
+
+export class ReconcileRetry {
+  /** Reconciles that failed in a row (0 once one ran). */
+  failuresInARow = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly o: ReconcileRetryOptions) {}
+
+  /** Delay before the retry after `failures` failed reconciles in a row: 1 s, 2 s, 4 s … at most 30 s. */
+  static delayMs(failures: number): number { return Math.min(30_000, 1000 * 2 ** Math.min(5, Math.max(0, failures - 1))); }
+
+  /** A reconcile failed (`why`): the first failure of an outage is logged; the next attempt is scheduled (once). */
+  failed(why: string): void {
+    if (this.closed) return;
+    this.failuresInARow++;
+    if (this.failuresInARow === 1) {
+      this.o.log(`${this.o.venue}: reconcile failed (${why}); strategies stay paused (venue), trying again in the background `
+        + `(after 1 s, then up to every 30 s) until ${this.o.name} answers (GET /api/health: execution.${this.o.venue}.reconcile_failures)`);
+    }
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => { this.timer = null; if (!this.closed) this.o.retry(); }, ReconcileRetry.delayMs(this.failuresInARow));
+    this.timer.unref();
+  }
+
+  /** A reconcile ran: the outage (if any) is over, the pending retry goes. */
+  ran(): void {
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
+    if (this.failuresInARow > 0) this.o.log(`${this.o.venue}: reconcile ran again after ${this.failuresInARow} failed attempt(s)`);
+    this.failuresInARow = 0;
+  }
+
+  /** No retry after this (the pending one goes). */
+  close(): void {
+    this.closed = true;
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
+  }
+}
