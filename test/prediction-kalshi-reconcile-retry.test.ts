@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, stopAll } from './support/cli-process.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
-import { replicaAdmin, replicaState, startKalshiReplica, startPredictionServe } from './support/prediction-replicas.js';
+import { failAtReconnect, pauseReasons, replicaAdmin, replicaState, startKalshiReplica, startPredictionServe } from './support/prediction-replicas.js';
 
 let tmp = '';
 beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-kalshi-retry-')); });
@@ -25,7 +25,6 @@ describe('serve --market kalshi: a reconcile that fails after a reconnect', () =
     const out = s.proc.out;
     const resting = async (): Promise<string[]> => (await replicaState<KState>(k.url)).orders.filter((o) => o.status === 'resting').map((o) => o.order_id);
     const health = async (): Promise<Health['execution']> => (await apiRequest<Health>(s.port, '/api/health')).execution;
-    const pauseReasons = async (): Promise<string[]> => (await apiRequest<{ strategies: Array<{ pause_reasons: string[] }> }>(s.port, '/api/strategies')).strategies[0]!.pause_reasons;
 
     expect(await apiRequest<{ ok: boolean }>(s.port, '/api/strategy/load', {
       name: 'k1', type: 'MarketMaking', universe: { venue: 'kalshi', kind: 'binary' },
@@ -35,11 +34,7 @@ describe('serve --market kalshi: a reconcile that fails after a reconnect', () =
     await waitUntil('a resting quote at Kalshi', async () => (await resting()).length > 0, 20_000, out);
 
     // Kalshi's REST fails, and the WebSocket drops: the reconnect's reconcile fails
-    await replicaAdmin(k.url, 'faults', { failRequests: 1_000_000 });
-    await replicaAdmin(k.url, 'faults', { disconnect: true });
-    await waitUntil('the reconcile failed a few times in a row', async () => (await health()).kalshi.reconcile_failures >= 3, 60_000, out);
-    expect(await pauseReasons()).toContain('venue');
-    expect((await health()).venues_down).toEqual(['kalshi']);
+    await failAtReconnect(s, 'kalshi', k.url);
     // one line for the outage, not one per attempt
     expect(out().match(/kalshi: reconcile failed/g)?.length).toBe(1);
     expect(out()).toMatch(/kalshi: reconcile failed \(Kalshi 503 service_unavailable: .*\); strategies stay paused \(venue\), trying again in the background/);
@@ -48,7 +43,7 @@ describe('serve --market kalshi: a reconcile that fails after a reconnect', () =
     // Kalshi answers again: the next retry reconciles and the strategy quotes, nothing asked
     const before = new Set(await resting());
     await replicaAdmin(k.url, 'faults', { failRequests: 0 });
-    await waitUntil('quoting again', async () => (await pauseReasons()).length === 0 && (await health()).venues_down.length === 0, 60_000, out);
+    await waitUntil('quoting again', async () => (await pauseReasons(s.port)).length === 0 && (await health()).venues_down.length === 0, 60_000, out);
     await waitUntil('a new quote at Kalshi', async () => (await resting()).some((id) => !before.has(id)), 30_000, out);
     expect((await health()).kalshi.reconcile_failures).toBe(0);
     expect(out()).toMatch(/kalshi: reconcile ran again after \d+ failed attempt\(s\)/);

@@ -15,41 +15,23 @@ import { PolymarketLive } from '../src/venues/polymarket/polymarket-live.js';
 import { PolymarketReplica } from '../src/venues/polymarket/replica/index.js';
 import { requireDist, stopAll } from './support/cli-process.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
-import { newWalletKey, polySymbol, replicaAdmin, replicaState, startPolymarketReplica, startPredictionServe } from './support/prediction-replicas.js';
+import { failAtReconnect, newWalletKey, pauseReasons, replicaAdmin, startPolymarketQuoting } from './support/prediction-replicas.js';
 
 let tmp = '';
 beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-poly-retry-')); });
 afterAll(() => { stopAll(); rmSync(tmp, { recursive: true, force: true }); });
 
-type PState = { orders: Array<{ id: string; status: string; asset_id: string }>; counters: { requestsFailed: number } };
 type Health = { execution: { venues_down: string[]; polymarket: { paused: boolean; reconcile_failures: number } } };
 
 describe('serve --market polymarket: a reconcile that fails after a reconnect', () => {
   it('is run again in the background until Polymarket answers, and the strategy quotes again by itself', async () => {
-    const p = await startPolymarketReplica(['--step-ms', '0', '--confirmed-ms', '300', '--heartbeat-timeout-ms', '600000']);
-    const target = p.markets[1]!;
-    const sym = polySymbol(target.condition_id);
-    const walletKey = newWalletKey();
-    const s = await startPredictionServe({ polymarket: p, dataDir: join(tmp, 'data'), walletKey });
+    const { p, s, target, walletKey, live } = await startPolymarketQuoting(join(tmp, 'data'));
     const out = s.proc.out;
-    const live = async (): Promise<string[]> => (await replicaState<PState>(p.url)).orders.filter((o) => o.asset_id === target.yes && o.status === 'LIVE').map((o) => o.id);
     const health = async (): Promise<Health['execution']> => (await apiRequest<Health>(s.port, '/api/health')).execution;
-    const pauseReasons = async (): Promise<string[]> => (await apiRequest<{ strategies: Array<{ pause_reasons: string[] }> }>(s.port, '/api/strategies')).strategies[0]!.pause_reasons;
-
-    expect(await apiRequest<{ ok: boolean }>(s.port, '/api/strategy/load', {
-      name: 'p1', type: 'MarketMaking', symbols: [sym],
-      parameters: { base_spread: 0.04, quote_size: 10, quote_levels: 1, max_inventory: 100, fee_model: 'polymarket' },
-    })).toMatchObject({ ok: true });
-    await apiRequest(s.port, '/api/strategy/p1/start', {});
-    await waitUntil('a resting quote at Polymarket', async () => (await live()).length > 0, 30_000, out);
     expect((await health()).polymarket.reconcile_failures).toBe(0);
 
     // Polymarket's REST fails, and the WebSockets drop: the user channel's reconnect runs a reconcile that fails
-    await replicaAdmin(p.url, 'faults', { failRequests: 1_000_000 });
-    await replicaAdmin(p.url, 'faults', { disconnect: true });
-    await waitUntil('the reconcile failed a few times in a row', async () => (await health()).polymarket.reconcile_failures >= 3, 60_000, out);
-    expect(await pauseReasons()).toContain('venue');
-    expect((await health()).venues_down).toEqual(['polymarket']);
+    await failAtReconnect(s, 'polymarket', p.url);
     // one line for the outage, not one per attempt
     expect(out().match(/polymarket: reconcile failed/g)?.length).toBe(1);
     expect(out()).toMatch(/polymarket: reconcile failed \(Polymarket \/data\/orders: HTTP 503 service unavailable \(replica fault\)\); strategies stay paused \(venue\), trying again in the background/);
@@ -60,7 +42,7 @@ describe('serve --market polymarket: a reconcile that fails after a reconnect', 
     // Polymarket answers again: the next retry reconciles and the strategy quotes, nothing asked
     const before = new Set(await live());
     await replicaAdmin(p.url, 'faults', { failRequests: 0 });
-    await waitUntil('quoting again', async () => (await pauseReasons()).length === 0 && (await health()).venues_down.length === 0, 60_000, out);
+    await waitUntil('quoting again', async () => (await pauseReasons(s.port)).length === 0 && (await health()).venues_down.length === 0, 60_000, out);
     expect((await health()).polymarket.reconcile_failures).toBe(0);
     expect(out()).toMatch(/polymarket: reconcile ran again after \d+ failed attempt\(s\)/);
     expect(out().match(/polymarket: reconcile failed/g)?.length).toBe(1);

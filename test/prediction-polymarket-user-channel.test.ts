@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, stopAll } from './support/cli-process.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
-import { newWalletKey, polySymbol, replicaAdmin, replicaState, startPolymarketReplica, startPredictionServe } from './support/prediction-replicas.js';
+import { pauseReasons, replicaAdmin, replicaState, startPolymarketQuoting } from './support/prediction-replicas.js';
 
 let tmp = '';
 beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-poly-user-')); });
@@ -21,24 +21,11 @@ type Health = { execution: { venues_down: string[]; polymarket: { paused: boolea
 
 describe('serve --market polymarket: the user channel drops', () => {
   it('pauses the strategies until the channel is back and a reconcile ran: no order is sent meanwhile, quoting resumes after', async () => {
-    const p = await startPolymarketReplica(['--step-ms', '0', '--confirmed-ms', '300', '--heartbeat-timeout-ms', '600000']);
-    const target = p.markets[1]!;
-    const sym = polySymbol(target.condition_id);
-    const walletKey = newWalletKey();
-    const s = await startPredictionServe({ polymarket: p, dataDir: join(tmp, 'data'), walletKey });
+    const { p, s, target, walletKey, live } = await startPolymarketQuoting(join(tmp, 'data'));
     const out = s.proc.out;
     const state = (): Promise<PState> => replicaState<PState>(p.url);
-    const live = async (): Promise<string[]> => (await state()).orders.filter((o) => o.asset_id === target.yes && o.status === 'LIVE').map((o) => o.id);
     const received = async (): Promise<number> => { const c = (await state()).counters; return c.ordersAccepted + c.ordersRejected; };
     const health = async (): Promise<Health['execution']> => (await apiRequest<Health>(s.port, '/api/health')).execution;
-    const pauseReasons = async (): Promise<string[]> => (await apiRequest<{ strategies: Array<{ pause_reasons: string[] }> }>(s.port, '/api/strategies')).strategies[0]!.pause_reasons;
-
-    expect(await apiRequest<{ ok: boolean }>(s.port, '/api/strategy/load', {
-      name: 'p1', type: 'MarketMaking', symbols: [sym],
-      parameters: { base_spread: 0.04, quote_size: 10, quote_levels: 1, max_inventory: 100, fee_model: 'polymarket' },
-    })).toMatchObject({ ok: true });
-    await apiRequest(s.port, '/api/strategy/p1/start', {});
-    await waitUntil('a resting quote at Polymarket', async () => (await live()).length > 0, 30_000, out);
     expect((await health()).polymarket.user_connected).toBe(true);
 
     // the user channel drops and stays down (refused at each reconnect); the market channel and REST stay up
@@ -53,7 +40,7 @@ describe('serve --market polymarket: the user channel drops', () => {
     await new Promise((r) => setTimeout(r, 2_500));
     expect(await received(), out()).toBe(sent);
     expect((await state()).orders.filter((o) => !before.has(o.id))).toEqual([]);
-    expect(await pauseReasons()).toContain('venue');
+    expect(await pauseReasons(s.port)).toContain('venue');
     expect(await health()).toMatchObject({ venues_down: ['polymarket'], polymarket: { paused: true, user_connected: false } });
     // the resting quotes were pulled
     await waitUntil('no quote of ours resting', async () => (await live()).length === 0, 20_000, out);
@@ -64,12 +51,12 @@ describe('serve --market polymarket: the user channel drops', () => {
     const asked = await apiRequest<{ ok: boolean; lifted: unknown[]; hint?: string }>(s.port, '/api/reconcile', {});
     expect(asked).toMatchObject({ ok: true, lifted: [] });
     expect(asked.hint).toContain('Polymarket\'s user channel is down: the strategies resume at its reconnect');
-    expect(await pauseReasons()).toContain('venue');
+    expect(await pauseReasons(s.port)).toContain('venue');
     expect(await received()).toBe(sent);
 
     // the channel is back: the reconcile runs, and the strategy quotes at the new book by itself
     await replicaAdmin(p.url, 'faults', { userChannelDown: false });
-    await waitUntil('quoting again', async () => (await pauseReasons()).length === 0 && (await health()).venues_down.length === 0, 30_000, out);
+    await waitUntil('quoting again', async () => (await pauseReasons(s.port)).length === 0 && (await health()).venues_down.length === 0, 30_000, out);
     expect(out()).toMatch(/polymarket: user channel reconnected; reconciling before quoting/);
     await waitUntil('a new quote at Polymarket', async () => (await live()).some((id) => !before.has(id)), 30_000, out);
     expect(await health()).toMatchObject({ polymarket: { paused: false, user_connected: true } });

@@ -4,8 +4,10 @@
 // wallet key), plus the replicas' admin calls and the event stream.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { startCli, type CliProcess } from './cli-process.js';
 import { freePort } from './free-port.js';
+import { apiRequest, waitUntil } from './live-binance.js';
 
 export interface KalshiReplicaProc {
   readonly proc: CliProcess;
@@ -119,4 +121,56 @@ export async function crossingPrice(port: number, symbol: string, side: 'BUY' | 
   let sum = 0;
   for (const l of levels) { sum += l.qty; if (sum >= qty) return l.price; }
   throw new Error(`the ${symbol} book holds less than ${qty} on the ${side === 'BUY' ? 'ask' : 'bid'} side`);
+}
+
+/** The pause reasons of serve's first strategy (GET /api/strategies). */
+export async function pauseReasons(port: number): Promise<string[]> {
+  return (await apiRequest<{ strategies: Array<{ pause_reasons: string[] }> }>(port, '/api/strategies')).strategies[0]!.pause_reasons;
+}
+
+type ExecutionHealth = { venues_down: string[] } & Partial<Record<'kalshi' | 'polymarket', { reconcile_failures: number }>>;
+
+/** GET /api/health → execution: the venues down, and per venue the reconcile failures in a row. */
+async function executionHealth(port: number): Promise<ExecutionHealth> {
+  return (await apiRequest<{ execution: ExecutionHealth }>(port, '/api/health')).execution;
+}
+
+/**
+ * A venue's outage at a reconnect: its replica answers every REST request 503 (failRequests)
+ * and drops its WebSockets, so the reconcile after the reconnect fails. Waits until serve has
+ * run it `times` times in a row, and checks the strategy is paused (venue) with that venue down.
+ */
+export async function failAtReconnect(s: PredictionServe, venue: 'kalshi' | 'polymarket', replicaUrl: string, times = 3): Promise<void> {
+  await replicaAdmin(replicaUrl, 'faults', { failRequests: 1_000_000 });
+  await replicaAdmin(replicaUrl, 'faults', { disconnect: true });
+  await waitUntil('the reconcile failed a few times in a row', async () => ((await executionHealth(s.port))[venue]?.reconcile_failures ?? 0) >= times, 60_000, s.proc.out);
+  expect(await pauseReasons(s.port)).toContain('venue');
+  expect((await executionHealth(s.port)).venues_down).toEqual([venue]);
+}
+
+/** A Polymarket replica (trades confirmed in 0.3 s, no heartbeat timeout) and serve on it, its strategy p1 quoting the second market. */
+export interface PolymarketQuoting {
+  readonly p: PolymarketReplicaProc;
+  readonly s: PredictionServe;
+  readonly target: PolymarketReplicaProc['markets'][number];
+  readonly walletKey: string;
+  /** Our orders LIVE on the target's YES token at the replica. */
+  readonly live: () => Promise<string[]>;
+}
+
+/** Starts them and waits for p1's first quote to rest at the replica. */
+export async function startPolymarketQuoting(dataDir: string): Promise<PolymarketQuoting> {
+  const p = await startPolymarketReplica(['--step-ms', '0', '--confirmed-ms', '300', '--heartbeat-timeout-ms', '600000']);
+  const target = p.markets[1]!;
+  const walletKey = newWalletKey();
+  const s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
+  type Orders = { orders: Array<{ id: string; status: string; asset_id: string }> };
+  const live = async (): Promise<string[]> => (await replicaState<Orders>(p.url)).orders.filter((o) => o.asset_id === target.yes && o.status === 'LIVE').map((o) => o.id);
+  expect(await apiRequest<{ ok: boolean }>(s.port, '/api/strategy/load', {
+    name: 'p1', type: 'MarketMaking', symbols: [polySymbol(target.condition_id)],
+    parameters: { base_spread: 0.04, quote_size: 10, quote_levels: 1, max_inventory: 100, fee_model: 'polymarket' },
+  })).toMatchObject({ ok: true });
+  await apiRequest(s.port, '/api/strategy/p1/start', {});
+  await waitUntil('a resting quote at Polymarket', async () => (await live()).length > 0, 30_000, s.proc.out);
+  return { p, s, target, walletKey, live };
 }
