@@ -106,13 +106,15 @@ describe.concurrent('an unknown symbol lists the symbols there are', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('serve --market binance --symbols with a symbol the Binance table lacks (nothing is connected)', async () => {
+  it('serve --market binance --symbols with a symbol the Binance table lacks and no exchangeInfo to read (nothing is started)', async () => {
     const r = await spreadcore([
       'serve', '--market', 'binance', '--symbols', 'BTCUSDT,FOOUSDT', '--port', '0', '--data-dir', join(dir, 'data'),
       '--binance-rest-url', 'http://127.0.0.1:9', '--binance-ws-url', 'ws://127.0.0.1:9',
     ], '');
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain('no built-in tick and lot size for Binance spot FOOUSDT (built in: BTCUSDT, ETHUSDT)');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('cannot read the grids of FOOUSDT: no usable exchangeInfo from http://127.0.0.1:9/api/v3/exchangeInfo');
+    expect(r.stderr).toContain('(the built-in table has BTCUSDT, ETHUSDT)');
+    expect(r.stdout).not.toContain('listening');
   });
 
   it('backtest: a params file symbol the recording does not carry', async () => {

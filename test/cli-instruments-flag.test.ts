@@ -203,7 +203,7 @@ describe('spreadcore serve --market replay:FILE --instruments', () => {
     const dataDir = join(tmp, 'serve-sim');
     const r = await run(['serve', '--port', '0', '--data-dir', dataDir, '--instruments', files['grids.json']!]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('--instruments applies to --market replay:FILE (a Binance recording) only');
+    expect(r.stderr).toContain('--instruments applies to --market replay:FILE (a Binance recording) and --market binance with paper execution only');
     expect(existsSync(dataDir)).toBe(false);
   });
 });

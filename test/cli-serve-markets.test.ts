@@ -198,6 +198,9 @@ describe('serve --market binance', () => {
     cleanup.push(() => server.close());
     const s = await serve(['--market', 'binance', '--symbols', 'BTCUSDT'], { SPREADCORE_BINANCE_REST_URL: server.restUrl, SPREADCORE_BINANCE_WS_URL: server.wsUrl });
     expect(s.out()).toMatch(/market: Binance spot BTCUSDT \(ws:\/\/127\.0\.0\.1:\d+\)/);
+    // the server has no exchangeInfo (404): a built-in symbol starts on the built-in grids, and serve says so in one line
+    expect(s.out()).toContain(`binance: paper grids from the built-in table (no usable exchangeInfo from ${server.restUrl}/api/v3/exchangeInfo: HTTP 404`);
+    expect(s.out()).toContain('BTCUSDT (tick 0.01, order step 0.00001, book quantities on 0.000001)');
     let h: any;
     for (let i = 0; i < 100; i++) {
       h = await json(s.base, '/api/health');

@@ -7,9 +7,9 @@
 //   - the grids come from the venue's exchangeInfo: the book syncs, quotes rest at the venue on
 //     the venue's tick, and every fill is journaled once with the venue's price and quantity;
 //   - a symbol the venue does not list is refused before anything is placed: exit 2 (a bad
-//     command line), the message names the symbol and the market, and the venue saw no order;
-//   - paper execution on Binance's market data (no exchangeInfo) refuses a symbol the table does
-//     not carry with exit 2 before connecting, saying where the grids can come from.
+//     command line), the message names the symbol and the market, and the venue saw no order.
+// Paper execution on the same symbols (grids from the public exchangeInfo) is
+// test/paper-binance-venue-grids.test.ts.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
@@ -85,20 +85,6 @@ describe('live Binance execution takes the grids of a symbol the built-in table 
     expect(r.out).not.toContain(KEY);
     expect(r.out).not.toContain(SECRET);
     expect(await replicaOrders()).toEqual([]);
-  }, 90_000);
-
-  it('paper execution on Binance market data: a symbol without built-in grids is refused before connecting (exit 2)', async () => {
-    const apiPort = await freePort();
-    const r = await runCli(
-      ['serve', '--market', 'binance:usdm', '--symbols', SYMBOL, '--binance-rest-url', replicaUrl, '--binance-ws-url', replicaUrl.replace('http:', 'ws:'),
-        '--port', String(apiPort), '--data-dir', `${dir}-paper`, '--rate-limit', '0'],
-      {}, 60_000,
-    );
-    dirs.push(`${dir}-paper`);
-    expect(r.code, r.out).toBe(2);
-    expect(r.out).toContain(`no built-in tick and lot size for Binance usdm ${SYMBOL}`);
-    expect(r.out).toContain('--execution binance-usdm-testnet');
-    expect(r.out).toContain('"instruments"');
   }, 90_000);
 
   it('SOLUSDT: book in sync on the venue grid, quotes on its tick, fills journaled with the venue price and quantity', async () => {

@@ -22,9 +22,10 @@ import { BinanceLive, MISMATCH_HINT, reconcileAnswer, type ReconcileSummary } fr
 import { HttpError } from '../gateway/http-errors.js';
 import type { LiveControl } from '../gateway/routes-api.js';
 import { BinanceError } from '../venues/binance/errors.js';
-import { liveInstrumentSpec, type BinanceInstrumentSpec, type LiveInstrumentChoice } from '../feed/binance/instruments.js';
-import type { BinanceMarket } from '../feed/binance/messages.js';
+import type { BinanceInstrumentSpec } from '../feed/binance/instruments.js';
+import { gridsFromRules, paperBinanceGrids, PaperGridsUnavailableError } from './binance-grids.js';
 import { usageError } from './flags.js';
+import { resolveConnectorConfig } from '../feed/binance/connector-config.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import { clusterRoutes } from '../cluster/cluster-view.js';
 import { parseClusterOptions } from '../cluster/cluster-options.js';
@@ -64,7 +65,8 @@ Markets (--market, SPREADCORE_MARKET; default sim):
                   state and the books go stale
   binance         the live Binance spot connector for --symbols (binance:usdm
                   for USD-M futures); --binance-rest-url / --binance-ws-url point
-                  it at another server (e.g. testnet or a local one)
+                  it at another server (e.g. testnet or a local one); the
+                  symbols' grids come from its public exchangeInfo (no key)
   feed            no built-in source: the feed handler (--feed-port, default
                   8081) takes protocol v1 frames from spreadcore publish
   kalshi, polymarket, kalshi,polymarket
@@ -109,11 +111,18 @@ Options (each also from an environment variable):
                        refused (SPREADCORE_CLUSTER_EVENT_EXPOSURE_LIMIT)
   --seed N             simulator seed (SPREADCORE_SEED, default 1)
   --speed S            replay pace: S x recorded, or max (SPREADCORE_SPEED, default 1)
-  --instruments FILE   replay of a Binance recording of a symbol without built-in
-                       grids: its tick and lot size, JSON {"SOLUSDT": {"tick_size":
-                       "0.01", "lot_size": "0.001", "market": "spot"}} (market
-                       optional; SPREADCORE_INSTRUMENTS; docs/cli.md)
-  --symbols A,B        binance symbols (SPREADCORE_SYMBOLS, default BTCUSDT)
+  --instruments FILE   tick and lot size of Binance symbols, JSON {"SOLUSDT":
+                       {"tick_size": "0.01", "lot_size": "0.001", "market":
+                       "spot"}} (market optional; SPREADCORE_INSTRUMENTS;
+                       docs/cli.md): a recording's symbol without built-in grids
+                       (replay:FILE), or, with --market binance and paper
+                       execution, grids that replace the venue's exchangeInfo
+  --symbols A,B        Binance symbols, any the venue lists (SPREADCORE_SYMBOLS,
+                       default BTCUSDT); their tick and lot size come from the
+                       venue's exchangeInfo at start (--binance-rest-url). Paper
+                       execution without an answer from it starts the built-in
+                       symbols (spot and USD-M BTCUSDT, ETHUSDT) on their grids
+                       and refuses others (exit 1)
   --binance-rest-url U Binance REST base (SPREADCORE_BINANCE_REST_URL)
   --binance-ws-url U   Binance WebSocket base (SPREADCORE_BINANCE_WS_URL)
   --token T            bearer token every API request must carry
@@ -195,19 +204,11 @@ Options (each also from an environment variable):
                        (SPREADCORE_PRODUCTION=1); refused with the URL flags
   -h, --help           show this help
 
-Exit status: 0 stopped by a signal, 1 failure (e.g. the port is taken),
-2 bad command line or environment value (nothing is started; with live
-execution also a --symbols symbol the venue's exchangeInfo does not list,
-found once connected and before any order).`;
-
-/** The grids of each symbol of live execution, from the venue's exchangeInfo (BinanceLive.connect checked that it lists them). */
-function liveGrids(market: BinanceMarket, symbols: readonly string[], live: BinanceLive): LiveInstrumentChoice[] {
-  return symbols.map((symbol) => {
-    const r = live.venue.symbolRules(symbol)!;
-    const maxQty = Number.isFinite(r.maxQtyLot) ? r.maxQtyLot * Number(r.instrument.lotSize) : null;
-    return liveInstrumentSpec(market, symbol, { tickSize: r.instrument.tickSize, stepSize: r.instrument.lotSize, baseAssetPrecision: r.baseAssetPrecision, maxQty });
-  });
-}
+Exit status: 0 stopped by a signal, 1 failure (e.g. the port is taken, or
+Binance's exchangeInfo cannot be read for a symbol without built-in grids),
+2 bad command line or environment value (nothing is started; with
+--market binance also a --symbols symbol the venue's exchangeInfo does not
+list, found before the market data starts and before any order).`;
 
 /** Restores the journal; a strategy on a symbol the source has not defined yet (feed) gets a message that says what to do. */
 function restoreJournal(engine: TradingEngine, dataDir: string, market: string): ReturnType<TradingEngine['restore']> {
@@ -228,6 +229,27 @@ export const serveCommand: Command = {
     const log = createLogger({ stream: io.stderr, level: o.logLevel, name: 'spreadcore serve' });
     const clusterCfg = parseClusterOptions(args, io.env);
     const prepared = await prepareMarket(o);
+    /** Paper execution on Binance's market data: each symbol's grids (exchangeInfo, --instruments, or the built-in table), read before anything is opened. */
+    let paperSpecs: readonly BinanceInstrumentSpec[] | undefined;
+    if (o.market.kind === 'binance' && o.live === null && clusterCfg?.mdSource !== 'nats') {
+      const inFile = o.instrumentsFile;
+      const restUrl = resolveConnectorConfig({ market: o.market.market, symbols: o.symbols, ...(o.market.restUrl !== undefined ? { restUrl: o.market.restUrl } : {}) }).restUrl;
+      try {
+        const g = await paperBinanceGrids({
+          market: o.market.market, restUrl, symbols: o.symbols,
+          fromFile: inFile === undefined ? [] : o.instruments.filter((s) => inFile.symbols.includes(s.symbol)),
+          ...(inFile !== undefined ? { fileLabel: `--instruments ${inFile.path}` } : {}),
+        });
+        if (g.fallback) log.warn(g.line);
+        else log.info(g.line);
+        for (const w of g.warnings) log.warn(w);
+        paperSpecs = g.specs;
+      } catch (e) {
+        if (!(e instanceof PaperGridsUnavailableError)) throw e;
+        log.error(e.message);
+        return 1;
+      }
+    }
     const dataDir = resolvePath(o.dataDir);
 
     mkdirSync(dataDir, { recursive: true });
@@ -281,7 +303,8 @@ export const serveCommand: Command = {
           return 1;
         }
         // the grids of the books and of the orders, from the venue's exchangeInfo, before the market data starts
-        const choices = liveGrids(lx.market, o.symbols, live);
+        const connected = live;
+        const choices = gridsFromRules(lx.market, o.symbols, (s) => connected.venue.symbolRules(s));
         for (const c of choices) {
           if (c.tableDiffers !== null) log.warn(c.tableDiffers);
           else if (c.source === 'venue') {
@@ -324,7 +347,7 @@ export const serveCommand: Command = {
       hub = new SseHub({ firstId: Date.now() * 1000 });
       attachEngine(hub, eng.events);
       // the source defines its instruments first: restored strategies load on known symbols
-      market = clusterCfg?.mdSource === 'nats' ? natsMarket(eng, log, o.tickMs) : prepared.start(eng, io, log, liveSpecs);
+      market = clusterCfg?.mdSource === 'nats' ? natsMarket(eng, log, o.tickMs) : prepared.start(eng, io, log, liveSpecs ?? paperSpecs);
       // a node fed from NATS learns the markets from the publisher before its journal's strategies load
       if (clusterCfg?.mdSource === 'nats') await awaitDefinitions(clusterCfg.url, eng.ingest);
       const restored = restoreJournal(eng, dataDir, o.market.kind);

@@ -6,7 +6,7 @@ import { SpreadcoreError } from '../errors.js';
 import { parseLogLevel, type LogLevel } from '../log/logger.js';
 import { resolveConnectorConfig } from '../feed/binance/connector-config.js';
 import type { BinanceMarket } from '../feed/binance/messages.js';
-import { BINANCE_INSTRUMENTS, type BinanceInstrumentSpec } from '../feed/binance/instruments.js';
+import type { BinanceInstrumentSpec } from '../feed/binance/instruments.js';
 import { instrumentSpecsOf, readInstrumentsFile } from './instruments-flag.js';
 import { readRiskLimits } from './risk-limits-flag.js';
 import type { RiskLimits } from '../risk/risk-limits.js';
@@ -156,8 +156,13 @@ export interface ServeOptions {
   universeMarkets: number;
   /** Kalshi and/or Polymarket live (--market kalshi|polymarket|kalshi,polymarket), else null. */
   prediction: PredictionOptions | null;
-  /** Grids of a Binance recording's symbol (--instruments FILE, --market replay:FILE only); empty without the flag. */
+  /**
+   * Grids of Binance symbols (--instruments FILE): a recording's symbol (--market replay:FILE), or
+   * symbols of paper execution on Binance's market data, replacing the venue's exchangeInfo; empty without the flag.
+   */
   instruments: readonly BinanceInstrumentSpec[];
+  /** The --instruments file as given and the symbols it names; undefined without the flag. */
+  instrumentsFile: { readonly path: string; readonly symbols: readonly string[] } | undefined;
 }
 
 export const DEFAULT_FEED_PORT = 8081;
@@ -235,13 +240,20 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   const speed = check('speed', (v) => (v === undefined ? 1 : parseSpeed(v)));
 
   const instR = raw('instruments');
-  if (instR.v !== undefined && !(market.kind === 'replay' && market.format === 'binance')) {
+  if (instR.v !== undefined) {
     const where = instR.fromEnv ? `environment variable ${SERVE_ENV.instruments}: ` : '';
-    throw usageError(market.kind === 'replay'
-      ? `${where}--instruments applies to a Binance recording; a .screc recording carries its own instrument definitions`
-      : `${where}--instruments applies to --market replay:FILE (a Binance recording) only`);
+    if (market.kind === 'replay' && market.format === 'screc') {
+      throw usageError(`${where}--instruments applies to a Binance recording; a .screc recording carries its own instrument definitions`);
+    }
+    if (market.kind === 'binance' && live !== null) {
+      throw usageError(`${where}--instruments applies to paper execution; live execution (--execution ${live.mode}) trades on the grids of the venue's exchangeInfo`);
+    }
+    if (market.kind !== 'replay' && market.kind !== 'binance') {
+      throw usageError(`${where}--instruments applies to --market replay:FILE (a Binance recording) and --market binance with paper execution only`);
+    }
   }
-  const instruments = check('instruments', (v) => (v === undefined ? [] : instrumentSpecsOf(readInstrumentsFile(v))));
+  const instOverrides = check('instruments', (v) => (v === undefined ? undefined : readInstrumentsFile(v)));
+  const instruments = instOverrides === undefined ? [] : instrumentSpecsOf(instOverrides);
 
   const symR = raw('symbols');
   if (symR.v !== undefined && market.kind !== 'binance') throw usageError('--symbols applies to --market binance only (the simulator and recordings bring their own)');
@@ -249,17 +261,6 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
 
   for (const n of ['binance-rest-url', 'binance-ws-url'] as const) {
     if (raw(n).v !== undefined && market.kind !== 'binance') throw usageError(`--${n} applies to --market binance only`);
-  }
-  if (market.kind === 'binance' && live === null) {
-    // paper execution on Binance's market data has no exchangeInfo: the grids come from the built-in table
-    const known = BINANCE_INSTRUMENTS.filter((s) => s.market === market.market).map((s) => s.symbol);
-    const unknown = symbols.filter((s) => !known.includes(s));
-    if (unknown.length > 0) {
-      const mode = market.market === 'spot' ? 'binance-spot-testnet' : 'binance-usdm-testnet';
-      throw usageError(`--symbols: no built-in tick and lot size for Binance ${market.market} ${unknown.join(', ')} (built in: ${known.join(', ')}); `
-        + `paper execution takes the grids from that table. Live execution (--execution ${mode}) takes any listed symbol's grids from the venue's exchangeInfo; `
-        + 'a backtest takes them from the params file\'s "instruments"');
-    }
   }
   if (market.kind === 'binance') {
     market.restUrl = raw('binance-rest-url').v ?? (live !== null ? live.restUrl : undefined);
@@ -306,7 +307,7 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   });
   const prediction = market.kind === 'prediction' ? parsedPrediction : null;
   const logLevel = check('log-level', (v) => parseLogLevel(v ?? 'info'));
-  return { logLevel, host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, riskLimits, live, events, universeMarkets, prediction, instruments };
+  return { logLevel, host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, riskLimits, live, events, universeMarkets, prediction, instruments, instrumentsFile: instR.v === undefined || instOverrides === undefined ? undefined : { path: instR.v, symbols: Object.keys(instOverrides) } };
 }
 
 /** The public market-data streams that go with a live mode's endpoints (testnet data for a testnet venue). */
