@@ -38,6 +38,8 @@ describe('serve --market kalshi: a market settled while the WebSocket is down', 
     }, 20_000, s.proc.out);
     expect(s.proc.out()).toMatch(/kalshi: KXSIMELEC-28-DEM settled YES/);
     expect(s.proc.out()).not.toMatch(/MISMATCH/);
+    // the drop is said once, with what it means
+    expect(s.proc.out().match(/kalshi: WebSocket closed \(code \d+\): our fills are not heard; strategies paused \(venue\)/g)?.length).toBe(1);
     const after = await manual();
     expect(after?.position).toBe(0);
     expect(after?.realized_pnl).toBeCloseTo(payout, 6);

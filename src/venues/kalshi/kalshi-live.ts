@@ -75,6 +75,8 @@ export class KalshiLive {
   /** The background retry of a failed reconcile. */
   private readonly retry = new ReconcileRetry({ venue: 'kalshi', name: 'Kalshi', retry: () => void this.reconcile(), log: (l) => this.log(l) });
   private closed = false;
+  /** The WebSocket closed and has not reconnected yet (its outage is logged once). */
+  private wsDown = false;
 
   constructor(private readonly c: KalshiLiveConfig) {
     const env = c.environment ?? 'demo';
@@ -102,8 +104,20 @@ export class KalshiLive {
     const prev = this.ws.handlers;
     this.ws.handlers = {
       ...prev,
-      onOpen: (reconnect) => { prev.onOpen?.(reconnect); if (reconnect) { this.log('kalshi: reconnected; reconciling before quoting'); void this.reconcile(true); } },
-      onClose: (code) => { prev.onClose?.(code); this.pause('venue'); },
+      onOpen: (reconnect) => {
+        prev.onOpen?.(reconnect);
+        this.wsDown = false;
+        if (reconnect) { this.log('kalshi: reconnected; reconciling before quoting'); void this.reconcile(true); }
+      },
+      onClose: (code) => {
+        prev.onClose?.(code);
+        // once per outage: the client calls this again at each reconnect attempt that fails
+        if (!this.wsDown && !this.closed) {
+          this.wsDown = true;
+          this.log(`kalshi: WebSocket closed (code ${code}): our fills are not heard; strategies paused (venue) until it reconnects and a reconcile runs clean`);
+        }
+        this.pause('venue');
+      },
       onLifecycle: (m) => { prev.onLifecycle?.(m); this.lifecycle(m); },
     };
     await this.ws.connect();
