@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, stopAll } from './support/cli-process.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
-import { pauseReasons, replicaAdmin, replicaState, startPolymarketQuoting } from './support/prediction-replicas.js';
+import {
+  newWalletKey, pauseReasons, polySymbol, replicaAdmin, replicaState, startPolymarketQuoting, startPolymarketReplica, startPredictionServe,
+} from './support/prediction-replicas.js';
 
 let tmp = '';
 beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-poly-user-')); });
@@ -63,6 +65,33 @@ describe('serve --market polymarket: the user channel drops', () => {
     expect(out().match(/polymarket: user channel down/g)?.length).toBe(1);
     expect(out()).not.toContain(walletKey.slice(2));
 
+    s.proc.child.kill('SIGTERM');
+    expect(await s.proc.exited).toBe(0);
+  }, 120_000);
+
+  it('down from the start: serve starts paused (after waiting for the channel), sends nothing, and quotes once the channel connects', async () => {
+    const p = await startPolymarketReplica(['--step-ms', '0', '--confirmed-ms', '300', '--heartbeat-timeout-ms', '600000']);
+    await replicaAdmin(p.url, 'faults', { userChannelDown: true });
+    const target = p.markets[1]!;
+    const s = await startPredictionServe({ polymarket: p, dataDir: join(tmp, 'data-start'), walletKey: newWalletKey() });
+    const out = s.proc.out;
+    const received = async (): Promise<number> => { const c = (await replicaState<PState>(p.url)).counters; return c.ordersAccepted + c.ordersRejected; };
+    const health = async (): Promise<Health['execution']> => (await apiRequest<Health>(s.port, '/api/health')).execution;
+    expect(await health()).toMatchObject({ venues_down: ['polymarket'], polymarket: { user_connected: false } });
+    expect(await apiRequest<{ ok: boolean }>(s.port, '/api/strategy/load', {
+      name: 'p1', type: 'MarketMaking', symbols: [polySymbol(target.condition_id)],
+      parameters: { base_spread: 0.04, quote_size: 10, quote_levels: 1, max_inventory: 100, fee_model: 'polymarket' },
+    })).toMatchObject({ ok: true });
+    await apiRequest(s.port, '/api/strategy/p1/start', {});
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await pauseReasons(s.port)).toContain('venue');
+    expect(await received(), out()).toBe(0);
+
+    await replicaAdmin(p.url, 'faults', { userChannelDown: false });
+    await waitUntil('quoting once the channel connects', async () => (await pauseReasons(s.port)).length === 0 && (await health()).venues_down.length === 0, 30_000, out);
+    expect(out()).toMatch(/polymarket: user channel connected; reconciling before quoting/);
+    await waitUntil('a quote at Polymarket', async () => (await replicaState<PState>(p.url)).orders.some((o) => o.asset_id === target.yes && o.status === 'LIVE'), 30_000, out);
+    expect(await health()).toMatchObject({ polymarket: { paused: false, user_connected: true } });
     s.proc.child.kill('SIGTERM');
     expect(await s.proc.exited).toBe(0);
   }, 120_000);
