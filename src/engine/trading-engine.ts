@@ -20,12 +20,13 @@ import { finalStateView } from '../accounting/final-state-view.js';
 import { inventoryView } from '../accounting/inventory-view.js';
 import { jsonNumber } from '../accounting/json-number.js';
 import { metricsView } from '../accounting/metrics-view.js';
-import type { SymbolLedger } from '../accounting/symbol-ledger.js';
+import { SymbolLedger } from '../accounting/symbol-ledger.js';
 import { tradesView } from '../accounting/trades-view.js';
+import type { JournalFill } from '../store/journal-records.js';
 import { SpreadcoreError } from '../errors.js';
 import { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import type { Instrument } from '../orderbook/instrument.js';
-import { reasonName, type RiskLimits } from '../risk/index.js';
+import { ledgerPnl, reasonName, type RiskLimits } from '../risk/index.js';
 import { MarketMakingStrategy, paramsJson } from '../strategy/market-making-strategy.js';
 import { configView, validateParams, type ParamValue, type StrategyParams } from '../strategy/params/index.js';
 import { toDecimalString } from '../strategy/params/param-decimal.js';
@@ -699,9 +700,39 @@ export class TradingEngine extends UniverseCore {
     }
     const t = this.nowNs();
     for (const id of loaded) for (const leg of this.legsOf(id)) this.positionFromLedger(leg, t);
+    for (const id of loaded) for (const leg of this.legsOf(id)) this.restoreDayBaseline(leg, r.fillsByStrategy.get(id) ?? [], r.engineState, t);
     if (r.killSwitch.state === 'HALTED' && !this.risk.killed) this.risk.kill(t, r.killSwitch.reason ?? 'restored');
     // one name for the kill switch everywhere (API, health, logs, dashboard): the trading state it leaves, ACTIVE or HALTED
     return { ok: true, strategies: loaded, fills, kill_switch: r.killSwitch.state === 'OFF' ? 'ACTIVE' : 'HALTED', open_orders: r.openOrders.length, invalid };
+  }
+
+  /**
+   * The daily loss limit counts from the start of the current trading day, and a restored
+   * ledger holds every fill since it began: the day's baseline is the P&L the leg had at the
+   * day's start, from the fills (and settlements) before it, the position then valued at its
+   * last fill's price before it (the mark at that moment is not kept). Without it a loss made
+   * today before a restart would be netted against earlier days' profits, or earlier losses
+   * would stop the strategy today.
+   */
+  private restoreDayBaseline(leg: StrategyLeg, fills: readonly JournalFill[], engineState: ReadonlyMap<string, unknown>, tNs: number): void {
+    const ledger = leg.ledger;
+    const dayStartNs = this.risk.dayStartNs(leg.strategy.id, tNs);
+    if (ledger === undefined || !Number.isFinite(dayStartNs)) return;
+    const before = new SymbolLedger(ledger.config);
+    let lastPrice: string | undefined;
+    for (const f of fills) {
+      if (f.symbol !== leg.symbol || Number(f.tsEventNs) >= dayStartNs) continue;
+      before.applyFill(f);
+      lastPrice = f.price;
+    }
+    if (lastPrice === undefined) return; // the ledger began today: the day is measured from zero
+    const settled = engineState.get(`settled:${leg.symbol}`) as { outcome?: unknown; tsNs?: unknown } | undefined;
+    if (settled !== undefined && (settled.outcome === 'yes' || settled.outcome === 'no') && Number(settled.tsNs ?? Infinity) < dayStartNs && !before.position.isZero()) {
+      lastPrice = settled.outcome === 'yes' ? '1' : '0';
+      before.settle(lastPrice, BigInt(Math.trunc(Number(settled.tsNs))));
+    }
+    const pnl = ledgerPnl(before, lastPrice);
+    this.risk.setDayBaseline(leg.strategy.id, leg.symbol, pnl.realizedQuote + pnl.unrealizedQuote);
   }
 
   /** Releases the quoter slots of every strategy, and the book slots of an ingest the engine created (the engine is done). */

@@ -25,6 +25,7 @@ import type { OrderIntent, OrderSide, TradingState } from '../trading/types.js';
 import { WasmVol } from '../wasm/vol-api.js';
 import { GateState } from './gate-state.js';
 import { dailyLoss, dailyReset, flatCheck, stopLoss } from './loss-stops.js';
+import { NS_PER_DAY, nextDailyResetNs } from './daily-reset.js';
 import { marketTrade, priceJump, quoteAge, volatilityPause } from './market-triggers.js';
 import { SIDE_BUY } from './own-orders.js';
 import { preTradeCheck } from './pre-trade-check.js';
@@ -332,6 +333,13 @@ export class RiskEngine {
     stopLoss(this.g, slot, tsNs);
     dailyLoss(this.g, s, tsNs);
     return true;
+  }
+
+  /** Start (ns) of the strategy's trading day that holds tsNs (its daily_reset_utc); NaN for an unknown strategy or time. */
+  dayStartNs(strategyId: string, tsNs: number): number {
+    const s = this.g.strategies.get(strategyId);
+    if (s === undefined || !Number.isFinite(tsNs)) return NaN;
+    return nextDailyResetNs(tsNs, s.limits.resetMinuteUtc) - NS_PER_DAY;
   }
 
   /** The realized + unrealized P&L the current day is measured from (default 0; set it after a restart). */

@@ -1,0 +1,71 @@
+// The daily loss limit across a restart: a restored ledger holds every fill since it
+// began, but the day's P&L is measured from the start of the trading day. A strategy
+// that lost more than its limit today (after earlier days' profits) is stopped again
+// once restored and started; one whose losses are all from earlier days quotes.
+// Real engine, real simulator, real SQLite journal; the fills are journaled with times
+// on either side of the day's start.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimDriver, TradingEngine } from '../src/engine/index.js';
+import { MarketSimulator, type SimConfigInput } from '../src/feed/sim/index.js';
+import { nextDailyResetNs } from '../src/risk/index.js';
+import { Journal } from '../src/store/index.js';
+
+const SIM: SimConfigInput = { instruments: [{ symbol: 'BTCUSDT' }] };
+// daily loss limit: 1 % of 1000 = 10 USDT
+const PARAMS = { spread_bps: 4, order_size: 0.001, max_position: 0.1, quote_levels: 1, daily_loss_limit_pct: 1, capital: 1000, stop_loss_bps: null };
+const cleanup: (() => void)[] = [];
+afterEach(() => { for (const f of cleanup.splice(0).reverse()) f(); });
+
+function engineOn(journal: Journal, seed: number): { engine: TradingEngine; driver: SimDriver } {
+  const engine = new TradingEngine({ journal });
+  cleanup.push(() => engine.close());
+  const driver = new SimDriver(engine, new MarketSimulator(SIM, seed));
+  driver.run(2);
+  return { engine, driver };
+}
+
+describe('daily loss limit after a restart', () => {
+  it('counts from the start of the trading day, not from the first fill', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spreadcore-daily-'));
+    const journal = Journal.open(join(dir, 'data'));
+    cleanup.push(() => { journal.close(); rmSync(dir, { recursive: true, force: true }); });
+    const first = engineOn(journal, 1);
+    first.engine.load({ name: 'lost_today', symbols: ['BTCUSDT'], parameters: PARAMS });
+    first.engine.load({ name: 'lost_before', symbols: ['BTCUSDT'], parameters: PARAMS });
+    const nowNs = first.engine.nowNs();
+    const dayStartNs = nextDailyResetNs(nowNs, 0) - 86_400e9;
+    first.engine.close();
+
+    let n = 0;
+    const fill = (strategyId: string, side: 'BUY' | 'SELL', price: string, tsNs: number): void => {
+      n++;
+      journal.recordFill({
+        tradeId: `t${n}`, orderId: `o${n}`, clientOrderId: `c${n}`, strategyId, symbol: 'BTCUSDT', side, price, qty: '0.01', fee: '0', liquidity: 'MAKER',
+        tsEventNs: BigInt(Math.trunc(tsNs)), tsInitNs: BigInt(Math.trunc(tsNs)),
+      });
+    };
+    const yesterday = dayStartNs - 3_600e9;
+    const today = Math.max(dayStartNs + 1e6, nowNs - 1e9);
+    // +20 yesterday, then −15 today: 5 up since the first fill, 15 down today (over the 10 limit)
+    fill('lost_today', 'BUY', '40000', yesterday);
+    fill('lost_today', 'SELL', '42000', yesterday + 1e9);
+    fill('lost_today', 'BUY', '42000', today);
+    fill('lost_today', 'SELL', '40500', today + 1);
+    // −50 yesterday, nothing today
+    fill('lost_before', 'BUY', '45000', yesterday);
+    fill('lost_before', 'SELL', '40000', yesterday + 1e9);
+
+    const { engine, driver } = engineOn(journal, 2);
+    expect(engine.restore()).toMatchObject({ ok: true, fills: 6 });
+    engine.start('lost_today');
+    engine.start('lost_before');
+    driver.run(3); // marks give the risk gate the legs' P&L
+    expect(engine.inventory('lost_today').inventory.position).toBe(0);
+    expect(engine.risk.strategyState('lost_today')).toBe('HALTED');
+    expect(engine.risk.strategyStateReason('lost_today')).toBe('daily_loss');
+    expect(engine.risk.strategyState('lost_before')).toBe('ACTIVE');
+  });
+});
