@@ -1,5 +1,6 @@
 // --instruments FILE of the commands that replay a Binance recording (`serve --market
-// replay:FILE`, `book --format binance`, `selfcheck`): the tick and lot grids of symbols
+// replay:FILE`, `book --format binance`, `selfcheck`, and `record`, `replay`, `publish`
+// with --source binance:FILE): the tick and lot grids of symbols
 // the built-in table (src/feed/binance/instruments.ts) does not know, or replacing its
 // grids. The file is the backtest params file's "instruments" object on its own:
 //   {"SOLUSDT": {"tick_size": "0.01", "lot_size": "0.001", "market": "spot"}}
@@ -11,6 +12,8 @@ import { SpreadcoreError } from '../errors.js';
 import { backtestInstrumentSpecs } from '../backtest/backtest-instruments.js';
 import { readInstrumentOverrides, type InstrumentOverride } from '../backtest/backtest-spec.js';
 import { UnknownBinanceSymbolError, type BinanceInstrumentSpec } from '../feed/binance/instruments.js';
+import type { MarketSource } from '../feed/replay/market-source.js';
+import { openMarketSource, parseSourceFlags, type SourceFlagValues, type SourceSpec } from '../feed/replay/source-options.js';
 import { usageError } from './flags.js';
 
 /** Lines for a command's usage text. */
@@ -52,4 +55,21 @@ export function instrumentSpecsOf(overrides: Readonly<Record<string, InstrumentO
 export function withInstrumentsHint(e: UnknownBinanceSymbolError): string {
   return `${e.message}: give its tick and lot size with --instruments FILE, `
     + `e.g. {"${e.symbol}": {"tick_size": "0.01", "lot_size": "0.001", "market": "${e.market}"}} (grids every price and quantity of the recording lies on)`;
+}
+
+/** The source flags of record, replay and publish, with --instruments FILE read into a binance:FILE source. */
+export function sourceSpecOf(flags: SourceFlagValues): SourceSpec {
+  const spec = parseSourceFlags(flags); // --instruments given for another source is refused here
+  if (spec.kind !== 'binance' || flags.instruments === undefined) return spec;
+  return { ...spec, instruments: instrumentSpecsOf(readInstrumentsFile(flags.instruments)) };
+}
+
+/** Opens a source; a Binance recording of a symbol without grids is a usage error saying to pass --instruments. */
+export async function openSourceWithGrids(spec: SourceSpec): Promise<MarketSource> {
+  try {
+    return await openMarketSource(spec);
+  } catch (e) {
+    if (e instanceof UnknownBinanceSymbolError && spec.kind === 'binance') throw usageError(`--source binance:${spec.path}: ${withInstrumentsHint(e)}`);
+    throw e;
+  }
 }

@@ -5,8 +5,9 @@
 import { DEFAULT_FEED_URL, publishFrames, type PublishReport } from '../feed/replay/frame-publisher.js';
 import { skippedInputWarning } from '../feed/replay/market-source.js';
 import { sourceFrames } from '../feed/replay/source-frames.js';
-import { openMarketSource, parseSourceFlags, SOURCE_FLAGS, SOURCE_USAGE } from '../feed/replay/source-options.js';
+import { SOURCE_FLAGS, SOURCE_USAGE } from '../feed/replay/source-options.js';
 import { parseSpeed, type ReplaySpeed } from '../feed/recording/pacer.js';
+import { openSourceWithGrids, sourceSpecOf } from './instruments-flag.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
 import { usageError, parseOnlyFlags } from './flags.js';
 import { OutputWriter } from './output-writer.js';
@@ -87,14 +88,14 @@ export const publishCommand: Command = {
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const flags = parseOnlyFlags(args, FLAGS);
-    const spec = parseSourceFlags(flags);
+    const spec = sourceSpecOf(flags);
     if (flags.speed !== undefined && flags.rate !== undefined) throw usageError('give --speed or --rate, not both');
     const speed: ReplaySpeed = flags.speed === undefined ? 1 : parseSpeed(flags.speed);
     const rateFps = flags.rate === undefined ? undefined : parseRate(flags.rate);
     const url = parseUrl(flags.url ?? DEFAULT_FEED_URL);
     const token = flags.token ?? io.env[TOKEN_ENV];
     if (token !== undefined && (token === '' || /\s/.test(token))) throw usageError('--token must be non-empty without spaces');
-    const source = await openMarketSource(spec);
+    const source = await openSourceWithGrids(spec);
     const report = await publishFrames(sourceFrames(source), { url, token, speed, rateFps });
     const out = new OutputWriter(io.stdout);
     out.line(flags.json === true ? JSON.stringify({ ...report, source: source.label, sourceStats: source.stats() }) : describe(report, source.label));

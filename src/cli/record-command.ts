@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { SpreadcoreError } from '../errors.js';
 import { recordSource, type RecordReport } from '../feed/replay/record-source.js';
 import { skippedInputWarning } from '../feed/replay/market-source.js';
-import { openMarketSource, parseSourceFlags, SOURCE_FLAGS, SOURCE_USAGE, sourcePath } from '../feed/replay/source-options.js';
+import { SOURCE_FLAGS, SOURCE_USAGE, sourcePath } from '../feed/replay/source-options.js';
+import { openSourceWithGrids, sourceSpecOf } from './instruments-flag.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
 import { usageError, parseOnlyFlags } from './flags.js';
 import { OutputWriter } from './output-writer.js';
@@ -60,7 +61,7 @@ export const recordCommand: Command = {
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const flags = parseOnlyFlags(args, FLAGS);
-    const spec = parseSourceFlags(flags);
+    const spec = sourceSpecOf(flags);
     const out = flags.out;
     if (out === undefined) throw usageError('--out is required (a .screc or .screc.gz file)');
     if (!out.endsWith('.screc') && !out.endsWith('.screc.gz')) {
@@ -71,7 +72,7 @@ export const recordCommand: Command = {
     if (existsSync(out) && flags.force !== true) {
       throw new SpreadcoreError('SPREADCORE_ERR_IO', `${out} already exists (pass --force to overwrite it)`);
     }
-    const source = await openMarketSource(spec);
+    const source = await openSourceWithGrids(spec);
     const report = await recordSource(source, out);
     const w = new OutputWriter(io.stdout);
     w.line(flags.json === true ? JSON.stringify(report) : describe(report));

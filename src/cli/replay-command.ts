@@ -4,10 +4,11 @@
 // and to compare two sources.
 import { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import { replaySource, skippedInputWarning } from '../feed/replay/market-source.js';
-import { openMarketSource, parseSourceFlags, SOURCE_FLAGS, SOURCE_USAGE } from '../feed/replay/source-options.js';
+import { SOURCE_FLAGS, SOURCE_USAGE } from '../feed/replay/source-options.js';
 import { parseSpeed, type ReplaySpeed } from '../feed/recording/pacer.js';
 import { WasmBooks } from '../wasm/book-api.js';
 import { MAX_DEPTH_LEVELS } from '../wasm/layout.js';
+import { openSourceWithGrids, sourceSpecOf } from './instruments-flag.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
 import { usageError, parseOnlyFlags } from './flags.js';
 import { OutputWriter } from './output-writer.js';
@@ -50,10 +51,10 @@ export const replayCommand: Command = {
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const flags = parseOnlyFlags(args, FLAGS);
-    const spec = parseSourceFlags(flags);
+    const spec = sourceSpecOf(flags);
     const speed: ReplaySpeed = flags.speed === undefined ? 'max' : parseSpeed(flags.speed);
     const depth = parseDepth(flags.depth);
-    const source = await openMarketSource(spec);
+    const source = await openSourceWithGrids(spec);
     const ingest = new FeedIngest(new WasmBooks());
     await replaySource(source, ingest, { speed });
     const out = new OutputWriter(io.stdout);

@@ -3,7 +3,9 @@
 //   --market spot|usdm      (binance; detected from the file when omitted)
 //   --seed N, --symbols A,B (sim)
 //   --duration-s S          (sim: simulated seconds, default 60; recordings: stop after S s)
-// parseSourceFlags() checks the command line (SPREADCORE_ERR_BAD_FLAG, a usage
+//   --instruments FILE      (binance: grids of a symbol without built-in ones)
+// parseSourceFlags() checks the command line (--instruments only where it applies: the
+// CLI reads the file, src/cli/instruments-flag.ts sourceSpecOf) (SPREADCORE_ERR_BAD_FLAG, a usage
 // error); openMarketSource() opens the data (missing or malformed files are data
 // errors: SPREADCORE_ERR_IO, SPREADCORE_ERR_BAD_INPUT, SPREADCORE_ERR_BAD_RECORDING).
 import { stat } from 'node:fs/promises';
@@ -22,6 +24,7 @@ export const SOURCE_FLAGS = {
   seed: { type: 'string' },
   symbols: { type: 'string' },
   'duration-s': { type: 'string' },
+  instruments: { type: 'string' },
 } as const;
 
 export interface SourceFlagValues {
@@ -30,16 +33,22 @@ export interface SourceFlagValues {
   seed?: string;
   symbols?: string;
   'duration-s'?: string;
+  instruments?: string;
 }
 
 /** Lines for a command's usage text. */
 export const SOURCE_USAGE = `Sources (--source, required):
   binance:FILE     a Binance recording, "<receive_ts_ns> <json>" lines (gzip or plain),
-                   one symbol per file; the symbol is detected from the file
+                   one symbol per file; the symbol is detected from the file (grids:
+                   the built-in BTCUSDT and ETHUSDT, any other with --instruments)
   screc:FILE       a spreadcore binary recording (.screc or .screc.gz)
   sim              the built-in simulator
 Source options:
   --market M       binance: spot or usdm (detected from the file when omitted)
+  --instruments FILE
+                   binance: tick and lot size of a symbol without built-in grids, JSON
+                   {"SOLUSDT": {"tick_size": "0.01", "lot_size": "0.001", "market": "spot"}}
+                   ("market" spot or usdm, optional; an entry for a built-in symbol replaces its grids)
   --seed N         sim: random seed, an integer (default 1)
   --symbols A,B    sim: symbols to simulate (default BTCUSDT,ETHUSDT,BTC-100K-YES)
   --duration-s S   sim: simulated seconds (default ${DEFAULT_SIM_DURATION_S});
@@ -76,6 +85,7 @@ export function parseSourceFlags(f: SourceFlagValues): SourceSpec {
   const durationS = f['duration-s'] === undefined ? undefined : parseDuration(f['duration-s']);
   if (src === 'sim') {
     only('market', 'binance:FILE');
+    only('instruments', 'binance:FILE');
     let seed = 1;
     if (f.seed !== undefined) {
       seed = Number(f.seed);
@@ -103,6 +113,7 @@ export function parseSourceFlags(f: SourceFlagValues): SourceSpec {
   only('symbols', 'sim');
   if (kind === 'screc') {
     only('market', 'binance:FILE');
+    if (f.instruments !== undefined) throw usage('--instruments applies to --source binance:FILE only (a .screc recording carries its own instrument definitions)');
     return { kind, path, durationS };
   }
   const m = f.market;
