@@ -21,7 +21,7 @@ import type { BinanceMarket, BinanceMessage } from '../binance/messages.js';
 import { readBinanceRecordingFile, type BinanceRecordedMessage, type BinanceRecordingItem } from '../binance/read-binance-recording.js';
 import type { Paced } from '../recording/pacer.js';
 import { ForwardingIngest } from './forwarding-ingest.js';
-import { MonotoneOffset, type MarketSource, type SourceRun, type SourceStats } from './market-source.js';
+import { MonotoneOffset, type GridProblem, type MarketSource, type SourceRun, type SourceStats } from './market-source.js';
 
 /** Lines read to find the symbol and the market. */
 export const DETECT_LINES = 20_000;
@@ -124,6 +124,10 @@ export class BinanceRecordingSource implements MarketSource<BinanceRecordedMessa
   private steps = 0;
   /** The first skipped line's problem. */
   firstProblem: string | null = null;
+  onGridProblem: ((problem: GridProblem) => void) | null = null;
+  /** Snapshots and depth events refused for a level off the grid, and the first such refusal. */
+  private offGrid = 0;
+  private firstOffGrid: string | null = null;
 
   constructor(path: string, info: BinanceRecordingInfo, options: BinanceSourceOptions = {}) {
     this.path = path;
@@ -141,6 +145,14 @@ export class BinanceRecordingSource implements MarketSource<BinanceRecordedMessa
     const adapter = new BinanceIngestAdapter(ingest, {
       market: this.info.market, symbols: [{ symbol: this.info.symbol, symbolId: this.symbolId }],
       ...(this.instruments !== undefined ? { instruments: this.instruments } : {}),
+      onRejected: (_symbol, error) => {
+        if (error.code !== 'SPREADCORE_ERR_OFF_GRID') return;
+        this.offGrid++;
+        if (this.firstOffGrid !== null) return;
+        this.firstOffGrid = error.message;
+        const problem = this.gridProblems()[0];
+        if (problem !== undefined && this.onGridProblem !== null) this.onGridProblem(problem);
+      },
     });
     this.adapter = adapter;
     const symbol = this.info.symbol;
@@ -170,6 +182,15 @@ export class BinanceRecordingSource implements MarketSource<BinanceRecordedMessa
     }
   }
 
+  gridProblems(): readonly GridProblem[] {
+    const feed = this.adapter?.feed(this.info.symbol);
+    if (this.firstOffGrid === null || feed === undefined) return [];
+    return [{
+      symbol: this.info.symbol, tickSize: feed.instrument.tickSize, lotSize: feed.instrument.lotSize,
+      first: this.firstOffGrid, refused: this.offGrid, applied: this.adapter!.counters.appliedEvents,
+    }];
+  }
+
   stats(): SourceStats {
     const c = this.adapter?.counters;
     const top = this.adapter?.topOfBook();
@@ -181,6 +202,7 @@ export class BinanceRecordingSource implements MarketSource<BinanceRecordedMessa
       appliedEvents: c?.appliedEvents ?? 0,
       gaps: c?.gaps ?? 0,
       rejectedEvents: c?.rejectedEvents ?? 0,
+      offGridRefused: this.offGrid,
       snapshots: c?.snapshots ?? 0,
       trades: c?.trades ?? 0,
       otherSymbols: c?.unknownSymbol ?? 0,

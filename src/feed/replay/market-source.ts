@@ -39,6 +39,35 @@ export interface MarketSource<T = unknown> {
    * Used instead of open(), never together with it.
    */
   frames?(): AsyncIterable<Paced<Uint8Array>>;
+  /** Symbols whose depth was refused for a price or quantity off their grid (a Binance recording read with too coarse a grid). */
+  gridProblems?(): readonly GridProblem[];
+  /** Called once per symbol, at its first depth refused for a price or quantity off its grid. */
+  onGridProblem?: ((problem: GridProblem) => void) | null;
+}
+
+/** A symbol whose snapshots or depth events were refused: a price or quantity of the data is off the symbol's grid. */
+export interface GridProblem {
+  readonly symbol: string;
+  readonly tickSize: string;
+  readonly lotSize: string;
+  /** The first refusal, naming the level and its price or quantity. */
+  readonly first: string;
+  /** Snapshots and depth events refused for a level off the grid, so far. */
+  readonly refused: number;
+  /** Depth events applied, so far. */
+  readonly applied: number;
+}
+
+/** One line about a symbol whose data is off its grid: the symbol, the grid, an offending level, and what to do. */
+export function gridProblemMessage(p: GridProblem): string {
+  return `${p.symbol}: the data is not on the grid tick_size ${p.tickSize}, lot_size ${p.lotSize} (${p.first}), `
+    + `so the book refuses its depth${p.applied === 0 ? ' and stays empty' : ''}: fix the grid of ${p.symbol} with --instruments FILE `
+    + '(a tick and lot size every price and quantity of the recording lies on)';
+}
+
+/** The grid problems of a source (none for a source without grids to check). */
+export function gridProblemsOf(source: MarketSource): readonly GridProblem[] {
+  return source.gridProblems?.() ?? [];
 }
 
 export interface ReplayOptions {

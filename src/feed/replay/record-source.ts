@@ -18,7 +18,11 @@ export interface RecordReport {
   sourceStats: SourceStats;
 }
 
-export async function recordSource(source: MarketSource, out: string, signal?: AbortSignal): Promise<RecordReport> {
+/**
+ * `check`, when given, runs once the source is done and before the recording is moved into
+ * place: it throws to abort the recording (nothing is left at `out`).
+ */
+export async function recordSource(source: MarketSource, out: string, signal?: AbortSignal, check?: () => void): Promise<RecordReport> {
   const t0 = process.hrtime.bigint();
   const writer = await RecordingFileWriter.create(out, source.startEpochNs);
   let messages = 0;
@@ -30,6 +34,7 @@ export async function recordSource(source: MarketSource, out: string, signal?: A
       lastOffsetNs = offsetNs;
       if (!writer.write(item, offsetNs)) await writer.drained();
     }
+    if (check !== undefined) check();
     await writer.close();
   } catch (e) {
     await writer.abort();
