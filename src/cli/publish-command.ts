@@ -3,7 +3,7 @@
 // each frame's sendTsNs stamped with the monotonic clock as it is sent, at the
 // source's pace x --speed, at a fixed --rate, or as fast as the socket drains.
 import { DEFAULT_FEED_URL, publishFrames, type PublishReport } from '../feed/replay/frame-publisher.js';
-import { skippedInputWarning } from '../feed/replay/market-source.js';
+import { gridProblemMessage, skippedInputWarning } from '../feed/replay/market-source.js';
 import { sourceFrames } from '../feed/replay/source-frames.js';
 import { SOURCE_FLAGS, SOURCE_USAGE } from '../feed/replay/source-options.js';
 import { parseSpeed, type ReplaySpeed } from '../feed/recording/pacer.js';
@@ -96,6 +96,8 @@ export const publishCommand: Command = {
     const token = flags.token ?? io.env[TOKEN_ENV];
     if (token !== undefined && (token === '' || /\s/.test(token))) throw usageError('--token must be non-empty without spaces');
     const source = await openSourceWithGrids(spec);
+    // the frames already sent cannot be taken back: say so as soon as a symbol's depth is refused
+    source.onGridProblem = (p) => { io.stderr.write(`spreadcore publish: warning: ${gridProblemMessage(p)}\n`); };
     const report = await publishFrames(sourceFrames(source), { url, token, speed, rateFps });
     const out = new OutputWriter(io.stdout);
     out.line(flags.json === true ? JSON.stringify({ ...report, source: source.label, sourceStats: source.stats() }) : describe(report, source.label));

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SpreadcoreError } from '../errors.js';
 import { recordSource, type RecordReport } from '../feed/replay/record-source.js';
-import { skippedInputWarning } from '../feed/replay/market-source.js';
+import { gridProblemMessage, gridProblemsOf, skippedInputWarning } from '../feed/replay/market-source.js';
 import { SOURCE_FLAGS, SOURCE_USAGE, sourcePath } from '../feed/replay/source-options.js';
 import { openSourceWithGrids, sourceSpecOf } from './instruments-flag.js';
 import { EXIT_OK, type CliIo, type Command } from './cli-io.js';
@@ -30,7 +30,8 @@ Options:
   --json           print the report as one JSON object
   -h, --help       show this help
 
-Exit status: 0 ok, 1 unreadable or malformed input or an output that cannot be
+Exit status: 0 ok, 1 unreadable or malformed input, a Binance recording none of whose
+depth lies on the symbol's grid (nothing is written), or an output that cannot be
 written, 2 bad command line.`;
 
 const FLAGS = {
@@ -73,12 +74,17 @@ export const recordCommand: Command = {
       throw new SpreadcoreError('SPREADCORE_ERR_IO', `${out} already exists (pass --force to overwrite it)`);
     }
     const source = await openSourceWithGrids(spec);
-    const report = await recordSource(source, out);
+    // a symbol none of whose depth the book took (its grid is coarser than the data) makes no recording
+    const report = await recordSource(source, out, undefined, () => {
+      const empty = gridProblemsOf(source).find((p) => p.applied === 0);
+      if (empty !== undefined) throw new SpreadcoreError('SPREADCORE_ERR_OFF_GRID', `${gridProblemMessage(empty)}; nothing written to ${out}`);
+    });
     const w = new OutputWriter(io.stdout);
     w.line(flags.json === true ? JSON.stringify(report) : describe(report));
     await w.finish();
     const warning = skippedInputWarning(source);
     if (warning !== null) io.stderr.write(`spreadcore record: warning: ${warning}\n`);
+    for (const p of gridProblemsOf(source)) io.stderr.write(`spreadcore record: warning: ${gridProblemMessage(p)}\n`);
     return EXIT_OK;
   },
 };

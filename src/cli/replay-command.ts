@@ -3,7 +3,8 @@
 // per symbol — the quickest way to see what a recording or the simulator holds,
 // and to compare two sources.
 import { FeedIngest } from '../feed/ingest/feed-ingest.js';
-import { replaySource, skippedInputWarning } from '../feed/replay/market-source.js';
+import { SpreadcoreError } from '../errors.js';
+import { gridProblemMessage, gridProblemsOf, replaySource, skippedInputWarning } from '../feed/replay/market-source.js';
 import { SOURCE_FLAGS, SOURCE_USAGE } from '../feed/replay/source-options.js';
 import { parseSpeed, type ReplaySpeed } from '../feed/recording/pacer.js';
 import { WasmBooks } from '../wasm/book-api.js';
@@ -31,7 +32,8 @@ Options:
   --depth N        levels per side to print, 1..${MAX_DEPTH_LEVELS} (default ${DEFAULT_DEPTH})
   -h, --help       show this help
 
-Exit status: 0 ok, 1 unreadable or malformed input, 2 bad command line.`;
+Exit status: 0 ok, 1 unreadable or malformed input, or a Binance recording none of
+whose depth lies on the symbol's grid (nothing printed), 2 bad command line.`;
 
 const FLAGS = {
   ...SOURCE_FLAGS,
@@ -57,6 +59,9 @@ export const replayCommand: Command = {
     const source = await openSourceWithGrids(spec);
     const ingest = new FeedIngest(new WasmBooks());
     await replaySource(source, ingest, { speed });
+    // a symbol none of whose depth the book took (its grid is coarser than the data): no book to print
+    const empty = gridProblemsOf(source).find((p) => p.applied === 0);
+    if (empty !== undefined) throw new SpreadcoreError('SPREADCORE_ERR_OFF_GRID', gridProblemMessage(empty));
     const out = new OutputWriter(io.stdout);
     for (const s of ingest.symbols()) {
       const top = ingest.books.topLevels(s.book, depth);
@@ -74,6 +79,7 @@ export const replayCommand: Command = {
     await out.finish();
     const warning = skippedInputWarning(source);
     if (warning !== null) io.stderr.write(`spreadcore replay: warning: ${warning}\n`);
+    for (const p of gridProblemsOf(source)) io.stderr.write(`spreadcore replay: warning: ${gridProblemMessage(p)}\n`);
     return EXIT_OK;
   },
 };

@@ -17,7 +17,7 @@ import { BinanceConnector } from '../feed/binance/binance-connector.js';
 import { UnknownBinanceSymbolError, type BinanceInstrumentSpec } from '../feed/binance/instruments.js';
 import { withInstrumentsHint } from './instruments-flag.js';
 import { pace } from '../feed/recording/pacer.js';
-import { skippedInputWarning, type MarketSource } from '../feed/replay/market-source.js';
+import { gridProblemMessage, gridProblemsOf, skippedInputWarning, type MarketSource } from '../feed/replay/market-source.js';
 import { openMarketSource } from '../feed/replay/source-options.js';
 import { MarketSimulator } from '../feed/sim/market-simulator.js';
 import type { CliIo } from './cli-io.js';
@@ -162,6 +162,8 @@ function startReplay(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOpti
   let steps = 0;
   let error = '';
   const run = source.open(ingest);
+  // a grid coarser than the recording: the symbol's book stays empty; say so once per symbol
+  source.onGridProblem = (p) => { io.stdout.write(`spreadcore serve: market: warning: ${gridProblemMessage(p)}\n`); };
   const timer = clockTimer(engine, log, o.tickMs);
   const done = pace(run.steps, o.speed, (step) => {
     ingest.setClock();
@@ -180,7 +182,16 @@ function startReplay(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOpti
   return {
     source: 'replay',
     state: () => state,
-    health: () => ({ recording: source.label, speed: o.speed, messages: steps, symbols: symbolsOf(engine), ...(error !== '' ? { error } : {}) }),
+    health: () => {
+      const problems = gridProblemsOf(source);
+      return {
+        recording: source.label, speed: o.speed, messages: steps, symbols: symbolsOf(engine),
+        // per symbol: snapshots and depth events refused for a level off the symbol's grid
+        ...(source.gridProblems !== undefined ? { refused_depth: Object.fromEntries(symbolsOf(engine).map((s) => [s, problems.find((p) => p.symbol === s)?.refused ?? 0])) } : {}),
+        ...(problems.length > 0 ? { market_warnings: problems.map(gridProblemMessage) } : {}),
+        ...(error !== '' ? { error } : {}),
+      };
+    },
     describe: `replay of ${source.label} at ${o.speed === 'max' ? 'full speed' : `${o.speed}x the recorded pace`}`,
     stop: async () => { abort.abort(); clearInterval(timer); await done; },
   };
