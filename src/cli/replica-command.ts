@@ -5,16 +5,18 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SpreadcoreError } from '../errors.js';
+import { UnknownBinanceSymbolError } from '../feed/binance/instruments.js';
 import { parseSpeed } from '../feed/recording/pacer.js';
 import { BinanceReplica, DEMO_API_KEY, DEMO_API_SECRET, type ReplicaMarketSpec } from '../venues/binance/replica/index.js';
 import { KALSHI_REPLICA_USAGE, runKalshiReplica } from '../venues/kalshi/replica/replica-cli.js';
 import { POLYMARKET_REPLICA_USAGE, runPolymarketReplica } from '../venues/polymarket/replica/replica-cli.js';
 import type { CliIo, Command } from './cli-io.js';
 import { intFlag, parseFlags, usageError } from './flags.js';
+import { INSTRUMENTS_USAGE, instrumentSpecsOf, readInstrumentsFile, withInstrumentsHint } from './instruments-flag.js';
 import { runReplicaUntilStopped } from './until-stopped.js';
 
 const USAGE = `Usage: spreadcore replica binance [--port 8090] [--host 127.0.0.1] [--market sim|replay:FILE]
-                                 [--seed N] [--speed X|max] [--futures]
+                                 [--seed N] [--speed X|max] [--instruments FILE] [--futures]
                                  [--api-key K --api-secret S | --api-key K --ed25519-public-key FILE]
                                  [--maker-fee-bps 10] [--taker-fee-bps 10]
                                  [--faults JSON] [--json]
@@ -35,6 +37,8 @@ Options:
                       USD-M with --futures)
   --seed N            simulator seed (default 1; --market sim only)
   --speed X|max       replay pace, 1 = recorded (default 1; --market replay only)
+${INSTRUMENTS_USAGE}
+                         (--market replay:FILE only: the grids of the recording's symbol, as exchangeInfo lists them)
   --futures           serve USD-M futures instead of spot
   --api-key K         the API key clients must send (with --api-secret; default
                       the demo pair ${DEMO_API_KEY} / ${DEMO_API_SECRET})
@@ -55,6 +59,7 @@ const FLAGS = {
   market: { type: 'string' },
   seed: { type: 'string' },
   speed: { type: 'string' },
+  instruments: { type: 'string' },
   futures: { type: 'boolean' },
   'api-key': { type: 'string' },
   'api-secret': { type: 'string' },
@@ -86,6 +91,7 @@ export const replicaCommand: Command = {
     let market: ReplicaMarketSpec;
     if (m === 'sim') {
       if (flags.speed !== undefined) throw usageError('--speed applies to --market replay:FILE only');
+      if (flags.instruments !== undefined) throw usageError('--instruments applies to --market replay:FILE (a Binance recording) only');
       let seed = 1;
       if (flags.seed !== undefined) {
         if (!/^-?\d{1,15}$/.test(flags.seed)) throw usageError(`--seed must be an integer, got ${JSON.stringify(flags.seed)}`);
@@ -94,7 +100,10 @@ export const replicaCommand: Command = {
       market = { kind: 'sim', seed };
     } else if (m.startsWith('replay:') && m.length > 'replay:'.length) {
       if (flags.seed !== undefined) throw usageError('--seed applies to --market sim only');
-      market = { kind: 'replay', path: m.slice('replay:'.length), speed: flags.speed === undefined ? 1 : parseSpeed(flags.speed) };
+      market = {
+        kind: 'replay', path: m.slice('replay:'.length), speed: flags.speed === undefined ? 1 : parseSpeed(flags.speed),
+        ...(flags.instruments !== undefined ? { instruments: instrumentSpecsOf(readInstrumentsFile(flags.instruments)) } : {}),
+      };
     } else {
       throw usageError(`--market must be sim or replay:FILE, got ${JSON.stringify(m)}`);
     }
@@ -127,6 +136,8 @@ export const replicaCommand: Command = {
         ...(faults !== undefined ? { faults } : {}),
       });
     } catch (e) {
+      // a recording's symbol without grids: say how to give them
+      if (e instanceof UnknownBinanceSymbolError) throw usageError(`--market ${m}: ${withInstrumentsHint(e)}`);
       if (e instanceof SpreadcoreError) {
         if (e.code === 'SPREADCORE_ERR_IO' || e.code === 'SPREADCORE_ERR_BAD_INPUT' || e.code === 'SPREADCORE_ERR_BAD_PARAM') throw usageError(`--market ${m}: ${e.message}`);
         throw e;

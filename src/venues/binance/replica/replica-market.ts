@@ -5,6 +5,7 @@
 // zero latency and zero fees: the replica answers an order at once from what the
 // paper exchange reported, and charges Binance-style commissions itself.
 import { SpreadcoreError } from '../../../errors.js';
+import type { BinanceInstrumentSpec } from '../../../feed/binance/instruments.js';
 import { PaperExchange } from '../../../execution/paper-exchange.js';
 import type { SideCode } from '../../../feed/feed-sink.js';
 import { FeedIngest, type IngestListener } from '../../../feed/ingest/feed-ingest.js';
@@ -19,7 +20,8 @@ export interface ManualInstrument { readonly symbol: string; readonly tickSize: 
 
 export type ReplicaMarketSpec =
   | { readonly kind: 'sim'; readonly seed?: number; readonly stepMs?: number }
-  | { readonly kind: 'replay'; readonly path: string; readonly speed?: ReplaySpeed }
+  /** `instruments`: grids for a recording's symbol the built-in table does not know (or replacing its grids). */
+  | { readonly kind: 'replay'; readonly path: string; readonly speed?: ReplaySpeed; readonly instruments?: readonly BinanceInstrumentSpec[] }
   | { readonly kind: 'manual'; readonly instruments: readonly ManualInstrument[] };
 
 export interface MarketTrade { readonly symbol: string; readonly tick: number; readonly lot: number; readonly buyerAggressor: boolean; readonly tradeId: number }
@@ -116,7 +118,10 @@ export class ReplicaMarket {
   async prepare(futures: boolean): Promise<void> {
     this.futures = futures;
     if (this.spec.kind === 'replay') {
-      this.source = await openMarketSource({ kind: 'binance', path: this.spec.path, market: futures ? 'usdm' : 'spot', durationS: undefined });
+      this.source = await openMarketSource({
+        kind: 'binance', path: this.spec.path, market: futures ? 'usdm' : 'spot', durationS: undefined,
+        ...(this.spec.instruments !== undefined ? { instruments: this.spec.instruments } : {}),
+      });
     }
   }
 
