@@ -1,6 +1,6 @@
 // --instruments FILE of the commands that replay a Binance recording (`serve --market
 // replay:FILE`, `book --format binance`, `selfcheck`, and `record`, `replay`, `publish`
-// with --source binance:FILE): the tick and lot grids of symbols
+// with --source binance:FILE, `replica binance --market replay:FILE`): the tick and lot grids of symbols
 // the built-in table (src/feed/binance/instruments.ts) does not know, or replacing its
 // grids. The file is the backtest params file's "instruments" object on its own:
 //   {"SOLUSDT": {"tick_size": "0.01", "lot_size": "0.001", "market": "spot"}}
