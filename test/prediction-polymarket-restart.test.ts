@@ -158,7 +158,8 @@ describe('serve --market polymarket: the journaled order hashes', () => {
       const sent = (await ours()).map((o) => o.id).filter((h) => !earlier.has(h));
       // kill -9 leaves the quotes resting (the next start cancels them); SIGTERM cancels them
       if (run % 2 === 0) s.proc.child.kill('SIGKILL'); else s.proc.child.kill('SIGTERM');
-      await s.proc.exited;
+      const code = await s.proc.exited;
+      if (run % 2 === 1) expect(code, s.proc.out()).toBe(0);
       const stored = storedHashes(dataDir);
       // this run's orders only: the hashes of the runs before were dropped at its start (their orders
       // cancelled by the stop, or, after a kill -9, by that start)
@@ -170,7 +171,8 @@ describe('serve --market polymarket: the journaled order hashes', () => {
     const s = await startPredictionServe({ polymarket: p, dataDir, walletKey });
     expect((await ours()).filter((o) => o.status === 'LIVE')).toEqual([]);
     s.proc.child.kill('SIGTERM');
-    expect(await s.proc.exited).toBe(0);
+    const code = await s.proc.exited;
+    expect(code, s.proc.out()).toBe(0);
     expect(storedHashes(dataDir)).toEqual([]);
   }, 180_000);
 

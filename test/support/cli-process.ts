@@ -36,7 +36,12 @@ export function startCli(args: string[], ready: RegExp, env: Record<string, stri
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let out = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { running.delete(child); resolve(code); }));
+  // a process ended by a signal (code null) says which in its output, for the failure message
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => {
+    running.delete(child);
+    if (signal !== null) out += `\n[ended by ${signal}]\n`;
+    resolve(code);
+  }));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`spreadcore ${args.join(' ')} did not print ${ready}: ${out}`)), timeoutMs);
     const check = (): void => {
