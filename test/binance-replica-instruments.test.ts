@@ -7,41 +7,19 @@
 //   - with it: GET /api/v3/depth (/fapi/v1/depth) gives the book the original recording
 //     ends with, and exchangeInfo lists SOLUSDT with the file's tick and lot size;
 //   - a bad file, grids for the other market, or the flag with the simulator: exit 2.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT } from './support/run-cli.js';
+import { ROOT } from './support/run-cli.js';
+import { requireDist, runCliSplit as run, spawnCli, stopAll } from './support/cli-process.js';
 import { waitFor } from './support/wait.js';
 
 const SPOT_ETH = join(ROOT, 'test/fixtures/binance/spot_ethusdt_20240808.gz');
 const USDM_BTC = join(ROOT, 'test/fixtures/binance/usdm_btcusdt_20240808.gz');
 let tmp = '';
 const files: Record<string, string> = {};
-const running = new Set<ReturnType<typeof spawn>>();
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SPREADCORE_')) env[k] = v;
-  return env;
-}
-
-interface Ran { status: number | null; stdout: string; stderr: string }
-function run(args: string[]): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (status) => { clearTimeout(t); running.delete(child); resolve({ status, stdout, stderr }); });
-  });
-}
 
 /** The first `n` lines of a gzipped fixture, and the same with `from` renamed SOLUSDT. */
 function renamed(fixture: string, n: number, from: string): { original: string; sol: string } {
@@ -52,7 +30,7 @@ function renamed(fixture: string, n: number, from: string): { original: string; 
 }
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist is missing: run "npm run build" first (npm test does it)');
+  requireDist();
   tmp = mkdtempSync(join(tmpdir(), 'spreadcore-replica-instruments-'));
   const write = (name: string, text: string): void => { files[name] = join(tmp, name); writeFileSync(files[name], text); };
   const spot = renamed(SPOT_ETH, 3000, 'ETHUSDT');
@@ -66,10 +44,7 @@ beforeAll(() => {
   write('bad-tick.json', JSON.stringify({ SOLUSDT: { tick_size: '-0.01', lot_size: '0.00001' } }));
   files['missing.json'] = join(tmp, 'missing.json');
 });
-afterEach(() => {
-  for (const c of running) c.kill('SIGKILL');
-  running.clear();
-});
+afterEach(() => { stopAll(); });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The book `spreadcore replay` ends with for the original recording, as Binance [price, qty] numbers. */
@@ -84,11 +59,10 @@ async function originalTop(file: string, depth: number): Promise<{ bids: number[
 
 /** Starts the replica with --json at full speed; resolves with its REST base once it listens. */
 async function startReplica(args: string[]): Promise<{ base: string; info: any; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'replica', 'binance', '--port', '0', '--json', '--speed', 'max', ...args], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
+  const child = spawnCli(['replica', 'binance', '--port', '0', '--json', '--speed', 'max', ...args]);
   let out = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c; });
-  child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c; });
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => { out += c; });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => { out += c; });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   await waitFor('the listening line', () => /^\{.*"event":"listening".*\}\n/.test(out), 20_000);
   const info = JSON.parse(out.split('\n')[0]!);

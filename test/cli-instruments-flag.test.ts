@@ -9,13 +9,13 @@
 //   - a file that is missing, not JSON, with a bad tick size, an unknown field or market
 //     value, or the flag where it does not apply: exit 2 naming the flag, nothing started
 //     (serve creates no data directory).
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT } from './support/run-cli.js';
+import { ROOT } from './support/run-cli.js';
+import { requireDist, runCliSplit as run, spawnCli, stopAll } from './support/cli-process.js';
 import { waitFor } from './support/wait.js';
 
 const ETH = join(ROOT, 'test/fixtures/binance/spot_ethusdt_20240808.gz');
@@ -24,34 +24,9 @@ let ethText = '';
 let solText = '';
 let solGz = '';
 const files: Record<string, string> = {};
-const running = new Set<ReturnType<typeof spawn>>();
-
-/** The environment without the caller's SPREADCORE_ variables, plus `extra`. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SPREADCORE_')) env[k] = v;
-  return { ...env, ...extra };
-}
-
-interface Ran { status: number | null; stdout: string; stderr: string }
-function run(args: string[], input = '', env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env) });
-    running.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (status) => { clearTimeout(t); running.delete(child); resolve({ status, stdout, stderr }); });
-    child.stdin.on('error', () => { /* the command may stop reading early */ });
-    child.stdin.end(input);
-  });
-}
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist is missing: run "npm run build" first (npm test does it)');
+  requireDist();
   tmp = mkdtempSync(join(tmpdir(), 'spreadcore-instruments-'));
   const lines = gunzipSync(readFileSync(ETH)).toString('utf8').split('\n').slice(0, 3000);
   ethText = `${lines.join('\n')}\n`;
@@ -69,10 +44,7 @@ beforeAll(() => {
   write('bad-market.json', JSON.stringify({ SOLUSDT: { tick_size: '0.01', lot_size: '0.00001', market: 'coinm' } }));
   files['missing.json'] = join(tmp, 'missing.json');
 });
-afterEach(() => {
-  for (const c of running) c.kill('SIGKILL');
-  running.clear();
-});
+afterEach(() => { stopAll(); });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The bad --instruments files, each with what its message must say. */
@@ -165,13 +137,11 @@ describe('spreadcore serve --market replay:FILE --instruments', () => {
     const conv = (l: [string, string]): { price: number; qty: number } => ({ price: Number(l[0]), qty: Number(l[1]) });
 
     const dataDir = mkdtempSync(join(tmp, 'serve-'));
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--market', `replay:${solGz}`, '--speed', 'max', '--instruments', files['grids.json']!],
-      { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(child);
+    const child = spawnCli(['serve', '--port', '0', '--data-dir', dataDir, '--market', `replay:${solGz}`, '--speed', 'max', '--instruments', files['grids.json']!]);
     let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code: number | null) => resolve(code)));
     await waitFor('the end of the recording', () => /the recording ended after 3000 messages/.test(out), 20_000);
     expect(out).toMatch(/market: replay of binance spot SOLUSDT from .*sol\.gz at full speed/);
     const base = /listening on (http:\/\/127\.0\.0\.1:\d+)\/api/.exec(out)![1]!;

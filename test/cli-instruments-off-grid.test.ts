@@ -10,13 +10,13 @@
 //     refused depth per symbol and carries the warning.
 // With one level off the grid in the middle of the recording (the rest applied), replay and
 // record give their output and the line as a warning (exit 0).
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT } from './support/run-cli.js';
+import { ROOT } from './support/run-cli.js';
+import { requireDist, runCliSplit as run, spawnCli, stopAll } from './support/cli-process.js';
 import { waitFor } from './support/wait.js';
 
 const ETH = join(ROOT, 'test/fixtures/binance/spot_ethusdt_20240808.gz');
@@ -25,28 +25,6 @@ let sol = '';
 let coarse = '';
 let fine = '';
 let partial = '';
-const running = new Set<ReturnType<typeof spawn>>();
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SPREADCORE_')) env[k] = v;
-  return env;
-}
-
-interface Ran { status: number | null; stdout: string; stderr: string }
-function run(args: string[]): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (status) => { clearTimeout(t); running.delete(child); resolve({ status, stdout, stderr }); });
-  });
-}
 
 /** The one line about the grid: the symbol, the grid, the first refused price, and what to do. */
 const GRID_LINE = /SOLUSDT: the data is not on the grid tick_size 1, lot_size 0\.00001 \(SOLUSDT spot snapshot lastUpdateId=\d+: bid level 0 price \d+\.\d*[1-9]\d* is not a whole multiple of 1\), so the book refuses its depth and stays empty: fix the grid of SOLUSDT with --instruments FILE/;
@@ -55,7 +33,7 @@ const GRID_LINE = /SOLUSDT: the data is not on the grid tick_size 1, lot_size 0\
 const gridLines = (text: string): number => text.split('\n').filter((l) => GRID_LINE.test(l)).length;
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist is missing: run "npm run build" first (npm test does it)');
+  requireDist();
   tmp = mkdtempSync(join(tmpdir(), 'spreadcore-off-grid-'));
   const text = `${gunzipSync(readFileSync(ETH)).toString('utf8').split('\n').slice(0, 3000).join('\n')}\n`;
   sol = join(tmp, 'sol.txt');
@@ -73,10 +51,7 @@ beforeAll(() => {
   fine = join(tmp, 'fine.json');
   writeFileSync(fine, JSON.stringify({ SOLUSDT: { tick_size: '0.01', lot_size: '0.00001', market: 'spot' } }));
 });
-afterEach(() => {
-  for (const c of running) c.kill('SIGKILL');
-  running.clear();
-});
+afterEach(() => { stopAll(); });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('a grid coarser than the recording', () => {
@@ -112,11 +87,10 @@ describe('a grid coarser than the recording', () => {
   });
 
   it('publish: one warning line as it happens; the frames are sent (exit 0)', async () => {
-    const feed = spawn(process.execPath, [BIN, 'feed', '--port', '0', '--status-every-s', '0'], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(feed);
+    const feed = spawnCli(['feed', '--port', '0', '--status-every-s', '0']);
     let log = '';
-    feed.stdout.on('data', (b: Buffer) => { log += b.toString(); });
-    feed.stderr.on('data', (b: Buffer) => { log += b.toString(); });
+    feed.stdout!.on('data', (b: Buffer) => { log += b.toString(); });
+    feed.stderr!.on('data', (b: Buffer) => { log += b.toString(); });
     await waitFor('the feed handler', () => /listening on ws:\/\/127\.0\.0\.1:\d+\/feed/.test(log), 20_000);
     const [, host] = /listening on ws:\/\/(127\.0\.0\.1:\d+)\/feed/.exec(log)!;
     const r = await run(['publish', '--source', `binance:${sol}`, '--instruments', coarse, '--speed', 'max', '--url', `ws://${host}/feed`]);
@@ -129,13 +103,11 @@ describe('a grid coarser than the recording', () => {
 
   it('serve --market replay:FILE: one warning line; GET /api/health counts the refused depth and carries the warning', async () => {
     const dataDir = mkdtempSync(join(tmp, 'serve-'));
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--market', `replay:${sol}`, '--speed', 'max', '--instruments', coarse],
-      { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(child);
+    const child = spawnCli(['serve', '--port', '0', '--data-dir', dataDir, '--market', `replay:${sol}`, '--speed', 'max', '--instruments', coarse]);
     let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code: number | null) => resolve(code)));
     await waitFor('the end of the recording', () => /the recording ended after 3000 messages/.test(out), 20_000);
     expect(out).toMatch(new RegExp(`spreadcore serve: market: warning: ${GRID_LINE.source}`));
     expect(gridLines(out)).toBe(1);
@@ -165,13 +137,11 @@ describe('a grid coarser than the recording', () => {
 
   it('serve with the right grid: no refused depth, no warning', async () => {
     const dataDir = mkdtempSync(join(tmp, 'serve-fine-'));
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--market', `replay:${sol}`, '--speed', 'max', '--instruments', fine],
-      { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(child);
+    const child = spawnCli(['serve', '--port', '0', '--data-dir', dataDir, '--market', `replay:${sol}`, '--speed', 'max', '--instruments', fine]);
     let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code: number | null) => resolve(code)));
     await waitFor('the end of the recording', () => /the recording ended after 3000 messages/.test(out), 20_000);
     expect(out).not.toContain('warning');
     const base = /listening on (http:\/\/127\.0\.0\.1:\d+)\/api/.exec(out)![1]!;

@@ -11,42 +11,19 @@
 //   - a file that is missing, not JSON, with a bad tick size, an unknown field or market value,
 //     grids for the other market, or the flag with another source: exit 2 naming the flag,
 //     nothing written.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT } from './support/run-cli.js';
+import { ROOT } from './support/run-cli.js';
+import { requireDist, runCliSplit as run, spawnCli, stopAll } from './support/cli-process.js';
 import { waitFor } from './support/wait.js';
 
 const SPOT_ETH = join(ROOT, 'test/fixtures/binance/spot_ethusdt_20240808.gz');
 const USDM_BTC = join(ROOT, 'test/fixtures/binance/usdm_btcusdt_20240808.gz');
 let tmp = '';
 const files: Record<string, string> = {};
-const running = new Set<ReturnType<typeof spawn>>();
-
-/** The environment without the caller's SPREADCORE_ variables. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SPREADCORE_')) env[k] = v;
-  return env;
-}
-
-interface Ran { status: number | null; stdout: string; stderr: string }
-function run(args: string[]): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (status) => { clearTimeout(t); running.delete(child); resolve({ status, stdout, stderr }); });
-  });
-}
 
 async function ok(args: string[]): Promise<string> {
   const r = await run(args);
@@ -64,7 +41,7 @@ function renamed(fixture: string, n: number, from: string): { original: string; 
 }
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist is missing: run "npm run build" first (npm test does it)');
+  requireDist();
   tmp = mkdtempSync(join(tmpdir(), 'spreadcore-source-instruments-'));
   const write = (name: string, text: string | Buffer): void => { files[name] = join(tmp, name); writeFileSync(files[name], text); };
   const spot = renamed(SPOT_ETH, 3000, 'ETHUSDT');
@@ -81,10 +58,7 @@ beforeAll(() => {
   write('bad-market.json', JSON.stringify({ SOLUSDT: { tick_size: '0.01', lot_size: '0.00001', market: 'coinm' } }));
   files['missing.json'] = join(tmp, 'missing.json');
 });
-afterEach(() => {
-  for (const c of running) c.kill('SIGKILL');
-  running.clear();
-});
+afterEach(() => { stopAll(); });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The bad --instruments files, each with what its message must say. */
@@ -176,11 +150,10 @@ describe('with --instruments FILE', () => {
   it('publish: a `spreadcore feed` process ends with the original recording\'s book state and counters', async () => {
     const want = JSON.parse((await originalBooks(files['eth.txt']!, 'ETHUSDT')).trim()) as { state: string; counters: object };
 
-    const feed = spawn(process.execPath, [BIN, 'feed', '--port', '0', '--status-every-s', '0'], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(feed);
+    const feed = spawnCli(['feed', '--port', '0', '--status-every-s', '0']);
     let log = '';
-    feed.stdout.on('data', (b: Buffer) => { log += b.toString(); });
-    feed.stderr.on('data', (b: Buffer) => { log += b.toString(); });
+    feed.stdout!.on('data', (b: Buffer) => { log += b.toString(); });
+    feed.stderr!.on('data', (b: Buffer) => { log += b.toString(); });
     const exited = new Promise<number | null>((resolve) => feed.on('exit', (code) => resolve(code)));
     await waitFor('the feed handler', () => /listening on ws:\/\/127\.0\.0\.1:\d+\/feed/.test(log), 20_000);
     const [, host] = /listening on ws:\/\/(127\.0\.0\.1:\d+)\/feed/.exec(log)!;
