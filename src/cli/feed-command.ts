@@ -52,6 +52,7 @@ export const feedCommand: Command = {
     const line = (o: Record<string, unknown>, text: string): void => {
       io.stdout.write(flags.json ? `${JSON.stringify(o)}\n` : `${text}\n`);
     };
+    const stopped = untilStopSignal();
     line({ event: 'listening', url: where, auth: token !== undefined && token !== '' }, `feed handler listening on ${where}${token ? ' (bearer token required)' : ''}; stats at http://${handler.host}:${bound}${handler.path}/stats`);
     const status = (): void => {
       const s = handler.stats();
@@ -60,7 +61,7 @@ export const feedCommand: Command = {
         `connections ${s.totals.connectionsOpen}, frames ${s.totals.frames} (${s.totals.decodeErrors} bad), messages ${s.totals.messages}, apply p50 ${(s.latency.applyNs.p50 / 1000).toFixed(1)} µs; ${syms || 'no symbols yet'}`);
     };
     const timer = everyS > 0 ? setInterval(status, everyS * 1000) : null;
-    await untilStopSignal();
+    await stopped;
     if (timer !== null) clearInterval(timer);
     const final = handler.stats();
     handler.close();

@@ -13,7 +13,7 @@ import { POLYMARKET_REPLICA_USAGE, runPolymarketReplica } from '../venues/polyma
 import type { CliIo, Command } from './cli-io.js';
 import { intFlag, parseFlags, usageError } from './flags.js';
 import { INSTRUMENTS_USAGE, instrumentSpecsOf, readInstrumentsFile, withInstrumentsHint } from './instruments-flag.js';
-import { runReplicaUntilStopped } from './until-stopped.js';
+import { runReplicaUntilStopped, untilStopSignal } from './until-stopped.js';
 
 const USAGE = `Usage: spreadcore replica binance [--port 8090] [--host 127.0.0.1] [--market sim|replay:FILE]
                                  [--seed N] [--speed X|max] [--instruments FILE] [--futures]
@@ -151,6 +151,7 @@ export const replicaCommand: Command = {
     const kind = replica.futures ? 'USD-M futures' : 'spot';
     const symbols = replica.market.symbols().map((s) => s.symbol);
     const apiKey = key ?? DEMO_API_KEY;
+    const stopped = untilStopSignal();
     if (flags.json === true) {
       io.stdout.write(`${JSON.stringify({ event: 'listening', venue: 'binance', market: replica.futures ? 'usdm' : 'spot', symbols, urls, apiKey, ...(key === undefined ? { apiSecret: DEMO_API_SECRET } : {}) })}\n`);
     } else {
@@ -166,6 +167,6 @@ export const replicaCommand: Command = {
       ];
       io.stdout.write(`${lines.join('\n')}\n`);
     }
-    return runReplicaUntilStopped(replica, io, flags.json === true);
+    return runReplicaUntilStopped(replica, io, flags.json === true, stopped);
   },
 };

@@ -461,13 +461,14 @@ export const serveCommand: Command = {
       }
       const transportLine = transportNotice(gateway.transport.name);
       if (transportLine !== null) log.warn(transportLine);
+      const stopSignal = untilStopSignal();
       io.stdout.write(
         `spreadcore serve: market: ${market.describe}; ${pv !== undefined ? `live execution: ${pv.describe()}; ${reconcile}` : lv === undefined ? 'paper execution' : `${o.live!.mode} execution: ${o.live!.production ? 'PRODUCTION' : 'testnet'} ${o.live!.restUrl}${o.live!.market === 'spot' ? `, WebSocket API ${o.live!.wsApiUrl}` : `, user data ${o.live!.userStreamUrl}/ws/<listenKey>`}${reconcile}`}\n`
         + `spreadcore serve: journal: ${dataDir} (restored ${restored.strategies.length} strategies, ${restored.fills} fills, kill_switch ${restored.kill_switch})\n`
         + (feed !== undefined ? `spreadcore serve: feed handler listening on ws://127.0.0.1:${feedBound}${feed.path}${o.feedToken !== undefined ? ' (bearer token required)' : ''}\n` : '')
         + `spreadcore serve: control API listening on ${gateway.url}/api on port ${bound} (dashboard: ${gateway.url}/, health: ${gateway.url}/api/health, events: ${gateway.url}/api/stream, metrics: ${gateway.url}/metrics)${o.token !== undefined ? ', bearer token required' : ''}; Ctrl-C to stop\n`);
 
-      await untilStopSignal();
+      await stopSignal;
       await cn?.close();
       let stopped = 0;
       for (const s of eng.list()) {

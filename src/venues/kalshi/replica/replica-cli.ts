@@ -10,7 +10,7 @@ import { intFlag, parseFlags, usageError } from '../../../cli/flags.js';
 import { KALSHI_TIERS, type KalshiTier } from '../rate-budget.js';
 import { faultsOf, KalshiReplica, type Faults } from './replica-server.js';
 import { KalshiReplicaError } from './replica-exchange.js';
-import { runReplicaUntilStopped } from '../../../cli/until-stopped.js';
+import { runReplicaUntilStopped, untilStopSignal } from '../../../cli/until-stopped.js';
 
 export const KALSHI_REPLICA_USAGE = `Usage: spreadcore replica kalshi [--port 8092] [--host 127.0.0.1] [--market sim] [--seed N]
                                 [--key-id ID --public-key FILE] [--key-dir DIR] [--tier T]
@@ -94,6 +94,7 @@ export async function runKalshiReplica(args: string[], io: CliIo): Promise<numbe
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new SpreadcoreError('SPREADCORE_ERR_IO', `port ${port} is in use; pick another with --port`);
     throw e;
   }
+  const stopped = untilStopSignal();
   const markets = [...replica.universe.markets.keys()];
   if (flags.json === true) {
     io.stdout.write(`${JSON.stringify({ event: 'listening', venue: 'kalshi', rest: replica.restBase, ws: replica.wsUrl, admin: `${replica.url}/__replica/state`, keyId, privateKeyPath, markets })}\n`);
@@ -108,5 +109,5 @@ export async function runKalshiReplica(args: string[], io: CliIo): Promise<numbe
       'Ctrl-C stops it.',
     ].join('\n') + '\n');
   }
-  return runReplicaUntilStopped(replica, io, flags.json === true);
+  return runReplicaUntilStopped(replica, io, flags.json === true, stopped);
 }

@@ -5,7 +5,7 @@ import { EXIT_OK, type CliIo } from '../../../cli/cli-io.js';
 import { intFlag, parseFlags, usageError } from '../../../cli/flags.js';
 import { POLYMARKET_REPLICA_PORT, PolymarketReplica } from './replica-server.js';
 import { REPLICA_DEFAULT_MARKETS, REPLICA_MAX_MARKETS } from './replica-universe.js';
-import { runReplicaUntilStopped } from '../../../cli/until-stopped.js';
+import { runReplicaUntilStopped, untilStopSignal } from '../../../cli/until-stopped.js';
 
 export const POLYMARKET_REPLICA_USAGE = `Usage: spreadcore replica polymarket [--port 8093] [--host 127.0.0.1] [--seed N]
                                     [--step-ms 250] [--chain-id 137|80002]
@@ -75,6 +75,7 @@ export async function runPolymarketReplica(args: string[], io: CliIo): Promise<n
     if (err.code === 'EADDRINUSE') throw new SpreadcoreError('SPREADCORE_ERR_IO', `port ${port} is in use; pick another with --port`);
     throw e;
   }
+  const stopped = untilStopSignal();
   const urls = replica.urls();
   const markets = replica.universe.markets.map((m) => ({ condition_id: m.conditionId, tick_size: m.tickSize, neg_risk: m.negRisk, yes: m.yes.tokenId, no: m.no.tokenId }));
   if (flags.json === true) {
@@ -90,5 +91,5 @@ export async function runPolymarketReplica(args: string[], io: CliIo): Promise<n
       'API keys: derive them with L1 headers (GET /auth/derive-api-key). Ctrl-C stops it.',
     ].join('\n') + '\n');
   }
-  return runReplicaUntilStopped(replica, io, flags.json === true);
+  return runReplicaUntilStopped(replica, io, flags.json === true, stopped);
 }
