@@ -3,7 +3,9 @@
 // WebSockets drop, so the reconcile after the user channel's reconnect fails. It is run again in
 // the background, the failure is logged once for the whole outage, and once Polymarket answers
 // again the strategy quotes by itself, without POST /api/reconcile or another reconnect. And
-// PolymarketLive against the replica in process: close() stops the retries.
+// PolymarketLive against the replica in process: close() stops the retries; a reconcile that
+// runs but is not clean (our order filled while the user channel was down, its trade not
+// confirmed yet) is run again until one is clean, and the session resumes by itself.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import { PolymarketCredentials } from '../src/venues/polymarket/credentials.js';
 import { endpointsAt } from '../src/venues/polymarket/endpoints.js';
 import { PolymarketLive } from '../src/venues/polymarket/polymarket-live.js';
 import { PolymarketReplica } from '../src/venues/polymarket/replica/index.js';
+import type { VenueReports } from '../src/execution/venue.js';
 import { requireDist, stopAll } from './support/cli-process.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
 import { failAtReconnect, newWalletKey, pauseReasons, replicaAdmin, startPolymarketQuoting } from './support/prediction-replicas.js';
@@ -85,4 +88,59 @@ describe('PolymarketLive close()', () => {
       await replica.close();
     }
   }, 30_000);
+});
+
+describe('PolymarketLive: a reconcile that runs but is not clean', () => {
+  it('is run again until one is clean: a fill during a user-channel outage does not leave the session paused', async () => {
+    // trades stay MATCHED for 6 s: the reconcile after the reconnect finds our filled order gone from the open orders with its trade pending
+    const replica = await PolymarketReplica.start({ port: 0, stepMs: 0, seed: 5, confirmedMs: 6_000, minedMs: 200, heartbeatTimeoutMs: 600_000 });
+    const lines: string[] = [];
+    const events: string[] = [];
+    const reports: VenueReports = {
+      onAccepted: (id) => events.push(`accepted ${id}`), onRejected: (id, r) => events.push(`rejected ${id} ${r}`),
+      onFill: (id, _t, tick, lot) => events.push(`fill ${id} ${tick} ${lot}`), onCancelled: (id, r) => events.push(`cancelled ${id} ${r}`),
+      onCancelRejected: (id, r) => events.push(`cancelRejected ${id} ${r}`),
+    };
+    let pauses = 0, resumes = 0;
+    const live = new PolymarketLive({
+      endpoints: endpointsAt(replica.url), chainId: 137, credentials: new PolymarketCredentials(newWalletKey(), null),
+      ingest: new FeedIngest(), firstSymbolId: 1, maxMarkets: 6, log: (l) => lines.push(l),
+      onVenue: (v) => v.connect(reports), onPause: () => { pauses++; }, onResume: () => { resumes++; },
+    });
+    try {
+      await live.start();
+      expect(live.paused).toBe(false);
+      const m = live.markets.find((x) => x.tickSize === '0.01')!;
+      expect(m).toBeDefined();
+      await replicaAdmin(replica.url, 'book', { token_id: m.tokenId, bids: [['0.30', '100']], asks: [['0.50', '100']] });
+      live.venue.submit({ orderId: 'o1', clientOrderId: 'o1', strategyId: 's', symbol: m.symbol, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTick: 40, qtyLot: 1_000 });
+      await waitUntil('the order rests', async () => events.includes('accepted o1'), 10_000);
+
+      // the user channel drops; meanwhile our bid is filled (10 at 0.40), a trade we do not hear of
+      await replicaAdmin(replica.url, 'faults', { userChannelDown: true });
+      await waitUntil('paused for the channel', async () => live.paused, 10_000);
+      await replicaAdmin(replica.url, 'trade', { token_id: m.tokenId, side: 'SELL', price: '0.40', size: '10' });
+      await replicaAdmin(replica.url, 'faults', { userChannelDown: false });
+
+      // the reconcile after the reconnect is not clean (the order is gone, its trade MATCHED): logged once, run again
+      await waitUntil('an unclean reconcile', async () => lines.some((l) => l.startsWith('polymarket: reconcile found')), 10_000);
+      expect(lines.find((l) => l.startsWith('polymarket: reconcile found'))).toBe('polymarket: reconcile found 0 unknown open orders, 1 orders missing at the venue; '
+        + 'staying paused (venue), reconciling again in the background (after 1 s, then up to every 30 s) until it is clean (GET /api/health: execution.polymarket.reconcile_unclean)');
+      expect(live.paused).toBe(true);
+      expect(live.uncleanInARow).toBeGreaterThan(0);
+      expect(events.filter((e) => e.startsWith('fill'))).toEqual([]);
+
+      // once the trade is CONFIRMED a pass is clean: the fill is reported once, and the session resumes by itself
+      await waitUntil('resumed', async () => !live.paused, 20_000);
+      expect(events.filter((e) => e.startsWith('fill'))).toEqual(['fill o1 40 1000']);
+      expect(live.uncleanInARow).toBe(0);
+      expect(resumes).toBeGreaterThanOrEqual(2);
+      expect(pauses).toBeGreaterThanOrEqual(1);
+      expect(lines.filter((l) => l.startsWith('polymarket: reconcile found'))).toHaveLength(1);
+      expect(lines.filter((l) => /^polymarket: reconcile clean after \d+ pass\(es\) that were not$/.test(l))).toHaveLength(1);
+    } finally {
+      live.close();
+      await replica.close();
+    }
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 // ReconcileRetry on its own (fake timers): the delays, one attempt pending at a time, one line
-// for an outage and one for its end, nothing after close().
+// for an outage and one for its end, the same for reconciles that run but are not clean,
+// nothing after close().
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ReconcileRetry } from '../src/venues/reconcile-retry.js';
 
@@ -53,5 +54,55 @@ describe('ReconcileRetry', () => {
     expect(retries()).toBe(0);
     expect(r.failuresInARow).toBe(1);
     expect(lines).toHaveLength(1);
+  });
+
+  it('runs an unclean reconcile again until one is clean: one line for the series and one for its end', () => {
+    const { r, lines, retries } = setup();
+    r.ran();
+    r.unclean('0 unknown open orders, 1 orders missing at the venue');
+    expect(r.uncleanInARow).toBe(1);
+    vi.advanceTimersByTime(999);
+    expect(retries()).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(retries()).toBe(1);
+    // the second pass is not clean either: 2 s later
+    r.ran();
+    r.unclean('0 unknown open orders, 1 orders missing at the venue');
+    vi.advanceTimersByTime(1999);
+    expect(retries()).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(retries()).toBe(2);
+    // a failure in the series schedules one attempt, not two
+    r.failed('Kalshi 503');
+    r.unclean('again');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('kalshi: reconcile found 0 unknown open orders, 1 orders missing at the venue; staying paused (venue), reconciling again in the background '
+      + '(after 1 s, then up to every 30 s) until it is clean (GET /api/health: execution.kalshi.reconcile_unclean)');
+    expect(lines[1]).toMatch(/^kalshi: reconcile failed \(Kalshi 503\)/);
+    vi.advanceTimersByTime(4000);
+    expect(retries()).toBe(3);
+    r.ran();
+    r.clean();
+    expect(r.uncleanInARow).toBe(0);
+    expect(lines.slice(2)).toEqual(['kalshi: reconcile ran again after 1 failed attempt(s)', 'kalshi: reconcile clean after 3 pass(es) that were not']);
+    // nothing more is scheduled, and a clean pass alone logs nothing
+    vi.advanceTimersByTime(60_000);
+    expect(retries()).toBe(3);
+    r.clean();
+    expect(lines).toHaveLength(4);
+  });
+
+  it('a clean pass cancels the pending one; nothing after close()', () => {
+    const { r, lines, retries } = setup();
+    r.unclean('1 unknown open orders');
+    r.clean();
+    vi.advanceTimersByTime(60_000);
+    expect(retries()).toBe(0);
+    r.unclean('1 unknown open orders');
+    r.close();
+    r.unclean('1 unknown open orders');
+    vi.advanceTimersByTime(60_000);
+    expect(retries()).toBe(0);
+    expect(lines.filter((l) => /reconcile found/.test(l))).toHaveLength(2);
   });
 });

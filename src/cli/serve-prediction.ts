@@ -842,7 +842,7 @@ export class PredictionLive {
     if (k !== null) {
       out['kalshi'] = {
         rest_url: this.o.kalshi!.endpoints.restBase, ws_url: this.o.kalshi!.endpoints.wsUrl, markets: k.markets.map((m) => m.ticker), paused: k.paused,
-        reconcile_failures: k.failuresInARow,
+        reconcile_failures: k.failuresInARow, reconcile_unclean: k.uncleanInARow,
         last_reconcile: this.lastKalshi === null ? null : { ok: this.lastKalshi.ok, at_ms: this.lastKalshi.atMs, position_mismatches: this.lastKalshi.positionMismatches },
       };
     }
@@ -853,7 +853,7 @@ export class PredictionLive {
         clob_version: p.version, markets: p.markets.map((m) => ({ symbol: m.symbol, condition_id: m.conditionId, token_id: m.tokenId, neg_risk: m.negRisk })),
         paused: p.paused, user_connected: p.venue?.userConnected ?? false, pending_exposure: p.venue === undefined ? {} : p.pendingExposure(),
         counters: p.venue?.counters ?? null,
-        reconcile_failures: p.failuresInARow,
+        reconcile_failures: p.failuresInARow, reconcile_unclean: p.uncleanInARow,
         last_reconcile: this.lastPolymarket === null ? null : { ok: this.lastPolymarket.ok, at_ms: this.lastPolymarket.atMs },
       };
     }

@@ -2,6 +2,11 @@
 // a reconcile that fails (the venue answers 5xx or 429, or not at all) is run again after 1 s,
 // 2 s, 4 s … at most 30 s apart until one runs, one attempt pending at a time. The first failure
 // of an outage is logged once, with the health field that counts it, and the outage's end once.
+// A reconcile that runs but is not clean for a reason the next pass can clear (orders the venue
+// no longer lists, closed meanwhile; fills being looked up or journaled) is run again the same
+// way until one is clean, logged once when it starts and once when it ends: without it the
+// strategies would stay paused until the next reconnect or a reconcile on request. A position
+// mismatch is not retried here: it waits for the operator.
 // After close() nothing is retried or logged.
 
 export interface ReconcileRetryOptions {
@@ -17,6 +22,8 @@ export interface ReconcileRetryOptions {
 export class ReconcileRetry {
   /** Reconciles that failed in a row (0 once one ran). */
   failuresInARow = 0;
+  /** Reconciles that ran but were not clean in a row (0 once one was clean). */
+  uncleanInARow = 0;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -33,8 +40,33 @@ export class ReconcileRetry {
       this.o.log(`${this.o.venue}: reconcile failed (${why}); strategies stay paused (venue), trying again in the background `
         + `(after 1 s, then up to every 30 s) until ${this.o.name} answers (GET /api/health: execution.${this.o.venue}.reconcile_failures)`);
     }
+    this.schedule(this.failuresInARow);
+  }
+
+  /**
+   * A reconcile ran (after ran()) and found `what` (orders or fills still to settle): the first
+   * of a series is logged; the next pass is scheduled (once), 1 s, 2 s, 4 s … at most 30 s apart.
+   */
+  unclean(what: string): void {
+    if (this.closed) return;
+    this.uncleanInARow++;
+    if (this.uncleanInARow === 1) {
+      this.o.log(`${this.o.venue}: reconcile found ${what}; staying paused (venue), reconciling again in the background `
+        + `(after 1 s, then up to every 30 s) until it is clean (GET /api/health: execution.${this.o.venue}.reconcile_unclean)`);
+    }
+    this.schedule(this.uncleanInARow);
+  }
+
+  /** A reconcile ran clean: a series of unclean ones (if any) is over, the pending pass goes. */
+  clean(): void {
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
+    if (this.uncleanInARow > 0) this.o.log(`${this.o.venue}: reconcile clean after ${this.uncleanInARow} pass(es) that were not`);
+    this.uncleanInARow = 0;
+  }
+
+  private schedule(inARow: number): void {
     if (this.timer !== null) return;
-    this.timer = setTimeout(() => { this.timer = null; if (!this.closed) this.o.retry(); }, ReconcileRetry.delayMs(this.failuresInARow));
+    this.timer = setTimeout(() => { this.timer = null; if (!this.closed) this.o.retry(); }, ReconcileRetry.delayMs(inARow));
     this.timer.unref();
   }
 

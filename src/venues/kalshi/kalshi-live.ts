@@ -12,7 +12,9 @@
 // A reconcile that fails (Kalshi answers 5xx or 429, or not at all) keeps the session paused
 // and is run again in the background after 1 s, 2 s, 4 s … at most 30 s apart until one runs,
 // so quoting resumes by itself once Kalshi answers; the failure is logged once per outage
-// (ReconcileRetry).
+// (ReconcileRetry). One that runs but is not clean for a reason the next pass can clear
+// (unknown orders being cancelled, orders missing at the venue, fills being journaled) is run
+// again the same way until one is clean; a position mismatch waits for the operator.
 // A market's determination / settlement (market_lifecycle_v2 with a result) is told once
 // per market through `onSettled`. Demo by default; production only when named.
 // Keys are held by the signer only; nothing here prints them.
@@ -158,11 +160,15 @@ export class KalshiLive {
           this.retry.ran();
           if (r.lastFillTs > 0) this.sinceTs = r.lastFillTs - 1;
           this.c.onReconciled?.(r);
+          if (r.ok) this.retry.clean();
           if (r.ok && !this.reconciling.again && this.ws.connected && !this.closed) { this.paused = false; this.c.onResume?.(); }
           else if (!r.ok) {
             const foreign = r.missedFills.filter((f) => !f.applied).length;
-            this.log(`kalshi: reconcile found ${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue, ${r.positionMismatches.length} position mismatches`
-              + `, ${foreign} fill(s) of orders this process did not send (checked against the journal); staying paused`);
+            const found = `${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue, ${r.positionMismatches.length} position mismatches`
+              + `, ${foreign} fill(s) of orders this process did not send (checked against the journal)`;
+            // a position mismatch waits for the operator (POST /api/reconcile); what the next pass can clear is reconciled again
+            if (r.positionMismatches.length > 0) this.log(`kalshi: reconcile found ${found}; staying paused`);
+            else this.retry.unclean(found);
           }
         } catch (e) {
           this.lastFailure = e instanceof Error ? e.message : String(e);
@@ -174,6 +180,8 @@ export class KalshiLive {
 
   /** Reconciles that failed in a row (0 once one ran). */
   get failuresInARow(): number { return this.retry.failuresInARow; }
+  /** Reconciles that ran but were not clean in a row (0 once one was clean). */
+  get uncleanInARow(): number { return this.retry.uncleanInARow; }
 
   /** Kalshi's result of a market it has determined (status determined, or settled / finalized), kept per ticker. */
   private noteResult(m: KalshiMarket): void {

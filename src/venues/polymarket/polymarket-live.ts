@@ -20,7 +20,9 @@
 // A reconcile that fails (Polymarket answers 5xx or 429, or not at all) keeps the session
 // paused and is run again in the background after 1 s, 2 s, 4 s … at most 30 s apart until one
 // runs, so quoting resumes by itself once Polymarket answers; the failure is logged once per
-// outage, and its end once (ReconcileRetry).
+// outage, and its end once (ReconcileRetry). One that runs but is not clean (orders the venue
+// no longer lists, closed by it; open orders we do not track, cancelled) is run again the same
+// way until one is clean, so a fill missed during an outage does not keep the session paused.
 // Keys live in PolymarketCredentials only; nothing here prints them.
 import { CoalescedRun } from '../coalesced-run.js';
 import { ReconcileRetry } from '../reconcile-retry.js';
@@ -267,8 +269,9 @@ export class PolymarketLive {
           this.retry.ran();
           this.c.onReconciled?.(r);
           this.heldForChannel = r.ok && !this.venue.userConnected;
+          if (r.ok) this.retry.clean();
+          else this.retry.unclean(`${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue`);
           if (r.ok && !this.reconciling.again && this.venue.userConnected && !this.closed) { this.paused = false; this.c.onResume?.(); }
-          else if (!r.ok) this.log(`polymarket: reconcile found ${r.unknownToUs.length} unknown open orders, ${r.missingAtVenue.length} orders missing at the venue; staying paused`);
         } catch (e) {
           this.lastFailure = e instanceof Error ? e.message : String(e);
           this.retry.failed(this.lastFailure);
@@ -279,6 +282,8 @@ export class PolymarketLive {
 
   /** Reconciles that failed in a row (0 once one ran). */
   get failuresInARow(): number { return this.retry.failuresInARow; }
+  /** Reconciles that ran but were not clean in a row (0 once one was clean). */
+  get uncleanInARow(): number { return this.retry.uncleanInARow; }
 
   private pause(reason: string): void {
     if (this.paused) return;
