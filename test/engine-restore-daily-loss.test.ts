@@ -3,7 +3,9 @@
 // that lost more than its limit today (after earlier days' profits) is stopped again
 // once restored and started; one whose losses are all from earlier days quotes.
 // Real engine, real simulator, real SQLite journal; the fills are journaled with times
-// on either side of the day's start.
+// on either side of the day's start. An engine that runs across the day's start journals
+// each leg's baseline then (its position valued at the mark of that moment), and a restart
+// later that day measures from it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimDriver, TradingEngine } from '../src/engine/index.js';
 import { MarketSimulator, type SimConfigInput } from '../src/feed/sim/index.js';
 import { nextDailyResetNs } from '../src/risk/index.js';
-import { Journal } from '../src/store/index.js';
+import { DAY_START_KEY, Journal } from '../src/store/index.js';
 
 const SIM: SimConfigInput = { instruments: [{ symbol: 'BTCUSDT' }] };
 // daily loss limit: 1 % of 1000 = 10 USDT
@@ -19,10 +21,10 @@ const PARAMS = { spread_bps: 4, order_size: 0.001, max_position: 0.1, quote_leve
 const cleanup: (() => void)[] = [];
 afterEach(() => { for (const f of cleanup.splice(0).reverse()) f(); });
 
-function engineOn(journal: Journal, seed: number): { engine: TradingEngine; driver: SimDriver } {
+function engineOn(journal: Journal, seed: number, startTsNs?: number): { engine: TradingEngine; driver: SimDriver } {
   const engine = new TradingEngine({ journal });
   cleanup.push(() => engine.close());
-  const driver = new SimDriver(engine, new MarketSimulator(SIM, seed));
+  const driver = new SimDriver(engine, new MarketSimulator(startTsNs === undefined ? SIM : { ...SIM, startTsNs }, seed));
   driver.run(2);
   return { engine, driver };
 }
@@ -67,5 +69,48 @@ describe('daily loss limit after a restart', () => {
     expect(engine.risk.strategyState('lost_today')).toBe('HALTED');
     expect(engine.risk.strategyStateReason('lost_today')).toBe('daily_loss');
     expect(engine.risk.strategyState('lost_before')).toBe('ACTIVE');
+  });
+
+  it('measures from the baseline journaled at the day\'s start (the mark then), not from the last fill\'s price', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spreadcore-daily-'));
+    const journal = Journal.open(join(dir, 'data'));
+    cleanup.push(() => { journal.close(); rmSync(dir, { recursive: true, force: true }); });
+    const midnightNs = Date.UTC(2026, 2, 2) * 1e6;
+    const first = engineOn(journal, 3, midnightNs - 180e9);
+    // quotes 3 % away from the mid: nothing fills in these minutes
+    first.engine.load({ name: 'held', symbols: ['BTCUSDT'], parameters: { ...PARAMS, spread_bps: 600, daily_loss_limit_pct: 50 } });
+    first.engine.close();
+    // a position bought far below the market before the day's start: at the mark it is well up
+    journal.recordFill({
+      tradeId: 't1', orderId: 'o1', clientOrderId: 'c1', strategyId: 'held', symbol: 'BTCUSDT', side: 'BUY', price: '1000', qty: '0.01', fee: '0', liquidity: 'MAKER',
+      tsEventNs: BigInt(midnightNs - 120e9), tsInitNs: BigInt(midnightNs - 120e9),
+    });
+
+    // an engine runs across the day's start: it journals the baseline at the mark then
+    const second = engineOn(journal, 3, midnightNs - 60e9);
+    expect(second.engine.restore()).toMatchObject({ ok: true, fills: 1 });
+    second.engine.start('held');
+    second.driver.run(55);
+    expect(journal.getState(DAY_START_KEY('held'))).toBeUndefined();
+    second.driver.runUntil(midnightNs + 5e9);
+    const kept = journal.getState(DAY_START_KEY('held')) as { day_start_ns: number; baselines: Record<string, number> };
+    expect(kept.day_start_ns).toBe(midnightNs);
+    const baseline = kept.baselines['BTCUSDT']!;
+    // 0.01 bought at 1000, valued at the mark (tens of thousands): far above what the fill's own price gives (0)
+    expect(baseline).toBeGreaterThan(100);
+    expect(second.engine.risk.dayBaseline('held', 'BTCUSDT')).toBe(baseline);
+    expect(journal.restore().fillsByStrategy.get('held')).toHaveLength(1);
+    second.engine.close();
+
+    // a restart later that day measures from it
+    const third = engineOn(journal, 4, midnightNs + 3_600e9);
+    expect(third.engine.restore()).toMatchObject({ ok: true });
+    expect(third.engine.risk.dayBaseline('held', 'BTCUSDT')).toBe(baseline);
+    third.engine.close();
+
+    // the next day it is not used: the baseline comes from the fills before that day's start (the last fill's price: 0 unrealized)
+    const fourth = engineOn(journal, 4, midnightNs + 86_400e9 + 3_600e9);
+    expect(fourth.engine.restore()).toMatchObject({ ok: true });
+    expect(fourth.engine.risk.dayBaseline('held', 'BTCUSDT')).toBe(0);
   });
 });

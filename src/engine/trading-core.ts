@@ -27,7 +27,7 @@ import type { SideCode } from '../feed/feed-sink.js';
 import { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import type { SymbolState } from '../feed/ingest/symbol-state.js';
 import { ledgerPnl, RiskEngine, type RiskEvent, type RiskLimits } from '../risk/index.js';
-import type { Journal } from '../store/journal.js';
+import { DAY_START_KEY, type Journal } from '../store/journal.js';
 import { MarketMakingStrategy } from '../strategy/market-making-strategy.js';
 import { DiffResult, diffQuotes, pullQuotes } from '../strategy/order-diff.js';
 import { givenParamNames, ParameterError, type ConfigView, type ParamValue, type StrategyParams } from '../strategy/params/index.js';
@@ -848,6 +848,13 @@ export class TradingCore {
         const leg = this.legOf(e.strategyId, e.symbol);
         if (leg !== undefined) leg.resting.requoteDue = true;
         this.emitRisk(e.type, e.strategyId, e.symbol, { reason: e.reason, age_ms: e.ageNs / 1e6, timestamp: Math.floor(e.tsNs / 1e6) });
+        return;
+      }
+      case 'day_start': {
+        // a restart later the same day measures the day's loss from these baselines (TradingEngine.restore)
+        const baselines: Record<string, number> = {};
+        for (const b of e.baselines) if (Number.isFinite(b.baselineQuote)) baselines[b.symbol] = b.baselineQuote;
+        this.journal?.setState(DAY_START_KEY(e.strategyId), { day_start_ns: e.dayStartNs, baselines }, BigInt(Math.trunc(e.tsNs)));
         return;
       }
     }

@@ -23,6 +23,7 @@ import { metricsView } from '../accounting/metrics-view.js';
 import { SymbolLedger } from '../accounting/symbol-ledger.js';
 import { tradesView } from '../accounting/trades-view.js';
 import type { JournalFill } from '../store/journal-records.js';
+import { DAY_START_KEY } from '../store/journal.js';
 import { SpreadcoreError } from '../errors.js';
 import { FeedIngest } from '../feed/ingest/feed-ingest.js';
 import type { Instrument } from '../orderbook/instrument.js';
@@ -709,15 +710,22 @@ export class TradingEngine extends UniverseCore {
   /**
    * The daily loss limit counts from the start of the current trading day, and a restored
    * ledger holds every fill since it began: the day's baseline is the P&L the leg had at the
-   * day's start, from the fills (and settlements) before it, the position then valued at its
-   * last fill's price before it (the mark at that moment is not kept). Without it a loss made
-   * today before a restart would be netted against earlier days' profits, or earlier losses
-   * would stop the strategy today.
+   * day's start. When the engine ran at that start, it journaled that baseline (the position
+   * valued at the mark then), and that is used. Otherwise it comes from the fills (and
+   * settlements) before the start, the position then valued at its last fill's price before it.
+   * Without it a loss made today before a restart would be netted against earlier days'
+   * profits, or earlier losses would stop the strategy today.
    */
   private restoreDayBaseline(leg: StrategyLeg, fills: readonly JournalFill[], engineState: ReadonlyMap<string, unknown>, tNs: number): void {
     const ledger = leg.ledger;
     const dayStartNs = this.risk.dayStartNs(leg.strategy.id, tNs);
     if (ledger === undefined || !Number.isFinite(dayStartNs)) return;
+    const kept = engineState.get(DAY_START_KEY(leg.strategy.id)) as { day_start_ns?: unknown; baselines?: Record<string, unknown> } | undefined;
+    const keptQuote = kept?.day_start_ns === dayStartNs ? kept.baselines?.[leg.symbol] : undefined;
+    if (typeof keptQuote === 'number' && Number.isFinite(keptQuote)) {
+      this.risk.setDayBaseline(leg.strategy.id, leg.symbol, keptQuote);
+      return;
+    }
     const before = new SymbolLedger(ledger.config);
     let lastPrice: string | undefined;
     for (const f of fills) {

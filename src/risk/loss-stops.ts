@@ -7,7 +7,7 @@
 //                         the strategy goes HALTED until the next daily reset
 // The trading day restarts at daily_reset_utc: every symbol's baseline becomes its
 // current realized + unrealized, and a daily stop lifts.
-import { nextDailyResetNs } from './daily-reset.js';
+import { nextDailyResetNs, NS_PER_DAY } from './daily-reset.js';
 import type { GateState } from './gate-state.js';
 import type { SlotRisk, StrategyRisk } from './risk-state.js';
 import { setSlotState, setStrategyState } from './state-transitions.js';
@@ -23,6 +23,11 @@ export function dailyReset(g: GateState, s: StrategyRisk, tsNs: number): void {
   if (tsNs < s.nextResetNs) return;
   for (const slot of s.slotList) slot.dayBaselineQuote = slot.realizedQuote + slot.unrealizedQuote;
   s.nextResetNs = nextDailyResetNs(tsNs, s.limits.resetMinuteUtc);
+  // once a day: the baselines, for the engine to journal
+  g.emit({
+    type: 'day_start', strategyId: s.strategyId, dayStartNs: s.nextResetNs - NS_PER_DAY, tsNs,
+    baselines: s.slotList.map((slot) => ({ symbol: slot.symbol.symbol, baselineQuote: slot.dayBaselineQuote })),
+  });
   if (s.state === 'HALTED' && s.stateReason === 'daily_loss') setStrategyState(g, s, 'ACTIVE', 'daily_reset', '', tsNs);
 }
 

@@ -342,6 +342,11 @@ export class RiskEngine {
     return nextDailyResetNs(tsNs, s.limits.resetMinuteUtc) - NS_PER_DAY;
   }
 
+  /** The realized + unrealized P&L the current day is measured from on the strategy's symbol; NaN when unknown. */
+  dayBaseline(strategyId: string, symbol: string): number {
+    return this.g.slot(strategyId, symbol)?.dayBaselineQuote ?? NaN;
+  }
+
   /** The realized + unrealized P&L the current day is measured from (default 0; set it after a restart). */
   setDayBaseline(strategyId: string, symbol: string, equityQuote: number): boolean {
     const slot = this.g.slot(strategyId, symbol);

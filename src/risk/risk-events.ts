@@ -90,8 +90,22 @@ export interface RequoteRequest {
   readonly tsNs: number;
 }
 
+/**
+ * A strategy's trading day started (its daily_reset_utc passed): each symbol's P&L baseline
+ * the day's loss is measured from (realized + unrealized at the first P&L update of the day),
+ * for the engine to keep, so a restart the same day measures from the same baseline.
+ */
+export interface DayStartEvent {
+  readonly type: 'day_start';
+  readonly strategyId: string;
+  /** Start of the trading day (ns). */
+  readonly dayStartNs: number;
+  readonly baselines: ReadonlyArray<{ readonly symbol: string; readonly baselineQuote: number }>;
+  readonly tsNs: number;
+}
+
 export type RiskEvent =
   | StateChangeEvent | VolatilityPauseEvent | AdverseSelectionEvent
-  | CancelAllRequest | FlattenRequest | RequoteRequest;
+  | CancelAllRequest | FlattenRequest | RequoteRequest | DayStartEvent;
 
 export type RiskEventListener = (e: RiskEvent) => void;

@@ -42,6 +42,8 @@ export interface JournalOptions {
 
 /** engine_state key of the kill switch. */
 export const KILL_SWITCH_KEY = 'kill_switch';
+/** engine_state key of a strategy's last trading-day start: `{ day_start_ns, baselines: { <symbol>: P&L } }`. */
+export const DAY_START_KEY = (strategyId: string): string => `risk:day_start:${strategyId}`;
 const KILL_SWITCH_STATES: readonly KillSwitchState[] = ['OFF', 'HALTED', 'REDUCING'];
 
 type Stmt = SqlStatement;
