@@ -532,17 +532,20 @@ describe('Kalshi replica admin: bad bodies', () => {
     };
     const typo = await post('faults', { failAfterPlac: 1 });
     expect(typo.status).toBe(400);
-    expect(typo.text).toContain('unknown fault \\"failAfterPlac\\" (one of seqGaps, rejectOrders, failAfterPlace, failRequests, refuseCancels, duplicateFills, disconnect)');
+    expect(typo.text).toContain('unknown fault \\"failAfterPlac\\" (one of seqGaps, rejectOrders, failAfterPlace, failRequests, refuseCancels, omitLevelRemovals, duplicateFills, disconnect)');
     const notBool = await post('faults', { duplicateFills: 'yes' });
     expect(notBool.status).toBe(400);
     expect(notBool.text).toContain('duplicateFills must be true or false');
     // nothing of a refused body was applied
-    expect((await state()).faults).toEqual({ seqGaps: 0, rejectOrders: 0, failAfterPlace: 0, duplicateFills: false, failRequests: 0, refuseCancels: 0 });
+    const negative = await post('faults', { omitLevelRemovals: -1 });
+    expect(negative.status).toBe(400);
+    expect(negative.text).toContain('omitLevelRemovals must be a non-negative integer');
+    expect((await state()).faults).toEqual({ seqGaps: 0, rejectOrders: 0, failAfterPlace: 0, duplicateFills: false, failRequests: 0, refuseCancels: 0, omitLevelRemovals: 0 });
     for (const route of ['settle', 'trade', 'book']) {
       const r = await post(route, { result: 'yes' });
       expect(r.status, route).toBe(400);
       expect(r.text, route).toContain('ticker: a market ticker is required');
     }
-    expect((await admin('faults', { failAfterPlace: 2, duplicateFills: true })).faults).toEqual({ seqGaps: 0, rejectOrders: 0, failAfterPlace: 2, duplicateFills: true, failRequests: 0, refuseCancels: 0 });
+    expect((await admin('faults', { failAfterPlace: 2, duplicateFills: true })).faults).toEqual({ seqGaps: 0, rejectOrders: 0, failAfterPlace: 2, duplicateFills: true, failRequests: 0, refuseCancels: 0, omitLevelRemovals: 0 });
   });
 });

@@ -842,7 +842,7 @@ export class PredictionLive {
     if (k !== null) {
       out['kalshi'] = {
         rest_url: this.o.kalshi!.endpoints.restBase, ws_url: this.o.kalshi!.endpoints.wsUrl, markets: k.markets.map((m) => m.ticker), paused: k.paused,
-        reconcile_failures: k.failuresInARow, reconcile_unclean: k.uncleanInARow,
+        reconcile_failures: k.failuresInARow, reconcile_unclean: k.uncleanInARow, crossed_resyncs: k.crossedResyncs,
         last_reconcile: this.lastKalshi === null ? null : { ok: this.lastKalshi.ok, at_ms: this.lastKalshi.atMs, position_mismatches: this.lastKalshi.positionMismatches },
       };
     }

@@ -15,14 +15,19 @@
 // (ReconcileRetry). One that runs but is not clean for a reason the next pass can clear
 // (unknown orders being cancelled, orders missing at the venue, fills being journaled) is run
 // again the same way until one is clean; a position mismatch waits for the operator.
+// A market's book that stays crossed for 1 s (a level's removal missed) is resynced: its
+// orderbook_delta subscription is resubscribed for a fresh snapshot, logged once per resync and
+// counted (`crossedResyncs`); while Kalshi's own book stays crossed the wait doubles up to 60 s.
 // A market's determination / settlement (market_lifecycle_v2 with a result) is told once
 // per market through `onSettled`. Demo by default; production only when named.
 // Keys are held by the signer only; nothing here prints them.
 import { CoalescedRun } from '../coalesced-run.js';
+import type { CrossedBookWatch, CrossedResync } from '../crossed-book-watch.js';
 import { ReconcileRetry } from '../reconcile-retry.js';
 import type { FeedIngest } from '../../feed/ingest/feed-ingest.js';
 import { kalshiEndpoints, type KalshiEndpoints, type KalshiEnvironmentName } from './endpoints.js';
 import { KalshiExecutionVenue, marketInfo, type KalshiMarketInfo, type KalshiReconcileReport } from './kalshi-venue.js';
+import { watchKalshiBooks } from './crossed-books.js';
 import { KalshiMarketData } from './market-data.js';
 import { KalshiRateBudget, type KalshiTier } from './rate-budget.js';
 import { KalshiRestClient, type KalshiMarket } from './rest-client.js';
@@ -58,6 +63,10 @@ export interface KalshiLiveConfig {
   readonly maxMarkets?: number;
   /** Told the execution venue as soon as it exists, before the first reconcile can report fills through it. */
   readonly onVenue?: (venue: KalshiExecutionVenue) => void;
+  /** How long a book stays crossed before it is resynced, and the cap of the doubling wait (default 1 s, 60 s). */
+  readonly crossedResync?: { readonly initialMs?: number; readonly maxMs?: number };
+  /** Told each resync of a book that stayed crossed (after the log line). */
+  readonly onCrossedResync?: (r: CrossedResync) => void;
 }
 
 export class KalshiLive {
@@ -79,6 +88,8 @@ export class KalshiLive {
   private closed = false;
   /** The WebSocket closed and has not reconnected yet (its outage is logged once). */
   private wsDown = false;
+  /** The order books that stay crossed (with an ingest only). */
+  private crossedWatch: CrossedBookWatch | null = null;
 
   constructor(private readonly c: KalshiLiveConfig) {
     const env = c.environment ?? 'demo';
@@ -124,7 +135,14 @@ export class KalshiLive {
     };
     await this.ws.connect();
     const tickers = this.markets.map((m) => m.ticker);
-    if (this.c.ingest !== undefined && tickers.length > 0) this.ws.subscribe('orderbook_delta', tickers);
+    if (this.c.ingest !== undefined && tickers.length > 0) {
+      this.ws.subscribe('orderbook_delta', tickers);
+      this.crossedWatch = watchKalshiBooks(this.ws, () => tickers, (r) => {
+        this.log(`kalshi: ${r.market} book crossed for ${r.crossedMs} ms (YES bid ${r.bid} >= ask ${r.ask}): out of step with Kalshi, resubscribing its order book for a fresh snapshot`);
+        this.c.onCrossedResync?.(r);
+      }, this.c.crossedResync ?? {});
+      if (!this.closed) this.crossedWatch.start();
+    }
     this.ws.subscribe('trade', tickers);
     this.ws.subscribe('fill');
     this.ws.subscribe('user_orders');
@@ -182,6 +200,9 @@ export class KalshiLive {
   get failuresInARow(): number { return this.retry.failuresInARow; }
   /** Reconciles that ran but were not clean in a row (0 once one was clean). */
   get uncleanInARow(): number { return this.retry.uncleanInARow; }
+
+  /** Books resynced because they stayed crossed. */
+  get crossedResyncs(): number { return this.crossedWatch?.resyncs ?? 0; }
 
   /** Kalshi's result of a market it has determined (status determined, or settled / finalized), kept per ticker. */
   private noteResult(m: KalshiMarket): void {
@@ -269,6 +290,7 @@ export class KalshiLive {
   close(): void {
     this.closed = true;
     this.retry.close();
+    this.crossedWatch?.stop();
     this.venue?.close();
     this.ws.close();
   }

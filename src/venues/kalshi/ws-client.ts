@@ -19,8 +19,8 @@ export type KalshiChannel = 'orderbook_delta' | 'trade' | 'fill' | 'user_orders'
 export interface WsHandlers {
   /** A market's book after a snapshot (`fresh` = true) or a delta. */
   onBook?(book: LocalBook, fresh: boolean, change?: { side: BookSide; priceE4: number; countE2: number; ts: number }): void;
-  /** A sequence gap or a reconnect made these books stale until their next snapshot. */
-  onStale?(tickers: readonly string[], reason: 'gap' | 'reconnect'): void;
+  /** A sequence gap, a reconnect or a resync of a book that stayed crossed made these books stale until their next snapshot. */
+  onStale?(tickers: readonly string[], reason: 'gap' | 'reconnect' | 'crossed'): void;
   onTrade?(msg: Record<string, unknown>): void;
   onFill?(msg: Record<string, unknown>): void;
   onUserOrder?(msg: Record<string, unknown>): void;
@@ -164,6 +164,22 @@ export class KalshiWsClient {
     this.counters.resubscribes++;
     if (s.sid >= 0) { this.bySid.delete(s.sid); this.send({ id: this.nextId++, cmd: 'unsubscribe', params: { sids: [s.sid] } }); }
     this.sendSubscribe(s);
+  }
+
+  /**
+   * Resyncs one market's book: it goes stale and the order book subscription holding it is
+   * resubscribed, so a fresh snapshot replaces it (the other markets of that subscription get one
+   * too and stay live meanwhile). False when the link is down or no subscription holds the market.
+   */
+  resyncBook(ticker: string): boolean {
+    if (!this.connected) return false;
+    for (const s of this.subs.values()) {
+      if (s.channel !== 'orderbook_delta' || !s.tickers.includes(ticker)) continue;
+      this.handlers.onStale?.([ticker], 'crossed');
+      this.resubscribe(s);
+      return true;
+    }
+    return false;
   }
 
   /** Sees every text message as received (a recording). */

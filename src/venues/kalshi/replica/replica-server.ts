@@ -6,7 +6,7 @@
 // whose markets settle, matching through the project's PaperExchange, fault injection and
 // admin endpoints for tests:
 //   GET  /__replica/state                 markets, orders, fills, positions, balance, counters
-//   POST /__replica/faults                {seqGaps, disconnect, rejectOrders, failAfterPlace, duplicateFills, failRequests, refuseCancels}
+//   POST /__replica/faults                {seqGaps, disconnect, rejectOrders, failAfterPlace, duplicateFills, failRequests, refuseCancels, omitLevelRemovals}
 //   POST /__replica/book                  {ticker, yes:[[p,c]], no:[[p,c]]}  (a market's own book)
 //   POST /__replica/trade                 {ticker, taker_side, yes_price_dollars, count}
 //   POST /__replica/settle                {ticker, result, finalize?} (finalize false: determined only)
@@ -60,6 +60,12 @@ export interface Faults {
    * keeps resting, as during an exchange pause (no cancels accepted): 503 exchange_unavailable.
    */
   refuseCancels: number;
+  /**
+   * The next N orderbook_delta messages that take a price level to zero are left out (the
+   * sequence numbers stay contiguous): a client's book keeps those levels, as one that missed an
+   * update would, and can end up crossed.
+   */
+  omitLevelRemovals: number;
 }
 
 interface Sub { sid: number; channel: string; tickers: Set<string> | null; seq: number }
@@ -105,7 +111,7 @@ function decodeCursor(c: string | null): number {
   return Number(m[1]);
 }
 
-const FAULT_COUNTS = ['seqGaps', 'rejectOrders', 'failAfterPlace', 'failRequests', 'refuseCancels'] as const;
+const FAULT_COUNTS = ['seqGaps', 'rejectOrders', 'failAfterPlace', 'failRequests', 'refuseCancels', 'omitLevelRemovals'] as const;
 const FAULT_KEYS = [...FAULT_COUNTS, 'duplicateFills', 'disconnect'];
 
 /**
@@ -131,7 +137,7 @@ export class KalshiReplica {
   readonly universe: KalshiUniverse;
   readonly exchange: ReplicaKalshiExchange;
   readonly faults: Faults;
-  readonly counters = { requests: 0, authFailures: 0, http429: 0, wsConnections: 0, seqGapsInjected: 0, disconnects: 0, requestsFailed: 0, cancelsRefused: 0 };
+  readonly counters = { requests: 0, authFailures: 0, http429: 0, wsConnections: 0, seqGapsInjected: 0, disconnects: 0, requestsFailed: 0, cancelsRefused: 0, levelRemovalsOmitted: 0 };
   private readonly keys = new Map<string, KeyObject>();
   private readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
@@ -150,7 +156,7 @@ export class KalshiReplica {
     for (const k of o.keys) this.keys.set(k.keyId, createPublicKey(k.publicKeyPem));
     this.tier = o.tier ?? 'basic';
     this.maxSkewMs = o.maxSkewMs ?? 30_000;
-    this.faults = { seqGaps: 0, rejectOrders: 0, failAfterPlace: 0, duplicateFills: false, failRequests: 0, refuseCancels: 0, ...o.faults };
+    this.faults = { seqGaps: 0, rejectOrders: 0, failAfterPlace: 0, duplicateFills: false, failRequests: 0, refuseCancels: 0, omitLevelRemovals: 0, ...o.faults };
     const sim = (o.market ?? 'sim') === 'sim';
     this.universe = new KalshiUniverse(o.markets ?? DEFAULT_UNIVERSE, { simulated: sim, seed: o.seed ?? 1 });
     this.exchange = new ReplicaKalshiExchange(this.universe, o.balanceDollars !== undefined ? { balanceDollars: o.balanceDollars } : {});
@@ -587,6 +593,7 @@ export class KalshiReplica {
         for (const pE of [...keys].sort((a, b) => a - b)) {
           const d = (now[side].get(pE) ?? 0) - (prev[side].get(pE) ?? 0);
           if (d === 0) continue;
+          if (!now[side].has(pE) && this.faults.omitLevelRemovals > 0) { this.faults.omitLevelRemovals--; this.counters.levelRemovalsOmitted++; continue; }
           for (const c of this.conns) for (const s of c.subs.values()) {
             if (s.channel !== 'orderbook_delta' || s.tickers === null || !s.tickers.has(m.ticker)) continue;
             if (this.faults.seqGaps > 0) { this.faults.seqGaps--; this.counters.seqGapsInjected++; s.seq++; }

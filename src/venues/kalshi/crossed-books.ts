@@ -1,0 +1,36 @@
+// Kalshi's order books that stay crossed (CrossedBookWatch): a market's LocalBook is crossed
+// when its best YES bid is at or above its YES ask (1 − the best NO bid). One that stays so is
+// resynced by resubscribing the orderbook_delta subscription holding it (a fresh
+// orderbook_snapshot follows a subscribe); the book is stale until then.
+import { DecimalGrid } from '../../numeric/decimal-grid.js';
+import { CrossedBookWatch, type CrossedBookWatchOptions, type CrossedResync, type CrossedTop } from '../crossed-book-watch.js';
+import type { KalshiWsClient } from './ws-client.js';
+
+const E4 = new DecimalGrid('0.0001');
+
+/** The YES bid and ask of a market's book when it is crossed; null when not; undefined without a book or a link. */
+export function kalshiCrossedTop(ws: KalshiWsClient, ticker: string): CrossedTop | null | undefined {
+  if (!ws.connected) return undefined;
+  const b = ws.books.get(ticker);
+  if (b === undefined) return undefined;
+  const { bid, ask } = b.bestYes();
+  if (Number.isNaN(bid) || Number.isNaN(ask) || bid < ask) return null;
+  return { bid: E4.format(bid), ask: E4.format(ask) };
+}
+
+/** Watches the books of `tickers()` on `ws`; `onResync` is told each resync (after it was asked for). */
+export function watchKalshiBooks(
+  ws: KalshiWsClient, tickers: () => Iterable<string>, onResync: (r: CrossedResync) => void,
+  timing: Pick<CrossedBookWatchOptions, 'initialMs' | 'maxMs' | 'checkMs'> = {},
+): CrossedBookWatch {
+  return new CrossedBookWatch({
+    ...timing,
+    markets: tickers,
+    crossedTop: (t) => kalshiCrossedTop(ws, t),
+    resync: (r) => {
+      if (!ws.resyncBook(r.market)) return false;
+      onResync(r);
+      return true;
+    },
+  });
+}
