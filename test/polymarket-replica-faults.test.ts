@@ -79,7 +79,10 @@ describe('faults', () => {
     };
     const typo = await post({ failTrade: 2 });
     expect(typo.status).toBe(400);
-    expect(typo.text).toContain('unknown fault \\"failTrade\\" (one of rejectOrders, failTrades, serverErrors, failRequests, duplicateUserEvents, userChannelDown, disconnect)');
+    expect(typo.text).toContain('unknown fault \\"failTrade\\" (one of rejectOrders, failTrades, serverErrors, failRequests, omitLevelRemovals, duplicateUserEvents, userChannelDown, disconnect)');
+    const negative = await post({ omitLevelRemovals: -1 });
+    expect(negative.status).toBe(400);
+    expect(negative.text).toContain('omitLevelRemovals must be a whole number');
     const notBool = await post({ duplicateUserEvents: 'yes' });
     expect(notBool.status).toBe(400);
     expect(notBool.text).toContain('duplicateUserEvents must be true or false');

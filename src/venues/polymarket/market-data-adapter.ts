@@ -170,6 +170,20 @@ export class PolymarketMarketAdapter {
     this.sink.snapshot(f.symbolId, ++f.seq, tsNs, bids, bids.length / 2, asks, asks.length / 2);
   }
 
+  /**
+   * The best bid and ask of a token's kept book when it is crossed (bid at or above ask); null
+   * when it is not (or a side is empty); undefined before its first `book` message.
+   */
+  crossedTop(tokenId: string): { bid: string; ask: string } | null | undefined {
+    const f = this.byToken.get(tokenId);
+    if (f === undefined || !f.hasBook) return undefined;
+    let bidTick = Number.NaN, askTick = Number.NaN, bid = '', ask = '';
+    // a level off the grid is not in the ingest's book either: left out
+    for (const p of f.bids.keys()) { const t = f.price.toUnitsOrNaN(p); if (!Number.isNaN(t) && !(t <= bidTick)) { bidTick = t; bid = p; } }
+    for (const p of f.asks.keys()) { const t = f.price.toUnitsOrNaN(p); if (!Number.isNaN(t) && !(t >= askTick)) { askTick = t; ask = p; } }
+    return bidTick >= askTick ? { bid, ask } : null;
+  }
+
   /** The kept book of a token as [price, size] strings, best first (tests, reconcile). */
   bookOf(tokenId: string): { bids: WsLevel[]; asks: WsLevel[] } | undefined {
     const f = this.byToken.get(tokenId);

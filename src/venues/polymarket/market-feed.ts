@@ -2,7 +2,9 @@
 // followed tokens, its frames through PolymarketMarketAdapter. Polymarket answers every
 // (re)subscription with a `book` message per token, so a reconnect resyncs the books; while
 // the link is down the symbols are marked stale through the sink (invalidate), so nothing
-// quotes on a book that no longer updates.
+// quotes on a book that no longer updates. One token's book is resynced on the open link by
+// unsubscribing and subscribing its asset again (`operation`, docs: "Subscribe to more assets"):
+// the `book` message that answers the subscribe replaces it; it is stale until then.
 import type { FeedSink } from '../../feed/feed-sink.js';
 import { PolymarketMarketAdapter, type FollowedToken } from './market-data-adapter.js';
 import { PolymarketChannel } from './ws-channel.js';
@@ -17,11 +19,15 @@ export interface MarketFeedOptions {
 export class PolymarketMarketFeed {
   readonly adapter: PolymarketMarketAdapter;
   private readonly channel: PolymarketChannel;
+  private readonly ids: readonly string[];
+  private readonly firstSymbolId: number;
 
   constructor(private readonly sink: FeedSink & { invalidate?(symbolId: number): void }, opts: MarketFeedOptions) {
     this.adapter = new PolymarketMarketAdapter(sink, opts.tokens, opts.firstSymbolId ?? 0);
     const ids = opts.tokens.map((t) => t.tokenId);
     const first = opts.firstSymbolId ?? 0;
+    this.ids = ids;
+    this.firstSymbolId = first;
     this.channel = new PolymarketChannel({
       url: opts.url,
       subscription: () => ({ assets_ids: ids, type: 'market' }),
@@ -37,5 +43,15 @@ export class PolymarketMarketFeed {
   get connected(): boolean { return this.channel.connected; }
   get reconnects(): number { return this.channel.reconnects; }
   open(): void { this.channel.open(); }
+
+  /** Resyncs one token's book (stale until the `book` message that answers its new subscription); false when the link is down or the token is not followed. */
+  resync(tokenId: string): boolean {
+    const i = this.ids.indexOf(tokenId);
+    if (i < 0 || !this.channel.connected) return false;
+    this.sink.invalidate?.(this.firstSymbolId + i);
+    this.channel.send({ assets_ids: [tokenId], operation: 'unsubscribe' });
+    this.channel.send({ assets_ids: [tokenId], operation: 'subscribe' });
+    return true;
+  }
   close(): void { this.channel.close(); }
 }

@@ -23,12 +23,17 @@
 // outage, and its end once (ReconcileRetry). One that runs but is not clean (orders the venue
 // no longer lists, closed by it; open orders we do not track, cancelled) is run again the same
 // way until one is clean, so a fill missed during an outage does not keep the session paused.
+// A token's book that stays crossed for 1 s (a level's removal missed) is resynced: its asset is
+// subscribed again on the market channel for a fresh `book`, logged once per resync and counted
+// (`crossedResyncs`); while Polymarket's own book stays crossed the wait doubles up to 60 s.
 // Keys live in PolymarketCredentials only; nothing here prints them.
 import { CoalescedRun } from '../coalesced-run.js';
+import type { CrossedBookWatch, CrossedResync } from '../crossed-book-watch.js';
 import { ReconcileRetry } from '../reconcile-retry.js';
 import type { FeedIngest } from '../../feed/ingest/feed-ingest.js';
 import { PolymarketCredentials } from './credentials.js';
 import { POLYMARKET_LOT_SIZE } from './amounts.js';
+import { watchPolymarketBooks } from './crossed-books.js';
 import { contractsFor, type PolymarketChain, type PolymarketEndpoints } from './endpoints.js';
 import { PolymarketMarketFeed } from './market-feed.js';
 import { PolymarketExecutionVenue, type PolymarketMarketSpec, type PolymarketReconcileReport } from './polymarket-venue.js';
@@ -54,6 +59,10 @@ export interface PolymarketLiveConfig {
   readonly tradeMarks?: ReadonlyMap<string, number>;
   /** Told the market feed before it opens (a recording taps it). */
   readonly onFeed?: (feed: PolymarketMarketFeed) => void;
+  /** How long a book stays crossed before it is resynced, and the cap of the doubling wait (default 1 s, 60 s). */
+  readonly crossedResync?: { readonly initialMs?: number; readonly maxMs?: number };
+  /** Told each resync of a book that stayed crossed (market: the YES token id; after the log line). */
+  readonly onCrossedResync?: (r: CrossedResync) => void;
 }
 
 /** How long start() waits for the user channel's first connection before the first reconcile. */
@@ -88,6 +97,8 @@ export class PolymarketLive {
   /** Every market GET /markets listed at start, closed ones included. */
   private all: readonly ClobMarket[] = [];
   private readonly settledAtStart = new Set<string>();
+  /** The order books that stay crossed. */
+  private crossedWatch: CrossedBookWatch | null = null;
 
   constructor(private readonly c: PolymarketLiveConfig) {}
 
@@ -146,8 +157,14 @@ export class PolymarketLive {
       this.log('polymarket: user channel down: our fills are not heard; strategies paused (venue) until it is back and a reconcile ran clean');
       this.pause('venue');
     };
+    const feed = this.feed;
+    this.crossedWatch = watchPolymarketBooks(feed, (r) => {
+      this.log(`polymarket: ${feed.adapter.symbolOf(r.market) ?? r.market} book crossed for ${r.crossedMs} ms (bid ${r.bid} >= ask ${r.ask}): out of step with Polymarket, subscribing its asset again for a fresh book`);
+      c.onCrossedResync?.(r);
+    }, c.crossedResync ?? {});
     c.onFeed?.(this.feed);
     this.feed.open();
+    if (!this.closed) this.crossedWatch.start();
     this.venue.start();
     // the first reconcile once our fills can be heard (a channel still down by then: quoting waits for it)
     let wait: NodeJS.Timeout | undefined;
@@ -285,6 +302,9 @@ export class PolymarketLive {
   /** Reconciles that ran but were not clean in a row (0 once one was clean). */
   get uncleanInARow(): number { return this.retry.uncleanInARow; }
 
+  /** Books resynced because they stayed crossed. */
+  get crossedResyncs(): number { return this.crossedWatch?.resyncs ?? 0; }
+
   private pause(reason: string): void {
     if (this.paused) return;
     this.paused = true;
@@ -305,6 +325,7 @@ export class PolymarketLive {
   close(): void {
     this.closed = true;
     this.retry.close();
+    this.crossedWatch?.stop();
     this.feed?.close();
     this.venue?.close();
   }

@@ -20,8 +20,8 @@ user channel (/ws/user), over a seeded universe of binary markets. Orders are ch
 (L2 headers, EIP-712 signature against the CTF Exchange V2 or the negRisk exchange) and
 rest in a paper exchange with queue position; trades go MATCHED -> MINED -> CONFIRMED.
 Admin: GET /__replica/state, POST /__replica/faults {rejectOrders, failTrades,
-serverErrors, failRequests, duplicateUserEvents, userChannelDown, disconnect}, /__replica/book, /__replica/trade,
-/__replica/tick-size, /__replica/resolve, /__replica/step.
+serverErrors, failRequests, omitLevelRemovals, duplicateUserEvents, userChannelDown, disconnect},
+/__replica/book, /__replica/trade, /__replica/tick-size, /__replica/resolve, /__replica/step.
 
 Options:
   --port N                 port (default 8093, next to the Kalshi replica's 8092; 0 = any free port)
@@ -62,7 +62,7 @@ export async function runPolymarketReplica(args: string[], io: CliIo): Promise<n
   let faults: Record<string, unknown> | undefined;
   if (flags.faults !== undefined) {
     try { faults = JSON.parse(flags.faults) as Record<string, unknown>; } catch { throw usageError(`--faults must be JSON, got ${JSON.stringify(flags.faults)}`); }
-    for (const k of Object.keys(faults)) if (!['rejectOrders', 'failTrades', 'serverErrors', 'duplicateUserEvents'].includes(k)) throw usageError(`--faults: unknown fault ${JSON.stringify(k)}`);
+    for (const k of Object.keys(faults)) if (!['rejectOrders', 'failTrades', 'serverErrors', 'duplicateUserEvents', 'omitLevelRemovals'].includes(k)) throw usageError(`--faults: unknown fault ${JSON.stringify(k)}`);
   }
   let replica: PolymarketReplica;
   try {

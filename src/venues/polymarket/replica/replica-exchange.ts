@@ -34,9 +34,15 @@ export interface ReplicaFaults {
   userChannelDown: boolean;
   /** The next N REST requests (any route but /__replica/) are answered 503 without doing anything: Polymarket unavailable. */
   failRequests: number;
+  /**
+   * The next N level removals (a price_change setting a level's size to 0) are left out of the
+   * market channel: a client's book keeps those levels, as one that missed an update would, and
+   * can end up crossed.
+   */
+  omitLevelRemovals: number;
 }
 
-export function noFaults(): ReplicaFaults { return { rejectOrders: 0, failTrades: 0, serverErrors: 0, duplicateUserEvents: false, userChannelDown: false, failRequests: 0 }; }
+export function noFaults(): ReplicaFaults { return { rejectOrders: 0, failTrades: 0, serverErrors: 0, duplicateUserEvents: false, userChannelDown: false, failRequests: 0, omitLevelRemovals: 0 }; }
 
 interface ROrder {
   readonly id: string;
@@ -69,7 +75,7 @@ export class ReplicaExchange implements VenueReports {
   readonly trades = new Map<string, RTrade>();
   faults: ReplicaFaults = noFaults();
   listener: ExchangeListener = {};
-  readonly counters = { ordersAccepted: 0, ordersRejected: 0, badSignatures: 0, tradesConfirmed: 0, tradesFailed: 0, heartbeatCancels: 0, requestsFailed: 0 };
+  readonly counters = { ordersAccepted: 0, ordersRejected: 0, badSignatures: 0, tradesConfirmed: 0, tradesFailed: 0, heartbeatCancels: 0, requestsFailed: 0, levelRemovalsOmitted: 0 };
   private tradeSeq = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private rejectedNow: string | null = null;

@@ -102,9 +102,11 @@ export class PolymarketReplica {
         const e = this.universe.byToken.get(tokenId)!;
         const best = this.universe.best(tokenId);
         const g = this.universe.grid(e.m);
+        const sent = this.withoutOmittedRemovals(changes);
+        if (sent.length === 0) return;
         this.toMarket(tokenId, {
           event_type: 'price_change', market: e.m.conditionId, timestamp: String(Date.now()),
-          price_changes: changes.map((c) => ({ asset_id: tokenId, price: c.price, size: c.size, side: c.side, hash: '', best_bid: Number.isNaN(best.bid) ? '0' : g.format(best.bid), best_ask: Number.isNaN(best.ask) ? '1' : g.format(best.ask) })),
+          price_changes: sent.map((c) => ({ asset_id: tokenId, price: c.price, size: c.size, side: c.side, hash: '', best_bid: Number.isNaN(best.bid) ? '0' : g.format(best.bid), best_ask: Number.isNaN(best.ask) ? '1' : g.format(best.ask) })),
         });
       },
       onTrade: (tokenId, price, size, side) => {
@@ -157,6 +159,18 @@ export class PolymarketReplica {
     this.universe.close();
   }
 
+  /** The level changes to send: the next removals (size 0) are left out while the omitLevelRemovals fault lasts. */
+  private withoutOmittedRemovals<C extends { size: string }>(changes: C[]): C[] {
+    const f = this.exchange.faults;
+    if (f.omitLevelRemovals <= 0) return changes;
+    return changes.filter((c) => {
+      if (Number(c.size) !== 0 || f.omitLevelRemovals <= 0) return true;
+      f.omitLevelRemovals--;
+      this.exchange.counters.levelRemovalsOmitted++;
+      return false;
+    });
+  }
+
   /** Drops every WebSocket connection (fault injection). */
   disconnectAll(): void { for (const s of this.subs) s.ws.terminate(); this.subs.clear(); }
 
@@ -180,6 +194,8 @@ export class PolymarketReplica {
     try { m = JSON.parse(text) as Record<string, unknown>; } catch { sub.ws.send(JSON.stringify({ error: 'invalid message' })); return; }
     if (sub.kind === 'market') {
       const ids = Array.isArray(m['assets_ids']) ? m['assets_ids'].map(String) : [];
+      // after the first subscription, assets are added and dropped with {assets_ids, operation}
+      if (m['operation'] === 'unsubscribe') { for (const id of ids) sub.assets.delete(id); return; }
       const books: object[] = [];
       for (const id of ids) { if (!this.universe.byToken.has(id)) continue; sub.assets.add(id); books.push(this.bookMessage(id)); }
       if (books.length > 0) sub.ws.send(JSON.stringify(books));
@@ -426,10 +442,10 @@ export class PolymarketReplica {
         case 'GET /__replica/faults': return this.exchange.faults;
         case 'POST /__replica/faults': {
           const f = this.exchange.faults;
-          const known = ['rejectOrders', 'failTrades', 'serverErrors', 'failRequests', 'duplicateUserEvents', 'userChannelDown', 'disconnect'];
+          const known = ['rejectOrders', 'failTrades', 'serverErrors', 'failRequests', 'omitLevelRemovals', 'duplicateUserEvents', 'userChannelDown', 'disconnect'];
           for (const k of Object.keys(b)) if (!known.includes(k)) throw new ReplicaHttpError(400, `unknown fault ${JSON.stringify(k)} (one of ${known.join(', ')})`);
           for (const k of ['duplicateUserEvents', 'userChannelDown', 'disconnect'] as const) if (b[k] !== undefined && typeof b[k] !== 'boolean') throw new ReplicaHttpError(400, `${k} must be true or false`);
-          for (const k of ['rejectOrders', 'failTrades', 'serverErrors', 'failRequests'] as const) if (b[k] !== undefined) { const v = Number(b[k]); if (!Number.isInteger(v) || v < 0) throw new ReplicaHttpError(400, `${k} must be a whole number`); f[k] = v; }
+          for (const k of ['rejectOrders', 'failTrades', 'serverErrors', 'failRequests', 'omitLevelRemovals'] as const) if (b[k] !== undefined) { const v = Number(b[k]); if (!Number.isInteger(v) || v < 0) throw new ReplicaHttpError(400, `${k} must be a whole number`); f[k] = v; }
           if (b['duplicateUserEvents'] !== undefined) f.duplicateUserEvents = b['duplicateUserEvents'] === true;
           if (b['userChannelDown'] !== undefined) {
             f.userChannelDown = b['userChannelDown'] === true;
