@@ -6,7 +6,7 @@ import { formatE8, parseE8 } from './fixed.js';
 import {
   futuresOrder, futuresTrade, positionRisk, positionRiskV3, spotAccount, spotCancelResult, spotFill, spotOrderQuery, spotOrderResult, spotTrade,
 } from './formats.js';
-import { intParam, need, optional, orderRef, parseNewOrder, symbolParam, type Params } from './order-params.js';
+import { exchangeInfoSymbols, intParam, need, optional, orderRef, parseNewOrder, symbolParam, type Params } from './order-params.js';
 import { err, ReplicaError } from './replica-error.js';
 import type { ReplicaExchange } from './replica-exchange.js';
 import type { ReplicaOrder } from './replica-order.js';
@@ -31,18 +31,9 @@ export class ReplicaOperations {
 
   exchangeInfo(p: Params, now: number): Record<string, unknown> {
     const ex = this.ex;
-    let syms = ex.allSymbols();
-    const one = optional(p, 'symbol');
-    const many = optional(p, 'symbols');
-    if (one !== null || many !== null) {
-      let names: string[];
-      try {
-        names = one !== null ? [one] : (JSON.parse(many!) as unknown[]).map(String);
-      } catch {
-        throw err.illegal('symbols', '^\\["[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}\\]$');
-      }
-      syms = names.map((n) => { const s = ex.symbol(n); if (s === undefined) throw err.badSymbol(); return s; });
-    }
+    // USD-M's /fapi/v1/exchangeInfo takes no symbol filter: every symbol, whatever the query
+    const names = ex.futures ? null : exchangeInfoSymbols(p);
+    const syms = names === null ? ex.allSymbols() : names.map((n) => { const s = ex.symbol(n); if (s === undefined) throw err.badSymbol(); return s; });
     if (ex.futures) {
       return {
         timezone: 'UTC', serverTime: now, futuresType: 'U_MARGINED', rateLimits: this.rateLimits, exchangeFilters: [],
