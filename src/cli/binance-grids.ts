@@ -4,11 +4,15 @@
 // which has checked the venue lists every symbol): gridsFromRules.
 //
 // Paper execution on Binance's market data (--market binance / binance:usdm) reads the
-// same public exchangeInfo (GET /api/v3/exchangeInfo or /fapi/v1/exchangeInfo on the market
-// REST URL, no key) at start, through the same client and parser: paperBinanceGrids.
+// same public exchangeInfo (GET /api/v3/exchangeInfo?symbols=[...] for the symbols only, or
+// the whole /fapi/v1/exchangeInfo, on the market REST URL, no key) at start, through the same
+// client and lenient parser (src/venues/binance/exchange-info.ts): paperBinanceGrids.
+//   - an entry of another symbol that cannot be read is skipped (a warning counts them); one
+//     of a needed symbol makes the answer unusable, naming the symbol and the field (below);
 //   - a symbol given in --instruments FILE takes the file's grids (no request for it);
 //   - the others take the venue's (liveInstrumentSpec: the built-in table's when they agree);
-//   - a symbol the venue does not list is a bad command line (exit 2), before anything starts;
+//   - a symbol the venue does not list (spot: -1121 "Invalid symbol.") is a bad command line
+//     (exit 2), before anything starts;
 //   - when exchangeInfo cannot be read (no answer, an error status, an answer it cannot
 //     parse), the built-in table's symbols start on its grids (a warning says so) and any
 //     other symbol is refused (PaperGridsUnavailableError, exit 1) naming the URL.
@@ -17,7 +21,8 @@ import {
   BINANCE_INSTRUMENTS, liveInstrumentSpec, type BinanceInstrumentSpec, type LiveInstrumentChoice,
 } from '../feed/binance/instruments.js';
 import type { BinanceMarket } from '../feed/binance/messages.js';
-import { rulesFromExchangeInfo, type SymbolRules } from '../venues/binance/filters.js';
+import { readSymbolsExchangeInfo, type SymbolsExchangeInfo } from '../venues/binance/exchange-info.js';
+import type { SymbolRules } from '../venues/binance/filters.js';
 import { BinanceApiError } from '../venues/binance/errors.js';
 import { BinanceRestClient } from '../venues/binance/rest-client.js';
 import { usageError } from './flags.js';
@@ -98,13 +103,13 @@ export async function paperBinanceGrids(req: PaperGridsRequest): Promise<PaperGr
     return { specs: symbols.map((s) => fromFile.get(s)!), line: `binance: paper grids ${parts.join('')}`, fallback: false, warnings: [] };
   }
 
-  let rules: Map<string, SymbolRules> | null = null;
+  let read: SymbolsExchangeInfo | null = null;
   let why = '';
   try {
     const rest = new BinanceRestClient({
       market, baseUrl: req.restUrl, timeoutMs: req.timeoutMs ?? PAPER_EXCHANGE_INFO_TIMEOUT_MS, ...(req.fetch !== undefined ? { fetch: req.fetch } : {}),
     });
-    rules = rulesFromExchangeInfo(await rest.exchangeInfo(), market === 'spot' ? 'spot' : 'perp');
+    read = await readSymbolsExchangeInfo(rest, wanted);
   } catch (e) {
     why = whyUnusable(e);
   }
@@ -112,9 +117,13 @@ export async function paperBinanceGrids(req: PaperGridsRequest): Promise<PaperGr
   const byVenue = new Map<string, BinanceInstrumentSpec>();
   const warnings: string[] = [];
   let fallback = false;
-  if (rules !== null) {
-    const r = rules;
-    const unlisted = wanted.filter((s) => !r.has(s));
+  if (read !== null) {
+    const r = read.rules;
+    const unlisted = read.unlisted;
+    if (read.skipped > 0) {
+      warnings.push(`Binance ${market === 'spot' ? 'spot' : 'USD-M'} exchangeInfo (${url}): skipped ${read.skipped} entr${read.skipped === 1 ? 'y' : 'ies'} `
+        + `of other symbols that could not be read (first: ${read.firstSkipped})`);
+    }
     if (unlisted.length > 0) {
       throw usageError(`--symbols: Binance ${market === 'spot' ? 'spot' : 'USD-M'} (${url}) does not list ${unlisted.join(', ')} in its exchangeInfo: `
         + 'check --symbols (SPREADCORE_SYMBOLS) against the venue\'s symbols');

@@ -238,9 +238,12 @@ export class BinanceLive {
         ...(refPriceTick !== undefined ? { refPriceTick, refPriceMargin: PERCENT_PRICE_REF_MARGIN } : {}),
         name: config.market === 'spot' ? 'binance' : 'binance-usdm',
       });
-      await venue.loadExchangeInfo();
-      // every symbol is checked before anything is subscribed or placed
-      const unlisted = config.symbols.filter((s) => venue.symbolRules(s) === undefined);
+      // spot asks for the symbols only (an unknown one: -1121, named here); every symbol is checked before anything is subscribed or placed
+      const loaded = await venue.loadExchangeInfo(config.symbols);
+      const unlisted = loaded.unlisted;
+      if (loaded.skipped > 0) {
+        config.log(`binance: exchangeInfo: skipped ${loaded.skipped} entr${loaded.skipped === 1 ? 'y' : 'ies'} of other symbols that could not be read (first: ${loaded.firstSkipped})`);
+      }
       if (unlisted.length > 0) {
         throw new BinanceError('BINANCE_ERR_UNLISTED_SYMBOL',
           `Binance ${config.market === 'spot' ? 'spot' : 'USD-M'} (${config.restUrl}) does not list ${unlisted.join(', ')} in its exchangeInfo: `

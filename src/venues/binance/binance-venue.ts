@@ -25,6 +25,7 @@ import type { Venue, VenueOrder, VenueReports } from '../../execution/venue.js';
 import type { Liquidity, OrderSide } from '../../trading/types.js';
 import { ClientOrderIdGenerator, isValidClientOrderId, type BinanceMarket } from './client-order-id.js';
 import { BinanceApiError, BinanceError, apiError } from './errors.js';
+import { readSymbolsExchangeInfo } from './exchange-info.js';
 import { checkOrder, rulesFromExchangeInfo, type SymbolRules } from './filters.js';
 import { Priority } from './rate-budget.js';
 import { BudgetRefusedError, type BinanceRestClient, type OrderAnswer, type Params, type SpotTrade, type UsdmTrade } from './rest-client.js';
@@ -303,11 +304,23 @@ export class BinanceExecutionVenue implements Venue {
   }
   connect(reports: VenueReports): void { this.reports = reports; }
 
-  /** Loads symbol rules and rate limits from exchangeInfo. */
-  async loadExchangeInfo(): Promise<void> {
-    const info = await this.rest.exchangeInfo();
-    this.rules = rulesFromExchangeInfo(info, this.market === 'spot' ? 'spot' : 'perp');
-    if (Array.isArray(info.rateLimits)) this.rest.budget.setLimits(info.rateLimits as never);
+  /**
+   * Loads symbol rules and rate limits from exchangeInfo. Without `symbols`, every entry
+   * (one that cannot be read fails the load). With them (readSymbolsExchangeInfo): spot asks
+   * for those symbols only, an entry of another symbol that cannot be read is skipped, and
+   * the answer says which of them the venue does not list.
+   */
+  async loadExchangeInfo(symbols?: readonly string[]): Promise<{ unlisted: string[]; skipped: number; firstSkipped: string | null }> {
+    if (symbols === undefined) {
+      const info = await this.rest.exchangeInfo();
+      this.rules = rulesFromExchangeInfo(info, this.market === 'spot' ? 'spot' : 'perp');
+      if (Array.isArray(info.rateLimits)) this.rest.budget.setLimits(info.rateLimits as never);
+      return { unlisted: [], skipped: 0, firstSkipped: null };
+    }
+    const r = await readSymbolsExchangeInfo(this.rest, symbols);
+    this.rules = r.rules;
+    if (r.rateLimits !== null) this.rest.budget.setLimits(r.rateLimits as never);
+    return { unlisted: r.unlisted, skipped: r.skipped, firstSkipped: r.firstSkipped };
   }
   setRules(rules: Map<string, SymbolRules>): void { this.rules = rules; }
   /** The exchange's rules of a symbol (assets, grids, filters), as exchangeInfo gave them. */

@@ -83,7 +83,8 @@ export function symbolRulesFrom(entry: unknown, kind: InstrumentKind = 'spot'): 
   for (const f of filters) if (typeof f?.filterType === 'string') byType.set(f.filterType, f);
   const pf = byType.get('PRICE_FILTER');
   const ls = byType.get('LOT_SIZE');
-  if (pf === undefined || ls === undefined) throw new BinanceError('BINANCE_ERR_BAD_RESPONSE', `exchangeInfo: ${symbol} has no PRICE_FILTER or LOT_SIZE`);
+  if (pf === undefined) throw new BinanceError('BINANCE_ERR_BAD_RESPONSE', `exchangeInfo: ${symbol} has no PRICE_FILTER filter`);
+  if (ls === undefined) throw new BinanceError('BINANCE_ERR_BAD_RESPONSE', `exchangeInfo: ${symbol} has no LOT_SIZE filter`);
   const tick = dec(pf['tickSize'], `${symbol} tickSize`);
   const lot = dec(ls['stepSize'], `${symbol} stepSize`);
   if (tick.m === 0n || lot.m === 0n) throw new BinanceError('BINANCE_ERR_BAD_RESPONSE', `exchangeInfo: ${symbol} tickSize/stepSize of 0 is not supported`);
@@ -151,6 +152,51 @@ export function rulesFromExchangeInfo(info: unknown, kind: InstrumentKind = 'spo
     out.set(r.symbol, r);
   }
   return out;
+}
+
+/** The rules of the symbols a process trades, read from an exchangeInfo answer that may list many more. */
+export interface NeededRules {
+  /** Every entry that parsed, by name (the needed symbols among them). */
+  readonly rules: Map<string, SymbolRules>;
+  /** Entries of other symbols that could not be read (skipped), and the first one's problem. */
+  readonly skipped: number;
+  readonly firstSkipped: string | null;
+}
+
+function entryName(entry: unknown): string | null {
+  const name = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)['symbol'] : undefined;
+  return typeof name === 'string' && name !== '' ? name : null;
+}
+
+/**
+ * The rules of an exchangeInfo answer, leniently: an entry of a symbol in `needed` must
+ * read (else BINANCE_ERR_BAD_RESPONSE naming the symbol and the field); an entry of any
+ * other symbol that does not (a malformed filter, no name, not an object) is skipped and
+ * counted, so one bad entry among the venue's thousands does not stop the process.
+ */
+export function neededRulesFromExchangeInfo(info: unknown, kind: InstrumentKind, needed: readonly string[]): NeededRules {
+  const symbols = (info as { symbols?: unknown } | null)?.symbols;
+  if (!Array.isArray(symbols)) throw new BinanceError('BINANCE_ERR_BAD_RESPONSE', 'exchangeInfo: no symbols array');
+  const want = new Set(needed);
+  const rules = new Map<string, SymbolRules>();
+  let skipped = 0;
+  let firstSkipped: string | null = null;
+  for (const entry of symbols) {
+    const name = entryName(entry);
+    if (name !== null && want.has(name)) {
+      rules.set(name, symbolRulesFrom(entry, kind));
+      continue;
+    }
+    try {
+      const r = symbolRulesFrom(entry, kind);
+      rules.set(r.symbol, r);
+    } catch (e) {
+      if (!(e instanceof BinanceError)) throw e;
+      skipped++;
+      firstSkipped ??= e.message;
+    }
+  }
+  return { rules, skipped, firstSkipped };
 }
 
 /**
