@@ -15,6 +15,7 @@ import { SimDriver } from '../engine/sim-driver.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import { BinanceConnector } from '../feed/binance/binance-connector.js';
 import { UnknownBinanceSymbolError, type BinanceInstrumentSpec } from '../feed/binance/instruments.js';
+import { liveGridProblemMessage } from '../feed/binance/off-grid-depth.js';
 import { withInstrumentsHint } from './instruments-flag.js';
 import { pace } from '../feed/recording/pacer.js';
 import { gridProblemMessage, gridProblemsOf, skippedInputWarning, type MarketSource } from '../feed/replay/market-source.js';
@@ -214,6 +215,8 @@ function startBinance(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOpt
         io.stdout.write(`spreadcore serve: market: ${e.symbol} book crossed for ${e.crossedMs} ms (bid ${e.bid} ≥ ask ${e.ask}): out of step with Binance, resyncing from a new snapshot\n`);
       }
       else if (e.type === 'disconnected') io.stdout.write(`spreadcore serve: market: Binance connection ${e.connection} closed (${e.cause}); reconnecting\n`);
+      // depth off the symbol's grid: the book refuses it and resyncs forever; say so once per symbol
+      else if (e.type === 'off-grid') io.stdout.write(`spreadcore serve: market: warning: ${liveGridProblemMessage(e.problem)}\n`);
     },
   });
   const timer = clockTimer(engine, log, o.tickMs);
@@ -221,11 +224,17 @@ function startBinance(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOpt
   return {
     source: 'binance',
     state: () => connector.state,
-    health: () => ({
-      binance_market: m.market, symbols: connector.symbols, synced: connector.synced,
-      connects: connector.counters.connects, reconnects: connector.counters.reconnects, gaps: connector.counters.gaps,
-      crossed_resyncs: connector.counters.crossedResyncs, messages: connector.counters.messages,
-    }),
+    health: () => {
+      const problems = connector.offGrid.problems();
+      return {
+        binance_market: m.market, symbols: connector.symbols, synced: connector.synced,
+        connects: connector.counters.connects, reconnects: connector.counters.reconnects, gaps: connector.counters.gaps,
+        crossed_resyncs: connector.counters.crossedResyncs, messages: connector.counters.messages,
+        // per symbol: snapshots and depth events refused for a level off the symbol's grid
+        refused_depth: Object.fromEntries(connector.symbols.map((s) => [s, connector.offGrid.refused(s)])),
+        ...(problems.length > 0 ? { market_warnings: problems.map(liveGridProblemMessage) } : {}),
+      };
+    },
     describe: `Binance ${m.market} ${connector.symbols.join(', ')} (${connector.config.wsUrl})`,
     stop: async () => { clearInterval(timer); await connector.stop(); },
   };

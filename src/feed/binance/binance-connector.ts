@@ -19,9 +19,13 @@
 //    new connection's events), then the old connection is closed. The books stay
 //    live throughout. If the new connection does not make it within
 //    rolloverTimeoutMs it is dropped and the rollover tried again.
+//  - Off the grid: a snapshot or event with a level off the symbol's grid is refused
+//    (the symbol resyncs); offGrid counts them per symbol and the first one of a
+//    symbol is an 'off-grid' event (the venue's grid may have changed while we run).
 import { SpreadcoreError } from '../../errors.js';
 import { monoNowNs } from '../../net/clock.js';
 import type { FeedIngest } from '../ingest/feed-ingest.js';
+import type { GridProblem } from '../replay/market-source.js';
 import { BinanceIngestAdapter, type BinanceSymbolBinding } from './binance-ingest-adapter.js';
 import {
   combinedStreamUrl, depthSnapshotUrl, resolveConnectorConfig, streamNames,
@@ -29,6 +33,7 @@ import {
 } from './connector-config.js';
 import { SYNC_APPLIED, SYNC_GAP, type SequenceGap } from './depth-sync.js';
 import type { DepthSnapshot, DepthUpdate } from './messages.js';
+import { OffGridDepth } from './off-grid-depth.js';
 import { parseBinanceMessage } from './parse-message.js';
 import { backoffCeilingMs, backoffDelayMs } from './reconnect-backoff.js';
 import { fetchDepthSnapshot } from './rest-depth-snapshot.js';
@@ -46,6 +51,8 @@ export type BinanceConnectorEvent =
   | { readonly type: 'gap'; readonly symbol: string; readonly gap: SequenceGap }
   | { readonly type: 'crossed-resync'; readonly symbol: string; readonly crossedMs: number; readonly bid: string; readonly ask: string }
   | { readonly type: 'rejected'; readonly symbol: string; readonly error: SpreadcoreError }
+  /** The symbol's first snapshot or depth event refused for a level off its grid (once per symbol). */
+  | { readonly type: 'off-grid'; readonly symbol: string; readonly problem: GridProblem }
   | { readonly type: 'parse-error'; readonly error: SpreadcoreError }
   | { readonly type: 'unknown-stream'; readonly stream: string }
   | { readonly type: 'rollover-started'; readonly connection: number; readonly ageMs: number }
@@ -112,6 +119,8 @@ export class BinanceConnector {
   };
   /** The last parse error, for reporting. */
   lastParseError: SpreadcoreError | null = null;
+  /** Per symbol: snapshots and depth events refused for a level off the symbol's grid. */
+  readonly offGrid: OffGridDepth;
 
   private readonly hooks: BinanceConnectorHooks;
   private readonly url: string;
@@ -162,8 +171,14 @@ export class BinanceConnector {
         }
       },
       onGap: (symbol, gap) => { this.counters.gaps++; this.emit({ type: 'gap', symbol, gap }); },
-      onRejected: (symbol, error) => { this.counters.rejectedEvents++; this.emit({ type: 'rejected', symbol, error }); },
+      onRejected: (symbol, error) => {
+        this.counters.rejectedEvents++;
+        this.emit({ type: 'rejected', symbol, error });
+        const problem = this.offGrid.onRejected(symbol, error);
+        if (problem !== null) this.emit({ type: 'off-grid', symbol, problem });
+      },
     });
+    this.offGrid = new OffGridDepth(this.adapter.symbols, (s) => this.adapter.feed(s)?.instrument, (s) => this.adapter.feed(s)?.sync.appliedEvents ?? 0);
     const symbols = this.adapter.symbols;
     this.url = combinedStreamUrl(this.config, symbols);
     this.streams = new Set(streamNames(this.config, symbols));
