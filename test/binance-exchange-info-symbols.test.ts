@@ -5,9 +5,11 @@
 //     range for a malformed value; USD-M's /fapi/v1/exchangeInfo has no symbol filter;
 //   - readSymbolsExchangeInfo asks spot for the needed symbols only (one request), names the
 //     ones the venue does not list after a -1121, and reads USD-M's whole answer;
+//   - the execution venue's loadExchangeInfo(symbols) (live execution) does the same;
 //   - neededRulesFromExchangeInfo skips (and counts) an entry of another symbol it cannot
 //     read, and refuses one of a needed symbol naming the symbol and the field.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BinanceExecutionVenue } from '../src/venues/binance/binance-venue.js';
 import { readSymbolsExchangeInfo } from '../src/venues/binance/exchange-info.js';
 import { neededRulesFromExchangeInfo } from '../src/venues/binance/filters.js';
 import { BinanceReplica } from '../src/venues/binance/replica/index.js';
@@ -156,5 +158,38 @@ describe('neededRulesFromExchangeInfo reads the needed entries strictly and the 
 
   it('an answer without a symbols array is refused', () => {
     expect(thrown(() => neededRulesFromExchangeInfo({}, 'spot', ['BTCUSDT']))).toMatchObject({ message: 'exchangeInfo: no symbols array' });
+  });
+});
+
+describe('the execution venue loads the rules of its symbols leniently', () => {
+  /** A USD-M client whose exchangeInfo answers pass through `craft` (as a venue sending a bad entry would). */
+  function craftedClient(craft: (info: { symbols: unknown[] }) => void): BinanceRestClient {
+    return new BinanceRestClient({
+      market: 'usdm', baseUrl: usdm.restUrl,
+      fetch: async (input, init) => {
+        const r = await fetch(input, init);
+        if (!String(input).includes('/exchangeInfo')) return r;
+        const info = await r.json() as { symbols: unknown[] };
+        craft(info);
+        return new Response(JSON.stringify(info), { status: r.status, headers: { 'content-type': 'application/json' } });
+      },
+    });
+  }
+
+  it('an unreadable entry of another symbol is skipped; the symbol traded has its rules', async () => {
+    const rest = craftedClient((info) => { info.symbols.push({ symbol: 'BADUSDT', filters: [{ filterType: 'PRICE_FILTER', tickSize: 'x' }] }, null); });
+    const venue = new BinanceExecutionVenue({ market: 'usdm', rest });
+    const r = await venue.loadExchangeInfo(['ETHUSDT']);
+    expect(r).toEqual({ unlisted: [], skipped: 2, firstSkipped: 'exchangeInfo: BADUSDT has no LOT_SIZE filter' });
+    expect(venue.symbolRules('ETHUSDT')!.instrument.tickSize).toBe('0.01');
+  });
+
+  it('an unreadable entry of the symbol traded: the load fails naming the symbol and the field', async () => {
+    const rest = craftedClient((info) => {
+      const eth = info.symbols.find((s) => (s as { symbol: string }).symbol === 'ETHUSDT') as { filters: Record<string, unknown>[] };
+      eth.filters = eth.filters.filter((f) => f['filterType'] !== 'LOT_SIZE');
+    });
+    const venue = new BinanceExecutionVenue({ market: 'usdm', rest });
+    await expect(venue.loadExchangeInfo(['ETHUSDT'])).rejects.toMatchObject({ code: 'BINANCE_ERR_BAD_RESPONSE', message: 'exchangeInfo: ETHUSDT has no LOT_SIZE filter' });
   });
 });

@@ -23,7 +23,7 @@ import {
 import type { BinanceMarket } from '../feed/binance/messages.js';
 import { readSymbolsExchangeInfo, type SymbolsExchangeInfo } from '../venues/binance/exchange-info.js';
 import type { SymbolRules } from '../venues/binance/filters.js';
-import { BinanceApiError } from '../venues/binance/errors.js';
+import { BinanceApiError, BinanceError } from '../venues/binance/errors.js';
 import { BinanceRestClient } from '../venues/binance/rest-client.js';
 import { usageError } from './flags.js';
 
@@ -105,6 +105,7 @@ export async function paperBinanceGrids(req: PaperGridsRequest): Promise<PaperGr
 
   let read: SymbolsExchangeInfo | null = null;
   let why = '';
+  let badEntry = false;
   try {
     const rest = new BinanceRestClient({
       market, baseUrl: req.restUrl, timeoutMs: req.timeoutMs ?? PAPER_EXCHANGE_INFO_TIMEOUT_MS, ...(req.fetch !== undefined ? { fetch: req.fetch } : {}),
@@ -112,6 +113,8 @@ export async function paperBinanceGrids(req: PaperGridsRequest): Promise<PaperGr
     read = await readSymbolsExchangeInfo(rest, wanted);
   } catch (e) {
     why = whyUnusable(e);
+    // the venue answered, but its entry of a needed symbol cannot be read: the URL is not the problem
+    badEntry = e instanceof BinanceError && e.code === 'BINANCE_ERR_BAD_RESPONSE';
   }
 
   const byVenue = new Map<string, BinanceInstrumentSpec>();
@@ -139,7 +142,7 @@ export async function paperBinanceGrids(req: PaperGridsRequest): Promise<PaperGr
     const missing = wanted.filter((s) => !table.has(s));
     if (missing.length > 0) {
       throw new PaperGridsUnavailableError(`cannot read the grids of ${missing.join(', ')}: no usable exchangeInfo from ${url} (${why}); `
-        + `check --binance-rest-url (SPREADCORE_BINANCE_REST_URL) and that this machine reaches it, or give the grids with --instruments FILE `
+        + (badEntry ? 'give the grids with --instruments FILE ' : 'check --binance-rest-url (SPREADCORE_BINANCE_REST_URL) and that this machine reaches it, or give the grids with --instruments FILE ')
         + `(the built-in table has ${[...table.keys()].join(', ')})`);
     }
     fallback = true;
