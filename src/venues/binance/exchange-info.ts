@@ -54,7 +54,8 @@ export async function readSymbolsExchangeInfo(rest: BinanceRestClient, symbols: 
   const kind = rest.market === 'spot' ? 'spot' : 'perp';
   let info: { rateLimits?: unknown; symbols?: unknown };
   try {
-    info = await rest.exchangeInfo(rest.market === 'spot' ? [...symbols] : undefined);
+    // an empty list is not a valid `symbols` value: ask for everything then
+    info = await rest.exchangeInfo(rest.market === 'spot' && symbols.length > 0 ? [...symbols] : undefined);
   } catch (e) {
     if (rest.market !== 'spot' || !isBadSymbol(e)) throw e;
     const unlisted = await unknownSpotSymbols(rest, symbols);
