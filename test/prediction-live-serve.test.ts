@@ -206,7 +206,8 @@ describe('serve --market kalshi,polymarket: one event on both venues', () => {
     const sym = polySymbol(target.condition_id);
     const mapFile = join(tmp, 'events.json');
     writeFileSync(mapFile, JSON.stringify({ events: [{ id: 'elec', description: 'one event on Kalshi and Polymarket', symbols: [{ symbol: ELEC, direction: 'same' }, { symbol: sym, direction: 'same' }] }] }));
-    const s = await startPredictionServe({ kalshi: k, polymarket: p, dataDir: join(tmp, 'data-x'), args: ['--event-map', mapFile] });
+    // the manual buy below takes 15 from the simulated Kalshi book, which may be thin near the mid: a price band wide enough for it
+    const s = await startPredictionServe({ kalshi: k, polymarket: p, dataDir: join(tmp, 'data-x'), args: ['--event-map', mapFile, '--risk-limits', '{"price_band_bps":5000}'] });
     const out = s.proc.out;
     expect(out()).toMatch(/kalshi 4 markets, reconciled; polymarket 6 markets/);
     const health = await apiRequest<Health>(s.port, '/api/health');
@@ -245,7 +246,8 @@ describe('serve --market kalshi,polymarket: one event on both venues', () => {
     };
 
     // 15 YES bought on Kalshi (manual, crossing the book): past the skew threshold of 10, the Polymarket leg leans to sell the event
-    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 15, type: 'LIMIT', price: await crossingPrice(s.port, ELEC, 'BUY', 15) })).toMatchObject({ ok: true });
+    const bought = await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 15, type: 'LIMIT', price: await crossingPrice(s.port, ELEC, 'BUY', 15) });
+    expect(bought, `${JSON.stringify(bought)}\n${out()}`).toMatchObject({ ok: true });
     type Exposure = { net_exposure: number; symbols: Array<{ symbol: string; exposure: number; accounts: Array<{ account: string; position: number }> }> };
     await waitUntil('the Kalshi fill in the event', async () => (await apiRequest<Exposure>(s.port, '/api/events/elec/exposure')).net_exposure === 15, 20_000, out);
     let q1: [number, number] = [NaN, NaN];
