@@ -246,7 +246,9 @@ describe('serve --market kalshi,polymarket: one event on both venues', () => {
     };
 
     // 15 YES bought on Kalshi (manual, crossing the book): past the skew threshold of 10, the Polymarket leg leans to sell the event
-    const bought = await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 15, type: 'LIMIT', price: await crossingPrice(s.port, ELEC, 'BUY', 15) });
+    // 5 cents through the ask that holds the 15th contract: the simulated book may move before the order arrives
+    const buyPrice = Math.min(0.99, Math.round(((await crossingPrice(s.port, ELEC, 'BUY', 15)) + 0.05) * 100) / 100);
+    const bought = await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 15, type: 'LIMIT', price: buyPrice });
     expect(bought, `${JSON.stringify(bought)}\n${out()}`).toMatchObject({ ok: true });
     type Exposure = { net_exposure: number; symbols: Array<{ symbol: string; exposure: number; accounts: Array<{ account: string; position: number }> }> };
     await waitUntil('the Kalshi fill in the event', async () => (await apiRequest<Exposure>(s.port, '/api/events/elec/exposure')).net_exposure === 15, 20_000, out);
