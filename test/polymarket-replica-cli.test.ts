@@ -80,6 +80,16 @@ describe('spreadcore replica polymarket', () => {
     expect(out).toContain('"stopped"');
   });
 
+  it('starts with the faults --faults names, every one POST /__replica/faults takes but disconnect', async () => {
+    try {
+      const p = await startCli(['replica', 'polymarket', '--port', '0', '--json', '--step-ms', '0', '--faults', '{"userChannelDown":true,"failRequests":2,"omitLevelRemovals":1}'], /\{"event":"listening".*\}\n/);
+      const base = (JSON.parse(p.match[0]) as { urls: { rest: string } }).urls.rest;
+      expect(await (await fetch(`${base}/__replica/faults`)).json()).toMatchObject({ userChannelDown: true, failRequests: 2, omitLevelRemovals: 1, rejectOrders: 0 });
+    } finally {
+      stopAll();
+    }
+  });
+
   it('runs beside the Kalshi replica with both default ports (8092 and 8093)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spreadcore-pm-ports-'));
     try {
@@ -95,7 +105,10 @@ describe('spreadcore replica polymarket', () => {
   }, 30_000);
 
   it('refuses bad command lines with status 2', async () => {
-    for (const args of [['--chain-id', '1'], ['--port', 'x'], ['--faults', '{"nope":1}'], ['--mined-ms', '900', '--confirmed-ms', '100'], ['extra']]) {
+    for (const args of [
+      ['--chain-id', '1'], ['--port', 'x'], ['--faults', '{"nope":1}'], ['--faults', '{"failRequests":"x"}'], ['--faults', '{"rejectOrders":-2}'],
+      ['--faults', '{"userChannelDown":"yes"}'], ['--faults', '{"disconnect":true}'], ['--faults', '[1]'], ['--mined-ms', '900', '--confirmed-ms', '100'], ['extra'],
+    ]) {
       const r = await spreadcore(['replica', 'polymarket', ...args], '');
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr.length).toBeGreaterThan(0);

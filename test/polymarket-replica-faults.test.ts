@@ -89,6 +89,13 @@ describe('faults', () => {
     const down = await post({ userChannelDown: 1 });
     expect(down.status).toBe(400);
     expect(down.text).toContain('userChannelDown must be true or false');
+    const text = await post({ failRequests: '3' });
+    expect(text.status).toBe(400);
+    expect(text.text).toContain('failRequests must be a whole number >= 0, got \\"3\\"');
+    expect((await post([1])).status).toBe(400);
+    // nothing of a refused body is applied, also what came before the bad key
+    expect((await post({ failTrades: 4, rejectOrders: 'x' })).status).toBe(400);
+    expect(replica.exchange.faults).toMatchObject({ failTrades: 0, rejectOrders: 0, failRequests: 0 });
     expect((await post({ failTrades: 1 })).status).toBe(200);
   });
 

@@ -3,6 +3,7 @@
 import { SpreadcoreError } from '../../../errors.js';
 import { EXIT_OK, type CliIo } from '../../../cli/cli-io.js';
 import { intFlag, parseFlags, usageError } from '../../../cli/flags.js';
+import { faultsFrom, type ReplicaFaults } from './replica-exchange.js';
 import { POLYMARKET_REPLICA_PORT, PolymarketReplica } from './replica-server.js';
 import { REPLICA_DEFAULT_MARKETS, REPLICA_MAX_MARKETS } from './replica-universe.js';
 import { runReplicaUntilStopped, untilStopSignal } from '../../../cli/until-stopped.js';
@@ -34,7 +35,7 @@ Options:
   --mined-ms N             MATCHED -> MINED delay (default 200)
   --confirmed-ms N         MATCHED -> CONFIRMED (or FAILED) delay (default 500)
   --heartbeat-timeout-ms N open orders are cancelled this long after the last heartbeat (default 10000)
-  --faults JSON            initial faults, as POST /__replica/faults takes them
+  --faults JSON            initial faults, as POST /__replica/faults takes them (not disconnect)
   --json                   print the URLs as one JSON line
   -h, --help               show this help`;
 
@@ -59,10 +60,11 @@ export async function runPolymarketReplica(args: string[], io: CliIo): Promise<n
   const heartbeatTimeoutMs = intFlag('heartbeat-timeout-ms', flags['heartbeat-timeout-ms'], 10_000, 100, 3_600_000);
   const chain = flags['chain-id'] ?? '137';
   if (chain !== '137' && chain !== '80002') throw usageError(`--chain-id must be 137 or 80002, got ${JSON.stringify(chain)}`);
-  let faults: Record<string, unknown> | undefined;
+  let faults: Partial<ReplicaFaults> | undefined;
   if (flags.faults !== undefined) {
-    try { faults = JSON.parse(flags.faults) as Record<string, unknown>; } catch { throw usageError(`--faults must be JSON, got ${JSON.stringify(flags.faults)}`); }
-    for (const k of Object.keys(faults)) if (!['rejectOrders', 'failTrades', 'serverErrors', 'duplicateUserEvents', 'omitLevelRemovals'].includes(k)) throw usageError(`--faults: unknown fault ${JSON.stringify(k)}`);
+    let raw: unknown;
+    try { raw = JSON.parse(flags.faults); } catch { throw usageError(`--faults must be JSON, got ${JSON.stringify(flags.faults)}`); }
+    try { faults = faultsFrom(raw); } catch (e) { throw usageError(`--faults: ${e instanceof Error ? e.message : String(e)}`); }
   }
   let replica: PolymarketReplica;
   try {

@@ -42,6 +42,35 @@ export interface ReplicaFaults {
   omitLevelRemovals: number;
 }
 
+/** Faults that count the next N requests, messages or trades they apply to. */
+const COUNT_FAULTS = ['rejectOrders', 'failTrades', 'serverErrors', 'failRequests', 'omitLevelRemovals'] as const;
+/** Faults that are on or off. */
+const SWITCH_FAULTS = ['duplicateUserEvents', 'userChannelDown'] as const;
+
+/**
+ * The faults a POST /__replica/faults body (or --faults) sets, checked before any is applied: a
+ * ReplicaHttpError (400) names an unknown key (`actions`, such as `disconnect`, are allowed as
+ * true/false and left out of the answer) or a value of the wrong kind.
+ */
+export function faultsFrom(body: unknown, actions: readonly string[] = []): Partial<ReplicaFaults> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ReplicaHttpError(400, 'faults must be a JSON object');
+  const b = body as Record<string, unknown>;
+  const known: readonly string[] = [...COUNT_FAULTS, ...SWITCH_FAULTS, ...actions];
+  for (const k of Object.keys(b)) if (!known.includes(k)) throw new ReplicaHttpError(400, `unknown fault ${JSON.stringify(k)} (one of ${known.join(', ')})`);
+  const out: Partial<ReplicaFaults> = {};
+  for (const k of COUNT_FAULTS) {
+    if (b[k] === undefined) continue;
+    const v = b[k];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new ReplicaHttpError(400, `${k} must be a whole number >= 0, got ${JSON.stringify(v)}`);
+    out[k] = v;
+  }
+  for (const k of [...SWITCH_FAULTS, ...actions]) {
+    if (b[k] !== undefined && typeof b[k] !== 'boolean') throw new ReplicaHttpError(400, `${k} must be true or false, got ${JSON.stringify(b[k])}`);
+  }
+  for (const k of SWITCH_FAULTS) if (b[k] !== undefined) out[k] = b[k] === true;
+  return out;
+}
+
 export function noFaults(): ReplicaFaults { return { rejectOrders: 0, failTrades: 0, serverErrors: 0, duplicateUserEvents: false, userChannelDown: false, failRequests: 0, omitLevelRemovals: 0 }; }
 
 interface ROrder {

@@ -14,7 +14,7 @@ import { contractsFor, type PolymarketChain } from '../endpoints.js';
 import { verifyL1 } from '../l1-auth.js';
 import { polyHmacSignature, signaturesEqual } from '../l2-auth.js';
 import { TokenBucket, type BucketSpec } from '../rate-budget.js';
-import { noFaults, ReplicaExchange, ReplicaHttpError, type Account, type ReplicaFaults } from './replica-exchange.js';
+import { faultsFrom, noFaults, ReplicaExchange, ReplicaHttpError, type Account, type ReplicaFaults } from './replica-exchange.js';
 import { ReplicaUniverse, type ReplicaMarketDef } from './replica-universe.js';
 
 /** Entries a page of GET /data/trades and /data/orders, as the CLOB answers ("limit": 100). */
@@ -442,15 +442,8 @@ export class PolymarketReplica {
         case 'GET /__replica/faults': return this.exchange.faults;
         case 'POST /__replica/faults': {
           const f = this.exchange.faults;
-          const known = ['rejectOrders', 'failTrades', 'serverErrors', 'failRequests', 'omitLevelRemovals', 'duplicateUserEvents', 'userChannelDown', 'disconnect'];
-          for (const k of Object.keys(b)) if (!known.includes(k)) throw new ReplicaHttpError(400, `unknown fault ${JSON.stringify(k)} (one of ${known.join(', ')})`);
-          for (const k of ['duplicateUserEvents', 'userChannelDown', 'disconnect'] as const) if (b[k] !== undefined && typeof b[k] !== 'boolean') throw new ReplicaHttpError(400, `${k} must be true or false`);
-          for (const k of ['rejectOrders', 'failTrades', 'serverErrors', 'failRequests', 'omitLevelRemovals'] as const) if (b[k] !== undefined) { const v = Number(b[k]); if (!Number.isInteger(v) || v < 0) throw new ReplicaHttpError(400, `${k} must be a whole number`); f[k] = v; }
-          if (b['duplicateUserEvents'] !== undefined) f.duplicateUserEvents = b['duplicateUserEvents'] === true;
-          if (b['userChannelDown'] !== undefined) {
-            f.userChannelDown = b['userChannelDown'] === true;
-            if (f.userChannelDown) for (const sub of [...this.subs]) if (sub.kind === 'user') { sub.ws.terminate(); this.subs.delete(sub); }
-          }
+          Object.assign(f, faultsFrom(body ?? {}, ['disconnect']));
+          if (b['userChannelDown'] === true) for (const sub of [...this.subs]) if (sub.kind === 'user') { sub.ws.terminate(); this.subs.delete(sub); }
           if (b['disconnect'] === true) this.disconnectAll();
           return f;
         }
