@@ -53,11 +53,14 @@ describe('USD-M reconciliation that fails after a reconnect', () => {
     const failed = serve.out().split('\n').filter((l) => l.includes('reconciliation failed')).map((l) => JSON.parse(l) as { level: number; msg: string });
     expect(failed.every((l) => l.level === 40)).toBe(true);
     expect(failed[0]!.msg).toMatch(/strategies stay paused \(venue\), trying again in 1 s/);
+    // the third attempt comes 2 s after the second: until then health counts the two
+    expect((await api<{ execution: { reconcile_failures: number } }>('/api/health')).execution.reconcile_failures).toBe(2);
     await waitUntil('the strategy quoting again', async () => {
       const s = await strategy();
       return s.status === 'running' && !s.pause_reasons.includes('venue');
     }, 20_000, serve.out);
     await waitUntil('quotes at the venue again', async () => (await venueOpen()) > 0, 20_000, serve.out);
+    expect((await api<{ execution: { reconcile_failures: number } }>('/api/health')).execution.reconcile_failures).toBe(0);
     const f = await (await fetch(`${replicaUrl}/__replica/faults`)).json() as { failRequests: { count: number } };
     expect(f.failRequests.count).toBe(0);
 

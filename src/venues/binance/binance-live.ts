@@ -633,6 +633,8 @@ export class BinanceLive {
       // USD-M: is the listenKey stream up (while it is down the strategies are paused, reason venue)
       ...(this.stream !== null ? { user_stream: { connected: this.stream.connected, reconnects: this.stream.counters.reconnects, keys_created: this.stream.counters.keysCreated } } : {}),
       reconciling: this.reconciling.busy, last_reconcile: this.last,
+      // reconciliations after a reconnect that failed in a row (0 once one succeeded): tried again 1, 2, 4 … 30 s apart
+      reconcile_failures: this.failuresInARow,
     };
   }
 
