@@ -120,7 +120,7 @@ describe('serve in live mode against the Binance replica', () => {
     await api('/api/strategy/live_mm/start', {});
     // both sides resting (a post-only quote can be refused for a moment): whichever way the
     // simulated market moves while the engine is down, it meets one of them
-    await waitBothSides(venueOpen, serve.out);
+    await waitBothSides(venueOpen, serve.out, 60_000, apiPort);
     const before = (await venueTrades()).length;
     serve.child.kill('SIGKILL');
     await serve.exited;

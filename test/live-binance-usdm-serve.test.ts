@@ -116,7 +116,7 @@ describe('serve --execution binance-usdm-testnet against the USD-M replica', () 
     await api('/api/strategy/usdm_mm/start', {});
     // both sides resting (a post-only quote can be refused for a moment): whichever way the
     // simulated market moves while the engine is down, it meets one of them
-    await waitBothSides(venueOpen, serve.out);
+    await waitBothSides(venueOpen, serve.out, 60_000, apiPort);
     const before = (await venueTrades()).length;
     serve.child.kill('SIGKILL');
     await serve.exited;

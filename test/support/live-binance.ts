@@ -45,16 +45,22 @@ export async function waitUntil(what: string, cond: () => Promise<boolean>, time
 /**
  * Waits until the venue holds resting orders on both sides (a post-only quote can be refused for
  * a moment), so that whichever way the simulated market moves next, it meets one of them; on a
- * timeout says what was open and the end of serveOut().
+ * timeout says what was open, the risk gate's refusals and the venue's counters from serve's
+ * GET /metrics (at `apiPort`, when given), and the end of serveOut().
  */
-export async function waitBothSides(openOrders: () => Promise<unknown[]>, serveOut: () => string, timeoutMs = 60_000): Promise<void> {
+export async function waitBothSides(openOrders: () => Promise<unknown[]>, serveOut: () => string, timeoutMs = 60_000, apiPort?: number): Promise<void> {
   let lastOpen: unknown = null;
+  let lastCounts = '';
   await waitUntil('orders on both sides at the venue again', async () => {
     const open = await openOrders() as { side: string }[];
     lastOpen = open;
     const sides = new Set(open.map((o) => o.side));
+    if (apiPort !== undefined) {
+      const text = await fetch(`http://127.0.0.1:${apiPort}/metrics`).then((r) => r.text()).catch(() => '');
+      lastCounts = text.split('\n').filter((l) => /^spreadcore_(risk_denials_total|venue)\{/.test(l) && !/ 0$/.test(l)).join('; ');
+    }
     return sides.has('BUY') && sides.has('SELL');
-  }, timeoutMs, () => `open at the venue: ${JSON.stringify(lastOpen)}; serve: ${serveOut().slice(-3000)}`);
+  }, timeoutMs, () => `open at the venue: ${JSON.stringify(lastOpen)}; counts: ${lastCounts}; serve: ${serveOut().slice(-3000)}`);
 }
 
 export interface LiveBinanceRun {
