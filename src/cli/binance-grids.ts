@@ -21,7 +21,7 @@ import {
   BINANCE_INSTRUMENTS, liveInstrumentSpec, type BinanceInstrumentSpec, type LiveInstrumentChoice,
 } from '../feed/binance/instruments.js';
 import type { BinanceMarket } from '../feed/binance/messages.js';
-import { readSymbolsExchangeInfo, type SymbolsExchangeInfo } from '../venues/binance/exchange-info.js';
+import { readSymbolsExchangeInfo, skippedEntriesText, type SymbolsExchangeInfo } from '../venues/binance/exchange-info.js';
 import type { SymbolRules } from '../venues/binance/filters.js';
 import { BinanceApiError, BinanceError } from '../venues/binance/errors.js';
 import { BinanceRestClient } from '../venues/binance/rest-client.js';
@@ -124,8 +124,7 @@ export async function paperBinanceGrids(req: PaperGridsRequest): Promise<PaperGr
     const r = read.rules;
     const unlisted = read.unlisted;
     if (read.skipped > 0) {
-      warnings.push(`Binance ${market === 'spot' ? 'spot' : 'USD-M'} exchangeInfo (${url}): skipped ${read.skipped} entr${read.skipped === 1 ? 'y' : 'ies'} `
-        + `of other symbols that could not be read (first: ${read.firstSkipped})`);
+      warnings.push(`Binance ${market === 'spot' ? 'spot' : 'USD-M'} exchangeInfo (${url}): ${skippedEntriesText(read)}`);
     }
     if (unlisted.length > 0) {
       throw usageError(`--symbols: Binance ${market === 'spot' ? 'spot' : 'USD-M'} (${url}) does not list ${unlisted.join(', ')} in its exchangeInfo: `

@@ -41,6 +41,8 @@ export interface CrossedBookWatchOptions {
   readonly crossedTop: (market: string) => CrossedTop | null | undefined;
   /** Resyncs the market's book; false when it could not be asked for (the wait is tried again). */
   readonly resync: (r: CrossedResync) => boolean;
+  /** Told each resync once it was asked for. */
+  readonly onResync?: (r: CrossedResync) => void;
   readonly nowMs?: () => number;
 }
 
@@ -100,7 +102,9 @@ export class CrossedBookWatch {
       const waitMs = this.waitMs(w.inARow);
       const crossedMs = now - w.sinceMs;
       if (crossedMs < waitMs) continue;
-      if (!this.o.resync({ market, crossedMs, waitMs, bid: top.bid, ask: top.ask })) continue;
+      const r: CrossedResync = { market, crossedMs, waitMs, bid: top.bid, ask: top.ask };
+      if (!this.o.resync(r)) continue;
+      this.o.onResync?.(r);
       this.resyncs++;
       w.inARow++;
       // the fresh snapshot follows: if it is crossed too, the next wait (doubled) runs from now

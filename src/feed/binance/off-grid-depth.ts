@@ -1,4 +1,5 @@
-// Depth refused for a price or quantity off the instrument's grid, per symbol, on a live feed.
+// Depth refused for a price or quantity off the instrument's grid, per symbol, on a live feed
+// (the connector) or a Binance recording read with too coarse a grid (BinanceRecordingSource).
 //
 // A live book whose depth is off its grid (the venue changed the symbol's tick or step
 // while we run, or the grids given are coarser than the venue's) refuses every snapshot

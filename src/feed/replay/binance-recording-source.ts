@@ -20,6 +20,7 @@ import { resolveBinanceInstrumentSpec, type BinanceInstrumentSpec } from '../bin
 import type { BinanceMarket, BinanceMessage } from '../binance/messages.js';
 import { readBinanceRecordingFile, type BinanceRecordedMessage, type BinanceRecordingItem } from '../binance/read-binance-recording.js';
 import type { Paced } from '../recording/pacer.js';
+import { OffGridDepth } from '../binance/off-grid-depth.js';
 import { ForwardingIngest } from './forwarding-ingest.js';
 import { MonotoneOffset, type GridProblem, type MarketSource, type SourceRun, type SourceStats } from './market-source.js';
 
@@ -125,9 +126,8 @@ export class BinanceRecordingSource implements MarketSource<BinanceRecordedMessa
   /** The first skipped line's problem. */
   firstProblem: string | null = null;
   onGridProblem: ((problem: GridProblem) => void) | null = null;
-  /** Snapshots and depth events refused for a level off the grid, and the first such refusal. */
-  private offGrid = 0;
-  private firstOffGrid: string | null = null;
+  /** Snapshots and depth events refused for a level off the grid, and the first such refusal (once opened). */
+  private offGrid: OffGridDepth | null = null;
 
   constructor(path: string, info: BinanceRecordingInfo, options: BinanceSourceOptions = {}) {
     this.path = path;
@@ -145,17 +145,14 @@ export class BinanceRecordingSource implements MarketSource<BinanceRecordedMessa
     const adapter = new BinanceIngestAdapter(ingest, {
       market: this.info.market, symbols: [{ symbol: this.info.symbol, symbolId: this.symbolId }],
       ...(this.instruments !== undefined ? { instruments: this.instruments } : {}),
-      onRejected: (_symbol, error) => {
-        if (error.code !== 'SPREADCORE_ERR_OFF_GRID') return;
-        this.offGrid++;
-        if (this.firstOffGrid !== null) return;
-        this.firstOffGrid = error.message;
-        const problem = this.gridProblems()[0];
-        if (problem !== undefined && this.onGridProblem !== null) this.onGridProblem(problem);
+      onRejected: (symbol, error) => {
+        const problem = this.offGrid?.onRejected(symbol, error) ?? null;
+        if (problem !== null && this.onGridProblem !== null) this.onGridProblem(problem);
       },
     });
     this.adapter = adapter;
     const symbol = this.info.symbol;
+    this.offGrid = new OffGridDepth([symbol], (s) => adapter.feed(s)?.instrument, () => adapter.counters.appliedEvents);
     return {
       steps: this.read(),
       apply: (m) => {
@@ -183,12 +180,7 @@ export class BinanceRecordingSource implements MarketSource<BinanceRecordedMessa
   }
 
   gridProblems(): readonly GridProblem[] {
-    const feed = this.adapter?.feed(this.info.symbol);
-    if (this.firstOffGrid === null || feed === undefined) return [];
-    return [{
-      symbol: this.info.symbol, tickSize: feed.instrument.tickSize, lotSize: feed.instrument.lotSize,
-      first: this.firstOffGrid, refused: this.offGrid, applied: this.adapter!.counters.appliedEvents,
-    }];
+    return this.offGrid?.problems() ?? [];
   }
 
   stats(): SourceStats {
@@ -202,7 +194,7 @@ export class BinanceRecordingSource implements MarketSource<BinanceRecordedMessa
       appliedEvents: c?.appliedEvents ?? 0,
       gaps: c?.gaps ?? 0,
       rejectedEvents: c?.rejectedEvents ?? 0,
-      offGridRefused: this.offGrid,
+      offGridRefused: this.offGrid?.refused(this.info.symbol) ?? 0,
       snapshots: c?.snapshots ?? 0,
       trades: c?.trades ?? 0,
       otherSymbols: c?.unknownSymbol ?? 0,

@@ -26,6 +26,7 @@ import type { BinanceMarket } from './client-order-id.js';
 import { ServerClock } from './clock.js';
 import { ListenKeyStream } from './listen-key-stream.js';
 import { BinanceApiError, BinanceError } from './errors.js';
+import { skippedEntriesText } from './exchange-info.js';
 import { DEFAULT_SPOT_LIMITS, DEFAULT_USDM_LIMITS, Priority, RateBudget } from './rate-budget.js';
 import type { VenueOrder } from '../../execution/venue.js';
 import { BinanceRestClient, BudgetRefusedError, type SpotTrade, type UsdmTrade } from './rest-client.js';
@@ -242,7 +243,7 @@ export class BinanceLive {
       const loaded = await venue.loadExchangeInfo(config.symbols);
       const unlisted = loaded.unlisted;
       if (loaded.skipped > 0) {
-        config.log(`binance: exchangeInfo: skipped ${loaded.skipped} entr${loaded.skipped === 1 ? 'y' : 'ies'} of other symbols that could not be read (first: ${loaded.firstSkipped})`);
+        config.log(`binance: exchangeInfo: ${skippedEntriesText(loaded)}`);
       }
       if (unlisted.length > 0) {
         throw new BinanceError('BINANCE_ERR_UNLISTED_SYMBOL',

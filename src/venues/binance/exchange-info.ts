@@ -49,6 +49,11 @@ async function unknownSpotSymbols(rest: BinanceRestClient, symbols: readonly str
   return unlisted;
 }
 
+/** What was skipped, as a log line ends: "skipped N entries of other symbols that could not be read (first: …)". */
+export function skippedEntriesText(r: Pick<SymbolsExchangeInfo, 'skipped' | 'firstSkipped'>): string {
+  return `skipped ${r.skipped} entr${r.skipped === 1 ? 'y' : 'ies'} of other symbols that could not be read (first: ${r.firstSkipped})`;
+}
+
 /** The exchangeInfo of `symbols` (see the top of the file); throws what the request or the needed entries fail with. */
 export async function readSymbolsExchangeInfo(rest: BinanceRestClient, symbols: readonly string[]): Promise<SymbolsExchangeInfo> {
   const kind = rest.market === 'spot' ? 'spot' : 'perp';

@@ -27,10 +27,7 @@ export function watchKalshiBooks(
     ...timing,
     markets: tickers,
     crossedTop: (t) => kalshiCrossedTop(ws, t),
-    resync: (r) => {
-      if (!ws.resyncBook(r.market)) return false;
-      onResync(r);
-      return true;
-    },
+    resync: (r) => ws.resyncBook(r.market),
+    onResync,
   });
 }

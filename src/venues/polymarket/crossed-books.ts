@@ -15,10 +15,7 @@ export function watchPolymarketBooks(
     ...timing,
     markets: () => tokenIds,
     crossedTop: (id) => (feed.connected ? feed.adapter.crossedTop(id) : undefined),
-    resync: (r) => {
-      if (!feed.resync(r.market)) return false;
-      onResync(r);
-      return true;
-    },
+    resync: (r) => feed.resync(r.market),
+    onResync,
   });
 }
