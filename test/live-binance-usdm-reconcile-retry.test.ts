@@ -1,8 +1,9 @@
 // A reconciliation after a reconnect that fails (Binance answers a query with a 5xx), as a
 // trader meets it: `spreadcore replica binance --futures` and `spreadcore serve --execution
 // binance-usdm-testnet`, real processes. The strategies pause for the reconciliation; it is
-// tried again until it succeeds, and they quote again. (They stayed paused, reason "venue",
-// until the next reconnect, with an info line as the only trace.) And a user stream that stays
+// tried again until it succeeds (the outage said once, its end once), and they quote again.
+// (They stayed paused, reason "venue", until the next reconnect, with an info line as the
+// only trace.) And a user stream that stays
 // down: no quote rests at the venue while no fill could be seen (POST /api/reconcile says so);
 // quoting resumes once it is back and reconciled.
 import { rmSync } from 'node:fs';
@@ -49,18 +50,23 @@ describe('USD-M reconciliation that fails after a reconnect', () => {
       method: 'POST', body: JSON.stringify({ failRequests: { path: '/fapi/v1/openOrders', count: 2, status: 503 }, dropConnections: true }),
     });
     expect(res.status).toBe(200);
-    await waitUntil('two failed reconciliations on the log', async () => serve.out().split('reconciliation failed').length - 1 >= 2, 20_000, serve.out);
-    const failed = serve.out().split('\n').filter((l) => l.includes('reconciliation failed')).map((l) => JSON.parse(l) as { level: number; msg: string });
-    expect(failed.every((l) => l.level === 40)).toBe(true);
-    expect(failed[0]!.msg).toMatch(/strategies stay paused \(venue\), trying again in 1 s/);
+    const health = async (): Promise<number> => (await api<{ execution: { reconcile_failures: number } }>('/api/health')).execution.reconcile_failures;
     // the third attempt comes 2 s after the second: until then health counts the two
-    expect((await api<{ execution: { reconcile_failures: number } }>('/api/health')).execution.reconcile_failures).toBe(2);
+    await waitUntil('two failed reconciliations in /api/health', async () => (await health()) === 2, 20_000, serve.out);
+    // the outage is said once, at warn level, however many attempts fail
+    const failed = serve.out().split('\n').filter((l) => l.includes('reconcile failed')).map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.level).toBe(40);
+    expect(failed[0]!.msg).toMatch(/^binance: reconcile failed \(.*503.*\); strategies stay paused \(venue\), trying again in the background \(after 1 s, then up to every 30 s\) until Binance answers \(GET \/api\/health: execution\.reconcile_failures\)$/);
     await waitUntil('the strategy quoting again', async () => {
       const s = await strategy();
       return s.status === 'running' && !s.pause_reasons.includes('venue');
     }, 20_000, serve.out);
     await waitUntil('quotes at the venue again', async () => (await venueOpen()) > 0, 20_000, serve.out);
-    expect((await api<{ execution: { reconcile_failures: number } }>('/api/health')).execution.reconcile_failures).toBe(0);
+    expect(await health()).toBe(0);
+    // and its end once
+    await waitUntil('the end of the outage on the log', async () => serve.out().includes('binance: reconcile ran again after 2 failed attempt(s)'), 5_000, serve.out);
+    expect(serve.out().split('reconcile failed').length - 1).toBe(1);
     const f = await (await fetch(`${replicaUrl}/__replica/faults`)).json() as { failRequests: { count: number } };
     expect(f.failRequests.count).toBe(0);
 

@@ -45,6 +45,21 @@ describe('ReconcileRetry', () => {
     expect(lines).toHaveLength(2);
   });
 
+  it('says an outage where warn points, naming the health object given', () => {
+    const info: string[] = [];
+    const warn: string[] = [];
+    const r = new ReconcileRetry({ venue: 'binance', name: 'Binance', health: 'execution', retry: () => {}, log: (l) => info.push(l), warn: (l) => warn.push(l) });
+    r.failed('HTTP 503');
+    r.failed('HTTP 503');
+    expect(warn).toEqual(['binance: reconcile failed (HTTP 503); strategies stay paused (venue), trying again in the background '
+      + '(after 1 s, then up to every 30 s) until Binance answers (GET /api/health: execution.reconcile_failures)']);
+    r.ran();
+    expect(info).toEqual(['binance: reconcile ran again after 2 failed attempt(s)']);
+    r.unclean('orders to settle');
+    expect(info[1]).toContain('(GET /api/health: execution.reconcile_unclean)');
+    r.close();
+  });
+
   it('retries and logs nothing after close()', () => {
     const { r, lines, retries } = setup();
     r.failed('down');

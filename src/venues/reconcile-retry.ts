@@ -1,4 +1,4 @@
-// The background retry of a prediction venue session's reconcile (KalshiLive, PolymarketLive):
+// The background retry of a live venue session's reconcile (BinanceLive, KalshiLive, PolymarketLive):
 // a reconcile that fails (the venue answers 5xx or 429, or not at all) is run again after 1 s,
 // 2 s, 4 s … at most 30 s apart until one runs, one attempt pending at a time. The first failure
 // of an outage is logged once, with the health field that counts it, and the outage's end once.
@@ -17,6 +17,10 @@ export interface ReconcileRetryOptions {
   /** Runs the reconcile again; it reports back through failed() or ran(). */
   readonly retry: () => void;
   readonly log: (line: string) => void;
+  /** Where the outage's first line goes (default log): a warning where the session has one. */
+  readonly warn?: (line: string) => void;
+  /** GET /api/health's object holding reconcile_failures and reconcile_unclean (default `execution.<venue>`). */
+  readonly health?: string;
 }
 
 export class ReconcileRetry {
@@ -29,6 +33,8 @@ export class ReconcileRetry {
 
   constructor(private readonly o: ReconcileRetryOptions) {}
 
+  private get healthPath(): string { return this.o.health ?? `execution.${this.o.venue}`; }
+
   /** Delay before the retry after `failures` failed reconciles in a row: 1 s, 2 s, 4 s … at most 30 s. */
   static delayMs(failures: number): number { return Math.min(30_000, 1000 * 2 ** Math.min(5, Math.max(0, failures - 1))); }
 
@@ -37,8 +43,8 @@ export class ReconcileRetry {
     if (this.closed) return;
     this.failuresInARow++;
     if (this.failuresInARow === 1) {
-      this.o.log(`${this.o.venue}: reconcile failed (${why}); strategies stay paused (venue), trying again in the background `
-        + `(after 1 s, then up to every 30 s) until ${this.o.name} answers (GET /api/health: execution.${this.o.venue}.reconcile_failures)`);
+      (this.o.warn ?? this.o.log)(`${this.o.venue}: reconcile failed (${why}); strategies stay paused (venue), trying again in the background `
+        + `(after 1 s, then up to every 30 s) until ${this.o.name} answers (GET /api/health: ${this.healthPath}.reconcile_failures)`);
     }
     this.schedule(this.failuresInARow);
   }
@@ -52,7 +58,7 @@ export class ReconcileRetry {
     this.uncleanInARow++;
     if (this.uncleanInARow === 1) {
       this.o.log(`${this.o.venue}: reconcile found ${what}; staying paused (venue), reconciling again in the background `
-        + `(after 1 s, then up to every 30 s) until it is clean (GET /api/health: execution.${this.o.venue}.reconcile_unclean)`);
+        + `(after 1 s, then up to every 30 s) until it is clean (GET /api/health: ${this.healthPath}.reconcile_unclean)`);
     }
     this.schedule(this.uncleanInARow);
   }

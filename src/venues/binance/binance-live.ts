@@ -17,6 +17,7 @@
 //   6. strategies quote again.
 // Keys are held by the signer only; nothing here prints them.
 import { CoalescedRun } from '../coalesced-run.js';
+import { ReconcileRetry } from '../reconcile-retry.js';
 import { Decimal } from 'decimal.js';
 import type { TradingEngine } from '../../engine/trading-engine.js';
 import type { Journal } from '../../store/journal.js';
@@ -180,15 +181,18 @@ export class BinanceLive {
   private readonly reconciling = new CoalescedRun<ReconcileSummary>();
   private last: ReconcileSummary | null = null;
   private closed = false;
-  /** A reconciliation that failed is tried again (strategies stay paused meanwhile); the pending retry and the failures in a row. */
-  private retryTimer: NodeJS.Timeout | null = null;
-  private failuresInARow = 0;
+  /** A reconciliation that failed is tried again (strategies stay paused meanwhile), logged once per outage. */
+  private readonly retry: ReconcileRetry;
 
   private constructor(config: BinanceLiveConfig, rest: BinanceRestClient, ws: BinanceWsApiClient | null, venue: BinanceExecutionVenue) {
     this.config = config;
     this.rest = rest;
     this.ws = ws;
     this.venue = venue;
+    this.retry = new ReconcileRetry({
+      venue: 'binance', name: 'Binance', health: 'execution', log: config.log, warn: config.warn ?? config.log,
+      retry: () => { if (!this.closed) this.reconcileUntilDone(); },
+    });
   }
 
   /**
@@ -290,21 +294,12 @@ export class BinanceLive {
 
   /**
    * Reconciles after a reconnect; a failure (a query refused, no answer) leaves the strategies
-   * paused, says so, and tries again after 1 s, 2 s, 4 s … up to 30 s until one succeeds: the
-   * engine neither quotes on a state it could not check nor stays paused for good.
+   * paused, says so once per outage, and tries again after 1 s, 2 s, 4 s … up to 30 s until one
+   * succeeds (said once too): the engine neither quotes on a state it could not check nor stays
+   * paused for good.
    */
   private reconcileUntilDone(): void {
-    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
-    this.reconcile().then(() => { this.failuresInARow = 0; }, (e: unknown) => {
-      if (this.closed) return;
-      this.failuresInARow++;
-      const delayMs = Math.min(30_000, 1000 * 2 ** Math.min(5, this.failuresInARow - 1));
-      (this.config.warn ?? this.config.log)(`binance: reconciliation failed: ${errText(e)}; strategies stay paused (venue), trying again in ${(delayMs / 1000).toFixed(0)} s`);
-      if (this.retryTimer === null) {
-        this.retryTimer = setTimeout(() => { this.retryTimer = null; if (!this.closed) this.reconcileUntilDone(); }, delayMs);
-        this.retryTimer.unref();
-      }
-    });
+    this.reconcile().then(() => { this.retry.ran(); }, (e: unknown) => { this.retry.failed(errText(e)); });
   }
 
   /** One reconciliation at a time; a request during one runs once more after it. Strategies are paused meanwhile. */
@@ -635,13 +630,13 @@ export class BinanceLive {
       ...(this.stream !== null ? { user_stream: { connected: this.stream.connected, reconnects: this.stream.counters.reconnects, keys_created: this.stream.counters.keysCreated } } : {}),
       reconciling: this.reconciling.busy, last_reconcile: this.last,
       // reconciliations after a reconnect that failed in a row (0 once one succeeded): tried again 1, 2, 4 … 30 s apart
-      reconcile_failures: this.failuresInARow,
+      reconcile_failures: this.retry.failuresInARow,
     };
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
+    this.retry.close();
     this.venue.close();
     this.ws?.close();
     if (this.stream !== null) await this.stream.stop().catch(() => undefined);
