@@ -113,4 +113,67 @@ describe('daily loss limit after a restart', () => {
     expect(fourth.engine.restore()).toMatchObject({ ok: true });
     expect(fourth.engine.risk.dayBaseline('held', 'BTCUSDT')).toBe(0);
   });
+
+  it('values a stopped strategy\'s position at the marks while it is stopped: the day\'s baseline is the mark at the reset', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spreadcore-daily-'));
+    const journal = Journal.open(join(dir, 'data'));
+    cleanup.push(() => { journal.close(); rmSync(dir, { recursive: true, force: true }); });
+    const midnightNs = Date.UTC(2026, 4, 5) * 1e6;
+    const first = engineOn(journal, 5, midnightNs - 180e9);
+    first.engine.load({ name: 'parked', symbols: ['BTCUSDT'], parameters: { ...PARAMS, spread_bps: 600, daily_loss_limit_pct: 50 } });
+    first.engine.close();
+    // 0.01 bought far below the market before the day's start, and the strategy never started again
+    journal.recordFill({
+      tradeId: 't1', orderId: 'o1', clientOrderId: 'c1', strategyId: 'parked', symbol: 'BTCUSDT', side: 'BUY', price: '1000', qty: '0.01', fee: '0', liquidity: 'MAKER',
+      tsEventNs: BigInt(midnightNs - 120e9), tsInitNs: BigInt(midnightNs - 120e9),
+    });
+    const second = engineOn(journal, 5, midnightNs - 60e9);
+    expect(second.engine.restore()).toMatchObject({ ok: true, fills: 1 });
+    expect(second.engine.inventory('parked').inventory.position).toBe(0.01);
+    second.driver.runUntil(midnightNs + 5e9);
+    expect(second.engine.strategy('parked').status).not.toBe('running');
+    const kept = journal.getState(DAY_START_KEY('parked')) as { day_start_ns: number; baselines: Record<string, number> };
+    expect(kept.day_start_ns).toBe(midnightNs);
+    // valued at the mark (tens of thousands a BTC), not left at the restore's value of the fill's own price (0)
+    const mark = second.engine.inventory('parked').inventory.current_price;
+    expect(mark).toBeGreaterThan(10_000);
+    expect(kept.baselines['BTCUSDT']).toBeGreaterThan(0.01 * (mark * 0.9 - 1000));
+    expect(second.engine.risk.dayBaseline('parked', 'BTCUSDT')).toBe(kept.baselines['BTCUSDT']);
+    // started later that day: the day's P&L is what the market did since midnight, well inside the limit
+    second.engine.start('parked');
+    second.driver.run(3);
+    expect(second.engine.risk.strategyState('parked')).toBe('ACTIVE');
+    second.engine.close();
+  });
+
+  it('a stopped strategy\'s loss counts toward its day, but its stop loss waits until it runs: no order while stopped', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spreadcore-daily-'));
+    const journal = Journal.open(join(dir, 'data'));
+    cleanup.push(() => { journal.close(); rmSync(dir, { recursive: true, force: true }); });
+    const first = engineOn(journal, 6);
+    first.engine.load({ name: 'underwater', symbols: ['BTCUSDT'], parameters: { ...PARAMS, spread_bps: 600, daily_loss_limit_pct: null, stop_loss_bps: 100 } });
+    const t = first.engine.nowNs();
+    first.engine.close();
+    // 0.01 bought today at twice the market: far past a 1 % stop loss at the first mark
+    journal.recordFill({
+      tradeId: 't1', orderId: 'o1', clientOrderId: 'c1', strategyId: 'underwater', symbol: 'BTCUSDT', side: 'BUY', price: '200000', qty: '0.01', fee: '0', liquidity: 'MAKER',
+      tsEventNs: BigInt(Math.trunc(t)), tsInitNs: BigInt(Math.trunc(t)),
+    });
+    const { engine, driver } = engineOn(journal, 6);
+    expect(engine.restore()).toMatchObject({ ok: true, fills: 1 });
+    driver.run(3);
+    expect(engine.strategy('underwater').status).not.toBe('running');
+    // valued: the day's P&L holds the loss (0.01 × (~50,000 − 200,000))
+    expect(engine.risk.metrics('underwater')!.day_pnl).toBeLessThan(-1000);
+    // but nothing was sent, and the position is still held
+    expect(engine.risk.metrics('underwater')!.stop_losses).toBe(0);
+    expect(engine.risk.effectiveState('underwater', 'BTCUSDT')).toBe('ACTIVE');
+    expect(engine.inventory('underwater').inventory.position).toBe(0.01);
+    expect(engine.counters.ordersPlaced).toBe(0);
+    // started: the first mark runs the stop loss, and the position is reduced
+    engine.start('underwater');
+    driver.run(3);
+    expect(engine.risk.metrics('underwater')!.stop_losses).toBe(1);
+    expect(engine.inventory('underwater').inventory.position).toBeLessThan(0.01);
+  });
 });

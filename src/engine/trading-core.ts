@@ -893,11 +893,13 @@ export class TradingCore {
     return midPriceText(s.instrument, this.ingest.books.bestBidTick(s.book), this.ingest.books.bestAskTick(s.book));
   }
 
-  protected updatePnl(strategyId: string, symbol: string, ledger: SymbolLedger, leg: StrategyLeg | undefined, tNs: number, emit: boolean, midText?: string): void {
+  protected updatePnl(
+    strategyId: string, symbol: string, ledger: SymbolLedger, leg: StrategyLeg | undefined, tNs: number, emit: boolean, midText?: string, stopLoss = true,
+  ): void {
     const mark = midText ?? this.markPrice(leg, symbol) ?? ledger.markPrice?.toString();
     if (mark === undefined) return;
     const pnl = ledgerPnl(ledger, mark);
-    this.risk.onPnl(strategyId, symbol, pnl.realizedQuote, pnl.unrealizedQuote, pnl.entryValueQuote, tNs);
+    this.risk.onPnl(strategyId, symbol, pnl.realizedQuote, pnl.unrealizedQuote, pnl.entryValueQuote, tNs, stopLoss);
     if (emit && this.events.has('pnl')) {
       this.events.emit('pnl', {
         strategy_id: strategyId, symbol, position: jsonNumber(ledger.position), mid_price: Number(mark),
@@ -907,11 +909,22 @@ export class TradingCore {
     }
   }
 
-  /** Every active leg is due for a mark (once per mark interval). */
+  /**
+   * Every active leg is due for a mark (once per mark interval). A leg of a stopped (or not yet
+   * started) strategy that holds a position is valued now for the day's P&L only: the day's
+   * baseline at the reset is the position at the mark of that moment (not at the last mark
+   * before the stop), and a loss while stopped counts toward the daily limit. Its stop loss is
+   * left until it runs again (the first mark then): a stopped strategy sends no order.
+   */
   protected scheduleMarks(tNs: number): void {
     this.nextMarkNs = tNs + this.markIntervalNs;
     this.markDue.length = 0;
-    for (const legs of this.legsByStrategy.values()) for (const leg of legs) if (isActive(leg.strategy.status)) this.markDue.push(leg);
+    for (const legs of this.legsByStrategy.values()) {
+      for (const leg of legs) {
+        if (isActive(leg.strategy.status)) this.markDue.push(leg);
+        else if (leg.inventoryLot !== 0 && leg.ledger !== undefined) this.updatePnl(leg.strategy.id, leg.symbol, leg.ledger, leg, tNs, false, undefined, false);
+      }
+    }
   }
 
   /** Marks a leg's ledger at its mid (time at best, equity, markouts) and gives the risk engine its P&L. */

@@ -319,9 +319,10 @@ export class RiskEngine {
   /**
    * P&L of the strategy on the symbol from accounting (quote currency): realized net
    * of fees since the ledger began, unrealized at the mark, and the open position's
-   * entry value (|qty| × average entry). Runs the stop loss and the daily stop.
+   * entry value (|qty| × average entry). Runs the stop loss (unless checkStopLoss is
+   * false: a stopped strategy's position, valued for the day only) and the daily stop.
    */
-  onPnl(strategyId: string, symbol: string, realizedQuote: number, unrealizedQuote: number, entryValueQuote: number, tsNs: number): boolean {
+  onPnl(strategyId: string, symbol: string, realizedQuote: number, unrealizedQuote: number, entryValueQuote: number, tsNs: number, checkStopLoss = true): boolean {
     const s = this.g.strategies.get(strategyId);
     const slot = s?.slots.get(symbol);
     if (s === undefined || slot === undefined) return false;
@@ -330,7 +331,7 @@ export class RiskEngine {
     slot.realizedQuote = realizedQuote;
     slot.unrealizedQuote = unrealizedQuote;
     slot.entryValueQuote = entryValueQuote < 0 ? -entryValueQuote : entryValueQuote;
-    stopLoss(this.g, slot, tsNs);
+    if (checkStopLoss) stopLoss(this.g, slot, tsNs);
     dailyLoss(this.g, s, tsNs);
     return true;
   }
