@@ -3,7 +3,8 @@
 // order book snapshot + deltas with a sequence gap (resubscribe, fresh snapshot), post-only
 // that would cross, a resting order filled by a market trade through it (price, count and
 // the quadratic fee agree with /portfolio/fills), duplicate fill events, an unknown outcome
-// resolved by a query, settlement paying 1 or 0, and reconcile() finding missed fills.
+// resolved by a query, settlement paying 1 or 0, and reconcile() finding missed fills;
+// update_subscription (add / delete markets, its errors) and a one-market resync through it.
 import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -223,6 +224,47 @@ describe('Kalshi WebSocket order book', () => {
     await waitForAsync('deltas after resubscribing', async () => JSON.stringify(book.toFp()) === JSON.stringify((await rest.getOrderbook(A)).orderbook_fp) && book.yes.size === 1);
   });
 
+  it('resyncs one market of a subscription with update_subscription: only that market is re-snapshotted, seq stays contiguous', async () => {
+    const c = ws();
+    const snapshots: string[] = [];
+    c.tap = (text) => { const m = JSON.parse(text); if (m.type === 'orderbook_snapshot') snapshots.push(m.msg.market_ticker); };
+    const stale: string[] = [];
+    c.handlers = { onStale: (t, r) => stale.push(`${r}:${t.join(',')}`) };
+    await c.connect();
+    c.subscribe('orderbook_delta', [A, T]);
+    await waitFor('two snapshots', () => c.counters.snapshots === 2);
+    await admin('book', { ticker: A, yes: [['0.41', '30']], no: [['0.56', '80']] });
+    await waitFor('deltas', () => c.books.get(A)!.bestYes().bid === 4100);
+    expect(c.resyncBook(A)).toBe(true);
+    await waitFor('A re-snapshotted', () => c.counters.snapshots === 3);
+    expect(snapshots).toEqual([A, T, A]);
+    expect(stale).toEqual([`crossed:${A}`]);
+    expect(c.counters).toMatchObject({ marketResyncs: 1, resubscribes: 0, gaps: 0, updateErrors: 0 });
+    // deltas of both markets still follow on the same sid, in sequence
+    await admin('book', { ticker: A, yes: [['0.42', '5'], ['0.41', '30']], no: [['0.56', '80']] });
+    await admin('book', { ticker: T, yes: [['0.936', '10']], no: [['0.050', '10']] });
+    await waitForAsync('both books equal to the venue', async () =>
+      JSON.stringify(c.books.get(A)!.toFp()) === JSON.stringify((await rest.getOrderbook(A)).orderbook_fp)
+      && JSON.stringify(c.books.get(T)!.toFp()) === JSON.stringify((await rest.getOrderbook(T)).orderbook_fp));
+    expect(c.counters.gaps).toBe(0);
+    expect(snapshots).toEqual([A, T, A]);
+    // an update the venue answers with an error: the whole subscription is resubscribed, and counted
+    await admin('faults', { refuseUpdates: 2 });
+    expect(c.resyncBook(T)).toBe(true);
+    await waitFor('both re-snapshotted after a resubscribe', () => c.counters.snapshots === 5);
+    expect(snapshots.slice(3).sort()).toEqual([A, T].sort());
+    expect(c.counters).toMatchObject({ marketResyncs: 2, resubscribes: 1, updateErrors: 2, gaps: 0 });
+    expect(replica.counters.updatesRefused).toBe(2);
+    // before the sid is known, a resync resubscribes the subscription
+    const d = ws();
+    await d.connect();
+    d.subscribe('orderbook_delta', [A, T]);
+    expect(d.resyncBook(A)).toBe(true);
+    expect(d.counters).toMatchObject({ resubscribes: 1, marketResyncs: 0 });
+    await waitFor('snapshots of the new subscription', () => d.counters.snapshots >= 2);
+    expect(d.books.get(A)!.toFp()).toEqual((await rest.getOrderbook(A)).orderbook_fp);
+  });
+
   it('reconnects with back-off after a disconnect and resubscribes (a new snapshot)', async () => {
     const c = ws();
     const opens: boolean[] = [];
@@ -237,6 +279,77 @@ describe('Kalshi WebSocket order book', () => {
   });
 });
 
+
+describe('Kalshi replica: update_subscription', () => {
+  /** A signed raw WebSocket: send commands, wait for the messages that match. */
+  async function raw(): Promise<{ send: (o: unknown) => void; next: (pred: (m: any) => boolean) => Promise<any>; seen: any[] }> {
+    const signer = new KalshiSigner('test-key', KEY.priv);
+    const w = new WebSocket(replica.wsUrl, { headers: { ...signer.headers('GET', WS_PATH) } });
+    const seen: any[] = [];
+    w.on('message', (d) => seen.push(JSON.parse(String(d))));
+    await new Promise<void>((resolve, reject) => { w.on('open', () => resolve()); w.on('error', reject); });
+    clients.push({ close: () => w.close() } as unknown as KalshiWsClient);
+    let from = 0;
+    const next = async (pred: (m: any) => boolean): Promise<any> => {
+      let found: any;
+      await waitFor('a message', () => { const i = seen.findIndex((m, k) => k >= from && pred(m)); if (i < 0) return false; found = seen[i]; from = i + 1; return true; });
+      return found;
+    };
+    return { send: (o) => w.send(JSON.stringify(o)), next, seen };
+  }
+
+  it('adds a market (ok with the markets, then its snapshot, seq continuing) and deletes one (its deltas stop)', async () => {
+    const c = await raw();
+    c.send({ id: 1, cmd: 'subscribe', params: { channels: ['orderbook_delta'], market_tickers: [A] } });
+    const sid = (await c.next((m) => m.type === 'subscribed')).msg.sid;
+    expect(await c.next((m) => m.type === 'orderbook_snapshot')).toMatchObject({ sid, seq: 1, msg: { market_ticker: A } });
+    c.send({ id: 2, cmd: 'update_subscription', params: { sids: [sid], market_tickers: [T], action: 'add_markets' } });
+    expect(await c.next((m) => m.id === 2)).toEqual({ id: 2, sid, seq: 2, type: 'ok', msg: { market_tickers: [A, T] } });
+    const snap = await c.next((m) => m.type === 'orderbook_snapshot');
+    expect(snap).toMatchObject({ sid, seq: 3, msg: { market_ticker: T } });
+    const venue = (await rest.getOrderbook(T)).orderbook_fp;
+    expect({ yes: snap.msg.yes_dollars_fp, no: snap.msg.no_dollars_fp }).toEqual({ yes: venue.yes_dollars, no: venue.no_dollars });
+    // `sid` instead of `sids`
+    c.send({ id: 3, cmd: 'update_subscription', params: { sid, market_tickers: [A], action: 'delete_markets' } });
+    expect(await c.next((m) => m.id === 3)).toEqual({ id: 3, sid, seq: 4, type: 'ok', msg: { market_tickers: [T] } });
+    await admin('book', { ticker: A, yes: [['0.41', '30']], no: [['0.56', '80']] });
+    await admin('book', { ticker: T, yes: [['0.936', '10']], no: [['0.050', '10']] });
+    const delta = await c.next((m) => m.type === 'orderbook_delta');
+    expect(delta).toMatchObject({ sid, seq: 5, msg: { market_ticker: T } });
+    expect(c.seen.filter((m) => m.type === 'orderbook_delta' && m.msg.market_ticker === A)).toEqual([]);
+    expect(c.seen.filter((m) => m.type === 'orderbook_snapshot').map((m) => m.msg.market_ticker)).toEqual([A, T]);
+  });
+
+  it('answers bad updates with Kalshi\'s error codes and changes nothing', async () => {
+    const c = await raw();
+    c.send({ id: 1, cmd: 'subscribe', params: { channels: ['orderbook_delta'], market_tickers: [A] } });
+    const sid = (await c.next((m) => m.type === 'subscribed')).msg.sid;
+    const bad: Array<[unknown, number, string]> = [
+      [undefined, 2, 'Params required'],
+      [{ sids: [sid], market_tickers: [T] }, 15, 'Action required'],
+      [{ sids: [sid, sid + 1], market_tickers: [T], action: 'add_markets' }, 12, 'Exactly one subscription ID is required'],
+      [{ market_tickers: [T], action: 'add_markets' }, 12, 'Exactly one subscription ID is required'],
+      [{ sids: [sid + 100], market_tickers: [T], action: 'add_markets' }, 7, 'Unknown subscription ID'],
+      [{ sids: [sid], market_tickers: [T], action: 'replace_markets' }, 13, 'Unsupported action'],
+      [{ sids: [sid], action: 'add_markets' }, 14, 'Market Ticker required'],
+      [{ sids: [sid], market_tickers: ['KXNOPE-1'], action: 'add_markets' }, 16, 'Market not found'],
+    ];
+    let id = 10;
+    for (const [params, code, msg] of bad) {
+      id++;
+      c.send(params === undefined ? { id, cmd: 'update_subscription' } : { id, cmd: 'update_subscription', params });
+      expect(await c.next((m) => m.id === id), JSON.stringify(params)).toMatchObject({ id, type: 'error', msg: { code, msg } });
+    }
+    await admin('faults', { refuseUpdates: 1 });
+    c.send({ id: 30, cmd: 'update_subscription', params: { sids: [sid], market_tickers: [T], action: 'add_markets' } });
+    expect(await c.next((m) => m.id === 30)).toMatchObject({ type: 'error', msg: { code: 17, msg: 'Internal error' } });
+    // the subscription is as it was: still A only, seq not taken by the refused commands
+    c.send({ id: 31, cmd: 'update_subscription', params: { sids: [sid], market_tickers: [T], action: 'add_markets' } });
+    expect(await c.next((m) => m.id === 31)).toEqual({ id: 31, sid, seq: 2, type: 'ok', msg: { market_tickers: [A, T] } });
+    await c.next((m) => m.type === 'orderbook_snapshot' && m.msg.market_ticker === T);
+    expect(c.seen.filter((m) => m.type === 'orderbook_snapshot').map((m) => m.msg.market_ticker)).toEqual([A, T]);
+  });
+});
 
 describe('KalshiExecutionVenue against the replica', () => {
   it('refuses a post-only order that would cross, and prices off the tapered grid before sending', async () => {
@@ -532,7 +645,7 @@ describe('Kalshi replica admin: bad bodies', () => {
     };
     const typo = await post('faults', { failAfterPlac: 1 });
     expect(typo.status).toBe(400);
-    expect(typo.text).toContain('unknown fault \\"failAfterPlac\\" (one of seqGaps, rejectOrders, failAfterPlace, failRequests, refuseCancels, omitLevelRemovals, duplicateFills, disconnect)');
+    expect(typo.text).toContain('unknown fault \\"failAfterPlac\\" (one of seqGaps, rejectOrders, failAfterPlace, failRequests, refuseCancels, omitLevelRemovals, refuseUpdates, duplicateFills, disconnect)');
     const notBool = await post('faults', { duplicateFills: 'yes' });
     expect(notBool.status).toBe(400);
     expect(notBool.text).toContain('duplicateFills must be true or false');
@@ -540,12 +653,12 @@ describe('Kalshi replica admin: bad bodies', () => {
     const negative = await post('faults', { omitLevelRemovals: -1 });
     expect(negative.status).toBe(400);
     expect(negative.text).toContain('omitLevelRemovals must be a non-negative integer');
-    expect((await state()).faults).toEqual({ seqGaps: 0, rejectOrders: 0, failAfterPlace: 0, duplicateFills: false, failRequests: 0, refuseCancels: 0, omitLevelRemovals: 0 });
+    expect((await state()).faults).toEqual({ seqGaps: 0, rejectOrders: 0, failAfterPlace: 0, duplicateFills: false, failRequests: 0, refuseCancels: 0, omitLevelRemovals: 0, refuseUpdates: 0 });
     for (const route of ['settle', 'trade', 'book']) {
       const r = await post(route, { result: 'yes' });
       expect(r.status, route).toBe(400);
       expect(r.text, route).toContain('ticker: a market ticker is required');
     }
-    expect((await admin('faults', { failAfterPlace: 2, duplicateFills: true })).faults).toEqual({ seqGaps: 0, rejectOrders: 0, failAfterPlace: 2, duplicateFills: true, failRequests: 0, refuseCancels: 0, omitLevelRemovals: 0 });
+    expect((await admin('faults', { failAfterPlace: 2, duplicateFills: true })).faults).toEqual({ seqGaps: 0, rejectOrders: 0, failAfterPlace: 2, duplicateFills: true, failRequests: 0, refuseCancels: 0, omitLevelRemovals: 0, refuseUpdates: 0 });
   });
 });

@@ -1,7 +1,8 @@
 // Kalshi's order books that stay crossed (CrossedBookWatch): a market's LocalBook is crossed
 // when its best YES bid is at or above its YES ask (1 − the best NO bid). One that stays so is
-// resynced by resubscribing the orderbook_delta subscription holding it (a fresh
-// orderbook_snapshot follows a subscribe); the book is stale until then.
+// resynced by KalshiWsClient.resyncBook: the market is deleted from its orderbook_delta
+// subscription and added back (update_subscription), and the orderbook_snapshot that follows the
+// add replaces its book; the book is stale until then.
 import { DecimalGrid } from '../../numeric/decimal-grid.js';
 import { CrossedBookWatch, type CrossedBookWatchOptions, type CrossedResync, type CrossedTop } from '../crossed-book-watch.js';
 import type { KalshiWsClient } from './ws-client.js';

@@ -15,8 +15,9 @@
 // (ReconcileRetry). One that runs but is not clean for a reason the next pass can clear
 // (unknown orders being cancelled, orders missing at the venue, fills being journaled) is run
 // again the same way until one is clean; a position mismatch waits for the operator.
-// A market's book that stays crossed for 1 s (a level's removal missed) is resynced: its
-// orderbook_delta subscription is resubscribed for a fresh snapshot, logged once per resync and
+// A market's book that stays crossed for 1 s (a level's removal missed) is resynced: it is
+// deleted from its orderbook_delta subscription and added back for a fresh snapshot of that
+// market alone (KalshiWsClient.resyncBook), logged once per resync and
 // counted (`crossedResyncs`); while Kalshi's own book stays crossed the wait doubles up to 60 s.
 // A market's determination / settlement (market_lifecycle_v2 with a result) is told once
 // per market through `onSettled`. Demo by default; production only when named.

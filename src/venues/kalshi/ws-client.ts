@@ -4,10 +4,12 @@
 // {type, sid, seq, msg}. Channels used: orderbook_delta (an orderbook_snapshot first, then
 // orderbook_delta), trade, fill, user_orders, market_lifecycle_v2.
 //
-// Order books are kept per market (LocalBook). `seq` is contiguous per subscription (sid):
-// a gap marks the subscription's books stale and resubscribes it, which brings a fresh
-// snapshot. A dropped connection reconnects with exponential back-off (with jitter) and
-// resubscribes everything; books are stale until their new snapshot.
+// Order books are kept per market (LocalBook). `seq` is contiguous per subscription (sid),
+// snapshots included: a gap marks the subscription's books stale and resubscribes it, which
+// brings a fresh snapshot. One market's book is resynced on its own with update_subscription
+// (delete_markets, then add_markets on the same sid: the re-added market's orderbook_snapshot
+// continues the subscription's seq). A dropped connection reconnects with exponential back-off
+// (with jitter) and resubscribes everything; books are stale until their new snapshot.
 import WebSocket from 'ws';
 import { WS_PATH } from './endpoints.js';
 import { LocalBook, type BookSide } from './local-book.js';
@@ -55,14 +57,26 @@ interface Sub {
   lastSeq: number;
 }
 
+/** An update_subscription command waiting for its answer. */
+interface MarketUpdate { readonly sub: Sub; readonly sid: number; readonly ticker: string }
+
 export class KalshiWsClient {
   readonly books = new Map<string, LocalBook>();
-  readonly counters = { messages: 0, gaps: 0, resubscribes: 0, reconnects: 0, badMessages: 0, snapshots: 0, deltas: 0, idleDrops: 0 };
+  /**
+   * resubscribes: whole subscriptions unsubscribed and subscribed again (a gap, a failed or
+   * fruitless market resync); marketResyncs: single markets deleted from and added back to their
+   * subscription; updateErrors: update_subscription commands answered with an error.
+   */
+  readonly counters = { messages: 0, gaps: 0, resubscribes: 0, marketResyncs: 0, updateErrors: 0, reconnects: 0, badMessages: 0, snapshots: 0, deltas: 0, idleDrops: 0 };
   handlers: WsHandlers;
   private ws: WebSocket | null = null;
   private readonly subs = new Map<number, Sub>();
   private readonly bySid = new Map<number, Sub>();
   private readonly byCmd = new Map<number, Sub>();
+  /** update_subscription commands by command id, until their `ok` or `error`. */
+  private readonly updates = new Map<number, MarketUpdate>();
+  /** Markets re-added by a market resync whose orderbook_snapshot has not come yet. */
+  private readonly awaitingSnapshot = new Set<string>();
   private nextId = 1;
   private nextKey = 1;
   private closed = false;
@@ -101,6 +115,8 @@ export class KalshiWsClient {
       this.backoff = this.o.minBackoffMs ?? 250;
       this.bySid.clear();
       this.byCmd.clear();
+      this.updates.clear();
+      this.awaitingSnapshot.clear();
       for (const s of this.subs.values()) this.sendSubscribe(s);
       const w = this.openWaiters; this.openWaiters = [];
       for (const f of w) f();
@@ -162,24 +178,45 @@ export class KalshiWsClient {
   /** Drops the subscription's sid and subscribes again: a fresh snapshot follows. */
   resubscribe(s: Sub): void {
     this.counters.resubscribes++;
+    for (const t of s.tickers) this.awaitingSnapshot.delete(t);
     if (s.sid >= 0) { this.bySid.delete(s.sid); this.send({ id: this.nextId++, cmd: 'unsubscribe', params: { sids: [s.sid] } }); }
     this.sendSubscribe(s);
   }
 
   /**
-   * Resyncs one market's book: it goes stale and the order book subscription holding it is
-   * resubscribed, so a fresh snapshot replaces it (the other markets of that subscription get one
-   * too and stay live meanwhile). False when the link is down or no subscription holds the market.
+   * Resyncs one market's book: it goes stale, is deleted from the order book subscription holding
+   * it and added back (update_subscription on the same sid), and the orderbook_snapshot that
+   * follows the add replaces it; the subscription's other markets are not touched. The whole
+   * subscription is resubscribed instead while its sid is not known yet, and when the market's
+   * previous resync has brought no snapshot. False when the link is down or no subscription holds
+   * the market.
    */
   resyncBook(ticker: string): boolean {
     if (!this.connected) return false;
     for (const s of this.subs.values()) {
       if (s.channel !== 'orderbook_delta' || !s.tickers.includes(ticker)) continue;
       this.handlers.onStale?.([ticker], 'crossed');
-      this.resubscribe(s);
+      if (s.sid < 0 || this.awaitingSnapshot.has(ticker)) { this.resubscribe(s); return true; }
+      this.counters.marketResyncs++;
+      this.awaitingSnapshot.add(ticker);
+      this.sendUpdate(s, ticker, 'delete_markets');
+      this.sendUpdate(s, ticker, 'add_markets');
       return true;
     }
     return false;
+  }
+
+  private sendUpdate(s: Sub, ticker: string, action: 'delete_markets' | 'add_markets'): void {
+    const id = this.nextId++;
+    this.updates.set(id, { sub: s, sid: s.sid, ticker });
+    this.send({ id, cmd: 'update_subscription', params: { sids: [s.sid], market_tickers: [ticker], action } });
+  }
+
+  /** An update_subscription answered with an error: the subscription (if still the same) is resubscribed. */
+  private updateFailed(u: MarketUpdate): void {
+    this.counters.updateErrors++;
+    this.awaitingSnapshot.delete(u.ticker);
+    if (this.subs.get(u.sub.key) === u.sub && u.sub.sid === u.sid) this.resubscribe(u.sub);
   }
 
   /** Sees every text message as received (a recording). */
@@ -204,12 +241,20 @@ export class KalshiWsClient {
       if (s !== undefined && Number.isInteger(sid)) { s.sid = sid; this.bySid.set(sid, s); }
       return;
     }
-    if (type === 'error') { this.handlers.onError?.({ code: Number(m.msg?.['code']), msg: String(m.msg?.['msg'] ?? '') }); return; }
-    if (type === 'unsubscribed' || type === 'ok') return;
+    const update = type === 'ok' || type === 'error' ? this.takeUpdate(m.id) : undefined;
+    if (type === 'error') {
+      if (update !== undefined) this.updateFailed(update);
+      this.handlers.onError?.({ code: Number(m.msg?.['code']), msg: String(m.msg?.['msg'] ?? '') });
+      return;
+    }
+    if (type === 'unsubscribed') return;
     const sub = typeof m.sid === 'number' ? this.bySid.get(m.sid) : undefined;
     if (typeof m.sid === 'number' && sub === undefined && !this.replaying) return; // a subscription we dropped
     if (sub !== undefined && typeof m.seq === 'number') {
-      if (type !== 'orderbook_snapshot' && sub.lastSeq >= 0 && m.seq !== sub.lastSeq + 1) {
+      // An update's `ok` carries a seq: the subscription's next one, or (not documented either
+      // way) its current one, which is then not a gap.
+      const current = type === 'ok' && m.seq === sub.lastSeq;
+      if (!current && sub.lastSeq >= 0 && m.seq !== sub.lastSeq + 1) {
         this.counters.gaps++;
         const stale = sub.channel === 'orderbook_delta' ? [...sub.tickers] : [];
         if (stale.length > 0) this.handlers.onStale?.(stale, 'gap');
@@ -225,6 +270,7 @@ export class KalshiWsClient {
         let b = this.books.get(t);
         if (b === undefined) { b = new LocalBook(t); this.books.set(t, b); }
         b.applySnapshot(msg['yes_dollars_fp'] as Array<[string, string]> | undefined, msg['no_dollars_fp'] as Array<[string, string]> | undefined);
+        this.awaitingSnapshot.delete(t);
         this.counters.snapshots++;
         this.handlers.onBook?.(b, true);
         return;
@@ -247,6 +293,13 @@ export class KalshiWsClient {
       case 'market_lifecycle_v2': this.handlers.onLifecycle?.(msg); return;
       default: return;
     }
+  }
+
+  private takeUpdate(id: unknown): MarketUpdate | undefined {
+    if (typeof id !== 'number') return undefined;
+    const u = this.updates.get(id);
+    this.updates.delete(id);
+    return u;
   }
 
   /** Closes for good (no reconnect). */

@@ -6,7 +6,7 @@
 // whose markets settle, matching through the project's PaperExchange, fault injection and
 // admin endpoints for tests:
 //   GET  /__replica/state                 markets, orders, fills, positions, balance, counters
-//   POST /__replica/faults                {seqGaps, disconnect, rejectOrders, failAfterPlace, duplicateFills, failRequests, refuseCancels, omitLevelRemovals}
+//   POST /__replica/faults                {seqGaps, disconnect, rejectOrders, failAfterPlace, duplicateFills, failRequests, refuseCancels, omitLevelRemovals, refuseUpdates}
 //   POST /__replica/book                  {ticker, yes:[[p,c]], no:[[p,c]]}  (a market's own book)
 //   POST /__replica/trade                 {ticker, taker_side, yes_price_dollars, count}
 //   POST /__replica/settle                {ticker, result, finalize?} (finalize false: determined only)
@@ -66,6 +66,8 @@ export interface Faults {
    * update would, and can end up crossed.
    */
   omitLevelRemovals: number;
+  /** The next N update_subscription commands that pass validation are answered with error 17 (Internal error) and change nothing. */
+  refuseUpdates: number;
 }
 
 interface Sub { sid: number; channel: string; tickers: Set<string> | null; seq: number }
@@ -111,7 +113,7 @@ function decodeCursor(c: string | null): number {
   return Number(m[1]);
 }
 
-const FAULT_COUNTS = ['seqGaps', 'rejectOrders', 'failAfterPlace', 'failRequests', 'refuseCancels', 'omitLevelRemovals'] as const;
+const FAULT_COUNTS = ['seqGaps', 'rejectOrders', 'failAfterPlace', 'failRequests', 'refuseCancels', 'omitLevelRemovals', 'refuseUpdates'] as const;
 const FAULT_KEYS = [...FAULT_COUNTS, 'duplicateFills', 'disconnect'];
 
 /**
@@ -137,7 +139,7 @@ export class KalshiReplica {
   readonly universe: KalshiUniverse;
   readonly exchange: ReplicaKalshiExchange;
   readonly faults: Faults;
-  readonly counters = { requests: 0, authFailures: 0, http429: 0, wsConnections: 0, seqGapsInjected: 0, disconnects: 0, requestsFailed: 0, cancelsRefused: 0, levelRemovalsOmitted: 0 };
+  readonly counters = { requests: 0, authFailures: 0, http429: 0, wsConnections: 0, seqGapsInjected: 0, disconnects: 0, requestsFailed: 0, cancelsRefused: 0, levelRemovalsOmitted: 0, updatesRefused: 0 };
   private readonly keys = new Map<string, KeyObject>();
   private readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
@@ -156,7 +158,7 @@ export class KalshiReplica {
     for (const k of o.keys) this.keys.set(k.keyId, createPublicKey(k.publicKeyPem));
     this.tier = o.tier ?? 'basic';
     this.maxSkewMs = o.maxSkewMs ?? 30_000;
-    this.faults = { seqGaps: 0, rejectOrders: 0, failAfterPlace: 0, duplicateFills: false, failRequests: 0, refuseCancels: 0, omitLevelRemovals: 0, ...o.faults };
+    this.faults = { seqGaps: 0, rejectOrders: 0, failAfterPlace: 0, duplicateFills: false, failRequests: 0, refuseCancels: 0, omitLevelRemovals: 0, refuseUpdates: 0, ...o.faults };
     const sim = (o.market ?? 'sim') === 'sim';
     this.universe = new KalshiUniverse(o.markets ?? DEFAULT_UNIVERSE, { simulated: sim, seed: o.seed ?? 1 });
     this.exchange = new ReplicaKalshiExchange(this.universe, o.balanceDollars !== undefined ? { balanceDollars: o.balanceDollars } : {});
@@ -542,18 +544,11 @@ export class KalshiReplica {
         const sub: Sub = { sid: this.nextSid++, channel: String(ch), tickers, seq: 0 };
         c.subs.set(sub.sid, sub);
         this.wsSend(c, { id, type: 'subscribed', msg: { channel: sub.channel, sid: sub.sid } });
-        if (sub.channel === 'orderbook_delta') {
-          for (const t of tickers!) {
-            const mk = this.universe.markets.get(t);
-            if (mk === undefined) continue;
-            const shown = this.published.get(t) ?? this.displayed(mk);
-            const lv = (s: Map<number, number>): Array<[string, string]> => [...s.entries()].sort((a, b) => a[0] - b[0]).map(([pe, n]) => [E4.format(pe), fp(n)]);
-            this.wsSend(c, { type: 'orderbook_snapshot', sid: sub.sid, seq: ++sub.seq, msg: { market_ticker: t, yes_dollars_fp: lv(shown.yes), no_dollars_fp: lv(shown.no) } });
-          }
-        }
+        if (sub.channel === 'orderbook_delta') for (const t of tickers!) this.sendSnapshot(c, sub, t);
       }
       return;
     }
+    if (m.cmd === 'update_subscription') { this.updateSubscription(c, id, p); return; }
     if (m.cmd === 'unsubscribe') {
       const sids = p?.['sids'];
       if (!Array.isArray(sids) || sids.length === 0) { this.wsSend(c, { id, type: 'error', msg: { code: 4, msg: 'Subscription IDs required' } }); return; }
@@ -564,6 +559,50 @@ export class KalshiReplica {
       return;
     }
     this.wsSend(c, { id, type: 'error', msg: { code: 5, msg: 'Unknown command' } });
+  }
+
+  /** An orderbook_snapshot of one market on an order book subscription (seq continues the subscription's). */
+  private sendSnapshot(c: Conn, sub: Sub, ticker: string): void {
+    const mk = this.universe.markets.get(ticker);
+    if (mk === undefined) return;
+    const shown = this.published.get(ticker) ?? this.displayed(mk);
+    const lv = (s: Map<number, number>): Array<[string, string]> => [...s.entries()].sort((a, b) => a[0] - b[0]).map(([pe, n]) => [E4.format(pe), fp(n)]);
+    this.wsSend(c, { type: 'orderbook_snapshot', sid: sub.sid, seq: ++sub.seq, msg: { market_ticker: ticker, yes_dollars_fp: lv(shown.yes), no_dollars_fp: lv(shown.no) } });
+  }
+
+  /**
+   * update_subscription on one subscription (`sid`, or `sids` holding exactly one):
+   * add_markets / delete_markets change its markets, get_snapshot sends snapshots of markets it
+   * holds. Answered {id, sid, seq, type:"ok", msg:{market_tickers}} (the markets after the update;
+   * the answer takes the subscription's next seq), then, on an order book subscription, an
+   * orderbook_snapshot for each market added or asked for. Errors: 2 params, 15 action, 12 not
+   * exactly one sid, 7 unknown sid, 13 unsupported action, 14 no market, 16 unknown market,
+   * 11 a subscription without a market list.
+   */
+  private updateSubscription(c: Conn, id: number | undefined, p: Record<string, unknown> | undefined): void {
+    const fail = (code: number, msg: string, extra: Record<string, unknown> = {}): void => { this.wsSend(c, { id, type: 'error', msg: { code, msg, ...extra } }); };
+    if (p === undefined) return fail(2, 'Params required');
+    const action = p['action'];
+    if (action === undefined) return fail(15, 'Action required');
+    const sids = p['sids'] ?? (p['sid'] !== undefined ? [p['sid']] : undefined);
+    if ((p['sid'] !== undefined && p['sids'] !== undefined) || !Array.isArray(sids) || sids.length !== 1) return fail(12, 'Exactly one subscription ID is required');
+    const sub = c.subs.get(Number(sids[0]));
+    if (sub === undefined) return fail(7, 'Unknown subscription ID');
+    if (action !== 'add_markets' && action !== 'delete_markets' && action !== 'get_snapshot') return fail(13, 'Unsupported action');
+    const tl = p['market_tickers'] ?? (typeof p['market_ticker'] === 'string' ? [p['market_ticker']] : undefined);
+    if (!Array.isArray(tl) || tl.length === 0) return fail(14, 'Market Ticker required');
+    if (sub.tickers === null) return fail(11, 'Invalid parameter: the subscription has no market list');
+    const held = sub.tickers;
+    const tickers = tl.map(String);
+    const unknown = tickers.find((t) => !this.universe.markets.has(t));
+    if (unknown !== undefined && action !== 'delete_markets') return fail(16, 'Market not found', { market_ticker: unknown });
+    if (this.faults.refuseUpdates > 0) { this.faults.refuseUpdates--; this.counters.updatesRefused++; return fail(17, 'Internal error'); }
+    let snapshots: string[] = [];
+    if (action === 'add_markets') { snapshots = tickers.filter((t) => !held.has(t)); for (const t of snapshots) held.add(t); }
+    else if (action === 'delete_markets') for (const t of tickers) held.delete(t);
+    else snapshots = tickers.filter((t) => held.has(t));
+    this.wsSend(c, { id, sid: sub.sid, seq: ++sub.seq, type: 'ok', msg: { market_tickers: [...held] } });
+    if (sub.channel === 'orderbook_delta') for (const t of snapshots) this.sendSnapshot(c, sub, t);
   }
 
   private broadcast(channel: string, ticker: string | null, type: string, msg: Record<string, unknown>, times = 1): void {
