@@ -29,11 +29,24 @@ function engineOn(journal: Journal, seed: number, startTsNs?: number): { engine:
   return { engine, driver };
 }
 
+function freshJournal(): Journal {
+  const dir = mkdtempSync(join(tmpdir(), 'spreadcore-daily-'));
+  const journal = Journal.open(join(dir, 'data'));
+  cleanup.push(() => { journal.close(); rmSync(dir, { recursive: true, force: true }); });
+  return journal;
+}
+
+/** A fill of 0.01 BTC journaled for `strategyId` at tsNs. */
+function journalFill(journal: Journal, strategyId: string, side: 'BUY' | 'SELL', price: string, tsNs: number, tradeId = 't1'): void {
+  journal.recordFill({
+    tradeId, orderId: `o-${tradeId}`, clientOrderId: `c-${tradeId}`, strategyId, symbol: 'BTCUSDT', side, price, qty: '0.01', fee: '0', liquidity: 'MAKER',
+    tsEventNs: BigInt(Math.trunc(tsNs)), tsInitNs: BigInt(Math.trunc(tsNs)),
+  });
+}
+
 describe('daily loss limit after a restart', () => {
   it('counts from the start of the trading day, not from the first fill', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spreadcore-daily-'));
-    const journal = Journal.open(join(dir, 'data'));
-    cleanup.push(() => { journal.close(); rmSync(dir, { recursive: true, force: true }); });
+    const journal = freshJournal();
     const first = engineOn(journal, 1);
     first.engine.load({ name: 'lost_today', symbols: ['BTCUSDT'], parameters: PARAMS });
     first.engine.load({ name: 'lost_before', symbols: ['BTCUSDT'], parameters: PARAMS });
@@ -72,19 +85,14 @@ describe('daily loss limit after a restart', () => {
   });
 
   it('measures from the baseline journaled at the day\'s start (the mark then), not from the last fill\'s price', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spreadcore-daily-'));
-    const journal = Journal.open(join(dir, 'data'));
-    cleanup.push(() => { journal.close(); rmSync(dir, { recursive: true, force: true }); });
+    const journal = freshJournal();
     const midnightNs = Date.UTC(2026, 2, 2) * 1e6;
     const first = engineOn(journal, 3, midnightNs - 180e9);
     // quotes 3 % away from the mid: nothing fills in these minutes
     first.engine.load({ name: 'held', symbols: ['BTCUSDT'], parameters: { ...PARAMS, spread_bps: 600, daily_loss_limit_pct: 50 } });
     first.engine.close();
     // a position bought far below the market before the day's start: at the mark it is well up
-    journal.recordFill({
-      tradeId: 't1', orderId: 'o1', clientOrderId: 'c1', strategyId: 'held', symbol: 'BTCUSDT', side: 'BUY', price: '1000', qty: '0.01', fee: '0', liquidity: 'MAKER',
-      tsEventNs: BigInt(midnightNs - 120e9), tsInitNs: BigInt(midnightNs - 120e9),
-    });
+    journalFill(journal, 'held', 'BUY', '1000', midnightNs - 120e9);
 
     // an engine runs across the day's start: it journals the baseline at the mark then
     const second = engineOn(journal, 3, midnightNs - 60e9);
@@ -115,18 +123,13 @@ describe('daily loss limit after a restart', () => {
   });
 
   it('values a stopped strategy\'s position at the marks while it is stopped: the day\'s baseline is the mark at the reset', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spreadcore-daily-'));
-    const journal = Journal.open(join(dir, 'data'));
-    cleanup.push(() => { journal.close(); rmSync(dir, { recursive: true, force: true }); });
+    const journal = freshJournal();
     const midnightNs = Date.UTC(2026, 4, 5) * 1e6;
     const first = engineOn(journal, 5, midnightNs - 180e9);
     first.engine.load({ name: 'parked', symbols: ['BTCUSDT'], parameters: { ...PARAMS, spread_bps: 600, daily_loss_limit_pct: 50 } });
     first.engine.close();
     // 0.01 bought far below the market before the day's start, and the strategy never started again
-    journal.recordFill({
-      tradeId: 't1', orderId: 'o1', clientOrderId: 'c1', strategyId: 'parked', symbol: 'BTCUSDT', side: 'BUY', price: '1000', qty: '0.01', fee: '0', liquidity: 'MAKER',
-      tsEventNs: BigInt(midnightNs - 120e9), tsInitNs: BigInt(midnightNs - 120e9),
-    });
+    journalFill(journal, 'parked', 'BUY', '1000', midnightNs - 120e9);
     const second = engineOn(journal, 5, midnightNs - 60e9);
     expect(second.engine.restore()).toMatchObject({ ok: true, fills: 1 });
     expect(second.engine.inventory('parked').inventory.position).toBe(0.01);
@@ -147,18 +150,13 @@ describe('daily loss limit after a restart', () => {
   });
 
   it('a stopped strategy\'s loss counts toward its day, but its stop loss waits until it runs: no order while stopped', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spreadcore-daily-'));
-    const journal = Journal.open(join(dir, 'data'));
-    cleanup.push(() => { journal.close(); rmSync(dir, { recursive: true, force: true }); });
+    const journal = freshJournal();
     const first = engineOn(journal, 6);
     first.engine.load({ name: 'underwater', symbols: ['BTCUSDT'], parameters: { ...PARAMS, spread_bps: 600, daily_loss_limit_pct: null, stop_loss_bps: 100 } });
     const t = first.engine.nowNs();
     first.engine.close();
     // 0.01 bought today at twice the market: far past a 1 % stop loss at the first mark
-    journal.recordFill({
-      tradeId: 't1', orderId: 'o1', clientOrderId: 'c1', strategyId: 'underwater', symbol: 'BTCUSDT', side: 'BUY', price: '200000', qty: '0.01', fee: '0', liquidity: 'MAKER',
-      tsEventNs: BigInt(Math.trunc(t)), tsInitNs: BigInt(Math.trunc(t)),
-    });
+    journalFill(journal, 'underwater', 'BUY', '200000', t);
     const { engine, driver } = engineOn(journal, 6);
     expect(engine.restore()).toMatchObject({ ok: true, fills: 1 });
     driver.run(3);
