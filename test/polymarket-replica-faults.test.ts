@@ -79,7 +79,7 @@ describe('faults', () => {
     };
     const typo = await post({ failTrade: 2 });
     expect(typo.status).toBe(400);
-    expect(typo.text).toContain('unknown fault \\"failTrade\\" (one of rejectOrders, failTrades, serverErrors, failRequests, omitLevelRemovals, duplicateUserEvents, userChannelDown, disconnect)');
+    expect(typo.text).toContain('unknown fault \\"failTrade\\" (one of rejectOrders, failTrades, serverErrors, failRequests, omitLevelRemovals, silentSubscribes, duplicateUserEvents, userChannelDown, disconnect)');
     const negative = await post({ omitLevelRemovals: -1 });
     expect(negative.status).toBe(400);
     expect(negative.text).toContain('omitLevelRemovals must be a whole number');
@@ -231,6 +231,35 @@ describe('market feed and batch cancel', () => {
       const t = ingest.books.topLevels(s.book, 1);
       return t.bids[0]?.tick === 33 && t.asks[0]?.tick === 35;
     });
+  });
+
+  it('a resynced token gets its fresh book from the subscribe; with none (silentSubscribes), the link is reconnected for it', async () => {
+    const { replica, yes } = await setup({ stepMs: 0 });
+    const ingest = new FeedIngest();
+    const stale: string[] = [];
+    ingest.listener = { onStale: (s, why) => stale.push(`${s.symbol}:${why}`) };
+    const feed = new PolymarketMarketFeed(ingest, { url: endpointsAt(replica.url).marketWs, tokens: [{ symbol: 'A', tokenId: yes(0), tickSize: '0.01' }, { symbol: 'B', tokenId: yes(5), tickSize: '0.005' }], resyncBookTimeoutMs: 300 });
+    feed.open();
+    open.push(feed);
+    const live = (sym: string): boolean => ingest.bySymbolName(sym)?.state === 'live';
+    await until('live', () => live('A') && live('B'));
+    // answered: only A's book comes again, on the same link
+    expect(feed.resync(yes(0))).toBe(true);
+    expect(live('A')).toBe(false);
+    await until('A live again', () => live('A') && feed.adapter.booksOf(yes(0)) === 2);
+    await sleep(450);
+    expect({ reconnects: feed.reconnects, resyncReconnects: feed.resyncReconnects, booksB: feed.adapter.booksOf(yes(5)) }).toEqual({ reconnects: 0, resyncReconnects: 0, booksB: 1 });
+    // not answered: after 300 ms the link is reconnected, whose subscription brings both books
+    const set = await fetch(`${replica.url}/__replica/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ silentSubscribes: 1 }) });
+    expect(set.status).toBe(200);
+    expect(feed.resync(yes(0))).toBe(true);
+    await sleep(150);
+    expect(live('A')).toBe(false);
+    expect(feed.resyncReconnects).toBe(0);
+    await until('reconnected for the book', () => feed.resyncReconnects === 1 && feed.reconnects === 1 && live('A') && live('B'), 5000);
+    expect(feed.adapter.booksOf(yes(0))).toBe(3);
+    expect(feed.adapter.booksOf(yes(5))).toBe(2);
+    expect((replica.state() as { faults: { silentSubscribes: number } }).faults.silentSubscribes).toBe(0);
   });
 
   it('DELETE /orders cancels a batch and names what it could not cancel', async () => {

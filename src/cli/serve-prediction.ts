@@ -853,7 +853,7 @@ export class PredictionLive {
         clob_version: p.version, markets: p.markets.map((m) => ({ symbol: m.symbol, condition_id: m.conditionId, token_id: m.tokenId, neg_risk: m.negRisk })),
         paused: p.paused, user_connected: p.venue?.userConnected ?? false, pending_exposure: p.venue === undefined ? {} : p.pendingExposure(),
         counters: p.venue?.counters ?? null,
-        reconcile_failures: p.failuresInARow, reconcile_unclean: p.uncleanInARow, crossed_resyncs: p.crossedResyncs,
+        reconcile_failures: p.failuresInARow, reconcile_unclean: p.uncleanInARow, crossed_resyncs: p.crossedResyncs, resync_reconnects: p.resyncReconnects,
         last_reconcile: this.lastPolymarket === null ? null : { ok: this.lastPolymarket.ok, at_ms: this.lastPolymarket.atMs },
       };
     }

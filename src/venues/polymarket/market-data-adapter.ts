@@ -34,6 +34,8 @@ interface Followed {
   readonly bids: Map<string, string>;
   readonly asks: Map<string, string>;
   hasBook: boolean;
+  /** `book` messages received for the token. */
+  books: number;
 }
 
 export interface AdapterCounters { messages: number; malformed: number; unknownAsset: number; offGrid: number; tickSizeChanges: number; trades: number }
@@ -52,7 +54,7 @@ export class PolymarketMarketAdapter {
     tokens.forEach((t, i) => {
       const f: Followed = {
         symbolId: firstSymbolId + i, symbol: t.symbol, tokenId: t.tokenId, tickSize: t.tickSize, price: new DecimalGrid(t.tickSize),
-        resolutionTsNs: t.resolutionTsNs ?? 0, seq: 0, bids: new Map(), asks: new Map(), hasBook: false,
+        resolutionTsNs: t.resolutionTsNs ?? 0, seq: 0, bids: new Map(), asks: new Map(), hasBook: false, books: 0,
       };
       this.byToken.set(t.tokenId, f);
       this.define(f);
@@ -62,6 +64,8 @@ export class PolymarketMarketAdapter {
   tokenIds(): string[] { return [...this.byToken.keys()]; }
   symbolOf(tokenId: string): string | undefined { return this.byToken.get(tokenId)?.symbol; }
   tickSizeOf(tokenId: string): string | undefined { return this.byToken.get(tokenId)?.tickSize; }
+  /** `book` messages received for a followed token (0 for one not followed). */
+  booksOf(tokenId: string): number { return this.byToken.get(tokenId)?.books ?? 0; }
 
   private define(f: Followed): void {
     this.sink.instrument({ symbolId: f.symbolId, symbol: f.symbol, kind: 'binary', tickSize: f.tickSize, lotSize: POLYMARKET_LOT_SIZE, resolutionTsNs: f.resolutionTsNs });
@@ -92,6 +96,7 @@ export class PolymarketMarketAdapter {
         for (const l of m.bids) if (Number(l.size) > 0) f.bids.set(l.price, l.size);
         for (const l of m.asks) if (Number(l.size) > 0) f.asks.set(l.price, l.size);
         f.hasBook = true;
+        f.books++;
         this.snapshot(f, msToNs(m.timestamp));
         return;
       }

@@ -4,7 +4,9 @@
 // the link is down the symbols are marked stale through the sink (invalidate), so nothing
 // quotes on a book that no longer updates. One token's book is resynced on the open link by
 // unsubscribing and subscribing its asset again (`operation`, docs: "Subscribe to more assets"):
-// the `book` message that answers the subscribe replaces it; it is stale until then.
+// the `book` message that answers the subscribe replaces it; it is stale until then. Polymarket's
+// docs do not say that a subscribe on an open link answers a `book`: when none came for the
+// token within resyncBookTimeoutMs, the link is reconnected, whose subscription does.
 import type { FeedSink } from '../../feed/feed-sink.js';
 import { PolymarketMarketAdapter, type FollowedToken } from './market-data-adapter.js';
 import { PolymarketChannel } from './ws-channel.js';
@@ -14,6 +16,8 @@ export interface MarketFeedOptions {
   tokens: readonly FollowedToken[];
   firstSymbolId?: number;
   pingMs?: number;
+  /** How long a resynced token waits for its `book` before the link is reconnected (default 5 s). */
+  resyncBookTimeoutMs?: number;
 }
 
 export class PolymarketMarketFeed {
@@ -21,6 +25,11 @@ export class PolymarketMarketFeed {
   private readonly channel: PolymarketChannel;
   private readonly ids: readonly string[];
   private readonly firstSymbolId: number;
+  private readonly resyncBookTimeoutMs: number;
+  /** Per resynced token: the wait for its `book`. */
+  private readonly awaitingBook = new Map<string, NodeJS.Timeout>();
+  /** Reconnects made because a resynced token's `book` did not come. */
+  resyncReconnects = 0;
 
   constructor(private readonly sink: FeedSink & { invalidate?(symbolId: number): void }, opts: MarketFeedOptions) {
     this.adapter = new PolymarketMarketAdapter(sink, opts.tokens, opts.firstSymbolId ?? 0);
@@ -28,11 +37,17 @@ export class PolymarketMarketFeed {
     const first = opts.firstSymbolId ?? 0;
     this.ids = ids;
     this.firstSymbolId = first;
+    this.resyncBookTimeoutMs = opts.resyncBookTimeoutMs ?? 5000;
     this.channel = new PolymarketChannel({
       url: opts.url,
       subscription: () => ({ assets_ids: ids, type: 'market' }),
       onFrame: (text) => { this.tap?.(text); this.adapter.onFrame(text); },
-      onClose: () => { for (let i = 0; i < ids.length; i++) this.sink.invalidate?.(first + i); },
+      onClose: () => {
+        // the reconnect's subscription answers every token's book
+        for (const t of this.awaitingBook.values()) clearTimeout(t);
+        this.awaitingBook.clear();
+        for (let i = 0; i < ids.length; i++) this.sink.invalidate?.(first + i);
+      },
       ...(opts.pingMs !== undefined ? { pingMs: opts.pingMs } : {}),
     });
   }
@@ -51,7 +66,23 @@ export class PolymarketMarketFeed {
     this.sink.invalidate?.(this.firstSymbolId + i);
     this.channel.send({ assets_ids: [tokenId], operation: 'unsubscribe' });
     this.channel.send({ assets_ids: [tokenId], operation: 'subscribe' });
+    const booksBefore = this.adapter.booksOf(tokenId);
+    const prev = this.awaitingBook.get(tokenId);
+    if (prev !== undefined) clearTimeout(prev);
+    const t = setTimeout(() => {
+      this.awaitingBook.delete(tokenId);
+      if (!this.channel.connected || this.adapter.booksOf(tokenId) !== booksBefore) return;
+      this.resyncReconnects++;
+      this.channel.restart();
+    }, this.resyncBookTimeoutMs);
+    t.unref();
+    this.awaitingBook.set(tokenId, t);
     return true;
   }
-  close(): void { this.channel.close(); }
+
+  close(): void {
+    for (const t of this.awaitingBook.values()) clearTimeout(t);
+    this.awaitingBook.clear();
+    this.channel.close();
+  }
 }

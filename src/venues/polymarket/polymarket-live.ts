@@ -304,6 +304,8 @@ export class PolymarketLive {
 
   /** Books resynced because they stayed crossed. */
   get crossedResyncs(): number { return this.crossedWatch?.resyncs ?? 0; }
+  /** Market-channel reconnects made because a resynced book's `book` message did not come. */
+  get resyncReconnects(): number { return this.feed?.resyncReconnects ?? 0; }
 
   private pause(reason: string): void {
     if (this.paused) return;

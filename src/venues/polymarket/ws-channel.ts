@@ -66,6 +66,9 @@ export class PolymarketChannel {
     });
   }
 
+  /** Drops the link now; it reconnects (and subscribes again) as after any drop. */
+  restart(): void { this.ws?.terminate(); }
+
   send(msg: object): void { if (this.ws !== null && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg)); }
 
   close(): void {

@@ -21,7 +21,8 @@ user channel (/ws/user), over a seeded universe of binary markets. Orders are ch
 (L2 headers, EIP-712 signature against the CTF Exchange V2 or the negRisk exchange) and
 rest in a paper exchange with queue position; trades go MATCHED -> MINED -> CONFIRMED.
 Admin: GET /__replica/state, POST /__replica/faults {rejectOrders, failTrades,
-serverErrors, failRequests, omitLevelRemovals, duplicateUserEvents, userChannelDown, disconnect},
+serverErrors, failRequests, omitLevelRemovals, silentSubscribes, duplicateUserEvents, userChannelDown,
+disconnect},
 /__replica/book, /__replica/trade, /__replica/tick-size, /__replica/resolve, /__replica/step.
 
 Options:

@@ -40,10 +40,15 @@ export interface ReplicaFaults {
    * can end up crossed.
    */
   omitLevelRemovals: number;
+  /**
+   * The next N `{"operation": "subscribe"}` messages on an open market channel add their assets
+   * but answer no `book`: a client that waits for one must find another way to a fresh book.
+   */
+  silentSubscribes: number;
 }
 
 /** Faults that count the next N requests, messages or trades they apply to. */
-const COUNT_FAULTS = ['rejectOrders', 'failTrades', 'serverErrors', 'failRequests', 'omitLevelRemovals'] as const;
+const COUNT_FAULTS = ['rejectOrders', 'failTrades', 'serverErrors', 'failRequests', 'omitLevelRemovals', 'silentSubscribes'] as const;
 /** Faults that are on or off. */
 const SWITCH_FAULTS = ['duplicateUserEvents', 'userChannelDown'] as const;
 
@@ -71,7 +76,7 @@ export function faultsFrom(body: unknown, actions: readonly string[] = []): Part
   return out;
 }
 
-export function noFaults(): ReplicaFaults { return { rejectOrders: 0, failTrades: 0, serverErrors: 0, duplicateUserEvents: false, userChannelDown: false, failRequests: 0, omitLevelRemovals: 0 }; }
+export function noFaults(): ReplicaFaults { return { rejectOrders: 0, failTrades: 0, serverErrors: 0, duplicateUserEvents: false, userChannelDown: false, failRequests: 0, omitLevelRemovals: 0, silentSubscribes: 0 }; }
 
 interface ROrder {
   readonly id: string;

@@ -198,6 +198,8 @@ export class PolymarketReplica {
       if (m['operation'] === 'unsubscribe') { for (const id of ids) sub.assets.delete(id); return; }
       const books: object[] = [];
       for (const id of ids) { if (!this.universe.byToken.has(id)) continue; sub.assets.add(id); books.push(this.bookMessage(id)); }
+      const f = this.exchange.faults;
+      if (m['operation'] === 'subscribe' && f.silentSubscribes > 0) { f.silentSubscribes--; return; }
       if (books.length > 0) sub.ws.send(JSON.stringify(books));
       return;
     }
