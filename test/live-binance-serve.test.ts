@@ -116,7 +116,11 @@ describe('serve in live mode against the Binance replica', () => {
     const pos1 = (await api<{ inventory: { position: number } }>('/api/strategy/live_mm/inventory')).inventory.position;
     expect(pos1).toBeCloseTo(await venuePosition(btc0), 9);
 
-    // quoting again, then kill -9 while orders rest; the venue goes on filling them
+    // quoting again, then kill -9 while orders rest; the venue goes on filling them. At 0.5 bps a
+    // quote here fills or is moved within about a second, less than the 1.5 s in which the placement
+    // budget (one ladder per 3 x quote_refresh_ms) gives back one order once fills have spent it, so
+    // bid and ask rest at the same time only by chance; 2 bps quotes rest for seconds
+    await api('/api/strategy/live_mm/parameters', { spread_bps: 2 }, 'PATCH');
     await api('/api/strategy/live_mm/start', {});
     // both sides resting (a post-only quote can be refused for a moment): whichever way the
     // simulated market moves while the engine is down, it meets one of them

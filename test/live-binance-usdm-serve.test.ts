@@ -112,7 +112,11 @@ describe('serve --execution binance-usdm-testnet against the USD-M replica', () 
     const metrics = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
     expect(metrics).toMatch(/spreadcore_venue\{venue="binance-usdm",name="venue_submitted"\} [1-9]/);
 
-    // quoting again, then kill -9 while orders rest; the venue goes on filling them
+    // quoting again, then kill -9 while orders rest; the venue goes on filling them. At 0.5 bps a
+    // quote here fills or is moved within about a second, less than the 1.5 s in which the placement
+    // budget (one ladder per 3 x quote_refresh_ms) gives back one order once fills have spent it, so
+    // bid and ask rest at the same time only by chance; 2 bps quotes rest for seconds
+    await api('/api/strategy/usdm_mm/parameters', { spread_bps: 2 }, 'PATCH');
     await api('/api/strategy/usdm_mm/start', {});
     // both sides resting (a post-only quote can be refused for a moment): whichever way the
     // simulated market moves while the engine is down, it meets one of them

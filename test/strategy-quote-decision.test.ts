@@ -327,6 +327,28 @@ describe('order diff', () => {
     expect(leg.resting.count).toBeGreaterThan(0);
   });
 
+  it('a budget refilling one order at a time serves both sides in turn: a bid emptied at every refill does not keep the ask unquoted', () => {
+    // one level a side, 1 s refresh: the budget refills one order per 1.5 s once two ladders are spent
+    const { e, leg, sink, step } = quoting({ ...SEED000, quote_levels: 1, quote_refresh_ms: 1000, max_quote_age_seconds: 3600 });
+    expect(step(e.now).placed).toBe(2);
+    const empty = (): void => {
+      for (const id of [leg.resting.bids.ids[0], leg.resting.asks.ids[0]]) if (id !== null && id !== undefined) leg.resting.remove(id);
+    };
+    empty();
+    expect(step(e.now).placed).toBe(2); // the budget is spent
+    empty();
+    sink.clear();
+    // the market stays where it is; the bid fills as soon as it rests, at every refill
+    for (let k = 1; k <= 8; k++) {
+      expect(step(e.now + k * 1.5e9).placed).toBe(1);
+      const bid = leg.resting.bids.ids[0];
+      if (bid !== null && bid !== undefined) leg.resting.filled(bid, leg.resting.bids.open[0]!);
+    }
+    // the ask got the second refill and rests; the others went to the bid, the only empty level then
+    expect(sink.placed.map((p) => p.side)).toEqual([0, 1, 0, 0, 0, 0, 0, 0]);
+    expect(leg.resting.asks.count).toBe(1);
+  });
+
   it('a price tolerance keeps orders within it at the refresh', () => {
     const { e, leg, step } = quoting({ ...SEED000, requote_threshold_price: 1000 });
     step(e.now);

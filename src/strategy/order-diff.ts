@@ -18,7 +18,10 @@
 // ladders (4 x quote_levels orders) and refills by one full ladder (2 x quote_levels)
 // every 3 x quote_refresh_ms. Seed 000's ladder (3 levels, 1 s refresh) may place at
 // most 12 + 20 = 32 orders in any 10 s and 120 a minute, against Binance's 50 per
-// 10 s. Levels are served best first (both sides' level 1, then level 2, ...): an
+// 10 s. Levels are served best first (both sides' level 1, then level 2, ...; within a
+// level, the side that did not get the last new order first, so a budget that refills
+// one order at a time serves the two sides in turn, and a side whose quote fills or
+// moves at every refill cannot keep the other side unquoted): an
 // empty level takes budget first; a quote off its target is replaced only while
 // budget is left, otherwise it stays unless it is off by more than its level's whole
 // distance from the fair value (then it is cancelled and its level waits for budget).
@@ -145,8 +148,10 @@ export function diffQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number
   // the budget applies with the default tolerance; an explicit requote_threshold_price requotes at the precision asked for
   let budget = defaultTol ? placementBudget(leg, nowNs) : Infinity;
   let reserved = 0;
+  const first = rq.firstSide;
   for (let i = 0; i < levels; i++) {
-    for (let s = 0; s < 2; s++) {
+    for (let k = 0; k < 2; k++) {
+      const s = k ^ first;
       if (s === held || i >= (s === 0 ? nb : na)) continue;
       const r = rq.side(s);
       if (r.state[i] === QS_EMPTY) { reserved++; continue; }
@@ -173,14 +178,15 @@ export function diffQuotes(leg: StrategyLeg, sink: QuoteOrderSink, nowNs: number
   let blocked = rq.rateLimited && !sink.hasOrderToken(leg, nowNs);
   if (!blocked) rq.rateLimited = false;
   for (let i = 0; i < levels && budget >= 1 && !blocked; i++) {
-    for (let s = 0; s < 2 && budget >= 1; s++) {
+    for (let k = 0; k < 2 && budget >= 1; k++) {
+      const s = k ^ first;
       if (s === held || i >= (s === 0 ? nb : na)) continue;
       const r = rq.side(s);
       if (r.state[i] !== QS_EMPTY) continue;
       const tick = s === 0 ? leg.bidTick(i) : leg.askTick(i);
       const qty = s === 0 ? leg.bidQtyLot(i) : leg.askQtyLot(i);
       const code = sink.placeQuote(leg, s as 0 | 1, i, tick, qty, nowNs);
-      if (code === QUOTE_SENT) { out.placed++; budget--; continue; }
+      if (code === QUOTE_SENT) { out.placed++; budget--; rq.firstSide = 1 - s; continue; }
       out.refused++;
       if (code === DENY_RATE_LIMIT) rq.rateLimited = true;
       if (refusesEveryQuote(code)) { blocked = true; break; }

@@ -44,6 +44,8 @@ export class RestingQuotes {
   /** cancel_on_fill: this side (0 bid, 1 ask; -1 none) stays empty until holdUntilNs. */
   holdSide = -1;
   holdUntilNs = -Infinity;
+  /** The side (0 bid, 1 ask) the order diff serves first within a level: the one that did not get the last new order. */
+  firstSide = 0;
   /** Placement budget (order-diff.ts): orders that may be sent now, and when it was last topped up (ns). */
   budget = NaN;
   budgetNs = -Infinity;
