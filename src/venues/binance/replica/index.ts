@@ -1,6 +1,7 @@
 export * from './auth.js';
 export * from './faults.js';
 export * from './fixed.js';
+export * from './published-grid.js';
 export * from './rate-limiter.js';
 export * from './replica-error.js';
 export * from './replica-exchange.js';

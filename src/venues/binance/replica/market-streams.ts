@@ -1,5 +1,5 @@
 // Public market data served from the replica's own books (simulator and manual
-// markets): GET depth snapshots and the trade / aggTrade / bookTicker / diff-depth
+// markets), on the grid the venue publishes (published-grid.ts): GET depth snapshots and the trade / aggTrade / bookTicker / diff-depth
 // streams, combined (/stream?streams=a/b, {"stream","data"}) or raw
 // (/ws/<stream>). Field names as binance-spot-api-docs web-socket-streams.md
 // (USD-M adds its event fields). Update ids are the feed's sequence numbers: a
@@ -8,6 +8,7 @@
 // A replayed recording is served by the project's BinanceProtocolServer instead
 // (every recorded stream, diff depth included): see replica-server.ts.
 import type { WebSocket } from 'ws';
+import { publishedLots, publishedTick } from './published-grid.js';
 import type { MarketTrade, ReplicaMarket } from './replica-market.js';
 
 interface StreamConn { readonly ws: WebSocket; readonly combined: boolean; readonly streams: Map<string, string> }
@@ -126,9 +127,13 @@ export class MarketStreams {
     if (this.conns.size === 0) return;
     const s = this.market.symbol(t.symbol);
     if (s === undefined) return;
+    // on the venue's grid: the price the aggressor's way, the quantity down to the step
+    const g = this.market.publishedGrid(t.symbol);
+    const lot = publishedLots(g, t.lot);
+    if (lot <= 0) return;
     const now = Date.now();
-    const price = s.instrument.price.format(t.tick);
-    const qty = s.instrument.qty.format(t.lot);
+    const price = s.instrument.price.format(publishedTick(g, t.tick, t.buyerAggressor));
+    const qty = s.instrument.qty.format(lot);
     const lower = t.symbol.toLowerCase();
     this.send(`${lower}@trade`, { e: 'trade', E: now, s: t.symbol, t: t.tradeId, p: price, q: qty, T: now, m: !t.buyerAggressor, M: true });
     this.send(`${lower}@aggTrade`, { e: 'aggTrade', E: now, s: t.symbol, a: t.tradeId, p: price, q: qty, f: t.tradeId, l: t.tradeId, T: now, m: !t.buyerAggressor, M: true });

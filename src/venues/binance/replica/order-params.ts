@@ -106,14 +106,15 @@ export function parseNewOrder(p: Params, ex: ReplicaExchange): { order: NewOrder
   const fail = (spot: string, code: number, msg: string): ReplicaError => (futures ? new ReplicaError(400, code, msg) : err.filter(spot));
   const f = sym.f;
   const lot = units(qtyE8, sym.lotE8);
-  if (lot === null) throw fail('LOT_SIZE', -1111, 'Precision is over the maximum defined for this asset.');
+  // off the step (LOT_SIZE stepSize): finer than the market's own grid, or off a coarser published step
+  if (lot === null || qtyE8 % sym.filterLotE8 !== 0n) throw fail('LOT_SIZE', -1111, 'Precision is over the maximum defined for this asset.');
   if (lot < 1) throw fail('LOT_SIZE', -4003, 'Quantity less than or equal to zero.');
   if (lot > f.maxLots) throw fail('LOT_SIZE', -4005, 'Quantity greater than max quantity.');
   let tick = NaN;
   const ref = ex.referenceE8(sym);
   if (type !== 'MARKET') {
     const t = units(priceE8, sym.tickE8);
-    if (t === null) throw fail('PRICE_FILTER', -4014, 'Price not increased by tick size.');
+    if (t === null || priceE8 % sym.filterTickE8 !== 0n) throw fail('PRICE_FILTER', -4014, 'Price not increased by tick size.');
     if (t < 1) throw fail('PRICE_FILTER', -4001, 'Price less than 0.');
     if (t > f.maxTicks) throw fail('PRICE_FILTER', -4002, 'Price greater than max price.');
     tick = t;

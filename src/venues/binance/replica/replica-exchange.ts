@@ -80,14 +80,15 @@ export class ReplicaExchange implements VenueReports {
     market.paper.connect(this);
   }
 
-  /** The symbols the market defines (read again when the market adds one). */
+  /** The symbols the market defines (read again when the market adds one or the venue's grid of one changes). */
   symbol(name: string): ReplicaSymbol | undefined {
     let s = this.symbols.get(name);
     const st = this.market.symbol(name);
     if (st === undefined) return undefined;
-    if (s === undefined || s.state !== st) {
+    const grid = this.market.publishedGrid(name);
+    if (s === undefined || s.state !== st || s.grid !== grid) {
       try {
-        s = new ReplicaSymbol(st, this.options.filters);
+        s = new ReplicaSymbol(st, this.options.filters, grid);
       } catch {
         return undefined; // a grid finer than Binance's 8 decimals: not tradable here
       }

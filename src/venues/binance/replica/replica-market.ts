@@ -15,6 +15,7 @@ import type { MarketSource } from '../../../feed/replay/market-source.js';
 import { openMarketSource } from '../../../feed/replay/source-options.js';
 import { MarketSimulator } from '../../../feed/sim/market-simulator.js';
 import type { SimInstrumentInput } from '../../../feed/sim/sim-config.js';
+import { MARKET_GRID, publishedGridOf, publishedLevels, type PublishedGrid } from './published-grid.js';
 
 export interface ManualInstrument { readonly symbol: string; readonly tickSize: string; readonly lotSize: string }
 
@@ -89,6 +90,8 @@ export class ReplicaMarket {
   private readonly manualSeq = new Map<number, number>();
   private manualTradeId = 0;
   private futures = false;
+  /** Per symbol: the venue's grid when it differs from the market's (POST /__replica/grid). */
+  private readonly grids = new Map<string, PublishedGrid>();
 
   constructor(spec: ReplicaMarketSpec) {
     this.spec = spec;
@@ -179,17 +182,44 @@ export class ReplicaMarket {
   symbols(): SymbolState[] { return this.ingest.symbols(); }
   symbol(name: string): SymbolState | undefined { return this.ingest.bySymbolName(name); }
 
-  /** Top `limit` levels of a symbol's book as Binance [price, qty] strings. */
+  /** The grid the venue publishes for a symbol (the market's own unless POST /__replica/grid changed it). */
+  publishedGrid(symbol: string): PublishedGrid { return this.grids.get(symbol) ?? MARKET_GRID; }
+
+  /**
+   * Changes the tickSize and/or stepSize the venue publishes for a symbol (whole multiples of the
+   * market's grid; see published-grid.ts); throws on an unknown symbol or a size off the market's grid.
+   */
+  setPublishedGrid(symbol: string, tickSize: string | undefined, stepSize: string | undefined): PublishedGrid {
+    const s = this.ingest.bySymbolName(symbol);
+    if (s === undefined) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `unknown symbol ${symbol}`);
+    const cur = this.publishedGrid(symbol);
+    const next = publishedGridOf(s, tickSize, stepSize);
+    const g: PublishedGrid = {
+      ticksPerTick: tickSize === undefined ? cur.ticksPerTick : next.ticksPerTick,
+      lotsPerStep: stepSize === undefined ? cur.lotsPerStep : next.lotsPerStep,
+    };
+    if (g.ticksPerTick === 1 && g.lotsPerStep === 1) this.grids.delete(symbol);
+    else this.grids.set(symbol, Object.freeze(g));
+    return this.publishedGrid(symbol);
+  }
+
+  /** Top `limit` levels of a symbol's book on the venue's grid as Binance [price, qty] strings. */
   depth(symbol: string, limit: number): { lastUpdateId: number; bids: Level[]; asks: Level[] } | undefined {
     const s = this.ingest.bySymbolName(symbol);
     if (s === undefined) return undefined;
-    const top = this.ingest.books.topLevels(s.book, Math.min(limit, 1000));
+    const g = this.publishedGrid(symbol);
+    const same = g === MARKET_GRID;
+    // on a coarser published grid, read every level the book gives: several make one published level
+    const read = same ? Math.min(limit, 1000) : 1000;
+    const top = this.ingest.books.topLevels(s.book, read);
+    const bids = same ? top.bids : publishedLevels(g, top.bids, false, top.bids.length < read).slice(0, limit);
+    const asks = same ? top.asks : publishedLevels(g, top.asks, true, top.asks.length < read).slice(0, limit);
     const p = s.instrument.price;
     const q = s.instrument.qty;
     return {
       lastUpdateId: Math.max(0, s.nextSeq - 1),
-      bids: top.bids.map((l) => [p.format(l.tick), q.format(l.qtyLot)] as const),
-      asks: top.asks.map((l) => [p.format(l.tick), q.format(l.qtyLot)] as const),
+      bids: bids.map((l) => [p.format(l.tick), q.format(l.qtyLot)] as const),
+      asks: asks.map((l) => [p.format(l.tick), q.format(l.qtyLot)] as const),
     };
   }
 

@@ -7,7 +7,8 @@
 //                   /ws/<stream>; a replayed recording is served by a
 //                   BinanceProtocolServer on an internal port behind this one
 //   admin           GET /__replica/state, GET|POST|DELETE /__replica/faults,
-//                   POST /__replica/market (manual market), GET /__replica/info
+//                   POST /__replica/market (manual market), GET /__replica/info,
+//                   GET|POST /__replica/grid (a symbol's tickSize / stepSize while it runs)
 // node:http + ws (the same stack as src/feed/binance-server), bound to 127.0.0.1 by default.
 import { randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -24,7 +25,8 @@ import { FUTURES_RATE_LIMITS, RateLimiter, SPOT_RATE_LIMITS, type RateLimitDef }
 import { err, ReplicaError } from './replica-error.js';
 import { ReplicaExchange } from './replica-exchange.js';
 import { ReplicaMarket, type Level, type ReplicaMarketSpec } from './replica-market.js';
-import { DEFAULT_FILTERS, type FilterSettings } from './replica-symbol.js';
+import { formatE8 } from './fixed.js';
+import { DEFAULT_FILTERS, type FilterSettings, type ReplicaSymbol } from './replica-symbol.js';
 
 export interface ReplicaOptions {
   readonly market: ReplicaMarketSpec;
@@ -427,6 +429,29 @@ export class BinanceReplica {
         return;
       }
     }
+    if (path === '/__replica/grid') {
+      if (method === 'GET') { this.reply(res, 200, { symbols: this.exchange.allSymbols().map(gridView) }); return; }
+      if (method === 'POST') {
+        let sym: ReplicaSymbol | undefined;
+        try {
+          const o = JSON.parse(body) as { symbol?: unknown; tickSize?: unknown; stepSize?: unknown };
+          if (typeof o.symbol !== 'string') throw new Error('symbol is required');
+          if (o.tickSize === undefined && o.stepSize === undefined) throw new Error('tickSize or stepSize (decimal strings) is required');
+          if (this.recorded !== null) throw new Error('a replayed recording\'s market data is served as recorded: its grid cannot change');
+          if ((o.tickSize !== undefined && typeof o.tickSize !== 'string') || (o.stepSize !== undefined && typeof o.stepSize !== 'string')) {
+            throw new Error('tickSize and stepSize are decimal strings');
+          }
+          this.market.setPublishedGrid(o.symbol, o.tickSize, o.stepSize);
+          sym = this.exchange.symbol(o.symbol);
+          if (sym === undefined) throw new Error(`${o.symbol} does not trade here`);
+        } catch (e) {
+          bad(e instanceof Error ? e.message : String(e));
+          return;
+        }
+        this.reply(res, 200, { ok: true, ...gridView(sym) });
+        return;
+      }
+    }
     if (path === '/__replica/market' && method === 'POST') {
       try {
         const o = JSON.parse(body) as { symbol?: unknown; bids?: unknown; asks?: unknown; trade?: { side?: unknown; price?: unknown; qty?: unknown } };
@@ -755,3 +780,7 @@ function levels(v: unknown): Level[] {
   return v as Level[];
 }
 
+/** A symbol's published PRICE_FILTER tickSize and LOT_SIZE stepSize (GET|POST /__replica/grid). */
+function gridView(s: ReplicaSymbol): { symbol: string; tickSize: string; stepSize: string } {
+  return { symbol: s.symbol, tickSize: formatE8(s.filterTickE8, s.pricePrecision), stepSize: formatE8(s.filterLotE8, s.quantityPrecision) };
+}

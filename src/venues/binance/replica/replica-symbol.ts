@@ -1,7 +1,10 @@
 // What the replica knows about a tradable symbol: the feed's instrument grids as
-// exact 1e-8 amounts, its base and quote assets, and the filters exchangeInfo shows.
+// exact 1e-8 amounts (the units of every price and quantity), the venue's published
+// PRICE_FILTER tickSize and LOT_SIZE stepSize (whole multiples of them, published-grid.ts),
+// its base and quote assets, and the filters exchangeInfo shows.
 import type { SymbolState } from '../../../feed/ingest/symbol-state.js';
 import { formatE8, parseE8 } from './fixed.js';
+import { MARKET_GRID, type PublishedGrid } from './published-grid.js';
 
 const QUOTES = ['USDT', 'USDC', 'FDUSD', 'BUSD', 'BTC', 'ETH', 'BNB', 'EUR', 'USD'];
 
@@ -43,10 +46,14 @@ export class ReplicaSymbol {
   readonly lotE8: bigint;
   readonly minNotionalE8: bigint;
   readonly maxNotionalE8: bigint;
+  /** PRICE_FILTER tickSize and LOT_SIZE stepSize, 1e-8 units: orders off them are refused. */
+  readonly filterTickE8: bigint;
+  readonly filterLotE8: bigint;
+  readonly grid: PublishedGrid;
   readonly f: FilterSettings;
   readonly mult: { bidUp: bigint; bidDown: bigint; askUp: bigint; askDown: bigint; up: bigint; down: bigint };
 
-  constructor(state: SymbolState, f: FilterSettings) {
+  constructor(state: SymbolState, f: FilterSettings, grid: PublishedGrid = MARKET_GRID) {
     this.state = state;
     this.symbol = state.symbol;
     const q = QUOTES.find((x) => state.symbol.endsWith(x) && state.symbol.length > x.length);
@@ -55,6 +62,9 @@ export class ReplicaSymbol {
     this.tickE8 = req(parseE8(state.instrument.tickSize), `${state.symbol} tick size`);
     this.lotE8 = req(parseE8(state.instrument.lotSize), `${state.symbol} lot size`);
     if ((this.tickE8 * this.lotE8) % 100_000_000n !== 0n) throw new Error(`replica: ${state.symbol} tick size × lot size needs at most 8 decimals (exact notionals)`);
+    this.grid = grid;
+    this.filterTickE8 = this.tickE8 * BigInt(grid.ticksPerTick);
+    this.filterLotE8 = this.lotE8 * BigInt(grid.lotsPerStep);
     this.f = f;
     this.minNotionalE8 = req(parseE8(f.minNotional), 'minNotional');
     this.maxNotionalE8 = req(parseE8(f.maxNotional), 'maxNotional');
@@ -72,11 +82,15 @@ export class ReplicaSymbol {
   price(tick: number): string { return formatE8(this.priceE8(tick)); }
   qty(lot: number): string { return formatE8(this.qtyE8(lot)); }
 
+  /** PRICE_FILTER maxPrice and LOT_SIZE maxQty (1e-8 units): the market's limits, down to the published grid. */
+  get maxPriceE8(): bigint { const m = this.tickE8 * BigInt(this.f.maxTicks); return m - (m % this.filterTickE8); }
+  get maxQtyE8(): bigint { const m = this.lotE8 * BigInt(this.f.maxLots); return m - (m % this.filterLotE8); }
+
   spotFilters(): Record<string, unknown>[] {
     const f = this.f;
     return [
-      { filterType: 'PRICE_FILTER', minPrice: formatE8(this.tickE8), maxPrice: formatE8(this.tickE8 * BigInt(f.maxTicks)), tickSize: formatE8(this.tickE8) },
-      { filterType: 'LOT_SIZE', minQty: formatE8(this.lotE8), maxQty: formatE8(this.lotE8 * BigInt(f.maxLots)), stepSize: formatE8(this.lotE8) },
+      { filterType: 'PRICE_FILTER', minPrice: formatE8(this.filterTickE8), maxPrice: formatE8(this.maxPriceE8), tickSize: formatE8(this.filterTickE8) },
+      { filterType: 'LOT_SIZE', minQty: formatE8(this.filterLotE8), maxQty: formatE8(this.maxQtyE8), stepSize: formatE8(this.filterLotE8) },
       { filterType: 'NOTIONAL', minNotional: formatE8(this.minNotionalE8), applyMinToMarket: true, maxNotional: formatE8(this.maxNotionalE8), applyMaxToMarket: false, avgPriceMins: 0 },
       {
         filterType: 'PERCENT_PRICE_BY_SIDE', bidMultiplierUp: f.bidMultiplierUp, bidMultiplierDown: f.bidMultiplierDown,
@@ -89,9 +103,9 @@ export class ReplicaSymbol {
     const f = this.f;
     const d = this.pricePrecision;
     return [
-      { filterType: 'PRICE_FILTER', minPrice: formatE8(this.tickE8, d), maxPrice: formatE8(this.tickE8 * BigInt(f.maxTicks), d), tickSize: formatE8(this.tickE8, d) },
-      { filterType: 'LOT_SIZE', minQty: formatE8(this.lotE8, this.quantityPrecision), maxQty: formatE8(this.lotE8 * BigInt(f.maxLots), this.quantityPrecision), stepSize: formatE8(this.lotE8, this.quantityPrecision) },
-      { filterType: 'MARKET_LOT_SIZE', minQty: formatE8(this.lotE8, this.quantityPrecision), maxQty: formatE8(this.lotE8 * BigInt(f.maxLots), this.quantityPrecision), stepSize: formatE8(this.lotE8, this.quantityPrecision) },
+      { filterType: 'PRICE_FILTER', minPrice: formatE8(this.filterTickE8, d), maxPrice: formatE8(this.maxPriceE8, d), tickSize: formatE8(this.filterTickE8, d) },
+      { filterType: 'LOT_SIZE', minQty: formatE8(this.filterLotE8, this.quantityPrecision), maxQty: formatE8(this.maxQtyE8, this.quantityPrecision), stepSize: formatE8(this.filterLotE8, this.quantityPrecision) },
+      { filterType: 'MARKET_LOT_SIZE', minQty: formatE8(this.filterLotE8, this.quantityPrecision), maxQty: formatE8(this.maxQtyE8, this.quantityPrecision), stepSize: formatE8(this.filterLotE8, this.quantityPrecision) },
       { filterType: 'MIN_NOTIONAL', notional: f.minNotional },
       { filterType: 'PERCENT_PRICE', multiplierUp: f.multiplierUp, multiplierDown: f.multiplierDown, multiplierDecimal: '4' },
     ];
