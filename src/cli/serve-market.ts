@@ -4,7 +4,9 @@
 //   replay:FILE     a recording (Binance "<ts> <json>" lines or .screc) at its recorded
 //                   pace x speed; when it ends the engine keeps running on the last
 //                   book, which goes stale after the ingest's stale-feed interval
-//   binance         the live Binance connector (spot or USD-M) for the given symbols
+//   binance         the live Binance connector (spot or USD-M) for the given symbols; with
+//                   live execution a symbol whose depth goes off its grid has the venue's
+//                   exchangeInfo read again and moves to a changed grid (grid-refresh.ts)
 //   feed            nothing built in: the data comes from the feed handler (--feed-port)
 // prepareMarket() opens what can fail on bad input (a recording's file and format)
 // before anything is bound; start() runs the source on an engine. Outside the
@@ -15,10 +17,12 @@ import { SimDriver } from '../engine/sim-driver.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import { BinanceConnector } from '../feed/binance/binance-connector.js';
 import { UnknownBinanceSymbolError, type BinanceInstrumentSpec } from '../feed/binance/instruments.js';
-import { liveGridProblemMessage } from '../feed/binance/off-grid-depth.js';
+import { GridRefresh, type GridRead } from '../feed/binance/grid-refresh.js';
+import { liveGridProblemMessage, sameGridProblemMessage } from '../feed/binance/off-grid-depth.js';
+import { gridRefreshLine } from './grid-refresh-line.js';
 import { withInstrumentsHint } from './instruments-flag.js';
 import { pace } from '../feed/recording/pacer.js';
-import { gridProblemMessage, gridProblemsOf, skippedInputWarning, type MarketSource } from '../feed/replay/market-source.js';
+import { gridProblemMessage, gridProblemsOf, skippedInputWarning, type GridProblem, type MarketSource } from '../feed/replay/market-source.js';
 import { openMarketSource } from '../feed/replay/source-options.js';
 import { MarketSimulator } from '../feed/sim/market-simulator.js';
 import type { CliIo } from './cli-io.js';
@@ -39,8 +43,12 @@ export interface RunningMarket {
 }
 
 export interface PreparedMarket {
-  /** `instruments`: the Binance grids of live execution (from the venue's exchangeInfo); without them the built-in table's. */
-  start(engine: TradingEngine, io: CliIo, log: Logger, instruments?: readonly BinanceInstrumentSpec[]): RunningMarket;
+  /**
+   * `instruments`: the Binance grids of live execution (from the venue's exchangeInfo); without them the built-in table's.
+   * `gridRead`: reads a Binance symbol's grids from the venue's exchangeInfo again, for a symbol whose depth is refused off
+   * its grid (the venue may have changed it while serve runs); without it such a symbol is only warned about.
+   */
+  start(engine: TradingEngine, io: CliIo, log: Logger, instruments?: readonly BinanceInstrumentSpec[], gridRead?: (symbol: string) => Promise<GridRead>): RunningMarket;
 }
 
 function errorText(e: unknown): string {
@@ -53,7 +61,7 @@ export async function prepareMarket(o: ServeOptions): Promise<PreparedMarket> {
   switch (m.kind) {
     case 'sim': simSpeedFromEnv(); return { start: (engine, _io, log) => startSim(engine, log, o) }; // a bad SPREADCORE_SIM_SPEED fails before anything is bound
     case 'feed': return { start: (engine, _io, log) => startFeedOnly(engine, log, o) };
-    case 'binance': return { start: (engine, io, log, instruments) => startBinance(engine, io, log, o, instruments) };
+    case 'binance': return { start: (engine, io, log, instruments, gridRead) => startBinance(engine, io, log, o, instruments, gridRead) };
     case 'prediction': return { start: (engine, _io, log) => startPredictionClock(engine, log, o) };
     case 'replay': {
       let source: MarketSource;
@@ -198,10 +206,23 @@ function startReplay(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOpti
   };
 }
 
-function startBinance(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOptions, instruments: readonly BinanceInstrumentSpec[] | undefined): RunningMarket {
+/** A live symbol's off-grid warning: the same-grid one once the venue's exchangeInfo, read again, gave the grid in use. */
+function gridWarning(p: GridProblem, refresh: GridRefresh | null): string {
+  const spec = refresh?.spec(p.symbol);
+  return spec !== undefined && refresh!.venueHasSameGrid(p.symbol) ? sameGridProblemMessage(p, spec) : liveGridProblemMessage(p);
+}
+
+function startBinance(
+  engine: TradingEngine, io: CliIo, log: Logger, o: ServeOptions, instruments: readonly BinanceInstrumentSpec[] | undefined,
+  gridRead: ((symbol: string) => Promise<GridRead>) | undefined,
+): RunningMarket {
   const m = o.market;
   if (m.kind !== 'binance') throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'not a Binance market');
   const synced = new Set<string>();
+  /** Symbols moved to a new grid and not yet in sync on it. */
+  const regridded = new Set<string>();
+  let refresh: GridRefresh | null = null;
+  const say = (line: string): void => { io.stdout.write(`spreadcore serve: market: ${line}\n`); };
   const connector = new BinanceConnector(engine.ingest, {
     market: m.market, symbols: o.symbols, ...(instruments !== undefined ? { instruments } : {}),
     ...(m.restUrl !== undefined ? { restUrl: m.restUrl } : {}), ...(m.wsUrl !== undefined ? { wsUrl: m.wsUrl } : {}),
@@ -209,16 +230,32 @@ function startBinance(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOpt
     onEvent: (e) => {
       if (e.type === 'synced' && !synced.has(e.symbol)) {
         synced.add(e.symbol);
+        regridded.delete(e.symbol);
         io.stdout.write(`spreadcore serve: market: ${e.symbol} in sync with Binance (update id ${e.updateId})\n`);
+      } else if (e.type === 'synced' && regridded.delete(e.symbol)) {
+        const spec = refresh?.spec(e.symbol);
+        say(`${e.symbol} in sync with Binance on its new grid${spec !== undefined ? ` (tick ${spec.tickSize}, step ${spec.orderLotSize})` : ''} (update id ${e.updateId})`);
+      } else if (e.type === 'rejected') {
+        // depth off the symbol's grid: read the venue's grid again (at most every 30 s per symbol)
+        if (refresh !== null && e.error.code === 'SPREADCORE_ERR_OFF_GRID') void refresh.onOffGrid(e.symbol);
       } else if (e.type === 'gap') io.stdout.write(`spreadcore serve: market: ${e.symbol} sequence gap, resyncing\n`);
       else if (e.type === 'crossed-resync') {
         io.stdout.write(`spreadcore serve: market: ${e.symbol} book crossed for ${e.crossedMs} ms (bid ${e.bid} ≥ ask ${e.ask}): out of step with Binance, resyncing from a new snapshot\n`);
       }
       else if (e.type === 'disconnected') io.stdout.write(`spreadcore serve: market: Binance connection ${e.connection} closed (${e.cause}); reconnecting\n`);
       // depth off the symbol's grid: the book refuses it and resyncs forever; say so once per symbol
-      else if (e.type === 'off-grid') io.stdout.write(`spreadcore serve: market: warning: ${liveGridProblemMessage(e.problem)}\n`);
+      // (with a re-read of the venue's grid, once it found the same grid)
+      else if (e.type === 'off-grid' && refresh?.spec(e.symbol) === undefined) io.stdout.write(`spreadcore serve: market: warning: ${liveGridProblemMessage(e.problem)}\n`);
     },
   });
+  if (gridRead !== undefined && instruments !== undefined) {
+    const specs = instruments.filter((s) => s.market === m.market && connector.symbols.includes(s.symbol));
+    refresh = new GridRefresh({
+      specs, read: gridRead,
+      redefine: (symbol, spec) => { regridded.add(symbol); connector.redefine(symbol, spec); },
+      report: (ev) => { say(gridRefreshLine(ev, connector.offGrid.problems().find((p) => p.symbol === ev.symbol))); },
+    });
+  }
   const timer = clockTimer(engine, log, o.tickMs);
   connector.start();
   return {
@@ -232,10 +269,12 @@ function startBinance(engine: TradingEngine, io: CliIo, log: Logger, o: ServeOpt
         crossed_resyncs: connector.counters.crossedResyncs, messages: connector.counters.messages,
         // per symbol: snapshots and depth events refused for a level off the symbol's grid
         refused_depth: Object.fromEntries(connector.symbols.map((s) => [s, connector.offGrid.refused(s)])),
-        ...(problems.length > 0 ? { market_warnings: problems.map(liveGridProblemMessage) } : {}),
+        // per symbol: changes of the venue's tick or step size picked up while serve runs
+        ...(refresh !== null ? { grid_changes: Object.fromEntries(connector.symbols.map((s) => [s, refresh!.changes(s)])) } : {}),
+        ...(problems.length > 0 ? { market_warnings: problems.map((p) => gridWarning(p, refresh)) } : {}),
       };
     },
     describe: `Binance ${m.market} ${connector.symbols.join(', ')} (${connector.config.wsUrl})`,
-    stop: async () => { clearInterval(timer); await connector.stop(); },
+    stop: async () => { refresh?.stop(); clearInterval(timer); await connector.stop(); },
   };
 }

@@ -21,12 +21,14 @@
 //    rolloverTimeoutMs it is dropped and the rollover tried again.
 //  - Off the grid: a snapshot or event with a level off the symbol's grid is refused
 //    (the symbol resyncs); offGrid counts them per symbol and the first one of a
-//    symbol is an 'off-grid' event (the venue's grid may have changed while we run).
+//    symbol is an 'off-grid' event (the venue's grid may have changed while we run);
+//    redefine() moves a symbol to the venue's new grid and resyncs it.
 import { SpreadcoreError } from '../../errors.js';
 import { monoNowNs } from '../../net/clock.js';
 import type { FeedIngest } from '../ingest/feed-ingest.js';
 import type { GridProblem } from '../replay/market-source.js';
 import { BinanceIngestAdapter, type BinanceSymbolBinding } from './binance-ingest-adapter.js';
+import type { BinanceInstrumentSpec } from './instruments.js';
 import {
   combinedStreamUrl, depthSnapshotUrl, resolveConnectorConfig, streamNames,
   type BinanceConnectorOptions, type ResolvedConnectorConfig,
@@ -203,6 +205,25 @@ export class BinanceConnector {
     } catch {
       this.counters.listenerErrors++; // a listener's failure must not break the feed
     }
+  }
+
+  /**
+   * The venue changed the symbol's grid (tick or step size) while we run: the symbol is
+   * redefined on the spec's grids (the ingest's listener rebinds what trades it), its
+   * off-grid problem is cleared, and it resyncs from a new snapshot now rather than after
+   * the retry backoff its refused snapshots built up.
+   */
+  redefine(symbol: string, spec: BinanceInstrumentSpec): void {
+    this.adapter.redefine(symbol, spec);
+    this.offGrid.clearProblem(symbol);
+    this.pendingSynced.delete(symbol);
+    const retry = this.retryTimers.get(symbol);
+    if (retry !== undefined) { clearTimeout(retry); this.retryTimers.delete(symbol); }
+    this.retryAttempt.delete(symbol);
+    const crossed = this.crossedTimers.get(symbol);
+    if (crossed !== undefined) { clearTimeout(crossed); this.crossedTimers.delete(symbol); }
+    this.crossedStreak.delete(symbol);
+    if (this.adapter.needsSnapshot(symbol)) this.requestSnapshot(symbol);
   }
 
   // ---- lifecycle ---------------------------------------------------------------------

@@ -2,7 +2,8 @@
 // One DepthSync per symbol applies Binance's local-book rules; its target is the
 // ingest (IngestDepthTarget), so the WASM books are only ever written by the
 // ingest. Per symbol:
-//  - instrument: declared from the instrument table when the adapter is built;
+//  - instrument: declared from the instrument table when the adapter is built, and
+//    redefined on new grids when the venue changes them (redefine());
 //  - REST snapshot: ingest.snapshot (seq N) once an event bridges it;
 //  - applied depth event: one levelSet per level (N+1, N+2, ...), then endOfBatch;
 //  - trade / aggTrade: ingest.trade (same seq counter), then endOfBatch; repeats
@@ -134,7 +135,6 @@ export class BinanceIngestAdapter {
 
   private addSymbol(symbol: string, symbolId: number): void {
     const spec = resolveBinanceInstrumentSpec(this.market, symbol, this.options.instruments);
-    const instrument = instrumentOfSpec(spec);
     // the ingest may carry other sources: never take over their symbols or ids
     const byId = this.ingest.symbolState(symbolId);
     const byName = this.ingest.bySymbolName(symbol);
@@ -144,6 +144,28 @@ export class BinanceIngestAdapter {
     if (byName !== undefined && byName.symbolId !== symbolId) {
       throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `${symbol} is already symbolId ${byName.symbolId} in the ingest`);
     }
+    this.feeds.set(symbol, this.declare(symbol, symbolId, spec));
+  }
+
+  /**
+   * The venue changed the symbol's grid while we run: the instrument is redefined in the
+   * ingest on the new grids (its listener's onRedefined runs; the book waits for a snapshot)
+   * and the symbol's depth sync starts over on them, waiting for a new snapshot.
+   */
+  redefine(symbol: string, spec: BinanceInstrumentSpec): void {
+    const f = this.feeds.get(symbol);
+    if (f === undefined) throw new SpreadcoreError('SPREADCORE_ERR_UNKNOWN_SYMBOL', `${symbol} is not carried by this ${this.market} feed`);
+    if (spec.symbol !== symbol || spec.market !== this.market) {
+      throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `grids of Binance ${spec.market} ${spec.symbol} given for ${this.market} ${symbol}`);
+    }
+    const next = this.declare(symbol, f.symbolId, spec);
+    next.lastTradeId = f.lastTradeId;
+    this.feeds.set(symbol, next);
+  }
+
+  /** Defines (or redefines) the symbol in the ingest on the spec's grids; the symbol's new feed state. */
+  private declare(symbol: string, symbolId: number, spec: BinanceInstrumentSpec): BinanceSymbolFeed {
+    const instrument = instrumentOfSpec(spec);
     this.ingest.instrument({
       symbolId, symbol, kind: instrument.kind, tickSize: spec.tickSize, lotSize: spec.lotSize, resolutionTsNs: 0,
     });
@@ -169,7 +191,7 @@ export class BinanceIngestAdapter {
       },
     });
     feed = new BinanceSymbolFeed(symbol, symbolId, instrument, sync, target);
-    this.feeds.set(symbol, feed);
+    return feed;
   }
 
   // ---- lookups -------------------------------------------------------------------------

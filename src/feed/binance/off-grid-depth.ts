@@ -41,6 +41,15 @@ export class OffGridDepth {
     return this.problem(symbol, c);
   }
 
+  /**
+   * The symbol moved to a new grid: its problem is gone (the count of refusals stays), and
+   * its next off-grid refusal is a first one again.
+   */
+  clearProblem(symbol: string): void {
+    const c = this.counts.get(symbol);
+    if (c !== undefined) c.first = null;
+  }
+
   /** Snapshots and depth events of `symbol` refused for a level off its grid, so far. */
   refused(symbol: string): number {
     return this.counts.get(symbol)?.refused ?? 0;
@@ -68,4 +77,14 @@ export function liveGridProblemMessage(p: GridProblem): string {
   return `${p.symbol}: Binance's depth is not on the grid tick_size ${p.tickSize}, lot_size ${p.lotSize} (${p.first}), `
     + `so the book refuses it and resyncs again and again: the venue's grid of ${p.symbol} may have changed since serve read it; `
     + 'restart serve to pick up the new grid (or fix the grid given with --instruments FILE)';
+}
+
+/**
+ * One line about a live symbol whose depth is off its grid while the venue's exchangeInfo, read
+ * again, gives the grid in use: the venue's grid did not change, so serve cannot fix it by itself.
+ */
+export function sameGridProblemMessage(p: GridProblem, venue: { readonly tickSize: string; readonly orderLotSize: string }): string {
+  return `${p.symbol}: Binance's depth is not on the grid tick_size ${p.tickSize}, lot_size ${p.lotSize} (${p.first}), `
+    + `so the book refuses it and resyncs again and again; Binance's exchangeInfo, read again, gives the same grid (tick ${venue.tickSize}, step ${venue.orderLotSize}): `
+    + 'the venue did not change it, so a restart would not help; check where the depth comes from (--binance-ws-url, --binance-rest-url)';
 }

@@ -27,7 +27,8 @@ import type { BinanceMarket } from './client-order-id.js';
 import { ServerClock } from './clock.js';
 import { ListenKeyStream } from './listen-key-stream.js';
 import { BinanceApiError, BinanceError } from './errors.js';
-import { skippedEntriesText } from './exchange-info.js';
+import { readSymbolsExchangeInfo, skippedEntriesText } from './exchange-info.js';
+import type { SymbolRules } from './filters.js';
 import { DEFAULT_SPOT_LIMITS, DEFAULT_USDM_LIMITS, Priority, RateBudget } from './rate-budget.js';
 import type { VenueOrder } from '../../execution/venue.js';
 import { BinanceRestClient, BudgetRefusedError, type SpotTrade, type UsdmTrade } from './rest-client.js';
@@ -260,6 +261,21 @@ export class BinanceLive {
       ws?.close();
       throw e;
     }
+  }
+
+  /**
+   * The symbol's rules as the venue's exchangeInfo gives them now, read as at start
+   * (readSymbolsExchangeInfo: spot asks for the symbol only, USD-M reads the whole answer
+   * leniently); rejects when exchangeInfo cannot be read or no longer lists the symbol.
+   * The venue's rules are left as they are (BinanceExecutionVenue.setSymbolRules adopts them).
+   */
+  async readSymbolRules(symbol: string): Promise<SymbolRules> {
+    const r = await readSymbolsExchangeInfo(this.rest, [symbol]);
+    const rules = r.rules.get(symbol);
+    if (rules === undefined) {
+      throw new BinanceError('BINANCE_ERR_UNLISTED_SYMBOL', `Binance ${this.config.market === 'spot' ? 'spot' : 'USD-M'} (${this.config.restUrl}) no longer lists ${symbol} in its exchangeInfo`);
+    }
+    return rules;
   }
 
   /** Attaches the user-data stream, reconciles with the journal before any quote, and reconciles again after every reconnect. */

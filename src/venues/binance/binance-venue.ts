@@ -323,6 +323,18 @@ export class BinanceExecutionVenue implements Venue {
     return { unlisted: r.unlisted, skipped: r.skipped, firstSkipped: r.firstSkipped };
   }
   setRules(rules: Map<string, SymbolRules>): void { this.rules = rules; }
+  /**
+   * The symbol's rules read again from exchangeInfo (the venue changed its tick or step size
+   * while we run): orders from now on are converted, checked and sent on them; orders already
+   * sent keep the rules they were sent with.
+   */
+  setSymbolRules(symbol: string, rules: SymbolRules): void {
+    if (rules.symbol !== symbol) throw new BinanceError('BINANCE_ERR_CONFIG', `rules of ${rules.symbol} given for ${symbol}`);
+    const next = new Map(this.rules);
+    next.set(symbol, rules);
+    this.rules = next;
+    this.gridRatios.delete(symbol);
+  }
   /** The exchange's rules of a symbol (assets, grids, filters), as exchangeInfo gave them. */
   symbolRules(symbol: string): SymbolRules | undefined { return this.rules.get(symbol); }
 

@@ -106,6 +106,8 @@ export class BinanceReplica {
   private keyTimer: NodeJS.Timeout | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private readonly lastPong = new WeakMap<WebSocket, number>();
+  /** New orders (and replacements) refused with a 4xx other than 418/429, per Binance error code. */
+  private readonly orderRefusals = new Map<number, number>();
   private held: Record<string, unknown> | null = null;
   private heldTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -337,6 +339,7 @@ export class BinanceReplica {
       this.answer(res, route, outcome, () => this.reply(res, 200, result, headers(route!.order)));
     } catch (e) {
       if (!(e instanceof ReplicaError)) throw e;
+      if (route.order) this.countRefusal(e);
       const h = headers(route.order);
       if (e.retryAfterS !== undefined) h['Retry-After'] = String(e.retryAfterS);
       const b = e.status === 418 || e.status === 429 ? { code: e.code, msg: e.message } : e.body();
@@ -402,7 +405,7 @@ export class BinanceReplica {
   private admin(method: string, path: string, body: string, res: ServerResponse, own: Socket): void {
     const bad = (msg: string): void => this.reply(res, 400, { ok: false, error: msg });
     if (path === '/__replica/state' && method === 'GET') {
-      this.reply(res, 200, { serverTime: this.now(), market: { kind: this.market.spec.kind, state: this.market.state }, limits: { ...this.limiter.counters }, ...this.exchange.state() });
+      this.reply(res, 200, { serverTime: this.now(), market: { kind: this.market.spec.kind, state: this.market.state }, limits: { ...this.limiter.counters }, orderRefusals: Object.fromEntries(this.orderRefusals), ...this.exchange.state() });
       return;
     }
     if (path === '/__replica/info' && method === 'GET') {
@@ -470,6 +473,11 @@ export class BinanceReplica {
       return;
     }
     this.reply(res, 404, { ok: false, error: `unknown admin endpoint ${method} ${path}` });
+  }
+
+  private countRefusal(e: ReplicaError): void {
+    if (e.status < 400 || e.status >= 500 || e.status === 418 || e.status === 429) return;
+    this.orderRefusals.set(e.code, (this.orderRefusals.get(e.code) ?? 0) + 1);
   }
 
   private dropConnections(spare: Socket | null): void {
@@ -718,6 +726,7 @@ export class BinanceReplica {
         send(500, { error: { code: -1000, msg: e instanceof Error ? e.message : String(e) } }, false);
         return;
       }
+      if (route.order) this.countRefusal(e);
       let body = e.body();
       if ((e.status === 429 || e.status === 418) && e.data === undefined) body = { code: e.code, msg: e.message, data: { serverTime: now, retryAfter: now + (e.retryAfterS ?? 1) * 1000 } };
       send(e.status, { error: body }, route.order);
