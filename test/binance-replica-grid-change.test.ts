@@ -2,7 +2,7 @@
 // while it runs, as Binance changes a live symbol's. Afterwards exchangeInfo answers the new filters,
 // the depth snapshot, the levels the diff-depth stream sets and the trade stream are on the new grid, and an order off
 // it is refused with the filter error Binance gives (spot -1013 "Filter failure: PRICE_FILTER" /
-// "LOT_SIZE"; USD-M -4014 price off tick, -1111 quantity off step).
+// "LOT_SIZE"; USD-M -4014 price off tick, -4023 quantity off step).
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { BinanceReplica, DEMO_API_KEY, DEMO_API_SECRET } from '../src/venues/binance/replica/index.js';
@@ -27,7 +27,7 @@ const onGrid = (price: string, tick: number): boolean => Math.abs(Math.round(Num
 
 describe.each([
   { market: 'spot', futures: false, prefix: '/api/v3', info: '/api/v3/exchangeInfo?symbol=BTCUSDT', priceErr: -1013, lotErr: -1013 },
-  { market: 'USD-M', futures: true, prefix: '/fapi/v1', info: '/fapi/v1/exchangeInfo', priceErr: -4014, lotErr: -1111 },
+  { market: 'USD-M', futures: true, prefix: '/fapi/v1', info: '/fapi/v1/exchangeInfo', priceErr: -4014, lotErr: -4023 },
 ])('Binance replica ($market): POST /__replica/grid', ({ futures, prefix, info, priceErr, lotErr }) => {
   it('moves exchangeInfo, depth, streams and the order filters to the new tick and step', async () => {
     const r = await BinanceReplica.start({ futures, market: { kind: 'manual', instruments: [{ symbol: 'BTCUSDT', tickSize: '0.1', lotSize: '0.001' }] } });

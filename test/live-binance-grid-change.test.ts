@@ -6,8 +6,11 @@
 // reads exchangeInfo again (on USD-M the first read fails with a 503: said once, read again
 // at a refusal 30 s later), says so once (tick 1 → 0.1), counts it in GET /api/health, the
 // book syncs on the new grid, and the strategy quotes again at the venue on the new grid, with
-// no order refused by the venue for a filter failure (USD-M -4014 price off tick, -1111
-// quantity off step; spot -1013 "Filter failure: …").
+// no order refused by the venue for a filter failure (USD-M -4014 price off tick, -4023
+// quantity off step, -1111 too many decimals; spot -1013 "Filter failure: …").
+// A coarser tick (USD-M 0.1 → 1) leaves the depth on the old grid too: there the venue's
+// refusals of orders off the new tick (-4014) start the read, and after the change the orders
+// are on the new tick and refused no more.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
@@ -38,7 +41,7 @@ const setTick = async (tickSize: string): Promise<void> => {
 };
 /** The price is a whole number of `tick`. */
 const onTick = (price: string, tick: number): boolean => Math.abs(Math.round(Number(price) / tick) * tick - Number(price)) < 1e-9;
-const filterRefusals = (s: ReplicaState): number => (s.orderRefusals['-4014'] ?? 0) + (s.orderRefusals['-1111'] ?? 0) + (s.orderRefusals['-1013'] ?? 0);
+const filterRefusals = (s: ReplicaState): number => ['-4014', '-4023', '-1111', '-1013'].reduce((n, c) => n + (s.orderRefusals[c] ?? 0), 0);
 const out = (): string => serve?.out() ?? '';
 
 /** A spot replica (`--seed`, the account's key and secret) and a new data directory. */
@@ -118,6 +121,50 @@ describe.each([
     expect(filterRefusals(after)).toBe(refusalsBefore);
     // the strategy runs on the new grid: not paused for its instrument
     const listed = (await api<{ strategies: { strategy_id: string; status: string; pause_reasons: string[] }[] }>('/api/strategies')).strategies.find((x) => x.strategy_id === 'grid_mm');
+    expect([listed?.status, listed?.pause_reasons]).toEqual(['running', []]);
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+  }, 180_000);
+});
+
+describe('serve live on Binance USD-M when Binance makes a symbol\'s tick coarser', () => {
+  it('reads exchangeInfo again after orders refused off the new tick, then quotes on it and is refused no more', async () => {
+    ({ dir, replicaUrl, apiPort } = await startUsdmReplica('sc-live-usdm-coarse-', 29, KEY, SECRET));
+    dirs.push(dir);
+    serve = await startUsdmServe(apiPort, dir, replicaUrl, KEY, SECRET);
+    await waitUntil('BTCUSDT in sync', async () => (await api<Health>('/api/health')).synced, 20_000, out);
+    const load = await api<{ ok: boolean }>('/api/strategy/load', {
+      name: 'coarse_mm', type: 'MarketMaking', symbols: ['BTCUSDT'], parameters: { spread_bps: 1, order_size: 0.001, max_position: 0.05, quote_levels: 1 },
+    });
+    expect(load.ok).toBe(true);
+    expect((await api<{ status: string }>('/api/strategy/coarse_mm/start', {})).status).toBe('running');
+    await waitUntil('quotes at the venue on the 0.1 tick', async () => (await replicaState()).orders.some((o) => o.symbol === 'BTCUSDT' && o.status === 'NEW'), 30_000, out);
+    const refusalsBefore = filterRefusals(await replicaState());
+
+    await setTick('1');
+    await waitUntil('serve picks up the new tick', async () => out().includes('Binance changed its grid'), 60_000, out);
+    await waitUntil('the book in sync on the new grid', async () => out().includes('BTCUSDT in sync with Binance on its new grid'), 20_000, out);
+    const atSync = await replicaState();
+    const refusalsAtSync = filterRefusals(atSync);
+    // the change showed as orders refused off the new tick
+    expect(refusalsAtSync).toBeGreaterThan(refusalsBefore);
+    const lastIdAtSync = Math.max(...atSync.orders.map((o) => o.orderId));
+    await waitUntil('quotes on the 1.0 tick', async () => (await replicaState()).orders.some((o) => o.symbol === 'BTCUSDT' && o.orderId > lastIdAtSync && o.status === 'NEW'), 60_000, out);
+    // a few more requotes: none refused for the grid
+    await new Promise((r) => setTimeout(r, 3000));
+
+    const lines = out().split('\n').filter((l) => l.includes('Binance changed its grid'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('BTCUSDT: Binance changed its grid (exchangeInfo read again after an order refused off the grid): tick 0.1 → 1, step 0.001 → 0.001');
+    const health = await api<Health>('/api/health');
+    expect(health.grid_changes).toEqual({ BTCUSDT: 1 });
+    expect(health.market_warnings).toBeUndefined();
+    const after = await replicaState();
+    const newOrders = after.orders.filter((o) => o.orderId > lastIdAtSync && o.price !== null);
+    expect(newOrders.length).toBeGreaterThan(0);
+    for (const o of newOrders) expect(onTick(o.price!, 1)).toBe(true);
+    expect(filterRefusals(after)).toBe(refusalsAtSync);
+    const listed = (await api<{ strategies: { strategy_id: string; status: string; pause_reasons: string[] }[] }>('/api/strategies')).strategies.find((x) => x.strategy_id === 'coarse_mm');
     expect([listed?.status, listed?.pause_reasons]).toEqual(['running', []]);
     serve.child.kill('SIGTERM');
     await serve.exited;

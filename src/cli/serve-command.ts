@@ -24,7 +24,7 @@ import type { LiveControl } from '../gateway/routes-api.js';
 import { BinanceError } from '../venues/binance/errors.js';
 import type { BinanceInstrumentSpec } from '../feed/binance/instruments.js';
 import { gridsFromRules, paperBinanceGrids, PaperGridsUnavailableError } from './binance-grids.js';
-import { liveGridRead } from './live-grid-read.js';
+import { liveGridSource } from './live-grid-source.js';
 import { usageError } from './flags.js';
 import { resolveConnectorConfig } from '../feed/binance/connector-config.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
@@ -348,9 +348,10 @@ export const serveCommand: Command = {
       hub = new SseHub({ firstId: Date.now() * 1000 });
       attachEngine(hub, eng.events);
       // the source defines its instruments first: restored strategies load on known symbols
-      // live execution: a symbol whose depth goes off its grid has the venue's exchangeInfo read again (a changed tick or step is picked up)
+      // live execution: a symbol whose depth goes off its grid, or whose orders the venue refuses off it,
+      // has the venue's exchangeInfo read again (a changed tick or step is picked up)
       market = clusterCfg?.mdSource === 'nats' ? natsMarket(eng, log, o.tickMs)
-        : prepared.start(eng, io, log, liveSpecs ?? paperSpecs, live !== undefined ? liveGridRead(live) : undefined);
+        : prepared.start(eng, io, log, liveSpecs ?? paperSpecs, live !== undefined ? liveGridSource(live) : undefined);
       // a node fed from NATS learns the markets from the publisher before its journal's strategies load
       if (clusterCfg?.mdSource === 'nats') await awaitDefinitions(clusterCfg.url, eng.ingest);
       const restored = restoreJournal(eng, dataDir, o.market.kind);

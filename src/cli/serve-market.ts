@@ -5,8 +5,9 @@
 //                   pace x speed; when it ends the engine keeps running on the last
 //                   book, which goes stale after the ingest's stale-feed interval
 //   binance         the live Binance connector (spot or USD-M) for the given symbols; with
-//                   live execution a symbol whose depth goes off its grid has the venue's
-//                   exchangeInfo read again and moves to a changed grid (grid-refresh.ts)
+//                   live execution a symbol whose depth goes off its grid, or whose orders the
+//                   venue refuses off it, has the venue's exchangeInfo read again and moves to
+//                   a changed grid (grid-refresh.ts)
 //   feed            nothing built in: the data comes from the feed handler (--feed-port)
 // prepareMarket() opens what can fail on bad input (a recording's file and format)
 // before anything is bound; start() runs the source on an engine. Outside the
@@ -17,7 +18,7 @@ import { SimDriver } from '../engine/sim-driver.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import { BinanceConnector } from '../feed/binance/binance-connector.js';
 import { UnknownBinanceSymbolError, type BinanceInstrumentSpec } from '../feed/binance/instruments.js';
-import { GridRefresh, type GridRead } from '../feed/binance/grid-refresh.js';
+import { GridRefresh, type VenueGridSource } from '../feed/binance/grid-refresh.js';
 import { liveGridProblemMessage, sameGridProblemMessage } from '../feed/binance/off-grid-depth.js';
 import { gridRefreshLine } from './grid-refresh-line.js';
 import { withInstrumentsHint } from './instruments-flag.js';
@@ -45,10 +46,11 @@ export interface RunningMarket {
 export interface PreparedMarket {
   /**
    * `instruments`: the Binance grids of live execution (from the venue's exchangeInfo); without them the built-in table's.
-   * `gridRead`: reads a Binance symbol's grids from the venue's exchangeInfo again, for a symbol whose depth is refused off
-   * its grid (the venue may have changed it while serve runs); without it such a symbol is only warned about.
+   * `grids`: reads a Binance symbol's grids from the venue's exchangeInfo again, for a symbol whose depth is refused off
+   * its grid or whose orders the venue refuses off it (the venue may have changed it while serve runs); without it such a
+   * symbol is only warned about.
    */
-  start(engine: TradingEngine, io: CliIo, log: Logger, instruments?: readonly BinanceInstrumentSpec[], gridRead?: (symbol: string) => Promise<GridRead>): RunningMarket;
+  start(engine: TradingEngine, io: CliIo, log: Logger, instruments?: readonly BinanceInstrumentSpec[], grids?: VenueGridSource): RunningMarket;
 }
 
 function errorText(e: unknown): string {
@@ -61,7 +63,7 @@ export async function prepareMarket(o: ServeOptions): Promise<PreparedMarket> {
   switch (m.kind) {
     case 'sim': simSpeedFromEnv(); return { start: (engine, _io, log) => startSim(engine, log, o) }; // a bad SPREADCORE_SIM_SPEED fails before anything is bound
     case 'feed': return { start: (engine, _io, log) => startFeedOnly(engine, log, o) };
-    case 'binance': return { start: (engine, io, log, instruments, gridRead) => startBinance(engine, io, log, o, instruments, gridRead) };
+    case 'binance': return { start: (engine, io, log, instruments, grids) => startBinance(engine, io, log, o, instruments, grids) };
     case 'prediction': return { start: (engine, _io, log) => startPredictionClock(engine, log, o) };
     case 'replay': {
       let source: MarketSource;
@@ -214,7 +216,7 @@ function gridWarning(p: GridProblem, refresh: GridRefresh | null): string {
 
 function startBinance(
   engine: TradingEngine, io: CliIo, log: Logger, o: ServeOptions, instruments: readonly BinanceInstrumentSpec[] | undefined,
-  gridRead: ((symbol: string) => Promise<GridRead>) | undefined,
+  grids: VenueGridSource | undefined,
 ): RunningMarket {
   const m = o.market;
   if (m.kind !== 'binance') throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', 'not a Binance market');
@@ -248,13 +250,16 @@ function startBinance(
       else if (e.type === 'off-grid' && refresh?.spec(e.symbol) === undefined) io.stdout.write(`spreadcore serve: market: warning: ${liveGridProblemMessage(e.problem)}\n`);
     },
   });
-  if (gridRead !== undefined && instruments !== undefined) {
+  if (grids !== undefined && instruments !== undefined) {
     const specs = instruments.filter((s) => s.market === m.market && connector.symbols.includes(s.symbol));
-    refresh = new GridRefresh({
-      specs, read: gridRead,
+    const r = new GridRefresh({
+      specs, read: grids.read,
       redefine: (symbol, spec) => { regridded.add(symbol); connector.redefine(symbol, spec); },
       report: (ev) => { say(gridRefreshLine(ev, connector.offGrid.problems().find((p) => p.symbol === ev.symbol))); },
     });
+    // a coarser tick or step leaves the depth on the old grid too: only refused orders show it
+    grids.onGridRefusal?.((symbol) => { void r.onOrderRefused(symbol); });
+    refresh = r;
   }
   const timer = clockTimer(engine, log, o.tickMs);
   connector.start();

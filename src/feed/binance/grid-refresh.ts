@@ -1,12 +1,14 @@
-// A live Binance symbol whose depth is refused off its grid: Binance may have changed the
-// symbol's PRICE_FILTER tickSize or LOT_SIZE stepSize while we run. At the symbol's first
-// off-grid refusal, and no more often than once per 30 s while the refusals go on
-// (GridRereadThrottle), the venue's exchangeInfo for the symbol is read again:
+// A live Binance symbol whose depth is refused off its grid, or whose orders the venue refuses
+// for a price or quantity off its tick or step: Binance may have changed the symbol's
+// PRICE_FILTER tickSize or LOT_SIZE stepSize while we run (a finer grid shows in the depth, a
+// coarser one only in refused orders). At the symbol's first such refusal, and no more often
+// than once per 30 s while they go on (GridRereadThrottle, one for both kinds), the venue's
+// exchangeInfo for the symbol is read again:
 //   - another grid: the execution side adopts the new filters first (GridRead.adopt), then
 //     the feed redefines the symbol's instrument (the engine rebinds or pauses the strategies
 //     on it, the book resyncs from a new snapshot on the new grid); reported once per change;
-//   - the same grid: the problem is not a change of the venue's grid; reported once (until a
-//     change), so the caller warns;
+//   - the same grid: the problem is not a change of the venue's grid; after a depth refusal
+//     reported once (until a change), so the caller warns (a refused order is reported as such);
 //   - no answer (an error status, no connection, the symbol unlisted): reported once until a
 //     read succeeds; the next refusal after the interval reads again.
 import { plainDecimal, type BinanceInstrumentSpec } from './instruments.js';
@@ -19,12 +21,23 @@ export interface GridRead {
   readonly adopt?: () => void;
 }
 
+/** What started a read: depth refused off the grid, or an order the venue refused off it. */
+export type GridRereadCause = 'depth' | 'order';
+
 export type GridRefreshEvent =
-  | { readonly type: 'changed'; readonly symbol: string; readonly from: BinanceInstrumentSpec; readonly to: BinanceInstrumentSpec }
+  | { readonly type: 'changed'; readonly symbol: string; readonly from: BinanceInstrumentSpec; readonly to: BinanceInstrumentSpec; readonly after: GridRereadCause }
   /** The venue still gives the grid in use (reported once until a change). */
   | { readonly type: 'same'; readonly symbol: string; readonly spec: BinanceInstrumentSpec }
   /** exchangeInfo could not be read (reported once until a read succeeds); read again at a refusal after retryAfterMs. */
-  | { readonly type: 'read-failed'; readonly symbol: string; readonly error: string; readonly retryAfterMs: number };
+  | { readonly type: 'read-failed'; readonly symbol: string; readonly error: string; readonly retryAfterMs: number; readonly after: GridRereadCause };
+
+/** Where a live symbol's grids are read again, and where orders refused off the grid are heard of. */
+export interface VenueGridSource {
+  /** Reads the symbol's grids from the venue's exchangeInfo; rejects when it cannot. */
+  readonly read: (symbol: string) => Promise<GridRead>;
+  /** Registers a listener of the orders the venue refuses for a price or quantity off the symbol's grid. */
+  readonly onGridRefusal?: (listener: (symbol: string) => void) => void;
+}
 
 export interface GridRefreshOptions {
   /** The grids in use, one per symbol. */
@@ -80,21 +93,30 @@ export class GridRefresh {
 
   /** An off-grid refusal of the symbol's depth; the read it started (null when none starts now). */
   onOffGrid(symbol: string): Promise<void> | null {
+    return this.check(symbol, 'depth');
+  }
+
+  /** The venue refused an order of the symbol for a price or quantity off its grid; the read it started (null when none starts now). */
+  onOrderRefused(symbol: string): Promise<void> | null {
+    return this.check(symbol, 'order');
+  }
+
+  private check(symbol: string, after: GridRereadCause): Promise<void> | null {
     if (this.stopped || !this.specs.has(symbol) || !this.throttle.take(symbol, this.nowMs())) return null;
     this.readCounts.set(symbol, this.reads(symbol) + 1);
-    return this.o.read(symbol).then((r) => { this.answered(symbol, r); }, (e: unknown) => { this.failed(symbol, e); })
+    return this.o.read(symbol).then((r) => { this.answered(symbol, r, after); }, (e: unknown) => { this.failed(symbol, e, after); })
       .finally(() => { this.throttle.done(symbol); });
   }
 
   /** Later answers are ignored. */
   stop(): void { this.stopped = true; }
 
-  private answered(symbol: string, r: GridRead): void {
+  private answered(symbol: string, r: GridRead, after: GridRereadCause): void {
     if (this.stopped) return;
     this.failing.delete(symbol);
     const from = this.specs.get(symbol)!;
     if (sameGrids(from, r.spec)) {
-      if (this.sameReported.has(symbol)) return;
+      if (after !== 'depth' || this.sameReported.has(symbol)) return;
       this.sameReported.add(symbol);
       this.o.report({ type: 'same', symbol, spec: from });
       return;
@@ -104,12 +126,12 @@ export class GridRefresh {
     this.o.redefine(symbol, r.spec);
     this.changeCounts.set(symbol, this.changes(symbol) + 1);
     this.sameReported.delete(symbol);
-    this.o.report({ type: 'changed', symbol, from, to: r.spec });
+    this.o.report({ type: 'changed', symbol, from, to: r.spec, after });
   }
 
-  private failed(symbol: string, e: unknown): void {
+  private failed(symbol: string, e: unknown, after: GridRereadCause): void {
     if (this.stopped || this.failing.has(symbol)) return;
     this.failing.add(symbol);
-    this.o.report({ type: 'read-failed', symbol, error: errorText(e), retryAfterMs: this.throttle.intervalMs });
+    this.o.report({ type: 'read-failed', symbol, error: errorText(e), retryAfterMs: this.throttle.intervalMs, after });
   }
 }

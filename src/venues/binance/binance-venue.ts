@@ -25,6 +25,7 @@ import type { Venue, VenueOrder, VenueReports } from '../../execution/venue.js';
 import type { Liquidity, OrderSide } from '../../trading/types.js';
 import { ClientOrderIdGenerator, isValidClientOrderId, type BinanceMarket } from './client-order-id.js';
 import { BinanceApiError, BinanceError, apiError } from './errors.js';
+import { isGridRefusal } from './grid-refusal.js';
 import { readSymbolsExchangeInfo } from './exchange-info.js';
 import { checkOrder, rulesFromExchangeInfo, type SymbolRules } from './filters.js';
 import { Priority } from './rate-budget.js';
@@ -247,6 +248,7 @@ export class BinanceExecutionVenue implements Venue {
   private collect: ReconcileReport['missedFills'] | null = null;
   private reconcileListeners: Array<() => void> = [];
   private readonly untrackedFillListeners: Array<(symbol: string, clientOrderId: string, venueOrderId: number) => void> = [];
+  private readonly gridRefusalListeners: Array<(symbol: string) => void> = [];
   /** Closed orders in closing order; forgotten `retainClosedMs` after closing (late events for them count as foreign). */
   private readonly closedQueue: Tracked[] = [];
   private closedHead = 0;
@@ -270,6 +272,8 @@ export class BinanceExecutionVenue implements Venue {
     foreignEvents: 0, badEvents: 0, lateFills: 0, otherAssetFees: 0, heartbeats: 0, heartbeatFailures: 0,
     /** Cancels sent again after the budget, a 429/418 or a closed connection kept them from the venue. */
     cancelRetries: 0,
+    /** Orders the venue refused for a price or quantity off the symbol's tick or step (grid-refusal.ts). */
+    gridRefusals: 0,
   };
 
   constructor(opts: BinanceVenueOptions) {
@@ -584,6 +588,12 @@ export class BinanceExecutionVenue implements Venue {
     if (e instanceof BinanceError && e.code === 'BINANCE_ERR_CLOSED') { this.reject(t, 'not_connected', ts); return; }
     if (e instanceof BinanceApiError && e.cls !== 'unknown_outcome') {
       this.reject(t, e.cls === 'rate_limited' || e.cls === 'banned' ? 'rate_limited' : e.reason, ts);
+      if (isGridRefusal(e)) {
+        this.counters.gridRefusals++;
+        for (const cb of this.gridRefusalListeners) {
+          try { cb(t.symbol); } catch { /* a listener's failure must not stop the order's report */ }
+        }
+      }
       return;
     }
     // unknown outcome: the order may be live. Query it by client id; never send it again.
@@ -809,6 +819,8 @@ export class BinanceExecutionVenue implements Venue {
   onNeedsReconcile(cb: () => void): void { this.reconcileListeners.push(cb); }
   /** Called with a user-data trade of an order this venue does not track (another client's, or one of an earlier run left open). */
   onUntrackedFill(cb: (symbol: string, clientOrderId: string, venueOrderId: number) => void): void { this.untrackedFillListeners.push(cb); }
+  /** An order of `symbol` refused for its price or quantity off the symbol's tick or step: the venue may have changed them. */
+  onGridRefusal(cb: (symbol: string) => void): void { this.gridRefusalListeners.push(cb); }
 
   /** USD-M dead-man switch: countdownCancelAll(symbol, countdownMs) every heartbeatMs (docs' example: 120 s every 30 s). */
   startDeadManSwitch(symbols: string[], countdownMs = 120_000, heartbeatMs = 30_000): void {

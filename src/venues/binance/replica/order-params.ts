@@ -106,8 +106,9 @@ export function parseNewOrder(p: Params, ex: ReplicaExchange): { order: NewOrder
   const fail = (spot: string, code: number, msg: string): ReplicaError => (futures ? new ReplicaError(400, code, msg) : err.filter(spot));
   const f = sym.f;
   const lot = units(qtyE8, sym.lotE8);
-  // off the step (LOT_SIZE stepSize): finer than the market's own grid, or off a coarser published step
-  if (lot === null || qtyE8 % sym.filterLotE8 !== 0n) throw fail('LOT_SIZE', -1111, 'Precision is over the maximum defined for this asset.');
+  // more decimals than the symbol's quantities carry; on them but off a coarser published step (LOT_SIZE stepSize)
+  if (lot === null) throw fail('LOT_SIZE', -1111, 'Precision is over the maximum defined for this asset.');
+  if (qtyE8 % sym.filterLotE8 !== 0n) throw fail('LOT_SIZE', -4023, 'Qty not increased by step size.');
   if (lot < 1) throw fail('LOT_SIZE', -4003, 'Quantity less than or equal to zero.');
   if (lot > f.maxLots) throw fail('LOT_SIZE', -4005, 'Quantity greater than max quantity.');
   let tick = NaN;
