@@ -25,6 +25,7 @@ import type { Venue, VenueOrder, VenueReports } from '../../execution/venue.js';
 import type { Liquidity, OrderSide } from '../../trading/types.js';
 import { ClientOrderIdGenerator, isValidClientOrderId, type BinanceMarket } from './client-order-id.js';
 import { BinanceApiError, BinanceError, apiError } from './errors.js';
+import { fillUnits } from './fill-units.js';
 import { isGridRefusal } from './grid-refusal.js';
 import { readSymbolsExchangeInfo } from './exchange-info.js';
 import { checkOrder, rulesFromExchangeInfo, type SymbolRules } from './filters.js';
@@ -157,6 +158,8 @@ interface Tracked {
   /** Engine ticks / lots per exchange tick / lot (1 when the grids are the same). */
   readonly tickMul: number;
   readonly lotMul: number;
+  /** The instrument whose ticks / lots the order was sent in (the engine's, else the exchange's). */
+  readonly engine: Instrument;
 }
 
 export interface ReconcileOptions {
@@ -274,6 +277,8 @@ export class BinanceExecutionVenue implements Venue {
     cancelRetries: 0,
     /** Orders the venue refused for a price or quantity off the symbol's tick or step (grid-refusal.ts). */
     gridRefusals: 0,
+    /** Fills of orders sent on a grid the venue has since changed, off the current grid: reported at the nearest tick / lot (fill-units.ts). */
+    offGridFills: 0,
   };
 
   constructor(opts: BinanceVenueOptions) {
@@ -386,7 +391,7 @@ export class BinanceExecutionVenue implements Venue {
     const t: Tracked = {
       orderId: order.orderId, clientId, symbol: order.symbol, rules, order, postOnly, venueOrderId: -1, phase: 'sending',
       accepted: false, cancelWanted: false, cancelInFlight: false, cancelAttempts: 0, filledLots: 0, notFound: 0,
-      sentMs: this.now(), queryAttempts: 0, resolveTimer: null, closedMs: 0, tradeKeys: [], tickMul, lotMul,
+      sentMs: this.now(), queryAttempts: 0, resolveTimer: null, closedMs: 0, tradeKeys: [], tickMul, lotMul, engine: eng ?? rules.instrument,
     };
     this.byOrderId.set(order.orderId, t);
     this.byClientId.set(clientId, t);
@@ -530,7 +535,17 @@ export class BinanceExecutionVenue implements Venue {
     t.filledLots += lots;
     this.collect?.push({ symbol: t.symbol, tradeId, venueOrderId: t.venueOrderId, orderId: t.orderId, price, qty, applied: true });
     const liquidity: Liquidity = maker ? 'MAKER' : 'TAKER';
-    this.reports.onFill(t.orderId, binanceTradeKey(t.symbol, tradeId), ticks * t.tickMul, lots * t.lotMul, this.feeInQuote(t.rules, commission, commissionAsset, price), liquidity, tsNs);
+    let engTicks = ticks * t.tickMul;
+    let engLots = lots * t.lotMul;
+    // the symbol was redefined since the order went out (the venue changed its grid): the fill in the current units
+    const current = this.engineInstrument !== undefined ? this.engineInstrument(t.symbol) : this.rules.get(t.symbol)?.instrument;
+    if (current !== undefined && current !== t.engine) {
+      const u = fillUnits(current, price, qty);
+      engTicks = u.ticks;
+      engLots = u.lots;
+      if (!u.exact) this.counters.offGridFills++;
+    }
+    this.reports.onFill(t.orderId, binanceTradeKey(t.symbol, tradeId), engTicks, engLots, this.feeInQuote(t.rules, commission, commissionAsset, price), liquidity, tsNs);
     if (t.filledLots >= t.order.qtyLot && t.phase !== 'closed') this.markClosed(t);
     return true;
   }
