@@ -12,7 +12,9 @@ export interface AnalyticsJson {
   strategy_id: string | null;
   symbol: string;
   pnl: {
-    realized_gross: number; maker_fees: number; taker_fees: number; fees_paid: number; realized_net: number;
+    realized_gross: number; maker_fees: number; taker_fees: number; fees_paid: number;
+    /** Funding payments (perpetuals): received positive, paid negative; included in realized_net. */
+    funding: number; realized_net: number;
     unrealized: number; total: number; mark_price: number | null;
   };
   fills: { total: number; buy: number; sell: number; buy_qty: number; sell_qty: number; volume_notional: number };
@@ -49,6 +51,7 @@ export function analyticsView(ledger: SymbolLedger, markPrice?: string, p: JsonP
       maker_fees: jsonNumber(x.makerFees, m),
       taker_fees: jsonNumber(x.takerFees, m),
       fees_paid: jsonNumber(x.feesPaid, m),
+      funding: jsonNumber(x.funding, m),
       realized_net: jsonNumber(x.realizedNet, m),
       unrealized: jsonNumber(x.unrealizedPnl, m),
       total: jsonNumber(x.totalPnl, m),

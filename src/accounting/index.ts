@@ -6,6 +6,8 @@ export * from './markout-stats.js';
 export * from './quote-activity.js';
 export * from './ledger-config.js';
 export * from './ledger-events.js';
+export * from './funding-record.js';
+export * from './funding-split.js';
 export * from './trade-entry.js';
 export * from './symbol-ledger.js';
 export * from './ledger-set.js';

@@ -1,6 +1,7 @@
 // What a ledger is fed. A ledger is a pure function of the sequence of these
 // events: replaying the same sequence (from the journal) gives the same state.
 import type { FillRecord } from '../trading/types.js';
+import type { FundingRecord } from './funding-record.js';
 import type { ActivityCounter } from './quote-activity.js';
 
 /** A mark: the mid at a moment, and whether the strategy's quote was at the best bid / ask from then on. */
@@ -17,4 +18,6 @@ export type LedgerEvent =
   | { readonly kind: 'mark'; readonly mark: MarkEvent }
   | { readonly kind: 'count'; readonly counter: ActivityCounter; readonly n: number }
   /** Closes the whole position at `price` without a fill (contract resolution, expiry). */
-  | { readonly kind: 'settle'; readonly tsNs: bigint; readonly price: string };
+  | { readonly kind: 'settle'; readonly tsNs: bigint; readonly price: string }
+  /** A funding payment: realized P&L without a trade (the position and its average entry stay). */
+  | { readonly kind: 'funding'; readonly funding: FundingRecord };

@@ -3,6 +3,7 @@
 // same events give the same snapshot.
 import { SpreadcoreError } from '../errors.js';
 import type { FillRecord } from '../trading/types.js';
+import type { FundingRecord } from './funding-record.js';
 import type { LedgerConfig } from './ledger-config.js';
 import type { MarkEvent } from './ledger-events.js';
 import type { ActivityCounter } from './quote-activity.js';
@@ -53,6 +54,10 @@ export class LedgerSet {
 
   applyFill(fill: FillRecord): TradeEntry {
     return this.ledger(fill.strategyId, fill.symbol).applyFill(fill);
+  }
+
+  applyFunding(f: FundingRecord): void {
+    this.ledger(f.strategyId, f.symbol).applyFunding(f);
   }
 
   applyMark(strategyId: string | null, symbol: string, mark: MarkEvent): void {

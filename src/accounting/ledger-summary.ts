@@ -39,7 +39,10 @@ export interface LedgerSummary {
   takerFees: Decimal;
   /** Fees net of rebates. */
   feesPaid: Decimal;
-  /** realizedGross − feesPaid (the seed's net_profit and final realized_pnl). */
+  /** Funding payments of a perpetual: received positive, paid negative. */
+  funding: Decimal;
+  fundingPayments: number;
+  /** realizedGross − feesPaid + funding (the seed's net_profit and final realized_pnl). */
   realizedNet: Decimal;
   /** realizedNet + unrealizedPnl. */
   totalPnl: Decimal;
@@ -132,7 +135,7 @@ export function summarizeLedger(ledger: SymbolLedger, markPrice?: string): Ledge
   const mark = markPrice !== undefined ? parseDecimal(markPrice, 'mark price') : ledger.markPrice;
   const unrealized = mark === null ? ZERO : ledger.unrealizedAt(mark);
   const feesPaid = ledger.feesPaid;
-  const realizedNet = t.realizedGross.minus(feesPaid);
+  const realizedNet = t.realizedGross.minus(feesPaid).plus(t.funding);
   const rt = s.roundTrips;
   const now = s.lastTsNs ?? 0n;
   const inPositionNs = timeInPositionNs(rt, now);
@@ -151,6 +154,8 @@ export function summarizeLedger(ledger: SymbolLedger, markPrice?: string): Ledge
     makerFees: t.makerFees,
     takerFees: t.takerFees,
     feesPaid,
+    funding: t.funding,
+    fundingPayments: t.fundingPayments,
     realizedNet,
     totalPnl: realizedNet.plus(unrealized),
     fills: t.fills,

@@ -21,6 +21,7 @@ import {
   encodeQuoteActivity, onActivityMark,
 } from './quote-activity.js';
 import { type LedgerConfig, type ResolvedLedgerConfig, resolveLedgerConfig } from './ledger-config.js';
+import type { FundingRecord } from './funding-record.js';
 import type { LedgerEvent, MarkEvent } from './ledger-events.js';
 import { type TradeEntry, type TradeEntryJson, decodeTradeEntry, encodeTradeEntry } from './trade-entry.js';
 
@@ -46,6 +47,9 @@ export interface FillTotals {
   /** Largest |position| reached. */
   maxAbsPosition: Decimal;
   settlements: number;
+  /** Funding payments of a perpetual, quote currency: received positive, paid negative (realized P&L, not a fee). */
+  funding: Decimal;
+  fundingPayments: number;
 }
 
 export interface LedgerState {
@@ -86,10 +90,13 @@ function emptyTotals(): FillTotals {
   return {
     fills: 0, buyFills: 0, sellFills: 0, buyQty: ZERO, sellQty: ZERO, buyNotional: ZERO, sellNotional: ZERO, realizedGross: ZERO,
     makerFees: ZERO, takerFees: ZERO, closedQty: ZERO, closedEntryNotional: ZERO, heldUnitNs: ZERO, maxAbsPosition: ZERO, settlements: 0,
+    funding: ZERO, fundingPayments: 0,
   };
 }
 
-const COUNT_FIELDS: ReadonlySet<string> = new Set(['fills', 'buyFills', 'sellFills', 'settlements']);
+const COUNT_FIELDS: ReadonlySet<string> = new Set(['fills', 'buyFills', 'sellFills', 'settlements', 'fundingPayments']);
+/** Totals a snapshot written before they existed lacks: restored as zero. */
+const LATER_FIELDS: ReadonlySet<string> = new Set(['funding', 'fundingPayments']);
 
 function bad(message: string): SpreadcoreError {
   return new SpreadcoreError('SPREADCORE_ERR_BAD_INPUT', message);
@@ -111,6 +118,7 @@ export class SymbolLedger {
   private memoGross: Decimal | null = null;
   private memoMaker: Decimal | null = null;
   private memoTaker: Decimal | null = null;
+  private memoFunding: Decimal | null = null;
   private memoRealNet: Decimal = ZERO;
   private memoEqR: Decimal | null = null;
   private memoEqU: Decimal | null = null;
@@ -149,6 +157,7 @@ export class SymbolLedger {
       case 'mark': this.applyMark(e.mark); return;
       case 'count': this.count(e.counter, e.n); return;
       case 'settle': this.settle(e.price, e.tsNs); return;
+      case 'funding': this.applyFunding(e.funding); return;
       default: throw bad(`unknown ledger event ${JSON.stringify((e as { kind?: unknown }).kind)}`);
     }
   }
@@ -229,6 +238,23 @@ export class SymbolLedger {
     return entry;
   }
 
+  /**
+   * Applies a funding payment of this ledger's strategy and symbol: a cash flow added to
+   * realized P&L (totals.funding); the position, its open cost and average entry, the round
+   * trips and the fill counts stay as they are. Returns the amount.
+   */
+  applyFunding(f: FundingRecord): Decimal {
+    const s = this.s;
+    if (f.symbol !== s.config.symbol || f.strategyId !== s.config.strategyId) {
+      throw bad(`funding ${f.fundingId} is for ${f.strategyId ?? '(no strategy)'}/${f.symbol}, not ${s.config.strategyId ?? '(no strategy)'}/${s.config.symbol}`);
+    }
+    const amount = parseDecimal(f.fundingQuote, 'funding amount');
+    this.clock(f.tsEventNs);
+    s.totals.funding = s.totals.funding.plus(amount);
+    s.totals.fundingPayments++;
+    return amount;
+  }
+
   /** Applies a mark: equity sample (drawdown, returns), markouts, time at best. */
   applyMark(mark: MarkEvent): void {
     const s = this.s;
@@ -266,11 +292,12 @@ export class SymbolLedger {
 
   private realizedNetMemo(): Decimal {
     const t = this.s.totals;
-    if (t.realizedGross !== this.memoGross || t.makerFees !== this.memoMaker || t.takerFees !== this.memoTaker) {
+    if (t.realizedGross !== this.memoGross || t.makerFees !== this.memoMaker || t.takerFees !== this.memoTaker || t.funding !== this.memoFunding) {
       this.memoRealNet = this.realizedNet;
       this.memoGross = t.realizedGross;
       this.memoMaker = t.makerFees;
       this.memoTaker = t.takerFees;
+      this.memoFunding = t.funding;
     }
     return this.memoRealNet;
   }
@@ -332,9 +359,14 @@ export class SymbolLedger {
     return this.s.totals.makerFees.plus(this.s.totals.takerFees);
   }
 
-  /** Realized P&L after every fee paid: realized price P&L − fees. */
+  /** Funding received (positive) or paid (negative), quote currency. */
+  get fundingQuote(): Decimal {
+    return this.s.totals.funding;
+  }
+
+  /** Realized P&L after every fee paid: realized price P&L − fees + funding. */
   get realizedNet(): Decimal {
-    return this.s.totals.realizedGross.minus(this.feesPaid);
+    return this.s.totals.realizedGross.minus(this.feesPaid).plus(this.s.totals.funding);
   }
 
   /** The price unrealized P&L is measured at by default: last mark, else last fill price; null before either. */
@@ -346,7 +378,7 @@ export class SymbolLedger {
     return unrealizedAt(this.s.position, mark);
   }
 
-  /** Equity at `mark`: realized − fees + unrealized at `mark`. */
+  /** Equity at `mark`: realized − fees + funding + unrealized at `mark`. */
   equityAt(mark: Decimal): Decimal {
     return this.realizedNet.plus(unrealizedAt(this.s.position, mark));
   }
@@ -389,7 +421,7 @@ export class SymbolLedger {
     const ledger = new SymbolLedger(snap.config);
     const totals = emptyTotals() as unknown as Record<string, Decimal | number>;
     for (const k of Object.keys(totals)) {
-      const v = (snap.totals as Record<string, string | number | undefined>)[k];
+      const v = (snap.totals as Record<string, string | number | undefined>)[k] ?? (LATER_FIELDS.has(k) ? 0 : undefined);
       if (v === undefined) throw bad(`ledger snapshot lacks totals.${k}`);
       totals[k] = COUNT_FIELDS.has(k) ? Number(v) : new Decimal(String(v));
     }

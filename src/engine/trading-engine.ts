@@ -523,11 +523,12 @@ export class TradingEngine extends UniverseCore {
   }
 
   /** GET /api/accounts: every account (each strategy, and the manual account) with its position per symbol. */
-  accounts(): { ok: true; accounts: { account: string; kind: 'strategy' | 'manual'; positions: { symbol: string; position: number; max_position: number | null; realized_pnl: number }[] }[] } {
-    const row = (account: string, symbols: readonly string[], max: (sym: string) => number | null): { symbol: string; position: number; max_position: number | null; realized_pnl: number }[] =>
+  accounts(): { ok: true; accounts: { account: string; kind: 'strategy' | 'manual'; positions: { symbol: string; position: number; max_position: number | null; realized_pnl: number; funding: number }[] }[] } {
+    const row = (account: string, symbols: readonly string[], max: (sym: string) => number | null): { symbol: string; position: number; max_position: number | null; realized_pnl: number; funding: number }[] =>
       symbols.map((sym) => {
         const l = this.ledgers.ledger(account, sym);
-        return { symbol: sym, position: jsonNumber(l.position), max_position: max(sym), realized_pnl: jsonNumber(l.realizedNet) };
+        // realized_pnl includes funding (perpetuals), also shown on its own
+        return { symbol: sym, position: jsonNumber(l.position), max_position: max(sym), realized_pnl: jsonNumber(l.realizedNet), funding: jsonNumber(l.fundingQuote) };
       });
     const out: { account: string; kind: 'strategy' | 'manual'; positions: ReturnType<typeof row> }[] = [];
     for (const s of this.strategies.values()) out.push({ account: s.id, kind: 'strategy', positions: row(s.id, s.symbols, () => s.params.max_position) });
