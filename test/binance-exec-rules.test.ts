@@ -184,4 +184,12 @@ describe('user events, strict', () => {
     expect(parseSpotUserEvent({ e: 'balanceUpdate', E: 1 }).kind).toBe('other');
     expect(parseUsdmUserEvent({ e: 'listenKeyExpired', E: 5, listenKey: 'k' })).toMatchObject({ kind: 'stream_ended', reason: 'listenKeyExpired' });
   });
+  it('a USD-M FUNDING_FEE ACCOUNT_UPDATE of a cross position has no P: parsed with no positions and the balance change', () => {
+    const ev = parseUsdmUserEvent({ e: 'ACCOUNT_UPDATE', E: 1_700_000_000_123, T: 1_700_000_000_000, a: { m: 'FUNDING_FEE', B: [{ a: 'USDT', wb: '99.5', cw: '99.5', bc: '-0.00050003' }] } });
+    expect(ev).toEqual({
+      kind: 'futures_account', eventTimeMs: 1_700_000_000_123, transactTimeMs: 1_700_000_000_000, reason: 'FUNDING_FEE',
+      balances: [{ asset: 'USDT', walletBalance: '99.5', balanceChange: '-0.00050003' }], positions: [],
+    });
+    expect(() => parseUsdmUserEvent({ e: 'ACCOUNT_UPDATE', E: 1, a: { m: 'ORDER', B: [], P: 'x' } })).toThrow(/a\.P/);
+  });
 });

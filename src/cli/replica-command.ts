@@ -19,6 +19,7 @@ const USAGE = `Usage: spreadcore replica binance [--port 8090] [--host 127.0.0.1
                                  [--seed N] [--speed X|max] [--instruments FILE] [--futures]
                                  [--api-key K --api-secret S | --api-key K --ed25519-public-key FILE]
                                  [--maker-fee-bps 10] [--taker-fee-bps 10]
+                                 [--funding-interval-s 28800] [--funding-rate 0.0001]
                                  [--faults JSON] [--json]
 
 Runs a local replica of Binance on one port: the spot REST API (/api/v3) and
@@ -49,6 +50,13 @@ ${INSTRUMENTS_USAGE}
                       WebSocket API (Binance accepts only Ed25519 keys there)
   --maker-fee-bps N   maker commission, bps (default 10)
   --taker-fee-bps N   taker commission, bps (default 10)
+  --funding-interval-s N
+                      USD-M (--futures) funding interval, s (default 28800 = 8 h;
+                      funding at every multiple of it since the epoch: each
+                      position pays or receives −position × mark × rate, booked
+                      to the wallet, pushed as ACCOUNT_UPDATE FUNDING_FEE and
+                      listed by GET /fapi/v1/income)
+  --funding-rate R    USD-M funding rate per interval, every symbol (default 0.0001)
   --faults JSON       initial faults, the JSON POST /__replica/faults takes
   --json              print the URLs as one JSON line
   -h, --help          show this help`;
@@ -66,6 +74,8 @@ const FLAGS = {
   'ed25519-public-key': { type: 'string' },
   'maker-fee-bps': { type: 'string' },
   'taker-fee-bps': { type: 'string' },
+  'funding-interval-s': { type: 'string' },
+  'funding-rate': { type: 'string' },
   faults: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -127,12 +137,20 @@ export const replicaCommand: Command = {
     }
     const makerFeeBps = feeFlag('maker-fee-bps', flags['maker-fee-bps']);
     const takerFeeBps = feeFlag('taker-fee-bps', flags['taker-fee-bps']);
+    const fundingIntervalS = flags['funding-interval-s'];
+    const fundingRate = flags['funding-rate'];
+    if ((fundingIntervalS !== undefined || fundingRate !== undefined) && flags.futures !== true) throw usageError('--funding-interval-s and --funding-rate apply to --futures only');
+    if (fundingIntervalS !== undefined && !/^\d{1,9}$/.test(fundingIntervalS)) throw usageError(`--funding-interval-s must be a whole number of seconds from 1, got ${JSON.stringify(fundingIntervalS)}`);
+    if (fundingIntervalS !== undefined && Number(fundingIntervalS) < 1) throw usageError(`--funding-interval-s must be at least 1, got ${fundingIntervalS}`);
+    if (fundingRate !== undefined && !/^-?0(\.\d{1,8})?$/.test(fundingRate)) throw usageError(`--funding-rate must be a decimal between -1 and 1 with at most 8 decimals, got ${JSON.stringify(fundingRate)}`);
     let replica: BinanceReplica;
     try {
       replica = await BinanceReplica.start({
         market, port, host: flags.host ?? '127.0.0.1', futures: flags.futures === true,
         ...(key !== undefined ? { apiKeys: [edPem !== undefined ? { apiKey: key, ed25519PublicKeyPem: edPem } : { apiKey: key, secret: secret! }] } : {}),
         ...(makerFeeBps !== undefined ? { makerFeeBps } : {}), ...(takerFeeBps !== undefined ? { takerFeeBps } : {}),
+        ...(fundingIntervalS !== undefined ? { fundingIntervalMs: Number(fundingIntervalS) * 1000 } : {}),
+        ...(fundingRate !== undefined ? { fundingRate } : {}),
         ...(faults !== undefined ? { faults } : {}),
       });
     } catch (e) {

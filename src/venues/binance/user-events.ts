@@ -40,8 +40,11 @@ export interface BalanceEntry { readonly asset: string; readonly free: string; r
 export interface AccountPosition { readonly kind: 'account'; readonly eventTimeMs: number; readonly balances: BalanceEntry[] }
 export interface PositionEntry { readonly symbol: string; readonly positionAmt: string; readonly entryPrice: string; readonly positionSide: string }
 export interface FuturesAccountUpdate {
-  readonly kind: 'futures_account'; readonly eventTimeMs: number; readonly reason: string;
-  readonly balances: Array<{ asset: string; walletBalance: string }>; readonly positions: PositionEntry[];
+  readonly kind: 'futures_account'; readonly eventTimeMs: number; readonly transactTimeMs: number; readonly reason: string;
+  /** balanceChange: `bc`, the balance change except PnL and commission ('0' when not sent). */
+  readonly balances: Array<{ asset: string; walletBalance: string; balanceChange: string }>;
+  /** Empty when `P` is not sent (a funding fee on a cross-margin position). */
+  readonly positions: PositionEntry[];
 }
 export interface StreamEnded { readonly kind: 'stream_ended'; readonly eventTimeMs: number; readonly reason: 'eventStreamTerminated' | 'listenKeyExpired' }
 export interface OtherEvent { readonly kind: 'other'; readonly type: string }
@@ -116,10 +119,15 @@ export function parseUsdmUserEvent(frame: unknown): UserEvent {
     const w = type;
     const a = obj(e['a'], w, 'a');
     const B = Array.isArray(a['B']) ? a['B'] : bad(w, 'a.B');
-    const P = Array.isArray(a['P']) ? a['P'] : bad(w, 'a.P');
+    // "When FUNDING FEE occurs in a crossed position, ACCOUNT_UPDATE will be pushed with only the balance B … without any position P"
+    const P = a['P'] === undefined ? [] : Array.isArray(a['P']) ? a['P'] : bad(w, 'a.P');
+    const eventTimeMs = num(e, 'E', w);
     return {
-      kind: 'futures_account', eventTimeMs: num(e, 'E', w), reason: str(a, 'm', w),
-      balances: B.map((b) => { const x = obj(b, w, 'a.B[]'); return { asset: str(x, 'a', w), walletBalance: str(x, 'wb', w) }; }),
+      kind: 'futures_account', eventTimeMs, transactTimeMs: typeof e['T'] === 'number' ? e['T'] : eventTimeMs, reason: str(a, 'm', w),
+      balances: B.map((b) => {
+        const x = obj(b, w, 'a.B[]');
+        return { asset: str(x, 'a', w), walletBalance: str(x, 'wb', w), balanceChange: typeof x['bc'] === 'string' ? x['bc'] : '0' };
+      }),
       positions: P.map((p) => { const x = obj(p, w, 'a.P[]'); return { symbol: str(x, 's', w), positionAmt: str(x, 'pa', w), entryPrice: str(x, 'ep', w), positionSide: str(x, 'ps', w) }; }),
     };
   }

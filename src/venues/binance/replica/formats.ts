@@ -167,6 +167,28 @@ export function accountUpdate(w: FuturesWallet, sym: ReplicaSymbol, realizedTota
   };
 }
 
+/**
+ * ACCOUNT_UPDATE for a funding fee on a cross-margin position: "ACCOUNT_UPDATE will be pushed
+ * with only the balance B (including the FUNDING FEE asset only), without any position P
+ * message" (USD-M user data streams, "Event: Balance and Position Update"). `bc`, the balance
+ * change except PnL and commission, is the funding fee.
+ */
+export function fundingAccountUpdate(w: FuturesWallet, incomeE8: bigint, fundingTimeMs: number, now: number): Record<string, unknown> {
+  return {
+    e: 'ACCOUNT_UPDATE', E: now, T: fundingTimeMs,
+    a: { m: 'FUNDING_FEE', B: [{ a: w.asset, wb: formatE8(w.walletE8), cw: formatE8(w.walletE8), bc: formatE8(incomeE8) }] },
+  };
+}
+
+/** GET /fapi/v1/premiumIndex for one symbol (USD-M "Mark Price"): the replica's mark stands for the index and settle prices too. */
+export function premiumIndex(sym: ReplicaSymbol, markE8: bigint, rateE8: bigint, nextFundingTimeMs: number, now: number): Record<string, unknown> {
+  const mark = formatE8(markE8);
+  return {
+    symbol: sym.symbol, markPrice: mark, indexPrice: mark, estimatedSettlePrice: mark, lastFundingRate: formatE8(rateE8),
+    interestRate: '0.00010000', nextFundingTime: nextFundingTimeMs, time: now,
+  };
+}
+
 export function positionRisk(w: FuturesWallet, sym: ReplicaSymbol, markE8: bigint, leverage: number): Record<string, unknown> {
   const p = w.position(sym.symbol);
   const notional = (markE8 * sym.qtyE8(Math.abs(p.amtLot))) / E8;

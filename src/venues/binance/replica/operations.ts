@@ -4,7 +4,7 @@
 // derivatives-trading-usds-futures (rest-api/modules/trade-api.ts and its types).
 import { formatE8, parseE8 } from './fixed.js';
 import {
-  futuresOrder, futuresTrade, positionRisk, positionRiskV3, spotAccount, spotCancelResult, spotFill, spotOrderQuery, spotOrderResult, spotTrade,
+  futuresOrder, futuresTrade, positionRisk, positionRiskV3, premiumIndex, spotAccount, spotCancelResult, spotFill, spotOrderQuery, spotOrderResult, spotTrade,
 } from './formats.js';
 import { exchangeInfoSymbols, intParam, need, optional, orderRef, parseNewOrder, symbolParam, type Params } from './order-params.js';
 import { err, ReplicaError } from './replica-error.js';
@@ -269,6 +269,18 @@ export class ReplicaOperations {
       accountAlias: 'replica', asset: this.ex.perp.asset, balance: formatE8(t.wallet), crossWalletBalance: formatE8(t.wallet), crossUnPnl: formatE8(t.upnl),
       availableBalance: formatE8(available), maxWithdrawAmount: formatE8(available), marginAvailable: true, updateTime: this.ex.perp.updateTime,
     }];
+  }
+
+  /** GET /fapi/v1/income (income.ts). */
+  income(p: Params, now: number): Record<string, unknown>[] {
+    return this.ex.income.query(p, now, (s) => this.ex.symbol(s) !== undefined);
+  }
+
+  /** GET /fapi/v1/premiumIndex: one symbol's object, or every symbol's in an array without one. */
+  premiumIndex(p: Params, now: number): Record<string, unknown> | Record<string, unknown>[] {
+    const ex = this.ex;
+    const one = (sym: ReturnType<typeof symbolParam>): Record<string, unknown> => premiumIndex(sym, ex.markE8(sym), ex.options.funding.rateE8, ex.nextFundingTimeMs(now), now);
+    return optional(p, 'symbol') === null ? ex.allSymbols().map(one) : one(symbolParam(p, ex));
   }
 
   /** Dead-man switch: cancels the symbol's open orders unless called again within countdownTime ms (0 stops it). */

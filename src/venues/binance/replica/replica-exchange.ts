@@ -6,10 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Liquidity } from '../../../trading/types.js';
 import type { VenueReports } from '../../../execution/venue.js';
-import { bpsToRateE8, formatE8, mulE8, parseE8 } from './fixed.js';
+import { bpsToRateE8, E8, formatE8, mulE8, parseE8 } from './fixed.js';
 import {
-  accountUpdate, executionReport, orderTradeUpdate, outboundAccountPosition, type ExecType,
+  accountUpdate, executionReport, fundingAccountUpdate, orderTradeUpdate, outboundAccountPosition, type ExecType,
 } from './formats.js';
+import { fundingIncomeE8, fundingSettings, nextFundingTimeMs, type FundingSettings } from './funding.js';
+import { IncomeBook, incomeJson } from './income.js';
 import { err, ReplicaError } from './replica-error.js';
 import type { ReplicaMarket } from './replica-market.js';
 import { isOpen, type NewOrder, type ReplicaOrder, type ReplicaTrade } from './replica-order.js';
@@ -24,6 +26,8 @@ export interface ExchangeOptions {
   readonly balances: Readonly<Record<string, string>>;
   readonly filters: FilterSettings;
   readonly leverage: number;
+  /** USD-M funding: every intervalMs since the epoch, at one fixed rate (funding.ts). */
+  readonly funding: FundingSettings;
 }
 
 export const DEFAULT_SPOT_BALANCES: Readonly<Record<string, string>> = Object.freeze({ USDT: '100000', BTC: '10', ETH: '100', LTC: '1000', USD: '100000' });
@@ -41,6 +45,10 @@ export class ReplicaExchange implements VenueReports {
   readonly orders = new Map<number, ReplicaOrder>();
   readonly trades: ReplicaTrade[] = [];
   readonly listeners = new Set<UserEventListener>();
+  /** USD-M income history (GET /fapi/v1/income). */
+  readonly income = new IncomeBook();
+  /** The last funding time, ms (0 before the first). */
+  lastFundingTimeMs = 0;
   /** Called on an order's first fill (the unfilled order count gives it back). */
   onFirstFill: ((maker: boolean) => void) | null = null;
   /** Server time, ms (the fault layer may skew it). */
@@ -64,7 +72,7 @@ export class ReplicaExchange implements VenueReports {
     this.options = {
       futures, makerFeeBps: options.makerFeeBps ?? 10, takerFeeBps: options.takerFeeBps ?? 10,
       balances: options.balances ?? (futures ? DEFAULT_FUTURES_BALANCES : DEFAULT_SPOT_BALANCES),
-      filters: options.filters ?? DEFAULT_FILTERS, leverage: options.leverage ?? 20,
+      filters: options.filters ?? DEFAULT_FILTERS, leverage: options.leverage ?? 20, funding: options.funding ?? fundingSettings(),
     };
     this.futures = futures;
     this.makerRate = bpsToRateE8(this.options.makerFeeBps);
@@ -325,6 +333,9 @@ export class ReplicaExchange implements VenueReports {
       this.perp.updateTime = now;
       o.realizedE8 += realized;
       this.realizedBySymbol.set(sym.symbol, (this.realizedBySymbol.get(sym.symbol) ?? 0n) + realized);
+      const tradeId = String(this.nextTradeId);
+      if (realized !== 0n) this.income.add({ symbol: sym.symbol, incomeType: 'REALIZED_PNL', incomeE8: realized, asset: this.perp.asset, timeMs: now, tradeId });
+      if (commission !== 0n) this.income.add({ symbol: sym.symbol, incomeType: 'COMMISSION', incomeE8: -commission, asset: this.perp.asset, timeMs: now, tradeId });
     } else {
       const w = this.spot;
       if (o.side === 'BUY') {
@@ -421,6 +432,42 @@ export class ReplicaExchange implements VenueReports {
     }
   }
 
+  // ---- funding (USD-M) ------------------------------------------------------------------------
+
+  /** The next funding time after `nowMs`. */
+  nextFundingTimeMs(nowMs: number): number {
+    return nextFundingTimeMs(nowMs, this.options.funding.intervalMs);
+  }
+
+  /**
+   * Funding at `timeMs`: every non-zero position pays or receives −positionAmt × mark × rate
+   * (funding.ts), booked to the wallet, kept as a FUNDING_FEE income record and pushed as an
+   * ACCOUNT_UPDATE (reason FUNDING_FEE, the balance only: positions are cross margin). A
+   * position without a mark (an empty book) is skipped. Returns the records.
+   */
+  fund(timeMs: number): ReturnType<IncomeBook['add']>[] {
+    if (!this.futures) return [];
+    const out: ReturnType<IncomeBook['add']>[] = [];
+    const rate = this.options.funding.rateE8;
+    for (const [symbol, p] of [...this.perp.positions.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (p.amtLot === 0) continue;
+      const sym = this.symbol(symbol);
+      if (sym === undefined) continue;
+      const mark = this.markE8(sym);
+      if (mark === 0n) continue;
+      const value = (mark * sym.qtyE8(Math.abs(p.amtLot))) / E8;
+      const incomeE8 = fundingIncomeE8(p.amtLot > 0 ? value : -value, rate);
+      if (incomeE8 === 0n) continue;
+      this.perp.walletE8 += incomeE8;
+      this.perp.updateTime = timeMs;
+      const rec = this.income.add({ symbol, incomeType: 'FUNDING_FEE', incomeE8, asset: this.perp.asset, timeMs, tradeId: '' });
+      out.push(rec);
+      this.emit(fundingAccountUpdate(this.perp, incomeE8, timeMs, this.clock()));
+    }
+    this.lastFundingTimeMs = timeMs;
+    return out;
+  }
+
   // ---- views -------------------------------------------------------------------------------------
 
   /** Trades of a symbol, ascending id: from fromId (inclusive), else the most recent `limit`. */
@@ -448,6 +495,8 @@ export class ReplicaExchange implements VenueReports {
     const out: Record<string, unknown> = { futures: this.futures, orders, trades };
     if (this.futures) {
       out['walletBalance'] = formatE8(this.perp.walletE8);
+      out['income'] = this.income.records.map(incomeJson);
+      out['lastFundingTime'] = this.lastFundingTimeMs;
       out['positions'] = [...this.perp.positions.entries()].map(([s, p]) => {
         const sym = this.symbol(s)!;
         return { symbol: s, positionAmt: sym.qty(p.amtLot), cost: formatE8(p.costE8), realizedPnl: formatE8(this.realizedBySymbol.get(s) ?? 0n) };

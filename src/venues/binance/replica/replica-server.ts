@@ -2,7 +2,8 @@
 //   spot (default)  REST /api/v3/*, WebSocket API /ws-api/v3 (user data through
 //                   userDataStream.subscribe.signature)
 //   USD-M (futures) REST /fapi/v1/*, /fapi/v2/positionRisk, listenKey user data on
-//                   /ws/<listenKey>, WebSocket API /ws-fapi/v1
+//                   /ws/<listenKey>, WebSocket API /ws-fapi/v1; funding every
+//                   fundingIntervalMs (funding.ts), GET /fapi/v1/income, premiumIndex
 //   market data     GET /api/v3/depth (/fapi/v1/depth), WS /stream?streams=… and
 //                   /ws/<stream>; a replayed recording is served by a
 //                   BinanceProtocolServer on an internal port behind this one
@@ -23,6 +24,7 @@ import { ReplicaOperations } from './operations.js';
 import type { Params } from './order-params.js';
 import { FUTURES_RATE_LIMITS, RateLimiter, SPOT_RATE_LIMITS, type RateLimitDef } from './rate-limiter.js';
 import { err, ReplicaError } from './replica-error.js';
+import { fundingSettings } from './funding.js';
 import { ReplicaExchange } from './replica-exchange.js';
 import { ReplicaMarket, type Level, type ReplicaMarketSpec } from './replica-market.js';
 import { formatE8 } from './fixed.js';
@@ -48,6 +50,10 @@ export interface ReplicaOptions {
   readonly faults?: unknown;
   /** listenKey lifetime without keepalive. Default 60 min. */
   readonly listenKeyTtlMs?: number;
+  /** USD-M funding interval, ms (default 8 h; funding at every multiple of it since the epoch). */
+  readonly fundingIntervalMs?: number;
+  /** USD-M funding rate per interval, a decimal of at most 8 decimals (default 0.0001). */
+  readonly fundingRate?: string;
 }
 
 type Security = 'NONE' | 'API_KEY' | 'SIGNED';
@@ -105,6 +111,7 @@ export class BinanceReplica {
   private readonly listenKeyTtlMs: number;
   private keyTimer: NodeJS.Timeout | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
+  private fundingTimer: NodeJS.Timeout | null = null;
   private readonly lastPong = new WeakMap<WebSocket, number>();
   /** New orders (and replacements) refused with a 4xx other than 418/429, per Binance error code. */
   private readonly orderRefusals = new Map<number, number>();
@@ -124,6 +131,7 @@ export class BinanceReplica {
       ...(o.makerFeeBps !== undefined ? { makerFeeBps: o.makerFeeBps } : {}),
       ...(o.takerFeeBps !== undefined ? { takerFeeBps: o.takerFeeBps } : {}),
       ...(o.balances !== undefined ? { balances: o.balances } : {}),
+      funding: fundingSettings(o.fundingIntervalMs, o.fundingRate),
     });
     this.exchange.clock = () => this.now();
     // spot's unfilled order count: a first fill gives back 1 (taker) or 5 (maker, the FAQ's example)
@@ -164,7 +172,19 @@ export class BinanceReplica {
     const [every, patience] = r.futures ? [180_000, 600_000] : [20_000, 60_000];
     r.pingTimer = setInterval(() => r.pingAll(patience), every);
     r.pingTimer.unref();
+    if (r.futures) r.scheduleFunding();
     return r;
+  }
+
+  /** Funding at every funding time (server time, the clock-skew fault included), until close. */
+  private scheduleFunding(): void {
+    const at = this.exchange.nextFundingTimeMs(this.now());
+    this.fundingTimer = setTimeout(() => {
+      if (this.closed) return;
+      this.exchange.fund(at);
+      this.scheduleFunding();
+    }, Math.max(0, at - this.now()));
+    this.fundingTimer.unref();
   }
 
   get port(): number { return (this.http.address() as AddressInfo).port; }
@@ -190,6 +210,7 @@ export class BinanceReplica {
     this.closed = true;
     if (this.keyTimer !== null) clearInterval(this.keyTimer);
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    if (this.fundingTimer !== null) clearTimeout(this.fundingTimer);
     if (this.heldTimer !== null) clearTimeout(this.heldTimer);
     this.ops.close();
     this.streams.closeAll();
@@ -256,6 +277,8 @@ export class BinanceReplica {
     this.route('GET', '/fapi/v2/positionRisk', 'SIGNED', w(5), (c) => ops.positionRisk(c.p));
     this.route('GET', '/fapi/v3/positionRisk', 'SIGNED', w(5), (c) => ops.positionRiskV3(c.p));
     this.route('GET', '/fapi/v3/account', 'SIGNED', w(5), () => ops.futuresAccount());
+    this.route('GET', '/fapi/v1/income', 'SIGNED', w(30), (c) => ops.income(c.p, c.now));
+    this.route('GET', '/fapi/v1/premiumIndex', 'NONE', (p) => (p.has('symbol') ? 1 : 10), (c) => ops.premiumIndex(c.p, c.now));
     this.route('GET', '/fapi/v2/balance', 'SIGNED', w(5), () => ops.futuresBalance());
     this.route('GET', '/fapi/v3/balance', 'SIGNED', w(5), () => ops.futuresBalance());
     this.route('POST', '/fapi/v1/countdownCancelAll', 'SIGNED', w(10), (c) => ops.countdownCancelAll(c.p), false, true);
