@@ -102,12 +102,12 @@ describe('the split of one payment between holders', () => {
 
   it('gives one holder the whole payment', () => {
     const s = splitFunding('-0.01000000', [{ strategyId: 'manual', position: '0.002' }]);
-    expect(s.map((x) => [x.strategyId, x.fundingQuote.toString()])).toEqual([['manual', '-0.01']]);
+    expect(s.map((x) => [x.strategyId, x.fundingQuote.toString(), x.fundingText])).toEqual([['manual', '-0.01', '-0.01000000']]);
   });
 
   it('splits in proportion to the positions, exactly, the remainder to the largest holder', () => {
     const s = splitFunding('-1.00000000', [{ strategyId: 'a', position: '1' }, { strategyId: 'b', position: '2' }, { strategyId: 'c', position: '0' }]);
-    expect(s.map((x) => [x.strategyId, x.fundingQuote.toString()])).toEqual([['a', '-0.33333333'], ['b', '-0.66666667']]);
+    expect(s.map((x) => [x.strategyId, x.fundingText])).toEqual([['a', '-0.33333333'], ['b', '-0.66666667']]);
     expect(sum(s)).toBe('-1.00000000');
   });
 

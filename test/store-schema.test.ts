@@ -37,8 +37,10 @@ function fill(n: number): FillRecord {
   };
 }
 
+/** A migration after this build's newest. */
+const NEXT = JOURNAL_SCHEMA_VERSION + 1;
 const V2: Migration = {
-  version: 2,
+  version: NEXT,
   description: 'fills.note',
   up: (db) => { db.exec('ALTER TABLE fills ADD COLUMN note TEXT'); },
 };
@@ -62,11 +64,11 @@ describe('schema versions', () => {
     v1.recordFill(fill(1));
     v1.close();
     const v2 = keep(Journal.open(dir, { migrations: [...MIGRATIONS, V2] }));
-    expect(v2.schemaVersion).toBe(2);
+    expect(v2.schemaVersion).toBe(NEXT);
     expect(v2.fills('mm').map((f) => f.tradeId)).toEqual(['tr-1']);
     v2.close();
     // Opened again with the same list: nothing left to apply.
-    expect(keep(Journal.open(dir, { migrations: [...MIGRATIONS, V2] })).schemaVersion).toBe(2);
+    expect(keep(Journal.open(dir, { migrations: [...MIGRATIONS, V2] })).schemaVersion).toBe(NEXT);
   });
 
   it('refuses a journal written by a newer build', () => {
@@ -74,18 +76,18 @@ describe('schema versions', () => {
     keep(Journal.open(dir, { migrations: [...MIGRATIONS, V2] })).close();
     const e = spreadcoreErrorOf(() => keep(Journal.open(dir)));
     expect(e.code).toBe('SPREADCORE_ERR_JOURNAL_SCHEMA');
-    expect(e.message).toContain(`schema version 2 was written by a newer spreadcore; this build reads up to version ${JOURNAL_SCHEMA_VERSION}`);
+    expect(e.message).toContain(`schema version ${NEXT} was written by a newer spreadcore; this build reads up to version ${JOURNAL_SCHEMA_VERSION}`);
     // Refused without a change: the newer build still opens it.
-    expect(keep(Journal.open(dir, { migrations: [...MIGRATIONS, V2] })).schemaVersion).toBe(2);
+    expect(keep(Journal.open(dir, { migrations: [...MIGRATIONS, V2] })).schemaVersion).toBe(NEXT);
   });
 
   it('rolls a failing migration back whole and says which one failed', () => {
     const dir = dataDir();
     keep(Journal.open(dir)).close();
-    const broken: Migration = { version: 2, description: 'half done', up: (db) => { db.exec('CREATE TABLE extra (x INTEGER) STRICT; SELECT no_such_function()'); } };
+    const broken: Migration = { version: NEXT, description: 'half done', up: (db) => { db.exec('CREATE TABLE extra (x INTEGER) STRICT; SELECT no_such_function()'); } };
     const e = spreadcoreErrorOf(() => keep(Journal.open(dir, { migrations: [...MIGRATIONS, broken] })));
     expect(e.code).toBe('SPREADCORE_ERR_JOURNAL_SCHEMA');
-    expect(e.message).toContain('migration to schema version 2 (half done) failed and was rolled back');
+    expect(e.message).toContain(`migration to schema version ${NEXT} (half done) failed and was rolled back`);
     const db = openSqlite(join(dir, 'journal.sqlite'), { timeoutMs: 0, readonly: true });
     try {
       expect(db.prepare("SELECT name FROM sqlite_schema WHERE name = 'extra'").all()).toEqual([]);

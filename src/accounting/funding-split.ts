@@ -17,6 +17,8 @@ export interface FundingHolder {
 export interface FundingShare {
   readonly strategyId: string | null;
   readonly fundingQuote: Decimal;
+  /** fundingQuote with the payment's decimals (at least `dp`): one holder's share reads as the venue's amount. */
+  readonly fundingText: string;
 }
 
 /**
@@ -32,11 +34,10 @@ export function splitFunding(fundingQuote: string, holders: readonly FundingHold
   const net = held.reduce((a, h) => a.plus(h.position), ZERO);
   if (held.length === 0 || net.isZero()) return [];
   if (!Number.isInteger(dp) || dp < 0) throw new SpreadcoreError('SPREADCORE_ERR_BAD_PARAM', `funding split decimals must be a non-negative integer, got ${dp}`);
-  const places = Math.max(dp, total.decimalPlaces());
-  const shares = held.map((h) => ({ strategyId: h.strategyId, fundingQuote: total.times(h.position).div(net).toDecimalPlaces(places, Decimal.ROUND_HALF_EVEN) }));
+  const places = Math.max(dp, fundingQuote.split('.')[1]?.length ?? 0);
+  const amounts = held.map((h) => total.times(h.position).div(net).toDecimalPlaces(places, Decimal.ROUND_HALF_EVEN));
   let largest = 0;
   for (let i = 1; i < held.length; i++) if (held[i]!.position.abs().gt(held[largest]!.position.abs())) largest = i;
-  const remainder = total.minus(shares.reduce((a, s) => a.plus(s.fundingQuote), ZERO));
-  if (!remainder.isZero()) shares[largest] = { strategyId: shares[largest]!.strategyId, fundingQuote: shares[largest]!.fundingQuote.plus(remainder) };
-  return shares;
+  amounts[largest] = amounts[largest]!.plus(total.minus(amounts.reduce((a, x) => a.plus(x), ZERO)));
+  return held.map((h, i) => ({ strategyId: h.strategyId, fundingQuote: amounts[i]!, fundingText: amounts[i]!.toFixed(places) }));
 }

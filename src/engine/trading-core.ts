@@ -13,6 +13,7 @@
 // venue's clock (for paper: the market's exchange time), so a simulated market runs at
 // any speed and the same seed gives the same fills.
 import { BinaryContractLedger, BinaryContractLedger as BinaryLedger } from '../accounting/binary-contract-ledger.js';
+import { splitFunding } from '../accounting/funding-split.js';
 import { jsonNumber } from '../accounting/json-number.js';
 import { type LedgerDefaults, LedgerSet } from '../accounting/ledger-set.js';
 import type { SymbolLedger } from '../accounting/symbol-ledger.js';
@@ -45,6 +46,7 @@ import { EngineEvents, type FillEvent, type OrderEvent, type QuoteUpdateEvent } 
 import { type LevelsJson, midPriceNumber, midPriceText, priceNumber, qtyNumber } from './engine-views.js';
 import { ROLE_EXIT } from './order-router.js';
 import { EventRouter } from './event-router.js';
+import { fundingHolders } from './funding-holders.js';
 import { DEFAULT_MANUAL_MAX_NOTIONAL, MANUAL_ACCOUNT } from './manual-account.js';
 import { type SpreadWarning } from '../strategy/spread-warning.js';
 
@@ -165,6 +167,8 @@ export class TradingCore {
   readonly vol: WasmVol;
   /** Engine-wide counters. */
   readonly counters = { batches: 0, decisions: 0, quoteUpdates: 0, ordersPlaced: 0, ordersCancelled: 0, fills: 0 };
+  /** Funding payments applied in this process, by the venue's id (without a journal, what keeps one from being applied twice). */
+  protected readonly fundingSeen = new Set<string>();
   /** Told each batch's decision time (paper matching, risk, quoting), ns; for metrics. Must not throw or allocate. */
   batchTimer: ((durationNs: number) => void) | null = null;
 
@@ -421,6 +425,41 @@ export class TradingCore {
     this.venueHeld = false;
     const t = this.nowNs();
     for (const s of this.strategies.values()) this.resumeStrategy(s, 'venue', t);
+  }
+
+  /**
+   * A funding payment of a perpetual the venue booked (its whole amount on the account's net
+   * position on the symbol): split between the accounts that held the symbol at the funding
+   * time in proportion to their signed positions then (splitFunding; the manual account keeps
+   * its share), journaled once per venue payment (tranId) with each share, and applied to each
+   * account's ledger as realized P&L, which the risk gate then sees (stop loss, daily loss
+   * limit). 'duplicate': already journaled (nothing changes); 'unallocated': no account held
+   * the symbol then (journaled, in no ledger).
+   */
+  applyFunding(p: { tranId: string; symbol: string; asset: string; incomeQuote: string; timeMs: number }): 'applied' | 'duplicate' | 'unallocated' {
+    const tsEventNs = BigInt(Math.trunc(p.timeMs)) * 1_000_000n;
+    const venue = this.venue.name;
+    let out: 'applied' | 'duplicate' | 'unallocated' = 'duplicate';
+    const apply = (): void => {
+      if (this.journal === undefined ? this.fundingSeen.has(p.tranId) : this.journal.hasFunding(venue, p.tranId)) return;
+      const shares = splitFunding(p.incomeQuote, fundingHolders(this.ledgers, this.journal, p.symbol, tsEventNs));
+      this.journal?.recordFunding(
+        { tranId: p.tranId, symbol: p.symbol, asset: p.asset, incomeQuote: p.incomeQuote, tsEventNs, tsInitNs: BigInt(this.nowNs()) },
+        shares.map((sh) => ({ strategyId: sh.strategyId, shareQuote: sh.fundingText })), venue,
+      );
+      this.fundingSeen.add(p.tranId);
+      out = shares.length === 0 ? 'unallocated' : 'applied';
+      const tNs = this.nowNs();
+      for (const sh of shares) {
+        const account = sh.strategyId ?? MANUAL_ACCOUNT;
+        const leg = this.legOf(account, p.symbol);
+        const ledger = leg?.ledger ?? this.ledgers.ledger(sh.strategyId, p.symbol);
+        ledger.applyFunding({ fundingId: `${p.symbol}:${p.tranId}`, strategyId: sh.strategyId, symbol: p.symbol, fundingQuote: sh.fundingText, tsEventNs });
+        this.updatePnl(account, p.symbol, ledger, leg, tNs, false);
+      }
+    };
+    if (this.journal === undefined) apply(); else this.journaled(apply);
+    return out;
   }
 
   /**

@@ -22,7 +22,7 @@ import { jsonNumber } from '../accounting/json-number.js';
 import { metricsView } from '../accounting/metrics-view.js';
 import { SymbolLedger } from '../accounting/symbol-ledger.js';
 import { tradesView } from '../accounting/trades-view.js';
-import type { JournalFill } from '../store/journal-records.js';
+import type { JournalFill, JournalFunding } from '../store/journal-records.js';
 import { DAY_START_KEY } from '../store/journal.js';
 import { SpreadcoreError } from '../errors.js';
 import { FeedIngest } from '../feed/ingest/feed-ingest.js';
@@ -689,6 +689,14 @@ export class TradingEngine extends UniverseCore {
         fills++;
       }
     }
+    // funding payments journaled (each account's share), after the fills
+    for (const f of r.funding) {
+      if (f.strategyId === null) continue;
+      const leg = this.legOf(f.strategyId, f.symbol);
+      (leg?.ledger ?? this.ledgers.ledger(f.strategyId, f.symbol)).applyFunding({
+        fundingId: `${f.symbol}:${f.tranId}`, strategyId: f.strategyId, symbol: f.symbol, fundingQuote: f.shareQuote, tsEventNs: f.tsEventNs,
+      });
+    }
     // settlements of binary contracts journaled after those fills
     for (const [key, value] of r.engineState) {
       if (!key.startsWith('settled:')) continue;
@@ -702,7 +710,7 @@ export class TradingEngine extends UniverseCore {
     }
     const t = this.nowNs();
     for (const id of loaded) for (const leg of this.legsOf(id)) this.positionFromLedger(leg, t);
-    for (const id of loaded) for (const leg of this.legsOf(id)) this.restoreDayBaseline(leg, r.fillsByStrategy.get(id) ?? [], r.engineState, t);
+    for (const id of loaded) for (const leg of this.legsOf(id)) this.restoreDayBaseline(leg, r.fillsByStrategy.get(id) ?? [], r.funding.filter((f) => f.strategyId === id), r.engineState, t);
     if (r.killSwitch.state === 'HALTED' && !this.risk.killed) this.risk.kill(t, r.killSwitch.reason ?? 'restored');
     // one name for the kill switch everywhere (API, health, logs, dashboard): the trading state it leaves, ACTIVE or HALTED
     return { ok: true, strategies: loaded, fills, kill_switch: r.killSwitch.state === 'OFF' ? 'ACTIVE' : 'HALTED', open_orders: r.openOrders.length, invalid };
@@ -717,7 +725,7 @@ export class TradingEngine extends UniverseCore {
    * Without it a loss made today before a restart would be netted against earlier days'
    * profits, or earlier losses would stop the strategy today.
    */
-  private restoreDayBaseline(leg: StrategyLeg, fills: readonly JournalFill[], engineState: ReadonlyMap<string, unknown>, tNs: number): void {
+  private restoreDayBaseline(leg: StrategyLeg, fills: readonly JournalFill[], funding: readonly JournalFunding[], engineState: ReadonlyMap<string, unknown>, tNs: number): void {
     const ledger = leg.ledger;
     const dayStartNs = this.risk.dayStartNs(leg.strategy.id, tNs);
     if (ledger === undefined || !Number.isFinite(dayStartNs)) return;
@@ -735,6 +743,12 @@ export class TradingEngine extends UniverseCore {
       lastPrice = f.price;
     }
     if (lastPrice === undefined) return; // the ledger began today: the day is measured from zero
+    // funding paid or received before the day's start is part of that P&L
+    for (const f of funding) {
+      if (f.symbol === leg.symbol && f.strategyId !== null && Number(f.tsEventNs) < dayStartNs) {
+        before.applyFunding({ fundingId: `${f.symbol}:${f.tranId}`, strategyId: f.strategyId, symbol: f.symbol, fundingQuote: f.shareQuote, tsEventNs: f.tsEventNs });
+      }
+    }
     const settled = engineState.get(`settled:${leg.symbol}`) as { outcome?: unknown; tsNs?: unknown } | undefined;
     if (settled !== undefined && (settled.outcome === 'yes' || settled.outcome === 'no') && Number(settled.tsNs ?? Infinity) < dayStartNs && !before.position.isZero()) {
       lastPrice = settled.outcome === 'yes' ? '1' : '0';

@@ -16,6 +16,30 @@ export interface JournalFill extends FillRecord {
   readonly seq: number;
 }
 
+/** A venue funding payment of a perpetual, as the venue reports it. */
+export interface FundingPayment {
+  /** The venue's id of the payment (Binance: tranId), unique per venue. */
+  readonly tranId: string;
+  readonly symbol: string;
+  readonly asset: string;
+  /** The whole payment, plain decimal string: received positive, paid negative. */
+  readonly incomeQuote: string;
+  /** The funding time, Unix epoch ns. */
+  readonly tsEventNs: bigint;
+  readonly tsInitNs: bigint;
+}
+
+/** One account's share of a payment (strategyId null: no account of the engine held the symbol). */
+export interface FundingShareRecord {
+  readonly strategyId: string | null;
+  readonly shareQuote: string;
+}
+
+export interface JournalFunding extends FundingPayment, FundingShareRecord {
+  readonly seq: number;
+  readonly venue: string;
+}
+
 export interface JournalOrder extends OrderRecord {
   readonly seq: number;
   /** The latest status recorded. */
@@ -125,6 +149,8 @@ export interface RestoredState {
   readonly fillsByStrategy: Map<string | null, JournalFill[]>;
   /** Orders whose latest status is not terminal: reconcile or cancel them at the venue. */
   readonly openOrders: JournalOrder[];
+  /** Every funding share in journal order: replay those with a strategy into the ledgers. */
+  readonly funding: JournalFunding[];
   /** The engine_state key/value store (kill switch included under 'kill_switch'). */
   readonly engineState: Map<string, unknown>;
 }

@@ -1,17 +1,30 @@
 // Rows as SQLite returns them (statements read with safeIntegers, so every
 // INTEGER is a bigint) and their conversion to the journal's records.
 import type { Liquidity, OrderSide, OrderStatus, OrderType, TimeInForce } from '../trading/types.js';
-import type { JournalFill, JournalOrder, JournalStrategy, OrderStatusChange, ParameterChange } from './journal-records.js';
+import type { JournalFill, JournalFunding, JournalOrder, JournalStrategy, OrderStatusChange, ParameterChange } from './journal-records.js';
 
 export const FILL_COLUMNS = 'seq, venue, trade_id, order_id, client_order_id, strategy_id, symbol, side, price, qty, fee, liquidity, ts_event_ns, ts_init_ns';
 export const ORDER_COLUMNS = 'seq, order_id, client_order_id, strategy_id, symbol, side, type, time_in_force, price, qty, ts_init_ns, status, status_ts_event_ns';
 export const STRATEGY_COLUMNS = 'seq, id, name, type, symbols_json, parameters_json, status, created_at_ns, updated_at_ns';
 export const PARAMETER_CHANGE_COLUMNS = 'seq, strategy_id, field, old_value_json, new_value_json, ts_ns, source';
+export const FUNDING_COLUMNS = 'seq, venue, tran_id, strategy_id, symbol, asset, income, share, ts_event_ns, ts_init_ns';
 export const ORDER_STATUS_CHANGE_COLUMNS = 'seq, order_id, status, ts_event_ns, ts_init_ns, reason';
 
 export interface FillRow {
   seq: bigint; venue: string; trade_id: string; order_id: string; client_order_id: string; strategy_id: string | null;
   symbol: string; side: OrderSide; price: string; qty: string; fee: string; liquidity: Liquidity; ts_event_ns: bigint; ts_init_ns: bigint;
+}
+
+export interface FundingRow {
+  seq: bigint; venue: string; tran_id: string; strategy_id: string | null; symbol: string; asset: string; income: string; share: string;
+  ts_event_ns: bigint; ts_init_ns: bigint;
+}
+
+export function fundingFromRow(r: FundingRow): JournalFunding {
+  return {
+    seq: Number(r.seq), venue: r.venue, tranId: r.tran_id, strategyId: r.strategy_id, symbol: r.symbol, asset: r.asset,
+    incomeQuote: r.income, shareQuote: r.share, tsEventNs: r.ts_event_ns, tsInitNs: r.ts_init_ns,
+  };
 }
 
 export interface OrderRow {

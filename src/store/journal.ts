@@ -1,5 +1,5 @@
 // The durable journal: strategies, the parameter audit log, orders with their
-// status transitions, fills and a small engine-state store, in one SQLite file
+// status transitions, fills, funding payments and a small engine-state store, in one SQLite file
 // under --data-dir (see docs/journal.md).
 //
 // Every write method returns only after its transaction is committed and fsynced
@@ -16,18 +16,18 @@ import { epochNowNs } from '../net/clock.js';
 import type { FillRecord, OrderRecord, OrderStatus } from '../trading/types.js';
 import { applyMigrations } from './apply-migrations.js';
 import type {
-  ChangeMeta, FillQuery, JournalCounts, JournalFill, JournalOrder, JournalStrategy, KillSwitchRecord, KillSwitchState,
+  ChangeMeta, FillQuery, FundingPayment, FundingShareRecord, JournalCounts, JournalFill, JournalFunding, JournalOrder, JournalStrategy, KillSwitchRecord, KillSwitchState,
   NewStrategy, OrderQuery, OrderStatusChange, OrderStatusUpdate, ParameterChange, RecordResult, RestoredState, RestoredStrategy,
 } from './journal-records.js';
 import {
-  FILL_COLUMNS, ORDER_COLUMNS, ORDER_STATUS_CHANGE_COLUMNS, PARAMETER_CHANGE_COLUMNS, STRATEGY_COLUMNS,
-  fillFromRow, orderFromRow, orderStatusChangeFromRow, parameterChangeFromRow, strategyFromRow,
-  type FillRow, type OrderRow, type OrderStatusChangeRow, type ParameterChangeRow, type StrategyRow,
+  FILL_COLUMNS, FUNDING_COLUMNS, ORDER_COLUMNS, ORDER_STATUS_CHANGE_COLUMNS, PARAMETER_CHANGE_COLUMNS, STRATEGY_COLUMNS,
+  fillFromRow, fundingFromRow, orderFromRow, orderStatusChangeFromRow, parameterChangeFromRow, strategyFromRow,
+  type FillRow, type FundingRow, type OrderRow, type OrderStatusChangeRow, type ParameterChangeRow, type StrategyRow,
 } from './journal-rows.js';
 import { checkJsonObject, encodeJson } from './json-values.js';
 import { openJournalDatabase, journalPath } from './open-database.js';
 import { diffParameters } from './parameter-diff.js';
-import { checkFill, checkNs, checkOrder, checkOrderStatus, checkText, checkTextOrNull } from './record-checks.js';
+import { checkFill, checkFunding, checkNs, checkOrder, checkOrderStatus, checkText, checkTextOrNull } from './record-checks.js';
 import { MIGRATIONS, type Migration } from './schema-migrations.js';
 import { journalError } from './sqlite-errors.js';
 
@@ -70,9 +70,11 @@ export class Journal {
     | 'insertStrategy' | 'strategyById' | 'allStrategies' | 'setStrategyStatus' | 'setStrategyParameters'
     | 'insertParameterChange' | 'parameterChanges'
     | 'insertOrder' | 'orderById' | 'setOrderStatus' | 'insertOrderStatusChange' | 'orderStatusHistory'
-    | 'putState' | 'getState' | 'allState',
+    | 'putState' | 'getState' | 'allState'
+    | 'insertFunding' | 'fundingByTran' | 'allFunding',
     Stmt>;
   private readonly orderQueries = new Map<string, Stmt>();
+  private readonly writeFunding: (venue: string, p: FundingPayment, shares: readonly FundingShareRecord[]) => RecordResult;
   private readonly writeFills: (fills: readonly FillRecord[], venue: string) => RecordResult[];
   private readonly writeOrder: (o: OrderRecord, status: OrderStatus, tsEvent: bigint, reason: string | null) => RecordResult;
   private readonly writeOrderStatus: (orderId: string, status: OrderStatus, tsEvent: bigint, tsInit: bigint, reason: string | null) => void;
@@ -110,7 +112,16 @@ export class Journal {
         ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json, updated_at_ns = excluded.updated_at_ns`),
       getState: p('SELECT value_json FROM engine_state WHERE key = ?').pluck(),
       allState: p('SELECT key, value_json FROM engine_state ORDER BY key'),
+      insertFunding: p(`INSERT INTO funding (venue, tran_id, strategy_id, symbol, asset, income, share, ts_event_ns, ts_init_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      fundingByTran: p('SELECT 1 FROM funding WHERE venue = ? AND tran_id = ? LIMIT 1').pluck(),
+      allFunding: r(`SELECT ${FUNDING_COLUMNS} FROM funding ORDER BY seq ASC`),
     };
+    this.writeFunding = db.transaction((venue: string, f: FundingPayment, shares: readonly FundingShareRecord[]): RecordResult => {
+      if (this.st.fundingByTran.get(venue, f.tranId) !== undefined) return 'duplicate';
+      const rows = shares.length > 0 ? shares : [{ strategyId: null, shareQuote: f.incomeQuote }];
+      for (const sh of rows) this.st.insertFunding.run(venue, f.tranId, sh.strategyId, f.symbol, f.asset, f.incomeQuote, sh.shareQuote, f.tsEventNs, f.tsInitNs);
+      return 'inserted';
+    });
     this.writeFills = db.transaction((fills: readonly FillRecord[], venue: string) => fills.map((f) => this.insertFill(f, venue)));
     this.writeOrder = db.transaction((o: OrderRecord, status: OrderStatus, tsEvent: bigint, reason: string | null): RecordResult => {
       const r = this.st.insertOrder.run(o.orderId, o.clientOrderId, o.strategyId, o.symbol, o.side, o.type, o.timeInForce, o.price, o.qty, o.tsInitNs, status, tsEvent);
@@ -197,6 +208,29 @@ export class Journal {
   private insertFill(f: FillRecord, venue: string): RecordResult {
     const r = this.st.insertFill.run(venue, f.tradeId, f.orderId, f.clientOrderId, f.strategyId, f.symbol, f.side, f.price, f.qty, f.fee, f.liquidity, f.tsEventNs, f.tsInitNs);
     return r.changes === 1 ? 'inserted' : 'duplicate';
+  }
+
+  // -------------------------------------------------------------- funding
+
+  /**
+   * Writes a venue funding payment with each account's share in one transaction; without
+   * shares (no account held the symbol) one row without a strategy keeps the payment known.
+   * A payment whose (venue, tranId) is already journaled is not written again: 'duplicate'.
+   */
+  recordFunding(payment: FundingPayment, shares: readonly FundingShareRecord[], venue: string = this.defaultVenue): RecordResult {
+    checkFunding(payment, shares);
+    checkText(venue, 'venue');
+    return this.guard(`writing funding ${payment.tranId}`, () => this.writeFunding(venue, payment, shares));
+  }
+
+  /** Whether the venue's payment tranId is journaled. */
+  hasFunding(venue: string, tranId: string): boolean {
+    return this.guard('reading funding', () => this.st.fundingByTran.get(venue, tranId) !== undefined);
+  }
+
+  /** Every funding share in journal order. */
+  funding(): JournalFunding[] {
+    return this.guard('reading funding', () => (this.st.allFunding.all() as FundingRow[]).map(fundingFromRow));
   }
 
   // ----------------------------------------------------------- strategies
@@ -428,7 +462,8 @@ export class Journal {
       const engineState = new Map<string, unknown>();
       for (const r of this.st.allState.all() as { key: string; value_json: string }[]) engineState.set(r.key, JSON.parse(r.value_json) as unknown);
       const openOrders = this.orders({ openOnly: true });
-      return { schemaVersion: this.schemaVersion, killSwitch, strategies, fillsByStrategy, openOrders, engineState };
+      const funding = (this.st.allFunding.all() as FundingRow[]).map(fundingFromRow);
+      return { schemaVersion: this.schemaVersion, killSwitch, strategies, fillsByStrategy, openOrders, funding, engineState };
     })());
   }
 

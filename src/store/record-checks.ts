@@ -4,6 +4,7 @@
 // A record that fails is refused before anything is written.
 import { SpreadcoreError } from '../errors.js';
 import type { FillRecord, OrderRecord, OrderStatus } from '../trading/types.js';
+import type { FundingPayment, FundingShareRecord } from './journal-records.js';
 
 const UNSIGNED_DECIMAL = /^(\d+\.?\d*|\.\d+)$/;
 const SIGNED_DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;
@@ -61,6 +62,21 @@ export function checkFill(f: FillRecord): void {
   checkOneOf(f.liquidity, ['MAKER', 'TAKER'], `${what}: liquidity`);
   checkNs(f.tsEventNs, `${what}: tsEventNs`);
   checkNs(f.tsInitNs, `${what}: tsInitNs`);
+}
+
+export function checkFunding(p: FundingPayment, shares: readonly FundingShareRecord[]): void {
+  checkText(p.tranId, 'funding tranId');
+  const what = `funding ${p.tranId}`;
+  checkText(p.symbol, `${what}: symbol`);
+  checkText(p.asset, `${what}: asset`);
+  checkDecimal(p.incomeQuote, true, `${what}: income`);
+  checkNs(p.tsEventNs, `${what}: tsEventNs`);
+  checkNs(p.tsInitNs, `${what}: tsInitNs`);
+  shares.forEach((sh, i) => {
+    checkTextOrNull(sh.strategyId, `${what}: shares[${i}].strategyId`);
+    checkDecimal(sh.shareQuote, true, `${what}: shares[${i}].share`);
+  });
+  if (new Set(shares.map((sh) => sh.strategyId)).size !== shares.length) throw bad(`${what}: an account has two shares`);
 }
 
 export function checkOrder(o: OrderRecord): void {

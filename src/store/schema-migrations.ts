@@ -95,11 +95,35 @@ CREATE TABLE engine_state (
 ) STRICT;
 `;
 
+// One row per account's share of a venue funding payment (perpetuals); a payment no account
+// of the engine held is one row without a strategy (kept so it is not read as new again).
+// `income` is the venue's whole payment, `share` this account's part of it.
+const V2_SQL = `
+CREATE TABLE funding (
+  seq INTEGER PRIMARY KEY,
+  venue TEXT NOT NULL,
+  tran_id TEXT NOT NULL,
+  strategy_id TEXT,
+  symbol TEXT NOT NULL,
+  asset TEXT NOT NULL,
+  income TEXT NOT NULL,
+  share TEXT NOT NULL,
+  ts_event_ns INTEGER NOT NULL,
+  ts_init_ns INTEGER NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX funding_share ON funding(venue, tran_id, ifnull(strategy_id, ''));
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'strategies, parameter_changes, orders, order_status_changes, fills, engine_state',
     up: (db) => { db.exec(V1_SQL); },
+  },
+  {
+    version: 2,
+    description: 'funding',
+    up: (db) => { db.exec(V2_SQL); },
   },
 ];
 

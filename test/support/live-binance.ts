@@ -96,11 +96,11 @@ export function startLiveServe(apiPort: number, dir: string, replicaUrl: string,
   );
 }
 
-/** A USD-M Binance replica (`--futures`, `--seed`, the account's key and secret) and a new data directory named after `prefix`. */
-export async function startUsdmReplica(prefix: string, seed: number, key: string, secret: string): Promise<{ dir: string; replicaUrl: string; apiPort: number }> {
+/** A USD-M Binance replica (`--futures`, `--seed`, the account's key and secret, `extra` flags after) and a new data directory named after `prefix`. */
+export async function startUsdmReplica(prefix: string, seed: number, key: string, secret: string, extra: readonly string[] = []): Promise<{ dir: string; replicaUrl: string; apiPort: number }> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const port = await freePort();
-  await startCli(['replica', 'binance', '--futures', '--port', String(port), '--seed', String(seed), '--api-key', key, '--api-secret', secret], /Ctrl-C stops it/);
+  await startCli(['replica', 'binance', '--futures', '--port', String(port), '--seed', String(seed), '--api-key', key, '--api-secret', secret, ...extra], /Ctrl-C stops it/);
   return { dir, replicaUrl: `http://127.0.0.1:${port}`, apiPort: await freePort() };
 }
 

@@ -11,10 +11,13 @@
 //   4. open orders this process does not track are cancelled (or kept, a setting);
 //      orders the journal thinks open but the venue does not are closed there with
 //      their venue status;
-//   5. the ledger's positions are compared with the venue's: a mismatch halts every
+//   5. USD-M: funding payments since the last one journaled are read from the income
+//      history and applied to the ledgers, each once (funding-sync.ts); a FUNDING_FEE
+//      user-data event reads them too;
+//   6. the ledger's positions are compared with the venue's: a mismatch halts every
 //      strategy on the symbol (risk state HALTED, reason reconcile_mismatch) instead
 //      of quoting on a wrong position;
-//   6. strategies quote again.
+//   7. strategies quote again.
 // Keys are held by the signer only; nothing here prints them.
 import { CoalescedRun } from '../coalesced-run.js';
 import { ReconcileRetry } from '../reconcile-retry.js';
@@ -25,6 +28,7 @@ import type { FillRecord, OrderSide } from '../../trading/types.js';
 import { BinanceExecutionVenue, binanceTradeKey, type ReconcileReport } from './binance-venue.js';
 import type { BinanceMarket } from './client-order-id.js';
 import { ServerClock } from './clock.js';
+import { FundingSync, type FundingSyncResult } from './funding-sync.js';
 import { ListenKeyStream } from './listen-key-stream.js';
 import { BinanceApiError, BinanceError } from './errors.js';
 import { readSymbolsExchangeInfo, skippedEntriesText } from './exchange-info.js';
@@ -73,6 +77,8 @@ export interface ReconcileSummary {
   readonly ordersCancelled: number;
   readonly ordersKept: number;
   readonly journalOrdersClosed: number;
+  /** USD-M funding payments applied to the ledgers (null: spot, or the income history could not be read this time). */
+  readonly fundingApplied: number | null;
   readonly mismatches: string[];
   /** The symbols whose positions differ (each one's line is in `mismatches`). */
   readonly mismatchedSymbols: string[];
@@ -118,7 +124,7 @@ export function reconcileAnswer(venue: string, r: ReconcileRequestResult, killSw
   return {
     ok: s.ok, venue, mismatches: s.mismatches, lifted: r.lifted, halted: r.halted, user_stream: r.userStream,
     fills_journaled: s.fillsApplied, fills_foreign: s.fillsForeign, orders_cancelled: s.ordersCancelled, orders_kept: s.ordersKept,
-    journal_orders_closed: s.journalOrdersClosed, at_ms: s.atMs, kill_switch: killSwitchOn ? 'HALTED' : 'ACTIVE',
+    journal_orders_closed: s.journalOrdersClosed, funding_applied: s.fundingApplied, at_ms: s.atMs, kill_switch: killSwitchOn ? 'HALTED' : 'ACTIVE',
     ...(next.length > 0 ? { hint: next.join('; ') } : {}),
   };
 }
@@ -184,6 +190,9 @@ export class BinanceLive {
   private closed = false;
   /** A reconciliation that failed is tried again (strategies stay paused meanwhile), logged once per outage. */
   private readonly retry: ReconcileRetry;
+  /** USD-M funding payments from the income history (null on spot). */
+  private funding: FundingSync | null = null;
+  private fundingRetry: NodeJS.Timeout | null = null;
 
   private constructor(config: BinanceLiveConfig, rest: BinanceRestClient, ws: BinanceWsApiClient | null, venue: BinanceExecutionVenue) {
     this.config = config;
@@ -288,6 +297,18 @@ export class BinanceLive {
         (this.config.warn ?? this.config.log)(`binance: could not read the fills of order ${clientOrderId} on ${symbol}: ${errText(e)}; the next reconciliation journals them`);
       });
     });
+    if (this.config.market === 'usdm') {
+      this.funding = new FundingSync({
+        market: 'usdm', symbols: [...this.config.symbols],
+        income: (q) => this.rest.income(q),
+        quoteAsset: (symbol) => this.venue.symbolRules(symbol)?.quoteAsset,
+        apply: (f) => engine.applyFunding(f),
+        journal: () => engine.journal,
+        serverNowMs: () => this.rest.clock.serverNowMs(),
+        log: this.config.log,
+      });
+      this.venue.onFunding(() => this.fundingAfterEvent(1));
+    }
     try {
       if (this.ws !== null) {
         this.venue.attachSpotUserStream(this.ws);
@@ -316,6 +337,34 @@ export class BinanceLive {
    */
   private reconcileUntilDone(): void {
     this.reconcile().then(() => { this.retry.ran(); }, (e: unknown) => { this.retry.failed(errText(e)); });
+  }
+
+  /**
+   * A FUNDING_FEE event: the payments are read from the income history (the event names no
+   * symbol on a cross position). When none is new yet (the history may list it a moment
+   * after the event), read again after 1, 2, 4 and 8 s.
+   */
+  private fundingAfterEvent(attempt: number): void {
+    const f = this.funding;
+    if (f === null || this.closed) return;
+    if (this.fundingRetry !== null) { clearTimeout(this.fundingRetry); this.fundingRetry = null; }
+    f.sync().then((r) => {
+      this.logFunding(r, 'FUNDING_FEE event');
+      if (r.applied + r.unallocated === 0 && attempt < 5 && !this.closed) this.retryFunding(attempt);
+    }, (e: unknown) => {
+      (this.config.warn ?? this.config.log)(`binance: could not read the funding payments (GET /fapi/v1/income): ${errText(e)}; read again ${attempt < 5 ? 'shortly and ' : ''}at the next reconciliation`);
+      if (attempt < 5 && !this.closed) this.retryFunding(attempt);
+    });
+  }
+
+  private retryFunding(attempt: number): void {
+    this.fundingRetry = setTimeout(() => { this.fundingRetry = null; this.fundingAfterEvent(attempt + 1); }, 1000 * 2 ** (attempt - 1));
+    this.fundingRetry.unref();
+  }
+
+  private logFunding(r: FundingSyncResult, why: string): void {
+    if (r.applied + r.unallocated === 0) return;
+    this.config.log(`binance: funding (${why}): ${r.applied} payment(s) applied to the ledgers${r.unallocated > 0 ? `, ${r.unallocated} on a position no account of the engine held (journaled, in no ledger)` : ''}`);
   }
 
   /** One reconciliation at a time; a request during one runs once more after it. Strategies are paused meanwhile. */
@@ -436,6 +485,17 @@ export class BinanceLive {
         journalOrdersClosed++;
       }
     }
+    // funding paid or received since the last payment journaled (while the engine was down too)
+    let fundingApplied: number | null = null;
+    if (this.funding !== null) {
+      try {
+        const r = await this.funding.sync();
+        fundingApplied = r.applied;
+        this.logFunding(r, 'reconciliation');
+      } catch (e) {
+        (this.config.warn ?? this.config.log)(`binance: could not read the funding payments (GET /fapi/v1/income): ${errText(e)}; read again at the next reconciliation or FUNDING_FEE event`);
+      }
+    }
     const mismatched = await this.checkPositions(symbols);
     const mismatches = mismatched.map((m) => m.text);
     // persist how far the trades were read
@@ -445,7 +505,7 @@ export class BinanceLive {
       journal.setState(TRADE_STATE_KEY(market), next);
     }
     const summary: ReconcileSummary = {
-      ok: mismatches.length === 0, fillsApplied, fillsForeign, ordersCancelled, ordersKept, journalOrdersClosed, mismatches,
+      ok: mismatches.length === 0, fillsApplied, fillsForeign, ordersCancelled, ordersKept, journalOrdersClosed, fundingApplied, mismatches,
       mismatchedSymbols: [...new Set(mismatched.map((m) => m.symbol))], atMs: Date.now(),
     };
     const line = `binance: reconciled ${symbols.join(',')}: ${fillsApplied} missed fill(s) journaled, ${ordersCancelled} untracked order(s) cancelled, `
@@ -652,6 +712,7 @@ export class BinanceLive {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.fundingRetry !== null) clearTimeout(this.fundingRetry);
     this.retry.close();
     this.venue.close();
     this.ws?.close();

@@ -31,7 +31,7 @@ import { readSymbolsExchangeInfo } from './exchange-info.js';
 import { checkOrder, rulesFromExchangeInfo, type SymbolRules } from './filters.js';
 import { Priority } from './rate-budget.js';
 import { BudgetRefusedError, type BinanceRestClient, type OrderAnswer, type Params, type SpotTrade, type UsdmTrade } from './rest-client.js';
-import { parseSpotUserEvent, parseUsdmUserEvent, type OrderUpdate, type UserEvent } from './user-events.js';
+import { parseSpotUserEvent, parseUsdmUserEvent, type FuturesAccountUpdate, type OrderUpdate, type UserEvent } from './user-events.js';
 import type { BinanceWsApiClient } from './ws-api-client.js';
 import type { ListenKeyStream } from './listen-key-stream.js';
 
@@ -252,6 +252,7 @@ export class BinanceExecutionVenue implements Venue {
   private reconcileListeners: Array<() => void> = [];
   private readonly untrackedFillListeners: Array<(symbol: string, clientOrderId: string, venueOrderId: number) => void> = [];
   private readonly gridRefusalListeners: Array<(symbol: string) => void> = [];
+  private readonly fundingListeners: Array<(ev: FuturesAccountUpdate) => void> = [];
   /** Closed orders in closing order; forgotten `retainClosedMs` after closing (late events for them count as foreign). */
   private readonly closedQueue: Tracked[] = [];
   private closedHead = 0;
@@ -777,6 +778,7 @@ export class BinanceExecutionVenue implements Venue {
   onUserEvent(ev: UserEvent): void {
     if (ev.kind === 'order') this.onOrderUpdate(ev);
     else if (ev.kind === 'stream_ended') for (const cb of this.reconcileListeners) cb();
+    else if (ev.kind === 'futures_account' && ev.reason === 'FUNDING_FEE') for (const cb of this.fundingListeners) cb(ev);
   }
 
   private onOrderUpdate(u: OrderUpdate): void {
@@ -836,6 +838,9 @@ export class BinanceExecutionVenue implements Venue {
   onUntrackedFill(cb: (symbol: string, clientOrderId: string, venueOrderId: number) => void): void { this.untrackedFillListeners.push(cb); }
   /** An order of `symbol` refused for its price or quantity off the symbol's tick or step: the venue may have changed them. */
   onGridRefusal(cb: (symbol: string) => void): void { this.gridRefusalListeners.push(cb); }
+
+  /** Called with a USD-M ACCOUNT_UPDATE of reason FUNDING_FEE (on a cross-margin position it names no symbol). */
+  onFunding(cb: (ev: FuturesAccountUpdate) => void): void { this.fundingListeners.push(cb); }
 
   /** USD-M dead-man switch: countdownCancelAll(symbol, countdownMs) every heartbeatMs (docs' example: 120 s every 30 s). */
   startDeadManSwitch(symbols: string[], countdownMs = 120_000, heartbeatMs = 30_000): void {

@@ -55,6 +55,10 @@ export interface UsdmTrade {
   symbol: string; id: number; orderId: number; side: string; price: string; qty: string; quoteQty: string;
   realizedPnl: string; commission: string; commissionAsset: string; time: number; buyer: boolean; maker: boolean;
 }
+/** GET /fapi/v1/income's records ("Get Income History (USER_DATA)"). */
+export interface IncomeAnswer {
+  symbol: string; incomeType: string; income: string; asset: string; info: string; time: number; tranId: number | string; tradeId: string;
+}
 export interface SpotAccount { balances: Array<{ asset: string; free: string; locked: string }> }
 export interface PositionRisk { symbol: string; positionAmt: string; entryPrice: string; positionSide: string }
 
@@ -65,7 +69,7 @@ const SPOT = {
 const USDM = {
   time: '/fapi/v1/time', exchangeInfo: '/fapi/v1/exchangeInfo', order: '/fapi/v1/order', openOrders: '/fapi/v1/openOrders',
   cancelAll: '/fapi/v1/allOpenOrders', userTrades: '/fapi/v1/userTrades', positionRisk: '/fapi/v3/positionRisk', listenKey: '/fapi/v1/listenKey',
-  countdownCancelAll: '/fapi/v1/countdownCancelAll',
+  countdownCancelAll: '/fapi/v1/countdownCancelAll', income: '/fapi/v1/income',
 } as const;
 
 /** `base&recvWindow=…&timestamp=…&signature=…`: the signed query string or form body of a SIGNED request. */
@@ -233,6 +237,11 @@ export class BinanceRestClient {
   userTrades(symbol: string, fromId?: number, limit = 1000): Promise<UsdmTrade[]> {
     this.only('usdm');
     return this.signedRequest('GET', USDM.userTrades, { symbol, fromId, limit }, { weight: 5, priority: Priority.CANCEL });
+  }
+  /** GET /fapi/v1/income (weight 30): the account's income history, oldest first; `limit` at most 1000. */
+  income(q: { symbol?: string; incomeType?: string; startTime?: number; endTime?: number; page?: number; limit?: number }): Promise<IncomeAnswer[]> {
+    this.only('usdm');
+    return this.signedRequest('GET', USDM.income, { ...q }, { weight: 30, priority: Priority.CANCEL });
   }
   positionRisk(symbol?: string): Promise<PositionRisk[]> {
     this.only('usdm');
