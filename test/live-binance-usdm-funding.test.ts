@@ -107,6 +107,13 @@ describe('funding payments on live USD-M', () => {
     const health = await apiRequest<{ execution?: { last_reconcile?: { fundingApplied?: number | null } } }>(apiPort, '/api/health');
     expect(health.execution?.last_reconcile?.fundingApplied ?? null, JSON.stringify(health.execution)).not.toBeNull();
     expect(serve.out()).toMatch(/funding \((reconciliation|FUNDING_FEE event)\): \d+ payment\(s\) applied/);
+    // a reconciliation on request reads the income history again and applies nothing twice
+    const before = await manualRow();
+    const rec = await apiRequest<{ ok: boolean; funding_applied: number | null }>(apiPort, '/api/reconcile', {});
+    expect(rec.ok, JSON.stringify(rec)).toBe(true);
+    expect(typeof rec.funding_applied).toBe('number');
+    await fundingAgrees(serve, 'serve\'s funding equal to the replica\'s records after POST /api/reconcile');
+    expect((await manualRow())!.funding).toBeLessThanOrEqual(before!.funding); // only payments made since, all charges of a long
 
     // the journal: each payment once, keyed by tranId, the share the replica's exact decimal
     serve.child.kill('SIGTERM');
