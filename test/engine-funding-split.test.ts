@@ -80,4 +80,36 @@ describe('funding in the engine', () => {
     expect(again.applyFunding({ tranId: '9000000001', symbol: 'BTCUSDT', asset: 'USDT', incomeQuote: '-0.03000000', timeMs: T })).toBe('duplicate');
     expect(funding(again, 'b')).toBe('-0.02');
   });
+
+  it('is realized P&L to the risk gate: a funding loss over the daily limit stops the strategy', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spreadcore-funding-daily-'));
+    const journal = Journal.open(join(dir, 'data'));
+    cleanup.push(() => { journal.close(); rmSync(dir, { recursive: true, force: true }); });
+    const first = engineOn(journal);
+    // daily loss limit: 1 % of 1000 = 10 USDT
+    first.load({ name: 'held', symbols: ['BTCUSDT'], parameters: { ...PARAMS, spread_bps: 600, daily_loss_limit_pct: 1, capital: 1000 } });
+    first.load({ name: 'small', symbols: ['BTCUSDT'], parameters: { ...PARAMS, spread_bps: 600, daily_loss_limit_pct: 1, capital: 1000 } });
+    first.close();
+    const now = Date.now();
+    fill(journal, 'held', 'BUY', '0.01', now - 1000);
+    fill(journal, 'small', 'BUY', '0.01', now - 1000);
+    const engine = new TradingEngine({ journal });
+    cleanup.push(() => engine.close());
+    const driver = new SimDriver(engine, new MarketSimulator(SIM, 1));
+    driver.run(2);
+    engine.restore();
+    engine.start('held');
+    engine.start('small');
+    driver.run(2);
+    expect(engine.risk.strategyState('held')).toBe('ACTIVE');
+    // 30 paid on the net 0.02: 15 each, over the limit of 10 … for both; a payment of 8 (4 each) stops neither
+    expect(engine.applyFunding({ tranId: '1', symbol: 'BTCUSDT', asset: 'USDT', incomeQuote: '-8', timeMs: now })).toBe('applied');
+    driver.run(2);
+    expect(engine.risk.strategyState('held')).toBe('ACTIVE');
+    expect(engine.applyFunding({ tranId: '2', symbol: 'BTCUSDT', asset: 'USDT', incomeQuote: '-22', timeMs: now })).toBe('applied');
+    driver.run(2);
+    expect(funding(engine, 'held')).toBe('-15');
+    expect(engine.risk.strategyState('held')).toBe('HALTED');
+    expect(engine.risk.strategyStateReason('held')).toBe('daily_loss');
+  });
 });

@@ -1,7 +1,7 @@
 // Funding of the replica's USD-M perpetuals. A documented simple rule, not Binance's
 // premium-index formula: every symbol's funding rate is one fixed rate (default
-// 0.0001, i.e. 0.01 % per interval, Binance's baseline interest rate for an
-// 8-hour interval), and funding happens at every multiple of the interval since the
+// 0.0001, i.e. 0.01 % per interval, the `interestRate` of the premiumIndex example in
+// Binance's "Mark Price" docs), and funding happens at every multiple of the interval since the
 // Unix epoch (with the default 8 h: 00:00, 08:00 and 16:00 UTC, as on Binance). At each
 // funding time, for every non-zero position:
 //   income = −positionAmt × markPrice × rate, rounded half away from zero to 1e-8 USDT
