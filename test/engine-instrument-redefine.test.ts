@@ -5,7 +5,9 @@
 // fixes it. Sizes, limits and prices never mix the two grids.
 import { afterEach, describe, expect, it } from 'vitest';
 import { TradingEngine, type FillEvent, type OrderEvent } from '../src/engine/index.js';
+import type { Venue, VenueOrder, VenueReports } from '../src/execution/venue.js';
 import { FeedIngest } from '../src/feed/ingest/index.js';
+import type { Instrument } from '../src/orderbook/instrument.js';
 
 const cleanup: (() => void)[] = [];
 afterEach(() => { for (const f of cleanup.splice(0).reverse()) f(); });
@@ -117,5 +119,78 @@ describe('instrument redefinition under a running strategy', () => {
     m.define('0.01', '0.1');
     expect(m.engine.strategy('mm').status).toBe('paused');
     expect(m.engine.list()[0]!.error?.message).toContain('not a whole number of lots');
+  });
+});
+
+/** A live venue: accepts at once, answers cancels only when told (they are on their way). */
+class SlowCancelVenue implements Venue {
+  readonly name = 'slow-cancel';
+  reports!: VenueReports;
+  readonly sent: VenueOrder[] = [];
+  readonly cancels: string[] = [];
+  constructor(private readonly ingest: FeedIngest, private readonly clock: () => number) {}
+  nowNs(): number { return this.clock(); }
+  instrument(symbol: string): Instrument | undefined { return this.ingest.bySymbolName(symbol)?.instrument; }
+  connect(r: VenueReports): void { this.reports = r; }
+  submit(o: VenueOrder): void { this.sent.push(o); this.reports.onAccepted(o.orderId, this.clock()); }
+  cancel(orderId: string): void { this.cancels.push(orderId); }
+}
+
+describe('instrument redefinition on a live venue: old orders are open until their cancels are confirmed', () => {
+  it('count in the new units: exposure, the self-cross check, a late fill, and the record as sent', () => {
+    const ingest = new FeedIngest();
+    let t = T0;
+    const venue = new SlowCancelVenue(ingest, () => t);
+    const engine = new TradingEngine({ ingest, venue, riskLimits: { max_orders_per_second: 1000, order_burst: 1000 } });
+    cleanup.push(() => { engine.close(); ingest.close(); });
+    ingest.staleFeedNs = 1e18;
+    let seq = 1;
+    const define = (tickSize: string, lotSize: string): void => {
+      ingest.instrument({ symbolId: 1, symbol: 'BTCUSDT', kind: 'spot', tickSize, lotSize, resolutionTsNs: 0 });
+    };
+    const book = (bids: [number, number][], asks: [number, number][]): void => {
+      t += 1e9;
+      ingest.snapshot(1, seq++, t, Float64Array.from(bids.flat()), bids.length, Float64Array.from(asks.flat()), asks.length);
+      ingest.endOfBatch(0);
+      engine.tick(t);
+    };
+    define('0.01', '0.001');
+    book([[5000000, 5000]], [[5000100, 5000]]);
+    engine.load({ name: 'mm', symbols: ['BTCUSDT'], parameters: { spread_bps: 2, order_size: 0.001, max_position: 0.003, quote_levels: 1 } });
+    engine.start('mm');
+    const old = venue.sent.splice(0);
+    expect(old.map((o) => [o.side, o.qtyLot])).toEqual([['BUY', 1], ['SELL', 1]]);
+    const oldBid = old.find((o) => o.side === 'BUY')!;
+    const oldBidPrice = engine.openOrdersView('mm').orders.find((o) => o.side === 'BUY')!.price;
+
+    // the venue moves to tick 0.1, lot 0.0001: the old orders' cancels go out and are not confirmed yet
+    define('0.1', '0.0001');
+    expect(venue.cancels.sort()).toEqual(old.map((o) => o.orderId).sort());
+    expect(engine.strategy('mm').status).toBe('running');
+    // still exposure, in the new lots (1 old lot = 10 new); the old bid's price on the new grid
+    expect(engine.risk.exposure('mm', 'BTCUSDT')).toMatchObject({ pendingBuyLot: 10, pendingSellLot: 10, openOrders: 2 });
+    expect(engine.orders.pendingExposureLot('mm', 'BTCUSDT', 'BUY')).toBe(10);
+    expect(engine.orders.order(oldBid.clientOrderId)!.intent.priceTick).toBe(Math.round(oldBid.priceTick / 10));
+    const shown = engine.openOrdersView('mm').orders.find((o) => o.order_id === oldBid.orderId)!;
+    expect(shown.qty).toBe(0.001);
+    expect(Math.abs(Number(shown.price) - Number(oldBidPrice))).toBeLessThanOrEqual(0.05);
+
+    // the strategy quotes on the new grid next to them: both sides (an ask above the old bid is
+    // no self-cross), sizes in the new lots, and the gate counts old and new orders alike
+    book([[500000, 50000]], [[500010, 50000]]);
+    const now = venue.sent.splice(0);
+    expect(now.map((o) => [o.side, o.qtyLot]).sort()).toEqual([['BUY', 10], ['SELL', 10]]);
+    expect(engine.risk.exposure('mm', 'BTCUSDT')).toMatchObject({ pendingBuyLot: 20, pendingSellLot: 20, openOrders: 4 });
+    expect(engine.orders.pendingExposureLot('mm', 'BTCUSDT', 'BUY')).toBe(20);
+
+    // a late fill of the old bid, reported in the new units, closes it exactly
+    venue.reports.onFill(oldBid.orderId, 'late-1', Math.round(oldBid.priceTick / 10), 10, '0', 'MAKER', t);
+    expect(engine.orders.order(oldBid.clientOrderId)!.status).toBe('FILLED');
+    expect(engine.risk.exposure('mm', 'BTCUSDT')).toMatchObject({ positionLot: 10, pendingBuyLot: 10, pendingSellLot: 20, openOrders: 3 });
+    expect(engine.orders.pendingExposureLot('mm', 'BTCUSDT', 'BUY')).toBe(10);
+    expect(engine.inventory('mm').inventory.position).toBe(0.001);
+    // the order's record keeps the decimals it was sent with
+    const rec = engine.orders.order(oldBid.clientOrderId)!.record!;
+    expect([rec.price, rec.qty]).toEqual([Number(oldBidPrice).toFixed(2), '0.001']);
   });
 });

@@ -18,6 +18,7 @@ import { jsonNumber } from '../accounting/json-number.js';
 import { type LedgerDefaults, LedgerSet } from '../accounting/ledger-set.js';
 import type { SymbolLedger } from '../accounting/symbol-ledger.js';
 import { SpreadcoreError } from '../errors.js';
+import { gridChange } from '../execution/grid-change.js';
 import type { ManagedOrder } from '../execution/managed-order.js';
 import { type OrderFillEvent, OrderManager } from '../execution/order-manager.js';
 import type { PaperExchangeConfigInput } from '../execution/paper-config.js';
@@ -301,6 +302,12 @@ export class TradingCore {
     const old = prev.instrument;
     if (old.tickSize === inst.tickSize && old.lotSize === inst.lotSize && old.kind === inst.kind && prev.resolutionTsNs === s.resolutionTsNs) return;
     const t = this.nowNs();
+    if (old.tickSize !== inst.tickSize || old.lotSize !== inst.lotSize) {
+      // orders still open on the old grid (a live venue's cancels are on their way) count in the new units
+      const change = gridChange(old, inst);
+      this.orders.regrid(s.symbol, change);
+      this.risk.regridOrders(s.symbol, change);
+    }
     if (this.venue === this.paper) this.paper.onRedefined(s);
     else for (const o of this.orders.openOrders(undefined, s.symbol)) if (o.status !== 'PENDING_CANCEL') this.router.cancel(o.clientOrderId);
     const m = this.markets.get(s.symbol);

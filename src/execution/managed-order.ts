@@ -34,7 +34,9 @@ export function orderRecordOf(orderId: string, i: OrderIntent, instrument: Instr
 
 export class ManagedOrder {
   readonly orderId: string;
-  readonly intent: OrderIntent;
+  /** What was asked, in units of the symbol's current grid (regrid() converts it when the venue changes the grid). */
+  get intent(): OrderIntent { return this.asked; }
+  private asked: OrderIntent;
   /** The record, once built (undefined: not yet; see `record`). */
   private rec: OrderRecord | null | undefined;
   /** The instrument the record is built on when first read (its tsInitNs is createdTsNs). */
@@ -57,7 +59,7 @@ export class ManagedOrder {
    */
   constructor(orderId: string, intent: OrderIntent, record: OrderRecord | null | undefined, tsNs: number, recordInstrument: Instrument | null = null) {
     this.orderId = orderId;
-    this.intent = intent;
+    this.asked = intent;
     this.rec = record === undefined && recordInstrument === null ? null : record;
     this.recInstrument = recordInstrument;
     this.createdTsNs = tsNs;
@@ -74,10 +76,20 @@ export class ManagedOrder {
     return r;
   }
 
-  get clientOrderId(): string { return this.intent.clientOrderId; }
+  /**
+   * The venue changed the symbol's grid while this order is open: its intent and filled
+   * quantity in the new units. The record keeps the decimals it was sent with (built first).
+   */
+  regrid(intent: OrderIntent, filledLot: number): void {
+    void this.record;
+    this.asked = intent;
+    this.filledLot = filledLot;
+  }
+
+  get clientOrderId(): string { return this.asked.clientOrderId; }
   get isOpen(): boolean { return !isClosedStatus(this.status); }
   /** Quantity still working at the venue (0 once closed). */
-  get leavesLot(): number { return this.isOpen ? Math.max(0, this.intent.qtyLot - this.filledLot) : 0; }
+  get leavesLot(): number { return this.isOpen ? Math.max(0, this.asked.qtyLot - this.filledLot) : 0; }
   /** The status it returns to when a cancel is refused. */
   get workingStatus(): OrderStatus {
     if (this.filledLot > 0) return 'PARTIALLY_FILLED';

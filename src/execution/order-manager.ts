@@ -21,6 +21,7 @@
 import { SpreadcoreError } from '../errors.js';
 import type { Instrument } from '../orderbook/instrument.js';
 import type { FillRecord, Liquidity, OrderIntent, OrderRecord, OrderSide, OrderStatus } from '../trading/types.js';
+import type { GridChange } from './grid-change.js';
 import { ManagedOrder, orderRecordOf } from './managed-order.js';
 import { StrategyExposure, type SymbolExposure } from './strategy-exposure.js';
 import type { Venue, VenueOrder, VenueReports } from './venue.js';
@@ -248,6 +249,28 @@ export class OrderManager implements VenueReports {
     }
     const cancel = this.cancelOrder(old);
     return { cancel, submit: this.submit(newIntent), reason: null };
+  }
+
+  /**
+   * The venue changed the symbol's grid (the instrument was redefined): every open order on
+   * it is converted to the new units (intent, filled quantity) and the working exposure of
+   * each strategy on the symbol is counted again from them, so a late fill (reported in the
+   * new units) and the limits on new orders never mix the two grids. Returns how many
+   * orders were converted.
+   */
+  regrid(symbol: string, change: GridChange): number {
+    let n = 0;
+    for (const o of this.openSet) {
+      const i = o.intent;
+      if (i.symbol !== symbol) continue;
+      const e = this.exposure.getOrCreate(i.strategyId, symbol);
+      const leaves = o.leavesLot;
+      if (i.side === 'BUY') e.openBuyLot -= leaves; else e.openSellLot -= leaves;
+      o.regrid({ ...i, priceTick: i.type === 'MARKET' ? i.priceTick : change.tick(i.priceTick), qtyLot: change.lotUp(i.qtyLot) }, change.lotDown(o.filledLot));
+      if (i.side === 'BUY') e.openBuyLot += o.leavesLot; else e.openSellLot += o.leavesLot;
+      n++;
+    }
+    return n;
   }
 
   // ---- venue reports ------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 // An order still counts (as exposure and for self-cross) after its cancel was
 // requested: it can fill until the venue confirms the cancel.
 import type { SlotRisk, SymbolRisk } from './risk-state.js';
+import type { GridChange } from '../execution/grid-change.js';
 import { OrderIdTable } from './order-id-table.js';
 
 export const SIDE_BUY = 0;
@@ -141,6 +142,25 @@ export class OwnOrders {
     this.next[row] = this.freeHead;
     this.freeHead = row;
     this.used--;
+  }
+
+  /**
+   * The venue changed the symbol's grid: every open order on it in the new units (prices to
+   * the nearest tick, remaining quantities up to whole lots), the slots' pending lots and the
+   * symbol's best own prices counted again. Off the quoting path.
+   */
+  regridSymbol(sym: SymbolRisk, change: GridChange): void {
+    for (let r = sym.head; r >= 0; r = this.next[r]!) {
+      const slot = this.slots[r]!;
+      const rem = this.remainingLot[r]!;
+      const now = change.lotUp(rem);
+      this.remainingLot[r] = now;
+      this.priceTick[r] = change.tick(this.priceTick[r]!);
+      if (this.side[r] === SIDE_BUY) slot.pendingBuyLot += now - rem;
+      else slot.pendingSellLot += now - rem;
+    }
+    for (const slot of sym.slots) slot.refMidTick *= change.tickScale;
+    this.rescanSymbol(sym);
   }
 
   /** Calls fn(row) for every open order of a slot (off the quoting path). */

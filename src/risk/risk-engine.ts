@@ -27,6 +27,7 @@ import { GateState } from './gate-state.js';
 import { dailyLoss, dailyReset, flatCheck, stopLoss } from './loss-stops.js';
 import { NS_PER_DAY, nextDailyResetNs } from './daily-reset.js';
 import { marketTrade, priceJump, quoteAge, volatilityPause } from './market-triggers.js';
+import type { GridChange } from '../execution/grid-change.js';
 import { SIDE_BUY } from './own-orders.js';
 import { preTradeCheck } from './pre-trade-check.js';
 import { ALLOW, DENY_INVALID, RISK_REASONS } from './reason-codes.js';
@@ -173,6 +174,16 @@ export class RiskEngine {
     const limits = toSlotLimits(c.params, c.limits, instrument);
     this.instruments.set(slot, instrument);
     slot.limits = limits;
+  }
+
+  /**
+   * The venue changed the symbol's grid while orders sent on the old one are open (their
+   * cancels on the way): they keep counting as exposure and for the self-cross check, in
+   * the new units.
+   */
+  regridOrders(symbol: string, change: GridChange): void {
+    const sym = this.g.symbols.get(symbol);
+    if (sym !== undefined) this.g.orders.regridSymbol(sym, change);
   }
 
   /** Throws (changing nothing) when setParams(strategyId, params) would: every limit conversion of every symbol. */
