@@ -7,6 +7,8 @@
 //     the book syncs on the venue's grid and a strategy quotes on the paper exchange;
 //   - a built-in symbol beside it still works (its grids agree with the venue's);
 //   - a symbol the venue does not list is refused before anything starts: exit 2 naming it;
+//   - a tick the venue changes while serve runs is read again from exchangeInfo (depth off the
+//     grid): the book resyncs on the new tick and the paper quotes follow it;
 //   - --instruments FILE replaces the venue's grids; it does not apply to live execution;
 //   - without an exchangeInfo answer a symbol outside the built-in table is refused (exit 1)
 //     naming the URL, while a built-in one starts on the table's grids (test/cli-serve-markets).
@@ -125,6 +127,41 @@ describe('paper execution on Binance market data takes the grids of any listed s
     await expectSynced(port, ['SOLUSDT'], serve.out);
     await expectBookOnGrid(port, 'SOLUSDT', 0.01, 0.01);
     await expectPaperQuotes(port, 'sol_paper', 'SOLUSDT', 0.01, 0.5, serve.out);
+    await stopServe(serve);
+  }, 180_000);
+
+  it('a tick change while serve runs: exchangeInfo read again, the book resyncs on the new tick, the paper quotes follow it', async () => {
+    // a replica of its own: it publishes BTCUSDT on a 1.0 tick at start, then on its market's 0.01
+    const url = await startReplica(false, 47);
+    const setTick = async (tickSize: string): Promise<void> => {
+      const res = await fetch(`${url}/__replica/grid`, { method: 'POST', body: JSON.stringify({ symbol: 'BTCUSDT', tickSize }) });
+      expect(res.status).toBe(200);
+    };
+    await setTick('1');
+    const { serve, port } = await paperServe('binance', url, 'BTCUSDT', 'spot-regrid');
+    expect(serve.out()).toContain('BTCUSDT (tick 1, order step 0.00001');
+    await expectSynced(port, ['BTCUSDT'], serve.out);
+    await expectPaperQuotes(port, 'regrid_paper', 'BTCUSDT', 1, 0.001, serve.out);
+    expect(serve.out()).not.toContain('changed its grid');
+
+    await setTick('0.01');
+    await waitUntil('serve picks up the new tick', async () => serve.out().includes('BTCUSDT in sync with Binance on its new grid'), 30_000, serve.out);
+    const lines = serve.out().split('\n').filter((l) => l.includes('Binance changed its grid'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('BTCUSDT: Binance changed its grid (exchangeInfo read again after depth off the grid): tick 1 → 0.01, step 0.00001 → 0.00001');
+    expect(serve.out()).not.toContain('restart serve');
+    const health = await apiRequest<Health & { grid_changes?: Record<string, number>; market_warnings?: string[] }>(port, '/api/health');
+    expect(health.grid_changes).toEqual({ BTCUSDT: 1 });
+    expect(health.market_warnings).toBeUndefined();
+    await expectBookOnGrid(port, 'BTCUSDT', 0.01, 1e-6);
+    // the strategy quotes again on the paper exchange, at prices only the new tick allows
+    await waitUntil('paper quotes on the new tick', async () => {
+      const o = (await apiRequest<{ orders: Order[] }>(port, '/api/orders?account=regrid_paper')).orders;
+      return o.some((x) => x.side === 'BUY') && o.some((x) => x.side === 'SELL') && o.some((x) => !onGrid(Number(x.price), 1));
+    }, 30_000, serve.out);
+    for (const o of (await apiRequest<{ orders: Order[] }>(port, '/api/orders?account=regrid_paper')).orders) {
+      expect(onGrid(Number(o.price), 0.01), `order price ${o.price}`).toBe(true);
+    }
     await stopServe(serve);
   }, 180_000);
 

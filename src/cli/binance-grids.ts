@@ -20,6 +20,7 @@ import { SpreadcoreError } from '../errors.js';
 import {
   BINANCE_INSTRUMENTS, liveInstrumentSpec, type BinanceInstrumentSpec, type LiveInstrumentChoice,
 } from '../feed/binance/instruments.js';
+import type { VenueGridSource } from '../feed/binance/grid-refresh.js';
 import type { BinanceMarket } from '../feed/binance/messages.js';
 import { readSymbolsExchangeInfo, skippedEntriesText, type SymbolsExchangeInfo } from '../venues/binance/exchange-info.js';
 import type { SymbolRules } from '../venues/binance/filters.js';
@@ -149,4 +150,26 @@ export async function paperBinanceGrids(req: PaperGridsRequest): Promise<PaperGr
     parts.unshift(`from the built-in table (no usable exchangeInfo from ${url}: ${why}): ${wanted.map((s) => describeSpec(table.get(s)!)).join(', ')}`);
   }
   return { specs: symbols.map((s) => fromFile.get(s) ?? byVenue.get(s)!), line: `binance: paper grids ${parts.join('; ')}`, fallback, warnings };
+}
+
+/**
+ * Paper execution's source of grids read again while serve runs (GridRefresh): the symbols
+ * whose grids came from the venue (not from --instruments FILE) have the public exchangeInfo
+ * read again when their depth goes off the grid, as at start. Nothing to adopt: the paper
+ * exchange trades on the instrument the feed defines.
+ */
+export function paperGridSource(req: { readonly market: BinanceMarket; readonly restUrl: string; readonly symbols: readonly string[]; readonly timeoutMs?: number; readonly fetch?: typeof fetch }): VenueGridSource {
+  const rest = new BinanceRestClient({
+    market: req.market, baseUrl: req.restUrl, timeoutMs: req.timeoutMs ?? PAPER_EXCHANGE_INFO_TIMEOUT_MS, ...(req.fetch !== undefined ? { fetch: req.fetch } : {}),
+  });
+  return {
+    symbols: req.symbols,
+    read: async (symbol) => {
+      const read = await readSymbolsExchangeInfo(rest, [symbol]);
+      const rules = read.rules.get(symbol);
+      if (rules === undefined) throw new SpreadcoreError('SPREADCORE_ERR_UNKNOWN_SYMBOL', `Binance ${req.market === 'spot' ? 'spot' : 'USD-M'} exchangeInfo no longer lists ${symbol}`);
+      const [choice] = gridsFromRules(req.market, [symbol], () => rules);
+      return { spec: choice!.spec };
+    },
+  };
 }

@@ -23,7 +23,8 @@ import { HttpError } from '../gateway/http-errors.js';
 import type { LiveControl } from '../gateway/routes-api.js';
 import { BinanceError } from '../venues/binance/errors.js';
 import type { BinanceInstrumentSpec } from '../feed/binance/instruments.js';
-import { gridsFromRules, paperBinanceGrids, PaperGridsUnavailableError } from './binance-grids.js';
+import { gridsFromRules, paperBinanceGrids, paperGridSource, PaperGridsUnavailableError } from './binance-grids.js';
+import type { VenueGridSource } from '../feed/binance/grid-refresh.js';
 import { liveGridSource } from './live-grid-source.js';
 import { usageError } from './flags.js';
 import { resolveConnectorConfig } from '../feed/binance/connector-config.js';
@@ -232,6 +233,8 @@ export const serveCommand: Command = {
     const prepared = await prepareMarket(o);
     /** Paper execution on Binance's market data: each symbol's grids (exchangeInfo, --instruments, or the built-in table), read before anything is opened. */
     let paperSpecs: readonly BinanceInstrumentSpec[] | undefined;
+    /** Paper execution: the grids from the venue are read again when a symbol's depth goes off them (the venue changed them). */
+    let paperGrids: VenueGridSource | undefined;
     if (o.market.kind === 'binance' && o.live === null && clusterCfg?.mdSource !== 'nats') {
       const inFile = o.instrumentsFile;
       const restUrl = resolveConnectorConfig({ market: o.market.market, symbols: o.symbols, ...(o.market.restUrl !== undefined ? { restUrl: o.market.restUrl } : {}) }).restUrl;
@@ -245,6 +248,7 @@ export const serveCommand: Command = {
         else log.info(g.line);
         for (const w of g.warnings) log.warn(w);
         paperSpecs = g.specs;
+        paperGrids = paperGridSource({ market: o.market.market, restUrl, symbols: o.symbols.filter((s) => inFile?.symbols.includes(s) !== true) });
       } catch (e) {
         if (!(e instanceof PaperGridsUnavailableError)) throw e;
         log.error(e.message);
@@ -351,7 +355,7 @@ export const serveCommand: Command = {
       // live execution: a symbol whose depth goes off its grid, or whose orders the venue refuses off it,
       // has the venue's exchangeInfo read again (a changed tick or step is picked up)
       market = clusterCfg?.mdSource === 'nats' ? natsMarket(eng, log, o.tickMs)
-        : prepared.start(eng, io, log, liveSpecs ?? paperSpecs, live !== undefined ? liveGridSource(live) : undefined);
+        : prepared.start(eng, io, log, liveSpecs ?? paperSpecs, live !== undefined ? liveGridSource(live) : paperGrids);
       // a node fed from NATS learns the markets from the publisher before its journal's strategies load
       if (clusterCfg?.mdSource === 'nats') await awaitDefinitions(clusterCfg.url, eng.ingest);
       const restored = restoreJournal(eng, dataDir, o.market.kind);

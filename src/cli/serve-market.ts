@@ -251,7 +251,7 @@ function startBinance(
     },
   });
   if (grids !== undefined && instruments !== undefined) {
-    const specs = instruments.filter((s) => s.market === m.market && connector.symbols.includes(s.symbol));
+    const specs = instruments.filter((s) => s.market === m.market && connector.symbols.includes(s.symbol) && (grids.symbols?.includes(s.symbol) ?? true));
     const r = new GridRefresh({
       specs, read: grids.read,
       redefine: (symbol, spec) => { regridded.add(symbol); connector.redefine(symbol, spec); },

@@ -37,6 +37,8 @@ export interface VenueGridSource {
   readonly read: (symbol: string) => Promise<GridRead>;
   /** Registers a listener of the orders the venue refuses for a price or quantity off the symbol's grid. */
   readonly onGridRefusal?: (listener: (symbol: string) => void) => void;
+  /** The symbols whose grids come from the venue (default: every symbol); the others' (given by the user) are never read again. */
+  readonly symbols?: readonly string[];
 }
 
 export interface GridRefreshOptions {
