@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, stopAll } from './support/cli-process.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
-import { crossingPrice, replicaAdmin, replicaState, startKalshiReplica, startPredictionServe } from './support/prediction-replicas.js';
+import { replicaAdmin, replicaState, startKalshiReplica, startPredictionServe, throughPrice } from './support/prediction-replicas.js';
 
 let tmp = '';
 beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-kalshi-crash-')); });
@@ -69,7 +69,7 @@ describe('serve --market kalshi survives kill -9', () => {
   it('started on another data dir, names the position mismatch and the way out, and stays paused', async () => {
     const k = await startKalshiReplica(join(tmp, 'keys-m'));
     let s = await startPredictionServe({ kalshi: k, dataDir: join(tmp, 'data-m1') });
-    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await crossingPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
+    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await throughPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
     await waitUntil('the position at Kalshi', async () => ((await replicaState<KState>(k.url)).positions[ELEC] ?? 0) === 3, 15_000, s.proc.out);
     s.proc.child.kill('SIGTERM');
     expect(await s.proc.exited).toBe(0);
@@ -90,7 +90,7 @@ describe('serve --market kalshi: a market that settles while the engine is down'
     const k = await startKalshiReplica(join(tmp, 'keys-s'));
     const dataDir = join(tmp, 'data-s');
     let s = await startPredictionServe({ kalshi: k, dataDir });
-    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await crossingPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
+    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await throughPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
     await waitUntil('the position at Kalshi', async () => ((await replicaState<KState>(k.url)).positions[ELEC] ?? 0) === 3, 15_000, s.proc.out);
     const fill = (await replicaState<KState>(k.url)).fills.find((f) => f.ticker === ELEC)!;
     s.proc.child.kill('SIGKILL');
@@ -171,7 +171,7 @@ describe('serve --market kalshi restarted on fewer markets than it holds', () =>
     const k = await startKalshiReplica(join(tmp, 'keys-t'));
     const dataDir = join(tmp, 'data-t');
     let s = await startPredictionServe({ kalshi: k, dataDir });
-    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await crossingPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
+    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await throughPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
     await waitUntil('the position at Kalshi', async () => ((await replicaState<KState>(k.url)).positions[ELEC] ?? 0) === 3, 15_000, s.proc.out);
     s.proc.child.kill('SIGTERM');
     expect(await s.proc.exited).toBe(0);

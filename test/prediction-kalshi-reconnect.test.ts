@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, stopAll } from './support/cli-process.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
-import { crossingPrice, replicaAdmin, replicaState, startKalshiReplica, startPredictionServe } from './support/prediction-replicas.js';
+import { replicaAdmin, replicaState, startKalshiReplica, startPredictionServe, throughPrice } from './support/prediction-replicas.js';
 
 let tmp = '';
 beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-kalshi-reconnect-')); });
@@ -22,7 +22,7 @@ describe('serve --market kalshi: a market settled while the WebSocket is down', 
   it('is settled at the reconcile after the reconnect, and the venue is clean again', async () => {
     const k = await startKalshiReplica(join(tmp, 'keys'));
     const s = await startPredictionServe({ kalshi: k, dataDir: join(tmp, 'data') });
-    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await crossingPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
+    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await throughPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
     const manual = async (): Promise<{ position: number; realized_pnl: number } | undefined> =>
       (await apiRequest<Accounts>(s.port, '/api/accounts')).accounts.find((a) => a.account === 'manual')?.positions.find((p) => p.symbol === ELEC);
     await waitUntil('the fill in the ledger', async () => (await manual())?.position === 3, 15_000, s.proc.out);
@@ -52,7 +52,7 @@ describe('serve --market kalshi: a market determined but not settled yet at Kals
   it('is not a position mismatch at a reconcile (Kalshi still lists the position until it settles)', async () => {
     const k = await startKalshiReplica(join(tmp, 'keys-d'));
     const s = await startPredictionServe({ kalshi: k, dataDir: join(tmp, 'data-d') });
-    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await crossingPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
+    expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await throughPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
     const manual = async (): Promise<{ position: number; realized_pnl: number } | undefined> =>
       (await apiRequest<Accounts>(s.port, '/api/accounts')).accounts.find((a) => a.account === 'manual')?.positions.find((p) => p.symbol === ELEC);
     await waitUntil('the fill in the ledger', async () => (await manual())?.position === 3, 15_000, s.proc.out);
