@@ -320,6 +320,17 @@ describe('Kalshi replica: update_subscription', () => {
     expect(c.seen.filter((m) => m.type === 'orderbook_snapshot').map((m) => m.msg.market_ticker)).toEqual([A, T]);
   });
 
+  it('unsubscribes with the subscription\'s next seq; an unknown sid is error 7', async () => {
+    const c = await raw();
+    c.send({ id: 1, cmd: 'subscribe', params: { channels: ['orderbook_delta'], market_tickers: [A] } });
+    const sid = (await c.next((m) => m.type === 'subscribed')).msg.sid;
+    expect(await c.next((m) => m.type === 'orderbook_snapshot')).toMatchObject({ sid, seq: 1 });
+    c.send({ id: 2, cmd: 'unsubscribe', params: { sids: [sid] } });
+    expect(await c.next((m) => m.id === 2)).toEqual({ id: 2, sid, seq: 2, type: 'unsubscribed' });
+    c.send({ id: 3, cmd: 'unsubscribe', params: { sids: [sid] } });
+    expect(await c.next((m) => m.id === 3)).toMatchObject({ id: 3, type: 'error', msg: { code: 7, msg: 'Unknown subscription ID' } });
+  });
+
   it('answers bad updates with Kalshi\'s error codes and changes nothing', async () => {
     const c = await raw();
     c.send({ id: 1, cmd: 'subscribe', params: { channels: ['orderbook_delta'], market_tickers: [A] } });

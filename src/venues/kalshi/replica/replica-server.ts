@@ -553,8 +553,11 @@ export class KalshiReplica {
       const sids = p?.['sids'];
       if (!Array.isArray(sids) || sids.length === 0) { this.wsSend(c, { id, type: 'error', msg: { code: 4, msg: 'Subscription IDs required' } }); return; }
       for (const s of sids) {
-        if (!c.subs.delete(Number(s))) { this.wsSend(c, { id, type: 'error', msg: { code: 7, msg: 'Unknown subscription ID' } }); continue; }
-        this.wsSend(c, { id, sid: Number(s), type: 'unsubscribed' });
+        const sub = c.subs.get(Number(s));
+        if (sub === undefined) { this.wsSend(c, { id, type: 'error', msg: { code: 7, msg: 'Unknown subscription ID' } }); continue; }
+        c.subs.delete(sub.sid);
+        // {id, sid, seq, type:"unsubscribed"}: the answer takes the subscription's next seq, as an update's `ok` does
+        this.wsSend(c, { id, sid: sub.sid, seq: ++sub.seq, type: 'unsubscribed' });
       }
       return;
     }
