@@ -50,6 +50,8 @@ const CASES: Case[] = [
   { name: 'port out of range', args: ['--port', '70000'], message: /--port must be an integer from 0 to 65535, got "70000"/ },
   { name: 'negative port', args: ['--port=-1'], message: /--port must be an integer from 0 to 65535, got "-1"/ },
   { name: 'feed port garbage', args: ['--feed-port', '80a'], message: /--feed-port must be an integer from 0 to 65535, got "80a"/ },
+  { name: 'grid re-read interval 0', args: ['--grid-reread-s', '0'], message: /--grid-reread-s must be an integer from 1 to 3600, got "0"/ },
+  { name: 'grid re-read interval from the environment', env: { SPREADCORE_GRID_REREAD_S: '1.5' }, message: /environment variable SPREADCORE_GRID_REREAD_S: --grid-reread-s must be an integer from 1 to 3600, got "1.5"/ },
   { name: 'feed market without a feed port', args: ['--market', 'feed', '--feed-port', '0'], message: /--feed-port must not be 0/ },
   { name: 'same port twice', args: ['--port', '18080', '--feed-port', '18080'], message: /--feed-port and --port are both 18080/ },
   { name: 'speed outside replay', args: ['--speed', '2'], message: /--speed applies to --market replay:FILE only/ },

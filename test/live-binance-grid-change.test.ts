@@ -4,7 +4,7 @@
 // (POST /__replica/grid; its market runs on 0.1, spot 0.01), serve quotes on it; then the
 // replica moves BTCUSDT back to its market's tick. Its depth is then off serve's grid: serve
 // reads exchangeInfo again (on USD-M the first read fails with a 503: said once, read again
-// at a refusal 30 s later), says so once (tick 1 → 0.1), counts it in GET /api/health, the
+// at a refusal 3 s later, as --grid-reread-s 3 sets), says so once (tick 1 → 0.1), counts it in GET /api/health, the
 // book syncs on the new grid, and the strategy quotes again at the venue on the new grid, with
 // no order refused by the venue for a filter failure (USD-M -4014 price off tick, -4023
 // quantity off step, -1111 too many decimals; spot -1013 "Filter failure: …").
@@ -67,7 +67,8 @@ describe.each([
     ({ dir, replicaUrl, apiPort } = usdm ? await startUsdmReplica('sc-live-usdm-grid-', 23, KEY, SECRET) : await startSpotReplica(23));
     dirs.push(dir);
     await setTick('1');
-    serve = usdm ? await startUsdmServe(apiPort, dir, replicaUrl, KEY, SECRET) : await startLiveServe(apiPort, dir, replicaUrl, KEY, SECRET);
+    // reads of exchangeInfo at most every 3 s (--grid-reread-s; 30 s by default)
+    serve = usdm ? await startUsdmServe(apiPort, dir, replicaUrl, KEY, SECRET, ['--grid-reread-s', '3']) : await startLiveServe(apiPort, dir, replicaUrl, KEY, SECRET);
     await waitUntil('BTCUSDT in sync', async () => (await api<Health>('/api/health')).synced, 20_000, out);
     const load = await api<{ ok: boolean }>('/api/strategy/load', {
       name: 'grid_mm', type: 'MarketMaking', symbols: ['BTCUSDT'], parameters: { spread_bps: 1, order_size: 0.001, max_position: 0.05, quote_levels: 1 },
@@ -82,7 +83,7 @@ describe.each([
     expect(out()).not.toContain('changed its grid');
 
     if (failFirstRead) {
-      // the first exchangeInfo read after the change fails (503): said once, read again at a refusal 30 s later
+      // the first exchangeInfo read after the change fails (503): said once, read again at a refusal 3 s later
       const fault = await fetch(`${replicaUrl}/__replica/faults`, { method: 'POST', body: JSON.stringify({ failRequests: { count: 1, path: infoPath, status: 503 } }) });
       expect(fault.status).toBe(200);
     }
@@ -92,8 +93,10 @@ describe.each([
       const failedAtMs = Date.now();
       expect(out()).not.toContain('Binance changed its grid');
       await waitUntil('serve picks up the new tick', async () => out().includes('Binance changed its grid'), 60_000, out);
-      expect(Date.now() - failedAtMs).toBeGreaterThan(28_000);
-      expect(out().split('\n').filter((l) => l.includes('exchangeInfo could not be read'))).toHaveLength(1);
+      expect(Date.now() - failedAtMs).toBeGreaterThan(2_500);
+      const failed = out().split('\n').filter((l) => l.includes('exchangeInfo could not be read'));
+      expect(failed).toHaveLength(1);
+      expect(failed[0]).toContain('read again at the next refusal after 3 s');
     }
     await waitUntil('serve picks up the new tick', async () => out().includes('Binance changed its grid'), 20_000, out);
     await waitUntil('the book in sync on the new grid', async () => out().includes('BTCUSDT in sync with Binance on its new grid'), 20_000, out);

@@ -125,6 +125,10 @@ Options (each also from an environment variable):
                        execution without an answer from it starts the built-in
                        symbols (spot and USD-M BTCUSDT, ETHUSDT) on their grids
                        and refuses others (exit 1)
+  --grid-reread-s N    while a Binance symbol's depth is off its grid, or the venue
+                       refuses its orders off the grid, its exchangeInfo is read
+                       again at most every N s to pick up a new tick or step
+                       (SPREADCORE_GRID_REREAD_S, default 30, 1..3600)
   --binance-rest-url U Binance REST base (SPREADCORE_BINANCE_REST_URL)
   --binance-ws-url U   Binance WebSocket base (SPREADCORE_BINANCE_WS_URL)
   --token T            bearer token every API request must carry

@@ -253,7 +253,7 @@ function startBinance(
   if (grids !== undefined && instruments !== undefined) {
     const specs = instruments.filter((s) => s.market === m.market && connector.symbols.includes(s.symbol) && (grids.symbols?.includes(s.symbol) ?? true));
     const r = new GridRefresh({
-      specs, read: grids.read,
+      specs, read: grids.read, intervalMs: o.gridRereadMs,
       redefine: (symbol, spec) => { regridded.add(symbol); connector.redefine(symbol, spec); },
       report: (ev) => { say(gridRefreshLine(ev, connector.offGrid.problems().find((p) => p.symbol === ev.symbol))); },
     });

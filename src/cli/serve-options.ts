@@ -6,6 +6,7 @@ import { SpreadcoreError } from '../errors.js';
 import { parseLogLevel, type LogLevel } from '../log/logger.js';
 import { resolveConnectorConfig } from '../feed/binance/connector-config.js';
 import type { BinanceMarket } from '../feed/binance/messages.js';
+import { GRID_REREAD_INTERVAL_MS } from '../feed/binance/grid-reread-throttle.js';
 import type { BinanceInstrumentSpec } from '../feed/binance/instruments.js';
 import { instrumentSpecsOf, readInstrumentsFile } from './instruments-flag.js';
 import { readRiskLimits } from './risk-limits-flag.js';
@@ -54,6 +55,7 @@ export const SERVE_FLAGS = {
   mainnet: { type: 'boolean' },
   'binance-ws-api-url': { type: 'string' },
   'orphan-orders': { type: 'string' },
+  'grid-reread-s': { type: 'string' },
   'event-map': { type: 'string' },
   universe: { type: 'string' },
   'kalshi-rest-url': { type: 'string' },
@@ -100,6 +102,7 @@ export const SERVE_ENV: Readonly<Record<keyof typeof SERVE_FLAGS, string>> = {
   mainnet: 'SPREADCORE_MAINNET',
   'binance-ws-api-url': 'SPREADCORE_BINANCE_WS_API_URL',
   'orphan-orders': 'SPREADCORE_ORPHAN_ORDERS',
+  'grid-reread-s': 'SPREADCORE_GRID_REREAD_S',
   'event-map': 'SPREADCORE_EVENT_MAP',
   universe: 'SPREADCORE_UNIVERSE',
   'kalshi-rest-url': 'SPREADCORE_KALSHI_REST_URL',
@@ -133,6 +136,8 @@ export interface ServeOptions {
   token: string | undefined;
   feedToken: string | undefined;
   tickMs: number;
+  /** Least time between two reads of a Binance symbol's exchangeInfo while its grid looks changed, ms (--grid-reread-s, default 30 s). */
+  gridRereadMs: number;
   market: ServeMarket;
   /** Where --market came from, for messages: "--market" or "environment variable SPREADCORE_MARKET: --market". */
   marketOrigin: string;
@@ -202,6 +207,7 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   const port = int('port', 8080, 0, 65535);
   const seed = int('seed', 1, 0, 2 ** 31 - 1);
   const tickMs = int('tick-ms', 5, 1, 1000);
+  const gridRereadMs = int('grid-reread-s', GRID_REREAD_INTERVAL_MS / 1000, 1, 3600) * 1000;
   const dataDir = raw('data-dir').v ?? './data';
   const token = raw('token').v;
   if (token !== undefined && (token.length < 16 || /\s/.test(token))) {
@@ -307,7 +313,7 @@ export function parseServeOptions(args: readonly string[], env: Readonly<Record<
   });
   const prediction = market.kind === 'prediction' ? parsedPrediction : null;
   const logLevel = check('log-level', (v) => parseLogLevel(v ?? 'info'));
-  return { logLevel, host, port, feedPort, seed, dataDir, token, feedToken, tickMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, riskLimits, live, events, universeMarkets, prediction, instruments, instrumentsFile: instR.v === undefined || instOverrides === undefined ? undefined : { path: instR.v, symbols: Object.keys(instOverrides) } };
+  return { logLevel, host, port, feedPort, seed, dataDir, token, feedToken, tickMs, gridRereadMs, market, marketOrigin, speed, symbols, rateLimit, rateBurst, makerFeeBps, takerFeeBps, manualMaxNotional, riskLimits, live, events, universeMarkets, prediction, instruments, instrumentsFile: instR.v === undefined || instOverrides === undefined ? undefined : { path: instR.v, symbols: Object.keys(instOverrides) } };
 }
 
 /** The public market-data streams that go with a live mode's endpoints (testnet data for a testnet venue). */
