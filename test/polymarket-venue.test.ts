@@ -20,14 +20,14 @@ class Reports implements VenueReports {
   onCancelRejected(id: string, r: string): void { this.log.push(`cancelRejected ${id} ${r}`); }
 }
 
-function make(cancelAnswer: (hash: string) => CancelResponse) {
+function make(cancelAnswer: (hash: string) => CancelResponse, tickSize = '0.01') {
   const rest = {
     postOrder: async (): Promise<OrderResponse> => ({ success: true, errorMsg: '', orderID: '', status: 'live' }),
     cancelOrder: async (hash: string): Promise<CancelResponse> => cancelAnswer(hash),
   } as unknown as PolymarketRestClient;
   const venue = new PolymarketExecutionVenue({
     rest, credentials: new PolymarketCredentials(PK, { key: 'k', secret: 'c2VjcmV0', passphrase: 'p' }), chainId: 137, contracts: contractsFor(137),
-    markets: [{ symbol: 'PM', tokenId: '123456789', conditionId: '0xc', tickSize: '0.01', negRisk: false, fees: { rate: '0.03', exponent: 1 } }],
+    markets: [{ symbol: 'PM', tokenId: '123456789', conditionId: '0xc', tickSize, negRisk: false, fees: { rate: '0.03', exponent: 1 } }],
   });
   const reports = new Reports();
   venue.connect(reports);
@@ -37,9 +37,9 @@ function make(cancelAnswer: (hash: string) => CancelResponse) {
 const order = (id: string, side: 'BUY' | 'SELL' = 'BUY'): VenueOrder => ({ orderId: id, clientOrderId: id, strategyId: 's', symbol: 'PM', side, type: 'LIMIT', timeInForce: 'POST_ONLY', priceTick: 40, qtyLot: 1000 });
 const tick = () => new Promise((r) => setTimeout(r, 20));
 
-function makerTrade(id: string, status: string, hash: string, size: string): string {
-  return JSON.stringify({ event_type: 'trade', type: 'TRADE', id, status, asset_id: '123456789', market: '0xc', side: 'SELL', price: '0.40', size, taker_order_id: '0xother', owner: 'k', timestamp: '1700000000',
-    maker_orders: [{ order_id: hash, asset_id: '123456789', matched_amount: size, price: '0.40', owner: 'k', side: 'BUY' }] });
+function makerTrade(id: string, status: string, hash: string, size: string, price = '0.40'): string {
+  return JSON.stringify({ event_type: 'trade', type: 'TRADE', id, status, asset_id: '123456789', market: '0xc', side: 'SELL', price, size, taker_order_id: '0xother', owner: 'k', timestamp: '1700000000',
+    maker_orders: [{ order_id: hash, asset_id: '123456789', matched_amount: size, price, owner: 'k', side: 'BUY' }] });
 }
 
 describe('PolymarketExecutionVenue user events', () => {
@@ -59,6 +59,27 @@ describe('PolymarketExecutionVenue user events', () => {
     venue.handleUserFrame(makerTrade('t2', 'CONFIRMED', h, '1'));
     expect(reports.log).toEqual(['accepted a', 'fill a t1 40 250 0 MAKER', 'fill a t2 40 100 0 MAKER']);
     expect(venue.pendingLots('a')).toBe(0);
+  });
+
+  it('a fill after a tick_size_change is in ticks of the new grid: exact when on it, else the nearest tick, counted', async () => {
+    // finer: 0.01 → 0.001, an order at 0.40 fills at 400 new ticks
+    const fine = make(() => ({ canceled: [], not_canceled: {} }));
+    fine.venue.submit(order('f'));
+    await tick();
+    fine.venue.setTickSize('PM', '0.001');
+    fine.venue.handleUserFrame(makerTrade('t8', 'CONFIRMED', fine.venue.venueOrderId('f')!, '1'));
+    expect(fine.reports.log).toEqual(['accepted f', 'fill f t8 400 100 0 MAKER']);
+    expect(fine.venue.counters.offGridFills).toBe(0);
+    // coarser: 0.001 → 0.01, an order at 0.965 fills at the nearest new tick (0.97), one at 0.960 exactly (0.96)
+    const coarse = make(() => ({ canceled: [], not_canceled: {} }), '0.001');
+    coarse.venue.submit({ ...order('c'), priceTick: 965 });
+    coarse.venue.submit({ ...order('e'), priceTick: 960 });
+    await tick();
+    coarse.venue.setTickSize('PM', '0.01');
+    coarse.venue.handleUserFrame(makerTrade('t9', 'CONFIRMED', coarse.venue.venueOrderId('c')!, '1', '0.965'));
+    coarse.venue.handleUserFrame(makerTrade('t10', 'CONFIRMED', coarse.venue.venueOrderId('e')!, '1', '0.960'));
+    expect(coarse.reports.log.filter((l) => l.startsWith('fill'))).toEqual(['fill c t9 97 100 0 MAKER', 'fill e t10 96 100 0 MAKER']);
+    expect(coarse.venue.counters.offGridFills).toBe(1);
   });
 
   it('FAILED is final: a later CONFIRMED for the same trade is ignored', async () => {

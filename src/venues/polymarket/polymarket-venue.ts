@@ -35,7 +35,6 @@ import { Priority } from './rate-budget.js';
 import { BudgetRefusedError, PolymarketApiError, type PolymarketRestClient, type TradeRecord } from './rest-client.js';
 import { parseUserMessage, type OrderMessage, type TradeMessage, type TradeStatus } from './user-messages.js';
 import { PolymarketChannel } from './ws-channel.js';
-import { DecimalGrid } from '../../numeric/decimal-grid.js';
 
 export interface PolymarketMarketSpec {
   /** The engine's symbol of the YES token. */
@@ -143,11 +142,15 @@ const NO_REPORTS: VenueReports = {
   onAccepted: () => undefined, onRejected: () => undefined, onFill: () => undefined, onCancelled: () => undefined, onCancelRejected: () => undefined,
 };
 
-export interface PolymarketVenueCounters { submitted: number; rejected: number; fills: number; failedTrades: number; duplicates: number; heartbeats: number; heartbeatErrors: number; queries: number }
+export interface PolymarketVenueCounters {
+  submitted: number; rejected: number; fills: number; failedTrades: number; duplicates: number; heartbeats: number; heartbeatErrors: number; queries: number;
+  /** Fills of an order sent before a tick_size_change at a price off the market's new tick: reported at the nearest tick. */
+  offGridFills: number;
+}
 
 export class PolymarketExecutionVenue implements Venue {
   readonly name: string;
-  readonly counters: PolymarketVenueCounters = { submitted: 0, rejected: 0, fills: 0, failedTrades: 0, duplicates: 0, heartbeats: 0, heartbeatErrors: 0, queries: 0 };
+  readonly counters: PolymarketVenueCounters = { submitted: 0, rejected: 0, fills: 0, failedTrades: 0, duplicates: 0, heartbeats: 0, heartbeatErrors: 0, queries: 0, offGridFills: 0 };
   private reports: VenueReports | null = null;
   private readonly bySymbol = new Map<string, PolymarketMarketSpec>();
   private readonly instruments = new Map<string, Instrument>();
@@ -444,9 +447,14 @@ export class PolymarketExecutionVenue implements Venue {
     }
     this.fills.set(key, 'reported');
     t.pending.delete(key);
+    // in ticks of the market's current grid (the engine's instrument): an order sent before a
+    // tick_size_change to a coarser tick can fill at a price off it, reported at the nearest tick
     const inst = this.instruments.get(t.order.symbol)!;
     let tick = inst.price.toUnitsOrNaN(leg.price);
-    if (Number.isNaN(tick)) tick = new DecimalGrid(t.market.tickSize).toUnitsOrNaN(leg.price);
+    if (Number.isNaN(tick)) {
+      tick = Math.round(Number(leg.price) / Number(inst.tickSize));
+      this.counters.offGridFills++;
+    }
     const fee = polymarketFee(formatMicro(BigInt(leg.lots) * toMicro(1n, POLYMARKET_LOT_SIZE)), leg.price, t.market.fees ?? { rate: '0', exponent: 1 }, leg.liq);
     t.filledLots += leg.lots;
     this.counters.fills++;
