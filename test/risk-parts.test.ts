@@ -86,6 +86,22 @@ describe('VolumeWindow', () => {
     expect(w.current()).toBe(7);
   });
 
+  it('scale: the history in another unit (a lot size change), so the same volume in the new lots is no spike', () => {
+    const w = new VolumeWindow(10 * S, 40 * S);
+    for (let t = 0; t < 50; t++) w.add(t * S, 2); // lots of 0.001
+    w.scale(10); // lots of 0.0001 now
+    expect(w.current()).toBe(200);
+    expect(w.averagePerWindow()).toBe(200);
+    const unscaled = new VolumeWindow(10 * S, 40 * S);
+    for (let t = 0; t < 50; t++) unscaled.add(t * S, 2);
+    for (let t = 50; t < 60; t++) { w.add(t * S, 20); unscaled.add(t * S, 20); } // the same trades in the new lots
+    expect(w.isSpike(1.5)).toBe(false);
+    expect(unscaled.isSpike(1.5)).toBe(true);
+    w.scale(Number.NaN);
+    w.scale(0);
+    expect(w.current()).toBe(200);
+  });
+
   it('caps its memory: a long baseline takes wider buckets', () => {
     const w = new VolumeWindow(1 * S, 604_800 * S);
     for (let k = 0; k < 3; k++) w.add(k * 100 * S, 1);

@@ -303,10 +303,11 @@ export class TradingCore {
     if (old.tickSize === inst.tickSize && old.lotSize === inst.lotSize && old.kind === inst.kind && prev.resolutionTsNs === s.resolutionTsNs) return;
     const t = this.nowNs();
     if (old.tickSize !== inst.tickSize || old.lotSize !== inst.lotSize) {
-      // orders still open on the old grid (a live venue's cancels are on their way) count in the new units
+      // orders still open on the old grid (a live venue's cancels are on their way) and the risk gate's
+      // traded volume count in the new units
       const change = gridChange(old, inst);
       this.orders.regrid(s.symbol, change);
-      this.risk.regridOrders(s.symbol, change);
+      this.risk.regridSymbol(s.symbol, change);
     }
     if (this.venue === this.paper) this.paper.onRedefined(s);
     else for (const o of this.orders.openOrders(undefined, s.symbol)) if (o.status !== 'PENDING_CANCEL') this.router.cancel(o.clientOrderId);

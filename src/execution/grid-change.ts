@@ -12,6 +12,8 @@ export interface GridChange {
   readonly to: Instrument;
   /** Old tick size / new tick size: a price level (a mid) in new ticks is old ticks × this. */
   readonly tickScale: number;
+  /** Old lot size / new lot size: a volume in new lots is old lots × this. */
+  readonly lotScale: number;
   /** A limit price in ticks of the new grid (±Infinity and NaN unchanged). */
   tick(priceTick: number): number;
   /** A working quantity in lots of the new grid, rounded up when it is off it. */
@@ -30,7 +32,7 @@ export function gridChange(from: Instrument, to: Instrument): GridChange {
     return Number.isNaN(exact) ? round(qtyLot * lotRatio + (round === Math.ceil ? -1e-9 : 1e-9)) : exact;
   };
   return {
-    from, to, tickScale: tickRatio,
+    from, to, tickScale: tickRatio, lotScale: lotRatio,
     tick(priceTick) {
       if (!Number.isFinite(priceTick)) return priceTick;
       const exact = to.price.toUnitsOrNaN(from.price.format(priceTick));

@@ -147,7 +147,8 @@ export class OwnOrders {
   /**
    * The venue changed the symbol's grid: every open order on it in the new units (prices to
    * the nearest tick, remaining quantities up to whole lots), the slots' pending lots and the
-   * symbol's best own prices counted again. Off the quoting path.
+   * symbol's best own prices counted again, the slots' reference mids and traded-volume
+   * history converted. Off the quoting path.
    */
   regridSymbol(sym: SymbolRisk, change: GridChange): void {
     for (let r = sym.head; r >= 0; r = this.next[r]!) {
@@ -159,7 +160,11 @@ export class OwnOrders {
       if (this.side[r] === SIDE_BUY) slot.pendingBuyLot += now - rem;
       else slot.pendingSellLot += now - rem;
     }
-    for (const slot of sym.slots) slot.refMidTick *= change.tickScale;
+    for (const slot of sym.slots) {
+      slot.refMidTick *= change.tickScale;
+      // the volume-spike history in the new lots: a finer lot is not a spike of 10× the volume
+      slot.volume.scale(change.lotScale);
+    }
     this.rescanSymbol(sym);
   }
 

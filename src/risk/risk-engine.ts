@@ -177,11 +177,11 @@ export class RiskEngine {
   }
 
   /**
-   * The venue changed the symbol's grid while orders sent on the old one are open (their
-   * cancels on the way): they keep counting as exposure and for the self-cross check, in
-   * the new units.
+   * The venue changed the symbol's grid: orders sent on the old one that are still open (their
+   * cancels on the way) keep counting as exposure and for the self-cross check, in the new
+   * units; the volume-spike history is converted to the new lots.
    */
-  regridOrders(symbol: string, change: GridChange): void {
+  regridSymbol(symbol: string, change: GridChange): void {
     const sym = this.g.symbols.get(symbol);
     if (sym !== undefined) this.g.orders.regridSymbol(sym, change);
   }

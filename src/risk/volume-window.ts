@@ -77,6 +77,15 @@ export class VolumeWindow {
     this.totalSum = t;
   }
 
+  /** Every bucket's volume times `factor` (the symbol's lot size changed: the history in the new lots). */
+  scale(factor: number): void {
+    if (!(factor > 0) || !Number.isFinite(factor) || factor === 1) return;
+    const ring = this.ring;
+    for (let i = 0; i < ring.length; i++) ring[i] = ring[i]! * factor;
+    this.windowSum *= factor;
+    this.totalSum *= factor;
+  }
+
   /** Volume of the current window (its newest windowBuckets buckets). */
   current(): number {
     return this.windowSum;
