@@ -123,6 +123,13 @@ export class SymbolLedger {
   private memoEqR: Decimal | null = null;
   private memoEqU: Decimal | null = null;
   private memoEq: Decimal = ZERO;
+  // pnlAt's numbers, converted again only when their Decimal changed (NaN first: double fields from the start)
+  private numR: Decimal | null = null;
+  private numRv = Number.NaN;
+  private numU: Decimal | null = null;
+  private numUv = Number.NaN;
+  private numC: Decimal | null = null;
+  private numCv = Number.NaN;
 
   constructor(config: LedgerConfig) {
     const c = resolveLedgerConfig(config);
@@ -308,11 +315,13 @@ export class SymbolLedger {
    */
   pnlAt(midText: string): { realizedQuote: number; unrealizedQuote: number; entryValueQuote: number } {
     const mid = this.midOf(midText);
-    return {
-      realizedQuote: this.realizedNetMemo().toNumber(),
-      unrealizedQuote: this.unrealizedMemo(mid).toNumber(),
-      entryValueQuote: this.s.position.openCost.abs().toNumber(),
-    };
+    const r = this.realizedNetMemo();
+    if (r !== this.numR) { this.numR = r; this.numRv = r.toNumber(); }
+    const u = this.unrealizedMemo(mid);
+    if (u !== this.numU) { this.numU = u; this.numUv = u.toNumber(); }
+    const c = this.s.position.openCost;
+    if (c !== this.numC) { this.numC = c; this.numCv = Math.abs(c.toNumber()); }
+    return { realizedQuote: this.numRv, unrealizedQuote: this.numUv, entryValueQuote: this.numCv };
   }
 
   /** Adds `n` (default 1) to an activity counter. */

@@ -84,6 +84,11 @@ export class BinanceSymbolFeed {
   readonly counter: SeqCounter;
   readonly topCheck: TopOfBookCheck;
   lastTradeId = -1;
+  /** The last trade's price and quantity texts and their units: consecutive trades often repeat a price, whose parse is then skipped. */
+  lastPriceText = '';
+  lastTick = Number.NaN;
+  lastQtyText = '';
+  lastLots = Number.NaN;
 
   constructor(symbol: string, symbolId: number, instrument: Instrument, sync: DepthSync, target: IngestDepthTarget) {
     this.symbol = symbol;
@@ -314,8 +319,10 @@ export class BinanceIngestAdapter {
     const f = this.feeds.get(symbol);
     if (f === undefined) { this.unknown('trade', symbol); return; }
     if (tradeId <= f.lastTradeId) { this.counters.repeatedTrades++; return; }
-    const tick = f.instrument.price.toUnitsOrNaN(price);
-    const lots = f.instrument.qty.toUnitsOrNaN(qty);
+    if (price !== f.lastPriceText) { f.lastTick = f.instrument.price.toUnitsOrNaN(price); f.lastPriceText = price; }
+    if (qty !== f.lastQtyText) { f.lastLots = f.instrument.qty.toUnitsOrNaN(qty); f.lastQtyText = qty; }
+    const tick = f.lastTick;
+    const lots = f.lastLots;
     if (!(tick >= 0) || !(lots > 0)) {
       this.counters.badTrades++;
       this.lastError = new SpreadcoreError('SPREADCORE_ERR_OFF_GRID',
