@@ -63,11 +63,11 @@ function bookOnly(bytes: Uint8Array, books: WasmBooks): () => number {
     const ingest = new FeedIngest(books);
     ingest.setClock(0);
     try {
-      const apply = plan.bind(ingest, []);
+      const steps = plan.bind(ingest, []);
       const offsets = plan.offsetNs;
       for (let i = 0; i < plan.steps; i++) {
         ingest.setClock(offsets[i]!);
-        apply(i);
+        steps.apply(i);
       }
       return plan.eventsTotal;
     } finally {

@@ -26,8 +26,10 @@ import { bindPredictionReplay, isPredictionRecording, parsePredictionRecording }
 
 export type RecordingFormat = 'binance' | 'screc' | 'prediction';
 
-/** Applies step i to the ingest it was bound to. */
-export type StepApplier = (i: number) => void;
+/** Applies step i to the ingest it was bound to (an object, so that every run calls the same method). */
+export interface StepApplier {
+  apply(i: number): void;
+}
 
 export interface RecordingPlan {
   readonly format: RecordingFormat;
@@ -115,12 +117,14 @@ function planPrediction(bytes: Uint8Array, limitNs: number): RecordingPlan {
     bind(ingest) {
       let at = 0;
       const apply = bindPredictionReplay(ingest, rec.header, () => start + offsetNs[at]!);
-      return (i) => {
-        at = i;
-        try { apply(rec.lines[i]!); } catch (e) {
-          throw badRecording(`prediction recording: line ${i + 2}: ${e instanceof Error ? e.message : String(e)}`);
-        }
-        ingest.endOfBatch(0);
+      return {
+        apply(i) {
+          at = i;
+          try { apply(rec.lines[i]!); } catch (e) {
+            throw badRecording(`prediction recording: line ${i + 2}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+          ingest.endOfBatch(0);
+        },
       };
     },
   };
@@ -156,16 +160,18 @@ function planFrames(bytes: Uint8Array, limitNs: number): RecordingPlan {
     eventsTotal: total, skippedLines: 0, firstProblem: null,
     bind(ingest) {
       const decoder = new FrameDecoder({ isKnownSymbol: (id) => ingest.symbolState(id) !== undefined });
-      return (i) => {
-        const frame = frames[i]!.frame;
-        // the feed handler's path: the WASM fast path first, the decoder for what it hands back
-        let code = ingest.applyFrameFast(frame);
-        if (code < 0) code = decoder.decodeFrame(frame, ingest);
-        if (code !== DECODE_OK) {
-          const where = code === DECODE_ERR_SINK_THREW ? '' : ` at byte ${decoder.errorOffset}`;
-          const cause = code === DECODE_ERR_SINK_THREW && decoder.lastSinkError instanceof Error ? `: ${decoder.lastSinkError.message}` : '';
-          throw badRecording(`spreadcore recording: frame ${i + 1} does not decode: ${DECODE_CODE_NAMES[code]}${where}${cause}`);
-        }
+      return {
+        apply(i) {
+          const frame = frames[i]!.frame;
+          // the feed handler's path: the WASM fast path first, the decoder for what it hands back
+          let code = ingest.applyFrameFast(frame);
+          if (code < 0) code = decoder.decodeFrame(frame, ingest);
+          if (code !== DECODE_OK) {
+            const where = code === DECODE_ERR_SINK_THREW ? '' : ` at byte ${decoder.errorOffset}`;
+            const cause = code === DECODE_ERR_SINK_THREW && decoder.lastSinkError instanceof Error ? `: ${decoder.lastSinkError.message}` : '';
+            throw badRecording(`spreadcore recording: frame ${i + 1} does not decode: ${DECODE_CODE_NAMES[code]}${where}${cause}`);
+          }
+        },
       };
     },
   };
@@ -263,17 +269,23 @@ export function binancePlan(parts: BinancePlanParts): RecordingPlan {
     format: 'binance', market: m, symbol: sym, startEpochNs: start, steps: n, offsetNs, events, eventsTotal: total,
     skippedLines: skipped, firstProblem,
     bind(ingest, instruments) {
-      const adapter = new BinanceIngestAdapter(ingest, { market: m, symbols: [{ symbol: sym, symbolId: 0 }], instruments, levelCache });
-      return (i) => {
-        const msg = msgs[i]!;
-        if (msg.kind === 'snapshot') adapter.onSnapshot(sym, msg);
-        // a bookTicker line is a step (its time passes) but changes no book: the live connector
-        // compares it with the rebuilt book (spreadcore selfcheck reports that), which no backtest
-        // output uses, and it was a fifth of a warm run on the USD-M recording
-        else if (msg.kind !== 'bookTicker') adapter.onMessage(msg);
-      };
+      return new BinanceStepApplier(msgs, sym, new BinanceIngestAdapter(ingest, { market: m, symbols: [{ symbol: sym, symbolId: 0 }], instruments, levelCache }));
     },
   };
   partsOfPlan.set(plan, parts);
   return plan;
+}
+
+/** A Binance plan's steps through the ingest adapter (one class: every run's calls go to one method). */
+class BinanceStepApplier implements StepApplier {
+  constructor(private readonly msgs: readonly BinanceMessage[], private readonly symbol: string, private readonly adapter: BinanceIngestAdapter) {}
+
+  apply(i: number): void {
+    const msg = this.msgs[i]!;
+    if (msg.kind === 'snapshot') this.adapter.onSnapshot(this.symbol, msg);
+    // a bookTicker line is a step (its time passes) but changes no book: the live connector
+    // compares it with the rebuilt book (spreadcore selfcheck reports that), which no backtest
+    // output uses, and it was a fifth of a warm run on the USD-M recording
+    else if (msg.kind !== 'bookTicker') this.adapter.onMessage(msg);
+  }
 }

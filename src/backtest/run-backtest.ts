@@ -39,7 +39,7 @@ import {
 } from './backtest-result.js';
 import type { BacktestSpec } from './backtest-spec.js';
 import { planCacheFile, readPlanCache, recordingHash, writePlanCache, type PlanCacheOptions } from './plan-cache.js';
-import { planRecording, type RecordingPlan } from './recording-plan.js';
+import { planRecording, type RecordingPlan, type StepApplier } from './recording-plan.js';
 
 export interface BacktestOptions {
   /** Seeds the paper exchange's latency jitter (latency_jitter_ms); without jitter a replay draws no random numbers and runs differ by seed only in this field. */
@@ -172,13 +172,13 @@ function recordedClocks(plan: RecordingPlan, books: FeedIngest['books'], specs: 
   let k = 0;
   try {
     ingest.setClock(0);
-    const apply = plan.bind(ingest, specs);
+    const steps = plan.bind(ingest, specs);
     const start = Number(plan.startEpochNs);
     let last = 0;
     for (let i = 0; i < plan.steps; i++) {
       const t = plan.offsetNs[i]!;
       ingest.setClock(t);
-      apply(i);
+      steps.apply(i);
       let exch = 0;
       for (const s of ingest.symbols()) if (s.lastTsExchNs > exch) exch = s.lastTsExchNs;
       if (exch > last) { lag[k++] = start + t - exch; last = exch; }
@@ -237,6 +237,132 @@ export function runBacktest(data: Uint8Array, spec: BacktestSpec, options: Backt
   return result;
 }
 
+/**
+ * One run's replay: the steps through the engine on the recording's clocks, the curves sampled
+ * on exchange time. A class, so that every run of a process calls the same methods on objects of
+ * one shape (V8 keeps its optimized replay loop from one run to the next).
+ */
+class Replay {
+  legs: readonly StrategyLeg[] = [];
+  startedNs: number | null = null;
+  nextSampleNs = Infinity;
+  readonly intervalNs: number;
+  readonly inventory = new Map<string, CurveJson>();
+  readonly mids = new Map<string, CurveJson>();
+  readonly equity: CurveJson = { t_ms: [], values: [] };
+  readonly ingest: FeedIngest;
+  readonly exchange: TradingEngine['paper'];
+
+  constructor(private readonly engine: TradingEngine, private readonly spec: BacktestSpec, private readonly steps: StepApplier) {
+    this.ingest = engine.ingest;
+    this.exchange = engine.paper;
+    this.intervalNs = spec.sampleIntervalMs * 1e6;
+    for (const s of spec.symbols) { this.inventory.set(s, { t_ms: [], values: [] }); this.mids.set(s, { t_ms: [], values: [] }); }
+  }
+
+  /** Equity (and each leg's mid) at exchange time tNs. */
+  sample(tNs: number): void {
+    let total = 0;
+    for (const leg of this.legs) {
+      const mid = legMid(leg);
+      const ledger = leg.ledger!;
+      const mark = mid ?? ledger.markPrice?.toString();
+      total += mark === undefined ? ledger.realizedNet.toNumber() : ledger.realizedNet.plus(ledger.unrealizedAt(new Decimal(mark))).toNumber();
+      if (mid !== undefined) {
+        const c = this.mids.get(leg.symbol)!;
+        c.t_ms.push(msOf(tNs));
+        c.values.push(Number(mid));
+      }
+    }
+    this.equity.t_ms.push(msOf(tNs));
+    this.equity.values.push(round8(total));
+  }
+
+  /** Loads the strategy once the recording has declared all of its symbols. */
+  tryLoad(): void {
+    const spec = this.spec;
+    for (const s of spec.symbols) if (this.ingest.bySymbolName(s) === undefined) return;
+    this.engine.load({ name: spec.name, type: 'MarketMaking', symbols: [...spec.symbols], parameters: { ...spec.parameters } });
+    this.legs = this.engine.legs(spec.name);
+  }
+
+  /** Starts it once all of its books are live. */
+  tryStart(): void {
+    for (const leg of this.legs) {
+      const st = this.ingest.bySymbolName(leg.symbol);
+      if (st === undefined || !isQuotable(st)) return;
+    }
+    // curves are on exchange time whatever the strategy's clock (feed latency) is
+    const t = this.exchange.exchangeNowNs();
+    this.engine.start(this.spec.name);
+    this.startedNs = t;
+    for (const s of this.spec.symbols) {
+      const c = this.inventory.get(s)!;
+      c.t_ms.push(msOf(t));
+      c.values.push(0);
+    }
+    this.sample(t);
+    this.nextSampleNs = (Math.floor(t / this.intervalNs) + 1) * this.intervalNs;
+  }
+
+  /** Events in the steps replayed so far. */
+  eventsDone = 0;
+  /** shouldStop ended the replay early. */
+  stopped = false;
+
+  /**
+   * The steps in order (see the top of the file). recorded: the strategy's clock is each
+   * market-data step's receive time + localBaseNs. Returns the steps replayed (eventsDone and
+   * stopped tell the rest). Nothing but the loop comes after the loop: code an optimized loop
+   * has never run would have V8 drop that code each time it is reached.
+   */
+  run(plan: RecordingPlan, recorded: boolean, localBaseNs: number, options: BacktestOptions): number {
+    const engine = this.engine;
+    const ingest = this.ingest;
+    const exchange = this.exchange;
+    const steps = this.steps;
+    const n = plan.steps;
+    const offsets = plan.offsetNs;
+    const events = plan.events;
+    const total = plan.eventsTotal;
+    const tickNs = TICK_MS * 1e6;
+    let nextTickNs = 0;
+    let i = 0;
+    options.onProgress?.(0, total);
+    for (; i < n; i++) {
+      if ((i & (PROGRESS_EVERY_STEPS - 1)) === 0 && i > 0) {
+        options.onProgress?.(this.eventsDone, total);
+        if (options.shouldStop?.() === true) { this.stopped = true; break; }
+      }
+      const t = offsets[i]!;
+      ingest.setClock(t);
+      // the strategy clock moves with the steps that carry market data: a Binance bookTicker line
+      // (no event) is not in a .screc of the same market, and must not move it either
+      const moves = !recorded || events[i]! > 0;
+      if (recorded && moves) exchange.setLocalClock(localBaseNs + t);
+      steps.apply(i);
+      this.eventsDone += events[i]!;
+      if (this.startedNs === null) {
+        if (this.legs.length === 0) this.tryLoad();
+        if (this.legs.length > 0) this.tryStart();
+      }
+      if (t >= nextTickNs && moves) {
+        ingest.checkStaleFeed(t);
+        engine.tick(engine.nowNs());
+        nextTickNs = t + tickNs;
+      }
+      if (this.startedNs !== null) {
+        const now = exchange.exchangeNowNs();
+        if (now >= this.nextSampleNs) {
+          this.sample(now);
+          this.nextSampleNs = (Math.floor(now / this.intervalNs) + 1) * this.intervalNs;
+        }
+      }
+    }
+    return i;
+  }
+}
+
 function drive(
   engine: TradingEngine, plan: RecordingPlan, spec: BacktestSpec, specs: readonly BinanceInstrumentSpec[], options: BacktestOptions,
 ): BacktestResult {
@@ -244,15 +370,12 @@ function drive(
   const exchange = engine.paper;
   const paper = exchange.config;
   ingest.setClock(0); // the recording's clock from here on: the ingest never reads the host's
-  const apply = plan.bind(ingest, specs);
+  const replay = new Replay(engine, spec, plan.bind(ingest, specs));
   const id = spec.name;
   const warnings: string[] = [];
   const fills: BacktestFillJson[] = [];
   let fillsNotListed = 0;
-  const inventory = new Map<string, CurveJson>();
-  const mids = new Map<string, CurveJson>();
-  for (const s of spec.symbols) { inventory.set(s, { t_ms: [], values: [] }); mids.set(s, { t_ms: [], values: [] }); }
-  const equity: CurveJson = { t_ms: [], values: [] };
+  const { inventory, mids, equity } = replay;
   engine.events.on('fill', (e: FillEvent) => {
     const inv = inventory.get(e.symbol);
     if (inv !== undefined) {
@@ -269,97 +392,19 @@ function drive(
     });
   });
 
-  let legs: readonly StrategyLeg[] = [];
-  let startedNs: number | null = null;
-  const intervalNs = spec.sampleIntervalMs * 1e6;
-  let nextSampleNs = Infinity;
-  const sample = (tNs: number): void => {
-    let total = 0;
-    for (const leg of legs) {
-      const mid = legMid(leg);
-      const ledger = leg.ledger!;
-      const mark = mid ?? ledger.markPrice?.toString();
-      total += mark === undefined ? ledger.realizedNet.toNumber() : ledger.realizedNet.plus(ledger.unrealizedAt(new Decimal(mark))).toNumber();
-      if (mid !== undefined) {
-        const c = mids.get(leg.symbol)!;
-        c.t_ms.push(msOf(tNs));
-        c.values.push(Number(mid));
-      }
-    }
-    equity.t_ms.push(msOf(tNs));
-    equity.values.push(round8(total));
-  };
-
-  const tryLoad = (): void => {
-    for (const s of spec.symbols) if (ingest.bySymbolName(s) === undefined) return;
-    engine.load({ name: id, type: 'MarketMaking', symbols: [...spec.symbols], parameters: { ...spec.parameters } });
-    legs = engine.legs(id);
-  };
-  const tryStart = (): void => {
-    for (const leg of legs) {
-      const st = ingest.bySymbolName(leg.symbol);
-      if (st === undefined || !isQuotable(st)) return;
-    }
-    // curves are on exchange time whatever the strategy's clock (feed latency) is
-    const t = exchange.exchangeNowNs();
-    engine.start(id);
-    startedNs = t;
-    for (const s of spec.symbols) {
-      const c = inventory.get(s)!;
-      c.t_ms.push(msOf(t));
-      c.values.push(0);
-    }
-    sample(t);
-    nextSampleNs = (Math.floor(t / intervalNs) + 1) * intervalNs;
-  };
-
-  tryLoad();
-  const n = plan.steps;
-  const offsets = plan.offsetNs;
-  const events = plan.events;
-  const total = plan.eventsTotal;
-  const tickNs = TICK_MS * 1e6;
-  let nextTickNs = 0;
-  let done = 0;
-  let stopped = false;
-  let i = 0;
+  replay.tryLoad();
   // feed latency "recorded": the strategy's clock is the step's receive time, corrected for the
   // recorder's clock offset (the exchange still matches at exchange time)
   const clocks = recordedClocks(plan, ingest.books, specs);
   const recorded = spec.feedLatency === 'recorded' && paper.fillModel === 'queue';
   const localBaseNs = Number(plan.startEpochNs) + clocks.correctionNs + Math.round(spec.feedBaseLatencyMs * 1e6);
-  options.onProgress?.(0, total);
-  for (; i < n; i++) {
-    if ((i & (PROGRESS_EVERY_STEPS - 1)) === 0 && i > 0) {
-      options.onProgress?.(done, total);
-      if (options.shouldStop?.() === true) { stopped = true; break; }
-    }
-    const t = offsets[i]!;
-    ingest.setClock(t);
-    // the strategy clock moves with the steps that carry market data: a Binance bookTicker line
-    // (no event) is not in a .screc of the same market, and must not move it either
-    const moves = !recorded || events[i]! > 0;
-    if (recorded && moves) exchange.setLocalClock(localBaseNs + t);
-    apply(i);
-    done += events[i]!;
-    if (startedNs === null) {
-      if (legs.length === 0) tryLoad();
-      if (legs.length > 0) tryStart();
-    }
-    if (t >= nextTickNs && moves) {
-      ingest.checkStaleFeed(t);
-      engine.tick(engine.nowNs());
-      nextTickNs = t + tickNs;
-    }
-    if (startedNs !== null) {
-      const now = exchange.exchangeNowNs();
-      if (now >= nextSampleNs) {
-        sample(now);
-        nextSampleNs = (Math.floor(now / intervalNs) + 1) * intervalNs;
-      }
-    }
-  }
-  options.onProgress?.(done, total);
+  const i = replay.run(plan, recorded, localBaseNs, options);
+  const done = replay.eventsDone;
+  const stopped = replay.stopped;
+  options.onProgress?.(done, plan.eventsTotal);
+  const legs = replay.legs;
+  const startedNs = replay.startedNs;
+  const offsets = plan.offsetNs;
 
   if (legs.length === 0) {
     const have = ingest.symbols().map((s) => s.symbol);
@@ -370,7 +415,7 @@ function drive(
   exchange.drainReports(); // reports still on their way when the recording ends reach the strategy
   engine.tick(engine.nowNs());
   const endNs = exchange.exchangeNowNs();
-  if (startedNs !== null) sample(endNs);
+  if (startedNs !== null) replay.sample(endNs);
   else {
     let snapshots = 0;
     const why = spec.symbols.map((sym) => {

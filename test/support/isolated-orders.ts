@@ -35,10 +35,10 @@ export function isolatedOrders(
   let ask: string | null = null;
   try {
     ingest.setClock(0);
-    const apply = plan.bind(ingest, plan.market === null ? [] : backtestInstrumentSpecs(plan.market, {}));
+    const steps = plan.bind(ingest, plan.market === null ? [] : backtestInstrumentSpecs(plan.market, {}));
     for (let i = 0; i < plan.steps; i++) {
       ingest.setClock(plan.offsetNs[i]!);
-      apply(i);
+      steps.apply(i);
       const s = ingest.bySymbolName(symbol);
       if (s === undefined || s.state !== 'live' || s.crossed) continue;
       const t = paper.exchangeNowNs();
