@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, stopAll } from './support/cli-process.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
-import { replicaAdmin, replicaState, startKalshiReplica, startPredictionServe, throughPrice } from './support/prediction-replicas.js';
+import { replicaAdmin, replicaState, startKalshiReplica, startPredictionServe, throughPrice, WIDE_PRICE_BAND } from './support/prediction-replicas.js';
 
 let tmp = '';
 beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-kalshi-crash-')); });
@@ -68,7 +68,7 @@ describe('serve --market kalshi survives kill -9', () => {
 
   it('started on another data dir, names the position mismatch and the way out, and stays paused', async () => {
     const k = await startKalshiReplica(join(tmp, 'keys-m'));
-    let s = await startPredictionServe({ kalshi: k, dataDir: join(tmp, 'data-m1') });
+    let s = await startPredictionServe({ kalshi: k, args: WIDE_PRICE_BAND, dataDir: join(tmp, 'data-m1') });
     expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await throughPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
     await waitUntil('the position at Kalshi', async () => ((await replicaState<KState>(k.url)).positions[ELEC] ?? 0) === 3, 15_000, s.proc.out);
     s.proc.child.kill('SIGTERM');
@@ -89,10 +89,11 @@ describe('serve --market kalshi: a market that settles while the engine is down'
   it('is settled in the ledgers at restart (the position pays out once), though Kalshi no longer lists it as open', async () => {
     const k = await startKalshiReplica(join(tmp, 'keys-s'));
     const dataDir = join(tmp, 'data-s');
-    let s = await startPredictionServe({ kalshi: k, dataDir });
+    let s = await startPredictionServe({ kalshi: k, args: WIDE_PRICE_BAND, dataDir });
     expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await throughPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
     await waitUntil('the position at Kalshi', async () => ((await replicaState<KState>(k.url)).positions[ELEC] ?? 0) === 3, 15_000, s.proc.out);
-    const fill = (await replicaState<KState>(k.url)).fills.find((f) => f.ticker === ELEC)!;
+    // the buy may take more than one level: every fill of it pays out
+    const fills = (await replicaState<KState>(k.url)).fills.filter((f) => f.ticker === ELEC);
     s.proc.child.kill('SIGKILL');
     await s.proc.exited;
     await replicaAdmin(k.url, 'settle', { ticker: ELEC, result: 'yes' });
@@ -101,7 +102,7 @@ describe('serve --market kalshi: a market that settles while the engine is down'
     type Accounts = { accounts: Array<{ account: string; positions: Array<{ symbol: string; position: number; realized_pnl: number }> }> };
     const manual = async (): Promise<{ position: number; realized_pnl: number } | undefined> =>
       (await apiRequest<Accounts>(s.port, '/api/accounts')).accounts.find((a) => a.account === 'manual')?.positions.find((p) => p.symbol === ELEC);
-    const payout = 3 * (1 - Number(fill.yes_price_dollars)) - Number(fill.fee_cost);
+    const payout = fills.reduce((a, f) => a + Number(f.count_fp) * (1 - Number(f.yes_price_dollars)) - Number(f.fee_cost), 0);
     s = await startPredictionServe({ kalshi: k, dataDir });
     expect(s.proc.out()).toMatch(/KXSIMELEC-28-DEM \(finalized, result yes\) is no longer open but the ledgers hold a position in it/);
     expect(s.proc.out()).toMatch(/kalshi: KXSIMELEC-28-DEM settled YES/);
@@ -170,7 +171,7 @@ describe('serve --market kalshi restarted on fewer markets than it holds', () =>
   it('follows a held market left out of --kalshi-tickers for its settlement and its position check, and says so', async () => {
     const k = await startKalshiReplica(join(tmp, 'keys-t'));
     const dataDir = join(tmp, 'data-t');
-    let s = await startPredictionServe({ kalshi: k, dataDir });
+    let s = await startPredictionServe({ kalshi: k, args: WIDE_PRICE_BAND, dataDir });
     expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await throughPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
     await waitUntil('the position at Kalshi', async () => ((await replicaState<KState>(k.url)).positions[ELEC] ?? 0) === 3, 15_000, s.proc.out);
     s.proc.child.kill('SIGTERM');

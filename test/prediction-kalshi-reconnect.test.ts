@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDist, stopAll } from './support/cli-process.js';
 import { apiRequest, waitUntil } from './support/live-binance.js';
-import { replicaAdmin, replicaState, startKalshiReplica, startPredictionServe, throughPrice } from './support/prediction-replicas.js';
+import { replicaAdmin, replicaState, startKalshiReplica, startPredictionServe, throughPrice, WIDE_PRICE_BAND } from './support/prediction-replicas.js';
 
 let tmp = '';
 beforeAll(() => { requireDist(); tmp = mkdtempSync(join(tmpdir(), 'spreadcore-kalshi-reconnect-')); });
@@ -21,7 +21,7 @@ type KState = { positions: Record<string, number>; fills: Array<{ ticker: string
 describe('serve --market kalshi: a market settled while the WebSocket is down', () => {
   it('is settled at the reconcile after the reconnect, and the venue is clean again', async () => {
     const k = await startKalshiReplica(join(tmp, 'keys'));
-    const s = await startPredictionServe({ kalshi: k, dataDir: join(tmp, 'data') });
+    const s = await startPredictionServe({ kalshi: k, args: WIDE_PRICE_BAND, dataDir: join(tmp, 'data') });
     expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await throughPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
     const manual = async (): Promise<{ position: number; realized_pnl: number } | undefined> =>
       (await apiRequest<Accounts>(s.port, '/api/accounts')).accounts.find((a) => a.account === 'manual')?.positions.find((p) => p.symbol === ELEC);
@@ -51,7 +51,7 @@ describe('serve --market kalshi: a market settled while the WebSocket is down', 
 describe('serve --market kalshi: a market determined but not settled yet at Kalshi', () => {
   it('is not a position mismatch at a reconcile (Kalshi still lists the position until it settles)', async () => {
     const k = await startKalshiReplica(join(tmp, 'keys-d'));
-    const s = await startPredictionServe({ kalshi: k, dataDir: join(tmp, 'data-d') });
+    const s = await startPredictionServe({ kalshi: k, args: WIDE_PRICE_BAND, dataDir: join(tmp, 'data-d') });
     expect(await apiRequest(s.port, '/api/order', { side: 'BUY', symbol: ELEC, qty: 3, type: 'LIMIT', price: await throughPrice(s.port, ELEC, 'BUY', 3) })).toMatchObject({ ok: true });
     const manual = async (): Promise<{ position: number; realized_pnl: number } | undefined> =>
       (await apiRequest<Accounts>(s.port, '/api/accounts')).accounts.find((a) => a.account === 'manual')?.positions.find((p) => p.symbol === ELEC);

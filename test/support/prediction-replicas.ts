@@ -123,10 +123,14 @@ export async function crossingPrice(port: number, symbol: string, side: 'BUY' | 
   throw new Error(`the ${symbol} book holds less than ${qty} on the ${side === 'BUY' ? 'ask' : 'bid'} side`);
 }
 
+/** serve's risk limits for tests whose manual orders cross the book (`--risk-limits`): a 20% price band. */
+export const WIDE_PRICE_BAND = ['--risk-limits', '{"price_band_bps": 2000}'];
+
 /**
- * A limit price that crosses the book for qty even when the market moves a little before the
- * order arrives (a replica's market keeps moving): the price that takes qty now, plus up to two
- * cents, kept inside the risk gate's default price band (5% of the mid) and on a whole cent.
+ * A limit price that crosses the book for qty even when the market moves before the order
+ * arrives (a replica's market keeps moving, more so on a loaded machine): the price that takes
+ * qty now plus up to five cents, kept inside a price band of 90% of WIDE_PRICE_BAND's around the
+ * mid and on a whole cent (a marketable limit order fills at the resting orders' prices).
  */
 export async function throughPrice(port: number, symbol: string, side: 'BUY' | 'SELL', qty: number): Promise<number> {
   const d = await (await fetch(`http://127.0.0.1:${port}/api/market/depth?symbol=${encodeURIComponent(symbol)}&limit=20`)).json() as { bids: Array<{ price: number; qty: number }>; asks: Array<{ price: number; qty: number }> };
@@ -136,9 +140,10 @@ export async function throughPrice(port: number, symbol: string, side: 'BUY' | '
   for (const l of levels) { sum += l.qty; if (sum >= qty) { cross = l.price; break; } }
   if (Number.isNaN(cross)) throw new Error(`the ${symbol} book holds less than ${qty} on the ${side === 'BUY' ? 'ask' : 'bid'} side`);
   const mid = (d.bids[0]!.price + d.asks[0]!.price) / 2;
+  const band = 0.9 * 0.2;
   const cents = (x: number): number => Math.round(x * 100) / 100;
-  if (side === 'BUY') return Math.max(cross, Math.min(cents(cross + 0.02), Math.floor(mid * 1.045 * 100) / 100, 0.99));
-  return Math.min(cross, Math.max(cents(cross - 0.02), Math.ceil(mid * 0.955 * 100) / 100, 0.01));
+  if (side === 'BUY') return Math.max(cross, Math.min(cents(cross + 0.05), Math.floor(mid * (1 + band) * 100) / 100, 0.99));
+  return Math.min(cross, Math.max(cents(cross - 0.05), Math.ceil(mid * (1 - band) * 100) / 100, 0.01));
 }
 
 /** The pause reasons of serve's first strategy (GET /api/strategies). */
