@@ -246,6 +246,10 @@ class Replay {
   legs: readonly StrategyLeg[] = [];
   startedNs: number | null = null;
   nextSampleNs = Infinity;
+  /** Events in the steps replayed so far. */
+  eventsDone = 0;
+  /** shouldStop ended the replay early. */
+  stopped = false;
   readonly intervalNs: number;
   readonly inventory = new Map<string, CurveJson>();
   readonly mids = new Map<string, CurveJson>();
@@ -304,11 +308,6 @@ class Replay {
     this.sample(t);
     this.nextSampleNs = (Math.floor(t / this.intervalNs) + 1) * this.intervalNs;
   }
-
-  /** Events in the steps replayed so far. */
-  eventsDone = 0;
-  /** shouldStop ended the replay early. */
-  stopped = false;
 
   /**
    * The steps in order (see the top of the file). recorded: the strategy's clock is each

@@ -5,11 +5,18 @@
 // of them is converted too. Exact when the decimal lies on the new grid; otherwise a price
 // goes to the nearest tick, and a working quantity up to the next whole lot (exposure is never
 // understated) while a filled quantity goes down.
+import type { DecimalGrid } from '../numeric/decimal-grid.js';
 import type { Instrument } from '../orderbook/instrument.js';
 
+/**
+ * The nearest whole unit of `grid` to a venue's decimal that is not on it (a fill's price or
+ * quantity of an order sent before the venue changed the grid); NaN for text that is not a number.
+ */
+export function nearestUnits(grid: DecimalGrid, text: string): number {
+  return Math.round(Number(text) / Number(grid.step));
+}
+
 export interface GridChange {
-  readonly from: Instrument;
-  readonly to: Instrument;
   /** Old tick size / new tick size: a price level (a mid) in new ticks is old ticks × this. */
   readonly tickScale: number;
   /** Old lot size / new lot size: a volume in new lots is old lots × this. */
@@ -32,7 +39,7 @@ export function gridChange(from: Instrument, to: Instrument): GridChange {
     return Number.isNaN(exact) ? round(qtyLot * lotRatio + (round === Math.ceil ? -1e-9 : 1e-9)) : exact;
   };
   return {
-    from, to, tickScale: tickRatio, lotScale: lotRatio,
+    tickScale: tickRatio, lotScale: lotRatio,
     tick(priceTick) {
       if (!Number.isFinite(priceTick)) return priceTick;
       const exact = to.price.toUnitsOrNaN(from.price.format(priceTick));

@@ -255,11 +255,9 @@ export class OrderManager implements VenueReports {
    * The venue changed the symbol's grid (the instrument was redefined): every open order on
    * it is converted to the new units (intent, filled quantity) and the working exposure of
    * each strategy on the symbol is counted again from them, so a late fill (reported in the
-   * new units) and the limits on new orders never mix the two grids. Returns how many
-   * orders were converted.
+   * new units) and the limits on new orders never mix the two grids.
    */
-  regrid(symbol: string, change: GridChange): number {
-    let n = 0;
+  regrid(symbol: string, change: GridChange): void {
     for (const o of this.openSet) {
       const i = o.intent;
       if (i.symbol !== symbol) continue;
@@ -268,9 +266,7 @@ export class OrderManager implements VenueReports {
       if (i.side === 'BUY') e.openBuyLot -= leaves; else e.openSellLot -= leaves;
       o.regrid({ ...i, priceTick: i.type === 'MARKET' ? i.priceTick : change.tick(i.priceTick), qtyLot: change.lotUp(i.qtyLot) }, change.lotDown(o.filledLot));
       if (i.side === 'BUY') e.openBuyLot += o.leavesLot; else e.openSellLot += o.leavesLot;
-      n++;
     }
-    return n;
   }
 
   // ---- venue reports ------------------------------------------------------------------------

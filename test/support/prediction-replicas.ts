@@ -114,13 +114,22 @@ export function collectEvents(port: number, query = ''): { events: Array<{ event
   return { events, stop: () => ac.abort() };
 }
 
+type Depth = { bids: Array<{ price: number; qty: number }>; asks: Array<{ price: number; qty: number }> };
+
+async function depthOf(port: number, symbol: string, limit: number): Promise<Depth> {
+  return await (await fetch(`http://127.0.0.1:${port}/api/market/depth?symbol=${encodeURIComponent(symbol)}&limit=${limit}`)).json() as Depth;
+}
+
+/** The price of the level on the far side of `d` at which qty is filled. */
+function priceTaking(d: Depth, symbol: string, side: 'BUY' | 'SELL', qty: number): number {
+  let sum = 0;
+  for (const l of side === 'BUY' ? d.asks : d.bids) { sum += l.qty; if (sum >= qty) return l.price; }
+  throw new Error(`the ${symbol} book holds less than ${qty} on the ${side === 'BUY' ? 'ask' : 'bid'} side`);
+}
+
 /** A limit price on the far side of the engine's book of a symbol deep enough for qty (a taker order, inside the risk gate's price band). */
 export async function crossingPrice(port: number, symbol: string, side: 'BUY' | 'SELL', qty: number): Promise<number> {
-  const d = await (await fetch(`http://127.0.0.1:${port}/api/market/depth?symbol=${encodeURIComponent(symbol)}&limit=5`)).json() as { bids: Array<{ price: number; qty: number }>; asks: Array<{ price: number; qty: number }> };
-  const levels = side === 'BUY' ? d.asks : d.bids;
-  let sum = 0;
-  for (const l of levels) { sum += l.qty; if (sum >= qty) return l.price; }
-  throw new Error(`the ${symbol} book holds less than ${qty} on the ${side === 'BUY' ? 'ask' : 'bid'} side`);
+  return priceTaking(await depthOf(port, symbol, 5), symbol, side, qty);
 }
 
 /** serve's risk limits for tests whose manual orders cross the book (`--risk-limits`): a 20% price band. */
@@ -133,12 +142,8 @@ export const WIDE_PRICE_BAND = ['--risk-limits', '{"price_band_bps": 2000}'];
  * mid and on a whole cent (a marketable limit order fills at the resting orders' prices).
  */
 export async function throughPrice(port: number, symbol: string, side: 'BUY' | 'SELL', qty: number): Promise<number> {
-  const d = await (await fetch(`http://127.0.0.1:${port}/api/market/depth?symbol=${encodeURIComponent(symbol)}&limit=20`)).json() as { bids: Array<{ price: number; qty: number }>; asks: Array<{ price: number; qty: number }> };
-  const levels = side === 'BUY' ? d.asks : d.bids;
-  let sum = 0;
-  let cross = NaN;
-  for (const l of levels) { sum += l.qty; if (sum >= qty) { cross = l.price; break; } }
-  if (Number.isNaN(cross)) throw new Error(`the ${symbol} book holds less than ${qty} on the ${side === 'BUY' ? 'ask' : 'bid'} side`);
+  const d = await depthOf(port, symbol, 20);
+  const cross = priceTaking(d, symbol, side, qty);
   const mid = (d.bids[0]!.price + d.asks[0]!.price) / 2;
   const band = 0.9 * 0.2;
   const cents = (x: number): number => Math.round(x * 100) / 100;

@@ -4,6 +4,7 @@
 // converted exactly when they lie on the instrument's grid; otherwise (an old-grid price under a
 // coarser tick) to the nearest whole tick / lot, since the engine's prices and quantities are
 // whole numbers of them, and `exact` is false.
+import { nearestUnits } from '../../execution/grid-change.js';
 import type { Instrument } from '../../orderbook/instrument.js';
 
 export interface FillUnits { readonly ticks: number; readonly lots: number; readonly exact: boolean }
@@ -12,7 +13,7 @@ export function fillUnits(inst: Instrument, price: string, qty: string): FillUni
   let ticks = inst.price.toUnitsOrNaN(price);
   let lots = inst.qty.toUnitsOrNaN(qty);
   const exact = !Number.isNaN(ticks) && !Number.isNaN(lots);
-  if (Number.isNaN(ticks)) ticks = Math.round(Number(price) / Number(inst.tickSize));
-  if (Number.isNaN(lots)) lots = Math.round(Number(qty) / Number(inst.lotSize));
+  if (Number.isNaN(ticks)) ticks = nearestUnits(inst.price, price);
+  if (Number.isNaN(lots)) lots = nearestUnits(inst.qty, qty);
   return { ticks, lots, exact };
 }

@@ -23,6 +23,7 @@
 // After close() nothing more is reported: answers still in flight, user-channel messages and
 // pending look-ups are dropped (the next start reconciles them), and nothing more is sent.
 import { hashTypedData } from 'viem';
+import { nearestUnits } from '../../execution/grid-change.js';
 import { Instrument } from '../../orderbook/instrument.js';
 import type { Venue, VenueOrder, VenueReports } from '../../execution/venue.js';
 import type { Liquidity } from '../../trading/types.js';
@@ -452,7 +453,7 @@ export class PolymarketExecutionVenue implements Venue {
     const inst = this.instruments.get(t.order.symbol)!;
     let tick = inst.price.toUnitsOrNaN(leg.price);
     if (Number.isNaN(tick)) {
-      tick = Math.round(Number(leg.price) / Number(inst.tickSize));
+      tick = nearestUnits(inst.price, leg.price);
       this.counters.offGridFills++;
     }
     const fee = polymarketFee(formatMicro(BigInt(leg.lots) * toMicro(1n, POLYMARKET_LOT_SIZE)), leg.price, t.market.fees ?? { rate: '0', exponent: 1 }, leg.liq);
