@@ -8,7 +8,8 @@
 //   - a built-in symbol beside it still works (its grids agree with the venue's);
 //   - a symbol the venue does not list is refused before anything starts: exit 2 naming it;
 //   - a tick the venue changes while serve runs is read again from exchangeInfo (depth off the
-//     grid): the book resyncs on the new tick and the paper quotes follow it;
+//     grid; a refused first read is said once and read again): the book resyncs on the new tick
+//     and the paper quotes follow it;
 //   - --instruments FILE replaces the venue's grids; it does not apply to live execution;
 //   - without an exchangeInfo answer a symbol outside the built-in table is refused (exit 1)
 //     naming the URL, while a built-in one starts on the table's grids (test/cli-serve-markets).
@@ -138,14 +139,19 @@ describe('paper execution on Binance market data takes the grids of any listed s
       expect(res.status).toBe(200);
     };
     await setTick('1');
-    const { serve, port } = await paperServe('binance', url, 'BTCUSDT', 'spot-regrid');
+    const { serve, port } = await paperServe('binance', url, 'BTCUSDT', 'spot-regrid', ['--grid-reread-s', '2']);
     expect(serve.out()).toContain('BTCUSDT (tick 1, order step 0.00001');
     await expectSynced(port, ['BTCUSDT'], serve.out);
     await expectPaperQuotes(port, 'regrid_paper', 'BTCUSDT', 1, 0.001, serve.out);
     expect(serve.out()).not.toContain('changed its grid');
 
+    // the first read after the change is refused (503): said once, read again at a refusal 2 s later
+    const fault = await fetch(`${url}/__replica/faults`, { method: 'POST', body: JSON.stringify({ failRequests: { count: 1, path: '/api/v3/exchangeInfo', status: 503 } }) });
+    expect(fault.status).toBe(200);
     await setTick('0.01');
+    await waitUntil('serve says exchangeInfo could not be read', async () => serve.out().includes('exchangeInfo could not be read'), 20_000, serve.out);
     await waitUntil('serve picks up the new tick', async () => serve.out().includes('BTCUSDT in sync with Binance on its new grid'), 30_000, serve.out);
+    expect(serve.out().split('\n').filter((l) => l.includes('exchangeInfo could not be read'))).toHaveLength(1);
     const lines = serve.out().split('\n').filter((l) => l.includes('Binance changed its grid'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('BTCUSDT: Binance changed its grid (exchangeInfo read again after depth off the grid): tick 1 → 0.01, step 0.00001 → 0.00001');
